@@ -1,0 +1,236 @@
+"""The `bodymap` command. Exit status: 0 success, 2 bad input, 1 internal error."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from .errors import BodymapError, UsageError
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, no usage dump
+        self.exit(EXIT_BAD_INPUT, f"bodymap: {message} (see 'bodymap {self.prog.split()[-1]} --help')\n"
+                  if " " in self.prog else f"bodymap: {message} (see 'bodymap --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="bodymap", description="Body-map pain locator: paint where it hurts, see which patterns fit.")
+    sub = p.add_subparsers(dest="cmd", parser_class=_Parser)
+
+    sp = sub.add_parser("paint", help="open the painting window")
+    sp.add_argument("file", nargs="?", help="a .bodymap file to open (created on save if missing)")
+    sp.add_argument("--size", default="1280x800", help="window size WxH (default 1280x800)")
+    sp.add_argument("--no-panel", action="store_true", help="hide the clinician panel")
+
+    sa = sub.add_parser("atlas", help="check, list or draw the body atlas")
+    asub = sa.add_subparsers(dest="atlas_cmd", parser_class=_Parser)
+    ac = asub.add_parser("check", help="validate every atlas YAML file and print the figures")
+    ac.add_argument("--root", help="folder holding atlas.yaml and dermatomes.yaml (default: regions/)")
+    ar = asub.add_parser("regions", help="list the regions")
+    ar.add_argument("--json", action="store_true")
+    ad = asub.add_parser("render", help="draw the labelled views to a PNG")
+    ad.add_argument("-o", "--output", required=True)
+    ad.add_argument("--layer", choices=["regions", "dermatomes", "plain"], default="regions")
+    ad.add_argument("--height", type=int, default=1400)
+
+    sn = sub.add_parser("new", help="build a map from named regions")
+    sn.add_argument("output")
+    sn.add_argument("--paint", action="append", default=[], metavar="REGION[:FRACTION][=SENSATION]")
+    sn.add_argument("--intensity", type=int, help="overall pain 0-10")
+    sn.add_argument("--answer", action="append", default=[], metavar="KEY=VALUE")
+    sn.add_argument("--session-code")
+
+    ss = sub.add_parser("show", help="print a summary of a map")
+    ss.add_argument("file")
+    ss.add_argument("--json", action="store_true")
+
+    sr = sub.add_parser("render", help="draw a map on the body to a PNG, headless")
+    sr.add_argument("file")
+    sr.add_argument("-o", "--output", required=True)
+    sr.add_argument("--overlay", choices=["none", "regions", "dermatomes"], default="none")
+    sr.add_argument("--height", type=int, default=1000)
+
+    sm = sub.add_parser("match", help="which referral patterns a map is consistent with")
+    sm.add_argument("path", help="a .bodymap file or a folder of them")
+    sm.add_argument("--json", action="store_true")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(args, parser)
+    except BodymapError as exc:
+        print(f"bodymap: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - last resort: one line, never a traceback
+        if os.environ.get("BODYMAP_DEBUG"):
+            raise
+        print(f"bodymap: internal error ({type(exc).__name__}: {exc}); set BODYMAP_DEBUG=1 for details",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _dispatch(args, parser) -> int:
+    cmd = args.cmd or "paint"
+    if cmd == "paint":
+        return _paint(getattr(args, "file", None), getattr(args, "size", "1280x800"), getattr(args, "no_panel", False))
+    if cmd == "atlas":
+        return _atlas(args, parser)
+    if cmd == "new":
+        return _new(args)
+    if cmd == "show":
+        return _show(args)
+    if cmd == "render":
+        return _render(args)
+    if cmd == "match":
+        from .matcher_cli import match_command
+
+        return match_command(args.path, as_json=args.json)
+    parser.print_help()
+    return EXIT_BAD_INPUT
+
+
+def _paint(file: str | None, size: str, no_panel: bool) -> int:
+    try:
+        w, h = (int(v) for v in size.lower().split("x"))
+    except ValueError:
+        raise UsageError(f"--size must look like 1280x800, got {size!r}") from None
+    if not (320 <= w <= 10000 and 240 <= h <= 10000):
+        raise UsageError(f"--size {size} is out of range")
+    from .ui.app import run_paint_app
+
+    return run_paint_app(file, (w, h), show_panel=not no_panel)
+
+
+def _atlas(args, parser) -> int:
+    from .atlas import load_atlas
+
+    if args.atlas_cmd == "check":
+        from .atlas_check import check_atlas
+        from .paths import regions_dir
+
+        root = Path(args.root) if args.root else regions_dir()
+        if not root.is_dir():
+            raise UsageError(f"{root}: no such folder")
+        rep = check_atlas(root)
+        for line in rep.lines:
+            print(line)
+        if rep.problems:
+            for p in rep.problems:
+                print(f"problem: {p}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        print("atlas ok")
+        return EXIT_OK
+    atlas = load_atlas()
+    if args.atlas_cmd == "regions":
+        total = {v: atlas.silhouette(v).area for v in ("front", "back")}
+        items = [{"id": r.id, "view": r.view, "side": r.side, "name": r.name,
+                  "area_percent": round(100 * r.area / total[r.view], 4)} for r in atlas.regions]
+        if args.json:
+            print(json.dumps({"regions": items}, indent=1))
+        else:
+            for it in items:
+                print(f"{it['id']:<32} {it['view']:<6} {it['side']:<8} {it['area_percent']:6.2f}%  {it['name']}")
+        return EXIT_OK
+    if args.atlas_cmd == "render":
+        from .ui import headless
+
+        surf = headless.render_atlas_png(atlas, args.layer, args.height)
+        headless.save_png(surf, args.output)
+        print(f"wrote {args.output}")
+        return EXIT_OK
+    parser.parse_args(["atlas", "--help"])
+    return EXIT_BAD_INPUT
+
+
+def parse_paint_spec(spec: str) -> tuple[str, float, str]:
+    """REGION[:FRACTION][=SENSATION] -> (region, fraction, sensation)."""
+    sensation = "aching"
+    if "=" in spec:
+        spec, sensation = spec.split("=", 1)
+    fraction = 1.0
+    if ":" in spec:
+        spec, frac = spec.split(":", 1)
+        try:
+            fraction = float(frac)
+        except ValueError:
+            raise UsageError(f"--paint: fraction {frac!r} is not a number") from None
+    return spec.strip(), fraction, sensation.strip()
+
+
+def _new(args) -> int:
+    from . import fileformat
+    from .painting import PainMap, parse_answer
+
+    if not args.output.endswith(".bodymap"):
+        raise UsageError(f"{args.output}: the output name must end in .bodymap")
+    m = PainMap()
+    for spec in args.paint:
+        region, fraction, sensation = parse_paint_spec(spec)
+        m.paint_region(region, fraction, sensation)
+    if args.intensity is not None:
+        m.set_intensity(None, args.intensity)
+    for a in args.answer:
+        if "=" not in a:
+            raise UsageError(f"--answer {a!r}: use KEY=VALUE, for example numbness=yes")
+        k, v = a.split("=", 1)
+        m.answers[k.strip()] = parse_answer(k.strip(), v)
+    if args.session_code:
+        m.meta["session_code"] = args.session_code
+    fileformat.save(m, args.output)
+    print(f"wrote {args.output}")
+    return EXIT_OK
+
+
+def _show(args) -> int:
+    from . import fileformat
+
+    m = fileformat.load(args.file)
+    s = m.summary()
+    if args.json:
+        print(json.dumps({"summary": s, "answers": dict(m.answers), "intensity": m.intensity, "meta": m.meta}))
+        return EXIT_OK
+    for note in m.meta.get("notes", []):
+        print(f"note: {note}", file=sys.stderr)
+    print(f"file:        {args.file}")
+    print(f"session:     {m.meta.get('session_code') or '-'}   created {m.meta.get('created', '-')}")
+    print(f"extent:      {s['extent_percent']:.1f}% of body (front {s['extent_by_view']['front']:.1f}%, "
+          f"back {s['extent_by_view']['back']:.1f}%)")
+    print(f"sensations:  {', '.join(s['sensations']) or 'none painted'}")
+    cov = s["region_coverage"]
+    names = [f"{m.atlas.region(r).name} ({100 * cov[r]:.0f}%)" for r in s["regions"]]
+    print(f"regions:     {', '.join(names) if names else 'none'}")
+    print(f"reaches:     {s['most_distal'] or '-'}; both sides painted: {'yes' if s['both_sides'] else 'no'}")
+    inten = ", ".join(f"{k} {v}/10" for k, v in m.intensity.items()) or "-"
+    print(f"intensity:   {inten}")
+    ans = ", ".join(f"{k}={'yes' if v is True else 'no' if v is False else v}" for k, v in m.answers.items()) or "-"
+    print(f"answers:     {ans}")
+    return EXIT_OK
+
+
+def _render(args) -> int:
+    from . import fileformat
+    from .ui import headless
+
+    m = fileformat.load(args.file)
+    surf = headless.render_map_png(m, overlay=args.overlay, height=args.height)
+    headless.save_png(surf, args.output)
+    print(f"wrote {args.output}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

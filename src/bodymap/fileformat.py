@@ -1,0 +1,291 @@
+"""The .bodymap file: versioned, self-describing, lossless, written atomically.
+
+See docs/file-format.md. A .bodymap file is UTF-8 JSON (so any YAML 1.2 reader
+can read it too). The layers are stored as one byte per pixel per view (bit i =
+sensation i), deflated and base64-encoded: lossless and a few KB for a typical map.
+Reading never executes anything (json only) and checks every field's type.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import tempfile
+import zlib
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .atlas import VIEWS, Atlas, load_atlas
+from .errors import FileFormatError, FileWriteError, UsageError
+from .painting import INT_QUESTIONS, QUESTIONS, SENSATIONS, PainMap, validate_answer
+
+FORMAT_NAME = "bodymap"
+FORMAT_VERSION = 1
+MAX_FILE_BYTES = 16 * 1024 * 1024
+LAYER_ENCODING = "bitfield-u8-zlib-base64"
+KNOWN_KEYS = {
+    "format", "format_version", "atlas", "created", "modified", "language", "session_code", "app_version",
+    "layers", "strokes", "intensity", "answers", "red_flags", "summary",
+}
+
+
+def save(pain_map: PainMap, path: str | os.PathLike, *, mode: int = 0o600) -> Path:
+    """Write `pain_map` to `path` atomically (temp file, fsync, os.replace). Returns the path."""
+    path = Path(path)
+    data = dumps(pain_map)
+    write_atomic(path, data, mode=mode)
+    return path
+
+
+def dumps(pain_map: PainMap) -> bytes:
+    pain_map.meta["modified"] = _now()
+    doc = dict(pain_map.extra)  # unknown keys first; known keys below always win
+    doc.update({
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "atlas": {
+            "id": pain_map.atlas.id,
+            "version": pain_map.atlas.version,
+            "content_hash": pain_map.atlas.content_hash,
+            "scale": pain_map.scale,
+            "grid": list(pain_map.raster.shape),
+        },
+        "created": pain_map.meta.get("created") or _now(),
+        "modified": pain_map.meta["modified"],
+        "language": pain_map.meta.get("language", "en"),
+        "session_code": pain_map.meta.get("session_code"),
+        "app_version": __version__,
+        "layers": encode_layers(pain_map),
+        "strokes": pain_map.strokes,
+        "intensity": dict(pain_map.intensity),
+        "answers": dict(pain_map.answers),
+        "red_flags": list(pain_map.red_flags_recorded),
+        "summary": pain_map.summary(),
+    })
+    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+def encode_layers(pain_map: PainMap) -> dict[str, Any]:
+    out: dict[str, Any] = {"encoding": LAYER_ENCODING, "sensations": list(SENSATIONS),
+                           "shape": list(pain_map.raster.shape)}
+    weights = (1 << np.arange(len(SENSATIONS), dtype=np.uint8))[:, None, None]
+    for v in VIEWS:
+        bits = (pain_map.layers(v).astype(np.uint8) * weights).sum(axis=0, dtype=np.uint8)
+        out[v] = base64.b64encode(zlib.compress(bits.tobytes(), 6)).decode("ascii")
+    return out
+
+
+def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Never a partial file: write a temp file beside `path`, fsync, then os.replace."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise FileWriteError(f"{path}: is a folder; give a file name ending in .bodymap")
+    if not folder.exists():
+        raise FileWriteError(f"{path}: folder {folder} does not exist")
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            os.fchmod(fd, mode)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except BaseException:
+            raise
+        os.replace(tmp, path)
+        tmp = None
+        try:
+            dfd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+        except OSError:
+            pass
+    except OSError as exc:
+        reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
+        raise FileWriteError(f"{path}: cannot save ({reason})") from None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def load(path: str | os.PathLike, atlas: Atlas | None = None) -> PainMap:
+    """Read a .bodymap file. Raises FileFormatError (a BodymapError) naming the problem."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise FileFormatError(f"{path}: is a folder, not a .bodymap file")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise FileFormatError(f"{path}: {size} bytes is too large for a .bodymap file (max {MAX_FILE_BYTES})")
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise FileFormatError(f"{path}: no such file") from None
+    except PermissionError:
+        raise FileFormatError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise FileFormatError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    return loads(raw, atlas=atlas, where=str(path))
+
+
+def loads(raw: bytes, atlas: Atlas | None = None, where: str = "<bytes>") -> PainMap:
+    if len(raw) > MAX_FILE_BYTES:
+        raise FileFormatError(f"{where}: too large for a .bodymap file")
+    if not raw.strip():
+        raise FileFormatError(f"{where}: the file is empty")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FileFormatError(f"{where}: not a .bodymap file (not UTF-8 text)") from None
+    try:
+        doc = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        hint = "truncated or corrupt" if exc.pos >= len(text.rstrip()) - 1 else "not a .bodymap file"
+        raise FileFormatError(f"{where}: {hint} (JSON error at line {exc.lineno}, column {exc.colno})") from None
+    except (RecursionError, ValueError) as exc:
+        raise FileFormatError(f"{where}: not a .bodymap file ({type(exc).__name__})") from None
+    return from_document(doc, atlas=atlas, where=where)
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not allowed")
+
+
+def from_document(doc: Any, atlas: Atlas | None = None, where: str = "<document>") -> PainMap:
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT_NAME:
+        raise FileFormatError(f"{where}: not a .bodymap file (no 'format: bodymap' header)")
+    ver = doc.get("format_version")
+    if not isinstance(ver, int) or isinstance(ver, bool):
+        raise FileFormatError(f"{where}: 'format_version' must be an integer")
+    if ver > FORMAT_VERSION:
+        raise FileFormatError(f"{where}: written by a newer bodymap (file format {ver}); "
+                              f"this version reads format {FORMAT_VERSION} and older: please update bodymap")
+    if ver < 1:
+        raise FileFormatError(f"{where}: unknown file format version {ver}")
+    atlas = atlas or load_atlas()
+    a = _field(doc, "atlas", dict, where)
+    aid = _field(a, "id", str, where, "atlas.")
+    aver = _field(a, "version", int, where, "atlas.")
+    scale = _field(a, "scale", (int, float), where, "atlas.")
+    if aid != atlas.id:
+        raise FileFormatError(f"{where}: drawn on atlas '{aid}', but this bodymap has atlas '{atlas.id}'")
+    if not 1 <= float(scale) <= 400:
+        raise FileFormatError(f"{where}: atlas.scale {scale} is out of range")
+    notes: list[str] = []
+    m = PainMap(atlas, float(scale))
+    layers = _decode_layers(_field(doc, "layers", dict, where), m, where)
+    if aver != atlas.version or a.get("content_hash") != atlas.content_hash:
+        notes.append(f"drawn on atlas version {aver} ({str(a.get('content_hash'))[:8]}); "
+                     f"shown on version {atlas.version} ({atlas.content_hash[:8]}): painting kept pixel for pixel, "
+                     f"region figures recomputed")
+    m.replace_layers(layers)
+    strokes = doc.get("strokes", [])
+    if not isinstance(strokes, list) or not all(isinstance(s, dict) for s in strokes):
+        raise FileFormatError(f"{where}: 'strokes' must be a list of objects")
+    m.strokes = strokes
+    inten = doc.get("intensity", {})
+    if not isinstance(inten, dict):
+        raise FileFormatError(f"{where}: 'intensity' must be an object")
+    for k, v in inten.items():
+        try:
+            m.set_intensity(None if k == "overall" else k, v)
+        except UsageError as exc:
+            raise FileFormatError(f"{where}: intensity: {exc}") from None
+    ans = doc.get("answers", {})
+    if not isinstance(ans, dict):
+        raise FileFormatError(f"{where}: 'answers' must be an object")
+    for k, v in ans.items():
+        if k not in QUESTIONS:
+            m.extra.setdefault("unknown_answers", {})[k] = v
+            continue
+        try:
+            m.answers[k] = validate_answer(k, v)
+        except UsageError as exc:
+            raise FileFormatError(f"{where}: answers: {exc}") from None
+    flags = doc.get("red_flags", [])
+    if not isinstance(flags, list) or not all(isinstance(f, dict) for f in flags):
+        raise FileFormatError(f"{where}: 'red_flags' must be a list of objects")
+    m.red_flags_recorded = flags
+    for key in ("created", "modified", "language", "session_code"):
+        v = doc.get(key)
+        if v is not None and not isinstance(v, str):
+            raise FileFormatError(f"{where}: '{key}' must be text")
+        if v is not None:
+            m.meta[key] = v
+    m.meta["notes"] = notes
+    m.extra = {k: v for k, v in doc.items() if k not in KNOWN_KEYS}
+    m.version = 0
+    return m
+
+
+def _field(d: dict, key: str, kind, where: str, prefix: str = ""):
+    if key not in d:
+        raise FileFormatError(f"{where}: missing '{prefix}{key}'")
+    v = d[key]
+    if isinstance(v, bool) or not isinstance(v, kind):
+        raise FileFormatError(f"{where}: '{prefix}{key}' has the wrong type ({type(v).__name__})")
+    return v
+
+
+def _decode_layers(layers: dict, m: PainMap, where: str) -> dict[str, np.ndarray]:
+    if layers.get("encoding") != LAYER_ENCODING:
+        raise FileFormatError(f"{where}: unknown layer encoding {layers.get('encoding')!r}")
+    sens = layers.get("sensations")
+    if not isinstance(sens, list) or not all(isinstance(s, str) for s in sens):
+        raise FileFormatError(f"{where}: 'layers.sensations' must be a list of names")
+    unknown = [s for s in sens if s not in SENSATIONS]
+    if unknown or len(sens) > 8:
+        raise FileFormatError(f"{where}: unknown sensations {unknown}")
+    shape = layers.get("shape")
+    if (not isinstance(shape, list) or len(shape) != 2
+            or not all(isinstance(x, int) and not isinstance(x, bool) and 0 < x <= 10000 for x in shape)):
+        raise FileFormatError(f"{where}: 'layers.shape' must be [rows, cols]")
+    rows, cols = shape
+    out = {}
+    for v in VIEWS:
+        enc = layers.get(v)
+        if not isinstance(enc, str):
+            raise FileFormatError(f"{where}: 'layers.{v}' is missing or not text")
+        try:
+            comp = base64.b64decode(enc.encode("ascii"), validate=True)
+            d = zlib.decompressobj()
+            raw = d.decompress(comp, rows * cols + 1)
+            if d.unconsumed_tail or len(raw) != rows * cols or not d.eof:
+                raise ValueError("size")
+        except (binascii.Error, zlib.error, ValueError, UnicodeEncodeError):
+            raise FileFormatError(f"{where}: 'layers.{v}' is corrupt") from None
+        bits = np.frombuffer(raw, dtype=np.uint8).reshape(rows, cols)
+        stack = np.zeros((len(SENSATIONS), rows, cols), dtype=bool)
+        for i, s in enumerate(sens):
+            stack[SENSATIONS.index(s)] = (bits >> i) & 1
+        if (rows, cols) != m.raster.shape:
+            stack = _resample(stack, m.raster.shape)
+            m.meta.setdefault("notes", []).append("layers resampled to this atlas grid")
+        out[v] = stack
+    return out
+
+
+def _resample(stack: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Nearest-neighbour migration between grids (only for files from another atlas grid)."""
+    _, r, c = stack.shape
+    ri = np.minimum((np.arange(shape[0]) + 0.5) * r / shape[0], r - 1).astype(int)
+    ci = np.minimum((np.arange(shape[1]) + 0.5) * c / shape[1], c - 1).astype(int)
+    return stack[:, ri][:, :, ci]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+__all__ = ["save", "load", "dumps", "loads", "FORMAT_VERSION", "INT_QUESTIONS"]

@@ -1,0 +1,521 @@
+"""The pain map: what a patient painted, as one boolean layer per sensation per view.
+
+Headless (numpy only). Positions are atlas units in each view's viewer frame
+(see atlas.py); masks are the atlas raster grid (`Atlas.raster(scale)`).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from .atlas import DEFAULT_SCALE, LEVELS, VIEWS, Atlas, load_atlas
+from .errors import UsageError
+
+SENSATIONS = ("aching", "sharp", "burning", "pins_and_needles", "numbness")
+SENSATION_WORDS = {
+    "aching": "aching (dull, sore)",
+    "sharp": "sharp (stabbing, shooting, electric)",
+    "burning": "burning",
+    "pins_and_needles": "pins and needles (tingling)",
+    "numbness": "numbness",
+}
+YES_NO_QUESTIONS = (
+    "numbness", "weakness", "worse_sitting", "worse_walking", "better_resting",
+    "bladder_bowel", "saddle_numbness", "fever_or_weight_loss", "recent_trauma", "cancer_history",
+)
+INT_QUESTIONS = ("age",)
+QUESTIONS = YES_NO_QUESTIONS + INT_QUESTIONS
+DISTAL_LEVELS = ("back", "buttock", "thigh", "knee", "leg", "foot")
+UNDO_LIMIT = 100
+DEFAULT_RADIUS = 0.09  # head heights: about 2 cm on an adult
+POINT_QUANTUM = 1e-4  # stroke points are stored (and stamped) at this precision, so replay is exact
+
+
+def _q(v: float) -> float:
+    return round(float(v) / POINT_QUANTUM) * POINT_QUANTUM
+
+
+class Answers(dict):
+    """The patient's answers: yes/no questions take bool, `age` an integer 0-120."""
+
+    def __init__(self, items: dict | None = None):
+        super().__init__()
+        for k, v in (items or {}).items():
+            self[k] = v
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, validate_answer(key, value))
+
+    def update(self, *args, **kw) -> None:  # route through validation
+        for k, v in dict(*args, **kw).items():
+            self[k] = v
+
+    def setdefault(self, key, default=None):
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+
+def validate_answer(key: str, value: Any) -> Any:
+    if key in YES_NO_QUESTIONS:
+        if isinstance(value, bool):
+            return value
+        raise UsageError(f"answer {key!r} must be yes/no (True/False), got {value!r}")
+    if key in INT_QUESTIONS:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 120:
+            raise UsageError(f"answer {key!r} must be a whole number of years from 0 to 120, got {value!r}")
+        return value
+    raise UsageError(f"unknown question {key!r}; known: {', '.join(QUESTIONS)}")
+
+
+def parse_answer(key: str, text: str) -> Any:
+    """CLI form: yes/no for yes/no questions, digits for age."""
+    t = text.strip().lower()
+    if key in YES_NO_QUESTIONS:
+        if t in ("yes", "y", "true"):
+            return True
+        if t in ("no", "n", "false"):
+            return False
+        raise UsageError(f"answer {key!r} takes yes or no, got {text!r}")
+    if key in INT_QUESTIONS:
+        if not t.isdigit():
+            raise UsageError(f"answer {key!r} takes a whole number, got {text!r}")
+        return validate_answer(key, int(t))
+    return validate_answer(key, text)
+
+
+def check_sensation(s: str) -> str:
+    if s not in SENSATIONS:
+        raise UsageError(f"unknown sensation {s!r}; use one of {', '.join(SENSATIONS)}")
+    return s
+
+
+@dataclass
+class _Change:
+    """One undoable step: the layers' pixels before and after, inside a rectangle."""
+
+    view: str
+    rows: slice
+    cols: slice
+    before: np.ndarray
+    after: np.ndarray
+    log_entry: dict
+
+
+class PainMap:
+    """What one patient painted, in both views, with intensities and answers.
+
+    >>> m = PainMap(load_atlas())
+    >>> m.paint_region("right_calf", fraction=0.5, sensation="burning")
+    >>> round(m.region_coverage()["right_calf"], 1)
+    0.5
+    """
+
+    def __init__(self, atlas: Atlas | None = None, scale: float = DEFAULT_SCALE):
+        self.atlas = atlas or load_atlas()
+        self.raster = self.atlas.raster(scale)
+        self.scale = float(scale)
+        rows, cols = self.raster.shape
+        self._layers = {v: np.zeros((len(SENSATIONS), rows, cols), dtype=bool) for v in VIEWS}
+        self.intensity: dict[str, int] = {}
+        self.answers: Answers = Answers()
+        self.strokes: list[dict] = []  # the log: enough to replay the drawing
+        self.meta: dict[str, Any] = {"created": _now(), "language": "en", "session_code": None}
+        self.extra: dict[str, Any] = {}  # unknown keys read from a newer file; written back unchanged
+        self.red_flags_recorded: list[dict] = []
+        self._undo: list[_Change] = []
+        self._redo: list[_Change] = []
+        self._open: _Change | None = None
+        self._last_point: tuple[float, float] | None = None
+        self._region_px = np.bincount(
+            np.concatenate([lab[lab >= 0].ravel() for lab in self.raster.labels.values()]),
+            minlength=len(self.atlas.regions)).astype(np.int64)
+        self._body_px = {v: int(self.raster.body[v].sum()) for v in VIEWS}
+        self.version = 0  # bumps on every change; lets views and the matcher cache
+
+    # -- read-only views ------------------------------------------------
+    @property
+    def masks(self) -> dict[str, dict[str, np.ndarray]]:
+        out = {}
+        for v in VIEWS:
+            out[v] = {}
+            for i, s in enumerate(SENSATIONS):
+                a = self._layers[v][i].view()
+                a.flags.writeable = False
+                out[v][s] = a
+        return out
+
+    def any_mask(self, view: str) -> np.ndarray:
+        return self._layers[view].any(axis=0)
+
+    def layers(self, view: str) -> np.ndarray:
+        """(sensations, rows, cols) read-only."""
+        a = self._layers[view].view()
+        a.flags.writeable = False
+        return a
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(self._layers[v].any() for v in VIEWS)
+
+    # -- painting -------------------------------------------------------
+    def stroke(self, view: str, points: Sequence[Sequence[float]], sensation: str = "aching",
+               radius: float = DEFAULT_RADIUS, erase: bool = False) -> None:
+        """Paint (or erase) a brush of `radius` head heights along `points` (atlas units), as one undo step."""
+        self.begin_stroke(view, points[0], sensation, radius, erase)
+        for p in points[1:]:
+            self.extend_stroke(p)
+        self.end_stroke()
+
+    def erase(self, view: str, points: Sequence[Sequence[float]], radius: float = DEFAULT_RADIUS) -> None:
+        self.stroke(view, points, radius=radius, erase=True)
+
+    def begin_stroke(self, view: str, point: Sequence[float], sensation: str = "aching",
+                     radius: float = DEFAULT_RADIUS, erase: bool = False) -> None:
+        """Start an interactive stroke; `extend_stroke` adds points, `end_stroke` closes the undo step."""
+        if view not in VIEWS:
+            raise UsageError(f"unknown view {view!r}; use front or back")
+        check_sensation(sensation)
+        radius = float(radius)
+        if not 0 < radius <= 2:
+            raise UsageError(f"brush radius must be between 0 and 2 head heights, got {radius}")
+        if self._open is not None:
+            self.end_stroke()
+        p = (_q(point[0]), _q(point[1]))
+        entry = {"op": "erase" if erase else "stroke", "view": view, "radius": _q(radius), "points": [list(p)]}
+        if not erase:
+            entry["sensation"] = sensation
+        self._open = _Change(view, slice(0, 0), slice(0, 0), np.zeros((0,)), np.zeros((0,)), entry)
+        self._open_full_before = self._layers[view].copy()
+        self._open_bbox = None
+        self._last_point = p
+        self._stamp(view, [p, p], sensation, entry["radius"], erase)
+
+    def extend_stroke(self, point: Sequence[float]) -> tuple[int, int, int, int] | None:
+        """Add a point to the open stroke; returns the changed pixel rectangle (r0, r1, c0, c1)."""
+        if self._open is None:
+            return None
+        p = (_q(point[0]), _q(point[1]))
+        if p == self._last_point:
+            return None
+        e = self._open.log_entry
+        e["points"].append(list(p))
+        box = self._stamp(self._open.view, [self._last_point, p], e.get("sensation", "aching"), e["radius"],
+                          e["op"] == "erase")
+        self._last_point = p
+        return box
+
+    def end_stroke(self) -> None:
+        if self._open is None:
+            return
+        ch = self._open
+        self._open = None
+        if self._open_bbox is None:
+            return
+        r0, r1, c0, c1 = self._open_bbox
+        ch.rows, ch.cols = slice(r0, r1), slice(c0, c1)
+        ch.before = self._open_full_before[:, r0:r1, c0:c1].copy()
+        ch.after = self._layers[ch.view][:, r0:r1, c0:c1].copy()
+        del self._open_full_before
+        if np.array_equal(ch.before, ch.after):
+            return  # painted only outside the body, or over paint already there
+        self._push(ch)
+
+    def _stamp(self, view, pts, sensation, radius, erase) -> tuple[int, int, int, int] | None:
+        """Capsule brush between consecutive points: every pixel centre within `radius` of the segment."""
+        sc = self.scale
+        ox, oy = self.raster.origin
+        rows, cols = self.raster.shape
+        a = np.asarray(pts, dtype=float)
+        ax, ay = (a[:-1, 0] - ox) * sc, (a[:-1, 1] - oy) * sc
+        bx, by = (a[1:, 0] - ox) * sc, (a[1:, 1] - oy) * sc
+        rpx = radius * sc
+        c0 = int(max(math.floor(min(ax.min(), bx.min()) - rpx), 0))
+        c1 = int(min(math.ceil(max(ax.max(), bx.max()) + rpx) + 1, cols))
+        r0 = int(max(math.floor(min(ay.min(), by.min()) - rpx), 0))
+        r1 = int(min(math.ceil(max(ay.max(), by.max()) + rpx) + 1, rows))
+        if c1 <= c0 or r1 <= r0:
+            return None
+        yy, xx = np.mgrid[r0:r1, c0:c1]
+        px, py = xx + 0.5, yy + 0.5
+        hit = np.zeros(px.shape, dtype=bool)
+        for x0, y0, x1, y1 in zip(ax, ay, bx, by):
+            dx, dy = x1 - x0, y1 - y0
+            ll = dx * dx + dy * dy
+            t = np.clip(((px - x0) * dx + (py - y0) * dy) / ll, 0, 1) if ll > 0 else 0.0
+            hit |= (px - (x0 + t * dx)) ** 2 + (py - (y0 + t * dy)) ** 2 <= rpx * rpx
+        hit &= self.raster.body[view][r0:r1, c0:c1]
+        if not hit.any():
+            return None
+        layers = self._layers[view][:, r0:r1, c0:c1]
+        if erase:
+            layers[:, hit] = False
+        else:
+            layers[SENSATIONS.index(sensation)][hit] = True
+        if self._open is not None:
+            b = self._open_bbox
+            self._open_bbox = (r0, r1, c0, c1) if b is None else (min(b[0], r0), max(b[1], r1), min(b[2], c0), max(b[3], c1))
+        self.version += 1
+        return r0, r1, c0, c1
+
+    def clear(self, view: str | None = None) -> None:
+        """Clear one view, or everything (one undo step)."""
+        views = [view] if view else list(VIEWS)
+        for v in views:
+            if v not in VIEWS:
+                raise UsageError(f"unknown view {v!r}; use front or back")
+        for v in views:
+            if not self._layers[v].any():
+                continue
+            before = self._layers[v].copy()
+            self._layers[v][:] = False
+            rows, cols = self.raster.shape
+            self._push(_Change(v, slice(0, rows), slice(0, cols), before, self._layers[v].copy(),
+                               {"op": "clear", "view": v}))
+        self.version += 1
+
+    def paint_region(self, region_id: str, fraction: float = 1.0, sensation: str = "aching") -> None:
+        """Paint a contiguous, deterministic part of a region covering `fraction` of its area.
+
+        The part grows from the pixel nearest the region's representative point,
+        in order of distance measured inside the region (so it stays contiguous).
+        """
+        check_sensation(sensation)
+        try:
+            fraction = float(fraction)
+        except (TypeError, ValueError):
+            raise UsageError(f"fraction must be a number between 0 and 1, got {fraction!r}") from None
+        if not 0 < fraction <= 1:
+            raise UsageError(f"fraction must be more than 0 and at most 1, got {fraction}")
+        idx = self.atlas.index(region_id)
+        region = self.atlas.regions[idx]
+        lab = self.raster.labels[region.view]
+        sel = self._region_fill(idx, region, lab, fraction)
+        if sel is None:
+            return
+        rr, cc = sel
+        r0, r1, c0, c1 = rr.min(), rr.max() + 1, cc.min(), cc.max() + 1
+        before = self._layers[region.view][:, r0:r1, c0:c1].copy()
+        self._layers[region.view][SENSATIONS.index(sensation), rr, cc] = True
+        after = self._layers[region.view][:, r0:r1, c0:c1].copy()
+        self.version += 1
+        if not np.array_equal(before, after):
+            self._push(_Change(region.view, slice(r0, r1), slice(c0, c1), before, after,
+                               {"op": "region", "region": region_id, "fraction": fraction, "sensation": sensation}))
+
+    def _region_fill(self, idx, region, lab, fraction):
+        ys, xs = np.nonzero(lab == idx)
+        n = len(ys)
+        if n == 0:
+            return None
+        k = max(1, int(math.ceil(fraction * n - 1e-9)))
+        r0, r1, c0, c1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+        inside = lab[r0:r1, c0:c1] == idx
+        p = region.geometry.representative_point()
+        sc, (ox, oy) = self.scale, self.raster.origin
+        sx, sy = (p.x - ox) * sc - 0.5 - c0, (p.y - oy) * sc - 0.5 - r0
+        ly, lx = ys - r0, xs - c0
+        seed = int(np.argmin((lx - sx) ** 2 + (ly - sy) ** 2))
+        dist = np.full(inside.shape, -1, dtype=np.int32)
+        front = np.zeros(inside.shape, dtype=bool)
+        front[ly[seed], lx[seed]] = True
+        d = 0
+        reached = 0
+        while front.any():
+            dist[front] = d
+            reached += int(front.sum())
+            if reached >= k:
+                break
+            grow = np.zeros_like(front)
+            grow[1:, :] |= front[:-1, :]
+            grow[:-1, :] |= front[1:, :]
+            grow[:, 1:] |= front[:, :-1]
+            grow[:, :-1] |= front[:, 1:]
+            front = grow & inside & (dist < 0)
+            d += 1
+        got = dist[ly, lx]
+        ok = got >= 0
+        # order: geodesic distance, then straight distance to the seed, then raster order
+        eu = (lx - sx) ** 2 + (ly - sy) ** 2
+        order = np.lexsort((np.arange(n), eu, np.where(ok, got, np.iinfo(np.int32).max)))
+        take = order[:k]
+        take = take[ok[take]]
+        return ys[take], xs[take]
+
+    # -- undo / redo ----------------------------------------------------
+    def _push(self, ch: _Change) -> None:
+        self._undo.append(ch)
+        if len(self._undo) > UNDO_LIMIT:
+            self._undo.pop(0)
+        self._redo.clear()
+        self.strokes.append(ch.log_entry)
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def undo(self) -> bool:
+        if self._open is not None:
+            self.end_stroke()
+        if not self._undo:
+            return False
+        ch = self._undo.pop()
+        self._layers[ch.view][:, ch.rows, ch.cols] = ch.before
+        self._redo.append(ch)
+        self.strokes.append({"op": "undo"})
+        self.version += 1
+        return True
+
+    def redo(self) -> bool:
+        if not self._redo:
+            return False
+        ch = self._redo.pop()
+        self._layers[ch.view][:, ch.rows, ch.cols] = ch.after
+        self._undo.append(ch)
+        self.strokes.append({"op": "redo"})
+        self.version += 1
+        return True
+
+    # -- derived figures ------------------------------------------------
+    def extent_percent(self) -> dict[str, Any]:
+        """Painted area as % of body area: total, per view, and per sensation."""
+        out: dict[str, Any] = {}
+        total_px = sum(self._body_px.values())
+        painted = 0
+        for v in VIEWS:
+            n = int(self.any_mask(v).sum())
+            painted += n
+            out[v] = 100.0 * n / self._body_px[v]
+        out["total"] = 100.0 * painted / total_px
+        out["by_sensation"] = {
+            s: 100.0 * sum(int(self._layers[v][i].sum()) for v in VIEWS) / total_px for i, s in enumerate(SENSATIONS)
+        }
+        return out
+
+    def region_counts(self, sensation: str | None = None) -> np.ndarray:
+        """Painted pixels per region (index = atlas region order)."""
+        counts = np.zeros(len(self.atlas.regions), dtype=np.int64)
+        for v in VIEWS:
+            m = self.any_mask(v) if sensation is None else self._layers[v][SENSATIONS.index(sensation)]
+            lab = self.raster.labels[v][m]
+            counts += np.bincount(lab[lab >= 0], minlength=len(counts))
+        return counts
+
+    def coverage_vector(self, sensation: str | None = None) -> np.ndarray:
+        return self.region_counts(sensation) / np.maximum(self._region_px, 1)
+
+    def region_coverage(self, sensation: str | None = None, min_fraction: float = 0.0) -> dict[str, float]:
+        """{region_id: share of the region painted} for regions with any paint."""
+        cov = self.coverage_vector(sensation)
+        return {self.atlas.regions[i].id: float(cov[i]) for i in np.flatnonzero(cov > min_fraction)}
+
+    def painted_regions(self, min_fraction: float = 0.0) -> list[str]:
+        """Region ids with paint, most covered first."""
+        cov = self.region_coverage(min_fraction=min_fraction)
+        return sorted(cov, key=lambda r: (-cov[r], r))
+
+    def painted_region_names(self, min_fraction: float = 0.0) -> list[str]:
+        return [self.atlas.region(r).name for r in self.painted_regions(min_fraction)]
+
+    def sensations_present(self) -> list[str]:
+        return [s for i, s in enumerate(SENSATIONS) if any(self._layers[v][i].any() for v in VIEWS)]
+
+    def sides_painted(self, levels: Iterable[str] | None = None) -> set[str]:
+        lv = set(levels) if levels else None
+        out = set()
+        for rid in self.region_coverage():
+            r = self.atlas.region(rid)
+            if r.side in ("left", "right") and (lv is None or r.level in lv):
+                out.add(r.side)
+        return out
+
+    @property
+    def both_sides_painted(self) -> bool:
+        return self.sides_painted() == {"left", "right"}
+
+    @property
+    def both_legs_painted(self) -> bool:
+        return self.sides_painted({"thigh", "knee", "leg", "foot"}) == {"left", "right"}
+
+    def most_distal_level(self) -> str | None:
+        """back, buttock, thigh, knee, leg or foot: how far down the pain reaches (None: nothing below the chest)."""
+        best = -1
+        for rid in self.region_coverage():
+            lvl = self.atlas.region(rid).level
+            if lvl in DISTAL_LEVELS:
+                best = max(best, DISTAL_LEVELS.index(lvl))
+        return DISTAL_LEVELS[best] if best >= 0 else None
+
+    def set_intensity(self, sensation: str | None, value: int) -> None:
+        """0-10 NRS; `None` sets the overall intensity (stored under 'overall')."""
+        key = "overall" if sensation is None else check_sensation(sensation)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+            raise UsageError(f"intensity must be a whole number from 0 to 10, got {value!r}")
+        self.intensity[key] = value
+        self.version += 1
+
+    def summary(self) -> dict[str, Any]:
+        ext = self.extent_percent()
+        return {
+            "extent_percent": round(ext["total"], 3),
+            "extent_by_view": {v: round(ext[v], 3) for v in VIEWS},
+            "extent_by_sensation": {s: round(x, 3) for s, x in ext["by_sensation"].items()},
+            "regions": self.painted_regions(),
+            "region_coverage": {k: round(v, 4) for k, v in self.region_coverage().items()},
+            "sensations": self.sensations_present(),
+            "both_sides": self.both_sides_painted,
+            "most_distal": self.most_distal_level(),
+        }
+
+    def replace_layers(self, layers: dict[str, np.ndarray]) -> None:
+        """Set every layer at once (the file loader uses this); clears undo history."""
+        for v in VIEWS:
+            a = np.asarray(layers[v], dtype=bool)
+            if a.shape != self._layers[v].shape:
+                raise UsageError(f"layer shape {a.shape} does not match the atlas grid {self._layers[v].shape}")
+            self._layers[v][:] = a & self.raster.body[v][None]
+        self._undo.clear()
+        self._redo.clear()
+        self.version += 1
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PainMap):
+            return NotImplemented
+        return (self.atlas.content_hash == other.atlas.content_hash and self.scale == other.scale
+                and all(np.array_equal(self._layers[v], other._layers[v]) for v in VIEWS)
+                and self.intensity == other.intensity and dict(self.answers) == dict(other.answers)
+                and self.strokes == other.strokes)
+
+    __hash__ = None  # mutable
+
+
+def replay(atlas: Atlas, log: list[dict], scale: float = DEFAULT_SCALE) -> PainMap:
+    """Rebuild a drawing from its stroke log."""
+    m = PainMap(atlas, scale)
+    for e in log:
+        op = e.get("op")
+        if op == "stroke":
+            m.stroke(e["view"], e["points"], e["sensation"], e["radius"])
+        elif op == "erase":
+            m.stroke(e["view"], e["points"], radius=e["radius"], erase=True)
+        elif op == "clear":
+            m.clear(e["view"])
+        elif op == "region":
+            m.paint_region(e["region"], e["fraction"], e["sensation"])
+        elif op == "undo":
+            m.undo()
+        elif op == "redo":
+            m.redo()
+    return m
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,172 @@
+"""Headless pictures: the atlas and painted maps to PNG, exactly as the window draws them."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+import numpy as np
+import pygame
+
+from ..atlas import VIEWS, Atlas
+from ..errors import FileWriteError, UsageError
+from ..painting import SENSATIONS, PainMap
+from . import render
+
+# Okabe-Ito colours (colour-blind safe) plus a texture each, so that every
+# sensation stays distinguishable in greyscale and for colour-blind readers.
+SENSATION_STYLE = {
+    "aching": {"colour": (0, 114, 178), "pattern": "solid", "label": "Aching"},
+    "sharp": {"colour": (213, 94, 0), "pattern": "diagonal", "label": "Sharp"},
+    "burning": {"colour": (230, 159, 0), "pattern": "crosshatch", "label": "Burning"},
+    "pins_and_needles": {"colour": (204, 121, 167), "pattern": "dots", "label": "Pins and needles"},
+    "numbness": {"colour": (0, 158, 115), "pattern": "horizontal", "label": "Numb"},
+}
+PATTERN_PERIOD = 6
+
+
+def pattern_mask(pattern: str, shape: tuple[int, int], period: int = PATTERN_PERIOD) -> np.ndarray:
+    """Where the texture is 'ink' (True) in a (rows, cols) grid."""
+    yy, xx = np.mgrid[0:shape[0], 0:shape[1]]
+    if pattern == "solid":
+        return np.ones(shape, dtype=bool)
+    if pattern == "diagonal":
+        return ((xx + yy) % period) < period // 2
+    if pattern == "crosshatch":
+        return (((xx + yy) % period) < 2) | (((xx - yy) % period) < 2)
+    if pattern == "dots":
+        return ((xx % period) < 3) & ((yy % period) < 3)
+    if pattern == "horizontal":
+        return (yy % period) < period // 2
+    raise ValueError(pattern)
+
+
+def paint_rgba(pain_map: PainMap, view: str, period: int = PATTERN_PERIOD) -> np.ndarray:
+    """(rows, cols, 4) uint8 picture of the painted layers at mask resolution."""
+    rows, cols = pain_map.raster.shape
+    out = np.zeros((rows, cols, 4), dtype=np.uint8)
+    layers = pain_map.layers(view)
+    for i, s in enumerate(SENSATIONS):
+        m = layers[i]
+        if not m.any():
+            continue
+        style = SENSATION_STYLE[s]
+        ink = pattern_mask(style["pattern"], (rows, cols), period)
+        col = np.array(style["colour"], dtype=np.uint8)
+        tint = (0.45 * col + 0.55 * 255).astype(np.uint8)
+        on = m & ink
+        off = m & ~ink
+        out[on, :3] = col
+        out[on, 3] = 235
+        free = off & (out[..., 3] == 0)
+        out[free, :3] = tint
+        out[free, 3] = 215
+    return out
+
+
+def rgba_surface(rgba: np.ndarray) -> pygame.Surface:
+    rows, cols, _ = rgba.shape
+    surf = pygame.image.frombuffer(np.ascontiguousarray(rgba).tobytes(), (cols, rows), "RGBA")
+    return surf.copy()
+
+
+def draw_paint(surface: pygame.Surface, pain_map: PainMap, lay: render.ViewLayout) -> None:
+    rgba = paint_rgba(pain_map, lay.view)
+    s = rgba_surface(rgba)
+    s = pygame.transform.scale(s, (lay.width, lay.height))
+    surface.blit(s, (int(lay.left), int(lay.top)))
+
+
+def draw_legend(surface: pygame.Surface, topleft: tuple[int, int], size: int = 20, only=None) -> int:
+    """Swatch + word per sensation; returns the height used."""
+    x, y = topleft
+    for s in SENSATIONS:
+        if only is not None and s not in only:
+            continue
+        style = SENSATION_STYLE[s]
+        sw = pygame.Surface((size * 2, size), pygame.SRCALPHA)
+        ink = pattern_mask(style["pattern"], (size, size * 2), max(4, size // 4))
+        col = np.array(style["colour"], dtype=np.uint8)
+        tint = (0.45 * col + 0.55 * 255).astype(np.uint8)
+        rgba = np.zeros((size, size * 2, 4), dtype=np.uint8)
+        rgba[ink, :3], rgba[~ink, :3] = col, tint
+        rgba[..., 3] = 255
+        sw = rgba_surface(rgba)
+        surface.blit(sw, (x, y))
+        pygame.draw.rect(surface, render.OUTLINE, (x, y, size * 2, size), 1)
+        t = render.font(size).render(style["label"], True, render.TEXT)
+        surface.blit(t, (x + size * 2 + 8, y + (size - t.get_height()) // 2))
+        y += size + 8
+    return y - topleft[1]
+
+
+def render_atlas_png(atlas: Atlas, layer: str = "regions", height: int = 1400) -> pygame.Surface:
+    if not 200 <= height <= 8000:
+        raise UsageError(f"--height must be between 200 and 8000 pixels, got {height}")
+    _init()
+    return render.render_atlas(atlas, layer, height)
+
+
+def render_map_png(pain_map: PainMap, overlay: str = "none", height: int = 1000) -> pygame.Surface:
+    """The painting on both views, with a legend, as the window shows it."""
+    if not 200 <= height <= 8000:
+        raise UsageError(f"--height must be between 200 and 8000 pixels, got {height}")
+    _init()
+    atlas = pain_map.atlas
+    x0, y0, x1, y1 = atlas.bounds
+    title_h = 50
+    scale = (height - title_h - 20) / (y1 - y0)
+    legend_w = 240
+    width = int(2 * (x1 - x0) * scale + 16 + 40 + legend_w)
+    surf = pygame.Surface((width, height))
+    surf.fill(render.BACKGROUND)
+    layouts = render.layout_views(atlas, pygame.Rect(20, 10, width - 40 - legend_w, height - 20), title_h=title_h)
+    for view, lay in layouts.items():
+        render.draw_body(surf, atlas, lay, regions=(overlay == "regions"))
+        draw_paint(surf, pain_map, lay)
+        if overlay == "dermatomes":
+            render.draw_dermatomes(surf, atlas, lay, alpha=70)
+        render.draw_geometry(surf, lay, atlas.silhouette(view), line=render.OUTLINE)
+    render.draw_view_titles(surf, layouts, size=28)
+    render.draw_side_markers(surf, layouts, size=24)
+    lx = width - legend_w
+    draw_legend(surf, (lx, 80), size=20)
+    ext = pain_map.extent_percent()["total"]
+    t = render.font(22).render(f"Extent {ext:.1f}% of body", True, render.TEXT)
+    surf.blit(t, (lx, 80 + 6 * 28))
+    return surf
+
+
+def save_png(surface: pygame.Surface, output: str | os.PathLike) -> Path:
+    path = Path(output)
+    if path.suffix.lower() != ".png":
+        raise UsageError(f"{path}: the output name must end in .png")
+    if path.is_dir():
+        raise UsageError(f"{path}: is a folder; give a file name ending in .png")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"{path}: folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".png")
+    os.close(fd)
+    try:
+        pygame.image.save(surface, tmp)
+        os.replace(tmp, path)
+    except (OSError, pygame.error) as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise FileWriteError(f"{path}: cannot write ({exc})") from None
+    return path
+
+
+def _init() -> None:
+    if not pygame.font.get_init():
+        pygame.font.init()
+
+
+__all__ = ["render_atlas_png", "render_map_png", "save_png", "paint_rgba", "SENSATION_STYLE", "VIEWS"]
