@@ -29,9 +29,15 @@ SENSATION_STYLE = {
 PATTERN_PERIOD = 6
 
 
-def pattern_mask(pattern: str, shape: tuple[int, int], period: int = PATTERN_PERIOD) -> np.ndarray:
-    """Where the texture is 'ink' (True) in a (rows, cols) grid."""
-    yy, xx = np.mgrid[0:shape[0], 0:shape[1]]
+def pattern_mask(pattern: str, shape: tuple[int, int], period: int = PATTERN_PERIOD,
+                 origin: tuple[int, int] = (0, 0)) -> np.ndarray:
+    """Where the texture is 'ink' (True) in a (rows, cols) grid.
+
+    `origin` (row, col) is where the grid starts in a larger picture, so that a
+    sub-rectangle gets exactly the texture the whole picture has there.
+    """
+    r0, c0 = int(origin[0]), int(origin[1])
+    yy, xx = np.mgrid[r0:r0 + shape[0], c0:c0 + shape[1]]
     if pattern == "solid":
         return np.ones(shape, dtype=bool)
     if pattern == "diagonal":
@@ -45,17 +51,39 @@ def pattern_mask(pattern: str, shape: tuple[int, int], period: int = PATTERN_PER
     raise ValueError(pattern)
 
 
-def paint_rgba(pain_map: PainMap, view: str, period: int = PATTERN_PERIOD) -> np.ndarray:
-    """(rows, cols, 4) uint8 picture of the painted layers at mask resolution."""
-    rows, cols = pain_map.raster.shape
-    out = np.zeros((rows, cols, 4), dtype=np.uint8)
+def paint_rgba(pain_map: PainMap, view: str, period: int = PATTERN_PERIOD,
+               window: tuple[int, int, int, int] | None = None) -> np.ndarray:
+    """(rows, cols, 4) uint8 picture of the painted layers at mask resolution.
+
+    `window` = (r0, r1, c0, c1) in mask pixels (as `PainMap.extend_stroke` returns
+    it) computes only that rectangle: the result is (r1 - r0, c1 - c0, 4) and equals
+    the same slice of the whole picture.
+    """
     layers = pain_map.layers(view)
+    if window is None:
+        return compose_rgba(layers, period=period)
+    rows, cols = pain_map.raster.shape
+    r0, r1, c0, c1 = (int(v) for v in window)
+    r0, r1 = max(r0, 0), min(r1, rows)
+    c0, c1 = max(c0, 0), min(c1, cols)
+    r1, c1 = max(r1, r0), max(c1, c0)
+    return compose_rgba(layers[:, r0:r1, c0:c1], origin=(r0, c0), period=period)
+
+
+def compose_rgba(layers: np.ndarray, origin: tuple[int, int] = (0, 0), period: int = PATTERN_PERIOD) -> np.ndarray:
+    """(rows, cols, 4) uint8 picture of (sensations, rows, cols) boolean layers.
+
+    The textures are laid out as if the grid started at `origin` (row, col) of a
+    larger picture. The window uses this on layers sampled at screen resolution.
+    """
+    _, rows, cols = layers.shape
+    out = np.zeros((rows, cols, 4), dtype=np.uint8)
     for i, s in enumerate(SENSATIONS):
         m = layers[i]
         if not m.any():
             continue
         style = SENSATION_STYLE[s]
-        ink = pattern_mask(style["pattern"], (rows, cols), period)
+        ink = pattern_mask(style["pattern"], (rows, cols), period, origin)
         col = np.array(style["colour"], dtype=np.uint8)
         tint = (0.45 * col + 0.55 * 255).astype(np.uint8)
         on = m & ink

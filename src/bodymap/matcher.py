@@ -1,0 +1,605 @@
+"""The pattern matcher: which referral patterns a pain map is consistent with, and why.
+
+Model (docs/adr/0003-matcher-model.md): a Bernoulli likelihood per atlas region
+("does the pain reach this region?") under each (pattern, side) hypothesis,
+using the per-region probabilities in regions/patterns.yaml, times Bernoulli
+likelihoods of the sensations painted and the answers given, times the
+pattern's prior. Regions are soft evidence: a region counts as painted in
+proportion to how much of it is covered (`soft_painted`). The naive-Bayes
+product over-counts correlated regions, so log-likelihoods are tempered by a
+single temperature fitted on the validation set (regions/calibration.yaml); the
+reported probabilities are those tempered posteriors, with their Brier score and
+calibration error published in docs/validation.md.
+
+Red flags are computed separately from the answers and are never affected by
+the ranking. Saddle-area painting prompts the red-flag questions; it is not
+scored. It is never a diagnosis.
+
+Vectorised: scoring a map is two small matrix products once the atlas and
+patterns are loaded; no Python loop over pixels.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .atlas import Atlas, load_atlas
+from .errors import PatternError
+from .paths import regions_dir
+from .painting import SENSATIONS, PainMap
+
+ANSWER_FEATURES = ("numbness", "weakness", "worse_sitting", "worse_walking", "better_resting")
+NOT_SCORED_STEMS = ("perineum", "pubic")  # saddle area: prompts the red-flag questions instead
+NONE_ID = "none"
+TOP_N = 8
+SOFT_LOW, SOFT_HIGH = 0.02, 0.20  # coverage ramp: below 2% not painted, above 20% fully painted
+
+
+# ---------------------------------------------------------------------------
+# Result types
+
+
+@dataclass(frozen=True)
+class Evidence:
+    text: str
+    direction: str  # "for" or "against"
+    source: str
+    weight: float = 0.0  # |log likelihood ratio| contribution, for ordering
+
+    def to_json(self) -> dict[str, str]:
+        return {"text": self.text, "direction": self.direction, "source": self.source}
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    id: str
+    side: str  # left, right or bilateral
+    probability: float
+    name: str
+    plain_name: str
+    evidence: tuple[Evidence, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "side": self.side, "probability": round(self.probability, 4), "name": self.name,
+                "evidence": [e.to_json() for e in self.evidence]}
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    id: str
+    text: str
+    reasons: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "text": self.text, "reasons": list(self.reasons)}
+
+
+@dataclass
+class Ranking:
+    """Red flags first, then hypotheses ordered by probability."""
+
+    red_flags: list[RedFlag]
+    hypotheses: list[Hypothesis]
+    prompts: list[str]
+    summary: dict[str, Any]
+    all_probabilities: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
+
+    @property
+    def top(self) -> Hypothesis | None:
+        return self.hypotheses[0] if self.hypotheses else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "red_flags": [f.to_json() for f in self.red_flags],
+            "hypotheses": [h.to_json() for h in self.hypotheses],
+            "prompts": list(self.prompts),
+            "summary": self.summary,
+            "disclaimer": DISCLAIMER,
+        }
+
+
+DISCLAIMER = ("Decision aid, not a diagnosis: painted areas overlap heavily between sources of pain "
+              "(Albert 2019; Taylor 2013). Probabilities are calibrated on simulated and textbook cases only.")
+
+
+# ---------------------------------------------------------------------------
+# Pattern library
+
+
+@dataclass(frozen=True)
+class Pattern:
+    id: str
+    name: str
+    plain_name: str
+    kind: str
+    prior: float
+    p_bilateral: float
+    regions: dict[str, tuple[float, str]]  # stem -> (p, source)
+    midline: dict[str, tuple[float, str]]
+    rare: tuple[str, ...]
+    sensations: dict[str, tuple[float, str]]
+    answers: dict[str, tuple[float, str]]
+    age60: tuple[float, str] | None
+    key_points: tuple[dict, ...]
+
+
+@dataclass
+class PatternLibrary:
+    patterns: list[Pattern]
+    sources: dict[str, dict]
+    region_p: float
+    contralateral_p: float
+    none_p_lower: float
+    none_p_upper: float
+    none_prior: float
+    temperature: float
+    path: Path
+
+    def get(self, pid: str) -> Pattern:
+        for p in self.patterns:
+            if p.id == pid:
+                return p
+        raise PatternError(f"unknown pattern id {pid!r}; known: {', '.join(p.id for p in self.patterns)}")
+
+    def cite(self, source: str) -> str:
+        return cite(source, self.sources)
+
+
+def cite(source: str, sources: dict[str, dict]) -> str:
+    """A short citation: 'furman2019' -> 'Furman 2019 (S)'; estimates stay visibly estimates."""
+    if source in sources:
+        label = sources[source].get("label", "?")
+        m = re.match(r"([a-z_]+?)_?(\d{4})(.*)$", source)
+        if m:
+            name = m.group(1).replace("_", " ").title()
+            if name.lower() == "vanderwurff":
+                name = "van der Wurff"
+            return f"{name} {m.group(2)} ({label})"
+        return f"{source} ({label})"
+    if source.startswith("bodymap estimate"):
+        return "bodymap estimate (M)"
+    if source.startswith("seed"):
+        return f"{source} (user's reading)"
+    return source
+
+
+def _prob(d: Any, where: str) -> tuple[float, str]:
+    if not isinstance(d, dict) or "p" not in d:
+        raise PatternError(f"{where}: needs {{p, source, label}}")
+    p = d["p"]
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 < float(p) < 1:
+        raise PatternError(f"{where}: p must be a number strictly between 0 and 1, got {p!r}")
+    src = d.get("source")
+    if not isinstance(src, str) or not src:
+        raise PatternError(f"{where}: every number needs a source")
+    if d.get("label") not in ("R", "S", "M"):
+        raise PatternError(f"{where}: label must be R, S or M")
+    return float(p), src
+
+
+def load_patterns(path: str | Path | None = None, calibration: str | Path | None = None) -> PatternLibrary:
+    from .atlas import parse_yaml
+
+    path = Path(path) if path else regions_dir() / "patterns.yaml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PatternError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    doc = parse_yaml(text, str(path), PatternError)
+    if not isinstance(doc, dict) or doc.get("schema") != "bodymap.patterns/1":
+        raise PatternError(f"{path}: schema must be 'bodymap.patterns/1'")
+    sources = doc.get("sources") or {}
+    if not isinstance(sources, dict):
+        raise PatternError(f"{path}: 'sources' must be a mapping")
+    defaults = doc.get("defaults") or {}
+    region_p, _ = _prob(defaults.get("region_p"), f"{path}: defaults.region_p")
+    contra_p, _ = _prob(defaults.get("contralateral_p"), f"{path}: defaults.contralateral_p")
+    pats = []
+    seen = set()
+    for k, pd in enumerate(doc.get("patterns") or []):
+        pid = pd.get("id") if isinstance(pd, dict) else None
+        if not isinstance(pid, str):
+            raise PatternError(f"{path}: patterns[{k}] needs an id")
+        w = f"{path}: pattern '{pid}'"
+        if pid in seen:
+            raise PatternError(f"{w}: defined twice")
+        seen.add(pid)
+        for src_field in _all_sources(pd):
+            if not (src_field in sources or src_field.startswith("bodymap estimate") or src_field.startswith("seed ")):
+                raise PatternError(f"{w}: source {src_field!r} is not listed under sources")
+        prior, _ = _prob(pd.get("prior"), f"{w}: prior")
+        sides = pd.get("sides") or {}
+        p_bi = float(sides.get("bilateral", 0.1))
+        regions = {stem: _prob(v, f"{w}: regions.{stem}") for stem, v in (pd.get("regions") or {}).items()}
+        midline = {stem: _prob(v, f"{w}: midline.{stem}") for stem, v in (pd.get("midline") or {}).items()}
+        feats = pd.get("features") or {}
+        sens = {s: _prob(v, f"{w}: features.sensations.{s}") for s, v in (feats.get("sensations") or {}).items()}
+        ans = {a: _prob(v, f"{w}: features.answers.{a}") for a, v in (feats.get("answers") or {}).items()}
+        age = _prob(feats["age_60_plus"], f"{w}: features.age_60_plus") if "age_60_plus" in feats else None
+        pats.append(Pattern(
+            id=pid, name=str(pd.get("name", pid)), plain_name=str(pd.get("plain_name", pid)),
+            kind=str(pd.get("kind", "other")), prior=prior, p_bilateral=p_bi, regions=regions, midline=midline,
+            rare=tuple(pd.get("rare") or ()), sensations=sens, answers=ans, age60=age,
+            key_points=tuple(pd.get("key_points") or ())))
+    if not pats:
+        raise PatternError(f"{path}: no patterns")
+    cal = _load_calibration(Path(calibration) if calibration else path.parent / "calibration.yaml")
+    none_prior = max(1e-3, 1.0 - sum(p.prior for p in pats))
+    return PatternLibrary(pats, sources, region_p, contra_p, cal["none_p_lower"], cal["none_p_upper"],
+                          cal.get("none_prior", none_prior), cal["temperature"], path)
+
+
+def _all_sources(d: Any):
+    if isinstance(d, dict):
+        for k, v in d.items():
+            if k == "source" and isinstance(v, str):
+                yield v
+            else:
+                yield from _all_sources(v)
+    elif isinstance(d, list):
+        for v in d:
+            yield from _all_sources(v)
+
+
+def _load_calibration(path: Path) -> dict[str, float]:
+    from .atlas import parse_yaml
+
+    cal = {"temperature": 1.0, "none_p_lower": 0.04, "none_p_upper": 0.15}
+    if path.exists():
+        doc = parse_yaml(path.read_text(encoding="utf-8"), str(path), PatternError)
+        if isinstance(doc, dict):
+            for k in ("temperature", "none_p_lower", "none_p_upper", "none_prior"):
+                if k in doc and isinstance(doc[k], (int, float)) and not isinstance(doc[k], bool):
+                    cal[k] = float(doc[k])
+    return cal
+
+
+# ---------------------------------------------------------------------------
+# The compiled model: matrices over the atlas regions
+
+
+@dataclass
+class Model:
+    atlas: Atlas
+    lib: PatternLibrary
+    hyps: list[tuple[str, str]]  # (pattern id or none, side)
+    log_prior: np.ndarray  # (H,)
+    region_p: np.ndarray  # (H, R)
+    lp: np.ndarray  # (H, R) log p
+    lq: np.ndarray  # (H, R) log (1-p)
+    scored: np.ndarray  # (R,) bool: regions that enter the likelihood
+    sens_lp: np.ndarray  # (H, 5)
+    sens_lq: np.ndarray
+    ans_lp: np.ndarray  # (H, A)
+    ans_lq: np.ndarray
+    age_lp: np.ndarray  # (H,)
+    age_lq: np.ndarray
+
+
+def compile_model(atlas: Atlas, lib: PatternLibrary) -> Model:
+    regions = atlas.regions
+    R = len(regions)
+    hyps: list[tuple[str, str]] = []
+    priors = []
+    rows = []
+    for p in lib.patterns:
+        for side in ("right", "left", "bilateral"):
+            share = p.p_bilateral if side == "bilateral" else (1 - p.p_bilateral) / 2
+            hyps.append((p.id, side))
+            priors.append(p.prior * max(share, 1e-6))
+            row = np.empty(R)
+            for i, r in enumerate(regions):
+                if r.side == "midline":
+                    row[i] = p.midline.get(r.stem, (lib.region_p, ""))[0]
+                elif side == "bilateral" or r.side == side:
+                    row[i] = p.regions.get(r.stem, (lib.region_p, ""))[0]
+                else:
+                    row[i] = lib.contralateral_p
+            rows.append(row)
+    # "no pattern fits well": a diffuse model of pain anywhere, more likely in the upper body
+    hyps.append((NONE_ID, "bilateral"))
+    priors.append(lib.none_prior)
+    rows.append(np.array([lib.none_p_upper if r.level == "upper" else lib.none_p_lower for r in regions]))
+    P = np.clip(np.vstack(rows), 1e-4, 1 - 1e-4)
+    H = len(hyps)
+    sens = np.full((H, len(SENSATIONS)), 0.3)
+    ans = np.full((H, len(ANSWER_FEATURES)), 0.3)
+    age = np.full(H, 0.35)
+    for h, (pid, _) in enumerate(hyps):
+        if pid == NONE_ID:
+            continue
+        pat = lib.get(pid)
+        for j, s in enumerate(SENSATIONS):
+            if s in pat.sensations:
+                sens[h, j] = pat.sensations[s][0]
+        for j, a in enumerate(ANSWER_FEATURES):
+            if a in pat.answers:
+                ans[h, j] = pat.answers[a][0]
+        if pat.age60:
+            age[h] = pat.age60[0]
+    # the none model uses the average pattern for features: features alone never favour it
+    sens[-1] = sens[:-1].mean(axis=0)
+    ans[-1] = ans[:-1].mean(axis=0)
+    age[-1] = age[:-1].mean()
+    scored = np.array([r.stem not in NOT_SCORED_STEMS for r in regions])
+    return Model(atlas, lib, hyps, np.log(np.asarray(priors)), P, np.log(P), np.log1p(-P), scored,
+                 np.log(sens), np.log1p(-sens), np.log(ans), np.log1p(-ans), np.log(age), np.log1p(-age))
+
+
+@lru_cache(maxsize=4)
+def _model_for(atlas_key: str, patterns_path: str) -> Model:
+    atlas = _ATLASES[atlas_key]
+    return compile_model(atlas, load_patterns(patterns_path))
+
+
+_ATLASES: dict[str, Atlas] = {}
+
+
+def get_model(atlas: Atlas | None = None, patterns_path: str | Path | None = None) -> Model:
+    atlas = atlas or load_atlas()
+    key = f"{id(atlas)}:{atlas.content_hash}"
+    _ATLASES[key] = atlas
+    path = str(Path(patterns_path) if patterns_path else regions_dir() / "patterns.yaml")
+    return _model_for(key, path)
+
+
+def soft_painted(coverage: np.ndarray) -> np.ndarray:
+    return np.clip((coverage - SOFT_LOW) / (SOFT_HIGH - SOFT_LOW), 0.0, 1.0)
+
+
+@dataclass
+class Features:
+    """Everything the matcher reads from a pain map, as plain arrays (so batches need no PainMap)."""
+
+    coverage: np.ndarray  # (R,) share of each region painted
+    sensations: np.ndarray  # (5,) bool: painted anywhere
+    answers: dict[str, Any]
+    extent_percent: float = 0.0
+
+
+def features_of(pain_map: PainMap) -> Features:
+    cov = pain_map.coverage_vector()
+    sens = np.array([pain_map.layers(v)[i].any() for i in range(len(SENSATIONS)) for v in ("front",)]) | np.array(
+        [pain_map.layers("back")[i].any() for i in range(len(SENSATIONS))])
+    return Features(cov, sens, dict(pain_map.answers), pain_map.extent_percent()["total"])
+
+
+def log_scores(model: Model, f: Features, temperature: float | None = None) -> np.ndarray:
+    """Tempered log posterior (unnormalised) for every hypothesis."""
+    T = model.lib.temperature if temperature is None else temperature
+    x = soft_painted(f.coverage) * model.scored
+    notx = (1 - soft_painted(f.coverage)) * model.scored
+    ll = model.lp @ x + model.lq @ notx
+    s = f.sensations.astype(float)
+    ll += model.sens_lp @ s + model.sens_lq @ (1 - s)
+    for j, a in enumerate(ANSWER_FEATURES):
+        v = f.answers.get(a)
+        if v is True:
+            ll += model.ans_lp[:, j]
+        elif v is False:
+            ll += model.ans_lq[:, j]
+    age = f.answers.get("age")
+    if isinstance(age, int) and not isinstance(age, bool):
+        ll += model.age_lp if age >= 60 else model.age_lq
+    return model.log_prior + ll / T
+
+
+def posterior(model: Model, f: Features, temperature: float | None = None) -> np.ndarray:
+    z = log_scores(model, f, temperature)
+    z = z - z.max()
+    p = np.exp(z)
+    return p / p.sum()
+
+
+# ---------------------------------------------------------------------------
+# Red flags and prompts (never affected by the ranking)
+
+RED_FLAG_TEXT = {
+    "cauda_equina": "Possible cauda equina warning signs: {reasons}. Needs same-day medical assessment; "
+                    "do not wait for the pattern match.",
+    "serious_pathology": "Possible serious-pathology warning signs: {reasons}. Needs prompt medical review.",
+}
+
+
+def red_flags(answers: dict[str, Any], both_legs: bool, recorded: list[dict] | None = None) -> list[RedFlag]:
+    flags: list[RedFlag] = []
+    ce = []
+    if answers.get("bladder_bowel") is True:
+        ce.append("new bladder or bowel problems")
+    if answers.get("saddle_numbness") is True:
+        ce.append("numbness in the saddle area")
+    if answers.get("weakness") is True and both_legs:
+        ce.append("weakness with pain in both legs")
+    if ce:
+        flags.append(RedFlag("cauda_equina", RED_FLAG_TEXT["cauda_equina"].format(reasons="; ".join(ce)), tuple(ce)))
+    sp = []
+    if answers.get("fever_or_weight_loss") is True:
+        sp.append("fever, chills or unexplained weight loss")
+    if answers.get("cancer_history") is True:
+        sp.append("a history of cancer")
+    if answers.get("recent_trauma") is True:
+        sp.append("a recent fall or injury")
+    if sp:
+        flags.append(RedFlag("serious_pathology", RED_FLAG_TEXT["serious_pathology"].format(reasons="; ".join(sp)),
+                             tuple(sp)))
+    have = {f.id for f in flags}
+    for rec in recorded or []:
+        rid = rec.get("id")
+        if isinstance(rid, str) and rid not in have:
+            flags.append(RedFlag(rid, str(rec.get("text", "red flag recorded at the kiosk")), ()))
+            have.add(rid)
+    return flags
+
+
+def prompts_for(pain_map_summary: dict, answers: dict[str, Any], saddle_painted: bool, both_legs: bool) -> list[str]:
+    out = []
+    unanswered = [q for q in ("bladder_bowel", "saddle_numbness") if q not in answers]
+    if saddle_painted:
+        out.append("The saddle area (perineum) is painted: ask about bladder or bowel changes and saddle numbness "
+                   "(cauda equina screen).")
+    if both_legs:
+        out.append("Both legs are painted: ask the cauda equina questions (bladder, bowel, saddle numbness, "
+                   "leg weakness).")
+    if unanswered and pain_map_summary.get("most_distal") in ("thigh", "knee", "leg", "foot") and not out:
+        out.append(f"Red-flag questions not answered: {', '.join(q.replace('_', ' ') for q in unanswered)}.")
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Evidence
+
+
+def _pct(p: float) -> str:
+    return f"{100 * p:.0f}%"
+
+
+def evidence_for(model: Model, h: int, f: Features, max_items: int = 6) -> tuple[Evidence, ...]:
+    pid, side = model.hyps[h]
+    atlas = model.atlas
+    lib = model.lib
+    x = soft_painted(f.coverage) * model.scored
+    items: list[Evidence] = []
+    if pid == NONE_ID:
+        upper = [atlas.regions[i].name for i in np.flatnonzero(x > 0.5) if atlas.regions[i].level == "upper"]
+        if upper:
+            items.append(Evidence(f"pain in {', '.join(upper[:3])}: outside every low back, hip and leg pattern "
+                                  "in the library", "for", "regions/patterns.yaml", 2.0))
+        items.append(Evidence("no single referral pattern explains the painted area well", "for",
+                              "bodymap model", 1.0))
+        return tuple(items)
+    pat = lib.get(pid)
+    others = np.array([i for i, (q, _) in enumerate(model.hyps) if q != pid and q != NONE_ID])
+    P = model.region_p
+    key_stems = {kp.get("region"): kp for kp in pat.key_points if isinstance(kp, dict)}
+    for i in np.flatnonzero(model.scored):
+        r = atlas.regions[i]
+        p = P[h, i]
+        p_other = float(P[others, i].mean())
+        src = _region_source(pat, r, side, lib)
+        if x[i] > 0.5:
+            w = math.log(p / p_other)
+            if r.stem in key_stems and (side == "bilateral" or r.side == side):
+                kp = key_stems[r.stem]
+                items.append(Evidence(f"pain reaches the {r.name}: typical of {pat.name} ({kp.get('text', 'key point')})",
+                                      "for", lib.cite(str(kp.get("source", src))), abs(w) + 1.0))
+            elif p >= 0.25 and w > 0:
+                items.append(Evidence(f"pain in the {r.name}: reported in {_pct(p)} of {pat.name} cases",
+                                      "for", lib.cite(src), w))
+            elif p <= 0.06:
+                where = "" if (side == "bilateral" or r.side in (side, "midline")) else " (the other side)"
+                items.append(Evidence(f"pain in the {r.name}{where}: only {_pct(p)} of {pat.name} cases go there",
+                                      "against", lib.cite(src), abs(w)))
+        elif x[i] == 0 and p >= 0.5 and (side == "bilateral" or r.side == side):
+            w = math.log((1 - p) / max(1 - p_other, 1e-6))
+            items.append(Evidence(f"no pain in the {r.name}, where {_pct(p)} of {pat.name} cases feel it",
+                                  "against", lib.cite(src), abs(w)))
+    # sensations and answers: likelihood ratio against the average other pattern
+    for j, s in enumerate(SENSATIONS):
+        if f.sensations[j] and s in pat.sensations:
+            p = pat.sensations[s][0]
+            po = float(np.exp(model.sens_lp[others, j]).mean())
+            w = math.log(p / po)
+            if abs(w) > 0.4:
+                items.append(Evidence(f"{s.replace('_', ' ')} painted: {'typical' if w > 0 else 'unusual'} for "
+                                      f"{pat.name} ({_pct(p)})", "for" if w > 0 else "against",
+                                      lib.cite(pat.sensations[s][1]), abs(w)))
+    for j, a in enumerate(ANSWER_FEATURES):
+        v = f.answers.get(a)
+        if v is None or a not in pat.answers:
+            continue
+        p = pat.answers[a][0]
+        po = float(np.exp(model.ans_lp[others, j]).mean())
+        w = math.log(p / po) if v else math.log((1 - p) / (1 - po))
+        if abs(w) > 0.35:
+            said = "yes" if v else "no"
+            items.append(Evidence(f"answered {said} to '{a.replace('_', ' ')}': expected in {_pct(p)} of "
+                                  f"{pat.name} cases", "for" if w > 0 else "against", lib.cite(pat.answers[a][1]),
+                                  abs(w)))
+    age = f.answers.get("age")
+    if isinstance(age, int) and not isinstance(age, bool) and pat.age60:
+        p = pat.age60[0]
+        po = float(np.exp(model.age_lp[others]).mean())
+        w = math.log(p / po) if age >= 60 else math.log((1 - p) / (1 - po))
+        if abs(w) > 0.35:
+            items.append(Evidence(f"age {age}: {_pct(p)} of {pat.name} cases are 60 or over",
+                                  "for" if w > 0 else "against", lib.cite(pat.age60[1]), abs(w)))
+    items.sort(key=lambda e: -e.weight)
+    fors = [e for e in items if e.direction == "for"][: max_items - 2]
+    against = [e for e in items if e.direction == "against"][:2]
+    return tuple(sorted(fors + against, key=lambda e: (e.direction != "for", -e.weight)))
+
+
+def _region_source(pat: Pattern, region, side: str, lib: PatternLibrary) -> str:
+    if region.side == "midline":
+        return pat.midline.get(region.stem, (0, "defaults.region_p"))[1]
+    if side != "bilateral" and region.side != side:
+        return "defaults.contralateral_p"
+    return pat.regions.get(region.stem, (0, "defaults.region_p"))[1]
+
+
+# ---------------------------------------------------------------------------
+# Public entry points
+
+
+def match(pain_map: PainMap, top_n: int = TOP_N, patterns_path: str | Path | None = None) -> Ranking:
+    """Rank the (pattern, side) hypotheses for a pain map. Red flags first; never a diagnosis."""
+    model = get_model(pain_map.atlas, patterns_path)
+    f = features_of(pain_map)
+    summary = pain_map.summary()
+    return rank(model, f, summary, pain_map.both_legs_painted, _saddle_painted(pain_map),
+                pain_map.red_flags_recorded, top_n)
+
+
+def _saddle_painted(pain_map: PainMap) -> bool:
+    cov = pain_map.region_coverage()
+    return any(cov.get(rid, 0) > 0 for rid in ("perineum",))
+
+
+def rank(model: Model, f: Features, summary: dict, both_legs: bool, saddle: bool,
+         recorded: list[dict] | None = None, top_n: int = TOP_N) -> Ranking:
+    flags = red_flags(f.answers, both_legs, recorded)
+    prompts = prompts_for(summary, f.answers, saddle, both_legs)
+    out_summary = {"extent_percent": round(float(summary.get("extent_percent", f.extent_percent)), 3),
+                   "regions": list(summary.get("regions", []))}
+    if not (soft_painted(f.coverage) * model.scored).any():
+        return Ranking(flags, [], prompts + (["Nothing is painted below the neck yet."] if not flags else []),
+                       out_summary)
+    post = posterior(model, f)
+    order = np.argsort(-post, kind="stable")
+    hyps = []
+    for h in order[:top_n]:
+        pid, side = model.hyps[h]
+        if pid == NONE_ID:
+            name, plain = "No pattern fits well", "no single pattern"
+            side = _painted_side(model, f)
+        else:
+            pat = model.lib.get(pid)
+            name, plain = pat.name, pat.plain_name
+        hyps.append(Hypothesis(pid, side, float(post[h]), name, plain, evidence_for(model, h, f)))
+    allp = {model.hyps[h]: float(post[h]) for h in range(len(post))}
+    return Ranking(flags, hyps, prompts, out_summary, allp)
+
+
+def _painted_side(model: Model, f: Features) -> str:
+    x = soft_painted(f.coverage)
+    sides = {model.atlas.regions[i].side for i in np.flatnonzero(x > 0)}
+    sides.discard("midline")
+    return sides.pop() if len(sides) == 1 else "bilateral"
+
+
+def pattern_zone(atlas: Atlas, pattern_id: str, side: str) -> dict[str, float]:
+    """{region_id: probability the pattern reaches it} for overlaying a pattern's zone."""
+    model = get_model(atlas)
+    if pattern_id == NONE_ID:
+        return {}
+    try:
+        h = model.hyps.index((pattern_id, side))
+    except ValueError:
+        raise PatternError(f"unknown pattern/side {pattern_id!r}/{side!r}") from None
+    return {r.id: float(model.region_p[h, i]) for i, r in enumerate(atlas.regions) if model.scored[i]}
