@@ -14,7 +14,9 @@ import difflib
 import hashlib
 import io
 import json
+import math
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -36,8 +38,9 @@ SIDES = ("right", "left")
 #: distal levels, proximal to distal, used for "how far down the pain goes"
 LEVELS = ("upper", "back", "buttock", "thigh", "knee", "leg", "foot")
 DEFAULT_SCALE = 80.0  # pixels per head height for masks: 296 x 640 per view
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4  # bump whenever building or rasterising changes
 MAX_YAML_BYTES = 2_000_000
+MAX_YAML_DEPTH = 64  # the shipped files nest at most 9 deep
 
 
 def viewer_sign(view: str, side: str) -> int:
@@ -252,12 +255,21 @@ def read_yaml(path: Path) -> Any:
 
 
 def parse_yaml(text: str, where: str, error: type[Exception]) -> Any:
-    """Safe YAML, refusing anchors/aliases (alias bombs) before parsing."""
+    """Safe YAML, refusing anchors/aliases (alias bombs) and deep nesting before parsing."""
     try:
+        depth = 0
         for ev in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(ev, yaml.AliasEvent):
                 raise error(f"{where}: YAML aliases (*name) are not allowed")
+            if isinstance(ev, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:  # PyYAML slows quadratically, then overflows the stack
+                    raise error(f"{where}: not valid YAML: nested too deeply (more than {MAX_YAML_DEPTH} levels)")
+            elif isinstance(ev, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
         return yaml.load(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise error(f"{where}: not valid YAML: nested too deeply") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark is not None else ""
@@ -285,6 +297,25 @@ def _points(v: Any, where: str, min_len: int = 3) -> np.ndarray:
     if a.ndim != 2 or a.shape[1] != 2 or len(a) < min_len or not np.all(np.isfinite(a)):
         raise AtlasError(f"{where}: needs at least {min_len} [x, y] points")
     return a
+
+
+def _numbers(v: Any, where: str) -> np.ndarray:
+    try:
+        a = np.asarray(v, dtype=float)
+    except (TypeError, ValueError):
+        raise AtlasError(f"{where}: must be a list of numbers") from None
+    if a.ndim != 1 or not np.all(np.isfinite(a)):
+        raise AtlasError(f"{where}: must be a list of finite numbers")
+    return a
+
+
+def _number(v: Any, where: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        raise AtlasError(f"{where}: must be a finite number, got {v!r}")
+    return float(v)
+
+
+_SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 
 
 def atlas_files(root: Path | None = None) -> list[Path]:
@@ -335,6 +366,13 @@ def build_atlas(root: Path, chash: str | None = None) -> Atlas:
         raise AtlasError(f"{where}: schema must be 'bodymap.atlas/1', got {doc.get('schema')!r}")
     for k, kind in (("id", str), ("version", int), ("frame", dict), ("parts", dict), ("views", dict)):
         _need(doc, k, kind, where)
+    frame = doc["frame"]
+    for axis in ("x", "y"):
+        lim = frame.get(axis)
+        if (not isinstance(lim, list) or len(lim) != 2
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in lim)
+                or not lim[0] < lim[1]):
+            raise AtlasError(f"{where}: frame.{axis} must be [low, high] numbers with low < high")
     parts_doc = doc["parts"]
     parts: dict[str, Any] = {}
     axes: dict[str, np.ndarray] = {}
@@ -352,7 +390,7 @@ def build_atlas(root: Path, chash: str | None = None) -> Atlas:
         elif "limb" in spec:
             limb = spec["limb"]
             axis = _points(_need(limb, "axis", list, pw), pw, 2)
-            hw = np.asarray(_need(limb, "half_width", list, pw), dtype=float)
+            hw = _numbers(_need(limb, "half_width", list, pw), f"{pw}: half_width")
             if len(hw) != len(axis):
                 raise AtlasError(f"{pw}: half_width needs one value per axis point ({len(axis)})")
             tip = _points([_need(limb, "tip", list, pw)], pw, 1)[0]
@@ -386,11 +424,15 @@ def build_atlas(root: Path, chash: str | None = None) -> Atlas:
         sil = shapely.union_all([body_half, g.mirror_x(body_half)])
         taken = shapely.Polygon()
         halves: list[tuple[dict, BaseGeometry]] = []
+        stems: set[str] = set()
         for k, rdoc in enumerate(_need(vdoc, "regions", list, vw)):
             rw = f"{vw}.regions[{k}]"
             rid = _need(rdoc, "id", str, rw)
             rw = f"{where}: region '{rid}' ({view})"
-            if not rid.replace("_", "").isalnum() or rid != rid.lower():
+            if rid in stems:
+                raise AtlasError(f"{rw}: region id '{rid}' is used twice in this view")
+            stems.add(rid)
+            if not _SNAKE.fullmatch(rid):
                 raise AtlasError(f"{rw}: id must be snake_case")
             _need(rdoc, "name", str, rw)
             level = rdoc.get("level", "upper")
@@ -405,7 +447,7 @@ def build_atlas(root: Path, chash: str | None = None) -> Atlas:
                     raise AtlasError(f"{rw}: shapes[{s}] names part '{pn}', which view '{view}' does not use")
                 try:
                     shp = g.shape_from_spec(sdoc, axes)
-                except (ValueError, TypeError, KeyError, IndexError) as exc:
+                except (ValueError, TypeError, KeyError, IndexError, shapely.errors.ShapelyError) as exc:
                     raise AtlasError(f"{rw}: shapes[{s}]: {exc}") from None
                 clip = half_parts[pn] if pn else body_half
                 shapes.append(g.polygonal(shapely.intersection(shp, clip)))
@@ -490,13 +532,13 @@ def load_dermatomes(path: Path, parts, axes, silhouettes) -> list[Dermatome]:
         seen.add(root)
         srcs = _need(ddoc, "sources", list, dw)
         for s in srcs:
-            if s not in sources:
+            if not isinstance(s, str) or s not in sources:
                 raise AtlasError(f"{dw}: source '{s}' is not listed under sources")
         core_half: dict[str, BaseGeometry] = {}
         wide_half: dict[str, BaseGeometry] = {}
         core_doc = _need(ddoc, "core", dict, dw)
         wide_doc = _need(ddoc, "wide", dict, dw)
-        buffer = float(wide_doc.get("buffer", 0.0))
+        buffer = _number(wide_doc.get("buffer", 0.0), f"{dw}: wide.buffer")
         for view in VIEWS:
             clip = g.polygonal(shapely.intersection(sym_sil[view], right_half))
             core = _shapes_union(core_doc.get(view, []), axes, clip, parts, right_half, f"{dw}: core.{view}")
@@ -537,7 +579,7 @@ def _shapes_union(specs, axes, clip, parts, right_half, where) -> BaseGeometry:
             raise AtlasError(f"{where}[{s}]: must be a mapping")
         try:
             shp = g.shape_from_spec(sdoc, axes)
-        except (ValueError, TypeError, KeyError, IndexError) as exc:
+        except (ValueError, TypeError, KeyError, IndexError, shapely.errors.ShapelyError) as exc:
             raise AtlasError(f"{where}[{s}]: {exc}") from None
         pn = sdoc.get("part")
         if pn is not None:

@@ -59,7 +59,27 @@ def build_parser() -> argparse.ArgumentParser:
     sm = sub.add_parser("match", help="which referral patterns a map is consistent with")
     sm.add_argument("path", help="a .bodymap file or a folder of them")
     sm.add_argument("--json", action="store_true")
+    for mod in _plugin_modules():
+        mod.add_parsers(sub)
     return p
+
+
+# Feature modules that add their own subcommands: each defines
+# add_parsers(subparsers) and run(args) -> int, and handles the commands it added.
+PLUGINS = ("bodymap.kiosk.cli", "bodymap.exports.cli")
+
+
+def _plugin_modules():
+    import importlib
+
+    mods = []
+    for name in PLUGINS:
+        try:
+            mods.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not name.startswith(exc.name):
+                raise
+    return mods
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -99,6 +119,9 @@ def _dispatch(args, parser) -> int:
         from .matcher_cli import match_command
 
         return match_command(args.path, as_json=args.json)
+    for mod in _plugin_modules():
+        if cmd in getattr(mod, "COMMANDS", ()):
+            return mod.run(args)
     parser.print_help()
     return EXIT_BAD_INPUT
 

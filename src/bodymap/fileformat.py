@@ -28,6 +28,7 @@ FORMAT_NAME = "bodymap"
 FORMAT_VERSION = 1
 MAX_FILE_BYTES = 16 * 1024 * 1024
 LAYER_ENCODING = "bitfield-u8-zlib-base64"
+MAX_LAYER_PIXELS = 5_000_000  # per view; the largest atlas grid (scale 400) is 3200 x 1480
 KNOWN_KEYS = {
     "format", "format_version", "atlas", "created", "modified", "language", "session_code", "app_version",
     "layers", "strokes", "intensity", "answers", "red_flags", "summary",
@@ -63,7 +64,7 @@ def dumps(pain_map: PainMap) -> bytes:
         "layers": encode_layers(pain_map),
         "strokes": pain_map.strokes,
         "intensity": dict(pain_map.intensity),
-        "answers": dict(pain_map.answers),
+        "answers": {**getattr(pain_map, "extra_answers", {}), **dict(pain_map.answers)},
         "red_flags": list(pain_map.red_flags_recorded),
         "summary": pain_map.summary(),
     })
@@ -151,7 +152,11 @@ def loads(raw: bytes, atlas: Atlas | None = None, where: str = "<bytes>") -> Pai
     try:
         doc = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        hint = "truncated or corrupt" if exc.pos >= len(text.rstrip()) - 1 else "not a .bodymap file"
+        # a document cut short fails at its end, or inside the string it was cut in (the layers are long strings)
+        tail = text[exc.pos:].rstrip()
+        cut = (len(tail) <= 1 or exc.msg.startswith("Unterminated string")
+               or any(word.startswith(tail) for word in ("null", "true", "false")))
+        hint = "truncated or corrupt" if cut and text.lstrip().startswith("{") else "not a .bodymap file"
         raise FileFormatError(f"{where}: {hint} (JSON error at line {exc.lineno}, column {exc.colno})") from None
     except (RecursionError, ValueError) as exc:
         raise FileFormatError(f"{where}: not a .bodymap file ({type(exc).__name__})") from None
@@ -205,9 +210,10 @@ def from_document(doc: Any, atlas: Atlas | None = None, where: str = "<document>
     ans = doc.get("answers", {})
     if not isinstance(ans, dict):
         raise FileFormatError(f"{where}: 'answers' must be an object")
+    extra_answers = {}
     for k, v in ans.items():
         if k not in QUESTIONS:
-            m.extra.setdefault("unknown_answers", {})[k] = v
+            extra_answers[k] = v  # a question from a newer bodymap: kept and written back
             continue
         try:
             m.answers[k] = validate_answer(k, v)
@@ -223,9 +229,11 @@ def from_document(doc: Any, atlas: Atlas | None = None, where: str = "<document>
             raise FileFormatError(f"{where}: '{key}' must be text")
         if v is not None:
             m.meta[key] = v
-    m.meta["notes"] = notes
+    m.meta["notes"] = notes + list(dict.fromkeys(m.meta.get("notes", [])))  # keep the layer decoder's notes
     m.extra = {k: v for k, v in doc.items() if k not in KNOWN_KEYS}
+    m.extra_answers = extra_answers
     m.version = 0
+    m._cache = {}
     return m
 
 
@@ -252,6 +260,8 @@ def _decode_layers(layers: dict, m: PainMap, where: str) -> dict[str, np.ndarray
             or not all(isinstance(x, int) and not isinstance(x, bool) and 0 < x <= 10000 for x in shape)):
         raise FileFormatError(f"{where}: 'layers.shape' must be [rows, cols]")
     rows, cols = shape
+    if rows * cols > MAX_LAYER_PIXELS:
+        raise FileFormatError(f"{where}: 'layers.shape' {rows} x {cols} is too large (max {MAX_LAYER_PIXELS} pixels)")
     out = {}
     for v in VIEWS:
         enc = layers.get(v)

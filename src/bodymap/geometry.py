@@ -154,6 +154,9 @@ def axis_point(a: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
 
 def shape_from_spec(spec: dict[str, Any], axes: dict[str, np.ndarray]) -> BaseGeometry:
     """Build one shape from its YAML spec (see regions/atlas.yaml for the kinds)."""
+    for kind in ("box", "poly", "ellipse", "band"):
+        if kind in spec and not _all_finite(spec[kind]):
+            raise ValueError(f"{kind}: every number must be finite (no .nan or .inf)")
     if "box" in spec:
         x0, y0, x1, y1 = (float(v) for v in spec["box"])
         return _box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
@@ -187,6 +190,17 @@ def shape_from_spec(spec: dict[str, Any], axes: dict[str, np.ndarray]) -> BaseGe
     if spec.get("all"):
         return _box(-100, -100, 100, 100)
     raise ValueError(f"unknown shape kind {sorted(spec)}; use box, poly, ellipse, band or all")
+
+
+def _all_finite(v: Any) -> bool:
+    """False if any number nested in `v` (lists, dicts) is NaN or infinite."""
+    if isinstance(v, dict):
+        return all(_all_finite(x) for x in v.values())
+    if isinstance(v, (list, tuple)):
+        return all(_all_finite(x) for x in v)
+    if isinstance(v, float):
+        return math.isfinite(v)
+    return True
 
 
 def rasterize(geom: BaseGeometry, shape: tuple[int, int], scale: float, origin: tuple[float, float]) -> np.ndarray:
@@ -246,4 +260,9 @@ def _edges_px(geom: BaseGeometry, scale: float, origin: tuple[float, float]) -> 
         py = (c[:, 1] - oy) * scale
         segs.append(np.column_stack([px[:-1], py[:-1], px[1:], py[1:]]))
     e = np.vstack(segs)
-    return e[e[:, 1] != e[:, 3]]
+    e = e[e[:, 1] != e[:, 3]]
+    # One orientation per edge (top end first), so that two polygons sharing an edge
+    # compute bit-identical crossings whichever way their rings run along it.
+    down = e[:, 1] > e[:, 3]
+    e[down] = e[down][:, [2, 3, 0, 1]]
+    return e

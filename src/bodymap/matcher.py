@@ -365,9 +365,8 @@ class Features:
 
 def features_of(pain_map: PainMap) -> Features:
     cov = pain_map.coverage_vector()
-    sens = np.array([pain_map.layers(v)[i].any() for i in range(len(SENSATIONS)) for v in ("front",)]) | np.array(
-        [pain_map.layers("back")[i].any() for i in range(len(SENSATIONS))])
-    return Features(cov, sens, dict(pain_map.answers), pain_map.extent_percent()["total"])
+    sens = np.array([s in pain_map.sensations_present() for s in SENSATIONS])
+    return Features(cov, sens, dict(pain_map.answers))
 
 
 def log_scores(model: Model, f: Features, temperature: float | None = None) -> np.ndarray:
@@ -477,10 +476,12 @@ def evidence_for(model: Model, h: int, f: Features, max_items: int = 6) -> tuple
     others = np.array([i for i, (q, _) in enumerate(model.hyps) if q != pid and q != NONE_ID])
     P = model.region_p
     key_stems = {kp.get("region"): kp for kp in pat.key_points if isinstance(kp, dict)}
-    for i in np.flatnonzero(model.scored):
+    p_other_all = P[others].mean(axis=0)
+    cand = np.flatnonzero(model.scored & ((x > 0.5) | ((x == 0) & (P[h] >= 0.5))))
+    for i in cand.tolist():
         r = atlas.regions[i]
-        p = P[h, i]
-        p_other = float(P[others, i].mean())
+        p = float(P[h, i])
+        p_other = float(p_other_all[i])
         src = _region_source(pat, r, side, lib)
         if x[i] > 0.5:
             w = math.log(p / p_other)
@@ -495,7 +496,7 @@ def evidence_for(model: Model, h: int, f: Features, max_items: int = 6) -> tuple
                 where = "" if (side == "bilateral" or r.side in (side, "midline")) else " (the other side)"
                 items.append(Evidence(f"pain in the {r.name}{where}: only {_pct(p)} of {pat.name} cases go there",
                                       "against", lib.cite(src), abs(w)))
-        elif x[i] == 0 and p >= 0.5 and (side == "bilateral" or r.side == side):
+        elif side == "bilateral" or r.side == side:
             w = math.log((1 - p) / max(1 - p_other, 1e-6))
             items.append(Evidence(f"no pain in the {r.name}, where {_pct(p)} of {pat.name} cases feel it",
                                   "against", lib.cite(src), abs(w)))

@@ -54,6 +54,10 @@ class Answers(dict):
         for k, v in dict(*args, **kw).items():
             self[k] = v
 
+    def __ior__(self, other):  # `answers |= {...}` validates too
+        self.update(other)
+        return self
+
     def setdefault(self, key, default=None):
         if key not in self:
             self[key] = default
@@ -96,7 +100,10 @@ def check_sensation(s: str) -> str:
 
 @dataclass
 class _Change:
-    """One undoable step: the layers' pixels before and after, inside a rectangle."""
+    """One undoable step: the layers' pixels before and after, inside a rectangle.
+
+    A step that touches both views (clearing everything) keeps one part per view in `parts`.
+    """
 
     view: str
     rows: slice
@@ -104,6 +111,7 @@ class _Change:
     before: np.ndarray
     after: np.ndarray
     log_entry: dict
+    parts: list["_Change"] | None = None
 
 
 class PainMap:
@@ -126,6 +134,7 @@ class PainMap:
         self.strokes: list[dict] = []  # the log: enough to replay the drawing
         self.meta: dict[str, Any] = {"created": _now(), "language": "en", "session_code": None}
         self.extra: dict[str, Any] = {}  # unknown keys read from a newer file; written back unchanged
+        self.extra_answers: dict[str, Any] = {}  # answers to questions this version does not know (newer file)
         self.red_flags_recorded: list[dict] = []
         self._undo: list[_Change] = []
         self._redo: list[_Change] = []
@@ -136,6 +145,7 @@ class PainMap:
             minlength=len(self.atlas.regions)).astype(np.int64)
         self._body_px = {v: int(self.raster.body[v].sum()) for v in VIEWS}
         self.version = 0  # bumps on every change; lets views and the matcher cache
+        self._cache: dict[tuple, Any] = {}
 
     # -- read-only views ------------------------------------------------
     @property
@@ -150,7 +160,16 @@ class PainMap:
         return out
 
     def any_mask(self, view: str) -> np.ndarray:
-        return self._layers[view].any(axis=0)
+        """Painted with any sensation (cached until the next change)."""
+        key = ("any", view, self.version)
+        hit = self._cache.get(key)
+        if hit is None:
+            l = self._layers[view]
+            hit = l[0] | l[1] | l[2] | l[3] | l[4]
+            hit.flags.writeable = False
+            self._cache = {k: v for k, v in self._cache.items() if k[-1] == self.version}
+            self._cache[key] = hit
+        return hit
 
     def layers(self, view: str) -> np.ndarray:
         """(sensations, rows, cols) read-only."""
@@ -264,18 +283,26 @@ class PainMap:
 
     def clear(self, view: str | None = None) -> None:
         """Clear one view, or everything (one undo step)."""
-        views = [view] if view else list(VIEWS)
+        views = [view] if view is not None else list(VIEWS)
         for v in views:
             if v not in VIEWS:
                 raise UsageError(f"unknown view {v!r}; use front or back")
+        self.end_stroke()
+        rows, cols = self.raster.shape
+        parts = []
         for v in views:
             if not self._layers[v].any():
                 continue
             before = self._layers[v].copy()
             self._layers[v][:] = False
-            rows, cols = self.raster.shape
-            self._push(_Change(v, slice(0, rows), slice(0, cols), before, self._layers[v].copy(),
-                               {"op": "clear", "view": v}))
+            parts.append(_Change(v, slice(0, rows), slice(0, cols), before, self._layers[v].copy(), {}))
+        if len(parts) == 1:
+            ch = parts[0]
+            ch.log_entry = {"op": "clear", "view": ch.view}
+            self._push(ch)
+        elif parts:
+            self._push(_Change(parts[0].view, parts[0].rows, parts[0].cols, parts[0].before, parts[0].after,
+                               {"op": "clear", "view": None}, parts=parts))
         self.version += 1
 
     def paint_region(self, region_id: str, fraction: float = 1.0, sensation: str = "aching") -> None:
@@ -285,6 +312,7 @@ class PainMap:
         in order of distance measured inside the region (so it stays contiguous).
         """
         check_sensation(sensation)
+        self.end_stroke()
         try:
             fraction = float(fraction)
         except (TypeError, ValueError):
@@ -368,17 +396,21 @@ class PainMap:
         if not self._undo:
             return False
         ch = self._undo.pop()
-        self._layers[ch.view][:, ch.rows, ch.cols] = ch.before
+        for part in ch.parts or [ch]:
+            self._layers[part.view][:, part.rows, part.cols] = part.before
         self._redo.append(ch)
         self.strokes.append({"op": "undo"})
         self.version += 1
         return True
 
     def redo(self) -> bool:
+        if self._open is not None:
+            self.end_stroke()  # a new stroke ends the redo chain, as any new action does
         if not self._redo:
             return False
         ch = self._redo.pop()
-        self._layers[ch.view][:, ch.rows, ch.cols] = ch.after
+        for part in ch.parts or [ch]:
+            self._layers[part.view][:, part.rows, part.cols] = part.after
         self._undo.append(ch)
         self.strokes.append({"op": "redo"})
         self.version += 1
@@ -401,12 +433,17 @@ class PainMap:
         return out
 
     def region_counts(self, sensation: str | None = None) -> np.ndarray:
-        """Painted pixels per region (index = atlas region order)."""
+        """Painted pixels per region (index = atlas region order; cached until the next change)."""
+        key = ("counts", sensation, self.version)
+        if key in self._cache:
+            return self._cache[key]
         counts = np.zeros(len(self.atlas.regions), dtype=np.int64)
         for v in VIEWS:
             m = self.any_mask(v) if sensation is None else self._layers[v][SENSATIONS.index(sensation)]
-            lab = self.raster.labels[v][m]
+            lab = self.raster.labels[v].ravel()[np.flatnonzero(m)]
             counts += np.bincount(lab[lab >= 0], minlength=len(counts))
+        counts.flags.writeable = False
+        self._cache[key] = counts
         return counts
 
     def coverage_vector(self, sensation: str | None = None) -> np.ndarray:
@@ -426,7 +463,10 @@ class PainMap:
         return [self.atlas.region(r).name for r in self.painted_regions(min_fraction)]
 
     def sensations_present(self) -> list[str]:
-        return [s for i, s in enumerate(SENSATIONS) if any(self._layers[v][i].any() for v in VIEWS)]
+        key = ("sens", self.version)
+        if key not in self._cache:
+            self._cache[key] = [s for i, s in enumerate(SENSATIONS) if any(self._layers[v][i].any() for v in VIEWS)]
+        return list(self._cache[key])
 
     def sides_painted(self, levels: Iterable[str] | None = None) -> set[str]:
         lv = set(levels) if levels else None

@@ -125,14 +125,16 @@ def draw_body(surface, atlas: Atlas, lay: ViewLayout, regions: bool = True, outl
         draw_geometry(surface, lay, sil, line=OUTLINE, width=1, aa=True)
 
 
+VIEW_CAPTIONS = {
+    "front": ("Front", "patient's right is on your left"),
+    "back": ("Back", "patient's right is on your right"),
+}
+
+
 def draw_view_titles(surface, layouts: dict[str, ViewLayout], size: int = 24):
     """'FRONT (patient's right on your left)' style captions, so nobody has to guess."""
-    captions = {
-        "front": ("Front", "patient's right is on your left"),
-        "back": ("Back", "patient's right is on your right"),
-    }
     for view, lay in layouts.items():
-        title, sub = captions[view]
+        title, sub = VIEW_CAPTIONS[view]
         t = font(size).render(title, True, TEXT)
         s = font(max(14, int(size * 0.7))).render(sub, True, MUTED)
         cx = lay.left + lay.width / 2
@@ -176,32 +178,45 @@ def draw_region_labels(surface, atlas: Atlas, lay: ViewLayout, size: int = 13):
         surface.blit(t, t.get_rect(center=(float(px), float(py))))
 
 
-def draw_dermatomes(surface, atlas: Atlas, lay: ViewLayout, alpha: int = 110, labels: bool = True, size: int = 15):
-    """Core zones filled, wide zones outlined (dashed look via thin line), key points dotted."""
-    layer = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
+def draw_dermatomes(surface, atlas: Atlas, lay: ViewLayout, alpha: int = 110, labels: bool = True, size: int = 15,
+                    *, fills: bool = True, lines: bool = True, avoid_overlap: bool = False):
+    """Core zones filled, wide zones outlined (dashed look via thin line), key points dotted.
+
+    `fills` / `lines` draw only the filled cores / only the outlines, key points and
+    labels (the window puts the fills under the paint and the rest over it);
+    `avoid_overlap` leaves out a label that would cover one already drawn.
+    """
     colour_of = {d.root: DERMATOME_COLOURS.get(d.root, (150, 150, 150)) for d in atlas.dermatomes}
+    if fills:
+        layer = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
+        for d in atlas.dermatomes:
+            col = colour_of[d.root]
+            core = d.core[lay.view]
+            if not core.is_empty:
+                draw_geometry(layer, lay, core, fill=(*col, alpha))
+        surface.blit(layer, (0, 0))
+    placed: list[pygame.Rect] = []
     for d in atlas.dermatomes:
         col = colour_of[d.root]
-        core = d.core[lay.view]
-        if not core.is_empty:
-            draw_geometry(layer, lay, core, fill=(*col, alpha))
-    surface.blit(layer, (0, 0))
-    for d in atlas.dermatomes:
-        col = colour_of[d.root]
-        wide = d.wide[lay.view]
-        if not wide.is_empty:
-            draw_geometry(surface, lay, wide, line=tuple(int(c * 0.7) for c in col), width=1)
-        for kp in d.key_points:
-            if kp.view == lay.view:
-                px, py = lay.to_screen(kp.x, kp.y)
-                pygame.draw.circle(surface, (0, 0, 0), (float(px), float(py)), max(3, lay.scale * 0.035))
-                pygame.draw.circle(surface, (255, 255, 255), (float(px), float(py)), max(1.5, lay.scale * 0.018))
+        if lines:
+            wide = d.wide[lay.view]
+            if not wide.is_empty:
+                draw_geometry(surface, lay, wide, line=tuple(int(c * 0.7) for c in col), width=1)
+            for kp in d.key_points:
+                if kp.view == lay.view:
+                    px, py = lay.to_screen(kp.x, kp.y)
+                    pygame.draw.circle(surface, (0, 0, 0), (float(px), float(py)), max(3, lay.scale * 0.035))
+                    pygame.draw.circle(surface, (255, 255, 255), (float(px), float(py)), max(1.5, lay.scale * 0.018))
         core = d.core[lay.view]
         if labels and not core.is_empty:
             p = core.representative_point()
             px, py = lay.to_screen(p.x, p.y)
             t = font(size).render(d.root.replace("_", "-"), True, TEXT)
-            surface.blit(t, t.get_rect(center=(float(px), float(py))))
+            r = t.get_rect(center=(float(px), float(py)))
+            if avoid_overlap and r.collidelist(placed) >= 0:
+                continue
+            placed.append(r)
+            surface.blit(t, r)
 
 
 def render_atlas(atlas: Atlas, layer: str = "regions", height: int = 1400) -> pygame.Surface:

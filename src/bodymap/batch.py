@@ -1,0 +1,114 @@
+"""Batch scoring: many .bodymap files, both cores, no PainMap objects on the hot path.
+
+Each file is a pure function of its bytes, so a registry splits across processes
+(here) or machines (shard the file list) without coordination.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+from .atlas import VIEWS, load_atlas
+from .errors import BodymapError, FileFormatError
+from .fileformat import FORMAT_VERSION, LAYER_ENCODING, MAX_FILE_BYTES
+from .matcher import Features, get_model, posterior
+from .painting import SENSATIONS
+
+
+def features_from_bytes(raw: bytes, model, where: str = "<bytes>") -> Features:
+    """Decode only what scoring needs: the layer bitfields, answers and grid checks."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise FileFormatError(f"{where}: too large")
+    try:
+        doc = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise FileFormatError(f"{where}: not a .bodymap file") from None
+    if not isinstance(doc, dict) or doc.get("format") != "bodymap":
+        raise FileFormatError(f"{where}: not a .bodymap file")
+    if not isinstance(doc.get("format_version"), int) or doc["format_version"] > FORMAT_VERSION:
+        raise FileFormatError(f"{where}: unsupported format version")
+    layers = doc.get("layers")
+    raster = model.atlas.raster()
+    if not isinstance(layers, dict) or layers.get("encoding") != LAYER_ENCODING or layers.get("shape") != list(raster.shape):
+        raise FileFormatError(f"{where}: layers missing or on another grid (open it with bodymap.load to migrate)")
+    n = len(model.atlas.regions)
+    counts = np.zeros(n, dtype=np.int64)
+    sens_bits = 0
+    rows, cols = raster.shape
+    for v in VIEWS:
+        try:
+            d = zlib.decompressobj()
+            bits = d.decompress(base64.b64decode(layers[v]), rows * cols + 1)
+        except (KeyError, TypeError, ValueError, zlib.error):
+            raise FileFormatError(f"{where}: layers.{v} is corrupt") from None
+        if len(bits) != rows * cols:
+            raise FileFormatError(f"{where}: layers.{v} is corrupt")
+        b = np.frombuffer(bits, dtype=np.uint8)
+        nz = _nonzero_bytes(b)
+        if len(nz):
+            sens_bits |= int(np.bitwise_or.reduce(b[nz]))
+            lab = raster.labels[v].ravel()[nz]
+            counts += np.bincount(lab[lab >= 0], minlength=n)
+    cov = counts / np.maximum(_region_px(model), 1)
+    sensations = np.array([bool(sens_bits >> i & 1) for i in range(len(SENSATIONS))])
+    answers = doc.get("answers") if isinstance(doc.get("answers"), dict) else {}
+    return Features(cov, sensations, answers)
+
+
+def _nonzero_bytes(b: np.ndarray) -> np.ndarray:
+    """Indices of non-zero bytes, scanning 8 bytes at a time (maps are mostly empty)."""
+    n8 = len(b) // 8 * 8
+    words = np.flatnonzero(b[:n8].view(np.uint64))
+    idx = (words[:, None] * 8 + np.arange(8)).ravel()
+    idx = idx[b[idx] != 0]
+    if n8 < len(b):
+        tail = np.flatnonzero(b[n8:]) + n8
+        idx = np.concatenate([idx, tail])
+    return idx
+
+
+_REGION_PX: dict[int, np.ndarray] = {}
+
+
+def _region_px(model) -> np.ndarray:
+    key = id(model)
+    if key not in _REGION_PX:
+        r = model.atlas.raster()
+        _REGION_PX[key] = np.bincount(np.concatenate([lab[lab >= 0] for lab in r.labels.values()]),
+                                      minlength=len(model.atlas.regions))
+    return _REGION_PX[key]
+
+
+_MODEL = None
+
+
+def score_file(path: str) -> tuple[str, str | None, float, str | None]:
+    """(path, top pattern id, its probability, error) for one file."""
+    global _MODEL
+    if _MODEL is None:
+        _MODEL = get_model(load_atlas())
+    model = _MODEL
+    try:
+        raw = Path(path).read_bytes()
+        f = features_from_bytes(raw, model, path)
+    except (OSError, BodymapError) as exc:
+        return path, None, 0.0, str(exc)
+    post = posterior(model, f)
+    h = int(np.argmax(post))
+    return path, model.hyps[h][0], float(post[h]), None
+
+
+def score_many(paths: Iterable[str], workers: int | None = None, chunksize: int = 64):
+    paths = list(paths)
+    workers = workers or os.cpu_count() or 1
+    if workers == 1:
+        return [score_file(p) for p in paths]
+    with ProcessPoolExecutor(workers) as ex:
+        return list(ex.map(score_file, paths, chunksize=chunksize))

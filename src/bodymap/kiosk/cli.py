@@ -1,0 +1,56 @@
+"""`bodymap kiosk [--config FILE] [--set-pin]`."""
+from __future__ import annotations
+
+import getpass
+import sys
+
+from ..errors import UsageError
+from .config import default_config_path, load_config, save_config
+from .security import hash_pin
+
+COMMANDS = ("kiosk",)
+
+
+def add_parsers(sub) -> None:
+    k = sub.add_parser("kiosk", help="run unattended on a waiting-room touch screen")
+    k.add_argument("--config", help=f"kiosk YAML config (default {default_config_path()})")
+    k.add_argument("--set-pin", action="store_true", help="ask for the staff PIN and store its salted hash")
+    k.add_argument("--windowed", action="store_true", help="run in a window (testing), not fullscreen")
+    k.add_argument("--size", default=None, help="window size WxH when --windowed (default 1280x800)")
+
+
+def run(args) -> int:
+    if args.set_pin:
+        return set_pin(args.config)
+    cfg = load_config(args.config)
+    size = None
+    if args.size:
+        try:
+            size = tuple(int(v) for v in args.size.lower().split("x"))
+            assert len(size) == 2 and 320 <= size[0] <= 10000 and 240 <= size[1] <= 10000
+        except (ValueError, AssertionError):
+            raise UsageError(f"--size must look like 1280x800, got {args.size!r}") from None
+    from ..ui.kiosk_app import run_kiosk
+
+    return run_kiosk(cfg, windowed=args.windowed, size=size)
+
+
+def set_pin(config_path: str | None) -> int:
+    path = config_path or default_config_path()
+    cfg = load_config(path)
+    if sys.stdin is None or (not sys.stdin.isatty() and sys.stdin.closed):
+        raise UsageError("--set-pin needs the PIN typed on the terminal or given on standard input")
+    if sys.stdin.isatty():
+        pin = getpass.getpass("New staff PIN (4-12 digits): ")
+        again = getpass.getpass("Type it again: ")
+    else:
+        lines = sys.stdin.read().splitlines()
+        if not lines:
+            raise UsageError("--set-pin: no PIN on standard input")
+        pin, again = lines[0].strip(), (lines[1].strip() if len(lines) > 1 else lines[0].strip())
+    if pin != again:
+        raise UsageError("the two PINs differ; nothing was changed")
+    cfg.pin_hash = hash_pin(pin)
+    p = save_config(cfg, path)
+    print(f"stored the PIN's salted hash in {p}")
+    return 0

@@ -1,0 +1,135 @@
+"""Kiosk configuration: a small YAML file; every key documented in docs/kiosk.md."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from ..atlas import parse_yaml
+from ..errors import ConfigError
+from .security import check_pin_hash
+
+MAX_CONFIG_BYTES = 64 * 1024
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("BODYMAP_KIOSK_DATA")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_DATA_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".local" / "share") / "bodymap" / "kiosk"
+
+
+def default_config_path() -> Path:
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".config") / "bodymap" / "kiosk.yaml"
+
+
+@dataclass
+class KioskConfig:
+    spool_dir: Path = field(default_factory=lambda: default_data_dir() / "spool")
+    drafts_dir: Path = field(default_factory=lambda: default_data_dir() / "drafts")
+    recovery_dir: Path = field(default_factory=lambda: default_data_dir() / "recovery")
+    idle_timeout_s: float = 90.0
+    idle_warning_s: float = 15.0
+    autosave_interval_s: float = 5.0
+    save_retry_s: float = 10.0
+    languages: tuple[str, ...] = ("en", "es")
+    default_language: str = "en"
+    pin_hash: str | None = None
+    exit_corner: str = "top_left"
+    exit_hold_s: float = 3.0
+    fullscreen: bool = True
+    ask_age: bool = True
+    path: Path | None = None
+
+    def as_yaml_dict(self) -> dict[str, Any]:
+        out = {}
+        for f in fields(self):
+            if f.name == "path":
+                continue
+            v = getattr(self, f.name)
+            out[f.name] = str(v) if isinstance(v, Path) else list(v) if isinstance(v, tuple) else v
+        return out
+
+
+_NUMBERS = {"idle_timeout_s": (10, 3600), "idle_warning_s": (3, 120), "autosave_interval_s": (1, 120),
+            "save_retry_s": (1, 3600), "exit_hold_s": (1, 30)}
+_CORNERS = ("top_left", "top_right", "bottom_left", "bottom_right")
+
+
+def load_config(path: str | os.PathLike | None = None, *, required: bool = False) -> KioskConfig:
+    """Read the config; a missing file gives the defaults (unless `required`), anything bad a ConfigError."""
+    p = Path(path) if path else default_config_path()
+    if not p.exists():
+        if required:
+            raise ConfigError(f"{p}: config file not found")
+        cfg = KioskConfig()
+        cfg.path = p
+        return cfg
+    if p.is_dir():
+        raise ConfigError(f"{p}: is a folder, expected the kiosk YAML config")
+    try:
+        if p.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{p}: too large for a kiosk config")
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{p}: cannot read ({exc})") from None
+    doc = parse_yaml(text, str(p), ConfigError)
+    if doc is None:
+        doc = {}
+    if not isinstance(doc, dict):
+        raise ConfigError(f"{p}: expected key: value lines at the top")
+    cfg = KioskConfig()
+    cfg.path = p
+    known = {f.name for f in fields(KioskConfig)} - {"path"}
+    for k, v in doc.items():
+        if k not in known:
+            raise ConfigError(f"{p}: unknown key {k!r} (see docs/kiosk.md for the keys)")
+        where = f"{p}: {k}"
+        if k.endswith("_dir"):
+            if not isinstance(v, str) or not v.strip() or "\0" in v:
+                raise ConfigError(f"{where} must be a folder path")
+            setattr(cfg, k, Path(os.path.expanduser(v)))
+        elif k in _NUMBERS:
+            lo, hi = _NUMBERS[k]
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
+                raise ConfigError(f"{where} must be a number from {lo} to {hi}, got {v!r}")
+            setattr(cfg, k, float(v))
+        elif k == "languages":
+            if not isinstance(v, list) or not v or not all(isinstance(x, str) and x.isalpha() for x in v):
+                raise ConfigError(f"{where} must be a list of language codes like [en, es]")
+            cfg.languages = tuple(v)
+        elif k == "default_language":
+            if not isinstance(v, str) or not v.isalpha():
+                raise ConfigError(f"{where} must be a language code like en")
+            cfg.default_language = v
+        elif k == "pin_hash":
+            cfg.pin_hash = check_pin_hash(v, str(p))
+        elif k == "exit_corner":
+            if v not in _CORNERS:
+                raise ConfigError(f"{where} must be one of {', '.join(_CORNERS)}")
+            cfg.exit_corner = v
+        elif k in ("fullscreen", "ask_age"):
+            if not isinstance(v, bool):
+                raise ConfigError(f"{where} must be true or false")
+            setattr(cfg, k, v)
+    if cfg.idle_warning_s >= cfg.idle_timeout_s:
+        raise ConfigError(f"{p}: idle_warning_s must be shorter than idle_timeout_s")
+    if cfg.default_language not in cfg.languages:
+        raise ConfigError(f"{p}: default_language {cfg.default_language!r} is not in languages")
+    return cfg
+
+
+def save_config(cfg: KioskConfig, path: str | os.PathLike) -> Path:
+    import yaml
+
+    from ..fileformat import write_atomic
+
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    text = "# bodymap kiosk configuration: see docs/kiosk.md for every key.\n" + yaml.safe_dump(
+        cfg.as_yaml_dict(), sort_keys=False, allow_unicode=True)
+    write_atomic(p, text.encode("utf-8"), mode=0o600)
+    return p

@@ -1,0 +1,208 @@
+"""The kiosk flow as a headless state machine; the pygame screens only draw it and feed it events.
+
+welcome -> paint -> question (one per screen) -> review -> thanks | redflag -> welcome.
+Idle: after (timeout - warning) seconds without a touch the "still there?"
+countdown shows; at the timeout the session is discarded and welcome returns.
+"""
+from __future__ import annotations
+
+import gc
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..atlas import Atlas
+from ..matcher import red_flags
+from ..painting import PainMap
+from .config import KioskConfig
+from .security import new_session_code
+from .spool import Drafts, Spool
+
+EXIT_STAFF = 0  # staff left with the PIN: systemd Restart=on-failure does not restart
+EXIT_CONFIG = 2  # bad config or folders: restarting would not help (RestartPreventExitStatus=2)
+EXIT_CRASH = 70  # an unexpected error was caught at the top: restart
+
+# (answer key, kind). The red-flag screening questions follow NICE CKS / GIRFT
+# (../shared/clinical-evidence.md): bladder/bowel, saddle numbness, then serious pathology.
+QUESTIONS: tuple[tuple[str, str], ...] = (
+    ("intensity", "scale"),
+    ("numbness", "yesno"),
+    ("weakness", "yesno"),
+    ("worse_sitting", "yesno"),
+    ("worse_walking", "yesno"),
+    ("better_resting", "yesno"),
+    ("bladder_bowel", "yesno"),
+    ("saddle_numbness", "yesno"),
+    ("fever_or_weight_loss", "yesno"),
+    ("recent_trauma", "yesno"),
+    ("cancer_history", "yesno"),
+    ("age", "number"),
+)
+
+
+@dataclass
+class Session:
+    code: str
+    language: str
+    pain_map: PainMap
+    started: float
+    question: int = 0
+
+
+@dataclass
+class Kiosk:
+    config: KioskConfig
+    atlas: Atlas
+    clock: Callable[[], float] = time.monotonic
+    screen: str = "welcome"  # welcome, paint, question, review, thanks, redflag
+    session: Session | None = None
+    last_activity: float = 0.0
+    finished_code: str | None = None
+    finished_flags: list[dict] = field(default_factory=list)
+    sessions_finished: int = 0
+    recovered: list = field(default_factory=list)
+
+    def __post_init__(self):
+        self.spool = Spool(self.config.spool_dir)
+        self.drafts = Drafts(self.config.drafts_dir, self.config.recovery_dir)
+        self.recovered = self.drafts.recover_all()
+        self.language = self.config.default_language
+        self.last_activity = self.clock()
+        self._used_codes: set[str] = set()
+
+    # -- patient actions ------------------------------------------------
+    @property
+    def questions(self) -> tuple[tuple[str, str], ...]:
+        return tuple(q for q in QUESTIONS if q[0] != "age" or self.config.ask_age)
+
+    def touch(self) -> None:
+        self.last_activity = self.clock()
+
+    def choose_language(self, lang: str) -> None:
+        if lang in self.config.languages:
+            self.language = lang
+        self.touch()
+
+    def start(self) -> Session:
+        code = new_session_code(self._used_codes | self.spool.taken_codes())
+        self._used_codes.add(code)
+        m = PainMap(self.atlas)
+        m.meta["session_code"] = code
+        m.meta["language"] = self.language
+        self.session = Session(code, self.language, m, self.clock())
+        self.screen = "paint"
+        self.touch()
+        return self.session
+
+    def to_questions(self) -> None:
+        self._need("paint", "review")
+        self.session.question = 0
+        self.screen = "question"
+        self.touch()
+
+    @property
+    def current_question(self) -> tuple[str, str] | None:
+        if self.screen != "question" or self.session is None:
+            return None
+        return self.questions[self.session.question]
+
+    def answer(self, value: Any) -> None:
+        """Answer the current question (None = skip) and go to the next screen."""
+        key, kind = self.current_question
+        m = self.session.pain_map
+        if value is not None:
+            if kind == "scale":
+                m.set_intensity(None, int(value))
+            elif kind == "number":
+                m.answers[key] = int(value)
+            else:
+                m.answers[key] = bool(value)
+        self.next_question()
+
+    def next_question(self) -> None:
+        self._need("question")
+        if self.session.question + 1 < len(self.questions):
+            self.session.question += 1
+        else:
+            self.screen = "review"
+        self.touch()
+
+    def previous(self) -> None:
+        if self.screen == "question":
+            if self.session.question > 0:
+                self.session.question -= 1
+            else:
+                self.screen = "paint"
+        elif self.screen == "review":
+            self.screen = "paint"
+        self.touch()
+
+    def confirm(self) -> str:
+        """The patient confirms the review: save and show thanks (or the red-flag screen)."""
+        self._need("review")
+        s = self.session
+        m = s.pain_map
+        flags = red_flags(dict(m.answers), m.both_legs_painted)
+        m.red_flags_recorded = [f.to_json() for f in flags]
+        self.spool.submit(m, s.code)
+        self.drafts.discard(s.code)
+        self.finished_code = s.code
+        self.finished_flags = m.red_flags_recorded
+        self.sessions_finished += 1
+        self.screen = "redflag" if flags else "thanks"
+        self.session = None  # the map now lives only in the spool (or its retry queue)
+        self.touch()
+        return self.screen
+
+    def done(self) -> None:
+        """Leave the thanks/red-flag screen."""
+        self.reset()
+
+    # -- unattended behaviour -------------------------------------------
+    def reset(self) -> None:
+        """Back to welcome; nothing of the previous patient stays visible or referenced."""
+        if self.session is not None:
+            self.drafts.discard(self.session.code)
+        self.session = None
+        self.finished_code = None
+        self.finished_flags = []
+        self.language = self.config.default_language
+        self.screen = "welcome"
+        self.touch()
+        gc.collect()
+
+    def idle_state(self, now: float | None = None) -> tuple[str, float]:
+        """('active' | 'warning' | 'expired', seconds left before the reset)."""
+        now = self.clock() if now is None else now
+        if self.screen == "welcome":
+            return "active", self.config.idle_timeout_s
+        left = self.config.idle_timeout_s - (now - self.last_activity)
+        if left <= 0:
+            return "expired", 0.0
+        if left <= self.config.idle_warning_s:
+            return "warning", left
+        return "active", left
+
+    def tick(self, now: float | None = None) -> None:
+        """Call every frame: idle reset, draft autosave, save retries."""
+        now = self.clock() if now is None else now
+        state, _ = self.idle_state(now)
+        if state == "expired":
+            self.reset()
+            return
+        if self.session is not None and not self.session.pain_map.is_empty:
+            self.drafts.autosave(self.session.pain_map, self.session.code, now, self.config.autosave_interval_s)
+        if self.spool.pending and now - getattr(self, "_last_retry", 0.0) >= self.config.save_retry_s:
+            self._last_retry = now
+            self.spool.retry()
+
+    @property
+    def staff_warning(self) -> str | None:
+        parts = [w for w in (self.spool.warning, self.drafts.last_error) if w]
+        if self.recovered:
+            parts.append(f"{len(self.recovered)} unfinished session(s) moved to {self.config.recovery_dir}")
+        return " | ".join(parts) or None
+
+    def _need(self, *screens: str) -> None:
+        if self.screen not in screens or self.session is None:
+            raise RuntimeError(f"kiosk action not allowed on the {self.screen} screen")

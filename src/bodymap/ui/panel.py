@@ -1,0 +1,272 @@
+"""The clinician panel: red flags (always on top, in red), the matcher's ranking, prompts.
+
+The matcher (`bodymap.matcher`) is imported only when the panel first needs it
+(`load_matcher`), so the painting window works, and says "matcher unavailable",
+when it is missing or broken.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pygame
+
+from . import render
+from .widgets import (AGAINST_TEXT, BAR_BG, BAR_FILL, BAR_LINE, BUTTON_BG, BUTTON_BORDER, FOR_TEXT, MUTED, RED, RED_BG,
+                      SELECT_BG, SELECT_BORDER, TEXT, TextCache, wrap_text)
+
+
+def load_matcher():
+    """The matcher module, imported on first use. Raises ImportError when it is not there."""
+    from .. import matcher
+
+    if not hasattr(matcher, "match"):
+        raise ImportError("bodymap.matcher has no match()")
+    return matcher
+
+
+def hypothesis_label(h: Any) -> str:
+    p = float(getattr(h, "probability", 0.0) or 0.0)
+    name = str(getattr(h, "name", getattr(h, "id", "?")))
+    side = str(getattr(h, "side", "") or "")
+    if side and side.lower() not in name.lower():
+        name = f"{name} ({side})"
+    return f"{100 * p:.0f}%  {name}"
+
+
+@dataclass
+class PanelRow:
+    kind: str  # title, heading, red_flag, note, hypothesis, evidence_for/_against, zone_note, prompt, disclaimer
+    lines: list[str]
+    rect: pygame.Rect  # in panel coordinates (content coordinates for scrolled rows)
+    colour: tuple[int, int, int]
+    index: int | None = None  # hypothesis index
+    fixed: bool = False  # red flags and the title do not scroll
+    probability: float = 0.0
+
+
+class ClinicianPanel:
+    def __init__(self) -> None:
+        self.ranking: Any = None
+        self.computed = False  # nothing asked of the matcher yet: show nothing rather than a guess
+        self.error: str | None = None
+        self.disclaimer: str | None = None
+        self.empty_map = True
+        self.selected: tuple[str, str] | None = None
+        self.scroll = 0
+        self.rect = pygame.Rect(0, 0, 0, 0)
+        self.rows: list[PanelRow] = []
+        self.fixed_h = 0
+        self.content_h = 0
+        self._surface: pygame.Surface | None = None
+        self._dirty = True
+        self._s = 1.0
+        self._size = 28
+
+    # -- model ----------------------------------------------------------
+    @property
+    def hypotheses(self) -> list[Any]:
+        return list(getattr(self.ranking, "hypotheses", None) or []) if self.ranking is not None else []
+
+    @property
+    def red_flags(self) -> list[Any]:
+        return list(getattr(self.ranking, "red_flags", None) or []) if self.ranking is not None else []
+
+    @property
+    def prompts(self) -> list[str]:
+        return [str(p) for p in (getattr(self.ranking, "prompts", None) or [])] if self.ranking is not None else []
+
+    def set_ranking(self, ranking: Any, error: str | None, empty_map: bool, disclaimer: str | None = None) -> None:
+        self.ranking, self.error, self.empty_map, self.disclaimer = ranking, error, empty_map, disclaimer
+        self.computed = True
+        keys = {(str(getattr(h, "id", "")), str(getattr(h, "side", ""))) for h in self.hypotheses}
+        if self.selected not in keys:
+            self.selected = None
+        self._relayout()
+
+    def select(self, index: int | None) -> tuple[str, str] | None:
+        """Select hypothesis `index` (selecting the selected one again clears the selection)."""
+        hyps = self.hypotheses
+        if index is None or not 0 <= index < len(hyps):
+            self.selected = None
+        else:
+            key = (str(getattr(hyps[index], "id", "")), str(getattr(hyps[index], "side", "")))
+            self.selected = None if key == self.selected else key
+        self._relayout()
+        return self.selected
+
+    def selected_hypothesis(self) -> Any:
+        for h in self.hypotheses:
+            if (str(getattr(h, "id", "")), str(getattr(h, "side", ""))) == self.selected:
+                return h
+        return None
+
+    @property
+    def items(self) -> list[tuple[str, str]]:
+        """(kind, text) top to bottom: what the panel shows."""
+        return [(r.kind, " ".join(r.lines)) for r in self.rows]
+
+    # -- layout ---------------------------------------------------------
+    def layout(self, rect: pygame.Rect, s: float, size: int) -> None:
+        if rect != self.rect or s != self._s or size != self._size:
+            self.rect, self._s, self._size = pygame.Rect(rect), s, size
+            self._relayout()
+
+    def _relayout(self) -> None:
+        self._dirty = True
+        self.rows = []
+        if self.rect.width <= 0:
+            return
+        s, size = self._s, self._size
+        pad = int(14 * s)
+        gap = int(8 * s)
+        inner = self.rect.width - 2 * pad
+        y = pad
+
+        def add(kind, text, colour, *, fixed=False, index=None, indent=0, min_h=0, probability=0.0, fsize=None):
+            nonlocal y
+            fs = fsize or size
+            lines = wrap_text(text, fs, inner - indent - (2 * pad if min_h else 0))
+            flh = render.font(fs).get_linesize() + 1
+            h = max(len(lines) * flh + (2 * pad if min_h else 0), min_h)
+            row = PanelRow(kind, lines, pygame.Rect(pad + indent, y, inner - indent, h), colour, index, fixed,
+                           probability)
+            self.rows.append(row)
+            y += h + gap
+            return row
+
+        add("title", "Clinician panel", TEXT, fixed=True, fsize=int(size * 1.1))
+        flags = self.red_flags
+        if flags:
+            add("heading", "RED FLAG" if len(flags) == 1 else f"RED FLAGS ({len(flags)})", RED, fixed=True)
+            for f in flags:
+                add("red_flag", str(getattr(f, "text", f)), RED, fixed=True)
+            y += gap
+        self.fixed_h = y
+        if not self.computed:
+            pass
+        elif self.ranking is None:
+            add("note", self.error or "matcher unavailable", MUTED)
+        else:
+            hyps = self.hypotheses
+            if not hyps:
+                add("note", "Paint where it hurts to see which patterns fit." if self.empty_map
+                    else "No referral pattern fits this painting.", MUTED)
+            else:
+                add("heading", "Consistent with (tap to show the zone)", TEXT)
+                btn_h = int(56 * s)
+                for i, h in enumerate(hyps):
+                    key = (str(getattr(h, "id", "")), str(getattr(h, "side", "")))
+                    add("hypothesis", hypothesis_label(h), TEXT, index=i, min_h=btn_h,
+                        probability=float(getattr(h, "probability", 0.0) or 0.0))
+                    if key == self.selected:
+                        ev = list(getattr(h, "evidence", None) or [])
+                        for e in ev:
+                            d = str(getattr(e, "direction", "for"))
+                            sign, col, kind = ("+", FOR_TEXT, "evidence_for") if d == "for" else \
+                                ("−", AGAINST_TEXT, "evidence_against")
+                            src = str(getattr(e, "source", "") or "")
+                            add(kind, f"{sign} {getattr(e, 'text', e)}" + (f" [{src}]" if src else ""), col,
+                                indent=int(16 * s))
+                        add("zone_note", "Shaded on the body: where this pattern is felt "
+                                         "(darker = more typical).", MUTED, indent=int(16 * s))
+            prompts = self.prompts
+            if prompts:
+                y += gap
+                add("heading", "Ask about", TEXT)
+                for p in prompts:
+                    add("prompt", f"• {p}", TEXT, indent=int(8 * s))
+            if self.disclaimer:
+                y += gap
+                add("disclaimer", self.disclaimer, MUTED)
+        self.content_h = y
+        self._clamp_scroll()
+
+    def _clamp_scroll(self) -> None:
+        visible = self.rect.height - self.fixed_h
+        self.scroll = int(min(max(self.scroll, 0), max(0, self.content_h - self.fixed_h - visible)))
+
+    def scroll_by(self, dy: int) -> None:
+        self.scroll_to(self.scroll + dy)
+
+    def scroll_to(self, y: int) -> None:
+        before = self.scroll
+        self.scroll = int(y)
+        self._clamp_scroll()
+        if self.scroll != before:
+            self._dirty = True
+
+    def row_screen_rect(self, row: PanelRow) -> pygame.Rect:
+        r = row.rect.move(self.rect.left, self.rect.top - (0 if row.fixed else self.scroll))
+        return r
+
+    def hit(self, pos) -> str | None:
+        if not self.rect.collidepoint(pos):
+            return None
+        for row in self.rows:
+            if row.kind == "hypothesis":
+                r = self.row_screen_rect(row)
+                if r.collidepoint(pos) and pos[1] >= self.rect.top + self.fixed_h:
+                    return f"panel:hyp:{row.index}"
+        return None
+
+    # -- drawing --------------------------------------------------------
+    def draw(self, surface: pygame.Surface, text: TextCache) -> None:
+        if self.rect.width <= 0:
+            return
+        if self._dirty or self._surface is None or self._surface.get_size() != self.rect.size:
+            self._surface = self._render(text)
+            self._dirty = False
+        surface.blit(self._surface, self.rect.topleft)
+
+    def _render(self, text: TextCache) -> pygame.Surface:
+        s, size = self._s, self._size
+        surf = pygame.Surface(self.rect.size)
+        surf.fill(BAR_BG)
+        pygame.draw.line(surf, BAR_LINE, (0, 0), (0, self.rect.height), 2)
+        pygame.draw.line(surf, BAR_LINE, (0, 0), (self.rect.width, 0), 2)
+        pad = int(14 * s)
+        scrolled = pygame.Surface((self.rect.width, max(1, self.rect.height - self.fixed_h)))
+        scrolled.fill(BAR_BG)
+        pygame.draw.line(scrolled, BAR_LINE, (0, 0), (0, scrolled.get_height()), 2)
+        flags = [r for r in self.rows if r.kind == "red_flag"]
+        if flags:  # one red box around the red-flag heading and texts
+            top = min(r.rect.top for r in self.rows if r.fixed and r.colour == RED) - pad // 2
+            bottom = max(r.rect.bottom for r in flags) + pad // 2
+            box = pygame.Rect(pad // 2, top, self.rect.width - pad, bottom - top)
+            pygame.draw.rect(surf, RED_BG, box, border_radius=6)
+            pygame.draw.rect(surf, RED, box, width=3, border_radius=6)
+        for row in self.rows:
+            target = surf if row.fixed else scrolled
+            r = row.rect if row.fixed else row.rect.move(0, -self.fixed_h - self.scroll)
+            if r.bottom < 0 or r.top > target.get_height():
+                continue
+            fs = int(size * 1.1) if row.kind == "title" else size
+            lh = render.font(fs).get_linesize() + 1
+            tx, ty = r.left, r.top
+            if row.kind == "hypothesis":
+                sel = self.selected is not None and row.index is not None and \
+                    self._key(row.index) == self.selected
+                pygame.draw.rect(target, SELECT_BG if sel else BUTTON_BG, r, border_radius=8)
+                pygame.draw.rect(target, SELECT_BORDER if sel else BUTTON_BORDER, r, width=3 if sel else 2,
+                                 border_radius=8)
+                bar_h = max(5, int(6 * s))
+                bw = int((r.width - 2 * pad) * min(max(row.probability, 0.0), 1.0))
+                pygame.draw.rect(target, BAR_LINE, (r.left + pad, r.bottom - pad // 2 - bar_h, r.width - 2 * pad, bar_h))
+                pygame.draw.rect(target, BAR_FILL, (r.left + pad, r.bottom - pad // 2 - bar_h, bw, bar_h))
+                tx, ty = r.left + pad, r.top + pad - bar_h // 2
+            for line in row.lines:
+                target.blit(text(line, fs, row.colour), (tx, ty))
+                ty += lh
+        surf.blit(scrolled, (0, self.fixed_h))
+        if self.content_h - self.fixed_h > self.rect.height - self.fixed_h:  # a scroll hint
+            total = self.content_h - self.fixed_h
+            vis = self.rect.height - self.fixed_h
+            bar = max(20, int(vis * vis / total))
+            y = self.fixed_h + int((vis - bar) * self.scroll / max(total - vis, 1))
+            pygame.draw.rect(surf, BUTTON_BORDER, (self.rect.width - 6, y, 4, bar), border_radius=2)
+        return surf
+
+    def _key(self, index: int) -> tuple[str, str]:
+        h = self.hypotheses[index]
+        return str(getattr(h, "id", "")), str(getattr(h, "side", ""))

@@ -1,0 +1,21 @@
+"""Shared test set-up: pygame runs headless, and the snapshot option."""
+from __future__ import annotations
+
+import os
+
+# Before anything imports pygame: no window, no sound, no banner.
+os.environ["SDL_VIDEODRIVER"] = "dummy"
+os.environ["SDL_AUDIODRIVER"] = "dummy"
+os.environ["PYGAME_HIDE_SUPPORT_PROMPT"] = "1"
+
+import pytest  # noqa: E402
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-snapshots", action="store_true", default=False,
+                     help="write the reference PNGs in tests/snapshots/ from the current drawing")
+
+
+@pytest.fixture(scope="session")
+def update_snapshots(request) -> bool:
+    return bool(request.config.getoption("--update-snapshots"))
