@@ -194,8 +194,9 @@ class PainMap:
         self.stroke(view, points, radius=radius, erase=True)
 
     def begin_stroke(self, view: str, point: Sequence[float], sensation: str = "aching",
-                     radius: float = DEFAULT_RADIUS, erase: bool = False) -> None:
-        """Start an interactive stroke; `extend_stroke` adds points, `end_stroke` closes the undo step."""
+                     radius: float = DEFAULT_RADIUS, erase: bool = False) -> tuple[int, int, int, int] | None:
+        """Start an interactive stroke (returns the changed pixel rectangle, like `extend_stroke`);
+        `extend_stroke` adds points, `end_stroke` closes the undo step."""
         if view not in VIEWS:
             raise UsageError(f"unknown view {view!r}; use front or back")
         check_sensation(sensation)
@@ -212,7 +213,7 @@ class PainMap:
         self._open_full_before = self._layers[view].copy()
         self._open_bbox = None
         self._last_point = p
-        self._stamp(view, [p, p], sensation, entry["radius"], erase)
+        return self._stamp(view, [p, p], sensation, entry["radius"], erase)
 
     def extend_stroke(self, point: Sequence[float]) -> tuple[int, int, int, int] | None:
         """Add a point to the open stroke; returns the changed pixel rectangle (r0, r1, c0, c1)."""
@@ -303,7 +304,8 @@ class PainMap:
         elif parts:
             self._push(_Change(parts[0].view, parts[0].rows, parts[0].cols, parts[0].before, parts[0].after,
                                {"op": "clear", "view": None}, parts=parts))
-        self.version += 1
+        if parts:
+            self.version += 1
 
     def paint_region(self, region_id: str, fraction: float = 1.0, sensation: str = "aching") -> None:
         """Paint a contiguous, deterministic part of a region covering `fraction` of its area.
