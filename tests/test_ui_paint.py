@@ -905,3 +905,33 @@ def test_run_paint_app_opens_runs_and_returns_an_exit_status(tmp_path):
     assert r.returncode == 0, r.stderr
     assert bad.read_text() == "nope"
     assert "Traceback" not in r.stderr
+
+
+def test_partial_redraw_during_a_stroke_matches_a_full_redraw():
+    """The dirty-rectangle path must leave the screen exactly as a full redraw would."""
+    import pygame as pg
+
+    from bodymap.ui.app import PaintScreen
+
+    size = (1280, 800)
+    screen = PaintScreen(size, show_panel=False)
+    surf = pg.Surface(size)
+    screen.draw(surf)
+    lay = screen.layouts["back"]
+    calf = screen.atlas.region("right_calf").geometry.representative_point()
+    x, y = (float(v) for v in lay.to_screen(calf.x, calf.y))
+    screen.handle_event(pg.event.Event(pg.MOUSEBUTTONDOWN, pos=(int(x), int(y)), button=1))
+    partial_rects = []
+    for k in range(1, 12):
+        screen.handle_event(pg.event.Event(pg.MOUSEMOTION, pos=(int(x), int(y + 6 * k)), rel=(0, 6),
+                                           buttons=(1, 0, 0)))
+        screen.update()
+        rects = screen.draw_partial(surf)
+        assert rects is not None  # nothing but paint changed: no full redraw
+        partial_rects += rects
+    assert partial_rects
+    full = pg.Surface(size)
+    screen.draw(full)
+    a = pg.surfarray.array3d(surf)
+    b = pg.surfarray.array3d(full)
+    assert (a != b).any(axis=2).sum() == 0

@@ -112,6 +112,9 @@ class PaintScreen:
         self._tops: dict[str, tuple[pygame.Surface, tuple[int, int]]] = {}
         self._tops_key: Any = None
         self.overlays: dict[str, PaintOverlay] = {}
+        self._dirty_rects: list[pygame.Rect] = []
+        self._drawn_key: Any = None  # what the last full draw showed (see draw_partial)
+        self._drawn_status: Any = None
         self.pain_map = pain_map or PainMap(self.atlas)
         self._saved_version = self.pain_map.version
         if path is not None:
@@ -394,14 +397,18 @@ class PaintScreen:
         pt = lay.to_atlas(pos[0], pos[1])
         self._stroke = {"view": view, "version": self.pain_map.version}
         self.pain_map.begin_stroke(view, pt, self.sensation, self.radius, erase=self.eraser)
-        self.overlays[view].refresh(brush_window(self.pain_map, pt, self.radius))
+        self._note_dirty(self.overlays[view].refresh(brush_window(self.pain_map, pt, self.radius)))
 
     def _extend_stroke(self, pos) -> None:
         view = self._stroke["view"]
         pt = self.layouts[view].to_atlas(pos[0], pos[1])
         box = self.pain_map.extend_stroke(pt)
         if box is not None:
-            self.overlays[view].refresh(box)
+            self._note_dirty(self.overlays[view].refresh(box))
+
+    def _note_dirty(self, rect: pygame.Rect | None) -> None:
+        if rect is not None:
+            self._dirty_rects.append(rect)
 
     def _end_stroke(self) -> None:
         if self._stroke is None:
@@ -720,10 +727,58 @@ class PaintScreen:
 
     # ------------------------------------------------------------------
     # drawing
+    def _chrome_key(self, surface: pygame.Surface) -> Any:
+        """Everything besides the paint and the status text that a frame shows."""
+        b = tuple((k, v.on, v.enabled) for k, v in self.buttons.items())
+        return (id(surface), surface.get_size(), self.size, b, self.slider.value, self.toast, id(self.dialog),
+                self._pressed, self.show_panel, id(self.ranking), self.panel_scroll_key(), self._bg_key,
+                self._tops_key, self.too_small)
+
+    def panel_scroll_key(self) -> Any:
+        p = self.panel
+        return p.scroll, p.selected, id(p.ranking), p.computed, self.matcher_error, self._zone_key()
+
+    def draw_partial(self, surface: pygame.Surface) -> list[pygame.Rect] | None:
+        """Redraw only what a stroke changed (and the status bar if its text changed).
+
+        Returns the changed screen rectangles, or None after a full redraw. The
+        window loop passes the rectangles to display.update(); a full redraw
+        happens whenever anything besides the paint and the readout changed.
+        """
+        if surface.get_size() != self.size:
+            self.resize(surface.get_size())
+        self._sync_buttons()
+        if self._drawn_key is None or self._chrome_key(surface) != self._drawn_key or self.dialog is not None:
+            self.draw(surface)
+            return None
+        rects = []
+        bg = self._background()
+        tops = self._top_overlays()
+        for r in self._dirty_rects:
+            surface.blit(bg, r, r)
+            for v in VIEWS:
+                ov = self.overlays[v]
+                ovr = pygame.Rect(ov.topleft, ov.surface.get_size()).clip(r)
+                if ovr.width and ovr.height:
+                    surface.blit(ov.surface, ovr.topleft, ovr.move(-ov.topleft[0], -ov.topleft[1]))
+                top, at = tops[v]
+                tr = pygame.Rect(at, top.get_size()).clip(r)
+                if tr.width and tr.height:
+                    surface.blit(top, tr.topleft, tr.move(-at[0], -at[1]))
+            rects.append(r)
+        self._dirty_rects = []
+        status = (tuple(self.readout_lines()), self.file_label, self.dirty)
+        if status != self._drawn_status:
+            self._draw_status(surface)
+            self._drawn_status = status
+            rects.append(self.status_rect.copy())
+        return rects
+
     def draw(self, surface: pygame.Surface) -> None:
         if surface.get_size() != self.size:
             self.resize(surface.get_size())
         self._sync_buttons()
+        self._dirty_rects = []
         surface.blit(self._background(), (0, 0))
         tops = self._top_overlays()
         for v in VIEWS:
@@ -746,6 +801,8 @@ class PaintScreen:
                 self.dialog.layout(pygame.Rect(0, 0, *self.size), self.s, self.font_size)
             pressed = self._pressed[7:] if self._pressed and self._pressed.startswith("dialog:") else None
             self.dialog.draw(surface, self.text, self.font_size, self.s, pressed)
+        self._drawn_key = self._chrome_key(surface)
+        self._drawn_status = (tuple(self.readout_lines()), self.file_label, self.dirty)
 
     def _sync_buttons(self) -> None:
         b = self.buttons
@@ -957,8 +1014,11 @@ def run_paint_app(file: str | os.PathLike | None = None, size: tuple[int, int] =
             idle = 0 if events else idle + 1
             if idle < 3 or idle % 10 == 0:  # idle: redraw now and then (toasts) but let the CPU rest
                 screen.update()
-                screen.draw(pygame.display.get_surface())
-                pygame.display.flip()
+                rects = screen.draw_partial(pygame.display.get_surface())
+                if rects is None:
+                    pygame.display.flip()
+                elif rects:
+                    pygame.display.update(rects)
             clock.tick(60 if idle < 60 else 20)
             frames += 1
             if max_frames is not None and frames >= max_frames:

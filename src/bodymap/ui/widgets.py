@@ -6,6 +6,7 @@ multiplies its base sizes by its UI scale).
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,7 +61,13 @@ def wrap_text(text: str, size: int, width: int, max_lines: int | None = None) ->
     """Greedy word wrap to `width` pixels at font `size`; a too-long word is cut.
 
     With `max_lines`, the last line ends in an ellipsis when text was left out.
+    Cached: the same text is wrapped again every frame.
     """
+    return list(_wrap_cached(text, size, width, max_lines))
+
+
+@lru_cache(maxsize=2048)
+def _wrap_cached(text: str, size: int, width: int, max_lines: int | None) -> tuple[str, ...]:
     f = render.font(size)
     words = text.split()
     lines: list[str] = []
@@ -87,11 +94,12 @@ def wrap_text(text: str, size: int, width: int, max_lines: int | None = None) ->
         while len(words) > 1 and f.size(" ".join(words) + " …")[0] > width:
             words.pop()
         lines[-1] = " ".join(words).rstrip(" ,") + " …"
-    return lines
+    return tuple(lines)
 
 
+@lru_cache(maxsize=64)
 def swatch_surface(sensation: str, w: int, h: int) -> pygame.Surface:
-    """The sensation's colour and texture in a w x h box (as the paint looks)."""
+    """The sensation's colour and texture in a w x h box (as the paint looks); cached, do not modify."""
     style = SENSATION_STYLE[sensation]
     ink = pattern_mask(style["pattern"], (h, w), 6)
     col = np.array(style["colour"], dtype=np.uint8)

@@ -1,0 +1,390 @@
+"""Shared plumbing for the folder commands: streaming decode, derived figures, progress, bad files.
+
+A `MapRecord` is what one .bodymap file holds, decoded without building a PainMap:
+the per-view bitfields (bit i = SENSATIONS[i], exactly as stored), the answers,
+intensities, session code and times. `Decoder` turns records into the figures the
+exports need (coverage, extent, ranking) with the same rules as PainMap and the
+matcher, so a folder export agrees with `bodymap show` / `bodymap match` file by file.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import sys
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from ..atlas import VIEWS, Atlas, load_atlas
+from ..errors import BodymapError, FileFormatError, UsageError
+from ..fileformat import FORMAT_NAME, FORMAT_VERSION, LAYER_ENCODING, MAX_FILE_BYTES, MAX_LAYER_PIXELS
+from ..painting import DISTAL_LEVELS, QUESTIONS, SENSATIONS, validate_answer
+
+#: a region counts as painted from this share of its area (the matcher's own threshold, matcher.SOFT_LOW)
+PAINTED_MIN = 0.02
+LEG_LEVELS = ("thigh", "knee", "leg", "foot")
+
+
+@dataclass
+class MapRecord:
+    path: Path
+    bits: dict[str, np.ndarray]  # view -> flat uint8 bitfield over the atlas grid
+    nonzero: dict[str, np.ndarray]  # view -> indices of painted pixels
+    answers: dict[str, Any] = field(default_factory=dict)
+    intensity: dict[str, int] = field(default_factory=dict)
+    recorded_flags: list[dict] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+class Decoder:
+    """Decodes .bodymap bytes against one atlas and derives figures from the bitfields."""
+
+    def __init__(self, atlas: Atlas | None = None):
+        self.atlas = atlas or load_atlas()
+        self.raster = self.atlas.raster()
+        self.shape = self.raster.shape
+        self.labels = {v: self.raster.labels[v].ravel() for v in VIEWS}
+        self.body = {v: self.raster.body[v].ravel() for v in VIEWS}
+        self._body_mask = {v: self.body[v].astype(np.uint8) * np.uint8(0xFF) for v in VIEWS}
+        n = len(self.atlas.regions)
+        self.region_px = np.bincount(np.concatenate([lab[lab >= 0] for lab in self.labels.values()]),
+                                     minlength=n).astype(np.int64)
+        self.body_px = {v: int(self.body[v].sum()) for v in VIEWS}
+        self._model = None
+
+    @property
+    def model(self):
+        if self._model is None:
+            from ..matcher import get_model
+
+            self._model = get_model(self.atlas)
+        return self._model
+
+    # -- decoding -------------------------------------------------------
+    def read(self, path: Path) -> MapRecord:
+        try:
+            if path.is_dir():
+                raise FileFormatError(f"{path}: is a folder, not a .bodymap file")
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise FileFormatError(f"{path}: {size} bytes is too large for a .bodymap file")
+            with open(path, "rb") as fh:
+                raw = fh.read(MAX_FILE_BYTES + 1)
+        except FileNotFoundError:
+            raise FileFormatError(f"{path}: no such file") from None
+        except PermissionError:
+            raise FileFormatError(f"{path}: permission denied") from None
+        except OSError as exc:
+            raise FileFormatError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        return self.decode(raw, path)
+
+    def decode(self, raw: bytes, path: Path) -> MapRecord:
+        where = str(path)
+        if len(raw) > MAX_FILE_BYTES:
+            raise FileFormatError(f"{where}: too large for a .bodymap file")
+        if not raw.strip():
+            raise FileFormatError(f"{where}: the file is empty")
+        try:
+            doc = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        except UnicodeDecodeError:
+            raise FileFormatError(f"{where}: not a .bodymap file (not UTF-8 text)") from None
+        except (ValueError, RecursionError):
+            raise FileFormatError(f"{where}: not a .bodymap file, or truncated (not valid JSON)") from None
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT_NAME:
+            raise FileFormatError(f"{where}: not a .bodymap file (no 'format: bodymap' header)")
+        ver = doc.get("format_version")
+        if not isinstance(ver, int) or isinstance(ver, bool) or ver < 1:
+            raise FileFormatError(f"{where}: 'format_version' must be a positive integer")
+        if ver > FORMAT_VERSION:
+            raise FileFormatError(f"{where}: written by a newer bodymap (file format {ver}); please update bodymap")
+        a = doc.get("atlas")
+        if not isinstance(a, dict) or a.get("id") != self.atlas.id:
+            got = a.get("id") if isinstance(a, dict) else None
+            raise FileFormatError(f"{where}: drawn on atlas {got!r}, but this bodymap has atlas {self.atlas.id!r}")
+        layers = doc.get("layers")
+        if not isinstance(layers, dict) or layers.get("encoding") != LAYER_ENCODING:
+            raise FileFormatError(f"{where}: layers missing or in an unknown encoding")
+        if layers.get("shape") != list(self.shape) or layers.get("sensations") != list(SENSATIONS):
+            bits = self._migrate(raw, where)  # another grid or sensation order: the full loader resamples
+        else:
+            bits = {v: self._decode_view(layers.get(v), v, where) for v in VIEWS}
+        rec = MapRecord(path=path, bits=bits, nonzero={})
+        for v in VIEWS:
+            b = bits[v] & self._body_mask[v]  # paint outside the body is dropped, as PainMap does
+            bits[v] = b
+            rec.nonzero[v] = _nonzero(b)
+        rec.answers = _answers(doc.get("answers", {}), where)
+        rec.intensity = _intensity(doc.get("intensity", {}), where)
+        flags = doc.get("red_flags", [])
+        if not isinstance(flags, list) or not all(isinstance(f, dict) for f in flags):
+            raise FileFormatError(f"{where}: 'red_flags' must be a list of objects")
+        rec.recorded_flags = flags
+        for key in ("created", "modified", "session_code", "app_version", "language"):
+            v = doc.get(key)
+            if v is not None and not isinstance(v, str):
+                raise FileFormatError(f"{where}: '{key}' must be text")
+            rec.meta[key] = v
+        return rec
+
+    def _decode_view(self, enc: Any, view: str, where: str) -> np.ndarray:
+        rows, cols = self.shape
+        if not isinstance(enc, str):
+            raise FileFormatError(f"{where}: 'layers.{view}' is missing or not text")
+        try:
+            comp = base64.b64decode(enc.encode("ascii"), validate=True)
+            d = zlib.decompressobj()
+            raw = d.decompress(comp, rows * cols + 1)
+            if d.unconsumed_tail or len(raw) != rows * cols or not d.eof:
+                raise ValueError("size")
+        except (binascii.Error, zlib.error, ValueError, UnicodeEncodeError):
+            raise FileFormatError(f"{where}: 'layers.{view}' is corrupt") from None
+        b = np.frombuffer(raw, dtype=np.uint8)
+        if (b >> len(SENSATIONS)).any():
+            raise FileFormatError(f"{where}: 'layers.{view}' has bits for unknown sensations")
+        return b.copy()
+
+    def _migrate(self, raw: bytes, where: str) -> dict[str, np.ndarray]:
+        from ..fileformat import loads
+
+        layers = loads(raw, atlas=self.atlas, where=where).layers
+        weights = (1 << np.arange(len(SENSATIONS), dtype=np.uint8))[:, None, None]
+        rows, cols = self.shape
+        if rows * cols > MAX_LAYER_PIXELS:  # pragma: no cover - the atlas grid is far smaller
+            raise FileFormatError(f"{where}: atlas grid too large")
+        return {v: (layers(v).astype(np.uint8) * weights).sum(axis=0, dtype=np.uint8).ravel() for v in VIEWS}
+
+    # -- derived figures --------------------------------------------------
+    def region_counts(self, rec: MapRecord, sensation: str | None = None) -> np.ndarray:
+        counts = np.zeros(len(self.atlas.regions), dtype=np.int64)
+        for v in VIEWS:
+            nz = rec.nonzero[v]
+            if sensation is not None:
+                bit = 1 << SENSATIONS.index(sensation)
+                nz = nz[(rec.bits[v][nz] & bit) != 0]
+            lab = self.labels[v][nz]
+            counts += np.bincount(lab[lab >= 0], minlength=len(counts))
+        return counts
+
+    def coverage(self, rec: MapRecord, sensation: str | None = None) -> np.ndarray:
+        """(R,) share of each region painted, in atlas order (PainMap.coverage_vector)."""
+        return self.region_counts(rec, sensation) / np.maximum(self.region_px, 1)
+
+    def sensations_present(self, rec: MapRecord) -> np.ndarray:
+        acc = 0
+        for v in VIEWS:
+            nz = rec.nonzero[v]
+            if len(nz):
+                acc |= int(np.bitwise_or.reduce(rec.bits[v][nz]))
+        return np.array([bool(acc >> i & 1) for i in range(len(SENSATIONS))])
+
+    def extent(self, rec: MapRecord) -> dict[str, Any]:
+        """Painted area as % of body area: total, per view and per sensation (PainMap.extent_percent)."""
+        total_px = sum(self.body_px.values())
+        out: dict[str, Any] = {}
+        painted = 0
+        per_sens = np.zeros(len(SENSATIONS), dtype=np.int64)
+        for v in VIEWS:
+            nz = rec.nonzero[v]
+            painted += len(nz)
+            out[v] = 100.0 * len(nz) / self.body_px[v]
+            vals = rec.bits[v][nz]
+            for i in range(len(SENSATIONS)):
+                per_sens[i] += int(np.count_nonzero(vals & (1 << i)))
+        out["total"] = 100.0 * painted / total_px
+        out["by_sensation"] = {s: 100.0 * int(per_sens[i]) / total_px for i, s in enumerate(SENSATIONS)}
+        return out
+
+    def rank(self, rec: MapRecord, cov: np.ndarray | None = None, top_n: int = 1):
+        """The matcher's ranking for this record (same inputs as bodymap.match)."""
+        from ..matcher import Features, rank
+
+        cov = self.coverage(rec) if cov is None else cov
+        painted = np.flatnonzero(cov > 0)
+        regions = self.atlas.regions
+        legs = {regions[i].side for i in painted if regions[i].level in LEG_LEVELS and regions[i].side != "midline"}
+        both_legs = legs == {"left", "right"}
+        saddle = any(regions[i].stem == "perineum" for i in painted)
+        levels = [DISTAL_LEVELS.index(regions[i].level) for i in painted if regions[i].level in DISTAL_LEVELS]
+        order = sorted(painted.tolist(), key=lambda i: (-cov[i], regions[i].id))
+        summary = {"extent_percent": self.extent(rec)["total"], "regions": [regions[i].id for i in order],
+                   "most_distal": DISTAL_LEVELS[max(levels)] if levels else None}
+        f = Features(cov, self.sensations_present(rec), dict(rec.answers))
+        return rank(self.model, f, summary, both_legs, saddle, rec.recorded_flags, top_n)
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not allowed")
+
+
+def _nonzero(b: np.ndarray) -> np.ndarray:
+    """Indices of non-zero bytes, 8 bytes at a time (maps are mostly empty)."""
+    n8 = len(b) // 8 * 8
+    words = np.flatnonzero(b[:n8].view(np.uint64))
+    idx = (words[:, None] * 8 + np.arange(8)).ravel()
+    idx = idx[b[idx] != 0]
+    if n8 < len(b):
+        idx = np.concatenate([idx, np.flatnonzero(b[n8:]) + n8])
+    return idx
+
+
+def _answers(ans: Any, where: str) -> dict[str, Any]:
+    if not isinstance(ans, dict):
+        raise FileFormatError(f"{where}: 'answers' must be an object")
+    out = {}
+    for k, v in ans.items():
+        if k not in QUESTIONS:
+            continue  # a question from a newer bodymap: not scored
+        try:
+            out[k] = validate_answer(k, v)
+        except UsageError as exc:
+            raise FileFormatError(f"{where}: answers: {exc}") from None
+    return out
+
+
+def _intensity(inten: Any, where: str) -> dict[str, int]:
+    if not isinstance(inten, dict):
+        raise FileFormatError(f"{where}: 'intensity' must be an object")
+    out = {}
+    for k, v in inten.items():
+        if k != "overall" and k not in SENSATIONS:
+            raise FileFormatError(f"{where}: intensity: unknown sensation {k!r}")
+        if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 10:
+            raise FileFormatError(f"{where}: intensity: must be a whole number from 0 to 10, got {v!r}")
+        out[k] = v
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Folder runs
+
+
+def list_maps(folder: str | os.PathLike) -> list[Path]:
+    """The .bodymap files in `folder` (not recursive), sorted by name."""
+    p = Path(folder)
+    if not p.exists():
+        raise UsageError(f"{p}: no such folder")
+    if not p.is_dir():
+        raise UsageError(f"{p}: is not a folder")
+    try:
+        with os.scandir(p) as it:
+            names = sorted(e.name for e in it if e.name.endswith(".bodymap"))
+    except OSError as exc:
+        raise UsageError(f"{p}: cannot list ({exc.strerror or exc})") from None
+    if not names:
+        raise UsageError(f"{p}: no .bodymap files in this folder")
+    return [p / n for n in names]
+
+
+class FolderRun:
+    """Iterate the maps of a folder: progress on stderr, bad files collected and named at the end."""
+
+    def __init__(self, what: str, paths: list[Path], decoder: Decoder, stream=None, tty: bool | None = None):
+        self.what = what
+        self.paths = paths
+        self.decoder = decoder
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = _isatty(self.stream) if tty is None else tty
+        self.bad: list[tuple[Path, str]] = []
+        self.ok = 0
+        self._last = 0.0
+
+    def __iter__(self) -> Iterator[MapRecord]:
+        n = len(self.paths)
+        for k, path in enumerate(self.paths):
+            try:
+                rec = self.decoder.read(path)
+            except BodymapError as exc:
+                self.bad.append((path, str(exc)))
+            else:
+                self.ok += 1
+                yield rec
+            self._progress(k + 1, n)
+        self._finish(n)
+
+    def _progress(self, done: int, n: int) -> None:
+        if not self.tty:
+            return
+        now = time.monotonic()
+        if done < n and now - self._last < 0.1:
+            return
+        self._last = now
+        width = 30
+        fill = int(width * done / max(n, 1))
+        bad = f", {len(self.bad)} bad" if self.bad else ""
+        self.stream.write(f"\r{self.what} [{'#' * fill}{'.' * (width - fill)}] {done}/{n}{bad}")
+        self.stream.flush()
+
+    def _finish(self, n: int) -> None:
+        if self.tty:
+            self.stream.write("\n")
+        bad = f", {len(self.bad)} bad" if self.bad else ""
+        self.stream.write(f"{self.what}: {self.ok} of {n} maps read{bad}\n")
+        for path, why in self.bad:
+            msg = why if why.startswith(str(path)) else f"{path}: {why}"
+            self.stream.write(f"bad file: {msg}\n")
+        self.stream.flush()
+
+    @property
+    def exit_status(self) -> int:
+        return 2 if self.bad else 0
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def atomic_text_writer(path: Path):
+    """Open a temp file beside `path` for writing text; `commit()` moves it into place."""
+    return _AtomicWriter(path)
+
+
+class _AtomicWriter:
+    def __init__(self, path: Path):
+        from ..errors import FileWriteError
+
+        self.path = Path(path)
+        folder = self.path.parent if str(self.path.parent) else Path(".")
+        if self.path.is_dir():
+            raise UsageError(f"{self.path}: is a folder; give a file name")
+        if not folder.is_dir():
+            raise UsageError(f"{self.path}: folder {folder} does not exist")
+        import tempfile
+
+        try:
+            fd, self.tmp = tempfile.mkstemp(dir=folder, prefix=f".{self.path.name}.", suffix=".tmp")
+            self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        except OSError as exc:
+            raise FileWriteError(f"{self.path}: cannot write ({exc.strerror or exc})") from None
+
+    def commit(self) -> None:
+        from ..errors import FileWriteError
+
+        try:
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
+            self.fh.close()
+            os.chmod(self.tmp, 0o644)
+            os.replace(self.tmp, self.path)
+        except OSError as exc:
+            self.abort()
+            reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
+            raise FileWriteError(f"{self.path}: cannot write ({reason})") from None
+
+    def abort(self) -> None:
+        try:
+            self.fh.close()
+        except OSError:
+            pass
+        try:
+            os.unlink(self.tmp)
+        except OSError:
+            pass

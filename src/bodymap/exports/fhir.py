@@ -1,0 +1,241 @@
+"""`bodymap export FILE --fhir`: an HL7 FHIR R4 Bundle (type collection) for one pain map.
+
+The Bundle holds:
+- one QuestionnaireResponse: the yes/no answers, age and the 0-10 intensities;
+- one Observation per painted region (coverage >= 2%, the matcher's threshold):
+  bodySite (SNOMED CT body structure from regions/snomed.yaml where verified, the
+  region's own name as text always), and components for the sensation(s), the
+  patient's side (SNOMED laterality qualifier), the share of the region painted and
+  the pain intensity (LOINC 72514-3);
+- one Observation for the pain extent (% of body area).
+
+No Patient resource: the kiosk is anonymous; the session code is carried as an
+identifier so reception can attach the Bundle to the right record. The pattern
+ranking is NOT exported as coded data: it is a decision aid, not a diagnosis.
+
+Codes: only those verified in regions/snomed.yaml; everything else is text. The
+sensation codes use the local system `urn:bodymap:sensation`.
+Validated in the tests against fhir.resources' R4B models (fhir.resources 8 ships
+R5 by default plus R4B and STU3, no plain R4; R4B leaves Bundle, Observation and
+QuestionnaireResponse as they are in R4).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..atlas import parse_yaml
+from ..errors import ConfigError
+from ..painting import SENSATION_WORDS, SENSATIONS, PainMap
+from ..paths import regions_dir
+from .common import PAINTED_MIN
+
+SNOMED = "http://snomed.info/sct"
+LOINC = "http://loinc.org"
+UCUM = "http://unitsofmeasure.org"
+SENSATION_SYSTEM = "urn:bodymap:sensation"
+SESSION_SYSTEM = "urn:bodymap:session-code"
+CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
+PAIN_SENSATIONS = ("aching", "sharp", "burning")
+
+QUESTION_TEXT = {
+    "numbness": "Numbness?",
+    "weakness": "Weakness in the legs?",
+    "worse_sitting": "Worse when sitting?",
+    "worse_walking": "Worse when walking?",
+    "better_resting": "Better when resting?",
+    "bladder_bowel": "New bladder or bowel problems?",
+    "saddle_numbness": "Numbness in the saddle area?",
+    "fever_or_weight_loss": "Fever, chills or unexplained weight loss?",
+    "recent_trauma": "A recent fall or injury?",
+    "cancer_history": "A history of cancer?",
+    "age": "Age (years)",
+}
+
+
+@lru_cache(maxsize=2)
+def snomed_table(path: str | None = None) -> dict[str, Any]:
+    p = Path(path) if path else regions_dir() / "snomed.yaml"
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read ({exc.strerror or exc})") from None
+    doc = parse_yaml(text, str(p), ConfigError)
+    if not isinstance(doc, dict) or doc.get("schema") != "bodymap.snomed/1":
+        raise ConfigError(f"{p}: schema must be 'bodymap.snomed/1'")
+    for key in ("stems", "laterality", "concepts", "sensations"):
+        if not isinstance(doc.get(key), dict):
+            raise ConfigError(f"{p}: '{key}' must be a mapping")
+    for stem, e in doc["stems"].items():
+        if not isinstance(e, dict) or not str(e.get("code", "")).isdigit() or not e.get("display") or not e.get("source"):
+            raise ConfigError(f"{p}: stems.{stem} needs a numeric code, a display and a source")
+    return doc
+
+
+def _coding(system: str, code: str, display: str | None = None) -> dict[str, str]:
+    c = {"system": system, "code": str(code)}
+    if display:
+        c["display"] = display
+    return c
+
+
+def _fhir_datetime(s: str | None) -> str | None:
+    """A FHIR dateTime from the file's ISO time (which bodymap writes as ...Z); None if unparsable."""
+    if not s:
+        return None
+    try:
+        dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.isoformat().replace("+00:00", "Z")
+
+
+def bundle_for(m: PainMap, *, now: datetime | None = None) -> dict[str, Any]:
+    """The FHIR R4 Bundle (as a JSON-ready dict) for one pain map."""
+    tab = snomed_table()
+    created = _fhir_datetime(m.meta.get("created"))
+    session = m.meta.get("session_code")
+    seed = hashlib.sha256()
+    for v in ("front", "back"):
+        seed.update(m.layers(v).tobytes())
+    seed.update(json.dumps([created, session, dict(m.answers), m.intensity], sort_keys=True, default=str).encode())
+    base = uuid.UUID(bytes=seed.digest()[:16])
+
+    def new_id(k: int) -> str:
+        return str(uuid.uuid5(base, str(k)))
+
+    entries = []
+    qr_id = new_id(0)
+    qr = _questionnaire_response(m, qr_id, created, session)
+    entries.append({"fullUrl": f"urn:uuid:{qr_id}", "resource": qr})
+    cov = m.region_coverage(min_fraction=0.0)
+    painted = [rid for rid in m.painted_regions() if cov[rid] >= PAINTED_MIN]
+    ext = m.extent_percent()
+    entries.append(_entry(new_id(1), _extent_observation(m, ext, created, qr_id)))
+    for k, rid in enumerate(painted):
+        obs = _region_observation(m, rid, cov[rid], created, qr_id, tab)
+        entries.append(_entry(new_id(k + 2), obs))
+    stamp = (now or datetime.now(timezone.utc)).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return {
+        "resourceType": "Bundle",
+        "id": str(base),
+        "meta": {"tag": [_coding("urn:bodymap:app", "bodymap", f"bodymap {__version__}")]},
+        "type": "collection",
+        "timestamp": stamp,
+        "entry": entries,
+    }
+
+
+def _entry(rid: str, resource: dict) -> dict:
+    resource["id"] = rid
+    return {"fullUrl": f"urn:uuid:{rid}", "resource": resource}
+
+
+def _questionnaire_response(m: PainMap, rid: str, created: str | None, session: str | None) -> dict:
+    items = []
+    for key in QUESTION_TEXT:
+        if key not in m.answers:
+            continue
+        v = m.answers[key]
+        ans = {"valueBoolean": v} if isinstance(v, bool) else {"valueInteger": int(v)}
+        items.append({"linkId": key, "text": QUESTION_TEXT[key], "answer": [ans]})
+    for key in ("overall",) + SENSATIONS:
+        if key in m.intensity:
+            what = "Overall pain intensity" if key == "overall" else f"Intensity of {SENSATION_WORDS[key]}"
+            items.append({"linkId": f"intensity.{key}", "text": f"{what} (0-10)",
+                          "answer": [{"valueInteger": int(m.intensity[key])}]})
+    qr: dict[str, Any] = {"resourceType": "QuestionnaireResponse", "id": rid, "status": "completed"}
+    if session:
+        qr["identifier"] = {"system": SESSION_SYSTEM, "value": session}
+    if created:
+        qr["authored"] = created
+    if items:
+        qr["item"] = items
+    return qr
+
+
+def _base_observation(created: str | None, qr_id: str) -> dict[str, Any]:
+    obs: dict[str, Any] = {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [{"coding": [_coding(CATEGORY_SYSTEM, "survey", "Survey")]}],
+    }
+    if created:
+        obs["effectiveDateTime"] = created
+    obs["derivedFrom"] = [{"reference": f"urn:uuid:{qr_id}"}]
+    return obs
+
+
+def _extent_observation(m: PainMap, ext: dict, created: str | None, qr_id: str) -> dict:
+    obs = _base_observation(created, qr_id)
+    obs["code"] = {"text": "Pain extent: painted area as % of body area (front and back views)"}
+    obs["valueQuantity"] = {"value": round(ext["total"], 2), "unit": "%", "system": UCUM, "code": "%"}
+    obs["component"] = [
+        {"code": {"text": f"Painted area, {v} view (% of that view)"},
+         "valueQuantity": {"value": round(ext[v], 2), "unit": "%", "system": UCUM, "code": "%"}}
+        for v in ("front", "back")
+    ]
+    return obs
+
+
+def _region_observation(m: PainMap, rid: str, coverage: float, created: str | None, qr_id: str,
+                        tab: dict) -> dict:
+    region = m.atlas.region(rid)
+    sens_cov = {s: m.region_coverage(s).get(rid, 0.0) for s in SENSATIONS}
+    present = [s for s in SENSATIONS if sens_cov[s] > 0]
+    obs = _base_observation(created, qr_id)
+    pain = tab["concepts"]["pain"]
+    if any(s in PAIN_SENSATIONS for s in present):
+        obs["code"] = {"coding": [_coding(pain["system"], pain["code"], pain["display"])],
+                       "text": "Pain painted on the body map"}
+    else:
+        obs["code"] = {"text": "Abnormal sensation painted on the body map"}
+    site: dict[str, Any] = {"text": f"{region.name} ({region.view} view)"}
+    entry = tab["stems"].get(region.stem)
+    if entry:
+        site["coding"] = [_coding(tab.get("system", SNOMED), entry["code"], entry["display"])]
+    obs["bodySite"] = site
+    comps = []
+    for s in present:
+        codings = [_coding(SENSATION_SYSTEM, s, SENSATION_WORDS[s])]
+        sct = tab["sensations"].get(s)
+        if sct:
+            codings.append(_coding(SNOMED, sct["code"], sct["display"]))
+        comps.append({"code": {"text": "Sensation"},
+                      "valueCodeableConcept": {"coding": codings, "text": SENSATION_WORDS[s]}})
+    if region.side in ("left", "right"):
+        lat = tab["laterality"]
+        comps.append({"code": {"coding": [_coding(SNOMED, lat["attribute"]["code"], lat["attribute"]["display"])],
+                               "text": "Patient's side"},
+                      "valueCodeableConcept": {"coding": [_coding(SNOMED, lat[region.side]["code"],
+                                                                  lat[region.side]["display"])],
+                                               "text": region.side}})
+    comps.append({"code": {"text": "Share of the region painted"},
+                  "valueQuantity": {"value": round(100 * coverage, 1), "unit": "%", "system": UCUM, "code": "%"}})
+    sev = tab["concepts"]["pain_severity"]
+    if "overall" in m.intensity:
+        comps.append({"code": {"coding": [_coding(sev["system"], sev["code"], sev["display"])],
+                               "text": "Overall pain intensity (0-10)"},
+                      "valueInteger": int(m.intensity["overall"])})
+    for s in present:
+        if s in m.intensity:
+            if s in PAIN_SENSATIONS:
+                code = {"coding": [_coding(sev["system"], sev["code"], sev["display"])],
+                        "text": f"Intensity of {SENSATION_WORDS[s]} pain (0-10)"}
+            else:
+                code = {"text": f"Intensity of {SENSATION_WORDS[s]} (0-10)"}
+            comps.append({"code": code, "valueInteger": int(m.intensity[s])})
+    obs["component"] = comps
+    return obs
+
+
+def dumps(bundle: dict) -> str:
+    return json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
