@@ -38,7 +38,7 @@ SIDES = ("right", "left")
 #: distal levels, proximal to distal, used for "how far down the pain goes"
 LEVELS = ("upper", "back", "buttock", "thigh", "knee", "leg", "foot")
 DEFAULT_SCALE = 80.0  # pixels per head height for masks: 296 x 640 per view
-CACHE_FORMAT = 4  # bump whenever building or rasterising changes
+CACHE_FORMAT = 5  # bump whenever building or rasterising changes
 MAX_YAML_BYTES = 2_000_000
 MAX_YAML_DEPTH = 64  # the shipped files nest at most 9 deep
 
@@ -453,6 +453,7 @@ def build_atlas(root: Path, chash: str | None = None) -> Atlas:
                 shapes.append(g.polygonal(shapely.intersection(shp, clip)))
             raw = shapely.union_all(shapes) if shapes else shapely.Polygon()
             own = g.polygonal(shapely.difference(raw, taken)) if not taken.is_empty else raw
+            own = _drop_slivers(own)
             if own.is_empty or own.area < 1e-4:
                 raise AtlasError(f"{rw}: is empty after clipping to the body and earlier regions")
             taken = shapely.union_all([taken, own])
@@ -476,6 +477,18 @@ def build_atlas(root: Path, chash: str | None = None) -> Atlas:
         view_outlines[view] = _view_outline_curves(parts, outlines, part_names, view)
     dermatomes = load_dermatomes(dpath, parts, axes, silhouettes)
     return Atlas(doc, regions, dermatomes, silhouettes, view_outlines, chash or content_hash_of(atlas_files(root)))
+
+
+SLIVER_AREA = 2e-3  # head heights squared (~13 px at the default scale): crumbs left by clipping
+
+
+def _drop_slivers(geom: BaseGeometry) -> BaseGeometry:
+    """Keep only the parts of a region big enough to paint; a later region takes the crumbs."""
+    parts = list(getattr(geom, "geoms", [geom]))
+    keep = [p for p in parts if p.area >= SLIVER_AREA]
+    if len(keep) == len(parts) or not keep:
+        return geom
+    return shapely.union_all(keep)
 
 
 def _half(part: tuple[str, BaseGeometry], right_half) -> BaseGeometry:

@@ -171,6 +171,7 @@ def _atlas(args, parser) -> int:
     if args.atlas_cmd == "render":
         from .ui import headless
 
+        headless.check_png_path(args.output)
         surf = headless.render_atlas_png(atlas, args.layer, args.height)
         headless.save_png(surf, args.output)
         print(f"wrote {args.output}")
@@ -248,6 +249,7 @@ def _render(args) -> int:
     from . import fileformat
     from .ui import headless
 
+    headless.check_png_path(args.output)
     m = fileformat.load(args.file)
     surf = headless.render_map_png(m, overlay=args.overlay, height=args.height)
     headless.save_png(surf, args.output)

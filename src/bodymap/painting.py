@@ -185,7 +185,9 @@ class PainMap:
     def stroke(self, view: str, points: Sequence[Sequence[float]], sensation: str = "aching",
                radius: float = DEFAULT_RADIUS, erase: bool = False) -> None:
         """Paint (or erase) a brush of `radius` head heights along `points` (atlas units), as one undo step."""
-        self.begin_stroke(view, points[0], sensation, radius, erase)
+        pts = _check_points(points)
+        self.begin_stroke(view, pts[0], sensation, radius, erase)
+        points = pts
         for p in points[1:]:
             self.extend_stroke(p)
         self.end_stroke()
@@ -537,6 +539,18 @@ class PainMap:
                 and self.strokes == other.strokes)
 
     __hash__ = None  # mutable
+
+
+def _check_points(points) -> list[tuple[float, float]]:
+    try:
+        pts = [(float(p[0]), float(p[1])) for p in points]
+    except (TypeError, ValueError, IndexError):
+        raise UsageError("stroke points must be [x, y] number pairs") from None
+    if not pts:
+        raise UsageError("a stroke needs at least one point")
+    if not all(math.isfinite(c) for p in pts for c in p):
+        raise UsageError("stroke points must be finite numbers")
+    return pts
 
 
 def replay(atlas: Atlas, log: list[dict], scale: float = DEFAULT_SCALE) -> PainMap:

@@ -198,7 +198,7 @@ def _region_observation(m: PainMap, rid: str, coverage: float, created: str | No
                        "text": "Pain painted on the body map"}
     else:
         obs["code"] = {"text": "Abnormal sensation painted on the body map"}
-    site: dict[str, Any] = {"text": f"{region.name} ({region.view} view)"}
+    site: dict[str, Any] = {"text": f"{region.name}, {region.view} view"}
     entry = tab["stems"].get(region.stem)
     if entry:
         site["coding"] = [_coding(tab.get("system", SNOMED), entry["code"], entry["display"])]

@@ -1,0 +1,311 @@
+"""`bodymap report FILE -o report.pdf`: a one-page summary of a pain map for the chart.
+
+Top to bottom: title and session, red flags (in red, always shown, or a line saying
+there are none and which red-flag questions were not answered), prompts, the front
+and back drawing beside the extent, sensations, regions, intensity and answers, the
+three most consistent referral patterns with their evidence, and a footer with the
+disclaimer, the atlas id/version/hash and the app version.
+
+The body of the page is laid out in a reportlab KeepInFrame that shrinks to fit, so
+the report is always exactly one page and nothing (above all no red flag) is cut.
+reportlab is imported lazily, inside the functions.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from .. import __version__
+from ..errors import FileFormatError, FileWriteError, UsageError
+from ..painting import SENSATION_WORDS, SENSATIONS, PainMap
+
+DISCLAIMER_HEAD = "Decision aid, not a diagnosis."
+RED_FLAG_QUESTIONS = {
+    "bladder_bowel": "bladder or bowel changes",
+    "saddle_numbness": "saddle numbness",
+    "weakness": "leg weakness",
+    "fever_or_weight_loss": "fever or weight loss",
+    "recent_trauma": "recent fall or injury",
+    "cancer_history": "history of cancer",
+}
+ANSWER_WORDS = {
+    "numbness": "numbness", "weakness": "weakness", "worse_sitting": "worse sitting", "worse_walking": "worse walking",
+    "better_resting": "better resting", "bladder_bowel": "bladder/bowel changes", "saddle_numbness": "saddle numbness",
+    "fever_or_weight_loss": "fever or weight loss", "recent_trauma": "recent fall or injury",
+    "cancer_history": "history of cancer", "age": "age",
+}
+SIDE_WORDS = {"left": "left side", "right": "right side", "bilateral": "both sides"}
+RED = "#B3261E"
+RED_BG = "#FCEEEE"
+MUTED = "#5F5A57"
+
+
+def _t(s: Any) -> str:
+    """Text for a reportlab Paragraph: markup escaped, characters the standard fonts lack replaced."""
+    s = str(s)
+    s = s.replace("\u2192", "->").replace("\u2265", ">=").replace("\u2264", "<=").replace("\u2212", "-")
+    s = s.encode("cp1252", errors="replace").decode("cp1252")
+    return escape(s)
+
+
+def _when(s: str | None) -> str:
+    if not s:
+        return "-"
+    try:
+        dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
+    except ValueError:
+        return s
+    if dt.tzinfo is None:
+        return dt.strftime("%Y-%m-%d %H:%M")
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def load_for_report(path: str | os.PathLike) -> tuple[PainMap, dict[str, Any]]:
+    """The pain map and the file's own header fields (app version, atlas block)."""
+    from ..fileformat import MAX_FILE_BYTES, loads
+
+    p = Path(path)
+    if p.is_dir():
+        raise FileFormatError(f"{p}: is a folder, not a .bodymap file")
+    try:
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise FileFormatError(f"{p}: {size} bytes is too large for a .bodymap file")
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise FileFormatError(f"{p}: no such file") from None
+    except OSError as exc:
+        raise FileFormatError(f"{p}: cannot read ({exc.strerror or exc})") from None
+    m = loads(raw, where=str(p))
+    doc = json.loads(raw)  # loads() has checked it already
+    head = {"app_version": doc.get("app_version") if isinstance(doc.get("app_version"), str) else None,
+            "atlas": doc.get("atlas") if isinstance(doc.get("atlas"), dict) else {}, "file": p.name}
+    return m, head
+
+
+def write_report(m: PainMap, output: str | os.PathLike, head: dict[str, Any] | None = None) -> Path:
+    """Render the one-page PDF to `output` (atomically)."""
+    from ..matcher import match
+
+    out = Path(output)
+    if out.suffix.lower() != ".pdf":
+        raise UsageError(f"{out}: the output name must end in .pdf")
+    if out.is_dir():
+        raise UsageError(f"{out}: is a folder; give a file name ending in .pdf")
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"{out}: folder {folder} does not exist")
+    head = head or {}
+    ranking = match(m, top_n=3)
+    with tempfile.TemporaryDirectory(prefix="bodymap-report-") as tmp:
+        png = Path(tmp) / "map.png"
+        from ..ui import headless
+
+        headless.save_png(headless.render_map_png(m, height=1000), png)
+        fd, tmp_pdf = tempfile.mkstemp(dir=folder, prefix=f".{out.name}.", suffix=".tmp")
+        os.close(fd)
+        try:
+            _build(tmp_pdf, m, ranking, png, head)
+            os.replace(tmp_pdf, out)
+        except OSError as exc:
+            reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
+            raise FileWriteError(f"{out}: cannot write ({reason})") from None
+        finally:
+            if os.path.exists(tmp_pdf):
+                os.unlink(tmp_pdf)
+    return out
+
+
+def _styles():
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+
+    base = getSampleStyleSheet()["Normal"]
+    s = {
+        "body": ParagraphStyle("body", parent=base, fontName="Helvetica", fontSize=9, leading=11.5),
+        "small": ParagraphStyle("small", parent=base, fontName="Helvetica", fontSize=8, leading=10,
+                                textColor=colors.HexColor(MUTED)),
+        "title": ParagraphStyle("title", parent=base, fontName="Helvetica-Bold", fontSize=16, leading=19),
+        "h2": ParagraphStyle("h2", parent=base, fontName="Helvetica-Bold", fontSize=11, leading=14, spaceBefore=6,
+                             spaceAfter=2),
+        "flag": ParagraphStyle("flag", parent=base, fontName="Helvetica-Bold", fontSize=10, leading=13,
+                               textColor=colors.HexColor(RED)),
+        "hyp": ParagraphStyle("hyp", parent=base, fontName="Helvetica-Bold", fontSize=9.5, leading=12, spaceBefore=3),
+        "ev": ParagraphStyle("ev", parent=base, fontName="Helvetica", fontSize=8.5, leading=10.5, leftIndent=12,
+                             bulletIndent=3),
+        "right": ParagraphStyle("right", parent=base, fontName="Helvetica", fontSize=9, leading=11.5, alignment=2),
+        "session": ParagraphStyle("session", parent=base, fontName="Helvetica-Bold", fontSize=13, leading=16,
+                                  alignment=2),
+    }
+    return s
+
+
+def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> None:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import (BaseDocTemplate, Frame, Image, KeepInFrame, PageTemplate, Paragraph, Spacer,
+                                    Table, TableStyle)
+
+    st = _styles()
+    page_w, page_h = A4
+    margin = 14 * mm
+    footer_h = 22 * mm
+    frame_w = page_w - 2 * margin
+    frame_h = page_h - 2 * margin - footer_h
+    story: list = []
+
+    # -- title and session ------------------------------------------------
+    session = m.meta.get("session_code") or "-"
+    left = [Paragraph("Pain map summary", st["title"]),
+            Paragraph(f"{_t(DISCLAIMER_HEAD)} For the clinician, with the patient's own drawing.", st["small"])]
+    right = [Paragraph(f"Session {_t(session)}", st["session"]),
+             Paragraph(f"Painted {_t(_when(m.meta.get('created')))}; saved {_t(_when(m.meta.get('modified')))}",
+                       st["right"])]
+    t = Table([[left, right]], colWidths=[frame_w * 0.55, frame_w * 0.45])
+    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                           ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
+    story.append(t)
+
+    # -- red flags first, in red, never omitted ------------------------------
+    if ranking.red_flags:
+        rows = []
+        for f in ranking.red_flags:
+            rows.append([Paragraph(f"RED FLAG: {_t(f.text)}", st["flag"])])
+        box = Table(rows, colWidths=[frame_w])
+        box.setStyle(TableStyle([
+            ("BOX", (0, 0), (-1, -1), 1.5, colors.HexColor(RED)),
+            ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(RED_BG)),
+            ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+            ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ]))
+        story.append(box)
+    else:
+        missing = [w for q, w in RED_FLAG_QUESTIONS.items() if q not in m.answers]
+        line = "No red flags from the answers given."
+        if missing:
+            line += f" Not answered: {', '.join(missing)}."
+        story.append(Paragraph(_t(line), st["body"]))
+    for p in ranking.prompts:
+        story.append(Paragraph(f"<b>Please ask:</b> {_t(p)}", st["body"]))
+    story.append(Spacer(1, 4))
+
+    # -- drawing and facts ---------------------------------------------------
+    from reportlab.lib.utils import ImageReader
+
+    iw, ih = ImageReader(str(png)).getSize()
+    img_w = frame_w * 0.60
+    img_h = img_w * ih / iw
+    img = Image(str(png), width=img_w, height=img_h)
+    story_facts = _facts(m, st)
+    t = Table([[img, story_facts]], colWidths=[img_w + 4, frame_w - img_w - 4])
+    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                           ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    story.append(t)
+
+    # -- matches ---------------------------------------------------------------
+    story.append(Paragraph("Most consistent referral patterns", st["h2"]))
+    if not ranking.hypotheses:
+        story.append(Paragraph("No pattern to show: nothing is painted below the neck.", st["body"]))
+    for k, h in enumerate(ranking.hypotheses[:3], start=1):
+        side = SIDE_WORDS.get(h.side, h.side)
+        story.append(Paragraph(f"{k}. {_t(h.name)}, {_t(side)}: {100 * h.probability:.0f}%", st["hyp"]))
+        for e in h.evidence[:4]:
+            word = "for" if e.direction == "for" else "against"
+            story.append(Paragraph(f"{word}: {_t(e.text)} <font color='{MUTED}'>({_t(e.source)})</font>", st["ev"],
+                                   bulletText="+" if e.direction == "for" else "-"))
+    notes = m.meta.get("notes") or []
+    for n in notes:
+        story.append(Paragraph(f"Note: {_t(n)}", st["small"]))
+
+    body = KeepInFrame(frame_w, frame_h, story, mode="shrink")
+    atlas = m.atlas
+    saved_by = head.get("app_version")
+    file_atlas = head.get("atlas") or {}
+    fname = head.get("file")
+
+    def footer(canvas, doc):
+        from ..matcher import DISCLAIMER
+
+        canvas.saveState()
+        y = margin + footer_h - 6
+        canvas.setStrokeColor(colors.HexColor(MUTED))
+        canvas.setLineWidth(0.5)
+        canvas.line(margin, y, page_w - margin, y)
+        lead = DISCLAIMER_HEAD.rstrip(".")
+        rest = DISCLAIMER[len(lead):].lstrip(":. ") if DISCLAIMER.startswith(lead) else DISCLAIMER
+        p = Paragraph(f"<b>{_t(DISCLAIMER_HEAD)}</b> {_t(rest)}", st["small"])
+        _, ph = p.wrap(frame_w, footer_h)
+        p.drawOn(canvas, margin, y - 4 - ph)
+        info = (f"Atlas {atlas.id} version {atlas.version} (hash {atlas.content_hash[:8]}); "
+                f"report by bodymap {__version__}")
+        if saved_by:
+            info += f"; map saved by bodymap {saved_by}"
+        if file_atlas.get("content_hash") and file_atlas.get("content_hash") != atlas.content_hash:
+            info += f"; drawn on atlas hash {str(file_atlas.get('content_hash'))[:8]}"
+        if fname:
+            info += f"; file {fname}"
+        q = Paragraph(_t(info), st["small"])
+        _, qh = q.wrap(frame_w, footer_h)
+        q.drawOn(canvas, margin, margin)
+        canvas.restoreState()
+
+    doc = BaseDocTemplate(path, pagesize=A4, leftMargin=margin, rightMargin=margin, topMargin=margin,
+                          bottomMargin=margin + footer_h, title="Pain map summary",
+                          author=f"bodymap {__version__}", subject="Decision aid, not a diagnosis")
+    frame = Frame(margin, margin + footer_h, frame_w, frame_h, leftPadding=0, rightPadding=0, topPadding=0,
+                  bottomPadding=0, id="body")
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=footer)])
+    doc.build([body])
+
+
+def _facts(m: PainMap, st) -> list:
+    from reportlab.platypus import Paragraph, Spacer
+
+    s = m.summary()
+    ext = m.extent_percent()
+    out = [Paragraph("<b>Extent</b>", st["body"]),
+           Paragraph(_t(f"{ext['total']:.1f}% of body area (front {ext['front']:.1f}%, back {ext['back']:.1f}%)"),
+                     st["body"]), Spacer(1, 3)]
+    present = [x for x in SENSATIONS if ext["by_sensation"][x] > 0]
+    out.append(Paragraph("<b>Sensations</b>", st["body"]))
+    if present:
+        for x in present:
+            inten = f", intensity {m.intensity[x]}/10" if x in m.intensity else ""
+            out.append(Paragraph(_t(f"{SENSATION_WORDS[x]}: {ext['by_sensation'][x]:.1f}% of body{inten}"),
+                                 st["body"]))
+    else:
+        out.append(Paragraph("none painted", st["body"]))
+    out.append(Spacer(1, 3))
+    out.append(Paragraph("<b>Intensity</b>", st["body"]))
+    if "overall" in m.intensity:
+        out.append(Paragraph(_t(f"overall {m.intensity['overall']}/10"), st["body"]))
+    else:
+        out.append(Paragraph("overall: not given", st["body"]))
+    out.append(Spacer(1, 3))
+    cov = s["region_coverage"]
+    names = [f"{m.atlas.region(r).name} ({100 * cov[r]:.0f}%)" for r in s["regions"] if cov[r] >= 0.02]
+    out.append(Paragraph("<b>Regions painted</b> (share of each region)", st["body"]))
+    shown = names[:10]
+    more = f"; and {len(names) - 10} more" if len(names) > 10 else ""
+    out.append(Paragraph(_t("; ".join(shown) + more) if shown else "none", st["body"]))
+    reach = s["most_distal"] or "-"
+    out.append(Paragraph(_t(f"Reaches down to: {reach}. Both sides painted: {'yes' if s['both_sides'] else 'no'}."),
+                         st["body"]))
+    out.append(Spacer(1, 3))
+    out.append(Paragraph("<b>Answers</b>", st["body"]))
+    yes = [ANSWER_WORDS[k] for k, v in m.answers.items() if v is True]
+    no = [ANSWER_WORDS[k] for k, v in m.answers.items() if v is False]
+    if "age" in m.answers:
+        out.append(Paragraph(_t(f"age {m.answers['age']}"), st["body"]))
+    out.append(Paragraph(_t("yes: " + (", ".join(yes) or "-")), st["body"]))
+    out.append(Paragraph(_t("no: " + (", ".join(no) or "-")), st["body"]))
+    unasked = [ANSWER_WORDS[k] for k in ANSWER_WORDS if k not in m.answers]
+    if unasked:
+        out.append(Paragraph(_t("not answered: " + ", ".join(unasked)), st["small"]))
+    return out
