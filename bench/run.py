@@ -46,10 +46,11 @@ def pct(a, q):
 
 
 def stroke_map(atlas, rng) -> PainMap:
-    """A typical map: 2-4 strokes through 3-6 lower-body region centres, mixed sensations."""
+    """A typical map as a finger draws it: 3-8 strokes through 3-6 lower-body region centres, with a
+    point every ~0.03 head heights (what 60 Hz motion events give for a moderate swipe)."""
     m = PainMap(atlas)
     low = [r for r in atlas.regions if r.level in ("back", "buttock", "thigh", "knee", "leg", "foot")]
-    for _ in range(rng.integers(2, 5)):
+    for _ in range(rng.integers(3, 9)):
         view = ("front", "back")[rng.integers(2)]
         cands = [r for r in low if r.view == view]
         pts = []
@@ -57,7 +58,11 @@ def stroke_map(atlas, rng) -> PainMap:
             p = cands[r].geometry.representative_point()
             pts.append((p.x, p.y))
         pts.sort(key=lambda p: p[1])
-        m.stroke(view, pts, SENSATIONS[rng.integers(len(SENSATIONS))], radius=float(rng.uniform(0.06, 0.14)))
+        dense = [pts[0]]
+        for (x0, y0), (x1, y1) in zip(pts[:-1], pts[1:]):
+            n = max(1, int(np.hypot(x1 - x0, y1 - y0) / 0.03))
+            dense += [(x0 + (x1 - x0) * k / n + rng.normal(0, 0.004), y0 + (y1 - y0) * k / n) for k in range(1, n + 1)]
+        m.stroke(view, dense, SENSATIONS[rng.integers(len(SENSATIONS))], radius=float(rng.uniform(0.06, 0.14)))
     m.answers["numbness"] = bool(rng.integers(2))
     m.answers["age"] = int(rng.integers(20, 85))
     return m
@@ -163,7 +168,7 @@ def shapely_score(atlas, path):
     sens = np.zeros(len(SENSATIONS), dtype=bool)
     for view in ("front", "back"):
         shapes = []
-        for s in doc["strokes"]:
+        for s in fileformat.decode_strokes(doc["strokes"], path):
             if s.get("op") == "stroke" and s["view"] == view:
                 pts = s["points"]
                 g = (LineString(pts) if len(pts) > 1 else Point(pts[0])).buffer(s["radius"])

@@ -101,7 +101,12 @@ def test_the_file_is_self_describing_json(atlas, tmp_path):
     assert doc["layers"]["sensations"] == list(SENSATIONS)
     # decode one layer by hand, as the spec in docs/file-format.md describes it
     rows, cols = doc["layers"]["shape"]
-    bits = np.frombuffer(zlib.decompress(base64.b64decode(doc["layers"]["back"])), np.uint8).reshape(rows, cols)
+    r0, r1, c0, c1 = doc["layers"]["back"]["bbox"]
+    sub = np.frombuffer(zlib.decompress(base64.b64decode(doc["layers"]["back"]["data"])), np.uint8)
+    bits = np.zeros((rows, cols), np.uint8)
+    bits[r0:r1, c0:c1] = sub.reshape(r1 - r0, c1 - c0)
+    strokes = json.loads(zlib.decompress(base64.b64decode(doc["strokes"]["data"])))
+    assert strokes == m.strokes
     for i, s in enumerate(SENSATIONS):
         assert np.array_equal((bits >> i) & 1 == 1, m.masks["back"][s])
     assert set(doc["summary"]["regions"]) == set(m.painted_regions())
@@ -491,3 +496,31 @@ def test_cli_show_on_a_bad_file_exits_2_with_one_line(shown, case):
     assert "Traceback" not in res.stderr + res.stdout
     assert res.stdout == ""
     assert not SENTINEL.exists()
+
+
+def test_full_grid_layers_and_plain_stroke_lists_still_load(atlas, tmp_path):
+    """Hand-written or older files may store each view's whole grid and a plain stroke list."""
+    m = typical_map(atlas)
+    doc = json.loads(ff.dumps(m))
+    weights = (1 << np.arange(len(SENSATIONS), dtype=np.uint8))[:, None, None]
+    for v in VIEWS:
+        bits = (m.layers(v).astype(np.uint8) * weights).sum(axis=0, dtype=np.uint8)
+        doc["layers"][v] = base64.b64encode(zlib.compress(bits.tobytes())).decode()
+    doc["strokes"] = m.strokes
+    p = tmp_path / "plain.bodymap"
+    p.write_text(json.dumps(doc))
+    back = ff.load(p, atlas)
+    for v in VIEWS:
+        assert np.array_equal(back.layers(v), m.layers(v))
+    assert back.strokes == m.strokes
+
+
+def test_a_bounding_box_outside_the_grid_is_refused(atlas, tmp_path):
+    m = typical_map(atlas)
+    doc = json.loads(ff.dumps(m))
+    rows, cols = doc["layers"]["shape"]
+    doc["layers"]["front"]["bbox"] = [0, rows + 5, 0, cols]
+    p = tmp_path / "box.bodymap"
+    p.write_text(json.dumps(doc))
+    with pytest.raises(FileFormatError, match="bounding box"):
+        ff.load(p, atlas)

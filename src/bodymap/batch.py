@@ -5,10 +5,8 @@ Each file is a pure function of its bytes, so a registry splits across processes
 """
 from __future__ import annotations
 
-import base64
 import json
 import os
-import zlib
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Iterable
@@ -17,7 +15,7 @@ import numpy as np
 
 from .atlas import VIEWS, load_atlas
 from .errors import BodymapError, FileFormatError
-from .fileformat import FORMAT_VERSION, LAYER_ENCODING, MAX_FILE_BYTES
+from .fileformat import FORMAT_VERSION, LAYER_ENCODING, MAX_FILE_BYTES, decode_view
 from .matcher import Features, get_model, posterior
 from .painting import SENSATIONS
 
@@ -43,18 +41,16 @@ def features_from_bytes(raw: bytes, model, where: str = "<bytes>") -> Features:
     sens_bits = 0
     rows, cols = raster.shape
     for v in VIEWS:
-        try:
-            d = zlib.decompressobj()
-            bits = d.decompress(base64.b64decode(layers[v]), rows * cols + 1)
-        except (KeyError, TypeError, ValueError, zlib.error):
-            raise FileFormatError(f"{where}: layers.{v} is corrupt") from None
-        if len(bits) != rows * cols:
-            raise FileFormatError(f"{where}: layers.{v} is corrupt")
-        b = np.frombuffer(bits, dtype=np.uint8)
+        r0, c0, sub = decode_view(layers.get(v), rows, cols, f"{where}: layers.{v}")
+        if sub.size == 0:
+            continue
+        b = np.ascontiguousarray(sub).ravel()
         nz = _nonzero_bytes(b)
         if len(nz):
             sens_bits |= int(np.bitwise_or.reduce(b[nz]))
-            lab = raster.labels[v].ravel()[nz]
+            w = sub.shape[1]
+            flat = (nz // w + r0) * cols + (nz % w + c0)
+            lab = raster.labels[v].ravel()[flat]
             counts += np.bincount(lab[lab >= 0], minlength=n)
     cov = counts / np.maximum(_region_px(model), 1)
     sensations = np.array([bool(sens_bits >> i & 1) for i in range(len(SENSATIONS))])

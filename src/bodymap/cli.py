@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     sm = sub.add_parser("match", help="which referral patterns a map is consistent with")
     sm.add_argument("path", help="a .bodymap file or a folder of them")
     sm.add_argument("--json", action="store_true")
+    sv = sub.add_parser("review", help="the clinician review window for a map or a folder of maps")
+    sv.add_argument("path", help="a .bodymap file or a folder of them")
+    sv.add_argument("--size", default="1400x900", help="window size WxH (default 1400x900)")
     for mod in _plugin_modules():
         mod.add_parsers(sub)
     return p
@@ -119,6 +122,17 @@ def _dispatch(args, parser) -> int:
         from .matcher_cli import match_command
 
         return match_command(args.path, as_json=args.json)
+    if cmd == "review":
+        p = Path(args.path)
+        if not p.exists():
+            raise UsageError(f"{p}: no such file or folder")
+        try:
+            w, h = (int(v) for v in args.size.lower().split("x"))
+        except ValueError:
+            raise UsageError(f"--size must look like 1400x900, got {args.size!r}") from None
+        from .ui.review_app import run_review
+
+        return run_review(p, (w, h))
     for mod in _plugin_modules():
         if cmd in getattr(mod, "COMMANDS", ()):
             return mod.run(args)

@@ -8,13 +8,10 @@ matcher, so a folder export agrees with `bodymap show` / `bodymap match` file by
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import os
 import sys
 import time
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -51,7 +48,10 @@ class Decoder:
         self.shape = self.raster.shape
         self.labels = {v: self.raster.labels[v].ravel() for v in VIEWS}
         self.body = {v: self.raster.body[v].ravel() for v in VIEWS}
-        self._body_mask = {v: self.body[v].astype(np.uint8) * np.uint8(0xFF) for v in VIEWS}
+        # paint outside the body is dropped (as PainMap does) and bits beyond the known sensations ignored
+        # (as the file loader does)
+        known = np.uint8((1 << len(SENSATIONS)) - 1)
+        self._body_mask = {v: self.body[v].astype(np.uint8) * known for v in VIEWS}
         n = len(self.atlas.regions)
         self.region_px = np.bincount(np.concatenate([lab[lab >= 0] for lab in self.labels.values()]),
                                      minlength=n).astype(np.int64)
@@ -116,7 +116,7 @@ class Decoder:
             bits = {v: self._decode_view(layers.get(v), v, where) for v in VIEWS}
         rec = MapRecord(path=path, bits=bits, nonzero={})
         for v in VIEWS:
-            b = bits[v] & self._body_mask[v]  # paint outside the body is dropped, as PainMap does
+            b = bits[v] & self._body_mask[v]
             bits[v] = b
             rec.nonzero[v] = _nonzero(b)
         rec.answers = _answers(doc.get("answers", {}), where)
@@ -133,31 +133,33 @@ class Decoder:
         return rec
 
     def _decode_view(self, enc: Any, view: str, where: str) -> np.ndarray:
+        """One view as a flat bitfield over the whole grid, via the file format's own decoder."""
+        from ..fileformat import decode_view
+
         rows, cols = self.shape
-        if not isinstance(enc, str):
-            raise FileFormatError(f"{where}: 'layers.{view}' is missing or not text")
-        try:
-            comp = base64.b64decode(enc.encode("ascii"), validate=True)
-            d = zlib.decompressobj()
-            raw = d.decompress(comp, rows * cols + 1)
-            if d.unconsumed_tail or len(raw) != rows * cols or not d.eof:
-                raise ValueError("size")
-        except (binascii.Error, zlib.error, ValueError, UnicodeEncodeError):
-            raise FileFormatError(f"{where}: 'layers.{view}' is corrupt") from None
-        b = np.frombuffer(raw, dtype=np.uint8)
-        if (b >> len(SENSATIONS)).any():
-            raise FileFormatError(f"{where}: 'layers.{view}' has bits for unknown sensations")
-        return b.copy()
+        r0, c0, sub = decode_view(enc, rows, cols, f"{where}: 'layers.{view}'")
+        full = np.zeros((rows, cols), dtype=np.uint8)
+        h, w = sub.shape
+        full[r0:r0 + h, c0:c0 + w] = sub
+        return full.ravel()
 
     def _migrate(self, raw: bytes, where: str) -> dict[str, np.ndarray]:
         from ..fileformat import loads
 
-        layers = loads(raw, atlas=self.atlas, where=where).layers
+        m = loads(raw, atlas=self.atlas, where=where)  # checks everything; keeps the file's own grid
         weights = (1 << np.arange(len(SENSATIONS), dtype=np.uint8))[:, None, None]
         rows, cols = self.shape
         if rows * cols > MAX_LAYER_PIXELS:  # pragma: no cover - the atlas grid is far smaller
             raise FileFormatError(f"{where}: atlas grid too large")
-        return {v: (layers(v).astype(np.uint8) * weights).sum(axis=0, dtype=np.uint8).ravel() for v in VIEWS}
+        out = {}
+        for v in VIEWS:
+            bits = (m.layers(v).astype(np.uint8) * weights).sum(axis=0, dtype=np.uint8)
+            if bits.shape != (rows, cols):  # another scale: nearest neighbour onto this grid
+                ri = np.minimum(((np.arange(rows) + 0.5) * bits.shape[0] / rows).astype(int), bits.shape[0] - 1)
+                ci = np.minimum(((np.arange(cols) + 0.5) * bits.shape[1] / cols).astype(int), bits.shape[1] - 1)
+                bits = bits[ri][:, ci]
+            out[v] = np.ascontiguousarray(bits).ravel()
+        return out
 
     # -- derived figures --------------------------------------------------
     def region_counts(self, rec: MapRecord, sensation: str | None = None) -> np.ndarray:

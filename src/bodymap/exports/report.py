@@ -165,8 +165,8 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
     left = [Paragraph("Pain map summary", st["title"]),
             Paragraph(f"{_t(DISCLAIMER_HEAD)} For the clinician, with the patient's own drawing.", st["small"])]
     right = [Paragraph(f"Session {_t(session)}", st["session"]),
-             Paragraph(f"Painted {_t(_when(m.meta.get('created')))}; saved {_t(_when(m.meta.get('modified')))}",
-                       st["right"])]
+             Paragraph(f"Painted {_t(_when(m.meta.get('created')))}", st["right"]),
+             Paragraph(f"Saved {_t(_when(m.meta.get('modified')))}", st["right"])]
     t = Table([[left, right]], colWidths=[frame_w * 0.55, frame_w * 0.45])
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                            ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
@@ -192,14 +192,14 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
             line += f" Not answered: {', '.join(missing)}."
         story.append(Paragraph(_t(line), st["body"]))
     for p in ranking.prompts:
-        story.append(Paragraph(f"<b>Please ask:</b> {_t(p)}", st["body"]))
+        story.append(Paragraph(f"<b>Prompt:</b> {_t(p)}", st["body"]))
     story.append(Spacer(1, 4))
 
     # -- drawing and facts ---------------------------------------------------
     from reportlab.lib.utils import ImageReader
 
     iw, ih = ImageReader(str(png)).getSize()
-    img_w = frame_w * 0.60
+    img_w = frame_w * 0.62
     img_h = img_w * ih / iw
     img = Image(str(png), width=img_w, height=img_h)
     story_facts = _facts(m, st)
@@ -239,6 +239,7 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
         canvas.line(margin, y, page_w - margin, y)
         lead = DISCLAIMER_HEAD.rstrip(".")
         rest = DISCLAIMER[len(lead):].lstrip(":. ") if DISCLAIMER.startswith(lead) else DISCLAIMER
+        rest = rest[:1].upper() + rest[1:]
         p = Paragraph(f"<b>{_t(DISCLAIMER_HEAD)}</b> {_t(rest)}", st["small"])
         _, ph = p.wrap(frame_w, footer_h)
         p.drawOn(canvas, margin, y - 4 - ph)

@@ -18,6 +18,7 @@ BG = (250, 249, 246)
 TEXT = (24, 22, 20)
 MUTED = (78, 72, 68)  # still 7:1 on BG
 BORDER = (70, 64, 60)
+DIVIDER = (205, 197, 189)
 WHITE = (255, 255, 255)
 PRIMARY = (0, 78, 146)  # white on it: 8:1
 PRIMARY_PRESSED = (0, 56, 108)

@@ -1,0 +1,254 @@
+"""`bodymap import-regions CSV OUTDIR`: checkbox body-map data (CHOIR- or Michigan-style) to .bodymap files.
+
+One row per patient. Columns:
+- `patient_id` (required): becomes OUTDIR/<patient_id>.bodymap. It must be a plain
+  file name: letters, digits, '.', '_' and '-', at most 100 characters, not starting
+  with '.' or '-'. Anything else (a '/', '..', an absolute path, a NUL, spaces) is
+  rejected with a message; nothing is ever written outside OUTDIR.
+- `regions` (required): a ';'-separated list of bodymap region ids (right_calf) or
+  checkbox-map names (Left calf, Lower back; see exports/choir_map.yaml). An item may
+  end in '=SENSATION' to override the row's sensation.
+- `sensation` (optional, default aching).
+- `intensity` (optional, 0-10), `session_code` (optional).
+- one optional column per question (numbness, weakness, ..., age): yes/no, y/n,
+  true/false or 1/0; a whole number for age; empty means not answered.
+Other columns are ignored (and named once on stderr).
+
+Each listed region is painted whole: PainMap.paint_region(region, 1.0, sensation).
+Bad rows are skipped, named at the end, and the exit status is 2; good rows are written.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TextIO
+
+from ..atlas import Atlas, parse_yaml
+from ..errors import BodymapError, ConfigError, UsageError
+from ..painting import QUESTIONS, SENSATIONS, YES_NO_QUESTIONS, PainMap, check_sensation, parse_answer
+
+MAX_CSV_BYTES = 64 * 1024 * 1024
+SAFE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,99}")
+STOPWORDS = {"of", "the", "area", "region", "side", "and", "s"}
+SIDE_WORDS = {"left": "left", "l": "left", "lt": "left", "right": "right", "r": "right", "rt": "right"}
+KNOWN_COLUMNS = {"patient_id", "regions", "sensation", "intensity", "session_code"} | set(QUESTIONS)
+
+
+def name_key(text: str) -> tuple[str | None, str]:
+    """('left'|'right'|None, normalised name): case, punctuation, word order and filler words ignored."""
+    words = [w for w in re.split(r"[^a-z0-9]+", text.lower()) if w and w not in STOPWORDS]
+    words = [_word(w) for w in words]
+    sides = {SIDE_WORDS[w] for w in words if w in SIDE_WORDS}
+    rest = sorted(w for w in words if w not in SIDE_WORDS)
+    if len(sides) > 1:
+        return "both", " ".join(rest)
+    return (sides.pop() if sides else None), " ".join(rest)
+
+
+SYNONYMS = {"anterior": "front", "posterior": "back", "calves": "calf", "feet": "foot", "gluteal": "buttock",
+            "glute": "buttock"}
+
+
+def _word(w: str) -> str:
+    w = SYNONYMS.get(w, w)
+    if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        w = w[:-1]  # plurals: buttocks, knees, toes
+    return w
+
+
+@dataclass
+class AliasTable:
+    sided: dict[str, list[str]]  # normalised name -> stems
+    midline: dict[str, list[str]]  # normalised name -> midline region ids
+    names: dict[str, str] = field(default_factory=dict)  # normalised -> as written in the table
+
+    def resolve(self, item: str, atlas: Atlas) -> list[str]:
+        """Region ids for one item of the `regions` column (a region id or a checkbox-map name)."""
+        raw = item.strip()
+        if raw in atlas.region_ids:
+            return [raw]
+        side, key = name_key(raw)
+        if key in self.midline and side is None:
+            return list(self.midline[key])
+        if key in self.sided:
+            if side == "both":
+                sides = ["left", "right"]
+            else:
+                sides = [side] if side else ["left", "right"]
+            return [f"{s}_{stem}" for s in sides for stem in self.sided[key]]
+        raise UsageError(f"unknown region {raw[:60]!r}: neither a bodymap region id ('bodymap atlas regions') "
+                         f"nor a name in the checkbox-map table (docs/choir-mapping.md)")
+
+
+@lru_cache(maxsize=2)
+def alias_table(path: str | None = None) -> AliasTable:
+    p = Path(path) if path else Path(__file__).with_name("choir_map.yaml")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read ({exc.strerror or exc})") from None
+    doc = parse_yaml(text, str(p), ConfigError)
+    if not isinstance(doc, dict) or doc.get("schema") != "bodymap.region-aliases/1":
+        raise ConfigError(f"{p}: schema must be 'bodymap.region-aliases/1'")
+    out = AliasTable({}, {})
+    for section in ("sided", "midline"):
+        entries = doc.get(section)
+        if not isinstance(entries, dict):
+            raise ConfigError(f"{p}: '{section}' must be a mapping")
+        for name, targets in entries.items():
+            if not isinstance(name, str) or not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
+                raise ConfigError(f"{p}: {section}.{name}: must map a name to a list of region names")
+            side, key = name_key(name)
+            if side is not None or not key:
+                raise ConfigError(f"{p}: {section}.{name}: names in the table carry no side")
+            if key in out.names:
+                raise ConfigError(f"{p}: {section}.{name}: the same name as {out.names[key]!r}")
+            out.names[key] = name
+            getattr(out, section)[key] = list(targets)
+    return out
+
+
+def check_table(table: AliasTable, atlas: Atlas) -> list[str]:
+    """Problems with the table against the atlas (every target must exist)."""
+    problems = []
+    ids = set(atlas.region_ids)
+    for key, stems in table.sided.items():
+        for s in stems:
+            for side in ("left", "right"):
+                if f"{side}_{s}" not in ids:
+                    problems.append(f"{table.names[key]}: {side}_{s} is not an atlas region")
+    for key, rids in table.midline.items():
+        for r in rids:
+            if r not in ids:
+                problems.append(f"{table.names[key]}: {r} is not an atlas region")
+    return problems
+
+
+def safe_patient_id(pid: str) -> str:
+    """The patient id if it is a plain, safe file name; otherwise a UsageError saying why."""
+    if pid is None or pid == "":
+        raise UsageError("patient_id is empty")
+    shown = repr(pid) if len(pid) <= 60 else repr(pid[:60] + "...")
+    if "\x00" in pid:
+        raise UsageError(f"patient_id {shown} contains a NUL character")
+    if "/" in pid or "\\" in pid:
+        raise UsageError(f"patient_id {shown} contains a path separator; it must be a plain file name")
+    if pid in (".", "..") or ".." in pid:
+        raise UsageError(f"patient_id {shown} contains '..'; it must be a plain file name")
+    if not SAFE_ID.fullmatch(pid):
+        raise UsageError(f"patient_id {shown} is not a safe file name (use letters, digits, '.', '_' or '-', "
+                         f"at most 100 characters, not starting with '.' or '-')")
+    return pid
+
+
+def _yes_no(key: str, text: str):
+    t = text.strip().lower()
+    if key in YES_NO_QUESTIONS and t in ("1", "0"):
+        return t == "1"
+    return parse_answer(key, text)
+
+
+def build_map(row: dict[str, str], atlas: Atlas, table: AliasTable) -> PainMap:
+    default_sens = (row.get("sensation") or "").strip() or "aching"
+    check_sensation(default_sens)
+    items = [x for x in (row.get("regions") or "").split(";") if x.strip()]
+    if not items:
+        raise UsageError("no regions listed")
+    m = PainMap(atlas)
+    for item in items:
+        sens = default_sens
+        if "=" in item:
+            item, sens = item.rsplit("=", 1)
+            sens = check_sensation(sens.strip())
+        for rid in table.resolve(item, atlas):
+            m.paint_region(rid, 1.0, sens)
+    inten = (row.get("intensity") or "").strip()
+    if inten:
+        if not inten.isdigit():
+            raise UsageError(f"intensity {inten!r} must be a whole number from 0 to 10")
+        m.set_intensity(None, int(inten))
+    for q in QUESTIONS:
+        v = (row.get(q) or "").strip()
+        if v:
+            m.answers[q] = _yes_no(q, v)
+    code = (row.get("session_code") or "").strip()
+    if code:
+        m.meta["session_code"] = code
+    m.meta["import"] = "checkbox body map"
+    return m
+
+
+def import_regions(csv_path: str | Path, outdir: str | Path, *, overwrite: bool = False,
+                   atlas: Atlas | None = None, err: TextIO | None = None) -> tuple[int, list[str]]:
+    """Write one .bodymap per row; returns (files written, problems). Raises UsageError for unusable input."""
+    from ..atlas import load_atlas
+    from ..fileformat import save
+
+    err = err if err is not None else sys.stderr
+    src = Path(csv_path)
+    if not src.is_file():
+        raise UsageError(f"{src}: no such file")
+    if src.stat().st_size > MAX_CSV_BYTES:
+        raise UsageError(f"{src}: larger than {MAX_CSV_BYTES // (1024 * 1024)} MB")
+    try:
+        text = src.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise UsageError(f"{src}: not UTF-8 text") from None
+    except OSError as exc:
+        raise UsageError(f"{src}: cannot read ({exc.strerror or exc})") from None
+    out = Path(outdir)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out}: exists and is not a folder")
+    if not out.exists():
+        if not out.parent.is_dir():
+            raise UsageError(f"{out}: the folder above it does not exist")
+        out.mkdir()
+    root = out.resolve()
+    atlas = atlas or load_atlas()
+    table = alias_table()
+    first = text.split("\n", 1)[0]
+    delim = "\t" if "\t" in first and "," not in first else ","
+    try:
+        reader = csv.DictReader(io.StringIO(text), delimiter=delim)
+        fields = reader.fieldnames or []
+    except csv.Error as exc:
+        raise UsageError(f"{src}: not a readable CSV ({exc})") from None
+    norm = {f: (f or "").strip().lower() for f in fields}
+    if "patient_id" not in norm.values() or "regions" not in norm.values():
+        raise UsageError(f"{src}: needs the columns patient_id and regions (found: {', '.join(fields) or 'none'})")
+    ignored = sorted({f for f, n in norm.items() if n not in KNOWN_COLUMNS})
+    if ignored:
+        err.write(f"import-regions: ignoring columns {', '.join(ignored)}\n")
+    written = 0
+    problems: list[str] = []
+    seen: set[str] = set()
+    line = 1
+    try:
+        for raw in reader:
+            line += 1
+            row = {norm[k]: (v if isinstance(v, str) else "") for k, v in raw.items() if k in norm}
+            pid = (row.get("patient_id") or "").strip()
+            where = f"row {line}" + (f" ({pid[:40]!r})" if pid else "")
+            try:
+                safe_patient_id(pid)
+                if pid.lower() in seen:
+                    raise UsageError(f"patient_id {pid!r} appears twice")
+                seen.add(pid.lower())
+                target = (root / f"{pid}.bodymap").resolve()
+                if target.parent != root:  # belt and braces: never outside OUTDIR
+                    raise UsageError(f"patient_id {pid!r} would write outside {out}")
+                if target.exists() and not overwrite:
+                    raise UsageError(f"{target.name} already exists in {out} (use --overwrite to replace it)")
+                m = build_map(row, atlas, table)
+                save(m, target)
+                written += 1
+            except BodymapError as exc:
+                problems.append(f"{where}: {exc}")
+    except csv.Error as exc:
+        problems.append(f"row {line + 1}: not readable CSV ({exc})")
+    return written, problems

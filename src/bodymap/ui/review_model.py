@@ -1,0 +1,267 @@
+"""What the review window shows, without pygame: the list of maps and the words for one map.
+
+`scan(path)` lists a folder's .bodymap files newest first (by the file's own
+`created` time, falling back to the file's modification time); every file is
+read once for its session code, time and red flags and then let go (a folder can
+hold hundreds of maps; only the maps on screen stay in memory). A file that
+cannot be read becomes an entry with `error` set: it is listed, never raised.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone, tzinfo
+from pathlib import Path
+from typing import Any
+
+from .. import fileformat
+from ..atlas import Atlas
+from ..painting import INT_QUESTIONS, SENSATION_WORDS, YES_NO_QUESTIONS, PainMap
+
+FILE_SUFFIX = ".bodymap"
+
+QUESTION_WORDS = {
+    "numbness": "Numbness",
+    "weakness": "Leg weakness",
+    "worse_sitting": "Worse when sitting",
+    "worse_walking": "Worse when walking",
+    "better_resting": "Better when resting",
+    "bladder_bowel": "New bladder or bowel problems",
+    "saddle_numbness": "Numbness in the saddle area",
+    "fever_or_weight_loss": "Fever, chills or weight loss",
+    "recent_trauma": "Recent fall or injury",
+    "cancer_history": "History of cancer",
+    "age": "Age",
+}
+RED_FLAG_QUESTIONS = ("bladder_bowel", "saddle_numbness", "weakness", "fever_or_weight_loss", "recent_trauma",
+                      "cancer_history")
+FLAG_SHORT = {"cauda_equina": "cauda equina signs", "serious_pathology": "serious pathology signs"}
+
+
+@dataclass
+class MapEntry:
+    """One row of the list: a file, readable or not."""
+
+    path: Path
+    error: str | None = None  # one line: why the file cannot be opened
+    session_code: str | None = None
+    created: datetime | None = None  # aware; None when the file has no usable `created`
+    mtime: float = 0.0
+    flags: list[str] = field(default_factory=list)  # red-flag ids (from the match and as recorded)
+    flag_texts: list[str] = field(default_factory=list)
+    match_error: str | None = None
+    stamp: tuple = ()  # (mtime_ns, size): re-read the file when it changes
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def red_flag(self) -> bool:
+        return bool(self.flags)
+
+    @property
+    def when(self) -> datetime:
+        """The time the list is ordered by: `created`, else the file's modification time."""
+        if self.created is not None:
+            return self.created
+        return datetime.fromtimestamp(self.mtime, timezone.utc)
+
+    @property
+    def time_from_file(self) -> bool:
+        return self.created is None
+
+    @property
+    def title(self) -> str:
+        return self.session_code or self.path.name
+
+    def flag_summary(self) -> str:
+        return "; ".join(FLAG_SHORT.get(f, f.replace("_", " ")) for f in self.flags)
+
+
+def one_line(text: str, path: Path | None = None, limit: int = 200) -> str:
+    """An error message as one short line, without the file's path in front."""
+    t = " ".join(str(text).split())
+    if path is not None:
+        for prefix in (f"{path}: ", f"{path.name}: "):
+            if t.startswith(prefix):
+                t = t[len(prefix):]
+                break
+    return t if len(t) <= limit else t[: limit - 1] + "…"
+
+
+def parse_time(text: Any) -> datetime | None:
+    """An ISO 8601 time as written in .bodymap files ('2025-11-21T12:35:09Z'); naive times are UTC."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt
+
+
+def format_time(dt: datetime, tz: tzinfo | None = None) -> str:
+    """Readable local time: 'Tue 5 Mar 2024, 14:07' (tz None: this computer's time zone)."""
+    loc = dt.astimezone(tz)
+    return f"{loc.strftime('%a')} {loc.day} {loc.strftime('%b %Y, %H:%M')}"
+
+
+def entry_time(e: MapEntry, tz: tzinfo | None = None) -> str:
+    return format_time(e.when, tz) + (" (file time)" if e.time_from_file else "")
+
+
+def list_files(folder: Path) -> list[Path]:
+    try:
+        return [p for p in folder.iterdir() if p.suffix == FILE_SUFFIX and not p.name.startswith(".")
+                and p.is_file()]
+    except OSError:
+        return []
+
+
+def _stamp(path: Path) -> tuple:
+    try:
+        st = path.stat()
+        return st.st_mtime_ns, st.st_size
+    except OSError:
+        return ()
+
+
+def read_entry(path: Path, atlas: Atlas | None = None, matcher: Any = None) -> tuple[MapEntry, PainMap | None]:
+    """Read one file for the list: (entry, the map or None). Never raises for a bad file."""
+    e = MapEntry(Path(path), stamp=_stamp(Path(path)))
+    try:
+        e.mtime = e.path.stat().st_mtime
+    except OSError:
+        e.mtime = 0.0
+    try:
+        m = fileformat.load(e.path, atlas=atlas)
+    except Exception as exc:  # noqa: BLE001 - a bad file is a row, not a crash
+        msg = str(exc) or type(exc).__name__
+        if not isinstance(exc, fileformat.FileFormatError):
+            msg = f"{type(exc).__name__}: {msg}"
+        e.error = one_line(msg, e.path) or "unreadable"
+        return e, None
+    e.session_code = m.meta.get("session_code") or None
+    e.created = parse_time(m.meta.get("created"))
+    ranking, err = run_match(m, matcher)
+    e.match_error = err
+    e.flags, e.flag_texts = flags_of(m, ranking)
+    return e, m
+
+
+def run_match(m: PainMap, matcher: Any = None) -> tuple[Any, str | None]:
+    """(ranking, None) or (None, one-line error): a broken matcher must not close the window."""
+    try:
+        if matcher is None:
+            from .. import match as matcher_match
+        else:
+            matcher_match = matcher.match
+        return matcher_match(m), None
+    except Exception as exc:  # noqa: BLE001
+        return None, f"matcher error ({type(exc).__name__}: {one_line(str(exc))})"
+
+
+def flags_of(m: PainMap, ranking: Any) -> tuple[list[str], list[str]]:
+    """(ids, texts) of the red flags: the ranking's, or when the matcher failed, the red-flag rules
+    run on their own (they never depend on the ranking), else at least the ones recorded in the file."""
+    if ranking is not None:
+        flags = list(getattr(ranking, "red_flags", None) or [])
+        return [str(getattr(f, "id", "red_flag")) for f in flags], [str(getattr(f, "text", f)) for f in flags]
+    try:
+        from ..matcher import red_flags
+
+        flags = red_flags(dict(m.answers), m.both_legs_painted, m.red_flags_recorded)
+        return [f.id for f in flags], [f.text for f in flags]
+    except Exception:  # noqa: BLE001
+        rec = [f for f in m.red_flags_recorded if isinstance(f, dict)]
+        return ([str(f.get("id", "red_flag")) for f in rec],
+                [str(f.get("text", "red flag recorded at the kiosk")) for f in rec])
+
+
+def sort_entries(entries: list[MapEntry]) -> list[MapEntry]:
+    """Newest first; equal times by file name."""
+    return sorted(entries, key=lambda e: (-e.when.timestamp(), e.path.name))
+
+
+def scan(path: Path, atlas: Atlas | None = None, matcher: Any = None,
+         known: dict[Path, MapEntry] | None = None) -> list[MapEntry]:
+    """The entries for a folder (newest first) or a single file. `known` skips files unchanged since."""
+    path = Path(path)
+    files = list_files(path) if path.is_dir() else [path]
+    out = []
+    for p in files:
+        old = (known or {}).get(p)
+        if old is not None and old.stamp and old.stamp == _stamp(p):
+            out.append(old)
+            continue
+        out.append(read_entry(p, atlas, matcher)[0])
+    return sort_entries(out)
+
+
+# ---------------------------------------------------------------------------
+# words for one map
+
+
+def answer_word(key: str, value: Any) -> str:
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if key == "age":
+        return f"{value} years"
+    return str(value)
+
+
+def answer_lines(m: PainMap) -> tuple[list[str], list[str]]:
+    """(['Numbness: yes', 'Age: 54 years', ...], ['not answered' question words])."""
+    lines, missing = [], []
+    for q in YES_NO_QUESTIONS + INT_QUESTIONS:
+        if q in m.answers:
+            lines.append(f"{QUESTION_WORDS.get(q, q)}: {answer_word(q, m.answers[q])}")
+        else:
+            missing.append(QUESTION_WORDS.get(q, q).lower() if q != "age" else "age")
+    for k, v in (getattr(m, "extra_answers", None) or {}).items():
+        lines.append(f"{str(k).replace('_', ' ')}: {answer_word(k, v)} (question from a newer bodymap)")
+    return lines, missing
+
+
+def intensity_line(m: PainMap, short: bool = False) -> str:
+    """'Pain now: 6/10; burning 7/10' (short: '6/10; burning 7/10')."""
+    inten = dict(m.intensity)
+    parts = []
+    head = "" if short else "Pain now: "
+    if "overall" in inten:
+        parts.append(f"{head}{inten.pop('overall')}/10")
+    else:
+        parts.append(f"{head}not given")
+    for k, v in inten.items():
+        parts.append(f"{SENSATION_WORDS.get(k, k).split(' (')[0]} {v}/10")
+    return "; ".join(parts)
+
+
+def extent_line(m: PainMap) -> str:
+    e = m.extent_percent()
+    return f"Extent: {e['total']:.1f}% of body (front {e['front']:.1f}%, back {e['back']:.1f}%)"
+
+
+def regions_line(m: PainMap) -> str:
+    cov = m.region_coverage(min_fraction=0.01)
+    rids = sorted(cov, key=lambda r: (-cov[r], r))
+    if not rids:
+        return "Painted: nothing"
+    return "Painted: " + ", ".join(f"{m.atlas.region(r).name} ({100 * cov[r]:.0f}%)" for r in rids)
+
+
+def sensations_line(m: PainMap) -> str:
+    s = m.sensations_present()
+    return "Feels: " + (", ".join(SENSATION_WORDS.get(x, x) for x in s) if s else "-")
+
+
+def mtime_of(path: Path) -> float:
+    try:
+        return os.path.getmtime(path)
+    except OSError:
+        return 0.0
