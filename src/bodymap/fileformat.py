@@ -183,6 +183,24 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
                 pass
 
 
+def clean_temp_files(folder: Path, older_than_s: float = 60.0) -> int:
+    """Remove temp files left by a writer that was killed mid-save (never valid data). Returns how many."""
+    import time
+
+    n = 0
+    try:
+        for f in Path(folder).glob(".*.tmp"):
+            try:
+                if time.time() - f.stat().st_mtime >= older_than_s:
+                    f.unlink()
+                    n += 1
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return n
+
+
 def load(path: str | os.PathLike, atlas: Atlas | None = None) -> PainMap:
     """Read a .bodymap file. Raises FileFormatError (a BodymapError) naming the problem."""
     path = Path(path)

@@ -164,7 +164,7 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
     session = m.meta.get("session_code") or "-"
     left = [Paragraph("Pain map summary", st["title"]),
             Paragraph(f"{_t(DISCLAIMER_HEAD)} For the clinician, with the patient's own drawing.", st["small"])]
-    right = [Paragraph(f"Session {_t(session)}", st["session"]),
+    right = [Paragraph(f"Session {_t(session)}" if session != "-" else "No session code", st["session"]),
              Paragraph(f"Painted {_t(_when(m.meta.get('created')))}", st["right"]),
              Paragraph(f"Saved {_t(_when(m.meta.get('modified')))}", st["right"])]
     t = Table([[left, right]], colWidths=[frame_w * 0.55, frame_w * 0.45])

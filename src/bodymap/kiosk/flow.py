@@ -65,6 +65,10 @@ class Kiosk:
     def __post_init__(self):
         self.spool = Spool(self.config.spool_dir)
         self.drafts = Drafts(self.config.drafts_dir, self.config.recovery_dir)
+        from ..fileformat import clean_temp_files
+
+        for folder in (self.config.spool_dir, self.config.drafts_dir):
+            clean_temp_files(folder, older_than_s=0)  # no other writer runs while the kiosk starts
         self.recovered = self.drafts.recover_all()
         self.language = self.config.default_language
         self.last_activity = self.clock()

@@ -8,6 +8,7 @@ cannot be read becomes an entry with `error` set: it is listed, never raised.
 """
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
@@ -145,11 +146,26 @@ def read_entry(path: Path, atlas: Atlas | None = None, matcher: Any = None) -> t
         e.error = one_line(msg, e.path) or "unreadable"
         return e, None
     e.session_code = m.meta.get("session_code") or None
-    e.created = parse_time(m.meta.get("created"))
+    e.created = parse_time(file_created(e.path))
     ranking, err = run_match(m, matcher)
     e.match_error = err
     e.flags, e.flag_texts = flags_of(m, ranking)
     return e, m
+
+
+def file_created(path: Path) -> Any:
+    """The `created` field as written in the file (None when absent).
+
+    Not `PainMap.meta['created']`: the loader leaves the new map's own creation
+    time (now) there when the file has none, which would list an undated map as
+    the newest.
+    """
+    try:
+        with open(path, "rb") as fh:
+            doc = json.loads(fh.read(fileformat.MAX_FILE_BYTES + 1))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return doc.get("created") if isinstance(doc, dict) else None
 
 
 def run_match(m: PainMap, matcher: Any = None) -> tuple[Any, str | None]:
