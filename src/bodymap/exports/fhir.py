@@ -73,7 +73,8 @@ def snomed_table(path: str | None = None) -> dict[str, Any]:
         if not isinstance(doc.get(key), dict):
             raise ConfigError(f"{p}: '{key}' must be a mapping")
     for stem, e in doc["stems"].items():
-        if not isinstance(e, dict) or not str(e.get("code", "")).isdigit() or not e.get("display") or not e.get("source"):
+        if (not isinstance(e, dict) or not str(e.get("code", "")).isdigit() or not e.get("display")
+                or not e.get("source")):
             raise ConfigError(f"{p}: stems.{stem} needs a numeric code, a display and a source")
     return doc
 

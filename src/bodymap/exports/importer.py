@@ -30,7 +30,7 @@ from typing import TextIO
 
 from ..atlas import Atlas, parse_yaml
 from ..errors import BodymapError, ConfigError, UsageError
-from ..painting import QUESTIONS, SENSATIONS, YES_NO_QUESTIONS, PainMap, check_sensation, parse_answer
+from ..painting import QUESTIONS, YES_NO_QUESTIONS, PainMap, check_sensation, parse_answer
 
 MAX_CSV_BYTES = 64 * 1024 * 1024
 SAFE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,99}")
@@ -101,7 +101,8 @@ def alias_table(path: str | None = None) -> AliasTable:
         if not isinstance(entries, dict):
             raise ConfigError(f"{p}: '{section}' must be a mapping")
         for name, targets in entries.items():
-            if not isinstance(name, str) or not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
+            if (not isinstance(name, str) or not isinstance(targets, list)
+                    or not all(isinstance(t, str) for t in targets)):
                 raise ConfigError(f"{p}: {section}.{name}: must map a name to a list of region names")
             side, key = name_key(name)
             if side is not None or not key:

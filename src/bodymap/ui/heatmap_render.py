@@ -14,7 +14,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import numpy as np
 import pygame
 
-from ..atlas import VIEWS, Atlas
+from ..atlas import Atlas
 from ..errors import UsageError
 from ..exports.research import Heatmap, colour_scale, heatmap_rgb
 from . import render
@@ -94,4 +94,4 @@ def _legend(surf: pygame.Surface, x: int, y: int, bar_h: int, vmax: float) -> No
         yy += s.get_height() + 2
 
 
-__all__ = ["render_heatmap", "heatmap_layouts", "heatmap_size", "VIEWS"]
+__all__ = ["render_heatmap", "heatmap_layouts", "heatmap_size"]

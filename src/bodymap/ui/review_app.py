@@ -373,7 +373,7 @@ class ReviewScreen:
             inner = c.inflate(-2 * pad, -2 * pad)
             left_w = int(inner.width * 0.37)
             legend_h = max(self.px(40), small_lh + self.px(16))
-            sens_h = small_lh + self.px(12)  # the sensation legend under the two drawings
+            sens_h = 2 * (small_lh + self.px(6)) + self.px(6)  # the sensation legend under the two drawings
             half = (inner.height - self.px(10) - sens_h) // 2
             self.sensation_legend_rect = pygame.Rect(inner.left, inner.top + 2 * half + self.px(10), left_w, sens_h)
             ts, cs = max(16, int(round(24 * s))), 16
@@ -830,17 +830,28 @@ class ReviewScreen:
         sw_w = int(sw_h * 1.6)
         items = [(s, SENSATION_STYLE[s]["label"]) for s in SENSATIONS if s in present]
         widths = [sw_w + self.px(8) + self.text.width(lbl, sz) for _, lbl in items]
-        total = sum(widths) + self.px(24) * (len(items) - 1)
-        x = r.centerx - total // 2 if total <= r.width else r.left
-        y = r.top + (r.height - sw_h) // 2
-        for (s, lbl), wd in zip(items, widths):
-            if x + wd > r.right and x > r.left:
-                break  # no room for more (a very narrow window)
-            surf.blit(swatch_surface(s, sw_w, sw_h), (x, y))
-            pygame.draw.rect(surf, render.OUTLINE, (x, y, sw_w, sw_h), 1)
-            t = self.text(lbl, sz, TEXT)
-            surf.blit(t, (x + sw_w + self.px(8), y + (sw_h - t.get_height()) // 2))
-            x += wd + self.px(24)
+        gap = self.px(24)
+        rows: list[list[int]] = [[]]
+        used = 0
+        for k, wd in enumerate(widths):  # as many rows as the width needs
+            if rows[-1] and used + gap + wd > r.width:
+                rows.append([])
+                used = 0
+            used += wd + (gap if rows[-1] else 0)
+            rows[-1].append(k)
+        row_h = max(sw_h, render.font(sz).get_linesize()) + self.px(6)
+        y = r.top + max(0, (r.height - len(rows) * row_h) // 2) + self.px(3)
+        for row in rows:
+            total = sum(widths[k] for k in row) + gap * (len(row) - 1)
+            x = max(r.left, r.centerx - total // 2)
+            for k in row:
+                s, lbl = items[k]
+                surf.blit(swatch_surface(s, sw_w, sw_h), (x, y))
+                pygame.draw.rect(surf, render.OUTLINE, (x, y, sw_w, sw_h), 1)
+                t = self.text(lbl, sz, TEXT)
+                surf.blit(t, (x + sw_w + self.px(8), y + (sw_h - t.get_height()) // 2))
+                x += widths[k] + gap
+            y += row_h
 
     def _draw_compare(self, surf: pygame.Surface) -> None:
         self._draw_views(surf, self.pairs["before"], self.before.pain_map)

@@ -143,7 +143,7 @@ def layout_pair(atlas: Atlas, area: pygame.Rect, s: float, heading: str = "", *,
                    + pad)
         lays = render.layout_views(atlas, inner, gap=gap, title_h=title_h)
         width = max(int(lays["front"].width + 0.5 * gap), 40)  # two captions side by side never touch
-        captions = {v: (render.VIEW_CAPTIONS[v][0], wrap_text(render.VIEW_CAPTIONS[v][1], caption_size, width))
+        captions = {v: (render.VIEW_CAPTIONS[v][0], balanced_wrap(render.VIEW_CAPTIONS[v][1], caption_size, width))
                     for v in VIEWS}
         need = max(len(c[1]) for c in captions.values())
         if need <= caption_lines:
@@ -152,6 +152,23 @@ def layout_pair(atlas: Atlas, area: pygame.Rect, s: float, heading: str = "", *,
     lays = {v: dataclasses.replace(l, left=float(round(l.left)), top=float(round(l.top))) for v, l in lays.items()}
     return Pair(heading, heading_colour, (area.left, area.top), heading_size, lays, captions, title_size,
                 caption_size, pygame.Rect(area), heading_lines)
+
+
+def balanced_wrap(text: str, size: int, width: int) -> list[str]:
+    """Word wrap to `width`, with lines of about equal length ('patient's right is / on your left',
+    not 'patient's right is on your / left')."""
+    lines = wrap_text(text, size, width)
+    if len(lines) < 2:
+        return lines
+    best = lines
+    w = width
+    while w > 20:
+        w -= 4
+        trial = wrap_text(text, size, w)
+        if len(trial) > len(lines):
+            break
+        best = trial
+    return best
 
 
 def draw_side_markers(surface: pygame.Surface, layouts: dict[str, render.ViewLayout], text: TextCache,
