@@ -222,6 +222,28 @@ def bench_cold_start():
            note=err or "median of 3 runs, atlas cache present")
 
 
+ATLAS_CODE = """
+import time, sys
+t = time.perf_counter()
+import bodymap
+a = bodymap.load_atlas(); a.raster()
+print(time.perf_counter() - t)
+"""
+
+
+def bench_atlas_start():
+    """Import + atlas geometry + raster ready, in a fresh process, with and without the cache."""
+    env = dict(os.environ)
+    with tempfile.TemporaryDirectory() as cache:
+        env["BODYMAP_CACHE"] = cache
+        out = []
+        for _ in range(2):
+            p = subprocess.run([sys.executable, "-c", ATLAS_CODE], env=env, capture_output=True, text=True, timeout=120)
+            out.append(float(p.stdout.strip()) if p.returncode == 0 else None)
+    record("atlas_ready_s_cold_cache", out[0], "s", "-", note="build from YAML and rasterise")
+    record("atlas_ready_s_warm_cache", out[1], "s", "<= 1", lambda v: v <= 1, note="from the cache")
+
+
 def bench_frames(seconds: float = 10.0, size=(1920, 1080)):
     """10 s of scripted strokes at 1920x1080 through PaintScreen: time per frame (events + update + draw)."""
     import pygame
@@ -266,6 +288,63 @@ def bench_frames(seconds: float = 10.0, size=(1920, 1080)):
     record("frame_ms_p50", pct(frames, 50), "ms", "-")
 
 
+def bench_kiosk():
+    """Memory after 500 simulated kiosk sessions driven by synthetic touch events."""
+    try:
+        from bodymap.ui.kiosk_soak import soak
+    except ImportError as exc:
+        for name in ("kiosk_rss_mb_after_500", "kiosk_rss_growth_mb"):
+            record(name, None, "MB", "<= 200" if name.endswith("500") else "<= 5", note=f"not measured: {exc}")
+        return
+    with tempfile.TemporaryDirectory() as d:
+        r = soak(500, Path(d) / "spool")
+    record("kiosk_rss_mb_after_500", float(r["rss_mb_after"]), "MB", "<= 200", lambda v: v <= 200,
+           note=f"{r.get('files', '?')} files saved, {r.get('unique_codes', '?')} unique codes")
+    record("kiosk_rss_growth_mb", float(r["rss_growth_mb_last_400"]), "MB", "<= 5", lambda v: v <= 5,
+           note="RSS growth over sessions 101-500")
+
+
+def bench_scaling(atlas, maps, tmp):
+    """How cost grows with window size, brush size and the number of maps (docs/performance.md)."""
+    saved = dict(RESULTS)
+    for size in ((1280, 800), (2560, 1440)):
+        RESULTS.clear()
+        bench_frames(seconds=4.0, size=size)
+        saved[f"scaling_frame_ms_p99_{size[0]}x{size[1]}"] = {**RESULTS["frame_ms_p99"], "budget": "-"}
+    RESULTS.clear()
+    RESULTS.update(saved)
+    m = PainMap(atlas)
+    for radius in (0.05, 0.09, 0.16, 0.30):
+        times = []
+        for k in range(200):
+            y = 3.0 + (k % 40) * 0.1
+            m.begin_stroke("back", (0.3, y), "aching", radius)
+            t0 = time.perf_counter()
+            for j in range(10):
+                m.extend_stroke((0.3 + 0.01 * j, y + 0.03 * j))
+            times.append((time.perf_counter() - t0) * 1000 / 10)
+            m.end_stroke()
+        record(f"scaling_stamp_ms_radius_{radius:g}", pct(times, 50), "ms", "-",
+               note="one motion event's brush stamp (median)")
+    folder = tmp / "scale"
+    folder.mkdir()
+    paths = []
+    for i in range(5000):
+        p = folder / f"m{i:05d}.bodymap"
+        if i < len(maps):
+            fileformat.save(maps[i], p)
+        else:
+            shutil.copyfile(folder / f"m{i % len(maps):05d}.bodymap", p)
+        paths.append(str(p))
+    for n in (500, 2000, 5000):
+        for workers in (1, 2):
+            t0 = time.perf_counter()
+            batch.score_many(paths[:n], workers=workers)
+            rate = n / (time.perf_counter() - t0)
+            record(f"scaling_batch_maps_per_s_{n}_w{workers}", rate, "maps/s", "-",
+                   note="includes process start-up" if workers > 1 else "one process")
+
+
 def main():
     atlas = bodymap.load_atlas()
     rng = np.random.default_rng(7)
@@ -276,11 +355,13 @@ def main():
         bench_stroke_to_ranking(atlas, rng)
         bench_file(atlas, maps, tmp)
         bench_batch(atlas, maps, tmp)
+    bench_atlas_start()
     bench_cold_start()
     bench_frames()
-    for name in ("kiosk_rss_mb_after_500", "kiosk_rss_growth_mb"):
-        record(name, None, "MB", "<= 200" if name.endswith("500") else "<= 5",
-               note="not measured: kiosk mode is not built yet (issue 5)")
+    if "--quick" not in sys.argv:
+        with tempfile.TemporaryDirectory() as d:
+            bench_scaling(atlas, maps, Path(d))
+    bench_kiosk()
     out = HERE / "results.json"
     out.write_text(json.dumps(RESULTS, indent=1) + "\n")
     print(f"wrote {out}")

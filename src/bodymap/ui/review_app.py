@@ -136,6 +136,23 @@ class ReviewScreen:
         self.list.selected = self.index_of(keep) if keep is not None else None
         self._update_badges()
 
+    def refresh(self) -> None:
+        """Read the folder again (new maps from the kiosk) and the open map, if its file changed."""
+        self.rescan()
+        if self.mode == "single" and self.current is not None:
+            i = self.index_of(self.current.entry.path)
+            if i is None:
+                self.current = None
+                self.selected_hyp = self.zone = None
+            else:
+                keep = self.selected_hyp
+                self.open_index(i)
+                if keep in {_key(h) for h in self.hypotheses} and keep != self.selected_hyp:
+                    self.selected_hyp = keep
+                    self._update_zone()
+        self._layout()
+        self.show_toast(f"{len(self.entries)} map{'s' if len(self.entries) != 1 else ''} in {self.source.name}")
+
     def index_of(self, path: Path | None) -> int | None:
         for i, e in enumerate(self.entries):
             if e.path == path:
@@ -663,9 +680,7 @@ class ReviewScreen:
                 self._list_before_compare = self.show_list
             self._layout()
         elif bid == "refresh":
-            self.rescan()
-            self._layout()
-            self.show_toast(f"{len(self.entries)} maps")
+            self.refresh()
         elif bid == "outlines":
             self.show_outlines = not self.show_outlines
         elif bid == "dermatomes":
@@ -781,8 +796,12 @@ class ReviewScreen:
         pair = self.pairs["map"]
         if cur is None or not cur.ok:
             if cur is None:
-                msg = "Choose a map from the list on the left." if self.entries else \
-                    f"There are no .bodymap files in {self.source}."
+                if not self.entries:
+                    msg = f"There are no .bodymap files in {self.source}."
+                elif self.show_list:
+                    msg = "Choose a map from the list on the left."
+                else:
+                    msg = "Turn on 'Map list' and choose a map."
                 col = TEXT
             else:
                 msg = f"Cannot open {cur.entry.path.name}: {cur.error}"
