@@ -269,6 +269,27 @@ def test_the_list_scrolls(atlas, tmp_path):
     assert s.current.entry.path == s.entries[last].path
 
 
+def test_refresh_lists_new_maps_and_rereads_the_open_one(atlas, tmp_path):
+    a = make_map(atlas, tmp_path, "a.bodymap", ["right_calf"], "2024-01-01T10:00:00Z", "A")
+    s = ReviewScreen(tmp_path, SIZE, atlas=atlas)
+    open_row(s, a)
+    assert not s.current.entry.red_flag
+    new = make_map(atlas, tmp_path, "b.bodymap", ["left_calf"], "2024-02-01T10:00:00Z", "B")
+    make_map(atlas, tmp_path, "a.bodymap", ["right_calf"], "2024-01-01T10:00:00Z", "A",
+             answers={"cancer_history": True})
+    os.utime(a, (1_800_000_000, 1_800_000_000))  # a different file time, whatever the clock's resolution
+    tap(s, "refresh")
+    assert [e.path for e in s.entries] == [new, a]
+    assert s.current.entry.path == a and s.current.entry.red_flag
+    assert s.info.red_box is not None
+    a.write_text("{")  # spoilt after listing: opening it says so, and nothing breaks
+    os.utime(a, (1_800_000_100, 1_800_000_100))
+    open_row(s, new)
+    open_row(s, a)
+    assert not s.current.ok and s.entries[index_of(s, a)].error
+    s.screenshot()
+
+
 def test_mouse_copies_of_touches_are_ignored_and_fingers_work(atlas, tmp_path):
     make_map(atlas, tmp_path, "a.bodymap", ["right_calf"], "2024-01-01T10:00:00Z", "A")
     s = ReviewScreen(tmp_path, SIZE, atlas=atlas)

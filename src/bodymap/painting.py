@@ -374,8 +374,9 @@ class PainMap:
         # order: geodesic distance, then straight distance to the seed, then raster order
         eu = (lx - sx) ** 2 + (ly - sy) ** 2
         order = np.lexsort((np.arange(n), eu, np.where(ok, got, np.iinfo(np.int32).max)))
+        # islands the flood cannot reach (a pixel or two cut off by a thin neck) come last,
+        # so a fraction of 1 always paints the whole region
         take = order[:k]
-        take = take[ok[take]]
         return ys[take], xs[take]
 
     # -- undo / redo ----------------------------------------------------

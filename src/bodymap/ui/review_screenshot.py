@@ -1,0 +1,82 @@
+"""Draw the review window headless, on a small scripted folder of maps, to two PNGs.
+
+    SDL_VIDEODRIVER=dummy python -m bodymap.ui.review_screenshot docs/review-window.png docs/review-compare.png [WxH]
+
+The folder (written to a temporary directory) holds two visits of one patient
+(the second with a red-flag answer), an older map and a file cut short; the
+window is driven with the same calls a tap makes, and the real matcher ranks.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from datetime import timezone
+from pathlib import Path
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+import pygame
+
+from .. import fileformat
+from ..atlas import load_atlas
+from ..painting import PainMap
+from .headless import save_png
+from .review_app import ReviewScreen
+
+
+def write_demo_folder(folder: Path) -> tuple[Path, Path]:
+    """Three maps and a broken file; returns (first visit, second visit)."""
+    atlas = load_atlas()
+
+    def make(name, regions, created, code, answers, intensity):
+        m = PainMap(atlas)
+        for r in regions:
+            m.paint_region(*r) if isinstance(r, tuple) else m.paint_region(r)
+        m.meta["created"], m.meta["session_code"] = created, code
+        for k, v in answers.items():
+            m.answers[k] = v
+        m.set_intensity(None, intensity)
+        return fileformat.save(m, folder / name)
+
+    first = make("visit1.bodymap", ["right_calf", "right_buttock", ("right_lower_back", 0.6)],
+                 "2024-03-01T09:15:00Z", "K7Q-42M", {"numbness": True, "age": 54, "weakness": False}, 6)
+    second = make("visit2.bodymap", ["right_calf", ("right_heel", 1.0, "burning"),
+                                     ("right_lateral_leg", 0.7, "pins_and_needles")],
+                  "2024-03-15T10:30:00Z", "P3X-19A", {"numbness": True, "age": 54, "bladder_bowel": True}, 4)
+    make("visit0.bodymap", [("left_anterior_thigh", 0.5, "sharp")], "2024-02-10T08:00:00Z", "A1B-22C",
+         {"age": 54}, 3)
+    (folder / "broken.bodymap").write_text('{"format": "bodymap", "format_version": 1, "atlas": {')
+    return first, second
+
+
+def _tap(screen: ReviewScreen, bid: str) -> None:
+    pos = screen.button_center(bid)
+    screen.handle_event(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1))
+    screen.handle_event(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1))
+
+
+def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    single = argv[0] if argv else "docs/review-window.png"
+    both = argv[1] if len(argv) > 1 else "docs/review-compare.png"
+    size = tuple(int(v) for v in argv[2].lower().split("x")) if len(argv) > 2 else (1400, 900)
+    pygame.display.init()
+    pygame.font.init()
+    with tempfile.TemporaryDirectory() as tmp:
+        first, second = write_demo_folder(Path(tmp))
+        screen = ReviewScreen(Path(tmp), size, tz=timezone.utc)
+        paths = [e.path for e in screen.entries]
+        _tap(screen, f"list:{paths.index(second)}")
+        save_png(screen.screenshot(), single)
+        _tap(screen, "compare")
+        _tap(screen, f"list:{paths.index(first)}")
+        save_png(screen.screenshot(), both)
+    print(f"wrote {single} and {both}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
