@@ -5,6 +5,7 @@ CI-sized by default; the long versions run with `-m fuzz` / `-m soak`
 """
 from __future__ import annotations
 
+import copy
 import json
 import os
 import random
@@ -85,7 +86,7 @@ def _json_mutations(doc: dict, rnd: random.Random) -> dict:
             if rnd.random() < 0.2 and isinstance(parent, dict):
                 del parent[key]
             else:
-                parent[key] = rnd.choice(junk)
+                parent[key] = copy.deepcopy(rnd.choice(junk))
     return d
 
 

@@ -603,8 +603,9 @@ def test_snapshot_comparison_notices_a_changed_picture(atlas, tmp_path):
         pytest.skip("reference not generated yet")
     before, after = _snapshot_folder(atlas, tmp_path)
     m = fileformat.load(after)
-    m.paint_region("left_anterior_thigh")
-    m.paint_region("left_shin")
+    for rid in ("left_anterior_thigh", "left_shin", "left_posterior_thigh", "left_calf", "left_buttock",
+                "left_lower_back"):
+        m.paint_region(rid)
     fileformat.save(m, after)
     s = ReviewScreen(tmp_path, SIZE, atlas=atlas, matcher=FakeMatcher(), tz=timezone.utc)
     open_row(s, after)

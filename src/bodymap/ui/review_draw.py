@@ -27,12 +27,13 @@ from .widgets import MUTED, TEXT, TextCache, wrap_text
 DIFF_KINDS = ("new", "resolved", "persistent")
 DIFF_STYLE = {
     "new": {"colour": (213, 94, 0), "pattern": "vertical", "label": "New",
-            "meaning": "painted now, not before"},
+            "meaning": "painted now, not before", "edge": (140, 50, 0), "dashed": False},
     "resolved": {"colour": (86, 180, 233), "pattern": "sparse_dots", "label": "Resolved",
-                 "meaning": "painted before, not now"},
+                 "meaning": "painted before, not now", "edge": (0, 80, 140), "dashed": True},
     "persistent": {"colour": (34, 34, 34), "pattern": "solid", "label": "Persistent",
-                   "meaning": "painted both times"},
+                   "meaning": "painted both times", "edge": None, "dashed": False},
 }
+EDGE_WIDTH = 2  # px: the outline around new (solid) and resolved (dashed) areas
 
 
 def diff_tint(kind: str) -> tuple[int, int, int]:
@@ -42,8 +43,26 @@ def diff_tint(kind: str) -> tuple[int, int, int]:
 
 
 def diff_colours(kind: str) -> set[tuple[int, int, int]]:
-    """Every colour a pixel of this kind can have on screen (ink and tint)."""
-    return {tuple(DIFF_STYLE[kind]["colour"]), diff_tint(kind)}
+    """Every colour a pixel of this kind can have on screen (ink, tint and outline)."""
+    out = {tuple(DIFF_STYLE[kind]["colour"]), diff_tint(kind)}
+    if DIFF_STYLE[kind]["edge"] is not None:
+        out.add(tuple(DIFF_STYLE[kind]["edge"]))
+    return out
+
+
+def _edge(m: np.ndarray, width: int) -> np.ndarray:
+    """The pixels of `m` within `width` px of its boundary (4-neighbour erosion)."""
+    inner = m.copy()
+    for _ in range(width):
+        e = inner.copy()
+        e[1:, :] &= inner[:-1, :]
+        e[:-1, :] &= inner[1:, :]
+        e[:, 1:] &= inner[:, :-1]
+        e[:, :-1] &= inner[:, 1:]
+        e[0, :] = e[-1, :] = False
+        e[:, 0] = e[:, -1] = False
+        inner = e
+    return m & ~inner
 
 
 def texture(pattern: str, shape: tuple[int, int], period: int) -> np.ndarray:
@@ -55,7 +74,7 @@ def texture(pattern: str, shape: tuple[int, int], period: int) -> np.ndarray:
     if pattern == "vertical":
         return (xx % period) < max(2, period // 2)
     if pattern == "sparse_dots":
-        d = max(2, period // 3)
+        d = max(2, (period * 2) // 5)
         return ((xx % period) < d) & ((yy % period) < d) | (((xx + period // 2) % period < d)
                                                              & ((yy + period // 2) % period < d))
     raise ValueError(pattern)
@@ -73,6 +92,13 @@ def diff_rgba(masks: dict[str, np.ndarray], period: int) -> np.ndarray:
         out[m & ink, :3] = DIFF_STYLE[kind]["colour"]
         out[m & ~ink, :3] = diff_tint(kind)
         out[m, 3] = 255
+        edge_colour = DIFF_STYLE[kind]["edge"]
+        if edge_colour is not None:
+            edge = _edge(m, EDGE_WIDTH)
+            if DIFF_STYLE[kind]["dashed"]:
+                yy, xx = np.mgrid[0:rows, 0:cols]
+                edge &= ((xx + yy) // 5) % 2 == 0
+            out[edge, :3] = edge_colour
     return out
 
 
