@@ -461,6 +461,16 @@ def test_compare_marks_new_resolved_and_persistent_areas(atlas, tmp_path):
     # Escape goes back to the single map
     s.handle_event(ev(pygame.KEYDOWN, key=pygame.K_ESCAPE, mod=0))
     assert s.mode == "single" and s.comparison is None
+    s.screenshot()
+    # in compare mode, choosing a map on the list leaves the comparison and shows that map
+    tap(s, "compare")
+    open_row(s, before)
+    assert s.mode == "compare" and not s.show_list
+    tap(s, "list")
+    assert s.show_list
+    open_row(s, before)
+    assert s.mode == "single" and s.current.entry.path == before
+    s.screenshot()
 
 
 def test_the_difference_legend_reads_in_greyscale(atlas):

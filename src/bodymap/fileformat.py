@@ -56,7 +56,7 @@ def dumps(pain_map: PainMap) -> bytes:
             "scale": pain_map.scale,
             "grid": list(pain_map.raster.shape),
         },
-        "created": pain_map.meta.get("created") or _now(),
+        "created": pain_map.meta.get("created"),  # null when a hand-written file had none: never invented
         "modified": pain_map.meta["modified"],
         "language": pain_map.meta.get("language", "en"),
         "session_code": pain_map.meta.get("session_code"),
@@ -304,6 +304,7 @@ def from_document(doc: Any, atlas: Atlas | None = None, where: str = "<document>
     if not isinstance(flags, list) or not all(isinstance(f, dict) for f in flags):
         raise FileFormatError(f"{where}: 'red_flags' must be a list of objects")
     m.red_flags_recorded = flags
+    m.meta["created"] = None  # only what the file says
     for key in ("created", "modified", "language", "session_code"):
         v = doc.get(key)
         if v is not None and not isinstance(v, str):

@@ -399,6 +399,7 @@ def posterior(model: Model, f: Features, temperature: float | None = None) -> np
 # ---------------------------------------------------------------------------
 # Red flags and prompts (never affected by the ranking)
 
+RED_FLAG_QUESTIONS = ("bladder_bowel", "saddle_numbness", "fever_or_weight_loss", "recent_trauma", "cancer_history")
 RED_FLAG_TEXT = {
     "cauda_equina": "Possible cauda equina warning signs: {reasons}. Needs same-day medical assessment; "
                     "do not wait for the pattern match.",
@@ -438,14 +439,14 @@ def red_flags(answers: dict[str, Any], both_legs: bool, recorded: list[dict] | N
 
 def prompts_for(pain_map_summary: dict, answers: dict[str, Any], saddle_painted: bool, both_legs: bool) -> list[str]:
     out = []
-    unanswered = [q for q in ("bladder_bowel", "saddle_numbness") if q not in answers]
+    unanswered = [q for q in RED_FLAG_QUESTIONS if q not in answers]
     if saddle_painted:
         out.append("The saddle area (perineum) is painted: ask about bladder or bowel changes and saddle numbness "
                    "(cauda equina screen).")
     if both_legs:
         out.append("Both legs are painted: ask the cauda equina questions (bladder, bowel, saddle numbness, "
                    "leg weakness).")
-    if unanswered and pain_map_summary.get("most_distal") in ("thigh", "knee", "leg", "foot") and not out:
+    if unanswered and pain_map_summary.get("most_distal") in ("back", "buttock", "thigh", "knee", "leg", "foot"):
         out.append(f"Red-flag questions not answered: {', '.join(q.replace('_', ' ') for q in unanswered)}.")
     return out
 

@@ -188,8 +188,10 @@ class KioskApp:
             self._new_session(m)
         seen = (k.screen, k.session.question if k.session is not None and k.screen == "question" else None)
         if seen != self._seen:
-            if k.screen == "welcome":
-                self.texts.clear()  # the last session code was rendered in it
+            if k.screen == "welcome":  # between patients: forget every rendering (the last code was one)
+                self.texts.clear()
+                self._bg.clear()
+                self._bg_texts.clear()
             self._seen = seen
             self._since = now
             self.dialog = None
@@ -853,26 +855,27 @@ class KioskApp:
 
     def _draw_view_labels(self, surface, lays, which: str) -> None:
         """'Front' / 'Back' over each view; 'Your right' / 'Your left' beside each head, on the patient's sides."""
+        labels = []
         for v, lay in lays.items():
             t = self.texts.surf(self.t(v), self.view_title_size, TEXT)
             surface.blit(t, t.get_rect(midbottom=(lay.left + lay.width / 2, lay.top - self.px(4))))
-            # beside the head: from the head's edge (0.42 head heights from the midline) to the view's edge
-            x_mid = lay.left + (0 - lay.x0) * lay.scale
+            # beside the head: from the head's edge (0.42 head heights from the midline) to the view's edge,
+            # above the shoulders (1.15 head heights down)
             head = 0.42 * lay.scale
             room = max(int(lay.width / 2 - head - self.px(4)), 20)
-            top = int(lay.top + self.px(4))
-            hgt = int(1.15 * lay.scale)
             for side in ("right", "left"):
-                sign = viewer_sign(v, side)
-                key = "your_right" if side == "right" else "your_left"
-                r = pygame.Rect(0, top, room, hgt)
-                if sign < 0:
+                r = pygame.Rect(0, int(lay.top + self.px(4)), room, int(1.15 * lay.scale))
+                if viewer_sign(v, side) < 0:
                     r.left = int(lay.left)
                 else:
                     r.right = int(lay.left + lay.width)
-                self.side_labels[(which, v, side)] = self.texts.block(
-                    surface, self.t(key), r, self.side_size, TEXT, max_lines=2,
-                    min_size=max(18, self.side_size * 2 // 3))
+                labels.append((v, side, self.t("your_right" if side == "right" else "your_left"), r))
+        # one size for all four, the largest at which each fits its corner
+        low = max(18, self.side_size * 2 // 3)
+        size = min(self.texts.fit(text, self.side_size, r.width, r.height, 2, low)[0] for _, _, text, r in labels)
+        for v, side, text, r in labels:
+            self.side_labels[(which, v, side)] = self.texts.block(surface, text, r, size, TEXT, max_lines=2,
+                                                                  min_size=low)
 
     def _draw_paint(self, surface) -> None:
         surface.blit(self._body_background("paint"), (0, 0))
@@ -1093,10 +1096,9 @@ def run_kiosk(cfg: KioskConfig, windowed: bool = False, size: tuple[int, int] | 
     app: KioskApp | None = None
     try:
         try:
-            fullscreen = cfg.fullscreen and not windowed
-            if fullscreen:
+            if cfg.fullscreen and not windowed:
                 window = pygame.Window("bodymap kiosk", size or (1920, 1080), fullscreen_desktop=True)
-                window.grab_keyboard = True
+                window.grab_keyboard = True  # Alt+Tab, the Windows key ... stay with the kiosk
                 pygame.mouse.set_visible(False)
             else:
                 window = pygame.Window("bodymap kiosk", size or (1280, 800))
@@ -1114,30 +1116,29 @@ def run_kiosk(cfg: KioskConfig, windowed: bool = False, size: tuple[int, int] | 
             log.warning("%d unfinished session(s) moved to %s", len(app.kiosk.recovered), cfg.recovery_dir)
         fps = pygame.time.Clock()
         frame = 0
-        try:
-            while app.should_exit is None:
-                if max_frames is not None and frame >= max_frames:
-                    return STOPPED
-                if on_frame is not None:
-                    on_frame(app, frame)
-                for event in pygame.event.get():
-                    if event.type in (pygame.WINDOWSIZECHANGED, pygame.WINDOWRESIZED, pygame.VIDEORESIZE):
-                        surface = window.get_surface()
-                    app.handle_event(event)
-                app.update(clock())
-                if app.should_exit is not None:
-                    break
-                app.draw(surface)
-                window.flip()
-                fps.tick(FPS)
-                frame += 1
-        except Exception as exc:  # noqa: BLE001 - the top of an unattended program: log, keep the data, restart
-            _log_crash(exc)
-            _save_what_we_can(app.kiosk)
-            return EXIT_CRASH
+        while app.should_exit is None:
+            if max_frames is not None and frame >= max_frames:
+                return STOPPED
+            if on_frame is not None:
+                on_frame(app, frame)
+            for event in pygame.event.get():
+                if event.type in (pygame.WINDOWSIZECHANGED, pygame.WINDOWRESIZED, pygame.VIDEORESIZE):
+                    surface = window.get_surface()
+                app.handle_event(event)
+            app.update(clock())
+            if app.should_exit is not None:
+                break
+            app.draw(surface)
+            window.flip()
+            fps.tick(FPS)
+            frame += 1
         _save_what_we_can(app.kiosk)
         log.info("staff left the kiosk with the PIN")
         return app.should_exit
+    except Exception as exc:  # noqa: BLE001 - the top of an unattended program: log, keep the data, restart
+        _log_crash(exc)
+        _save_what_we_can(app.kiosk if app is not None else None)
+        return EXIT_CRASH
     finally:
         try:
             if window is not None:

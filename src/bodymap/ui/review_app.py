@@ -27,7 +27,6 @@ from typing import Any
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
-import numpy as np
 import pygame
 
 from .. import fileformat
@@ -204,7 +203,8 @@ class ReviewScreen:
         """Show map `index` of the list (leaves compare mode)."""
         if not 0 <= index < len(self.entries):
             return False
-        if self.mode != "single":
+        left_compare = self.mode != "single"
+        if left_compare:
             self._leave_compare()
         entry = self.entries[index]
         self.current = self.load(entry) if entry.ok else Loaded(entry, None, error=entry.error)
@@ -212,7 +212,10 @@ class ReviewScreen:
         hyps = self.hypotheses
         self.selected_hyp = _key(hyps[0]) if hyps else None
         self._update_zone()
-        self._relayout_panels()
+        if left_compare:
+            self._layout()
+        else:
+            self._relayout_panels()
         self.list.ensure_visible(index)
         return self.current.ok
 

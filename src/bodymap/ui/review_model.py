@@ -9,7 +9,6 @@ cannot be read becomes an entry with `error` set: it is listed, never raised.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
@@ -275,9 +274,3 @@ def sensations_line(m: PainMap) -> str:
     s = m.sensations_present()
     return "Feels: " + (", ".join(SENSATION_WORDS.get(x, x) for x in s) if s else "-")
 
-
-def mtime_of(path: Path) -> float:
-    try:
-        return os.path.getmtime(path)
-    except OSError:
-        return 0.0
