@@ -204,6 +204,11 @@ def clean_temp_files(folder: Path, older_than_s: float = 60.0) -> int:
 def load(path: str | os.PathLike, atlas: Atlas | None = None) -> PainMap:
     """Read a .bodymap file. Raises FileFormatError (a BodymapError) naming the problem."""
     path = Path(path)
+    return loads(read_bytes(path), atlas=atlas, where=str(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """A .bodymap file's bytes, with every read failure as one FileFormatError line."""
     try:
         if path.is_dir():
             raise FileFormatError(f"{path}: is a folder, not a .bodymap file")
@@ -218,7 +223,7 @@ def load(path: str | os.PathLike, atlas: Atlas | None = None) -> PainMap:
         raise FileFormatError(f"{path}: permission denied") from None
     except OSError as exc:
         raise FileFormatError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    return loads(raw, atlas=atlas, where=str(path))
+    return raw
 
 
 def loads(raw: bytes, atlas: Atlas | None = None, where: str = "<bytes>") -> PainMap:

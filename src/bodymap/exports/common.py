@@ -20,7 +20,7 @@ import numpy as np
 
 from ..atlas import VIEWS, Atlas, load_atlas
 from ..errors import BodymapError, FileFormatError, UsageError
-from ..fileformat import FORMAT_NAME, FORMAT_VERSION, LAYER_ENCODING, MAX_FILE_BYTES, MAX_LAYER_PIXELS
+from ..fileformat import FORMAT_NAME, FORMAT_VERSION, LAYER_ENCODING, MAX_FILE_BYTES, MAX_LAYER_PIXELS, read_bytes
 from ..painting import DISTAL_LEVELS, QUESTIONS, SENSATIONS, validate_answer
 
 #: a region counts as painted from this share of its area (the matcher's own threshold, matcher.SOFT_LOW)
@@ -68,21 +68,7 @@ class Decoder:
 
     # -- decoding -------------------------------------------------------
     def read(self, path: Path) -> MapRecord:
-        try:
-            if path.is_dir():
-                raise FileFormatError(f"{path}: is a folder, not a .bodymap file")
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise FileFormatError(f"{path}: {size} bytes is too large for a .bodymap file")
-            with open(path, "rb") as fh:
-                raw = fh.read(MAX_FILE_BYTES + 1)
-        except FileNotFoundError:
-            raise FileFormatError(f"{path}: no such file") from None
-        except PermissionError:
-            raise FileFormatError(f"{path}: permission denied") from None
-        except OSError as exc:
-            raise FileFormatError(f"{path}: cannot read ({exc.strerror or exc})") from None
-        return self.decode(raw, path)
+        return self.decode(read_bytes(path), path)
 
     def decode(self, raw: bytes, path: Path) -> MapRecord:
         where = str(path)
