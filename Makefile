@@ -29,8 +29,9 @@ test: $(STAMP) ## Install into .venv and run the tests headless
 test-all: $(STAMP) ## Run every test, including the soak and fuzz markers
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(PY) -m pytest -q -m ''
 
-bench: $(STAMP) ## Measure the performance figures into bench/results.json
-	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(PY) bench/run.py  # add --quick to skip the scaling runs
+bench: $(STAMP) ## Measure the performance figures into bench/results.json and docs/performance.md
+	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(PY) bench/run.py
+	$(PY) bench/write_docs.py
 
 validate: $(STAMP) ## Score the matcher on the validation set (vignettes + simulated cohorts)
 	$(PY) -m bodymap.validation

@@ -25,8 +25,6 @@ from bodymap.kiosk import i18n
 from bodymap.kiosk.config import KioskConfig
 from bodymap.kiosk.flow import EXIT_CRASH, EXIT_STAFF
 from bodymap.kiosk.security import hash_pin
-from bodymap.painting import SENSATIONS
-from bodymap.ui import kiosk_app
 from bodymap.ui.headless import SENSATION_STYLE
 from bodymap.ui.kiosk_app import REDFLAG_FINISH_AFTER_S, STOPPED, THANKS_SECONDS, KioskApp, run_kiosk
 
@@ -568,6 +566,7 @@ def test_run_kiosk_crash_is_logged_without_patient_data_and_the_draft_is_kept(tm
     cfg = config(tmp_path)
     clock = Clock()
     secret = "patient-says-Q7Z"
+    seen = {}
 
     def boom(self, surface):
         raise ValueError(secret)
@@ -579,7 +578,7 @@ def test_run_kiosk_crash_is_logged_without_patient_data_and_the_draft_is_kept(tm
             app.kiosk.start()
             app.update(clock())
             calf_stroke(app, atlas)
-            app.kiosk.session.pain_map.answers["age"] = 71
+            seen["code"] = app.kiosk.session.code
         elif frame == 1:
             app.kiosk.to_questions()
             while app.kiosk.screen == "question":
@@ -589,11 +588,35 @@ def test_run_kiosk_crash_is_logged_without_patient_data_and_the_draft_is_kept(tm
         rc = run_kiosk(cfg, windowed=True, size=(1280, 800), clock=clock, max_frames=10, on_frame=script)
     assert rc == EXIT_CRASH
     assert "ValueError" in caplog.text
-    assert secret not in caplog.text and "71" not in caplog.text
+    assert secret not in caplog.text and seen["code"] not in caplog.text
     drafts = list((tmp_path / "drafts").glob("*.bodymap"))
     assert len(drafts) == 1
     m = fileformat.load(drafts[0], atlas=atlas)
     assert m.region_coverage().get("right_calf", 0) > 0
+
+
+def test_run_kiosk_stops_cleanly_on_sigterm_keeping_the_draft(tmp_path, atlas):
+    """The service manager's stop (SIGTERM) ends the loop (SDL would have made it an ignored QUIT)."""
+    import os
+    import signal
+
+    cfg = config(tmp_path)
+    clock = Clock()
+
+    def script(app, frame):
+        if frame == 0:
+            app.kiosk.start()
+            app.update(clock())
+            calf_stroke(app, atlas)
+        elif frame == 2:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    before = signal.getsignal(signal.SIGTERM)
+    rc = run_kiosk(cfg, windowed=True, size=(1280, 800), clock=clock, max_frames=30, on_frame=script)
+    assert rc == EXIT_STAFF
+    assert signal.getsignal(signal.SIGTERM) == before
+    [draft] = list((tmp_path / "drafts").glob("*.bodymap"))
+    assert fileformat.load(draft, atlas=atlas).region_coverage().get("right_calf", 0) > 0
 
 
 # ---------------------------------------------------------------------------

@@ -22,7 +22,9 @@ import dataclasses
 import logging
 import math
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -1070,7 +1072,10 @@ def _ensure_log_handler() -> None:
 def run_kiosk(cfg: KioskConfig, windowed: bool = False, size: tuple[int, int] | None = None, *,
               clock: Callable[[], float] = time.monotonic, max_frames: int | None = None,
               on_frame: Callable[[KioskApp, int], None] | None = None) -> int:
-    """Run the kiosk until staff leave with the PIN; returns the exit status (flow.EXIT_*).
+    """Run the kiosk until staff leave with the PIN (or SIGTERM/SIGINT); returns the exit status (flow.EXIT_*).
+
+    Leaving (PIN, signal, or a crash) first writes the open session's draft and any
+    finished map still waiting for the spool (see `_save_what_we_can`).
 
     `clock`, `max_frames` and `on_frame(app, frame)` (called before each frame's
     events are read) are for tests; with `max_frames` the loop may end with STOPPED.
@@ -1086,12 +1091,19 @@ def run_kiosk(cfg: KioskConfig, windowed: bool = False, size: tuple[int, int] | 
     os.environ.setdefault("SDL_VIDEO_MINIMIZE_ON_FOCUS_LOSS", "0")
     os.environ.setdefault("SDL_WINDOWS_NO_CLOSE_ON_ALT_F4", "1")
     os.environ.setdefault("SDL_MOUSE_TOUCH_EVENTS", "0")
+    # SDL would turn SIGTERM into a QUIT event, which the kiosk ignores: handle the signals here instead
+    os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
     try:
         pygame.display.init()
         pygame.font.init()
     except pygame.error as exc:
         log.error("cannot start the display (%s)", exc)
         return EXIT_CRASH
+    stop: list[int] = []
+    old_handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):  # the service manager stopping us, or Ctrl+C in a terminal
+            old_handlers[sig] = signal.signal(sig, lambda signum, frame: stop.append(signum))
     window = None
     app: KioskApp | None = None
     try:
@@ -1116,7 +1128,7 @@ def run_kiosk(cfg: KioskConfig, windowed: bool = False, size: tuple[int, int] | 
             log.warning("%d unfinished session(s) moved to %s", len(app.kiosk.recovered), cfg.recovery_dir)
         fps = pygame.time.Clock()
         frame = 0
-        while app.should_exit is None:
+        while app.should_exit is None and not stop:
             if max_frames is not None and frame >= max_frames:
                 return STOPPED
             if on_frame is not None:
@@ -1133,6 +1145,9 @@ def run_kiosk(cfg: KioskConfig, windowed: bool = False, size: tuple[int, int] | 
             fps.tick(FPS)
             frame += 1
         _save_what_we_can(app.kiosk)
+        if stop:
+            log.info("stopped by %s", signal.Signals(stop[0]).name)
+            return EXIT_STAFF
         log.info("staff left the kiosk with the PIN")
         return app.should_exit
     except Exception as exc:  # noqa: BLE001 - the top of an unattended program: log, keep the data, restart
@@ -1140,6 +1155,8 @@ def run_kiosk(cfg: KioskConfig, windowed: bool = False, size: tuple[int, int] | 
         _save_what_we_can(app.kiosk if app is not None else None)
         return EXIT_CRASH
     finally:
+        for sig, handler in old_handlers.items():
+            signal.signal(sig, handler)
         try:
             if window is not None:
                 window.destroy()
