@@ -761,6 +761,17 @@ def test_second_finger_does_not_paint(tmp_path, atlas):
     assert set(m.region_coverage()) == {"right_calf"}
 
 
+def test_a_lost_finger_release_does_not_freeze_the_screen(tmp_path, atlas):
+    app, clock = make(tmp_path, atlas)
+    finger(app, pygame.FINGERDOWN, (app.size[0] * 0.9, app.size[1] * 0.1), fid=4)  # its FINGERUP never comes
+    tap(app, clock, "start")
+    assert app.kiosk.screen == "welcome"  # held by the other finger ...
+    clock.t += 30
+    app.update(clock())
+    tap(app, clock, "start")
+    assert app.kiosk.screen == "paint"  # ... but not for ever
+
+
 def test_language_switch_shows_spanish(tmp_path, atlas):
     es = yaml.safe_load((CATALOGUES / "es.yaml").read_text(encoding="utf-8"))
     en = yaml.safe_load((CATALOGUES / "en.yaml").read_text(encoding="utf-8"))

@@ -59,8 +59,28 @@ WRONG_PIN_SECONDS = 3.0
 PIN_PAD_IDLE_S = 30.0  # an abandoned PIN keypad closes by itself
 CORNER_PX = 100  # the invisible staff square
 FPS = 30
+STALE_POINTER_S = 10.0  # a finger held still this long no longer blocks another one (its release may be lost)
 PATIENT_SCREENS = ("paint", "question", "review")  # the idle warning shows on these
 STOPPED = -1  # run_kiosk(max_frames=...) ran out of frames (tests only; never a real exit status)
+
+
+_LIBC: Any = None
+
+
+def _release_memory() -> None:
+    """Between patients: hand freed heap back to the OS (glibc keeps it otherwise), so a kiosk that runs
+    for months holds what it uses, not its high-water mark. A no-op where there is no glibc."""
+    global _LIBC
+    if _LIBC is False or not sys.platform.startswith("linux"):
+        return
+    try:
+        if _LIBC is None:
+            import ctypes
+
+            _LIBC = ctypes.CDLL("libc.so.6")
+        _LIBC.malloc_trim(0)
+    except (OSError, AttributeError):
+        _LIBC = False  # not glibc (musl ...): nothing to do
 
 
 @dataclass
@@ -90,6 +110,7 @@ class KioskApp:
         self.digits = ""
         # one pointer at a time
         self._pointer: Any = None
+        self._pointer_seen = 0.0  # when the held pointer last moved
         self._pressed: str | None = None
         self._stroke: str | None = None  # the view the open stroke is on
         self._hold: tuple[Any, float] | None = None  # (pointer, since): a press in the staff corner
@@ -194,6 +215,7 @@ class KioskApp:
                 self.texts.clear()
                 self._bg.clear()
                 self._bg_texts.clear()
+                _release_memory()
             self._seen = seen
             self._since = now
             self.dialog = None
@@ -288,8 +310,11 @@ class KioskApp:
         now = self.clock()
         self._sync(now)
         if self._pointer is not None:
-            return  # a second finger does nothing
+            if pid != self._pointer and now - self._pointer_seen < STALE_POINTER_S:
+                return  # a second finger does nothing
+            self._release()  # its release was lost (or it came down again): do not stay deaf to touches
         self._pointer = pid
+        self._pointer_seen = now
         if self.corner.collidepoint(pos) and self.pin is None:
             self._hold = (pid, now)
         if self.pin is not None:
@@ -315,6 +340,7 @@ class KioskApp:
             self._hold = None
         if pid != self._pointer:
             return
+        self._pointer_seen = self.clock()
         if self._stroke is not None:
             self.kiosk.touch()
             self._extend_stroke(pos)
