@@ -321,3 +321,17 @@ def test_codes_unique_across_sessions_and_existing_files(cfg, atlas):
         finish_session(k)
     names = [f.stem for f in cfg.spool_dir.glob("*.bodymap")]
     assert len(names) == 30 == len(set(names))
+
+
+def test_rubbing_everything_out_removes_the_older_draft(cfg, atlas):
+    clock = Clock()
+    k = Kiosk(cfg, atlas, clock=clock)
+    s = k.start()
+    s.pain_map.paint_region("right_calf", 0.5)
+    clock.t += cfg.autosave_interval_s + 1
+    k.tick()
+    assert list(cfg.drafts_dir.glob("*.bodymap"))
+    s.pain_map.clear()
+    clock.t += 1
+    k.tick()
+    assert not list(cfg.drafts_dir.glob("*.bodymap"))  # a crash now must not resurrect the old painting

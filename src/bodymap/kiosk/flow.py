@@ -194,8 +194,13 @@ class Kiosk:
         if state == "expired":
             self.reset()
             return
-        if self.session is not None and not self.session.pain_map.is_empty:
-            self.drafts.autosave(self.session.pain_map, self.session.code, now, self.config.autosave_interval_s)
+        if self.session is not None:
+            m = self.session.pain_map
+            if not m.is_empty:
+                self.drafts.autosave(m, self.session.code, now, self.config.autosave_interval_s)
+            elif self.drafts.last_save:  # everything rubbed out: an older draft with paint must not linger
+                self.drafts.discard(self.session.code)
+                self.drafts.last_save = 0.0
         if self.spool.pending and now - getattr(self, "_last_retry", 0.0) >= self.config.save_retry_s:
             self._last_retry = now
             self.spool.retry()

@@ -33,6 +33,7 @@ from ..atlas import VIEWS, Atlas, load_atlas
 from ..errors import BodymapError
 from ..painting import DEFAULT_RADIUS, SENSATIONS, PainMap
 from . import render
+from .widgets import POINTER_EVENTS, pointer
 from .headless import PATTERN_PERIOD, SENSATION_STYLE
 from .overlay import PaintOverlay, brush_window
 from .panel import ClinicianPanel, load_matcher
@@ -267,20 +268,11 @@ class PaintScreen:
         t = event.type
         if t == pygame.QUIT:
             self.request_quit()
-        elif t in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP, pygame.MOUSEMOTION):
-            if getattr(event, "touch", False):
-                return  # SDL's copy of a touch: the FINGER event is the one we use
-            pos = tuple(event.pos)
-            if t == pygame.MOUSEMOTION:
-                self._pointer_move(pos, "mouse")
-            elif getattr(event, "button", 1) == 1:
-                (self._pointer_down if t == pygame.MOUSEBUTTONDOWN else self._pointer_up)(pos, "mouse")
-        elif t in (pygame.FINGERDOWN, pygame.FINGERMOTION, pygame.FINGERUP):
-            # x, y are 0..1 of the window; never read `pressure` (pygame-ce 2.5.8 puts dy there)
-            pos = (float(event.x) * self.size[0], float(event.y) * self.size[1])
-            pid = ("finger", getattr(event, "touch_id", 0), getattr(event, "finger_id", 0))
-            {pygame.FINGERDOWN: self._pointer_down, pygame.FINGERMOTION: self._pointer_move,
-             pygame.FINGERUP: self._pointer_up}[t](pos, pid)
+        elif t in POINTER_EVENTS:
+            p = pointer(event, self.size)
+            if p is not None:
+                phase, pos, pid = p
+                {"down": self._pointer_down, "move": self._pointer_move, "up": self._pointer_up}[phase](pos, pid)
         elif t == pygame.MOUSEWHEEL:
             if self.panel_rect is not None and self.panel_rect.collidepoint(self._last_pos):
                 self.panel.scroll_by(-int(getattr(event, "y", 0)) * self.px(48))

@@ -44,6 +44,8 @@ from ..kiosk.i18n import text as i18n_text
 from ..kiosk.security import verify_pin
 from ..painting import SENSATIONS, PainMap
 from . import render
+from .widgets import POINTER_EVENTS, pointer
+from .widgets import pointer
 from .headless import PATTERN_PERIOD, draw_paint
 from .kiosk_widgets import (ALERT, ALERT_BG, BG, BORDER, DIVIDER, MUTED, PRIMARY, TEXT, WHITE, KButton, Texts,
                             draw_panel)
@@ -285,19 +287,11 @@ class KioskApp:
     # events
     def handle_event(self, event: pygame.event.Event) -> None:
         t = event.type
-        if t in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP, pygame.MOUSEMOTION):
-            if getattr(event, "touch", False):
-                return  # SDL's mouse copy of a touch: the FINGER event is the one we use
-            if t != pygame.MOUSEMOTION and getattr(event, "button", 1) != 1:
-                return
-            pos = (float(event.pos[0]), float(event.pos[1]))
-            {pygame.MOUSEBUTTONDOWN: self._down, pygame.MOUSEMOTION: self._move,
-             pygame.MOUSEBUTTONUP: self._up}[t](pos, "mouse")
-        elif t in (pygame.FINGERDOWN, pygame.FINGERMOTION, pygame.FINGERUP):
-            # x, y are 0..1 of the window; never read `pressure` (pygame-ce 2.5.8 puts dy there)
-            pos = (float(event.x) * self.size[0], float(event.y) * self.size[1])
-            pid = ("finger", getattr(event, "touch_id", 0), getattr(event, "finger_id", 0))
-            {pygame.FINGERDOWN: self._down, pygame.FINGERMOTION: self._move, pygame.FINGERUP: self._up}[t](pos, pid)
+        if t in POINTER_EVENTS:
+            p = pointer(event, self.size)
+            if p is not None:
+                phase, pos, pid = p
+                {"down": self._down, "move": self._move, "up": self._up}[phase](pos, pid)
         elif t == pygame.VIDEORESIZE:
             self.resize((event.w, event.h))
         elif t in (pygame.WINDOWRESIZED, pygame.WINDOWSIZECHANGED):

@@ -35,6 +35,7 @@ from ..compare import Comparison, compare
 from ..errors import BodymapError
 from ..painting import SENSATIONS, PainMap
 from . import render
+from .widgets import POINTER_EVENTS, pointer
 from .headless import SENSATION_STYLE
 from .overlay import PaintOverlay
 from .review_draw import (DIFF_KINDS, DIFF_STYLE, Pair, diff_surface, diff_swatch, draw_body_under, draw_lines_over,
@@ -569,19 +570,11 @@ class ReviewScreen:
         t = event.type
         if t == pygame.QUIT:
             self.done = True
-        elif t in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP, pygame.MOUSEMOTION):
-            if getattr(event, "touch", False):
-                return  # SDL's copy of a touch: the FINGER event is the one we use
-            pos = tuple(event.pos)
-            if t == pygame.MOUSEMOTION:
-                self._pointer_move(pos, "mouse")
-            elif getattr(event, "button", 1) == 1:
-                (self._pointer_down if t == pygame.MOUSEBUTTONDOWN else self._pointer_up)(pos, "mouse")
-        elif t in (pygame.FINGERDOWN, pygame.FINGERMOTION, pygame.FINGERUP):
-            pos = (float(event.x) * self.size[0], float(event.y) * self.size[1])
-            pid = ("finger", getattr(event, "touch_id", 0), getattr(event, "finger_id", 0))
-            {pygame.FINGERDOWN: self._pointer_down, pygame.FINGERMOTION: self._pointer_move,
-             pygame.FINGERUP: self._pointer_up}[t](pos, pid)
+        elif t in POINTER_EVENTS:
+            p = pointer(event, self.size)
+            if p is not None:
+                phase, pos, pid = p
+                {"down": self._pointer_down, "move": self._pointer_move, "up": self._pointer_up}[phase](pos, pid)
         elif t == pygame.MOUSEWHEEL:
             dy = -int(getattr(event, "y", 0)) * self.px(60)
             if self.show_list and self.list_rect.collidepoint(self._last_pos):

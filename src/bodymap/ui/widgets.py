@@ -57,6 +57,33 @@ class TextCache:
         return render.font(size).size(text)[0]
 
 
+POINTER_EVENTS = {
+    pygame.MOUSEBUTTONDOWN: "down", pygame.MOUSEMOTION: "move", pygame.MOUSEBUTTONUP: "up",
+    pygame.FINGERDOWN: "down", pygame.FINGERMOTION: "move", pygame.FINGERUP: "up",
+}
+
+
+def pointer(event, size: tuple[int, int]):
+    """(phase, (x, y), pointer id) for a mouse or finger event, or None.
+
+    The one place that knows the input rules: positions come from the event
+    (never polled); SDL's mouse copies of touches (`event.touch`) are dropped so
+    each touch counts once; only the left button paints; FINGER x, y are 0..1 of
+    the window, and `pressure` is never read (pygame-ce 2.5.8 puts dy there).
+    """
+    phase = POINTER_EVENTS.get(event.type)
+    if phase is None:
+        return None
+    if event.type in (pygame.FINGERDOWN, pygame.FINGERMOTION, pygame.FINGERUP):
+        pos = (float(event.x) * size[0], float(event.y) * size[1])
+        return phase, pos, ("finger", getattr(event, "touch_id", 0), getattr(event, "finger_id", 0))
+    if getattr(event, "touch", False):
+        return None
+    if phase != "move" and getattr(event, "button", 1) != 1:
+        return None
+    return phase, (float(event.pos[0]), float(event.pos[1])), "mouse"
+
+
 def wrap_text(text: str, size: int, width: int, max_lines: int | None = None) -> list[str]:
     """Greedy word wrap to `width` pixels at font `size`; a too-long word is cut.
 
