@@ -33,7 +33,7 @@ from ..atlas import VIEWS, Atlas, load_atlas
 from ..errors import BodymapError
 from ..painting import DEFAULT_RADIUS, SENSATIONS, PainMap
 from . import render
-from .widgets import POINTER_EVENTS, pointer
+from .widgets import POINTER_EVENTS, flow_buttons, pointer
 from .headless import PATTERN_PERIOD, SENSATION_STYLE
 from .overlay import PaintOverlay, brush_window
 from .panel import ClinicianPanel, load_matcher
@@ -142,18 +142,9 @@ class PaintScreen:
                      None, ("save", "Save", "action"), ("open", "Open...", "action"), None,
                      ("outlines", "Outlines", "toggle"), ("dermatomes", "Dermatomes", "toggle"),
                      ("panel", "Clinician panel", "toggle")]
-        x, y = pad, pad
-        for item in top_items:
-            if item is None:
-                x += self.px(18)
-                continue
-            bid, label, kind = item
-            bw = self.text.width(label, fs) + self.px(36) + (btn // 3 + self.px(8) if kind == "toggle" else 0)
-            if x + bw > w - pad and x > pad:
-                x, y = pad, y + btn + pad
-            self.buttons[bid] = Button(bid, pygame.Rect(x, y, bw, btn), label, kind)
-            x += bw + pad
-        self.top_rect = pygame.Rect(0, 0, w, y + btn + pad)
+        bar, bar_h = flow_buttons(top_items, self.text, fs, btn, pad, self.px(18), w, self.px)
+        self.buttons.update(bar)
+        self.top_rect = pygame.Rect(0, 0, w, bar_h)
         top_h = self.top_rect.height
         tool_w = self.px(272)
         lh = render.font(fs).get_linesize()

@@ -183,14 +183,8 @@ def check_png_path(output: str | os.PathLike) -> Path:
 
 
 def save_png(surface: pygame.Surface, output: str | os.PathLike) -> Path:
-    path = Path(output)
-    if path.suffix.lower() != ".png":
-        raise UsageError(f"{path}: the output name must end in .png")
-    if path.is_dir():
-        raise UsageError(f"{path}: is a folder; give a file name ending in .png")
+    path = check_png_path(output)
     folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"{path}: folder {folder} does not exist")
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".png")
     os.close(fd)
     try:

@@ -35,7 +35,7 @@ from ..compare import Comparison, compare
 from ..errors import BodymapError
 from ..painting import SENSATIONS, PainMap
 from . import render
-from .widgets import POINTER_EVENTS, pointer
+from .widgets import POINTER_EVENTS, flow_buttons, pointer
 from .headless import SENSATION_STYLE
 from .overlay import PaintOverlay
 from .review_draw import (DIFF_KINDS, DIFF_STYLE, Pair, diff_surface, diff_swatch, draw_body_under, draw_lines_over,
@@ -344,18 +344,9 @@ class ReviewScreen:
                   ("zone", "Pattern zone", "toggle"), None]
         items.append(("compare", "End comparison" if self.mode == "compare" else
                       ("Cancel comparing" if self.mode == "pick" else "Compare with…"), "action"))
-        x, y = pad, pad
-        for item in items:
-            if item is None:
-                x += self.px(14)
-                continue
-            bid, label, kind = item
-            bw = self.text.width(label, fs) + self.px(36) + (btn // 3 + self.px(8) if kind == "toggle" else 0)
-            if x + bw > w - pad and x > pad:
-                x, y = pad, y + btn + pad
-            self.buttons[bid] = Button(bid, pygame.Rect(x, y, bw, btn), label, kind)
-            x += bw + pad
-        self.top_rect = pygame.Rect(0, 0, w, y + btn + pad)
+        bar, bar_h = flow_buttons(items, self.text, fs, btn, pad, self.px(14), w, self.px)
+        self.buttons.update(bar)
+        self.top_rect = pygame.Rect(0, 0, w, bar_h)
         top = self.top_rect.bottom
         if portrait:
             list_w = min(self.px(300), int(0.34 * w)) if self.show_list else 0

@@ -84,6 +84,28 @@ def pointer(event, size: tuple[int, int]):
     return phase, (float(event.pos[0]), float(event.pos[1])), "mouse"
 
 
+def flow_buttons(items, text: "TextCache", fs: int, btn: int, pad: int, gap: int, width: int,
+                 px) -> tuple[dict[str, "Button"], int]:
+    """Lay out a top bar of buttons left to right, wrapping to new rows.
+
+    `items`: (id, label, kind) tuples, or None for a gap. Returns the buttons and
+    the bar's height.
+    """
+    buttons = {}
+    x, y = pad, pad
+    for item in items:
+        if item is None:
+            x += gap
+            continue
+        bid, label, kind = item
+        bw = text.width(label, fs) + px(36) + (btn // 3 + px(8) if kind == "toggle" else 0)
+        if x + bw > width - pad and x > pad:
+            x, y = pad, y + btn + pad
+        buttons[bid] = Button(bid, pygame.Rect(x, y, bw, btn), label, kind)
+        x += bw + pad
+    return buttons, y + btn + pad
+
+
 def wrap_text(text: str, size: int, width: int, max_lines: int | None = None) -> list[str]:
     """Greedy word wrap to `width` pixels at font `size`; a too-long word is cut.
 
