@@ -148,7 +148,10 @@ class PatternLibrary:
         raise PatternError(f"unknown pattern id {pid!r}; known: {', '.join(p.id for p in self.patterns)}")
 
     def cite(self, source: str) -> str:
-        return cite(source, self.sources)
+        cache = self.__dict__.setdefault("_cites", {})
+        if source not in cache:
+            cache[source] = cite(source, self.sources)
+        return cache[source]
 
 
 def cite(source: str, sources: dict[str, dict]) -> str:
@@ -474,39 +477,51 @@ def evidence_for(model: Model, h: int, f: Features, max_items: int = 6) -> tuple
                               "bodymap model", 1.0))
         return tuple(items)
     pat = lib.get(pid)
-    others = np.array([i for i, (q, _) in enumerate(model.hyps) if q != pid and q != NONE_ID])
+    st = _pattern_stats(model, pid)
     P = model.region_p
-    key_stems = {kp.get("region"): kp for kp in pat.key_points if isinstance(kp, dict)}
-    p_other_all = P[others].mean(axis=0)
+    key_stems = st["key_stems"]
+    p_other_all = st["p_other_regions"]
     cand = np.flatnonzero(model.scored & ((x > 0.5) | ((x == 0) & (P[h] >= 0.5))))
+    # weigh every candidate first; write text only for the ones that will be shown
+    scored_items: list[tuple[float, str, str, int]] = []  # (weight, direction, kind, region index)
     for i in cand.tolist():
         r = atlas.regions[i]
         p = float(P[h, i])
         p_other = float(p_other_all[i])
-        src = _region_source(pat, r, side, lib)
         if x[i] > 0.5:
             w = math.log(p / p_other)
             if r.stem in key_stems and (side == "bilateral" or r.side == side):
-                kp = key_stems[r.stem]
-                items.append(Evidence(f"pain reaches the {r.name}: typical of {pat.name} ({kp.get('text', 'key point')})",
-                                      "for", lib.cite(str(kp.get("source", src))), abs(w) + 1.0))
+                scored_items.append((abs(w) + 1.0, "for", "key", i))
             elif p >= 0.25 and w > 0:
-                items.append(Evidence(f"pain in the {r.name}: reported in {_pct(p)} of {pat.name} cases",
-                                      "for", lib.cite(src), w))
+                scored_items.append((w, "for", "typical", i))
             elif p <= 0.06:
-                where = "" if (side == "bilateral" or r.side in (side, "midline")) else " (the other side)"
-                items.append(Evidence(f"pain in the {r.name}{where}: only {_pct(p)} of {pat.name} cases go there",
-                                      "against", lib.cite(src), abs(w)))
+                scored_items.append((abs(w), "against", "rare", i))
         elif side == "bilateral" or r.side == side:
-            w = math.log((1 - p) / max(1 - p_other, 1e-6))
-            items.append(Evidence(f"no pain in the {r.name}, where {_pct(p)} of {pat.name} cases feel it",
-                                  "against", lib.cite(src), abs(w)))
+            scored_items.append((abs(math.log((1 - p) / max(1 - p_other, 1e-6))), "against", "missing", i))
+    scored_items.sort(key=lambda t: -t[0])
+    keep = [t for t in scored_items if t[1] == "for"][: max_items - 2] + \
+        [t for t in scored_items if t[1] == "against"][:2]
+    for w, direction, kind, i in keep:
+        r = atlas.regions[i]
+        p = float(P[h, i])
+        src = _region_source(pat, r, side, lib)
+        if kind == "key":
+            kp = key_stems[r.stem]
+            text = f"pain reaches the {r.name}: typical of {pat.name} ({kp.get('text', 'key point')})"
+            src = str(kp.get("source", src))
+        elif kind == "typical":
+            text = f"pain in the {r.name}: reported in {_pct(p)} of {pat.name} cases"
+        elif kind == "rare":
+            where = "" if (side == "bilateral" or r.side in (side, "midline")) else " (the other side)"
+            text = f"pain in the {r.name}{where}: only {_pct(p)} of {pat.name} cases go there"
+        else:
+            text = f"no pain in the {r.name}, where {_pct(p)} of {pat.name} cases feel it"
+        items.append(Evidence(text, direction, lib.cite(src), w))
     # sensations and answers: likelihood ratio against the average other pattern
     for j, s in enumerate(SENSATIONS):
         if f.sensations[j] and s in pat.sensations:
             p = pat.sensations[s][0]
-            po = float(np.exp(model.sens_lp[others, j]).mean())
-            w = math.log(p / po)
+            w = math.log(p / st["p_other_sens"][j])
             if abs(w) > 0.4:
                 items.append(Evidence(f"{s.replace('_', ' ')} painted: {'typical' if w > 0 else 'unusual'} for "
                                       f"{pat.name} ({_pct(p)})", "for" if w > 0 else "against",
@@ -516,7 +531,7 @@ def evidence_for(model: Model, h: int, f: Features, max_items: int = 6) -> tuple
         if v is None or a not in pat.answers:
             continue
         p = pat.answers[a][0]
-        po = float(np.exp(model.ans_lp[others, j]).mean())
+        po = st["p_other_ans"][j]
         w = math.log(p / po) if v else math.log((1 - p) / (1 - po))
         if abs(w) > 0.35:
             said = "yes" if v else "no"
@@ -526,7 +541,7 @@ def evidence_for(model: Model, h: int, f: Features, max_items: int = 6) -> tuple
     age = f.answers.get("age")
     if isinstance(age, int) and not isinstance(age, bool) and pat.age60:
         p = pat.age60[0]
-        po = float(np.exp(model.age_lp[others]).mean())
+        po = st["p_other_age"]
         w = math.log(p / po) if age >= 60 else math.log((1 - p) / (1 - po))
         if abs(w) > 0.35:
             items.append(Evidence(f"age {age}: {_pct(p)} of {pat.name} cases are 60 or over",
@@ -535,6 +550,22 @@ def evidence_for(model: Model, h: int, f: Features, max_items: int = 6) -> tuple
     fors = [e for e in items if e.direction == "for"][: max_items - 2]
     against = [e for e in items if e.direction == "against"][:2]
     return tuple(sorted(fors + against, key=lambda e: (e.direction != "for", -e.weight)))
+
+
+def _pattern_stats(model: Model, pid: str) -> dict:
+    """Per-pattern figures the evidence compares against (the average other pattern), computed once."""
+    cache = model.__dict__.setdefault("_stats", {})
+    if pid not in cache:
+        pat = model.lib.get(pid)
+        others = np.array([i for i, (q, _) in enumerate(model.hyps) if q != pid and q != NONE_ID])
+        cache[pid] = {
+            "p_other_regions": model.region_p[others].mean(axis=0),
+            "p_other_sens": np.exp(model.sens_lp[others]).mean(axis=0),
+            "p_other_ans": np.exp(model.ans_lp[others]).mean(axis=0),
+            "p_other_age": float(np.exp(model.age_lp[others]).mean()),
+            "key_stems": {kp.get("region"): kp for kp in pat.key_points if isinstance(kp, dict)},
+        }
+    return cache[pid]
 
 
 def _region_source(pat: Pattern, region, side: str, lib: PatternLibrary) -> str:

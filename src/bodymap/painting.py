@@ -5,6 +5,7 @@ Headless (numpy only). Positions are atlas units in each view's viewer frame
 """
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -423,19 +424,24 @@ class PainMap:
 
     # -- derived figures ------------------------------------------------
     def extent_percent(self) -> dict[str, Any]:
-        """Painted area as % of body area: total, per view, and per sensation."""
+        """Painted area as % of body area: total, per view, and per sensation (cached until the next change)."""
+        key = ("extent", self.version)
+        if key in self._cache:
+            return copy.deepcopy(self._cache[key])
         out: dict[str, Any] = {}
         total_px = sum(self._body_px.values())
         painted = 0
         for v in VIEWS:
-            n = int(self.any_mask(v).sum())
+            n = int(np.count_nonzero(self.any_mask(v)))
             painted += n
             out[v] = 100.0 * n / self._body_px[v]
         out["total"] = 100.0 * painted / total_px
+        per_layer = {v: np.count_nonzero(self._layers[v].reshape(len(SENSATIONS), -1), axis=1) for v in VIEWS}
         out["by_sensation"] = {
-            s: 100.0 * sum(int(self._layers[v][i].sum()) for v in VIEWS) / total_px for i, s in enumerate(SENSATIONS)
+            s: 100.0 * sum(int(per_layer[v][i]) for v in VIEWS) / total_px for i, s in enumerate(SENSATIONS)
         }
-        return out
+        self._cache[key] = out
+        return copy.deepcopy(out)
 
     def region_counts(self, sensation: str | None = None) -> np.ndarray:
         """Painted pixels per region (index = atlas region order; cached until the next change)."""
@@ -470,7 +476,8 @@ class PainMap:
     def sensations_present(self) -> list[str]:
         key = ("sens", self.version)
         if key not in self._cache:
-            self._cache[key] = [s for i, s in enumerate(SENSATIONS) if any(self._layers[v][i].any() for v in VIEWS)]
+            self._cache[key] = [s for i, s in enumerate(SENSATIONS)
+                                if any(np.count_nonzero(self._layers[v][i]) for v in VIEWS)]
         return list(self._cache[key])
 
     def sides_painted(self, levels: Iterable[str] | None = None) -> set[str]:

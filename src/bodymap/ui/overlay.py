@@ -32,6 +32,8 @@ class PaintOverlay:
         self.cols = np.clip(np.floor((xs - raster.origin[0]) * raster.scale).astype(np.int64), 0, cols - 1)
         self.rows = np.clip(np.floor((ys - raster.origin[1]) * raster.scale).astype(np.int64), 0, rows - 1)
         self.surface = pygame.Surface((w, h), pygame.SRCALPHA)
+        if pygame.display.get_surface() is not None:
+            self.surface = self.surface.convert_alpha()  # the display's pixel format blits faster
         self.full_refreshes = 0
         self.partial_refreshes = 0
         self.refresh()
