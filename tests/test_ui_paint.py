@@ -935,3 +935,33 @@ def test_partial_redraw_during_a_stroke_matches_a_full_redraw():
     a = pg.surfarray.array3d(surf)
     b = pg.surfarray.array3d(full)
     assert (a != b).any(axis=2).sum() == 0
+
+
+def test_an_expose_event_forces_a_full_redraw():
+    """Under a real window system the pixels can be lost (first map, uncovering): redraw them all."""
+    import pygame as pg
+
+    from bodymap.ui.app import PaintScreen
+
+    screen = PaintScreen((1024, 768), show_panel=False)
+    surf = pg.Surface((1024, 768))
+    screen.draw(surf)
+    assert screen.draw_partial(surf) == []  # nothing changed: nothing to redraw
+    screen.handle_event(pg.event.Event(pg.WINDOWEXPOSED))
+    surf.fill((0, 0, 0))
+    assert screen.draw_partial(surf) is None  # a full redraw
+    assert pg.surfarray.array3d(surf).any()
+
+
+def test_importing_the_windows_never_forces_the_dummy_video_driver():
+    """`make run` must open a real window: no module may set SDL_VIDEODRIVER behind the user's back."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SDL_VIDEODRIVER", "SDL_AUDIODRIVER")}
+    code = ("import os, bodymap.cli, bodymap.ui.app, bodymap.ui.review_app, bodymap.ui.kiosk_app, "
+            "bodymap.ui.headless, bodymap.exports.cli; print(os.environ.get('SDL_VIDEODRIVER'))")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "None"

@@ -52,6 +52,10 @@ TOAST_SECONDS = 3.0
 FILE_SUFFIX = ".bodymap"
 
 
+REDRAW_EVENTS = (pygame.VIDEOEXPOSE, pygame.WINDOWEXPOSED, pygame.WINDOWSHOWN, pygame.WINDOWRESTORED,
+                 pygame.WINDOWMAXIMIZED)
+
+
 def _ctrl(event) -> bool:
     mod = getattr(event, "mod", 0) or 0
     return bool(mod & (pygame.KMOD_CTRL | pygame.KMOD_META))
@@ -267,6 +271,8 @@ class PaintScreen:
         elif t == pygame.MOUSEWHEEL:
             if self.panel_rect is not None and self.panel_rect.collidepoint(self._last_pos):
                 self.panel.scroll_by(-int(getattr(event, "y", 0)) * self.px(48))
+        elif t in REDRAW_EVENTS:
+            self.invalidate()  # the window system lost our pixels
         elif t == pygame.VIDEORESIZE:
             self.resize((event.w, event.h))
         elif t in (pygame.WINDOWRESIZED, pygame.WINDOWSIZECHANGED):
@@ -721,6 +727,10 @@ class PaintScreen:
         p = self.panel
         return p.scroll, p.selected, id(p.ranking), p.computed, self.matcher_error, self._zone_key()
 
+    def invalidate(self) -> None:
+        """Make the next draw_partial redraw the whole window."""
+        self._drawn_key = None
+
     def draw_partial(self, surface: pygame.Surface) -> list[pygame.Rect] | None:
         """Redraw only what a stroke changed (and the status bar if its text changed).
 
@@ -995,6 +1005,10 @@ def run_paint_app(file: str | os.PathLike | None = None, size: tuple[int, int] =
             for event in events:
                 screen.handle_event(event)
             idle = 0 if events else idle + 1
+            if frames < 30 or idle % 30 == 29:
+                # redraw everything during start-up and now and then when idle: some window systems
+                # map the window after our first flip, or lose pixels without telling us
+                screen.invalidate()
             if idle < 3 or idle % 10 == 0:  # idle: redraw now and then (toasts) but let the CPU rest
                 screen.update()
                 rects = screen.draw_partial(pygame.display.get_surface())
