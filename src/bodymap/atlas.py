@@ -38,7 +38,7 @@ SIDES = ("right", "left")
 #: distal levels, proximal to distal, used for "how far down the pain goes"
 LEVELS = ("upper", "back", "buttock", "thigh", "knee", "leg", "foot")
 DEFAULT_SCALE = 80.0  # pixels per head height for masks: 296 x 640 per view
-CACHE_FORMAT = 5  # bump whenever building or rasterising changes
+CACHE_FORMAT = 6  # bump whenever building or rasterising changes
 MAX_YAML_BYTES = 2_000_000
 MAX_YAML_DEPTH = 64  # the shipped files nest at most 9 deep
 
@@ -195,6 +195,8 @@ class Atlas:
             body = g.rasterize(self.silhouettes[view], shape, scale, origin)
             _fill_unlabelled(lab, body)
             lab[~body] = -1
+            for region in self.regions_in(view):
+                _merge_islands(lab, self._index[region.id], region, scale, origin)
             labels[view] = lab
         return Raster(scale=scale, shape=shape, origin=origin, labels=labels)
 
@@ -214,6 +216,41 @@ def _rasterize_in_bbox(geom: BaseGeometry, shape, scale, origin) -> np.ndarray:
     sub_origin = (origin[0] + c0 / scale, origin[1] + r0 / scale)
     out[r0:r1, c0:c1] = g.rasterize(geom, (r1 - r0, c1 - c0), scale, sub_origin)
     return out
+
+
+def _merge_islands(lab: np.ndarray, idx: int, region: Region, scale: float, origin) -> None:
+    """Give a region's stray pixels (not 4-connected to its main piece) to the neighbouring region.
+
+    Clipping leaves the odd pixel cut off by a thin neck; merging it keeps every
+    region one painted piece, so filling a region really fills all of it.
+    """
+    ys, xs = np.nonzero(lab == idx)
+    if len(ys) == 0:
+        return
+    r0, r1, c0, c1 = max(ys.min() - 1, 0), ys.max() + 2, max(xs.min() - 1, 0), xs.max() + 2
+    sub = lab[r0:r1, c0:c1]
+    inside = sub == idx
+    p = region.geometry.representative_point()
+    sx, sy = (p.x - origin[0]) * scale - 0.5 - c0, (p.y - origin[1]) * scale - 0.5 - r0
+    ly, lx = np.nonzero(inside)
+    k = int(np.argmin((lx - sx) ** 2 + (ly - sy) ** 2))
+    reached = np.zeros_like(inside)
+    reached[ly[k], lx[k]] = True
+    while True:
+        grow = reached.copy()
+        grow[1:, :] |= reached[:-1, :]
+        grow[:-1, :] |= reached[1:, :]
+        grow[:, 1:] |= reached[:, :-1]
+        grow[:, :-1] |= reached[:, 1:]
+        grow &= inside
+        if (grow == reached).all():
+            break
+        reached = grow
+    for y, x in zip(*np.nonzero(inside & ~reached)):
+        around = [sub[yy, xx] for yy, xx in ((y - 1, x), (y + 1, x), (y, x - 1), (y, x + 1))
+                  if 0 <= yy < sub.shape[0] and 0 <= xx < sub.shape[1] and sub[yy, xx] >= 0 and sub[yy, xx] != idx]
+        if around:
+            sub[y, x] = max(set(around), key=around.count)
 
 
 def _fill_unlabelled(lab: np.ndarray, body: np.ndarray) -> None:
