@@ -48,7 +48,7 @@ def finish_session(k: Kiosk, answers: dict | None = None, paint=("right_calf", 0
     while k.screen == "question":
         key, kind = k.current_question
         k.answer(answers.get(key, 4 if kind == "scale" else 50 if kind == "number" else False))
-    return k.confirm()
+    return k.confirm() if k.screen == "review" else k.screen
 
 
 # -- PIN and codes -------------------------------------------------------------
@@ -182,9 +182,15 @@ def test_a_whole_session_saves_one_private_file(cfg, atlas):
 
 @pytest.mark.parametrize("key", ["bladder_bowel", "saddle_numbness", "fever_or_weight_loss", "recent_trauma",
                                  "cancer_history"])
-def test_red_flag_answer_goes_to_the_red_flag_screen_and_is_saved(cfg, atlas, key):
+def test_red_flag_answer_goes_to_the_red_flag_screen_at_once_and_is_saved(cfg, atlas, key):
     k = Kiosk(cfg, atlas, clock=Clock())
-    assert finish_session(k, {key: True}) == "redflag"
+    s = k.start()
+    s.pain_map.paint_region("right_calf", 0.5, "sharp")
+    k.to_questions()
+    while k.current_question[0] != key:
+        k.answer(False if k.current_question[1] == "yesno" else None)
+    k.answer(True)
+    assert k.screen == "redflag"  # straight away: not after the remaining questions and the review
     m = bodymap.load(next(cfg.spool_dir.glob("*.bodymap")))
     assert m.red_flags_recorded and m.red_flags_recorded[0]["id"] in ("cauda_equina", "serious_pathology")
     # and the clinician sees it first when the map is matched later
@@ -335,3 +341,29 @@ def test_rubbing_everything_out_removes_the_older_draft(cfg, atlas):
     clock.t += 1
     k.tick()
     assert not list(cfg.drafts_dir.glob("*.bodymap"))  # a crash now must not resurrect the old painting
+
+
+def test_walking_away_after_a_red_flag_answer_still_saves_the_flag(cfg, atlas):
+    """Whatever the screen, a session holding a red-flag answer is never discarded by the idle reset."""
+    clock = Clock()
+    k = Kiosk(cfg, atlas, clock=clock)
+    s = k.start()
+    s.pain_map.answers["saddle_numbness"] = True  # e.g. answered, then the patient went back to painting
+    k.screen = "paint"
+    clock.t += cfg.idle_timeout_s + 1
+    k.tick()
+    assert k.screen in ("redflag", "welcome")
+    files = list(cfg.spool_dir.glob("*.bodymap"))
+    assert len(files) == 1
+    assert bodymap.load(files[0]).red_flags_recorded[0]["id"] == "cauda_equina"
+
+
+def test_answers_are_autosaved_even_before_any_painting(cfg, atlas):
+    clock = Clock()
+    k = Kiosk(cfg, atlas, clock=clock)
+    k.start()
+    k.to_questions()
+    k.answer(5)
+    clock.t += cfg.autosave_interval_s + 1
+    k.tick()
+    assert list(cfg.drafts_dir.glob("*.bodymap"))

@@ -634,8 +634,8 @@ def test_red_flag_path(tmp_path, atlas, monkeypatch):
     tap(app, clock, "start")
     calf_stroke(app, atlas)
     tap(app, clock, "next")
-    answer_all(app, clock, {"bladder_bowel": True})
-    tap(app, clock, "review_confirm")
+    seen = answer_all(app, clock, {"bladder_bowel": True})
+    assert seen[-1] == "bladder_bowel"  # the questions stop at the red-flag answer: no review to get through
     assert app.kiosk.screen == "redflag"
     code = app.kiosk.finished_code
     assert shows(app, i18n.text("en", "redflag_title"))
@@ -833,7 +833,7 @@ def visit_every_screen(app, clock, atlas, lang="en"):
         if kind == "scale":
             tap(app, clock, "scale:5")
         elif kind == "yesno":
-            tap(app, clock, "yes" if key == "saddle_numbness" else "no")
+            tap(app, clock, "no")
         else:
             tap(app, clock, "key:4")
             yield "question-age-typed"
@@ -844,19 +844,19 @@ def visit_every_screen(app, clock, atlas, lang="en"):
     yield "idle-warning"
     tap(app, clock, "still_here")
     tap(app, clock, "review_confirm")
-    clock.t += REDFLAG_FINISH_AFTER_S + 1
-    app.update(clock())
-    yield "redflag"
+    yield "thanks"
     tap(app, clock, "finish")
     start()
     tap(app, clock, "next")
     yield "nothing-dialog"
     tap(app, clock, "dlg:skip")
-    while app.kiosk.screen == "question":
-        kind = app.kiosk.current_question[1]
-        tap(app, clock, {"scale": "scale:0", "yesno": "no", "number": "age_skip"}[kind])
-    tap(app, clock, "review_confirm")
-    yield "thanks"
+    while app.kiosk.screen == "question":  # a red-flag yes ends the questions at once
+        key, kind = app.kiosk.current_question
+        tap(app, clock, {"scale": "scale:0", "yesno": "yes" if key == "saddle_numbness" else "no",
+                         "number": "age_skip"}[kind])
+    clock.t += REDFLAG_FINISH_AFTER_S + 1
+    app.update(clock())
+    yield "redflag"
     tap(app, clock, "finish")
     if lang != app.kiosk.language:
         tap(app, clock, f"lang:{lang}")

@@ -121,6 +121,10 @@ class Kiosk:
                 m.answers[key] = int(value)
             else:
                 m.answers[key] = bool(value)
+        if value is True and red_flags(dict(m.answers), m.both_legs_painted):
+            # a red-flag answer: tell the patient now, not after the remaining questions
+            self._finish()
+            return
         self.next_question()
 
     def next_question(self) -> None:
@@ -144,6 +148,10 @@ class Kiosk:
     def confirm(self) -> str:
         """The patient confirms the review: save and show thanks (or the red-flag screen)."""
         self._need("review")
+        return self._finish()
+
+    def _finish(self) -> str:
+        """Save the session (with any red flags) and show thanks or the red-flag screen."""
         s = self.session
         m = s.pain_map
         flags = red_flags(dict(m.answers), m.both_legs_painted)
@@ -164,9 +172,17 @@ class Kiosk:
 
     # -- unattended behaviour -------------------------------------------
     def reset(self) -> None:
-        """Back to welcome; nothing of the previous patient stays visible or referenced."""
+        """Back to welcome; nothing of the previous patient stays visible or referenced.
+
+        An abandoned session is discarded, unless it holds a red-flag answer: then it
+        is saved with its flags so that staff still see it (a red flag is never lost).
+        """
         if self.session is not None:
-            self.drafts.discard(self.session.code)
+            m = self.session.pain_map
+            if red_flags(dict(m.answers), m.both_legs_painted):
+                self._finish()
+            else:
+                self.drafts.discard(self.session.code)
         self.session = None
         self.finished_code = None
         self.finished_flags = []
@@ -196,7 +212,7 @@ class Kiosk:
             return
         if self.session is not None:
             m = self.session.pain_map
-            if not m.is_empty:
+            if not m.is_empty or m.answers or m.intensity:
                 self.drafts.autosave(m, self.session.code, now, self.config.autosave_interval_s)
             elif self.drafts.last_save:  # everything rubbed out: an older draft with paint must not linger
                 self.drafts.discard(self.session.code)
