@@ -34,7 +34,7 @@ bench: $(STAMP) ## Measure the performance figures into bench/results.json and d
 	$(PY) bench/write_docs.py
 
 validate: $(STAMP) ## Score the matcher on the validation set (vignettes + simulated cohorts)
-	$(PY) -m bodymap.validation
+	$(PY) -m bodymap.validation --docs
 
 check: $(STAMP) ## Validate the atlas YAML and print its figures
 	$(VENV)/bin/bodymap atlas check

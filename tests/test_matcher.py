@@ -116,6 +116,8 @@ def test_vignette_meets_its_literature_expectation(v, atlas):
                 order.append((h.id, h.side))
         ids = [o[0] for o in order]
         assert exp["pattern"] in ids[: exp.get("within", 3)], (ids[:3], exp)
+        if exp.get("side") and exp["pattern"] != matcher.NONE_ID:
+            assert order[ids.index(exp["pattern"])][1] == exp["side"], (order[:3], exp)
 
 
 # -- ranking invariants ------------------------------------------------------
@@ -252,3 +254,24 @@ def test_cli_match_folder_one_line_per_file_and_names_bad_file(tmp_path, atlas):
     assert len(lines) == 2
     assert "broken.bodymap" in p.stderr and "Traceback" not in p.stderr
     assert p.returncode == 2
+
+
+@pytest.mark.parametrize("stem", ["calf", "heel", "lateral_leg", "groin", "buttock", "lateral_thigh", "face",
+                                  "lower_back", "dorsum_foot", "upper_arm_back"])
+def test_a_one_sided_painting_never_favours_the_other_side(atlas, stem):
+    """For every pattern, the hypothesis on the painted side is at least as likely as its mirror twin."""
+    m = _map(atlas, [(f"right_{stem}", 0.6, "aching")])
+    r = bodymap.match(m, top_n=500)
+    p = {(h.id, h.side): h.probability for h in r.hypotheses}
+    for (pid, side), prob in p.items():
+        if side == "left":
+            assert p[(pid, "right")] >= prob - 1e-12, (pid, p[(pid, "right")], prob)
+    assert r.top.side != "left"
+
+
+def test_a_hypothesis_with_nothing_typical_painted_says_so(atlas):
+    m = _map(atlas, [("right_face", 0.8, "aching")])
+    r = bodymap.match(m, top_n=500)
+    hip = next(h for h in r.hypotheses if h.id == "hip_joint")
+    assert not [e for e in hip.evidence if e.direction == "for" and "pain in" in e.text]
+    assert any(e.direction == "against" and "nothing painted is typical" in e.text for e in hip.evidence)

@@ -165,7 +165,7 @@ def cite(source: str, sources: dict[str, dict]) -> str:
                 name = "van der Wurff"
             return f"{name} {m.group(2)} ({label})"
         return f"{source} ({label})"
-    if source.startswith("bodymap estimate"):
+    if source.startswith("bodymap estimate") or source.startswith("defaults."):
         return "bodymap estimate (M)"
     if source.startswith("seed"):
         return f"{source} (user's reading)"
@@ -301,7 +301,9 @@ def compile_model(atlas: Atlas, lib: PatternLibrary) -> Model:
                 if r.side == "midline":
                     row[i] = p.midline.get(r.stem, (lib.region_p, ""))[0]
                 elif side == "bilateral" or r.side == side:
-                    row[i] = p.regions.get(r.stem, (lib.region_p, ""))[0]
+                    # never below the other side's stray-mark rate: an unusual region on the affected
+                    # side must not count as evidence for the same pattern on the other side
+                    row[i] = max(p.regions.get(r.stem, (lib.region_p, ""))[0], lib.contralateral_p)
                 else:
                     row[i] = lib.contralateral_p
             rows.append(row)
@@ -517,6 +519,9 @@ def evidence_for(model: Model, h: int, f: Features, max_items: int = 6) -> tuple
         else:
             text = f"no pain in the {r.name}, where {_pct(p)} of {pat.name} cases feel it"
         items.append(Evidence(text, direction, lib.cite(src), w))
+    if not any(t[1] == "for" for t in scored_items):
+        items.append(Evidence(f"nothing painted is typical of {pat.name}: ranked only because the alternatives fit "
+                              "no better", "against", "bodymap model", 3.0))
     # sensations and answers: likelihood ratio against the average other pattern
     for j, s in enumerate(SENSATIONS):
         if f.sensations[j] and s in pat.sensations:
@@ -601,10 +606,13 @@ def rank(model: Model, f: Features, summary: dict, both_legs: bool, saddle: bool
     out_summary = {"extent_percent": round(float(summary.get("extent_percent", f.extent_percent)), 3),
                    "regions": list(summary.get("regions", []))}
     if not (soft_painted(f.coverage) * model.scored).any():
-        return Ranking(flags, [], prompts + (["Nothing is painted below the neck yet."] if not flags else []),
-                       out_summary)
+        return Ranking(flags, [], prompts + (["No painted area to match yet (the saddle area is not scored: it "
+                                              "prompts the red-flag questions)."] if not flags else []), out_summary)
     post = posterior(model, f)
-    order = np.argsort(-post, kind="stable")
+    painted = _painted_side(model, f)
+    # ties (equal up to rounding) go to the side that was painted
+    side_rank = np.array([0 if side == painted else 1 if side == "bilateral" else 2 for _, side in model.hyps])
+    order = np.lexsort((side_rank, -np.round(post, 12)))
     hyps = []
     for h in order[:top_n]:
         pid, side = model.hyps[h]

@@ -272,8 +272,8 @@ def _write_calibration(path: Path, T: float, n: int) -> None:
         "# none_p_lower / none_p_upper: the 'no pattern fits well' model's chance of pain reaching a\n"
         "# lower-body / upper-body region (bodymap estimate, M).\n"
         f"temperature: {T:.4f}\n"
-        "none_p_lower: 0.04\n"
-        "none_p_upper: 0.15\n"
+        "none_p_lower: 0.02\n"
+        "none_p_upper: 0.04\n"
     )
     path.write_text(text, encoding="utf-8")
 
