@@ -280,3 +280,23 @@ def test_show_a_missing_file_exits_2(env, tmp_path):
 
 def test_unknown_command_exits_2(env):
     assert_one_line_error(run(env, "paint-by-numbers"), "invalid choice")
+
+
+def test_unwritable_output_path_is_bad_input_not_an_internal_error(env, tmp_path):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, so nothing can be created under it")
+    m = tmp_path / "m.bodymap"
+    assert run(env, "new", m, "--paint", "right_calf").returncode == 0
+    for args in (["render", m, "-o", blocker / "x.png"], ["new", blocker / "y.bodymap"],
+                 ["atlas", "render", "-o", blocker / "a.png"]):
+        assert_one_line_error(run(env, *args))
+
+
+def test_new_never_overwrites_without_asking(env, tmp_path):
+    m = tmp_path / "m.bodymap"
+    assert run(env, "new", m, "--paint", "right_calf").returncode == 0
+    before = m.read_bytes()
+    assert_one_line_error(run(env, "new", m, "--paint", "left_calf"), "--overwrite")
+    assert m.read_bytes() == before
+    assert run(env, "new", m, "--paint", "left_calf", "--overwrite").returncode == 0
+    assert m.read_bytes() != before

@@ -144,10 +144,11 @@ def _r4_classes():
     # fhir.resources 8 ships R5 by default plus R4B and STU3; R4B keeps Bundle,
     # Observation and QuestionnaireResponse as in R4, so it is what validates R4 here.
     from fhir.resources.R4B.bundle import Bundle
+    from fhir.resources.R4B.flag import Flag
     from fhir.resources.R4B.observation import Observation
     from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
-    return Bundle, {"Observation": Observation, "QuestionnaireResponse": QuestionnaireResponse}
+    return Bundle, {"Observation": Observation, "QuestionnaireResponse": QuestionnaireResponse, "Flag": Flag}
 
 
 def test_fhir_bundle_validates_and_carries_the_map(maps, tmp_path, capsys):
@@ -167,6 +168,12 @@ def test_fhir_bundle_validates_and_carries_the_map(maps, tmp_path, capsys):
     assert kinds.count("QuestionnaireResponse") == 1
 
     m = bodymap.load(maps["flagged"])
+    # every red flag is a Flag resource, and they come first in the Bundle
+    want_flags = [f.id for f in bodymap.match(m).red_flags]
+    assert want_flags
+    flags = [e["resource"] for e in doc["entry"] if e["resource"]["resourceType"] == "Flag"]
+    assert [f["code"]["coding"][0]["code"] for f in flags] == want_flags
+    assert kinds[: len(flags)] == ["Flag"] * len(flags)
     qr = next(e["resource"] for e in doc["entry"] if e["resource"]["resourceType"] == "QuestionnaireResponse")
     got = {i["linkId"]: next(iter(i["answer"][0].values())) for i in qr["item"]}
     for k, v in m.answers.items():

@@ -965,3 +965,21 @@ def test_importing_the_windows_never_forces_the_dummy_video_driver():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "None"
+
+
+def test_red_flags_stay_on_top_when_the_matcher_fails():
+    from bodymap.ui.app import PaintScreen
+
+    class Broken:
+        def match(self, pain_map):
+            raise RuntimeError("pattern library unreadable")
+
+        def pattern_zone(self, *a):
+            return {}
+
+    screen = PaintScreen((1280, 800), matcher=Broken())
+    screen.pain_map.answers["bladder_bowel"] = True
+    screen.pain_map.paint_region("right_calf", 0.5)
+    screen.refresh_ranking()
+    assert screen.matcher_error
+    assert [f.id for f in screen.panel.red_flags] == ["cauda_equina"]

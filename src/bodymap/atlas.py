@@ -56,7 +56,9 @@ def viewer_sign(view: str, side: str) -> int:
 
 def side_at(view: str, x: float) -> str:
     """The patient's side under viewer-frame x (x == 0 counts as the patient's right)."""
-    return "right" if (x <= 0) == (view == "front") else "left"
+    if view == "front":
+        return "right" if x <= 0 else "left"
+    return "right" if x >= 0 else "left"
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,7 @@ EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit 2, no usage dump
-        self.exit(EXIT_BAD_INPUT, f"bodymap: {message} (see 'bodymap {self.prog.split()[-1]} --help')\n"
-                  if " " in self.prog else f"bodymap: {message} (see 'bodymap --help')\n")
+        self.exit(EXIT_BAD_INPUT, f"bodymap: {message} (see '{self.prog} --help')\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     sn.add_argument("--intensity", type=int, help="overall pain 0-10")
     sn.add_argument("--answer", action="append", default=[], metavar="KEY=VALUE")
     sn.add_argument("--session-code")
+    sn.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
 
     ss = sub.add_parser("show", help="print a summary of a map")
     ss.add_argument("file")
@@ -96,6 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # an output or input path the system refused (permissions, /proc, full disk)
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        print(f"bodymap: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - last resort: one line, never a traceback
@@ -215,6 +219,8 @@ def _new(args) -> int:
 
     if not args.output.endswith(".bodymap"):
         raise UsageError(f"{args.output}: the output name must end in .bodymap")
+    if Path(args.output).exists() and not args.overwrite:
+        raise UsageError(f"{args.output}: already exists; add --overwrite to replace it")
     m = PainMap()
     for spec in args.paint:
         region, fraction, sensation = parse_paint_spec(spec)
@@ -239,10 +245,17 @@ def _show(args) -> int:
     m = fileformat.load(args.file)
     s = m.summary()
     if args.json:
-        print(json.dumps({"summary": s, "answers": dict(m.answers), "intensity": m.intensity, "meta": m.meta}))
+        from .redflags import flags_for_map
+
+        print(json.dumps({"red_flags": [f.to_json() for f in flags_for_map(m)], "summary": s,
+                          "answers": dict(m.answers), "intensity": m.intensity, "meta": m.meta}))
         return EXIT_OK
     for note in m.meta.get("notes", []):
         print(f"note: {note}", file=sys.stderr)
+    from .redflags import flags_for_map
+
+    for f in flags_for_map(m):
+        print(f"RED FLAG:    {f.text}")
     print(f"file:        {args.file}")
     print(f"session:     {m.meta.get('session_code') or '-'}   created {m.meta.get('created', '-')}")
     print(f"extent:      {s['extent_percent']:.1f}% of body (front {s['extent_by_view']['front']:.1f}%, "

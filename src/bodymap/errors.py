@@ -9,8 +9,8 @@ from __future__ import annotations
 class BodymapError(Exception):
     """Base of every error bodymap raises on purpose (bad input, bad file, bad data)."""
 
-    def __str__(self) -> str:  # one line, always
-        return " ".join(super().__str__().split())
+    def __str__(self) -> str:  # one line, always (Exception's text, not KeyError's quoted repr)
+        return " ".join(Exception.__str__(self).split())
 
 
 class AtlasError(BodymapError):

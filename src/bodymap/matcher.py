@@ -33,6 +33,7 @@ from .atlas import Atlas, load_atlas
 from .errors import PatternError
 from .paths import regions_dir
 from .painting import SENSATIONS, PainMap
+from .redflags import RED_FLAG_QUESTIONS, RED_FLAG_TEXT, RedFlag, red_flags  # noqa: F401 (re-exported)
 
 ANSWER_FEATURES = ("numbness", "weakness", "worse_sitting", "worse_walking", "better_resting")
 NOT_SCORED_STEMS = ("perineum", "pubic")  # saddle area: prompts the red-flag questions instead
@@ -68,16 +69,6 @@ class Hypothesis:
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "side": self.side, "probability": round(self.probability, 4), "name": self.name,
                 "evidence": [e.to_json() for e in self.evidence]}
-
-
-@dataclass(frozen=True)
-class RedFlag:
-    id: str
-    text: str
-    reasons: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "text": self.text, "reasons": list(self.reasons)}
 
 
 @dataclass
@@ -402,45 +393,7 @@ def posterior(model: Model, f: Features, temperature: float | None = None) -> np
 
 
 # ---------------------------------------------------------------------------
-# Red flags and prompts (never affected by the ranking)
-
-RED_FLAG_QUESTIONS = ("bladder_bowel", "saddle_numbness", "fever_or_weight_loss", "recent_trauma", "cancer_history")
-RED_FLAG_TEXT = {
-    "cauda_equina": "Possible cauda equina warning signs: {reasons}. Needs same-day medical assessment; "
-                    "do not wait for the pattern match.",
-    "serious_pathology": "Possible serious-pathology warning signs: {reasons}. Needs prompt medical review.",
-}
-
-
-def red_flags(answers: dict[str, Any], both_legs: bool, recorded: list[dict] | None = None) -> list[RedFlag]:
-    flags: list[RedFlag] = []
-    ce = []
-    if answers.get("bladder_bowel") is True:
-        ce.append("new bladder or bowel problems")
-    if answers.get("saddle_numbness") is True:
-        ce.append("numbness in the saddle area")
-    if answers.get("weakness") is True and both_legs:
-        ce.append("weakness with pain in both legs")
-    if ce:
-        flags.append(RedFlag("cauda_equina", RED_FLAG_TEXT["cauda_equina"].format(reasons="; ".join(ce)), tuple(ce)))
-    sp = []
-    if answers.get("fever_or_weight_loss") is True:
-        sp.append("fever, chills or unexplained weight loss")
-    if answers.get("cancer_history") is True:
-        sp.append("a history of cancer")
-    if answers.get("recent_trauma") is True:
-        sp.append("a recent fall or injury")
-    if sp:
-        flags.append(RedFlag("serious_pathology", RED_FLAG_TEXT["serious_pathology"].format(reasons="; ".join(sp)),
-                             tuple(sp)))
-    have = {f.id for f in flags}
-    for rec in recorded or []:
-        rid = rec.get("id")
-        if isinstance(rid, str) and rid not in have:
-            flags.append(RedFlag(rid, str(rec.get("text", "red flag recorded at the kiosk")), ()))
-            have.add(rid)
-    return flags
-
+# Red flags (rules in bodymap.redflags, never affected by the ranking) and prompts
 
 def prompts_for(pain_map_summary: dict, answers: dict[str, Any], saddle_painted: bool, both_legs: bool) -> list[str]:
     out = []

@@ -62,9 +62,9 @@ def _folder(folder: Path, as_json: bool) -> int:
             print(json.dumps(d, ensure_ascii=False))
         else:
             top = r.top
-            flags = ",".join(x.id for x in r.red_flags) or "-"
+            flags = ",".join(x.id for x in r.red_flags)
             desc = f"{top.id} {top.side} {100 * top.probability:.0f}%" if top else "nothing painted"
-            print(f"{f.name}\t{desc}\tred_flags={flags}")
+            print(f"{f.name}\t{'RED FLAG ' + flags if flags else 'no red flags'}\t{desc}")
     for b in bad:
         print(f"skipped {b}", file=sys.stderr)
     return 2 if bad else 0

@@ -114,6 +114,19 @@ def bundle_for(m: PainMap, *, now: datetime | None = None) -> dict[str, Any]:
         return str(uuid.uuid5(base, str(k)))
 
     entries = []
+    # red flags first: a Flag resource each, so no reader of the record can miss them
+    from ..redflags import flags_for_map
+
+    for k, flag in enumerate(flags_for_map(m)):
+        fid = new_id(1000 + k)
+        entries.append(_entry(fid, {
+            "resourceType": "Flag",
+            "status": "active",
+            "category": [{"coding": [_coding("http://terminology.hl7.org/CodeSystem/flag-category", "clinical",
+                                             "Clinical")], "text": "red flag"}],
+            "code": {"coding": [_coding("urn:bodymap:red-flag", flag.id)], "text": flag.text},
+            "subject": {"display": f"bodymap session {session}" if session else "bodymap session"},
+        }))
     qr_id = new_id(0)
     qr = _questionnaire_response(m, qr_id, created, session)
     entries.append({"fullUrl": f"urn:uuid:{qr_id}", "resource": qr})

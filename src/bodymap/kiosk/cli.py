@@ -22,7 +22,7 @@ def add_parsers(sub) -> None:
 def run(args) -> int:
     if args.set_pin:
         return set_pin(args.config)
-    cfg = load_config(args.config)
+    cfg = load_config(args.config, required=args.config is not None)  # a named file must exist
     size = None
     if args.size:
         try:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..atlas import Atlas
-from ..matcher import red_flags
+from ..redflags import red_flags
 from ..painting import PainMap
 from .config import KioskConfig
 from .security import new_session_code

@@ -658,8 +658,15 @@ class PaintScreen:
                 self.ranking, self.matcher_error = matcher.match(self.pain_map), None
             except Exception as exc:  # noqa: BLE001
                 self.ranking, self.matcher_error = None, f"matcher error ({type(exc).__name__}: {exc})"
+        if self.ranking is None:
+            # the matcher failed: red flags come from the answers alone and are still shown first
+            from types import SimpleNamespace
+
+            from ..redflags import flags_for_map
+
+            self.ranking = SimpleNamespace(red_flags=flags_for_map(self.pain_map), hypotheses=[], prompts=[])
         before = self.panel.selected
-        disclaimer = getattr(self._matcher_obj, "DISCLAIMER", None) if self.ranking is not None else None
+        disclaimer = getattr(self._matcher_obj, "DISCLAIMER", None) if self.matcher_error is None else None
         self.panel.set_ranking(self.ranking, self.matcher_error, self.pain_map.is_empty,
                                disclaimer if isinstance(disclaimer, str) else None)
         if self.panel.selected != before:

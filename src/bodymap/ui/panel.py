@@ -145,7 +145,7 @@ class ClinicianPanel:
         self.fixed_h = y
         if not self.computed:
             pass
-        elif self.ranking is None:
+        elif self.ranking is None or self.error:
             add("note", self.error or "matcher unavailable", MUTED)
         else:
             hyps = self.hypotheses
