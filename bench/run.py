@@ -142,7 +142,7 @@ def bench_batch(atlas, maps, tmp):
     t0 = time.perf_counter()
     res = batch.score_many(paths, workers=2)
     dt = time.perf_counter() - t0
-    assert all(r[3] is None for r in res)
+    assert all(r.error is None for r in res)
     rate = len(paths) / dt
     # the straightforward shapely baseline, same files, same model, single core, sampled
     sample = paths[:300]

@@ -9,15 +9,16 @@ import json
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import numpy as np
 
 from .atlas import VIEWS, load_atlas
 from .errors import BodymapError, FileFormatError
-from .fileformat import FORMAT_VERSION, LAYER_ENCODING, MAX_FILE_BYTES, decode_view
+from .fileformat import FORMAT_VERSION, LAYER_ENCODING, MAX_FILE_BYTES, decode_view, read_bytes
 from .matcher import Features, get_model, posterior
-from .painting import SENSATIONS
+from .painting import QUESTIONS, SENSATIONS, validate_answer
+from .redflags import red_flags
 
 
 def features_from_bytes(raw: bytes, model, where: str = "<bytes>") -> Features:
@@ -32,6 +33,9 @@ def features_from_bytes(raw: bytes, model, where: str = "<bytes>") -> Features:
         raise FileFormatError(f"{where}: not a .bodymap file")
     if not isinstance(doc.get("format_version"), int) or doc["format_version"] > FORMAT_VERSION:
         raise FileFormatError(f"{where}: unsupported format version")
+    atlas_doc = doc.get("atlas")
+    if not isinstance(atlas_doc, dict) or atlas_doc.get("id") != model.atlas.id:
+        raise FileFormatError(f"{where}: drawn on another atlas")
     layers = doc.get("layers")
     raster = model.atlas.raster()
     if not isinstance(layers, dict) or layers.get("encoding") != LAYER_ENCODING or layers.get("shape") != list(raster.shape):
@@ -53,9 +57,32 @@ def features_from_bytes(raw: bytes, model, where: str = "<bytes>") -> Features:
             lab = raster.labels[v].ravel()[flat]
             counts += np.bincount(lab[lab >= 0], minlength=n)
     cov = counts / np.maximum(_region_px(model), 1)
-    sensations = np.array([bool(sens_bits >> i & 1) for i in range(len(SENSATIONS))])
-    answers = doc.get("answers") if isinstance(doc.get("answers"), dict) else {}
-    return Features(cov, sensations, answers)
+    names = layers.get("sensations")
+    if not isinstance(names, list) or len(names) > 8 or any(x not in SENSATIONS for x in names):
+        raise FileFormatError(f"{where}: layers.sensations is not a list of known sensations")
+    present = {name for i, name in enumerate(names) if sens_bits >> i & 1}  # bits map by the file's own names
+    sensations = np.array([s in present for s in SENSATIONS])
+    raw_answers = doc.get("answers", {})
+    if not isinstance(raw_answers, dict):
+        raise FileFormatError(f"{where}: 'answers' must be an object")
+    answers = {}
+    for k, v in raw_answers.items():
+        if k in QUESTIONS:
+            try:
+                answers[k] = validate_answer(k, v)
+            except BodymapError as exc:
+                raise FileFormatError(f"{where}: answers: {exc}") from None
+    flags = red_flags(answers, _both_legs(model, cov), doc.get("red_flags") if isinstance(doc.get("red_flags"), list)
+                      else None)
+    f = Features(cov, sensations, answers)
+    f.red_flag_ids = [x.id for x in flags]
+    return f
+
+
+def _both_legs(model, cov: np.ndarray) -> bool:
+    sides = {model.atlas.regions[i].side for i in np.flatnonzero(cov > 0)
+             if model.atlas.regions[i].level in ("thigh", "knee", "leg", "foot")}
+    return {"left", "right"} <= sides
 
 
 def _nonzero_bytes(b: np.ndarray) -> np.ndarray:
@@ -85,20 +112,31 @@ def _region_px(model) -> np.ndarray:
 _MODEL = None
 
 
-def score_file(path: str) -> tuple[str, str | None, float, str | None]:
-    """(path, top pattern id, its probability, error) for one file."""
+class BatchResult(NamedTuple):
+    """One file's result: red flags are part of it, never dropped in batch work."""
+
+    path: str
+    top: str | None
+    side: str | None
+    probability: float
+    red_flags: tuple[str, ...]
+    error: str | None
+
+
+def score_file(path: str) -> BatchResult:
+    """The top hypothesis and the red flags of one file (error set instead when it cannot be read)."""
     global _MODEL
     if _MODEL is None:
         _MODEL = get_model(load_atlas())
     model = _MODEL
     try:
-        raw = Path(path).read_bytes()
+        raw = read_bytes(Path(path))  # refuses folders and oversized files before reading them
         f = features_from_bytes(raw, model, path)
-    except (OSError, BodymapError) as exc:
-        return path, None, 0.0, str(exc)
+    except BodymapError as exc:
+        return BatchResult(path, None, None, 0.0, (), str(exc))
     post = posterior(model, f)
     h = int(np.argmax(post))
-    return path, model.hyps[h][0], float(post[h]), None
+    return BatchResult(path, model.hyps[h][0], model.hyps[h][1], float(post[h]), tuple(f.red_flag_ids), None)
 
 
 def score_many(paths: Iterable[str], workers: int | None = None, chunksize: int = 64):

@@ -357,6 +357,7 @@ class Features:
     sensations: np.ndarray  # (5,) bool: painted anywhere
     answers: dict[str, Any]
     extent_percent: float = 0.0
+    red_flag_ids: list = field(default_factory=list)  # filled by batch readers
 
 
 def features_of(pain_map: PainMap) -> Features:
