@@ -155,12 +155,13 @@ class Patient:
         if app.dialog == "nothing":
             self.tap("dlg:skip")
         self.answer_all()
-        if self.rng.random() < 0.1:  # change it, then come back through the questions
+        if k.screen == "review" and self.rng.random() < 0.1:  # change it, then come back through the questions
             self.tap("review_edit")
             self.random_stroke()
             self.tap("next")
             self.answer_all()
-        self.tap("review_confirm")
+        if k.screen == "review":  # a red-flag yes has already finished the session
+            self.tap("review_confirm")
         code = k.finished_code
         assert k.screen in ("thanks", "redflag") and code
         if k.screen == "redflag":
