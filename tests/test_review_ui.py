@@ -116,33 +116,7 @@ def rep_screen(atlas, lay, rid) -> tuple[int, int]:
     return int(float(x)), int(float(y))
 
 
-@dataclass
-class Ev:
-    text: str
-    direction: str
-    source: str = "test source"
-
-
-@dataclass
-class Hyp:
-    id: str
-    side: str
-    probability: float
-    name: str
-    evidence: list = field(default_factory=list)
-
-
-@dataclass
-class Flag:
-    id: str
-    text: str
-
-
-@dataclass
-class FakeRanking:
-    red_flags: list
-    hypotheses: list
-    prompts: list
+from fakes import Ev, FakeRanking, Flag, Hyp  # noqa: E402
 
 
 class FakeMatcher:

@@ -47,33 +47,7 @@ def atlas():
     return load_atlas()
 
 
-@dataclass
-class Ev:
-    text: str
-    direction: str
-    source: str = "test source"
-
-
-@dataclass
-class Hyp:
-    id: str
-    side: str
-    probability: float
-    name: str
-    evidence: list = field(default_factory=list)
-
-
-@dataclass
-class Flag:
-    id: str
-    text: str
-
-
-@dataclass
-class FakeRanking:
-    hypotheses: list
-    red_flags: list
-    prompts: list
+from fakes import Ev, FakeRanking, Flag, Hyp  # noqa: E402
 
 
 class FakeMatcher:
