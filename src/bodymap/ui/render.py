@@ -236,7 +236,7 @@ def render_atlas(atlas: Atlas, layer: str = "regions", height: int = 1400) -> py
         if layer == "regions":
             draw_region_labels(surf, atlas, lay, size=max(11, int(lay.scale * 0.14)))
         elif layer == "dermatomes":
-            draw_dermatomes(surf, atlas, lay, size=max(12, int(lay.scale * 0.16)))
+            draw_dermatomes(surf, atlas, lay, size=max(12, int(lay.scale * 0.16)), avoid_overlap=True)
     draw_view_titles(surf, layouts, size=30)
     draw_side_markers(surf, layouts, size=26)
     return surf
