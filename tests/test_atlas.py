@@ -27,7 +27,7 @@ from bodymap import atlas as atlas_mod
 from bodymap import geometry as g
 from bodymap.atlas import VIEWS, build_atlas, load_atlas, side_at, viewer_sign
 from bodymap.atlas_check import check_atlas
-from bodymap.errors import AtlasError, BodymapError
+from bodymap.errors import AtlasError, BodymapError, UnknownRegionError
 
 REPO = Path(__file__).resolve().parents[1]
 REGIONS = REPO / "regions"
@@ -941,3 +941,21 @@ def test_snapshot_comparison_notices_a_changed_atlas(atlas):
     other = _surface_array(headless.render_atlas_png(atlas, "dermatomes", SNAPSHOT_HEIGHT))
     want = _surface_array(pygame.image.load(str(ref)))
     assert (np.abs(other - want).max(axis=2) > 30).mean() > 0.01
+
+
+@pytest.mark.parametrize("scale", [40.0, 80.0, 120.0])
+def test_any_set_of_regions_becomes_a_mask_at_any_resolution(scale):
+    atlas = load_atlas()
+    ids = ["right_calf", "left_calf", "right_groin"]
+    masks = atlas.regions_mask(ids, scale=scale)
+    for v in ("front", "back"):
+        want_area = sum(atlas.region(r).area for r in ids if atlas.region(r).view == v)
+        got_area = masks[v].sum() / scale ** 2
+        assert got_area == pytest.approx(want_area, rel=0.05, abs=2 / scale)
+    # the back view holds both calves, on opposite halves: the patient's right on the viewer's right
+    back = masks["back"]
+    cols = np.nonzero(back.any(axis=0))[0]
+    mid = atlas.raster(scale).to_px(0.0, 0.0)[0]
+    assert cols.min() < mid < cols.max()
+    with pytest.raises(UnknownRegionError):
+        atlas.regions_mask(["right_kalf"])

@@ -183,6 +183,12 @@ class Atlas:
             self._rasters[scale] = _cached_raster(self, scale)
         return self._rasters[scale]
 
+    def regions_mask(self, region_ids, scale: float = DEFAULT_SCALE) -> dict[str, np.ndarray]:
+        """{view: bool mask} of any set of regions at `scale`, from the same label image as everything else."""
+        r = self.raster(scale)
+        idx = np.array([self.index(rid) for rid in region_ids], dtype=np.int16)
+        return {v: np.isin(lab, idx) for v, lab in r.labels.items()}
+
     def build_raster(self, scale: float) -> Raster:
         x0, y0, x1, y1 = self.bounds
         shape = (int(round((y1 - y0) * scale)), int(round((x1 - x0) * scale)))
