@@ -28,6 +28,7 @@ from bodymap import geometry as g
 from bodymap.atlas import VIEWS, build_atlas, load_atlas, side_at, viewer_sign
 from bodymap.atlas_check import check_atlas
 from bodymap.errors import AtlasError, BodymapError, UnknownRegionError
+from snapshot import MAX_SHARE, compare_snapshot, pixels, share_differing
 
 REPO = Path(__file__).resolve().parents[1]
 REGIONS = REPO / "regions"
@@ -902,31 +903,13 @@ def test_cli_atlas_check_reports_a_moved_key_point(tmp_path):
 SNAPSHOT_HEIGHT = 700
 
 
-def _surface_array(surf):
-    import pygame
-
-    return pygame.surfarray.array3d(surf).swapaxes(0, 1).astype(np.int16)
-
-
 @pytest.mark.parametrize("layer", ["regions", "dermatomes"])
 def test_rendered_atlas_matches_its_snapshot(atlas, layer, request):
-    import pygame
-
     from bodymap.ui import headless
 
     surf = headless.render_atlas_png(atlas, layer, SNAPSHOT_HEIGHT)
     assert surf.get_height() == SNAPSHOT_HEIGHT
-    ref = SNAPSHOTS / f"atlas-{layer}.png"
-    if request.config.getoption("--update-snapshots", default=False):
-        SNAPSHOTS.mkdir(exist_ok=True)
-        headless.save_png(surf, ref)
-    assert ref.exists(), f"{ref} is missing; run pytest --update-snapshots once and look at the picture"
-    want = _surface_array(pygame.image.load(str(ref)))
-    got = _surface_array(surf)
-    assert got.shape == want.shape, f"picture size changed: {got.shape} vs {want.shape}"
-    differ = (np.abs(got - want).max(axis=2) > 30).mean()
-    assert differ <= 0.01, (f"{100 * differ:.2f}% of the pixels differ from {ref.name}; if the change is intended, "
-                            f"run pytest --update-snapshots and look at the new picture")
+    compare_snapshot(surf, f"atlas-{layer}.png", request.config.getoption("--update-snapshots", default=False))
 
 
 def test_snapshot_comparison_notices_a_changed_atlas(atlas):
@@ -938,9 +921,9 @@ def test_snapshot_comparison_notices_a_changed_atlas(atlas):
     ref = SNAPSHOTS / "atlas-regions.png"
     if not ref.exists():
         pytest.fail("snapshot missing; run pytest --update-snapshots")
-    other = _surface_array(headless.render_atlas_png(atlas, "dermatomes", SNAPSHOT_HEIGHT))
-    want = _surface_array(pygame.image.load(str(ref)))
-    assert (np.abs(other - want).max(axis=2) > 30).mean() > 0.01
+    other = pixels(headless.render_atlas_png(atlas, "dermatomes", SNAPSHOT_HEIGHT))
+    want = pixels(pygame.image.load(str(ref)))
+    assert share_differing(other, want) > MAX_SHARE
 
 
 @pytest.mark.parametrize("scale", [40.0, 80.0, 120.0])

@@ -101,8 +101,6 @@ def open_row(screen: ReviewScreen, path: Path) -> None:
     tap(screen, f"list:{index_of(screen, path)}")
 
 
-def pixels(surface: pygame.Surface) -> np.ndarray:
-    return pygame.surfarray.array3d(surface).transpose(1, 0, 2).astype(int)  # (rows, cols, rgb)
 
 
 def count_colour(px: np.ndarray, rect: pygame.Rect, colour) -> int:
@@ -117,6 +115,7 @@ def rep_screen(atlas, lay, rid) -> tuple[int, int]:
 
 
 from fakes import Ev, FakeRanking, Flag, Hyp  # noqa: E402
+from snapshot import compare_snapshot, pixels  # noqa: E402
 
 
 class FakeMatcher:
@@ -551,25 +550,13 @@ def _snapshot_folder(atlas, folder: Path) -> tuple[Path, Path]:
     return before, after
 
 
-def _compare_snapshot(surface: pygame.Surface, name: str, update: bool) -> None:
-    ref = SNAPSHOTS / name
-    if update:
-        SNAPSHOTS.mkdir(exist_ok=True)
-        pygame.image.save(surface, str(ref))
-    if not ref.exists():
-        pytest.fail(f"no reference picture {ref}; run pytest with --update-snapshots once and look at it")
-    want = pixels(pygame.image.load(str(ref)))
-    got = pixels(surface)
-    assert want.shape == got.shape
-    differ = (np.abs(want - got).max(axis=2) > 30).mean()
-    assert differ <= 0.01, f"{100 * differ:.2f}% of pixels differ from {ref.name}"
 
 
 def test_snapshot_review_single_map(atlas, tmp_path, update_snapshots):
     before, after = _snapshot_folder(atlas, tmp_path)
     s = ReviewScreen(tmp_path, SIZE, atlas=atlas, matcher=FakeMatcher(), tz=timezone.utc)
     open_row(s, after)
-    _compare_snapshot(s.screenshot(), "review-single.png", update_snapshots)
+    compare_snapshot(s.screenshot(), "review-single.png", update_snapshots)
 
 
 def test_snapshot_review_compare(atlas, tmp_path, update_snapshots):
@@ -578,7 +565,7 @@ def test_snapshot_review_compare(atlas, tmp_path, update_snapshots):
     open_row(s, after)
     tap(s, "compare")
     open_row(s, before)
-    _compare_snapshot(s.screenshot(), "review-compare.png", update_snapshots)
+    compare_snapshot(s.screenshot(), "review-compare.png", update_snapshots)
 
 
 def test_snapshot_comparison_notices_a_changed_picture(atlas, tmp_path):
@@ -594,7 +581,7 @@ def test_snapshot_comparison_notices_a_changed_picture(atlas, tmp_path):
     s = ReviewScreen(tmp_path, SIZE, atlas=atlas, matcher=FakeMatcher(), tz=timezone.utc)
     open_row(s, after)
     with pytest.raises(AssertionError):
-        _compare_snapshot(s.screenshot(), ref.name, False)
+        compare_snapshot(s.screenshot(), ref.name, False)
 
 
 # ---------------------------------------------------------------------------

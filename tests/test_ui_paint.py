@@ -48,6 +48,7 @@ def atlas():
 
 
 from fakes import Ev, FakeRanking, Flag, Hyp  # noqa: E402
+from snapshot import compare_snapshot, pixels  # noqa: E402
 
 
 class FakeMatcher:
@@ -161,8 +162,6 @@ def painted_at(pain_map, view, pt) -> bool:
     return bool(pain_map.layers(view)[:, int(row), int(col)].any())
 
 
-def pixels(surface) -> np.ndarray:
-    return pygame.surfarray.array3d(surface).transpose(1, 0, 2).astype(int)
 
 
 def counterpart(rid: str) -> str:
@@ -824,24 +823,12 @@ def _scripted_painting(s: PaintScreen, atlas) -> None:
     s.update()
 
 
-def _compare_snapshot(surface: pygame.Surface, name: str, update: bool) -> None:
-    ref = SNAPSHOTS / name
-    if update:
-        SNAPSHOTS.mkdir(exist_ok=True)
-        pygame.image.save(surface, str(ref))
-    if not ref.exists():
-        pytest.fail(f"no reference picture {ref}; run pytest with --update-snapshots once and look at it")
-    want = pixels(pygame.image.load(str(ref)))
-    got = pixels(surface)
-    assert want.shape == got.shape
-    differ = (np.abs(want - got).max(axis=2) > 30).mean()
-    assert differ <= 0.01, f"{100 * differ:.2f}% of pixels differ from {ref.name}"
 
 
 def test_snapshot_painting_without_panel(atlas, tmp_path, update_snapshots):
     s = PaintScreen(SIZE, atlas=atlas, folder=tmp_path, matcher=FakeMatcher(), show_panel=False)
     _scripted_painting(s, atlas)
-    _compare_snapshot(s.screenshot(), "paint-window-no-panel.png", update_snapshots)
+    compare_snapshot(s.screenshot(), "paint-window-no-panel.png", update_snapshots)
 
 
 def test_snapshot_painting_with_panel_and_zone(atlas, tmp_path, update_snapshots):
@@ -850,7 +837,7 @@ def test_snapshot_painting_with_panel_and_zone(atlas, tmp_path, update_snapshots
     _scripted_painting(s, atlas)
     click(s, "panel:hyp:0")
     click(s, "dermatomes")
-    _compare_snapshot(s.screenshot(), "paint-window-panel.png", update_snapshots)
+    compare_snapshot(s.screenshot(), "paint-window-panel.png", update_snapshots)
 
 
 def test_snapshot_comparison_notices_a_changed_picture(atlas, tmp_path):
@@ -861,7 +848,7 @@ def test_snapshot_comparison_notices_a_changed_picture(atlas, tmp_path):
     _scripted_painting(s, atlas)
     mouse_stroke(s, "front", [rep(atlas, "left_anterior_thigh"), rep(atlas, "left_shin")])
     with pytest.raises(AssertionError):
-        _compare_snapshot(s.screenshot(), ref.name, False)
+        compare_snapshot(s.screenshot(), ref.name, False)
 
 
 # ---------------------------------------------------------------------------
