@@ -137,12 +137,9 @@ def _heatmap(args) -> int:
     from .common import Decoder, FolderRun, list_maps
     from .research import accumulate_heatmap, parse_where
 
-    out = Path(args.output)
-    if out.suffix.lower() != ".png":
-        raise UsageError(f"{out}: the output name must end in .png")
-    folder = out.parent if str(out.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"{out}: folder {folder} does not exist")
+    from ..paths import check_output_file
+
+    out = check_output_file(args.output, ".png")
     if not 300 <= args.height <= 8000:
         raise UsageError(f"--height must be between 300 and 8000 pixels, got {args.height}")
     dec = Decoder()

@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape
 
 from .. import __version__
 from ..errors import FileFormatError, FileWriteError, UsageError
+from ..paths import check_output_file
 from ..painting import SENSATION_WORDS, SENSATIONS, PainMap
 
 DISCLAIMER_HEAD = "Decision aid, not a diagnosis."
@@ -92,14 +93,8 @@ def write_report(m: PainMap, output: str | os.PathLike, head: dict[str, Any] | N
     """Render the one-page PDF to `output` (atomically)."""
     from ..matcher import match
 
-    out = Path(output)
-    if out.suffix.lower() != ".pdf":
-        raise UsageError(f"{out}: the output name must end in .pdf")
-    if out.is_dir():
-        raise UsageError(f"{out}: is a folder; give a file name ending in .pdf")
+    out = check_output_file(output, ".pdf")
     folder = out.parent if str(out.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"{out}: folder {folder} does not exist")
     head = head or {}
     ranking = match(m, top_n=3)
     with tempfile.TemporaryDirectory(prefix="bodymap-report-") as tmp:

@@ -13,6 +13,7 @@ import pygame
 from ..atlas import VIEWS, Atlas
 from ..errors import FileWriteError, UsageError
 from ..painting import SENSATIONS, PainMap
+from ..paths import check_output_file
 from . import render
 
 # Okabe-Ito colours (colour-blind safe) plus a texture each, so that every
@@ -169,15 +170,7 @@ def render_map_png(pain_map: PainMap, overlay: str = "none", height: int = 1000)
 
 def check_png_path(output: str | os.PathLike) -> Path:
     """Refuse a bad output path before any drawing work."""
-    path = Path(output)
-    if path.suffix.lower() != ".png":
-        raise UsageError(f"{path}: the output name must end in .png")
-    if path.is_dir():
-        raise UsageError(f"{path}: is a folder; give a file name ending in .png")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"{path}: folder {folder} does not exist")
-    return path
+    return check_output_file(output, ".png")
 
 
 def save_png(surface: pygame.Surface, output: str | os.PathLike) -> Path:
