@@ -8,7 +8,8 @@ encoded size (as it would sit in the JSON file) and the median encode/decode tim
 The numbers are quoted in docs/file-format.md.
 
 Candidates:
-  bitfield-u8-zlib-base64  one byte per pixel (bit i = sensation i), zlib level 6, base64 (the format)
+  bitfield-bbox-zlib       the shipped format: the bitfield below, only inside the painted bounding box
+  bitfield-u8-zlib-base64  one byte per pixel (bit i = sensation i), zlib level 6, base64 (the whole grid)
   packbits-base64          np.packbits of every layer, base64, no compression
   packbits-zlib-base64     np.packbits of every layer, zlib level 6, base64
   rle-json                 per layer, run lengths of the flattened mask as a JSON list
@@ -136,7 +137,22 @@ def dec_png(obj, shape):
     return out
 
 
+def enc_bitfield_bbox(layers):
+    return {v: ff.encode_view(bitfield(layers[v])) for v in VIEWS}
+
+
+def dec_bitfield_bbox(obj, shape):
+    out = {}
+    for v in VIEWS:
+        r0, c0, sub = ff.decode_view(obj[v], shape[0], shape[1], v)
+        bits = np.zeros(shape, np.uint8)
+        bits[r0:r0 + sub.shape[0], c0:c0 + sub.shape[1]] = sub
+        out[v] = unbitfield(bits)
+    return out
+
+
 CANDIDATES = {
+    "bitfield-bbox-zlib (shipped)": (enc_bitfield_bbox, dec_bitfield_bbox),
     "bitfield-u8-zlib-base64": (enc_bitfield_zlib, dec_bitfield_zlib),
     "packbits-base64": (enc_packbits, dec_packbits),
     "packbits-zlib-base64": (enc_packbits_zlib, dec_packbits_zlib),

@@ -193,8 +193,14 @@ def test_red_flags_never_suppressed_by_any_match(atlas, answers, painted):
     sp = answers.get("fever_or_weight_loss") or answers.get("cancer_history") or answers.get("recent_trauma")
     assert ("cauda_equina" in ids) == bool(ce)
     assert ("serious_pathology" in ids) == bool(sp)
-    keys = list(r.to_json())
-    assert keys.index("red_flags") < keys.index("hypotheses")
+    # what a clinician reads: every red-flag line comes before any pattern line
+    from bodymap.matcher_cli import format_ranking
+
+    lines = format_ranking(r).splitlines()
+    flag_lines = [i for i, line in enumerate(lines) if line.startswith("RED FLAG")]
+    assert len(flag_lines) == len(r.red_flags)
+    if flag_lines and r.hypotheses:
+        assert max(flag_lines) < min(i for i, line in enumerate(lines) if r.hypotheses[0].name[:28] in line)
 
 
 def test_saddle_painting_prompts_questions_and_is_not_scored(atlas):

@@ -76,16 +76,20 @@ def encode_layers(pain_map: PainMap) -> dict[str, Any]:
                            "shape": list(pain_map.raster.shape)}
     weights = (1 << np.arange(len(SENSATIONS), dtype=np.uint8))[:, None, None]
     for v in VIEWS:
-        bits = (pain_map.layers(v).astype(np.uint8) * weights).sum(axis=0, dtype=np.uint8)
-        rows = np.flatnonzero(bits.any(axis=1))
-        cols = np.flatnonzero(bits.any(axis=0))
-        if len(rows):
-            r0, r1, c0, c1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
-        else:
-            r0 = r1 = c0 = c1 = 0
-        sub = np.ascontiguousarray(bits[r0:r1, c0:c1])
-        out[v] = {"bbox": [r0, r1, c0, c1], "data": base64.b64encode(zlib.compress(sub.tobytes(), 6)).decode("ascii")}
+        out[v] = encode_view((pain_map.layers(v).astype(np.uint8) * weights).sum(axis=0, dtype=np.uint8))
     return out
+
+
+def encode_view(bits: np.ndarray) -> dict[str, Any]:
+    """One view's (rows, cols) uint8 bitfield -> {"bbox", "data"}: only the painted box is stored."""
+    rows = np.flatnonzero(bits.any(axis=1))
+    cols = np.flatnonzero(bits.any(axis=0))
+    if len(rows):
+        r0, r1, c0, c1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    else:
+        r0 = r1 = c0 = c1 = 0
+    sub = np.ascontiguousarray(bits[r0:r1, c0:c1])
+    return {"bbox": [r0, r1, c0, c1], "data": base64.b64encode(zlib.compress(sub.tobytes(), 6)).decode("ascii")}
 
 
 def decode_view(enc: Any, rows: int, cols: int, where: str) -> tuple[int, int, np.ndarray]:
