@@ -291,7 +291,9 @@ def bench_frames(seconds: float = 10.0, size=(1920, 1080)):
 KIOSK_CODE = """
 import json, sys, tempfile
 from pathlib import Path
-from bodymap.ui.kiosk_soak import soak
+import sys
+sys.path.insert(0, str(Path.cwd()))
+from tools.kiosk_soak import soak
 with tempfile.TemporaryDirectory() as d:
     r = soak(500, Path(d) / "spool")
 print(json.dumps({k: v for k, v in r.items() if isinstance(v, (int, float, str))}))

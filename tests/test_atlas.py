@@ -905,7 +905,7 @@ SNAPSHOT_HEIGHT = 700
 
 @pytest.mark.parametrize("layer", ["regions", "dermatomes"])
 def test_rendered_atlas_matches_its_snapshot(atlas, layer, request):
-    from bodymap.ui import headless
+    from bodymap.render import picture as headless
 
     surf = headless.render_atlas_png(atlas, layer, SNAPSHOT_HEIGHT)
     assert surf.get_height() == SNAPSHOT_HEIGHT
@@ -916,7 +916,7 @@ def test_snapshot_comparison_notices_a_changed_atlas(atlas):
     """The tolerance is not so loose that a visibly different picture passes."""
     import pygame
 
-    from bodymap.ui import headless
+    from bodymap.render import picture as headless
 
     ref = SNAPSHOTS / "atlas-regions.png"
     if not ref.exists():

@@ -25,7 +25,7 @@ from bodymap.kiosk import i18n
 from bodymap.kiosk.config import KioskConfig
 from bodymap.kiosk.flow import EXIT_CRASH, EXIT_STAFF
 from bodymap.kiosk.security import hash_pin
-from bodymap.ui.headless import SENSATION_STYLE
+from bodymap.render.palette import SENSATION_STYLE
 from bodymap.ui.kiosk_app import REDFLAG_FINISH_AFTER_S, STOPPED, THANKS_SECONDS, KioskApp, run_kiosk
 
 SIZE = (1920, 1080)
@@ -906,7 +906,7 @@ def test_every_screen_fits_with_thumb_sized_targets(tmp_path, atlas, pin_hash, s
 
 @pytest.mark.soak
 def test_soak_500_sessions(tmp_path):
-    from bodymap.ui.kiosk_soak import soak
+    from tools.kiosk_soak import soak
 
     r = soak(500, tmp_path / "spool")
     assert r["files"] == 500

@@ -47,7 +47,7 @@ def _pixel(surface_or_path, atlas, region_id: str, height: int):
     """Colour at the representative point of a region in a heat map picture, and that point's x."""
     import pygame
 
-    from bodymap.ui.heatmap_render import heatmap_layouts
+    from bodymap.render.heatmap import heatmap_layouts
 
     img = pygame.image.load(str(surface_or_path)) if isinstance(surface_or_path, (str, Path)) else surface_or_path
     r = atlas.region(region_id)

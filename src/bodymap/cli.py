@@ -187,7 +187,7 @@ def _atlas(args, parser) -> int:
                 print(f"{it['id']:<32} {it['view']:<6} {it['side']:<8} {it['area_percent']:6.2f}%  {it['name']}")
         return EXIT_OK
     if args.atlas_cmd == "render":
-        from .ui import headless
+        from .render import picture as headless
 
         headless.check_png_path(args.output)
         surf = headless.render_atlas_png(atlas, args.layer, args.height)
@@ -274,7 +274,7 @@ def _show(args) -> int:
 
 def _render(args) -> int:
     from . import fileformat
-    from .ui import headless
+    from .render import picture as headless
 
     headless.check_png_path(args.output)
     m = fileformat.load(args.file)

@@ -147,8 +147,8 @@ def _heatmap(args) -> int:
     paths = list_maps(args.folder)
     run = FolderRun("heatmap", paths, dec)
     hm = accumulate_heatmap(run, dec, where)
-    from ..ui import headless
-    from ..ui.heatmap_render import render_heatmap
+    from ..render import picture as headless
+    from ..render.heatmap import render_heatmap
 
     kept = (f"{hm.n_maps} of {hm.n_read} maps kept ({', '.join(where.describe())})" if where.needs_ranking
             else f"{hm.n_maps} maps" + (f" ({', '.join(where.describe())})" if where.describe() else ""))

@@ -99,7 +99,7 @@ def write_report(m: PainMap, output: str | os.PathLike, head: dict[str, Any] | N
     ranking = match(m, top_n=3)
     with tempfile.TemporaryDirectory(prefix="bodymap-report-") as tmp:
         png = Path(tmp) / "map.png"
-        from ..ui import headless
+        from ..render import picture as headless
 
         headless.save_png(headless.render_map_png(m, height=1000), png)
         fd, tmp_pdf = tempfile.mkstemp(dir=folder, prefix=f".{out.name}.", suffix=".tmp")

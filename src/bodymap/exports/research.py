@@ -24,26 +24,9 @@ from ..errors import UsageError
 from ..painting import SENSATIONS
 from .common import PAINTED_MIN, Decoder, MapRecord
 
-# Viridis (perceptually ordered, colour-blind safe) at 0, 1/4, 1/2, 3/4 and 1: the
-# published five-step anchors; between them the scale is interpolated linearly in RGB.
-VIRIDIS_ANCHORS: tuple[tuple[float, tuple[int, int, int]], ...] = (
-    (0.00, (0x44, 0x01, 0x54)),
-    (0.25, (0x3B, 0x52, 0x8B)),
-    (0.50, (0x21, 0x91, 0x8C)),
-    (0.75, (0x5E, 0xC9, 0x62)),
-    (1.00, (0xFD, 0xE7, 0x25)),
-)
-
-
-def colour_scale(t) -> np.ndarray:
-    """Map values in [0, 1] to viridis RGB (uint8, shape (..., 3)); values outside are clipped."""
-    t = np.clip(np.asarray(t, dtype=float), 0.0, 1.0)
-    xs = np.array([a for a, _ in VIRIDIS_ANCHORS])
-    out = np.empty(t.shape + (3,), dtype=np.uint8)
-    for ch in range(3):
-        ys = np.array([c[ch] for _, c in VIRIDIS_ANCHORS], dtype=float)
-        out[..., ch] = np.rint(np.interp(t, xs, ys)).astype(np.uint8)
-    return out
+# The colour scale lives in the core (bodymap.heatscale) so that the picture renderer
+# can use it without importing the exports; it is re-exported here for callers.
+from ..heatscale import VIRIDIS_ANCHORS, colour_scale, heatmap_rgb  # noqa: E402,F401
 
 
 # ---------------------------------------------------------------------------
@@ -149,14 +132,6 @@ def accumulate_heatmap(records: Iterable[MapRecord], decoder: Decoder, where: Wh
     counts = {v: acc[v].reshape(rows, cols) for v in VIEWS}
     body = {v: decoder.raster.body[v] for v in VIEWS}
     return Heatmap(counts, kept, n_read, where, body)
-
-
-def heatmap_rgb(hm: Heatmap, view: str, vmax: float | None = None) -> np.ndarray:
-    """(rows, cols, 3) colours of one view: share / vmax on the viridis scale (vmax default: the largest share)."""
-    vmax = hm.max_share if vmax is None else vmax
-    share = hm.share(view)
-    t = share / vmax if vmax > 0 else np.zeros_like(share)
-    return colour_scale(t)
 
 
 # ---------------------------------------------------------------------------

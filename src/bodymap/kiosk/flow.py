@@ -7,16 +7,20 @@ countdown shows; at the timeout the session is discarded and welcome returns.
 from __future__ import annotations
 
 import gc
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..atlas import Atlas
+from ..errors import BodymapError
 from ..redflags import red_flags
 from ..painting import PainMap
 from .config import KioskConfig
 from .security import new_session_code
 from .spool import Drafts, Spool
+
+log = logging.getLogger("bodymap.kiosk")
 
 EXIT_STAFF = 0  # staff left with the PIN: systemd Restart=on-failure does not restart
 EXIT_CONFIG = 2  # bad config or folders: restarting would not help (RestartPreventExitStatus=2)
@@ -231,3 +235,33 @@ class Kiosk:
     def _need(self, *screens: str) -> None:
         if self.screen not in screens or self.session is None:
             raise RuntimeError(f"kiosk action not allowed on the {self.screen} screen")
+
+
+def save_on_exit(kiosk: Kiosk | None) -> None:
+    """On the way out: the open session's draft now, and one more try at every pending finished map.
+
+    A finished map that still cannot reach the spool goes to the recovery folder, so
+    that leaving never loses it.
+    """
+    if kiosk is None:
+        return
+    try:
+        s = kiosk.session
+        if s is not None and not s.pain_map.is_empty:
+            kiosk.drafts.autosave(s.pain_map, s.code, kiosk.clock(), 0.0, force=True)
+    except Exception as exc:  # noqa: BLE001 - best effort while leaving
+        log.error("could not write the last draft (%s)", type(exc).__name__)
+    try:
+        if kiosk.spool.pending and kiosk.spool.retry():
+            from ..fileformat import write_atomic
+            from .spool import ensure_private_dir, safe_name
+
+            ensure_private_dir(kiosk.config.recovery_dir)
+            for p in list(kiosk.spool.pending):
+                write_atomic(kiosk.config.recovery_dir / safe_name(p.code, prefix="unsent-"), p.data, mode=0o600)
+                kiosk.spool.pending.remove(p)
+            log.warning("finished maps that could not reach the spool were written to %s", kiosk.config.recovery_dir)
+    except BodymapError as exc:
+        log.error("%d finished map(s) could not be written anywhere: %s", len(kiosk.spool.pending), exc)
+    except Exception as exc:  # noqa: BLE001
+        log.error("could not save the pending maps (%s)", type(exc).__name__)

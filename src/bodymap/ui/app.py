@@ -32,10 +32,11 @@ from .. import fileformat
 from ..atlas import VIEWS, Atlas, load_atlas
 from ..errors import BodymapError
 from ..painting import DEFAULT_RADIUS, SENSATIONS, PainMap
-from . import render
+from .. import render
+from ..render.palette import REGION_LINE_OVER_PAINT, ZONE_LINE, ZONE_MIN_P, ZONE_OUTLINE_P, ZONE_RGB
 from .widgets import POINTER_EVENTS, flow_buttons, pointer
-from .headless import PATTERN_PERIOD, SENSATION_STYLE
-from .overlay import PaintOverlay, brush_window
+from ..render.picture import PATTERN_PERIOD, SENSATION_STYLE
+from ..render.overlay import PaintOverlay, brush_window
 from .panel import ClinicianPanel, load_matcher
 from .widgets import (BAR_BG, BAR_LINE, BUTTON_ON_BG, BUTTON_ON_TEXT, MUTED, RED, TEXT, Button, Dialog, Slider,
                       TextCache, wrap_text)
@@ -43,11 +44,6 @@ from .widgets import (BAR_BG, BAR_LINE, BUTTON_ON_BG, BUTTON_ON_TEXT, MUTED, RED
 BASE_SIZE = (1280, 800)
 BRUSHES = {"small": 0.05, "medium": DEFAULT_RADIUS, "large": 0.16}
 BRUSH_LETTERS = {"small": "S", "medium": "M", "large": "L"}
-ZONE_RGB = (72, 48, 120)
-ZONE_LINE = (60, 30, 110)
-ZONE_MIN_P = 0.06  # zone shading: regions below this are the pattern's background rate, not shown
-ZONE_OUTLINE_P = 0.3  # and regions at or above this get a line around them
-REGION_LINE_OVER_PAINT = (120, 108, 100)
 TOAST_SECONDS = 3.0
 FILE_SUFFIX = ".bodymap"
 

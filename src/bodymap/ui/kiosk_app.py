@@ -38,18 +38,18 @@ import pygame
 from ..atlas import VIEWS, Atlas, load_atlas, viewer_sign
 from ..errors import BodymapError, ConfigError
 from ..kiosk.config import KioskConfig
-from ..kiosk.flow import EXIT_CONFIG, EXIT_CRASH, EXIT_STAFF, Kiosk
+from ..kiosk.flow import EXIT_CONFIG, EXIT_CRASH, EXIT_STAFF, Kiosk, save_on_exit
 from ..kiosk.i18n import load_catalogue
 from ..kiosk.i18n import text as i18n_text
 from ..kiosk.security import verify_pin
 from ..painting import SENSATIONS, PainMap
-from . import render
+from .. import render
 from .widgets import POINTER_EVENTS, pointer
 from .widgets import pointer
-from .headless import PATTERN_PERIOD, draw_paint
+from ..render.picture import PATTERN_PERIOD, draw_paint
 from .kiosk_widgets import (ALERT, ALERT_BG, BG, BORDER, DIVIDER, MUTED, PRIMARY, TEXT, WHITE, KButton, Texts,
                             draw_panel)
-from .overlay import PaintOverlay, brush_window
+from ..render.overlay import PaintOverlay, brush_window
 
 log = logging.getLogger("bodymap.kiosk")
 
@@ -1051,36 +1051,6 @@ def _log_crash(exc: BaseException) -> None:
               type(exc).__name__, where or "?")
 
 
-def _save_what_we_can(kiosk: Kiosk | None) -> None:
-    """On the way out: the open session's draft now, and one more try at every pending finished map.
-
-    A finished map that still cannot reach the spool goes to the recovery folder, so
-    that leaving never loses it.
-    """
-    if kiosk is None:
-        return
-    try:
-        s = kiosk.session
-        if s is not None and not s.pain_map.is_empty:
-            kiosk.drafts.autosave(s.pain_map, s.code, kiosk.clock(), 0.0, force=True)
-    except Exception as exc:  # noqa: BLE001 - best effort while leaving
-        log.error("could not write the last draft (%s)", type(exc).__name__)
-    try:
-        if kiosk.spool.pending and kiosk.spool.retry():
-            from ..fileformat import write_atomic
-            from ..kiosk.spool import ensure_private_dir, safe_name
-
-            ensure_private_dir(kiosk.config.recovery_dir)
-            for p in list(kiosk.spool.pending):
-                write_atomic(kiosk.config.recovery_dir / safe_name(p.code, prefix="unsent-"), p.data, mode=0o600)
-                kiosk.spool.pending.remove(p)
-            log.warning("finished maps that could not reach the spool were written to %s", kiosk.config.recovery_dir)
-    except BodymapError as exc:
-        log.error("%d finished map(s) could not be written anywhere: %s", len(kiosk.spool.pending), exc)
-    except Exception as exc:  # noqa: BLE001
-        log.error("could not save the pending maps (%s)", type(exc).__name__)
-
-
 def _ensure_log_handler() -> None:
     if not logging.getLogger().handlers and not log.handlers:
         h = logging.StreamHandler(sys.stderr)
@@ -1095,7 +1065,7 @@ def run_kiosk(cfg: KioskConfig, windowed: bool = False, size: tuple[int, int] | 
     """Run the kiosk until staff leave with the PIN (or SIGTERM/SIGINT); returns the exit status (flow.EXIT_*).
 
     Leaving (PIN, signal, or a crash) first writes the open session's draft and any
-    finished map still waiting for the spool (see `_save_what_we_can`).
+    finished map still waiting for the spool (see `bodymap.kiosk.flow.save_on_exit`).
 
     `clock`, `max_frames` and `on_frame(app, frame)` (called before each frame's
     events are read) are for tests; with `max_frames` the loop may end with STOPPED.
@@ -1164,7 +1134,7 @@ def run_kiosk(cfg: KioskConfig, windowed: bool = False, size: tuple[int, int] | 
             window.flip()
             fps.tick(FPS)
             frame += 1
-        _save_what_we_can(app.kiosk)
+        save_on_exit(app.kiosk)
         if stop:
             log.info("stopped by %s", signal.Signals(stop[0]).name)
             return EXIT_STAFF
@@ -1172,7 +1142,7 @@ def run_kiosk(cfg: KioskConfig, windowed: bool = False, size: tuple[int, int] | 
         return app.should_exit
     except Exception as exc:  # noqa: BLE001 - the top of an unattended program: log, keep the data, restart
         _log_crash(exc)
-        _save_what_we_can(app.kiosk if app is not None else None)
+        save_on_exit(app.kiosk if app is not None else None)
         return EXIT_CRASH
     finally:
         for sig, handler in old_handlers.items():

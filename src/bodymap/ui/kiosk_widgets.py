@@ -11,25 +11,27 @@ from dataclasses import dataclass
 
 import pygame
 
-from . import render
+from .. import render
+from ..render.palette import KIOSK, KIOSK_PRIMARY, KIOSK_PRIMARY_PRESSED
 from .widgets import TextCache, swatch_surface, wrap_text
 
-BG = (250, 249, 246)
-TEXT = (24, 22, 20)
-MUTED = (78, 72, 68)  # still 7:1 on BG
-BORDER = (70, 64, 60)
-DIVIDER = (205, 197, 189)
-WHITE = (255, 255, 255)
-PRIMARY = (0, 78, 146)  # white on it: 8:1
-PRIMARY_PRESSED = (0, 56, 108)
-CHOICE_ON = (34, 31, 29)
-PRESSED = (214, 224, 236)
-DISABLED_BG = (238, 236, 233)
-DISABLED_TEXT = (150, 144, 139)
-ALERT = (150, 24, 24)  # the red-flag title and the wrong-PIN line: 7:1 on white
-ALERT_BG = (253, 243, 236)
-PANEL = (255, 255, 255)
-SHADE = (0, 0, 0, 150)
+# The kiosk colours (bodymap.render.palette.KIOSK) under the names the kiosk screens use.
+BG = KIOSK.bg
+TEXT = KIOSK.text
+MUTED = KIOSK.muted
+BORDER = KIOSK.border
+DIVIDER = KIOSK.divider
+WHITE = KIOSK.button_bg
+PRIMARY = KIOSK_PRIMARY
+PRIMARY_PRESSED = KIOSK_PRIMARY_PRESSED
+CHOICE_ON = KIOSK.button_on_bg
+PRESSED = KIOSK.pressed_bg
+DISABLED_BG = KIOSK.disabled_bg
+DISABLED_TEXT = KIOSK.disabled_text
+ALERT = KIOSK.alert
+ALERT_BG = KIOSK.alert_bg
+PANEL = KIOSK.panel
+SHADE = KIOSK.shade
 
 
 class Texts:

@@ -34,10 +34,10 @@ from ..atlas import VIEWS, Atlas, load_atlas
 from ..compare import Comparison, compare
 from ..errors import BodymapError
 from ..painting import SENSATIONS, PainMap
-from . import render
+from .. import render
 from .widgets import POINTER_EVENTS, flow_buttons, pointer
-from .headless import SENSATION_STYLE
-from .overlay import PaintOverlay
+from ..render.picture import SENSATION_STYLE
+from ..render.overlay import PaintOverlay
 from .review_draw import (DIFF_KINDS, DIFF_STYLE, Pair, diff_surface, diff_swatch, draw_body_under, draw_lines_over,
                           draw_pair_titles, draw_side_markers, layout_pair, paint_period)
 from .review_model import (MapEntry, answer_lines, entry_time, extent_line, flags_of, intensity_line, one_line,

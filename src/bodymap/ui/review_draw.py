@@ -16,9 +16,9 @@ import shapely
 
 from ..atlas import VIEWS, Atlas
 from ..painting import PainMap
-from . import render
-from .app import REGION_LINE_OVER_PAINT, ZONE_LINE, ZONE_MIN_P, ZONE_OUTLINE_P, ZONE_RGB
-from .headless import PATTERN_PERIOD, rgba_surface
+from .. import render
+from ..render.palette import REGION_LINE_OVER_PAINT, ZONE_LINE, ZONE_MIN_P, ZONE_OUTLINE_P, ZONE_RGB
+from ..render.picture import PATTERN_PERIOD, rgba_surface
 from .widgets import MUTED, TEXT, TextCache, wrap_text
 
 # The difference overlay: Okabe-Ito colours that no sensation uses, each with its own

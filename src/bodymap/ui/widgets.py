@@ -13,28 +13,31 @@ from typing import Any
 import numpy as np
 import pygame
 
-from . import render
-from .headless import SENSATION_STYLE, pattern_mask, rgba_surface
+from .. import render
+from ..render.palette import (DESK, DESK_AGAINST_TEXT, DESK_BAR_FILL, DESK_FOR_TEXT, DESK_SELECT_BG,
+                              DESK_SELECT_BORDER)
+from ..render.picture import SENSATION_STYLE, pattern_mask, rgba_surface
 
-BG = render.BACKGROUND
-BAR_BG = (237, 233, 227)
-BAR_LINE = (205, 197, 189)
-BUTTON_BG = (255, 255, 255)
-BUTTON_BORDER = (150, 140, 132)
-BUTTON_ON_BG = (52, 47, 44)
-BUTTON_ON_TEXT = (255, 255, 255)
-PRESSED_BG = (222, 214, 206)
-DISABLED_TEXT = (175, 168, 162)
-TEXT = render.TEXT
-MUTED = render.MUTED
-RED = (180, 20, 20)
-RED_BG = (253, 232, 232)
-FOR_TEXT = (0, 100, 70)
-AGAINST_TEXT = (150, 60, 0)
-SELECT_BG = (222, 235, 247)
-SELECT_BORDER = (0, 90, 150)
-BAR_FILL = (0, 114, 178)
-SHADOW = (0, 0, 0, 110)
+# The desk colours (bodymap.render.palette.DESK) under the names the windows use.
+BG = DESK.bg
+BAR_BG = DESK.disabled_bg
+BAR_LINE = DESK.divider
+BUTTON_BG = DESK.button_bg
+BUTTON_BORDER = DESK.border
+BUTTON_ON_BG = DESK.button_on_bg
+BUTTON_ON_TEXT = DESK.button_on_text
+PRESSED_BG = DESK.pressed_bg
+DISABLED_TEXT = DESK.disabled_text
+TEXT = DESK.text
+MUTED = DESK.muted
+RED = DESK.alert
+RED_BG = DESK.alert_bg
+FOR_TEXT = DESK_FOR_TEXT
+AGAINST_TEXT = DESK_AGAINST_TEXT
+SELECT_BG = DESK_SELECT_BG
+SELECT_BORDER = DESK_SELECT_BORDER
+BAR_FILL = DESK_BAR_FILL
+SHADOW = DESK.shade
 
 
 class TextCache:

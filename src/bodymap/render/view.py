@@ -1,4 +1,4 @@
-"""Drawing the atlas (and later pain maps) with pygame, headless or in a window.
+"""Drawing the atlas with pygame, headless or in a window: layout, body, labels, dermatomes.
 
 One function maps atlas units to screen pixels for a view placed in a rectangle
 (`ViewLayout`); everything that draws or reads input goes through it.
@@ -16,18 +16,8 @@ from shapely.geometry.base import BaseGeometry
 
 from ..atlas import VIEWS, Atlas
 
-BACKGROUND = (250, 249, 246)
-SKIN = (238, 228, 218)
-OUTLINE = (92, 78, 70)
-REGION_LINE = (196, 182, 170)
-TEXT = (40, 36, 34)
-MUTED = (110, 104, 100)
-# Okabe-Ito hues (colour-blind safe), chosen so that neighbouring roots differ.
-DERMATOME_COLOURS = {
-    "T10": (230, 159, 0), "T11": (86, 180, 233), "T12": (0, 158, 115), "L1": (240, 228, 66),
-    "L2": (0, 114, 178), "L3": (213, 94, 0), "L4": (204, 121, 167), "L5": (0, 158, 115),
-    "S1": (86, 180, 233), "S2": (230, 159, 0), "S3_S5": (204, 121, 167),
-}
+from .palette import (BACKGROUND, DERMATOME_COLOURS, MUTED, OUTLINE, REGION_LINE, SKIN,  # noqa: F401 (re-exported)
+                      TEXT)
 
 _FONT_CACHE: dict[int, pygame.font.Font] = {}
 

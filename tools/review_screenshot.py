@@ -1,6 +1,6 @@
 """Draw the review window headless, on a small scripted folder of maps, to two PNGs.
 
-    SDL_VIDEODRIVER=dummy python -m bodymap.ui.review_screenshot docs/review-window.png docs/review-compare.png [WxH]
+    SDL_VIDEODRIVER=dummy python tools/review_screenshot.py docs/review-window.png docs/review-compare.png [WxH]
 
 The folder (written to a temporary directory) holds two visits of one patient
 (the second with a red-flag answer), an older map and a file cut short; the
@@ -20,11 +20,11 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame
 
-from .. import fileformat
-from ..atlas import load_atlas
-from ..painting import PainMap
-from .headless import save_png
-from .review_app import ReviewScreen
+from bodymap import fileformat
+from bodymap.atlas import load_atlas
+from bodymap.painting import PainMap
+from bodymap.render.picture import save_png
+from bodymap.ui.review_app import ReviewScreen
 
 
 def write_demo_folder(folder: Path) -> tuple[Path, Path]:

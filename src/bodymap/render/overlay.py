@@ -14,8 +14,9 @@ import numpy as np
 import pygame
 
 from ..painting import PainMap
-from .headless import PATTERN_PERIOD, compose_rgba
-from .render import ViewLayout
+from .palette import PATTERN_PERIOD
+from .picture import compose_rgba
+from .view import ViewLayout
 
 
 class PaintOverlay:

@@ -14,19 +14,8 @@ from ..atlas import VIEWS, Atlas
 from ..errors import FileWriteError, UsageError
 from ..painting import SENSATIONS, PainMap
 from ..paths import check_output_file
-from . import render
-
-# Okabe-Ito colours (colour-blind safe) plus a texture each, so that every
-# sensation stays distinguishable in greyscale and for colour-blind readers.
-SENSATION_STYLE = {
-    "aching": {"colour": (0, 114, 178), "pattern": "solid", "label": "Aching"},
-    "sharp": {"colour": (213, 94, 0), "pattern": "diagonal", "label": "Sharp"},
-    "burning": {"colour": (230, 159, 0), "pattern": "crosshatch", "label": "Burning"},
-    "pins_and_needles": {"colour": (204, 121, 167), "pattern": "dots", "label": "Pins and needles"},
-    "numbness": {"colour": (0, 158, 115), "pattern": "horizontal", "label": "Numb"},
-}
-PATTERN_PERIOD = 6
-
+from . import view as render
+from .palette import PATTERN_PERIOD, SENSATION_STYLE
 
 def pattern_mask(pattern: str, shape: tuple[int, int], period: int = PATTERN_PERIOD,
                  origin: tuple[int, int] = (0, 0)) -> np.ndarray:

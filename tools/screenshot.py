@@ -1,6 +1,6 @@
 """Draw the painting window after a scripted painting, headless, to a PNG.
 
-    SDL_VIDEODRIVER=dummy python -m bodymap.ui.screenshot docs/paint-window.png [WxH]
+    SDL_VIDEODRIVER=dummy python tools/screenshot.py docs/paint-window.png [WxH]
 
 The painting is made with synthetic pointer events through `PaintScreen.handle_event`,
 exactly as a patient's strokes arrive; the clinician panel shows the real matcher.
@@ -16,10 +16,10 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame
 
-from ..atlas import load_atlas
-from ..painting import PainMap
-from .app import PaintScreen
-from .headless import save_png
+from bodymap.atlas import load_atlas
+from bodymap.painting import PainMap
+from bodymap.ui.app import PaintScreen
+from bodymap.render.picture import save_png
 
 
 def _stroke(screen: PaintScreen, view: str, points) -> None:

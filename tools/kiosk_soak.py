@@ -1,6 +1,6 @@
 """A kiosk soak run: many simulated patients through `KioskApp`, headless, with synthetic touches.
 
-    SDL_VIDEODRIVER=dummy python -m bodymap.ui.kiosk_soak [N_SESSIONS] [SPOOL_DIR]
+    SDL_VIDEODRIVER=dummy python tools/kiosk_soak.py [N_SESSIONS] [SPOOL_DIR]
 
 Each patient taps Start (sometimes after switching language), paints a few random
 strokes with random sensations (sometimes undoing or rubbing out), answers every
@@ -31,12 +31,12 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame
 
-from ..atlas import VIEWS, load_atlas
-from ..errors import BodymapError
-from ..fileformat import load
-from ..kiosk.config import KioskConfig
-from ..painting import SENSATIONS
-from .kiosk_app import REDFLAG_FINISH_AFTER_S, KioskApp
+from bodymap.atlas import VIEWS, load_atlas
+from bodymap.errors import BodymapError
+from bodymap.fileformat import load
+from bodymap.kiosk.config import KioskConfig
+from bodymap.painting import SENSATIONS
+from bodymap.ui.kiosk_app import REDFLAG_FINISH_AFTER_S, KioskApp
 
 
 class FakeClock:

@@ -1,6 +1,6 @@
 """The frequency (heat) map picture: both views coloured by share of maps, with a viridis legend.
 
-Colours come from bodymap.exports.research (numpy only); this module only draws.
+Colours come from bodymap.heatscale (numpy only); this module only draws.
 Every body pixel is coloured, 0% included, so an unpainted area reads as "nobody
 painted here" rather than as blank paper.
 """
@@ -15,9 +15,9 @@ import pygame
 
 from ..atlas import Atlas
 from ..errors import UsageError
-from ..exports.research import Heatmap, colour_scale, heatmap_rgb
-from . import render
-from .headless import rgba_surface
+from ..heatscale import Shares, colour_scale, heatmap_rgb
+from . import view as render
+from .picture import rgba_surface
 
 HEADER_H = 64
 TITLE_H = 50
@@ -37,7 +37,7 @@ def heatmap_layouts(atlas: Atlas, height: int) -> dict[str, render.ViewLayout]:
     return render.layout_views(atlas, area, title_h=TITLE_H)
 
 
-def render_heatmap(atlas: Atlas, hm: Heatmap, title: str, lines: list[str], height: int = 1000) -> pygame.Surface:
+def render_heatmap(atlas: Atlas, hm: Shares, title: str, lines: list[str], height: int = 1000) -> pygame.Surface:
     if not 300 <= height <= 8000:
         raise UsageError(f"--height must be between 300 and 8000 pixels, got {height}")
     if not pygame.font.get_init():
