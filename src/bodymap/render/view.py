@@ -75,6 +75,48 @@ def layout_views(atlas: Atlas, area: pygame.Rect, gap: int = 16, title_h: int = 
     }
 
 
+def zoom_layout(atlas: Atlas, view: str, area: pygame.Rect, centre: tuple[float, float], zoom: float) -> ViewLayout:
+    """One view magnified `zoom` times (1 = the whole view fits `area`), centred on atlas point `centre`.
+
+    The layout fills `area`; its atlas window is kept inside the view's bounds, so the
+    picture never drifts off the body. Input and drawing use the same `to_atlas` /
+    `to_screen` as at zoom 1, so painting stays exact at every zoom.
+    """
+    x0, y0, x1, y1 = atlas.bounds
+    fw, fh = x1 - x0, y1 - y0
+    fit = max(min(area.width / fw, area.height / fh), 1e-3)
+    scale = fit * max(float(zoom), 1.0)
+    ww, wh = area.width / scale, area.height / scale  # the atlas window shown, in head heights
+
+    def clamp(c: float, lo: float, hi: float, size: float) -> float:
+        if size >= hi - lo:
+            return (lo + hi) / 2  # the window is wider than the view: centre it
+        return min(max(c, lo + size / 2), hi - size / 2)
+
+    cx = clamp(float(centre[0]), x0, x1, ww)
+    cy = clamp(float(centre[1]), y0, y1, wh)
+    return ViewLayout(view, float(area.left), float(area.top), scale, cx - ww / 2, cy - wh / 2,
+                      int(area.width), int(area.height))
+
+
+def frame_regions(atlas: Atlas, view: str, area: pygame.Rect, region_ids, margin: float = 0.15,
+                  max_zoom: float = 8.0) -> ViewLayout:
+    """The zoomed layout that shows `region_ids` of `view` as large as `area` allows (plus a margin)."""
+    import shapely
+
+    geoms = [r.geometry for r in atlas.regions if r.view == view and r.id in set(region_ids)]
+    if not geoms:
+        raise ValueError(f"no regions to frame in the {view} view")
+    bx0, by0, bx1, by1 = shapely.union_all(geoms).bounds
+    pad = margin * max(bx1 - bx0, by1 - by0)
+    bx0, by0, bx1, by1 = bx0 - pad, by0 - pad, bx1 + pad, by1 + pad
+    x0, y0, x1, y1 = atlas.bounds
+    fit = max(min(area.width / (x1 - x0), area.height / (y1 - y0)), 1e-3)
+    want = min(area.width / (bx1 - bx0), area.height / (by1 - by0))
+    zoom = min(max(want / fit, 1.0), max_zoom)
+    return zoom_layout(atlas, view, area, ((bx0 + bx1) / 2, (by0 + by1) / 2), zoom)
+
+
 def _rings(geom: BaseGeometry):
     polys = geom.geoms if hasattr(geom, "geoms") else [geom]
     for p in polys:
