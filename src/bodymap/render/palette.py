@@ -31,16 +31,39 @@ ZONE_MIN_P = 0.06  # zone shading: regions below this are the pattern's backgrou
 ZONE_OUTLINE_P = 0.3  # and regions at or above this get a line around them
 
 # --- the sensations ----------------------------------------------------------
-# Okabe-Ito colours (colour-blind safe) plus a texture each, so that every
-# sensation stays distinguishable in greyscale and for colour-blind readers.
+# Okabe-Ito hues (colour-blind safe), each with a texture so that every sensation
+# stays distinguishable in greyscale and for colour-blind readers. Each has two
+# shades of its hue: `fill`, at least 3:1 against the skin (WCAG 2.2 non-text
+# contrast, 1.4.11), and a darker `ink` for its texture lines, at least 3:1 too
+# and about 2:1 against its own fill so the texture shows. Paint is opaque.
+# Where sensations overlap, they share the area in diagonal bands, each band
+# drawn as one of them (tests/test_palette.py checks all of this).
 SENSATION_STYLE = {
-    "aching": {"colour": (0, 114, 178), "pattern": "solid", "label": "Aching"},
-    "sharp": {"colour": (213, 94, 0), "pattern": "diagonal", "label": "Sharp"},
-    "burning": {"colour": (230, 159, 0), "pattern": "crosshatch", "label": "Burning"},
-    "pins_and_needles": {"colour": (204, 121, 167), "pattern": "dots", "label": "Pins and needles"},
-    "numbness": {"colour": (0, 158, 115), "pattern": "horizontal", "label": "Numb"},
+    "aching": {"colour": (0, 65, 101), "fill": (0, 114, 178), "pattern": "solid", "label": "Aching"},
+    "sharp": {"colour": (102, 45, 0), "fill": (200, 88, 0), "pattern": "diagonal", "label": "Sharp"},
+    "burning": {"colour": (83, 57, 0), "fill": (163, 113, 0), "pattern": "crosshatch", "label": "Burning"},
+    "pins_and_needles": {"colour": (86, 51, 70), "fill": (169, 100, 139), "pattern": "dots",
+                         "label": "Pins and needles"},
+    "numbness": {"colour": (0, 71, 52), "fill": (0, 139, 101), "pattern": "horizontal", "label": "Numb"},
 }
 PATTERN_PERIOD = 6  # px between texture lines
+PAINT_ALPHA = 255  # opaque: a see-through tint loses its contrast against the skin
+OVERLAP_BAND = 2  # texture periods per band where sensations overlap (each band shows one of them)
+
+
+def relative_luminance(rgb) -> float:
+    """WCAG 2.2 relative luminance of an sRGB colour (0..255 per channel)."""
+    def lin(c: float) -> float:
+        c = c / 255.0
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (lin(float(v)) for v in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a, b) -> float:
+    """WCAG 2.2 contrast ratio between two colours, 1..21."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from ..errors import FileWriteError, UsageError
 from ..painting import SENSATIONS, PainMap
 from ..paths import check_output_file
 from . import view as render
-from .palette import PATTERN_PERIOD, SENSATION_STYLE
+from .palette import OVERLAP_BAND, PAINT_ALPHA, PATTERN_PERIOD, SENSATION_STYLE
 
 def pattern_mask(pattern: str, shape: tuple[int, int], period: int = PATTERN_PERIOD,
                  origin: tuple[int, int] = (0, 0)) -> np.ndarray:
@@ -64,24 +64,38 @@ def compose_rgba(layers: np.ndarray, origin: tuple[int, int] = (0, 0), period: i
     The textures are laid out as if the grid started at `origin` (row, col) of a
     larger picture. The window uses this on layers sampled at screen resolution.
     """
-    _, rows, cols = layers.shape
+    n_sens, rows, cols = layers.shape
     out = np.zeros((rows, cols, 4), dtype=np.uint8)
-    for i, s in enumerate(SENSATIONS):
-        m = layers[i]
-        if not m.any():
+    present = layers.astype(bool)
+    count = present.sum(axis=0)
+    if not count.any():
+        return out
+    # Where several sensations overlap, the area is shared out in diagonal bands
+    # (OVERLAP_BAND texture periods wide), each band drawn wholly as one of them, so
+    # every sensation keeps both its colour and its texture (none hides another).
+    r0, c0 = int(origin[0]), int(origin[1])
+    yy, xx = np.mgrid[r0:r0 + rows, c0:c0 + cols]
+    band = ((xx + yy) // (OVERLAP_BAND * period)) % np.maximum(count, 1)
+    order = np.cumsum(present, axis=0) - 1  # per pixel: 0 for the first sensation present, 1 for the next...
+    for i, s in enumerate(SENSATIONS[:n_sens]):
+        owner = present[i] & (order[i] == band)
+        if not owner.any():
             continue
         style = SENSATION_STYLE[s]
-        ink = pattern_mask(style["pattern"], (rows, cols), period, origin)
-        col = np.array(style["colour"], dtype=np.uint8)
-        tint = (0.45 * col + 0.55 * 255).astype(np.uint8)
-        on = m & ink
-        off = m & ~ink
-        out[on, :3] = col
-        out[on, 3] = 235
-        free = off & (out[..., 3] == 0)
-        out[free, :3] = tint
-        out[free, 3] = 215
+        ink = owner & pattern_mask(style["pattern"], (rows, cols), period, origin)
+        if style["pattern"] == "solid":
+            ink[:] = False  # no lines: all fill
+        out[owner, :3] = style["fill"]
+        out[ink, :3] = style["colour"]
+        out[owner, 3] = PAINT_ALPHA
     return out
+
+
+def swatch_rgba(sensation: str, width: int, height: int, period: int = PATTERN_PERIOD) -> np.ndarray:
+    """(height, width, 4) picture of a box painted all over with one sensation, exactly as paint looks."""
+    layers = np.zeros((len(SENSATIONS), height, width), dtype=bool)
+    layers[SENSATIONS.index(sensation)] = True
+    return compose_rgba(layers, period=period)
 
 
 def rgba_surface(rgba: np.ndarray) -> pygame.Surface:
@@ -104,14 +118,7 @@ def draw_legend(surface: pygame.Surface, topleft: tuple[int, int], size: int = 2
         if only is not None and s not in only:
             continue
         style = SENSATION_STYLE[s]
-        sw = pygame.Surface((size * 2, size), pygame.SRCALPHA)
-        ink = pattern_mask(style["pattern"], (size, size * 2), max(4, size // 4))
-        col = np.array(style["colour"], dtype=np.uint8)
-        tint = (0.45 * col + 0.55 * 255).astype(np.uint8)
-        rgba = np.zeros((size, size * 2, 4), dtype=np.uint8)
-        rgba[ink, :3], rgba[~ink, :3] = col, tint
-        rgba[..., 3] = 255
-        sw = rgba_surface(rgba)
+        sw = rgba_surface(swatch_rgba(s, size * 2, size, max(4, size // 4)))
         surface.blit(sw, (x, y))
         pygame.draw.rect(surface, render.OUTLINE, (x, y, size * 2, size), 1)
         t = render.font(size).render(style["label"], True, render.TEXT)

@@ -10,13 +10,12 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pygame
 
 from .. import render
 from ..render.palette import (DESK, DESK_AGAINST_TEXT, DESK_BAR_FILL, DESK_FOR_TEXT, DESK_SELECT_BG,
                               DESK_SELECT_BORDER)
-from ..render.picture import SENSATION_STYLE, pattern_mask, rgba_surface
+from ..render.picture import rgba_surface, swatch_rgba
 
 # The desk colours (bodymap.render.palette.DESK) under the names the windows use.
 BG = DESK.bg
@@ -152,15 +151,7 @@ def _wrap_cached(text: str, size: int, width: int, max_lines: int | None) -> tup
 @lru_cache(maxsize=64)
 def swatch_surface(sensation: str, w: int, h: int) -> pygame.Surface:
     """The sensation's colour and texture in a w x h box (as the paint looks); cached, do not modify."""
-    style = SENSATION_STYLE[sensation]
-    ink = pattern_mask(style["pattern"], (h, w), 6)
-    col = np.array(style["colour"], dtype=np.uint8)
-    tint = (0.45 * col + 0.55 * 255).astype(np.uint8)
-    rgba = np.zeros((h, w, 4), dtype=np.uint8)
-    rgba[ink, :3] = col
-    rgba[~ink, :3] = tint
-    rgba[..., 3] = 255
-    return rgba_surface(rgba)
+    return rgba_surface(swatch_rgba(sensation, w, h, 6))
 
 
 @dataclass
