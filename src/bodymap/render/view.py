@@ -15,11 +15,17 @@ import pygame
 from shapely.geometry.base import BaseGeometry
 
 from ..atlas import VIEWS, Atlas
+from ..paths import assets_dir
 
 from .palette import (BACKGROUND, DERMATOME_COLOURS, MUTED, OUTLINE, REGION_LINE, SKIN,  # noqa: F401 (re-exported)
                       TEXT)
 
 _FONT_CACHE: dict[int, pygame.font.Font] = {}
+# One typeface everywhere: DejaVu Sans, shipped in assets/fonts (its licence is beside it).
+# pygame's built-in font spaces some letter pairs badly ("Shar p"). Sizes keep the
+# meaning they had with the built-in font: `size` is scaled so text takes about as much room.
+FONT_FILE = "DejaVuSans.ttf"
+FONT_SCALE = 0.66
 
 
 def font(size: int) -> pygame.font.Font:
@@ -27,7 +33,12 @@ def font(size: int) -> pygame.font.Font:
         pygame.font.init()
     f = _FONT_CACHE.get(size)
     if f is None:
-        f = _FONT_CACHE[size] = pygame.font.Font(None, size)
+        path = assets_dir() / "fonts" / FONT_FILE
+        try:
+            f = pygame.font.Font(str(path), max(1, round(size * FONT_SCALE)))
+        except (OSError, FileNotFoundError, pygame.error):
+            f = pygame.font.Font(None, size)  # a broken install still shows text
+        _FONT_CACHE[size] = f
     return f
 
 
