@@ -44,6 +44,9 @@ def add_parsers(subparsers) -> None:
     si.add_argument("csv", help="CSV with columns patient_id, regions (;-separated), optional sensation and answers")
     si.add_argument("outdir", help="folder to write <patient_id>.bodymap into (created if missing)")
     si.add_argument("--overwrite", action="store_true", help="replace files that already exist")
+    si.add_argument("--choir-female", action="store_true",
+                    help="three-digit CHOIR codes come from CHOIR's female drawing (renumbered; a per-row "
+                         "choir_female column overrides this)")
 
 
 def run(args) -> int:
@@ -183,7 +186,8 @@ def _stats(args) -> int:
 def _import(args) -> int:
     from .importer import import_regions
 
-    written, problems = import_regions(args.csv, args.outdir, overwrite=args.overwrite)
+    written, problems = import_regions(args.csv, args.outdir, overwrite=args.overwrite,
+                                       choir_female=getattr(args, "choir_female", False))
     for p in problems:
         print(f"import-regions: skipped {p}", file=sys.stderr)
     print(f"wrote {written} .bodymap file{'s' if written != 1 else ''} into {args.outdir}"
