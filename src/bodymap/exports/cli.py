@@ -20,12 +20,14 @@ def add_parsers(subparsers) -> None:
     sp.add_argument("file", help="a .bodymap file")
     sp.add_argument("-o", "--output", required=True, help="the PDF to write (ends in .pdf)")
 
-    se = subparsers.add_parser("export", help="export a map as FHIR R4 JSON, or a folder of maps as CSV")
-    se.add_argument("path", help="a .bodymap file (--fhir) or a folder of them (--csv)")
+    se = subparsers.add_parser("export", help="export a map as FHIR R4 JSON, or a folder of maps as CSV or Parquet")
+    se.add_argument("path", help="a .bodymap file (--fhir) or a folder of them (--csv, --parquet)")
     fmt = se.add_mutually_exclusive_group(required=True)
     fmt.add_argument("--fhir", action="store_true", help="HL7 FHIR R4 Bundle (one file)")
     fmt.add_argument("--csv", action="store_true", help="one row per map (a folder, or one file)")
-    se.add_argument("-o", "--output", help="file to write (default: standard output)")
+    fmt.add_argument("--parquet", action="store_true",
+                     help="the CSV's columns, typed, as Parquet (needs -o and pyarrow: pip install 'bodymap[parquet]')")
+    se.add_argument("-o", "--output", help="file to write (default: standard output; required for --parquet)")
 
     sh = subparsers.add_parser("heatmap", help="frequency map: share of maps painting each spot, as a PNG")
     sh.add_argument("folder", help="a folder of .bodymap files")
@@ -97,6 +99,8 @@ def _export(args) -> int:
         else:
             sys.stdout.write(text)
         return 0
+    if getattr(args, "parquet", False):
+        return _export_parquet(p, args.output)
     return _export_csv(p, args.output)
 
 
@@ -133,6 +137,25 @@ def _export_csv(p: Path, output: str | None) -> int:
     else:
         write_csv(run, dec, sys.stdout)
         sys.stdout.flush()
+    return run.exit_status
+
+
+def _export_parquet(p: Path, output: str | None) -> int:
+    from ..paths import check_output_file
+    from .common import Decoder, FolderRun, list_maps
+    from .parquetexport import require_pyarrow, write_parquet
+
+    if not output:
+        raise UsageError("--parquet writes a file: give -o FILE.parquet")
+    out = check_output_file(output, ".parquet")
+    require_pyarrow()
+    if not p.exists():
+        raise UsageError(f"{p}: no such file or folder")
+    paths = list_maps(p) if p.is_dir() else [p]
+    dec = Decoder()
+    run = FolderRun("export --parquet", paths, dec)
+    write_parquet(run, dec, out)
+    print(f"wrote {out} ({run.ok} rows)", file=sys.stderr)
     return run.exit_status
 
 
