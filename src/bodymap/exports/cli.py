@@ -100,7 +100,9 @@ def _export(args) -> int:
             sys.stdout.write(text)
         return 0
     if getattr(args, "parquet", False):
-        return _export_parquet(p, args.output)
+        from .parquetexport import export_parquet
+
+        return export_parquet(p, args.output)
     return _export_csv(p, args.output)
 
 
@@ -137,25 +139,6 @@ def _export_csv(p: Path, output: str | None) -> int:
     else:
         write_csv(run, dec, sys.stdout)
         sys.stdout.flush()
-    return run.exit_status
-
-
-def _export_parquet(p: Path, output: str | None) -> int:
-    from ..paths import check_output_file
-    from .common import Decoder, FolderRun, list_maps
-    from .parquetexport import require_pyarrow, write_parquet
-
-    if not output:
-        raise UsageError("--parquet writes a file: give -o FILE.parquet")
-    out = check_output_file(output, ".parquet")
-    require_pyarrow()
-    if not p.exists():
-        raise UsageError(f"{p}: no such file or folder")
-    paths = list_maps(p) if p.is_dir() else [p]
-    dec = Decoder()
-    run = FolderRun("export --parquet", paths, dec)
-    write_parquet(run, dec, out)
-    print(f"wrote {out} ({run.ok} rows)", file=sys.stderr)
     return run.exit_status
 
 

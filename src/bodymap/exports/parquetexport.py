@@ -12,12 +12,13 @@ is written beside its target and moved into place only when complete.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Iterable
 
 from ..errors import FileWriteError, UsageError
-from .common import Decoder, MapRecord
+from .common import Decoder, FolderRun, MapRecord, list_maps
 from .csvexport import Column, MapRow, columns
 
 BATCH_ROWS = 512
@@ -97,6 +98,26 @@ def write_parquet(records: Iterable[MapRecord], decoder: Decoder, output: str | 
         _unlink(tmp)
         raise
     return n
+
+
+def export_parquet(source: Path, output: str | None, stream=None) -> int:
+    """`bodymap export SOURCE --parquet -o OUTPUT`: a folder (or one file) to Parquet; returns the exit status."""
+    from ..paths import check_output_file
+
+    stream = stream if stream is not None else sys.stderr
+    if not output:
+        raise UsageError("--parquet writes a file: give -o FILE.parquet")
+    out = check_output_file(output, ".parquet")
+    require_pyarrow()
+    source = Path(source)
+    if not source.exists():
+        raise UsageError(f"{source}: no such file or folder")
+    paths = list_maps(source) if source.is_dir() else [source]
+    dec = Decoder()
+    run = FolderRun("export --parquet", paths, dec, stream=stream)
+    write_parquet(run, dec, out)
+    print(f"wrote {out} ({run.ok} rows)", file=stream)
+    return run.exit_status
 
 
 def _unlink(p: str) -> None:
