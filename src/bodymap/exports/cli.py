@@ -42,8 +42,9 @@ def add_parsers(subparsers) -> None:
     ss.add_argument("--json", action="store_true")
     ss.add_argument("--pairs", type=int, default=20, help="how many region pairs to list (default 20)")
 
-    si = subparsers.add_parser("import-regions", help="CHOIR/Michigan-style checkbox CSV to .bodymap files")
-    si.add_argument("csv", help="CSV with columns patient_id, regions (;-separated), optional sensation and answers")
+    si = subparsers.add_parser("import-regions", help="CHOIR codes or checkbox-map names (CSV) to .bodymap files")
+    si.add_argument("csv", help="CSV with columns patient_id, regions (;-separated region ids, CHOIR codes or names), "
+                                "optional sensation, choir_female and answers")
     si.add_argument("outdir", help="folder to write <patient_id>.bodymap into (created if missing)")
     si.add_argument("--overwrite", action="store_true", help="replace files that already exist")
     si.add_argument("--choir-female", action="store_true",
