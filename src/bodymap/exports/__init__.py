@@ -3,6 +3,8 @@
 - `report`: a one-page PDF for the chart (bodymap.exports.report).
 - `export --fhir`: an HL7 FHIR R4 Bundle (bodymap.exports.fhir).
 - `export --csv`: one row per map for a folder (bodymap.exports.csvexport).
+- `export --parquet`: the same columns, typed, as Parquet (bodymap.exports.parquetexport; needs pyarrow).
+- CHOIR Body Map codes, read and written (bodymap.exports.choir; the table in choir.yaml).
 - `heatmap`, `stats`: frequency maps and region statistics over many maps (bodymap.exports.research).
 - `import-regions`: CHOIR- or Michigan-style checkbox data to .bodymap files (bodymap.exports.importer).
 
@@ -12,4 +14,4 @@ Nothing here imports pygame except through bodymap.ui.
 """
 from __future__ import annotations
 
-__all__ = ["common", "report", "fhir", "csvexport", "research", "importer", "cli"]
+__all__ = ["common", "report", "fhir", "csvexport", "parquetexport", "choir", "research", "importer", "cli"]

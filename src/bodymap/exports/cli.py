@@ -20,12 +20,14 @@ def add_parsers(subparsers) -> None:
     sp.add_argument("file", help="a .bodymap file")
     sp.add_argument("-o", "--output", required=True, help="the PDF to write (ends in .pdf)")
 
-    se = subparsers.add_parser("export", help="export a map as FHIR R4 JSON, or a folder of maps as CSV")
-    se.add_argument("path", help="a .bodymap file (--fhir) or a folder of them (--csv)")
+    se = subparsers.add_parser("export", help="export a map as FHIR R4 JSON, or a folder of maps as CSV or Parquet")
+    se.add_argument("path", help="a .bodymap file (--fhir) or a folder of them (--csv, --parquet)")
     fmt = se.add_mutually_exclusive_group(required=True)
     fmt.add_argument("--fhir", action="store_true", help="HL7 FHIR R4 Bundle (one file)")
     fmt.add_argument("--csv", action="store_true", help="one row per map (a folder, or one file)")
-    se.add_argument("-o", "--output", help="file to write (default: standard output)")
+    fmt.add_argument("--parquet", action="store_true",
+                     help="the CSV's columns, typed, as Parquet (needs -o and pyarrow: pip install 'bodymap[parquet]')")
+    se.add_argument("-o", "--output", help="file to write (default: standard output; required for --parquet)")
 
     sh = subparsers.add_parser("heatmap", help="frequency map: share of maps painting each spot, as a PNG")
     sh.add_argument("folder", help="a folder of .bodymap files")
@@ -40,10 +42,14 @@ def add_parsers(subparsers) -> None:
     ss.add_argument("--json", action="store_true")
     ss.add_argument("--pairs", type=int, default=20, help="how many region pairs to list (default 20)")
 
-    si = subparsers.add_parser("import-regions", help="CHOIR/Michigan-style checkbox CSV to .bodymap files")
-    si.add_argument("csv", help="CSV with columns patient_id, regions (;-separated), optional sensation and answers")
+    si = subparsers.add_parser("import-regions", help="CHOIR codes or checkbox-map names (CSV) to .bodymap files")
+    si.add_argument("csv", help="CSV with columns patient_id, regions (;-separated region ids, CHOIR codes or names), "
+                                "optional sensation, choir_female and answers")
     si.add_argument("outdir", help="folder to write <patient_id>.bodymap into (created if missing)")
     si.add_argument("--overwrite", action="store_true", help="replace files that already exist")
+    si.add_argument("--choir-female", action="store_true",
+                    help="three-digit CHOIR codes come from CHOIR's female drawing (renumbered; a per-row "
+                         "choir_female column overrides this)")
 
 
 def run(args) -> int:
@@ -94,6 +100,10 @@ def _export(args) -> int:
         else:
             sys.stdout.write(text)
         return 0
+    if getattr(args, "parquet", False):
+        from .parquetexport import export_parquet
+
+        return export_parquet(p, args.output)
     return _export_csv(p, args.output)
 
 
@@ -183,7 +193,8 @@ def _stats(args) -> int:
 def _import(args) -> int:
     from .importer import import_regions
 
-    written, problems = import_regions(args.csv, args.outdir, overwrite=args.overwrite)
+    written, problems = import_regions(args.csv, args.outdir, overwrite=args.overwrite,
+                                       choir_female=getattr(args, "choir_female", False))
     for p in problems:
         print(f"import-regions: skipped {p}", file=sys.stderr)
     print(f"wrote {written} .bodymap file{'s' if written != 1 else ''} into {args.outdir}"

@@ -1,29 +1,144 @@
-"""`bodymap export DIR --csv`: one row per map, streamed (a row is written as soon as its file is read).
+"""`bodymap export DIR --csv` (and `--parquet`): one row per map, streamed (a row is written as soon as its file is read).
 
-Columns (docs/exports.md): file, session_code, created, extent_total, extent_front,
-extent_back, extent_<sensation> for each sensation, cov_<region id> for every atlas
-region in atlas order, top_pattern, top_side, top_probability (red_flags comes right after created)
-(semicolon-joined ids). Extents are % of body area; coverage is the share of the
-region painted (0..1). Text cells that a spreadsheet would run as a formula
-(starting with = + - @ or a tab) are prefixed with an apostrophe.
+Columns (docs/exports.md), in this order: file, session_code, created, red_flags
+(semicolon-joined ids; early so a wide sheet never hides them), extent_total,
+extent_front, extent_back, extent_<sensation> for each sensation, cov_<region id> for
+every atlas region in atlas order, top_pattern, top_side, top_probability; then, added
+later and only ever appended: intensity, intensity_<sensation>, answer_<question> for
+every question, red_flag_urgency, choir_codes.
+
+Extents are % of body area; coverage is the share of the region painted (0..1). Text
+cells that a spreadsheet would run as a formula (starting with = + - @ or a tab) are
+prefixed with an apostrophe.
+
+The columns are a list of `Column`s, each a name, a type and a function of one map's
+`MapRow`. The CSV and the Parquet writer share the list, so a new column is one more
+entry at the end of `columns()` (never insert or rename: other tools read these names).
 """
 from __future__ import annotations
 
 import csv
-from typing import Iterable, TextIO
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Callable, Iterable, TextIO
 
-from ..painting import SENSATIONS
-from .common import Decoder, MapRecord
+import numpy as np
+
+from ..painting import QUESTIONS, SENSATIONS, YES_NO_QUESTIONS
+from .choir import choir_table
+from .common import PAINTED_MIN, Decoder, MapRecord
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+@dataclass
+class MapRow:
+    """One map and the figures derived from it, computed once and shared by every column."""
+
+    decoder: Decoder
+    rec: MapRecord
+
+    @cached_property
+    def extent(self) -> dict[str, Any]:
+        return self.decoder.extent(self.rec)
+
+    @cached_property
+    def coverage(self) -> np.ndarray:
+        return self.decoder.coverage(self.rec)
+
+    @cached_property
+    def ranking(self):
+        return self.decoder.rank(self.rec, self.coverage, top_n=1)
+
+    @cached_property
+    def painted_ids(self) -> list[str]:
+        """Regions painted over at least PAINTED_MIN of their area (the matcher's threshold), in atlas order."""
+        ids = self.decoder.atlas.region_ids
+        return [ids[i] for i in np.flatnonzero(self.coverage >= PAINTED_MIN)]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # "text", "float" (4 decimals in CSV), "int", "bool" (yes/no in CSV)
+    value: Callable[[MapRow], Any]  # the typed value, or None for an empty cell
+    csv_format: Callable[[Any], str] | None = None  # overrides the default rendering of a non-empty value
+
+
+def _rate(v: float) -> str:
+    return f"{v:.4f}" if v > 0 else "0"
+
+
+def _extent(key: str) -> Callable[[MapRow], float]:
+    return lambda r: r.extent[key]
+
+
+def _extent_sens(s: str) -> Callable[[MapRow], float]:
+    return lambda r: r.extent["by_sensation"][s]
+
+
+def _cov(i: int) -> Callable[[MapRow], float]:
+    return lambda r: float(r.coverage[i])
+
+
+def _intensity(key: str) -> Callable[[MapRow], int | None]:
+    return lambda r: r.rec.intensity.get(key)
+
+
+def _answer(key: str) -> Callable[[MapRow], Any]:
+    return lambda r: r.rec.answers.get(key)
+
+
+def _meta(key: str) -> Callable[[MapRow], str | None]:
+    return lambda r: r.rec.meta.get(key)
+
+
+def _top(attr: str) -> Callable[[MapRow], Any]:
+    return lambda r: getattr(r.ranking.top, attr) if r.ranking.top else None
+
+
+def _red_flag_urgency(r: MapRow) -> str:
+    # RedFlag.urgency arrives with another change; until then every flag reads as unknown ("")
+    urgencies = [str(getattr(f, "urgency", "") or "") for f in r.ranking.red_flags]
+    return ";".join(urgencies) if any(urgencies) else ""
+
+
+def _choir_codes(r: MapRow) -> str:
+    return ";".join(str(c) for c in choir_table().codes_for_regions(r.painted_ids))
+
+
+def columns(decoder: Decoder) -> list[Column]:
+    """Every export column, in order. Append new columns at the end; never rename or reorder."""
+    cols = [
+        Column("file", "text", lambda r: r.rec.path.name),
+        Column("session_code", "text", _meta("session_code")),
+        Column("created", "text", _meta("created")),
+        # red flags first, before any figure or match, so they are never missed in a wide sheet
+        Column("red_flags", "text", lambda r: ";".join(f.id for f in r.ranking.red_flags)),
+        Column("extent_total", "float", _extent("total")),
+        Column("extent_front", "float", _extent("front")),
+        Column("extent_back", "float", _extent("back")),
+    ]
+    cols += [Column(f"extent_{s}", "float", _extent_sens(s)) for s in SENSATIONS]
+    cols += [Column(f"cov_{rid}", "float", _cov(i), _rate) for i, rid in enumerate(decoder.atlas.region_ids)]
+    cols += [
+        Column("top_pattern", "text", _top("id")),
+        Column("top_side", "text", _top("side")),
+        Column("top_probability", "float", _top("probability")),
+        # -- appended (issue 13): pain score, answers, urgency, CHOIR codes --
+        Column("intensity", "int", _intensity("overall")),
+    ]
+    cols += [Column(f"intensity_{s}", "int", _intensity(s)) for s in SENSATIONS]
+    cols += [Column(f"answer_{q}", "bool" if q in YES_NO_QUESTIONS else "int", _answer(q)) for q in QUESTIONS]
+    cols += [
+        Column("red_flag_urgency", "text", _red_flag_urgency),
+        Column("choir_codes", "text", _choir_codes),
+    ]
+    return cols
+
+
 def header(decoder: Decoder) -> list[str]:
-    # red flags first, before any figure or match, so they are never missed in a wide sheet
-    return (["file", "session_code", "created", "red_flags", "extent_total", "extent_front", "extent_back"]
-            + [f"extent_{s}" for s in SENSATIONS]
-            + [f"cov_{rid}" for rid in decoder.atlas.region_ids]
-            + ["top_pattern", "top_side", "top_probability"])
+    return [c.name for c in columns(decoder)]
 
 
 def safe_text(s: str | None) -> str:
@@ -31,24 +146,31 @@ def safe_text(s: str | None) -> str:
     return "'" + s if s.startswith(FORMULA_START) else s
 
 
-def row(decoder: Decoder, rec: MapRecord) -> list[str]:
-    ext = decoder.extent(rec)
-    cov = decoder.coverage(rec)
-    ranking = decoder.rank(rec, cov, top_n=1)
-    top = ranking.top
-    return ([safe_text(rec.path.name), safe_text(rec.meta.get("session_code")), safe_text(rec.meta.get("created")),
-             safe_text(";".join(f.id for f in ranking.red_flags)),
-             f"{ext['total']:.4f}", f"{ext['front']:.4f}", f"{ext['back']:.4f}"]
-            + [f"{ext['by_sensation'][s]:.4f}" for s in SENSATIONS]
-            + [f"{c:.4f}" if c > 0 else "0" for c in cov.tolist()]
-            + [top.id if top else "", top.side if top else "", f"{top.probability:.4f}" if top else ""])
+def csv_cell(col: Column, v: Any) -> str:
+    if v is None:
+        return ""
+    if col.csv_format is not None:
+        return col.csv_format(v)
+    if col.kind == "float":
+        return f"{v:.4f}"
+    if col.kind == "bool":
+        return "yes" if v else "no"
+    if col.kind == "int":
+        return str(int(v))
+    return safe_text(v)
+
+
+def row(decoder: Decoder, rec: MapRecord, cols: list[Column] | None = None) -> list[str]:
+    r = MapRow(decoder, rec)
+    return [csv_cell(c, c.value(r)) for c in (cols or columns(decoder))]
 
 
 def write_csv(records: Iterable[MapRecord], decoder: Decoder, out: TextIO) -> int:
+    cols = columns(decoder)
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(header(decoder))
+    w.writerow([c.name for c in cols])
     n = 0
     for rec in records:
-        w.writerow(row(decoder, rec))
+        w.writerow(row(decoder, rec, cols))
         n += 1
     return n

@@ -5,9 +5,14 @@ One row per patient. Columns:
   file name: letters, digits, '.', '_' and '-', at most 100 characters, not starting
   with '.' or '-'. Anything else (a '/', '..', an absolute path, a NUL, spaces) is
   rejected with a message; nothing is ever written outside OUTDIR.
-- `regions` (required): a ';'-separated list of bodymap region ids (right_calf) or
-  checkbox-map names (Left calf, Lower back; see exports/choir_map.yaml). An item may
-  end in '=SENSATION' to override the row's sensation.
+- `regions` (required): a ';'-separated list of bodymap region ids (right_calf),
+  checkbox-map names (Left calf, Lower back; see exports/choir_map.yaml) or CHOIR codes
+  (101-136, 201-238, or REDCap's f01-f36, b01-b38; see exports/choir.yaml). An item may
+  end in '=SENSATION' to override the row's sensation. A name that says both left and
+  right ("left right calf") is refused as ambiguous.
+- `choir_female` (optional): yes/no (or female/male); yes means the three-digit codes
+  of this row come from CHOIR's female drawing and are renumbered. Empty: the
+  `--choir-female` option decides.
 - `sensation` (optional, default aching).
 - `intensity` (optional, 0-10), `session_code` (optional).
 - one optional column per question (numbness, weakness, ..., age): yes/no, y/n,
@@ -31,12 +36,13 @@ from typing import TextIO
 from ..atlas import Atlas, parse_yaml
 from ..errors import BodymapError, ConfigError, UsageError
 from ..painting import QUESTIONS, YES_NO_QUESTIONS, PainMap, check_sensation, parse_answer
+from .choir import choir_table
 
 MAX_CSV_BYTES = 64 * 1024 * 1024
 SAFE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,99}")
 STOPWORDS = {"of", "the", "area", "region", "side", "and", "s"}
 SIDE_WORDS = {"left": "left", "l": "left", "lt": "left", "right": "right", "r": "right", "rt": "right"}
-KNOWN_COLUMNS = {"patient_id", "regions", "sensation", "intensity", "session_code"} | set(QUESTIONS)
+KNOWN_COLUMNS = {"patient_id", "regions", "sensation", "intensity", "session_code", "choir_female"} | set(QUESTIONS)
 
 
 def name_key(text: str) -> tuple[str | None, str]:
@@ -67,22 +73,25 @@ class AliasTable:
     midline: dict[str, list[str]]  # normalised name -> midline region ids
     names: dict[str, str] = field(default_factory=dict)  # normalised -> as written in the table
 
-    def resolve(self, item: str, atlas: Atlas) -> list[str]:
-        """Region ids for one item of the `regions` column (a region id or a checkbox-map name)."""
+    def resolve(self, item: str, atlas: Atlas, *, choir_female: bool = False) -> list[str]:
+        """Region ids for one item of the `regions` column: a region id, a CHOIR code or a checkbox-map name."""
         raw = item.strip()
         if raw in atlas.region_ids:
             return [raw]
+        choir = choir_table()
+        if choir.is_code(raw):
+            return choir.regions(choir.parse_code(raw, female=choir_female))
         side, key = name_key(raw)
+        if side == "both":
+            raise UsageError(f"region {raw[:60]!r} names both left and right; list each side as its own item "
+                             f"(e.g. 'left calf;right calf'), or give the name without a side for both")
         if key in self.midline and side is None:
             return list(self.midline[key])
         if key in self.sided:
-            if side == "both":
-                sides = ["left", "right"]
-            else:
-                sides = [side] if side else ["left", "right"]
+            sides = [side] if side else ["left", "right"]
             return [f"{s}_{stem}" for s in sides for stem in self.sided[key]]
-        raise UsageError(f"unknown region {raw[:60]!r}: neither a bodymap region id ('bodymap atlas regions') "
-                         f"nor a name in the checkbox-map table (docs/choir-mapping.md)")
+        raise UsageError(f"unknown region {raw[:60]!r}: neither a bodymap region id ('bodymap atlas regions'), "
+                         f"a CHOIR code nor a name in the checkbox-map table (docs/choir-mapping.md)")
 
 
 @lru_cache(maxsize=2)
@@ -154,9 +163,24 @@ def _yes_no(key: str, text: str):
     return parse_answer(key, text)
 
 
-def build_map(row: dict[str, str], atlas: Atlas, table: AliasTable) -> PainMap:
+CHOIR_FEMALE_WORDS = {"yes": True, "y": True, "true": True, "1": True, "female": True,
+                      "no": False, "n": False, "false": False, "0": False, "male": False}
+
+
+def row_is_choir_female(row: dict[str, str], default: bool) -> bool:
+    """The row's `choir_female` cell (yes/no, y/n, true/false, 1/0, female/male), or `default` when empty."""
+    text = (row.get("choir_female") or "").strip()
+    if not text:
+        return default
+    if text.lower() not in CHOIR_FEMALE_WORDS:
+        raise UsageError(f"choir_female {text[:20]!r} must be yes or no (or female or male)")
+    return CHOIR_FEMALE_WORDS[text.lower()]
+
+
+def build_map(row: dict[str, str], atlas: Atlas, table: AliasTable, *, choir_female: bool = False) -> PainMap:
     default_sens = (row.get("sensation") or "").strip() or "aching"
     check_sensation(default_sens)
+    female = row_is_choir_female(row, choir_female)
     items = [x for x in (row.get("regions") or "").split(";") if x.strip()]
     if not items:
         raise UsageError("no regions listed")
@@ -166,7 +190,7 @@ def build_map(row: dict[str, str], atlas: Atlas, table: AliasTable) -> PainMap:
         if "=" in item:
             item, sens = item.rsplit("=", 1)
             sens = check_sensation(sens.strip())
-        for rid in table.resolve(item, atlas):
+        for rid in table.resolve(item, atlas, choir_female=female):
             m.paint_region(rid, 1.0, sens)
     inten = (row.get("intensity") or "").strip()
     if inten:
@@ -184,9 +208,13 @@ def build_map(row: dict[str, str], atlas: Atlas, table: AliasTable) -> PainMap:
     return m
 
 
-def import_regions(csv_path: str | Path, outdir: str | Path, *, overwrite: bool = False,
+def import_regions(csv_path: str | Path, outdir: str | Path, *, overwrite: bool = False, choir_female: bool = False,
                    atlas: Atlas | None = None, err: TextIO | None = None) -> tuple[int, list[str]]:
-    """Write one .bodymap per row; returns (files written, problems). Raises UsageError for unusable input."""
+    """Write one .bodymap per row; returns (files written, problems). Raises UsageError for unusable input.
+
+    `choir_female`: three-digit CHOIR codes come from CHOIR's female drawing, unless a row's
+    `choir_female` cell says otherwise.
+    """
     from ..atlas import load_atlas
     from ..fileformat import save
 
@@ -212,6 +240,7 @@ def import_regions(csv_path: str | Path, outdir: str | Path, *, overwrite: bool 
     root = out.resolve()
     atlas = atlas or load_atlas()
     table = alias_table()
+    choir_table()  # a broken CHOIR table is one error up front, not one per row
     first = text.split("\n", 1)[0]
     delim = "\t" if "\t" in first and "," not in first else ","
     try:
@@ -245,7 +274,7 @@ def import_regions(csv_path: str | Path, outdir: str | Path, *, overwrite: bool 
                     raise UsageError(f"patient_id {pid!r} would write outside {out}")
                 if target.exists() and not overwrite:
                     raise UsageError(f"{target.name} already exists in {out} (use --overwrite to replace it)")
-                m = build_map(row, atlas, table)
+                m = build_map(row, atlas, table, choir_female=choir_female)
                 save(m, target)
                 written += 1
             except BodymapError as exc:
