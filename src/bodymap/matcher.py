@@ -549,8 +549,7 @@ def match(pain_map: PainMap, top_n: int = TOP_N, patterns_path: str | Path | Non
 
 
 def _saddle_painted(pain_map: PainMap) -> bool:
-    cov = pain_map.region_coverage()
-    return any(cov.get(rid, 0) > 0 for rid in ("perineum",))
+    return pain_map.saddle_painted
 
 
 def rank(model: Model, f: Features, summary: dict, both_legs: bool, saddle: bool,
