@@ -284,3 +284,28 @@ def test_same_day_and_soon_flags_never_interrupt_and_are_saved(kiosk, key, scree
     assert kiosk.confirm() == screen  # soon: the calm thanks; the clinician still sees the flag
     m = bodymap.load(next(kiosk.config.spool_dir.glob("*.bodymap")))
     assert key in {b for f in m.red_flags_recorded for b in f["because"]}
+
+
+def test_match_prompt_names_open_red_flag_questions_but_not_a_follow_up_that_does_not_apply():
+    m = bodymap.PainMap()
+    m.paint_region("right_calf", 0.5, "sharp")
+    m.answers["weakness"] = False
+    [prompt] = [p for p in bodymap.match(m).prompts if p.startswith("Red-flag questions not answered")]
+    assert "sexual dysfunction" in prompt and "night or non-mechanical pain" in prompt
+    assert "new or worsening weakness" not in prompt  # only asked after a yes to weakness
+    m.answers["weakness"] = True
+    [prompt] = [p for p in bodymap.match(m).prompts if p.startswith("Red-flag questions not answered")]
+    assert "new or worsening weakness" in prompt
+
+
+def test_csv_gives_each_flag_its_urgency_beside_the_ids(flagged, capsys):
+    import csv
+    import io
+
+    rc, out, err = _run(["export", flagged, "--csv"], capsys)
+    assert rc == 0, err
+    header = next(csv.reader(io.StringIO(out)))
+    assert header[header.index("red_flags") + 1] == "red_flag_urgency"
+    row = next(csv.DictReader(io.StringIO(out)))
+    assert row["red_flags"] == "cauda_equina;serious_pathology;cancer_risk"
+    assert row["red_flag_urgency"] == "emergency;same_day;soon"
