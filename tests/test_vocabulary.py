@@ -210,3 +210,23 @@ def test_saddle_painted_is_the_perineum_by_region_id(atlas):
     m.paint_region("perineum", 0.5, "aching")
     assert m.saddle_painted
     assert any("saddle" in p.lower() for p in bodymap.match(m).prompts)
+
+
+def test_a_broken_vocabulary_stops_the_command_with_one_line_and_exit_2(tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    for d in ("regions", "assets"):
+        shutil.copytree(REPO / d, tmp_path / d)
+    p = tmp_path / "regions" / "questions.yaml"
+    p.write_text(p.read_text(encoding="utf-8").replace("urgency: emergency", "urgency: urgentish", 1),
+                 encoding="utf-8")
+    env = dict(os.environ, BODYMAP_DATA=str(tmp_path))
+    r = subprocess.run([sys.executable, "-m", "bodymap", "atlas", "regions"], capture_output=True, text=True,
+                       env=env, timeout=120)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    [line] = r.stderr.strip().splitlines()
+    assert "questions.yaml" in line and "urgentish" in line and "urgency must be one of" in line
