@@ -163,12 +163,12 @@ def test_unknown_top_level_keys_survive_load_and_save(atlas, tmp_path):
 
 def test_answers_to_questions_from_a_newer_version_survive_load_and_save(atlas, tmp_path):
     doc = doc_of(typical_map(atlas))
-    doc["answers"]["night_pain"] = True
+    doc["answers"]["worse_coughing"] = True
     doc["answers"]["pain_years"] = 3
     m = ff.load(write_doc(tmp_path / "new.bodymap", doc), atlas=atlas)
-    assert "night_pain" not in m.answers  # this version does not know the question...
+    assert "worse_coughing" not in m.answers  # this version does not know the question...
     again = json.loads(ff.save(m, tmp_path / "resaved.bodymap").read_text())
-    assert again["answers"]["night_pain"] is True  # ...but does not lose the patient's answer
+    assert again["answers"]["worse_coughing"] is True  # ...but does not lose the patient's answer
     assert again["answers"]["pain_years"] == 3
     assert again["answers"]["age"] == 47
 

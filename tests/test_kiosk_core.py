@@ -180,9 +180,9 @@ def test_a_whole_session_saves_one_private_file(cfg, atlas):
     assert "right_calf" in m.region_coverage() and "left_calf" not in m.region_coverage()
 
 
-@pytest.mark.parametrize("key", ["bladder_bowel", "saddle_numbness", "fever_or_weight_loss", "recent_trauma",
-                                 "cancer_history"])
+@pytest.mark.parametrize("key", ["bladder_bowel", "saddle_numbness"])
 def test_red_flag_answer_goes_to_the_red_flag_screen_at_once_and_is_saved(cfg, atlas, key):
+    """Cauda equina signs (emergency) end the questions at once."""
     k = Kiosk(cfg, atlas, clock=Clock())
     s = k.start()
     s.pain_map.paint_region("right_calf", 0.5, "sharp")
@@ -193,7 +193,28 @@ def test_red_flag_answer_goes_to_the_red_flag_screen_at_once_and_is_saved(cfg, a
     assert k.screen == "redflag"  # straight away: not after the remaining questions and the review
     m = bodymap.load(next(cfg.spool_dir.glob("*.bodymap")))
     assert m.red_flags_recorded and m.red_flags_recorded[0]["id"] in ("cauda_equina", "serious_pathology")
+    assert m.red_flags_recorded[0]["urgency"] == "emergency" and key in m.red_flags_recorded[0]["because"]
     # and the clinician sees it first when the map is matched later
+    assert bodymap.match(m).red_flags
+
+
+@pytest.mark.parametrize("key", ["fever_or_weight_loss", "recent_trauma", "cancer_history"])
+def test_same_day_answer_lets_the_patient_finish_then_shows_the_red_flag_screen(cfg, atlas, key):
+    """Issue 12: a same_day flag must not interrupt the questions; it is saved and shown at the end."""
+    k = Kiosk(cfg, atlas, clock=Clock())
+    s = k.start()
+    s.pain_map.paint_region("right_calf", 0.5, "sharp")
+    k.to_questions()
+    while k.current_question[0] != key:
+        k.answer(False if k.current_question[1] == "yesno" else None)
+    k.answer(True)
+    assert k.screen == "question" and k.current_question[0] != key  # the next question, calmly
+    while k.screen == "question":
+        k.answer(False if k.current_question[1] == "yesno" else None)
+    assert k.confirm() == "redflag"
+    m = bodymap.load(next(cfg.spool_dir.glob("*.bodymap")))
+    rec = {f["id"]: f for f in m.red_flags_recorded}
+    assert rec["serious_pathology"]["urgency"] == "same_day" and key in rec["serious_pathology"]["because"]
     assert bodymap.match(m).red_flags
 
 

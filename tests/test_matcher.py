@@ -188,11 +188,17 @@ def test_red_flags_never_suppressed_by_any_match(atlas, answers, painted):
     m = _map(atlas, [(r, 0.6, "sharp") for r in painted], answers)
     r = bodymap.match(m)
     ids = {f.id for f in r.red_flags}
-    ce = answers.get("bladder_bowel") or answers.get("saddle_numbness") or (
-        answers.get("weakness") and m.both_legs_painted)
+    # issue 12: weakness counts for cauda equina only when new or getting worse (or, on maps that never
+    # asked, as before); new sexual dysfunction counts with pain in both legs
+    legs_sign = (answers.get("weakness_new_or_worse") or answers.get("sexual_dysfunction")
+                 or (answers.get("weakness") and "weakness_new_or_worse" not in answers))
+    ce = answers.get("bladder_bowel") or answers.get("saddle_numbness") or (legs_sign and m.both_legs_painted)
     sp = answers.get("fever_or_weight_loss") or answers.get("cancer_history") or answers.get("recent_trauma")
     assert ("cauda_equina" in ids) == bool(ce)
     assert ("serious_pathology" in ids) == bool(sp)
+    ranks = [("emergency", "same_day", "soon").index(f.urgency) for f in r.red_flags]
+    assert ranks == sorted(ranks)  # most urgent first, whatever the match
+    assert any(f.urgency == "emergency" for f in r.red_flags) == bool(ce)
     # what a clinician reads: every red-flag line comes before any pattern line
     from bodymap.matcher_cli import format_ranking
 

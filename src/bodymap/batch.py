@@ -17,7 +17,7 @@ from .atlas import VIEWS, load_atlas
 from .errors import BodymapError, FileFormatError
 from .fileformat import FORMAT_VERSION, LAYER_ENCODING, MAX_FILE_BYTES, decode_view, read_bytes
 from .matcher import Features, get_model, posterior
-from .painting import QUESTIONS, SENSATIONS, validate_answer
+from .painting import QUESTIONS, SENSATIONS, both_legs_painted, validate_answer
 from .redflags import red_flags
 
 
@@ -80,9 +80,8 @@ def features_from_bytes(raw: bytes, model, where: str = "<bytes>") -> Features:
 
 
 def _both_legs(model, cov: np.ndarray) -> bool:
-    sides = {model.atlas.regions[i].side for i in np.flatnonzero(cov > 0)
-             if model.atlas.regions[i].level in ("thigh", "knee", "leg", "foot")}
-    return {"left", "right"} <= sides
+    regions = model.atlas.regions
+    return both_legs_painted(model.atlas, [regions[i].id for i in np.flatnonzero(cov > 0)])
 
 
 def _nonzero_bytes(b: np.ndarray) -> np.ndarray:

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from . import vocabulary
 from .atlas import Atlas, load_atlas
 from .errors import PatternError
 from .paths import regions_dir
@@ -398,15 +399,15 @@ def posterior(model: Model, f: Features, temperature: float | None = None) -> np
 
 def prompts_for(pain_map_summary: dict, answers: dict[str, Any], saddle_painted: bool, both_legs: bool) -> list[str]:
     out = []
-    unanswered = [q for q in RED_FLAG_QUESTIONS if q not in answers]
+    unanswered = list(vocabulary.unanswered_red_flag_keys(answers))  # a follow-up that does not apply is not open
     if saddle_painted:
         out.append("The saddle area (perineum) is painted: ask about bladder or bowel changes and saddle numbness "
                    "(cauda equina screen).")
     if both_legs:
         out.append("Both legs are painted: ask the cauda equina questions (bladder, bowel, saddle numbness, "
-                   "leg weakness).")
+                   "new or worsening leg weakness, new sexual dysfunction).")
     if unanswered and pain_map_summary.get("most_distal") in ("back", "buttock", "thigh", "knee", "leg", "foot"):
-        out.append(f"Red-flag questions not answered: {', '.join(q.replace('_', ' ') for q in unanswered)}.")
+        out.append(f"Red-flag questions not answered: {', '.join(vocabulary.words(q, 'short') for q in unanswered)}.")
     return out
 
 
@@ -549,8 +550,7 @@ def match(pain_map: PainMap, top_n: int = TOP_N, patterns_path: str | Path | Non
 
 
 def _saddle_painted(pain_map: PainMap) -> bool:
-    cov = pain_map.region_coverage()
-    return any(cov.get(rid, 0) > 0 for rid in ("perineum",))
+    return pain_map.saddle_painted
 
 
 def rank(model: Model, f: Features, summary: dict, both_legs: bool, saddle: bool,

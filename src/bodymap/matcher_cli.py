@@ -27,7 +27,7 @@ def match_command(path: str, as_json: bool = False) -> int:
 def format_ranking(r) -> str:
     out = []
     for f in r.red_flags:
-        out.append(f"RED FLAG {f.id}: {f.text}")
+        out.append(f"RED FLAG {f.id} [{getattr(f, 'urgency', 'same_day')}]: {f.text}")
     for pr in r.prompts:
         out.append(f"prompt: {pr}")
     if not r.hypotheses:
@@ -62,7 +62,7 @@ def _folder(folder: Path, as_json: bool) -> int:
             print(json.dumps(d, ensure_ascii=False))
         else:
             top = r.top
-            flags = ",".join(x.id for x in r.red_flags)
+            flags = ",".join(f"{x.id}[{x.urgency}]" for x in r.red_flags)
             desc = f"{top.id} {top.side} {100 * top.probability:.0f}%" if top else "nothing painted"
             print(f"{f.name}\t{'RED FLAG ' + flags if flags else 'no red flags'}\t{desc}")
     for b in bad:

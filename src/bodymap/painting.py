@@ -13,6 +13,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from . import vocabulary
 from .atlas import DEFAULT_SCALE, LEVELS, VIEWS, Atlas, load_atlas
 from .errors import UsageError
 
@@ -24,12 +25,14 @@ SENSATION_WORDS = {
     "pins_and_needles": "pins and needles (tingling)",
     "numbness": "numbness",
 }
-YES_NO_QUESTIONS = (
-    "numbness", "weakness", "worse_sitting", "worse_walking", "better_resting",
-    "bladder_bowel", "saddle_numbness", "fever_or_weight_loss", "recent_trauma", "cancer_history",
-)
-INT_QUESTIONS = ("age",)
+# The answer keys come from the one vocabulary (regions/questions.yaml via bodymap.vocabulary).
+# QUESTIONS here means the answer keys; the kiosk's question screens are kiosk.flow.QUESTION_SCREENS.
+YES_NO_QUESTIONS = vocabulary.load_at_import(vocabulary.yes_no_keys)
+INT_QUESTIONS = vocabulary.number_keys()
 QUESTIONS = YES_NO_QUESTIONS + INT_QUESTIONS
+ANSWER_KEYS = QUESTIONS
+LEG_LEVELS = ("thigh", "knee", "leg", "foot")  # levels that count as "the leg" for both_legs_painted
+SADDLE_REGIONS = ("perineum",)  # region ids of the saddle area (S3-S5): a prompt, never a pattern
 DISTAL_LEVELS = ("back", "buttock", "thigh", "knee", "leg", "foot")
 UNDO_LIMIT = 100
 DEFAULT_RADIUS = 0.09  # head heights: about 2 cm on an adult
@@ -71,8 +74,9 @@ def validate_answer(key: str, value: Any) -> Any:
             return value
         raise UsageError(f"answer {key!r} must be yes/no (True/False), got {value!r}")
     if key in INT_QUESTIONS:
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 120:
-            raise UsageError(f"answer {key!r} must be a whole number of years from 0 to 120, got {value!r}")
+        lo, hi = vocabulary.question(key).range
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            raise UsageError(f"answer {key!r} must be a whole number of years from {lo} to {hi}, got {value!r}")
         return value
     raise UsageError(f"unknown question {key!r}; known: {', '.join(QUESTIONS)}")
 
@@ -495,7 +499,11 @@ class PainMap:
 
     @property
     def both_legs_painted(self) -> bool:
-        return self.sides_painted({"thigh", "knee", "leg", "foot"}) == {"left", "right"}
+        return both_legs_painted(self.atlas, self.region_coverage())
+
+    @property
+    def saddle_painted(self) -> bool:
+        return saddle_painted(self.region_coverage())
 
     def most_distal_level(self) -> str | None:
         """back, buttock, thigh, knee, leg or foot: how far down the pain reaches (None: nothing below the chest)."""
@@ -547,6 +555,21 @@ class PainMap:
                 and self.strokes == other.strokes)
 
     __hash__ = None  # mutable
+
+
+def both_legs_painted(atlas: Atlas, region_ids: Iterable[str]) -> bool:
+    """Both of the patient's legs (thigh down to foot) have paint: the one rule, used by the map, batch and exports."""
+    sides = set()
+    for rid in region_ids:
+        r = atlas.region(rid)
+        if r.level in LEG_LEVELS and r.side in ("left", "right"):
+            sides.add(r.side)
+    return sides == {"left", "right"}
+
+
+def saddle_painted(region_ids: Iterable[str]) -> bool:
+    """The saddle area (perineum) has paint: the one rule, by region id."""
+    return any(rid in SADDLE_REGIONS for rid in region_ids)
 
 
 def _check_points(points) -> list[tuple[float, float]]:

@@ -1,14 +1,26 @@
 """Red flags: rules on the patient's answers, kept apart from the matcher.
 
 Cauda equina screening (NICE CKS / GIRFT; ../shared/clinical-evidence.md) and
-serious-pathology signs. Nothing here depends on the referral patterns, so a
+serious-pathology signs and risk factors. The rules, their urgencies and their
+sources live in regions/questions.yaml (read through `bodymap.vocabulary`); this
+module only evaluates them. Nothing here depends on the referral patterns, so a
 broken or missing pattern library can never hide a red flag: the windows fall
 back to these rules when the matcher fails.
+
+Every flag carries an urgency: `emergency` (cauda equina: act now), `same_day`
+(a clinician today) or `soon` (a lone risk factor: a clinician within days), and
+`because`: the answer keys that raised it. Flags are always listed most urgent
+first (`by_urgency`); see docs/adr/0009-red-flag-urgency.md.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
+
+from . import vocabulary
+from .vocabulary import URGENCIES, Trigger
+
+EMERGENCY, SAME_DAY, SOON = URGENCIES
 
 
 @dataclass(frozen=True)
@@ -16,49 +28,90 @@ class RedFlag:
     id: str
     text: str
     reasons: tuple[str, ...] = ()
+    urgency: str = SAME_DAY  # emergency | same_day | soon
+    because: tuple[str, ...] = ()  # the answer keys that raised it
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "text": self.text, "reasons": list(self.reasons)}
+        return {"id": self.id, "text": self.text, "reasons": list(self.reasons), "urgency": self.urgency,
+                "because": list(self.because)}
+
+    @property
+    def urgency_label(self) -> str:
+        return vocabulary.urgency_label(self.urgency)
 
 
-RED_FLAG_QUESTIONS = ("bladder_bowel", "saddle_numbness", "fever_or_weight_loss", "recent_trauma", "cancer_history")
-RED_FLAG_TEXT = {
-    "cauda_equina": "Possible cauda equina warning signs: {reasons}. Needs same-day medical assessment; "
-                    "do not wait for the pattern match.",
-    "serious_pathology": "Possible serious-pathology warning signs: {reasons}. Needs prompt medical review.",
-}
+def _red_flag_questions() -> tuple[str, ...]:
+    return vocabulary.red_flag_keys()
+
+
+RED_FLAG_QUESTIONS = _red_flag_questions()  # the red-flag question keys, from the vocabulary
+RED_FLAG_TEXT = {rule.id: f"{rule.title}: {{reasons}}." for rule in vocabulary.flag_rules()}
+
+
+def flag_text(title: str, reasons: Iterable[str], urgency: str) -> str:
+    """'Emergency - Possible cauda equina warning signs: ... Needs assessment now; ...': urgency first, so
+    every window that shows the text shows the urgency too."""
+    return (f"{vocabulary.urgency_label(urgency)} - {title}: {'; '.join(reasons)}. "
+            f"{vocabulary.urgency_advice(urgency)}").strip()
+
+
+def _holds(trigger: Trigger, answers: dict[str, Any], features: dict[str, bool]) -> bool:
+    for key, want in trigger.when.items():
+        if key in features:
+            if features[key] is not want:
+                return False
+        elif want == "unanswered":
+            if key in answers:
+                return False
+        elif isinstance(want, dict):  # {over: N} on a number
+            v = answers.get(key)
+            if isinstance(v, bool) or not isinstance(v, int) or not v > want["over"]:
+                return False
+        elif answers.get(key) is not want:
+            return False
+    return True
+
+
+def by_urgency(flags: Iterable[RedFlag]) -> list[RedFlag]:
+    """Most urgent first; flags of equal urgency keep their order (stable)."""
+    return sorted(flags, key=lambda f: vocabulary.urgency_rank(f.urgency))
 
 
 def red_flags(answers: dict[str, Any], both_legs: bool, recorded: list[dict] | None = None) -> list[RedFlag]:
+    """The red flags raised by these answers (and by both legs being painted), most urgent first.
+
+    `recorded`: flags saved in the file (e.g. at the kiosk) that these rules do not raise
+    again are kept as they were written, so a flag is never lost.
+    """
+    features = {"both_legs_painted": bool(both_legs)}
     flags: list[RedFlag] = []
-    ce = []
-    if answers.get("bladder_bowel") is True:
-        ce.append("new bladder or bowel problems")
-    if answers.get("saddle_numbness") is True:
-        ce.append("numbness in the saddle area")
-    if answers.get("weakness") is True and both_legs:
-        ce.append("weakness with pain in both legs")
-    if ce:
-        flags.append(RedFlag("cauda_equina", RED_FLAG_TEXT["cauda_equina"].format(reasons="; ".join(ce)), tuple(ce)))
-    sp = []
-    if answers.get("fever_or_weight_loss") is True:
-        sp.append("fever, chills or unexplained weight loss")
-    if answers.get("cancer_history") is True:
-        sp.append("a history of cancer")
-    if answers.get("recent_trauma") is True:
-        sp.append("a recent fall or injury")
-    if sp:
-        flags.append(RedFlag("serious_pathology", RED_FLAG_TEXT["serious_pathology"].format(reasons="; ".join(sp)),
-                             tuple(sp)))
+    for rule in vocabulary.flag_rules():
+        if rule.unless and any(f.id == rule.unless for f in flags):
+            continue
+        fired = [t for t in rule.triggers if _holds(t, answers, features)]
+        if not any(not t.joins for t in fired):
+            continue
+        urgency = min((t.urgency for t in fired), key=vocabulary.urgency_rank)
+        reasons = tuple(t.reason for t in fired)
+        because = tuple(dict.fromkeys(k for t in fired for k in t.answer_keys if t.when[k] != "unanswered"))
+        flags.append(RedFlag(rule.id, flag_text(rule.title, reasons, urgency), reasons, urgency, because))
     have = {f.id for f in flags}
     for rec in recorded or []:
-        rid = rec.get("id")
+        rid = rec.get("id") if isinstance(rec, dict) else None
         if isinstance(rid, str) and rid not in have:
-            flags.append(RedFlag(rid, str(rec.get("text", "red flag recorded at the kiosk")), ()))
+            urg = rec.get("urgency")
+            because = rec.get("because")
+            flags.append(RedFlag(rid, str(rec.get("text", "red flag recorded at the kiosk")), (),
+                                 urg if urg in URGENCIES else SAME_DAY,
+                                 tuple(str(b) for b in because) if isinstance(because, list) else ()))
             have.add(rid)
-    return flags
+    return by_urgency(flags)
 
 
+def most_urgent(flags: Iterable[RedFlag]) -> str | None:
+    """The most urgent urgency among these flags (None when there are none)."""
+    ranked = by_urgency(flags)
+    return ranked[0].urgency if ranked else None
 
 
 def flags_for_map(pain_map) -> list[RedFlag]:

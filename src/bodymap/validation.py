@@ -24,7 +24,7 @@ import numpy as np
 
 from .atlas import load_atlas
 from .matcher import ANSWER_FEATURES, NONE_ID, Features, Model, get_model, posterior, rank
-from .painting import SENSATIONS, PainMap
+from .painting import SENSATIONS, PainMap, both_legs_painted
 from .paths import data_root
 
 # Proximal -> distal chains along which leg pain travels (for contiguous paths).
@@ -118,8 +118,8 @@ def simulate(model: Model, n: int, seed: int, perturb: float = 0.0) -> list[Case
                 answers[a] = bool(rng.random() < pat.answers.get(a, (0.3, ""))[0])
         if pat.age60 and rng.random() < 0.9:
             answers["age"] = int(rng.integers(60, 86) if rng.random() < pat.age60[0] else rng.integers(20, 60))
-        legs = {regs[i].side for i in np.flatnonzero(cov > 0.02) if regs[i].level in ("thigh", "knee", "leg", "foot")}
-        cases.append(Case(pid, side, Features(cov, sens, answers), legs >= {"left", "right"}))
+        legs = both_legs_painted(model.atlas, [regs[i].id for i in np.flatnonzero(cov > 0.02)])
+        cases.append(Case(pid, side, Features(cov, sens, answers), legs))
     return cases
 
 

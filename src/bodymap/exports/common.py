@@ -21,11 +21,11 @@ import numpy as np
 from ..atlas import VIEWS, Atlas, load_atlas
 from ..errors import BodymapError, FileFormatError, UsageError
 from ..fileformat import FORMAT_NAME, FORMAT_VERSION, LAYER_ENCODING, MAX_FILE_BYTES, MAX_LAYER_PIXELS, read_bytes
-from ..painting import DISTAL_LEVELS, QUESTIONS, SENSATIONS, validate_answer
+from ..painting import (DISTAL_LEVELS, LEG_LEVELS, QUESTIONS, SENSATIONS, both_legs_painted, saddle_painted,
+                        validate_answer)
 
 #: a region counts as painted from this share of its area (the matcher's own threshold, matcher.SOFT_LOW)
 PAINTED_MIN = 0.02
-LEG_LEVELS = ("thigh", "knee", "leg", "foot")
 
 
 @dataclass
@@ -195,9 +195,9 @@ class Decoder:
         cov = self.coverage(rec) if cov is None else cov
         painted = np.flatnonzero(cov > 0)
         regions = self.atlas.regions
-        legs = {regions[i].side for i in painted if regions[i].level in LEG_LEVELS and regions[i].side != "midline"}
-        both_legs = legs == {"left", "right"}
-        saddle = any(regions[i].stem == "perineum" for i in painted)
+        painted_ids = [regions[i].id for i in painted]
+        both_legs = both_legs_painted(self.atlas, painted_ids)
+        saddle = saddle_painted(painted_ids)
         levels = [DISTAL_LEVELS.index(regions[i].level) for i in painted if regions[i].level in DISTAL_LEVELS]
         order = sorted(painted.tolist(), key=lambda i: (-cov[i], regions[i].id))
         summary = {"extent_percent": self.extent(rec)["total"], "regions": [regions[i].id for i in order],

@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .. import __version__, vocabulary
 from ..atlas import parse_yaml
 from ..errors import ConfigError
 from ..painting import SENSATION_WORDS, SENSATIONS, PainMap
@@ -44,19 +44,11 @@ SESSION_SYSTEM = "urn:bodymap:session-code"
 CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
 PAIN_SENSATIONS = ("aching", "sharp", "burning")
 
-QUESTION_TEXT = {
-    "numbness": "Numbness?",
-    "weakness": "Weakness in the legs?",
-    "worse_sitting": "Worse when sitting?",
-    "worse_walking": "Worse when walking?",
-    "better_resting": "Better when resting?",
-    "bladder_bowel": "New bladder or bowel problems?",
-    "saddle_numbness": "Numbness in the saddle area?",
-    "fever_or_weight_loss": "Fever, chills or unexplained weight loss?",
-    "recent_trauma": "A recent fall or injury?",
-    "cancer_history": "A history of cancer?",
-    "age": "Age (years)",
-}
+# {answer key: clinician label}, from the one vocabulary (regions/questions.yaml)
+QUESTION_TEXT = vocabulary.clinician_words("en")
+FLAG_PRIORITY_URL = "http://hl7.org/fhir/StructureDefinition/flag-priority"  # R4 core extension on Flag
+FLAG_PRIORITY_SYSTEM = "http://hl7.org/fhir/flag-priority-code"  # PH high, PM medium, PL low, PN no alarm
+URGENCY_SYSTEM = "urn:bodymap:red-flag-urgency"
 
 
 @lru_cache(maxsize=2)
@@ -114,13 +106,18 @@ def bundle_for(m: PainMap, *, now: datetime | None = None) -> dict[str, Any]:
         return str(uuid.uuid5(base, str(k)))
 
     entries = []
-    # red flags first: a Flag resource each, so no reader of the record can miss them
+    # red flags first, most urgent first: a Flag resource each, so no reader of the record can miss them.
+    # R4 Flag has no priority element: the urgency goes in the core flag-priority extension (and as our own code).
     from ..redflags import flags_for_map
 
     for k, flag in enumerate(flags_for_map(m)):
         fid = new_id(1000 + k)
         entries.append(_entry(fid, {
             "resourceType": "Flag",
+            "extension": [{"url": FLAG_PRIORITY_URL, "valueCodeableConcept": {
+                "coding": [_coding(FLAG_PRIORITY_SYSTEM, vocabulary.fhir_priority(flag.urgency)),
+                           _coding(URGENCY_SYSTEM, flag.urgency, vocabulary.urgency_label(flag.urgency))],
+                "text": vocabulary.urgency_label(flag.urgency)}}],
             "status": "active",
             "category": [{"coding": [_coding("http://terminology.hl7.org/CodeSystem/flag-category", "clinical",
                                              "Clinical")], "text": "red flag"}],

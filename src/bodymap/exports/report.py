@@ -20,26 +20,15 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from .. import __version__
+from .. import __version__, vocabulary
 from ..errors import FileFormatError, FileWriteError, UsageError
 from ..paths import check_output_file
 from ..painting import SENSATION_WORDS, SENSATIONS, PainMap
 
 DISCLAIMER_HEAD = "Decision aid, not a diagnosis."
-RED_FLAG_QUESTIONS = {
-    "bladder_bowel": "bladder or bowel changes",
-    "saddle_numbness": "saddle numbness",
-    "weakness": "leg weakness",
-    "fever_or_weight_loss": "fever or weight loss",
-    "recent_trauma": "recent fall or injury",
-    "cancer_history": "history of cancer",
-}
-ANSWER_WORDS = {
-    "numbness": "numbness", "weakness": "weakness", "worse_sitting": "worse sitting", "worse_walking": "worse walking",
-    "better_resting": "better resting", "bladder_bowel": "bladder/bowel changes", "saddle_numbness": "saddle numbness",
-    "fever_or_weight_loss": "fever or weight loss", "recent_trauma": "recent fall or injury",
-    "cancer_history": "history of cancer", "age": "age",
-}
+# From the one vocabulary (regions/questions.yaml): {answer key: short words for lists}
+RED_FLAG_QUESTIONS = {k: vocabulary.words(k, "short") for k in vocabulary.red_flag_keys()}
+ANSWER_WORDS = {k: vocabulary.words(k, "short") for k in vocabulary.keys()}
 SIDE_WORDS = {"left": "left side", "right": "right side", "bilateral": "both sides"}
 RED = "#B3261E"
 RED_BG = "#FCEEEE"
@@ -181,7 +170,7 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
         ]))
         story.append(box)
     else:
-        missing = [w for q, w in RED_FLAG_QUESTIONS.items() if q not in m.answers]
+        missing = [RED_FLAG_QUESTIONS[q] for q in vocabulary.unanswered_red_flag_keys(m.answers)]
         line = "No red flags from the answers given."
         if missing:
             line += f" Not answered: {', '.join(missing)}."
@@ -295,13 +284,13 @@ def _facts(m: PainMap, st) -> list:
                          st["body"]))
     out.append(Spacer(1, 3))
     out.append(Paragraph("<b>Answers</b>", st["body"]))
-    yes = [ANSWER_WORDS[k] for k, v in m.answers.items() if v is True]
-    no = [ANSWER_WORDS[k] for k, v in m.answers.items() if v is False]
+    yes = [ANSWER_WORDS.get(k, k) for k, v in m.answers.items() if v is True]
+    no = [ANSWER_WORDS.get(k, k) for k, v in m.answers.items() if v is False]
     if "age" in m.answers:
         out.append(Paragraph(_t(f"age {m.answers['age']}"), st["body"]))
     out.append(Paragraph(_t("yes: " + (", ".join(yes) or "-")), st["body"]))
     out.append(Paragraph(_t("no: " + (", ".join(no) or "-")), st["body"]))
-    unasked = [ANSWER_WORDS[k] for k in ANSWER_WORDS if k not in m.answers]
+    unasked = [ANSWER_WORDS[k] for k in ANSWER_WORDS if k not in m.answers and vocabulary.applies(k, m.answers)]
     if unasked:
         out.append(Paragraph(_t("not answered: " + ", ".join(unasked)), st["small"]))
     return out

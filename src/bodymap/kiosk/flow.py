@@ -1,6 +1,11 @@
 """The kiosk flow as a headless state machine; the pygame screens only draw it and feed it events.
 
 welcome -> paint -> question (one per screen) -> review -> thanks | redflag -> welcome.
+The questions, their order and their follow-ups come from the one vocabulary
+(regions/questions.yaml). Only an `emergency` red flag (cauda equina signs) ends
+the questions at once; a `same_day` flag lets the patient finish calmly and then
+shows the red-flag screen ("talk with a member of staff today"); a `soon` flag is
+saved for the clinician and the patient sees the usual thanks.
 Idle: after (timeout - warning) seconds without a touch the "still there?"
 countdown shows; at the timeout the session is discarded and welcome returns.
 """
@@ -12,9 +17,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .. import vocabulary
 from ..atlas import Atlas
 from ..errors import BodymapError
-from ..redflags import red_flags
+from ..redflags import EMERGENCY, SAME_DAY, red_flags
 from ..painting import PainMap
 from .config import KioskConfig
 from .security import new_session_code
@@ -26,22 +32,11 @@ EXIT_STAFF = 0  # staff left with the PIN: systemd Restart=on-failure does not r
 EXIT_CONFIG = 2  # bad config or folders: restarting would not help (RestartPreventExitStatus=2)
 EXIT_CRASH = 70  # an unexpected error was caught at the top: restart
 
-# (answer key, kind). The red-flag screening questions follow NICE CKS / GIRFT
-# (../shared/clinical-evidence.md): bladder/bowel, saddle numbness, then serious pathology.
-QUESTIONS: tuple[tuple[str, str], ...] = (
-    ("intensity", "scale"),
-    ("numbness", "yesno"),
-    ("weakness", "yesno"),
-    ("worse_sitting", "yesno"),
-    ("worse_walking", "yesno"),
-    ("better_resting", "yesno"),
-    ("bladder_bowel", "yesno"),
-    ("saddle_numbness", "yesno"),
-    ("fever_or_weight_loss", "yesno"),
-    ("recent_trauma", "yesno"),
-    ("cancer_history", "yesno"),
-    ("age", "number"),
-)
+# The kiosk's question screens, in order: (key, kind), kind yesno | number | scale.
+# Not to be confused with painting.QUESTIONS, the answer keys (see CONTEXT.md).
+QUESTION_SCREENS: tuple[tuple[str, str], ...] = tuple((q.key, q.kind) for q in vocabulary.questions())
+QUESTIONS = QUESTION_SCREENS  # the name older code and tests use
+ALARM_URGENCIES = (EMERGENCY, SAME_DAY)  # flags that end on the red-flag screen (tell reception today)
 
 
 @dataclass
@@ -81,7 +76,10 @@ class Kiosk:
     # -- patient actions ------------------------------------------------
     @property
     def questions(self) -> tuple[tuple[str, str], ...]:
-        return tuple(q for q in QUESTIONS if q[0] != "age" or self.config.ask_age)
+        """The question screens for this patient: a follow-up only when its condition holds (so far)."""
+        answers = self.session.pain_map.answers if self.session is not None else {}
+        return tuple(q for q in QUESTION_SCREENS
+                     if (q[0] != "age" or self.config.ask_age) and vocabulary.applies(q[0], answers))
 
     def touch(self) -> None:
         self.last_activity = self.clock()
@@ -125,11 +123,24 @@ class Kiosk:
                 m.answers[key] = int(value)
             else:
                 m.answers[key] = bool(value)
-        if value is True and red_flags(dict(m.answers), m.both_legs_painted):
-            # a red-flag answer: tell the patient now, not after the remaining questions
+        for q in vocabulary.questions():  # a changed answer drops follow-ups that no longer apply
+            if q.key in m.answers and not vocabulary.applies(q.key, m.answers):
+                del m.answers[q.key]
+        if self._emergency() and not self._follow_up_next(key):
+            # cauda equina signs: tell the patient now, not after the remaining questions
             self._finish()
             return
         self.next_question()
+
+    def _emergency(self) -> bool:
+        m = self.session.pain_map
+        return any(f.urgency == EMERGENCY for f in red_flags(dict(m.answers), m.both_legs_painted))
+
+    def _follow_up_next(self, key: str) -> bool:
+        """The next screen follows up this answer (e.g. "is the weakness new?"): ask it before deciding."""
+        qs = self.questions
+        i = self.session.question + 1
+        return i < len(qs) and key in (vocabulary.question(qs[i][0]).ask_if or {})
 
     def next_question(self) -> None:
         self._need("question")
@@ -165,7 +176,7 @@ class Kiosk:
         self.finished_code = s.code
         self.finished_flags = m.red_flags_recorded
         self.sessions_finished += 1
-        self.screen = "redflag" if flags else "thanks"
+        self.screen = "redflag" if any(f.urgency in ALARM_URGENCIES for f in flags) else "thanks"
         self.session = None  # the map now lives only in the spool (or its retry queue)
         self.touch()
         return self.screen

@@ -1,13 +1,19 @@
-"""Patient-facing text from YAML catalogues in assets/i18n/<lang>.yaml.
+"""Patient-facing text from YAML catalogues in assets/i18n/<lang>.yaml, plus the questions.
 
 English is the reference: every other catalogue must have every English key
 (tests enforce it). A new language is a new file.
+
+The questions' wording is not in the catalogues: it lives in the one vocabulary
+(regions/questions.yaml, `bodymap.vocabulary`) and is merged in here under the
+keys the screens use, `q_<key>` (and `q_<key>_low` / `q_<key>_high` for a scale).
+A catalogue that defines one of those keys itself is refused.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
 
+from .. import vocabulary
 from ..atlas import parse_yaml
 from ..errors import ConfigError
 from ..paths import assets_dir
@@ -46,6 +52,22 @@ def load_catalogue(lang: str, folder: Path | None = None) -> dict[str, str]:
         out[k] = v
     if "language_name" not in out:
         raise ConfigError(f"{p}: missing 'language_name'")
+    asked = question_texts(lang)
+    clash = sorted(set(out) & set(asked))
+    if clash:
+        raise ConfigError(f"{p}: {clash[0]} is question wording, which lives in regions/questions.yaml")
+    out.update(asked)
+    return out
+
+
+def question_texts(lang: str) -> dict[str, str]:
+    """{'q_numbness': the patient words, ..., 'q_intensity_low': ...} in `lang` (English where missing)."""
+    out = {}
+    for q in vocabulary.questions():
+        out[f"q_{q.key}"] = vocabulary.words(q.key, "patient", lang)
+        if q.kind == "scale":
+            out[f"q_{q.key}_low"] = vocabulary.words(q.key, "scale_low", lang)
+            out[f"q_{q.key}_high"] = vocabulary.words(q.key, "scale_high", lang)
     return out
 
 

@@ -40,6 +40,7 @@ from ..render.picture import SENSATION_STYLE
 from ..render.overlay import PaintOverlay
 from .review_draw import (DIFF_KINDS, DIFF_STYLE, Pair, diff_surface, diff_swatch, draw_body_under, draw_lines_over,
                           draw_pair_titles, draw_side_markers, layout_pair, paint_period)
+from ..vocabulary import unanswered_red_flag_keys
 from .review_model import (MapEntry, answer_lines, entry_time, extent_line, flags_of, intensity_line, one_line,
                            regions_line, run_match, scan, sensations_line, RED_FLAG_QUESTIONS, QUESTION_WORDS)
 from .review_panel import InfoPanel, Item, MapList, draw_red_flag_tag, hypothesis_text, tag_size
@@ -456,7 +457,7 @@ class ReviewScreen:
         self.info.set_items(fixed, items, keep_scroll=keep_scroll)
 
     def _red_flag_gaps(self, m: PainMap) -> str | None:
-        missing = [QUESTION_WORDS[q].lower() for q in RED_FLAG_QUESTIONS if q not in m.answers]
+        missing = [QUESTION_WORDS[q].lower() for q in RED_FLAG_QUESTIONS if q in unanswered_red_flag_keys(m.answers)]
         return ("Red-flag questions not answered: " + ", ".join(missing)) if missing else None
 
     def _single_items(self, fixed: list[Item], items: list[Item]) -> None:

@@ -14,28 +14,18 @@ from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 
-from .. import fileformat
+from .. import fileformat, vocabulary
 from ..atlas import Atlas
-from ..painting import INT_QUESTIONS, SENSATION_WORDS, YES_NO_QUESTIONS, PainMap
+from ..painting import SENSATION_WORDS, PainMap
 
 FILE_SUFFIX = ".bodymap"
 
-QUESTION_WORDS = {
-    "numbness": "Numbness",
-    "weakness": "Leg weakness",
-    "worse_sitting": "Worse when sitting",
-    "worse_walking": "Worse when walking",
-    "better_resting": "Better when resting",
-    "bladder_bowel": "New bladder or bowel problems",
-    "saddle_numbness": "Numbness in the saddle area",
-    "fever_or_weight_loss": "Fever, chills or weight loss",
-    "recent_trauma": "Recent fall or injury",
-    "cancer_history": "History of cancer",
-    "age": "Age",
-}
-RED_FLAG_QUESTIONS = ("bladder_bowel", "saddle_numbness", "weakness", "fever_or_weight_loss", "recent_trauma",
-                      "cancer_history")
-FLAG_SHORT = {"cauda_equina": "cauda equina signs", "serious_pathology": "serious pathology signs"}
+QUESTION_WORDS = vocabulary.clinician_words("en")  # {answer key: label}, from the one vocabulary
+RED_FLAG_QUESTIONS = vocabulary.red_flag_keys()
+FLAG_SHORT = {"cauda_equina": "cauda equina signs", "serious_pathology": "serious pathology signs",
+              "progressive_weakness": "new or worsening weakness", "sexual_dysfunction": "new sexual dysfunction",
+              "infection_risk": "infection risk", "fracture_risk": "fracture risk",
+              "cancer_risk": "serious pathology risk factors"}
 
 
 @dataclass
@@ -233,11 +223,11 @@ def answer_word(key: str, value: Any) -> str:
 def answer_lines(m: PainMap) -> tuple[list[str], list[str]]:
     """(['Numbness: yes', 'Age: 54 years', ...], ['not answered' question words])."""
     lines, missing = [], []
-    for q in YES_NO_QUESTIONS + INT_QUESTIONS:
+    for q in vocabulary.keys():
         if q in m.answers:
-            lines.append(f"{QUESTION_WORDS.get(q, q)}: {answer_word(q, m.answers[q])}")
-        else:
-            missing.append(QUESTION_WORDS.get(q, q).lower() if q != "age" else "age")
+            lines.append(f"{QUESTION_WORDS[q]}: {answer_word(q, m.answers[q])}")
+        elif vocabulary.applies(q, m.answers):  # a follow-up that does not apply is not "not answered"
+            missing.append(vocabulary.words(q, "short"))
     for k, v in (getattr(m, "extra_answers", None) or {}).items():
         lines.append(f"{str(k).replace('_', ' ')}: {answer_word(k, v)} (question from a newer bodymap)")
     return lines, missing
