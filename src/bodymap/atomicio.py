@@ -49,10 +49,11 @@ def write_atomic_via(path: str | os.PathLike, write: Callable[[str], object], mo
                      verb: str = "write", errors: tuple[type[BaseException], ...] = ()) -> Path:
     """Let `write(tmp_name)` fill a temp file beside `path`, then move it into place.
 
-    `errors` are the writer library's own exception types (e.g. pygame.error): they
-    become a FileWriteError naming `path`, with the temp name replaced by it.
+    The temp name ends in the target's extension (pygame picks the picture format by
+    it). `errors` are the writer library's own exception types (e.g. pygame.error):
+    they become a FileWriteError naming `path`, with the temp name replaced by it.
     """
-    w = AtomicWriter(path, mode, binary=True, verb=verb)
+    w = AtomicWriter(path, mode, binary=True, verb=verb, keep_suffix=True)
     w.fh.close()
     try:
         write(w.tmp)
@@ -68,7 +69,8 @@ def write_atomic_via(path: str | os.PathLike, write: Callable[[str], object], mo
 class AtomicWriter:
     """A temp file beside `path` open for writing (`fh`); `commit()` moves it into place, `abort()` drops it."""
 
-    def __init__(self, path: str | os.PathLike, mode: int = 0o600, *, binary: bool = False, verb: str = "write"):
+    def __init__(self, path: str | os.PathLike, mode: int = 0o600, *, binary: bool = False, verb: str = "write",
+                 keep_suffix: bool = False):
         self.path = Path(path)
         self.typed = os.fspath(path)  # the name as the user gave it, for messages
         self.verb = verb
@@ -80,7 +82,8 @@ class AtomicWriter:
         if not folder.is_dir():
             raise FileWriteError(f"{self.typed}: folder {folder} does not exist")
         try:
-            fd, self.tmp = tempfile.mkstemp(dir=folder, prefix=f".{self.path.name}.", suffix=TEMP_SUFFIX)
+            suffix = TEMP_SUFFIX + (self.path.suffix if keep_suffix else "")
+            fd, self.tmp = tempfile.mkstemp(dir=folder, prefix=f".{self.path.name}.", suffix=suffix)
         except OSError as exc:
             raise self.error(exc) from None
         try:
@@ -154,7 +157,8 @@ def clean_temp_files(folder: str | os.PathLike, older_than_s: float = 60.0) -> i
     """Remove temp files left by a writer killed mid-write (never valid data). Returns how many."""
     n = 0
     try:
-        for f in Path(folder).glob(f".*{TEMP_SUFFIX}"):
+        found = set(Path(folder).glob(f".*{TEMP_SUFFIX}")) | set(Path(folder).glob(f".*{TEMP_SUFFIX}.*"))
+        for f in sorted(found):
             try:
                 if time.time() - f.stat().st_mtime >= older_than_s:
                     f.unlink()
