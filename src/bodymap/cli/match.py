@@ -5,9 +5,9 @@ import json
 import sys
 from pathlib import Path
 
-from .errors import BodymapError, UsageError
-from .fileformat import load
-from .matcher import match
+from ..errors import BodymapError, UsageError
+from ..fileformat import load
+from ..matcher import match
 
 
 def match_command(path: str, as_json: bool = False) -> int:

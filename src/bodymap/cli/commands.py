@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from .errors import BodymapError, UsageError
+from ..errors import BodymapError, UsageError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Feature modules that add their own subcommands: each defines
 # add_parsers(subparsers) and run(args) -> int, and handles the commands it added.
-PLUGINS = ("bodymap.kiosk.cli", "bodymap.exports.cli")
+PLUGINS = ("bodymap.cli.kiosk", "bodymap.cli.exports")
 
 
 def _plugin_modules():
@@ -123,7 +123,7 @@ def _dispatch(args, parser) -> int:
     if cmd == "render":
         return _render(args)
     if cmd == "match":
-        from .matcher_cli import match_command
+        from .match import match_command
 
         return match_command(args.path, as_json=args.json)
     if cmd == "review":
@@ -134,7 +134,7 @@ def _dispatch(args, parser) -> int:
             w, h = (int(v) for v in args.size.lower().split("x"))
         except ValueError:
             raise UsageError(f"--size must look like 1400x900, got {args.size!r}") from None
-        from .ui.review_app import run_review
+        from ..ui.review_app import run_review
 
         return run_review(p, (w, h))
     for mod in _plugin_modules():
@@ -151,17 +151,17 @@ def _paint(file: str | None, size: str, no_panel: bool) -> int:
         raise UsageError(f"--size must look like 1280x800, got {size!r}") from None
     if not (320 <= w <= 10000 and 240 <= h <= 10000):
         raise UsageError(f"--size {size} is out of range")
-    from .ui.app import run_paint_app
+    from ..ui.app import run_paint_app
 
     return run_paint_app(file, (w, h), show_panel=not no_panel)
 
 
 def _atlas(args, parser) -> int:
-    from .atlas import load_atlas
+    from ..atlas import load_atlas
 
     if args.atlas_cmd == "check":
-        from .atlas_check import check_atlas
-        from .paths import regions_dir
+        from ..atlas_check import check_atlas
+        from ..paths import regions_dir
 
         root = Path(args.root) if args.root else regions_dir()
         if not root.is_dir():
@@ -187,7 +187,7 @@ def _atlas(args, parser) -> int:
                 print(f"{it['id']:<32} {it['view']:<6} {it['side']:<8} {it['area_percent']:6.2f}%  {it['name']}")
         return EXIT_OK
     if args.atlas_cmd == "render":
-        from .render import picture as headless
+        from ..render import picture as headless
 
         headless.check_png_path(args.output)
         surf = headless.render_atlas_png(atlas, args.layer, args.height)
@@ -214,8 +214,8 @@ def parse_paint_spec(spec: str) -> tuple[str, float, str]:
 
 
 def _new(args) -> int:
-    from . import fileformat
-    from .painting import PainMap, parse_answer
+    from .. import fileformat
+    from ..painting import PainMap, parse_answer
 
     if not args.output.endswith(".bodymap"):
         raise UsageError(f"{args.output}: the output name must end in .bodymap")
@@ -240,19 +240,19 @@ def _new(args) -> int:
 
 
 def _show(args) -> int:
-    from . import fileformat
+    from .. import fileformat
 
     m = fileformat.load(args.file)
     s = m.summary()
     if args.json:
-        from .redflags import flags_for_map
+        from ..redflags import flags_for_map
 
         print(json.dumps({"red_flags": [f.to_json() for f in flags_for_map(m)], "summary": s,
                           "answers": dict(m.answers), "intensity": m.intensity, "meta": m.meta}))
         return EXIT_OK
     for note in m.meta.get("notes", []):
         print(f"note: {note}", file=sys.stderr)
-    from .redflags import flags_for_map
+    from ..redflags import flags_for_map
 
     for f in flags_for_map(m):
         print(f"RED FLAG:    {f.text}")
@@ -273,8 +273,8 @@ def _show(args) -> int:
 
 
 def _render(args) -> int:
-    from . import fileformat
-    from .render import picture as headless
+    from .. import fileformat
+    from ..render import picture as headless
 
     headless.check_png_path(args.output)
     m = fileformat.load(args.file)

@@ -77,7 +77,7 @@ def _existing_file(path: str) -> Path:
 
 
 def _report(args) -> int:
-    from .report import load_for_report, write_report
+    from ..exports.report import load_for_report, write_report
 
     m, head = load_for_report(_existing_file(args.file))
     out = write_report(m, args.output, head)
@@ -91,7 +91,7 @@ def _export(args) -> int:
         if p.is_dir():
             raise UsageError(f"{p}: --fhir exports one map; give a .bodymap file (use --csv for a folder)")
         from ..fileformat import load
-        from .fhir import bundle_for, dumps
+        from ..exports.fhir import bundle_for, dumps
 
         text = dumps(bundle_for(load(_existing_file(args.path))))
         if args.output:
@@ -108,7 +108,7 @@ def _export(args) -> int:
 
 
 def _write_text(path: Path, text: str) -> None:
-    from .common import atomic_text_writer
+    from ..exports.common import atomic_text_writer
 
     w = atomic_text_writer(path)
     try:
@@ -120,8 +120,8 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _export_csv(p: Path, output: str | None) -> int:
-    from .common import Decoder, FolderRun, atomic_text_writer, list_maps
-    from .csvexport import write_csv
+    from ..exports.common import Decoder, FolderRun, atomic_text_writer, list_maps
+    from ..exports.csvexport import write_csv
 
     if not p.exists():
         raise UsageError(f"{p}: no such file or folder")
@@ -144,8 +144,8 @@ def _export_csv(p: Path, output: str | None) -> int:
 
 
 def _heatmap(args) -> int:
-    from .common import Decoder, FolderRun, list_maps
-    from .research import accumulate_heatmap, parse_where
+    from ..exports.common import Decoder, FolderRun, list_maps
+    from ..exports.research import accumulate_heatmap, parse_where
 
     from ..paths import check_output_file
 
@@ -173,8 +173,8 @@ def _heatmap(args) -> int:
 
 
 def _stats(args) -> int:
-    from .common import Decoder, FolderRun, list_maps
-    from .research import accumulate_stats, format_stats, summarize_stats
+    from ..exports.common import Decoder, FolderRun, list_maps
+    from ..exports.research import accumulate_stats, format_stats, summarize_stats
 
     if not 0 <= args.pairs <= 10000:
         raise UsageError("--pairs must be between 0 and 10000")
@@ -191,7 +191,7 @@ def _stats(args) -> int:
 
 
 def _import(args) -> int:
-    from .importer import import_regions
+    from ..exports.importer import import_regions
 
     written, problems = import_regions(args.csv, args.outdir, overwrite=args.overwrite,
                                        choir_female=getattr(args, "choir_female", False))

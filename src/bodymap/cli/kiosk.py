@@ -5,8 +5,8 @@ import getpass
 import sys
 
 from ..errors import UsageError
-from .config import default_config_path, load_config, save_config
-from .security import hash_pin
+from ..kiosk.config import default_config_path, load_config, save_config
+from ..kiosk.security import hash_pin
 
 COMMANDS = ("kiosk",)
 
