@@ -1,6 +1,6 @@
 """Subcommands for clinician exports and research: report, export, heatmap, stats, import-regions.
 
-bodymap.cli imports this module if it exists and calls add_parsers() and run().
+bodymap.cli.commands imports this module if it exists and calls add_parsers() and run().
 Bad input raises a BodymapError (one line on stderr, exit 2). Folder runs keep going
 past bad files, name each of them at the end and exit 2, but still write their output.
 """
