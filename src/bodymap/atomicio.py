@@ -37,9 +37,10 @@ def write_atomic(path: str | os.PathLike, data: bytes | str, mode: int = 0o600, 
     try:
         w.fh.write(data)
     except BaseException as exc:
+        err = w.error(exc)  # before abort(): the message swaps the temp name for the user's
         w.abort()
         if isinstance(exc, OSError):
-            raise w.error(exc) from None
+            raise err from None
         raise
     w.commit()
     return w.path
@@ -58,9 +59,10 @@ def write_atomic_via(path: str | os.PathLike, write: Callable[[str], object], mo
     try:
         write(w.tmp)
     except BaseException as exc:
+        err = w.error(exc)
         w.abort()
         if isinstance(exc, OSError) or (errors and isinstance(exc, errors)):
-            raise w.error(exc) from None
+            raise err from None
         raise
     w.commit()
     return w.path
@@ -92,9 +94,10 @@ class AtomicWriter:
                            else os.fdopen(fd, "w", encoding="utf-8", newline=""))
         except BaseException as exc:
             os.close(fd)
+            err = self.error(exc)
             self.abort()
             if isinstance(exc, OSError):
-                raise self.error(exc) from None
+                raise err from None
             raise
 
     def commit(self) -> Path:
@@ -113,9 +116,10 @@ class AtomicWriter:
             os.chmod(self.tmp, self.mode)  # a writer given the name may have recreated the file
             os.replace(self.tmp, self.path)
         except BaseException as exc:
+            err = self.error(exc)
             self.abort()
             if isinstance(exc, OSError):
-                raise self.error(exc) from None
+                raise err from None
             raise
         self.tmp = None
         _fsync_folder(_folder(self.path))

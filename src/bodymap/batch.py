@@ -13,7 +13,7 @@ from typing import Iterable, NamedTuple
 import numpy as np
 
 from .atlas import VIEWS, load_atlas
-from .errors import BodymapError
+from .errors import BodymapError, FileFormatError
 from .fileformat import read_bytes, read_document
 from .matcher import Features, get_model, posterior
 from .painting import SENSATIONS
@@ -28,11 +28,10 @@ def features_from_bytes(raw: bytes, model, where: str = "<bytes>") -> Features:
     counts = np.zeros(n, dtype=np.int64)
     sens_bits = 0
     rows, cols = raster.shape
+    if doc.shape != (rows, cols):  # scores on another grid would differ from bodymap.match: refuse, never guess
+        raise FileFormatError(f"{where}: painted on another atlas grid (open it with bodymap.load to migrate)")
     for v in VIEWS:
-        if doc.shape == (rows, cols):
-            r0, c0, sub = doc.views[v]  # only the painted box: no full-grid copy on the hot path
-        else:
-            r0, c0, sub = 0, 0, doc.bits(v, (rows, cols))  # another grid: resampled as bodymap.load does
+        r0, c0, sub = doc.views[v]  # only the painted box: no full-grid copy on the hot path
         if sub.size == 0:
             continue
         b = np.ascontiguousarray(sub).ravel()
