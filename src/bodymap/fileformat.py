@@ -4,6 +4,11 @@ See docs/file-format.md. A .bodymap file is UTF-8 JSON (so any YAML 1.2 reader
 can read it too). The layers are stored as one byte per pixel per view (bit i =
 sensation i), deflated and base64-encoded: lossless and a few KB for a typical map.
 Reading never executes anything (json only) and checks every field's type.
+
+This module is the one codec (ADR 0006): `read_document` is the only reader of
+.bodymap bytes, for `load`, the batch scorer and the folder exports alike, and
+`post_process` is the one place a read document is adapted to this atlas.
+Writes go through `bodymap.atomicio`.
 """
 from __future__ import annotations
 
