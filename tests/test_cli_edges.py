@@ -123,6 +123,7 @@ def test_paint_into_a_missing_folder_exits_2(env, tmp_path):
     ("report", "MAP", "-o", "{out}.pdf"),
     ("export", "MAP", "--fhir", "-o", "{out}.json"),
     ("export", "FOLDER", "--csv", "-o", "{out}.csv"),
+    ("export", "FOLDER", "--parquet", "-o", "{out}.parquet"),
     ("heatmap", "FOLDER", "-o", "{out}.png", "--height", "400"),
 ])
 def test_a_write_error_names_the_path_typed(env, a_map, cmd):

@@ -101,7 +101,7 @@ def _export(args) -> int:
             sys.stdout.write(text)
         return 0
     if getattr(args, "parquet", False):
-        from .parquetexport import export_parquet
+        from ..exports.parquetexport import export_parquet
 
         return export_parquet(p, args.output)
     return _export_csv(p, args.output)
