@@ -23,7 +23,8 @@ $(STAMP): pyproject.toml
 run: $(STAMP) ## Install into .venv and open the painting window
 	$(VENV)/bin/bodymap paint
 
-test: $(STAMP) ## Install into .venv and run the tests headless
+test: $(STAMP) ## Install into .venv, check the layer contracts (.importlinter) and run the tests headless
+	$(VENV)/bin/lint-imports
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(PY) -m pytest -q
 
 test-all: $(STAMP) ## Run every test, including the soak and fuzz markers

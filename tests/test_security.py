@@ -55,6 +55,6 @@ def test_no_logging_of_answers_or_session_codes():
     pat = re.compile(r"(log\w*\.(info|debug|warning|error|exception)|print)\(.*\b(answers|masks|layers)\b")
     for path in FILES:
         for i, line in enumerate(path.read_text().splitlines(), 1):
-            if "cli.py" in path.name and "print(" in line:
+            if ("cli.py" in path.name or path.parent.name == "cli") and "print(" in line:
                 continue  # the CLI prints to the user who asked for it, not to a log
             assert not pat.search(line), f"{path}:{i}: {line.strip()}"

@@ -25,6 +25,7 @@ from bodymap.atlas import load_atlas
 from bodymap.painting import PainMap
 from bodymap.render.picture import save_png
 from bodymap.ui.review_app import ReviewScreen
+from bodymap.window_size import parse_window_size
 
 
 def write_demo_folder(folder: Path) -> tuple[Path, Path]:
@@ -62,7 +63,7 @@ def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     single = argv[0] if argv else "docs/review-window.png"
     both = argv[1] if len(argv) > 1 else "docs/review-compare.png"
-    size = tuple(int(v) for v in argv[2].lower().split("x")) if len(argv) > 2 else (1400, 900)
+    size = parse_window_size(argv[2], "WxH", "1400x900") if len(argv) > 2 else (1400, 900)
     pygame.display.init()
     pygame.font.init()
     with tempfile.TemporaryDirectory() as tmp:

@@ -19,6 +19,7 @@ import pygame
 from bodymap.atlas import load_atlas
 from bodymap.painting import PainMap
 from bodymap.ui.app import PaintScreen
+from bodymap.window_size import parse_window_size
 from bodymap.render.picture import save_png
 
 
@@ -70,7 +71,7 @@ def scripted_screen(size=(1280, 800), show_panel: bool = True) -> PaintScreen:
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     out = argv[0] if argv else "docs/paint-window.png"
-    size = tuple(int(v) for v in argv[1].lower().split("x")) if len(argv) > 1 else (1280, 800)
+    size = parse_window_size(argv[1], "WxH") if len(argv) > 1 else (1280, 800)
     pygame.display.init()
     pygame.font.init()
     screen = scripted_screen(size)

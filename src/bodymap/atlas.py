@@ -15,9 +15,7 @@ import hashlib
 import io
 import json
 import math
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -25,13 +23,15 @@ from typing import Any, Iterable
 
 import numpy as np
 import shapely
-import yaml
 from shapely.geometry import Point, box
 from shapely.geometry.base import BaseGeometry
 
 from . import geometry as g
+from . import yamlio
 from .errors import AtlasError, UnknownRegionError
 from .paths import cache_dir, regions_dir
+from .yamlio import parse_yaml  # noqa: F401 - kept importable from here
+from .yamlio import read_yaml as _read_yaml
 
 VIEWS = ("front", "back")
 SIDES = ("right", "left")
@@ -39,8 +39,8 @@ SIDES = ("right", "left")
 LEVELS = ("upper", "back", "buttock", "thigh", "knee", "leg", "foot")
 DEFAULT_SCALE = 80.0  # pixels per head height for masks: 296 x 640 per view
 CACHE_FORMAT = 6  # bump whenever building or rasterising changes
-MAX_YAML_BYTES = 2_000_000
-MAX_YAML_DEPTH = 64  # the shipped files nest at most 9 deep
+MAX_YAML_BYTES = yamlio.MAX_YAML_BYTES
+MAX_YAML_DEPTH = yamlio.MAX_YAML_DEPTH
 
 
 def viewer_sign(view: str, side: str) -> int:
@@ -284,42 +284,8 @@ def _fill_unlabelled(lab: np.ndarray, body: np.ndarray) -> None:
 
 
 def read_yaml(path: Path) -> Any:
-    """Read one YAML file safely; every failure is an AtlasError naming the file."""
-    try:
-        if path.is_dir():
-            raise AtlasError(f"{path}: is a folder, expected a YAML file")
-        size = path.stat().st_size
-        if size > MAX_YAML_BYTES:
-            raise AtlasError(f"{path}: {size} bytes is too large for an atlas file")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise AtlasError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AtlasError(f"{path}: cannot read ({exc})") from None
-    return parse_yaml(text, str(path), AtlasError)
-
-
-def parse_yaml(text: str, where: str, error: type[Exception]) -> Any:
-    """Safe YAML, refusing anchors/aliases (alias bombs) and deep nesting before parsing."""
-    try:
-        depth = 0
-        for ev in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(ev, yaml.AliasEvent):
-                raise error(f"{where}: YAML aliases (*name) are not allowed")
-            if isinstance(ev, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-                depth += 1
-                if depth > MAX_YAML_DEPTH:  # PyYAML slows quadratically, then overflows the stack
-                    raise error(f"{where}: not valid YAML: nested too deeply (more than {MAX_YAML_DEPTH} levels)")
-            elif isinstance(ev, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                depth -= 1
-        return yaml.load(text, Loader=yaml.SafeLoader)
-    except RecursionError:
-        raise error(f"{where}: not valid YAML: nested too deeply") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise error(f"{where}: not valid YAML{at}: {problem}") from None
+    """Read one atlas YAML file safely (bodymap.yamlio); every failure is an AtlasError naming the file."""
+    return _read_yaml(path, AtlasError, max_bytes=MAX_YAML_BYTES, what="an atlas file")
 
 
 def _need(d: Any, key: str, kind: type | tuple, where: str) -> Any:
@@ -657,13 +623,13 @@ def _cache_path(chash: str, what: str) -> Path:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
+    from .atomicio import write_atomic
+    from .errors import BodymapError
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError:
+        write_atomic(path, data, 0o600)
+    except (OSError, BodymapError):
         pass  # a cache that cannot be written only costs time
 
 

@@ -5,7 +5,6 @@ Each file is a pure function of its bytes, so a registry splits across processes
 """
 from __future__ import annotations
 
-import json
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -15,37 +14,24 @@ import numpy as np
 
 from .atlas import VIEWS, load_atlas
 from .errors import BodymapError, FileFormatError
-from .fileformat import FORMAT_VERSION, LAYER_ENCODING, MAX_FILE_BYTES, decode_view, read_bytes
+from .fileformat import read_bytes, read_document
 from .matcher import Features, get_model, posterior
-from .painting import QUESTIONS, SENSATIONS, both_legs_painted, validate_answer
+from .painting import SENSATIONS, both_legs_painted
 from .redflags import red_flags
 
 
 def features_from_bytes(raw: bytes, model, where: str = "<bytes>") -> Features:
-    """Decode only what scoring needs: the layer bitfields, answers and grid checks."""
-    if len(raw) > MAX_FILE_BYTES:
-        raise FileFormatError(f"{where}: too large")
-    try:
-        doc = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise FileFormatError(f"{where}: not a .bodymap file") from None
-    if not isinstance(doc, dict) or doc.get("format") != "bodymap":
-        raise FileFormatError(f"{where}: not a .bodymap file")
-    if not isinstance(doc.get("format_version"), int) or doc["format_version"] > FORMAT_VERSION:
-        raise FileFormatError(f"{where}: unsupported format version")
-    atlas_doc = doc.get("atlas")
-    if not isinstance(atlas_doc, dict) or atlas_doc.get("id") != model.atlas.id:
-        raise FileFormatError(f"{where}: drawn on another atlas")
-    layers = doc.get("layers")
+    """Score inputs from .bodymap bytes via the one reader (fileformat.read_document), skipping the stroke log."""
+    doc = read_document(raw, model.atlas, where, strokes=False)
     raster = model.atlas.raster()
-    if not isinstance(layers, dict) or layers.get("encoding") != LAYER_ENCODING or layers.get("shape") != list(raster.shape):
-        raise FileFormatError(f"{where}: layers missing or on another grid (open it with bodymap.load to migrate)")
     n = len(model.atlas.regions)
     counts = np.zeros(n, dtype=np.int64)
     sens_bits = 0
     rows, cols = raster.shape
+    if doc.shape != (rows, cols):  # scores on another grid would differ from bodymap.match: refuse, never guess
+        raise FileFormatError(f"{where}: painted on another atlas grid (open it with bodymap.load to migrate)")
     for v in VIEWS:
-        r0, c0, sub = decode_view(layers.get(v), rows, cols, f"{where}: layers.{v}")
+        r0, c0, sub = doc.views[v]  # only the painted box: no full-grid copy on the hot path
         if sub.size == 0:
             continue
         b = np.ascontiguousarray(sub).ravel()
@@ -57,23 +43,9 @@ def features_from_bytes(raw: bytes, model, where: str = "<bytes>") -> Features:
             lab = raster.labels[v].ravel()[flat]
             counts += np.bincount(lab[lab >= 0], minlength=n)
     cov = counts / np.maximum(_region_px(model), 1)
-    names = layers.get("sensations")
-    if not isinstance(names, list) or len(names) > 8 or any(x not in SENSATIONS for x in names):
-        raise FileFormatError(f"{where}: layers.sensations is not a list of known sensations")
-    present = {name for i, name in enumerate(names) if sens_bits >> i & 1}  # bits map by the file's own names
-    sensations = np.array([s in present for s in SENSATIONS])
-    raw_answers = doc.get("answers", {})
-    if not isinstance(raw_answers, dict):
-        raise FileFormatError(f"{where}: 'answers' must be an object")
-    answers = {}
-    for k, v in raw_answers.items():
-        if k in QUESTIONS:
-            try:
-                answers[k] = validate_answer(k, v)
-            except BodymapError as exc:
-                raise FileFormatError(f"{where}: answers: {exc}") from None
-    flags = red_flags(answers, _both_legs(model, cov), doc.get("red_flags") if isinstance(doc.get("red_flags"), list)
-                      else None)
+    sensations = np.array([bool(sens_bits >> i & 1) for i in range(len(SENSATIONS))])  # bits are in SENSATIONS order
+    answers = dict(doc.answers)
+    flags = red_flags(answers, _both_legs(model, cov), doc.red_flags)
     f = Features(cov, sensations, answers)
     f.red_flag_ids = [x.id for x in flags]
     return f

@@ -4,6 +4,11 @@ See docs/file-format.md. A .bodymap file is UTF-8 JSON (so any YAML 1.2 reader
 can read it too). The layers are stored as one byte per pixel per view (bit i =
 sensation i), deflated and base64-encoded: lossless and a few KB for a typical map.
 Reading never executes anything (json only) and checks every field's type.
+
+This module is the one codec (ADR 0006): `read_document` is the only reader of
+.bodymap bytes, for `load`, the batch scorer and the folder exports alike, and
+`post_process` is the one place a read document is adapted to this atlas.
+Writes go through `bodymap.atomicio`.
 """
 from __future__ import annotations
 
@@ -11,18 +16,21 @@ import base64
 import binascii
 import json
 import os
-import tempfile
+import tempfile  # noqa: F401 - bodymap.fileformat.tempfile is patched by the write-failure tests
 import zlib
+from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from . import __version__
+from . import __version__, atomicio
 from .atlas import VIEWS, Atlas, load_atlas
+from .atomicio import clean_temp_files  # noqa: F401 - part of this module's API (the kiosk uses it)
 from .errors import FileFormatError, FileWriteError, UsageError
-from .painting import INT_QUESTIONS, QUESTIONS, SENSATIONS, PainMap, validate_answer
+from .painting import INT_QUESTIONS, QUESTIONS, SENSATIONS, PainMap, check_sensation, validate_answer
 
 FORMAT_NAME = "bodymap"
 FORMAT_VERSION = 1
@@ -149,60 +157,10 @@ def decode_strokes(value: Any, where: str) -> Any:
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Never a partial file: write a temp file beside `path`, fsync, then os.replace."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
+    """Never a partial file (bodymap.atomicio): temp file beside `path`, fsync, os.replace, fsync the folder."""
+    if Path(path).is_dir():
         raise FileWriteError(f"{path}: is a folder; give a file name ending in .bodymap")
-    if not folder.exists():
-        raise FileWriteError(f"{path}: folder {folder} does not exist")
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            os.fchmod(fd, mode)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        except BaseException:
-            raise
-        os.replace(tmp, path)
-        tmp = None
-        try:
-            dfd = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
-        except OSError:
-            pass
-    except OSError as exc:
-        reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
-        raise FileWriteError(f"{path}: cannot save ({reason})") from None
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-
-
-def clean_temp_files(folder: Path, older_than_s: float = 60.0) -> int:
-    """Remove temp files left by a writer that was killed mid-save (never valid data). Returns how many."""
-    import time
-
-    n = 0
-    try:
-        for f in Path(folder).glob(".*.tmp"):
-            try:
-                if time.time() - f.stat().st_mtime >= older_than_s:
-                    f.unlink()
-                    n += 1
-            except OSError:
-                pass
-    except OSError:
-        pass
-    return n
+    atomicio.write_atomic(path, data, mode, verb="save")
 
 
 def load(path: str | os.PathLike, atlas: Atlas | None = None) -> PainMap:
@@ -230,7 +188,75 @@ def read_bytes(path: Path) -> bytes:
     return raw
 
 
+# ---------------------------------------------------------------------------
+# Reading: the one codec. Every reader of .bodymap bytes (load, the batch scorer,
+# the folder exports) goes bytes -> parse_json -> read_document -> Document; only
+# what each then builds from the Document differs.
+
+
+@dataclass
+class Document:
+    """A .bodymap file read and checked against this bodymap's atlas, not yet a PainMap.
+
+    `views` holds each view's layer bitfield inside its painted bounding box, with
+    the bits already in this bodymap's order (bit i = SENSATIONS[i]) and on the
+    file's own grid (`shape`); `bits()` gives it on any grid.
+    """
+
+    where: str
+    format_version: int
+    atlas: dict[str, Any]  # the file's atlas block: id, version, content_hash, scale, grid
+    scale: float
+    shape: tuple[int, int]
+    views: dict[str, tuple[int, int, np.ndarray]]  # view -> (r0, c0, uint8 bits in the painted box)
+    strokes: list[dict] | None  # None when read with strokes=False (the batch path never needs them)
+    intensity: dict[str, int] = field(default_factory=dict)
+    answers: dict[str, Any] = field(default_factory=dict)  # known questions, checked
+    extra_answers: dict[str, Any] = field(default_factory=dict)  # questions from a newer bodymap: kept
+    red_flags: list[dict] = field(default_factory=list)  # as recorded when the map was saved
+    meta: dict[str, str | None] = field(default_factory=dict)  # created, modified, language, session_code, app_version
+    extra: dict[str, Any] = field(default_factory=dict)  # unknown top-level keys, written back on save
+    notes: list[str] = field(default_factory=list)  # what a reader should be told (migrations)
+
+    def bits(self, view: str, shape: tuple[int, int] | None = None) -> np.ndarray:
+        """The view's (rows, cols) uint8 bitfield on `shape` (default the file's grid), resampled if needed."""
+        rows, cols = self.shape
+        r0, c0, sub = self.views[view]
+        full = np.zeros((rows, cols), dtype=np.uint8)
+        full[r0:r0 + sub.shape[0], c0:c0 + sub.shape[1]] = sub
+        if shape is not None and tuple(shape) != (rows, cols):
+            full = _resample(full, tuple(shape))
+        return full
+
+    def stack(self, view: str, shape: tuple[int, int] | None = None) -> np.ndarray:
+        """The view as a (len(SENSATIONS), rows, cols) bool stack (PainMap's layout)."""
+        shifts = np.arange(len(SENSATIONS), dtype=np.uint8)[:, None, None]
+        if shape is not None and tuple(shape) != self.shape:
+            return ((self.bits(view, shape)[None] >> shifts) & 1).astype(bool)
+        r0, c0, sub = self.views[view]
+        out = np.zeros((len(SENSATIONS), *self.shape), dtype=bool)
+        out[:, r0:r0 + sub.shape[0], c0:c0 + sub.shape[1]] = (sub[None] >> shifts) & 1  # only the painted box
+        return out
+
+
 def loads(raw: bytes, atlas: Atlas | None = None, where: str = "<bytes>") -> PainMap:
+    atlas = atlas or load_atlas()
+    return to_pain_map(read_document(raw, atlas, where), atlas)
+
+
+def from_document(doc: Any, atlas: Atlas | None = None, where: str = "<document>") -> PainMap:
+    """A parsed JSON document -> PainMap."""
+    atlas = atlas or load_atlas()
+    return to_pain_map(document_from_json(doc, atlas, where), atlas)
+
+
+def read_document(raw: bytes, atlas: Atlas | None = None, where: str = "<bytes>", *, strokes: bool = True) -> Document:
+    """The one reader of .bodymap bytes. `strokes=False` skips the stroke log (scoring never needs it)."""
+    return document_from_json(parse_json(raw, where), atlas, where, strokes=strokes)
+
+
+def parse_json(raw: bytes, where: str = "<bytes>") -> Any:
+    """Bytes -> the JSON value, refusing oversized, empty, non-UTF-8 and NaN/Infinity input."""
     if len(raw) > MAX_FILE_BYTES:
         raise FileFormatError(f"{where}: too large for a .bodymap file")
     if not raw.strip():
@@ -240,7 +266,7 @@ def loads(raw: bytes, atlas: Atlas | None = None, where: str = "<bytes>") -> Pai
     except UnicodeDecodeError:
         raise FileFormatError(f"{where}: not a .bodymap file (not UTF-8 text)") from None
     try:
-        doc = json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         # a document cut short fails at its end, or inside the string it was cut in (the layers are long strings)
         tail = text[exc.pos:].rstrip()
@@ -250,14 +276,15 @@ def loads(raw: bytes, atlas: Atlas | None = None, where: str = "<bytes>") -> Pai
         raise FileFormatError(f"{where}: {hint} (JSON error at line {exc.lineno}, column {exc.colno})") from None
     except (RecursionError, ValueError) as exc:
         raise FileFormatError(f"{where}: not a .bodymap file ({type(exc).__name__})") from None
-    return from_document(doc, atlas=atlas, where=where)
 
 
 def _reject_constant(name: str):
     raise ValueError(f"{name} is not allowed")
 
 
-def from_document(doc: Any, atlas: Atlas | None = None, where: str = "<document>") -> PainMap:
+def document_from_json(doc: Any, atlas: Atlas | None = None, where: str = "<document>", *,
+                       strokes: bool = True) -> Document:
+    """Check every field of a parsed .bodymap document against `atlas` and return it as a Document."""
     if not isinstance(doc, dict) or doc.get("format") != FORMAT_NAME:
         raise FileFormatError(f"{where}: not a .bodymap file (no 'format: bodymap' header)")
     ver = doc.get("format_version")
@@ -271,58 +298,63 @@ def from_document(doc: Any, atlas: Atlas | None = None, where: str = "<document>
     atlas = atlas or load_atlas()
     a = _field(doc, "atlas", dict, where)
     aid = _field(a, "id", str, where, "atlas.")
-    aver = _field(a, "version", int, where, "atlas.")
+    _field(a, "version", int, where, "atlas.")
     scale = _field(a, "scale", (int, float), where, "atlas.")
     if aid != atlas.id:
         raise FileFormatError(f"{where}: drawn on atlas '{aid}', but this bodymap has atlas '{atlas.id}'")
     if not 1 <= float(scale) <= 400:
         raise FileFormatError(f"{where}: atlas.scale {scale} is out of range")
-    notes: list[str] = []
-    m = PainMap(atlas, float(scale))
-    layers = _decode_layers(_field(doc, "layers", dict, where), m, where)
-    if aver != atlas.version or a.get("content_hash") != atlas.content_hash:
-        notes.append(f"drawn on atlas version {aver} ({str(a.get('content_hash'))[:8]}); "
-                     f"shown on version {atlas.version} ({atlas.content_hash[:8]}): painting kept pixel for pixel, "
-                     f"region figures recomputed")
-    m.replace_layers(layers)
-    strokes = decode_strokes(doc.get("strokes", []), where)
-    if not isinstance(strokes, list) or not all(isinstance(s, dict) for s in strokes):
-        raise FileFormatError(f"{where}: 'strokes' must be a list of objects")
-    m.strokes = strokes
-    inten = doc.get("intensity", {})
-    if not isinstance(inten, dict):
-        raise FileFormatError(f"{where}: 'intensity' must be an object")
-    for k, v in inten.items():
-        try:
-            m.set_intensity(None if k == "overall" else k, v)
-        except UsageError as exc:
-            raise FileFormatError(f"{where}: intensity: {exc}") from None
-    ans = doc.get("answers", {})
-    if not isinstance(ans, dict):
-        raise FileFormatError(f"{where}: 'answers' must be an object")
-    extra_answers = {}
-    for k, v in ans.items():
-        if k not in QUESTIONS:
-            extra_answers[k] = v  # a question from a newer bodymap: kept and written back
-            continue
-        try:
-            m.answers[k] = validate_answer(k, v)
-        except UsageError as exc:
-            raise FileFormatError(f"{where}: answers: {exc}") from None
+    shape, views = _decode_layers(_field(doc, "layers", dict, where), where)
+    d = Document(where=where, format_version=ver, atlas=a, scale=float(scale), shape=shape, views=views,
+                 strokes=_strokes(doc.get("strokes", []), where) if strokes else None)
+    d.intensity = _intensity(doc.get("intensity", {}), where)
+    d.answers, d.extra_answers = _answers(doc.get("answers", {}), where)
     flags = doc.get("red_flags", [])
     if not isinstance(flags, list) or not all(isinstance(f, dict) for f in flags):
         raise FileFormatError(f"{where}: 'red_flags' must be a list of objects")
-    m.red_flags_recorded = flags
-    m.meta["created"] = None  # only what the file says
+    d.red_flags = flags
     for key in ("created", "modified", "language", "session_code"):
         v = doc.get(key)
         if v is not None and not isinstance(v, str):
             raise FileFormatError(f"{where}: '{key}' must be text")
-        if v is not None:
-            m.meta[key] = v
-    m.meta["notes"] = notes + list(dict.fromkeys(m.meta.get("notes", [])))  # keep the layer decoder's notes
-    m.extra = {k: v for k, v in doc.items() if k not in KNOWN_KEYS}
-    m.extra_answers = extra_answers
+        d.meta[key] = v
+    app = doc.get("app_version")
+    d.meta["app_version"] = app if isinstance(app, str) else None  # informative only: never a reason to refuse
+    d.extra = {k: v for k, v in doc.items() if k not in KNOWN_KEYS}
+    return post_process(d, atlas)
+
+
+def post_process(d: Document, atlas: Atlas) -> Document:
+    """The one place a read document is adapted to this bodymap's atlas, for every reader.
+
+    Today it notes a file drawn on another atlas version (painting kept pixel for
+    pixel, figures recomputed); a remap of pixels between atlas versions belongs here.
+    """
+    a = d.atlas
+    if a.get("version") != atlas.version or a.get("content_hash") != atlas.content_hash:
+        d.notes.append(f"drawn on atlas version {a.get('version')} ({str(a.get('content_hash'))[:8]}); "
+                       f"shown on version {atlas.version} ({atlas.content_hash[:8]}): painting kept pixel for pixel, "
+                       f"region figures recomputed")
+    return d
+
+
+def to_pain_map(d: Document, atlas: Atlas) -> PainMap:
+    """Build the PainMap a Document describes (on the file's own scale)."""
+    m = PainMap(atlas, d.scale)
+    if d.shape != m.raster.shape:
+        d.notes.append("layers resampled to this atlas grid")
+    m.replace_layers({v: d.stack(v, m.raster.shape) for v in VIEWS})
+    m.strokes = d.strokes if d.strokes is not None else []
+    m.intensity.update(d.intensity)
+    m.answers.update(d.answers)
+    m.red_flags_recorded = d.red_flags
+    m.meta["created"] = None  # only what the file says
+    for key in ("created", "modified", "language", "session_code"):
+        if d.meta.get(key) is not None:
+            m.meta[key] = d.meta[key]
+    m.meta["notes"] = list(dict.fromkeys(d.notes))
+    m.extra = dict(d.extra)
+    m.extra_answers = dict(d.extra_answers)
     m.version = 0
     m._cache = {}
     return m
@@ -337,7 +369,8 @@ def _field(d: dict, key: str, kind, where: str, prefix: str = ""):
     return v
 
 
-def _decode_layers(layers: dict, m: PainMap, where: str) -> dict[str, np.ndarray]:
+def _decode_layers(layers: dict, where: str) -> tuple[tuple[int, int], dict[str, tuple[int, int, np.ndarray]]]:
+    """The file's grid and each view's painted box, with its bits mapped to this bodymap's sensation order."""
     if layers.get("encoding") != LAYER_ENCODING:
         raise FileFormatError(f"{where}: unknown layer encoding {layers.get('encoding')!r}")
     sens = layers.get("sensations")
@@ -353,30 +386,73 @@ def _decode_layers(layers: dict, m: PainMap, where: str) -> dict[str, np.ndarray
     rows, cols = shape
     if rows * cols > MAX_LAYER_PIXELS:
         raise FileFormatError(f"{where}: 'layers.shape' {rows} x {cols} is too large (max {MAX_LAYER_PIXELS} pixels)")
-    out = {}
+    lut = _bit_map(tuple(sens))
+    views = {}
     for v in VIEWS:
         r0, c0, sub = decode_view(layers.get(v), rows, cols, f"{where}: 'layers.{v}'")
-        stack = np.zeros((len(SENSATIONS), rows, cols), dtype=bool)
-        h, w = sub.shape
-        for i, s in enumerate(sens):
-            stack[SENSATIONS.index(s), r0:r0 + h, c0:c0 + w] = (sub >> i) & 1
-        if (rows, cols) != m.raster.shape:
-            stack = _resample(stack, m.raster.shape)
-            m.meta.setdefault("notes", []).append("layers resampled to this atlas grid")
-        out[v] = stack
+        views[v] = (r0, c0, lut[sub] if sub.size and sub.max() > 0 else sub)
+    return (rows, cols), views
+
+
+@lru_cache(maxsize=16)
+def _bit_map(sens: tuple[str, ...]) -> np.ndarray:
+    """A byte lookup table moving the file's bit i (sens[i]) to bit SENSATIONS.index(sens[i]), dropping the rest."""
+    lut = np.zeros(256, dtype=np.uint8)
+    for i, s in enumerate(sens):
+        lut |= (((np.arange(256) >> i) & 1) << SENSATIONS.index(s)).astype(np.uint8)
+    lut.flags.writeable = False
+    return lut
+
+
+def _strokes(value: Any, where: str) -> list[dict]:
+    strokes = decode_strokes(value, where)
+    if not isinstance(strokes, list) or not all(isinstance(s, dict) for s in strokes):
+        raise FileFormatError(f"{where}: 'strokes' must be a list of objects")
+    return strokes
+
+
+def _intensity(inten: Any, where: str) -> dict[str, int]:
+    """The same rules as PainMap.set_intensity: 'overall' or a known sensation, a whole number 0-10."""
+    if not isinstance(inten, dict):
+        raise FileFormatError(f"{where}: 'intensity' must be an object")
+    out = {}
+    for k, v in inten.items():
+        try:
+            key = "overall" if k == "overall" else check_sensation(k)
+            if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 10:
+                raise UsageError(f"intensity must be a whole number from 0 to 10, got {v!r}")
+        except UsageError as exc:
+            raise FileFormatError(f"{where}: intensity: {exc}") from None
+        out[key] = v
     return out
 
 
-def _resample(stack: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Nearest-neighbour migration between grids (only for files from another atlas grid)."""
-    _, r, c = stack.shape
+def _answers(ans: Any, where: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(checked answers to known questions, answers to questions from a newer bodymap, kept as they are)."""
+    if not isinstance(ans, dict):
+        raise FileFormatError(f"{where}: 'answers' must be an object")
+    known, extra = {}, {}
+    for k, v in ans.items():
+        if k not in QUESTIONS:
+            extra[k] = v
+            continue
+        try:
+            known[k] = validate_answer(k, v)
+        except UsageError as exc:
+            raise FileFormatError(f"{where}: answers: {exc}") from None
+    return known, extra
+
+
+def _resample(a: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Nearest-neighbour migration between grids of the last two axes (only for files from another grid)."""
+    r, c = a.shape[-2:]
     ri = np.minimum((np.arange(shape[0]) + 0.5) * r / shape[0], r - 1).astype(int)
     ci = np.minimum((np.arange(shape[1]) + 0.5) * c / shape[1], c - 1).astype(int)
-    return stack[:, ri][:, :, ci]
+    return a[..., ri, :][..., ci]
 
 
 def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-__all__ = ["save", "load", "dumps", "loads", "FORMAT_VERSION", "INT_QUESTIONS"]
+__all__ = ["save", "load", "dumps", "loads", "read_document", "Document", "FORMAT_VERSION", "INT_QUESTIONS"]

@@ -179,14 +179,10 @@ def _prob(d: Any, where: str) -> tuple[float, str]:
 
 
 def load_patterns(path: str | Path | None = None, calibration: str | Path | None = None) -> PatternLibrary:
-    from .atlas import parse_yaml
+    from .yamlio import read_yaml
 
     path = Path(path) if path else regions_dir() / "patterns.yaml"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PatternError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    doc = parse_yaml(text, str(path), PatternError)
+    doc = read_yaml(path, PatternError, what="a pattern library")
     if not isinstance(doc, dict) or doc.get("schema") != "bodymap.patterns/1":
         raise PatternError(f"{path}: schema must be 'bodymap.patterns/1'")
     sources = doc.get("sources") or {}
@@ -243,11 +239,11 @@ def _all_sources(d: Any):
 
 
 def _load_calibration(path: Path) -> dict[str, float]:
-    from .atlas import parse_yaml
+    from .yamlio import read_yaml
 
     cal = {"temperature": 1.0, "none_p_lower": 0.04, "none_p_upper": 0.15}
     if path.exists():
-        doc = parse_yaml(path.read_text(encoding="utf-8"), str(path), PatternError)
+        doc = read_yaml(path, PatternError, what="a calibration file")
         if isinstance(doc, dict):
             for k in ("temperature", "none_p_lower", "none_p_upper", "none_prior"):
                 if k in doc and isinstance(doc[k], (int, float)) and not isinstance(doc[k], bool):

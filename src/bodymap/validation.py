@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from .atlas import load_atlas
+from .atomicio import write_atomic
 from .matcher import ANSWER_FEATURES, NONE_ID, Features, Model, get_model, posterior, rank
 from .painting import SENSATIONS, PainMap, both_legs_painted
 from .paths import data_root
@@ -198,10 +199,9 @@ def fit_temperature(model: Model, cases: list[Case]) -> float:
 
 
 def run_vignettes(atlas, model: Model, path: Path) -> list[dict]:
-    from .atlas import parse_yaml
-    from .errors import BodymapError
+    from .yamlio import read_yaml
 
-    doc = parse_yaml(path.read_text(encoding="utf-8"), str(path), BodymapError)
+    doc = read_yaml(path, what="a vignette file")
     out = []
     for v in doc["vignettes"]:
         m = PainMap(atlas)
@@ -257,7 +257,7 @@ def report(fit: bool = False, docs: bool = False, n: int = 1500) -> int:
     lines = _report_lines(model, s_clean, s_pert, raw, vign)
     print("\n".join(lines))
     if docs:
-        (root / "docs" / "validation.md").write_text(_docs(model, s_clean, s_pert, raw, vign, n), encoding="utf-8")
+        write_atomic(root / "docs" / "validation.md", _docs(model, s_clean, s_pert, raw, vign, n), 0o644)
         print("wrote docs/validation.md")
     return 0
 
@@ -275,7 +275,7 @@ def _write_calibration(path: Path, T: float, n: int) -> None:
         "none_p_lower: 0.02\n"
         "none_p_upper: 0.04\n"
     )
-    path.write_text(text, encoding="utf-8")
+    write_atomic(path, text, 0o644)
 
 
 def _report_lines(model, s_clean, s_pert, raw, vign) -> list[str]:

@@ -107,16 +107,10 @@ def questions_path() -> Path:
 @lru_cache(maxsize=4)
 def load(path: str | None = None) -> Vocabulary:
     """Read and check questions.yaml; one clear ConfigError naming the problem if it is wrong."""
-    from .atlas import parse_yaml
+    from .yamlio import read_yaml
 
     p = Path(path) if path else questions_path()
-    try:
-        if p.stat().st_size > MAX_BYTES:
-            raise ConfigError(f"{p}: too large for the question vocabulary")
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{p}: cannot read ({getattr(exc, 'strerror', None) or exc})") from None
-    return _build(parse_yaml(text, str(p), ConfigError), str(p))
+    return _build(read_yaml(p, ConfigError, max_bytes=MAX_BYTES, what="the question vocabulary"), str(p))
 
 
 def _build(doc: Any, where: str) -> Vocabulary:

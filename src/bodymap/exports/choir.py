@@ -20,7 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from ..atlas import Atlas, parse_yaml
+from ..atlas import Atlas
+from ..yamlio import read_yaml
 from ..errors import ConfigError, UsageError
 
 FRONT = range(101, 137)
@@ -104,11 +105,7 @@ def default_path() -> Path:
 def choir_table(path: str | None = None) -> ChoirTable:
     """Read and check exports/choir.yaml (or `path`). A bad table is a ConfigError naming the entry."""
     p = Path(path) if path else default_path()
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{p}: cannot read ({exc.strerror or exc})") from None
-    doc = parse_yaml(text, str(p), ConfigError)
+    doc = read_yaml(p, ConfigError, what="the CHOIR code table")
     if not isinstance(doc, dict) or doc.get("schema") != "bodymap.choir-codes/1":
         raise ConfigError(f"{p}: schema must be 'bodymap.choir-codes/1'")
     raw_codes = doc.get("codes")

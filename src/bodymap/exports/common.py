@@ -1,14 +1,14 @@
 """Shared plumbing for the folder commands: streaming decode, derived figures, progress, bad files.
 
-A `MapRecord` is what one .bodymap file holds, decoded without building a PainMap:
-the per-view bitfields (bit i = SENSATIONS[i], exactly as stored), the answers,
+A `MapRecord` is what one .bodymap file holds, read by the one codec
+(`fileformat.read_document`) without building a PainMap: the per-view bitfields on
+the atlas grid (bit i = SENSATIONS[i]), the answers,
 intensities, session code and times. `Decoder` turns records into the figures the
 exports need (coverage, extent, ranking) with the same rules as PainMap and the
 matcher, so a folder export agrees with `bodymap show` / `bodymap match` file by file.
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -19,10 +19,10 @@ from typing import Any, Iterator
 import numpy as np
 
 from ..atlas import VIEWS, Atlas, load_atlas
-from ..errors import BodymapError, FileFormatError, UsageError
-from ..fileformat import FORMAT_NAME, FORMAT_VERSION, LAYER_ENCODING, MAX_FILE_BYTES, MAX_LAYER_PIXELS, read_bytes
-from ..painting import (DISTAL_LEVELS, LEG_LEVELS, QUESTIONS, SENSATIONS, both_legs_painted, saddle_painted,
-                        validate_answer)
+from ..atomicio import AtomicWriter
+from ..errors import BodymapError, UsageError
+from ..fileformat import read_bytes, read_document
+from ..painting import DISTAL_LEVELS, SENSATIONS, both_legs_painted, saddle_painted
 
 #: a region counts as painted from this share of its area (the matcher's own threshold, matcher.SOFT_LOW)
 PAINTED_MIN = 0.02
@@ -71,81 +71,20 @@ class Decoder:
         return self.decode(read_bytes(path), path)
 
     def decode(self, raw: bytes, path: Path) -> MapRecord:
-        where = str(path)
-        if len(raw) > MAX_FILE_BYTES:
-            raise FileFormatError(f"{where}: too large for a .bodymap file")
-        if not raw.strip():
-            raise FileFormatError(f"{where}: the file is empty")
-        try:
-            doc = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-        except UnicodeDecodeError:
-            raise FileFormatError(f"{where}: not a .bodymap file (not UTF-8 text)") from None
-        except (ValueError, RecursionError):
-            raise FileFormatError(f"{where}: not a .bodymap file, or truncated (not valid JSON)") from None
-        if not isinstance(doc, dict) or doc.get("format") != FORMAT_NAME:
-            raise FileFormatError(f"{where}: not a .bodymap file (no 'format: bodymap' header)")
-        ver = doc.get("format_version")
-        if not isinstance(ver, int) or isinstance(ver, bool) or ver < 1:
-            raise FileFormatError(f"{where}: 'format_version' must be a positive integer")
-        if ver > FORMAT_VERSION:
-            raise FileFormatError(f"{where}: written by a newer bodymap (file format {ver}); please update bodymap")
-        a = doc.get("atlas")
-        if not isinstance(a, dict) or a.get("id") != self.atlas.id:
-            got = a.get("id") if isinstance(a, dict) else None
-            raise FileFormatError(f"{where}: drawn on atlas {got!r}, but this bodymap has atlas {self.atlas.id!r}")
-        layers = doc.get("layers")
-        if not isinstance(layers, dict) or layers.get("encoding") != LAYER_ENCODING:
-            raise FileFormatError(f"{where}: layers missing or in an unknown encoding")
-        if layers.get("shape") != list(self.shape) or layers.get("sensations") != list(SENSATIONS):
-            bits = self._migrate(raw, where)  # another grid or sensation order: the full loader resamples
-        else:
-            bits = {v: self._decode_view(layers.get(v), v, where) for v in VIEWS}
-        rec = MapRecord(path=path, bits=bits, nonzero={})
+        """A record from .bodymap bytes via the one reader (fileformat.read_document), stroke log skipped."""
+        doc = read_document(raw, self.atlas, str(path), strokes=False)
+        rec = MapRecord(path=path, bits={}, nonzero={})
         for v in VIEWS:
-            b = bits[v] & self._body_mask[v]
-            bits[v] = b
+            # on this atlas grid (a file from another grid is resampled, as bodymap.load does); paint outside
+            # the body dropped, as PainMap does
+            b = doc.bits(v, self.shape).ravel() & self._body_mask[v]
+            rec.bits[v] = b
             rec.nonzero[v] = _nonzero(b)
-        rec.answers = _answers(doc.get("answers", {}), where)
-        rec.intensity = _intensity(doc.get("intensity", {}), where)
-        flags = doc.get("red_flags", [])
-        if not isinstance(flags, list) or not all(isinstance(f, dict) for f in flags):
-            raise FileFormatError(f"{where}: 'red_flags' must be a list of objects")
-        rec.recorded_flags = flags
-        for key in ("created", "modified", "session_code", "app_version", "language"):
-            v = doc.get(key)
-            if v is not None and not isinstance(v, str):
-                raise FileFormatError(f"{where}: '{key}' must be text")
-            rec.meta[key] = v
+        rec.answers = dict(doc.answers)
+        rec.intensity = dict(doc.intensity)
+        rec.recorded_flags = doc.red_flags
+        rec.meta = {k: doc.meta.get(k) for k in ("created", "modified", "session_code", "app_version", "language")}
         return rec
-
-    def _decode_view(self, enc: Any, view: str, where: str) -> np.ndarray:
-        """One view as a flat bitfield over the whole grid, via the file format's own decoder."""
-        from ..fileformat import decode_view
-
-        rows, cols = self.shape
-        r0, c0, sub = decode_view(enc, rows, cols, f"{where}: 'layers.{view}'")
-        full = np.zeros((rows, cols), dtype=np.uint8)
-        h, w = sub.shape
-        full[r0:r0 + h, c0:c0 + w] = sub
-        return full.ravel()
-
-    def _migrate(self, raw: bytes, where: str) -> dict[str, np.ndarray]:
-        from ..fileformat import loads
-
-        m = loads(raw, atlas=self.atlas, where=where)  # checks everything; keeps the file's own grid
-        weights = (1 << np.arange(len(SENSATIONS), dtype=np.uint8))[:, None, None]
-        rows, cols = self.shape
-        if rows * cols > MAX_LAYER_PIXELS:  # pragma: no cover - the atlas grid is far smaller
-            raise FileFormatError(f"{where}: atlas grid too large")
-        out = {}
-        for v in VIEWS:
-            bits = (m.layers(v).astype(np.uint8) * weights).sum(axis=0, dtype=np.uint8)
-            if bits.shape != (rows, cols):  # another scale: nearest neighbour onto this grid
-                ri = np.minimum(((np.arange(rows) + 0.5) * bits.shape[0] / rows).astype(int), bits.shape[0] - 1)
-                ci = np.minimum(((np.arange(cols) + 0.5) * bits.shape[1] / cols).astype(int), bits.shape[1] - 1)
-                bits = bits[ri][:, ci]
-            out[v] = np.ascontiguousarray(bits).ravel()
-        return out
 
     # -- derived figures --------------------------------------------------
     def region_counts(self, rec: MapRecord, sensation: str | None = None) -> np.ndarray:
@@ -206,10 +145,6 @@ class Decoder:
         return rank(self.model, f, summary, both_legs, saddle, rec.recorded_flags, top_n)
 
 
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not allowed")
-
-
 def _nonzero(b: np.ndarray) -> np.ndarray:
     """Indices of non-zero bytes, 8 bytes at a time (maps are mostly empty)."""
     n8 = len(b) // 8 * 8
@@ -219,33 +154,6 @@ def _nonzero(b: np.ndarray) -> np.ndarray:
     if n8 < len(b):
         idx = np.concatenate([idx, np.flatnonzero(b[n8:]) + n8])
     return idx
-
-
-def _answers(ans: Any, where: str) -> dict[str, Any]:
-    if not isinstance(ans, dict):
-        raise FileFormatError(f"{where}: 'answers' must be an object")
-    out = {}
-    for k, v in ans.items():
-        if k not in QUESTIONS:
-            continue  # a question from a newer bodymap: not scored
-        try:
-            out[k] = validate_answer(k, v)
-        except UsageError as exc:
-            raise FileFormatError(f"{where}: answers: {exc}") from None
-    return out
-
-
-def _intensity(inten: Any, where: str) -> dict[str, int]:
-    if not isinstance(inten, dict):
-        raise FileFormatError(f"{where}: 'intensity' must be an object")
-    out = {}
-    for k, v in inten.items():
-        if k != "overall" and k not in SENSATIONS:
-            raise FileFormatError(f"{where}: intensity: unknown sensation {k!r}")
-        if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 10:
-            raise FileFormatError(f"{where}: intensity: must be a whole number from 0 to 10, got {v!r}")
-        out[k] = v
-    return out
 
 
 # ---------------------------------------------------------------------------
@@ -331,48 +239,18 @@ def _isatty(stream) -> bool:
 
 
 def atomic_text_writer(path: Path):
-    """Open a temp file beside `path` for writing text; `commit()` moves it into place."""
+    """Open a temp file beside `path` for writing text; `commit()` moves it into place (bodymap.atomicio)."""
     return _AtomicWriter(path)
 
 
-class _AtomicWriter:
+class _AtomicWriter(AtomicWriter):
+    """A text AtomicWriter; a folder or a missing folder given as the output is a usage error."""
+
     def __init__(self, path: Path):
-        from ..errors import FileWriteError
-
-        self.path = Path(path)
-        folder = self.path.parent if str(self.path.parent) else Path(".")
-        if self.path.is_dir():
-            raise UsageError(f"{self.path}: is a folder; give a file name")
+        path = Path(path)
+        folder = path.parent if str(path.parent) else Path(".")
+        if path.is_dir():
+            raise UsageError(f"{path}: is a folder; give a file name")
         if not folder.is_dir():
-            raise UsageError(f"{self.path}: folder {folder} does not exist")
-        import tempfile
-
-        try:
-            fd, self.tmp = tempfile.mkstemp(dir=folder, prefix=f".{self.path.name}.", suffix=".tmp")
-            self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
-        except OSError as exc:
-            raise FileWriteError(f"{self.path}: cannot write ({exc.strerror or exc})") from None
-
-    def commit(self) -> None:
-        from ..errors import FileWriteError
-
-        try:
-            self.fh.flush()
-            os.fsync(self.fh.fileno())
-            self.fh.close()
-            os.chmod(self.tmp, 0o644)
-            os.replace(self.tmp, self.path)
-        except OSError as exc:
-            self.abort()
-            reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
-            raise FileWriteError(f"{self.path}: cannot write ({reason})") from None
-
-    def abort(self) -> None:
-        try:
-            self.fh.close()
-        except OSError:
-            pass
-        try:
-            os.unlink(self.tmp)
-        except OSError:
-            pass
+            raise UsageError(f"{path}: folder {folder} does not exist")
+        super().__init__(path, 0o644)

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__, vocabulary
-from ..atlas import parse_yaml
+from ..yamlio import read_yaml
 from ..errors import ConfigError
 from ..painting import SENSATION_WORDS, SENSATIONS, PainMap
 from ..paths import regions_dir
@@ -54,11 +54,7 @@ URGENCY_SYSTEM = "urn:bodymap:red-flag-urgency"
 @lru_cache(maxsize=2)
 def snomed_table(path: str | None = None) -> dict[str, Any]:
     p = Path(path) if path else regions_dir() / "snomed.yaml"
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{p}: cannot read ({exc.strerror or exc})") from None
-    doc = parse_yaml(text, str(p), ConfigError)
+    doc = read_yaml(p, ConfigError, what="the SNOMED table")
     if not isinstance(doc, dict) or doc.get("schema") != "bodymap.snomed/1":
         raise ConfigError(f"{p}: schema must be 'bodymap.snomed/1'")
     for key in ("stems", "laterality", "concepts", "sensations"):

@@ -33,7 +33,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
 
-from ..atlas import Atlas, parse_yaml
+from ..atlas import Atlas
+from ..yamlio import read_yaml
 from ..errors import BodymapError, ConfigError, UsageError
 from ..painting import QUESTIONS, YES_NO_QUESTIONS, PainMap, check_sensation, parse_answer
 from .choir import choir_table
@@ -97,11 +98,7 @@ class AliasTable:
 @lru_cache(maxsize=2)
 def alias_table(path: str | None = None) -> AliasTable:
     p = Path(path) if path else Path(__file__).with_name("choir_map.yaml")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{p}: cannot read ({exc.strerror or exc})") from None
-    doc = parse_yaml(text, str(p), ConfigError)
+    doc = read_yaml(p, ConfigError, what="the region alias table")
     if not isinstance(doc, dict) or doc.get("schema") != "bodymap.region-aliases/1":
         raise ConfigError(f"{p}: schema must be 'bodymap.region-aliases/1'")
     out = AliasTable({}, {})

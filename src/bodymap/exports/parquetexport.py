@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Iterable
 
-from ..errors import FileWriteError, UsageError
+from ..atomicio import write_atomic_via
+from ..errors import UsageError
 from .common import Decoder, FolderRun, MapRecord, list_maps
 from .csvexport import Column, MapRow, columns
 
@@ -59,17 +59,12 @@ def _value(col: Column, v):
 def write_parquet(records: Iterable[MapRecord], decoder: Decoder, output: str | os.PathLike) -> int:
     """Write one row per record to `output` (atomically); returns the number of rows."""
     pa, pq = require_pyarrow()
-    path = Path(output)
     cols = columns(decoder)
     sch = schema(decoder)
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-        os.close(fd)
-    except OSError as exc:
-        raise FileWriteError(f"{path}: cannot write ({exc.strerror or exc})") from None
     n = 0
-    try:
+
+    def write(tmp: str) -> None:
+        nonlocal n
         with pq.ParquetWriter(tmp, sch) as writer:
             buf: list[list] = [[] for _ in cols]
 
@@ -88,15 +83,8 @@ def write_parquet(records: Iterable[MapRecord], decoder: Decoder, output: str | 
                 if len(buf[0]) >= BATCH_ROWS:
                     flush()
             flush()
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        _unlink(tmp)
-        reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
-        raise FileWriteError(f"{path}: cannot write ({reason})") from None
-    except BaseException:
-        _unlink(tmp)
-        raise
+
+    write_atomic_via(output, write, 0o644)  # the one atomic writer (bodymap.atomicio)
     return n
 
 
@@ -118,10 +106,3 @@ def export_parquet(source: Path, output: str | None, stream=None) -> int:
     write_parquet(run, dec, out)
     print(f"wrote {out} ({run.ok} rows)", file=stream)
     return run.exit_status
-
-
-def _unlink(p: str) -> None:
-    try:
-        os.unlink(p)
-    except OSError:
-        pass

@@ -12,7 +12,6 @@ reportlab is imported lazily, inside the functions.
 """
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from datetime import datetime, timezone
@@ -21,7 +20,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from .. import __version__, vocabulary
-from ..errors import FileFormatError, FileWriteError, UsageError
+from ..atomicio import write_atomic_via
 from ..paths import check_output_file
 from ..painting import SENSATION_WORDS, SENSATIONS, PainMap
 
@@ -57,24 +56,14 @@ def _when(s: str | None) -> str:
 
 def load_for_report(path: str | os.PathLike) -> tuple[PainMap, dict[str, Any]]:
     """The pain map and the file's own header fields (app version, atlas block)."""
-    from ..fileformat import MAX_FILE_BYTES, loads
+    from ..atlas import load_atlas
+    from ..fileformat import read_bytes, read_document, to_pain_map
 
     p = Path(path)
-    if p.is_dir():
-        raise FileFormatError(f"{p}: is a folder, not a .bodymap file")
-    try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise FileFormatError(f"{p}: {size} bytes is too large for a .bodymap file")
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise FileFormatError(f"{p}: no such file") from None
-    except OSError as exc:
-        raise FileFormatError(f"{p}: cannot read ({exc.strerror or exc})") from None
-    m = loads(raw, where=str(p))
-    doc = json.loads(raw)  # loads() has checked it already
-    head = {"app_version": doc.get("app_version") if isinstance(doc.get("app_version"), str) else None,
-            "atlas": doc.get("atlas") if isinstance(doc.get("atlas"), dict) else {}, "file": p.name}
+    atlas = load_atlas()
+    doc = read_document(read_bytes(p), atlas, str(p))
+    m = to_pain_map(doc, atlas)
+    head = {"app_version": doc.meta.get("app_version"), "atlas": doc.atlas, "file": p.name}
     return m, head
 
 
@@ -83,7 +72,6 @@ def write_report(m: PainMap, output: str | os.PathLike, head: dict[str, Any] | N
     from ..matcher import match
 
     out = check_output_file(output, ".pdf")
-    folder = out.parent if str(out.parent) else Path(".")
     head = head or {}
     ranking = match(m, top_n=3)
     with tempfile.TemporaryDirectory(prefix="bodymap-report-") as tmp:
@@ -91,17 +79,7 @@ def write_report(m: PainMap, output: str | os.PathLike, head: dict[str, Any] | N
         from ..render import picture as headless
 
         headless.save_png(headless.render_map_png(m, height=1000), png)
-        fd, tmp_pdf = tempfile.mkstemp(dir=folder, prefix=f".{out.name}.", suffix=".tmp")
-        os.close(fd)
-        try:
-            _build(tmp_pdf, m, ranking, png, head)
-            os.replace(tmp_pdf, out)
-        except OSError as exc:
-            reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
-            raise FileWriteError(f"{out}: cannot write ({reason})") from None
-        finally:
-            if os.path.exists(tmp_pdf):
-                os.unlink(tmp_pdf)
+        write_atomic_via(output, lambda tmp_pdf: _build(tmp_pdf, m, ranking, png, head), 0o600)
     return out
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from ..atlas import parse_yaml
+from ..yamlio import read_yaml
 from ..errors import ConfigError
 from .security import check_pin_hash
 
@@ -70,13 +70,8 @@ def load_config(path: str | os.PathLike | None = None, *, required: bool = False
         return cfg
     if p.is_dir():
         raise ConfigError(f"{p}: is a folder, expected the kiosk YAML config")
-    try:
-        if p.stat().st_size > MAX_CONFIG_BYTES:
-            raise ConfigError(f"{p}: too large for a kiosk config")
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{p}: cannot read ({exc})") from None
-    doc = parse_yaml(text, str(p), ConfigError)
+    doc = read_yaml(p, ConfigError, max_bytes=MAX_CONFIG_BYTES, what="a kiosk config",
+                    missing="config file not found")
     if doc is None:
         doc = {}
     if not isinstance(doc, dict):
@@ -125,7 +120,7 @@ def load_config(path: str | os.PathLike | None = None, *, required: bool = False
 def save_config(cfg: KioskConfig, path: str | os.PathLike) -> Path:
     import yaml
 
-    from ..fileformat import write_atomic
+    from ..atomicio import write_atomic
 
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)

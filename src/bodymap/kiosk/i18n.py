@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import vocabulary
-from ..atlas import parse_yaml
+from ..yamlio import read_yaml
 from ..errors import ConfigError
 from ..paths import assets_dir
 
@@ -34,15 +34,8 @@ def load_catalogue(lang: str, folder: Path | None = None) -> dict[str, str]:
     if not isinstance(lang, str) or not lang.isalpha():
         raise ConfigError(f"language code must be letters only, got {lang!r}")
     p = folder / f"{lang}.yaml"
-    try:
-        if p.stat().st_size > MAX_CATALOGUE_BYTES:
-            raise ConfigError(f"{p}: too large for a language catalogue")
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{p}: no catalogue for language {lang!r}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{p}: cannot read ({exc})") from None
-    doc = parse_yaml(text, str(p), ConfigError)
+    doc = read_yaml(p, ConfigError, max_bytes=MAX_CATALOGUE_BYTES, what="a language catalogue",
+                    missing=f"no catalogue for language {lang!r}")
     if not isinstance(doc, dict):
         raise ConfigError(f"{p}: expected key: text lines")
     out = {}

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BodymapError, FileWriteError
-from ..fileformat import dumps, write_atomic
+from ..atomicio import write_atomic
+from ..fileformat import dumps
 from ..painting import PainMap
 from .security import is_session_code
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
@@ -11,7 +10,8 @@ import numpy as np
 import pygame
 
 from ..atlas import VIEWS, Atlas
-from ..errors import FileWriteError, UsageError
+from ..atomicio import write_atomic_via
+from ..errors import UsageError
 from ..painting import SENSATIONS, PainMap
 from ..paths import check_output_file
 from . import view as render
@@ -170,20 +170,8 @@ def check_png_path(output: str | os.PathLike) -> Path:
 
 
 def save_png(surface: pygame.Surface, output: str | os.PathLike) -> Path:
-    path = check_png_path(output)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".png")
-    os.close(fd)
-    try:
-        pygame.image.save(surface, tmp)
-        os.replace(tmp, path)
-    except (OSError, pygame.error) as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise FileWriteError(f"{path}: cannot write ({exc})") from None
-    return path
+    check_png_path(output)
+    return write_atomic_via(output, lambda tmp: pygame.image.save(surface, tmp), errors=(pygame.error,))
 
 
 def _init() -> None:

@@ -5,8 +5,9 @@ import getpass
 import sys
 
 from ..errors import UsageError
-from .config import default_config_path, load_config, save_config
-from .security import hash_pin
+from ..kiosk.config import default_config_path, load_config, save_config
+from ..kiosk.security import hash_pin
+from ..window_size import parse_window_size
 
 COMMANDS = ("kiosk",)
 
@@ -23,13 +24,7 @@ def run(args) -> int:
     if args.set_pin:
         return set_pin(args.config)
     cfg = load_config(args.config, required=args.config is not None)  # a named file must exist
-    size = None
-    if args.size:
-        try:
-            size = tuple(int(v) for v in args.size.lower().split("x"))
-            assert len(size) == 2 and 320 <= size[0] <= 10000 and 240 <= size[1] <= 10000
-        except (ValueError, AssertionError):
-            raise UsageError(f"--size must look like 1280x800, got {args.size!r}") from None
+    size = parse_window_size(args.size) if args.size else None
     from ..ui.kiosk_app import run_kiosk
 
     return run_kiosk(cfg, windowed=args.windowed, size=size)

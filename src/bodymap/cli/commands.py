@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from .errors import BodymapError, UsageError
+from .. import __version__
+from ..errors import BodymapError, UsageError
+from ..window_size import parse_window_size
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -20,6 +22,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="bodymap", description="Body-map pain locator: paint where it hurts, see which patterns fit.")
+    p.add_argument("--version", action="version", version=f"bodymap {__version__}")
     sub = p.add_subparsers(dest="cmd", parser_class=_Parser)
 
     sp = sub.add_parser("paint", help="open the painting window")
@@ -69,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Feature modules that add their own subcommands: each defines
 # add_parsers(subparsers) and run(args) -> int, and handles the commands it added.
-PLUGINS = ("bodymap.kiosk.cli", "bodymap.exports.cli")
+PLUGINS = ("bodymap.cli.kiosk", "bodymap.cli.exports")
 
 
 def _plugin_modules():
@@ -86,6 +89,26 @@ def _plugin_modules():
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # a reader that went away shows here, not as a warning at interpreter exit
+        return status
+    except BrokenPipeError:  # `bodymap ... | head`: the reader has all it wanted; stop quietly
+        _detach_stdout()
+        return EXIT_OK
+
+
+def _detach_stdout() -> None:
+    """Point stdout at /dev/null so that Python's own flush at exit does not complain about the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout is not a real file (tests capture it)
+        pass
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -96,12 +119,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        raise  # handled in main(): not a bad path
     except OSError as exc:  # an output or input path the system refused (permissions, /proc, full disk)
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
         print(f"bodymap: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except BrokenPipeError:
-        return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - last resort: one line, never a traceback
         if os.environ.get("BODYMAP_DEBUG"):
             raise
@@ -123,20 +146,17 @@ def _dispatch(args, parser) -> int:
     if cmd == "render":
         return _render(args)
     if cmd == "match":
-        from .matcher_cli import match_command
+        from .match import match_command
 
         return match_command(args.path, as_json=args.json)
     if cmd == "review":
         p = Path(args.path)
         if not p.exists():
             raise UsageError(f"{p}: no such file or folder")
-        try:
-            w, h = (int(v) for v in args.size.lower().split("x"))
-        except ValueError:
-            raise UsageError(f"--size must look like 1400x900, got {args.size!r}") from None
-        from .ui.review_app import run_review
+        size = parse_window_size(args.size, example="1400x900")
+        from ..ui.review_app import run_review
 
-        return run_review(p, (w, h))
+        return run_review(p, size)
     for mod in _plugin_modules():
         if cmd in getattr(mod, "COMMANDS", ()):
             return mod.run(args)
@@ -145,23 +165,33 @@ def _dispatch(args, parser) -> int:
 
 
 def _paint(file: str | None, size: str, no_panel: bool) -> int:
-    try:
-        w, h = (int(v) for v in size.lower().split("x"))
-    except ValueError:
-        raise UsageError(f"--size must look like 1280x800, got {size!r}") from None
-    if not (320 <= w <= 10000 and 240 <= h <= 10000):
-        raise UsageError(f"--size {size} is out of range")
-    from .ui.app import run_paint_app
+    wh = parse_window_size(size)
+    if file is not None:
+        check_paint_file(file)
+    from ..ui.app import run_paint_app
 
-    return run_paint_app(file, (w, h), show_panel=not no_panel)
+    return run_paint_app(file, wh, show_panel=not no_panel)
+
+
+def check_paint_file(file: str) -> Path:
+    """Refuse, before any window opens, a name the painting window could never open or save to."""
+    p = Path(file)
+    if p.is_dir():
+        raise UsageError(f"{p}: is a folder; give a .bodymap file to paint (bodymap review {p} opens a folder)")
+    if p.suffix.lower() != ".bodymap":
+        raise UsageError(f"{p}: not a .bodymap file; maps are saved with names ending in .bodymap")
+    folder = p.parent if str(p.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"{p}: folder {folder} does not exist")
+    return p
 
 
 def _atlas(args, parser) -> int:
-    from .atlas import load_atlas
+    from ..atlas import load_atlas
 
     if args.atlas_cmd == "check":
-        from .atlas_check import check_atlas
-        from .paths import regions_dir
+        from ..atlas_check import check_atlas
+        from ..paths import regions_dir
 
         root = Path(args.root) if args.root else regions_dir()
         if not root.is_dir():
@@ -187,7 +217,7 @@ def _atlas(args, parser) -> int:
                 print(f"{it['id']:<32} {it['view']:<6} {it['side']:<8} {it['area_percent']:6.2f}%  {it['name']}")
         return EXIT_OK
     if args.atlas_cmd == "render":
-        from .render import picture as headless
+        from ..render import picture as headless
 
         headless.check_png_path(args.output)
         surf = headless.render_atlas_png(atlas, args.layer, args.height)
@@ -214,8 +244,8 @@ def parse_paint_spec(spec: str) -> tuple[str, float, str]:
 
 
 def _new(args) -> int:
-    from . import fileformat
-    from .painting import PainMap, parse_answer
+    from .. import fileformat
+    from ..painting import PainMap, parse_answer
 
     if not args.output.endswith(".bodymap"):
         raise UsageError(f"{args.output}: the output name must end in .bodymap")
@@ -240,19 +270,19 @@ def _new(args) -> int:
 
 
 def _show(args) -> int:
-    from . import fileformat
+    from .. import fileformat
 
     m = fileformat.load(args.file)
     s = m.summary()
     if args.json:
-        from .redflags import flags_for_map
+        from ..redflags import flags_for_map
 
         print(json.dumps({"red_flags": [f.to_json() for f in flags_for_map(m)], "summary": s,
                           "answers": dict(m.answers), "intensity": m.intensity, "meta": m.meta}))
         return EXIT_OK
     for note in m.meta.get("notes", []):
         print(f"note: {note}", file=sys.stderr)
-    from .redflags import flags_for_map
+    from ..redflags import flags_for_map
 
     for f in flags_for_map(m):
         print(f"RED FLAG:    {f.text}")
@@ -273,8 +303,8 @@ def _show(args) -> int:
 
 
 def _render(args) -> int:
-    from . import fileformat
-    from .render import picture as headless
+    from .. import fileformat
+    from ..render import picture as headless
 
     headless.check_png_path(args.output)
     m = fileformat.load(args.file)
