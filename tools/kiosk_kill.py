@@ -14,7 +14,11 @@ back (queued from the recovery folder, or in the spool) and loads with that
 session code. At the end the spool is made writable and one retry must move
 every recovered map into the spool.
 
-`kill_rounds()` returns the figures that docs/reliability.md reports.
+`kill_rounds()` returns the figures that docs/reliability.md reports:
+`maps_finished` codes printed, `maps_recovered` of them back with their code,
+`maps_lost`, `unreadable`, `reached_spool_after_fix`; and, for where the kills
+landed, `kept_before_code_shown` (inside a finish, after the unsent copy was
+written) and `drafts_to_recovery` (in the middle of the next session).
 """
 from __future__ import annotations
 
@@ -72,7 +76,7 @@ def kill_rounds(kills: int, seed: int = 1, workdir: Path | None = None) -> dict:
     atlas = bodymap.load_atlas()
     rnd = random.Random(seed)
     stats = {"kills": 0, "maps_finished": 0, "maps_recovered": 0, "maps_lost": 0, "unreadable": 0,
-             "reached_spool_after_fix": 0}
+             "reached_spool_after_fix": 0, "kept_before_code_shown": 0, "drafts_to_recovery": 0}
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         for r in range(kills):
             folder = Path(tmp) / f"round{r}"
@@ -98,6 +102,9 @@ def kill_rounds(kills: int, seed: int = 1, workdir: Path | None = None) -> dict:
             k = Kiosk(_config(folder), atlas)  # the restart; the spool is still unwritable
             assert k.screen == "welcome" and k.session is None
             queued = {pend.code: pend for pend in k.spool.pending}
+            # killed inside a finish, after the copy was written but before the code was printed
+            stats["kept_before_code_shown"] += len(set(queued) - set(codes))
+            stats["drafts_to_recovery"] += len(k.recovered)  # killed in the middle of the next session
             for code in codes:
                 pend = queued.get(code)
                 if pend is None or pend.journal is None:
