@@ -19,12 +19,11 @@ from typing import Any, Callable
 
 from .. import vocabulary
 from ..atlas import Atlas
-from ..errors import BodymapError
 from ..redflags import EMERGENCY, SAME_DAY, red_flags
 from ..painting import PainMap
 from .config import KioskConfig
-from .security import new_session_code
-from .spool import Drafts, Spool
+from .security import PinGuard, new_session_code
+from .spool import Drafts, RecoveryStatus, Spool, count_recovery
 
 log = logging.getLogger("bodymap.kiosk")
 
@@ -62,13 +61,10 @@ class Kiosk:
     recovered: list = field(default_factory=list)
 
     def __post_init__(self):
-        self.spool = Spool(self.config.spool_dir)
+        self.spool = Spool(self.config.spool_dir, fallbacks=(self.config.recovery_dir, self.config.drafts_dir))
         self.drafts = Drafts(self.config.drafts_dir, self.config.recovery_dir)
-        from ..fileformat import clean_temp_files
-
-        for folder in (self.config.spool_dir, self.config.drafts_dir):
-            clean_temp_files(folder, older_than_s=0)  # no other writer runs while the kiosk starts
-        self.recovered = self.drafts.recover_all()
+        self.pin_guard = PinGuard(clock=self.clock)
+        self._start_recovery()
         self.language = self.config.default_language
         self.last_activity = self.clock()
         self._used_codes: set[str] = set()
@@ -171,8 +167,7 @@ class Kiosk:
         m = s.pain_map
         flags = red_flags(dict(m.answers), m.both_legs_painted)
         m.red_flags_recorded = [f.to_json() for f in flags]
-        self.spool.submit(m, s.code)
-        self.drafts.discard(s.code)
+        self._save_finished(m, s.code)
         self.finished_code = s.code
         self.finished_flags = m.red_flags_recorded
         self.sessions_finished += 1
@@ -232,15 +227,64 @@ class Kiosk:
             elif self.drafts.last_save:  # everything rubbed out: an older draft with paint must not linger
                 self.drafts.discard(self.session.code)
                 self.drafts.last_save = 0.0
-        if self.spool.pending and now - getattr(self, "_last_retry", 0.0) >= self.config.save_retry_s:
-            self._last_retry = now
+        self._retry_saves(now)
+
+    # -- finish, save, recovery (nothing lost; staff see faults) ----------
+    def _start_recovery(self) -> None:
+        """At start: clean half-written temp files, queue unsent finished maps, move drafts to recovery."""
+        from ..fileformat import clean_temp_files
+
+        for folder in (self.config.spool_dir, self.config.drafts_dir, self.config.recovery_dir):
+            clean_temp_files(folder, older_than_s=0)  # no other writer runs while the kiosk starts
+        self.requeued = self.spool.requeue_unsent()
+        # a draft whose finished map is safe is out of date: deleted, not shown to staff as unfinished
+        self.recovered = self.drafts.recover_all(finished=self.spool.taken_codes())
+        self._last_retry = self.clock()
+        self._scan_recovery()
+
+    def _save_finished(self, m: PainMap, code: str) -> None:
+        """Write the finished map; delete its draft only once the map is durably on disk."""
+        self.spool.submit(m, code)
+        if self.spool.is_durable(code):
+            self.drafts.discard(code)
+        else:
+            # only in memory: the draft (autosaved up to one interval ago) is the best copy a power cut leaves
+            self.drafts.autosave(m, code, self.clock(), 0.0, force=True)
+        self._scan_recovery()
+
+    def _retry_saves(self, now: float) -> None:
+        if now - self._last_retry < self.config.save_retry_s:
+            return
+        self._last_retry = now
+        if self.spool.pending:
+            before = {p.code for p in self.spool.pending if p.journal is None}
             self.spool.retry()
+            for code in before:  # now durable: the fallback draft of a finished map can go
+                if self.spool.is_durable(code):
+                    self.drafts.discard(code)
+        self._scan_recovery()  # staff may have emptied the recovery folder
+
+    def _scan_recovery(self) -> None:
+        self._recovery = count_recovery(self.spool, self.config.recovery_dir, self.config.drafts_dir)
+
+    def recovery_status(self) -> RecoveryStatus:
+        """What waits for staff (counts only, no session codes): for the staff indicator and exit screen.
+
+        Refreshed at start, after each finished session and every `save_retry_s` seconds.
+        """
+        return self._recovery
 
     @property
     def staff_warning(self) -> str | None:
+        """One line for staff on the welcome screen: never a path or a session code."""
         parts = [w for w in (self.spool.warning, self.drafts.last_error) if w]
-        if self.recovered:
-            parts.append(f"{len(self.recovered)} unfinished session(s) moved to {self.config.recovery_dir}")
+        if self._recovery.unfinished:
+            n = self._recovery.unfinished
+            parts.append(f"{n} unfinished session{'s' if n > 1 else ''} in the recovery folder for staff")
+        unsent_files = self._recovery.unsent - len(self.spool.pending)
+        if unsent_files:
+            parts.append(f"{unsent_files} finished map{'s' if unsent_files > 1 else ''} in the recovery folder "
+                         "could not be queued again: move to the spool by hand")
         return " | ".join(parts) or None
 
     def _need(self, *screens: str) -> None:
@@ -263,16 +307,18 @@ def save_on_exit(kiosk: Kiosk | None) -> None:
     except Exception as exc:  # noqa: BLE001 - best effort while leaving
         log.error("could not write the last draft (%s)", type(exc).__name__)
     try:
-        if kiosk.spool.pending and kiosk.spool.retry():
-            from ..fileformat import write_atomic
-            from .spool import ensure_private_dir, safe_name
-
-            ensure_private_dir(kiosk.config.recovery_dir)
-            for p in list(kiosk.spool.pending):
-                write_atomic(kiosk.config.recovery_dir / safe_name(p.code, prefix="unsent-"), p.data, mode=0o600)
-                kiosk.spool.pending.remove(p)
-            log.warning("finished maps that could not reach the spool were written to %s", kiosk.config.recovery_dir)
-    except BodymapError as exc:
-        log.error("%d finished map(s) could not be written anywhere: %s", len(kiosk.spool.pending), exc)
+        if kiosk.spool.pending and kiosk.spool.retry():  # retry() also writes any missing durable copy
+            lost = [p for p in kiosk.spool.pending if p.journal is None]
+            if lost:
+                log.error("%d finished map(s) could not be written anywhere and are lost on exit", len(lost))
+            else:
+                log.warning("%d finished map(s) wait in %s for the spool; they are queued again at the next start",
+                            len(kiosk.spool.pending), kiosk.config.recovery_dir)
     except Exception as exc:  # noqa: BLE001
         log.error("could not save the pending maps (%s)", type(exc).__name__)
+    try:
+        kiosk._scan_recovery()
+        for line in kiosk.recovery_status().lines():  # what staff leaving the kiosk should look after
+            log.warning("on exit: %s", line)
+    except Exception as exc:  # noqa: BLE001
+        log.error("could not count the maps waiting in recovery (%s)", type(exc).__name__)

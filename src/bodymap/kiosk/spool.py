@@ -1,11 +1,20 @@
 """Where finished sessions and drafts go: atomic, mode 0600 in 0700 folders, never lost.
 
-A save that fails (unwritable folder, full disk, folder deleted) keeps the map in
-memory and retries; staff see a warning until every pending map is written.
+A finished map is durable before anything else is removed: it is written to the
+spool (temp file, fsync, rename, fsync of the folder), or, when the spool cannot
+be written, to a durable copy `unsent-<code>.bodymap` in the recovery folder (or,
+failing that, the drafts folder). Only then is the session's draft deleted. The
+map also stays in memory and is retried; once it reaches the spool its copy is
+removed. At the next start the copies are queued again (`Spool.requeue_unsent`).
+
+Log messages (logger "bodymap.kiosk.spool") name folders and reasons, never a
+session code or a file name built from one.
 """
 from __future__ import annotations
 
+import logging
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -18,12 +27,32 @@ from ..painting import PainMap
 from .security import is_session_code
 
 DRAFT_PREFIX = "draft-"
+UNSENT_PREFIX = "unsent-"
+
+log = logging.getLogger("bodymap.kiosk.spool")
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename, unlink or new entry in `folder` durable (best effort where the OS refuses)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def ensure_private_dir(folder: Path) -> None:
     """Create `folder` (0700) if needed; tighten its mode if we own it."""
     try:
+        created = not folder.is_dir()
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if created:
+            fsync_dir(folder.parent)  # the new folder's own entry survives a power cut too
         if folder.stat().st_uid == os.getuid() and (folder.stat().st_mode & 0o077):
             os.chmod(folder, 0o700)
     except OSError as exc:
@@ -37,12 +66,23 @@ def safe_name(code: str, suffix: str = ".bodymap", prefix: str = "") -> str:
     return f"{prefix}{code}{suffix}"
 
 
+def plain_reason(exc: BaseException) -> str:
+    """Why a save failed, for staff, without the path (a file name holds the session code).
+
+    `FileWriteError` messages end in "(reason)"; the reason is an OS message such as
+    "Permission denied" or "the disk is full", which names no file.
+    """
+    m = re.search(r"\(([^()/\\]*)\)\s*$", str(exc))
+    return m.group(1) if m else "cannot write"
+
+
 @dataclass
 class Pending:
     code: str
     data: bytes
     first_try: float
     last_error: str
+    journal: Path | None = None  # the durable copy while the spool cannot be written
 
 
 @dataclass
@@ -50,6 +90,7 @@ class Spool:
     folder: Path
     pending: list[Pending] = field(default_factory=list)
     written: int = 0
+    fallbacks: tuple[Path, ...] = ()  # folders for the durable copy, in order (recovery, then drafts)
 
     def taken_codes(self) -> set[str]:
         codes = {p.code for p in self.pending}
@@ -60,31 +101,119 @@ class Spool:
         return codes
 
     def submit(self, pain_map: PainMap, code: str, now: float | None = None) -> bool:
-        """Serialise now (so later changes can't leak in) and try to write; True if on disk."""
+        """Serialise now (so later changes can't leak in) and try to write; True if in the spool.
+
+        If the spool cannot be written the map gets a durable copy in a fallback
+        folder (see `is_durable`) and stays in memory for `retry`.
+        """
         data = dumps(pain_map)
-        self.pending.append(Pending(code, data, now or time.time(), ""))
-        return self.retry() == 0 or all(p.code != code for p in self.pending)
+        p = Pending(code, data, now or time.time(), "")
+        self.pending.append(p)
+        if self._write(p):
+            self.pending.remove(p)
+            return True
+        log.warning("a finished map could not be written to the spool folder %s (%s); it is kept and retried",
+                    self.folder, p.last_error)
+        self._journal(p)
+        return False
+
+    def is_durable(self, code: str) -> bool:
+        """True once the finished map `code` is on disk: in the spool or as a durable copy."""
+        for p in self.pending:
+            if p.code == code:
+                return p.journal is not None
+        return True  # not pending: it reached the spool
 
     def retry(self) -> int:
         """Try every pending save again; returns how many are still pending."""
         still = []
         for p in self.pending:
-            try:
-                ensure_private_dir(self.folder)
-                write_atomic(self.folder / safe_name(p.code), p.data, mode=0o600)
-                self.written += 1
-            except BodymapError as exc:
-                p.last_error = str(exc)
+            if self._write(p):
+                waited = time.time() - p.first_try
+                log.info("a finished map reached the spool folder %s after %.0f s", self.folder, max(0.0, waited))
+                if p.journal is not None:
+                    self._drop_journal(p)
+            else:
+                if p.journal is None:
+                    self._journal(p)
                 still.append(p)
         self.pending = still
         return len(still)
 
+    def requeue_unsent(self) -> int:
+        """At start: queue again every durable copy left by an earlier run (it reaches the spool on `retry`)."""
+        queued = {p.journal for p in self.pending}
+        n = 0
+        for folder in self.fallbacks:
+            try:
+                copies = sorted(folder.glob(f"{UNSENT_PREFIX}*.bodymap"))
+            except OSError:
+                continue
+            for f in copies:
+                code = f.name[len(UNSENT_PREFIX):-len(".bodymap")]
+                if f in queued or not is_session_code(code) or any(p.code == code for p in self.pending):
+                    continue  # a name we did not write: left for staff (counted in the recovery status)
+                try:
+                    data = f.read_bytes()
+                except OSError as exc:
+                    log.error("cannot read a finished map waiting in %s (%s)", folder, exc.strerror or exc)
+                    continue
+                self.pending.append(Pending(code, data, time.time(), "not yet retried", journal=f))
+                n += 1
+        if n:
+            log.warning("%d finished map(s) from an earlier run wait for the spool folder %s; retrying", n,
+                        self.folder)
+        return n
+
+    def _write(self, p: Pending) -> bool:
+        try:
+            ensure_private_dir(self.folder)
+            write_atomic(self.folder / safe_name(p.code), p.data, mode=0o600)
+        except BodymapError as exc:
+            p.last_error = plain_reason(exc)
+            return False
+        self.written += 1
+        return True
+
+    def _journal(self, p: Pending) -> bool:
+        """Write the durable copy of a finished map that cannot reach the spool; True if on disk."""
+        for folder in self.fallbacks:
+            try:
+                ensure_private_dir(folder)
+                target = folder / safe_name(p.code, prefix=UNSENT_PREFIX)
+                write_atomic(target, p.data, mode=0o600)
+            except BodymapError as exc:
+                log.error("cannot keep a copy of a finished map in %s (%s)", folder, plain_reason(exc))
+                continue
+            p.journal = target
+            log.warning("a finished map waits in %s until the spool folder can be written", folder)
+            return True
+        if self.fallbacks:
+            log.error("a finished map is only in memory: no folder can be written; its draft is kept")
+        return False
+
+    def _drop_journal(self, p: Pending) -> None:
+        try:
+            p.journal.unlink()
+            fsync_dir(p.journal.parent)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:  # harmless: the next start writes the same bytes to the spool again
+            log.warning("cannot remove a copy that already reached the spool from %s (%s)", p.journal.parent,
+                        exc.strerror or exc)
+        p.journal = None
+
     @property
     def warning(self) -> str | None:
+        """For staff, on the welcome screen: no path, no session code."""
         if not self.pending:
             return None
-        return (f"{len(self.pending)} finished map(s) not yet saved: {self.pending[-1].last_error}. "
-                "They are kept in memory and retried; check the spool folder.")
+        n = len(self.pending)
+        kept = sum(p.journal is not None for p in self.pending)
+        where = ("a copy is kept on disk" if kept == n
+                 else f"{n - kept} only in memory: do not switch the kiosk off")
+        return (f"{n} finished map{'s' if n > 1 else ''} not yet saved to the spool "
+                f"({self.pending[-1].last_error}); {where}; retried. Check the spool folder.")
 
 
 @dataclass
@@ -106,10 +235,14 @@ class Drafts:
         try:
             ensure_private_dir(self.folder)
             write_atomic(self.path_for(code), dumps(pain_map), mode=0o600)
+            if self.last_error:
+                log.info("drafts can be saved again in %s", self.folder)
             self.last_error = None
             return True
         except BodymapError as exc:
-            self.last_error = str(exc)
+            if self.last_error is None:  # once per fault, not every autosave
+                log.warning("cannot autosave drafts in %s (%s)", self.folder, plain_reason(exc))
+            self.last_error = f"drafts cannot be saved ({plain_reason(exc)})"
             return False
 
     def discard(self, code: str) -> None:
@@ -118,10 +251,15 @@ class Drafts:
         except FileNotFoundError:
             pass
         except OSError as exc:
-            self.last_error = f"cannot remove draft: {exc.strerror or exc}"
+            log.warning("cannot remove a draft from %s (%s)", self.folder, exc.strerror or exc)
+            self.last_error = f"a draft cannot be removed ({exc.strerror or exc})"
 
-    def recover_all(self) -> list[Path]:
-        """Move every draft left by a crash into the recovery folder (never shown to the next patient)."""
+    def recover_all(self, finished: set[str] | frozenset[str] = frozenset()) -> list[Path]:
+        """Move every draft left by a crash into the recovery folder (never shown to the next patient).
+
+        A draft whose session is in `finished` (its finished map is in the spool or
+        kept as a durable copy) is out of date and is deleted instead.
+        """
         moved = []
         try:
             drafts = sorted(self.folder.glob(f"{DRAFT_PREFIX}*.bodymap"))
@@ -130,7 +268,15 @@ class Drafts:
         if not drafts:
             return moved
         ensure_private_dir(self.recovery)
+        dropped = 0
         for d in drafts:
+            if d.stem[len(DRAFT_PREFIX):] in finished:
+                try:
+                    d.unlink()
+                    dropped += 1
+                except OSError:
+                    pass
+                continue
             target = self.recovery / d.name
             n = 1
             while target.exists():
@@ -141,5 +287,66 @@ class Drafts:
                 os.chmod(target, 0o600)
                 moved.append(target)
             except OSError as exc:
-                self.last_error = f"cannot move draft {d.name} to recovery: {exc.strerror or exc}"
+                log.error("cannot move a draft from %s to the recovery folder %s (%s)", self.folder, self.recovery,
+                          exc.strerror or exc)
+                self.last_error = f"a draft cannot be moved to the recovery folder ({exc.strerror or exc})"
+        fsync_dir(self.recovery)
+        fsync_dir(self.folder)
+        if moved:
+            log.warning("%d unfinished session(s) from an earlier run moved to the recovery folder %s",
+                        len(moved), self.recovery)
+        if dropped:
+            log.info("%d draft(s) of sessions already finished and kept were removed", dropped)
         return moved
+
+
+@dataclass(frozen=True)
+class RecoveryStatus:
+    """What waits for staff, as counts only (no session codes): for the staff indicator and exit screen.
+
+    `unfinished`: drafts of sessions a crash interrupted, in the recovery folder.
+    `unsent`: finished maps not yet in the spool (kept in the recovery or drafts
+    folder, or only in memory: `in_memory_only`). They reach the spool by
+    themselves once it can be written; unfinished drafts need staff.
+    """
+
+    unfinished: int = 0
+    unsent: int = 0
+    in_memory_only: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.unfinished + self.unsent
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def lines(self) -> list[str]:
+        """Plain staff lines (English, like the logs); empty when nothing waits."""
+        out = []
+        if self.unsent:
+            out.append(f"{self.unsent} finished map{'s' if self.unsent > 1 else ''} waiting for the spool"
+                       + (f" ({self.in_memory_only} only in memory)" if self.in_memory_only else ""))
+        if self.unfinished:
+            out.append(f"{self.unfinished} unfinished session{'s' if self.unfinished > 1 else ''} "
+                       "in the recovery folder")
+        return out
+
+
+def count_recovery(spool: Spool, recovery: Path, drafts: Path) -> RecoveryStatus:
+    """Count what waits in the recovery folder (and unsent copies in the drafts folder) plus the retry queue."""
+    queued = {p.journal for p in spool.pending if p.journal is not None}
+    unfinished = unsent_files = 0
+    for folder in (recovery, drafts):
+        try:
+            names = list(folder.glob("*.bodymap"))
+        except OSError:
+            continue
+        for f in names:
+            if f.name.startswith(UNSENT_PREFIX):
+                unsent_files += f not in queued
+            elif folder == recovery:
+                unfinished += 1
+    in_memory = sum(p.journal is None for p in spool.pending)
+    return RecoveryStatus(unfinished=unfinished, unsent=len(spool.pending) + unsent_files,
+                          in_memory_only=in_memory)

@@ -41,7 +41,6 @@ from ..kiosk.config import KioskConfig
 from ..kiosk.flow import EXIT_CONFIG, EXIT_CRASH, EXIT_STAFF, Kiosk, save_on_exit
 from ..kiosk.i18n import load_catalogue
 from ..kiosk.i18n import text as i18n_text
-from ..kiosk.security import verify_pin
 from ..painting import SENSATIONS, PainMap
 from .. import render
 from .widgets import POINTER_EVENTS, pointer
@@ -365,7 +364,7 @@ class KioskApp:
     def _hold_done(self, now: float) -> None:
         """The staff press lasted long enough: cancel what it was doing; open the PIN pad if a PIN is set."""
         self._hold = None
-        if self.pin is not None or not self.config.pin_hash:
+        if self.pin is not None or not self.config.pin_hash or self.kiosk.pin_guard.locked(now):
             return  # no PIN configured: the gesture does nothing (the welcome screen's staff line says so)
         self._end_stroke()
         self._pressed = None  # the finger stays down; its release does nothing
@@ -491,7 +490,7 @@ class KioskApp:
             if len(pad.digits) < 12:
                 pad.digits += bid[4:]
         elif bid == "pin:ok" and pad.digits:
-            if verify_pin(pad.digits, self.config.pin_hash):
+            if self.kiosk.pin_guard.check(pad.digits, self.config.pin_hash, now):
                 self.should_exit = EXIT_STAFF
                 self.pin = None
             else:
