@@ -388,6 +388,9 @@ def _place_labels(atlas: Atlas, lay: ViewLayout, size: int, min_size: int,
         room[d.root] = min(room.get(d.root, np.inf), own.area)
     parts.sort(key=lambda t: (room[t[0].root], t[0].root, t[0].side))
     first_of: dict[str, PlacedLabel] = {}
+    sides_of: dict[str, list] = {}
+    for t in parts:
+        sides_of.setdefault(t[0].root, []).append(t)
     sizes = list(range(size, min_size - 1, -2)) or [size]
     if sizes[-1] != min_size:
         sizes.append(min_size)
@@ -408,6 +411,23 @@ def _place_labels(atlas: Atlas, lay: ViewLayout, size: int, min_size: int,
         return (free(r) and _share_inside(core, lay, r) >= LABEL_MIN_INSIDE
                 and _share_inside(sil, lay, r) >= LABEL_ON_BODY)
 
+    def mirror(r: pygame.Rect) -> tuple[pygame.Rect, float, float]:
+        """The same box on the other side of the midline, and its centre in atlas units."""
+        mx, my = lay.to_atlas(*r.center)
+        cx, cy = (float(v) for v in lay.to_screen(-mx, my))
+        m = pygame.Rect(r)
+        m.center = (round(cx), round(cy))
+        return m, -mx, my
+
+    def twin_fits(r: pygame.Rect, twin) -> bool:
+        td, tcore, town = twin
+        m, mx, my = mirror(r)
+        taken.append(r)
+        try:
+            return bool(shapely.contains_xy(town, mx, my)) and fits(m, td, tcore)
+        finally:
+            taken.pop()
+
     for d, core, own in parts:
         text = d.root.replace("_", "-")
         ax, ay = _anchor(own)
@@ -416,25 +436,32 @@ def _place_labels(atlas: Atlas, lay: ViewLayout, size: int, min_size: int,
         # 0. the mirror image of the other side's label, so that both sides read alike
         twin = first_of.get(d.root)
         if twin is not None and twin.leader is None:
-            mx, my = lay.to_atlas(*twin.rect.center)
-            cx, cy = (float(v) for v in lay.to_screen(-mx, my))
-            r = pygame.Rect(twin.rect)
-            r.center = (round(cx), round(cy))
-            if shapely.contains_xy(own, -mx, my) and fits(r, d, core):
+            r, mx, my = mirror(twin.rect)
+            if shapely.contains_xy(own, mx, my) and fits(r, d, core):
                 placed = PlacedLabel(text, d.root, d.side, lay.view, r, twin.size)
-        # 1. inside the part: the anchor, then other points of the part nearest to it
-        for sz in sizes if placed is None else ():
-            w, h = font(sz).size(text)
-            cands = _inside_points(own, lay, (sx, sy), step=max(3.0, h / 2))
-            for cx, cy in cands:
-                r = pygame.Rect(0, 0, w, h)
-                r.center = (round(cx), round(cy))
-                if fits(r, d, core):
-                    placed = PlacedLabel(text, d.root, d.side, lay.view, r, sz)
+        # 1. inside the part: the anchor, then other points of the part nearest to it; the first side
+        #    of a root first looks for a spot whose mirror image suits the other side too
+        other = [t for t in sides_of[d.root] if t[0] is not d] if twin is None else []
+        for pair in ((True, False) if other else (False,)):
+            for sz in sizes if placed is None else ():
+                w, h = font(sz).size(text)
+                cands = _inside_points(own, lay, (sx, sy), step=max(3.0, h / 2))
+                for cx, cy in cands:
+                    r = pygame.Rect(0, 0, w, h)
+                    r.center = (round(cx), round(cy))
+                    if fits(r, d, core) and (not pair or twin_fits(r, other[0])):
+                        placed = PlacedLabel(text, d.root, d.side, lay.view, r, sz)
+                        break
+                if placed:
                     break
-            if placed:
-                break
-        # 2. beside the body on the part's own side, on a leader line
+        # 2. beside the body on the part's own side, on a leader line (the mirror of the other side's first)
+        if placed is None and twin is not None and twin.leader is not None:
+            r, _, _ = mirror(twin.rect)
+            bx0, by0 = lay.to_atlas(r.left, r.top)
+            bx1, by1 = lay.to_atlas(r.right, r.bottom)
+            if free(r) and not shapely.intersects(sil.buffer(2.0 / lay.scale), shapely.box(bx0, by0, bx1, by1)):
+                end = (min(max(sx, r.left), r.right), min(max(sy, r.top), r.bottom))
+                placed = PlacedLabel(text, d.root, d.side, lay.view, r, twin.size, leader=((sx, sy), end))
         for sz in sizes if placed is None else ():
             placed = _leader_place(text, d, lay, sil, (sx, sy), sz, free)
             if placed is not None:
