@@ -153,3 +153,13 @@ def test_speck_minimum_is_smaller_than_any_brush_tap(atlas):
     tap = int(m.any_mask("front").sum())
     assert tap >= 2 * SPECK_PX
     assert int(m.counted_mask("front").sum()) == tap
+
+
+def test_a_speck_in_the_saddle_area_is_not_saddle_paint(atlas):
+    m = PainMap(atlas)
+    x, y = centre(atlas, "perineum")
+    m.stroke("back", [(x, y)], radius=0.02)
+    assert m.region_coverage().get("perineum", 0) > 0
+    assert not m.saddle_painted
+    m.stroke("back", [(x, y)], radius=SMALL)
+    assert m.saddle_painted

@@ -534,7 +534,13 @@ class PainMap:
 
     @property
     def both_legs_painted(self) -> bool:
+        """Both legs (thigh down to foot) have a painted region; specks and slivers do not count."""
         return self.sides_painted({"thigh", "knee", "leg", "foot"}) == {"left", "right"}
+
+    @property
+    def saddle_painted(self) -> bool:
+        """The saddle area (perineum) is a painted region; specks and slivers do not count."""
+        return "perineum" in self.painted_regions()
 
     def most_distal_level(self) -> str | None:
         """back, buttock, thigh, knee, leg or foot: how far down the pain reaches (None: nothing below the chest)."""
