@@ -14,7 +14,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from . import vocabulary
-from .atlas import DEFAULT_SCALE, LEVELS, VIEWS, Atlas, load_atlas
+from .atlas import DEFAULT_SCALE, VIEWS, Atlas, load_atlas
 from .errors import UsageError
 
 SENSATIONS = ("aching", "sharp", "burning", "pins_and_needles", "numbness")
@@ -37,6 +37,13 @@ DISTAL_LEVELS = ("back", "buttock", "thigh", "knee", "leg", "foot")
 UNDO_LIMIT = 100
 DEFAULT_RADIUS = 0.09  # head heights: about 2 cm on an adult
 POINT_QUANTUM = 1e-4  # stroke points are stored (and stamped) at this precision, so replay is exact
+# What counts as a painted region (docs/atlas.md, "What counts as painted"). Pixel figures are
+# atlas mask pixels at DEFAULT_SCALE (80 per head height, about 3 mm on an adult) and scale with
+# the mask. A tap of the smallest brush (radius 0.05) is about 50 pixels, the medium brush 160.
+THIN_PX = 3  # paint narrower than this everywhere (a square of this side fits nowhere) is a sliver
+SPECK_PX = 20  # islands of paint (8-connected) smaller than this are specks: a stray dot, eraser leftovers
+REGION_MIN_SHARE = 0.02  # a region counts when at least this share of it is painted ...
+REGION_MIN_PX = 40  # ... or at least this many of its pixels are (a small dab on a large region)
 
 
 def _q(v: float) -> float:
@@ -469,10 +476,42 @@ class PainMap:
         cov = self.coverage_vector(sensation)
         return {self.atlas.regions[i].id: float(cov[i]) for i in np.flatnonzero(cov > min_fraction)}
 
+    def counted_mask(self, view: str) -> np.ndarray:
+        """The paint of `view` (any sensation) that counts: without slivers (narrower than THIN_PX
+        everywhere) and specks (islands under SPECK_PX pixels)."""
+        key = ("counted", view, self.version)
+        hit = self._cache.get(key)
+        if hit is None:
+            k = max(1, int(round(THIN_PX * self.scale / DEFAULT_SCALE)))
+            hit = drop_specks(open_square(self.any_mask(view), k), speck_px(self.scale))
+            hit.flags.writeable = False
+            self._cache[key] = hit
+        return hit
+
+    def counted_regions(self) -> np.ndarray:
+        """(R,) bool in atlas region order: the regions that count as painted (see `counts_as_painted`)."""
+        key = ("counted_regions", self.version)
+        hit = self._cache.get(key)
+        if hit is None:
+            counts = np.zeros(len(self.atlas.regions), dtype=np.int64)
+            for v in VIEWS:
+                lab = self.raster.labels[v].ravel()[np.flatnonzero(self.counted_mask(v))]
+                counts += np.bincount(lab[lab >= 0], minlength=len(counts))
+            hit = counts_as_painted(counts, self._region_px, self.scale)
+            hit.flags.writeable = False
+            self._cache[key] = hit
+        return hit
+
     def painted_regions(self, min_fraction: float = 0.0) -> list[str]:
-        """Region ids with paint, most covered first."""
-        cov = self.region_coverage(min_fraction=min_fraction)
-        return sorted(cov, key=lambda r: (-cov[r], r))
+        """Region ids that count as painted, most covered first.
+
+        A stray speck or an eraser leftover does not make a region painted: see
+        `counts_as_painted`. `region_coverage` still reports every painted pixel.
+        """
+        cov = self.coverage_vector()
+        keep = np.flatnonzero((cov > min_fraction) & self.counted_regions())
+        ids = {self.atlas.regions[i].id: float(cov[i]) for i in keep}
+        return sorted(ids, key=lambda r: (-ids[r], r))
 
     def painted_region_names(self, min_fraction: float = 0.0) -> list[str]:
         return [self.atlas.region(r).name for r in self.painted_regions(min_fraction)]
@@ -487,7 +526,7 @@ class PainMap:
     def sides_painted(self, levels: Iterable[str] | None = None) -> set[str]:
         lv = set(levels) if levels else None
         out = set()
-        for rid in self.region_coverage():
+        for rid in self.painted_regions():
             r = self.atlas.region(rid)
             if r.side in ("left", "right") and (lv is None or r.level in lv):
                 out.add(r.side)
@@ -499,16 +538,18 @@ class PainMap:
 
     @property
     def both_legs_painted(self) -> bool:
-        return both_legs_painted(self.atlas, self.region_coverage())
+        """Both legs (thigh down to foot) have a painted region; specks and slivers do not count."""
+        return both_legs_painted(self.atlas, self.painted_regions())
 
     @property
     def saddle_painted(self) -> bool:
-        return saddle_painted(self.region_coverage())
+        """The saddle area has a painted region; specks and slivers do not count."""
+        return saddle_painted(self.painted_regions())
 
     def most_distal_level(self) -> str | None:
         """back, buttock, thigh, knee, leg or foot: how far down the pain reaches (None: nothing below the chest)."""
         best = -1
-        for rid in self.region_coverage():
+        for rid in self.painted_regions():
             lvl = self.atlas.region(rid).level
             if lvl in DISTAL_LEVELS:
                 best = max(best, DISTAL_LEVELS.index(lvl))
@@ -570,6 +611,99 @@ def both_legs_painted(atlas: Atlas, region_ids: Iterable[str]) -> bool:
 def saddle_painted(region_ids: Iterable[str]) -> bool:
     """The saddle area (perineum) has paint: the one rule, by region id."""
     return any(rid in SADDLE_REGIONS for rid in region_ids)
+
+
+def speck_px(scale: float = DEFAULT_SCALE) -> int:
+    """SPECK_PX for a mask of `scale` pixels per head height (the same area on the body)."""
+    return max(1, int(round(SPECK_PX * (scale / DEFAULT_SCALE) ** 2)))
+
+
+def counts_as_painted(counts: np.ndarray, region_px: np.ndarray, scale: float = DEFAULT_SCALE) -> np.ndarray:
+    """Which regions count as painted, from their painted pixel counts (specks already left out).
+
+    A region counts when at least REGION_MIN_SHARE of it is painted, or at least REGION_MIN_PX of its
+    pixels are: a sliver under both (an eraser's edge, a graze of the brush) leaves it unpainted.
+    """
+    counts = np.asarray(counts)
+    min_px = REGION_MIN_PX * (scale / DEFAULT_SCALE) ** 2
+    return (counts > 0) & ((counts >= REGION_MIN_SHARE * np.asarray(region_px)) | (counts >= min_px))
+
+
+def open_square(mask: np.ndarray, k: int = THIN_PX) -> np.ndarray:
+    """Morphological opening by a k x k square: keeps every pixel that lies in some k x k square
+    fully inside `mask`, so strips narrower than k pixels go and wider shapes stay whole."""
+    mask = np.asarray(mask, dtype=bool)
+    if k <= 1:
+        return mask.copy()
+
+    def along(m: np.ndarray, axis: int, op) -> np.ndarray:
+        # op over the k pixels starting at each position (erode: all inside; the window's origin is its start)
+        n = m.shape[axis]
+        out = np.zeros_like(m) if op is np.logical_or else m.copy()
+        for i in range(1, k):
+            sl_dst = [slice(None)] * 2
+            sl_src = [slice(None)] * 2
+            if op is np.logical_and:
+                sl_dst[axis], sl_src[axis] = slice(0, n - i), slice(i, n)
+                part = np.zeros_like(m)
+                part[tuple(sl_dst)] = m[tuple(sl_src)]
+                out &= part
+            else:
+                sl_dst[axis], sl_src[axis] = slice(i, n), slice(0, n - i)
+                out[tuple(sl_dst)] |= m[tuple(sl_src)]
+        return out if op is np.logical_and else out | m
+
+    eroded = along(along(mask, 0, np.logical_and), 1, np.logical_and)  # square fits with its corner here
+    return along(along(eroded, 0, np.logical_or), 1, np.logical_or)  # every pixel of each fitting square
+
+
+def drop_specks(mask: np.ndarray, min_px: int = SPECK_PX) -> np.ndarray:
+    """`mask` without its islands (8-connected) of fewer than `min_px` pixels.
+
+    Runs of painted pixels per row are joined across rows, so the work grows with the
+    number of runs, not with the picture.
+    """
+    mask = np.asarray(mask, dtype=bool)
+    if min_px <= 1 or not mask.any():
+        return mask.copy()
+    rows, cols = mask.shape
+    padded = np.zeros((rows, cols + 2), dtype=np.int8)
+    padded[:, 1:-1] = mask
+    d = np.diff(padded, axis=1)
+    sr, sc = np.nonzero(d == 1)  # run starts (row, first col)
+    er, ec = np.nonzero(d == -1)  # run ends (row, col after the last)
+    n = len(sr)
+    # runs on neighbouring rows touch (8-connected) when one starts at most one column after the other
+    # ends; rows and columns in one key keep every run in order, so each run finds its touching runs on
+    # the next row with two binary searches
+    width = cols + 2
+    start_key, end_key = sr * width + sc, sr * width + ec
+    lo = np.searchsorted(end_key, (sr + 1) * width + sc, side="left")
+    hi = np.searchsorted(start_key, (sr + 1) * width + ec, side="right")
+    cnt = np.maximum(hi - lo, 0)
+    pa = np.repeat(np.arange(n), cnt)
+    pb = lo[pa] + np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    # every run takes the smallest label among its neighbours until nothing changes (with pointer
+    # jumping, a few rounds even for long strokes)
+    label = np.arange(n)
+    while True:
+        new = label.copy()
+        m = np.minimum(label[pa], label[pb])
+        np.minimum.at(new, pa, m)
+        np.minimum.at(new, pb, m)
+        while True:
+            jumped = new[new]
+            if np.array_equal(jumped, new):
+                break
+            new = jumped
+        if np.array_equal(new, label):
+            break
+        label = new
+    size = np.bincount(label, weights=ec - sc, minlength=n)
+    out = mask.copy()
+    for i in np.flatnonzero(size[label] < min_px).tolist():
+        out[sr[i], sc[i]:ec[i]] = False
+    return out
 
 
 def _check_points(points) -> list[tuple[float, float]]:

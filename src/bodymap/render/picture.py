@@ -149,11 +149,13 @@ def render_map_png(pain_map: PainMap, overlay: str = "none", height: int = 1000)
     surf.fill(render.BACKGROUND)
     layouts = render.layout_views(atlas, pygame.Rect(20, 10, width - 40 - legend_w, height - 20), title_h=title_h)
     for view, lay in layouts.items():
-        render.draw_body(surf, atlas, lay, regions=(overlay == "regions"))
+        render.draw_body(surf, atlas, lay, regions=(overlay == "regions"), outline_width=render.picture_outline_width(lay))
         draw_paint(surf, pain_map, lay)
         if overlay == "dermatomes":
-            render.draw_dermatomes(surf, atlas, lay, alpha=70)
-        render.draw_geometry(surf, lay, atlas.silhouette(view), line=render.OUTLINE)
+            render.draw_dermatomes(surf, atlas, lay, alpha=70, labels=False)
+        render.draw_smooth_line(surf, lay, atlas.silhouette(view), render.OUTLINE, render.picture_outline_width(lay))
+        if overlay == "dermatomes":  # the names last, over the outline
+            render.draw_dermatomes(surf, atlas, lay, size=max(14, int(lay.scale * 0.15)), fills=False, lines=False)
     render.draw_view_titles(surf, layouts, size=28)
     render.draw_side_markers(surf, layouts, size=24)
     lx = width - legend_w
