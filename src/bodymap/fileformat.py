@@ -21,6 +21,7 @@ import numpy as np
 
 from . import __version__
 from .atlas import VIEWS, Atlas, load_atlas
+from .atlas_remap import remap_layers
 from .errors import FileFormatError, FileWriteError, UsageError
 from .painting import INT_QUESTIONS, QUESTIONS, SENSATIONS, PainMap, validate_answer
 
@@ -284,6 +285,8 @@ def from_document(doc: Any, atlas: Atlas | None = None, where: str = "<document>
         notes.append(f"drawn on atlas version {aver} ({str(a.get('content_hash'))[:8]}); "
                      f"shown on version {atlas.version} ({atlas.content_hash[:8]}): painting kept pixel for pixel, "
                      f"region figures recomputed")
+    layers, remap_notes = remap_layers(layers, aver, atlas.version)  # older atlas versions (atlas_remap.py)
+    notes += remap_notes
     m.replace_layers(layers)
     strokes = decode_strokes(doc.get("strokes", []), where)
     if not isinstance(strokes, list) or not all(isinstance(s, dict) for s in strokes):
