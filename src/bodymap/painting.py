@@ -27,6 +27,7 @@ SENSATION_WORDS = {
 YES_NO_QUESTIONS = (
     "numbness", "weakness", "worse_sitting", "worse_walking", "better_resting",
     "bladder_bowel", "saddle_numbness", "fever_or_weight_loss", "recent_trauma", "cancer_history",
+    "calf_pain_walking_eases_rest",
 )
 INT_QUESTIONS = ("age",)
 QUESTIONS = YES_NO_QUESTIONS + INT_QUESTIONS
