@@ -273,3 +273,21 @@ def test_make_validate_scores_every_vignette_as_met():
     expected = {r["expect"].get("pattern") for r in rows}
     assert set(MIMICS) <= expected and matcher.NONE_ID in expected
     assert len(ids) == len(rows)
+
+
+def test_the_claudication_answer_reaches_the_report_fhir_and_review(tmp_path, capsys):
+    from bodymap.ui.review_model import answer_lines
+
+    path = tmp_path / "calf.bodymap"
+    assert cli_main(["new", str(path), "--paint", "right_calf:0.6=aching",
+                     "--answer", "calf_pain_walking_eases_rest=yes"]) == 0
+    assert cli_main(["report", str(path), "-o", str(tmp_path / "calf.pdf")]) == 0
+    assert (tmp_path / "calf.pdf").stat().st_size > 0
+    assert cli_main(["export", "--fhir", str(path), "-o", str(tmp_path / "calf.json")]) == 0
+    bundle = json.loads((tmp_path / "calf.json").read_text())
+    items = [i for e in bundle["entry"] if e["resource"]["resourceType"] == "QuestionnaireResponse"
+             for i in e["resource"]["item"]]
+    assert {"linkId": "calf_pain_walking_eases_rest"}.items() <= next(
+        i for i in items if i["linkId"] == "calf_pain_walking_eases_rest").items()
+    lines, _ = answer_lines(bodymap.load(path))
+    assert "Calf pain on walking, easing at rest: yes" in lines

@@ -122,9 +122,10 @@ def simulate(model: Model, n: int, seed: int, perturb: float = 0.0) -> list[Case
         if not sens.any():
             sens[0] = True
         answers: dict = {}
-        for a in ANSWER_FEATURES:
+        h = model.hyps.index((pid, side))
+        for j, a in enumerate(ANSWER_FEATURES):  # the model's own answer chances (defaults.answers included)
             if rng.random() < 0.8:
-                answers[a] = bool(rng.random() < pat.answers.get(a, (0.3, ""))[0])
+                answers[a] = bool(rng.random() < math.exp(model.ans_lp[h, j]))
         if pat.age60 and rng.random() < 0.9:
             answers["age"] = int(rng.integers(60, 86) if rng.random() < pat.age60[0] else rng.integers(20, 60))
         legs = {regs[i].side for i in np.flatnonzero(cov > 0.02) if regs[i].level in ("thigh", "knee", "leg", "foot")}

@@ -55,6 +55,7 @@ QUESTION_TEXT = {
     "fever_or_weight_loss": "Fever, chills or unexplained weight loss?",
     "recent_trauma": "A recent fall or injury?",
     "cancer_history": "A history of cancer?",
+    "calf_pain_walking_eases_rest": "Calf pain on walking that eases within minutes of standing still?",
     "age": "Age (years)",
 }
 

@@ -39,6 +39,7 @@ ANSWER_WORDS = {
     "better_resting": "better resting", "bladder_bowel": "bladder/bowel changes", "saddle_numbness": "saddle numbness",
     "fever_or_weight_loss": "fever or weight loss", "recent_trauma": "recent fall or injury",
     "cancer_history": "history of cancer", "age": "age",
+    "calf_pain_walking_eases_rest": "calf pain on walking, easing at rest",
 }
 SIDE_WORDS = {"left": "left side", "right": "right side", "bilateral": "both sides"}
 RED = "#B3261E"

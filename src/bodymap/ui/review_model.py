@@ -31,6 +31,7 @@ QUESTION_WORDS = {
     "fever_or_weight_loss": "Fever, chills or weight loss",
     "recent_trauma": "Recent fall or injury",
     "cancer_history": "History of cancer",
+    "calf_pain_walking_eases_rest": "Calf pain on walking, easing at rest",
     "age": "Age",
 }
 RED_FLAG_QUESTIONS = ("bladder_bowel", "saddle_numbness", "weakness", "fever_or_weight_loss", "recent_trauma",
