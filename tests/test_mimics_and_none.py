@@ -144,7 +144,9 @@ def test_mimic_wording_is_the_same_decision_aid_wording_as_the_other_patterns(at
     [("right_upper_abdomen", 0.6, "aching"), ("left_upper_abdomen", 0.6, "aching")],
     [("right_shin", 0.6, "aching")],
     [("left_lateral_leg", 0.15, "aching"), ("left_lateral_foot", 0.5, "sharp")],
-], ids=["neck-arm", "abdomen", "shin", "ankle"])
+    [(f"{s}_{r}", 0.6, "aching") for s in ("left", "right")
+     for r in ("back_of_neck", "back_of_shoulder", "upper_back", "lower_back", "buttock", "posterior_thigh")],
+], ids=["neck-arm", "abdomen", "shin", "ankle", "widespread"])
 def test_drawings_outside_the_library_rank_none_first(atlas, paint):
     r = bodymap.match(_map(atlas, paint))
     assert r.top.id == matcher.NONE_ID
@@ -165,11 +167,26 @@ def test_sparse_but_typical_drawings_still_rank_their_pattern_first(atlas, paint
 
 def test_none_explains_which_kind_of_out_of_library_drawing_fits(atlas, lib):
     texts = {c.id: c.text for c in lib.none.components}
+    assert set(texts) == {"elsewhere", "widespread", "local"}
     upper = bodymap.match(_map(atlas, [("right_back_of_neck", 0.6, "aching"), ("right_upper_arm_back", 0.6, "aching"),
                                        ("right_forearm_back", 0.6, "aching")])).top
     local = bodymap.match(_map(atlas, [("right_shin", 0.6, "aching")])).top
     assert any(texts["elsewhere"] in e.text for e in upper.evidence)
     assert any(texts["local"] in e.text for e in local.evidence)
+
+
+def test_widespread_needs_the_upper_body_too(atlas):
+    """Both sides of the back, buttocks and thighs alone is a low-back picture, not widespread pain."""
+    m = _map(atlas, [(f"{s}_{r}", 0.6, "aching") for s in ("left", "right")
+                     for r in ("lower_back", "buttock", "posterior_thigh")])
+    assert bodymap.match(m).top.id != matcher.NONE_ID
+
+
+def test_a_none_core_needs_its_stems(tmp_path):
+    root = _copy_regions(tmp_path)
+    path = _edit_patterns(root, lambda d: d["none"]["components"]["widespread"]["core"].pop("stems"))
+    with pytest.raises(PatternError, match="stems"):
+        matcher.load_patterns(path)
 
 
 def test_none_component_shares_must_add_up_to_one(tmp_path):

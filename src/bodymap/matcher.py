@@ -135,6 +135,8 @@ class NoneComponent:
     inside: float
     outside: float
     source: str
+    core: float | None = None  # chance for the regions whose stem is in core_stems (overrides inside/outside)
+    core_stems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -286,7 +288,14 @@ def _none_model(d: Any, where: str, sources: dict) -> NoneModel | None:
         share, csrc = _prob(c.get("share"), f"{cw}.share")
         inside, _ = _prob(c.get("inside"), f"{cw}.inside")
         outside, _ = _prob(c.get("outside"), f"{cw}.outside")
-        comps.append(NoneComponent(str(cid), str(c.get("text", cid)), share, inside, outside, csrc))
+        core, stems = None, ()
+        if "core" in c:
+            core, _ = _prob(c["core"], f"{cw}.core")
+            stems = c["core"].get("stems")
+            if not isinstance(stems, list) or not stems or not all(isinstance(x, str) for x in stems):
+                raise PatternError(f"{cw}.core: needs stems, a list of region stems")
+            stems = tuple(stems)
+        comps.append(NoneComponent(str(cid), str(c.get("text", cid)), share, inside, outside, csrc, core, stems))
     total = sum(c.share for c in comps)
     if abs(total - 1.0) > 1e-6:
         raise PatternError(f"{where}: component shares must add up to 1, they add up to {total:g}")
@@ -388,7 +397,9 @@ def compile_model(atlas: Atlas, lib: PatternLibrary) -> Model:
     if lib.none is not None:
         reach = np.max(np.vstack(rows), axis=0)  # the most any pattern (any side) reaches each region
         inside = reach >= lib.none.reach
-        comp = np.array([np.where(inside, c.inside, c.outside) for c in lib.none.components])
+        stem_of = np.array([r.stem for r in regions])
+        comp = np.array([np.where(np.isin(stem_of, c.core_stems), c.core if c.core is not None else 0.0,
+                                  np.where(inside, c.inside, c.outside)) for c in lib.none.components])
         shares = np.array([c.share for c in lib.none.components])
         rows.append(shares @ comp)  # the mixture's mean, for display and the evidence
     else:

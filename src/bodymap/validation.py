@@ -360,9 +360,7 @@ below are measured, not typed. Temperature T = {model.lib.temperature:.3f}
   thigh alone for meralgia) and drawings from outside the library, which must rank
   "no pattern fits well" (`none`, docs/adr/0007-none-of-these.md) first.
 - The simulated cohorts contain no out-of-library drawings, so `none` never is the
-  truth there; how often it is right is known only from the vignettes. A known
-  limit: widespread pain (both sides, above and below the waist) still ranks the
-  facet or nonspecific low back patterns, not `none`.
+  truth there; how often it is right is known only from the vignettes.
 
 ## Published human baselines
 
