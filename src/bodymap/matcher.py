@@ -127,7 +127,7 @@ class Pattern:
 @dataclass(frozen=True)
 class NoneComponent:
     """One kind of drawing outside the library: its chance of pain reaching a region inside the
-    library's territory, outside it, and (optionally) by body level."""
+    library's territory, outside it, or (if it has a core) a region whose stem is in its core."""
 
     id: str
     text: str
