@@ -434,9 +434,10 @@ def build_atlas(root: Path, chash: str | None = None) -> Atlas:
         body_half = shapely.union_all(list(half_parts.values()))
         sil = shapely.union_all([body_half, g.mirror_x(body_half)])
         taken = shapely.Polygon()
-        halves: list[tuple[dict, BaseGeometry]] = []
+        halves: list[tuple[int, dict, BaseGeometry]] = []
         stems: set[str] = set()
-        for k, rdoc in enumerate(_need(vdoc, "regions", list, vw)):
+        rdocs = _need(vdoc, "regions", list, vw)
+        for k, rdoc in sorted(enumerate(rdocs), key=lambda kr: (-_priority(kr[1], f"{vw}.regions[{kr[0]}]"), kr[0])):
             rw = f"{vw}.regions[{k}]"
             rid = _need(rdoc, "id", str, rw)
             rw = f"{where}: region '{rid}' ({view})"
@@ -468,8 +469,8 @@ def build_atlas(root: Path, chash: str | None = None) -> Atlas:
             if own.is_empty or own.area < 1e-4:
                 raise AtlasError(f"{rw}: is empty after clipping to the body and earlier regions")
             taken = shapely.union_all([taken, own])
-            halves.append((rdoc, own))
-        for rdoc, own in halves:
+            halves.append((k, rdoc, own))
+        for _, rdoc, own in sorted(halves, key=lambda h: h[0]):  # listed order, whatever the claim order
             stem = rdoc["id"]
             if rdoc.get("midline"):
                 geom = _to_view(shapely.union_all([own, g.mirror_x(own)]), view, "right")
@@ -488,6 +489,14 @@ def build_atlas(root: Path, chash: str | None = None) -> Atlas:
         view_outlines[view] = _view_outline_curves(parts, outlines, part_names, view)
     dermatomes = load_dermatomes(dpath, parts, axes, silhouettes)
     return Atlas(doc, regions, dermatomes, silhouettes, view_outlines, chash or content_hash_of(atlas_files(root)))
+
+
+def _priority(rdoc: Any, where: str) -> int:
+    """A region's claim priority (`priority: N`, default 0): higher claims its area first."""
+    v = rdoc.get("priority", 0) if isinstance(rdoc, dict) else 0
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise AtlasError(f"{where}: priority must be a whole number")
+    return v
 
 
 SLIVER_AREA = 2e-3  # head heights squared (~13 px at the default scale): crumbs left by clipping

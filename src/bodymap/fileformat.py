@@ -29,6 +29,7 @@ import numpy as np
 from . import __version__, atomicio
 from .atlas import VIEWS, Atlas, load_atlas
 from .atomicio import clean_temp_files  # noqa: F401 - part of this module's API (the kiosk uses it)
+from .atlas_remap import remap_layers, steps_between
 from .errors import FileFormatError, FileWriteError, UsageError
 from .painting import INT_QUESTIONS, QUESTIONS, SENSATIONS, PainMap, check_sensation, validate_answer
 
@@ -217,6 +218,7 @@ class Document:
     meta: dict[str, str | None] = field(default_factory=dict)  # created, modified, language, session_code, app_version
     extra: dict[str, Any] = field(default_factory=dict)  # unknown top-level keys, written back on save
     notes: list[str] = field(default_factory=list)  # what a reader should be told (migrations)
+    from_atlas_version: int = 0  # the atlas version the map was drawn on (set by post_process)
 
     def bits(self, view: str, shape: tuple[int, int] | None = None) -> np.ndarray:
         """The view's (rows, cols) uint8 bitfield on `shape` (default the file's grid), resampled if needed."""
@@ -327,15 +329,24 @@ def document_from_json(doc: Any, atlas: Atlas | None = None, where: str = "<docu
 def post_process(d: Document, atlas: Atlas) -> Document:
     """The one place a read document is adapted to this bodymap's atlas, for every reader.
 
-    Today it notes a file drawn on another atlas version (painting kept pixel for
-    pixel, figures recomputed); a remap of pixels between atlas versions belongs here.
+    It notes a file drawn on another atlas version (painting kept pixel for pixel,
+    figures recomputed) and what each atlas version step since then changed
+    (bodymap.atlas_remap); a step that changes the pixel grid is applied when the
+    layers are built (`to_pain_map`).
     """
     a = d.atlas
     if a.get("version") != atlas.version or a.get("content_hash") != atlas.content_hash:
         d.notes.append(f"drawn on atlas version {a.get('version')} ({str(a.get('content_hash'))[:8]}); "
                        f"shown on version {atlas.version} ({atlas.content_hash[:8]}): painting kept pixel for pixel, "
                        f"region figures recomputed")
+    d.from_atlas_version = _version_of(a)
+    d.notes.extend(step.note for step in steps_between(d.from_atlas_version, atlas.version))
     return d
+
+
+def _version_of(a: dict) -> int:
+    v = a.get("version")
+    return v if isinstance(v, int) and not isinstance(v, bool) else 0
 
 
 def to_pain_map(d: Document, atlas: Atlas) -> PainMap:
@@ -343,7 +354,9 @@ def to_pain_map(d: Document, atlas: Atlas) -> PainMap:
     m = PainMap(atlas, d.scale)
     if d.shape != m.raster.shape:
         d.notes.append("layers resampled to this atlas grid")
-    m.replace_layers({v: d.stack(v, m.raster.shape) for v in VIEWS})
+    layers = {v: d.stack(v, m.raster.shape) for v in VIEWS}
+    layers, _ = remap_layers(layers, d.from_atlas_version or atlas.version, atlas.version)
+    m.replace_layers(layers)
     m.strokes = d.strokes if d.strokes is not None else []
     m.intensity.update(d.intensity)
     m.answers.update(d.answers)

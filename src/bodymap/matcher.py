@@ -36,9 +36,12 @@ from .paths import regions_dir
 from .painting import SENSATIONS, PainMap
 from .redflags import RED_FLAG_QUESTIONS, RED_FLAG_TEXT, RedFlag, red_flags  # noqa: F401 (re-exported)
 
-ANSWER_FEATURES = ("numbness", "weakness", "worse_sitting", "worse_walking", "better_resting")
+ANSWER_FEATURES = ("numbness", "weakness", "worse_sitting", "worse_walking", "better_resting",
+                   "calf_pain_walking_eases_rest")
+DEFAULT_ANSWER_P = 0.3  # a pattern's chance of a "yes" when neither it nor defaults.answers lists the answer
 NOT_SCORED_STEMS = ("perineum", "pubic")  # saddle area: prompts the red-flag questions instead
 NONE_ID = "none"
+RARE_MAX_P = 0.06  # a region listed under `rare:` may not be given a higher probability
 TOP_N = 8
 SOFT_LOW, SOFT_HIGH = 0.02, 0.20  # coverage ramp: below 2% not painted, above 20% fully painted
 
@@ -119,6 +122,32 @@ class Pattern:
     answers: dict[str, tuple[float, str]]
     age60: tuple[float, str] | None
     key_points: tuple[dict, ...]
+    labels: dict[str, str] = field(default_factory=dict, compare=False)  # "regions.calf" -> "R", "S" or "M"
+
+
+@dataclass(frozen=True)
+class NoneComponent:
+    """One kind of drawing outside the library: its chance of pain reaching a region inside the
+    library's territory, outside it, or (if it has a core) a region whose stem is in its core."""
+
+    id: str
+    text: str
+    share: float
+    inside: float
+    outside: float
+    source: str
+    core: float | None = None  # chance for the regions whose stem is in core_stems (overrides inside/outside)
+    core_stems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NoneModel:
+    """'No pattern fits well' as an explicit model of out-of-library drawings (docs/adr/0007)."""
+
+    prior: float
+    reach: float  # a region is in the library's territory if some pattern reaches it this often
+    components: tuple[NoneComponent, ...]
+    source: str
 
 
 @dataclass
@@ -132,6 +161,8 @@ class PatternLibrary:
     none_prior: float
     temperature: float
     path: Path
+    answer_defaults: dict[str, tuple[float, str]] = field(default_factory=dict)
+    none: NoneModel | None = None
 
     def get(self, pid: str) -> Pattern:
         for p in self.patterns:
@@ -191,6 +222,7 @@ def load_patterns(path: str | Path | None = None, calibration: str | Path | None
     defaults = doc.get("defaults") or {}
     region_p, _ = _prob(defaults.get("region_p"), f"{path}: defaults.region_p")
     contra_p, _ = _prob(defaults.get("contralateral_p"), f"{path}: defaults.contralateral_p")
+    ans_defaults = {a: _prob(v, f"{path}: defaults.answers.{a}") for a, v in (defaults.get("answers") or {}).items()}
     pats = []
     seen = set()
     for k, pd in enumerate(doc.get("patterns") or []):
@@ -208,6 +240,10 @@ def load_patterns(path: str | Path | None = None, calibration: str | Path | None
         sides = pd.get("sides") or {}
         p_bi = float(sides.get("bilateral", 0.1))
         regions = {stem: _prob(v, f"{w}: regions.{stem}") for stem, v in (pd.get("regions") or {}).items()}
+        rare = tuple(pd.get("rare") or ())
+        for stem in rare:
+            if regions.get(stem, (region_p, ""))[0] > RARE_MAX_P:
+                raise PatternError(f"{w}: '{stem}' is listed as rare but its probability is above {RARE_MAX_P}")
         midline = {stem: _prob(v, f"{w}: midline.{stem}") for stem, v in (pd.get("midline") or {}).items()}
         feats = pd.get("features") or {}
         sens = {s: _prob(v, f"{w}: features.sensations.{s}") for s, v in (feats.get("sensations") or {}).items()}
@@ -216,14 +252,64 @@ def load_patterns(path: str | Path | None = None, calibration: str | Path | None
         pats.append(Pattern(
             id=pid, name=str(pd.get("name", pid)), plain_name=str(pd.get("plain_name", pid)),
             kind=str(pd.get("kind", "other")), prior=prior, p_bilateral=p_bi, regions=regions, midline=midline,
-            rare=tuple(pd.get("rare") or ()), sensations=sens, answers=ans, age60=age,
-            key_points=tuple(pd.get("key_points") or ())))
+            rare=rare, sensations=sens, answers=ans, age60=age,
+            key_points=tuple(pd.get("key_points") or ()), labels=_labels(pd)))
     if not pats:
         raise PatternError(f"{path}: no patterns")
     cal = _load_calibration(Path(calibration) if calibration else path.parent / "calibration.yaml")
-    none_prior = max(1e-3, 1.0 - sum(p.prior for p in pats))
+    none_model = _none_model(doc.get("none"), f"{path}: none", sources)
+    none_prior = none_model.prior if none_model else max(1e-3, 1.0 - sum(p.prior for p in pats))
     return PatternLibrary(pats, sources, region_p, contra_p, cal["none_p_lower"], cal["none_p_upper"],
-                          cal.get("none_prior", none_prior), cal["temperature"], path)
+                          cal.get("none_prior", none_prior), cal["temperature"], path, ans_defaults, none_model)
+
+
+def _none_model(d: Any, where: str, sources: dict) -> NoneModel | None:
+    """The `none:` section of patterns.yaml; without it the old flat model is used."""
+    if d is None:
+        return None
+    if not isinstance(d, dict):
+        raise PatternError(f"{where}: must be a mapping")
+    for src in _all_sources(d):
+        if not (src in sources or src.startswith("bodymap estimate")):
+            raise PatternError(f"{where}: source {src!r} is not listed under sources")
+    prior, src = _prob(d.get("prior"), f"{where}: prior")
+    reach, _ = _prob(d.get("library_reach"), f"{where}: library_reach")
+    comps = []
+    raw = d.get("components")
+    if not isinstance(raw, dict) or not raw:
+        raise PatternError(f"{where}: needs components")
+    for cid, c in raw.items():
+        cw = f"{where}: components.{cid}"
+        if not isinstance(c, dict):
+            raise PatternError(f"{cw}: must be a mapping")
+        share, csrc = _prob(c.get("share"), f"{cw}.share")
+        inside, _ = _prob(c.get("inside"), f"{cw}.inside")
+        outside, _ = _prob(c.get("outside"), f"{cw}.outside")
+        core, stems = None, ()
+        if "core" in c:
+            core, _ = _prob(c["core"], f"{cw}.core")
+            stems = c["core"].get("stems")
+            if not isinstance(stems, list) or not stems or not all(isinstance(x, str) for x in stems):
+                raise PatternError(f"{cw}.core: needs stems, a list of region stems")
+            stems = tuple(stems)
+        comps.append(NoneComponent(str(cid), str(c.get("text", cid)), share, inside, outside, csrc, core, stems))
+    total = sum(c.share for c in comps)
+    if abs(total - 1.0) > 1e-6:
+        raise PatternError(f"{where}: component shares must add up to 1, they add up to {total:g}")
+    return NoneModel(prior, reach, tuple(comps), src)
+
+
+def _labels(pd: dict) -> dict[str, str]:
+    """Each number's R/S/M label, keyed like 'regions.calf', 'answers.numbness', 'age_60_plus'."""
+    out = {}
+    feats = pd.get("features") or {}
+    for section, d in (("regions", pd.get("regions")), ("midline", pd.get("midline")),
+                       ("sensations", feats.get("sensations")), ("answers", feats.get("answers"))):
+        for k, v in (d or {}).items():
+            out[f"{section}.{k}"] = v.get("label", "M")
+    if isinstance(feats.get("age_60_plus"), dict):
+        out["age_60_plus"] = feats["age_60_plus"].get("label", "M")
+    return out
 
 
 def _all_sources(d: Any):
@@ -271,6 +357,11 @@ class Model:
     ans_lq: np.ndarray
     age_lp: np.ndarray  # (H,)
     age_lq: np.ndarray
+    # the none hypothesis as a mixture of out-of-library components (C components over R regions)
+    none_lp: np.ndarray | None = None  # (C, R)
+    none_lq: np.ndarray | None = None
+    none_log_share: np.ndarray | None = None  # (C,)
+    inside: np.ndarray | None = None  # (R,) bool: regions some pattern reaches often (the library's territory)
 
 
 def compile_model(atlas: Atlas, lib: PatternLibrary) -> Model:
@@ -295,14 +386,25 @@ def compile_model(atlas: Atlas, lib: PatternLibrary) -> Model:
                 else:
                     row[i] = lib.contralateral_p
             rows.append(row)
-    # "no pattern fits well": a diffuse model of pain anywhere, more likely in the upper body
+    # "no pattern fits well": an explicit model of drawings outside the library (docs/adr/0007)
     hyps.append((NONE_ID, "bilateral"))
     priors.append(lib.none_prior)
-    rows.append(np.array([lib.none_p_upper if r.level == "upper" else lib.none_p_lower for r in regions]))
+    comp = None
+    inside = None
+    if lib.none is not None:
+        reach = np.max(np.vstack(rows), axis=0)  # the most any pattern (any side) reaches each region
+        inside = reach >= lib.none.reach
+        stem_of = np.array([r.stem for r in regions])
+        comp = np.array([np.where(np.isin(stem_of, c.core_stems), c.core if c.core is not None else 0.0,
+                                  np.where(inside, c.inside, c.outside)) for c in lib.none.components])
+        shares = np.array([c.share for c in lib.none.components])
+        rows.append(shares @ comp)  # the mixture's mean, for display and the evidence
+    else:
+        rows.append(np.array([lib.none_p_upper if r.level == "upper" else lib.none_p_lower for r in regions]))
     P = np.clip(np.vstack(rows), 1e-4, 1 - 1e-4)
     H = len(hyps)
     sens = np.full((H, len(SENSATIONS)), 0.3)
-    ans = np.full((H, len(ANSWER_FEATURES)), 0.3)
+    ans = np.tile([lib.answer_defaults.get(a, (DEFAULT_ANSWER_P, ""))[0] for a in ANSWER_FEATURES], (H, 1))
     age = np.full(H, 0.35)
     for h, (pid, _) in enumerate(hyps):
         if pid == NONE_ID:
@@ -321,8 +423,14 @@ def compile_model(atlas: Atlas, lib: PatternLibrary) -> Model:
     ans[-1] = ans[:-1].mean(axis=0)
     age[-1] = age[:-1].mean()
     scored = np.array([r.stem not in NOT_SCORED_STEMS for r in regions])
-    return Model(atlas, lib, hyps, np.log(np.asarray(priors)), P, np.log(P), np.log1p(-P), scored,
-                 np.log(sens), np.log1p(-sens), np.log(ans), np.log1p(-ans), np.log(age), np.log1p(-age))
+    model = Model(atlas, lib, hyps, np.log(np.asarray(priors)), P, np.log(P), np.log1p(-P), scored,
+                  np.log(sens), np.log1p(-sens), np.log(ans), np.log1p(-ans), np.log(age), np.log1p(-age))
+    if comp is not None:
+        comp = np.clip(comp, 1e-4, 1 - 1e-4)
+        model.none_lp, model.none_lq = np.log(comp), np.log1p(-comp)
+        model.none_log_share = np.log(np.array([c.share for c in lib.none.components]))
+        model.inside = inside
+    return model
 
 
 @lru_cache(maxsize=4)
@@ -369,6 +477,9 @@ def log_scores(model: Model, f: Features, temperature: float | None = None) -> n
     x = soft_painted(f.coverage) * model.scored
     notx = (1 - soft_painted(f.coverage)) * model.scored
     ll = model.lp @ x + model.lq @ notx
+    if model.none_lp is not None:  # the none row is a mixture: log-sum-exp over its components
+        c = model.none_lp @ x + model.none_lq @ notx  # each component tempered like a pattern
+        ll[-1] = T * float(np.logaddexp.reduce(model.none_log_share + c / T))
     s = f.sensations.astype(float)
     ll += model.sens_lp @ s + model.sens_lq @ (1 - s)
     for j, a in enumerate(ANSWER_FEATURES):
@@ -415,6 +526,15 @@ def _pct(p: float) -> str:
     return f"{100 * p:.0f}%"
 
 
+def share_text(p: float, label: str, who: str, verb: str, what: str = "") -> str:
+    """How often `who` (e.g. 'L5 nerve root cases') `verb`s: '<what> reported in N% of <who>' for a
+    figure read in a named source (label R or S), 'bodymap estimates about N% of <who> <verb>' for
+    the project's own estimates (label M), so that an estimate never reads as a published figure."""
+    if label in ("R", "S"):
+        return f"{what + ' ' if what else ''}reported in {_pct(p)} of {who}"
+    return f"bodymap estimates about {_pct(p)} of {who} {verb}"
+
+
 def evidence_for(model: Model, h: int, f: Features, max_items: int = 6) -> tuple[Evidence, ...]:
     pid, side = model.hyps[h]
     atlas = model.atlas
@@ -422,10 +542,18 @@ def evidence_for(model: Model, h: int, f: Features, max_items: int = 6) -> tuple
     x = soft_painted(f.coverage) * model.scored
     items: list[Evidence] = []
     if pid == NONE_ID:
-        upper = [atlas.regions[i].name for i in np.flatnonzero(x > 0.5) if atlas.regions[i].level == "upper"]
-        if upper:
-            items.append(Evidence(f"pain in {', '.join(upper[:3])}: outside every low back, hip and leg pattern "
-                                  "in the library", "for", "regions/patterns.yaml", 2.0))
+        if model.inside is not None:
+            outside = [atlas.regions[i].name for i in np.flatnonzero((x > 0.5) & ~model.inside)]
+        else:
+            outside = [atlas.regions[i].name for i in np.flatnonzero(x > 0.5) if atlas.regions[i].level == "upper"]
+        if outside:
+            items.append(Evidence(f"pain in the {', '.join(outside[:3])}: outside every low back, hip and leg "
+                                  "pattern in the library", "for", "regions/patterns.yaml", 2.0))
+        if model.none_lp is not None:
+            notx = (1 - x) * model.scored
+            best = int(np.argmax(model.none_log_share + model.none_lp @ x + model.none_lq @ notx))
+            comp = lib.none.components[best]
+            items.append(Evidence(f"the drawing is consistent with {comp.text}", "for", lib.cite(comp.source), 1.5))
         items.append(Evidence("no single referral pattern explains the painted area well", "for",
                               "bodymap model", 1.0))
         return tuple(items)
@@ -447,8 +575,11 @@ def evidence_for(model: Model, h: int, f: Features, max_items: int = 6) -> tuple
                 scored_items.append((abs(w) + 1.0, "for", "key", i))
             elif p >= 0.25 and w > 0:
                 scored_items.append((w, "for", "typical", i))
-            elif p <= 0.06:
-                scored_items.append((abs(w), "against", "rare", i))
+            elif side != "bilateral" and r.side not in (side, "midline"):
+                if p <= RARE_MAX_P:
+                    scored_items.append((abs(w), "against", "other_side", i))
+            elif r.stem in pat.rare:  # the pattern's `rare:` list names the regions that argue against it
+                scored_items.append((abs(w) + 0.5, "against", "rare", i))
         elif side == "bilateral" or r.side == side:
             scored_items.append((abs(math.log((1 - p) / max(1 - p_other, 1e-6))), "against", "missing", i))
     scored_items.sort(key=lambda t: -t[0])
@@ -458,17 +589,21 @@ def evidence_for(model: Model, h: int, f: Features, max_items: int = 6) -> tuple
         r = atlas.regions[i]
         p = float(P[h, i])
         src = _region_source(pat, r, side, lib)
+        label = _region_label(pat, r, side)
+        who = f"{pat.name} cases"
         if kind == "key":
             kp = key_stems[r.stem]
             text = f"pain reaches the {r.name}: typical of {pat.name} ({kp.get('text', 'key point')})"
             src = str(kp.get("source", src))
         elif kind == "typical":
-            text = f"pain in the {r.name}: reported in {_pct(p)} of {pat.name} cases"
+            text = f"pain in the {r.name}: {share_text(p, label, who, 'feel pain there')}"
         elif kind == "rare":
-            where = "" if (side == "bilateral" or r.side in (side, "midline")) else " (the other side)"
-            text = f"pain in the {r.name}{where}: only {_pct(p)} of {pat.name} cases go there"
+            text = f"pain in the {r.name}: rare with {pat.name} ({share_text(p, label, who, 'feel pain there')})"
+        elif kind == "other_side":
+            text = (f"pain in the {r.name} (the other side): {pat.name} on the {side} seldom gives it "
+                    f"({share_text(p, label, who, 'feel pain there')})")
         else:
-            text = f"no pain in the {r.name}, where {_pct(p)} of {pat.name} cases feel it"
+            text = f"no pain in the {r.name}, where {share_text(p, label, who, 'feel it', 'pain is')}"
         items.append(Evidence(text, direction, lib.cite(src), w))
     if not any(t[1] == "for" for t in scored_items):
         items.append(Evidence(f"nothing painted is typical of {pat.name}: ranked only because the alternatives fit "
@@ -479,8 +614,9 @@ def evidence_for(model: Model, h: int, f: Features, max_items: int = 6) -> tuple
             p = pat.sensations[s][0]
             w = math.log(p / st["p_other_sens"][j])
             if abs(w) > 0.4:
+                how = share_text(p, pat.labels.get(f"sensations.{s}", "M"), f"{pat.name} cases", "feel it")
                 items.append(Evidence(f"{s.replace('_', ' ')} painted: {'typical' if w > 0 else 'unusual'} for "
-                                      f"{pat.name} ({_pct(p)})", "for" if w > 0 else "against",
+                                      f"{pat.name} ({how})", "for" if w > 0 else "against",
                                       lib.cite(pat.sensations[s][1]), abs(w)))
     for j, a in enumerate(ANSWER_FEATURES):
         v = f.answers.get(a)
@@ -491,16 +627,20 @@ def evidence_for(model: Model, h: int, f: Features, max_items: int = 6) -> tuple
         w = math.log(p / po) if v else math.log((1 - p) / (1 - po))
         if abs(w) > 0.35:
             said = "yes" if v else "no"
-            items.append(Evidence(f"answered {said} to '{a.replace('_', ' ')}': expected in {_pct(p)} of "
-                                  f"{pat.name} cases", "for" if w > 0 else "against", lib.cite(pat.answers[a][1]),
-                                  abs(w)))
+            label = pat.labels.get(f"answers.{a}", "M")
+            how = share_text(p if v else 1 - p, label, f"{pat.name} cases", f"would answer {said}",
+                             f"a '{said}' is")
+            items.append(Evidence(f"answered {said} to '{a.replace('_', ' ')}': {how}",
+                                  "for" if w > 0 else "against", lib.cite(pat.answers[a][1]), abs(w)))
     age = f.answers.get("age")
     if isinstance(age, int) and not isinstance(age, bool) and pat.age60:
         p = pat.age60[0]
         po = st["p_other_age"]
         w = math.log(p / po) if age >= 60 else math.log((1 - p) / (1 - po))
         if abs(w) > 0.35:
-            items.append(Evidence(f"age {age}: {_pct(p)} of {pat.name} cases are 60 or over",
+            how = share_text(p, pat.labels.get("age_60_plus", "M"), f"{pat.name} cases", "are 60 or over",
+                             "age 60 or over is")
+            items.append(Evidence(f"age {age}: {how}",
                                   "for" if w > 0 else "against", lib.cite(pat.age60[1]), abs(w)))
     items.sort(key=lambda e: -e.weight)
     fors = [e for e in items if e.direction == "for"][: max_items - 2]
@@ -522,6 +662,15 @@ def _pattern_stats(model: Model, pid: str) -> dict:
             "key_stems": {kp.get("region"): kp for kp in pat.key_points if isinstance(kp, dict)},
         }
     return cache[pid]
+
+
+def _region_label(pat: Pattern, region, side: str) -> str:
+    """R, S or M for the figure behind a region's probability (defaults are estimates, M)."""
+    if region.side == "midline":
+        return pat.labels.get(f"midline.{region.stem}", "M")
+    if side != "bilateral" and region.side != side:
+        return "M"
+    return pat.labels.get(f"regions.{region.stem}", "M")
 
 
 def _region_source(pat: Pattern, region, side: str, lib: PatternLibrary) -> str:

@@ -40,6 +40,15 @@ CHAINS = [
 ]
 
 
+# Column headings for the confusion matrix (at most six characters).
+SHORT_NAMES = {
+    "meralgia_paresthetica": "meralg", "lumbar_spinal_stenosis": "LSS", "nonspecific_low_back": "nsLBP",
+    "peroneal_nerve": "peron", "facet_lumbar": "facet", "hip_joint": "hip", "si_joint": "SIJ", "piriformis": "pirif",
+    "distal_symmetric_polyneuropathy": "DSPN", "vascular_claudication": "claud", "knee_joint": "knee",
+    "proximal_hamstring": "hamstr", "plantar_heel_pain": "heel",
+}
+
+
 @dataclass
 class Case:
     pattern: str
@@ -92,7 +101,7 @@ def simulate(model: Model, n: int, seed: int, perturb: float = 0.0) -> list[Case
                     for stem in chain[first:top + 1]:
                         if probs.get(stem, model.lib.region_p) > 0.1:
                             reached.add(stem)
-            for stem in reached:
+            for stem in sorted(reached):  # a fixed order: the same seed gives the same cohort
                 i = idx.get(f"{s}_{stem}")
                 if i is None:
                     continue
@@ -114,9 +123,10 @@ def simulate(model: Model, n: int, seed: int, perturb: float = 0.0) -> list[Case
         if not sens.any():
             sens[0] = True
         answers: dict = {}
-        for a in ANSWER_FEATURES:
+        h = model.hyps.index((pid, side))
+        for j, a in enumerate(ANSWER_FEATURES):  # the model's own answer chances (defaults.answers included)
             if rng.random() < 0.8:
-                answers[a] = bool(rng.random() < pat.answers.get(a, (0.3, ""))[0])
+                answers[a] = bool(rng.random() < math.exp(model.ans_lp[h, j]))
         if pat.age60 and rng.random() < 0.9:
             answers["age"] = int(rng.integers(60, 86) if rng.random() < pat.age60[0] else rng.integers(20, 60))
         legs = both_legs_painted(model.atlas, [regs[i].id for i in np.flatnonzero(cov > 0.02)])
@@ -269,8 +279,9 @@ def _write_calibration(path: Path, T: float, n: int) -> None:
         f"# Fitted by minimum log loss on {n} simulated maps (seed 1, per-patient frequencies jittered\n"
         "# by sd 0.5 on the logit scale) sampled from regions/patterns.yaml. Label M: a model\n"
         "# parameter fitted to simulated data, not a clinical figure.\n"
-        "# none_p_lower / none_p_upper: the 'no pattern fits well' model's chance of pain reaching a\n"
-        "# lower-body / upper-body region (bodymap estimate, M).\n"
+        "# The 'no pattern fits well' model lives in regions/patterns.yaml (none:), see\n"
+        "# docs/adr/0007-none-of-these.md; none_p_lower / none_p_upper below are only used by a\n"
+        "# patterns file without a none: section (bodymap estimate, M).\n"
         f"temperature: {T:.4f}\n"
         "none_p_lower: 0.02\n"
         "none_p_upper: 0.04\n"
@@ -301,9 +312,7 @@ def _report_lines(model, s_clean, s_pert, raw, vign) -> list[str]:
 
 def _confusion_lines(s: Scores) -> list[str]:
     ids = [p for p in s.pattern_ids if sum(s.confusion[p].values()) or sum(s.confusion[q][p] for q in s.pattern_ids)]
-    short = {p: p.replace("root_", "").replace("meralgia_paresthetica", "meralg").replace("lumbar_spinal_stenosis", "LSS")
-             .replace("nonspecific_low_back", "nsLBP").replace("peroneal_nerve", "peron").replace("facet_lumbar", "facet")
-             .replace("hip_joint", "hip").replace("si_joint", "SIJ").replace("piriformis", "pirif")[:6] for p in ids}
+    short = {p: SHORT_NAMES.get(p, p.replace("root_", ""))[:6] for p in ids}
     out = ["| truth \\ top-1 | " + " | ".join(short[p] for p in ids) + " |", "|---" * (len(ids) + 1) + "|"]
     for a in ids:
         out.append(f"| {short[a]} | " + " | ".join(str(s.confusion[a][b]) for b in ids) + " |")
@@ -345,7 +354,13 @@ below are measured, not typed. Temperature T = {model.lib.temperature:.3f}
   differ from the published ones (logit jitter, sd 0.5). The temperature is fitted
   on a separate perturbed cohort (seed 1) and scored on seeds 2 and 3.
 - Textbook vignettes are written from the literature and the seed articles; they
-  are idealised, so passing them is necessary, not sufficient.
+  are idealised, so passing them is necessary, not sufficient. They include the
+  mimics (polyneuropathy, vascular claudication, knee, proximal hamstring, plantar
+  heel), sparse but typical drawings (groin and front of thigh for L2, the outer
+  thigh alone for meralgia) and drawings from outside the library, which must rank
+  "no pattern fits well" (`none`, docs/adr/0007-none-of-these.md) first.
+- The simulated cohorts contain no out-of-library drawings, so `none` never is the
+  truth there; how often it is right is known only from the vignettes.
 
 ## Published human baselines
 

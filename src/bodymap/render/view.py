@@ -335,12 +335,29 @@ def short_label(stem: str) -> str:
 
 
 def draw_region_labels(surface, atlas: Atlas, lay: ViewLayout, size: int = 13):
+    """One label per region; a label that would cover one already drawn on the same side of the
+    body moves up or down by a line, if the region is still under it there."""
+    import shapely
+
+    placed: dict[str, list[pygame.Rect]] = {}
     for r in atlas.regions_in(lay.view):
         p = r.geometry.representative_point()
-        px, py = lay.to_screen(p.x, p.y)
-        label = short_label(r.stem)
-        t = font(size).render(label, True, TEXT)
-        surface.blit(t, t.get_rect(center=(float(px), float(py))))
+        t = font(size).render(short_label(r.stem), True, TEXT)
+        mine = placed.setdefault(r.side, [])
+        step = t.get_height() / lay.scale  # one line, in atlas units
+        for dy in (0, 1, -1, 2, -2):
+            y = p.y + dy * step
+            if dy and not r.geometry.contains(shapely.Point(p.x, y)):
+                continue
+            px, py = lay.to_screen(p.x, y)
+            rect = t.get_rect(center=(float(px), float(py)))
+            if rect.collidelist(mine) < 0:
+                break
+        else:
+            px, py = lay.to_screen(p.x, p.y)
+            rect = t.get_rect(center=(float(px), float(py)))
+        mine.append(rect)
+        surface.blit(t, rect)
 
 
 @dataclass(frozen=True)
