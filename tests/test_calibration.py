@@ -212,3 +212,66 @@ def test_docs_section_replaces_itself_and_keeps_the_rest(tmp_path, monkeypatch):
 def test_calibrate_cli_refuses_a_tiny_cohort():
     r = subprocess.run([sys.executable, "-m", "bodymap.calibration", "-n", "5"], capture_output=True, text=True)
     assert r.returncode == 2 and "at least 50" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_fhir_bundle_carries_the_ranking_with_bands_and_validates(atlas):
+    from fhir.resources.R4B.observation import Observation
+
+    from bodymap.exports import fhir
+
+    m = PainMap(atlas)
+    for rid in ("right_buttock", "right_posterior_thigh", "right_calf"):
+        m.paint_region(rid, 1.0, "sharp")
+    b = fhir.bundle_for(m)
+    obs = [e["resource"] for e in b["entry"] if e["resource"]["resourceType"] == "Observation"
+           and e["resource"]["code"]["text"].startswith("bodymap pattern ranking")]
+    assert len(obs) == 1
+    Observation.model_validate(obs[0])
+    hyps = matcher.match(m).hypotheses[:fhir.RANKING_TOP]
+    comps = obs[0]["component"]
+    assert [c["code"]["coding"][0]["code"] for c in comps] == [h.id for h in hyps]
+    assert [c["interpretation"][0]["coding"][0]["code"] for c in comps] == [h.band for h in hyps]
+    assert [c["valueQuantity"]["value"] for c in comps] == [round(100 * h.probability, 1) for h in hyps]
+    assert "not a diagnosis" in obs[0]["note"][0]["text"]
+    empty = fhir.bundle_for(PainMap(atlas))  # nothing painted: no ranking to export
+    assert not any(e["resource"]["code"].get("text", "").startswith("bodymap pattern ranking")
+                   for e in empty["entry"] if e["resource"]["resourceType"] == "Observation")
+
+
+def test_pdf_report_shows_the_band_beside_each_probability(atlas, tmp_path):
+    from pypdf import PdfReader
+
+    from bodymap.exports import report
+
+    m = PainMap(atlas)
+    for rid in ("left_lateral_hip", "left_lateral_thigh"):
+        m.paint_region(rid, 1.0, "aching")
+    out = report.write_report(m, tmp_path / "r.pdf")
+    text = " ".join(" ".join(pg.extract_text() or "" for pg in PdfReader(str(out)).pages).split())
+    side = {"left": "left side", "right": "right side", "bilateral": "both sides"}
+    for h in matcher.match(m).hypotheses[:3]:
+        assert f"{h.name}, {side[h.side]}: {100 * h.probability:.0f}% ({cal.band_text(h.band)})" in text
+
+
+@pytest.mark.parametrize("p, words", [(0.83, "strongly consistent"), (0.55, "moderately consistent"),
+                                      (0.12, "weakly consistent")])
+def test_panel_and_review_rows_show_the_band_beside_the_probability(p, words):
+    from fakes import Hyp
+
+    from bodymap.ui.panel import hypothesis_label
+    from bodymap.ui.review_panel import hypothesis_text
+
+    h = Hyp("root_L5", "right", p, "L5 nerve root")
+    for label in (hypothesis_label(h), hypothesis_text(h)):
+        assert label.startswith(f"{100 * p:.0f}%") and label.endswith(words)
+    real = matcher.Hypothesis("root_L5", "left", p, "L5 nerve root", "a nerve")
+    assert hypothesis_label(real).endswith(cal.band_text(real.band))
+
+
+def test_a_broken_probability_never_crashes_a_screen():
+    from fakes import Hyp
+
+    from bodymap.ui.panel import hypothesis_label
+
+    assert hypothesis_label(Hyp("x", "left", float("nan"), "X")).endswith("weakly consistent")
+    assert hypothesis_label(Hyp("x", "left", 1.7, "X")).endswith("strongly consistent")

@@ -12,6 +12,7 @@ from typing import Any
 
 import pygame
 
+from ..calibration import band_text, hypothesis_band
 from . import render
 from .review_draw import diff_swatch
 from .review_model import MapEntry, entry_time
@@ -476,4 +477,4 @@ def hypothesis_text(h: Any) -> str:
     side = str(getattr(h, "side", "") or "")
     if side and side.lower() not in name.lower():
         name = f"{name} ({'both sides' if side == 'bilateral' else side})"
-    return f"{100 * p:.0f}%  {name}"
+    return f"{100 * p:.0f}%  {name}, {band_text(hypothesis_band(h))}"  # the band: ADR 0008
