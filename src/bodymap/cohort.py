@@ -166,7 +166,7 @@ def load_cohort_spec(path: str | Path | None = None) -> CohortSpec:
             raise CohortError(f"{path}: {group} shares add up to 0")
         scale = (ool_share if ool else 1 - ool_share) / total  # shares are relative within each group
         recipes += [Recipe(**{**r.__dict__, "share": s * scale}) for _, s, r in raw]
-    return CohortSpec(recipes, num(doc.get("leak"), f"{path}: leak"), float(doc.get("spread_sd", [0.6])[0]),
+    return CohortSpec(recipes, num(doc.get("leak"), f"{path}: leak"), num(doc.get("spread_sd"), f"{path}: spread_sd"),
                       num(doc.get("skip_answer"), f"{path}: skip_answer"), ool_share, path)
 
 
