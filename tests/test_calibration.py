@@ -275,3 +275,15 @@ def test_a_broken_probability_never_crashes_a_screen():
 
     assert hypothesis_label(Hyp("x", "left", float("nan"), "X")).endswith("weakly consistent")
     assert hypothesis_label(Hyp("x", "left", 1.7, "X")).endswith("strongly consistent")
+
+
+def test_calibrate_cli_names_a_broken_cohort_file_in_one_line(tmp_path):
+    import os
+
+    for d in ("regions", "validation"):
+        shutil.copytree(ROOT / d, tmp_path / d)
+    (tmp_path / "validation" / "cohort2.yaml").write_text("schema: bodymap.cohort2/1\nool_share: [0.15]\n")
+    r = subprocess.run([sys.executable, "-m", "bodymap.calibration"], capture_output=True, text=True,
+                       env={**os.environ, "BODYMAP_DATA": str(tmp_path)})
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "cohort2.yaml" in r.stderr and "ool_share" in r.stderr and len(r.stderr.strip().splitlines()) == 1

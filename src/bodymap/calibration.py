@@ -391,11 +391,12 @@ def run(fit: bool = False, docs: bool = False, n: int = COHORT_N) -> int:
     T = model.lib.temperature
     fit_note = next((ln[len("# temperature fit:"):].strip() for ln in cal_path.read_text(encoding="utf-8")
                      .splitlines() if ln.startswith("# temperature fit:")), "not fitted by make calibrate yet")
-    held = [d for s in REPORT_SEEDS for d in generate(atlas, spec, n, s)]
+    per_seed = {s: generate(atlas, spec, n, s) for s in REPORT_SEEDS}
+    held = [d for s in REPORT_SEEDS for d in per_seed[s]]
     old = [_Adapted((c.pattern,), c.features, truth=c.pattern) for c in simulate(model, n, seed=3, perturb=0.5)]
     rows = [
         measure(f"second cohort, fitting seed {FIT_SEED}", score(model, train, T)),
-        *[measure(f"second cohort, seed {s}", score(model, generate(atlas, spec, n, s), T)) for s in REPORT_SEEDS],
+        *[measure(f"second cohort, seed {s}", score(model, per_seed[s], T)) for s in REPORT_SEEDS],
         measure(f"second cohort, seeds {' + '.join(map(str, REPORT_SEEDS))}", score(model, held, T)),
         measure(f"second cohort, seeds {' + '.join(map(str, REPORT_SEEDS))}, T = 1 (not tempered)",
                 score(model, held, 1.0)),
@@ -525,7 +526,13 @@ def main(argv=None) -> int:
     if args.n < 50:
         print(f"error: -n must be at least 50, got {args.n}", file=sys.stderr)
         return 2
-    return run(args.fit, args.docs, args.n)
+    from .errors import BodymapError
+
+    try:
+        return run(args.fit, args.docs, args.n)
+    except (BodymapError, ValueError) as exc:  # a bad cohort file or library: one line, no traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
