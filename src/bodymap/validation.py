@@ -91,7 +91,7 @@ def simulate(model: Model, n: int, seed: int, perturb: float = 0.0) -> list[Case
                     for stem in chain[first:top + 1]:
                         if probs.get(stem, model.lib.region_p) > 0.1:
                             reached.add(stem)
-            for stem in sorted(reached):  # sorted: set order of strings changes per process
+            for stem in sorted(reached):  # a fixed order: the same seed gives the same cohort
                 i = idx.get(f"{s}_{stem}")
                 if i is None:
                     continue
