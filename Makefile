@@ -8,7 +8,7 @@ export SDL_AUDIODRIVER ?= dummy
 export PYGAME_HIDE_SUPPORT_PROMPT := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-all bench validate check render clean
+.PHONY: help run test test-all bench validate calibrate check render clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,6 +36,12 @@ bench: $(STAMP) ## Measure the performance figures into bench/results.json and d
 
 validate: $(STAMP) ## Score the matcher on the validation set (vignettes + simulated cohorts)
 	$(PY) -m bodymap.validation --docs
+	$(PY) -m bodymap.calibration --docs
+
+calibrate: $(STAMP) ## Refit the temperature on the second cohort, then rewrite docs/validation.md
+	$(PY) -m bodymap.calibration --fit
+	$(PY) -m bodymap.validation --docs
+	$(PY) -m bodymap.calibration --docs
 
 check: $(STAMP) ## Validate the atlas YAML and print its figures
 	$(VENV)/bin/bodymap atlas check

@@ -31,6 +31,7 @@ import numpy as np
 
 from . import vocabulary
 from .atlas import Atlas, load_atlas
+from .calibration import band_for
 from .errors import PatternError
 from .paths import regions_dir
 from .painting import SENSATIONS, PainMap
@@ -70,9 +71,14 @@ class Hypothesis:
     plain_name: str
     evidence: tuple[Evidence, ...] = ()
 
+    @property
+    def band(self) -> str:
+        """'strong', 'moderate' or 'weak' (calibration.band_for; cut points in docs/adr/0008)."""
+        return band_for(self.probability)
+
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "side": self.side, "probability": round(self.probability, 4), "name": self.name,
-                "evidence": [e.to_json() for e in self.evidence]}
+        return {"id": self.id, "side": self.side, "probability": round(self.probability, 4), "band": self.band,
+                "name": self.name, "evidence": [e.to_json() for e in self.evidence]}
 
 
 @dataclass

@@ -5,6 +5,7 @@ import json
 import sys
 from pathlib import Path
 
+from ..calibration import band_text
 from ..errors import BodymapError, UsageError
 from ..fileformat import load
 from ..matcher import match
@@ -33,10 +34,10 @@ def format_ranking(r) -> str:
     if not r.hypotheses:
         out.append("no painting to match")
     else:
-        out.append(f"{'pattern':<28} {'side':<10} {'prob':>5}  main reason")
+        out.append(f"{'pattern':<28} {'side':<10} {'prob':>5}  {'band':<21}  main reason")
         for h in r.hypotheses[:5]:
             reason = next((e.text for e in h.evidence if e.direction == "for"), "")
-            out.append(f"{h.name[:28]:<28} {h.side:<10} {100 * h.probability:4.0f}%  {reason}")
+            out.append(f"{h.name[:28]:<28} {h.side:<10} {100 * h.probability:4.0f}%  {band_text(h.band):<21}  {reason}")
         top = r.hypotheses[0]
         against = [e.text for e in top.evidence if e.direction == "against"]
         if against:
@@ -63,7 +64,7 @@ def _folder(folder: Path, as_json: bool) -> int:
         else:
             top = r.top
             flags = ",".join(f"{x.id}[{x.urgency}]" for x in r.red_flags)
-            desc = f"{top.id} {top.side} {100 * top.probability:.0f}%" if top else "nothing painted"
+            desc = f"{top.id} {top.side} {100 * top.probability:.0f}% {top.band}" if top else "nothing painted"
             print(f"{f.name}\t{'RED FLAG ' + flags if flags else 'no red flags'}\t{desc}")
     for b in bad:
         print(f"skipped {b}", file=sys.stderr)

@@ -7,11 +7,17 @@ The Bundle holds:
   region's own name as text always), and components for the sensation(s), the
   patient's side (SNOMED laterality qualifier), the share of the region painted and
   the pain intensity (LOINC 72514-3);
-- one Observation for the pain extent (% of body area).
+- one Observation for the pain extent (% of body area);
+- one Observation for the pattern ranking (when anything is painted): a component per
+  (pattern, side) in the top five, its probability in %, and its band ("strongly /
+  moderately / weakly consistent", docs/adr/0008) as the component's interpretation.
 
 No Patient resource: the kiosk is anonymous; the session code is carried as an
 identifier so reception can attach the Bundle to the right record. The pattern
-ranking is NOT exported as coded data: it is a decision aid, not a diagnosis.
+ranking is exported as an Observation of what the drawing is consistent with (local codes
+`urn:bodymap:pattern` and `urn:bodymap:band`, never a Condition or a diagnosis code): it is
+a decision aid, not a diagnosis, and says so in its note. It is not a RiskAssessment
+because R4 requires a subject there and the kiosk is anonymous.
 
 Codes: only those verified in regions/snomed.yaml; everything else is text. The
 sensation codes use the local system `urn:bodymap:sensation`.
@@ -130,6 +136,9 @@ def bundle_for(m: PainMap, *, now: datetime | None = None) -> dict[str, Any]:
     for k, rid in enumerate(painted):
         obs = _region_observation(m, rid, cov[rid], created, qr_id, tab)
         entries.append(_entry(new_id(k + 2), obs))
+    ranking = _ranking_observation(m, created, qr_id)
+    if ranking:
+        entries.append(_entry(new_id(900), ranking))
     stamp = (now or datetime.now(timezone.utc)).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     return {
         "resourceType": "Bundle",
@@ -241,6 +250,31 @@ def _region_observation(m: PainMap, rid: str, coverage: float, created: str | No
                 code = {"text": f"Intensity of {SENSATION_WORDS[s]} (0-10)"}
             comps.append({"code": code, "valueInteger": int(m.intensity[s])})
     obs["component"] = comps
+    return obs
+
+
+RANKING_TOP = 5
+PATTERN_SYSTEM = "urn:bodymap:pattern"
+BAND_SYSTEM = "urn:bodymap:band"
+
+
+def _ranking_observation(m: PainMap, created: str | None, qr_id: str) -> dict | None:
+    """The top (pattern, side) hypotheses with probability and band, or None when nothing is matched."""
+    from ..calibration import band_text
+    from ..matcher import DISCLAIMER, match
+
+    hyps = match(m).hypotheses[:RANKING_TOP]
+    if not hyps:
+        return None
+    obs = _base_observation(created, qr_id)
+    obs["code"] = {"text": "bodymap pattern ranking: referral patterns the pain map is most consistent with"}
+    obs["component"] = [
+        {"code": {"coding": [_coding(PATTERN_SYSTEM, h.id, h.name)], "text": f"{h.name}, {h.side}"},
+         "valueQuantity": {"value": round(100 * h.probability, 1), "unit": "%", "system": UCUM, "code": "%"},
+         "interpretation": [{"coding": [_coding(BAND_SYSTEM, h.band, band_text(h.band))],
+                             "text": band_text(h.band)}]}
+        for h in hyps]
+    obs["note"] = [{"text": DISCLAIMER}]
     return obs
 
 

@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape
 
 from .. import __version__, vocabulary
 from ..atomicio import write_atomic_via
+from ..calibration import band_text, hypothesis_band
 from ..paths import check_output_file
 from ..painting import SENSATION_WORDS, SENSATIONS, PainMap
 
@@ -176,7 +177,8 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
         story.append(Paragraph("No pattern to show: nothing is painted below the neck.", st["body"]))
     for k, h in enumerate(ranking.hypotheses[:3], start=1):
         side = SIDE_WORDS.get(h.side, h.side)
-        story.append(Paragraph(f"{k}. {_t(h.name)}, {_t(side)}: {100 * h.probability:.0f}%", st["hyp"]))
+        story.append(Paragraph(f"{k}. {_t(h.name)}, {_t(side)}: {100 * h.probability:.0f}% "
+                               f"({_t(band_text(hypothesis_band(h)))})", st["hyp"]))
         for e in h.evidence[:4]:
             word = "for" if e.direction == "for" else "against"
             story.append(Paragraph(f"{word}: {_t(e.text)} <font color='{MUTED}'>({_t(e.source)})</font>", st["ev"],

@@ -12,6 +12,7 @@ from typing import Any
 import pygame
 
 from .. import render
+from ..calibration import band_text, hypothesis_band
 from .widgets import (AGAINST_TEXT, BAR_BG, BAR_FILL, BAR_LINE, BUTTON_BG, BUTTON_BORDER, FOR_TEXT, MUTED, RED, RED_BG,
                       SELECT_BG, SELECT_BORDER, TEXT, TextCache, wrap_text)
 
@@ -31,7 +32,7 @@ def hypothesis_label(h: Any) -> str:
     side = str(getattr(h, "side", "") or "")
     if side and side.lower() not in name.lower():
         name = f"{name} ({side})"
-    return f"{100 * p:.0f}%  {name}"
+    return f"{100 * p:.0f}%  {name}, {band_text(hypothesis_band(h))}"  # the band: ADR 0008
 
 
 @dataclass

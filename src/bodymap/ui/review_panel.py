@@ -13,6 +13,7 @@ from typing import Any
 import pygame
 
 from .. import render
+from ..calibration import band_text, hypothesis_band
 from .review_draw import diff_swatch
 from .review_model import MapEntry, entry_time
 from .widgets import (BAR_BG, BAR_FILL, BAR_LINE, BUTTON_BG, BUTTON_BORDER, BUTTON_ON_BG, BUTTON_ON_TEXT, MUTED, RED,
@@ -476,4 +477,4 @@ def hypothesis_text(h: Any) -> str:
     side = str(getattr(h, "side", "") or "")
     if side and side.lower() not in name.lower():
         name = f"{name} ({'both sides' if side == 'bilateral' else side})"
-    return f"{100 * p:.0f}%  {name}"
+    return f"{100 * p:.0f}%  {name}, {band_text(hypothesis_band(h))}"  # the band: ADR 0008
