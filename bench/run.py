@@ -318,6 +318,27 @@ def bench_kiosk():
            note="RSS growth over sessions 101-500")
 
 
+def bench_kiosk_actions(atlas=None):
+    """Issue 14: the typical kiosk session (bodymap.kiosk.actions.TYPICAL) counted in taps + strokes,
+    and its time by the issue's estimate (2 s a screen, 1.5 s a tap, 3 s a stroke). Counted, not timed."""
+    from bodymap.kiosk import actions, plan
+    from dataclasses import replace
+
+    atlas = atlas or bodymap.load_atlas()
+    fig = actions.typical_figures(atlas)
+    worst = max((actions.typical_figures(atlas, replace(actions.TYPICAL, age_band=b.id)) for b in plan.AGE_BANDS),
+                key=lambda f: f["actions"])
+    record("kiosk_actions_typical", fig["actions"], "actions", f"<= {actions.GOAL_ACTIONS}",
+           lambda v: v <= actions.GOAL_ACTIONS,
+           note=f"{len(fig['taps'])} taps + {fig['strokes']} strokes on {len(fig['screens'])} screens (short flow); "
+                f"the same drawing at any age band: at most {worst['actions']}")
+    record("kiosk_session_s_estimate", fig["seconds"], "s", f"<= {actions.GOAL_SECONDS:g}",
+           lambda v: v <= actions.GOAL_SECONDS,
+           note=f"{actions.SECONDS_PER_SCREEN:g} s a screen, {actions.SECONDS_PER_TAP:g} s a tap, "
+                f"{actions.SECONDS_PER_STROKE:g} s a stroke (issue 14's estimate); at any age band at most "
+                f"{worst['seconds']:g} s")
+
+
 def bench_scaling(atlas, maps, tmp):
     """How cost grows with window size, brush size and the number of maps (docs/performance.md)."""
     saved = dict(RESULTS)
@@ -359,7 +380,21 @@ def bench_scaling(atlas, maps, tmp):
                    note="includes process start-up" if workers > 1 else "one process")
 
 
+ONLY = {"kiosk_actions": bench_kiosk_actions}  # `run.py --only NAME`: one figure group, merged into results.json
+
+
 def main():
+    if "--only" in sys.argv:
+        name = sys.argv[sys.argv.index("--only") + 1] if sys.argv.index("--only") + 1 < len(sys.argv) else ""
+        if name not in ONLY:
+            print(f"bench: --only takes one of {', '.join(ONLY)}", file=sys.stderr)
+            raise SystemExit(2)
+        ONLY[name]()
+        out = HERE / "results.json"
+        old = json.loads(out.read_text()) if out.exists() else {}
+        out.write_text(json.dumps({**old, **RESULTS}, indent=1) + "\n")
+        print(f"updated {out}")
+        return
     atlas = bodymap.load_atlas()
     rng = np.random.default_rng(7)
     maps = [stroke_map(atlas, rng) for _ in range(500)]
@@ -376,6 +411,7 @@ def main():
         with tempfile.TemporaryDirectory() as d:
             bench_scaling(atlas, maps, Path(d))
     bench_kiosk()
+    bench_kiosk_actions(atlas)
     out = HERE / "results.json"
     out.write_text(json.dumps(RESULTS, indent=1) + "\n")
     print(f"wrote {out}")

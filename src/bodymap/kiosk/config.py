@@ -42,6 +42,8 @@ class KioskConfig:
     exit_hold_s: float = 3.0
     fullscreen: bool = True
     ask_age: bool = True
+    short_flow: bool = False  # issue 14's flow: one red-flag screen, age bands, questions by information gain
+    redflag_screen_s: float = 30.0  # the "tell the reception staff" screen returns to welcome after this long
     path: Path | None = None
 
     def as_yaml_dict(self) -> dict[str, Any]:
@@ -55,7 +57,7 @@ class KioskConfig:
 
 
 _NUMBERS = {"idle_timeout_s": (10, 3600), "idle_warning_s": (3, 120), "autosave_interval_s": (1, 120),
-            "save_retry_s": (1, 3600), "exit_hold_s": (1, 30)}
+            "save_retry_s": (1, 3600), "exit_hold_s": (1, 30), "redflag_screen_s": (5, 600)}
 _CORNERS = ("top_left", "top_right", "bottom_left", "bottom_right")
 
 
@@ -106,7 +108,7 @@ def load_config(path: str | os.PathLike | None = None, *, required: bool = False
             if v not in _CORNERS:
                 raise ConfigError(f"{where} must be one of {', '.join(_CORNERS)}")
             cfg.exit_corner = v
-        elif k in ("fullscreen", "ask_age"):
+        elif k in ("fullscreen", "ask_age", "short_flow"):
             if not isinstance(v, bool):
                 raise ConfigError(f"{where} must be true or false")
             setattr(cfg, k, v)

@@ -6,6 +6,14 @@ The questions, their order and their follow-ups come from the one vocabulary
 the questions at once; a `same_day` flag lets the patient finish calmly and then
 shows the red-flag screen ("talk with a member of staff today"); a `soon` flag is
 saved for the clinician and the patient sees the usual thanks.
+With `short_flow` (issue 14, bodymap.kiosk.plan) the questions are fewer: the
+pain 0-10 and the age band in one tap each, every red-flag question on one
+screen, then only the feature questions whose answer could change the top of
+the ranking. There only `emergency` shows the red-flag screen ("please tell the
+reception staff now"); a `same_day` or `soon` flag is saved and logged for staff
+and the patient sees the usual calm thanks. "Not sure" answers raise flags too
+(bodymap.unsure). The review's "change" returns to the screen concerned.
+The red-flag screen returns to welcome by itself after `redflag_screen_s`.
 Idle: after (timeout - warning) seconds without a touch the "still there?"
 countdown shows; at the timeout the session is discarded and welcome returns.
 """
@@ -20,7 +28,10 @@ from typing import Any, Callable
 from .. import vocabulary
 from ..atlas import Atlas
 from ..redflags import EMERGENCY, SAME_DAY, red_flags
+from ..errors import UsageError
 from ..painting import PainMap
+from ..unsure import all_flags
+from . import plan
 from .config import KioskConfig
 from .security import PinGuard, new_session_code
 from .spool import Drafts, RecoveryStatus, Spool, count_recovery
@@ -36,6 +47,7 @@ EXIT_CRASH = 70  # an unexpected error was caught at the top: restart
 QUESTION_SCREENS: tuple[tuple[str, str], ...] = tuple((q.key, q.kind) for q in vocabulary.questions())
 QUESTIONS = QUESTION_SCREENS  # the name older code and tests use
 ALARM_URGENCIES = (EMERGENCY, SAME_DAY)  # flags that end on the red-flag screen (tell reception today)
+SHORT_FLOW_ALARM = (EMERGENCY,)  # in the short flow only an emergency alarms the patient
 
 
 @dataclass
@@ -45,6 +57,11 @@ class Session:
     pain_map: PainMap
     started: float
     question: int = 0
+    asked: list = field(default_factory=list)  # short flow: the (key, kind) screens shown, in order
+    returning: bool = False  # short flow: a change from the review; back to the review when done
+    # "not sure" answers the map's answers cannot hold yet (file format 1 takes only yes/no): kept here,
+    # read by the red-flag rules; their flags are saved. Empty once the format accepts "unsure".
+    unsure: set = field(default_factory=set)
 
 
 @dataclass
@@ -61,6 +78,8 @@ class Kiosk:
     recovered: list = field(default_factory=list)
 
     def __post_init__(self):
+        self._model = None
+        self._model_failed = False
         self.spool = Spool(self.config.spool_dir, fallbacks=(self.config.recovery_dir, self.config.drafts_dir))
         self.drafts = Drafts(self.config.drafts_dir, self.config.recovery_dir)
         self.pin_guard = PinGuard(clock=self.clock)
@@ -71,8 +90,16 @@ class Kiosk:
 
     # -- patient actions ------------------------------------------------
     @property
+    def short_flow(self) -> bool:
+        return bool(self.config.short_flow)
+
+    @property
     def questions(self) -> tuple[tuple[str, str], ...]:
-        """The question screens for this patient: a follow-up only when its condition holds (so far)."""
+        """The question screens for this patient: a follow-up only when its condition holds (so far).
+
+        Short flow: the screens shown so far (the next ones depend on the answers)."""
+        if self.short_flow:
+            return tuple(self.session.asked) if self.session is not None else ()
         answers = self.session.pain_map.answers if self.session is not None else {}
         return tuple(q for q in QUESTION_SCREENS
                      if (q[0] != "age" or self.config.ask_age) and vocabulary.applies(q[0], answers))
@@ -98,6 +125,14 @@ class Kiosk:
 
     def to_questions(self) -> None:
         self._need("paint", "review")
+        if self.short_flow:
+            self.screen = "question"
+            if self.session.returning or not self.session.asked:
+                self._advance(fresh=True)
+            else:  # back from the painting: where the patient was
+                self.session.question = min(self.session.question, len(self.session.asked) - 1)
+            self.touch()
+            return
         self.session.question = 0
         self.screen = "question"
         self.touch()
@@ -108,10 +143,22 @@ class Kiosk:
             return None
         return self.questions[self.session.question]
 
+    @property
+    def red_flag_keys(self) -> tuple[str, ...]:
+        """The questions on the one red-flag screen (short flow), most urgent first."""
+        return plan.red_flag_screen_keys()
+
+    @property
+    def age_bands(self) -> tuple[plan.AgeBand, ...]:
+        return plan.AGE_BANDS
+
     def answer(self, value: Any) -> None:
         """Answer the current question (None = skip) and go to the next screen."""
         key, kind = self.current_question
         m = self.session.pain_map
+        if self.short_flow:
+            self._answer_short(key, kind, value)
+            return
         if value is not None:
             if kind == "scale":
                 m.set_intensity(None, int(value))
@@ -128,9 +175,137 @@ class Kiosk:
             return
         self.next_question()
 
+    # -- the short flow (issue 14) --------------------------------------------
+    def _answer_short(self, key: str, kind: str, value: Any) -> None:
+        m = self.session.pain_map
+        if value is not None:
+            if kind == "scale":
+                m.set_intensity(None, int(value))
+            elif kind == "decade":
+                band = value if isinstance(value, plan.AgeBand) else plan.age_band(str(value))
+                m.answers["age"] = band.stored
+                m.extra_answers[plan.AGE_RANGE_KEY] = band.range_text
+            elif kind == "redflags":
+                for k, v in plan.red_flag_answers(value).items():
+                    self._set_yes_no(k, v)
+            else:
+                if value not in (True, False, plan.UNSURE):
+                    raise ValueError(f"answer {key!r} takes yes, no or {plan.UNSURE!r}, got {value!r}")
+                self._set_yes_no(key, value)
+        for q in vocabulary.questions():  # a changed answer drops follow-ups that no longer apply
+            if q.key in m.answers and not vocabulary.applies(q.key, m.answers):
+                del m.answers[q.key]
+        if self._emergency() and not self._follow_up_pending():
+            self._finish()  # cauda equina signs: tell the patient now
+            return
+        self._advance()
+
+    def _set_yes_no(self, key: str, value: Any) -> None:
+        m, s = self.session.pain_map, self.session
+        s.unsure.discard(key)
+        if value == plan.UNSURE:
+            try:
+                m.answers[key] = value
+            except UsageError:  # the file format does not take "unsure" yet: keep it beside the answers
+                m.answers.pop(key, None)
+                s.unsure.add(key)
+        else:
+            m.answers[key] = bool(value)
+
+    def given(self, key: str) -> Any:
+        """The answer to `key` in this session: True, False, "unsure" or None (not answered)."""
+        if self.session is None:
+            return None
+        if key in self.session.unsure:
+            return plan.UNSURE
+        return self.session.pain_map.answers.get(key)
+
+    def _rule_answers(self, m: PainMap) -> dict[str, Any]:
+        s = self.session
+        extra = {k: plan.UNSURE for k in s.unsure} if s is not None and s.pain_map is m else {}
+        return {**dict(m.answers), **extra}
+
+    def _follow_up_pending(self) -> bool:
+        """A red-flag follow-up (e.g. "is the weakness new?") applies and is not answered: ask it first."""
+        m = self.session.pain_map
+        return any(k not in m.answers and vocabulary.applies(k, m.answers) for k in plan.red_flag_follow_ups())
+
+    def _matcher_view(self):
+        """(features, model) for choosing questions, or (None, None) if the matcher cannot be loaded.
+
+        A broken pattern library must never stop the kiosk: then every feature question is asked."""
+        if self._model is None and not self._model_failed:
+            try:
+                from .. import matcher
+
+                self._model = matcher.get_model(self.atlas)
+            except Exception as exc:  # noqa: BLE001 - the kiosk goes on; staff see the log
+                self._model_failed = True
+                log.error("pattern library unavailable, asking every question (%s)", type(exc).__name__)
+        if self._model is None:
+            return None, None
+        from .. import matcher
+
+        return matcher.features_of(self.session.pain_map), self._model
+
+    def _advance(self, fresh: bool = False) -> None:
+        """To the planner's next screen, or to the review when nothing more is worth asking."""
+        s = self.session
+        if not fresh and not s.returning:
+            # answered again after "Go back": what follows is planned again from the answers as they are now
+            # (answered questions stay answered and are not asked again)
+            del s.asked[s.question + 1:]
+        visited = [k for k, _ in s.asked]
+        features, model = self._matcher_view()
+        if model is None:  # no matcher: every open feature question, in vocabulary order
+            nxt = plan.next_screen(s.pain_map.answers, visited, ask_age=self.config.ask_age)
+            if nxt is None:
+                from ..matcher import ANSWER_FEATURES
+
+                nxt = next(((k, "yesno") for k in ANSWER_FEATURES
+                            if k not in visited and k not in s.pain_map.answers), None)
+        else:
+            nxt = plan.next_screen(s.pain_map.answers, visited, ask_age=self.config.ask_age,
+                                   features=features, model=model)
+        if nxt is None:
+            s.returning = False
+            self.screen = "review"
+        else:
+            s.asked.append(nxt)
+            s.question = len(s.asked) - 1
+            self.screen = "question"
+        self.touch()
+
+    def change(self, target: str) -> None:
+        """From the review: go back to one screen ("paint", a question key or "red_flags"), then to the review.
+
+        A screen the planner now finds worth asking (e.g. a question the new painting makes
+        matter) is asked on the way back."""
+        self._need("review")
+        s = self.session
+        s.returning = True
+        if target == "paint":
+            self.screen = "paint"
+        else:
+            idx = next((i for i, (k, _) in enumerate(s.asked) if k == target), None)
+            if idx is None:
+                raise ValueError(f"{target!r} was not asked in this session")
+            s.question = idx
+            self.screen = "question"
+        self.touch()
+
+    def review_items(self) -> list[tuple[str, str]]:
+        """What the review can change, in order: ("paint", "paint") then each screen asked (key, kind)."""
+        return [("paint", "paint")] + list(self.session.asked if self.session else [])
+
     def _emergency(self) -> bool:
         m = self.session.pain_map
-        return any(f.urgency == EMERGENCY for f in red_flags(dict(m.answers), m.both_legs_painted))
+        return any(f.urgency == EMERGENCY for f in self._flags(m))
+
+    def _flags(self, m: PainMap):
+        if self.short_flow:
+            return all_flags(self._rule_answers(m), m.both_legs_painted)
+        return red_flags(dict(m.answers), m.both_legs_painted)
 
     def _follow_up_next(self, key: str) -> bool:
         """The next screen follows up this answer (e.g. "is the weakness new?"): ask it before deciding."""
@@ -147,7 +322,10 @@ class Kiosk:
         self.touch()
 
     def previous(self) -> None:
-        if self.screen == "question":
+        if self.screen == "question" and self.short_flow and self.session.returning:
+            self.session.returning = False  # a change from the review, abandoned: back to the review
+            self.screen = "review"
+        elif self.screen == "question":
             if self.session.question > 0:
                 self.session.question -= 1
             else:
@@ -165,13 +343,16 @@ class Kiosk:
         """Save the session (with any red flags) and show thanks or the red-flag screen."""
         s = self.session
         m = s.pain_map
-        flags = red_flags(dict(m.answers), m.both_legs_painted)
+        flags = self._flags(m)
         m.red_flags_recorded = [f.to_json() for f in flags]
         self._save_finished(m, s.code)
         self.finished_code = s.code
         self.finished_flags = m.red_flags_recorded
         self.sessions_finished += 1
-        self.screen = "redflag" if any(f.urgency in ALARM_URGENCIES for f in flags) else "thanks"
+        if flags:  # for staff: journald under systemd; no session code, no answers
+            log.warning("red flag(s) on a finished map: %s", ", ".join(f"{f.id} ({f.urgency})" for f in flags))
+        alarm = SHORT_FLOW_ALARM if self.short_flow else ALARM_URGENCIES
+        self.screen = "redflag" if any(f.urgency in alarm for f in flags) else "thanks"
         self.session = None  # the map now lives only in the spool (or its retry queue)
         self.touch()
         return self.screen
@@ -189,7 +370,7 @@ class Kiosk:
         """
         if self.session is not None:
             m = self.session.pain_map
-            if red_flags(dict(m.answers), m.both_legs_painted):
+            if self._flags(m):
                 self._finish()
             else:
                 self.drafts.discard(self.session.code)
@@ -206,6 +387,9 @@ class Kiosk:
         now = self.clock() if now is None else now
         if self.screen == "welcome":
             return "active", self.config.idle_timeout_s
+        if self.screen == "redflag":  # not left up for the next patient to read: back to welcome soon
+            left = self.config.redflag_screen_s - (now - self.last_activity)
+            return ("expired", 0.0) if left <= 0 else ("active", left)
         left = self.config.idle_timeout_s - (now - self.last_activity)
         if left <= 0:
             return "expired", 0.0

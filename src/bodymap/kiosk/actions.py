@@ -1,0 +1,175 @@
+"""Counting a kiosk session in actions (taps + strokes) and estimating its time (headless).
+
+Issue 14's estimate: 2 s for each screen the patient reads, 1.5 s for each tap and
+3 s for each stroke. Its goal for the typical session is at most 12 actions and
+60 s. The typical session is scripted here (`TYPICAL`): a patient colours the
+right buttock down the back of the thigh to the calf and the outer foot as
+burning, and tingling (pins and needles) in the outer foot; pain 6 of 10; in
+their forties; none of the red flags; they answer any feature question the
+kiosk finds worth asking as in `TYPICAL.answers`.
+
+`run_session` drives the headless kiosk (bodymap.kiosk.flow) with that script
+and counts what a patient does on the screens: the bench records the figures
+(`kiosk_actions_typical`, `kiosk_session_s_estimate`); tests/test_kiosk_ui.py
+drives the same script through the real screens.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .plan import NONE_OF_THESE
+
+SECONDS_PER_SCREEN = 2.0
+SECONDS_PER_TAP = 1.5
+SECONDS_PER_STROKE = 3.0
+GOAL_ACTIONS = 12
+GOAL_SECONDS = 60.0
+BRUSH_RADIUS = 0.14  # head heights: the kiosk's fingertip brush (ui/kiosk_app.BRUSH_RADIUS)
+
+
+def estimate_s(screens: int, taps: int, strokes: int) -> float:
+    return screens * SECONDS_PER_SCREEN + taps * SECONDS_PER_TAP + strokes * SECONDS_PER_STROKE
+
+
+@dataclass
+class Tally:
+    taps: list[str] = field(default_factory=list)  # what was tapped, in order
+    strokes: int = 0
+    screens: list[str] = field(default_factory=list)  # each screen the patient saw, in order
+
+    @property
+    def actions(self) -> int:
+        return len(self.taps) + self.strokes
+
+    @property
+    def seconds(self) -> float:
+        return estimate_s(len(self.screens), len(self.taps), self.strokes)
+
+    def see(self, name: str) -> None:
+        if not self.screens or self.screens[-1] != name:
+            self.screens.append(name)
+
+
+@dataclass(frozen=True)
+class Stroke:
+    view: str
+    sensation: str
+    through: tuple[str, ...]  # region ids the finger passes through, in order
+
+
+@dataclass(frozen=True)
+class Script:
+    strokes: tuple[Stroke, ...]
+    pain: int
+    age_band: str
+    red_flags: Any  # NONE_OF_THESE or {key: True | False | "unsure"}
+    answers: dict[str, Any]  # feature questions, if asked; anything else asked: no
+
+
+# Right side of the patient: on the back view the patient's right is on the viewer's right;
+# the outer foot is drawn on the front view (where the atlas puts it).
+TYPICAL = Script(
+    strokes=(
+        Stroke("back", "burning", ("right_buttock", "right_posterior_thigh", "right_calf")),
+        Stroke("front", "burning", ("right_lateral_foot",)),
+        Stroke("front", "pins_and_needles", ("right_lateral_foot",)),
+    ),
+    pain=6,
+    age_band="40s",
+    red_flags=NONE_OF_THESE,
+    answers={"worse_sitting": True, "worse_walking": False, "better_resting": True,
+             "calf_pain_walking_eases_rest": False, "numbness": True, "weakness": False},
+)
+
+
+def stroke_points(atlas, stroke: Stroke, step: float = 0.03) -> list[tuple[float, float]]:
+    """A finger's path through the regions' inner points, a point every `step` head heights.
+
+    A stroke through one region wiggles across it (a small scribble), as a finger colours a small area."""
+    pts = []
+    for rid in stroke.through:
+        g = atlas.region(rid).geometry
+        p = g.representative_point()
+        pts.append((p.x, p.y))
+    if len(pts) == 1:
+        g = atlas.region(stroke.through[0]).geometry
+        x0, y0, x1, y1 = g.bounds
+        cx, cy = pts[0]
+        dx, dy = (x1 - x0) * 0.15, (y1 - y0) * 0.2
+        pts = [(cx, cy - dy), (cx - dx, cy), (cx, cy + dy), (cx + dx * 0.5, cy)]
+    dense = [pts[0]]
+    for (xa, ya), (xb, yb) in zip(pts[:-1], pts[1:]):
+        n = max(1, int(np.hypot(xb - xa, yb - ya) / step))
+        dense += [(xa + (xb - xa) * k / n, ya + (yb - ya) * k / n) for k in range(1, n + 1)]
+    return dense
+
+
+def answer_for(script: Script, key: str, kind: str) -> Any:
+    """What the scripted patient taps on a question screen."""
+    if kind == "scale":
+        return script.pain
+    if kind == "decade":
+        return script.age_band
+    if kind == "redflags":
+        return script.red_flags
+    return script.answers.get(key, False)
+
+
+def run_session(kiosk, script: Script = TYPICAL) -> Tally:
+    """Drive a headless kiosk (on its welcome screen) through `script`; count what the patient does.
+
+    Taps: start; a sensation whenever the next stroke's differs from the one chosen
+    (the kiosk starts on the first sensation); "next" on the painting; one per
+    question screen; "yes, it is right" on the review. Strokes: one per `Stroke`.
+    """
+    from ..painting import SENSATIONS
+
+    t = Tally()
+    t.see("welcome")
+    t.taps.append("start")
+    session = kiosk.start()
+    t.see("paint")
+    chosen = SENSATIONS[0]
+    for st in script.strokes:
+        if st.sensation != chosen:
+            t.taps.append(f"sens:{st.sensation}")
+            chosen = st.sensation
+        session.pain_map.stroke(st.view, stroke_points(kiosk.atlas, st), st.sensation, radius=BRUSH_RADIUS)
+        t.strokes += 1
+    t.taps.append("next")
+    kiosk.to_questions()
+    while kiosk.screen == "question":
+        key, kind = kiosk.current_question
+        t.see(f"question:{key}")
+        t.taps.append(f"answer:{key}")
+        kiosk.answer(answer_for(script, key, kind))
+    if kiosk.screen == "review":
+        t.see("review")
+        t.taps.append("review_confirm")
+        kiosk.confirm()
+    t.see(kiosk.screen)  # thanks (or the red-flag screen): read, not tapped; it returns by itself
+    return t
+
+
+def typical_figures(atlas=None, script: Script = TYPICAL) -> dict[str, Any]:
+    """Run `script` in a throw-away kiosk (short flow); {"actions", "seconds", "taps", "strokes", "screens"}."""
+    import tempfile
+    from pathlib import Path
+
+    from .config import KioskConfig
+    from .flow import Kiosk
+
+    if atlas is None:
+        from ..atlas import load_atlas
+
+        atlas = load_atlas()
+    with tempfile.TemporaryDirectory() as d:
+        root = Path(d)
+        cfg = KioskConfig(spool_dir=root / "spool", drafts_dir=root / "drafts", recovery_dir=root / "recovery",
+                          short_flow=True)
+        t = run_session(Kiosk(cfg, atlas), script)
+    return {"actions": t.actions, "seconds": t.seconds, "taps": list(t.taps), "strokes": t.strokes,
+            "screens": list(t.screens)}

@@ -1,0 +1,397 @@
+"""The kiosk's short flow (issue 14), headless: fewer actions, one red-flag screen, age bands, changes, red flags."""
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import pytest
+import yaml
+
+import bodymap
+from bodymap import matcher, questioning, vocabulary
+from bodymap.errors import ConfigError
+from bodymap.kiosk import actions, plan
+from bodymap.kiosk.config import KioskConfig, load_config
+from bodymap.kiosk.flow import Kiosk
+from bodymap.redflags import red_flags
+
+
+class Clock:
+    def __init__(self):
+        self.t = 1000.0
+
+    def __call__(self):
+        return self.t
+
+
+@pytest.fixture(scope="module")
+def atlas():
+    return bodymap.load_atlas()
+
+
+@pytest.fixture
+def cfg(tmp_path):
+    return KioskConfig(spool_dir=tmp_path / "spool", drafts_dir=tmp_path / "drafts",
+                       recovery_dir=tmp_path / "recovery", idle_timeout_s=60, idle_warning_s=10,
+                       short_flow=True, redflag_screen_s=20)
+
+
+def painted(k: Kiosk, paint=(("right_calf", 0.6, "sharp"),)):
+    s = k.start()
+    for p in paint:
+        s.pain_map.paint_region(*p)
+    k.to_questions()
+    return s
+
+
+def walk(k: Kiosk, given: dict | None = None, band="40s", pain=5, flags=plan.NONE_OF_THESE) -> list[str]:
+    """Answer every question screen; returns the keys seen."""
+    given = given or {}
+    seen = []
+    while k.screen == "question":
+        key, kind = k.current_question
+        seen.append(key)
+        k.answer({"scale": pain, "decade": band, "redflags": flags}.get(kind, given.get(key, False)))
+    return seen
+
+
+# ---------------------------------------------------------------------------
+# fewer actions
+
+
+def test_the_typical_session_takes_at_most_12_actions_and_60_seconds(atlas):
+    fig = actions.typical_figures(atlas)
+    assert fig["actions"] <= actions.GOAL_ACTIONS
+    assert fig["seconds"] <= actions.GOAL_SECONDS
+    # the count is what a patient does: one tap per question screen, every stroke, start/next/confirm
+    questions = [s for s in fig["screens"] if s.startswith("question:")]
+    assert len([t for t in fig["taps"] if t.startswith("answer:")]) == len(questions)
+    assert fig["strokes"] == len(actions.TYPICAL.strokes)
+    assert fig["taps"][0] == "start" and fig["taps"][-1] == "review_confirm"
+    assert fig["seconds"] == actions.estimate_s(len(fig["screens"]), len(fig["taps"]), fig["strokes"])
+
+
+def test_the_typical_drawing_paints_the_regions_it_names(atlas):
+    from bodymap.painting import PainMap
+
+    m = PainMap(atlas)
+    for st in actions.TYPICAL.strokes:
+        m.stroke(st.view, actions.stroke_points(atlas, st), st.sensation, radius=actions.BRUSH_RADIUS)
+    cov = m.region_coverage()
+    for st in actions.TYPICAL.strokes:
+        for rid in st.through:
+            assert cov.get(rid, 0) > 0.2, rid
+    assert not any(r.startswith("left_") for r in cov)  # the patient's right only, on both views
+    assert m.region_coverage("pins_and_needles").get("right_lateral_foot", 0) > 0.2
+
+
+def test_every_age_band_asks_at_most_a_few_feature_questions_for_the_typical_drawing(atlas):
+    for band in plan.AGE_BANDS:
+        fig = actions.typical_figures(atlas, replace(actions.TYPICAL, age_band=band.id))
+        feature = [s for s in fig["screens"] if s[len("question:"):] in matcher.ANSWER_FEATURES]
+        assert fig["actions"] == 11 + len(feature)  # 8 fixed taps + 3 strokes, plus one tap per question asked
+        assert fig["seconds"] <= actions.GOAL_SECONDS
+
+
+# ---------------------------------------------------------------------------
+# ask only what matters
+
+
+def test_feature_questions_are_asked_only_while_their_gain_matters(cfg, atlas):
+    k = Kiosk(cfg, atlas)
+    model = matcher.get_model(atlas)
+    # burning on the outer thigh alone: meralgia and L2/L3 sit close, answers separate them
+    s = painted(k, [("right_lateral_thigh", 0.7, "burning")])
+    asked = []
+    while k.screen == "question":
+        key, kind = k.current_question
+        if key in matcher.ANSWER_FEATURES:
+            f = matcher.features_of(s.pain_map)
+            open_keys = [q for q in matcher.ANSWER_FEATURES if q not in asked]
+            assert key == questioning.next_question(model, f, open_keys)  # the most valuable one, now
+            asked.append(key)
+        k.answer({"scale": 4, "decade": "50s", "redflags": plan.NONE_OF_THESE}.get(kind, True))
+    assert asked, "this drawing leaves questions that change the top"
+    assert k.screen == "review"
+    f = matcher.features_of(s.pain_map)
+    left = [q for q in matcher.ANSWER_FEATURES if q not in asked]
+    assert questioning.next_question(model, f, left) is None  # nothing left worth asking
+
+
+def test_painted_tingling_answers_the_numbness_or_tingling_question(cfg, atlas):
+    for sens in ("pins_and_needles", "numbness"):
+        k = Kiosk(cfg, atlas)
+        painted(k, [("right_lateral_thigh", 0.7, "burning"), ("right_lateral_thigh", 0.5, sens)])
+        assert "numbness" not in walk(k, {k_: True for k_ in matcher.ANSWER_FEATURES})
+
+
+def test_without_the_pattern_library_every_feature_question_is_asked(cfg, atlas, monkeypatch, caplog):
+    def broken(*a, **kw):
+        raise ValueError("broken library")
+
+    monkeypatch.setattr(matcher, "get_model", broken)
+    k = Kiosk(cfg, atlas)
+    painted(k)
+    with caplog.at_level(logging.ERROR, logger="bodymap.kiosk"):
+        seen = walk(k)
+    assert [q for q in seen if q in matcher.ANSWER_FEATURES] == [
+        q for q in matcher.ANSWER_FEATURES if q != "weakness"]  # weakness is on the red-flag screen
+    assert k.screen == "review"
+    assert "asking every question" in caplog.text
+
+
+# ---------------------------------------------------------------------------
+# one-tap answers: age bands
+
+
+def test_age_bands_cover_every_age_once_and_store_an_age_inside_the_band():
+    ages = [a for b in plan.AGE_BANDS for a in range(b.low, b.high + 1)]
+    assert ages == list(range(0, 121))
+    for b in plan.AGE_BANDS:
+        assert b.low <= b.stored <= b.high
+        assert plan.band_of_age(b.stored) == b
+
+
+@pytest.mark.parametrize("band", plan.AGE_BANDS, ids=lambda b: b.id)
+def test_an_age_band_raises_an_over_n_flag_whenever_any_age_in_it_would(band):
+    """Conservative: 'over 50' and 'over 65' fire for a band if they fire for any age in it."""
+    for answers, rule in (({"new_pain": True}, "cancer_risk"), ({"recent_trauma": True}, "fracture_risk")):
+        any_age = any(rule in {f.id for f in red_flags({**answers, "age": a}, False)}
+                      for a in range(band.low, band.high + 1))
+        stored = rule in {f.id for f in red_flags({**answers, "age": band.stored}, False)}
+        assert stored == any_age, (band.id, rule)
+
+
+@pytest.mark.parametrize("band", plan.AGE_BANDS, ids=lambda b: b.id)
+def test_the_matchers_60_or_over_split_is_exact_for_every_band(band):
+    assert (band.stored >= 60) == (band.low >= 60) == (band.high >= 60)
+
+
+def test_the_age_screen_stores_the_age_and_its_band(cfg, atlas):
+    k = Kiosk(cfg, atlas)
+    s = painted(k)
+    k.answer(5)
+    assert k.current_question == plan.AGE
+    k.answer("50s")
+    assert s.pain_map.answers["age"] == 59
+    assert s.pain_map.extra_answers[plan.AGE_RANGE_KEY] == "50-59"
+    assert s.pain_map.intensity["overall"] == 5
+
+
+def test_the_age_screen_is_left_out_when_the_clinic_does_not_ask_age(cfg, atlas):
+    k = Kiosk(replace(cfg, ask_age=False), atlas)
+    painted(k)
+    assert "age" not in walk(k)
+
+
+# ---------------------------------------------------------------------------
+# red flags on one screen
+
+
+def test_the_red_flag_screen_holds_every_red_flag_question_cauda_equina_first():
+    keys = plan.red_flag_screen_keys()
+    follow = set(plan.red_flag_follow_ups())
+    assert set(keys) | follow | {"age"} == set(vocabulary.red_flag_keys())
+    assert not set(keys) & follow
+    ces = {k for r in vocabulary.flag_rules() if r.id == "cauda_equina" for t in r.triggers for k in t.answer_keys}
+    first = keys[:len(ces & set(keys))]
+    assert set(first) == ces & set(keys)
+    for lang in vocabulary.languages():  # worded in every language, from the vocabulary
+        assert all(vocabulary.words(k, "patient", lang).strip() for k in keys)
+
+
+def test_none_of_these_answers_every_red_flag_question_no_in_one_tap(cfg, atlas):
+    k = Kiosk(cfg, atlas)
+    s = painted(k)
+    k.answer(3)
+    k.answer("30s")
+    assert k.current_question == plan.RED_FLAG_SCREEN
+    k.answer(plan.NONE_OF_THESE)
+    assert {q: s.pain_map.answers.get(q) for q in plan.red_flag_screen_keys()} == {
+        q: False for q in plan.red_flag_screen_keys()}
+    assert k.screen in ("question", "review") and k.current_question != plan.RED_FLAG_SCREEN
+
+
+def test_an_unticked_box_is_no_and_a_wrong_value_is_refused():
+    got = plan.red_flag_answers({"cancer_history": True, "steroids": plan.UNSURE})
+    assert got["cancer_history"] is True and got["steroids"] == "unsure"
+    assert all(v is False for k, v in got.items() if k not in ("cancer_history", "steroids"))
+    with pytest.raises(ValueError, match="maybe"):
+        plan.red_flag_answers({"cancer_history": "maybe"})
+    with pytest.raises(ValueError, match="not on the red-flag screen"):
+        plan.red_flag_answers({"numbness": True})
+
+
+def test_an_emergency_on_the_red_flag_screen_shows_the_staff_screen_at_once_with_every_answer_kept(cfg, atlas):
+    k = Kiosk(cfg, atlas)
+    s = painted(k)
+    m = s.pain_map
+    k.answer(7)
+    k.answer("60s")
+    k.answer({"bladder_bowel": True, "cancer_history": True, "steroids": plan.UNSURE})
+    assert k.screen == "redflag"  # straight away: no feature questions, no review
+    # every answer on the screen kept: yes/no in the answers, the "not sure" in its flag (format 1)
+    assert all(q in m.answers for q in plan.red_flag_screen_keys() if q != "steroids")
+    assert m.answers["cancer_history"] is True and m.answers["unwell"] is False
+    assert m.answers.get("steroids", "unsure") == "unsure"
+    assert any("steroids" in f["because"] for f in k.finished_flags)
+    ids = {f["id"]: f["urgency"] for f in k.finished_flags}
+    assert ids["cauda_equina"] == "emergency"
+    assert ids["serious_pathology"] == "same_day" and ids["infection_risk_unsure"] == "soon"
+
+
+def test_a_same_day_flag_does_not_alarm_the_patient_but_is_saved_and_logged(cfg, atlas, caplog):
+    k = Kiosk(cfg, atlas)
+    painted(k)
+    with caplog.at_level(logging.WARNING, logger="bodymap.kiosk"):
+        walk(k, flags={"cancer_history": True})
+        assert k.screen == "review"
+        assert k.confirm() == "thanks"  # calm: the clinician sees the flag first
+    code = k.finished_code
+    [f] = list(cfg.spool_dir.glob("*.bodymap"))
+    m = bodymap.load(f)
+    assert [(r["id"], r["urgency"]) for r in m.red_flags_recorded] == [("serious_pathology", "same_day")]
+    assert "serious_pathology (same_day)" in caplog.text
+    assert code not in caplog.text  # the staff log never names the session
+
+
+def test_the_red_flag_screen_returns_to_welcome_by_itself_and_the_flag_stays(cfg, atlas):
+    clock = Clock()
+    k = Kiosk(cfg, atlas, clock=clock)
+    painted(k)
+    k.answer(8)
+    k.answer("40s")
+    k.answer({"saddle_numbness": True})
+    assert k.screen == "redflag"
+    clock.t += cfg.redflag_screen_s - 1
+    k.tick()
+    assert k.screen == "redflag"
+    clock.t += 2
+    k.tick()
+    assert k.screen == "welcome" and k.finished_code is None  # nothing left for the next patient to read
+    [f] = list(cfg.spool_dir.glob("*.bodymap"))
+    assert bodymap.load(f).red_flags_recorded[0]["id"] == "cauda_equina"
+
+
+def test_weakness_is_followed_up_before_deciding_on_an_emergency(cfg, atlas):
+    both = (("right_calf", 0.6, "sharp"), ("left_calf", 0.6, "sharp"))
+    for new, screen in ((True, "redflag"), (False, "question")):
+        k = Kiosk(cfg, atlas)
+        s = painted(k, both)
+        assert s.pain_map.both_legs_painted
+        k.answer(6)
+        k.answer("40s")
+        k.answer({"weakness": True})
+        assert k.current_question == ("weakness_new_or_worse", "yesno")  # asked, not assumed
+        k.answer(new)
+        assert k.screen == screen or (not new and k.screen == "review")
+
+
+# ---------------------------------------------------------------------------
+# "not sure" (the rules' handling: bodymap.unsure). Saved maps holding "unsure" wait for
+# format version 2 (h-visit), so these tests read the flags in memory, not from the file.
+
+
+def test_not_sure_about_an_emergency_sign_is_same_day_never_emergency(cfg, atlas):
+    k = Kiosk(cfg, atlas)
+    painted(k)
+    k.answer(6)
+    k.answer("40s")
+    k.answer({"saddle_numbness": plan.UNSURE})
+    assert k.screen != "redflag"  # no alarm on a doubt
+    walk(k)
+    assert k.confirm() == "thanks"
+    [f] = k.finished_flags
+    assert f["id"] == "cauda_equina_unsure" and f["urgency"] == "same_day"
+    assert "not sure about saddle numbness" in f["text"] and f["because"] == ["saddle_numbness"]
+
+
+def test_unsure_flags_are_capped_and_never_replace_a_real_one():
+    from bodymap.unsure import all_flags, unsure_flags
+
+    for key in plan.red_flag_screen_keys():
+        for f in unsure_flags({key: plan.UNSURE}, both_legs=True):
+            assert f.urgency in ("same_day", "soon") and f.id.endswith("_unsure") and f.because == (key,)
+    # a real yes already raises cauda_equina as an emergency: no weaker duplicate
+    assert [f.id for f in all_flags({"bladder_bowel": True, "saddle_numbness": plan.UNSURE}, False)] == [
+        "cauda_equina"]
+    # a soon flag from a yes, and a doubt that would make the same rule same_day: the doubt is kept
+    got = {f.id: f.urgency for f in all_flags({"steroids": True, "unwell": plan.UNSURE}, False)}
+    assert got == {"infection_risk": "soon", "infection_risk_unsure": "same_day"}
+    assert unsure_flags({"cancer_history": False}, False) == []
+
+
+# ---------------------------------------------------------------------------
+# changes go back to the screen concerned
+
+
+def _to_review(k):
+    painted(k)
+    walk(k)
+    assert k.screen == "review"
+
+
+def test_change_from_the_review_returns_to_that_screen_then_to_the_review(cfg, atlas):
+    k = Kiosk(cfg, atlas)
+    _to_review(k)
+    asked = list(k.session.asked)
+    k.change("age")
+    assert k.current_question == plan.AGE
+    k.answer("70s")
+    assert k.screen == "review" and k.session.pain_map.answers["age"] == 79
+    k.change("red_flags")
+    assert k.current_question == plan.RED_FLAG_SCREEN
+    k.answer({"recent_trauma": True})
+    assert k.screen == "review"
+    k.change("paint")
+    assert k.screen == "paint"
+    k.to_questions()
+    again = walk(k)  # only questions the new answers make worth asking, never one already asked
+    assert not set(again) & {key for key, _ in asked}
+    assert k.screen == "review"
+    assert k.session.pain_map.answers["recent_trauma"] is True and k.session.pain_map.answers["age"] == 79
+    assert k.confirm() == "thanks"
+    assert {f["id"] for f in k.finished_flags} >= {"fracture_risk", "serious_pathology"}  # fall at over 65
+
+
+def test_going_back_from_a_change_returns_to_the_review_unchanged(cfg, atlas):
+    k = Kiosk(cfg, atlas)
+    _to_review(k)
+    before = dict(k.session.pain_map.answers)
+    k.change("red_flags")
+    k.previous()
+    assert k.screen == "review" and dict(k.session.pain_map.answers) == before
+
+
+def test_a_change_to_a_screen_never_shown_is_refused(cfg, atlas):
+    k = Kiosk(cfg, atlas)
+    _to_review(k)
+    with pytest.raises(ValueError, match="not asked"):
+        k.change("osteoporosis")  # on the red-flag screen, not a screen of its own
+
+
+# ---------------------------------------------------------------------------
+# config
+
+
+def test_short_flow_and_red_flag_screen_time_are_read_and_checked(tmp_path):
+    p = tmp_path / "k.yaml"
+    p.write_text(yaml.safe_dump({"short_flow": True, "redflag_screen_s": 45}))
+    c = load_config(p)
+    assert c.short_flow is True and c.redflag_screen_s == 45
+    for bad in ({"short_flow": "yes"}, {"redflag_screen_s": 1}, {"redflag_screen_s": True}):
+        p.write_text(yaml.safe_dump(bad))
+        with pytest.raises(ConfigError, match=next(iter(bad))):
+            load_config(p)
+
+
+def test_every_new_screen_word_is_in_every_language():
+    from bodymap.kiosk import i18n
+
+    keys = [f"age_{b.id}" for b in plan.AGE_BANDS] + [
+        "age_band_hint", "redflags_title", "redflags_help", "redflags_none", "redflags_done", "not_sure",
+        "nothing_colour"]
+    for lang in i18n.available_languages():
+        cat = i18n.load_catalogue(lang)
+        assert all(cat.get(k, "").strip() for k in keys), lang
+    assert i18n.load_catalogue("es")["redflags_none"] != i18n.load_catalogue("en")["redflags_none"]
