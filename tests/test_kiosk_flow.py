@@ -155,11 +155,18 @@ def test_age_bands_cover_every_age_once_and_store_an_age_inside_the_band():
 @pytest.mark.parametrize("band", plan.AGE_BANDS, ids=lambda b: b.id)
 def test_an_age_band_raises_an_over_n_flag_whenever_any_age_in_it_would(band):
     """Conservative: 'over 50' and 'over 65' fire for a band if they fire for any age in it."""
-    for answers, rule in (({"new_pain": True}, "cancer_risk"), ({"recent_trauma": True}, "fracture_risk")):
-        any_age = any(rule in {f.id for f in red_flags({**answers, "age": a}, False)}
-                      for a in range(band.low, band.high + 1))
-        stored = rule in {f.id for f in red_flags({**answers, "age": band.stored}, False)}
-        assert stored == any_age, (band.id, rule)
+    from bodymap.redflags import risk_factors
+
+    def raised(answers, age):
+        got = {f.id for f in red_flags({**answers, "age": age}, False)}
+        return got | {r.id for r in risk_factors({**answers, "age": age})}
+
+    for answers, what, edge in (({"new_pain": True}, "new_pain_over_50", 50),  # a risk factor (a prompt)
+                                ({"new_pain": True, "night_pain": True}, "cancer_risk", 50),  # two: a flag
+                                ({"recent_trauma": True}, "fracture_risk", 65)):
+        any_age = any(what in raised(answers, a) for a in range(band.low, band.high + 1))
+        assert any_age == (band.high > edge)  # the rule really has its edge where the test says
+        assert (what in raised(answers, band.stored)) == any_age, (band.id, what)
 
 
 @pytest.mark.parametrize("band", plan.AGE_BANDS, ids=lambda b: b.id)
@@ -228,16 +235,16 @@ def test_an_emergency_on_the_red_flag_screen_shows_the_staff_screen_at_once_with
     m = s.pain_map
     k.answer(7)
     k.answer("60s")
-    k.answer({"bladder_bowel": True, "cancer_history": True, "steroids": plan.UNSURE})
+    k.answer({"bladder_bowel": True, "cancer_history": True, "unwell": plan.UNSURE})
     assert k.screen == "redflag"  # straight away: no feature questions, no review
     # every answer on the screen kept: yes/no in the answers, the "not sure" in its flag (format 1)
-    assert all(q in m.answers for q in plan.red_flag_screen_keys() if q != "steroids")
-    assert m.answers["cancer_history"] is True and m.answers["unwell"] is False
-    assert m.answers.get("steroids", "unsure") == "unsure"
-    assert any("steroids" in f["because"] for f in k.finished_flags)
+    assert all(q in m.answers for q in plan.red_flag_screen_keys() if q != "unwell")
+    assert m.answers["cancer_history"] is True and m.answers["steroids"] is False
+    assert m.answers.get("unwell", "unsure") == "unsure"
+    assert any("unwell" in f["because"] for f in k.finished_flags)
     ids = {f["id"]: f["urgency"] for f in k.finished_flags}
     assert ids["cauda_equina"] == "emergency"
-    assert ids["serious_pathology"] == "same_day" and ids["infection_risk_unsure"] == "soon"
+    assert ids["serious_pathology"] == "same_day" and ids["infection_risk_unsure"] == "same_day"
 
 
 def test_a_same_day_flag_does_not_alarm_the_patient_but_is_saved_and_logged(cfg, atlas, caplog):
@@ -311,13 +318,14 @@ def test_unsure_flags_are_capped_and_never_replace_a_real_one():
 
     for key in plan.red_flag_screen_keys():
         for f in unsure_flags({key: plan.UNSURE}, both_legs=True):
-            assert f.urgency in ("same_day", "soon") and f.id.endswith("_unsure") and f.because == (key,)
+            assert f.urgency == "same_day" and f.id.endswith("_unsure") and f.because == (key,)
     # a real yes already raises cauda_equina as an emergency: no weaker duplicate
     assert [f.id for f in all_flags({"bladder_bowel": True, "saddle_numbness": plan.UNSURE}, False)] == [
         "cauda_equina"]
-    # a soon flag from a yes, and a doubt that would make the same rule same_day: the doubt is kept
-    got = {f.id: f.urgency for f in all_flags({"steroids": True, "unwell": plan.UNSURE}, False)}
-    assert got == {"infection_risk": "soon", "infection_risk_unsure": "same_day"}
+    # a lone risk factor is no flag as a yes (ADR 0009), so not as a doubt either; beside a doubt it counts
+    assert unsure_flags({"steroids": plan.UNSURE}, False) == []
+    got = {f.id: f.because for f in all_flags({"steroids": True, "recent_trauma": plan.UNSURE}, False)}
+    assert got["fracture_risk_unsure"] == ("recent_trauma",)
     assert unsure_flags({"cancer_history": False}, False) == []
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import vocabulary
-from .redflags import SAME_DAY, RedFlag, _holds, by_urgency, flag_text, red_flags
+from .redflags import SAME_DAY, RedFlag, by_urgency, flag_text, red_flags
 
 UNSURE = "unsure"
 CAP = SAME_DAY  # the most urgent a "not sure" may make a flag
@@ -41,27 +41,29 @@ def _cap(urgency: str) -> str:
 
 
 def unsure_flags(answers: dict[str, Any], both_legs: bool) -> list[RedFlag]:
-    """The flags raised only because of "not sure" answers (never more urgent than same_day)."""
+    """The flags raised only because of "not sure" answers (never more urgent than same_day).
+
+    The rules are evaluated as if every "not sure" were a yes; each flag that gives and the
+    answers as given do not (or give less urgently) comes back as `<rule id>_unsure`. A lone
+    risk factor is not a flag when it is a yes (ADR 0009), so a "not sure" about it is not one either.
+    """
     doubts = unsure_keys(answers)
     if not doubts:
         return []
-    features = {"both_legs_painted": bool(both_legs)}
     as_given = {f.id: f for f in red_flags(answers, both_legs)}
-    as_yes = {**answers, **{k: True for k in doubts}}
+    as_yes = red_flags({**answers, **{k: True for k in doubts}}, both_legs)
     out: list[RedFlag] = []
-    for rule in vocabulary.flag_rules():
-        fired = [t for t in rule.triggers
-                 if not t.joins and _holds(t, as_yes, features) and not _holds(t, answers, features)
-                 and any(k in doubts for k in t.answer_keys)]
-        if not fired or (rule.unless and (rule.unless in as_given or rule.unless + SUFFIX in {f.id for f in out})):
+    for f in as_yes:
+        keys = tuple(k for k in f.because if k in doubts)
+        if not keys:
             continue
-        urgency = min((_cap(t.urgency) for t in fired), key=vocabulary.urgency_rank)
-        real = as_given.get(rule.id)
+        urgency = _cap(f.urgency)
+        real = as_given.get(f.id)
         if real is not None and vocabulary.urgency_rank(real.urgency) <= vocabulary.urgency_rank(urgency):
             continue  # the rule already stands from a yes, at least as urgent: nothing to add
-        keys = tuple(dict.fromkeys(k for t in fired for k in t.answer_keys if k in doubts))
+        rule = next(r for r in vocabulary.flag_rules() if r.id == f.id)
         reasons = tuple(f"not sure about {vocabulary.words(k, 'short', 'en')}" for k in keys)
-        out.append(RedFlag(rule.id + SUFFIX, flag_text(rule.title, reasons, urgency), reasons, urgency, keys))
+        out.append(RedFlag(f.id + SUFFIX, flag_text(rule.title, reasons, urgency), reasons, urgency, keys))
     return out
 
 

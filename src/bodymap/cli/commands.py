@@ -275,17 +275,20 @@ def _show(args) -> int:
     m = fileformat.load(args.file)
     s = m.summary()
     if args.json:
-        from ..redflags import flags_for_map
+        from ..redflags import flags_for_map, risk_factors_for_map
 
-        print(json.dumps({"red_flags": [f.to_json() for f in flags_for_map(m)], "summary": s,
+        print(json.dumps({"red_flags": [f.to_json() for f in flags_for_map(m)],
+                          "risk_factors": [x.to_json() for x in risk_factors_for_map(m)], "summary": s,
                           "answers": dict(m.answers), "intensity": m.intensity, "meta": m.meta}))
         return EXIT_OK
     for note in m.meta.get("notes", []):
         print(f"note: {note}", file=sys.stderr)
-    from ..redflags import flags_for_map
+    from ..redflags import flags_for_map, risk_factors_for_map
 
     for f in flags_for_map(m):
         print(f"RED FLAG:    {f.text}")
+    for x in risk_factors_for_map(m):
+        print(f"risk factor: {x.prompt}")
     print(f"file:        {args.file}")
     print(f"session:     {m.meta.get('session_code') or '-'}   created {m.meta.get('created', '-')}")
     print(f"extent:      {s['extent_percent']:.1f}% of body (front {s['extent_by_view']['front']:.1f}%, "

@@ -5,7 +5,7 @@ Columns (docs/exports.md), in this order: file, session_code, created, red_flags
 extent_front, extent_back, extent_<sensation> for each sensation, cov_<region id> for
 every atlas region in atlas order, top_pattern, top_side, top_probability; then, added
 later and only ever appended: intensity, intensity_<sensation>, answer_<question> for
-every question, red_flag_urgency, choir_codes.
+every question, red_flag_urgency, choir_codes, risk_factors.
 
 Extents are % of body area; coverage is the share of the region painted (0..1). Text
 cells that a spreadsheet would run as a formula (starting with = + - @ or a tab) are
@@ -134,6 +134,7 @@ def columns(decoder: Decoder) -> list[Column]:
         Column("red_flag_urgency", "text", _red_flag_urgency),
         Column("choir_codes", "text", _choir_codes),
     ]
+    cols.append(Column("risk_factors", "text", lambda r: ";".join(x.id for x in r.ranking.risk_factors)))  # ADR 0009
     return cols
 
 

@@ -4,14 +4,14 @@ welcome -> paint -> question (one per screen) -> review -> thanks | redflag -> w
 The questions, their order and their follow-ups come from the one vocabulary
 (regions/questions.yaml). Only an `emergency` red flag (cauda equina signs) ends
 the questions at once; a `same_day` flag lets the patient finish calmly and then
-shows the red-flag screen ("talk with a member of staff today"); a `soon` flag is
-saved for the clinician and the patient sees the usual thanks.
+shows the red-flag screen ("talk with a member of staff today"). A lone risk
+factor is not a flag: the patient sees the usual thanks; the clinician sees it as a prompt.
 With `short_flow` (issue 14, bodymap.kiosk.plan) the questions are fewer: the
 pain 0-10 and the age band in one tap each, every red-flag question on one
 screen, then only the feature questions whose answer could change the top of
 the ranking. There only `emergency` shows the red-flag screen ("please tell the
-reception staff now"); a `same_day` or `soon` flag is saved and logged for staff
-and the patient sees the usual calm thanks. "Not sure" answers raise flags too
+reception staff now"); a `same_day` flag is saved and logged for staff and the
+patient sees the usual calm thanks. "Not sure" answers raise flags too
 (bodymap.unsure). The review's "change" returns to the screen concerned.
 The red-flag screen returns to welcome by itself after `redflag_screen_s`.
 Idle: after (timeout - warning) seconds without a touch the "still there?"

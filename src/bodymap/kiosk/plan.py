@@ -49,7 +49,7 @@ class AgeBand:
 # The stored age is the OLDEST age in the band (the open top band: its lowest,
 # 80). So a red-flag rule "age over N" fires for every band holding any age
 # over N: the 50s count as over 50, the 60s as over 65. That errs towards
-# raising a flag (a 50-year-old with new pain is flagged "soon" for a clinician
+# raising a flag (a 50-year-old with new pain counts as the risk factor "new pain over 50" for a clinician
 # to ask) and never hides one. The matcher's "60 or over" falls on a band edge,
 # so it is exact. The band itself is saved beside the age (`AGE_RANGE_KEY`).
 AGE_BANDS: tuple[AgeBand, ...] = (
@@ -80,8 +80,8 @@ def band_of_age(age: int) -> AgeBand:
 
 def _urgency_of_key(key: str) -> int:
     """Rank of the most urgent trigger that reads this key (cauda equina questions first)."""
-    ranks = [vocabulary.urgency_rank(t.urgency) for r in vocabulary.flag_rules() for t in r.triggers
-             if key in t.answer_keys]
+    ranks = [vocabulary.urgency_rank(t.urgency or (r.combine.urgency if r.combine else "same_day"))
+             for r in vocabulary.flag_rules() for t in r.triggers if key in t.answer_keys]
     return min(ranks, default=len(vocabulary.URGENCIES))
 
 
