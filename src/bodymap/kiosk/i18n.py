@@ -5,7 +5,8 @@ English is the reference: every other catalogue must have every English key
 
 The questions' wording is not in the catalogues: it lives in the one vocabulary
 (regions/questions.yaml, `bodymap.vocabulary`) and is merged in here under the
-keys the screens use, `q_<key>` (and `q_<key>_low` / `q_<key>_high` for a scale).
+keys the screens use, `q_<key>` (and `q_<key>_low` / `q_<key>_high` for a scale,
+`tick_<key>` for a red-flag question's words on the one red-flag screen).
 A catalogue that defines one of those keys itself is refused.
 """
 from __future__ import annotations
@@ -58,6 +59,8 @@ def question_texts(lang: str) -> dict[str, str]:
     out = {}
     for q in vocabulary.questions():
         out[f"q_{q.key}"] = vocabulary.words(q.key, "patient", lang)
+        if "tick" in q.words:  # a red-flag question's short words for the one red-flag screen
+            out[f"tick_{q.key}"] = vocabulary.words(q.key, "tick", lang)
         if q.kind == "scale":
             out[f"q_{q.key}_low"] = vocabulary.words(q.key, "scale_low", lang)
             out[f"q_{q.key}_high"] = vocabulary.words(q.key, "scale_high", lang)
