@@ -28,10 +28,10 @@ from typing import Any, Callable
 from .. import vocabulary
 from ..atlas import Atlas
 from ..redflags import EMERGENCY, SAME_DAY, red_flags
-from ..errors import UsageError
 from ..painting import PainMap
 from ..unsure import all_flags
 from . import plan
+from .shortflow import ShortFlow
 from .config import KioskConfig
 from .security import PinGuard, new_session_code
 from .spool import Drafts, RecoveryStatus, Spool, count_recovery
@@ -65,7 +65,7 @@ class Session:
 
 
 @dataclass
-class Kiosk:
+class Kiosk(ShortFlow):
     config: KioskConfig
     atlas: Atlas
     clock: Callable[[], float] = time.monotonic
@@ -143,15 +143,6 @@ class Kiosk:
             return None
         return self.questions[self.session.question]
 
-    @property
-    def red_flag_keys(self) -> tuple[str, ...]:
-        """The questions on the one red-flag screen (short flow), most urgent first."""
-        return plan.red_flag_screen_keys()
-
-    @property
-    def age_bands(self) -> tuple[plan.AgeBand, ...]:
-        return plan.AGE_BANDS
-
     def answer(self, value: Any) -> None:
         """Answer the current question (None = skip) and go to the next screen."""
         key, kind = self.current_question
@@ -174,129 +165,6 @@ class Kiosk:
             self._finish()
             return
         self.next_question()
-
-    # -- the short flow (issue 14) --------------------------------------------
-    def _answer_short(self, key: str, kind: str, value: Any) -> None:
-        m = self.session.pain_map
-        if value is not None:
-            if kind == "scale":
-                m.set_intensity(None, int(value))
-            elif kind == "decade":
-                band = value if isinstance(value, plan.AgeBand) else plan.age_band(str(value))
-                m.answers["age"] = band.stored
-                m.extra_answers[plan.AGE_RANGE_KEY] = band.range_text
-            elif kind == "redflags":
-                for k, v in plan.red_flag_answers(value).items():
-                    self._set_yes_no(k, v)
-            else:
-                if value not in (True, False, plan.UNSURE):
-                    raise ValueError(f"answer {key!r} takes yes, no or {plan.UNSURE!r}, got {value!r}")
-                self._set_yes_no(key, value)
-        for q in vocabulary.questions():  # a changed answer drops follow-ups that no longer apply
-            if q.key in m.answers and not vocabulary.applies(q.key, m.answers):
-                del m.answers[q.key]
-        if self._emergency() and not self._follow_up_pending():
-            self._finish()  # cauda equina signs: tell the patient now
-            return
-        self._advance()
-
-    def _set_yes_no(self, key: str, value: Any) -> None:
-        m, s = self.session.pain_map, self.session
-        s.unsure.discard(key)
-        if value == plan.UNSURE:
-            try:
-                m.answers[key] = value
-            except UsageError:  # the file format does not take "unsure" yet: keep it beside the answers
-                m.answers.pop(key, None)
-                s.unsure.add(key)
-        else:
-            m.answers[key] = bool(value)
-
-    def given(self, key: str) -> Any:
-        """The answer to `key` in this session: True, False, "unsure" or None (not answered)."""
-        if self.session is None:
-            return None
-        if key in self.session.unsure:
-            return plan.UNSURE
-        return self.session.pain_map.answers.get(key)
-
-    def _rule_answers(self, m: PainMap) -> dict[str, Any]:
-        s = self.session
-        extra = {k: plan.UNSURE for k in s.unsure} if s is not None and s.pain_map is m else {}
-        return {**dict(m.answers), **extra}
-
-    def _follow_up_pending(self) -> bool:
-        """A red-flag follow-up (e.g. "is the weakness new?") applies and is not answered: ask it first."""
-        m = self.session.pain_map
-        return any(k not in m.answers and vocabulary.applies(k, m.answers) for k in plan.red_flag_follow_ups())
-
-    def _matcher_view(self):
-        """(features, model) for choosing questions, or (None, None) if the matcher cannot be loaded.
-
-        A broken pattern library must never stop the kiosk: then every feature question is asked."""
-        if self._model is None and not self._model_failed:
-            try:
-                from .. import matcher
-
-                self._model = matcher.get_model(self.atlas)
-            except Exception as exc:  # noqa: BLE001 - the kiosk goes on; staff see the log
-                self._model_failed = True
-                log.error("pattern library unavailable, asking every question (%s)", type(exc).__name__)
-        if self._model is None:
-            return None, None
-        from .. import matcher
-
-        return matcher.features_of(self.session.pain_map), self._model
-
-    def _advance(self, fresh: bool = False) -> None:
-        """To the planner's next screen, or to the review when nothing more is worth asking."""
-        s = self.session
-        if not fresh and not s.returning:
-            # answered again after "Go back": what follows is planned again from the answers as they are now
-            # (answered questions stay answered and are not asked again)
-            del s.asked[s.question + 1:]
-        visited = [k for k, _ in s.asked]
-        features, model = self._matcher_view()
-        if model is None:  # no matcher: every open feature question, in vocabulary order
-            nxt = plan.next_screen(s.pain_map.answers, visited, ask_age=self.config.ask_age)
-            if nxt is None:
-                from ..matcher import ANSWER_FEATURES
-
-                nxt = next(((k, "yesno") for k in ANSWER_FEATURES
-                            if k not in visited and k not in s.pain_map.answers), None)
-        else:
-            nxt = plan.next_screen(s.pain_map.answers, visited, ask_age=self.config.ask_age,
-                                   features=features, model=model)
-        if nxt is None:
-            s.returning = False
-            self.screen = "review"
-        else:
-            s.asked.append(nxt)
-            s.question = len(s.asked) - 1
-            self.screen = "question"
-        self.touch()
-
-    def change(self, target: str) -> None:
-        """From the review: go back to one screen ("paint", a question key or "red_flags"), then to the review.
-
-        A screen the planner now finds worth asking (e.g. a question the new painting makes
-        matter) is asked on the way back."""
-        self._need("review")
-        s = self.session
-        s.returning = True
-        if target == "paint":
-            self.screen = "paint"
-        else:
-            idx = next((i for i, (k, _) in enumerate(s.asked) if k == target), None)
-            if idx is None:
-                raise ValueError(f"{target!r} was not asked in this session")
-            s.question = idx
-            self.screen = "question"
-        self.touch()
-
-    def review_items(self) -> list[tuple[str, str]]:
-        """What the review can change, in order: ("paint", "paint") then each screen asked (key, kind)."""
-        return [("paint", "paint")] + list(self.session.asked if self.session else [])
 
     def _emergency(self) -> bool:
         m = self.session.pain_map
