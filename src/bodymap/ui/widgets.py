@@ -17,6 +17,7 @@ from .. import render
 from ..render.palette import (DESK, DESK_AGAINST_TEXT, DESK_BAR_FILL, DESK_FOR_TEXT, DESK_SELECT_BG,
                               DESK_SELECT_BORDER)
 from ..render.picture import SENSATION_STYLE, pattern_mask, rgba_surface
+from .pointer import POINTER_EVENTS, pointer  # noqa: F401 - the input rules moved to ui/pointer.py
 
 # The desk colours (bodymap.render.palette.DESK) under the names the windows use.
 BG = DESK.bg
@@ -58,33 +59,6 @@ class TextCache:
 
     def width(self, text: str, size: int) -> int:
         return render.font(size).size(text)[0]
-
-
-POINTER_EVENTS = {
-    pygame.MOUSEBUTTONDOWN: "down", pygame.MOUSEMOTION: "move", pygame.MOUSEBUTTONUP: "up",
-    pygame.FINGERDOWN: "down", pygame.FINGERMOTION: "move", pygame.FINGERUP: "up",
-}
-
-
-def pointer(event, size: tuple[int, int]):
-    """(phase, (x, y), pointer id) for a mouse or finger event, or None.
-
-    The one place that knows the input rules: positions come from the event
-    (never polled); SDL's mouse copies of touches (`event.touch`) are dropped so
-    each touch counts once; only the left button paints; FINGER x, y are 0..1 of
-    the window, and `pressure` is never read (pygame-ce 2.5.8 puts dy there).
-    """
-    phase = POINTER_EVENTS.get(event.type)
-    if phase is None:
-        return None
-    if event.type in (pygame.FINGERDOWN, pygame.FINGERMOTION, pygame.FINGERUP):
-        pos = (float(event.x) * size[0], float(event.y) * size[1])
-        return phase, pos, ("finger", getattr(event, "touch_id", 0), getattr(event, "finger_id", 0))
-    if getattr(event, "touch", False):
-        return None
-    if phase != "move" and getattr(event, "button", 1) != 1:
-        return None
-    return phase, (float(event.pos[0]), float(event.pos[1])), "mouse"
 
 
 def flow_buttons(items, text: "TextCache", fs: int, btn: int, pad: int, gap: int, width: int,
@@ -176,6 +150,11 @@ class Button:
     swatch: str | None = None  # sensation id: draws its colour and texture
     dot: float | None = None  # brush buttons: a dot of this radius (px), the brush's size on the body
     align: str = "center"
+    action: tuple | None = None  # what a tap does, e.g. ("brush", "small"); default: (id,)
+
+    def __post_init__(self) -> None:
+        if self.action is None:
+            self.action = (self.id,)
 
     def draw(self, surface: pygame.Surface, text: TextCache, size: int, pressed: bool = False) -> None:
         r = self.rect
