@@ -118,6 +118,11 @@ class KButton:
     enabled: bool = True
     swatch: str | None = None  # a sensation id: its colour and texture at the left
     max_lines: int = 2
+    action: tuple | None = None  # what a tap does, e.g. ("answer", 4); default: (id,)
+
+    def __post_init__(self) -> None:
+        if self.action is None:
+            self.action = (self.id,)
 
     def colours(self, pressed: bool) -> tuple[tuple, tuple, tuple]:
         """(background, text, border)."""
