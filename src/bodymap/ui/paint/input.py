@@ -9,7 +9,7 @@ import pygame
 
 from ...painting import SENSATIONS
 from ...render.overlay import brush_window
-from ..pointer import DOWN, MOVE, MOUSE, pointer_event
+from ..pointer import DOWN, MOVE, MOUSE, Pointer, pointer_event
 from .sizes import REDRAW_EVENTS, ctrl_held, shift_held
 
 
@@ -23,12 +23,7 @@ class PaintInput:
         if t == pygame.QUIT:
             self.request_quit()
         elif (p := pointer_event(event, self.size)) is not None:
-            if p.phase == DOWN:
-                self._pointer_down(p.pos, p.id)
-            elif p.phase == MOVE:
-                self._pointer_move(p.pos, p.id)
-            else:
-                self._pointer_up(p.pos, p.id)
+            self.handle_pointer(p)
         elif t == pygame.MOUSEWHEEL:
             if self.panel_rect is not None and self.panel_rect.collidepoint(self._last_pos):
                 self.panel.scroll_by(-int(getattr(event, "y", 0)) * self.px(48))
@@ -42,6 +37,15 @@ class PaintInput:
             self._release_pointer()
         elif t == pygame.KEYDOWN:
             self._key(event)
+
+    def handle_pointer(self, p: Pointer) -> None:
+        """One plain pointer event (bodymap.ui.pointer); tests may call this directly."""
+        if p.phase == DOWN:
+            self._pointer_down(p.pos, p.id)
+        elif p.phase == MOVE:
+            self._pointer_move(p.pos, p.id)
+        else:
+            self._pointer_up(p.pos, p.id)
 
     def _key(self, event) -> None:
         k = event.key

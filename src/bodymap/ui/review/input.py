@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pygame
 
-from ..pointer import DOWN, MOUSE, MOVE, pointer_event
+from ..pointer import DOWN, MOUSE, MOVE, Pointer, pointer_event
 
 
 class ReviewInput:
@@ -19,12 +19,7 @@ class ReviewInput:
         if t == pygame.QUIT:
             self.done = True
         elif (p := pointer_event(event, self.size)) is not None:
-            if p.phase == DOWN:
-                self._pointer_down(p.pos, p.id)
-            elif p.phase == MOVE:
-                self._pointer_move(p.pos, p.id)
-            else:
-                self._pointer_up(p.pos, p.id)
+            self.handle_pointer(p)
         elif t == pygame.MOUSEWHEEL:
             dy = -int(getattr(event, "y", 0)) * self.px(60)
             if self.show_list and self.list_rect.collidepoint(self._last_pos):
@@ -39,6 +34,15 @@ class ReviewInput:
             self._pointer, self._pressed, self._drag = None, None, None
         elif t == pygame.KEYDOWN:
             self._key(event)
+
+    def handle_pointer(self, p: Pointer) -> None:
+        """One plain pointer event (bodymap.ui.pointer); tests may call this directly."""
+        if p.phase == DOWN:
+            self._pointer_down(p.pos, p.id)
+        elif p.phase == MOVE:
+            self._pointer_move(p.pos, p.id)
+        else:
+            self._pointer_up(p.pos, p.id)
 
     def _key(self, event) -> None:
         k = event.key
