@@ -34,9 +34,11 @@ class Redraw:
     - "every_frame": update and draw every frame at `fps` (the kiosk: its idle
       warning counts down and its screens change by themselves);
     - "on_change": update every frame, draw only after events, on the first frame
-      and while a toast shows (the review window: a still picture);
-    - "partial": draw only what changed (`draw_partial`), full redraws during start-up
-      and now and then when idle, and slow down when idle (the painting window).
+      and while a toast shows (`scene.toast` not None; the review window: a still picture);
+    - "partial": draw only what changed (`scene.draw_partial(surface)`, which returns
+      the changed rectangles or None), whole frames (`scene.invalidate()`) during
+      start-up and now and then when idle; when idle, update and draw only now and
+      then and tick at `idle_fps` (the painting window).
     `idle_fps` is the rate once nothing happens.
     """
 

@@ -96,25 +96,25 @@ class KioskApp(KioskGeometry, KioskTouch):
         # one pointer at a time
         self._pointer: Any = None
         self._pointer_seen = 0.0  # when the held pointer last moved
-        self._pressed: str | None = None  # the id of the button under the held pointer
+        self.pressed: str | None = None  # the id of the button under the held pointer
         self._hold: tuple[Any, float] | None = None  # (pointer, since): a press in the staff corner
         self.pin: PinPad | None = None
-        # what belongs to the current session (dropped when it ends)
-        self._map: PainMap | None = None
-        self.overlays: dict[str, PaintOverlay] = {}
-        self._review: tuple[int, pygame.Surface] | None = None
+        # what belongs to the current session (dropped when it ends); the scenes share it
+        self.pain_map: PainMap | None = None  # the session's map (the flow's), None between patients
+        self.overlays: dict[str, PaintOverlay] = {}  # the paint screen's paint layers, per view
+        self.review_picture: tuple[int, pygame.Surface] | None = None  # (map version, the review screen's paint)
         self._empty: tuple[int, bool] | None = None
         self._seen: tuple | None = None
-        self._since = clock()
-        self._bg: dict[tuple, pygame.Surface] = {}
-        self._bg_texts: dict[tuple, list[str]] = {}  # what each cached background shows, for `texts.frame`
+        self.shown_since = clock()  # when the current screen (or question) was first shown
+        self.bg_cache: dict[tuple, pygame.Surface] = {}  # the body pictures (bodies.py) by screen, size, language
+        self.bg_texts: dict[tuple, list[str]] = {}  # what each cached background shows, for `texts.frame`
         self.side_labels: dict[tuple[str, str, str], pygame.Rect] = {}  # (screen, view, side) -> where drawn
         self.scenes = SceneManager()
         for name, scene in SCREENS.items():
             self.scenes.register(name, scene(self))
         self.dialog_overlay, self.warning, self.pin_pad = DialogOverlay(self), IdleWarning(self), PinOverlay(self)
         self._layout()
-        self._sync(self._since)
+        self._sync(self.shown_since)
 
     # -- the scene protocol (bodymap.ui.scene)
     @property
@@ -137,29 +137,29 @@ class KioskApp(KioskGeometry, KioskTouch):
     def _sync(self, now: float) -> None:
         k = self.kiosk
         m = k.session.pain_map if k.session is not None else None
-        if m is not self._map:
+        if m is not self.pain_map:
             self._new_session(m)
         seen = (k.screen, k.session.question if k.session is not None and k.screen == "question" else None)
         if seen != self._seen:
             if k.screen == "welcome":  # between patients: forget every rendering (the last code was one)
                 self.texts.clear()
-                self._bg.clear()
-                self._bg_texts.clear()
+                self.bg_cache.clear()
+                self.bg_texts.clear()
                 _release_memory()
             self._seen = seen
-            self._since = now
+            self.shown_since = now
             self.dialog = None
-            self._pressed = None
+            self.pressed = None
             self.digits = ""
             self.scenes.switch(k.screen, again=True)
 
     def _new_session(self, m: PainMap | None) -> None:
         """A session started or ended: drop everything that showed or referenced the previous one."""
         self.scenes.scenes["paint"].stroke = None
-        self._pressed = None
-        self._map = m
+        self.pressed = None
+        self.pain_map = m
         self.overlays = {}
-        self._review = None
+        self.review_picture = None
         self._empty = None
         self.dialog = None
         self.digits = ""
@@ -170,7 +170,7 @@ class KioskApp(KioskGeometry, KioskTouch):
 
     @property
     def map_empty(self) -> bool:
-        m = self._map
+        m = self.pain_map
         if m is None:
             return True
         if self._empty is None or self._empty[0] != m.version:
@@ -188,7 +188,7 @@ class KioskApp(KioskGeometry, KioskTouch):
         if self._hold is not None and now - self._hold[1] >= self.config.exit_hold_s:
             self._hold_done(now)
         self.pin_pad.update(now)
-        if self.kiosk.screen == "thanks" and now - self._since >= THANKS_SECONDS:
+        if self.kiosk.screen == "thanks" and now - self.shown_since >= THANKS_SECONDS:
             self.kiosk.done()
         self.kiosk.tick(now)
         self._sync(now)
@@ -222,7 +222,7 @@ class KioskApp(KioskGeometry, KioskTouch):
         scene.draw(surface)
         modal = self.pin is not None or self.dialog is not None or self.warning_visible(now)
         for bid, b in scene.buttons().items():
-            b.draw(surface, self.texts, pressed=(not modal and self._pressed == bid), line=self.px(3))
+            b.draw(surface, self.texts, pressed=(not modal and self.pressed == bid), line=self.px(3))
         if self.dialog is not None:
             self.dialog_overlay.draw(surface, active=self.pin is None and not self.warning_visible(now))
         if self.warning_visible(now):

@@ -15,9 +15,9 @@ def body_background(app, which: str) -> pygame.Surface:
     shows is added to `app.texts.frame` each time it is used.
     """
     key = (which, app.size, app.lang)
-    bg = app._bg.get(key)
+    bg = app.bg_cache.get(key)
     if bg is not None:
-        app.texts.frame.extend(app._bg_texts.get(key, ()))
+        app.texts.frame.extend(app.bg_texts.get(key, ()))
         return bg
     first = len(app.texts.frame)
     bg = pygame.Surface(app.size)
@@ -31,8 +31,8 @@ def body_background(app, which: str) -> pygame.Surface:
     draw_view_labels(app, bg, lays, which)
     if pygame.display.get_init() and pygame.display.get_surface() is not None:
         bg = bg.convert()
-    app._bg[key] = bg
-    app._bg_texts[key] = app.texts.frame[first:]
+    app.bg_cache[key] = bg
+    app.bg_texts[key] = app.texts.frame[first:]
     return bg
 
 

@@ -60,8 +60,8 @@ class KioskGeometry:
                            self.review_buttons_y - self.px(20) - self.review_body_rect.bottom - self.px(10))
         self.review_layouts = self._views_in(area, self.px(90))
         self.overlays = {}
-        self._bg.clear()
-        self._review = None
+        self.bg_cache.clear()
+        self.review_picture = None
 
     def _views_in(self, area: pygame.Rect, gap: int) -> dict[str, render.ViewLayout]:
         title_h = render.font(self.view_title_size).get_linesize() + self.px(8)

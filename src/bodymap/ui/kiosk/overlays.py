@@ -46,7 +46,7 @@ class DialogOverlay(KioskScene):
 
     def activate(self, action: tuple, now: float) -> None:
         app = self.app
-        m = app._map
+        m = app.pain_map
         kind = action[0]
         app.dialog = None
         if kind == "clear_all":  # clear: yes, rub out everything
@@ -67,7 +67,7 @@ class DialogOverlay(KioskScene):
         app.texts.block(surface, msg, pygame.Rect(inner.left, box.top + app.px(60), inner.width, box.height),
                         app.fs(60), TEXT, max_lines=4)
         for bid, b in self.buttons().items():
-            b.draw(surface, app.texts, pressed=active and app._pressed == bid, line=app.px(3))
+            b.draw(surface, app.texts, pressed=active and app.pressed == bid, line=app.px(3))
 
 
 class IdleWarning(KioskScene):
@@ -105,4 +105,4 @@ class IdleWarning(KioskScene):
         app.texts.block(surface, body, pygame.Rect(inner.left, r.bottom + app.px(24), inner.width, box.height),
                         app.fs(54), TEXT, max_lines=3)
         for bid, b in self.buttons().items():
-            b.draw(surface, app.texts, pressed=app._pressed == bid, line=app.px(3))
+            b.draw(surface, app.texts, pressed=app.pressed == bid, line=app.px(3))

@@ -25,14 +25,14 @@ class PaintScene(KioskScene):
     # -- the paint layers of the session's map
     def build_overlays(self) -> None:
         app = self.app
-        m = app._map
+        m = app.pain_map
         if m is None:
             app.overlays = {}
             return
         app.overlays = {v: PaintOverlay(m, lay, self._period(lay)) for v, lay in app.paint_layouts.items()}
 
     def _period(self, lay: render.ViewLayout) -> int:
-        return max(4, int(round(PATTERN_PERIOD * lay.scale / self.app._map.raster.scale)))
+        return max(4, int(round(PATTERN_PERIOD * lay.scale / self.app.pain_map.raster.scale)))
 
     def refresh_paint(self) -> None:
         for ov in self.app.overlays.values():
@@ -47,7 +47,7 @@ class PaintScene(KioskScene):
 
     def begin_stroke(self, view: str, pos) -> None:
         app = self.app
-        m = app._map
+        m = app.pain_map
         if m is None:
             return
         pt = app.paint_layouts[view].to_atlas(pos[0], pos[1])
@@ -57,7 +57,7 @@ class PaintScene(KioskScene):
 
     def extend_stroke(self, pos) -> None:
         app = self.app
-        m, view = app._map, self.stroke
+        m, view = app.pain_map, self.stroke
         if m is None or view is None:
             return
         box = m.extend_stroke(app.paint_layouts[view].to_atlas(pos[0], pos[1]))
@@ -65,8 +65,8 @@ class PaintScene(KioskScene):
             app.overlays[view].refresh(box)
 
     def end_stroke(self) -> None:
-        if self.stroke is not None and self.app._map is not None:
-            self.app._map.end_stroke()
+        if self.stroke is not None and self.app.pain_map is not None:
+            self.app.pain_map.end_stroke()
         self.stroke = None
 
     # -- buttons
@@ -89,7 +89,7 @@ class PaintScene(KioskScene):
                                 "choice", on=app.eraser)
         a = app.actions_rect
         ah = app.px(124)
-        m = app._map
+        m = app.pain_map
         out["undo"] = KButton("undo", pygame.Rect(a.left, a.top, a.width, ah), app.t("undo"), app.fs(52),
                               enabled=m is not None and m.can_undo)
         out["clear"] = KButton("clear", pygame.Rect(a.left, a.top + ah + gap, a.width, ah), app.t("clear"),
@@ -101,7 +101,7 @@ class PaintScene(KioskScene):
 
     def activate(self, action: tuple, now: float) -> None:
         app = self.app
-        m = app._map
+        m = app.pain_map
         kind = action[0]
         if kind == "sensation":
             app.sensation, app.eraser = action[1], False
@@ -124,7 +124,7 @@ class PaintScene(KioskScene):
     def draw(self, surface: pygame.Surface) -> None:
         app = self.app
         surface.blit(body_background(app, "paint"), (0, 0))
-        if not app.overlays and app._map is not None:
+        if not app.overlays and app.pain_map is not None:
             self.build_overlays()
         for v in VIEWS:
             ov = app.overlays.get(v)

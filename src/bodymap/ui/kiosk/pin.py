@@ -124,4 +124,4 @@ class PinOverlay(KioskScene):
                             pygame.Rect(box.left + app.px(20), msg_y, box.width - 2 * app.px(20),
                                         render.font(app.fs(46)).get_linesize()), app.fs(46), ALERT, max_lines=1)
         for bid, b in buttons.items():
-            b.draw(surface, app.texts, pressed=app._pressed == bid, line=app.px(3))
+            b.draw(surface, app.texts, pressed=app.pressed == bid, line=app.px(3))

@@ -12,7 +12,7 @@ class QuestionScene(KioskScene):
     def enter(self) -> None:
         """A new question: the keypad shows the age already given, if any."""
         app = self.app
-        q, m = app.kiosk.current_question, app._map
+        q, m = app.kiosk.current_question, app.pain_map
         app.digits = ""
         if q is not None and q[1] == "number" and m is not None and q[0] in m.answers:
             app.digits = str(m.answers[q[0]])
@@ -30,7 +30,7 @@ class QuestionScene(KioskScene):
         app = self.app
         w, h = app.size
         key, kind = app.kiosk.current_question
-        m = app._map
+        m = app.pain_map
         out = {}
         bh = app.px(130)
         out["qback"] = KButton("qback", pygame.Rect(app.margin * 2, h - app.margin * 2 - bh, app.px(380), bh),

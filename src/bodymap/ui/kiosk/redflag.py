@@ -15,7 +15,7 @@ class RedFlagScene(ThanksScene):
     title_size, body_size = 96, 52
 
     def buttons(self) -> dict[str, KButton]:
-        if self.app.clock() - self.app._since < REDFLAG_FINISH_AFTER_S:
+        if self.app.clock() - self.app.shown_since < REDFLAG_FINISH_AFTER_S:
             return {}
         return super().buttons()
 

@@ -32,16 +32,16 @@ class ReviewScene(KioskScene):
     def draw(self, surface: pygame.Surface) -> None:
         app = self.app
         surface.blit(body_background(app, "review"), (0, 0))
-        m = app._map
+        m = app.pain_map
         if m is not None:
-            if app._review is None or app._review[0] != m.version:  # the painting, drawn once per change
+            if app.review_picture is None or app.review_picture[0] != m.version:  # the painting, drawn once per change
                 layer = pygame.Surface(app.size, pygame.SRCALPHA)
                 for lay in app.review_layouts.values():
                     draw_paint(layer, m, lay)
                     render.draw_geometry(layer, lay, app.atlas.silhouette(lay.view), line=render.OUTLINE,
                                          width=max(2, app.px(3)), aa=False)
-                app._review = (m.version, layer)
-            surface.blit(app._review[1], (0, 0))
+                app.review_picture = (m.version, layer)
+            surface.blit(app.review_picture[1], (0, 0))
         app.texts.block(surface, app.t("review_title"), app.review_title_rect, app.review_title_size, TEXT,
                         max_lines=1)
         app.texts.block(surface, app.t("review_body"), app.review_body_rect, app.review_body_size, MUTED,

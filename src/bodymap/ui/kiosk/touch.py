@@ -56,16 +56,16 @@ class KioskTouch:
             self._hold = (pid, now)
         if self.pin is not None:
             self.pin.last_input = now
-            self._pressed = self._hit_id(pos)
+            self.pressed = self._hit_id(pos)
             self.kiosk.touch()
             return
         if self.warning_visible(now):
-            self._pressed = "still_here"  # any tap on the "still there?" screen means yes
+            self.pressed = "still_here"  # any tap on the "still there?" screen means yes
             return
         self.kiosk.touch()
         hit = self._hit_id(pos)
         if hit is not None:
-            self._pressed = hit
+            self.pressed = hit
             return
         if self.dialog is None and self.kiosk.screen == "paint":
             paint = self.scenes.scenes["paint"]
@@ -96,8 +96,8 @@ class KioskTouch:
         if paint.stroke is not None:
             paint.extend_stroke(pos)
             paint.end_stroke()
-        pressed = self._pressed
-        self._pointer, self._pressed = None, None
+        pressed = self.pressed
+        self._pointer, self.pressed = None, None
         if pressed == "still_here":
             self.kiosk.touch()
         elif pressed is not None:
@@ -108,7 +108,7 @@ class KioskTouch:
 
     def _release(self) -> None:
         self.scenes.scenes["paint"].end_stroke()
-        self._pointer, self._pressed, self._hold = None, None, None
+        self._pointer, self.pressed, self._hold = None, None, None
 
     def _hold_done(self, now: float) -> None:
         """The staff press lasted long enough: cancel what it was doing; open the PIN pad if a PIN is set."""
@@ -116,7 +116,7 @@ class KioskTouch:
         if self.pin is not None or not self.config.pin_hash:
             return  # no PIN configured: the gesture does nothing (the welcome screen's staff line says so)
         self.scenes.scenes["paint"].end_stroke()
-        self._pressed = None  # the finger stays down; its release does nothing
+        self.pressed = None  # the finger stays down; its release does nothing
         self.pin = PinPad(now, now)
 
     def _hit(self, pos) -> KButton | None:

@@ -67,7 +67,7 @@ class WelcomeScene(KioskScene):
             self.app.kiosk.start()
         elif action[0] == "language":
             self.app.kiosk.choose_language(action[1])
-            self.app._bg.clear()
+            self.app.bg_cache.clear()
 
     def _staff_lines(self) -> list[str]:
         app = self.app
