@@ -8,13 +8,12 @@ import dataclasses
 
 import pygame
 
+from ... import render
 from ...atlas import VIEWS
 from ...painting import SENSATIONS
-from ... import render
-from ..widgets import flow_buttons
-from ...render.picture import PATTERN_PERIOD, SENSATION_STYLE
 from ...render.overlay import PaintOverlay
-from ..widgets import Button, Slider, wrap_text
+from ...render.picture import PATTERN_PERIOD, SENSATION_STYLE
+from ..widgets import Button, Slider, flow_buttons, wrap_text
 
 from .sizes import BASE_SIZE, BRUSH_LETTERS, BRUSHES
 

@@ -10,9 +10,9 @@ from typing import Any
 import pygame
 import shapely
 
+from ... import render
 from ...atlas import VIEWS
 from ...painting import SENSATIONS
-from ... import render
 from ...render.palette import REGION_LINE_OVER_PAINT, ZONE_LINE, ZONE_MIN_P, ZONE_OUTLINE_P, ZONE_RGB
 from ..widgets import BAR_BG, BAR_LINE, BUTTON_ON_BG, BUTTON_ON_TEXT, MUTED, RED, TEXT, wrap_text
 

@@ -33,12 +33,12 @@ from ...painting import SENSATIONS, PainMap
 from ...render.overlay import PaintOverlay
 from ..panel import ClinicianPanel, load_matcher
 from ..scene import PARTIAL, DisplayWindow, run
+from ..widgets import Dialog, TextCache, wrap_text
 from .files import PaintFiles
 from .input import PaintInput
 from .layout import PaintLayout
 from .picture import PaintPicture
 from .sizes import BASE_SIZE, BRUSHES, TOAST_SECONDS
-from ..widgets import Dialog, TextCache, wrap_text
 
 
 class PaintScreen(PaintLayout, PaintInput, PaintFiles, PaintPicture):

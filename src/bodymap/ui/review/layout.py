@@ -8,11 +8,10 @@ from __future__ import annotations
 import pygame
 
 from ... import render
-from ..widgets import flow_buttons
 from ..review_draw import Pair, layout_pair
 from ..review_model import entry_time
 from ..review_panel import tag_size
-from ..widgets import Button
+from ..widgets import Button, flow_buttons
 
 from .maps import BASE_SIZE, MIN_TARGET
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import pygame
 
+from ... import render
 from ...compare import Comparison
 from ...painting import SENSATIONS, PainMap
-from ... import render
-from ...render.picture import SENSATION_STYLE
 from ...render.overlay import PaintOverlay
+from ...render.picture import SENSATION_STYLE
 from ..review_draw import (DIFF_KINDS, DIFF_STYLE, Pair, diff_surface, diff_swatch, draw_body_under, draw_lines_over,
                            draw_pair_titles, draw_side_markers, paint_period)
 from ..review_model import entry_time

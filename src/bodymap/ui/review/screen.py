@@ -29,19 +29,18 @@ from typing import Any
 
 import pygame
 
+from ... import render
 from ...atlas import Atlas, load_atlas
 from ...compare import Comparison
-from ... import render
 from ..review_model import MapEntry
 from ..review_panel import InfoPanel, MapList
-from ..widgets import TEXT, TextCache
-
 from ..scene import ON_CHANGE, DisplayWindow, run
+from ..widgets import TEXT, TextCache
 from .info import ReviewInfo
 from .input import ReviewInput
 from .layout import ReviewLayout
+from .maps import BASE_SIZE, TOAST_SECONDS, Loaded, ReviewMaps
 from .picture import ReviewPicture
-from .maps import ReviewMaps, BASE_SIZE, TOAST_SECONDS, Loaded
 
 
 class ReviewScreen(ReviewMaps, ReviewLayout, ReviewInfo, ReviewInput, ReviewPicture):
