@@ -132,15 +132,14 @@ class PaintLayout:
         return None
 
     def button_center(self, bid: str) -> tuple[int, int]:
-        """Where to tap a button (or dialog button, or panel row 'panel:hyp:N') on screen."""
-        if self.dialog is not None and bid.startswith("dialog:"):
-            return self.dialog.button_rects[bid[7:]].center
-        if bid.startswith("panel:hyp:"):
-            i = int(bid.rsplit(":", 1)[1])
-            for row in self.panel.rows:
-                if row.kind == "hypothesis" and row.index == i:
-                    return self.panel.row_screen_rect(row).center
-            raise KeyError(bid)
+        """Where to tap a button (or dialog button 'dialog:<id>', or panel row 'panel:hyp:N') on screen."""
+        if self.dialog is not None:
+            for dialog_bid, r in self.dialog.button_rects.items():
+                if bid == f"dialog:{dialog_bid}":
+                    return r.center
+        for row in self.panel.rows:
+            if row.kind == "hypothesis" and bid == f"panel:hyp:{row.index}":
+                return self.panel.row_screen_rect(row).center
         return self.buttons[bid].rect.center
 
     @property

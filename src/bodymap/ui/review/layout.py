@@ -136,14 +136,12 @@ class ReviewLayout:
 
     def button_center(self, bid: str) -> tuple[int, int]:
         """Where to tap: a top-bar button, 'list:N', 'info:hyp:N' or 'pick_cancel'."""
-        if bid.startswith("list:"):
-            return self.list.row_center(int(bid[5:]))
-        if bid.startswith("info:hyp:"):
-            i = int(bid.rsplit(":", 1)[1])
-            for row in self.info.hypothesis_rows():
-                if row.index == i:
-                    return self.info.row_screen_rect(row).center
-            raise KeyError(bid)
+        for row in self.list.rows:
+            if bid == f"list:{row.index}":
+                return self.list.row_screen_rect(row).center
+        for row in self.info.hypothesis_rows():
+            if bid == f"info:hyp:{row.index}":
+                return self.info.row_screen_rect(row).center
         if bid == "pick_cancel" and self.list.cancel_button is not None:
             return self.list.cancel_button.rect.center
         return self.buttons[bid].rect.center
