@@ -1,7 +1,7 @@
 """Scenes and the one window loop that runs them.
 
-A scene is an object driven by events, the same for the painting window, the
-review window and every kiosk screen:
+A scene is an object driven by events; the painting window, the review window
+and the kiosk are each one:
 
 - `handle_event(event)`: one pygame event (pointer events go through
   `bodymap.ui.pointer` first);
@@ -14,9 +14,10 @@ review window and every kiosk screen:
 `run(scene, window)` is the only event loop in bodymap. Tests do not need it:
 they call the scene's methods with synthetic events, headless.
 
-`SceneManager` holds scenes by id and switches between them (the kiosk's
-welcome, paint, question, review, thanks and red-flag screens); each scene's
-`enter()` runs when it becomes current.
+`SceneManager` holds scenes by id and switches between them; each scene's
+`enter()` runs when it becomes current. The kiosk registers its screens in one
+(welcome, paint, question, review, thanks, redflag: bodymap.ui.kiosk), each a
+smaller scene that draws its screen and acts on its buttons' taps.
 """
 from __future__ import annotations
 
