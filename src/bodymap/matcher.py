@@ -626,7 +626,7 @@ def evidence_for(model: Model, h: int, f: Features, max_items: int = 6) -> tuple
                                       lib.cite(pat.sensations[s][1]), abs(w)))
     for j, a in enumerate(ANSWER_FEATURES):
         v = f.answers.get(a)
-        if v is None or a not in pat.answers:
+        if not isinstance(v, bool) or a not in pat.answers:  # not given, or "unsure": no evidence either way
             continue
         p = pat.answers[a][0]
         po = st["p_other_ans"][j]
