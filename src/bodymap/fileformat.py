@@ -47,10 +47,17 @@ KNOWN_KEYS = {
 }
 
 
-def save(pain_map: PainMap, path: str | os.PathLike, *, mode: int = 0o600) -> Path:
-    """Write `pain_map` to `path` atomically (temp file, fsync, os.replace). Returns the path."""
+def save(pain_map: PainMap, path: str | os.PathLike, *, mode: int | None = None) -> Path:
+    """Write `pain_map` to `path` atomically (temp file, fsync, os.replace). Returns the path.
+
+    `mode` defaults to 0600, or 0640 in the default maps folder when BODYMAP_SHARE_GROUP shares it.
+    """
     path = Path(path)
     data = dumps(pain_map)
+    if mode is None:
+        from .paths import maps_sharing
+
+        mode = maps_sharing().file_mode(path.parent if str(path.parent) else Path("."))
     write_atomic(path, data, mode=mode)
     return path
 

@@ -1,15 +1,22 @@
-"""Where bodymap's data and cache live.
+"""Where bodymap's data, cache and the user's maps live.
 
 The YAML data (`regions/`) and assets (`assets/`) sit at the top of the source
 tree; `make run` installs the package in editable mode, so they are found next to
 `src/`. BODYMAP_DATA overrides the location (for a packaged install or tests).
+
+Maps a clinician saves go to `default_maps_dir()`: a "bodymap" folder in the user's
+documents folder (platformdirs), or BODYMAP_MAPS; never the working directory or the
+source checkout.
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from .errors import UsageError
+from .atomicio import PRIVATE, SHARE_GROUP_ENV, Sharing, prepare_folder
+from .errors import FileWriteError, UsageError
+
+MAPS_ENV = "BODYMAP_MAPS"
 
 
 def data_root() -> Path:
@@ -47,3 +54,46 @@ def check_output_file(output: str | os.PathLike, suffix: str) -> Path:
     if not folder.is_dir():
         raise UsageError(f"{path}: folder {folder} does not exist")
     return path
+
+
+def default_maps_dir(create: bool = True) -> Path:
+    """The folder where maps are saved unless the user picks another: BODYMAP_MAPS, or "bodymap" in the
+    user's documents folder (platformdirs: ~/Documents/bodymap on Linux with XDG's documents folder,
+    Documents\\bodymap on Windows, ~/Documents/bodymap on macOS).
+
+    Created (mode 0700: maps hold health data) on first use when `create`; a folder that cannot be
+    created or written is a FileWriteError naming it and saying how to choose another. With
+    BODYMAP_SHARE_GROUP set, the folder is shared with that group (0750 + setgid, maps 0640) so that a
+    review PC can read it (docs/security.md).
+    """
+    env = os.environ.get(MAPS_ENV, "").strip()
+    if env:
+        folder = Path(os.path.expanduser(env))
+    else:
+        import platformdirs
+
+        folder = Path(platformdirs.user_documents_dir()) / "bodymap"
+    if not create:
+        return folder
+    how = f"set {MAPS_ENV} to a folder you can write"
+    if folder.exists() and not folder.is_dir():
+        raise FileWriteError(f"{folder}: cannot keep maps here: it is a file, not a folder; {how}")
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FileWriteError(f"{folder}: cannot create the maps folder ({exc.strerror or exc}); {how}") from None
+    try:
+        prepare_folder(folder, maps_sharing(folder))  # 0700; 0750 + setgid with BODYMAP_SHARE_GROUP
+    except FileWriteError as exc:
+        raise FileWriteError(f"{exc}; {how}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise FileWriteError(f"{folder}: cannot save maps in this folder (permission denied); {how}")
+    return folder
+
+
+def maps_sharing(folder: str | os.PathLike | None = None) -> Sharing:
+    """BODYMAP_SHARE_GROUP applied to the maps folder (`folder`, default the default maps folder): which
+    group, if any, may read the maps saved there."""
+    if not os.environ.get(SHARE_GROUP_ENV, "").strip():
+        return PRIVATE  # the usual case: no folder look-up at all
+    return Sharing.from_env([Path(folder) if folder is not None else default_maps_dir(create=False)])
