@@ -240,3 +240,23 @@ def test_the_maps_folder_is_shared_only_with_the_option(tmp_path, monkeypatch):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     assert mode(fileformat.save(m, elsewhere / "d.bodymap")) == 0o600  # only the maps folder is shared
+
+
+def test_a_new_map_gets_a_safe_name_that_never_replaces_an_earlier_one(tmp_path):
+    from datetime import date
+
+    from bodymap.paths import map_file_stem, unused_map_path
+
+    assert map_file_stem("MRN 004217", "2026-03-14") == "MRN-004217_2026-03-14"
+    assert map_file_stem(None, None, today=date(2026, 3, 15)) == "map_2026-03-15"
+    for hostile in ("../../etc/passwd", "/abs", "a\x00b", "..", "C:\\x", "-rf"):
+        stem = map_file_stem(hostile, "2026-03-14")
+        assert "/" not in stem and "\\" not in stem and "\x00" not in stem and not stem.startswith(("-", "."))
+        assert unused_map_path(tmp_path, stem).parent == tmp_path
+    first = unused_map_path(tmp_path, "MRN-1_2026-03-14")
+    assert first == tmp_path / "MRN-1_2026-03-14.bodymap"
+    first.write_text("{}")
+    second = unused_map_path(tmp_path, "MRN-1_2026-03-14")
+    assert second == tmp_path / "MRN-1_2026-03-14-2.bodymap"
+    second.write_text("{}")
+    assert unused_map_path(tmp_path, "MRN-1_2026-03-14").name == "MRN-1_2026-03-14-3.bodymap"

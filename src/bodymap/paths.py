@@ -6,11 +6,14 @@ tree; `make run` installs the package in editable mode, so they are found next t
 
 Maps a clinician saves go to `default_maps_dir()`: a "bodymap" folder in the user's
 documents folder (platformdirs), or BODYMAP_MAPS; never the working directory or the
-source checkout.
+source checkout. `map_file_stem` and `unused_map_path` name a new map after its visit
+("MRN-004217_2026-03-14.bodymap") without ever taking an existing file's name.
 """
 from __future__ import annotations
 
 import os
+import re
+from datetime import date
 from pathlib import Path
 
 from .atomicio import PRIVATE, SHARE_GROUP_ENV, Sharing, prepare_folder
@@ -97,3 +100,27 @@ def maps_sharing(folder: str | os.PathLike | None = None) -> Sharing:
     if not os.environ.get(SHARE_GROUP_ENV, "").strip():
         return PRIVATE  # the usual case: no folder look-up at all
     return Sharing.from_env([Path(folder) if folder is not None else default_maps_dir(create=False)])
+
+
+_UNSAFE_NAME = re.compile(r"[^\w.-]+")  # letters (any script), digits, _ . - only
+
+
+def map_file_stem(patient_id: str | None = None, visit_date: str | None = None, today: date | None = None) -> str:
+    """A file name stem for a new map: "<patient identifier>_<visit date>" made safe for every file system,
+    e.g. "MRN-004217_2026-03-14"; "map_<date>" without an identifier; the date is today's when not given."""
+    day = visit_date or (today or date.today()).isoformat()
+    who = _UNSAFE_NAME.sub("-", patient_id or "").strip("-.")[:40] or "map"
+    return f"{who}_{day}"
+
+
+def unused_map_path(folder: str | os.PathLike, stem: str) -> Path:
+    """`folder/stem.bodymap`, or `stem-2.bodymap`, `stem-3.bodymap`, ...: the first name not taken, so that a
+    new map never replaces an earlier patient's (check again at save time if another program writes here)."""
+    folder = Path(folder)
+    stem = _UNSAFE_NAME.sub("-", stem).strip("-.") or "map"
+    path = folder / f"{stem}.bodymap"
+    n = 2
+    while path.exists():
+        path = folder / f"{stem}-{n}.bodymap"
+        n += 1
+    return path
