@@ -222,6 +222,17 @@ def test_an_unsure_red_flag_question_stays_open():
     assert key not in vocabulary.unanswered_red_flag_keys({key: False})
 
 
+def test_the_prompt_says_which_red_flag_questions_were_answered_not_sure(atlas):
+    m = PainMap(atlas)
+    m.paint_region("right_calf", 0.6, "aching")
+    m.answers["bladder_bowel"] = UNSURE
+    [prompt] = [p for p in bodymap.match(m).prompts if p.startswith("Red-flag questions not answered")]
+    short = vocabulary.words("bladder_bowel", "short")
+    assert f"{short} (answered not sure)" in prompt
+    m.answers["bladder_bowel"] = False
+    assert short not in " ".join(bodymap.match(m).prompts)
+
+
 # ---------------------------------------------------------------------------
 # bodymap new / show, and local times
 

@@ -520,7 +520,9 @@ def prompts_for(pain_map_summary: dict, answers: dict[str, Any], saddle_painted:
         out.append("Both legs are painted: ask the cauda equina questions (bladder, bowel, saddle numbness, "
                    "new or worsening leg weakness, new sexual dysfunction).")
     if unanswered and pain_map_summary.get("most_distal") in ("back", "buttock", "thigh", "knee", "leg", "foot"):
-        out.append(f"Red-flag questions not answered: {', '.join(vocabulary.words(q, 'short') for q in unanswered)}.")
+        said = [vocabulary.words(q, "short") + (" (answered not sure)" if answers.get(q) == "unsure" else "")
+                for q in unanswered]
+        out.append(f"Red-flag questions not answered: {', '.join(said)}.")
     return out
 
 
