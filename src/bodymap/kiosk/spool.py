@@ -294,13 +294,18 @@ class Drafts:
             try:
                 shutil.move(str(d), str(target))
                 os.chmod(target, self.sharing.file_mode(self.recovery))
-                if self.sharing.shares(self.recovery):  # a moved file keeps its group: give it the folder's
-                    os.chown(target, -1, self.recovery.stat().st_gid)
                 moved.append(target)
             except OSError as exc:
                 log.error("cannot move a draft from %s to the recovery folder %s (%s)", self.folder, self.recovery,
                           exc.strerror or exc)
                 self.last_error = f"a draft cannot be moved to the recovery folder ({exc.strerror or exc})"
+                continue
+            if self.sharing.shares(self.recovery):  # a moved file keeps its group: give it the folder's
+                try:
+                    os.chown(target, -1, self.recovery.stat().st_gid)
+                except OSError as exc:
+                    log.warning("a recovered draft in %s keeps its own group (%s): the review group may not read it",
+                                self.recovery, exc.strerror or exc)
         fsync_dir(self.recovery)
         fsync_dir(self.folder)
         if moved:
