@@ -1,19 +1,23 @@
 """Red flags with urgency (issue 12 item 5): every trigger fires and stays quiet, flags come most urgent first,
-and the urgency reaches the kiosk, `bodymap match`, `bodymap show`, the PDF report and FHIR."""
+and the urgency reaches the kiosk, `bodymap match`, `bodymap show`, the PDF report and FHIR. A lone risk factor
+is never a flag: it is a prompt for the clinician; two together, or one beside a sign, raise a same_day flag."""
 from __future__ import annotations
 
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import bodymap
 from bodymap import cli, fileformat
 from bodymap.kiosk.config import KioskConfig
 from bodymap.kiosk.flow import Kiosk
 from bodymap.painting import YES_NO_QUESTIONS
-from bodymap.redflags import RedFlag, by_urgency, most_urgent, red_flags
+from bodymap import vocabulary
+from bodymap.redflags import RedFlag, by_urgency, most_urgent, red_flags, risk_factors
 
-ORDER = ("emergency", "same_day", "soon")
+ORDER = ("emergency", "same_day")  # the public contract: nothing else
 
 
 def flags(answers, both_legs=False):
@@ -37,21 +41,31 @@ def flags(answers, both_legs=False):
     ({"cancer_history": True}, False, "serious_pathology", "same_day", {"cancer_history"}),
     ({"recent_trauma": True}, False, "serious_pathology", "same_day", {"recent_trauma"}),
     ({"unwell": True}, False, "infection_risk", "same_day", {"unwell"}),
-    ({"iv_drug_use": True}, False, "infection_risk", "soon", {"iv_drug_use"}),
+    ({"unwell": True, "steroids": True}, False, "infection_risk", "same_day", {"unwell", "steroids"}),
+    # the combination rule: a risk factor beside a sign, or two risk factors of one rule
     ({"iv_drug_use": True, "fever_or_weight_loss": True}, False, "infection_risk", "same_day",
      {"iv_drug_use", "fever_or_weight_loss"}),
-    ({"immunosuppressed": True}, False, "infection_risk", "soon", {"immunosuppressed"}),
     ({"immunosuppressed": True, "fever_or_weight_loss": True}, False, "infection_risk", "same_day",
      {"immunosuppressed", "fever_or_weight_loss"}),
-    ({"steroids": True}, False, "infection_risk", "soon", {"steroids"}),
-    ({"osteoporosis": True}, False, "fracture_risk", "soon", {"osteoporosis"}),
+    ({"steroids": True, "fever_or_weight_loss": True}, False, "infection_risk", "same_day",
+     {"steroids", "fever_or_weight_loss"}),
+    ({"iv_drug_use": True, "immunosuppressed": True}, False, "infection_risk", "same_day",
+     {"iv_drug_use", "immunosuppressed"}),
+    ({"immunosuppressed": True, "steroids": True}, False, "infection_risk", "same_day",
+     {"immunosuppressed", "steroids"}),
     ({"osteoporosis": True, "recent_trauma": True}, False, "fracture_risk", "same_day",
      {"osteoporosis", "recent_trauma"}),
     ({"steroids": True, "recent_trauma": True}, False, "fracture_risk", "same_day", {"steroids", "recent_trauma"}),
+    ({"osteoporosis": True, "steroids": True}, False, "fracture_risk", "same_day", {"osteoporosis", "steroids"}),
     ({"recent_trauma": True, "age": 66}, False, "fracture_risk", "same_day", {"recent_trauma", "age"}),
-    ({"new_pain": True, "age": 51}, False, "cancer_risk", "soon", {"new_pain", "age"}),
-    ({"night_pain": True}, False, "cancer_risk", "soon", {"night_pain"}),
-    ({"thoracic_pain": True}, False, "cancer_risk", "soon", {"thoracic_pain"}),
+    ({"new_pain": True, "age": 51, "night_pain": True}, False, "cancer_risk", "same_day",
+     {"new_pain", "age", "night_pain"}),
+    ({"night_pain": True, "thoracic_pain": True}, False, "cancer_risk", "same_day", {"night_pain", "thoracic_pain"}),
+    ({"thoracic_pain": True, "new_pain": True, "age": 70}, False, "cancer_risk", "same_day",
+     {"thoracic_pain", "new_pain", "age"}),
+    ({"night_pain": True, "cancer_history": True}, False, "cancer_risk", "same_day", {"night_pain", "cancer_history"}),
+    ({"thoracic_pain": True, "fever_or_weight_loss": True}, False, "cancer_risk", "same_day",
+     {"thoracic_pain", "fever_or_weight_loss"}),
 ])
 def test_each_trigger_fires_with_its_urgency_and_answer_keys(answers, both_legs, fid, urgency, because):
     got = flags(answers, both_legs)
@@ -59,7 +73,7 @@ def test_each_trigger_fires_with_its_urgency_and_answer_keys(answers, both_legs,
     f = got[fid]
     assert f.urgency == urgency
     assert set(f.because) == because
-    assert f.text.startswith({"emergency": "Emergency", "same_day": "Same day", "soon": "Soon"}[urgency])
+    assert f.text.startswith({"emergency": "Emergency", "same_day": "Same day"}[urgency])
     assert f.reasons and all(r in f.text for r in f.reasons)
 
 
@@ -78,15 +92,131 @@ def test_each_trigger_fires_with_its_urgency_and_answer_keys(answers, both_legs,
     ({"recent_trauma": True}, False, "fracture_risk"),
     ({"age": 90}, False, "fracture_risk"),
     ({"fever_or_weight_loss": True}, False, "infection_risk"),  # serious_pathology covers it
+    ({"fever_or_weight_loss": True}, False, "cancer_risk"),  # a sign alone: no risk factor beside it
+    ({"fever_or_weight_loss": True, "cancer_history": True}, False, "cancer_risk"),  # two signs, no risk factor
+    ({"cancer_history": True}, False, "cancer_risk"),
+    ({"recent_trauma": True, "age": 60}, False, "fracture_risk"),
+    # lone risk factors: prompts, not flags
+    ({"iv_drug_use": True}, False, "infection_risk"),
+    ({"immunosuppressed": True}, False, "infection_risk"),
+    ({"steroids": True}, False, "infection_risk"),
+    ({"steroids": True}, False, "fracture_risk"),
+    ({"osteoporosis": True}, False, "fracture_risk"),
+    ({"new_pain": True, "age": 51}, False, "cancer_risk"),
+    ({"night_pain": True}, False, "cancer_risk"),
+    ({"thoracic_pain": True}, False, "cancer_risk"),
+    # risk factors of different rules do not add up
+    ({"night_pain": True, "osteoporosis": True}, False, "cancer_risk"),
+    ({"night_pain": True, "osteoporosis": True}, False, "fracture_risk"),
+    ({"thoracic_pain": True, "iv_drug_use": True}, False, "infection_risk"),
 ])
 def test_trigger_stays_quiet_when_its_condition_does_not_hold(answers, both_legs, fid):
     assert fid not in flags(answers, both_legs)
+
+
+# -- lone risk factors: shown to the clinician, never a flag ---------------------------------
+
+LONE = {  # each risk factor alone: its id and answer keys
+    "iv_drug_use": ({"iv_drug_use": True}, {"iv_drug_use"}),
+    "immunosuppressed": ({"immunosuppressed": True}, {"immunosuppressed"}),
+    "steroids": ({"steroids": True}, {"steroids"}),
+    "osteoporosis": ({"osteoporosis": True}, {"osteoporosis"}),
+    "new_pain_over_50": ({"new_pain": True, "age": 51}, {"new_pain", "age"}),
+    "night_pain": ({"night_pain": True}, {"night_pain"}),
+    "thoracic_pain": ({"thoracic_pain": True}, {"thoracic_pain"}),
+}
+
+
+@pytest.mark.parametrize("rid", sorted(LONE))
+def test_a_lone_risk_factor_is_a_prompt_and_never_a_flag(rid):
+    answers, because = LONE[rid]
+    assert red_flags(answers, both_legs=True) == []
+    [rf] = risk_factors(answers)
+    assert rf.id == rid and set(rf.because) == because
+    m = bodymap.PainMap()
+    m.paint_region("right_calf", 0.5, "sharp")
+    m.answers.update(answers)
+    r = bodymap.match(m)
+    assert r.red_flags == [] and [x.id for x in r.risk_factors] == [rid]
+    [prompt] = [p for p in r.prompts if p.startswith("Risk factor")]
+    assert rf.text in prompt and "not a red flag on its own" in prompt
+
+
+def test_every_risk_factor_in_the_rules_is_covered_above():
+    # a risk factor added to questions.yaml must be added to LONE, so its behaviour alone is tested
+    ids = {t.risk_factor for rule in vocabulary.flag_rules() for t in rule.triggers if t.risk_factor}
+    assert ids == set(LONE)
+
+
+def test_risk_factors_in_a_raised_flag_are_not_listed_again():
+    # steroids counts toward infection and fracture risk: in the infection flag, not also a lone prompt
+    assert risk_factors({"steroids": True, "unwell": True}) == []
+    assert risk_factors({"steroids": True, "recent_trauma": True}) == []
+    got = risk_factors({"night_pain": True, "osteoporosis": True})  # different rules: both still lone
+    assert [x.id for x in got] == ["osteoporosis", "night_pain"]
+    [st] = risk_factors({"steroids": True})
+    assert st.rules == ("infection_risk", "fracture_risk")
+
+
+def test_only_emergency_and_same_day_anywhere():
+    assert vocabulary.URGENCIES == ORDER
+    every = {k: True for k in YES_NO_QUESTIONS} | {"age": 70}
+    for both in (False, True):
+        assert {f.urgency for f in red_flags(every, both)} <= set(ORDER)
+    for rule in vocabulary.flag_rules():
+        for t in rule.triggers:
+            assert t.urgency in ORDER or (t.urgency is None and (t.risk_factor or t.sign))
+        assert rule.combine is None or rule.combine.urgency in ORDER
+
+
+def test_the_combination_rule_is_sourced_and_marked_as_bodymap_s_choice():
+    src = vocabulary.load().sources
+    for rule in vocabulary.flag_rules():
+        if rule.combine:
+            assert rule.combine.needs == 2
+            labels = {src[s]["label"] for s in rule.combine.source}
+            assert "M" in labels and "downie_2013" in rule.combine.source
+
+
+@pytest.mark.parametrize("bad, says", [
+    ({"risk_factor": "x", "urgency": "same_day"}, "no urgency of its own"),
+    ({"risk_factor": "x", "joins": True}, "at most one of"),
+    ({"urgency": "soon"}, "urgency must be one of emergency, same_day"),
+])
+def test_the_loader_refuses_a_soon_urgency_and_muddled_triggers(tmp_path, bad, says):
+    import yaml
+
+    from bodymap.errors import ConfigError
+
+    doc = yaml.safe_load(vocabulary.questions_path().read_text(encoding="utf-8"))
+    rule = next(r for r in doc["red_flags"] if r["id"] == "cancer_risk")
+    t = rule["triggers"][1]
+    t.pop("risk_factor", None)
+    t.update(bad)
+    p = tmp_path / "q.yaml"
+    p.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError, match=says):
+        vocabulary.load(str(p))
+
+
+def test_a_rule_with_risk_factors_needs_its_combination(tmp_path):
+    import yaml
+
+    from bodymap.errors import ConfigError
+
+    doc = yaml.safe_load(vocabulary.questions_path().read_text(encoding="utf-8"))
+    next(r for r in doc["red_flags"] if r["id"] == "cancer_risk").pop("combine")
+    p = tmp_path / "q.yaml"
+    p.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError, match="needs 'combine'"):
+        vocabulary.load(str(p))
 
 
 def test_all_no_answers_and_any_age_raise_nothing():
     no = {k: False for k in YES_NO_QUESTIONS}
     for age in (18, 51, 66, 99):
         assert red_flags({**no, "age": age}, both_legs=True) == []
+        assert risk_factors({**no, "age": age}, both_legs=True) == []
     assert red_flags({}, both_legs=True) == []  # painting both legs alone is a prompt, not a flag
 
 
@@ -96,24 +226,35 @@ def test_flags_come_most_urgent_first_and_keep_their_order_within_an_urgency():
     fs = [RedFlag("a", "a", urgency="soon"), RedFlag("b", "b", urgency="emergency"),
           RedFlag("c", "c", urgency="same_day"), RedFlag("d", "d", urgency="emergency"),
           RedFlag("e", "e", urgency="mystery")]
-    assert [f.id for f in by_urgency(fs)] == ["b", "d", "c", "e", "a"]  # an unknown urgency is never played down
+    # an unknown urgency (an old file's "soon" too) is never played down: it ranks as same_day
+    assert [f.id for f in by_urgency(fs)] == ["b", "d", "a", "c", "e"]
     assert most_urgent(fs) == "emergency" and most_urgent([]) is None
 
 
-def test_red_flags_are_ordered_even_when_soon_rules_come_first_in_the_answers():
+def test_red_flags_are_ordered_when_every_answer_is_yes():
     every = {k: True for k in YES_NO_QUESTIONS} | {"age": 70}
     got = red_flags(every, both_legs=True)
     ranks = [ORDER.index(f.urgency) for f in got]
     assert ranks == sorted(ranks) and got[0].id == "cauda_equina"
     assert {f.urgency for f in got} == set(ORDER)
+    assert {"infection_risk", "fracture_risk", "cancer_risk"} <= {f.id for f in got}  # risk factors together
 
 
 def test_recorded_flags_keep_their_urgency_and_take_their_place_in_the_order():
     rec = [{"id": "kiosk_note", "text": "x", "urgency": "emergency", "because": ["bladder_bowel"]},
            {"id": "old_flag", "text": "from an older bodymap"}]
     got = red_flags({"night_pain": True, "cancer_history": True}, False, rec)
-    assert [f.id for f in got] == ["kiosk_note", "serious_pathology", "old_flag", "cancer_risk"]
-    assert got[0].because == ("bladder_bowel",) and got[2].urgency == "same_day"
+    assert [f.id for f in got] == ["kiosk_note", "serious_pathology", "cancer_risk", "old_flag"]
+    assert got[0].because == ("bladder_bowel",) and got[3].urgency == "same_day"
+
+
+def test_a_recorded_soon_flag_of_a_known_rule_is_read_as_the_risk_factor_it_was():
+    # files written while ADR 0009 had a "soon" tier: the lone risk factor comes back as a prompt, not a flag
+    rec = [{"id": "cancer_risk", "text": "Soon - ...", "urgency": "soon", "because": ["night_pain"]},
+           {"id": "clinic_rule", "text": "a flag of another tool", "urgency": "soon"}]
+    got = red_flags({"night_pain": True}, False, rec)
+    assert [(f.id, f.urgency) for f in got] == [("clinic_rule", "same_day")]  # an unknown flag is never lost
+    assert [x.id for x in risk_factors({"night_pain": True})] == ["night_pain"]
 
 
 def test_json_keeps_the_old_fields_and_adds_urgency_and_because():
@@ -129,8 +270,19 @@ def test_json_keeps_the_old_fields_and_adds_urgency_and_because():
 def flagged(tmp_path):
     m = bodymap.PainMap()
     m.paint_region("right_calf", 0.5, "sharp")
-    m.answers.update({"night_pain": True, "saddle_numbness": True, "cancer_history": True, "age": 60})
+    m.answers.update({"night_pain": True, "saddle_numbness": True, "recent_trauma": True, "osteoporosis": True,
+                      "thoracic_pain": True, "age": 60})
+    # cauda equina (emergency); serious pathology (trauma) and fracture risk (osteoporosis with trauma) same
+    # day; night pain and thoracic pain: two risk factors of one rule, a same-day flag too
     return fileformat.save(m, tmp_path / "f.bodymap")
+
+
+@pytest.fixture
+def lone(tmp_path):
+    m = bodymap.PainMap()
+    m.paint_region("right_calf", 0.5, "sharp")
+    m.answers.update({"night_pain": True, "steroids": True, "cancer_history": False, "age": 60})
+    return fileformat.save(m, tmp_path / "lone.bodymap")
 
 
 def _run(argv, capsys):
@@ -144,12 +296,31 @@ def test_match_text_and_json_show_urgency_most_urgent_first(flagged, capsys):
     assert rc == 0
     d = json.loads(out)
     assert [(f["id"], f["urgency"]) for f in d["red_flags"]] == [
-        ("cauda_equina", "emergency"), ("serious_pathology", "same_day"), ("cancer_risk", "soon")]
+        ("cauda_equina", "emergency"), ("serious_pathology", "same_day"), ("fracture_risk", "same_day"),
+        ("cancer_risk", "same_day")]
     assert d["red_flags"][0]["because"] == ["saddle_numbness"]
+    assert set(d["red_flags"][-1]["because"]) == {"night_pain", "thoracic_pain"}
+    assert all(set(f) >= {"id", "text", "urgency", "because"} for f in d["red_flags"])
+    assert d["risk_factors"] == []  # all of them are in flags
     rc, out, _ = _run(["match", flagged], capsys)
     lines = [ln for ln in out.splitlines() if ln.startswith("RED FLAG")]
     assert lines[0].startswith("RED FLAG cauda_equina [emergency]: Emergency")
-    assert "[soon]" in lines[-1]
+    assert "[same_day]" in lines[-1] and "Risk factor" not in out
+
+
+def test_match_text_and_json_list_lone_risk_factors_as_prompts_not_flags(lone, capsys):
+    rc, out, _ = _run(["match", lone, "--json"], capsys)
+    assert rc == 0
+    d = json.loads(out)
+    assert d["red_flags"] == []
+    assert [(x["id"], x["because"]) for x in d["risk_factors"]] == [("steroids", ["steroids"]),
+                                                                    ("night_pain", ["night_pain"])]
+    assert sum(p.startswith("Risk factor for serious pathology") for p in d["prompts"]) == 2
+    rc, out, _ = _run(["match", lone], capsys)
+    assert "RED FLAG" not in out
+    assert "prompt: Risk factor for serious pathology: night or non-mechanical pain - not a red flag" in out
+    # a pattern is still ranked: the prompts sit above it, the match is not withheld
+    assert out.index("prompt: Risk factor") < out.index("pattern")
 
 
 def test_show_text_and_json_show_urgency(flagged, capsys):
@@ -158,7 +329,17 @@ def test_show_text_and_json_show_urgency(flagged, capsys):
     first = out.splitlines()[0]
     assert first.startswith("RED FLAG") and "Emergency" in first
     rc, out, _ = _run(["show", flagged, "--json"], capsys)
-    assert [f["urgency"] for f in json.loads(out)["red_flags"]] == ["emergency", "same_day", "soon"]
+    assert [f["urgency"] for f in json.loads(out)["red_flags"]] == ["emergency", "same_day", "same_day", "same_day"]
+
+
+def test_show_lists_lone_risk_factors_below_any_flag(lone, capsys):
+    rc, out, _ = _run(["show", lone], capsys)
+    assert rc == 0 and "RED FLAG" not in out
+    rf = [ln for ln in out.splitlines() if ln.startswith("risk factor:")]
+    assert len(rf) == 2 and "long-term steroids" in rf[0]
+    rc, out, _ = _run(["show", lone, "--json"], capsys)
+    d = json.loads(out)
+    assert d["red_flags"] == [] and [x["id"] for x in d["risk_factors"]] == ["steroids", "night_pain"]
 
 
 def test_pdf_report_shows_each_flag_with_its_urgency_in_order(flagged, tmp_path, capsys):
@@ -168,8 +349,21 @@ def test_pdf_report_shows_each_flag_with_its_urgency_in_order(flagged, tmp_path,
     rc, _, err = _run(["report", flagged, "-o", out], capsys)
     assert rc == 0, err
     text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(str(out)).pages)
-    at = [text.index(w) for w in ("Emergency - Possible cauda", "Same day - Possible serious", "Soon - Possible")]
+    at = [text.index(w) for w in ("Emergency - Possible cauda", "Same day - Possible serious",
+                                  "Same day - Possible spinal fracture")]
     assert at == sorted(at)
+    assert "Soon" not in text
+
+
+def test_pdf_report_shows_lone_risk_factors_as_prompts(lone, tmp_path, capsys):
+    from pypdf import PdfReader
+
+    out = tmp_path / "r.pdf"
+    rc, _, err = _run(["report", lone, "-o", out], capsys)
+    assert rc == 0, err
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(str(out)).pages)
+    assert "Risk factor for serious pathology: long-term steroids" in text
+    assert "Same day -" not in text and "Emergency -" not in text
 
 
 def test_fhir_flag_carries_the_priority_extension(flagged, tmp_path, capsys):
@@ -187,9 +381,9 @@ def test_fhir_flag_carries_the_priority_extension(flagged, tmp_path, capsys):
         [ext] = [x for x in f["extension"] if x["url"] == "http://hl7.org/fhir/StructureDefinition/flag-priority"]
         codes = {c["system"]: c["code"] for c in ext["valueCodeableConcept"]["coding"]}
         pri.append((codes["http://hl7.org/fhir/flag-priority-code"], codes["urn:bodymap:red-flag-urgency"]))
-    assert pri == [("PH", "emergency"), ("PM", "same_day"), ("PL", "soon")]
+    assert pri == [("PH", "emergency"), ("PM", "same_day"), ("PM", "same_day"), ("PM", "same_day")]
     qr = next(e["resource"] for e in doc["entry"] if e["resource"]["resourceType"] == "QuestionnaireResponse")
-    assert {i["linkId"] for i in qr["item"]} >= {"night_pain", "saddle_numbness", "cancer_history", "age"}
+    assert {i["linkId"] for i in qr["item"]} >= {"night_pain", "saddle_numbness", "osteoporosis", "age"}
 
 
 # -- the kiosk asks the new questions; only an emergency ends them early ------------------------
@@ -273,17 +467,42 @@ def test_changing_weakness_to_no_drops_the_follow_up_answer(kiosk):
     assert kiosk.current_question[0] != "weakness_new_or_worse"
 
 
-@pytest.mark.parametrize("key, screen", [("sexual_dysfunction", "redflag"), ("unwell", "redflag"),
-                                         ("night_pain", "thanks"), ("osteoporosis", "thanks")])
-def test_same_day_and_soon_flags_never_interrupt_and_are_saved(kiosk, key, screen):
+@pytest.mark.parametrize("key", ["sexual_dysfunction", "unwell", "cancer_history", "fever_or_weight_loss"])
+def test_same_day_flags_never_interrupt_and_end_on_the_red_flag_screen(kiosk, key):
     _start(kiosk)
     _answer_until(kiosk, key)
     kiosk.answer(True)
     assert kiosk.screen == "question"  # not an emergency: the questions go on
     _answer_until(kiosk, "__end__")
-    assert kiosk.confirm() == screen  # soon: the calm thanks; the clinician still sees the flag
+    assert kiosk.confirm() == "redflag"  # the calm red-flag screen at the end, as before
     m = bodymap.load(next(kiosk.config.spool_dir.glob("*.bodymap")))
     assert key in {b for f in m.red_flags_recorded for b in f["because"]}
+    assert {f["urgency"] for f in m.red_flags_recorded} <= set(ORDER)
+
+
+@pytest.mark.parametrize("key", ["night_pain", "osteoporosis", "steroids", "thoracic_pain"])
+def test_a_lone_risk_factor_at_the_kiosk_ends_with_the_usual_thanks_and_records_no_flag(kiosk, key):
+    _start(kiosk)
+    _answer_until(kiosk, key)
+    kiosk.answer(True)
+    assert kiosk.screen == "question"
+    _answer_until(kiosk, "__end__")
+    assert kiosk.confirm() == "thanks"
+    m = bodymap.load(next(kiosk.config.spool_dir.glob("*.bodymap")))
+    assert m.red_flags_recorded == [] and m.answers[key] is True
+    assert [x.because for x in bodymap.match(m).risk_factors] == [(key,)]  # the clinician still sees it
+
+
+def test_two_risk_factors_at_the_kiosk_end_on_the_red_flag_screen(kiosk):
+    _start(kiosk)
+    for key in ("night_pain", "thoracic_pain"):
+        _answer_until(kiosk, key)
+        kiosk.answer(True)
+        assert kiosk.screen == "question"
+    _answer_until(kiosk, "__end__")
+    assert kiosk.confirm() == "redflag"
+    m = bodymap.load(next(kiosk.config.spool_dir.glob("*.bodymap")))
+    assert [(f["id"], f["urgency"]) for f in m.red_flags_recorded] == [("cancer_risk", "same_day")]
 
 
 def test_match_prompt_names_open_red_flag_questions_but_not_a_follow_up_that_does_not_apply():
@@ -308,5 +527,66 @@ def test_csv_gives_each_flag_its_urgency_in_the_same_order_as_the_ids(flagged, c
     # appended after the first-round columns, which keep their places (other tools read them by position too)
     assert header.index("red_flag_urgency") > header.index("top_probability")
     row = next(csv.DictReader(io.StringIO(out)))
-    assert row["red_flags"] == "cauda_equina;serious_pathology;cancer_risk"
-    assert row["red_flag_urgency"] == "emergency;same_day;soon"
+    assert row["red_flags"] == "cauda_equina;serious_pathology;fracture_risk;cancer_risk"
+    assert row["red_flag_urgency"] == "emergency;same_day;same_day;same_day"
+    assert row["risk_factors"] == ""
+
+
+def test_csv_appends_the_lone_risk_factors_after_the_published_columns(lone, capsys):
+    import csv
+    import io
+
+    rc, out, err = _run(["export", lone, "--csv"], capsys)
+    assert rc == 0, err
+    header = next(csv.reader(io.StringIO(out)))
+    # appended right after the columns published before it (later columns, e.g. the visit's, come after it)
+    assert header.index("risk_factors") == header.index("choir_codes") + 1
+    assert header.index("red_flag_urgency") < header.index("risk_factors")
+    row = next(csv.DictReader(io.StringIO(out)))
+    assert row["red_flags"] == "" and row["risk_factors"] == "steroids;night_pain"
+
+
+# -- the combination rule against an oracle written from ADR 0009, not from the YAML --------------
+
+RF_KEYS = ("iv_drug_use", "immunosuppressed", "steroids", "osteoporosis", "new_pain", "night_pain",
+           "thoracic_pain", "fever_or_weight_loss", "cancer_history", "recent_trauma", "unwell")
+
+
+def _oracle(a):
+    yes = {k for k in RF_KEYS if a.get(k) is True}
+    over50, over65 = a.get("age", 0) > 50, a.get("age", 0) > 65
+    infection_rf = yes & {"iv_drug_use", "immunosuppressed", "steroids"}
+    fracture_rf = yes & {"osteoporosis", "steroids"}
+    cancer_rf = (yes & {"night_pain", "thoracic_pain"}) | ({"new_pain"} if "new_pain" in yes and over50 else set())
+    return {
+        "infection_risk": "unwell" in yes or (infection_rf and len(infection_rf) + ("fever_or_weight_loss" in yes) >= 2),
+        "fracture_risk": ("recent_trauma" in yes and over65)
+        or (fracture_rf and len(fracture_rf) + ("recent_trauma" in yes) >= 2),
+        "cancer_risk": bool(cancer_rf) and len(cancer_rf) + len(yes & {"cancer_history", "fever_or_weight_loss"}) >= 2,
+    }
+
+
+@settings(max_examples=150, deadline=None)
+@given(yes=st.sets(st.sampled_from(RF_KEYS)), age=st.integers(18, 95), legs=st.booleans())
+def test_risk_factors_raise_a_flag_only_together_and_never_below_a_match(yes, age, legs):
+    from bodymap.matcher_cli import format_ranking
+
+    answers = {k: (k in yes) for k in RF_KEYS} | {"age": age}
+    got = {f.id: f for f in red_flags(answers, legs)}
+    for rid, want in _oracle(answers).items():
+        assert (rid in got) == bool(want), (rid, answers)
+    assert all(f.urgency in ORDER for f in got.values())
+    in_flags = {k for f in got.values() for k in f.because}
+    for rf in risk_factors(answers, legs):
+        assert not set(rf.because) <= in_flags  # a risk factor in a flag is not also listed alone
+    m = bodymap.PainMap()
+    m.paint_region("right_calf", 0.6, "sharp")
+    m.paint_region("left_calf" if legs else "right_buttock", 0.6, "aching")
+    m.answers.update(answers)
+    r = bodymap.match(m)
+    assert [f.id for f in r.red_flags] == [f.id for f in red_flags(answers, m.both_legs_painted)]
+    lines = format_ranking(r).splitlines()
+    flag_lines = [i for i, ln in enumerate(lines) if ln.startswith("RED FLAG")]
+    first_other = next(i for i, ln in enumerate(lines) if not ln.startswith("RED FLAG"))
+    assert len(flag_lines) == len(r.red_flags) and all(i < first_other for i in flag_lines)
+    assert not any("Risk factor" in ln for ln in lines if ln.startswith("RED FLAG"))

@@ -16,7 +16,7 @@ from .atlas import VIEWS, load_atlas
 from .errors import BodymapError, FileFormatError
 from .fileformat import read_bytes, read_document
 from .matcher import Features, get_model, posterior
-from .painting import SENSATIONS, both_legs_painted
+from .painting import SENSATIONS, both_legs_painted, counted_regions
 from .redflags import red_flags
 
 
@@ -30,10 +30,13 @@ def features_from_bytes(raw: bytes, model, where: str = "<bytes>") -> Features:
     rows, cols = raster.shape
     if doc.shape != (rows, cols):  # scores on another grid would differ from bodymap.match: refuse, never guess
         raise FileFormatError(f"{where}: painted on another atlas grid (open it with bodymap.load to migrate)")
+    painted = {}
     for v in VIEWS:
         r0, c0, sub = doc.views[v]  # only the painted box: no full-grid copy on the hot path
         if sub.size == 0:
             continue
+        h, w = sub.shape
+        painted[v] = (r0, c0, ((sub & _KNOWN) != 0) & raster.body[v][r0:r0 + h, c0:c0 + w])
         b = np.ascontiguousarray(sub).ravel()
         nz = _nonzero_bytes(b)
         if len(nz):
@@ -45,15 +48,19 @@ def features_from_bytes(raw: bytes, model, where: str = "<bytes>") -> Features:
     cov = counts / np.maximum(_region_px(model), 1)
     sensations = np.array([bool(sens_bits >> i & 1) for i in range(len(SENSATIONS))])  # bits are in SENSATIONS order
     answers = dict(doc.answers)
-    flags = red_flags(answers, _both_legs(model, cov), doc.red_flags)
+    counted = counted_regions(raster.labels, painted, _region_px(model))  # specks and slivers do not count
+    flags = red_flags(answers, _both_legs(model, counted), doc.red_flags)
     f = Features(cov, sensations, answers)
     f.red_flag_ids = [x.id for x in flags]
     return f
 
 
-def _both_legs(model, cov: np.ndarray) -> bool:
+def _both_legs(model, counted: np.ndarray) -> bool:
     regions = model.atlas.regions
-    return both_legs_painted(model.atlas, [regions[i].id for i in np.flatnonzero(cov > 0)])
+    return both_legs_painted(model.atlas, [regions[i].id for i in np.flatnonzero(counted)])
+
+
+_KNOWN = np.uint8((1 << len(SENSATIONS)) - 1)  # bits beyond the known sensations are ignored, as the loader does
 
 
 def _nonzero_bytes(b: np.ndarray) -> np.ndarray:

@@ -35,7 +35,7 @@ from .calibration import band_for
 from .errors import PatternError
 from .paths import regions_dir
 from .painting import SENSATIONS, PainMap
-from .redflags import RED_FLAG_QUESTIONS, RED_FLAG_TEXT, RedFlag, red_flags  # noqa: F401 (re-exported)
+from .redflags import RED_FLAG_QUESTIONS, RED_FLAG_TEXT, RedFlag, RiskFactor, red_flags, risk_factors  # noqa: F401
 
 ANSWER_FEATURES = ("numbness", "weakness", "worse_sitting", "worse_walking", "better_resting",
                    "calf_pain_walking_eases_rest")
@@ -90,6 +90,7 @@ class Ranking:
     prompts: list[str]
     summary: dict[str, Any]
     all_probabilities: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
+    risk_factors: list[RiskFactor] = field(default_factory=list)  # lone ones: prompts, never flags (ADR 0009)
 
     @property
     def top(self) -> Hypothesis | None:
@@ -100,6 +101,7 @@ class Ranking:
             "red_flags": [f.to_json() for f in self.red_flags],
             "hypotheses": [h.to_json() for h in self.hypotheses],
             "prompts": list(self.prompts),
+            "risk_factors": [x.to_json() for x in self.risk_factors],
             "summary": self.summary,
             "disclaimer": DISCLAIMER,
         }
@@ -709,12 +711,14 @@ def _saddle_painted(pain_map: PainMap) -> bool:
 def rank(model: Model, f: Features, summary: dict, both_legs: bool, saddle: bool,
          recorded: list[dict] | None = None, top_n: int = TOP_N) -> Ranking:
     flags = red_flags(f.answers, both_legs, recorded)
-    prompts = prompts_for(summary, f.answers, saddle, both_legs)
+    risks = risk_factors(f.answers, both_legs)
+    prompts = prompts_for(summary, f.answers, saddle, both_legs) + [x.prompt for x in risks]
     out_summary = {"extent_percent": round(float(summary.get("extent_percent", f.extent_percent)), 3),
                    "regions": list(summary.get("regions", []))}
     if not (soft_painted(f.coverage) * model.scored).any():
         return Ranking(flags, [], prompts + (["No painted area to match yet (the saddle area is not scored: it "
-                                              "prompts the red-flag questions)."] if not flags else []), out_summary)
+                                              "prompts the red-flag questions)."] if not flags else []), out_summary,
+                       risk_factors=risks)
     post = posterior(model, f)
     painted = _painted_side(model, f)
     # ties (equal up to rounding) go to the side that was painted
@@ -731,7 +735,7 @@ def rank(model: Model, f: Features, summary: dict, both_legs: bool, saddle: bool
             name, plain = pat.name, pat.plain_name
         hyps.append(Hypothesis(pid, side, float(post[h]), name, plain, evidence_for(model, h, f)))
     allp = {model.hyps[h]: float(post[h]) for h in range(len(post))}
-    return Ranking(flags, hyps, prompts, out_summary, allp)
+    return Ranking(flags, hyps, prompts, out_summary, allp, risks)
 
 
 def _painted_side(model: Model, f: Features) -> str:

@@ -586,8 +586,7 @@ class PainMap:
         key = ("counted", view, self.version)
         hit = self._cache.get(key)
         if hit is None:
-            k = max(1, int(round(THIN_PX * self.scale / DEFAULT_SCALE)))
-            hit = drop_specks(open_square(self.any_mask(view), k), speck_px(self.scale))
+            hit = counted_paint(self.any_mask(view), self.scale)
             hit.flags.writeable = False
             self._cache[key] = hit
         return hit
@@ -597,11 +596,8 @@ class PainMap:
         key = ("counted_regions", self.version)
         hit = self._cache.get(key)
         if hit is None:
-            counts = np.zeros(len(self.atlas.regions), dtype=np.int64)
-            for v in VIEWS:
-                lab = self.raster.labels[v].ravel()[np.flatnonzero(self.counted_mask(v))]
-                counts += np.bincount(lab[lab >= 0], minlength=len(counts))
-            hit = counts_as_painted(counts, self._region_px, self.scale)
+            hit = counted_regions(self.raster.labels, {v: (0, 0, self.counted_mask(v)) for v in VIEWS},
+                                  self._region_px, self.scale, already_counted=True)
             hit.flags.writeable = False
             self._cache[key] = hit
         return hit
@@ -731,6 +727,34 @@ def counts_as_painted(counts: np.ndarray, region_px: np.ndarray, scale: float = 
     counts = np.asarray(counts)
     min_px = REGION_MIN_PX * (scale / DEFAULT_SCALE) ** 2
     return (counts > 0) & ((counts >= REGION_MIN_SHARE * np.asarray(region_px)) | (counts >= min_px))
+
+
+def counted_paint(mask: np.ndarray, scale: float = DEFAULT_SCALE) -> np.ndarray:
+    """The part of one view's painted mask (any sensation) that counts: slivers (narrower than
+    THIN_PX everywhere) and specks (islands under SPECK_PX pixels) left out. `mask` may be a box
+    cut from the view, provided nothing outside the box is painted: the result is the same."""
+    k = max(1, int(round(THIN_PX * scale / DEFAULT_SCALE)))
+    return drop_specks(open_square(mask, k), speck_px(scale))
+
+
+def counted_regions(labels: dict[str, np.ndarray], painted: dict[str, tuple[int, int, np.ndarray]],
+                    region_px: np.ndarray, scale: float = DEFAULT_SCALE, already_counted: bool = False) -> np.ndarray:
+    """(R,) bool in atlas region order: the regions that count as painted, from raw paint.
+
+    The one rule behind `PainMap.painted_regions`, the batch scorer and the folder exports, so a
+    stray dot means the same everywhere. `labels`: the raster's region label image per view;
+    `painted[view]` = (row, col, mask): the painted pixels (any sensation, inside the body) of a box
+    of that view whose top-left corner is at (row, col); nothing outside the box may be painted.
+    """
+    counts = np.zeros(len(region_px), dtype=np.int64)
+    for v, (r0, c0, m) in painted.items():
+        if m.size == 0 or not m.any():
+            continue
+        hit = m if already_counted else counted_paint(m, scale)
+        h, w = hit.shape
+        lab = labels[v][r0:r0 + h, c0:c0 + w][hit]
+        counts += np.bincount(lab[lab >= 0], minlength=len(counts))
+    return counts_as_painted(counts, region_px, scale)
 
 
 def open_square(mask: np.ndarray, k: int = THIN_PX) -> np.ndarray:

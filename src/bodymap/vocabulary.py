@@ -25,7 +25,7 @@ from .paths import regions_dir
 KINDS = ("yesno", "number", "scale")
 USES = ("match", "red_flag")
 AUDIENCES = ("patient", "clinician", "short")
-URGENCIES = ("emergency", "same_day", "soon")  # most urgent first
+URGENCIES = ("emergency", "same_day")  # most urgent first; the public contract (issue 12): nothing else
 FEATURES = ("both_legs_painted",)  # what painting.py works out from the drawing; rules may read it
 LABELS = ("R", "S", "M")
 MAX_BYTES = 256 * 1024
@@ -51,13 +51,28 @@ class Question:
 class Trigger:
     when: dict[str, Any]
     reason: str
-    urgency: str
+    urgency: str | None  # None for a risk factor or a sign: the rule's `combine` gives the urgency
     source: tuple[str, ...]
     joins: bool = False
+    risk_factor: str | None = None  # its id: alone a prompt, not a flag; counts toward `combine`
+    sign: bool = False  # a serious-pathology sign: counts toward `combine` beside a risk factor
+
+    @property
+    def raises(self) -> bool:
+        """Raises the flag on its own (not a joiner, risk factor or sign)."""
+        return not (self.joins or self.risk_factor or self.sign)
 
     @property
     def answer_keys(self) -> tuple[str, ...]:
         return tuple(k for k in self.when if k not in FEATURES)
+
+
+@dataclass(frozen=True)
+class Combine:
+    """Risk factors raise their rule's flag only together: `needs` of them, or signs beside one."""
+    needs: int
+    urgency: str
+    source: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -66,6 +81,7 @@ class FlagRule:
     title: str
     triggers: tuple[Trigger, ...]
     unless: str | None = None
+    combine: Combine | None = None
 
 
 @dataclass(frozen=True)
@@ -199,16 +215,41 @@ def _build(doc: Any, where: str) -> Vocabulary:
                     raise bad(f"{tat}: {k!r} is not a question or a painted feature")
                 if not ok:
                     raise bad(f"{tat}: {k}: {v!r} is not a condition (true, false, unanswered or {{over: N}})")
-            if t.get("urgency") not in URGENCIES:
+            rf, sign = t.get("risk_factor"), t.get("sign", False)
+            if rf is not None and not (isinstance(rf, str) and rf.isidentifier()):
+                raise bad(f"{tat}: risk_factor must be a snake_case id, got {rf!r}")
+            if not isinstance(sign, bool) or sum(map(bool, (rf, sign, t.get("joins", False)))) > 1:
+                raise bad(f"{tat}: a trigger is at most one of joins, risk_factor or sign")
+            if rf or sign:
+                if "urgency" in t:
+                    raise bad(f"{tat}: a risk factor or sign has no urgency of its own (the rule's combine gives it)")
+            elif t.get("urgency") not in URGENCIES:
                 raise bad(f"{tat}: urgency must be one of {', '.join(URGENCIES)}, got {t.get('urgency')!r}")
             if not isinstance(t.get("reason"), str):
                 raise bad(f"{tat}: needs a 'reason'")
-            trigs.append(Trigger(dict(t["when"]), t["reason"], t["urgency"], src(t.get("source"), tat),
-                                 bool(t.get("joins", False))))
-        if not trigs or all(t.joins for t in trigs):
-            raise bad(f"{at}: needs at least one trigger that does not only join")
-        flags.append(FlagRule(f["id"], f["title"], tuple(trigs), f.get("unless")))
+            trigs.append(Trigger(dict(t["when"]), t["reason"], t.get("urgency"), src(t.get("source"), tat),
+                                 bool(t.get("joins", False)), rf, sign))
+        if not trigs or not any(t.raises or t.risk_factor for t in trigs):
+            raise bad(f"{at}: needs at least one trigger that raises the flag or is a risk factor")
+        comb = f.get("combine")
+        if comb is not None:
+            if (not isinstance(comb, dict) or not isinstance(comb.get("needs"), int) or isinstance(comb["needs"], bool)
+                    or comb["needs"] < 2 or comb.get("urgency") not in URGENCIES):
+                raise bad(f"{at}: combine needs 'needs' (2 or more), an urgency "
+                          f"({', '.join(URGENCIES)}) and a source")
+            comb = Combine(comb["needs"], comb["urgency"], src(comb.get("source"), f"{at}.combine"))
+        if any(t.risk_factor or t.sign for t in trigs) and comb is None:
+            raise bad(f"{at}: a rule with risk factors or signs needs 'combine' (how many raise the flag together)")
+        flags.append(FlagRule(f["id"], f["title"], tuple(trigs), f.get("unless"), comb))
 
+    seen_rf: dict[str, Trigger] = {}
+    for f in flags:
+        for t in f.triggers:
+            if t.risk_factor:
+                first = seen_rf.setdefault(t.risk_factor, t)
+                if (first.when, first.reason) != (t.when, t.reason):
+                    raise bad(f"red_flags.{f.id}: risk factor {t.risk_factor!r} must have the same 'when' and "
+                              "'reason' in every rule that lists it")
     read = {k for f in flags for t in f.triggers for k in t.answer_keys}
     marked = {q.key for q in qs if "red_flag" in q.uses}
     if read != marked:

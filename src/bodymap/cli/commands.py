@@ -286,19 +286,22 @@ def _show(args) -> int:
     m = fileformat.load(args.file)
     s = m.summary()
     if args.json:
-        from ..redflags import flags_for_map
+        from ..redflags import flags_for_map, risk_factors_for_map
 
         times = {k: local_time(m.meta.get(k), missing=None) for k in ("created", "modified")}
-        print(json.dumps({"red_flags": [f.to_json() for f in flags_for_map(m)], "summary": s,
+        print(json.dumps({"red_flags": [f.to_json() for f in flags_for_map(m)],
+                          "risk_factors": [x.to_json() for x in risk_factors_for_map(m)], "summary": s,
                           "answers": dict(m.answers), "intensity": m.intensity, "meta": m.meta,
                           "visit": {k: getattr(m.visit, k) for k in VISIT_FIELDS}, "local_times": times}))
         return EXIT_OK
     for note in m.meta.get("notes", []):
         print(f"note: {note}", file=sys.stderr)
-    from ..redflags import flags_for_map
+    from ..redflags import flags_for_map, risk_factors_for_map
 
     for f in flags_for_map(m):
         print(f"RED FLAG:    {f.text}")
+    for x in risk_factors_for_map(m):
+        print(f"risk factor: {x.prompt}")
     v = m.visit
     print(f"file:        {args.file}")
     print(f"patient:     {v.patient_id or '-'}   visit {v.visit_date or '-'}   recorded by {v.recorded_by or '-'}")

@@ -22,7 +22,7 @@ from ..atlas import VIEWS, Atlas, load_atlas
 from ..atomicio import AtomicWriter
 from ..errors import BodymapError, UsageError
 from ..fileformat import read_bytes, read_document
-from ..painting import DISTAL_LEVELS, SENSATIONS, VISIT_FIELDS, both_legs_painted, saddle_painted
+from ..painting import DISTAL_LEVELS, SENSATIONS, VISIT_FIELDS, both_legs_painted, counted_regions, saddle_painted
 
 #: a region counts as painted from this share of its area (the matcher's own threshold, matcher.SOFT_LOW)
 PAINTED_MIN = 0.02
@@ -128,12 +128,27 @@ class Decoder:
         out["by_sensation"] = {s: 100.0 * int(per_sens[i]) / total_px for i, s in enumerate(SENSATIONS)}
         return out
 
+    def counted_regions(self, rec: MapRecord) -> np.ndarray:
+        """(R,) bool: the regions that count as painted (painting.counted_regions, PainMap's rule)."""
+        cols = self.shape[1]
+        painted = {}
+        for v in VIEWS:
+            nz = rec.nonzero[v]
+            if not len(nz):
+                continue
+            r, c = nz // cols, nz % cols  # only the painted box: no full-grid pass per file
+            r0, r1, c0, c1 = int(r.min()), int(r.max()) + 1, int(c.min()), int(c.max()) + 1
+            box = np.zeros((r1 - r0, c1 - c0), dtype=bool)
+            box[r - r0, c - c0] = True
+            painted[v] = (r0, c0, box)
+        return counted_regions(self.raster.labels, painted, self.region_px)
+
     def rank(self, rec: MapRecord, cov: np.ndarray | None = None, top_n: int = 1):
         """The matcher's ranking for this record (same inputs as bodymap.match)."""
         from ..matcher import Features, rank
 
         cov = self.coverage(rec) if cov is None else cov
-        painted = np.flatnonzero(cov > 0)
+        painted = np.flatnonzero(self.counted_regions(rec))  # as PainMap.painted_regions: no specks or slivers
         regions = self.atlas.regions
         painted_ids = [regions[i].id for i in painted]
         both_legs = both_legs_painted(self.atlas, painted_ids)

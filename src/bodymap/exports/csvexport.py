@@ -5,8 +5,9 @@ Columns (docs/exports.md), in this order: file, session_code, created, red_flags
 extent_front, extent_back, extent_<sensation> for each sensation, cov_<region id> for
 every atlas region in atlas order, top_pattern, top_side, top_probability; then, added
 later and only ever appended: intensity, intensity_<sensation>, answer_<question> for
-every question, red_flag_urgency, choir_codes, visit_date, recorded_by, answers_unsure;
-and last, only with `--include-identifiers`, the identifying columns patient_id and note.
+every question, red_flag_urgency, choir_codes, risk_factors, visit_date, recorded_by,
+answers_unsure; and last, only with `--include-identifiers`, the identifying columns
+patient_id and note.
 
 Extents are % of body area; coverage is the share of the region painted (0..1). Text
 cells that a spreadsheet would run as a formula (starting with = + - @ or a tab) are
@@ -149,6 +150,9 @@ def columns(decoder: Decoder, include_identifiers: bool = False) -> list[Column]
     cols += [
         Column("red_flag_urgency", "text", _red_flag_urgency),
         Column("choir_codes", "text", _choir_codes),
+    ]
+    cols.append(Column("risk_factors", "text", lambda r: ";".join(x.id for x in r.ranking.risk_factors)))  # ADR 0009
+    cols += [
         # -- appended (issue 13, file format 2): the visit, and the yes/no questions answered "unsure" --
         Column("visit_date", "text", _meta("visit_date")),
         Column("recorded_by", "text", _meta("recorded_by")),

@@ -4,8 +4,8 @@ welcome -> paint -> question (one per screen) -> review -> thanks | redflag -> w
 The questions, their order and their follow-ups come from the one vocabulary
 (regions/questions.yaml). Only an `emergency` red flag (cauda equina signs) ends
 the questions at once; a `same_day` flag lets the patient finish calmly and then
-shows the red-flag screen ("talk with a member of staff today"); a `soon` flag is
-saved for the clinician and the patient sees the usual thanks.
+shows the red-flag screen ("talk with a member of staff today"). A lone risk
+factor is not a flag: the patient sees the usual thanks; the clinician sees it as a prompt.
 Idle: after (timeout - warning) seconds without a touch the "still there?"
 countdown shows; at the timeout the session is discarded and welcome returns.
 """

@@ -658,9 +658,11 @@ class PaintScreen:
             # the matcher failed: red flags come from the answers alone and are still shown first
             from types import SimpleNamespace
 
-            from ..redflags import flags_for_map
+            from ..redflags import flags_for_map, risk_factors_for_map
 
-            self.ranking = SimpleNamespace(red_flags=flags_for_map(self.pain_map), hypotheses=[], prompts=[])
+            risks = risk_factors_for_map(self.pain_map)
+            self.ranking = SimpleNamespace(red_flags=flags_for_map(self.pain_map), hypotheses=[],
+                                           prompts=[x.prompt for x in risks], risk_factors=risks)
         before = self.panel.selected
         disclaimer = getattr(self._matcher_obj, "DISCLAIMER", None) if self.matcher_error is None else None
         self.panel.set_ranking(self.ranking, self.matcher_error, self.pain_map.is_empty,
