@@ -12,13 +12,16 @@ from datetime import datetime, timezone, tzinfo
 
 
 def parse_time(text: str | None) -> datetime | None:
-    """An ISO 8601 time as written in a .bodymap file ("...Z" or with an offset); None when missing or unreadable."""
+    """An ISO 8601 time as written in a .bodymap file ("...Z" or with an offset), always aware: the file
+    format's times are UTC, so one written without a zone (by hand, or by another tool) is read as UTC.
+    None when missing or unreadable."""
     if not text or not isinstance(text, str):
         return None
     try:
-        return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         return None
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
 
 
 def zone_text(dt: datetime) -> str:
@@ -43,8 +46,8 @@ def local_time(text: str | None, tz: tzinfo | None = None, *, missing: str = "-"
     """A file's time as local wall-clock time with its zone: "2026-03-14 09:05 CET (UTC+01:00)".
 
     `tz` overrides the local zone (tests, a review PC set to the clinic's zone). A time
-    written without a zone is shown as it is, marked "(zone not recorded)"; text that
-    is not a time is shown unchanged; a missing time is `missing`.
+    written without a zone is UTC (the file format's rule); text that is not a time is
+    shown unchanged; a missing time is `missing`.
 
     >>> local_time("2026-03-14T08:05:00Z", timezone.utc)
     '2026-03-14 08:05 UTC'
@@ -54,8 +57,6 @@ def local_time(text: str | None, tz: tzinfo | None = None, *, missing: str = "-"
     dt = parse_time(text)
     if dt is None:
         return str(text)
-    if dt.tzinfo is None:
-        return f"{dt:%Y-%m-%d %H:%M} (zone not recorded)"
     local = dt.astimezone(tz) if tz is not None else dt.astimezone()
     return f"{local:%Y-%m-%d %H:%M} {zone_text(local)}"
 
