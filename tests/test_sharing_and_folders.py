@@ -261,3 +261,15 @@ def test_a_new_map_gets_a_safe_name_that_never_replaces_an_earlier_one(tmp_path)
     assert second == tmp_path / "MRN-1_2026-03-14-2.bodymap"
     second.write_text("{}")
     assert unused_map_path(tmp_path, "MRN-1_2026-03-14").name == "MRN-1_2026-03-14-3.bodymap"
+
+
+def test_unsetting_the_option_makes_the_maps_folder_private_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("BODYMAP_MAPS", str(tmp_path / "maps"))
+    monkeypatch.setenv("BODYMAP_SHARE_GROUP", "true")
+    folder = default_maps_dir()
+    m = fileformat.save(bodymap.PainMap(), folder / "a.bodymap")
+    assert (mode(folder), mode(m)) == (0o2750, 0o640)
+    monkeypatch.delenv("BODYMAP_SHARE_GROUP")
+    assert mode(default_maps_dir()) == 0o700
+    fileformat.save(bodymap.PainMap(), m)
+    assert mode(m) == 0o600
