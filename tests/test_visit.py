@@ -502,3 +502,18 @@ def test_parquet_visit_columns_and_identifiers(folder, tmp_path, capsys):
     rows2 = {r["file"]: r for r in t2.to_pylist()}
     assert rows2["a.bodymap"]["patient_id"] == "=HYPERLINK(1)"  # typed data: written as it is
     assert rows2["b.bodymap"]["patient_id"] is None
+
+
+def test_set_visit_is_a_change_like_any_other(atlas):
+    m = PainMap(atlas)
+    v0 = m.version
+    m.set_visit(patient_id="MRN 1", visit_date="2026-03-14")
+    assert m.version > v0 and m.visit.as_dict() == {"patient_id": "MRN 1", "visit_date": "2026-03-14"}
+    v1 = m.version
+    m.set_visit(patient_id="MRN 1")  # the same value: nothing changed
+    assert m.version == v1
+    with pytest.raises(UsageError):
+        m.set_visit(note="ok", visit_date="14.03.2026")
+    assert m.version == v1 and m.visit.note is None  # all or none
+    m.set_visit(patient_id="")
+    assert m.visit.patient_id is None and m.version > v1

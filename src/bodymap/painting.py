@@ -655,6 +655,17 @@ class PainMap:
                 best = max(best, DISTAL_LEVELS.index(lvl))
         return DISTAL_LEVELS[best] if best >= 0 else None
 
+    def set_visit(self, **fields: Any) -> None:
+        """Set visit fields (patient_id, visit_date, recorded_by, note; None or "" clears one), all or none.
+
+        Like every other change it bumps `version`, so a window's unsaved-changes check sees it
+        (assigning `m.visit.note = ...` directly validates too, but does not bump the version).
+        """
+        before = self.visit.as_dict()
+        self.visit.update(fields)
+        if self.visit.as_dict() != before:
+            self.version += 1
+
     def set_intensity(self, sensation: str | None, value: int) -> None:
         """0-10 NRS; `None` sets the overall intensity (stored under 'overall')."""
         key = "overall" if sensation is None else check_sensation(sensation)
