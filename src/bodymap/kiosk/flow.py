@@ -20,7 +20,7 @@ from typing import Any, Callable
 from .. import vocabulary
 from ..atlas import Atlas
 from ..redflags import EMERGENCY, SAME_DAY, red_flags
-from ..painting import PainMap
+from ..painting import RECORDED_AT_KIOSK, PainMap
 from .config import KioskConfig
 from .security import PinGuard, new_session_code
 from .spool import Drafts, RecoveryStatus, Spool, count_recovery
@@ -61,8 +61,10 @@ class Kiosk:
     recovered: list = field(default_factory=list)
 
     def __post_init__(self):
-        self.spool = Spool(self.config.spool_dir, fallbacks=(self.config.recovery_dir, self.config.drafts_dir))
-        self.drafts = Drafts(self.config.drafts_dir, self.config.recovery_dir)
+        sharing = self.config.sharing()  # spool and recovery readable by a review PC's group, if configured
+        self.spool = Spool(self.config.spool_dir, fallbacks=(self.config.recovery_dir, self.config.drafts_dir),
+                           sharing=sharing)
+        self.drafts = Drafts(self.config.drafts_dir, self.config.recovery_dir, sharing=sharing)
         self.pin_guard = PinGuard(clock=self.clock)
         self._start_recovery()
         self.language = self.config.default_language
@@ -91,6 +93,7 @@ class Kiosk:
         m = PainMap(self.atlas)
         m.meta["session_code"] = code
         m.meta["language"] = self.language
+        m.visit.recorded_by = RECORDED_AT_KIOSK  # and never a patient identifier: the kiosk is anonymous
         self.session = Session(code, self.language, m, self.clock())
         self.screen = "paint"
         self.touch()
