@@ -26,6 +26,7 @@ from bodymap.kiosk.config import KioskConfig
 from bodymap.kiosk.flow import EXIT_CRASH, EXIT_STAFF
 from bodymap.kiosk.security import hash_pin
 from bodymap.render.palette import SENSATION_STYLE
+from bodymap.ui.kiosk.review import ReviewScene
 from bodymap.ui.kiosk_app import REDFLAG_FINISH_AFTER_S, STOPPED, THANKS_SECONDS, KioskApp, run_kiosk
 
 SIZE = (1920, 1080)
@@ -571,7 +572,7 @@ def test_run_kiosk_crash_is_logged_without_patient_data_and_the_draft_is_kept(tm
     def boom(self, surface):
         raise ValueError(secret)
 
-    monkeypatch.setattr(KioskApp, "_draw_review", boom)
+    monkeypatch.setattr(ReviewScene, "draw", boom)
 
     def script(app, frame):
         if frame == 0:

@@ -532,14 +532,16 @@ def test_csv_gives_each_flag_its_urgency_in_the_same_order_as_the_ids(flagged, c
     assert row["risk_factors"] == ""
 
 
-def test_csv_appends_the_lone_risk_factors_as_the_last_column(lone, capsys):
+def test_csv_appends_the_lone_risk_factors_after_the_published_columns(lone, capsys):
     import csv
     import io
 
     rc, out, err = _run(["export", lone, "--csv"], capsys)
     assert rc == 0, err
     header = next(csv.reader(io.StringIO(out)))
-    assert header[-1] == "risk_factors" and header.index("red_flag_urgency") < len(header) - 1
+    # appended right after the columns published before it (later columns, e.g. the visit's, come after it)
+    assert header.index("risk_factors") == header.index("choir_codes") + 1
+    assert header.index("red_flag_urgency") < header.index("risk_factors")
     row = next(csv.DictReader(io.StringIO(out)))
     assert row["red_flags"] == "" and row["risk_factors"] == "steroids;night_pain"
 

@@ -8,6 +8,11 @@ interrupted write removes its temp file and leaves the old file untouched.
 Errors are one `FileWriteError` line naming the path the user gave, never the
 hidden temp file (a clinician typed `/mnt/usb/visit.png`, not `.tmp-8h2k.png`).
 
+Files are private by default (0600, folders 0700): they hold health data. A
+`Sharing` makes chosen folders group-readable instead (folders 0750 with the
+setgid bit, so new files keep the folder's group; files 0640), for a review PC
+that reads a kiosk's spool as a member of one group (docs/security.md).
+
 Three shapes, for three kinds of writer:
 
 - `write_atomic(path, data)`: bytes or text already in memory (maps, configs, JSON).
@@ -21,12 +26,120 @@ import errno
 import os
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Callable
 
-from .errors import FileWriteError
+from .errors import ConfigError, FileWriteError
 
 TEMP_SUFFIX = ".tmp"
+PRIVATE_FILE_MODE, PRIVATE_DIR_MODE = 0o600, 0o700
+SHARED_FILE_MODE, SHARED_DIR_MODE = 0o640, 0o2750  # group may read; setgid: new files keep the folder's group
+SHARE_GROUP_ENV = "BODYMAP_SHARE_GROUP"
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """Which folders a group may read, and which group: the one switch between private and shared files.
+
+    `group` None: private (the default). "" : shared with the folder's own group. A name:
+    shared with that group (the folders are moved to it). `folders` are the folders
+    shared; every other folder stays private. `Sharing.parse` reads the config and
+    environment form (true / false / a group name).
+    """
+
+    group: str | None = None
+    folders: frozenset = frozenset()
+
+    @staticmethod
+    def parse(value: object, folders=(), where: str = SHARE_GROUP_ENV) -> "Sharing":
+        """`value`: None, false, "" or "0" -> private; true, "1", "yes" -> the folder's own group; else a group name."""
+        if value is None or value is False:
+            return Sharing()
+        if value is True:
+            return Sharing("", _folder_set(folders))
+        if not isinstance(value, str):
+            raise ConfigError(f"{where} must be true, false or a group name, got {value!r}")
+        text = value.strip()
+        if text.lower() in ("", "0", "false", "no", "off"):
+            return Sharing()
+        if text.lower() in ("1", "true", "yes", "on"):
+            return Sharing("", _folder_set(folders))
+        sharing = Sharing(text, _folder_set(folders))
+        try:
+            sharing.gid()  # an unknown group is refused now, not at the first save
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+        return sharing
+
+    @staticmethod
+    def from_env(folders=()) -> "Sharing":
+        """BODYMAP_SHARE_GROUP (unset: private)."""
+        return Sharing.parse(os.environ.get(SHARE_GROUP_ENV), folders)
+
+    @property
+    def enabled(self) -> bool:
+        return self.group is not None
+
+    def shares(self, folder: str | os.PathLike) -> bool:
+        return self.enabled and _same_folder(folder) in self.folders
+
+    def file_mode(self, folder: str | os.PathLike) -> int:
+        return SHARED_FILE_MODE if self.shares(folder) else PRIVATE_FILE_MODE
+
+    def dir_mode(self, folder: str | os.PathLike) -> int:
+        return SHARED_DIR_MODE if self.shares(folder) else PRIVATE_DIR_MODE
+
+    def gid(self) -> int | None:
+        """The named group's id (None: keep the folder's group). An unknown group is a ConfigError."""
+        if not self.group:
+            return None
+        import grp
+
+        try:
+            return grp.getgrnam(self.group).gr_gid
+        except KeyError:
+            raise ConfigError(f"group {self.group!r} does not exist on this computer (shared folder option; "
+                              "see docs/security.md)") from None
+
+
+PRIVATE = Sharing()
+
+
+def _same_folder(folder: str | os.PathLike) -> Path:
+    """A folder's one name (absolute, links resolved), so "maps/", "./maps" and a link to it compare equal."""
+    return Path(os.path.realpath(folder))
+
+
+def _folder_set(folders) -> frozenset:
+    return frozenset(_same_folder(f) for f in folders)
+
+
+def prepare_folder(folder: str | os.PathLike, sharing: Sharing = PRIVATE) -> Path:
+    """Create `folder` if needed and give it its mode: private, no access for group and others (0700);
+    shared, group read and enter, the setgid bit and the named group (0750 + setgid).
+
+    The owner's own bits are left as they are, and a folder we do not own is left as it is
+    (another account set it up). Raises FileWriteError.
+    """
+    folder = Path(folder)
+    shared = sharing.shares(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=sharing.dir_mode(folder) & 0o777)
+        st = folder.stat()
+        if st.st_uid == os.getuid():
+            gid = sharing.gid() if shared else None
+            if gid is not None and st.st_gid != gid:
+                os.chown(folder, -1, gid)
+            if shared:
+                want = (st.st_mode & 0o700) | (SHARED_DIR_MODE & 0o7077)
+                if (st.st_mode & 0o7777) != want:
+                    os.chmod(folder, want)
+            elif st.st_mode & 0o077:
+                os.chmod(folder, PRIVATE_DIR_MODE)
+    except OSError as exc:
+        raise FileWriteError(f"{folder}: cannot use this folder ({exc.strerror or exc})") from None
+    return folder
 
 
 def write_atomic(path: str | os.PathLike, data: bytes | str, mode: int = 0o600, *, verb: str = "write") -> Path:

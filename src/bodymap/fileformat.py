@@ -31,23 +31,33 @@ from .atlas import VIEWS, Atlas, load_atlas
 from .atomicio import clean_temp_files  # noqa: F401 - part of this module's API (the kiosk uses it)
 from .atlas_remap import remap_layers, steps_between
 from .errors import FileFormatError, FileWriteError, UsageError
-from .painting import INT_QUESTIONS, QUESTIONS, SENSATIONS, PainMap, check_sensation, validate_answer
+from .painting import (INT_QUESTIONS, QUESTIONS, SENSATIONS, VISIT_FIELDS, PainMap, check_sensation, validate_answer,
+                       validate_visit_field)
 
 FORMAT_NAME = "bodymap"
-FORMAT_VERSION = 1
+# 1: the first format. 2: the optional visit fields (patient_id, visit_date, recorded_by, note) and "unsure"
+# as a yes/no answer. A version 1 file reads unchanged (no visit fields, no "unsure"); see docs/file-format.md.
+FORMAT_VERSION = 2
 MAX_FILE_BYTES = 16 * 1024 * 1024
 LAYER_ENCODING = "bitfield-u8-zlib-base64"
 MAX_LAYER_PIXELS = 5_000_000  # per view; the largest atlas grid (scale 400) is 3200 x 1480
 KNOWN_KEYS = {
     "format", "format_version", "atlas", "created", "modified", "language", "session_code", "app_version",
-    "layers", "strokes", "intensity", "answers", "red_flags", "summary",
+    "layers", "strokes", "intensity", "answers", "red_flags", "summary", *VISIT_FIELDS,
 }
 
 
-def save(pain_map: PainMap, path: str | os.PathLike, *, mode: int = 0o600) -> Path:
-    """Write `pain_map` to `path` atomically (temp file, fsync, os.replace). Returns the path."""
+def save(pain_map: PainMap, path: str | os.PathLike, *, mode: int | None = None) -> Path:
+    """Write `pain_map` to `path` atomically (temp file, fsync, os.replace). Returns the path.
+
+    `mode` defaults to 0600, or 0640 in the default maps folder when BODYMAP_SHARE_GROUP shares it.
+    """
     path = Path(path)
     data = dumps(pain_map)
+    if mode is None:
+        from .paths import maps_sharing
+
+        mode = maps_sharing().file_mode(path.parent if str(path.parent) else Path("."))
     write_atomic(path, data, mode=mode)
     return path
 
@@ -70,6 +80,7 @@ def dumps(pain_map: PainMap) -> bytes:
         "language": pain_map.meta.get("language", "en"),
         "session_code": pain_map.meta.get("session_code"),
         "app_version": __version__,
+        **{k: getattr(pain_map.visit, k) for k in VISIT_FIELDS},  # null when not given
         "layers": encode_layers(pain_map),
         "strokes": encode_strokes(pain_map.strokes),
         "intensity": dict(pain_map.intensity),
@@ -216,6 +227,7 @@ class Document:
     extra_answers: dict[str, Any] = field(default_factory=dict)  # questions from a newer bodymap: kept
     red_flags: list[dict] = field(default_factory=list)  # as recorded when the map was saved
     meta: dict[str, str | None] = field(default_factory=dict)  # created, modified, language, session_code, app_version
+    visit: dict[str, str] = field(default_factory=dict)  # the visit fields given (VISIT_FIELDS), checked
     extra: dict[str, Any] = field(default_factory=dict)  # unknown top-level keys, written back on save
     notes: list[str] = field(default_factory=list)  # what a reader should be told (migrations)
     from_atlas_version: int = 0  # the atlas version the map was drawn on (set by post_process)
@@ -322,6 +334,7 @@ def document_from_json(doc: Any, atlas: Atlas | None = None, where: str = "<docu
         d.meta[key] = v
     app = doc.get("app_version")
     d.meta["app_version"] = app if isinstance(app, str) else None  # informative only: never a reason to refuse
+    d.visit = _visit(doc, where)
     d.extra = {k: v for k, v in doc.items() if k not in KNOWN_KEYS}
     return post_process(d, atlas)
 
@@ -366,6 +379,7 @@ def to_pain_map(d: Document, atlas: Atlas) -> PainMap:
         if d.meta.get(key) is not None:
             m.meta[key] = d.meta[key]
     m.meta["notes"] = list(dict.fromkeys(d.notes))
+    m.visit.update(d.visit)
     m.extra = dict(d.extra)
     m.extra_answers = dict(d.extra_answers)
     m.version = 0
@@ -454,6 +468,19 @@ def _answers(ans: Any, where: str) -> tuple[dict[str, Any], dict[str, Any]]:
         except UsageError as exc:
             raise FileFormatError(f"{where}: answers: {exc}") from None
     return known, extra
+
+
+def _visit(doc: dict, where: str) -> dict[str, str]:
+    """The visit fields given in the file (format 2 on; a version 1 file has none), with the writer's own checks."""
+    out = {}
+    for key in VISIT_FIELDS:
+        try:
+            v = validate_visit_field(key, doc.get(key))
+        except UsageError as exc:
+            raise FileFormatError(f"{where}: '{key}': {exc}") from None
+        if v is not None:
+            out[key] = v
+    return out
 
 
 def _resample(a: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

@@ -522,7 +522,9 @@ def prompts_for(pain_map_summary: dict, answers: dict[str, Any], saddle_painted:
         out.append("Both legs are painted: ask the cauda equina questions (bladder, bowel, saddle numbness, "
                    "new or worsening leg weakness, new sexual dysfunction).")
     if unanswered and pain_map_summary.get("most_distal") in ("back", "buttock", "thigh", "knee", "leg", "foot"):
-        out.append(f"Red-flag questions not answered: {', '.join(vocabulary.words(q, 'short') for q in unanswered)}.")
+        said = [vocabulary.words(q, "short") + (" (answered not sure)" if answers.get(q) == "unsure" else "")
+                for q in unanswered]
+        out.append(f"Red-flag questions not answered: {', '.join(said)}.")
     return out
 
 
@@ -628,7 +630,7 @@ def evidence_for(model: Model, h: int, f: Features, max_items: int = 6) -> tuple
                                       lib.cite(pat.sensations[s][1]), abs(w)))
     for j, a in enumerate(ANSWER_FEATURES):
         v = f.answers.get(a)
-        if v is None or a not in pat.answers:
+        if not isinstance(v, bool) or a not in pat.answers:  # not given, or "unsure": no evidence either way
             continue
         p = pat.answers[a][0]
         po = st["p_other_ans"][j]

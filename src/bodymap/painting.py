@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -50,8 +51,11 @@ def _q(v: float) -> float:
     return round(float(v) / POINT_QUANTUM) * POINT_QUANTUM
 
 
+UNSURE = "unsure"  # a yes/no answer the patient was not sure of (file format 2 on); neither yes nor no
+
+
 class Answers(dict):
-    """The patient's answers: yes/no questions take bool, `age` an integer 0-120."""
+    """The patient's answers: yes/no questions take bool (or UNSURE), `age` an integer 0-120."""
 
     def __init__(self, items: dict | None = None):
         super().__init__()
@@ -77,9 +81,9 @@ class Answers(dict):
 
 def validate_answer(key: str, value: Any) -> Any:
     if key in YES_NO_QUESTIONS:
-        if isinstance(value, bool):
+        if isinstance(value, bool) or (isinstance(value, str) and value == UNSURE):
             return value
-        raise UsageError(f"answer {key!r} must be yes/no (True/False), got {value!r}")
+        raise UsageError(f"answer {key!r} must be yes/no (True/False) or {UNSURE!r}, got {value!r}")
     if key in INT_QUESTIONS:
         lo, hi = vocabulary.question(key).range
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
@@ -89,14 +93,16 @@ def validate_answer(key: str, value: Any) -> Any:
 
 
 def parse_answer(key: str, text: str) -> Any:
-    """CLI form: yes/no for yes/no questions, digits for age."""
+    """CLI form: yes/no (or unsure) for yes/no questions, digits for age."""
     t = text.strip().lower()
     if key in YES_NO_QUESTIONS:
         if t in ("yes", "y", "true"):
             return True
         if t in ("no", "n", "false"):
             return False
-        raise UsageError(f"answer {key!r} takes yes or no, got {text!r}")
+        if t in (UNSURE, "not sure"):
+            return UNSURE
+        raise UsageError(f"answer {key!r} takes yes, no or unsure, got {text!r}")
     if key in INT_QUESTIONS:
         if not t.isdigit():
             raise UsageError(f"answer {key!r} takes a whole number, got {text!r}")
@@ -108,6 +114,103 @@ def check_sensation(s: str) -> str:
     if s not in SENSATIONS:
         raise UsageError(f"unknown sensation {s!r}; use one of {', '.join(SENSATIONS)}")
     return s
+
+
+# -- the visit: who and when (file format 2) ----------------------------------------------
+VISIT_FIELDS = ("patient_id", "visit_date", "recorded_by", "note")
+RECORDED_AT_KIOSK = "patient at kiosk"  # what the kiosk records as recorded_by (never a patient identifier)
+# Longest accepted text, in characters: a record number, a name, a clinical note of a page or two.
+VISIT_MAX_CHARS = {"patient_id": 64, "visit_date": 10, "recorded_by": 120, "note": 4000}
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# control characters (C0, DEL, C1) and the Unicode line/paragraph separators; a note may hold newlines and tabs
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NOTE_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def validate_visit_field(key: str, value: Any) -> str | None:
+    """A visit field as stored: text stripped of surrounding blanks, None for "not given".
+
+    `patient_id` and `recorded_by` are one line of text, `note` may hold several;
+    `visit_date` is a calendar date written YYYY-MM-DD (a `datetime.date` is accepted).
+    Raises UsageError naming the field and the problem.
+    """
+    if key not in VISIT_FIELDS:
+        raise UsageError(f"unknown visit field {key!r}; known: {', '.join(VISIT_FIELDS)}")
+    if value is None:
+        return None
+    if key == "visit_date" and isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    if not isinstance(value, str):
+        raise UsageError(f"{key} must be text, got {type(value).__name__}")
+    value = value.strip()
+    if not value:
+        return None
+    if key == "visit_date":
+        try:
+            if not _DATE.fullmatch(value):
+                raise ValueError
+            date.fromisoformat(value)
+        except ValueError:
+            shown = value if len(value) <= 40 else value[:40] + "..."
+            raise UsageError(f"visit date must be a calendar date written YYYY-MM-DD, got {shown!r}") from None
+        return value
+    limit = VISIT_MAX_CHARS[key]
+    if len(value) > limit:
+        raise UsageError(f"{key} is too long ({len(value)} characters; at most {limit})")
+    if (_NOTE_CONTROL if key == "note" else _CONTROL).search(value):
+        what = "control characters" if key == "note" else "line breaks or control characters"
+        raise UsageError(f"{key} must be plain text without {what}")
+    return value
+
+
+class Visit:
+    """Who the pain map belongs to and when and by whom it was recorded: all optional, all text.
+
+    >>> v = Visit(patient_id="MRN 0042", visit_date="2026-03-14")
+    >>> v.recorded_by = "Dr Okafor"
+    >>> v.as_dict()
+    {'patient_id': 'MRN 0042', 'visit_date': '2026-03-14', 'recorded_by': 'Dr Okafor'}
+
+    Every assignment is checked (`validate_visit_field`); blank text means "not given" (None).
+    """
+
+    __slots__ = VISIT_FIELDS
+
+    def __init__(self, **fields: Any):
+        for k in VISIT_FIELDS:
+            object.__setattr__(self, k, None)
+        for k, v in fields.items():
+            setattr(self, k, v)
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        object.__setattr__(self, key, validate_visit_field(key, value))
+
+    def update(self, fields: dict[str, Any]) -> None:
+        """Set several fields at once; nothing changes unless every one is valid."""
+        checked = {k: validate_visit_field(k, v) for k, v in fields.items()}
+        for k, v in checked.items():
+            object.__setattr__(self, k, v)
+
+    def as_dict(self) -> dict[str, str]:
+        """The fields that are given, in VISIT_FIELDS order."""
+        return {k: getattr(self, k) for k in VISIT_FIELDS if getattr(self, k) is not None}
+
+    def clear(self) -> None:
+        for k in VISIT_FIELDS:
+            object.__setattr__(self, k, None)
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, k) is not None for k in VISIT_FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Visit):
+            return NotImplemented
+        return self.as_dict() == other.as_dict()
+
+    __hash__ = None  # mutable
+
+    def __repr__(self) -> str:
+        return f"Visit({', '.join(f'{k}={v!r}' for k, v in self.as_dict().items())})"
 
 
 @dataclass
@@ -148,6 +251,7 @@ class PainMap:
         self.extra: dict[str, Any] = {}  # unknown keys read from a newer file; written back unchanged
         self.extra_answers: dict[str, Any] = {}  # answers to questions this version does not know (newer file)
         self.red_flags_recorded: list[dict] = []
+        self.visit = Visit()  # patient identifier, visit date, recorded by, note (all optional)
         self._undo: list[_Change] = []
         self._redo: list[_Change] = []
         self._open: _Change | None = None
@@ -551,6 +655,17 @@ class PainMap:
                 best = max(best, DISTAL_LEVELS.index(lvl))
         return DISTAL_LEVELS[best] if best >= 0 else None
 
+    def set_visit(self, **fields: Any) -> None:
+        """Set visit fields (patient_id, visit_date, recorded_by, note; None or "" clears one), all or none.
+
+        Like every other change it bumps `version`, so a window's unsaved-changes check sees it
+        (assigning `m.visit.note = ...` directly validates too, but does not bump the version).
+        """
+        before = self.visit.as_dict()
+        self.visit.update(fields)
+        if self.visit.as_dict() != before:
+            self.version += 1
+
     def set_intensity(self, sensation: str | None, value: int) -> None:
         """0-10 NRS; `None` sets the overall intensity (stored under 'overall')."""
         key = "overall" if sensation is None else check_sensation(sensation)
@@ -589,7 +704,7 @@ class PainMap:
         return (self.atlas.content_hash == other.atlas.content_hash and self.scale == other.scale
                 and all(np.array_equal(self._layers[v], other._layers[v]) for v in VIEWS)
                 and self.intensity == other.intensity and dict(self.answers) == dict(other.answers)
-                and self.strokes == other.strokes)
+                and self.strokes == other.strokes and self.visit == other.visit)
 
     __hash__ = None  # mutable
 

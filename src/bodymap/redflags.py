@@ -67,7 +67,7 @@ def _holds(trigger: Trigger, answers: dict[str, Any], features: dict[str, bool])
             if features[key] is not want:
                 return False
         elif want == "unanswered":
-            if key in answers:
+            if key in answers and answers[key] != "unsure":  # "unsure" leaves the question open
                 return False
         elif isinstance(want, dict):  # {over: N} on a number
             v = answers.get(key)

@@ -301,8 +301,9 @@ def applies(key: str, answers: dict) -> bool:
 
 
 def unanswered_red_flag_keys(answers: dict) -> tuple[str, ...]:
-    """The red-flag questions these answers leave open (a follow-up whose condition fails is not open)."""
-    return tuple(k for k in red_flag_keys() if k not in answers and applies(k, answers))
+    """The red-flag questions these answers leave open: not answered, or answered "unsure" (a follow-up whose
+    condition fails is not open)."""
+    return tuple(k for k in red_flag_keys() if answers.get(k) in (None, "unsure") and applies(k, answers))
 
 
 def languages() -> tuple[str, ...]:

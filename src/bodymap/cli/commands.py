@@ -48,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     sn.add_argument("--answer", action="append", default=[], metavar="KEY=VALUE")
     sn.add_argument("--session-code")
     sn.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
+    sn.add_argument("--patient-id", metavar="ID", help="the patient identifier, e.g. the record number (free text)")
+    sn.add_argument("--visit-date", metavar="YYYY-MM-DD", help="the date of the visit")
+    sn.add_argument("--recorded-by", metavar="NAME",
+                    help="who recorded the map: a clinician's name, or 'patient at kiosk'")
+    sn.add_argument("--note", metavar="TEXT", help="a free-text clinical note")
 
     ss = sub.add_parser("show", help="print a summary of a map")
     ss.add_argument("file")
@@ -252,6 +257,9 @@ def _new(args) -> int:
     if Path(args.output).exists() and not args.overwrite:
         raise UsageError(f"{args.output}: already exists; add --overwrite to replace it")
     m = PainMap()
+    # the visit fields first: a bad date is refused before any painting work
+    m.visit.update({"patient_id": args.patient_id, "visit_date": args.visit_date,
+                    "recorded_by": args.recorded_by, "note": args.note})
     for spec in args.paint:
         region, fraction, sensation = parse_paint_spec(spec)
         m.paint_region(region, fraction, sensation)
@@ -272,14 +280,19 @@ def _new(args) -> int:
 def _show(args) -> int:
     from .. import fileformat
 
+    from ..painting import VISIT_FIELDS
+    from ..times import local_time
+
     m = fileformat.load(args.file)
     s = m.summary()
     if args.json:
         from ..redflags import flags_for_map, risk_factors_for_map
 
+        times = {k: local_time(m.meta.get(k), missing=None) for k in ("created", "modified")}
         print(json.dumps({"red_flags": [f.to_json() for f in flags_for_map(m)],
                           "risk_factors": [x.to_json() for x in risk_factors_for_map(m)], "summary": s,
-                          "answers": dict(m.answers), "intensity": m.intensity, "meta": m.meta}))
+                          "answers": dict(m.answers), "intensity": m.intensity, "meta": m.meta,
+                          "visit": {k: getattr(m.visit, k) for k in VISIT_FIELDS}, "local_times": times}))
         return EXIT_OK
     for note in m.meta.get("notes", []):
         print(f"note: {note}", file=sys.stderr)
@@ -289,8 +302,11 @@ def _show(args) -> int:
         print(f"RED FLAG:    {f.text}")
     for x in risk_factors_for_map(m):
         print(f"risk factor: {x.prompt}")
+    v = m.visit
     print(f"file:        {args.file}")
-    print(f"session:     {m.meta.get('session_code') or '-'}   created {m.meta.get('created', '-')}")
+    print(f"patient:     {v.patient_id or '-'}   visit {v.visit_date or '-'}   recorded by {v.recorded_by or '-'}")
+    print(f"session:     {m.meta.get('session_code') or '-'}   created {local_time(m.meta.get('created'))}   "
+          f"saved {local_time(m.meta.get('modified'))}")
     print(f"extent:      {s['extent_percent']:.1f}% of body (front {s['extent_by_view']['front']:.1f}%, "
           f"back {s['extent_by_view']['back']:.1f}%)")
     print(f"sensations:  {', '.join(s['sensations']) or 'none painted'}")
@@ -302,6 +318,11 @@ def _show(args) -> int:
     print(f"intensity:   {inten}")
     ans = ", ".join(f"{k}={'yes' if v is True else 'no' if v is False else v}" for k, v in m.answers.items()) or "-"
     print(f"answers:     {ans}")
+    if v.note:
+        lines = v.note.splitlines() or [""]
+        print(f"note:        {lines[0]}")
+        for line in lines[1:]:
+            print(f"             {line}")
     return EXIT_OK
 
 

@@ -28,6 +28,8 @@ def add_parsers(subparsers) -> None:
     fmt.add_argument("--parquet", action="store_true",
                      help="the CSV's columns, typed, as Parquet (needs -o and pyarrow: pip install 'bodymap[parquet]')")
     se.add_argument("-o", "--output", help="file to write (default: standard output; required for --parquet)")
+    se.add_argument("--include-identifiers", action="store_true",
+                    help="--csv/--parquet: add the patient_id and note columns (they can identify a patient)")
 
     sh = subparsers.add_parser("heatmap", help="frequency map: share of maps painting each spot, as a PNG")
     sh.add_argument("folder", help="a folder of .bodymap files")
@@ -88,6 +90,9 @@ def _report(args) -> int:
 def _export(args) -> int:
     p = Path(args.path)
     if args.fhir:
+        if args.include_identifiers:
+            raise UsageError("--include-identifiers is for --csv and --parquet; a FHIR Bundle is for the patient's "
+                             "record and always carries the patient identifier and note the map holds")
         if p.is_dir():
             raise UsageError(f"{p}: --fhir exports one map; give a .bodymap file (use --csv for a folder)")
         from ..fileformat import load
@@ -103,8 +108,8 @@ def _export(args) -> int:
     if getattr(args, "parquet", False):
         from ..exports.parquetexport import export_parquet
 
-        return export_parquet(p, args.output)
-    return _export_csv(p, args.output)
+        return export_parquet(p, args.output, include_identifiers=args.include_identifiers)
+    return _export_csv(p, args.output, args.include_identifiers)
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -119,7 +124,7 @@ def _write_text(path: Path, text: str) -> None:
     w.commit()
 
 
-def _export_csv(p: Path, output: str | None) -> int:
+def _export_csv(p: Path, output: str | None, include_identifiers: bool = False) -> int:
     from ..exports.common import Decoder, FolderRun, atomic_text_writer, list_maps
     from ..exports.csvexport import write_csv
 
@@ -131,14 +136,14 @@ def _export_csv(p: Path, output: str | None) -> int:
     if output:
         w = atomic_text_writer(Path(output))
         try:
-            write_csv(run, dec, w.fh)
+            write_csv(run, dec, w.fh, include_identifiers=include_identifiers)
         except BaseException:
             w.abort()
             raise
         w.commit()
         print(f"wrote {output} ({run.ok} rows)", file=sys.stderr)
     else:
-        write_csv(run, dec, sys.stdout)
+        write_csv(run, dec, sys.stdout, include_identifiers=include_identifiers)
         sys.stdout.flush()
     return run.exit_status
 

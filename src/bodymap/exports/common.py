@@ -3,7 +3,7 @@
 A `MapRecord` is what one .bodymap file holds, read by the one codec
 (`fileformat.read_document`) without building a PainMap: the per-view bitfields on
 the atlas grid (bit i = SENSATIONS[i]), the answers,
-intensities, session code and times. `Decoder` turns records into the figures the
+intensities, session code, times and visit fields (in `meta`). `Decoder` turns records into the figures the
 exports need (coverage, extent, ranking) with the same rules as PainMap and the
 matcher, so a folder export agrees with `bodymap show` / `bodymap match` file by file.
 """
@@ -22,7 +22,7 @@ from ..atlas import VIEWS, Atlas, load_atlas
 from ..atomicio import AtomicWriter
 from ..errors import BodymapError, UsageError
 from ..fileformat import read_bytes, read_document
-from ..painting import DISTAL_LEVELS, SENSATIONS, both_legs_painted, counted_regions, saddle_painted
+from ..painting import DISTAL_LEVELS, SENSATIONS, VISIT_FIELDS, both_legs_painted, counted_regions, saddle_painted
 
 #: a region counts as painted from this share of its area (the matcher's own threshold, matcher.SOFT_LOW)
 PAINTED_MIN = 0.02
@@ -84,6 +84,7 @@ class Decoder:
         rec.intensity = dict(doc.intensity)
         rec.recorded_flags = doc.red_flags
         rec.meta = {k: doc.meta.get(k) for k in ("created", "modified", "session_code", "app_version", "language")}
+        rec.meta.update({k: doc.visit.get(k) for k in VISIT_FIELDS})  # patient_id, visit_date, recorded_by, note
         return rec
 
     # -- derived figures --------------------------------------------------

@@ -5,7 +5,9 @@ Columns (docs/exports.md), in this order: file, session_code, created, red_flags
 extent_front, extent_back, extent_<sensation> for each sensation, cov_<region id> for
 every atlas region in atlas order, top_pattern, top_side, top_probability; then, added
 later and only ever appended: intensity, intensity_<sensation>, answer_<question> for
-every question, red_flag_urgency, choir_codes, risk_factors.
+every question, red_flag_urgency, choir_codes, risk_factors, visit_date, recorded_by,
+answers_unsure; and last, only with `--include-identifiers`, the identifying columns
+patient_id and note.
 
 Extents are % of body area; coverage is the share of the region painted (0..1). Text
 cells that a spreadsheet would run as a formula (starting with = + - @ or a tab) are
@@ -24,7 +26,7 @@ from typing import Any, Callable, Iterable, TextIO
 
 import numpy as np
 
-from ..painting import QUESTIONS, SENSATIONS, YES_NO_QUESTIONS
+from ..painting import QUESTIONS, SENSATIONS, UNSURE, YES_NO_QUESTIONS
 from .choir import choir_table
 from .common import PAINTED_MIN, Decoder, MapRecord
 
@@ -86,7 +88,13 @@ def _intensity(key: str) -> Callable[[MapRow], int | None]:
 
 
 def _answer(key: str) -> Callable[[MapRow], Any]:
+    if key in YES_NO_QUESTIONS:  # yes, no or empty: an "unsure" answer is listed in answers_unsure instead
+        return lambda r: r.rec.answers.get(key) if isinstance(r.rec.answers.get(key), bool) else None
     return lambda r: r.rec.answers.get(key)
+
+
+def _answers_unsure(r: MapRow) -> str:
+    return ";".join(q for q in YES_NO_QUESTIONS if r.rec.answers.get(q) == UNSURE)
 
 
 def _meta(key: str) -> Callable[[MapRow], str | None]:
@@ -107,8 +115,17 @@ def _choir_codes(r: MapRow) -> str:
     return ";".join(str(c) for c in choir_table().codes_for_regions(r.painted_ids))
 
 
-def columns(decoder: Decoder) -> list[Column]:
-    """Every export column, in order. Append new columns at the end; never rename or reorder."""
+#: the columns that can identify a patient: written only when asked for (`--include-identifiers`), and always
+#: last, so that every other column has the same position with or without them
+IDENTIFYING_COLUMNS = ("patient_id", "note")
+
+
+def columns(decoder: Decoder, include_identifiers: bool = False) -> list[Column]:
+    """Every export column, in order. Append new columns before the identifying ones; never rename or reorder.
+
+    `include_identifiers` adds the patient identifier and the free-text clinical note (a
+    note can name or describe the patient), at the end.
+    """
     cols = [
         Column("file", "text", lambda r: r.rec.path.name),
         Column("session_code", "text", _meta("session_code")),
@@ -135,11 +152,19 @@ def columns(decoder: Decoder) -> list[Column]:
         Column("choir_codes", "text", _choir_codes),
     ]
     cols.append(Column("risk_factors", "text", lambda r: ";".join(x.id for x in r.ranking.risk_factors)))  # ADR 0009
+    cols += [
+        # -- appended (issue 13, file format 2): the visit, and the yes/no questions answered "unsure" --
+        Column("visit_date", "text", _meta("visit_date")),
+        Column("recorded_by", "text", _meta("recorded_by")),
+        Column("answers_unsure", "text", _answers_unsure),
+    ]
+    if include_identifiers:
+        cols += [Column(name, "text", _meta(name)) for name in IDENTIFYING_COLUMNS]
     return cols
 
 
-def header(decoder: Decoder) -> list[str]:
-    return [c.name for c in columns(decoder)]
+def header(decoder: Decoder, include_identifiers: bool = False) -> list[str]:
+    return [c.name for c in columns(decoder, include_identifiers)]
 
 
 def safe_text(s: str | None) -> str:
@@ -166,8 +191,9 @@ def row(decoder: Decoder, rec: MapRecord, cols: list[Column] | None = None) -> l
     return [csv_cell(c, c.value(r)) for c in (cols or columns(decoder))]
 
 
-def write_csv(records: Iterable[MapRecord], decoder: Decoder, out: TextIO) -> int:
-    cols = columns(decoder)
+def write_csv(records: Iterable[MapRecord], decoder: Decoder, out: TextIO, *,
+              include_identifiers: bool = False) -> int:
+    cols = columns(decoder, include_identifiers)
     w = csv.writer(out, lineterminator="\n")
     w.writerow([c.name for c in cols])
     n = 0

@@ -12,7 +12,15 @@ The Bundle holds:
   (pattern, side) in the top five, its probability in %, and its band ("strongly /
   moderately / weakly consistent", docs/adr/0008) as the component's interpretation.
 
-No Patient resource: the kiosk is anonymous; the session code is carried as an
+The visit fields (file format 2), each only when the map holds it:
+- a Patient with only an identifier, the map's patient identifier under the system
+  `urn:bodymap:patient-id` (or the clinic's own, from BODYMAP_PATIENT_ID_SYSTEM); no
+  name, birth date or anything else. Every other resource's subject points at it;
+- an Encounter (status finished, class ambulatory) whose period is the visit date;
+  the QuestionnaireResponse and Observations point at it;
+- who recorded the map as the QuestionnaireResponse's author (a display-only reference);
+- the clinical note as an Observation with the note as its text value.
+A kiosk map has none of them: the kiosk is anonymous, and the session code is carried as an
 identifier so reception can attach the Bundle to the right record. The pattern
 ranking is exported as an Observation of what the drawing is consistent with (local codes
 `urn:bodymap:pattern` and `urn:bodymap:band`, never a Condition or a diagnosis code): it is
@@ -29,6 +37,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import uuid
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -38,7 +48,7 @@ from typing import Any
 from .. import __version__, vocabulary
 from ..yamlio import read_yaml
 from ..errors import ConfigError
-from ..painting import SENSATION_WORDS, SENSATIONS, PainMap
+from ..painting import SENSATION_WORDS, SENSATIONS, UNSURE, PainMap
 from ..paths import regions_dir
 from .common import PAINTED_MIN
 
@@ -47,6 +57,9 @@ LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
 SENSATION_SYSTEM = "urn:bodymap:sensation"
 SESSION_SYSTEM = "urn:bodymap:session-code"
+PATIENT_ID_SYSTEM = "urn:bodymap:patient-id"  # the default; BODYMAP_PATIENT_ID_SYSTEM names the clinic's own
+PATIENT_ID_SYSTEM_ENV = "BODYMAP_PATIENT_ID_SYSTEM"
+ENCOUNTER_CLASS = ("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB", "ambulatory")
 CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
 PAIN_SENSATIONS = ("aching", "sharp", "burning")
 
@@ -93,21 +106,53 @@ def _fhir_datetime(s: str | None) -> str | None:
     return dt.isoformat().replace("+00:00", "Z")
 
 
-def bundle_for(m: PainMap, *, now: datetime | None = None) -> dict[str, Any]:
-    """The FHIR R4 Bundle (as a JSON-ready dict) for one pain map."""
+def patient_id_system() -> str:
+    """The identifier system for the patient identifier: BODYMAP_PATIENT_ID_SYSTEM, or urn:bodymap:patient-id."""
+    system = os.environ.get(PATIENT_ID_SYSTEM_ENV, "").strip()
+    if not system:
+        return PATIENT_ID_SYSTEM
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:\S+", system):
+        raise ConfigError(f"{PATIENT_ID_SYSTEM_ENV}={system!r} is not a URI (e.g. https://clinic.example.org/mrn "
+                          "or urn:oid:1.2.3)")
+    return system
+
+
+def bundle_for(m: PainMap, *, now: datetime | None = None, id_system: str | None = None) -> dict[str, Any]:
+    """The FHIR R4 Bundle (as a JSON-ready dict) for one pain map.
+
+    `id_system` is the patient identifier's system (default: `patient_id_system()`).
+    """
     tab = snomed_table()
     created = _fhir_datetime(m.meta.get("created"))
     session = m.meta.get("session_code")
+    visit = m.visit.as_dict()
     seed = hashlib.sha256()
     for v in ("front", "back"):
         seed.update(m.layers(v).tobytes())
-    seed.update(json.dumps([created, session, dict(m.answers), m.intensity], sort_keys=True, default=str).encode())
+    seed.update(json.dumps([created, session, dict(m.answers), m.intensity] + ([visit] if visit else []),
+                           sort_keys=True, default=str).encode())
     base = uuid.UUID(bytes=seed.digest()[:16])
 
     def new_id(k: int) -> str:
         return str(uuid.uuid5(base, str(k)))
 
     entries = []
+    # the visit: a Patient that is only an identifier, and the Encounter of the visit date
+    links: dict[str, Any] = {}  # subject / encounter references for every resource below
+    if m.visit.patient_id:
+        pid = new_id(2000)
+        entries.append(_entry(pid, {"resourceType": "Patient", "identifier": [
+            {"system": id_system or patient_id_system(), "value": m.visit.patient_id}]}))
+        links["subject"] = {"reference": f"urn:uuid:{pid}"}
+    if m.visit.visit_date:
+        eid = new_id(2001)
+        enc: dict[str, Any] = {"resourceType": "Encounter", "status": "finished",
+                               "class": _coding(*ENCOUNTER_CLASS),
+                               "period": {"start": m.visit.visit_date, "end": m.visit.visit_date}}
+        if "subject" in links:
+            enc["subject"] = links["subject"]
+        entries.append(_entry(eid, enc))
+        links["encounter"] = {"reference": f"urn:uuid:{eid}"}
     # red flags first, most urgent first: a Flag resource each, so no reader of the record can miss them.
     # R4 Flag has no priority element: the urgency goes in the core flag-priority extension (and as our own code).
     from ..redflags import flags_for_map
@@ -124,21 +169,25 @@ def bundle_for(m: PainMap, *, now: datetime | None = None) -> dict[str, Any]:
             "category": [{"coding": [_coding("http://terminology.hl7.org/CodeSystem/flag-category", "clinical",
                                              "Clinical")], "text": "red flag"}],
             "code": {"coding": [_coding("urn:bodymap:red-flag", flag.id)], "text": flag.text},
-            "subject": {"display": f"bodymap session {session}" if session else "bodymap session"},
+            "subject": links.get("subject") or {"display": f"bodymap session {session}" if session
+                                                else "bodymap session"},
+            **({"encounter": links["encounter"]} if "encounter" in links else {}),
         }))
     qr_id = new_id(0)
     qr = _questionnaire_response(m, qr_id, created, session)
-    entries.append({"fullUrl": f"urn:uuid:{qr_id}", "resource": qr})
+    entries.append({"fullUrl": f"urn:uuid:{qr_id}", "resource": _linked(qr, links)})
     cov = m.region_coverage(min_fraction=0.0)
     painted = [rid for rid in m.painted_regions() if cov[rid] >= PAINTED_MIN]
     ext = m.extent_percent()
-    entries.append(_entry(new_id(1), _extent_observation(m, ext, created, qr_id)))
+    entries.append(_entry(new_id(1), _linked(_extent_observation(m, ext, created, qr_id), links)))
     for k, rid in enumerate(painted):
         obs = _region_observation(m, rid, cov[rid], created, qr_id, tab)
-        entries.append(_entry(new_id(k + 2), obs))
+        entries.append(_entry(new_id(k + 2), _linked(obs, links)))
     ranking = _ranking_observation(m, created, qr_id)
     if ranking:
-        entries.append(_entry(new_id(900), ranking))
+        entries.append(_entry(new_id(900), _linked(ranking, links)))
+    if m.visit.note:
+        entries.append(_entry(new_id(901), _linked(_note_observation(m.visit.note, created, qr_id), links)))
     stamp = (now or datetime.now(timezone.utc)).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     return {
         "resourceType": "Bundle",
@@ -148,6 +197,27 @@ def bundle_for(m: PainMap, *, now: datetime | None = None) -> dict[str, Any]:
         "timestamp": stamp,
         "entry": entries,
     }
+
+
+def _linked(resource: dict, links: dict[str, Any]) -> dict:
+    """The resource with its subject (the Patient) and encounter, where the map has them, after its type."""
+    if not links:
+        return resource
+    out = {"resourceType": resource["resourceType"]}
+    if "id" in resource:
+        out["id"] = resource["id"]
+    out.update(resource)
+    for k, v in links.items():
+        out[k] = v
+    return out
+
+
+def _note_observation(note: str, created: str | None, qr_id: str) -> dict:
+    obs = _base_observation(created, qr_id)
+    obs["category"] = [{"coding": [_coding(CATEGORY_SYSTEM, "exam", "Exam")]}]
+    obs["code"] = {"text": "Clinical note recorded with the pain map"}
+    obs["valueString"] = note
+    return obs
 
 
 def _entry(rid: str, resource: dict) -> dict:
@@ -161,7 +231,10 @@ def _questionnaire_response(m: PainMap, rid: str, created: str | None, session: 
         if key not in m.answers:
             continue
         v = m.answers[key]
-        ans = {"valueBoolean": v} if isinstance(v, bool) else {"valueInteger": int(v)}
+        if v == UNSURE:  # neither yes nor no: the patient's own words, as text
+            ans = {"valueString": "not sure"}
+        else:
+            ans = {"valueBoolean": v} if isinstance(v, bool) else {"valueInteger": int(v)}
         items.append({"linkId": key, "text": QUESTION_TEXT[key], "answer": [ans]})
     for key in ("overall",) + SENSATIONS:
         if key in m.intensity:
@@ -173,6 +246,8 @@ def _questionnaire_response(m: PainMap, rid: str, created: str | None, session: 
         qr["identifier"] = {"system": SESSION_SYSTEM, "value": session}
     if created:
         qr["authored"] = created
+    if m.visit.recorded_by:  # "patient at kiosk" or a clinician's name: who entered the answers
+        qr["author"] = {"display": m.visit.recorded_by}
     if items:
         qr["item"] = items
     return qr

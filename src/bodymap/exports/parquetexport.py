@@ -36,10 +36,10 @@ def require_pyarrow():
     return pyarrow, pq
 
 
-def schema(decoder: Decoder):
+def schema(decoder: Decoder, include_identifiers: bool = False):
     pa, _ = require_pyarrow()
     types = {"text": pa.string(), "float": pa.float64(), "int": pa.int32(), "bool": pa.bool_()}
-    fields = [pa.field(c.name, types[c.kind]) for c in columns(decoder)]
+    fields = [pa.field(c.name, types[c.kind]) for c in columns(decoder, include_identifiers)]
     meta = {"bodymap.atlas": decoder.atlas.id, "bodymap.columns": "docs/exports.md"}
     return pa.schema(fields, metadata=meta)
 
@@ -56,11 +56,12 @@ def _value(col: Column, v):
     return str(v)
 
 
-def write_parquet(records: Iterable[MapRecord], decoder: Decoder, output: str | os.PathLike) -> int:
+def write_parquet(records: Iterable[MapRecord], decoder: Decoder, output: str | os.PathLike, *,
+                  include_identifiers: bool = False) -> int:
     """Write one row per record to `output` (atomically); returns the number of rows."""
     pa, pq = require_pyarrow()
-    cols = columns(decoder)
-    sch = schema(decoder)
+    cols = columns(decoder, include_identifiers)
+    sch = schema(decoder, include_identifiers)
     n = 0
 
     def write(tmp: str) -> None:
@@ -88,7 +89,7 @@ def write_parquet(records: Iterable[MapRecord], decoder: Decoder, output: str | 
     return n
 
 
-def export_parquet(source: Path, output: str | None, stream=None) -> int:
+def export_parquet(source: Path, output: str | None, stream=None, *, include_identifiers: bool = False) -> int:
     """`bodymap export SOURCE --parquet -o OUTPUT`: a folder (or one file) to Parquet; returns the exit status."""
     from ..paths import check_output_file
 
@@ -103,6 +104,6 @@ def export_parquet(source: Path, output: str | None, stream=None) -> int:
     paths = list_maps(source) if source.is_dir() else [source]
     dec = Decoder()
     run = FolderRun("export --parquet", paths, dec, stream=stream)
-    write_parquet(run, dec, out)
+    write_parquet(run, dec, out, include_identifiers=include_identifiers)
     print(f"wrote {out} ({run.ok} rows)", file=stream)
     return run.exit_status

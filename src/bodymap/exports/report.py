@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -23,7 +22,8 @@ from .. import __version__, vocabulary
 from ..atomicio import write_atomic_via
 from ..calibration import band_text, hypothesis_band
 from ..paths import check_output_file
-from ..painting import SENSATION_WORDS, SENSATIONS, PainMap
+from ..painting import SENSATION_WORDS, SENSATIONS, UNSURE, PainMap
+from ..times import local_time
 
 DISCLAIMER_HEAD = "Decision aid, not a diagnosis."
 # From the one vocabulary (regions/questions.yaml): {answer key: short words for lists}
@@ -44,15 +44,8 @@ def _t(s: Any) -> str:
 
 
 def _when(s: str | None) -> str:
-    if not s:
-        return "-"
-    try:
-        dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
-    except ValueError:
-        return s
-    if dt.tzinfo is None:
-        return dt.strftime("%Y-%m-%d %H:%M")
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    """Local time with its zone, as everywhere (bodymap.times)."""
+    return local_time(s)
 
 
 def load_for_report(path: str | os.PathLike) -> tuple[PainMap, dict[str, Any]]:
@@ -127,9 +120,19 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
     session = m.meta.get("session_code") or "-"
     left = [Paragraph("Pain map summary", st["title"]),
             Paragraph(f"{_t(DISCLAIMER_HEAD)} For the clinician, with the patient's own drawing.", st["small"])]
-    right = [Paragraph(f"Session {_t(session)}" if session != "-" else "No session code", st["session"]),
-             Paragraph(f"Painted {_t(_when(m.meta.get('created')))}", st["right"]),
-             Paragraph(f"Saved {_t(_when(m.meta.get('modified')))}", st["right"])]
+    v = m.visit
+    if v.patient_id:
+        right = [Paragraph(f"Patient {_t(v.patient_id)}", st["session"])]
+        if session != "-":
+            right.append(Paragraph(f"Session {_t(session)}", st["right"]))
+    else:
+        right = [Paragraph(f"Session {_t(session)}" if session != "-" else "No session code", st["session"])]
+    if v.visit_date:
+        right.append(Paragraph(f"Visit {_t(v.visit_date)}", st["right"]))
+    if v.recorded_by:
+        right.append(Paragraph(f"Recorded by {_t(v.recorded_by)}", st["right"]))
+    right += [Paragraph(f"Painted {_t(_when(m.meta.get('created')))}", st["right"]),
+              Paragraph(f"Saved {_t(_when(m.meta.get('modified')))}", st["right"])]
     t = Table([[left, right]], colWidths=[frame_w * 0.55, frame_w * 0.45])
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                            ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
@@ -149,13 +152,20 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
         ]))
         story.append(box)
     else:
-        missing = [RED_FLAG_QUESTIONS[q] for q in vocabulary.unanswered_red_flag_keys(m.answers)]
+        open_keys = vocabulary.unanswered_red_flag_keys(m.answers)
+        missing = [RED_FLAG_QUESTIONS[q] for q in open_keys if q not in m.answers]
+        unsure = [RED_FLAG_QUESTIONS[q] for q in open_keys if m.answers.get(q) == UNSURE]
         line = "No red flags from the answers given."
         if missing:
             line += f" Not answered: {', '.join(missing)}."
+        if unsure:
+            line += f" Not sure: {', '.join(unsure)}."
         story.append(Paragraph(_t(line), st["body"]))
     for p in ranking.prompts:
         story.append(Paragraph(f"<b>Prompt:</b> {_t(p)}", st["body"]))
+    if v.note:  # the clinician's own words, kept as written (line breaks included)
+        story.append(Paragraph("<b>Clinical note:</b> " + "<br/>".join(_t(line) for line in v.note.splitlines()),
+                               st["body"]))
     story.append(Spacer(1, 4))
 
     # -- drawing and facts ---------------------------------------------------
@@ -266,10 +276,13 @@ def _facts(m: PainMap, st) -> list:
     out.append(Paragraph("<b>Answers</b>", st["body"]))
     yes = [ANSWER_WORDS.get(k, k) for k, v in m.answers.items() if v is True]
     no = [ANSWER_WORDS.get(k, k) for k, v in m.answers.items() if v is False]
+    unsure = [ANSWER_WORDS.get(k, k) for k, v in m.answers.items() if v == UNSURE]
     if "age" in m.answers:
         out.append(Paragraph(_t(f"age {m.answers['age']}"), st["body"]))
     out.append(Paragraph(_t("yes: " + (", ".join(yes) or "-")), st["body"]))
     out.append(Paragraph(_t("no: " + (", ".join(no) or "-")), st["body"]))
+    if unsure:
+        out.append(Paragraph(_t("not sure: " + ", ".join(unsure)), st["body"]))
     unasked = [ANSWER_WORDS[k] for k in ANSWER_WORDS if k not in m.answers and vocabulary.applies(k, m.answers)]
     if unasked:
         out.append(Paragraph(_t("not answered: " + ", ".join(unasked)), st["small"]))

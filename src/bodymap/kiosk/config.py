@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from ..atomicio import SHARE_GROUP_ENV, Sharing
 from ..yamlio import read_yaml
 from ..errors import ConfigError
 from .security import check_pin_hash
@@ -44,7 +46,18 @@ class KioskConfig:
     ask_age: bool = True
     short_flow: bool = False  # issue 14's flow: one red-flag screen, age bands, questions by information gain
     redflag_screen_s: float = 30.0  # the "tell the reception staff" screen returns to welcome after this long
+    # None: BODYMAP_SHARE_GROUP decides (unset: private). false: private. true: the spool and recovery folders'
+    # own group may read them. A group name: that group may (docs/security.md, "A review PC")
+    shared_folder_group: bool | str | None = None
     path: Path | None = None
+
+    def sharing(self) -> Sharing:
+        """Which folders a review PC's group may read: the spool and recovery folders, or none (the default)."""
+        value = self.shared_folder_group
+        where = f"{self.path}: shared_folder_group" if self.path else "shared_folder_group"
+        if value is None:
+            value, where = os.environ.get(SHARE_GROUP_ENV), SHARE_GROUP_ENV
+        return Sharing.parse(value, (self.spool_dir, self.recovery_dir), where)
 
     def as_yaml_dict(self) -> dict[str, Any]:
         out = {}
@@ -59,6 +72,7 @@ class KioskConfig:
 _NUMBERS = {"idle_timeout_s": (10, 3600), "idle_warning_s": (3, 120), "autosave_interval_s": (1, 120),
             "save_retry_s": (1, 3600), "exit_hold_s": (1, 30), "redflag_screen_s": (5, 600)}
 _CORNERS = ("top_left", "top_right", "bottom_left", "bottom_right")
+_GROUP = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
 
 
 def load_config(path: str | os.PathLike | None = None, *, required: bool = False) -> KioskConfig:
@@ -69,6 +83,7 @@ def load_config(path: str | os.PathLike | None = None, *, required: bool = False
             raise ConfigError(f"{p}: config file not found")
         cfg = KioskConfig()
         cfg.path = p
+        cfg.sharing()  # BODYMAP_SHARE_GROUP naming an unknown group is refused at start
         return cfg
     if p.is_dir():
         raise ConfigError(f"{p}: is a folder, expected the kiosk YAML config")
@@ -108,6 +123,10 @@ def load_config(path: str | os.PathLike | None = None, *, required: bool = False
             if v not in _CORNERS:
                 raise ConfigError(f"{where} must be one of {', '.join(_CORNERS)}")
             cfg.exit_corner = v
+        elif k == "shared_folder_group":
+            if v is not None and not isinstance(v, bool) and not (isinstance(v, str) and _GROUP.fullmatch(v)):
+                raise ConfigError(f"{where} must be true, false or a group name (letters, digits, _ . -), got {v!r}")
+            cfg.shared_folder_group = v
         elif k in ("fullscreen", "ask_age", "short_flow"):
             if not isinstance(v, bool):
                 raise ConfigError(f"{where} must be true or false")
@@ -116,6 +135,7 @@ def load_config(path: str | os.PathLike | None = None, *, required: bool = False
         raise ConfigError(f"{p}: idle_warning_s must be shorter than idle_timeout_s")
     if cfg.default_language not in cfg.languages:
         raise ConfigError(f"{p}: default_language {cfg.default_language!r} is not in languages")
+    cfg.sharing()  # an unknown group is refused at start, with the config's name
     return cfg
 
 

@@ -28,7 +28,7 @@ from typing import Any, Callable
 from .. import vocabulary
 from ..atlas import Atlas
 from ..redflags import EMERGENCY, SAME_DAY, red_flags
-from ..painting import PainMap
+from ..painting import RECORDED_AT_KIOSK, PainMap
 from ..unsure import all_flags
 from . import plan
 from .shortflow import ShortFlow
@@ -80,8 +80,10 @@ class Kiosk(ShortFlow):
     def __post_init__(self):
         self._model = None
         self._model_failed = False
-        self.spool = Spool(self.config.spool_dir, fallbacks=(self.config.recovery_dir, self.config.drafts_dir))
-        self.drafts = Drafts(self.config.drafts_dir, self.config.recovery_dir)
+        sharing = self.config.sharing()  # spool and recovery readable by a review PC's group, if configured
+        self.spool = Spool(self.config.spool_dir, fallbacks=(self.config.recovery_dir, self.config.drafts_dir),
+                           sharing=sharing)
+        self.drafts = Drafts(self.config.drafts_dir, self.config.recovery_dir, sharing=sharing)
         self.pin_guard = PinGuard(clock=self.clock)
         self._start_recovery()
         self.language = self.config.default_language
@@ -118,6 +120,7 @@ class Kiosk(ShortFlow):
         m = PainMap(self.atlas)
         m.meta["session_code"] = code
         m.meta["language"] = self.language
+        m.visit.recorded_by = RECORDED_AT_KIOSK  # and never a patient identifier: the kiosk is anonymous
         self.session = Session(code, self.language, m, self.clock())
         self.screen = "paint"
         self.touch()

@@ -1,5 +1,9 @@
 """Where finished sessions and drafts go: atomic, mode 0600 in 0700 folders, never lost.
 
+With the shared-folder option (`shared_folder_group`, docs/security.md) the spool and
+recovery folders are 0750 with the setgid bit and their maps 0640, so that a review
+PC in that group can read them; drafts always stay private.
+
 A finished map is durable before anything else is removed: it is written to the
 spool (temp file, fsync, rename, fsync of the folder), or, when the spool cannot
 be written, to a durable copy `unsent-<code>.bodymap` in the recovery folder (or,
@@ -21,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BodymapError, FileWriteError
-from ..atomicio import write_atomic
+from ..atomicio import PRIVATE, Sharing, prepare_folder, write_atomic
 from ..fileformat import dumps
 from ..painting import PainMap
 from .security import is_session_code
@@ -48,15 +52,18 @@ def fsync_dir(folder: Path) -> None:
 
 def ensure_private_dir(folder: Path) -> None:
     """Create `folder` (0700) if needed; tighten its mode if we own it."""
+    ensure_dir(folder, PRIVATE)
+
+
+def ensure_dir(folder: Path, sharing: Sharing = PRIVATE) -> None:
+    """Create `folder` if needed with the mode `sharing` gives it (0700, or 0750 + setgid when shared)."""
     try:
         created = not folder.is_dir()
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if created:
-            fsync_dir(folder.parent)  # the new folder's own entry survives a power cut too
-        if folder.stat().st_uid == os.getuid() and (folder.stat().st_mode & 0o077):
-            os.chmod(folder, 0o700)
     except OSError as exc:
         raise FileWriteError(f"{folder}: cannot use this folder ({exc.strerror or exc})") from None
+    prepare_folder(folder, sharing)
+    if created:
+        fsync_dir(folder.parent)  # the new folder's own entry survives a power cut too
 
 
 def safe_name(code: str, suffix: str = ".bodymap", prefix: str = "") -> str:
@@ -91,6 +98,7 @@ class Spool:
     pending: list[Pending] = field(default_factory=list)
     written: int = 0
     fallbacks: tuple[Path, ...] = ()  # folders for the durable copy, in order (recovery, then drafts)
+    sharing: Sharing = PRIVATE  # which of these folders a review PC's group may read
 
     def taken_codes(self) -> set[str]:
         codes = {p.code for p in self.pending}
@@ -167,8 +175,8 @@ class Spool:
 
     def _write(self, p: Pending) -> bool:
         try:
-            ensure_private_dir(self.folder)
-            write_atomic(self.folder / safe_name(p.code), p.data, mode=0o600)
+            ensure_dir(self.folder, self.sharing)
+            write_atomic(self.folder / safe_name(p.code), p.data, mode=self.sharing.file_mode(self.folder))
         except BodymapError as exc:
             p.last_error = plain_reason(exc)
             return False
@@ -179,9 +187,9 @@ class Spool:
         """Write the durable copy of a finished map that cannot reach the spool; True if on disk."""
         for folder in self.fallbacks:
             try:
-                ensure_private_dir(folder)
+                ensure_dir(folder, self.sharing)
                 target = folder / safe_name(p.code, prefix=UNSENT_PREFIX)
-                write_atomic(target, p.data, mode=0o600)
+                write_atomic(target, p.data, mode=self.sharing.file_mode(folder))
             except BodymapError as exc:
                 log.error("cannot keep a copy of a finished map in %s (%s)", folder, plain_reason(exc))
                 continue
@@ -224,6 +232,7 @@ class Drafts:
     recovery: Path
     last_save: float = 0.0
     last_error: str | None = None
+    sharing: Sharing = PRIVATE  # the drafts folder stays private; the recovery folder may be shared
 
     def path_for(self, code: str) -> Path:
         return self.folder / safe_name(code, prefix=DRAFT_PREFIX)
@@ -233,8 +242,8 @@ class Drafts:
             return False
         self.last_save = now
         try:
-            ensure_private_dir(self.folder)
-            write_atomic(self.path_for(code), dumps(pain_map), mode=0o600)
+            ensure_dir(self.folder, self.sharing)
+            write_atomic(self.path_for(code), dumps(pain_map), mode=self.sharing.file_mode(self.folder))
             if self.last_error:
                 log.info("drafts can be saved again in %s", self.folder)
             self.last_error = None
@@ -267,7 +276,7 @@ class Drafts:
             return moved
         if not drafts:
             return moved
-        ensure_private_dir(self.recovery)
+        ensure_dir(self.recovery, self.sharing)
         dropped = 0
         for d in drafts:
             if d.stem[len(DRAFT_PREFIX):] in finished:
@@ -284,12 +293,19 @@ class Drafts:
                 n += 1
             try:
                 shutil.move(str(d), str(target))
-                os.chmod(target, 0o600)
+                os.chmod(target, self.sharing.file_mode(self.recovery))
                 moved.append(target)
             except OSError as exc:
                 log.error("cannot move a draft from %s to the recovery folder %s (%s)", self.folder, self.recovery,
                           exc.strerror or exc)
                 self.last_error = f"a draft cannot be moved to the recovery folder ({exc.strerror or exc})"
+                continue
+            if self.sharing.shares(self.recovery):  # a moved file keeps its group: give it the folder's
+                try:
+                    os.chown(target, -1, self.recovery.stat().st_gid)
+                except OSError as exc:
+                    log.warning("a recovered draft in %s keeps its own group (%s): the review group may not read it",
+                                self.recovery, exc.strerror or exc)
         fsync_dir(self.recovery)
         fsync_dir(self.folder)
         if moved:

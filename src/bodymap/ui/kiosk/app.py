@@ -1,0 +1,239 @@
+"""The kiosk touch screens: a waiting-room patient paints, answers, and hands a code to reception.
+
+`KioskApp` is the shell around the kiosk's scenes. The headless state machine
+`bodymap.kiosk.flow.Kiosk` is the state: which screen shows, the session and its
+PainMap. Each screen is a scene module beside this one (welcome, paint,
+question, review, thanks, redflag) that draws that state and turns taps into
+flow calls; the dialogs, the "Still there?" warning and the staff PIN pad are
+overlays above them (overlays.py, pin.py). The shell keeps the scene manager in
+step with `kiosk.screen`, routes touches (touch.py) to the topmost layer, and
+draws the current scene then its overlays. `run_kiosk` (run.py) hands it to the
+one window loop (bodymap.ui.scene), so the tests drive the very same code with
+synthetic FINGER events, headless.
+
+Rules it keeps:
+- one thing per screen, big targets (main buttons >= 96 px at 1080p), big plain text,
+  all of it from the language catalogues (bodymap.kiosk.i18n);
+- patients never see the matcher's ranking (nothing here calls it);
+- touches arrive as FINGER events (x, y normalised to the window); SDL's mouse
+  copies of them (`event.touch`) are ignored, positions always come from the event;
+- nothing closes it but the staff gesture: a long press in `config.exit_corner`
+  opens a PIN keypad; Esc, Alt+F4, Ctrl+Q and the close button do nothing;
+- when a session ends (finished, or idle timeout) every trace of it is dropped:
+  the paint overlays, cached pictures and text renderings go with the PainMap.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, Callable
+
+import pygame
+
+from ...atlas import Atlas, load_atlas
+from ...kiosk.config import KioskConfig
+from ...kiosk.flow import Kiosk
+from ...kiosk.i18n import text as i18n_text
+from ...painting import SENSATIONS, PainMap
+from ...render.overlay import PaintOverlay
+from ..kiosk_widgets import BG, KButton, Texts
+from ..scene import EVERY_FRAME_30, SceneManager
+from .layout import BASE, KioskGeometry
+from .overlays import DialogOverlay, IdleWarning
+from .paint import PaintScene
+from .pin import PinOverlay, PinPad
+from .question import QuestionScene
+from .redflag import RedFlagScene
+from .review import ReviewScene
+from .screen import KioskScene
+from .thanks import THANKS_SECONDS, ThanksScene
+from .touch import KioskTouch
+from .welcome import WelcomeScene
+
+PATIENT_SCREENS = ("paint", "question", "review")  # the idle warning shows on these
+SCREENS = {"welcome": WelcomeScene, "paint": PaintScene, "question": QuestionScene, "review": ReviewScene,
+           "thanks": ThanksScene, "redflag": RedFlagScene}
+
+_LIBC: Any = None
+
+
+def _release_memory() -> None:
+    """Between patients: hand freed heap back to the OS (glibc keeps it otherwise), so a kiosk that runs
+    for months holds what it uses, not its high-water mark. A no-op where there is no glibc."""
+    global _LIBC
+    if _LIBC is False or not sys.platform.startswith("linux"):
+        return
+    try:
+        if _LIBC is None:
+            import ctypes
+
+            _LIBC = ctypes.CDLL("libc.so.6")
+        _LIBC.malloc_trim(0)
+    except (OSError, AttributeError):
+        _LIBC = False  # not glibc (musl ...): nothing to do
+
+
+class KioskApp(KioskGeometry, KioskTouch):
+    """The kiosk's shell: its scenes and overlays over one flow; see the module docstring."""
+
+    redraw = EVERY_FRAME_30  # the idle countdown and the screens' own timeouts change the picture
+    caption = None  # the kiosk's window title never changes
+
+    def __init__(self, config: KioskConfig, size: tuple[int, int] = BASE, *, atlas: Atlas | None = None,
+                 clock: Callable[[], float] = time.monotonic, kiosk: Kiosk | None = None):
+        self.config = config
+        self.clock = clock
+        self.kiosk = kiosk if kiosk is not None else Kiosk(config, atlas or load_atlas(), clock=clock)
+        self.atlas = self.kiosk.atlas
+        self.texts = Texts()
+        self.should_exit: int | None = None
+        self.size = (max(int(size[0]), 1), max(int(size[1]), 1))
+        # the patient's tools and the open dialog ("clear" or "nothing"), per session
+        self.sensation = SENSATIONS[0]
+        self.eraser = False
+        self.dialog: str | None = None
+        self.digits = ""
+        # one pointer at a time
+        self._pointer: Any = None
+        self._pointer_seen = 0.0  # when the held pointer last moved
+        self.pressed: str | None = None  # the id of the button under the held pointer
+        self._hold: tuple[Any, float] | None = None  # (pointer, since): a press in the staff corner
+        self.pin: PinPad | None = None
+        # what belongs to the current session (dropped when it ends); the scenes share it
+        self.pain_map: PainMap | None = None  # the session's map (the flow's), None between patients
+        self.overlays: dict[str, PaintOverlay] = {}  # the paint screen's paint layers, per view
+        self.review_picture: tuple[int, pygame.Surface] | None = None  # (map version, the review screen's paint)
+        self._empty: tuple[int, bool] | None = None
+        self._seen: tuple | None = None
+        self.shown_since = clock()  # when the current screen (or question) was first shown
+        self.bg_cache: dict[tuple, pygame.Surface] = {}  # the body pictures (bodies.py) by screen, size, language
+        self.bg_texts: dict[tuple, list[str]] = {}  # what each cached background shows, for `texts.frame`
+        self.side_labels: dict[tuple[str, str, str], pygame.Rect] = {}  # (screen, view, side) -> where drawn
+        self.scenes = SceneManager()
+        for name, scene in SCREENS.items():
+            self.scenes.register(name, scene(self))
+        self.dialog_overlay, self.warning, self.pin_pad = DialogOverlay(self), IdleWarning(self), PinOverlay(self)
+        self._layout()
+        self._sync(self.shown_since)
+
+    # -- the scene protocol (bodymap.ui.scene)
+    @property
+    def done(self) -> bool:
+        return self.should_exit is not None
+
+    @property
+    def exit_status(self) -> int | None:
+        return self.should_exit
+
+    # -- text
+    @property
+    def lang(self) -> str:
+        return self.kiosk.language
+
+    def t(self, key: str, **kw) -> str:
+        return i18n_text(self.lang, key, **kw)
+
+    # -- keeping the screens in step with the flow
+    def _sync(self, now: float) -> None:
+        k = self.kiosk
+        m = k.session.pain_map if k.session is not None else None
+        if m is not self.pain_map:
+            self._new_session(m)
+        seen = (k.screen, k.session.question if k.session is not None and k.screen == "question" else None)
+        if seen != self._seen:
+            if k.screen == "welcome":  # between patients: forget every rendering (the last code was one)
+                self.texts.clear()
+                self.bg_cache.clear()
+                self.bg_texts.clear()
+                _release_memory()
+            self._seen = seen
+            self.shown_since = now
+            self.dialog = None
+            self.pressed = None
+            self.digits = ""
+            self.scenes.switch(k.screen, again=True)
+
+    def _new_session(self, m: PainMap | None) -> None:
+        """A session started or ended: drop everything that showed or referenced the previous one."""
+        self.scenes.scenes["paint"].stroke = None
+        self.pressed = None
+        self.pain_map = m
+        self.overlays = {}
+        self.review_picture = None
+        self._empty = None
+        self.dialog = None
+        self.digits = ""
+        self.sensation, self.eraser = SENSATIONS[0], False
+        self._seen = None
+        if m is not None:
+            self.scenes.scenes["paint"].build_overlays()
+
+    @property
+    def map_empty(self) -> bool:
+        m = self.pain_map
+        if m is None:
+            return True
+        if self._empty is None or self._empty[0] != m.version:
+            self._empty = (m.version, m.is_empty)
+        return self._empty[1]
+
+    def warning_visible(self, now: float | None = None) -> bool:
+        k = self.kiosk
+        return k.screen in PATIENT_SCREENS and k.idle_state(now)[0] == "warning"
+
+    # -- per frame
+    def update(self, now: float | None = None) -> None:
+        now = self.clock() if now is None else float(now)
+        self._sync(now)
+        if self._hold is not None and now - self._hold[1] >= self.config.exit_hold_s:
+            self._hold_done(now)
+        self.pin_pad.update(now)
+        if self.kiosk.screen == "thanks" and now - self.shown_since >= THANKS_SECONDS:
+            self.kiosk.done()
+        self.kiosk.tick(now)
+        self._sync(now)
+
+    # -- the layers a tap can reach
+    def _top_layer(self) -> KioskScene:
+        """The topmost layer: the PIN pad, the idle warning, a dialog, or the screen."""
+        if self.pin is not None:
+            return self.pin_pad
+        if self.warning_visible():
+            return self.warning
+        if self.dialog is not None:
+            return self.dialog_overlay
+        return self.scenes.scenes[self.kiosk.screen]
+
+    def buttons(self) -> dict[str, KButton]:
+        """The buttons a tap can reach now: those of the topmost layer (PIN pad, dialog or screen)."""
+        return self._top_layer().buttons()
+
+    def button_center(self, bid: str) -> tuple[int, int]:
+        return self.buttons()[bid].rect.center
+
+    # -- drawing
+    def draw(self, surface: pygame.Surface) -> None:
+        if surface.get_size() != self.size:
+            self.resize(surface.get_size())
+        now = self.clock()
+        self._sync(now)
+        self.texts.frame = []
+        scene = self.scenes.scenes[self.kiosk.screen]
+        scene.draw(surface)
+        modal = self.pin is not None or self.dialog is not None or self.warning_visible(now)
+        for bid, b in scene.buttons().items():
+            b.draw(surface, self.texts, pressed=(not modal and self.pressed == bid), line=self.px(3))
+        if self.dialog is not None:
+            self.dialog_overlay.draw(surface, active=self.pin is None and not self.warning_visible(now))
+        if self.warning_visible(now):
+            self.warning.draw(surface, now)
+        if self.pin is not None:
+            self.pin_pad.draw(surface)
+
+    def screenshot(self) -> pygame.Surface:
+        surf = pygame.Surface(self.size)
+        self.draw(surf)
+        return surf
+
+    def fill(self, surface: pygame.Surface, colour=BG) -> None:
+        surface.fill(colour)

@@ -1,0 +1,60 @@
+"""The two body views as the paint and review screens show them: silhouettes, titles and side labels."""
+from __future__ import annotations
+
+import pygame
+
+from ... import render
+from ...atlas import viewer_sign
+from ..kiosk_widgets import BG, DIVIDER, TEXT
+
+
+def body_background(app, which: str) -> pygame.Surface:
+    """The silhouettes with their titles and side labels (cached per size and language).
+
+    `which`: "paint" or "review" (their layouts differ). What the cached picture
+    shows is added to `app.texts.frame` each time it is used.
+    """
+    key = (which, app.size, app.lang)
+    bg = app.bg_cache.get(key)
+    if bg is not None:
+        app.texts.frame.extend(app.bg_texts.get(key, ()))
+        return bg
+    first = len(app.texts.frame)
+    bg = pygame.Surface(app.size)
+    bg.fill(BG)
+    lays = app.paint_layouts if which == "paint" else app.review_layouts
+    for v, lay in lays.items():
+        render.draw_body(bg, app.atlas, lay, regions=False, outline_width=max(2, app.px(3)))
+    front, back = lays["front"], lays["back"]  # a quiet line between the two views
+    x = int((front.left + front.width + back.left) / 2)
+    pygame.draw.line(bg, DIVIDER, (x, int(front.top)), (x, int(front.top + front.height)), max(2, app.px(3)))
+    draw_view_labels(app, bg, lays, which)
+    if pygame.display.get_init() and pygame.display.get_surface() is not None:
+        bg = bg.convert()
+    app.bg_cache[key] = bg
+    app.bg_texts[key] = app.texts.frame[first:]
+    return bg
+
+
+def draw_view_labels(app, surface: pygame.Surface, lays, which: str) -> None:
+    """'Front' / 'Back' over each view; 'Your right' / 'Your left' beside each head, on the patient's sides."""
+    labels = []
+    for v, lay in lays.items():
+        t = app.texts.surf(app.t(v), app.view_title_size, TEXT)
+        surface.blit(t, t.get_rect(midbottom=(lay.left + lay.width / 2, lay.top - app.px(4))))
+        # beside the head: from the head's edge (0.42 head heights from the midline) to the view's edge,
+        # above the shoulders (1.15 head heights down)
+        head = 0.42 * lay.scale
+        room = max(int(lay.width / 2 - head - app.px(4)), 20)
+        for side in ("right", "left"):
+            r = pygame.Rect(0, int(lay.top + app.px(4)), room, int(1.15 * lay.scale))
+            if viewer_sign(v, side) < 0:
+                r.left = int(lay.left)
+            else:
+                r.right = int(lay.left + lay.width)
+            labels.append((v, side, app.t("your_right" if side == "right" else "your_left"), r))
+    # one size for all four, the largest at which each fits its corner
+    low = max(18, app.side_size * 2 // 3)
+    size = min(app.texts.fit(text, app.side_size, r.width, r.height, 2, low)[0] for _, _, text, r in labels)
+    for v, side, text, r in labels:
+        app.side_labels[(which, v, side)] = app.texts.block(surface, text, r, size, TEXT, max_lines=2, min_size=low)

@@ -1,0 +1,78 @@
+"""Where everything sits on the kiosk screens: sizes for a 1920 x 1080 screen, scaled to the real one."""
+from __future__ import annotations
+
+import dataclasses
+
+import pygame
+
+from ... import render
+
+BASE = (1920, 1080)  # every size is for this screen and scales with it
+CORNER_PX = 100  # the invisible staff square
+
+
+class KioskGeometry:
+    """A part of `KioskApp`: the scale, the staff corner and the rectangles the screens share."""
+
+    def px(self, v: float) -> int:
+        return max(1, int(round(v * self.s)))
+
+    def fs(self, v: float) -> int:
+        """A font size: scaled, never below 24 (pygame's default font at 24 is about 17 px high)."""
+        return max(24, int(round(v * self.s)))
+
+    def _layout(self) -> None:
+        w, h = self.size
+        self.s = s = max(min(w / BASE[0], h / BASE[1]), 0.3)
+        m = self.margin = self.px(24)
+        c = self.px(CORNER_PX) if s < 1 else int(CORNER_PX * s)
+        c = max(c, 80)
+        corner = self.config.exit_corner
+        self.corner = pygame.Rect(0 if "left" in corner else w - c, 0 if "top" in corner else h - c, c, c)
+        # paint screen: title band, sensations at the left, actions at the right, the two views between
+        title_w = w - 2 * m
+        self.paint_title_size = self.fs(72)
+        self.paint_help_size = self.fs(42)
+        th = render.font(self.paint_title_size).get_linesize()
+        hh = 2 * render.font(self.paint_help_size).get_linesize()
+        self.paint_title_rect = pygame.Rect(m, m, title_w, th)
+        self.paint_help_rect = pygame.Rect(m, m + th + self.px(6), title_w, hh)
+        top = self.paint_help_rect.bottom + self.px(16)
+        self.tools_rect = pygame.Rect(m, top, self.px(540), h - m - top)
+        self.actions_rect = pygame.Rect(w - m - self.px(330), top, self.px(330), h - m - top)
+        views_area = pygame.Rect(self.tools_rect.right + self.px(30), top,
+                                 self.actions_rect.left - self.px(30) - self.tools_rect.right - self.px(30),
+                                 h - m - top)
+        self.view_title_size = self.fs(56)
+        self.side_size = self.fs(44)
+        self.paint_layouts = self._views_in(views_area, self.px(70))
+        # review screen: the same views, smaller, under the question and above two buttons
+        self.review_title_size = self.fs(88)
+        self.review_body_size = self.fs(46)
+        body_w = min(w - 2 * self.px(120), self.px(1500))
+        rt = render.font(self.review_title_size).get_linesize()
+        self.review_title_rect = pygame.Rect((w - body_w) // 2, m, body_w, rt)
+        self.review_body_rect = pygame.Rect((w - body_w) // 2, m + rt + self.px(4), body_w,
+                                            2 * render.font(self.review_body_size).get_linesize())
+        rb_h = self.px(150)
+        self.review_buttons_y = h - m - rb_h
+        area = pygame.Rect(m, self.review_body_rect.bottom + self.px(10), w - 2 * m,
+                           self.review_buttons_y - self.px(20) - self.review_body_rect.bottom - self.px(10))
+        self.review_layouts = self._views_in(area, self.px(90))
+        self.overlays = {}
+        self.bg_cache.clear()
+        self.review_picture = None
+
+    def _views_in(self, area: pygame.Rect, gap: int) -> dict[str, render.ViewLayout]:
+        title_h = render.font(self.view_title_size).get_linesize() + self.px(8)
+        lays = render.layout_views(self.atlas, area, gap=gap, title_h=title_h)
+        return {v: dataclasses.replace(lay, left=float(round(lay.left)), top=float(round(lay.top)))
+                for v, lay in lays.items()}
+
+    def resize(self, size: tuple[int, int]) -> None:
+        size = (max(int(size[0]), 1), max(int(size[1]), 1))
+        if size != self.size:
+            self.scenes.scenes["paint"].end_stroke()
+            self.size = size
+            self._layout()
+            self._sync(self.clock())

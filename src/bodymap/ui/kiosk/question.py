@@ -1,0 +1,140 @@
+"""The kiosk's question screen: one question at a time, as yes/no, a 0-10 scale or an age keypad."""
+from __future__ import annotations
+
+import pygame
+
+from ... import render
+from ..kiosk_widgets import BORDER, MUTED, TEXT, WHITE, KButton
+from .screen import KioskScene
+
+
+class QuestionScene(KioskScene):
+    def enter(self) -> None:
+        """A new question: the keypad shows the age already given, if any."""
+        app = self.app
+        q, m = app.kiosk.current_question, app.pain_map
+        app.digits = ""
+        if q is not None and q[1] == "number" and m is not None and q[0] in m.answers:
+            app.digits = str(m.answers[q[0]])
+
+    def text_rect(self) -> pygame.Rect:
+        app = self.app
+        w, _ = app.size
+        qw = min(w - 2 * app.px(120), app.px(1600))
+        top = app.px(110)
+        key, _ = app.kiosk.current_question
+        hgt = app.texts.block_height(app.t(f"q_{key}"), app.fs(80), qw, 4, min_size=app.fs(48))
+        return pygame.Rect((w - qw) // 2, top, qw, hgt)
+
+    def buttons(self) -> dict[str, KButton]:
+        app = self.app
+        w, h = app.size
+        key, kind = app.kiosk.current_question
+        m = app.pain_map
+        out = {}
+        bh = app.px(130)
+        out["qback"] = KButton("qback", pygame.Rect(app.margin * 2, h - app.margin * 2 - bh, app.px(380), bh),
+                               app.t("back_button"), app.fs(56))
+        qr = self.text_rect()
+        below = out["qback"].rect.top - app.px(30)
+        if kind == "yesno":
+            bw, bh2, gap = min(app.px(560), (w - 3 * app.margin) // 2), app.px(290), app.px(120)
+            cy = max(qr.bottom + app.px(50) + bh2 // 2, (qr.bottom + below) // 2)
+            cy = min(cy, below - bh2 // 2)
+            given = m.answers.get(key) if m is not None else None
+            for i, (bid, label) in enumerate((("yes", "yes_button"), ("no", "no_button"))):
+                x = w // 2 - gap // 2 - bw if i == 0 else w // 2 + gap // 2
+                out[bid] = KButton(bid, pygame.Rect(x, cy - bh2 // 2, bw, bh2), app.t(label), app.fs(120), "choice",
+                                   on=(given is (bid == "yes")), action=("answer", bid == "yes"))
+        elif kind == "scale":
+            gap = app.px(16)
+            bw = min(app.px(150), (w - 2 * app.px(50) - 10 * gap) // 11)
+            bh2 = app.px(170)
+            total = 11 * bw + 10 * gap
+            x0 = (w - total) // 2
+            cy = max(qr.bottom + app.px(60) + bh2 // 2, (qr.bottom + below) // 2 - app.px(40))
+            given = m.intensity.get("overall") if m is not None else None
+            for v in range(11):
+                out[f"scale:{v}"] = KButton(f"scale:{v}", pygame.Rect(x0 + v * (bw + gap), cy - bh2 // 2, bw, bh2),
+                                            str(v), app.fs(80), "choice", on=(given == v), max_lines=1,
+                                            action=("answer", v))
+        else:  # number: a keypad, with the number typed so far, Next and Skip at its right
+            self._keypad(out, qr, below)
+        return out
+
+    def _keypad(self, out: dict[str, KButton], qr: pygame.Rect, below: int) -> None:
+        app = self.app
+        w, _ = app.size
+        kw_, kh, gap = app.px(170), app.px(118), app.px(16)
+        pad_w, pad_h = 3 * kw_ + 2 * gap, 4 * kh + 3 * gap
+        side_w = app.px(380)
+        total = pad_w + app.px(80) + side_w
+        x0 = (w - total) // 2
+        hint_h = render.font(app.fs(48)).get_linesize()
+        y0 = qr.bottom + hint_h + app.px(40)
+        y0 = min(y0, below - pad_h)
+        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "del", "0"]
+        for i, key_ in enumerate(keys):
+            r, c = divmod(i, 3)
+            label = app.t("keypad_delete") if key_ == "del" else key_
+            out[f"key:{key_}"] = KButton(f"key:{key_}", pygame.Rect(x0 + c * (kw_ + gap), y0 + r * (kh + gap),
+                                                                     kw_, kh),
+                                         label, app.fs(72 if key_ != "del" else 44), "key", max_lines=1,
+                                         action=("delete",) if key_ == "del" else ("digit", key_))
+        sx = x0 + pad_w + app.px(80)
+        self.number_display = pygame.Rect(sx, y0, side_w, kh + gap + app.px(20))
+        nh = app.px(150)
+        out["age_next"] = KButton("age_next", pygame.Rect(sx, y0 + pad_h - nh - app.px(130) - gap, side_w, nh),
+                                  app.t("next"), app.fs(68), "primary", enabled=bool(app.digits))
+        out["age_skip"] = KButton("age_skip", pygame.Rect(sx, y0 + pad_h - app.px(120), side_w, app.px(120)),
+                                  app.t("skip"), app.fs(56))
+
+    def activate(self, action: tuple, now: float) -> None:
+        app, k = self.app, self.app.kiosk
+        kind = action[0]
+        if kind == "answer":
+            k.answer(action[1])
+        elif kind == "digit":
+            new = action[1] if app.digits == "0" else app.digits + action[1]
+            if len(new) <= 3 and int(new) <= 120:
+                app.digits = new
+        elif kind == "delete":
+            app.digits = app.digits[:-1]
+        elif kind == "age_next" and app.digits:
+            k.answer(int(app.digits))
+        elif kind == "age_skip":
+            k.answer(None)
+        elif kind == "qback":
+            k.previous()
+
+    def draw(self, surface: pygame.Surface) -> None:
+        app = self.app
+        app.fill(surface)
+        k = app.kiosk
+        key, kind = k.current_question
+        w, h = app.size
+        n, total = k.session.question + 1, len(k.questions)
+        app.texts.block(surface, app.t("question_count", n=n, total=total),
+                        pygame.Rect(app.margin, app.px(30), w - 2 * app.margin, app.px(60)), app.fs(46), MUTED,
+                        max_lines=1)
+        qr = self.text_rect()
+        app.texts.block(surface, app.t(f"q_{key}"), qr, app.fs(80), TEXT, max_lines=4, min_size=app.fs(48))
+        buttons = self.buttons()
+        if kind == "scale":
+            first, last = buttons["scale:0"].rect, buttons["scale:10"].rect
+            half = (last.right - first.left) // 2 - app.px(20)
+            y = first.bottom + app.px(20)
+            app.texts.block(surface, app.t("q_intensity_low"), pygame.Rect(first.left, y, half, app.px(140)),
+                            app.fs(46), TEXT, align="left", max_lines=2)
+            app.texts.block(surface, app.t("q_intensity_high"), pygame.Rect(last.right - half, y, half, app.px(140)),
+                            app.fs(46), TEXT, align="right", max_lines=2)
+        elif kind == "number":
+            app.texts.block(surface, app.t("age_hint"), pygame.Rect(qr.left, qr.bottom + app.px(16), qr.width,
+                                                                    app.px(60)),
+                            app.fs(48), MUTED, max_lines=1)
+            r = self.number_display
+            pygame.draw.rect(surface, WHITE, r, border_radius=app.px(12))
+            pygame.draw.rect(surface, BORDER, r, width=max(2, app.px(4)), border_radius=app.px(12))
+            if app.digits:
+                t = app.texts.surf(app.digits, app.fs(120), TEXT)
+                surface.blit(t, t.get_rect(center=r.center))

@@ -1,0 +1,184 @@
+"""Saving and opening maps, and the in-window dialogs that ask about them.
+
+A part of `PaintScreen` (bodymap.ui.paint.screen): the methods share its state.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pygame
+
+from ... import fileformat
+from ...errors import BodymapError
+from ...painting import PainMap
+from ..widgets import Dialog
+
+from .sizes import FILE_SUFFIX
+
+
+class PaintFiles:
+    """Saving and opening maps, and the in-window dialogs that ask about them."""
+
+    def _open_dialog(self, dialog: Dialog) -> None:
+        self._release_pointer()
+        self.dialog = dialog
+        dialog.layout(pygame.Rect(0, 0, *self.size), self.s, self.font_size)
+
+    def message(self, title: str, text: str, error: bool = True) -> None:
+        self._open_dialog(Dialog("message", title, [text], [("ok", "OK")], tone="error" if error else "normal"))
+
+    def clear_dialog(self) -> None:
+        if self.pain_map.is_empty:
+            self.show_toast("Nothing to clear")
+            return
+        self._open_dialog(Dialog("clear", "Clear the painting?", ["Undo brings it back."],
+                                 [("clear_front", "Clear front"), ("clear_back", "Clear back"),
+                                  ("clear_all", "Clear both"), ("cancel", "Cancel")]))
+
+    def request_quit(self) -> None:
+        """Window close: quit now, or ask once (Save / Discard / Cancel) if there are unsaved changes."""
+        self._end_stroke()
+        if not self.dirty:
+            self.done = True
+            return
+        if self.dialog is not None and self.dialog.kind == "quit":
+            return
+        self._open_dialog(Dialog("quit", "Save your painting before closing?",
+                                 [f"It will be saved to {self._target_path().name}."],
+                                 [("save", "Save"), ("discard", "Discard"), ("cancel", "Cancel")]))
+
+    def open_dialog(self, page: int = 0) -> None:
+        files = self.bodymap_files()
+        if not files:
+            self.message("Nothing to open", f"There are no {FILE_SUFFIX} files in {self.folder}.", error=False)
+            return
+        per = self._open_page_size()
+        pages = (len(files) + per - 1) // per
+        page = min(max(page, 0), pages - 1)
+        shown = files[page * per:(page + 1) * per]
+        width = min(self.px(660), self.size[0] - self.px(40)) - self.px(80)
+        buttons = []
+        for i, p in enumerate(shown, start=page * per):
+            when = datetime.fromtimestamp(p.stat().st_mtime).strftime("%d %b %H:%M")
+            label = f"{p.name}  ({when})"
+            while self.text.width(label, self.font_size) > width and len(label) > 8:
+                label = label[:-2]
+            buttons.append((f"file:{i}", label))
+        if page > 0:
+            buttons.append(("prev", "Previous"))
+        if page < pages - 1:
+            buttons.append(("next", "Next"))
+        buttons.append(("cancel", "Cancel"))
+        d = Dialog("open", "Open a painting", [f"{len(files)} file(s) in {self.folder}" +
+                                               (f", page {page + 1} of {pages}" if pages > 1 else "")],
+                   buttons, payload={"page": page, "file": {f"file:{i}": p for i, p in enumerate(files)}},
+                   column=True)
+        self._open_dialog(d)
+
+    def _open_page_size(self) -> int:
+        avail = self.size[1] * 0.9 - self.px(200) - 2 * self.px(66)
+        return max(1, int(avail // self.px(66)))
+
+    def bodymap_files(self) -> list[Path]:
+        try:
+            files = [p for p in self.folder.glob(f"*{FILE_SUFFIX}") if p.is_file()]
+        except OSError:
+            return []
+        return sorted(files, key=lambda p: (-p.stat().st_mtime, p.name))
+
+    def _dialog_action(self, action: str) -> None:
+        d = self.dialog
+        if d is None:
+            return
+        self.dialog = None
+        if action == "cancel" or action == "ok":
+            return
+        if d.kind == "clear":
+            self.clear({"clear_front": "front", "clear_back": "back"}.get(action))
+        elif d.kind == "quit":
+            if action == "discard" or (action == "save" and self.save()):
+                self.done = True
+        elif d.kind == "open":
+            if action in ("prev", "next"):
+                self.open_dialog(d.payload["page"] + (1 if action == "next" else -1))
+            elif action in d.payload["file"]:
+                path = d.payload["file"][action]
+                if self.dirty:
+                    self._open_dialog(Dialog("unsaved_open", f"Save your painting before opening {path.name}?",
+                                             [f"It will be saved to {self._target_path().name}."],
+                                             [("save", "Save"), ("discard", "Discard"), ("cancel", "Cancel")],
+                                             payload=path))
+                else:
+                    self.load(path)
+        elif d.kind == "unsaved_open":
+            if action == "discard" or (action == "save" and self.save()):
+                self.load(d.payload)
+
+    # ------------------------------------------------------------------
+    # files
+    def _default_path(self) -> Path:
+        stamp = self._now().strftime("%Y%m%d-%H%M%S")
+        p = self.folder / f"bodymap-{stamp}{FILE_SUFFIX}"
+        n = 2
+        while p.exists():
+            p = self.folder / f"bodymap-{stamp}-{n}{FILE_SUFFIX}"
+            n += 1
+        return p
+
+    def _target_path(self) -> Path:
+        return self.path if self.path is not None else self._default_path()
+
+    def save(self) -> bool:
+        """Save to the open file, or to a new bodymap-YYYYmmdd-HHMMSS.bodymap in the folder."""
+        self._end_stroke()
+        path = self._target_path()
+        try:
+            fileformat.save(self.pain_map, path)
+        except BodymapError as exc:
+            self.message("Could not save", str(exc))
+            return False
+        self.path = path
+        self._saved_version = self.pain_map.version
+        self.show_toast(f"Saved to {path.name}")
+        return True
+
+    def _open_initial(self, path: Path) -> None:
+        if not path.exists():
+            self.path = path
+            self.show_toast(f"New painting: {path.name} (created when you save)")
+            return
+        try:
+            m = fileformat.load(path, atlas=self.atlas)
+        except BodymapError as exc:
+            # keep the bad file untouched: saving goes to a new name
+            self.path = None
+            self.dialog = Dialog("message", "Could not open this file",
+                                 [f"{exc}.", f"You can paint a new map: Save writes a new file and leaves "
+                                             f"{path.name} as it is."], [("ok", "OK")], tone="error")
+            return
+        self._set_map(m, path)
+
+    def load(self, path: Path) -> bool:
+        try:
+            m = fileformat.load(path, atlas=self.atlas)
+        except BodymapError as exc:
+            self.message("Could not open this file", str(exc))
+            return False
+        self._set_map(m, path)
+        self._layout()
+        notes = m.meta.get("notes") or []
+        self.show_toast(f"Opened {path.name}" + (f" ({notes[0]})" if notes else ""))
+        return True
+
+    def _set_map(self, m: PainMap, path: Path | None) -> None:
+        self._release_pointer()
+        self.pain_map = m
+        self.path = path
+        self._saved_version = m.version
+        self._ranking_dirty = True
+        self._readout_version = -1
+        self.panel.selected = None
+        self.zone = None
+        if hasattr(self, "slider"):
+            self.slider.value = m.intensity.get("overall")

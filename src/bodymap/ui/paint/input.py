@@ -1,0 +1,250 @@
+"""The painting window's input: keys, pointer presses and strokes, buttons.
+
+A part of `PaintScreen` (bodymap.ui.paint.screen): the methods share its state.
+"""
+from __future__ import annotations
+
+
+import pygame
+
+from ...painting import SENSATIONS
+from ...render.overlay import brush_window
+from ..pointer import DOWN, MOVE, MOUSE, Pointer, pointer_event
+from .sizes import REDRAW_EVENTS, ctrl_held, shift_held
+
+
+class PaintInput:
+    """The painting window's input: keys, pointer presses and strokes, buttons."""
+
+    # ------------------------------------------------------------------
+    # events
+    def handle_event(self, event: pygame.event.Event) -> None:
+        t = event.type
+        if t == pygame.QUIT:
+            self.request_quit()
+        elif (p := pointer_event(event, self.size)) is not None:
+            self.handle_pointer(p)
+        elif t == pygame.MOUSEWHEEL:
+            if self.panel_rect is not None and self.panel_rect.collidepoint(self._last_pos):
+                self.panel.scroll_by(-int(getattr(event, "y", 0)) * self.px(48))
+        elif t in REDRAW_EVENTS:
+            self.invalidate()  # the window system lost our pixels
+        elif t == pygame.VIDEORESIZE:
+            self.resize((event.w, event.h))
+        elif t in (pygame.WINDOWRESIZED, pygame.WINDOWSIZECHANGED):
+            self.resize((event.x, event.y))
+        elif t in (pygame.WINDOWFOCUSLOST,):
+            self._release_pointer()
+        elif t == pygame.KEYDOWN:
+            self._key(event)
+
+    def handle_pointer(self, p: Pointer) -> None:
+        """One plain pointer event (bodymap.ui.pointer); tests may call this directly."""
+        if p.phase == DOWN:
+            self._pointer_down(p.pos, p.id)
+        elif p.phase == MOVE:
+            self._pointer_move(p.pos, p.id)
+        else:
+            self._pointer_up(p.pos, p.id)
+
+    def _key(self, event) -> None:
+        k = event.key
+        if self.dialog is not None:
+            if k == pygame.K_ESCAPE:
+                self._dialog_action("cancel" if "cancel" in self.dialog.button_rects else "ok")
+            return
+        if ctrl_held(event):
+            if k == pygame.K_z:
+                self.redo() if shift_held(event) else self.undo()
+            elif k == pygame.K_y:
+                self.redo()
+            elif k == pygame.K_s:
+                self.save()
+            elif k == pygame.K_o:
+                self.open_dialog()
+            return
+        if k == pygame.K_F2:
+            self.toggle_panel()
+        elif k == pygame.K_e:
+            self._activate(("eraser",))
+        elif pygame.K_1 <= k <= pygame.K_5:
+            self._activate(("sensation", SENSATIONS[k - pygame.K_1]))
+
+    def _pointer_down(self, pos, pid) -> None:
+        self._last_pos = pos
+        if self._pointer is not None:
+            return  # one pointer at a time: a second finger does nothing
+        self._pointer = pid
+        if self.dialog is not None:
+            hit = self.dialog.hit(pos)
+            self._pressed = ("dialog", hit) if hit else None
+            return
+        for bid, b in self.buttons.items():
+            if b.rect.collidepoint(pos):
+                self._pressed = bid if b.enabled else None
+                return
+        if self.slider.rect.collidepoint(pos):
+            self._dragging_slider = True
+            self._set_slider(pos)
+            return
+        if self.panel_rect is not None and self.panel_rect.collidepoint(pos):
+            self._pressed = self.panel.hit(pos)
+            self._panel_drag = (pos[1], self.panel.scroll)  # a finger drag scrolls the panel
+            return
+        view = self.view_at(pos)
+        if view is not None:
+            self._begin_stroke(view, pos)
+
+    def _pointer_move(self, pos, pid) -> None:
+        if pid == MOUSE or pid == self._pointer:
+            self._last_pos = pos
+        if pid != self._pointer:
+            return
+        if self._dragging_slider:
+            self._set_slider(pos)
+        elif self._stroke is not None:
+            self._extend_stroke(pos)
+        elif self._panel_drag is not None:
+            y0, scroll0 = self._panel_drag
+            if abs(pos[1] - y0) > self.px(12):
+                self._pressed = None  # a drag, not a tap
+                self.panel.scroll_to(scroll0 - int(pos[1] - y0))
+
+    def _pointer_up(self, pos, pid) -> None:
+        if pid != self._pointer:
+            return
+        self._last_pos = pos
+        if self._stroke is not None:
+            self._extend_stroke(pos)
+            self._end_stroke()
+        if self._dragging_slider:
+            self._set_slider(pos)
+            self._dragging_slider = False
+            self._ranking_dirty = True
+        pressed = self._pressed
+        self._pointer, self._pressed, self._panel_drag = None, None, None
+        if pressed is not None and self._hit(pos) == pressed:
+            self._activate(self._action(pressed))
+
+    def _release_pointer(self) -> None:
+        self._end_stroke()
+        if self._dragging_slider:
+            self._ranking_dirty = True
+        self._pointer, self._pressed, self._dragging_slider, self._panel_drag = None, None, False, None
+
+    def _hit(self, pos) -> str | None:
+        if self.dialog is not None:
+            hit = self.dialog.hit(pos)
+            return ("dialog", hit) if hit else None
+        for bid, b in self.buttons.items():
+            if b.rect.collidepoint(pos):
+                return bid
+        if self.panel_rect is not None:
+            return self.panel.hit(pos)
+        return None
+
+    # ------------------------------------------------------------------
+    # painting
+    def _begin_stroke(self, view: str, pos) -> None:
+        lay = self.layouts[view]
+        pt = lay.to_atlas(pos[0], pos[1])
+        self._stroke = {"view": view, "version": self.pain_map.version}
+        self.pain_map.begin_stroke(view, pt, self.sensation, self.radius, erase=self.eraser)
+        self._note_dirty(self.overlays[view].refresh(brush_window(self.pain_map, pt, self.radius)))
+
+    def _extend_stroke(self, pos) -> None:
+        view = self._stroke["view"]
+        pt = self.layouts[view].to_atlas(pos[0], pos[1])
+        box = self.pain_map.extend_stroke(pt)
+        if box is not None:
+            self._note_dirty(self.overlays[view].refresh(box))
+
+    def _note_dirty(self, rect: pygame.Rect | None) -> None:
+        if rect is not None:
+            self._dirty_rects.append(rect)
+
+    def _end_stroke(self) -> None:
+        if self._stroke is None:
+            return
+        self.pain_map.end_stroke()
+        if self.pain_map.version != self._stroke["version"]:
+            self._ranking_dirty = True
+        self._stroke = None
+
+    def _refresh_paint(self) -> None:
+        for ov in self.overlays.values():
+            ov.refresh()
+        self._ranking_dirty = True
+
+    def undo(self) -> bool:
+        self._end_stroke()
+        ok = self.pain_map.undo()
+        if ok:
+            self._refresh_paint()
+        else:
+            self.show_toast("Nothing to undo")
+        return ok
+
+    def redo(self) -> bool:
+        self._end_stroke()
+        ok = self.pain_map.redo()
+        if ok:
+            self._refresh_paint()
+        else:
+            self.show_toast("Nothing to redo")
+        return ok
+
+    def clear(self, view: str | None) -> None:
+        self._end_stroke()
+        self.pain_map.clear(view)
+        self._refresh_paint()
+
+    def _set_slider(self, pos) -> None:
+        v = self.slider.value_at(pos[0])
+        if v != self.slider.value:
+            self.slider.value = v
+            self.pain_map.set_intensity(None, v)
+
+    # ------------------------------------------------------------------
+    # buttons and dialogs
+    def _action(self, target) -> tuple:
+        """What a pressed target does: a dialog button, a panel row, or a button's own action."""
+        if isinstance(target, tuple):  # ("dialog", button id)
+            return target
+        for row in self.panel.rows:
+            if row.kind == "hypothesis" and target == f"panel:hyp:{row.index}":
+                return ("hypothesis", row.index)
+        return self.buttons[target].action
+
+    def _activate(self, action: tuple) -> None:
+        kind, arg = action[0], (action[1] if len(action) > 1 else None)
+        if kind == "dialog":
+            self._dialog_action(arg)
+        elif kind == "sensation":
+            self.sensation, self.eraser = arg, False
+        elif kind == "brush":
+            self.brush = arg
+        elif kind == "hypothesis":
+            self.select_hypothesis(arg)
+        elif kind == "eraser":
+            self.eraser = not self.eraser
+        elif kind == "undo":
+            self.undo()
+        elif kind == "redo":
+            self.redo()
+        elif kind == "clear":
+            self.clear_dialog()
+        elif kind == "save":
+            self.save()
+        elif kind == "open":
+            self.open_dialog()
+        elif kind == "outlines":
+            self.show_outlines = not self.show_outlines
+        elif kind == "dermatomes":
+            self.show_dermatomes = not self.show_dermatomes
+        elif kind == "panel":
+            self.toggle_panel()
+
+    def toggle_panel(self) -> None:
+        self.show_panel = not self.show_panel
+        self._layout()

@@ -1,0 +1,149 @@
+"""Where everything sits in the painting window, worked out again on every resize.
+
+A part of `PaintScreen` (bodymap.ui.paint.screen): the methods share its state.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import pygame
+
+from ... import render
+from ...atlas import VIEWS
+from ...painting import SENSATIONS
+from ...render.overlay import PaintOverlay
+from ...render.picture import PATTERN_PERIOD, SENSATION_STYLE
+from ..widgets import Button, Slider, flow_buttons, wrap_text
+
+from .sizes import BASE_SIZE, BRUSH_LETTERS, BRUSHES
+
+
+class PaintLayout:
+    """Where everything sits in the painting window, worked out again on every resize."""
+
+    # ------------------------------------------------------------------
+    # geometry
+    def px(self, v: float) -> int:
+        return max(1, int(round(v * self.s)))
+
+    def _layout(self) -> None:
+        w, h = self.size
+        # a tall window gets the panel under the body instead of beside it
+        self.panel_at_bottom = self.show_panel and w < 1.15 * h
+        need_w = 1100 if self.show_panel and not self.panel_at_bottom else 900
+        need_h = 1000 if self.panel_at_bottom else BASE_SIZE[1]
+        self.s = s = min(max(min(w / need_w, h / need_h), 0.6), 1.5)
+        self.font_size = fs = max(16, int(28 * s))
+        pad, btn, gap = self.px(8), self.px(56), self.px(6)
+        self.buttons: dict[str, Button] = {}
+        # top bar: flowing rows of buttons
+        top_items = [("undo", "Undo", "action"), ("redo", "Redo", "action"), ("clear", "Clear...", "action"),
+                     None, ("save", "Save", "action"), ("open", "Open...", "action"), None,
+                     ("outlines", "Outlines", "toggle"), ("dermatomes", "Dermatomes", "toggle"),
+                     ("panel", "Clinician panel", "toggle")]
+        bar, bar_h = flow_buttons(top_items, self.text, fs, btn, pad, self.px(18), w, self.px)
+        self.buttons.update(bar)
+        self.top_rect = pygame.Rect(0, 0, w, bar_h)
+        top_h = self.top_rect.height
+        tool_w = self.px(272)
+        lh = render.font(fs).get_linesize()
+        status_h = 3 * (lh + 2) + 2 * pad
+        self.tool_rect = pygame.Rect(0, top_h, tool_w, h - top_h)
+        panel_w = panel_h = 0
+        if not self.show_panel:
+            self.panel_rect = None
+        elif self.panel_at_bottom:
+            panel_h = int(0.36 * (h - top_h))
+            self.panel_rect = pygame.Rect(tool_w, h - panel_h, w - tool_w, panel_h)
+        else:
+            panel_w = min(self.px(400), int(0.36 * w))
+            self.panel_rect = pygame.Rect(w - panel_w, top_h, panel_w, h - top_h)
+        bottom = h - panel_h
+        self.status_rect = pygame.Rect(tool_w, bottom - status_h, w - tool_w - panel_w, status_h)
+        self.body_rect = pygame.Rect(tool_w, top_h, w - tool_w - panel_w, bottom - top_h - status_h)
+        # tool bar (left): sensations, brush, eraser, intensity
+        self.headings: list[tuple[str, tuple[int, int]]] = []
+        x0, inner = pad, tool_w - 2 * pad
+        y = top_h + pad
+        self.headings.append(("Sensation", (x0, y)))
+        y += lh + gap
+        for sname in SENSATIONS:
+            self.buttons[f"sensation:{sname}"] = Button(f"sensation:{sname}", pygame.Rect(x0, y, inner, btn),
+                                                        SENSATION_STYLE[sname]["label"], "choice", swatch=sname,
+                                                        action=("sensation", sname))
+            y += btn + gap
+        y += pad
+        self.headings.append(("Brush size", (x0, y)))
+        y += lh + gap
+        bw = (inner - 2 * gap) // 3
+        for i, name in enumerate(BRUSHES):
+            self.buttons[f"brush:{name}"] = Button(f"brush:{name}", pygame.Rect(x0 + i * (bw + gap), y, bw, btn),
+                                                   BRUSH_LETTERS[name], "choice", action=("brush", name))
+        y += btn + gap
+        self.buttons["eraser"] = Button("eraser", pygame.Rect(x0, y, inner, btn), "Eraser", "choice")
+        y += btn + 2 * pad
+        self.intensity_label_pos = (x0, y)
+        y += lh + gap
+        self.slider = Slider(pygame.Rect(x0, y, inner, btn), 10, self.pain_map.intensity.get("overall"))
+        # the two views
+        # titles over the views; the caption wraps when a view is narrow
+        self.title_size = max(16, int(36 * s))
+        self.caption_size = max(16, int(25 * s))
+        area = self.body_rect.inflate(-2 * pad, -2 * pad)
+        gap_views = self.px(28)
+        caption_lines = 1
+        for _ in range(3):
+            title_h = (render.font(self.title_size).get_linesize()
+                       + caption_lines * render.font(self.caption_size).get_linesize() + self.px(8))
+            lays = render.layout_views(self.atlas, area, gap=gap_views, title_h=title_h)
+            width = lays["front"].width - self.px(4)
+            self.captions = {v: (render.VIEW_CAPTIONS[v][0],
+                                 wrap_text(render.VIEW_CAPTIONS[v][1], self.caption_size, width))
+                             for v in VIEWS}
+            need = max(len(c[1]) for c in self.captions.values())
+            if need <= caption_lines:
+                break
+            caption_lines = need
+        self.layouts = {v: dataclasses.replace(lay, left=float(round(lay.left)), top=float(round(lay.top)))
+                        for v, lay in lays.items()}
+        for name in BRUSHES:
+            self.buttons[f"brush:{name}"].dot = min(BRUSHES[name] * self.layouts["front"].scale, btn / 2 - 6)
+        self.overlays = {v: PaintOverlay(self.pain_map, lay, self._period()) for v, lay in self.layouts.items()}
+        if self.panel_rect is not None:
+            self.panel.layout(self.panel_rect, s, fs)
+        if self.dialog is not None:
+            self.dialog.layout(pygame.Rect(0, 0, w, h), s, fs)
+
+    def _period(self) -> int:
+        return max(4, int(round(PATTERN_PERIOD * self.layouts["front"].scale / self.pain_map.raster.scale)))
+
+    def resize(self, size: tuple[int, int]) -> None:
+        size = (max(int(size[0]), 1), max(int(size[1]), 1))
+        if size == self.size:
+            return
+        self._end_stroke()
+        self.size = size
+        self._layout()
+
+    def view_at(self, pos) -> str | None:
+        for v, lay in self.layouts.items():
+            if lay.contains(pos[0], pos[1]):
+                return v
+        return None
+
+    def button_center(self, bid: str) -> tuple[int, int]:
+        """Where to tap a button (or dialog button 'dialog:<id>', or panel row 'panel:hyp:N') on screen."""
+        if self.dialog is not None:
+            for dialog_bid, r in self.dialog.button_rects.items():
+                if bid == f"dialog:{dialog_bid}":
+                    return r.center
+        for row in self.panel.rows:
+            if row.kind == "hypothesis" and bid == f"panel:hyp:{row.index}":
+                return self.panel.row_screen_rect(row).center
+        return self.buttons[bid].rect.center
+
+    @property
+    def too_small(self) -> bool:
+        """The window leaves the body views too little room to paint on."""
+        lay = self.layouts["front"]
+        return lay.width < 60 or lay.height < 150

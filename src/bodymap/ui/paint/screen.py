@@ -1,0 +1,228 @@
+"""The painting window: a patient paints where it hurts on the front and back views.
+
+`PaintScreen` holds all the state and is a scene (bodymap.ui.scene): driven by
+events through `handle_event(event)`, `update()` and `draw(surface)`;
+`run_paint_app` hands it to the one window loop, so tests drive the very same
+code with synthetic events, headless. Its parts live beside it: layout.py
+(where things sit), input.py (pointer, keys, strokes, buttons), files.py
+(save, open and their dialogs) and picture.py (drawing, with partial redraw).
+
+Input: the mouse and touch both paint, read through bodymap.ui.pointer (each
+touch counted once, positions from the event). The view under the pointer when
+a stroke starts owns the stroke.
+
+Speed: the body picture (silhouettes, titles, referral-zone shading) is cached per
+layout, the outlines and overlays per view, and the paint overlay is updated
+only in the rectangle each stroke segment changed (see render/overlay.py).
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+import pygame
+
+from ...atlas import Atlas, load_atlas
+from ...painting import SENSATIONS, PainMap
+from ...render.overlay import PaintOverlay
+from ..panel import ClinicianPanel, load_matcher
+from ..scene import PARTIAL, DisplayWindow, run
+from ..widgets import Dialog, TextCache, wrap_text
+from .files import PaintFiles
+from .input import PaintInput
+from .layout import PaintLayout
+from .picture import PaintPicture
+from .sizes import BASE_SIZE, BRUSHES, TOAST_SECONDS
+
+
+class PaintScreen(PaintLayout, PaintInput, PaintFiles, PaintPicture):
+    """The whole painting window as a scene: a state machine over events.
+
+    `matcher`: an object with `match(pain_map)` and `pattern_zone(atlas, id, side)`
+    (default: the `bodymap.matcher` module, imported when the panel first needs it).
+    `folder`: where Save writes a new file and Open looks (default: the current folder).
+    """
+
+    redraw = PARTIAL  # partial redraw while painting, a slower loop when idle
+
+    def __init__(self, size: tuple[int, int] = BASE_SIZE, path: str | os.PathLike | None = None, *,
+                 show_panel: bool = True, atlas: Atlas | None = None, pain_map: PainMap | None = None,
+                 matcher: Any = None, folder: str | os.PathLike | None = None,
+                 now: Callable[[], datetime] = datetime.now):
+        self.atlas = atlas or (pain_map.atlas if pain_map is not None else load_atlas())
+        self.folder = Path(folder) if folder is not None else Path.cwd()
+        self._now = now
+        self._matcher_obj = matcher
+        self.text = TextCache()
+        self.size = (max(int(size[0]), 1), max(int(size[1]), 1))
+        # tools
+        self.sensation = SENSATIONS[0]
+        self.brush = "medium"
+        self.eraser = False
+        self.show_panel = bool(show_panel)
+        self.show_outlines = True
+        self.show_dermatomes = False
+        # state
+        self.path: Path | None = None
+        self.dialog: Dialog | None = None
+        self.done = False
+        self.exit_status = 0
+        self.toast: str | None = None
+        self._toast_until = 0.0
+        self.panel = ClinicianPanel()
+        self.ranking: Any = None
+        self.matcher_error: str | None = None
+        self.zone: dict[str, float] | None = None
+        self.matcher_calls = 0
+        self._ranking_dirty = True
+        self._pointer: Any = None  # the one pointer (mouse or finger id) currently pressed
+        self._pressed: str | None = None  # button id under the pressed pointer
+        self._dragging_slider = False
+        self._panel_drag: tuple[float, int] | None = None
+        self._stroke: dict | None = None
+        self._last_pos: tuple[float, float] = (0.0, 0.0)
+        self._frame = 0
+        self._readout: tuple[list[str], float] | None = None
+        self._readout_version = -1
+        self._bg: pygame.Surface | None = None
+        self._bg_key: Any = None
+        self._tops: dict[str, tuple[pygame.Surface, tuple[int, int]]] = {}
+        self._tops_key: Any = None
+        self.overlays: dict[str, PaintOverlay] = {}
+        self._dirty_rects: list[pygame.Rect] = []
+        self._drawn_key: Any = None  # what the last full draw showed (see draw_partial)
+        self._drawn_status: Any = None
+        self.pain_map = pain_map or PainMap(self.atlas)
+        self._saved_version = self.pain_map.version
+        if path is not None:
+            self._open_initial(Path(path))
+        self._layout()
+
+    @property
+    def radius(self) -> float:
+        return BRUSHES[self.brush]
+
+    @property
+    def dirty(self) -> bool:
+        """Unsaved changes."""
+        return self.pain_map.version != self._saved_version
+
+    # ------------------------------------------------------------------
+    # matcher
+    def _matcher(self):
+        if self._matcher_obj is None:
+            self._matcher_obj = load_matcher()
+        return self._matcher_obj
+
+    def refresh_ranking(self) -> None:
+        self._ranking_dirty = False
+        self.matcher_calls += 1
+        try:
+            matcher = self._matcher()
+        except ImportError:
+            self.ranking, self.matcher_error = None, "matcher unavailable"
+        except Exception as exc:  # noqa: BLE001 - a broken matcher must not close the patient's window
+            self.ranking, self.matcher_error = None, f"matcher unavailable ({type(exc).__name__}: {exc})"
+        else:
+            try:
+                self.ranking, self.matcher_error = matcher.match(self.pain_map), None
+            except Exception as exc:  # noqa: BLE001
+                self.ranking, self.matcher_error = None, f"matcher error ({type(exc).__name__}: {exc})"
+        if self.ranking is None:
+            # the matcher failed: red flags come from the answers alone and are still shown first
+            from types import SimpleNamespace
+
+            from ...redflags import flags_for_map, risk_factors_for_map
+
+            risks = risk_factors_for_map(self.pain_map)
+            self.ranking = SimpleNamespace(red_flags=flags_for_map(self.pain_map), hypotheses=[],
+                                           prompts=[x.prompt for x in risks], risk_factors=risks)
+        before = self.panel.selected
+        disclaimer = getattr(self._matcher_obj, "DISCLAIMER", None) if self.matcher_error is None else None
+        self.panel.set_ranking(self.ranking, self.matcher_error, self.pain_map.is_empty,
+                               disclaimer if isinstance(disclaimer, str) else None)
+        if self.panel.selected != before:
+            self._update_zone()
+
+    def select_hypothesis(self, index: int | None) -> None:
+        self.panel.select(index)
+        self._update_zone()
+
+    def _update_zone(self) -> None:
+        self.zone = None
+        if self.panel.selected is None:
+            return
+        pid, side = self.panel.selected
+        try:
+            zone = self._matcher().pattern_zone(self.atlas, pid, side)
+            self.zone = {str(k): float(v) for k, v in dict(zone).items()}
+        except Exception as exc:  # noqa: BLE001
+            self.show_toast(f"Zone not available ({type(exc).__name__})")
+
+    # ------------------------------------------------------------------
+    # per frame
+    def show_toast(self, text: str) -> None:
+        """A short note at the bottom of the body area for a few seconds."""
+        self.toast, self._toast_until = text, time.monotonic() + TOAST_SECONDS
+
+    def update(self, now: float | None = None) -> None:
+        self._frame += 1
+        if self.toast is not None and time.monotonic() >= self._toast_until:
+            self.toast = None
+        painting = self._stroke is not None
+        if self._ranking_dirty and not painting and not self._dragging_slider and self.show_panel:
+            self.refresh_ranking()
+        if self.pain_map.version != self._readout_version and (not painting or self._frame % 6 == 0):
+            self._compute_readout()
+
+    def _compute_readout(self) -> None:
+        names = self.pain_map.painted_region_names(min_fraction=0.01)
+        ext = float(self.pain_map.extent_percent()["total"])
+        self._readout = (names, ext)
+        self._readout_version = self.pain_map.version
+
+    def readout_lines(self) -> list[str]:
+        """The live readout as shown: extent, intensity, then the painted regions by name."""
+        if self._readout is None or self._readout_version != self.pain_map.version and self._stroke is None:
+            self._compute_readout()
+        names, ext = self._readout
+        inten = self.pain_map.intensity.get("overall")
+        first = f"Extent {ext:.1f}% of body" + (f"  |  pain {inten}/10" if inten is not None else "")
+        painted = ("Painted: " + ", ".join(names)) if names else \
+            "Painted: nothing yet. Choose a sensation, then paint where it hurts."
+        width = max(self.status_rect.width - 2 * self.px(12), 50)
+        return [first] + wrap_text(painted, self.font_size, width, max_lines=2)
+
+    @property
+    def file_label(self) -> str:
+        name = self.path.name if self.path is not None else "new painting"
+        return name + (" (unsaved)" if self.dirty else "")
+
+    @property
+    def caption(self) -> str:
+        return f"bodymap - {self.file_label}"
+
+
+def run_paint_app(file: str | os.PathLike | None = None, size: tuple[int, int] = BASE_SIZE,
+                  show_panel: bool = True, *, max_frames: int | None = None) -> int:
+    """Open the painting window and run it until it is closed. Returns the exit status."""
+    try:
+        pygame.display.init()
+        pygame.font.init()
+        surface = pygame.display.set_mode(size, pygame.RESIZABLE)
+    except pygame.error as exc:
+        print(f"bodymap: cannot open a window ({exc})", file=sys.stderr)
+        return 1
+    pygame.display.set_caption("bodymap - paint where it hurts")
+    try:
+        screen = PaintScreen(surface.get_size(), file, show_panel=show_panel)
+        run(screen, DisplayWindow(), max_frames=max_frames)
+        return screen.exit_status
+    finally:
+        pygame.display.quit()

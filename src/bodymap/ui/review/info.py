@@ -1,0 +1,140 @@
+"""The information panel's content: red flags first, then the matches, answers and extent.
+
+A part of `ReviewScreen` (bodymap.ui.review.screen): the methods share its state.
+"""
+from __future__ import annotations
+
+
+
+from ...painting import PainMap
+from ...vocabulary import unanswered_red_flag_keys
+from ..review_draw import DIFF_KINDS, DIFF_STYLE
+from ..review_model import (answer_lines, entry_time, extent_line, intensity_line, regions_line, sensations_line,
+                            RED_FLAG_QUESTIONS, QUESTION_WORDS)
+from ..review_panel import Item, hypothesis_text
+from ..widgets import AGAINST_TEXT, FOR_TEXT, MUTED, RED, TEXT
+
+from .maps import DISCLAIMER, hypothesis_key
+
+
+class ReviewInfo:
+    """The information panel's content: red flags first, then the matches, answers and extent."""
+
+    # ------------------------------------------------------------------
+    # the information panel's content
+    def _build_info(self, keep_scroll: bool = False) -> None:
+        if not hasattr(self, "info_rect"):
+            return
+        fixed: list[Item] = []
+        items: list[Item] = []
+        flags = self.red_flag_texts
+        if flags:
+            fixed.append(Item("red_heading", "RED FLAG" if len(flags) == 1 else f"RED FLAGS ({len(flags)})", RED))
+            for t in flags:
+                fixed.append(Item("red_flag", t, RED))
+        if self.mode == "compare":
+            self._compare_items(fixed, items)
+        else:
+            self._single_items(fixed, items)
+        self.info.layout(self.info_rect, self.s, self.font_size, self.small_size, self.btn_h)
+        self.info.set_items(fixed, items, keep_scroll=keep_scroll)
+
+    def _red_flag_gaps(self, m: PainMap) -> str | None:
+        missing = [QUESTION_WORDS[q].lower() for q in RED_FLAG_QUESTIONS if q in unanswered_red_flag_keys(m.answers)]
+        return ("Red-flag questions not answered: " + ", ".join(missing)) if missing else None
+
+    def _single_items(self, fixed: list[Item], items: list[Item]) -> None:
+        cur = self.current
+        if cur is None:
+            n = len(self.entries)
+            items.append(Item("text", "Choose a map from the list." if n else "There are no maps to show."))
+            return
+        if not cur.ok:
+            items.append(Item("red_flag", f"Cannot open {cur.entry.path.name}: {cur.error}", RED))
+            return
+        m = cur.pain_map
+        if not cur.entry.flags:
+            fixed.append(Item("note", "No red flags in the answers given.", FOR_TEXT))
+        gaps = self._red_flag_gaps(m)
+        if gaps:
+            fixed.append(Item("warn", gaps, AGAINST_TEXT))
+        if cur.match_error:
+            fixed.append(Item("warn", cur.match_error + "; red flags from the answers only.", RED))
+        ranking = cur.ranking
+        prompts = [str(p) for p in (getattr(ranking, "prompts", None) or [])] if ranking is not None else []
+        if prompts:
+            items.append(Item("heading", "Ask about"))
+            for p in prompts:
+                items.append(Item("text", f"• {p}", indent=8))
+        items.append(Item("heading", "Pain", space_before=bool(prompts)))
+        items.append(Item("text", intensity_line(m)))
+        items.append(Item("text", extent_line(m)))
+        items.append(Item("text", sensations_line(m)))
+        items.append(Item("muted", regions_line(m), MUTED))
+        items.append(Item("heading", "Consistent with (tap for evidence and zone)", space_before=True))
+        hyps = self.hypotheses
+        if ranking is None:
+            items.append(Item("note", cur.match_error or "matcher unavailable", MUTED))
+        elif not hyps:
+            items.append(Item("note", "No referral pattern fits: nothing painted below the neck." if m.is_empty
+                              else "No referral pattern fits this painting.", MUTED))
+        for i, h in enumerate(hyps):
+            sel = hypothesis_key(h) == self.selected_hyp
+            items.append(Item("hypothesis", hypothesis_text(h), TEXT, index=i,
+                              probability=float(getattr(h, "probability", 0.0) or 0.0), selected=sel))
+            if sel:
+                for e in list(getattr(h, "evidence", None) or []):
+                    d = str(getattr(e, "direction", "for"))
+                    src = str(getattr(e, "source", "") or "")
+                    sign, col, kind = ("+", FOR_TEXT, "evidence_for") if d == "for" else \
+                        ("−", AGAINST_TEXT, "evidence_against")
+                    items.append(Item(kind, f"{sign} {getattr(e, 'text', e)}" + (f" [{src}]" if src else ""), col,
+                                      indent=14))
+                if self.zone:
+                    items.append(Item("muted", "Zone on the body: where this pattern is felt (darker = more typical)"
+                                      + ("" if self.show_zone else "; turn on 'Pattern zone' to see it") + ".",
+                                      MUTED, indent=14))
+        lines, missing = answer_lines(m)
+        items.append(Item("heading", "Answers", space_before=True))
+        for line in lines:
+            items.append(Item("text", line))
+        if not lines:
+            items.append(Item("muted", "No questions answered.", MUTED))
+        if missing:
+            items.append(Item("muted", "Not answered: " + ", ".join(missing), MUTED))
+        for note in m.meta.get("notes") or []:
+            items.append(Item("muted", f"Note: {note}", MUTED, space_before=True))
+        disclaimer = getattr(self._matcher_obj, "DISCLAIMER", None) if self._matcher_obj is not None else None
+        items.append(Item("muted", disclaimer if isinstance(disclaimer, str) else DISCLAIMER, MUTED,
+                          space_before=True))
+
+    def _compare_items(self, fixed: list[Item], items: list[Item]) -> None:
+        comp, b, a = self.comparison, self.before, self.after
+        if comp is None or b is None or a is None:
+            return
+        if not (a.entry.flags or b.entry.flags):
+            fixed.append(Item("note", "No red flags in either map's answers.", FOR_TEXT))
+        items.append(Item("heading", "Comparison"))
+        items.append(Item("text", f"Before (older): {b.entry.title}, {entry_time(b.entry, self.tz)}"))
+        items.append(Item("text", f"After (newer): {a.entry.title}, {entry_time(a.entry, self.tz)}"))
+        items.append(Item("big", f"Similarity (Jaccard): {comp.jaccard:.2f}", space_before=True))
+        items.append(Item("muted", "Area painted both times over the area painted either time: 1 = the same "
+                          "area, 0 = no overlap.", MUTED))
+        items.append(Item("big", f"Extent change: {comp.extent_change:+.1f} percentage points", space_before=True))
+        items.append(Item("muted", f"{comp.extent_before:.1f}% of body before, {comp.extent_after:.1f}% after.",
+                          MUTED))
+        items.append(Item("heading", "Difference (the large picture)", space_before=True))
+        for kind in DIFF_KINDS:
+            st = DIFF_STYLE[kind]
+            items.append(Item("legend", f"{st['label']}: {st['meaning']} ({self.area_percent(kind):.1f}% of body)",
+                              swatch=kind))
+        items.append(Item("heading", "Pain", space_before=True))
+        items.append(Item("text", f"Before: {intensity_line(b.pain_map, short=True)}"))
+        items.append(Item("text", f"After: {intensity_line(a.pain_map, short=True)}"))
+        items.append(Item("heading", "Top match", space_before=True))
+        for label, ld in (("Before", b), ("After", a)):
+            hyps = list(getattr(ld.ranking, "hypotheses", None) or []) if ld.ranking is not None else []
+            items.append(Item("text", f"{label}: " + (hypothesis_text(hyps[0]) if hyps else
+                                                      (ld.match_error or "no pattern fits"))))
+        items.append(Item("muted", "bodymap cannot check that both maps are the same patient's (the files carry "
+                          "no patient identifier): check the session codes.", MUTED, space_before=True))

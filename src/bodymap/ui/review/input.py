@@ -1,0 +1,152 @@
+"""The review window's input: keys, pointer taps and drags, buttons.
+
+A part of `ReviewScreen` (bodymap.ui.review.screen): the methods share its state.
+"""
+from __future__ import annotations
+
+import pygame
+
+from ..pointer import DOWN, MOUSE, MOVE, Pointer, pointer_event
+
+
+class ReviewInput:
+    """The review window's input: keys, pointer taps and drags, buttons."""
+
+    # ------------------------------------------------------------------
+    # events
+    def handle_event(self, event: pygame.event.Event) -> None:
+        t = event.type
+        if t == pygame.QUIT:
+            self.done = True
+        elif (p := pointer_event(event, self.size)) is not None:
+            self.handle_pointer(p)
+        elif t == pygame.MOUSEWHEEL:
+            dy = -int(getattr(event, "y", 0)) * self.px(60)
+            if self.show_list and self.list_rect.collidepoint(self._last_pos):
+                self.list.scroll_by(dy)
+            elif self.info_rect.collidepoint(self._last_pos):
+                self.info.scroll_by(dy)
+        elif t == pygame.VIDEORESIZE:
+            self.resize((event.w, event.h))
+        elif t in (pygame.WINDOWRESIZED, pygame.WINDOWSIZECHANGED):
+            self.resize((event.x, event.y))
+        elif t == pygame.WINDOWFOCUSLOST:
+            self._pointer, self._pressed, self._drag = None, None, None
+        elif t == pygame.KEYDOWN:
+            self._key(event)
+
+    def handle_pointer(self, p: Pointer) -> None:
+        """One plain pointer event (bodymap.ui.pointer); tests may call this directly."""
+        if p.phase == DOWN:
+            self._pointer_down(p.pos, p.id)
+        elif p.phase == MOVE:
+            self._pointer_move(p.pos, p.id)
+        else:
+            self._pointer_up(p.pos, p.id)
+
+    def _key(self, event) -> None:
+        k = event.key
+        if k == pygame.K_ESCAPE:
+            if self.mode == "pick":
+                self.cancel_pick()
+            elif self.mode == "compare":
+                self.end_compare()
+        elif k in (pygame.K_DOWN, pygame.K_UP) and self.mode == "single" and self.entries:
+            i = self.list.selected
+            step = 1 if k == pygame.K_DOWN else -1
+            i = 0 if i is None else min(max(i + step, 0), len(self.entries) - 1)
+            self.open_index(i)
+        elif k == pygame.K_PAGEDOWN:
+            self.info.scroll_by(self.info.viewport.height * 3 // 4)
+        elif k == pygame.K_PAGEUP:
+            self.info.scroll_by(-self.info.viewport.height * 3 // 4)
+        elif k == pygame.K_F5 and self.is_folder:
+            self._activate(("refresh",))
+
+    def _hit(self, pos) -> str | None:
+        for bid, b in self.buttons.items():
+            if b.rect.collidepoint(pos):
+                return bid
+        if self.show_list and self.list_rect.collidepoint(pos):
+            return self.list.hit(pos)
+        if self.info_rect.collidepoint(pos):
+            return self.info.hit(pos)
+        return None
+
+    def _pointer_down(self, pos, pid) -> None:
+        self._last_pos = pos
+        if self._pointer is not None:
+            return
+        self._pointer = pid
+        hit = self._hit(pos)
+        if hit is not None and hit in self.buttons and not self.buttons[hit].enabled:
+            hit = None
+        self._pressed = hit
+        if self.show_list and self.list.viewport.collidepoint(pos):
+            self._drag = ("list", pos[1], self.list.scroll)
+        elif self.info.viewport.collidepoint(pos):
+            self._drag = ("info", pos[1], self.info.scroll)
+
+    def _pointer_move(self, pos, pid) -> None:
+        if pid == MOUSE or pid == self._pointer:
+            self._last_pos = pos
+        if pid != self._pointer or self._drag is None:
+            return
+        which, y0, scroll0 = self._drag
+        if abs(pos[1] - y0) > self.px(12):
+            self._pressed = None  # a drag, not a tap
+            (self.list if which == "list" else self.info).scroll_to(scroll0 - int(pos[1] - y0))
+
+    def _pointer_up(self, pos, pid) -> None:
+        if pid != self._pointer:
+            return
+        self._last_pos = pos
+        pressed = self._pressed
+        self._pointer, self._pressed, self._drag = None, None, None
+        if pressed is not None and self._hit(pos) == pressed:
+            self._activate(self._action(pressed))
+
+    def _action(self, target: str) -> tuple:
+        """What a pressed target does: a map-list row, a match row, or a button's own action."""
+        if target in self.buttons:
+            return self.buttons[target].action
+        for row in self.list.rows:
+            if target == f"list:{row.index}":
+                return ("map", row.index)
+        for row in self.info.hypothesis_rows():
+            if target == f"info:hyp:{row.index}":
+                return ("hypothesis", row.index)
+        return (target,)  # "pick_cancel"
+
+    def _activate(self, action: tuple) -> None:
+        bid, arg = action[0], (action[1] if len(action) > 1 else None)
+        if bid == "map":
+            if self.mode == "pick":
+                self.compare_with(arg)
+            else:
+                self.open_index(arg)
+        elif bid == "hypothesis":
+            self.select_hypothesis(arg)
+        elif bid == "pick_cancel":
+            self.cancel_pick()
+        elif bid == "compare":
+            if self.mode == "compare":
+                self.end_compare()
+            elif self.mode == "pick":
+                self.cancel_pick()
+            else:
+                self.start_pick()
+        elif bid == "list":
+            self.show_list = not self.show_list
+            if self.mode == "compare":
+                self._list_before_compare = self.show_list
+            self._layout()
+        elif bid == "refresh":
+            self.refresh()
+        elif bid == "outlines":
+            self.show_outlines = not self.show_outlines
+        elif bid == "dermatomes":
+            self.show_dermatomes = not self.show_dermatomes
+        elif bid == "zone":
+            self.show_zone = not self.show_zone
+            self._build_info(keep_scroll=True)
