@@ -242,10 +242,12 @@ def test_an_emergency_on_the_red_flag_screen_shows_the_staff_screen_at_once_with
     k.answer("60s")
     k.answer({"bladder_bowel": True, "cancer_history": True, "unwell": plan.UNSURE})
     assert k.screen == "redflag"  # straight away: no feature questions, no review
-    # every answer on the screen kept: yes/no in the answers, the "not sure" in its flag (format 1)
-    assert all(q in m.answers for q in plan.red_flag_screen_keys() if q != "unwell")
-    assert m.answers["cancer_history"] is True and m.answers["steroids"] is False
-    assert m.answers.get("unwell", "unsure") == "unsure"
+    # every answer on the screen kept, "not sure" too, in the saved file (format 2)
+    [f] = list(cfg.spool_dir.glob("*.bodymap"))
+    saved = bodymap.load(f)
+    assert {q: saved.answers.get(q) for q in plan.red_flag_screen_keys()} == {q: m.answers[q] for q in
+                                                                              plan.red_flag_screen_keys()}
+    assert m.answers["cancer_history"] is True and m.answers["steroids"] is False and m.answers["unwell"] == "unsure"
     assert any("unwell" in f["because"] for f in k.finished_flags)
     ids = {f["id"]: f["urgency"] for f in k.finished_flags}
     assert ids["cauda_equina"] == "emergency"
@@ -300,8 +302,7 @@ def test_weakness_is_followed_up_before_deciding_on_an_emergency(cfg, atlas):
 
 
 # ---------------------------------------------------------------------------
-# "not sure" (the rules' handling: bodymap.unsure). Saved maps holding "unsure" wait for
-# format version 2 (h-visit), so these tests read the flags in memory, not from the file.
+# "not sure" (the rules' handling: bodymap.unsure)
 
 
 def test_not_sure_about_an_emergency_sign_is_same_day_never_emergency(cfg, atlas):
@@ -316,6 +317,11 @@ def test_not_sure_about_an_emergency_sign_is_same_day_never_emergency(cfg, atlas
     [f] = k.finished_flags
     assert f["id"] == "cauda_equina_unsure" and f["urgency"] == "same_day"
     assert "not sure about saddle numbness" in f["text"] and f["because"] == ["saddle_numbness"]
+    # saved, and kept by every later reading of the map (the rules alone do not raise it)
+    [path] = list(cfg.spool_dir.glob("*.bodymap"))
+    saved = bodymap.load(path)
+    assert saved.answers["saddle_numbness"] == "unsure"
+    assert [(x.id, x.urgency) for x in bodymap.match(saved).red_flags] == [("cauda_equina_unsure", "same_day")]
 
 
 def test_unsure_flags_are_capped_and_never_replace_a_real_one():

@@ -25,9 +25,9 @@ from __future__ import annotations
 from typing import Any
 
 from . import vocabulary
+from .painting import UNSURE  # noqa: F401 (the answer value; re-exported)
 from .redflags import SAME_DAY, RedFlag, by_urgency, flag_text, red_flags
 
-UNSURE = "unsure"
 CAP = SAME_DAY  # the most urgent a "not sure" may make a flag
 SUFFIX = "_unsure"
 

@@ -59,9 +59,6 @@ class Session:
     question: int = 0
     asked: list = field(default_factory=list)  # short flow: the (key, kind) screens shown, in order
     returning: bool = False  # short flow: a change from the review; back to the review when done
-    # "not sure" answers the map's answers cannot hold yet (file format 1 takes only yes/no): kept here,
-    # read by the red-flag rules; their flags are saved. Empty once the format accepts "unsure".
-    unsure: set = field(default_factory=set)
 
 
 @dataclass
@@ -175,7 +172,7 @@ class Kiosk(ShortFlow):
 
     def _flags(self, m: PainMap):
         if self.short_flow:
-            return all_flags(self._rule_answers(m), m.both_legs_painted)
+            return all_flags(dict(m.answers), m.both_legs_painted)
         return red_flags(dict(m.answers), m.both_legs_painted)
 
     def _follow_up_next(self, key: str) -> bool:

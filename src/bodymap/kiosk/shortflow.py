@@ -10,8 +10,6 @@ import logging
 from typing import Any
 
 from .. import vocabulary
-from ..errors import UsageError
-from ..painting import PainMap
 from . import plan
 
 log = logging.getLogger("bodymap.kiosk")
@@ -55,29 +53,12 @@ class ShortFlow:
         self._advance()
 
     def _set_yes_no(self, key: str, value: Any) -> None:
-        m, s = self.session.pain_map, self.session
-        s.unsure.discard(key)
-        if value == plan.UNSURE:
-            try:
-                m.answers[key] = value
-            except UsageError:  # the file format does not take "unsure" yet: keep it beside the answers
-                m.answers.pop(key, None)
-                s.unsure.add(key)
-        else:
-            m.answers[key] = bool(value)
+        """Yes, no or "unsure" (file format 2 stores "unsure" as the answer)."""
+        self.session.pain_map.answers[key] = value if value == plan.UNSURE else bool(value)
 
     def given(self, key: str) -> Any:
         """The answer to `key` in this session: True, False, "unsure" or None (not answered)."""
-        if self.session is None:
-            return None
-        if key in self.session.unsure:
-            return plan.UNSURE
-        return self.session.pain_map.answers.get(key)
-
-    def _rule_answers(self, m: PainMap) -> dict[str, Any]:
-        s = self.session
-        extra = {k: plan.UNSURE for k in s.unsure} if s is not None and s.pain_map is m else {}
-        return {**dict(m.answers), **extra}
+        return None if self.session is None else self.session.pain_map.answers.get(key)
 
     def _follow_up_pending(self) -> bool:
         """A red-flag follow-up (e.g. "is the weakness new?") applies and is not answered: ask it first."""
