@@ -31,7 +31,7 @@ class Clock:
 def cfg(tmp_path):
     return KioskConfig(spool_dir=tmp_path / "spool", drafts_dir=tmp_path / "drafts",
                        recovery_dir=tmp_path / "recovery", idle_timeout_s=60, idle_warning_s=10,
-                       autosave_interval_s=5)
+                       autosave_interval_s=5, short_flow=False)  # one question per screen (the older flow)
 
 
 @pytest.fixture(scope="module")

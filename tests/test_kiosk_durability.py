@@ -37,7 +37,8 @@ def cfg(tmp_path):
     blocker = tmp_path / "blocker"
     blocker.write_text("a regular file where the spool's parent folder should be: unwritable, even for root")
     return KioskConfig(spool_dir=blocker / "spool", drafts_dir=tmp_path / "drafts",
-                       recovery_dir=tmp_path / "recovery", autosave_interval_s=5, save_retry_s=10)
+                       recovery_dir=tmp_path / "recovery", autosave_interval_s=5, save_retry_s=10,
+                       short_flow=False)
 
 
 def fix_spool(cfg: KioskConfig) -> None:
@@ -105,7 +106,8 @@ def test_unwritable_spool_the_map_is_durable_before_its_draft_is_removed(cfg, at
 
 def test_files_and_folders_are_fsynced_before_the_draft_is_removed(tmp_path, atlas, monkeypatch):
     """Durable means written, fsynced, renamed and the folder fsynced: check the order of the calls."""
-    cfg = KioskConfig(spool_dir=tmp_path / "spool", drafts_dir=tmp_path / "drafts", recovery_dir=tmp_path / "rec")
+    cfg = KioskConfig(spool_dir=tmp_path / "spool", drafts_dir=tmp_path / "drafts", recovery_dir=tmp_path / "rec",
+                      short_flow=False)
     clock = Clock()
     k = Kiosk(cfg, atlas, clock=clock)
     code = paint_and_autosave(k, clock)

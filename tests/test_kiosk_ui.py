@@ -68,6 +68,7 @@ class Clock:
 
 def config(tmp_path: Path, **kw) -> KioskConfig:
     kw.setdefault("spool_dir", tmp_path / "spool")
+    kw.setdefault("short_flow", False)  # these tests walk the older flow; test_kiosk_short_ui.py the short one
     return KioskConfig(drafts_dir=tmp_path / "drafts", recovery_dir=tmp_path / "recovery", **kw)
 
 
@@ -292,7 +293,7 @@ def test_nothing_painted_hint_with_skip(tmp_path, atlas):
     tap(app, clock, "next")
     assert app.kiosk.screen == "paint"
     assert shows(app, i18n.text("en", "nothing_painted"))
-    tap(app, clock, "dlg:back")
+    tap(app, clock, "dlg:colour")
     assert app.kiosk.screen == "paint" and app.dialog is None
     tap(app, clock, "next")
     tap(app, clock, "dlg:skip")

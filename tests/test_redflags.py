@@ -397,7 +397,8 @@ class Clock:
 
 @pytest.fixture
 def kiosk(tmp_path):
-    cfg = KioskConfig(spool_dir=tmp_path / "spool", drafts_dir=tmp_path / "drafts", recovery_dir=tmp_path / "rec")
+    cfg = KioskConfig(spool_dir=tmp_path / "spool", drafts_dir=tmp_path / "drafts", recovery_dir=tmp_path / "rec",
+                      short_flow=False)  # one question per screen; the short flow: test_kiosk_flow.py
     return Kiosk(cfg, bodymap.load_atlas(), clock=Clock())
 
 

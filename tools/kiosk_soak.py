@@ -34,6 +34,7 @@ import pygame
 from bodymap.atlas import VIEWS, load_atlas
 from bodymap.errors import BodymapError
 from bodymap.fileformat import load
+from bodymap.kiosk import plan
 from bodymap.kiosk.config import KioskConfig
 from bodymap.painting import SENSATIONS
 from bodymap.ui.kiosk_app import REDFLAG_FINISH_AFTER_S, KioskApp
@@ -127,6 +128,15 @@ class Patient:
                 continue
             if kind == "yesno":
                 self.tap("yes" if self.rng.random() < 0.12 else "no")
+            elif kind == "decade":
+                self.tap(f"age:{self.rng.choice(plan.AGE_BANDS).id}")
+            elif kind == "redflags":  # mostly "None of these"; sometimes a tick or two (yes or not sure)
+                if self.rng.random() < 0.85:
+                    self.tap("flags_none")
+                else:
+                    for key in self.rng.sample(plan.red_flag_screen_keys(), self.rng.randint(1, 2)):
+                        self.tap(f"flag:{key}:{self.rng.choice(('yes', 'unsure'))}")
+                    self.tap("flags_done")
             elif kind == "scale":
                 self.tap(f"scale:{self.rng.randint(0, 10)}")
             elif self.rng.random() < 0.2:
@@ -155,10 +165,17 @@ class Patient:
         if app.dialog == "nothing":
             self.tap("dlg:skip")
         self.answer_all()
-        if k.screen == "review" and self.rng.random() < 0.1:  # change it, then come back through the questions
+        if k.screen == "review" and self.rng.random() < 0.1:  # change one thing, then back to the review
             self.tap("review_edit")
-            self.random_stroke()
-            self.tap("next")
+            if k.short_flow:
+                target = self.rng.choice([key for key, _ in k.review_items()])
+                self.tap(f"change:{target}")
+                if k.screen == "paint":
+                    self.random_stroke()
+                    self.tap("next")
+            else:
+                self.random_stroke()
+                self.tap("next")
             self.answer_all()
         if k.screen == "review":  # a red-flag yes has already finished the session
             self.tap("review_confirm")

@@ -44,7 +44,7 @@ class KioskConfig:
     exit_hold_s: float = 3.0
     fullscreen: bool = True
     ask_age: bool = True
-    short_flow: bool = False  # issue 14's flow: one red-flag screen, age bands, questions by information gain
+    short_flow: bool = True  # issue 14's flow: one red-flag screen, age bands, questions by information gain
     redflag_screen_s: float = 30.0  # the "tell the reception staff" screen returns to welcome after this long
     # None: BODYMAP_SHARE_GROUP decides (unset: private). false: private. true: the spool and recovery folders'
     # own group may read them. A group name: that group may (docs/security.md, "A review PC")

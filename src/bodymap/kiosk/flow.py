@@ -6,7 +6,7 @@ The questions, their order and their follow-ups come from the one vocabulary
 the questions at once; a `same_day` flag lets the patient finish calmly and then
 shows the red-flag screen ("talk with a member of staff today"). A lone risk
 factor is not a flag: the patient sees the usual thanks; the clinician sees it as a prompt.
-With `short_flow` (issue 14, bodymap.kiosk.plan) the questions are fewer: the
+With `short_flow` (issue 14, bodymap.kiosk.plan; the default) the questions are fewer: the
 pain 0-10 and the age band in one tap each, every red-flag question on one
 screen, then only the feature questions whose answer could change the top of
 the ranking. There only `emergency` shows the red-flag screen ("please tell the

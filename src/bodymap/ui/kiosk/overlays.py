@@ -24,8 +24,9 @@ class DialogOverlay(KioskScene):
             msg, btns = app.t("clear_confirm"), [("dlg:no", app.t("no_button"), "normal", ("close",)),
                                                  ("dlg:yes", app.t("yes_button"), "primary", ("clear_all",))]
         else:
-            msg, btns = app.t("nothing_painted"), [("dlg:back", app.t("back_button"), "normal", ("close",)),
-                                                   ("dlg:skip", app.t("skip"), "primary", ("go_on",))]
+            # the main button takes the patient back to colouring; Skip goes on without (issue 14)
+            msg, btns = app.t("nothing_painted"), [("dlg:skip", app.t("skip"), "normal", ("go_on",)),
+                                                   ("dlg:colour", app.t("nothing_colour"), "primary", ("close",))]
         bw = min(app.px(1200), w - 2 * app.margin)
         text_h = app.texts.block_height(msg, app.fs(60), bw - 2 * app.px(60), 4)
         bh = app.px(60) + text_h + app.px(60) + app.px(150) + app.px(60)

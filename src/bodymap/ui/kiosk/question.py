@@ -1,19 +1,28 @@
-"""The kiosk's question screen: one question at a time, as yes/no, a 0-10 scale or an age keypad."""
+"""The kiosk's question screen: one question at a time, as yes/no, a 0-10 scale, an age keypad, age bands
+(one tap) or the one red-flag screen (flagcheck.py)."""
 from __future__ import annotations
 
 import pygame
 
 from ... import render
+from ...kiosk import plan
 from ..kiosk_widgets import BORDER, MUTED, TEXT, WHITE, KButton
+from .flagcheck import FlagCheck
 from .screen import KioskScene
 
 
 class QuestionScene(KioskScene):
+    def __init__(self, app):
+        super().__init__(app)
+        self.flags = FlagCheck(app)
+
     def enter(self) -> None:
-        """A new question: the keypad shows the age already given, if any."""
+        """A new question: the keypad shows the age already given, if any; the red-flag ticks as given."""
         app = self.app
         q, m = app.kiosk.current_question, app.pain_map
         app.digits = ""
+        if q is not None and q[1] == "redflags":
+            self.flags.start()
         if q is not None and q[1] == "number" and m is not None and q[0] in m.answers:
             app.digits = str(m.answers[q[0]])
 
@@ -30,6 +39,8 @@ class QuestionScene(KioskScene):
         app = self.app
         w, h = app.size
         key, kind = app.kiosk.current_question
+        if kind == "redflags":
+            return self.flags.buttons()
         m = app.pain_map
         out = {}
         bh = app.px(130)
@@ -58,9 +69,30 @@ class QuestionScene(KioskScene):
                 out[f"scale:{v}"] = KButton(f"scale:{v}", pygame.Rect(x0 + v * (bw + gap), cy - bh2 // 2, bw, bh2),
                                             str(v), app.fs(80), "choice", on=(given == v), max_lines=1,
                                             action=("answer", v))
+        elif kind == "decade":
+            self._age_bands(out, qr, below)
         else:  # number: a keypad, with the number typed so far, Next and Skip at its right
             self._keypad(out, qr, below)
         return out
+
+    def _age_bands(self, out: dict[str, KButton], qr: pygame.Rect, below: int) -> None:
+        """One tap: seven big buttons, four over three, the band already given marked."""
+        app = self.app
+        w, _ = app.size
+        bw, bh, gap = app.px(400), app.px(190), app.px(36)
+        hint_h = render.font(app.fs(48)).get_linesize()
+        top = qr.bottom + hint_h + app.px(50)
+        top = min(top, below - 2 * bh - gap)
+        m = app.pain_map
+        given = m.extra_answers.get(plan.AGE_RANGE_KEY) if m is not None else None
+        rows = (plan.AGE_BANDS[:4], plan.AGE_BANDS[4:])
+        for r, bands in enumerate(rows):
+            x0 = (w - (len(bands) * bw + (len(bands) - 1) * gap)) // 2
+            for i, band in enumerate(bands):
+                bid = f"age:{band.id}"
+                out[bid] = KButton(bid, pygame.Rect(x0 + i * (bw + gap), top + r * (bh + gap), bw, bh),
+                                   app.t(f"age_{band.id}"), app.fs(68), "choice", on=(given == band.range_text),
+                                   action=("answer", band.id))
 
     def _keypad(self, out: dict[str, KButton], qr: pygame.Rect, below: int) -> None:
         app = self.app
@@ -91,6 +123,8 @@ class QuestionScene(KioskScene):
 
     def activate(self, action: tuple, now: float) -> None:
         app, k = self.app, self.app.kiosk
+        if k.current_question is not None and k.current_question[1] == "redflags" and self.flags.activate(action):
+            return
         kind = action[0]
         if kind == "answer":
             k.answer(action[1])
@@ -113,10 +147,14 @@ class QuestionScene(KioskScene):
         k = app.kiosk
         key, kind = k.current_question
         w, h = app.size
-        n, total = k.session.question + 1, len(k.questions)
-        app.texts.block(surface, app.t("question_count", n=n, total=total),
-                        pygame.Rect(app.margin, app.px(30), w - 2 * app.margin, app.px(60)), app.fs(46), MUTED,
-                        max_lines=1)
+        if kind == "redflags":
+            self.flags.draw(surface)
+            return
+        if not k.short_flow:  # the short flow does not know its length in advance: no "n of total"
+            n, total = k.session.question + 1, len(k.questions)
+            app.texts.block(surface, app.t("question_count", n=n, total=total),
+                            pygame.Rect(app.margin, app.px(30), w - 2 * app.margin, app.px(60)), app.fs(46), MUTED,
+                            max_lines=1)
         qr = self.text_rect()
         app.texts.block(surface, app.t(f"q_{key}"), qr, app.fs(80), TEXT, max_lines=4, min_size=app.fs(48))
         buttons = self.buttons()
@@ -128,6 +166,10 @@ class QuestionScene(KioskScene):
                             app.fs(46), TEXT, align="left", max_lines=2)
             app.texts.block(surface, app.t("q_intensity_high"), pygame.Rect(last.right - half, y, half, app.px(140)),
                             app.fs(46), TEXT, align="right", max_lines=2)
+        elif kind == "decade":
+            app.texts.block(surface, app.t("age_band_hint"), pygame.Rect(qr.left, qr.bottom + app.px(16), qr.width,
+                                                                         app.px(60)),
+                            app.fs(48), MUTED, max_lines=1)
         elif kind == "number":
             app.texts.block(surface, app.t("age_hint"), pygame.Rect(qr.left, qr.bottom + app.px(16), qr.width,
                                                                     app.px(60)),

@@ -1,0 +1,290 @@
+"""The kiosk's short flow (issue 14) through the real screens, driven with synthetic FINGER events.
+
+The typical session is tapped and stroked as a patient would; every tap and
+every stroke is counted. Also: the one red-flag screen, age bands, the review's
+change list, the emergency screen against the calm thanks, the nothing-painted
+dialog, both languages and touch-target sizes.
+"""
+from __future__ import annotations
+
+import pygame
+import pytest
+
+from bodymap import fileformat
+from bodymap.atlas import load_atlas
+from bodymap.kiosk import actions, i18n, plan
+from bodymap.kiosk.config import KioskConfig
+from bodymap.ui.kiosk_app import KioskApp
+
+SIZE = (1920, 1080)
+
+
+@pytest.fixture(autouse=True)
+def display():
+    if not pygame.display.get_init():
+        pygame.display.init()
+    pygame.font.init()
+    pygame.event.clear()
+    yield
+
+
+@pytest.fixture(scope="module")
+def atlas():
+    return load_atlas()
+
+
+class Clock:
+    def __init__(self):
+        self.t = 1000.0
+
+    def __call__(self):
+        return self.t
+
+
+class Patient:
+    """Taps and strokes through the app's own event handling, counting each."""
+
+    def __init__(self, app, clock):
+        self.app, self.clock = app, clock
+        self.taps: list[str] = []
+        self.strokes = 0
+
+    def finger(self, kind, pos):
+        w, h = self.app.size
+        self.app.handle_event(pygame.event.Event(kind, x=pos[0] / w, y=pos[1] / h, dx=0.0, dy=0.0, touch_id=7,
+                                                 finger_id=0, pressure=0.5))
+
+    def tap(self, bid):
+        b = self.app.buttons()[bid]
+        assert b.enabled, bid
+        self.finger(pygame.FINGERDOWN, b.rect.center)
+        self.finger(pygame.FINGERUP, b.rect.center)
+        self.taps.append(bid)
+        self.clock.t += 0.3
+        self.app.update(self.clock())
+
+    def stroke(self, view, pts):
+        lay = self.app.paint_layouts[view]
+        pos = [tuple(float(c) for c in lay.to_screen(x, y)) for x, y in pts]
+        self.finger(pygame.FINGERDOWN, pos[0])
+        for p in pos[1:]:
+            self.finger(pygame.FINGERMOTION, p)
+        self.finger(pygame.FINGERUP, pos[-1])
+        self.strokes += 1
+        self.clock.t += 0.3
+        self.app.update(self.clock())
+
+    @property
+    def actions(self):
+        return len(self.taps) + self.strokes
+
+
+def make(tmp_path, atlas, size=SIZE, **kw):
+    clock = Clock()
+    cfg = KioskConfig(spool_dir=tmp_path / "spool", drafts_dir=tmp_path / "drafts",
+                      recovery_dir=tmp_path / "recovery", **kw)
+    app = KioskApp(cfg, size, atlas=atlas, clock=clock)
+    return app, Patient(app, clock), clock
+
+
+def drawn(app) -> str:
+    app.draw(pygame.Surface(app.size))
+    return " ".join(app.texts.frame)
+
+
+def shows(app, text) -> bool:
+    return " ".join(text.split()) in drawn(app)
+
+
+def answer_screen(p: Patient, script: actions.Script):
+    """One tap on the question screen showing now, as the scripted patient answers."""
+    key, kind = p.app.kiosk.current_question
+    value = actions.answer_for(script, key, kind)
+    if kind == "scale":
+        p.tap(f"scale:{value}")
+    elif kind == "decade":
+        p.tap(f"age:{value}")
+    elif kind == "redflags":
+        assert value == plan.NONE_OF_THESE
+        p.tap("flags_none")
+    else:
+        p.tap("yes" if value else "no")
+
+
+def paint_typical(p: Patient, atlas, script=actions.TYPICAL):
+    for st in script.strokes:
+        if p.app.sensation != st.sensation:
+            p.tap(f"sens:{st.sensation}")
+        p.stroke(st.view, actions.stroke_points(atlas, st))
+
+
+def test_the_typical_session_through_the_real_screens_takes_at_most_12_actions(tmp_path, atlas):
+    app, p, _ = make(tmp_path, atlas)
+    assert app.kiosk.short_flow  # the default
+    p.tap("start")
+    paint_typical(p, atlas)
+    p.tap("next")
+    screens = 2  # welcome, paint
+    while app.kiosk.screen == "question":
+        answer_screen(p, actions.TYPICAL)
+        screens += 1
+    assert app.kiosk.screen == "review"
+    p.tap("review_confirm")
+    screens += 2  # review, thanks
+    assert app.kiosk.screen == "thanks"
+    assert p.actions <= actions.GOAL_ACTIONS, (p.taps, p.strokes)
+    assert actions.estimate_s(screens, len(p.taps), p.strokes) <= actions.GOAL_SECONDS
+    # the screens count what the headless script counts (the bench figure)
+    fig = actions.typical_figures(atlas)
+    assert (len(p.taps), p.strokes) == (len(fig["taps"]), fig["strokes"])
+    [f] = list((tmp_path / "spool").glob("*.bodymap"))
+    m = fileformat.load(f, atlas=atlas)
+    cov = m.region_coverage()
+    assert all(cov.get(r, 0) > 0.2 for st in actions.TYPICAL.strokes for r in st.through)
+    assert m.region_coverage("pins_and_needles").get("right_lateral_foot", 0) > 0.2
+    assert m.intensity["overall"] == actions.TYPICAL.pain and m.answers["age"] == 49
+    assert all(m.answers[k] is False for k in plan.red_flag_screen_keys())
+    assert m.red_flags_recorded == []
+
+
+def _to_flags(tmp_path, atlas, **kw):
+    app, p, clock = make(tmp_path, atlas, **kw)
+    p.tap("start")
+    p.stroke("back", actions.stroke_points(atlas, actions.TYPICAL.strokes[0]))
+    p.tap("next")
+    p.tap("scale:5")
+    p.tap("age:60s")
+    assert app.kiosk.current_question == plan.RED_FLAG_SCREEN
+    return app, p, clock
+
+
+def test_the_red_flag_screen_ticks_yes_or_not_sure_and_none_of_these_steps_aside(tmp_path, atlas):
+    app, p, _ = _to_flags(tmp_path, atlas)
+    for key in plan.red_flag_screen_keys():
+        assert shows(app, i18n.text("en", f"tick_{key}"))
+    b = app.buttons()
+    assert b["flags_none"].enabled and not b["flags_done"].enabled
+    p.tap("flag:cancer_history:yes")
+    p.tap("flag:steroids:unsure")
+    p.tap("flag:unwell:yes")
+    p.tap("flag:unwell:yes")  # a second tap takes the tick off
+    b = app.buttons()
+    assert b["flag:cancer_history:yes"].on and b["flag:steroids:unsure"].on and not b["flag:unwell:yes"].on
+    assert not b["flags_none"].enabled and b["flags_done"].enabled
+    p.tap("flags_done")
+    k = app.kiosk
+    assert k.given("cancer_history") is True and k.given("steroids") == "unsure" and k.given("unwell") is False
+    while k.screen == "question":
+        p.tap("no")
+    p.tap("review_confirm")
+    assert k.screen == "thanks"  # same day: calm thanks, the clinician sees the flag first
+    assert shows(app, i18n.text("en", "thanks_title"))
+    assert not shows(app, i18n.text("en", "redflag_title"))
+    assert {f["id"]: f["urgency"] for f in k.finished_flags} == {"serious_pathology": "same_day"}
+
+
+def test_an_emergency_tick_shows_tell_reception_now_which_goes_away_by_itself(tmp_path, atlas):
+    app, p, clock = _to_flags(tmp_path, atlas, redflag_screen_s=20)
+    p.tap("flag:bladder_bowel:yes")
+    p.tap("flags_done")
+    assert app.kiosk.screen == "redflag"
+    assert shows(app, i18n.text("en", "redflag_title"))
+    code = app.kiosk.finished_code
+    assert code in drawn(app)
+    clock.t += 21
+    app.update(clock())
+    assert app.kiosk.screen == "welcome" and code not in drawn(app)
+    [f] = list((tmp_path / "spool").glob("*.bodymap"))
+    m = fileformat.load(f, atlas=atlas)
+    assert m.red_flags_recorded[0]["id"] == "cauda_equina" and m.red_flags_recorded[0]["urgency"] == "emergency"
+    assert all(k in m.answers for k in plan.red_flag_screen_keys())  # every answer recorded
+
+
+def test_change_from_the_review_goes_to_that_screen_and_back(tmp_path, atlas):
+    app, p, _ = make(tmp_path, atlas)
+    k = app.kiosk
+    p.tap("start")
+    paint_typical(p, atlas)
+    p.tap("next")
+    while k.screen == "question":
+        answer_screen(p, actions.TYPICAL)
+    p.tap("review_edit")
+    assert shows(app, i18n.text("en", "review_change_title"))
+    assert {"change:paint", "change:intensity", "change:age", "change:red_flags"} <= set(app.buttons())
+    p.tap("change:age")
+    assert k.current_question == plan.AGE and app.buttons()["age:40s"].on  # the band given is marked
+    asked = {key for key, _ in k.session.asked}
+    p.tap("age:70s")
+    while k.screen == "question":  # only a question the new age makes worth asking, never one asked before
+        assert k.current_question[0] not in asked and k.current_question[1] == "yesno"
+        p.tap("no")
+    assert k.screen == "review" and k.session.pain_map.answers["age"] == 79
+    p.tap("review_edit")
+    p.tap("change:red_flags")
+    p.tap("flag:recent_trauma:yes")
+    p.tap("flags_done")
+    assert k.screen == "review"
+    p.tap("review_edit")
+    p.tap("change_cancel")
+    assert k.screen == "review" and "review_confirm" in app.buttons()
+    p.tap("review_confirm")
+    assert {f["id"] for f in k.finished_flags} >= {"fracture_risk", "serious_pathology"}
+
+
+def test_nothing_painted_dialogs_main_button_is_colour(tmp_path, atlas):
+    app, p, _ = make(tmp_path, atlas)
+    p.tap("start")
+    p.tap("next")
+    assert app.dialog == "nothing"
+    b = app.buttons()
+    assert b["dlg:colour"].label == i18n.text("en", "nothing_colour") and b["dlg:colour"].style == "primary"
+    assert b["dlg:skip"].style != "primary"
+    p.tap("dlg:colour")
+    assert app.dialog is None and app.kiosk.screen == "paint"
+    p.tap("next")
+    p.tap("dlg:skip")
+    assert app.kiosk.screen == "question"
+
+
+@pytest.mark.parametrize("lang", i18n.available_languages())
+def test_the_new_screens_speak_the_patients_language(tmp_path, atlas, lang):
+    app, p, _ = make(tmp_path, atlas)
+    if lang != app.kiosk.language:
+        p.tap(f"lang:{lang}")
+    p.tap("start")
+    p.stroke("back", actions.stroke_points(atlas, actions.TYPICAL.strokes[0]))
+    p.tap("next")
+    assert shows(app, i18n.text(lang, "q_intensity"))
+    p.tap("scale:4")
+    assert shows(app, i18n.text(lang, "age_80_plus"))
+    p.tap("age:50s")
+    assert shows(app, i18n.text(lang, "redflags_title")) and shows(app, i18n.text(lang, "tick_saddle_numbness"))
+    assert app.buttons()["flags_none"].label == i18n.text(lang, "redflags_none")
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 800)])
+def test_new_screens_have_touch_targets_of_at_least_48_px_that_do_not_overlap(tmp_path, atlas, size):
+    app, p, _ = make(tmp_path, atlas, size=size)
+    p.tap("start")
+    p.stroke("back", actions.stroke_points(atlas, actions.TYPICAL.strokes[0]))
+    p.tap("next")
+
+    def check():
+        bs = list(app.buttons().values())
+        for b in bs:
+            assert min(b.rect.width, b.rect.height) >= 48, (b.id, b.rect)
+            assert pygame.Rect(0, 0, *size).contains(b.rect), b.id
+        for i, a in enumerate(bs):
+            for b in bs[i + 1:]:
+                assert not a.rect.colliderect(b.rect), (a.id, b.id)
+        return len(bs)
+
+    seen = set()
+    while app.kiosk.screen == "question":
+        seen.add(app.kiosk.current_question[1])
+        check()
+        answer_screen(p, actions.TYPICAL)
+    assert {"scale", "decade", "redflags"} <= seen
+    check()
+    p.tap("review_edit")
+    assert check() >= 5
