@@ -200,7 +200,7 @@ def test_red_flags_never_suppressed_by_any_match(atlas, answers, painted):
     assert ranks == sorted(ranks)  # most urgent first, whatever the match
     assert any(f.urgency == "emergency" for f in r.red_flags) == bool(ce)
     # what a clinician reads: every red-flag line comes before any pattern line
-    from bodymap.matcher_cli import format_ranking
+    from bodymap.cli.match import format_ranking
 
     lines = format_ranking(r).splitlines()
     flag_lines = [i for i, line in enumerate(lines) if line.startswith("RED FLAG")]

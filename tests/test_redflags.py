@@ -570,7 +570,7 @@ def _oracle(a):
 @settings(max_examples=150, deadline=None)
 @given(yes=st.sets(st.sampled_from(RF_KEYS)), age=st.integers(18, 95), legs=st.booleans())
 def test_risk_factors_raise_a_flag_only_together_and_never_below_a_match(yes, age, legs):
-    from bodymap.matcher_cli import format_ranking
+    from bodymap.cli.match import format_ranking
 
     answers = {k: (k in yes) for k in RF_KEYS} | {"age": age}
     got = {f.id: f for f in red_flags(answers, legs)}

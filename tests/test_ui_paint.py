@@ -922,7 +922,7 @@ def test_importing_the_windows_never_forces_the_dummy_video_driver():
 
     env = {k: v for k, v in os.environ.items() if k not in ("SDL_VIDEODRIVER", "SDL_AUDIODRIVER")}
     code = ("import os, bodymap.cli, bodymap.ui.app, bodymap.ui.review_app, bodymap.ui.kiosk_app, "
-            "bodymap.render.picture, bodymap.exports.cli; print(os.environ.get('SDL_VIDEODRIVER'))")
+            "bodymap.render.picture, bodymap.cli.exports; print(os.environ.get('SDL_VIDEODRIVER'))")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "None"
