@@ -53,7 +53,7 @@ def finish(k: Kiosk) -> str:
     k.to_questions()
     while k.screen == "question":
         key, kind = k.current_question
-        k.answer(4 if kind == "scale" else 50 if kind == "number" else False)
+        k.answer({"scale": 4, "number": 50, "decade": "50s", "redflags": "none"}.get(kind, False))
     k.confirm()
     return s.code
 
