@@ -1,18 +1,22 @@
 """The kiosk flow as a headless state machine; the pygame screens only draw it and feed it events.
 
-welcome -> paint -> question (one per screen) -> review -> thanks | redflag -> welcome.
-The questions, their order and their follow-ups come from the one vocabulary
-(regions/questions.yaml). Only an `emergency` red flag (cauda equina signs) ends
-the questions at once; a `same_day` flag lets the patient finish calmly and then
-shows the red-flag screen ("talk with a member of staff today"). A lone risk
-factor is not a flag: the patient sees the usual thanks; the clinician sees it as a prompt.
-With `short_flow` (issue 14, bodymap.kiosk.plan; the default) the questions are fewer: the
+welcome -> paint -> question screens -> review -> thanks | redflag -> welcome.
+The questions' words and follow-ups come from the one vocabulary (regions/questions.yaml).
+
+The short flow (issue 14, the default; bodymap.kiosk.plan and shortflow.py): the
 pain 0-10 and the age band in one tap each, every red-flag question on one
 screen, then only the feature questions whose answer could change the top of
-the ranking. There only `emergency` shows the red-flag screen ("please tell the
-reception staff now"); a `same_day` flag is saved and logged for staff and the
-patient sees the usual calm thanks. "Not sure" answers raise flags too
-(bodymap.unsure). The review's "change" returns to the screen concerned.
+the ranking. Only an `emergency` flag (cauda equina signs) ends the questions at
+once and shows the red-flag screen ("please tell the reception staff now"); a
+`same_day` flag is saved and logged for staff and the patient sees the usual
+calm thanks. "Not sure" answers raise flags too (bodymap.unsure). The review's
+"change" returns to the screen concerned. A lone risk factor is not a flag: the
+clinician sees it as a prompt.
+
+The older flow (`short_flow: false`): one question per screen in the
+vocabulary's order; an `emergency` ends the questions at once, a `same_day`
+flag lets the patient finish calmly and then shows the red-flag screen.
+
 The red-flag screen returns to welcome by itself after `redflag_screen_s`.
 Idle: after (timeout - warning) seconds without a touch the "still there?"
 countdown shows; at the timeout the session is discarded and welcome returns.
