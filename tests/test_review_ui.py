@@ -138,7 +138,7 @@ class FakeMatcher:
 # the list
 
 
-def test_folder_lists_newest_first_by_created_and_marks_red_flags(atlas, tmp_path):
+def test_folder_lists_red_flags_first_then_newest_by_created_and_marks_them(atlas, tmp_path):
     created = {"a.bodymap": "2024-03-01T09:00:00Z", "b.bodymap": "2024-05-20T16:45:00Z",
                "c.bodymap": "2024-04-11T08:30:00Z", "d.bodymap": "2024-04-30T12:00:00+02:00"}
     make_map(atlas, tmp_path, "a.bodymap", ["right_calf"], created["a.bodymap"], "AAA-111")
@@ -154,15 +154,20 @@ def test_folder_lists_newest_first_by_created_and_marks_red_flags(atlas, tmp_pat
 
     s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=timezone.utc)
     from datetime import datetime
-    want = sorted(created, key=lambda n: datetime.fromisoformat(created[n].replace("Z", "+00:00")), reverse=True)
-    assert [e.path.name for e in s.entries] == want
-    assert s.current is None  # a folder opens on its list
 
-    flagged = {}
-    for e in s.entries:
-        m = fileformat.load(e.path)
-        flagged[e.path.name] = bool(bodymap.match(m).red_flags) or bool(m.red_flags_recorded)
+    from bodymap.redflags import flags_for_map
+    flagged, rank = {}, {}
+    for name in created:
+        m = fileformat.load(tmp_path / name)
+        flagged[name] = bool(bodymap.match(m).red_flags) or bool(m.red_flags_recorded)
+        urg = [f.urgency for f in flags_for_map(m)]
+        rank[name] = ("emergency", "same_day").index(min(urg, key=["emergency", "same_day"].index)) if urg else 2
     assert flagged == {"a.bodymap": False, "b.bodymap": True, "c.bodymap": True, "d.bodymap": False}
+    # red flags first (most urgent first), then newest first
+    want = sorted(created, key=lambda n: (rank[n], -datetime.fromisoformat(created[n].replace("Z", "+00:00"))
+                                          .timestamp()))
+    assert [e.path.name for e in s.entries] == want == ["b.bodymap", "c.bodymap", "d.bodymap", "a.bodymap"]
+    assert s.current is None  # a folder opens on its list
 
     px = pixels(s.screenshot())
     for row in s.list.rows:
@@ -252,7 +257,7 @@ def test_refresh_lists_new_maps_and_rereads_the_open_one(atlas, tmp_path):
              answers={"cancer_history": True})
     os.utime(a, (1_800_000_000, 1_800_000_000))  # a different file time, whatever the clock's resolution
     tap(s, "refresh")
-    assert [e.path for e in s.entries] == [new, a]
+    assert [e.path for e in s.entries] == [a, new]  # a now has a red flag: it moves to the top
     assert s.current.entry.path == a and s.current.entry.red_flag
     assert s.info.red_box is not None
     a.write_text("{")  # spoilt after listing: opening it says so, and nothing breaks
@@ -611,3 +616,86 @@ def test_run_review_opens_runs_and_returns(atlas, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "Traceback" not in r.stderr
     assert (tmp_path / "bad.bodymap").read_text() == "nope"
+
+
+# ---------------------------------------------------------------------------
+# a caseload: red flags first with a filter, the visit fields, times with their zone
+
+
+def test_the_filter_steps_through_all_red_flags_and_emergency_and_the_tag_names_the_urgency(atlas, tmp_path):
+    from bodymap.redflags import flags_for_map
+    from bodymap import vocabulary
+    cauda = make_map(atlas, tmp_path, "cauda.bodymap", ["right_calf"], "2024-01-01T10:00:00Z", "CE",
+                     answers={"bladder_bowel": True})
+    risk = make_map(atlas, tmp_path, "risk.bodymap", ["right_calf"], "2024-03-01T10:00:00Z", "RF",
+                    answers={"cancer_history": True})
+    plain = make_map(atlas, tmp_path, "plain.bodymap", ["left_calf"], "2024-05-01T10:00:00Z", "PL")
+    urg = {p: min((f.urgency for f in flags_for_map(fileformat.load(p))), key=vocabulary.urgency_rank, default=None)
+           for p in (cauda, risk, plain)}
+    assert urg[cauda] == "emergency" and urg[risk] == "same_day" and urg[plain] is None
+    s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=timezone.utc)
+    assert [e.path for e in s.entries] == [cauda, risk, plain]  # most urgent first, the newest map last
+    for row in s.list.rows:
+        e = s.entries[row.index]
+        assert e.urgency == urg[e.path]
+    # the tag says the urgency in words: its width is the width of those words, drawn in red
+    px = pixels(s.screenshot())
+    from bodymap.ui.review_panel import tag_size
+    for row in s.list.rows[:2]:
+        e = s.entries[row.index]
+        r = s.list.row_screen_rect(row)
+        label = vocabulary.urgency_label(e.urgency).upper()
+        tw, th = tag_size(s.list.small, s.text, label)
+        reds = count_colour(px, r, widgets.RED)
+        assert reds > 0.5 * tw * th, f"{e.path.name}: no {label} tag"
+    assert count_colour(px, s.list.row_screen_rect(s.list.rows[2]), widgets.RED) == 0
+    tap(s, "filter")
+    assert s.filter == "red_flags" and [e.path for e in s.entries] == [cauda, risk]
+    tap(s, "filter")
+    assert s.filter == "emergency" and [e.path for e in s.entries] == [cauda]
+    open_row(s, cauda)
+    assert s.current.entry.path == cauda
+    tap(s, "filter")
+    assert s.filter == "all" and len(s.entries) == 3
+    assert s.entries[s.list.selected].path == cauda  # the open map stays selected
+
+
+def test_the_visit_fields_show_in_the_info_panel_and_the_patient_id_in_the_list(atlas, tmp_path):
+    m = PainMap(atlas)
+    m.paint_region("right_calf")
+    m.meta["created"] = "2024-03-01T09:15:00Z"
+    m.set_visit(patient_id="MRN 0042", visit_date="2024-03-01", recorded_by="Dr Okafor",
+                note="Worse after lifting on Monday.")
+    with_fields = fileformat.save(m, tmp_path / "a.bodymap")
+    bare = make_map(atlas, tmp_path, "b.bodymap", ["left_calf"], "2024-02-01T09:15:00Z", "BARE")
+    s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=timezone.utc)
+    row = s.list.rows[index_of(s, with_fields)]
+    assert any("MRN 0042" in t and "2024-03-01" in t for t, _, _ in row.lines)
+    assert not any("Patient" in t for t, _, _ in s.list.rows[index_of(s, bare)].lines)
+    open_row(s, with_fields)
+    shown = " | ".join(t for _, t in s.info.texts())
+    for text in ("Patient ID: MRN 0042", "Visit date: 2024-03-01", "Recorded by: Dr Okafor",
+                 "Note: Worse after lifting on Monday."):
+        assert text in shown
+    open_row(s, bare)
+    shown = " | ".join(t for _, t in s.info.texts())
+    assert "Patient ID" not in shown and "No patient identifier" in shown
+
+
+def test_times_are_local_time_with_their_zone_everywhere_in_the_window(atlas, tmp_path):
+    from datetime import timedelta
+
+    from bodymap.times import local_time
+    zone = timezone(timedelta(hours=5, minutes=30))
+    a = make_map(atlas, tmp_path, "a.bodymap", ["right_calf"], "2024-03-01T09:15:00Z", "A")
+    b = make_map(atlas, tmp_path, "b.bodymap", ["left_calf"], "2024-03-08T09:15:00Z", "B")
+    s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=zone)
+    want = {a: local_time("2024-03-01T09:15:00Z", zone), b: local_time("2024-03-08T09:15:00Z", zone)}
+    assert want[a] == "2024-03-01 14:45 UTC+05:30"
+    for row in s.list.rows:
+        assert want[s.entries[row.index].path] in [t for t, _, _ in row.lines]
+    open_row(s, b)
+    tap(s, "compare")
+    open_row(s, a)
+    shown = " | ".join(t for _, t in s.info.texts())
+    assert f"Before (older): A, {want[a]}" in shown and f"After (newer): B, {want[b]}" in shown

@@ -16,6 +16,9 @@ from ..widgets import AGAINST_TEXT, FOR_TEXT, MUTED, RED, TEXT
 
 from .maps import DISCLAIMER, hypothesis_key
 
+VISIT_LABELS = (("patient_id", "Patient ID"), ("visit_date", "Visit date"), ("recorded_by", "Recorded by"),
+                ("note", "Note"))
+
 
 class ReviewInfo:
     """The information panel's content: red flags first, then the matches, answers and extent."""
@@ -94,6 +97,7 @@ class ReviewInfo:
                     items.append(Item("muted", "Zone on the body: where this pattern is felt (darker = more typical)"
                                       + ("" if self.show_zone else "; turn on 'Pattern zone' to see it") + ".",
                                       MUTED, indent=14))
+        self._visit_items(m, items)
         lines, missing = answer_lines(m)
         items.append(Item("heading", "Answers", space_before=True))
         for line in lines:
@@ -107,6 +111,17 @@ class ReviewInfo:
         disclaimer = getattr(self._matcher_obj, "DISCLAIMER", None) if self._matcher_obj is not None else None
         items.append(Item("muted", disclaimer if isinstance(disclaimer, str) else DISCLAIMER, MUTED,
                           space_before=True))
+
+    def _visit_items(self, m: PainMap, items: list[Item]) -> None:
+        """The visit fields (ADR 0011): who, when, by whom, and the clinician's note. Review is a clinician
+        tool and shows the patient identifier; the kiosk never does."""
+        v = m.visit
+        items.append(Item("heading", "Visit", space_before=True))
+        given = [(label, getattr(v, key)) for key, label in VISIT_LABELS if getattr(v, key)]
+        for label, value in given:
+            items.append(Item("text", f"{label}: {value}"))
+        if not given:
+            items.append(Item("muted", "No patient identifier, visit date, recorder or note recorded.", MUTED))
 
     def _compare_items(self, fixed: list[Item], items: list[Item]) -> None:
         comp, b, a = self.comparison, self.before, self.after
@@ -136,5 +151,12 @@ class ReviewInfo:
             hyps = list(getattr(ld.ranking, "hypotheses", None) or []) if ld.ranking is not None else []
             items.append(Item("text", f"{label}: " + (hypothesis_text(hyps[0]) if hyps else
                                                       (ld.match_error or "no pattern fits"))))
-        items.append(Item("muted", "bodymap cannot check that both maps are the same patient's (the files carry "
-                          "no patient identifier): check the session codes.", MUTED, space_before=True))
+        pb, pa = b.pain_map.visit.patient_id, a.pain_map.visit.patient_id
+        if pb and pa and pb == pa:
+            items.append(Item("muted", f"Both maps carry patient identifier {pa}.", MUTED, space_before=True))
+        elif pb and pa:
+            items.append(Item("warn", f"Different patient identifiers: {pb} before, {pa} after. Check these are "
+                              "the same patient's maps.", RED, space_before=True))
+        else:
+            items.append(Item("muted", "bodymap cannot check that both maps are the same patient's (a map carries "
+                              "no patient identifier): check the session codes.", MUTED, space_before=True))

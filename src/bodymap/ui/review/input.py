@@ -143,6 +143,8 @@ class ReviewInput:
             self._layout()
         elif bid == "refresh":
             self.refresh()
+        elif bid == "filter":
+            self.next_filter()
         elif bid == "outlines":
             self.show_outlines = not self.show_outlines
         elif bid == "dermatomes":

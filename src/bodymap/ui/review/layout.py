@@ -9,7 +9,7 @@ import pygame
 
 from ... import render
 from ..review_draw import Pair, layout_pair
-from ..review_model import entry_time
+from ..review_model import FILTER_WORDS, entry_time
 from ..review_panel import tag_size
 from ..widgets import Button, flow_buttons
 
@@ -37,7 +37,8 @@ class ReviewLayout:
         self.buttons: dict[str, Button] = {}
         items: list[tuple[str, str, str] | None] = []
         if self.is_folder:
-            items += [("list", "Map list", "toggle"), ("refresh", "Refresh", "action"), None]
+            items += [("list", "Map list", "toggle"), ("refresh", "Refresh", "action"),
+                      ("filter", FILTER_WORDS[self.filter], "action"), None]
         items += [("outlines", "Outlines", "toggle"), ("dermatomes", "Dermatomes", "toggle"),
                   ("zone", "Pattern zone", "toggle"), None]
         items.append(("compare", "End comparison" if self.mode == "compare" else
@@ -71,8 +72,8 @@ class ReviewLayout:
         small_lh = render.font(self.small_size).get_linesize()
         self.pairs: dict[str, Pair] = {}
         head_w = (self.text.width("Session XXXXXXXX", int(self.font_size * 1.15)) + self.px(18)
-                  + self.text.width("Wed 30 Sep 2024, 23:59", self.font_size)
-                  + tag_size(self.font_size, self.text)[0] + self.px(12))
+                  + self.text.width("2024-09-30 23:59 CEST (UTC+02:00)", self.font_size)
+                  + tag_size(self.font_size, self.text, "EMERGENCY")[0] + self.px(12))
         lines = 2 if head_w <= c.width - 2 * pad else 3
         self.header_rect = pygame.Rect(c.left + pad, c.top + pad, c.width - 2 * pad,
                                        int(lh * 1.15) + (lines - 1) * small_lh + self.px(6))

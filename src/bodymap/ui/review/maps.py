@@ -14,7 +14,8 @@ from ...atlas import VIEWS
 from ...compare import compare
 from ...errors import BodymapError
 from ...painting import PainMap
-from ..review_model import MapEntry, entry_time, flags_of, one_line, run_match, scan
+from ..review_model import (FILTER_WORDS, FILTERS, MapEntry, entry_time, filter_entries, flag_urgency, flags_of,
+                            one_line, run_match, scan)
 
 
 BASE_SIZE = (1400, 900)
@@ -61,10 +62,17 @@ class ReviewMaps:
 
     def rescan(self) -> None:
         """(Re)read the folder: new and changed files are read again, the others kept."""
+        known = {e.path: e for e in self.all_entries}
+        self.all_entries = scan(self.source, self.atlas, self._matcher_obj, known)
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        """Show the entries the list's filter keeps (the open map stays open, even when filtered out)."""
         keep = self.current.entry.path if self.current is not None else None
-        known = {e.path: e for e in self.entries}
-        self.entries = scan(self.source, self.atlas, self._matcher_obj, known)
+        self.entries = filter_entries(self.all_entries, self.filter)
         self.list.entries = self.entries
+        self.list.filter_words = FILTER_WORDS[self.filter] if self.filter != "all" else None
+        self.list.total = len(self.all_entries)
         self.list.selected = self.index_of(keep) if keep is not None else None
         self._update_badges()
 
@@ -84,6 +92,14 @@ class ReviewMaps:
                     self._update_zone()
         self._layout()
         self.show_toast(f"{len(self.entries)} map{'s' if len(self.entries) != 1 else ''} in {self.source.name}")
+
+    def next_filter(self) -> None:
+        """Step the list's filter: all maps, red flags only, emergency only."""
+        self.filter = FILTERS[(FILTERS.index(self.filter) + 1) % len(FILTERS)]
+        self._apply_filter()
+        self._layout()
+        n = len(self.entries)
+        self.show_toast(f"{FILTER_WORDS[self.filter]}: {n} map{'s' if n != 1 else ''}")
 
     def index_of(self, path: Path | None) -> int | None:
         for i, e in enumerate(self.entries):
@@ -109,6 +125,7 @@ class ReviewMaps:
             return Loaded(entry, None, error=entry.error)
         ranking, err = run_match(m, self._matcher_obj)
         entry.flags, entry.flag_texts = flags_of(m, ranking)
+        entry.urgency = flag_urgency(m, ranking) if entry.flags else None
         entry.match_error = err
         loaded = Loaded(entry, m, ranking, None, err)
         self._cache[entry.path] = (stamp, loaded)

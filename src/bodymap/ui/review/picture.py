@@ -16,7 +16,7 @@ from ...render.picture import SENSATION_STYLE
 from ..review_draw import (DIFF_KINDS, DIFF_STYLE, Pair, diff_surface, diff_swatch, draw_body_under, draw_lines_over,
                            draw_pair_titles, draw_side_markers, paint_period)
 from ..review_model import entry_time
-from ..review_panel import draw_red_flag_tag, tag_size
+from ..review_panel import draw_red_flag_tag, tag_size, urgency_tag
 from ..widgets import BAR_BG, BAR_LINE, BUTTON_ON_BG, BUTTON_ON_TEXT, MUTED, RED, TEXT, swatch_surface, wrap_text
 
 
@@ -121,10 +121,14 @@ class ReviewPicture:
         e = cur.entry
         right = hr.right
         if e.red_flag:
-            tw, th = tag_size(self.font_size, self.text)
-            draw_red_flag_tag(surf, self.text, pygame.Rect(hr.right - tw, hr.top, tw, th), self.font_size)
+            label = urgency_tag(e.urgency)
+            tw, th = tag_size(self.font_size, self.text, label)
+            draw_red_flag_tag(surf, self.text, pygame.Rect(hr.right - tw, hr.top, tw, th), self.font_size, label)
             right = hr.right - tw - self.px(12)
         head = f"Session {e.session_code}" if e.session_code else "No session code"
+        if e.patient_id:
+            head = f"Patient {e.patient_id}, {head[0].lower()}{head[1:]}"
+        head = (wrap_text(head, int(self.font_size * 1.15), right - hr.left, max_lines=1) or [head])[0]
         t = self.text(head, int(self.font_size * 1.15), TEXT)
         surf.blit(t, hr.topleft)
         when = self.text(entry_time(e, self.tz), self.font_size, TEXT)

@@ -67,7 +67,9 @@ class ReviewScreen(ReviewMaps, ReviewLayout, ReviewInfo, ReviewInput, ReviewPict
         self.show_dermatomes = False
         self.show_zone = True
         self.mode = "single"  # single, pick (choosing the map to compare with), compare
-        self.entries: list[MapEntry] = []
+        self.entries: list[MapEntry] = []  # the list as shown (after the filter)
+        self.all_entries: list[MapEntry] = []  # every map in the folder
+        self.filter = "all"  # all | red_flags | emergency (review_model.FILTERS)
         self.current: Loaded | None = None
         self.partner: Loaded | None = None
         self.before: Loaded | None = None
