@@ -699,3 +699,33 @@ def test_times_are_local_time_with_their_zone_everywhere_in_the_window(atlas, tm
     open_row(s, a)
     shown = " | ".join(t for _, t in s.info.texts())
     assert f"Before (older): A, {want[a]}" in shown and f"After (newer): B, {want[b]}" in shown
+
+
+def test_print_writes_the_report_pdf_of_the_open_map_and_the_toast_names_it(atlas, tmp_path, monkeypatch):
+    from bodymap.exports.report import load_for_report
+    a = make_map(atlas, tmp_path, "visit2.bodymap", ["right_calf"], "2024-03-01T09:15:00Z", "A",
+                 answers={"bladder_bowel": True})
+    s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=timezone.utc)
+    s.screenshot()
+    assert not s.buttons["print"].enabled  # nothing open yet
+    open_row(s, a)
+    s.screenshot()
+    assert s.buttons["print"].enabled
+    tap(s, "print")
+    pdf = tmp_path / "visit2.pdf"
+    assert s.last_report == pdf and pdf.read_bytes().startswith(b"%PDF")
+    assert str(pdf) in s.toast
+    assert a.read_bytes()  # the map itself is untouched and still loads
+    load_for_report(a)
+    # a folder that cannot be written: the report goes to the user's maps folder, and the toast says so
+    elsewhere = tmp_path / "mine"
+    elsewhere.mkdir()
+    monkeypatch.setenv("BODYMAP_MAPS", str(elsewhere))
+    from bodymap.ui.review import printing
+
+    real = printing.report_path
+    monkeypatch.setattr(printing, "report_path",
+                        lambda p, folder=None: real(p, folder) if folder else tmp_path / "no-such" / "x.pdf")
+    tap(s, "print")
+    assert s.last_report == elsewhere / "visit2.pdf" and s.last_report.read_bytes().startswith(b"%PDF")
+    assert str(elsewhere / "visit2.pdf") in s.toast and "cannot write beside the map" in s.toast

@@ -145,6 +145,8 @@ class ReviewInput:
             self.refresh()
         elif bid == "filter":
             self.next_filter()
+        elif bid == "print":
+            self.print_report()
         elif bid == "outlines":
             self.show_outlines = not self.show_outlines
         elif bid == "dermatomes":

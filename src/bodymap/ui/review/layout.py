@@ -40,7 +40,7 @@ class ReviewLayout:
             items += [("list", "Map list", "toggle"), ("refresh", "Refresh", "action"),
                       ("filter", FILTER_WORDS[self.filter], "action"), None]
         items += [("outlines", "Outlines", "toggle"), ("dermatomes", "Dermatomes", "toggle"),
-                  ("zone", "Pattern zone", "toggle"), None]
+                  ("zone", "Pattern zone", "toggle"), None, ("print", "Print / PDF", "action"), None]
         items.append(("compare", "End comparison" if self.mode == "compare" else
                       ("Cancel comparing" if self.mode == "pick" else "Compare with…"), "action"))
         bar, bar_h = flow_buttons(items, self.text, fs, btn, pad, self.px(14), w, self.px)

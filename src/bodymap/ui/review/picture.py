@@ -35,6 +35,7 @@ class ReviewPicture:
         b["zone"].on = self.show_zone
         b["zone"].enabled = self.mode != "compare"
         b["compare"].enabled = self.mode != "single" or self.can_compare
+        b["print"].enabled = self.can_print
 
     def draw(self, surface: pygame.Surface) -> None:
         if surface.get_size() != self.size:

@@ -41,9 +41,10 @@ from .input import ReviewInput
 from .layout import ReviewLayout
 from .maps import BASE_SIZE, TOAST_SECONDS, Loaded, ReviewMaps
 from .picture import ReviewPicture
+from .printing import ReviewPrint
 
 
-class ReviewScreen(ReviewMaps, ReviewLayout, ReviewInfo, ReviewInput, ReviewPicture):
+class ReviewScreen(ReviewMaps, ReviewLayout, ReviewInfo, ReviewInput, ReviewPicture, ReviewPrint):
     """The review window as a scene: a state machine over events.
 
     `path`: a .bodymap file (opened straight away) or a folder (listed).
