@@ -729,3 +729,124 @@ def test_print_writes_the_report_pdf_of_the_open_map_and_the_toast_names_it(atla
     tap(s, "print")
     assert s.last_report == elsewhere / "visit2.pdf" and s.last_report.read_bytes().startswith(b"%PDF")
     assert str(elsewhere / "visit2.pdf") in s.toast and "cannot write beside the map" in s.toast
+
+
+# ---------------------------------------------------------------------------
+# the visit timeline
+
+
+def visit_map(atlas, folder, name, regions, created, patient, visit_date, pain=None, answers=None):
+    m = PainMap(atlas)
+    for r in regions:
+        m.paint_region(r)
+    m.meta["created"], m.meta["session_code"] = created, name.split(".")[0].upper()
+    m.set_visit(patient_id=patient, visit_date=visit_date)
+    for k, v in (answers or {}).items():
+        m.answers[k] = v
+    if pain is not None:
+        m.set_intensity(None, pain)
+    return fileformat.save(m, folder / name)
+
+
+@pytest.fixture
+def patient_folder(atlas, tmp_path):
+    # saved in another order than the visits happened: the visit date orders the timeline
+    v1 = visit_map(atlas, tmp_path, "v1.bodymap", ["right_calf", "right_buttock"], "2024-05-01T09:00:00Z",
+                   "MRN 0042", "2024-03-01", pain=7)
+    v2 = visit_map(atlas, tmp_path, "v2.bodymap", ["right_calf", "right_heel", "right_posterior_thigh"],
+                   "2024-04-01T09:00:00Z", "MRN 0042", "2024-03-15", answers={"bladder_bowel": True})
+    v3 = visit_map(atlas, tmp_path, "v3.bodymap", ["right_heel"], "2024-03-01T09:00:00Z", "MRN 0042", "2024-04-20",
+                   pain=2)
+    other = visit_map(atlas, tmp_path, "other.bodymap", ["left_calf"], "2024-03-02T09:00:00Z", "MRN 0099",
+                      "2024-03-02", pain=3)
+    bare = make_map(atlas, tmp_path, "bare.bodymap", ["left_shin"], "2024-03-03T09:00:00Z", "BARE")
+    return [v1, v2, v3], other, bare
+
+
+def test_the_timeline_shows_one_patients_visits_in_visit_date_order_with_the_change_per_region(atlas, tmp_path,
+                                                                                              patient_folder):
+    (v1, v2, v3), other, bare = patient_folder
+    s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=timezone.utc)
+    open_row(s, bare)
+    s.screenshot()
+    assert not s.buttons["timeline"].enabled  # no patient identifier: nothing to group by
+    open_row(s, v3)
+    s.screenshot()
+    assert s.buttons["timeline"].enabled
+    tap(s, "timeline")
+    assert s.mode == "timeline"
+    assert [Path(v.key) for v in s.timeline.visits] == [v1, v2, v3]  # not the saved order, not the other patient
+    assert [i for i, _ in s.timeline_cards] == [0, 1, 2]
+    shown = " | ".join(t for _, t in s.info.texts())
+    name = {r: atlas.region(r).name for r in ("right_calf", "right_buttock", "right_heel", "right_posterior_thigh")}
+    # visit 1 -> 2: heel and back of thigh new, buttock resolved, calf persistent; 2 -> 3: only the heel stays
+    assert f"New: {name['right_posterior_thigh']}, {name['right_heel']}" in shown or \
+        f"New: {name['right_heel']}, {name['right_posterior_thigh']}" in shown
+    assert f"Resolved: {name['right_buttock']}" in shown and f"Persistent: {name['right_calf']}" in shown
+    assert f"Persistent: {name['right_heel']}" in shown
+    assert shown.index("2024-03-15 to 2024-04-20") < shown.index("2024-03-01 to 2024-03-15")  # latest first
+    # the second visit's red flag stays on top, in red, with its day
+    assert s.info.red_box is not None
+    assert any(k == "red_flag" and t.startswith("2024-03-15: ") for k, t in s.info.texts())
+    tap(s, "timeline")
+    assert s.mode == "single" and s.current.entry.path == v3
+
+
+def test_the_timeline_plot_draws_extent_and_pain_where_given(atlas, tmp_path, patient_folder):
+    from bodymap.ui.review.timeline_draw import EXTENT_COLOUR, PAIN_COLOUR, plot_points
+    (v1, v2, v3), _, _ = patient_folder
+    s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=timezone.utc)
+    open_row(s, v1)
+    tap(s, "timeline")
+    surf = s.screenshot()
+    pts = plot_points(s.timeline, s.plot_rect, s.s)
+    extents = [fileformat.load(p).extent_percent()["total"] for p in (v1, v2, v3)]
+    assert sorted(pts["extent"]) == [0, 1, 2]
+    assert sorted(pts["pain"]) == [0, 2]  # the second visit gave no pain score: no marker, not a 0
+    for i, (x, y) in pts["extent"].items():
+        assert surf.get_at((x, y))[:3] == EXTENT_COLOUR
+    for i, (x, y) in pts["pain"].items():
+        assert surf.get_at((x, y))[:3] == PAIN_COLOUR
+    # higher extent is drawn higher, later visits further right; pain 7 above pain 2
+    order = sorted(range(3), key=lambda i: extents[i])
+    ys = [pts["extent"][i][1] for i in order]
+    assert ys == sorted(ys, reverse=True)
+    assert pts["extent"][0][0] < pts["extent"][1][0] < pts["extent"][2][0]
+    assert pts["pain"][0][1] < pts["pain"][2][1]
+
+
+def test_two_visits_picked_on_the_timeline_are_compared_and_end_comparison_comes_back(atlas, tmp_path,
+                                                                                     patient_folder):
+    (v1, v2, v3), _, _ = patient_folder
+    s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=timezone.utc)
+    open_row(s, v2)
+    tap(s, "timeline")
+    tap(s, "visit:2")
+    assert s.mode == "timeline" and s.timeline_pick == [2]
+    tap(s, "visit:2")  # tapping it again takes the mark off
+    assert s.timeline_pick == []
+    tap(s, "visit:2")
+    tap(s, "visit:0")
+    assert s.mode == "compare"
+    assert (s.before.entry.path, s.after.entry.path) == (v1, v3)  # the older is "before", whatever the tap order
+    want = compare(fileformat.load(v1), fileformat.load(v3))
+    assert s.comparison.jaccard == pytest.approx(want.jaccard)
+    tap(s, "compare")  # End comparison
+    assert s.mode == "timeline" and len(s.timeline_cards) == 3
+    s.handle_event(ev(pygame.KEYDOWN, key=pygame.K_ESCAPE, mod=0, unicode=""))
+    assert s.mode == "single"
+
+
+def test_the_timeline_fits_small_and_tall_windows(atlas, tmp_path, patient_folder):
+    (v1, v2, v3), _, _ = patient_folder
+    for size in ((1024, 700), (900, 1300), (1920, 1080)):
+        s = ReviewScreen(tmp_path, size, atlas=atlas, tz=timezone.utc)
+        open_row(s, v1)
+        tap(s, "timeline")
+        s.screenshot()
+        cards = [r for _, r in s.timeline_cards]
+        assert cards, size
+        for r in cards:
+            assert s.center_rect.contains(r) and r.height >= 48 and not r.colliderect(s.plot_rect), size
+        assert s.timeline_hidden + len(cards) == 3
+        assert s.center_rect.contains(s.plot_rect), size

@@ -63,6 +63,13 @@ class MapEntry:
         return datetime.fromtimestamp(self.mtime, timezone.utc)
 
     @property
+    def visit_order(self) -> tuple:
+        """How two maps are put in time order when compared: by visit date (the clinician's record of when the
+        visit was), else the day of `when`; then by `when`, then by file name (as bodymap.timeline orders)."""
+        day = self.visit_date or self.when.astimezone(timezone.utc).date().isoformat()
+        return day, self.when.timestamp(), self.path.name
+
+    @property
     def time_from_file(self) -> bool:
         return self.created is None
 
@@ -228,7 +235,7 @@ def triage_order(entries: list[MapEntry]) -> list[MapEntry]:
 
 
 FILTERS = ("all", "red_flags", "emergency")  # the list's filter, in the order its button steps through
-FILTER_WORDS = {"all": "Show: all maps", "red_flags": "Show: red flags", "emergency": "Show: emergency"}
+FILTER_WORDS = {"all": "Filter: all", "red_flags": "Filter: red flags", "emergency": "Filter: emergency"}
 
 
 def filter_entries(entries: list[MapEntry], which: str) -> list[MapEntry]:

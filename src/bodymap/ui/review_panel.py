@@ -324,7 +324,7 @@ class MapList:
         flagged = sum(1 for e in self.entries if e.red_flag)
         head = f"{n} map{'s' if n != 1 else ''}, red flags first"
         if self.filter_words:
-            head = f"{n} of {self.total} maps ({self.filter_words.removeprefix('Show: ')})"
+            head = f"{n} of {self.total} maps ({self.filter_words.removeprefix('Filter: ')})"
         self.header_lines = wrap_text(head, size, inner)
         if flagged:
             self.header_lines += wrap_text(f"{flagged} with red flags, most urgent first", small, inner)

@@ -37,6 +37,8 @@ class ReviewInfo:
                 fixed.append(Item("red_flag", t, RED))
         if self.mode == "compare":
             self._compare_items(fixed, items)
+        elif self.mode == "timeline":
+            self._timeline_items(fixed, items)
         else:
             self._single_items(fixed, items)
         self.info.layout(self.info_rect, self.s, self.font_size, self.small_size, self.btn_h)

@@ -40,7 +40,8 @@ class ReviewLayout:
             items += [("list", "Map list", "toggle"), ("refresh", "Refresh", "action"),
                       ("filter", FILTER_WORDS[self.filter], "action"), None]
         items += [("outlines", "Outlines", "toggle"), ("dermatomes", "Dermatomes", "toggle"),
-                  ("zone", "Pattern zone", "toggle"), None, ("print", "Print / PDF", "action"), None]
+                  ("zone", "Pattern zone", "toggle"), None, ("print", "Print / PDF", "action")]
+        items.append(("timeline", "Timeline", "toggle"))
         items.append(("compare", "End comparison" if self.mode == "compare" else
                       ("Cancel comparing" if self.mode == "pick" else "Compare with…"), "action"))
         bar, bar_h = flow_buttons(items, self.text, fs, btn, pad, self.px(14), w, self.px)
@@ -113,6 +114,8 @@ class ReviewLayout:
                                             caption_size=caption_size, heading_size=self.font_size)
             self.legend_rect = pygame.Rect(body.left, body.bottom, body.width, legend_h)
             self.sensation_legend_rect = self.legend_rect
+            if self.mode == "timeline":
+                self._layout_timeline(c)
 
     @property
     def layouts(self) -> dict[str, render.ViewLayout]:
@@ -145,4 +148,7 @@ class ReviewLayout:
                 return self.info.row_screen_rect(row).center
         if bid == "pick_cancel" and self.list.cancel_button is not None:
             return self.list.cancel_button.rect.center
+        for i, r in self.timeline_cards if self.mode == "timeline" else []:
+            if bid == f"visit:{i}":
+                return r.center
         return self.buttons[bid].rect.center

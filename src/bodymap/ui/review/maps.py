@@ -79,7 +79,9 @@ class ReviewMaps:
     def refresh(self) -> None:
         """Read the folder again (new maps from the kiosk) and the open map, if its file changed."""
         self.rescan()
-        if self.mode == "single" and self.current is not None:
+        if self.mode == "timeline":
+            self.open_timeline()  # the folder may hold new visits of this patient
+        elif self.mode == "single" and self.current is not None:
             i = self.index_of(self.current.entry.path)
             if i is None:
                 self.current = None
@@ -147,6 +149,8 @@ class ReviewMaps:
                 for t in ld.entry.flag_texts:
                     out.append(f"{label} ({entry_time(ld.entry, self.tz)}): {t}")
             return out
+        if self.mode == "timeline":
+            return self._timeline_flag_texts()
         return list(self.current.entry.flag_texts) if self.current is not None and self.current.ok else []
 
     def open_index(self, index: int) -> bool:
@@ -217,7 +221,12 @@ class ReviewMaps:
         """Compare the open map with map `index`; "before" is the older of the two."""
         if self.current is None or not self.current.ok or not 0 <= index < len(self.entries):
             return False
-        entry = self.entries[index]
+        return self.compare_entry(self.entries[index])
+
+    def compare_entry(self, entry: MapEntry) -> bool:
+        """Compare the open map with `entry`'s map; "before" is the older of the two."""
+        if self.current is None or not self.current.ok:
+            return False
         if entry.path == self.current.entry.path:
             self.show_toast("That is the map already open: pick another one")
             return False
@@ -229,7 +238,7 @@ class ReviewMaps:
             self.show_toast(f"Cannot open {entry.path.name}: {other.error}")
             self._layout()
             return False
-        a, b = sorted([self.current, other], key=lambda ld: (ld.entry.when.timestamp(), ld.entry.path.name))
+        a, b = sorted([self.current, other], key=lambda ld: ld.entry.visit_order)
         try:
             comp = compare(a.pain_map, b.pain_map)
         except BodymapError as exc:
@@ -243,13 +252,16 @@ class ReviewMaps:
         return True
 
     def end_compare(self) -> None:
-        if self.mode == "compare" or self.mode == "pick":
+        if self.mode == "compare" and self._from_timeline and self.timeline is not None:
+            self.back_to_timeline()
+        elif self.mode == "compare" or self.mode == "pick":
             self._leave_compare()
             self._layout()
 
     def _leave_compare(self) -> None:
         self.mode = "single"
         self.partner = self.before = self.after = self.comparison = None
+        self.timeline, self.timeline_pick, self._from_timeline = None, [], False
         self.show_list = self._list_before_compare
         self._update_badges()
 
