@@ -850,3 +850,16 @@ def test_the_timeline_fits_small_and_tall_windows(atlas, tmp_path, patient_folde
             assert s.center_rect.contains(r) and r.height >= 48 and not r.colliderect(s.plot_rect), size
         assert s.timeline_hidden + len(cards) == 3
         assert s.center_rect.contains(s.plot_rect), size
+
+
+def test_a_comparison_names_the_visit_dates_it_is_ordered_by(atlas, tmp_path, patient_folder):
+    (v1, v2, v3), _, _ = patient_folder  # v1 was saved last but visited first
+    s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=timezone.utc)
+    open_row(s, v3)
+    tap(s, "compare")
+    open_row(s, v1)
+    assert (s.before.entry.path, s.after.entry.path) == (v1, v3)
+    shown = " | ".join(t for _, t in s.info.texts())
+    assert "Before (older): V1, visit 2024-03-01, saved 2024-05-01 09:00 UTC" in shown
+    assert "After (newer): V3, visit 2024-04-20, saved 2024-03-01 09:00 UTC" in shown
+    assert s.pairs["before"].heading.endswith("visit 2024-03-01")

@@ -117,6 +117,14 @@ def entry_time(e: MapEntry, tz: tzinfo | None = None) -> str:
     return format_time(e.when, tz) + (" (file time)" if e.time_from_file else "")
 
 
+def entry_when(e: MapEntry, tz: tzinfo | None = None, short: bool = False) -> str:
+    """When a map was, for a comparison: the visit date where given ('visit 2024-03-15, saved 2024-03-20
+    09:00 UTC'; short: 'visit 2024-03-15'), else its saved time: maps are compared in visit order."""
+    if not e.visit_date:
+        return entry_time(e, tz)
+    return f"visit {e.visit_date}" + ("" if short else f", saved {entry_time(e, tz)}")
+
+
 def list_files(folder: Path) -> list[Path]:
     try:
         return [p for p in folder.iterdir() if p.suffix == FILE_SUFFIX and not p.name.startswith(".")

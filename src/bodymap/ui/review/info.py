@@ -9,7 +9,7 @@ from __future__ import annotations
 from ...painting import PainMap
 from ...vocabulary import unanswered_red_flag_keys
 from ..review_draw import DIFF_KINDS, DIFF_STYLE
-from ..review_model import (answer_lines, entry_time, extent_line, intensity_line, regions_line, sensations_line,
+from ..review_model import (answer_lines, entry_when, extent_line, intensity_line, regions_line, sensations_line,
                             RED_FLAG_QUESTIONS, QUESTION_WORDS)
 from ..review_panel import Item, hypothesis_text
 from ..widgets import AGAINST_TEXT, FOR_TEXT, MUTED, RED, TEXT
@@ -132,8 +132,8 @@ class ReviewInfo:
         if not (a.entry.flags or b.entry.flags):
             fixed.append(Item("note", "No red flags in either map's answers.", FOR_TEXT))
         items.append(Item("heading", "Comparison"))
-        items.append(Item("text", f"Before (older): {b.entry.title}, {entry_time(b.entry, self.tz)}"))
-        items.append(Item("text", f"After (newer): {a.entry.title}, {entry_time(a.entry, self.tz)}"))
+        items.append(Item("text", f"Before (older): {b.entry.title}, {entry_when(b.entry, self.tz)}"))
+        items.append(Item("text", f"After (newer): {a.entry.title}, {entry_when(a.entry, self.tz)}"))
         items.append(Item("big", f"Similarity (Jaccard): {comp.jaccard:.2f}", space_before=True))
         items.append(Item("muted", "Area painted both times over the area painted either time: 1 = the same "
                           "area, 0 = no overlap.", MUTED))

@@ -9,7 +9,7 @@ import pygame
 
 from ... import render
 from ..review_draw import Pair, layout_pair
-from ..review_model import FILTER_WORDS, entry_time
+from ..review_model import FILTER_WORDS, entry_when
 from ..review_panel import tag_size
 from ..widgets import Button, flow_buttons
 
@@ -94,11 +94,11 @@ class ReviewLayout:
             a = self.after.entry if self.after else None
             self.pairs["before"] = layout_pair(
                 self.atlas, pygame.Rect(inner.left, inner.top, left_w, half), s,
-                f"Before: {b.title if b else ''}, {entry_time(b, self.tz) if b else ''}",
+                f"Before: {b.title if b else ''}, {entry_when(b, self.tz, short=True) if b else ''}",
                 title_size=ts, caption_size=cs, heading_size=hs)
             self.pairs["after"] = layout_pair(
                 self.atlas, pygame.Rect(inner.left, inner.top + half + self.px(10), left_w, half), s,
-                f"After: {a.title if a else ''}, {entry_time(a, self.tz) if a else ''}",
+                f"After: {a.title if a else ''}, {entry_when(a, self.tz, short=True) if a else ''}",
                 title_size=ts, caption_size=cs, heading_size=hs)
             right = pygame.Rect(inner.left + left_w + self.px(16), inner.top, inner.width - left_w - self.px(16),
                                 inner.height - legend_h)

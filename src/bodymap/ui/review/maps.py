@@ -14,7 +14,7 @@ from ...atlas import VIEWS
 from ...compare import compare
 from ...errors import BodymapError
 from ...painting import PainMap
-from ..review_model import (FILTER_WORDS, FILTERS, MapEntry, entry_time, filter_entries, flag_urgency, flags_of,
+from ..review_model import (FILTER_WORDS, FILTERS, MapEntry, entry_when, filter_entries, flag_urgency, flags_of,
                             one_line, run_match, scan)
 
 
@@ -147,7 +147,7 @@ class ReviewMaps:
             out = []
             for label, ld in (("After", self.after), ("Before", self.before)):
                 for t in ld.entry.flag_texts:
-                    out.append(f"{label} ({entry_time(ld.entry, self.tz)}): {t}")
+                    out.append(f"{label} ({entry_when(ld.entry, self.tz, short=True)}): {t}")
             return out
         if self.mode == "timeline":
             return self._timeline_flag_texts()

@@ -98,7 +98,7 @@ class ReviewTimelineDraw:
         for k in range(3):  # grid: 0, half, top
             yy = area.bottom - area.height * k // 2
             pygame.draw.line(surf, BAR_LINE, (area.left, yy), (area.right, yy), 1)
-            lt = self.text(f"{top * k / 2:.0f}%", sz, EXTENT_COLOUR)
+            lt = self.text(f"{top * k / 2:g}%", sz, EXTENT_COLOUR)
             surf.blit(lt, lt.get_rect(midright=(area.left - self.px(6), yy)))
             rt = self.text(f"{5 * k}", sz, PAIN_COLOUR)
             surf.blit(rt, rt.get_rect(midleft=(area.right + self.px(6), yy)))
