@@ -863,3 +863,18 @@ def test_a_comparison_names_the_visit_dates_it_is_ordered_by(atlas, tmp_path, pa
     assert "Before (older): V1, visit 2024-03-01, saved 2024-05-01 09:00 UTC" in shown
     assert "After (newer): V3, visit 2024-04-20, saved 2024-03-01 09:00 UTC" in shown
     assert s.pairs["before"].heading.endswith("visit 2024-03-01")
+
+
+def test_refresh_keeps_the_timeline_and_adds_a_new_visit_and_a_list_tap_leaves_it(atlas, tmp_path, patient_folder):
+    (v1, v2, v3), other, _ = patient_folder
+    s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=timezone.utc)
+    open_row(s, v1)
+    tap(s, "timeline")
+    v4 = visit_map(atlas, tmp_path, "v4.bodymap", ["right_heel"], "2024-05-20T09:00:00Z", "mrn 0042", "2024-05-20",
+                   pain=1)
+    tap(s, "refresh")
+    assert s.mode == "timeline" and [Path(v.key) for v in s.timeline.visits] == [v1, v2, v3, v4]
+    open_row(s, other)
+    assert s.mode == "single" and s.timeline is None and s.current.entry.path == other
+    s.screenshot()
+    assert s.buttons["timeline"].enabled
