@@ -878,3 +878,30 @@ def test_refresh_keeps_the_timeline_and_adds_a_new_visit_and_a_list_tap_leaves_i
     assert s.mode == "single" and s.timeline is None and s.current.entry.path == other
     s.screenshot()
     assert s.buttons["timeline"].enabled
+
+
+def test_a_timeline_comparison_draws_each_change_on_the_patients_own_side_in_both_views(atlas, tmp_path):
+    # front and back regions, right side only: the change must land on the patient's right in each view
+    regions = {"v1": ["right_shin", "right_buttock", "right_calf"], "v2": ["right_anterior_thigh", "right_calf"]}
+    p1 = visit_map(atlas, tmp_path, "v1.bodymap", regions["v1"], "2024-03-01T09:00:00Z", "MRN 7", "2024-03-01")
+    p2 = visit_map(atlas, tmp_path, "v2.bodymap", regions["v2"], "2024-03-20T09:00:00Z", "MRN 7", "2024-03-20")
+    s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=timezone.utc)
+    open_row(s, p2)
+    tap(s, "timeline")
+    tap(s, "visit:0")
+    tap(s, "visit:1")
+    assert (s.before.entry.path, s.after.entry.path) == (p1, p2)
+    px = pixels(s.screenshot())
+    want = {"right_anterior_thigh": "new", "right_shin": "resolved", "right_buttock": "resolved",
+            "right_calf": "persistent"}
+    for rid, kind in want.items():
+        view = atlas.region(rid).view
+        lay = s.pair_layouts("diff")[view]
+        x, y = rep_screen(atlas, lay, rid)
+        assert tuple(int(v) for v in px[y, x]) in diff_colours(kind), (rid, kind)
+        # the patient's right: the viewer's left on the front, the viewer's right on the back
+        centre = float(lay.to_screen(0.0, 0.0)[0])
+        assert (x < centre) if view == "front" else (x > centre), rid
+        mirror = rid.replace("right_", "left_")
+        mx, my = rep_screen(atlas, lay, mirror)
+        assert all(tuple(int(v) for v in px[my, mx]) not in diff_colours(k) for k in DIFF_KINDS), mirror
