@@ -138,7 +138,7 @@ class FakeMatcher:
 # the list
 
 
-def test_folder_lists_newest_first_by_created_and_marks_red_flags(atlas, tmp_path):
+def test_folder_lists_red_flags_first_then_newest_by_created_and_marks_them(atlas, tmp_path):
     created = {"a.bodymap": "2024-03-01T09:00:00Z", "b.bodymap": "2024-05-20T16:45:00Z",
                "c.bodymap": "2024-04-11T08:30:00Z", "d.bodymap": "2024-04-30T12:00:00+02:00"}
     make_map(atlas, tmp_path, "a.bodymap", ["right_calf"], created["a.bodymap"], "AAA-111")
@@ -154,15 +154,20 @@ def test_folder_lists_newest_first_by_created_and_marks_red_flags(atlas, tmp_pat
 
     s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=timezone.utc)
     from datetime import datetime
-    want = sorted(created, key=lambda n: datetime.fromisoformat(created[n].replace("Z", "+00:00")), reverse=True)
-    assert [e.path.name for e in s.entries] == want
-    assert s.current is None  # a folder opens on its list
 
-    flagged = {}
-    for e in s.entries:
-        m = fileformat.load(e.path)
-        flagged[e.path.name] = bool(bodymap.match(m).red_flags) or bool(m.red_flags_recorded)
+    from bodymap.redflags import flags_for_map
+    flagged, rank = {}, {}
+    for name in created:
+        m = fileformat.load(tmp_path / name)
+        flagged[name] = bool(bodymap.match(m).red_flags) or bool(m.red_flags_recorded)
+        urg = [f.urgency for f in flags_for_map(m)]
+        rank[name] = ("emergency", "same_day").index(min(urg, key=["emergency", "same_day"].index)) if urg else 2
     assert flagged == {"a.bodymap": False, "b.bodymap": True, "c.bodymap": True, "d.bodymap": False}
+    # red flags first (most urgent first), then newest first
+    want = sorted(created, key=lambda n: (rank[n], -datetime.fromisoformat(created[n].replace("Z", "+00:00"))
+                                          .timestamp()))
+    assert [e.path.name for e in s.entries] == want == ["b.bodymap", "c.bodymap", "d.bodymap", "a.bodymap"]
+    assert s.current is None  # a folder opens on its list
 
     px = pixels(s.screenshot())
     for row in s.list.rows:
@@ -252,7 +257,7 @@ def test_refresh_lists_new_maps_and_rereads_the_open_one(atlas, tmp_path):
              answers={"cancer_history": True})
     os.utime(a, (1_800_000_000, 1_800_000_000))  # a different file time, whatever the clock's resolution
     tap(s, "refresh")
-    assert [e.path for e in s.entries] == [new, a]
+    assert [e.path for e in s.entries] == [a, new]  # a now has a red flag: it moves to the top
     assert s.current.entry.path == a and s.current.entry.red_flag
     assert s.info.red_box is not None
     a.write_text("{")  # spoilt after listing: opening it says so, and nothing breaks
@@ -611,3 +616,292 @@ def test_run_review_opens_runs_and_returns(atlas, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "Traceback" not in r.stderr
     assert (tmp_path / "bad.bodymap").read_text() == "nope"
+
+
+# ---------------------------------------------------------------------------
+# a caseload: red flags first with a filter, the visit fields, times with their zone
+
+
+def test_the_filter_steps_through_all_red_flags_and_emergency_and_the_tag_names_the_urgency(atlas, tmp_path):
+    from bodymap.redflags import flags_for_map
+    from bodymap import vocabulary
+    cauda = make_map(atlas, tmp_path, "cauda.bodymap", ["right_calf"], "2024-01-01T10:00:00Z", "CE",
+                     answers={"bladder_bowel": True})
+    risk = make_map(atlas, tmp_path, "risk.bodymap", ["right_calf"], "2024-03-01T10:00:00Z", "RF",
+                    answers={"cancer_history": True})
+    plain = make_map(atlas, tmp_path, "plain.bodymap", ["left_calf"], "2024-05-01T10:00:00Z", "PL")
+    urg = {p: min((f.urgency for f in flags_for_map(fileformat.load(p))), key=vocabulary.urgency_rank, default=None)
+           for p in (cauda, risk, plain)}
+    assert urg[cauda] == "emergency" and urg[risk] == "same_day" and urg[plain] is None
+    s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=timezone.utc)
+    assert [e.path for e in s.entries] == [cauda, risk, plain]  # most urgent first, the newest map last
+    for row in s.list.rows:
+        e = s.entries[row.index]
+        assert e.urgency == urg[e.path]
+    # the tag says the urgency in words: its width is the width of those words, drawn in red
+    px = pixels(s.screenshot())
+    from bodymap.ui.review_panel import tag_size
+    for row in s.list.rows[:2]:
+        e = s.entries[row.index]
+        r = s.list.row_screen_rect(row)
+        label = vocabulary.urgency_label(e.urgency).upper()
+        tw, th = tag_size(s.list.small, s.text, label)
+        reds = count_colour(px, r, widgets.RED)
+        assert reds > 0.5 * tw * th, f"{e.path.name}: no {label} tag"
+    assert count_colour(px, s.list.row_screen_rect(s.list.rows[2]), widgets.RED) == 0
+    tap(s, "filter")
+    assert s.filter == "red_flags" and [e.path for e in s.entries] == [cauda, risk]
+    tap(s, "filter")
+    assert s.filter == "emergency" and [e.path for e in s.entries] == [cauda]
+    open_row(s, cauda)
+    assert s.current.entry.path == cauda
+    tap(s, "filter")
+    assert s.filter == "all" and len(s.entries) == 3
+    assert s.entries[s.list.selected].path == cauda  # the open map stays selected
+
+
+def test_the_visit_fields_show_in_the_info_panel_and_the_patient_id_in_the_list(atlas, tmp_path):
+    m = PainMap(atlas)
+    m.paint_region("right_calf")
+    m.meta["created"] = "2024-03-01T09:15:00Z"
+    m.set_visit(patient_id="MRN 0042", visit_date="2024-03-01", recorded_by="Dr Okafor",
+                note="Worse after lifting on Monday.")
+    with_fields = fileformat.save(m, tmp_path / "a.bodymap")
+    bare = make_map(atlas, tmp_path, "b.bodymap", ["left_calf"], "2024-02-01T09:15:00Z", "BARE")
+    s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=timezone.utc)
+    row = s.list.rows[index_of(s, with_fields)]
+    assert any("MRN 0042" in t and "2024-03-01" in t for t, _, _ in row.lines)
+    assert not any("Patient" in t for t, _, _ in s.list.rows[index_of(s, bare)].lines)
+    open_row(s, with_fields)
+    shown = " | ".join(t for _, t in s.info.texts())
+    for text in ("Patient ID: MRN 0042", "Visit date: 2024-03-01", "Recorded by: Dr Okafor",
+                 "Note: Worse after lifting on Monday."):
+        assert text in shown
+    open_row(s, bare)
+    shown = " | ".join(t for _, t in s.info.texts())
+    assert "Patient ID" not in shown and "No patient identifier" in shown
+
+
+def test_times_are_local_time_with_their_zone_everywhere_in_the_window(atlas, tmp_path):
+    from datetime import timedelta
+
+    from bodymap.times import local_time
+    zone = timezone(timedelta(hours=5, minutes=30))
+    a = make_map(atlas, tmp_path, "a.bodymap", ["right_calf"], "2024-03-01T09:15:00Z", "A")
+    b = make_map(atlas, tmp_path, "b.bodymap", ["left_calf"], "2024-03-08T09:15:00Z", "B")
+    s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=zone)
+    want = {a: local_time("2024-03-01T09:15:00Z", zone), b: local_time("2024-03-08T09:15:00Z", zone)}
+    assert want[a] == "2024-03-01 14:45 UTC+05:30"
+    for row in s.list.rows:
+        assert want[s.entries[row.index].path] in [t for t, _, _ in row.lines]
+    open_row(s, b)
+    tap(s, "compare")
+    open_row(s, a)
+    shown = " | ".join(t for _, t in s.info.texts())
+    assert f"Before (older): A, {want[a]}" in shown and f"After (newer): B, {want[b]}" in shown
+
+
+def test_print_writes_the_report_pdf_of_the_open_map_and_the_toast_names_it(atlas, tmp_path, monkeypatch):
+    from bodymap.exports.report import load_for_report
+    a = make_map(atlas, tmp_path, "visit2.bodymap", ["right_calf"], "2024-03-01T09:15:00Z", "A",
+                 answers={"bladder_bowel": True})
+    s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=timezone.utc)
+    s.screenshot()
+    assert not s.buttons["print"].enabled  # nothing open yet
+    open_row(s, a)
+    s.screenshot()
+    assert s.buttons["print"].enabled
+    tap(s, "print")
+    pdf = tmp_path / "visit2.pdf"
+    assert s.last_report == pdf and pdf.read_bytes().startswith(b"%PDF")
+    assert str(pdf) in s.toast
+    assert a.read_bytes()  # the map itself is untouched and still loads
+    load_for_report(a)
+    # a folder that cannot be written: the report goes to the user's maps folder, and the toast says so
+    elsewhere = tmp_path / "mine"
+    elsewhere.mkdir()
+    monkeypatch.setenv("BODYMAP_MAPS", str(elsewhere))
+    from bodymap.ui.review import printing
+
+    real = printing.report_path
+    monkeypatch.setattr(printing, "report_path",
+                        lambda p, folder=None: real(p, folder) if folder else tmp_path / "no-such" / "x.pdf")
+    tap(s, "print")
+    assert s.last_report == elsewhere / "visit2.pdf" and s.last_report.read_bytes().startswith(b"%PDF")
+    assert str(elsewhere / "visit2.pdf") in s.toast and "cannot write beside the map" in s.toast
+
+
+# ---------------------------------------------------------------------------
+# the visit timeline
+
+
+def visit_map(atlas, folder, name, regions, created, patient, visit_date, pain=None, answers=None):
+    m = PainMap(atlas)
+    for r in regions:
+        m.paint_region(r)
+    m.meta["created"], m.meta["session_code"] = created, name.split(".")[0].upper()
+    m.set_visit(patient_id=patient, visit_date=visit_date)
+    for k, v in (answers or {}).items():
+        m.answers[k] = v
+    if pain is not None:
+        m.set_intensity(None, pain)
+    return fileformat.save(m, folder / name)
+
+
+@pytest.fixture
+def patient_folder(atlas, tmp_path):
+    # saved in another order than the visits happened: the visit date orders the timeline
+    v1 = visit_map(atlas, tmp_path, "v1.bodymap", ["right_calf", "right_buttock"], "2024-05-01T09:00:00Z",
+                   "MRN 0042", "2024-03-01", pain=7)
+    v2 = visit_map(atlas, tmp_path, "v2.bodymap", ["right_calf", "right_heel", "right_posterior_thigh"],
+                   "2024-04-01T09:00:00Z", "MRN 0042", "2024-03-15", answers={"bladder_bowel": True})
+    v3 = visit_map(atlas, tmp_path, "v3.bodymap", ["right_heel"], "2024-03-01T09:00:00Z", "MRN 0042", "2024-04-20",
+                   pain=2)
+    other = visit_map(atlas, tmp_path, "other.bodymap", ["left_calf"], "2024-03-02T09:00:00Z", "MRN 0099",
+                      "2024-03-02", pain=3)
+    bare = make_map(atlas, tmp_path, "bare.bodymap", ["left_shin"], "2024-03-03T09:00:00Z", "BARE")
+    return [v1, v2, v3], other, bare
+
+
+def test_the_timeline_shows_one_patients_visits_in_visit_date_order_with_the_change_per_region(atlas, tmp_path,
+                                                                                              patient_folder):
+    (v1, v2, v3), other, bare = patient_folder
+    s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=timezone.utc)
+    open_row(s, bare)
+    s.screenshot()
+    assert not s.buttons["timeline"].enabled  # no patient identifier: nothing to group by
+    open_row(s, v3)
+    s.screenshot()
+    assert s.buttons["timeline"].enabled
+    tap(s, "timeline")
+    assert s.mode == "timeline"
+    assert [Path(v.key) for v in s.timeline.visits] == [v1, v2, v3]  # not the saved order, not the other patient
+    assert [i for i, _ in s.timeline_cards] == [0, 1, 2]
+    shown = " | ".join(t for _, t in s.info.texts())
+    name = {r: atlas.region(r).name for r in ("right_calf", "right_buttock", "right_heel", "right_posterior_thigh")}
+    # visit 1 -> 2: heel and back of thigh new, buttock resolved, calf persistent; 2 -> 3: only the heel stays
+    assert f"New: {name['right_posterior_thigh']}, {name['right_heel']}" in shown or \
+        f"New: {name['right_heel']}, {name['right_posterior_thigh']}" in shown
+    assert f"Resolved: {name['right_buttock']}" in shown and f"Persistent: {name['right_calf']}" in shown
+    assert f"Persistent: {name['right_heel']}" in shown
+    assert shown.index("2024-03-15 to 2024-04-20") < shown.index("2024-03-01 to 2024-03-15")  # latest first
+    # the second visit's red flag stays on top, in red, with its day
+    assert s.info.red_box is not None
+    assert any(k == "red_flag" and t.startswith("2024-03-15: ") for k, t in s.info.texts())
+    tap(s, "timeline")
+    assert s.mode == "single" and s.current.entry.path == v3
+
+
+def test_the_timeline_plot_draws_extent_and_pain_where_given(atlas, tmp_path, patient_folder):
+    from bodymap.ui.review.timeline_draw import EXTENT_COLOUR, PAIN_COLOUR, plot_points
+    (v1, v2, v3), _, _ = patient_folder
+    s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=timezone.utc)
+    open_row(s, v1)
+    tap(s, "timeline")
+    surf = s.screenshot()
+    pts = plot_points(s.timeline, s.plot_rect, s.s)
+    extents = [fileformat.load(p).extent_percent()["total"] for p in (v1, v2, v3)]
+    assert sorted(pts["extent"]) == [0, 1, 2]
+    assert sorted(pts["pain"]) == [0, 2]  # the second visit gave no pain score: no marker, not a 0
+    for i, (x, y) in pts["extent"].items():
+        assert surf.get_at((x, y))[:3] == EXTENT_COLOUR
+    for i, (x, y) in pts["pain"].items():
+        assert surf.get_at((x, y))[:3] == PAIN_COLOUR
+    # higher extent is drawn higher, later visits further right; pain 7 above pain 2
+    order = sorted(range(3), key=lambda i: extents[i])
+    ys = [pts["extent"][i][1] for i in order]
+    assert ys == sorted(ys, reverse=True)
+    assert pts["extent"][0][0] < pts["extent"][1][0] < pts["extent"][2][0]
+    assert pts["pain"][0][1] < pts["pain"][2][1]
+
+
+def test_two_visits_picked_on_the_timeline_are_compared_and_end_comparison_comes_back(atlas, tmp_path,
+                                                                                     patient_folder):
+    (v1, v2, v3), _, _ = patient_folder
+    s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=timezone.utc)
+    open_row(s, v2)
+    tap(s, "timeline")
+    tap(s, "visit:2")
+    assert s.mode == "timeline" and s.timeline_pick == [2]
+    tap(s, "visit:2")  # tapping it again takes the mark off
+    assert s.timeline_pick == []
+    tap(s, "visit:2")
+    tap(s, "visit:0")
+    assert s.mode == "compare"
+    assert (s.before.entry.path, s.after.entry.path) == (v1, v3)  # the older is "before", whatever the tap order
+    want = compare(fileformat.load(v1), fileformat.load(v3))
+    assert s.comparison.jaccard == pytest.approx(want.jaccard)
+    tap(s, "compare")  # End comparison
+    assert s.mode == "timeline" and len(s.timeline_cards) == 3
+    s.handle_event(ev(pygame.KEYDOWN, key=pygame.K_ESCAPE, mod=0, unicode=""))
+    assert s.mode == "single"
+
+
+def test_the_timeline_fits_small_and_tall_windows(atlas, tmp_path, patient_folder):
+    (v1, v2, v3), _, _ = patient_folder
+    for size in ((1024, 700), (900, 1300), (1920, 1080)):
+        s = ReviewScreen(tmp_path, size, atlas=atlas, tz=timezone.utc)
+        open_row(s, v1)
+        tap(s, "timeline")
+        s.screenshot()
+        cards = [r for _, r in s.timeline_cards]
+        assert cards, size
+        for r in cards:
+            assert s.center_rect.contains(r) and r.height >= 48 and not r.colliderect(s.plot_rect), size
+        assert s.timeline_hidden + len(cards) == 3
+        assert s.center_rect.contains(s.plot_rect), size
+
+
+def test_a_comparison_names_the_visit_dates_it_is_ordered_by(atlas, tmp_path, patient_folder):
+    (v1, v2, v3), _, _ = patient_folder  # v1 was saved last but visited first
+    s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=timezone.utc)
+    open_row(s, v3)
+    tap(s, "compare")
+    open_row(s, v1)
+    assert (s.before.entry.path, s.after.entry.path) == (v1, v3)
+    shown = " | ".join(t for _, t in s.info.texts())
+    assert "Before (older): V1, visit 2024-03-01, saved 2024-05-01 09:00 UTC" in shown
+    assert "After (newer): V3, visit 2024-04-20, saved 2024-03-01 09:00 UTC" in shown
+    assert s.pairs["before"].heading.endswith("visit 2024-03-01")
+
+
+def test_refresh_keeps_the_timeline_and_adds_a_new_visit_and_a_list_tap_leaves_it(atlas, tmp_path, patient_folder):
+    (v1, v2, v3), other, _ = patient_folder
+    s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=timezone.utc)
+    open_row(s, v1)
+    tap(s, "timeline")
+    v4 = visit_map(atlas, tmp_path, "v4.bodymap", ["right_heel"], "2024-05-20T09:00:00Z", "mrn 0042", "2024-05-20",
+                   pain=1)
+    tap(s, "refresh")
+    assert s.mode == "timeline" and [Path(v.key) for v in s.timeline.visits] == [v1, v2, v3, v4]
+    open_row(s, other)
+    assert s.mode == "single" and s.timeline is None and s.current.entry.path == other
+    s.screenshot()
+    assert s.buttons["timeline"].enabled
+
+
+def test_a_timeline_comparison_draws_each_change_on_the_patients_own_side_in_both_views(atlas, tmp_path):
+    # front and back regions, right side only: the change must land on the patient's right in each view
+    regions = {"v1": ["right_shin", "right_buttock", "right_calf"], "v2": ["right_anterior_thigh", "right_calf"]}
+    p1 = visit_map(atlas, tmp_path, "v1.bodymap", regions["v1"], "2024-03-01T09:00:00Z", "MRN 7", "2024-03-01")
+    p2 = visit_map(atlas, tmp_path, "v2.bodymap", regions["v2"], "2024-03-20T09:00:00Z", "MRN 7", "2024-03-20")
+    s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=timezone.utc)
+    open_row(s, p2)
+    tap(s, "timeline")
+    tap(s, "visit:0")
+    tap(s, "visit:1")
+    assert (s.before.entry.path, s.after.entry.path) == (p1, p2)
+    px = pixels(s.screenshot())
+    want = {"right_anterior_thigh": "new", "right_shin": "resolved", "right_buttock": "resolved",
+            "right_calf": "persistent"}
+    for rid, kind in want.items():
+        view = atlas.region(rid).view
+        lay = s.pair_layouts("diff")[view]
+        x, y = rep_screen(atlas, lay, rid)
+        assert tuple(int(v) for v in px[y, x]) in diff_colours(kind), (rid, kind)
+        # the patient's right: the viewer's left on the front, the viewer's right on the back
+        centre = float(lay.to_screen(0.0, 0.0)[0])
+        assert (x < centre) if view == "front" else (x > centre), rid
+        mirror = rid.replace("right_", "left_")
+        mx, my = rep_screen(atlas, lay, mirror)
+        assert all(tuple(int(v) for v in px[my, mx]) not in diff_colours(k) for k in DIFF_KINDS), mirror

@@ -1,10 +1,12 @@
-"""Draw the review window headless, on a small scripted folder of maps, to two PNGs.
+"""Draw the review window headless, on a small scripted folder of maps, to three PNGs.
 
-    SDL_VIDEODRIVER=dummy python tools/review_screenshot.py docs/review-window.png docs/review-compare.png [WxH]
+    SDL_VIDEODRIVER=dummy python tools/review_screenshot.py docs/review-window.png docs/review-compare.png \
+        [WxH [docs/review-timeline.png]]
 
-The folder (written to a temporary directory) holds two visits of one patient
-(the second with a red-flag answer), an older map and a file cut short; the
-window is driven with the same calls a tap makes, and the real matcher ranks.
+The folder (written to a temporary directory) holds three visits of one patient
+identifier (the second with a red-flag answer), another patient's map and a file
+cut short; the window is driven with the same calls a tap makes, and the real
+matcher ranks. The third picture is the patient's visit timeline.
 """
 from __future__ import annotations
 
@@ -32,21 +34,28 @@ def write_demo_folder(folder: Path) -> tuple[Path, Path]:
     """Three maps and a broken file; returns (first visit, second visit)."""
     atlas = load_atlas()
 
-    def make(name, regions, created, code, answers, intensity):
+    def make(name, regions, created, code, answers, intensity, visit=None):
         m = PainMap(atlas)
         for r in regions:
             m.paint_region(*r) if isinstance(r, tuple) else m.paint_region(r)
         m.meta["created"], m.meta["session_code"] = created, code
+        m.set_visit(**(visit or {}))
         for k, v in answers.items():
             m.answers[k] = v
         m.set_intensity(None, intensity)
         return fileformat.save(m, folder / name)
 
     first = make("visit1.bodymap", ["right_calf", "right_buttock", ("right_lower_back", 0.6)],
-                 "2024-03-01T09:15:00Z", "K7Q-42M", {"numbness": True, "age": 54, "weakness": False}, 6)
+                 "2024-03-01T09:15:00Z", "K7Q-42M", {"numbness": True, "age": 54, "weakness": False}, 7,
+                 {"patient_id": "MRN 0042", "visit_date": "2024-03-01", "recorded_by": "patient at kiosk"})
     second = make("visit2.bodymap", ["right_calf", ("right_heel", 1.0, "burning"),
                                      ("right_lateral_leg", 0.7, "pins_and_needles")],
-                  "2024-03-15T10:30:00Z", "P3X-19A", {"numbness": True, "age": 54, "bladder_bowel": True}, 4)
+                  "2024-03-15T10:30:00Z", "P3X-19A", {"numbness": True, "age": 54, "bladder_bowel": True}, 8,
+                  {"patient_id": "MRN 0042", "visit_date": "2024-03-15", "recorded_by": "Dr Okafor",
+                   "note": "New bladder symptoms since Monday; sent to the emergency department."})
+    make("visit3.bodymap", [("right_heel", 1.0, "burning"), ("right_calf", 0.4)], "2024-04-26T11:00:00Z", "M2T-77B",
+         {"numbness": False, "age": 54, "bladder_bowel": False}, 3,
+         {"patient_id": "MRN 0042", "visit_date": "2024-04-26", "recorded_by": "Dr Okafor"})
     make("visit0.bodymap", [("left_anterior_thigh", 0.5, "sharp")], "2024-02-10T08:00:00Z", "A1B-22C",
          {"age": 54}, 3)
     (folder / "broken.bodymap").write_text('{"format": "bodymap", "format_version": 1, "atlas": {')
@@ -64,6 +73,7 @@ def main(argv=None) -> int:
     single = argv[0] if argv else "docs/review-window.png"
     both = argv[1] if len(argv) > 1 else "docs/review-compare.png"
     size = parse_window_size(argv[2], "WxH", "1400x900") if len(argv) > 2 else (1400, 900)
+    timeline = argv[3] if len(argv) > 3 else "docs/review-timeline.png"
     pygame.display.init()
     pygame.font.init()
     with tempfile.TemporaryDirectory() as tmp:
@@ -75,7 +85,10 @@ def main(argv=None) -> int:
         _tap(screen, "compare")
         _tap(screen, f"list:{paths.index(first)}")
         save_png(screen.screenshot(), both)
-    print(f"wrote {single} and {both}")
+        _tap(screen, "compare")  # end the comparison, then the patient's timeline
+        _tap(screen, "timeline")
+        save_png(screen.screenshot(), timeline)
+    print(f"wrote {single}, {both} and {timeline}")
     return 0
 
 

@@ -1,7 +1,8 @@
 """What the review window shows, without pygame: the list of maps and the words for one map.
 
-`scan(path)` lists a folder's .bodymap files newest first (by the file's own
-`created` time, falling back to the file's modification time); every file is
+`scan(path)` lists a folder's .bodymap files with red flags first (most urgent
+first), then newest first (by the file's own `created` time, falling back to the
+file's modification time); every file is
 read once for its session code, time and red flags and then let go (a folder can
 hold hundreds of maps; only the maps on screen stay in memory). A file that
 cannot be read becomes an entry with `error` set: it is listed, never raised.
@@ -17,6 +18,7 @@ from typing import Any
 from .. import fileformat, vocabulary
 from ..atlas import Atlas
 from ..painting import SENSATION_WORDS, PainMap
+from ..times import local_time
 
 FILE_SUFFIX = ".bodymap"
 
@@ -41,6 +43,9 @@ class MapEntry:
     flag_texts: list[str] = field(default_factory=list)
     match_error: str | None = None
     stamp: tuple = ()  # (mtime_ns, size): re-read the file when it changes
+    urgency: str | None = None  # the most urgent red flag's urgency (emergency | same_day), None without flags
+    patient_id: str | None = None  # the visit fields (ADR 0011): review is a clinician tool and shows them
+    visit_date: str | None = None  # YYYY-MM-DD
 
     @property
     def ok(self) -> bool:
@@ -56,6 +61,13 @@ class MapEntry:
         if self.created is not None:
             return self.created
         return datetime.fromtimestamp(self.mtime, timezone.utc)
+
+    @property
+    def visit_order(self) -> tuple:
+        """How two maps are put in time order when compared: by visit date (the clinician's record of when the
+        visit was), else the day of `when`; then by `when`, then by file name (as bodymap.timeline orders)."""
+        day = self.visit_date or self.when.astimezone(timezone.utc).date().isoformat()
+        return day, self.when.timestamp(), self.path.name
 
     @property
     def time_from_file(self) -> bool:
@@ -94,13 +106,23 @@ def parse_time(text: Any) -> datetime | None:
 
 
 def format_time(dt: datetime, tz: tzinfo | None = None) -> str:
-    """Readable local time: 'Tue 5 Mar 2024, 14:07' (tz None: this computer's time zone)."""
-    loc = dt.astimezone(tz)
-    return f"{loc.strftime('%a')} {loc.day} {loc.strftime('%b %Y, %H:%M')}"
+    """Local time with its zone, as everywhere (bodymap.times): '2024-03-05 14:07 CET (UTC+01:00)'
+    (tz None: this computer's time zone)."""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return local_time(dt.isoformat(), tz)
 
 
 def entry_time(e: MapEntry, tz: tzinfo | None = None) -> str:
     return format_time(e.when, tz) + (" (file time)" if e.time_from_file else "")
+
+
+def entry_when(e: MapEntry, tz: tzinfo | None = None, short: bool = False) -> str:
+    """When a map was, for a comparison: the visit date where given ('visit 2024-03-15, saved 2024-03-20
+    09:00 UTC'; short: 'visit 2024-03-15'), else its saved time: maps are compared in visit order."""
+    if not e.visit_date:
+        return entry_time(e, tz)
+    return f"visit {e.visit_date}" + ("" if short else f", saved {entry_time(e, tz)}")
 
 
 def list_files(folder: Path) -> list[Path]:
@@ -135,10 +157,12 @@ def read_entry(path: Path, atlas: Atlas | None = None, matcher: Any = None) -> t
         e.error = one_line(msg, e.path) or "unreadable"
         return e, None
     e.session_code = m.meta.get("session_code") or None
+    e.patient_id, e.visit_date = m.visit.patient_id, m.visit.visit_date
     e.created = parse_time(file_created(e.path))
     ranking, err = run_match(m, matcher)
     e.match_error = err
     e.flags, e.flag_texts = flags_of(m, ranking)
+    e.urgency = flag_urgency(m, ranking) if e.flags else None
     return e, m
 
 
@@ -186,14 +210,54 @@ def flags_of(m: PainMap, ranking: Any) -> tuple[list[str], list[str]]:
                 [str(f.get("text", "red flag recorded at the kiosk")) for f in rec])
 
 
+def flag_urgency(m: PainMap, ranking: Any) -> str | None:
+    """The most urgent urgency among the map's red flags (emergency | same_day), None without flags.
+
+    From the ranking's flags; a flag that carries no urgency (a stand-in matcher) and the
+    kiosk's recorded flags count as same_day at least, never less (a flag is never played down)."""
+    flags = list(getattr(ranking, "red_flags", None) or []) if ranking is not None else []
+    urgencies = [u for u in (getattr(f, "urgency", None) for f in flags) if u]
+    if len(urgencies) < len(flags) or not flags:  # a flag without its urgency: the rules say how urgent
+        try:
+            from ..redflags import flags_for_map
+
+            urgencies += [f.urgency for f in flags_for_map(m)]
+        except Exception:  # noqa: BLE001 - the rules failing must not hide a recorded flag
+            urgencies += [str(f.get("urgency") or "same_day") for f in m.red_flags_recorded if isinstance(f, dict)]
+    if not urgencies:
+        return "same_day" if flags else None
+    return min(urgencies, key=vocabulary.urgency_rank)
+
+
 def sort_entries(entries: list[MapEntry]) -> list[MapEntry]:
     """Newest first; equal times by file name."""
     return sorted(entries, key=lambda e: (-e.when.timestamp(), e.path.name))
 
 
+def triage_order(entries: list[MapEntry]) -> list[MapEntry]:
+    """The review list's order: maps with red flags first, most urgent first, then newest first."""
+    def key(e: MapEntry):
+        rank = vocabulary.urgency_rank(e.urgency or "same_day") if e.red_flag else len(vocabulary.URGENCIES)
+        return (rank, -e.when.timestamp(), e.path.name)
+    return sorted(entries, key=key)
+
+
+FILTERS = ("all", "red_flags", "emergency")  # the list's filter, in the order its button steps through
+FILTER_WORDS = {"all": "Filter: all", "red_flags": "Filter: red flags", "emergency": "Filter: emergency"}
+
+
+def filter_entries(entries: list[MapEntry], which: str) -> list[MapEntry]:
+    """The entries a filter keeps: all, those with red flags, or those with an emergency flag."""
+    if which == "red_flags":
+        return [e for e in entries if e.red_flag]
+    if which == "emergency":
+        return [e for e in entries if e.red_flag and e.urgency == "emergency"]
+    return list(entries)
+
+
 def scan(path: Path, atlas: Atlas | None = None, matcher: Any = None,
          known: dict[Path, MapEntry] | None = None) -> list[MapEntry]:
-    """The entries for a folder (newest first) or a single file. `known` skips files unchanged since."""
+    """The entries for a folder (red flags first, then newest first: `triage_order`) or a single file. `known` skips files unchanged since."""
     path = Path(path)
     files = list_files(path) if path.is_dir() else [path]
     out = []
@@ -203,7 +267,7 @@ def scan(path: Path, atlas: Atlas | None = None, matcher: Any = None,
             out.append(old)
             continue
         out.append(read_entry(p, atlas, matcher)[0])
-    return sort_entries(out)
+    return triage_order(out)
 
 
 # ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 
 import pygame
 
-from .. import render
+from .. import render, vocabulary
 from ..calibration import band_text, hypothesis_band
 from .review_draw import diff_swatch
 from .review_model import MapEntry, entry_time
@@ -22,15 +22,21 @@ from .widgets import (BAR_BG, BAR_FILL, BAR_LINE, BUTTON_BG, BUTTON_BORDER, BUTT
 TAG_TEXT = (255, 255, 255)
 
 
-def draw_red_flag_tag(surface: pygame.Surface, text: TextCache, rect: pygame.Rect, size: int) -> None:
-    """The 'RED FLAG' tag: white words on red, so it reads without colour too."""
+def urgency_tag(urgency: str | None) -> str:
+    """The tag's words: the urgency ('EMERGENCY', 'SAME DAY'), or 'RED FLAG' when it is not known."""
+    return vocabulary.urgency_label(urgency).upper() if urgency else "RED FLAG"
+
+
+def draw_red_flag_tag(surface: pygame.Surface, text: TextCache, rect: pygame.Rect, size: int,
+                      label: str = "RED FLAG") -> None:
+    """The red-flag tag: white words on red, so it reads without colour too."""
     pygame.draw.rect(surface, RED, rect, border_radius=max(3, rect.height // 5))
-    t = text("RED FLAG", size, TAG_TEXT)
+    t = text(label, size, TAG_TEXT)
     surface.blit(t, t.get_rect(center=rect.center))
 
 
-def tag_size(size: int, text: TextCache) -> tuple[int, int]:
-    w = text.width("RED FLAG", size)
+def tag_size(size: int, text: TextCache, label: str = "RED FLAG") -> tuple[int, int]:
+    w = text.width(label, size)
     h = render.font(size).get_linesize()
     return w + 14, h + 4
 
@@ -303,6 +309,8 @@ class MapList:
     small: int = 20
     btn: int = 56
     header_lines: list[str] = field(default_factory=list)
+    filter_words: str | None = None  # the filter in force ("Red flags only"), None for all maps
+    total: int = 0  # maps in the folder, before the filter
 
     def px(self, v: float) -> int:
         return max(1, int(round(v * self.s)))
@@ -314,10 +322,12 @@ class MapList:
         # header: count, order, and while picking a banner with Cancel
         n = len(self.entries)
         flagged = sum(1 for e in self.entries if e.red_flag)
-        head = f"{n} map{'s' if n != 1 else ''}, newest first"
+        head = f"{n} map{'s' if n != 1 else ''}, red flags first"
+        if self.filter_words:
+            head = f"{n} of {self.total} maps ({self.filter_words.removeprefix('Filter: ')})"
         self.header_lines = wrap_text(head, size, inner)
         if flagged:
-            self.header_lines += wrap_text(f"{flagged} with red flags", small, inner)
+            self.header_lines += wrap_text(f"{flagged} with red flags, most urgent first", small, inner)
         y = pad + len(self.header_lines) * (render.font(size).get_linesize())
         self.cancel_button = None
         if self.picking:
@@ -330,13 +340,18 @@ class MapList:
         # rows
         self.rows = []
         y = 0
-        tw, th = tag_size(small, text)
+        th = tag_size(small, text)[1]
         for i, e in enumerate(self.entries):
             lines: list[tuple[str, int, tuple[int, int, int]]] = []
+            tw = tag_size(small, text, urgency_tag(e.urgency))[0]
             title_w = inner - 2 * pad - ((tw + self.px(8)) if e.red_flag else 0)
             title = wrap_text(e.title, size, title_w, max_lines=1)
             lines.append((title[0] if title else "", size, TEXT))
             if e.ok:
+                if e.patient_id:  # review is a clinician tool: the patient identifier is shown (never at the kiosk)
+                    who = f"Patient {e.patient_id}" + (f", visit {e.visit_date}" if e.visit_date else "")
+                    for t in wrap_text(who, small, inner - 2 * pad, max_lines=1):
+                        lines.append((t, small, TEXT))
                 lines.append((entry_time(e, self.tz), small, MUTED))
                 if e.red_flag:
                     for t in wrap_text(e.flag_summary(), small, inner - 2 * pad, max_lines=2):
@@ -427,7 +442,7 @@ class MapList:
         vp = self.viewport
         pygame.draw.line(surface, BAR_LINE, (vp.left, vp.top), (vp.right, vp.top), 2)
         surface.set_clip(vp.clip(clip) if clip else vp)
-        tw, th = tag_size(self.small, text)
+        th = tag_size(self.small, text)[1]
         for row in self.rows:
             r = self.row_screen_rect(row)
             if not r.colliderect(vp):
@@ -445,8 +460,10 @@ class MapList:
             for k, (t, sz, col) in enumerate(row.lines):
                 surface.blit(text(t, sz, col), (x, yy))
                 if k == 0 and row.tag:
+                    label = urgency_tag(e.urgency)
+                    tw = tag_size(self.small, text, label)[0]
                     tag = pygame.Rect(r.right - ipad - tw, yy + 1, tw, th)
-                    draw_red_flag_tag(surface, text, tag, self.small)
+                    draw_red_flag_tag(surface, text, tag, self.small, label)
                 yy += self._line_h(k, sz, row.tag, th)
             badge = self.badges.get(row.index)
             if badge:

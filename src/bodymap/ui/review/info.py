@@ -9,12 +9,15 @@ from __future__ import annotations
 from ...painting import PainMap
 from ...vocabulary import unanswered_red_flag_keys
 from ..review_draw import DIFF_KINDS, DIFF_STYLE
-from ..review_model import (answer_lines, entry_time, extent_line, intensity_line, regions_line, sensations_line,
+from ..review_model import (answer_lines, entry_when, extent_line, intensity_line, regions_line, sensations_line,
                             RED_FLAG_QUESTIONS, QUESTION_WORDS)
 from ..review_panel import Item, hypothesis_text
 from ..widgets import AGAINST_TEXT, FOR_TEXT, MUTED, RED, TEXT
 
 from .maps import DISCLAIMER, hypothesis_key
+
+VISIT_LABELS = (("patient_id", "Patient ID"), ("visit_date", "Visit date"), ("recorded_by", "Recorded by"),
+                ("note", "Note"))
 
 
 class ReviewInfo:
@@ -34,6 +37,8 @@ class ReviewInfo:
                 fixed.append(Item("red_flag", t, RED))
         if self.mode == "compare":
             self._compare_items(fixed, items)
+        elif self.mode == "timeline":
+            self._timeline_items(fixed, items)
         else:
             self._single_items(fixed, items)
         self.info.layout(self.info_rect, self.s, self.font_size, self.small_size, self.btn_h)
@@ -94,6 +99,7 @@ class ReviewInfo:
                     items.append(Item("muted", "Zone on the body: where this pattern is felt (darker = more typical)"
                                       + ("" if self.show_zone else "; turn on 'Pattern zone' to see it") + ".",
                                       MUTED, indent=14))
+        self._visit_items(m, items)
         lines, missing = answer_lines(m)
         items.append(Item("heading", "Answers", space_before=True))
         for line in lines:
@@ -108,6 +114,17 @@ class ReviewInfo:
         items.append(Item("muted", disclaimer if isinstance(disclaimer, str) else DISCLAIMER, MUTED,
                           space_before=True))
 
+    def _visit_items(self, m: PainMap, items: list[Item]) -> None:
+        """The visit fields (ADR 0011): who, when, by whom, and the clinician's note. Review is a clinician
+        tool and shows the patient identifier; the kiosk never does."""
+        v = m.visit
+        items.append(Item("heading", "Visit", space_before=True))
+        given = [(label, getattr(v, key)) for key, label in VISIT_LABELS if getattr(v, key)]
+        for label, value in given:
+            items.append(Item("text", f"{label}: {value}"))
+        if not given:
+            items.append(Item("muted", "No patient identifier, visit date, recorder or note recorded.", MUTED))
+
     def _compare_items(self, fixed: list[Item], items: list[Item]) -> None:
         comp, b, a = self.comparison, self.before, self.after
         if comp is None or b is None or a is None:
@@ -115,8 +132,8 @@ class ReviewInfo:
         if not (a.entry.flags or b.entry.flags):
             fixed.append(Item("note", "No red flags in either map's answers.", FOR_TEXT))
         items.append(Item("heading", "Comparison"))
-        items.append(Item("text", f"Before (older): {b.entry.title}, {entry_time(b.entry, self.tz)}"))
-        items.append(Item("text", f"After (newer): {a.entry.title}, {entry_time(a.entry, self.tz)}"))
+        items.append(Item("text", f"Before (older): {b.entry.title}, {entry_when(b.entry, self.tz)}"))
+        items.append(Item("text", f"After (newer): {a.entry.title}, {entry_when(a.entry, self.tz)}"))
         items.append(Item("big", f"Similarity (Jaccard): {comp.jaccard:.2f}", space_before=True))
         items.append(Item("muted", "Area painted both times over the area painted either time: 1 = the same "
                           "area, 0 = no overlap.", MUTED))
@@ -136,5 +153,12 @@ class ReviewInfo:
             hyps = list(getattr(ld.ranking, "hypotheses", None) or []) if ld.ranking is not None else []
             items.append(Item("text", f"{label}: " + (hypothesis_text(hyps[0]) if hyps else
                                                       (ld.match_error or "no pattern fits"))))
-        items.append(Item("muted", "bodymap cannot check that both maps are the same patient's (the files carry "
-                          "no patient identifier): check the session codes.", MUTED, space_before=True))
+        pb, pa = b.pain_map.visit.patient_id, a.pain_map.visit.patient_id
+        if pb and pa and pb == pa:
+            items.append(Item("muted", f"Both maps carry patient identifier {pa}.", MUTED, space_before=True))
+        elif pb and pa:
+            items.append(Item("warn", f"Different patient identifiers: {pb} before, {pa} after. Check these are "
+                              "the same patient's maps.", RED, space_before=True))
+        else:
+            items.append(Item("muted", "bodymap cannot check that both maps are the same patient's (a map carries "
+                              "no patient identifier): check the session codes.", MUTED, space_before=True))

@@ -47,7 +47,13 @@ class ReviewInput:
     def _key(self, event) -> None:
         k = event.key
         if k == pygame.K_ESCAPE:
-            if self.mode == "pick":
+            if self.mode == "timeline":
+                if self.timeline_pick:
+                    self.timeline_pick = []
+                    self._build_info(keep_scroll=True)
+                else:
+                    self.close_timeline()
+            elif self.mode == "pick":
                 self.cancel_pick()
             elif self.mode == "compare":
                 self.end_compare()
@@ -69,6 +75,8 @@ class ReviewInput:
                 return bid
         if self.show_list and self.list_rect.collidepoint(pos):
             return self.list.hit(pos)
+        if self.mode == "timeline" and self.center_rect.collidepoint(pos):
+            return self.timeline_hit(pos)
         if self.info_rect.collidepoint(pos):
             return self.info.hit(pos)
         return None
@@ -116,6 +124,8 @@ class ReviewInput:
         for row in self.info.hypothesis_rows():
             if target == f"info:hyp:{row.index}":
                 return ("hypothesis", row.index)
+        if target.startswith("visit:"):
+            return ("visit", int(target.split(":")[1]))
         return (target,)  # "pick_cancel"
 
     def _activate(self, action: tuple) -> None:
@@ -143,6 +153,17 @@ class ReviewInput:
             self._layout()
         elif bid == "refresh":
             self.refresh()
+        elif bid == "visit":
+            self.pick_visit(arg)
+        elif bid == "timeline":
+            if self.mode == "timeline":
+                self.close_timeline()
+            else:
+                self.open_timeline()
+        elif bid == "filter":
+            self.next_filter()
+        elif bid == "print":
+            self.print_report()
         elif bid == "outlines":
             self.show_outlines = not self.show_outlines
         elif bid == "dermatomes":

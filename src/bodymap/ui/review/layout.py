@@ -9,7 +9,7 @@ import pygame
 
 from ... import render
 from ..review_draw import Pair, layout_pair
-from ..review_model import entry_time
+from ..review_model import FILTER_WORDS, entry_when
 from ..review_panel import tag_size
 from ..widgets import Button, flow_buttons
 
@@ -37,9 +37,11 @@ class ReviewLayout:
         self.buttons: dict[str, Button] = {}
         items: list[tuple[str, str, str] | None] = []
         if self.is_folder:
-            items += [("list", "Map list", "toggle"), ("refresh", "Refresh", "action"), None]
+            items += [("list", "Map list", "toggle"), ("refresh", "Refresh", "action"),
+                      ("filter", FILTER_WORDS[self.filter], "action"), None]
         items += [("outlines", "Outlines", "toggle"), ("dermatomes", "Dermatomes", "toggle"),
-                  ("zone", "Pattern zone", "toggle"), None]
+                  ("zone", "Pattern zone", "toggle"), None, ("print", "Print / PDF", "action")]
+        items.append(("timeline", "Timeline", "toggle"))
         items.append(("compare", "End comparison" if self.mode == "compare" else
                       ("Cancel comparing" if self.mode == "pick" else "Compare with…"), "action"))
         bar, bar_h = flow_buttons(items, self.text, fs, btn, pad, self.px(14), w, self.px)
@@ -71,8 +73,8 @@ class ReviewLayout:
         small_lh = render.font(self.small_size).get_linesize()
         self.pairs: dict[str, Pair] = {}
         head_w = (self.text.width("Session XXXXXXXX", int(self.font_size * 1.15)) + self.px(18)
-                  + self.text.width("Wed 30 Sep 2024, 23:59", self.font_size)
-                  + tag_size(self.font_size, self.text)[0] + self.px(12))
+                  + self.text.width("2024-09-30 23:59 CEST (UTC+02:00)", self.font_size)
+                  + tag_size(self.font_size, self.text, "EMERGENCY")[0] + self.px(12))
         lines = 2 if head_w <= c.width - 2 * pad else 3
         self.header_rect = pygame.Rect(c.left + pad, c.top + pad, c.width - 2 * pad,
                                        int(lh * 1.15) + (lines - 1) * small_lh + self.px(6))
@@ -92,11 +94,11 @@ class ReviewLayout:
             a = self.after.entry if self.after else None
             self.pairs["before"] = layout_pair(
                 self.atlas, pygame.Rect(inner.left, inner.top, left_w, half), s,
-                f"Before: {b.title if b else ''}, {entry_time(b, self.tz) if b else ''}",
+                f"Before: {b.title if b else ''}, {entry_when(b, self.tz, short=True) if b else ''}",
                 title_size=ts, caption_size=cs, heading_size=hs)
             self.pairs["after"] = layout_pair(
                 self.atlas, pygame.Rect(inner.left, inner.top + half + self.px(10), left_w, half), s,
-                f"After: {a.title if a else ''}, {entry_time(a, self.tz) if a else ''}",
+                f"After: {a.title if a else ''}, {entry_when(a, self.tz, short=True) if a else ''}",
                 title_size=ts, caption_size=cs, heading_size=hs)
             right = pygame.Rect(inner.left + left_w + self.px(16), inner.top, inner.width - left_w - self.px(16),
                                 inner.height - legend_h)
@@ -112,6 +114,8 @@ class ReviewLayout:
                                             caption_size=caption_size, heading_size=self.font_size)
             self.legend_rect = pygame.Rect(body.left, body.bottom, body.width, legend_h)
             self.sensation_legend_rect = self.legend_rect
+            if self.mode == "timeline":
+                self._layout_timeline(c)
 
     @property
     def layouts(self) -> dict[str, render.ViewLayout]:
@@ -144,4 +148,7 @@ class ReviewLayout:
                 return self.info.row_screen_rect(row).center
         if bid == "pick_cancel" and self.list.cancel_button is not None:
             return self.list.cancel_button.rect.center
+        for i, r in self.timeline_cards if self.mode == "timeline" else []:
+            if bid == f"visit:{i}":
+                return r.center
         return self.buttons[bid].rect.center

@@ -14,7 +14,8 @@ from ...atlas import VIEWS
 from ...compare import compare
 from ...errors import BodymapError
 from ...painting import PainMap
-from ..review_model import MapEntry, entry_time, flags_of, one_line, run_match, scan
+from ..review_model import (FILTER_WORDS, FILTERS, MapEntry, entry_when, filter_entries, flag_urgency, flags_of,
+                            one_line, run_match, scan)
 
 
 BASE_SIZE = (1400, 900)
@@ -61,17 +62,26 @@ class ReviewMaps:
 
     def rescan(self) -> None:
         """(Re)read the folder: new and changed files are read again, the others kept."""
+        known = {e.path: e for e in self.all_entries}
+        self.all_entries = scan(self.source, self.atlas, self._matcher_obj, known)
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        """Show the entries the list's filter keeps (the open map stays open, even when filtered out)."""
         keep = self.current.entry.path if self.current is not None else None
-        known = {e.path: e for e in self.entries}
-        self.entries = scan(self.source, self.atlas, self._matcher_obj, known)
+        self.entries = filter_entries(self.all_entries, self.filter)
         self.list.entries = self.entries
+        self.list.filter_words = FILTER_WORDS[self.filter] if self.filter != "all" else None
+        self.list.total = len(self.all_entries)
         self.list.selected = self.index_of(keep) if keep is not None else None
         self._update_badges()
 
     def refresh(self) -> None:
         """Read the folder again (new maps from the kiosk) and the open map, if its file changed."""
         self.rescan()
-        if self.mode == "single" and self.current is not None:
+        if self.mode == "timeline":
+            self.open_timeline()  # the folder may hold new visits of this patient
+        elif self.mode == "single" and self.current is not None:
             i = self.index_of(self.current.entry.path)
             if i is None:
                 self.current = None
@@ -84,6 +94,14 @@ class ReviewMaps:
                     self._update_zone()
         self._layout()
         self.show_toast(f"{len(self.entries)} map{'s' if len(self.entries) != 1 else ''} in {self.source.name}")
+
+    def next_filter(self) -> None:
+        """Step the list's filter: all maps, red flags only, emergency only."""
+        self.filter = FILTERS[(FILTERS.index(self.filter) + 1) % len(FILTERS)]
+        self._apply_filter()
+        self._layout()
+        n = len(self.entries)
+        self.show_toast(f"{FILTER_WORDS[self.filter]}: {n} map{'s' if n != 1 else ''}")
 
     def index_of(self, path: Path | None) -> int | None:
         for i, e in enumerate(self.entries):
@@ -109,6 +127,7 @@ class ReviewMaps:
             return Loaded(entry, None, error=entry.error)
         ranking, err = run_match(m, self._matcher_obj)
         entry.flags, entry.flag_texts = flags_of(m, ranking)
+        entry.urgency = flag_urgency(m, ranking) if entry.flags else None
         entry.match_error = err
         loaded = Loaded(entry, m, ranking, None, err)
         self._cache[entry.path] = (stamp, loaded)
@@ -128,8 +147,10 @@ class ReviewMaps:
             out = []
             for label, ld in (("After", self.after), ("Before", self.before)):
                 for t in ld.entry.flag_texts:
-                    out.append(f"{label} ({entry_time(ld.entry, self.tz)}): {t}")
+                    out.append(f"{label} ({entry_when(ld.entry, self.tz, short=True)}): {t}")
             return out
+        if self.mode == "timeline":
+            return self._timeline_flag_texts()
         return list(self.current.entry.flag_texts) if self.current is not None and self.current.ok else []
 
     def open_index(self, index: int) -> bool:
@@ -200,7 +221,12 @@ class ReviewMaps:
         """Compare the open map with map `index`; "before" is the older of the two."""
         if self.current is None or not self.current.ok or not 0 <= index < len(self.entries):
             return False
-        entry = self.entries[index]
+        return self.compare_entry(self.entries[index])
+
+    def compare_entry(self, entry: MapEntry) -> bool:
+        """Compare the open map with `entry`'s map; "before" is the older of the two."""
+        if self.current is None or not self.current.ok:
+            return False
         if entry.path == self.current.entry.path:
             self.show_toast("That is the map already open: pick another one")
             return False
@@ -212,7 +238,7 @@ class ReviewMaps:
             self.show_toast(f"Cannot open {entry.path.name}: {other.error}")
             self._layout()
             return False
-        a, b = sorted([self.current, other], key=lambda ld: (ld.entry.when.timestamp(), ld.entry.path.name))
+        a, b = sorted([self.current, other], key=lambda ld: ld.entry.visit_order)
         try:
             comp = compare(a.pain_map, b.pain_map)
         except BodymapError as exc:
@@ -226,13 +252,16 @@ class ReviewMaps:
         return True
 
     def end_compare(self) -> None:
-        if self.mode == "compare" or self.mode == "pick":
+        if self.mode == "compare" and self._from_timeline and self.timeline is not None:
+            self.back_to_timeline()
+        elif self.mode == "compare" or self.mode == "pick":
             self._leave_compare()
             self._layout()
 
     def _leave_compare(self) -> None:
         self.mode = "single"
         self.partner = self.before = self.after = self.comparison = None
+        self.timeline, self.timeline_pick, self._from_timeline = None, [], False
         self.show_list = self._list_before_compare
         self._update_badges()
 

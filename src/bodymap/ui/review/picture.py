@@ -16,7 +16,7 @@ from ...render.picture import SENSATION_STYLE
 from ..review_draw import (DIFF_KINDS, DIFF_STYLE, Pair, diff_surface, diff_swatch, draw_body_under, draw_lines_over,
                            draw_pair_titles, draw_side_markers, paint_period)
 from ..review_model import entry_time
-from ..review_panel import draw_red_flag_tag, tag_size
+from ..review_panel import draw_red_flag_tag, tag_size, urgency_tag
 from ..widgets import BAR_BG, BAR_LINE, BUTTON_ON_BG, BUTTON_ON_TEXT, MUTED, RED, TEXT, swatch_surface, wrap_text
 
 
@@ -33,8 +33,11 @@ class ReviewPicture:
         b["outlines"].on = self.show_outlines
         b["dermatomes"].on = self.show_dermatomes
         b["zone"].on = self.show_zone
-        b["zone"].enabled = self.mode != "compare"
-        b["compare"].enabled = self.mode != "single" or self.can_compare
+        b["zone"].enabled = self.mode in ("single", "pick")
+        b["compare"].enabled = self.mode in ("pick", "compare") or (self.mode == "single" and self.can_compare)
+        b["timeline"].on = self.mode == "timeline"
+        b["timeline"].enabled = self.mode == "timeline" or (self.mode == "single" and self.can_timeline)
+        b["print"].enabled = self.can_print
 
     def draw(self, surface: pygame.Surface) -> None:
         if surface.get_size() != self.size:
@@ -61,7 +64,7 @@ class ReviewPicture:
             return None if ld is None else (str(ld.entry.path), id(ld.pain_map))
         return (self.size, self.mode, self.center_rect.topleft, self.center_rect.size, ident(self.current),
                 ident(self.before), ident(self.after), self.show_outlines, self.show_dermatomes,
-                self.show_zone and self.mode == "single", self._zone_key(), self.s)
+                self.show_zone and self.mode == "single", self._zone_key(), self.s, self.timeline_key())
 
     def _scene_surface(self) -> pygame.Surface:
         key = self._scene_key()
@@ -71,6 +74,8 @@ class ReviewPicture:
         surf.fill(render.BACKGROUND)
         if self.mode == "compare" and self.comparison is not None:
             self._draw_compare(surf)
+        elif self.mode == "timeline":
+            self._draw_timeline(surf)
         else:
             self._draw_single(surf)
         if pygame.display.get_surface() is not None:
@@ -121,10 +126,14 @@ class ReviewPicture:
         e = cur.entry
         right = hr.right
         if e.red_flag:
-            tw, th = tag_size(self.font_size, self.text)
-            draw_red_flag_tag(surf, self.text, pygame.Rect(hr.right - tw, hr.top, tw, th), self.font_size)
+            label = urgency_tag(e.urgency)
+            tw, th = tag_size(self.font_size, self.text, label)
+            draw_red_flag_tag(surf, self.text, pygame.Rect(hr.right - tw, hr.top, tw, th), self.font_size, label)
             right = hr.right - tw - self.px(12)
         head = f"Session {e.session_code}" if e.session_code else "No session code"
+        if e.patient_id:
+            head = f"Patient {e.patient_id}, {head[0].lower()}{head[1:]}"
+        head = (wrap_text(head, int(self.font_size * 1.15), right - hr.left, max_lines=1) or [head])[0]
         t = self.text(head, int(self.font_size * 1.15), TEXT)
         surf.blit(t, hr.topleft)
         when = self.text(entry_time(e, self.tz), self.font_size, TEXT)

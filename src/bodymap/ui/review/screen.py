@@ -8,14 +8,18 @@ as toggles) and, on the right, its red flags at the top in red, never scrolled,
 then the ranked matches with their evidence, the answers, intensity and extent.
 "Compare with..." then a second map shows the two drawings side by side and a
 difference overlay (new, resolved, persistent) with Jaccard similarity and the
-change in extent, "before" being the older map.
+change in extent, "before" being the older map. "Timeline" shows every map of
+the open map's patient identifier in visit order, with a plot of extent and pain
+and the change per region between visits; tapping two visits compares them.
+Maps with red flags are listed first, most urgent first, with a filter; "Print /
+PDF" writes the open map's report.
 
 `ReviewScreen` holds all the state and is a scene (bodymap.ui.scene) driven by
 events (`handle_event`, `update`, `draw`), like the painting window's
 `PaintScreen`; `run_review` hands it to the one window loop, which redraws it
 only after events or while a toast shows. Its parts live beside it: maps.py
 (the maps opened and compared), layout.py, info.py (the information panel's
-content), input.py and picture.py. Pointer input comes through
+content), input.py, picture.py, printing.py, timeline.py and timeline_draw.py. Pointer input comes through
 bodymap.ui.pointer (positions from events, each touch counted once).
 """
 from __future__ import annotations
@@ -41,9 +45,13 @@ from .input import ReviewInput
 from .layout import ReviewLayout
 from .maps import BASE_SIZE, TOAST_SECONDS, Loaded, ReviewMaps
 from .picture import ReviewPicture
+from .printing import ReviewPrint
+from .timeline import ReviewTimeline
+from .timeline_draw import ReviewTimelineDraw
 
 
-class ReviewScreen(ReviewMaps, ReviewLayout, ReviewInfo, ReviewInput, ReviewPicture):
+class ReviewScreen(ReviewMaps, ReviewLayout, ReviewInfo, ReviewInput, ReviewPicture, ReviewPrint, ReviewTimeline,
+                   ReviewTimelineDraw):
     """The review window as a scene: a state machine over events.
 
     `path`: a .bodymap file (opened straight away) or a folder (listed).
@@ -66,13 +74,19 @@ class ReviewScreen(ReviewMaps, ReviewLayout, ReviewInfo, ReviewInput, ReviewPict
         self.show_outlines = True
         self.show_dermatomes = False
         self.show_zone = True
-        self.mode = "single"  # single, pick (choosing the map to compare with), compare
-        self.entries: list[MapEntry] = []
+        self.mode = "single"  # single, pick (choosing the map to compare with), compare, timeline
+        self.entries: list[MapEntry] = []  # the list as shown (after the filter)
+        self.all_entries: list[MapEntry] = []  # every map in the folder
+        self.filter = "all"  # all | red_flags | emergency (review_model.FILTERS)
         self.current: Loaded | None = None
         self.partner: Loaded | None = None
         self.before: Loaded | None = None
         self.after: Loaded | None = None
         self.comparison: Comparison | None = None
+        self.timeline = None  # bodymap.timeline.Timeline in timeline mode
+        self.timeline_pick: list[int] = []
+        self.timeline_cards: list = []
+        self.timeline_entries: dict = {}
         self.selected_hyp: tuple[str, str] | None = None
         self.zone: dict[str, float] | None = None
         self.done = False
