@@ -2,7 +2,8 @@
 PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed
+STAMP  := $(VENV)/.installed-test
+RUN_STAMP := $(VENV)/.installed
 
 export SDL_AUDIODRIVER ?= dummy
 export PYGAME_HIDE_SUPPORT_PROMPT := 1
@@ -13,14 +14,19 @@ export PYGAME_HIDE_SUPPORT_PROMPT := 1
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# `make run` installs the app alone; the other targets add the test extras on top.
+$(RUN_STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "bodymap needs $(PYTHON) (Python 3.11) on PATH"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-run: $(STAMP) ## Install into .venv and open the painting window
+run: $(RUN_STAMP) ## Install the app into .venv (no test extras) and open the painting window
 	$(VENV)/bin/bodymap paint
 
 test: $(STAMP) ## Install into .venv, check the layer contracts (.importlinter) and run the tests headless
