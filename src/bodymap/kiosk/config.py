@@ -44,6 +44,7 @@ class KioskConfig:
     exit_hold_s: float = 3.0
     fullscreen: bool = True
     ask_age: bool = True
+    speak_on_open: bool = False  # read each screen aloud as it opens (the "Listen" button is always there)
     # None: BODYMAP_SHARE_GROUP decides (unset: private). false: private. true: the spool and recovery folders'
     # own group may read them. A group name: that group may (docs/security.md, "A review PC")
     shared_folder_group: bool | str | None = None
@@ -125,7 +126,7 @@ def load_config(path: str | os.PathLike | None = None, *, required: bool = False
             if v is not None and not isinstance(v, bool) and not (isinstance(v, str) and _GROUP.fullmatch(v)):
                 raise ConfigError(f"{where} must be true, false or a group name (letters, digits, _ . -), got {v!r}")
             cfg.shared_folder_group = v
-        elif k in ("fullscreen", "ask_age"):
+        elif k in ("fullscreen", "ask_age", "speak_on_open"):
             if not isinstance(v, bool):
                 raise ConfigError(f"{where} must be true or false")
             setattr(cfg, k, v)
