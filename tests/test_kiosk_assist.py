@@ -14,6 +14,7 @@ import pytest
 from shapely.ops import polylabel
 
 from bodymap.atlas import load_atlas
+from bodymap.errors import ConfigError
 from bodymap.kiosk import i18n, voice
 from bodymap.kiosk.config import KioskConfig, load_config
 from bodymap.kiosk.flow import EXIT_STAFF
@@ -273,7 +274,7 @@ def test_speak_on_open_is_off_by_default_and_reads_each_screen_when_on(tmp_path,
     assert load_config(cfg_file).speak_on_open is True
     assert load_config(tmp_path / "missing.yaml").speak_on_open is False
     cfg_file.write_text("speak_on_open: loud\n")
-    with pytest.raises(Exception, match="speak_on_open"):
+    with pytest.raises(ConfigError, match="speak_on_open"):
         load_config(cfg_file)
 
     quiet, clock = make(tmp_path / "quiet", atlas)
@@ -341,8 +342,9 @@ def test_help_tells_staff_and_the_patient_carries_on(tmp_path, atlas, caplog):
     assert not shows(app, staff_mark)  # an old call fades from the corner (it stays in the log)
 
 
-def test_help_and_listen_are_on_every_screen(tmp_path, atlas):
-    app, clock = make(tmp_path, atlas)
+@pytest.mark.parametrize("corner", ["top_left", "top_right"])
+def test_help_and_listen_are_on_every_screen(tmp_path, atlas, corner):
+    app, clock = make(tmp_path, atlas, exit_corner=corner)
     seen = set()
     for _ in range(60):
         screen = app.kiosk.screen
@@ -472,3 +474,20 @@ def test_no_paths_or_codes_on_a_patients_screen(tmp_path, atlas):
     text = drawn_text(app)  # the welcome screen, with its staff line and corner marks
     assert app.kiosk.screen == "welcome"
     assert not [f for f in forbidden + [new_code] if f in text]
+
+
+def test_the_speakers_memory_stays_bounded_over_many_screens():
+    """A kiosk runs for months: speaking every recorded text keeps only the last few decoded."""
+    from bodymap.ui.voice import SOUND_CACHE, Speaker
+
+    sp = Speaker()
+    assert sp.available  # SDL_AUDIODRIVER=dummy opens a silent device
+    keys = [k for k in voice.patient_keys(i18n.load_catalogue("en")) if voice.audio_file("en", k) is not None]
+    assert len(keys) > SOUND_CACHE
+    for k in keys:
+        assert sp.say("en", k)
+    assert len(sp._sounds) == SOUND_CACHE
+    assert voice.audio_file("en", keys[0]) not in sp._sounds  # the oldest went
+    last = sp._sounds[voice.audio_file("en", keys[-1])]
+    assert sp.say("en", keys[-1]) and sp._sounds[voice.audio_file("en", keys[-1])] is last  # the newest was kept
+    sp.stop()
