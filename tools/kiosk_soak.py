@@ -3,7 +3,8 @@
     SDL_VIDEODRIVER=dummy python tools/kiosk_soak.py [N_SESSIONS] [SPOOL_DIR]
 
 Each patient taps Start (sometimes after switching language), paints a few random
-strokes with random sensations (sometimes undoing or rubbing out), answers every
+strokes with random sensations (sometimes undoing or rubbing out; sometimes on the
+feet shown bigger, or asking for help, or listening to the screen), answers every
 question at random (sometimes going back, skipping the age), confirms, and leaves
 the thanks or red-flag screen; every tenth one first abandons a half-painted
 session to the idle timeout. Every screen is drawn. Time is a fake clock, so
@@ -88,8 +89,8 @@ class Patient:
         self.finger(pygame.FINGERUP, pos)
         self.frame()
 
-    def stroke(self, view: str, atlas_points) -> None:
-        lay = self.app.paint_layouts[view]
+    def stroke(self, view: str, atlas_points, layouts=None) -> None:
+        lay = (layouts or self.app.paint_layouts)[view]
         pts = [tuple(float(c) for c in lay.to_screen(x, y)) for x, y in atlas_points]
         self.finger(pygame.FINGERDOWN, pts[0])
         for p in pts[1:]:
@@ -110,6 +111,19 @@ class Patient:
         for _ in range(self.rng.randint(1, 4)):
             self.tap(f"sens:{self.rng.choice(SENSATIONS)}")
             self.random_stroke()
+        extra = self.rng.random()
+        if extra < 0.1:  # the feet bigger: a dab on a foot there, then the whole body again
+            self.tap("zoom")
+            view = self.rng.choice(VIEWS)
+            feet = [r.geometry.representative_point() for r in self.atlas.regions_in(view) if r.level == "foot"]
+            p = self.rng.choice(feet)
+            self.stroke(view, [(p.x, p.y)], self.app.zoom_layouts)
+            self.tap("zoom")
+        elif extra < 0.15:  # help asked, then carry on; or the screen read aloud
+            self.tap("help")
+            self.tap("help_continue")
+        elif extra < 0.2:
+            self.tap("listen")
         r = self.rng.random()
         if r < 0.15 and self.app.buttons()["undo"].enabled:
             self.tap("undo")

@@ -14,6 +14,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import numpy as np
 import pygame
+import shapely
 from shapely.geometry.base import BaseGeometry
 
 from ..atlas import VIEWS, Atlas
@@ -94,8 +95,6 @@ def zoom_layout(atlas: Atlas, view: str, area: pygame.Rect, centre: tuple[float,
 def frame_regions(atlas: Atlas, view: str, area: pygame.Rect, region_ids, margin: float = 0.15,
                   max_zoom: float = 8.0) -> ViewLayout:
     """The zoomed layout that shows `region_ids` of `view` as large as `area` allows (plus a margin)."""
-    import shapely
-
     geoms = [r.geometry for r in atlas.regions if r.view == view and r.id in set(region_ids)]
     if not geoms:
         raise ValueError(f"no regions to frame in the {view} view")

@@ -15,6 +15,8 @@ from ..kiosk import voice
 
 log = logging.getLogger("bodymap.kiosk")
 
+SOUND_CACHE = 24  # decoded sounds kept (each about 0.2 MB a second at the mixer's rate): one or two screens' worth
+
 
 class Speaker:
     def __init__(self, root: Path | None = None):
@@ -38,9 +40,12 @@ class Speaker:
         if path is None:
             return False
         try:
-            sound = self._sounds.get(path)
+            sound = self._sounds.pop(path, None)
             if sound is None:
-                sound = self._sounds[path] = pygame.mixer.Sound(str(path))
+                sound = pygame.mixer.Sound(str(path))
+            self._sounds[path] = sound  # the most recently used last
+            while len(self._sounds) > SOUND_CACHE:  # a kiosk runs for months: keep memory bounded
+                self._sounds.pop(next(iter(self._sounds)))
             if self._channel is not None:
                 self._channel.stop()
             self._channel = sound.play()

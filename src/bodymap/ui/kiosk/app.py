@@ -38,6 +38,7 @@ from ...painting import SENSATIONS, PainMap
 from ...render.overlay import PaintOverlay
 from ..kiosk_widgets import BG, KButton, Texts
 from ..scene import EVERY_FRAME_30, SceneManager
+from .assist import ASSIST_IDS, HelpOverlay, KioskAssist
 from .layout import BASE, KioskGeometry
 from .overlays import DialogOverlay, IdleWarning
 from .paint import PaintScene
@@ -46,6 +47,7 @@ from .question import QuestionScene
 from .redflag import RedFlagScene
 from .review import ReviewScene
 from .screen import KioskScene
+from .staff import StaffOverlay, draw_staff_marks
 from .thanks import THANKS_SECONDS, ThanksScene
 from .touch import KioskTouch
 from .welcome import WelcomeScene
@@ -73,7 +75,7 @@ def _release_memory() -> None:
         _LIBC = False  # not glibc (musl ...): nothing to do
 
 
-class KioskApp(KioskGeometry, KioskTouch):
+class KioskApp(KioskGeometry, KioskTouch, KioskAssist):
     """The kiosk's shell: its scenes and overlays over one flow; see the module docstring."""
 
     redraw = EVERY_FRAME_30  # the idle countdown and the screens' own timeouts change the picture
@@ -99,6 +101,9 @@ class KioskApp(KioskGeometry, KioskTouch):
         self.pressed: str | None = None  # the id of the button under the held pointer
         self._hold: tuple[Any, float] | None = None  # (pointer, since): a press in the staff corner
         self.pin: PinPad | None = None
+        self.staff_since: float | None = None  # the staff screen (after the PIN) shows since then
+        self.lock_notice_until: float | None = None  # "Locked: try again in N s" shows in the staff corner until
+        self._assist_init()
         # what belongs to the current session (dropped when it ends); the scenes share it
         self.pain_map: PainMap | None = None  # the session's map (the flow's), None between patients
         self.overlays: dict[str, PaintOverlay] = {}  # the paint screen's paint layers, per view
@@ -113,6 +118,7 @@ class KioskApp(KioskGeometry, KioskTouch):
         for name, scene in SCREENS.items():
             self.scenes.register(name, scene(self))
         self.dialog_overlay, self.warning, self.pin_pad = DialogOverlay(self), IdleWarning(self), PinOverlay(self)
+        self.help_overlay, self.staff_screen = HelpOverlay(self), StaffOverlay(self)
         self._layout()
         self._sync(self.shown_since)
 
@@ -131,6 +137,8 @@ class KioskApp(KioskGeometry, KioskTouch):
         return self.kiosk.language
 
     def t(self, key: str, **kw) -> str:
+        if not kw:
+            self.heard_key(key)
         return i18n_text(self.lang, key, **kw)
 
     # -- keeping the screens in step with the flow
@@ -151,11 +159,13 @@ class KioskApp(KioskGeometry, KioskTouch):
             self.dialog = None
             self.pressed = None
             self.digits = ""
+            self.screen_changed()
             self.scenes.switch(k.screen, again=True)
 
     def _new_session(self, m: PainMap | None) -> None:
         """A session started or ended: drop everything that showed or referenced the previous one."""
         self.scenes.scenes["paint"].stroke = None
+        self.scenes.scenes["paint"].zoomed = False
         self.pressed = None
         self.pain_map = m
         self.overlays = {}
@@ -188,6 +198,8 @@ class KioskApp(KioskGeometry, KioskTouch):
         if self._hold is not None and now - self._hold[1] >= self.config.exit_hold_s:
             self._hold_done(now)
         self.pin_pad.update(now)
+        self.staff_screen.update(now)
+        self.assist_update(now)
         if self.kiosk.screen == "thanks" and now - self.shown_since >= THANKS_SECONDS:
             self.kiosk.done()
         self.kiosk.tick(now)
@@ -195,18 +207,34 @@ class KioskApp(KioskGeometry, KioskTouch):
 
     # -- the layers a tap can reach
     def _top_layer(self) -> KioskScene:
-        """The topmost layer: the PIN pad, the idle warning, a dialog, or the screen."""
+        """The topmost layer: the PIN pad, the staff screen, the idle warning, the help note, a dialog, or the
+        screen."""
         if self.pin is not None:
             return self.pin_pad
+        if self.staff_since is not None:
+            return self.staff_screen
         if self.warning_visible():
             return self.warning
+        if self.help_open:
+            return self.help_overlay
         if self.dialog is not None:
             return self.dialog_overlay
         return self.scenes.scenes[self.kiosk.screen]
 
     def buttons(self) -> dict[str, KButton]:
-        """The buttons a tap can reach now: those of the topmost layer (PIN pad, dialog or screen)."""
-        return self._top_layer().buttons()
+        """The buttons a tap can reach now: those of the topmost layer (PIN pad, dialog or screen); on a
+        screen also "Listen" and "Help"."""
+        layer = self._top_layer()
+        if layer is self.scenes.scenes[self.kiosk.screen]:
+            return {**layer.buttons(), **self.assist_buttons()}
+        return layer.buttons()
+
+    def activate(self, button: KButton, now: float) -> None:
+        """A tap on `button` of the topmost layer."""
+        if button.id in ASSIST_IDS and self._top_layer() is self.scenes.scenes[self.kiosk.screen]:
+            self.assist_activate(button.action, now)
+        else:
+            self._top_layer().activate(button.action, now)
 
     def button_center(self, bid: str) -> tuple[int, int]:
         return self.buttons()[bid].rect.center
@@ -219,14 +247,25 @@ class KioskApp(KioskGeometry, KioskTouch):
         self._sync(now)
         self.texts.frame = []
         scene = self.scenes.scenes[self.kiosk.screen]
+        self.listen_begin()  # what the screen shows is what "Listen" says
         scene.draw(surface)
-        modal = self.pin is not None or self.dialog is not None or self.warning_visible(now)
+        modal = (self.pin is not None or self.dialog is not None or self.warning_visible(now) or self.help_open
+                 or self.staff_since is not None)
         for bid, b in scene.buttons().items():
             b.draw(surface, self.texts, pressed=(not modal and self.pressed == bid), line=self.px(3))
+        self.listen_end()
+        for bid, b in self.assist_buttons().items():
+            b.draw(surface, self.texts, pressed=(not modal and self.pressed == bid), line=self.px(3))
         if self.dialog is not None:
-            self.dialog_overlay.draw(surface, active=self.pin is None and not self.warning_visible(now))
+            self.dialog_overlay.draw(surface, active=not (self.pin is not None or self.warning_visible(now)
+                                                          or self.help_open or self.staff_since is not None))
+        if self.help_open:
+            self.help_overlay.draw(surface)
         if self.warning_visible(now):
             self.warning.draw(surface, now)
+        draw_staff_marks(self, surface, now)
+        if self.staff_since is not None:
+            self.staff_screen.draw(surface)
         if self.pin is not None:
             self.pin_pad.draw(surface)
 

@@ -1,6 +1,8 @@
 """The two body views as the paint and review screens show them: silhouettes, titles and side labels."""
 from __future__ import annotations
 
+import dataclasses
+
 import pygame
 
 from ... import render
@@ -11,7 +13,7 @@ from ..kiosk_widgets import BG, DIVIDER, TEXT
 def body_background(app, which: str) -> pygame.Surface:
     """The silhouettes with their titles and side labels (cached per size and language).
 
-    `which`: "paint" or "review" (their layouts differ). What the cached picture
+    `which`: "paint", "review" or "zoom" (the paint screen's feet, bigger). What the cached picture
     shows is added to `app.texts.frame` each time it is used.
     """
     key = (which, app.size, app.lang)
@@ -22,18 +24,29 @@ def body_background(app, which: str) -> pygame.Surface:
     first = len(app.texts.frame)
     bg = pygame.Surface(app.size)
     bg.fill(BG)
-    lays = app.paint_layouts if which == "paint" else app.review_layouts
+    lays = {"paint": app.paint_layouts, "zoom": app.zoom_layouts}.get(which, app.review_layouts)
     for v, lay in lays.items():
-        render.draw_body(bg, app.atlas, lay, regions=False, outline_width=max(2, app.px(3)))
+        sub, sub_lay = in_window(bg, lay)
+        render.draw_body(sub, app.atlas, sub_lay, regions=False, outline_width=max(2, app.px(3)))
     front, back = lays["front"], lays["back"]  # a quiet line between the two views
     x = int((front.left + front.width + back.left) / 2)
     pygame.draw.line(bg, DIVIDER, (x, int(front.top)), (x, int(front.top + front.height)), max(2, app.px(3)))
-    draw_view_labels(app, bg, lays, which)
+    if which == "zoom":
+        draw_feet_labels(app, bg, lays)
+    else:
+        draw_view_labels(app, bg, lays, which)
     if pygame.display.get_init() and pygame.display.get_surface() is not None:
         bg = bg.convert()
     app.bg_cache[key] = bg
     app.bg_texts[key] = app.texts.frame[first:]
     return bg
+
+
+def in_window(surface: pygame.Surface, lay: render.ViewLayout) -> tuple[pygame.Surface, render.ViewLayout]:
+    """The part of `surface` a view owns and the layout to draw in it: a magnified view shows only its
+    window of the body (the smooth outline writes pixels directly, so a clip rectangle would not hold it)."""
+    r = lay.rect.clip(surface.get_rect())
+    return surface.subsurface(r), dataclasses.replace(lay, left=lay.left - r.left, top=lay.top - r.top)
 
 
 def draw_view_labels(app, surface: pygame.Surface, lays, which: str) -> None:
@@ -58,3 +71,20 @@ def draw_view_labels(app, surface: pygame.Surface, lays, which: str) -> None:
     size = min(app.texts.fit(text, app.side_size, r.width, r.height, 2, low)[0] for _, _, text, r in labels)
     for v, side, text, r in labels:
         app.side_labels[(which, v, side)] = app.texts.block(surface, text, r, size, TEXT, max_lines=2, min_size=low)
+
+
+def draw_feet_labels(app, surface: pygame.Surface, lays) -> None:
+    """The magnified feet: 'Front' / 'Back' over each view, 'Your right' / 'Your left' under each foot."""
+    low = max(18, app.side_size * 2 // 3)
+    for v, lay in lays.items():
+        t = app.texts.surf(app.t(v), app.view_title_size, TEXT)
+        surface.blit(t, t.get_rect(midbottom=(lay.left + lay.width / 2, lay.top - app.px(4))))
+        for side in ("right", "left"):
+            feet = [r.geometry.centroid.x for r in app.atlas.regions_in(v) if r.level == "foot" and r.side == side]
+            x = float(lay.to_screen(sum(feet) / len(feet), 0)[0])
+            half = int(lay.width / 2)
+            r = pygame.Rect(0, int(lay.top + lay.height + app.px(6)), half, render.font(app.side_size).get_linesize())
+            r.centerx = int(min(max(x, lay.left + half / 2), lay.left + lay.width - half / 2))
+            app.side_labels[("zoom", v, side)] = app.texts.block(
+                surface, app.t("your_right" if side == "right" else "your_left"), r, app.side_size, TEXT,
+                max_lines=1, min_size=low)

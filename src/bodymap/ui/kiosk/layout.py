@@ -6,9 +6,12 @@ import dataclasses
 import pygame
 
 from ... import render
+from ...atlas import VIEWS
+from ...render.view import frame_regions
 
 BASE = (1920, 1080)  # every size is for this screen and scales with it
 CORNER_PX = 100  # the invisible staff square
+ASSIST_W, ASSIST_H, ASSIST_TOP = 250, 96, 8  # each of "Listen" and "Help", at the top, away from the staff corner
 
 
 class KioskGeometry:
@@ -29,14 +32,20 @@ class KioskGeometry:
         c = max(c, 80)
         corner = self.config.exit_corner
         self.corner = pygame.Rect(0 if "left" in corner else w - c, 0 if "top" in corner else h - c, c, c)
+        # "Listen" and "Help" on every screen: side by side at the top, in the corner the staff square is not in
+        aw, ah, gap = self.px(ASSIST_W), max(self.px(ASSIST_H), 48), self.px(14)
+        ax = m if "right" in corner else w - m - 2 * aw - gap
+        self.assist_rects = {"listen": pygame.Rect(ax, self.px(ASSIST_TOP), aw, ah),
+                             "help": pygame.Rect(ax + aw + gap, self.px(ASSIST_TOP), aw, ah)}
         # paint screen: title band, sensations at the left, actions at the right, the two views between
-        title_w = w - 2 * m
+        title_w = w - 2 * m - (2 * aw + gap + self.px(16))  # beside the assist buttons
+        title_x = m if "right" not in corner else w - m - title_w
         self.paint_title_size = self.fs(72)
         self.paint_help_size = self.fs(42)
         th = render.font(self.paint_title_size).get_linesize()
         hh = 2 * render.font(self.paint_help_size).get_linesize()
-        self.paint_title_rect = pygame.Rect(m, m, title_w, th)
-        self.paint_help_rect = pygame.Rect(m, m + th + self.px(6), title_w, hh)
+        self.paint_title_rect = pygame.Rect(title_x, m, title_w, th)
+        self.paint_help_rect = pygame.Rect(title_x, m + th + self.px(6), title_w, hh)
         top = self.paint_help_rect.bottom + self.px(16)
         self.tools_rect = pygame.Rect(m, top, self.px(540), h - m - top)
         self.actions_rect = pygame.Rect(w - m - self.px(330), top, self.px(330), h - m - top)
@@ -46,6 +55,8 @@ class KioskGeometry:
         self.view_title_size = self.fs(56)
         self.side_size = self.fs(44)
         self.paint_layouts = self._views_in(views_area, self.px(70))
+        self.views_area = views_area
+        self.zoom_layouts = self._feet_in(views_area, self.px(70))
         # review screen: the same views, smaller, under the question and above two buttons
         self.review_title_size = self.fs(88)
         self.review_body_size = self.fs(46)
@@ -68,6 +79,20 @@ class KioskGeometry:
         lays = render.layout_views(self.atlas, area, gap=gap, title_h=title_h)
         return {v: dataclasses.replace(lay, left=float(round(lay.left)), top=float(round(lay.top)))
                 for v, lay in lays.items()}
+
+    def _feet_in(self, area: pygame.Rect, gap: int) -> dict[str, render.ViewLayout]:
+        """Both views' feet side by side, magnified (the paint screen's "Show the feet bigger"), each under
+        its view's title and above a band for "Your right" / "Your left"."""
+        title_h = render.font(self.view_title_size).get_linesize() + self.px(8)
+        label_h = render.font(self.side_size).get_linesize() + self.px(12)
+        half = (area.width - gap) // 2
+        out = {}
+        for i, v in enumerate(VIEWS):
+            box = pygame.Rect(area.left + i * (half + gap), area.top + title_h, half,
+                              area.height - title_h - label_h)
+            feet = [r.id for r in self.atlas.regions_in(v) if r.level == "foot"]
+            out[v] = frame_regions(self.atlas, v, box, feet, margin=0.06)
+        return out
 
     def resize(self, size: tuple[int, int]) -> None:
         size = (max(int(size[0]), 1), max(int(size[1]), 1))

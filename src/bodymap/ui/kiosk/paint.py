@@ -1,7 +1,10 @@
 """The kiosk's paint screen: sensations at the left, the two views, Undo / Clear / Next at the right."""
 from __future__ import annotations
 
+import math
+
 import pygame
+import shapely
 
 from ... import render
 from ...atlas import VIEWS
@@ -9,18 +12,48 @@ from ...painting import SENSATIONS
 from ...render.overlay import PaintOverlay, brush_window
 from ...render.picture import PATTERN_PERIOD
 from ..kiosk_widgets import MUTED, TEXT, KButton
-from .bodies import body_background
+from .bodies import body_background, in_window
 from .screen import KioskScene
 
 BRUSH_RADIUS = 0.14  # head heights: a fingertip-sized brush on a body about 80 cm tall on screen
+DOUBLE_TAP_S = 0.5  # two taps on a foot this close in time show the feet bigger
+TAP_SLOP = 24  # px at 1080p: a touch that moves less than this is a tap, not a stroke
 
 
 class PaintScene(KioskScene):
-    """Painting with one finger; `stroke` is the view the open stroke is on."""
+    """Painting with one finger; `stroke` is the view the open stroke is on.
+
+    `zoomed`: the feet are shown bigger (both views' feet side by side, the layouts of
+    `app.zoom_layouts`), painted in the same atlas coordinates with a brush of the same
+    size on screen as on the whole body, so a fingertip covers about a third as much foot.
+    """
 
     def __init__(self, app):
         super().__init__(app)
         self.stroke: str | None = None
+        self.zoomed = False
+        self._tap: tuple | None = None  # (view, start pos, moved, when, log length) of the open stroke
+        self._last_foot_tap: tuple | None = None  # (when, pos, painted) of the last tap on a foot
+
+    def enter(self) -> None:
+        """Back on the paint screen (e.g. "Change it"): the whole body again."""
+        self.set_zoom(False)
+
+    def layouts(self) -> dict[str, render.ViewLayout]:
+        return self.app.zoom_layouts if self.zoomed else self.app.paint_layouts
+
+    def brush(self, view: str) -> float:
+        """The brush radius in head heights: the same fingertip on screen whether zoomed or not."""
+        if not self.zoomed:
+            return BRUSH_RADIUS
+        return BRUSH_RADIUS * self.app.paint_layouts[view].scale / self.app.zoom_layouts[view].scale
+
+    def set_zoom(self, zoomed: bool) -> None:
+        if zoomed != self.zoomed:
+            self.end_stroke()
+            self.zoomed = zoomed
+            self._last_foot_tap = None
+            self.build_overlays()
 
     # -- the paint layers of the session's map
     def build_overlays(self) -> None:
@@ -29,7 +62,7 @@ class PaintScene(KioskScene):
         if m is None:
             app.overlays = {}
             return
-        app.overlays = {v: PaintOverlay(m, lay, self._period(lay)) for v, lay in app.paint_layouts.items()}
+        app.overlays = {v: PaintOverlay(m, lay, self._period(lay)) for v, lay in self.layouts().items()}
 
     def _period(self, lay: render.ViewLayout) -> int:
         return max(4, int(round(PATTERN_PERIOD * lay.scale / self.app.pain_map.raster.scale)))
@@ -40,7 +73,7 @@ class PaintScene(KioskScene):
 
     # -- strokes
     def view_at(self, pos) -> str | None:
-        for v, lay in self.app.paint_layouts.items():
+        for v, lay in self.layouts().items():
             if lay.contains(pos[0], pos[1]):
                 return v
         return None
@@ -50,17 +83,20 @@ class PaintScene(KioskScene):
         m = app.pain_map
         if m is None:
             return
-        pt = app.paint_layouts[view].to_atlas(pos[0], pos[1])
+        pt = self.layouts()[view].to_atlas(pos[0], pos[1])
         self.stroke = view
-        m.begin_stroke(view, pt, app.sensation, BRUSH_RADIUS, erase=app.eraser)
-        app.overlays[view].refresh(brush_window(m, pt, BRUSH_RADIUS))
+        self._tap = (view, tuple(pos), False, app.clock(), len(m.strokes))
+        m.begin_stroke(view, pt, app.sensation, self.brush(view), erase=app.eraser)
+        app.overlays[view].refresh(brush_window(m, pt, self.brush(view)))
 
     def extend_stroke(self, pos) -> None:
         app = self.app
         m, view = app.pain_map, self.stroke
         if m is None or view is None:
             return
-        box = m.extend_stroke(app.paint_layouts[view].to_atlas(pos[0], pos[1]))
+        if self._tap is not None and math.dist(pos, self._tap[1]) > app.px(TAP_SLOP):
+            self._tap = self._tap[:2] + (True,) + self._tap[3:]
+        box = m.extend_stroke(self.layouts()[view].to_atlas(pos[0], pos[1]))
         if box is not None:
             app.overlays[view].refresh(box)
 
@@ -68,6 +104,28 @@ class PaintScene(KioskScene):
         if self.stroke is not None and self.app.pain_map is not None:
             self.app.pain_map.end_stroke()
         self.stroke = None
+        tap, self._tap = self._tap, None
+        if tap is not None and not tap[2] and not self.zoomed and self.app.pain_map is not None:
+            self._foot_tap(tap[0], tap[1], tap[3], len(self.app.pain_map.strokes) > tap[4])
+
+    def _foot_tap(self, view: str, pos: tuple, when: float, painted: bool) -> None:
+        """A tap on a foot of the whole body; the second within DOUBLE_TAP_S shows the feet bigger
+        (and takes back the dabs the two taps painted: the patient meant to look closer, not to paint)."""
+        x, y = self.app.paint_layouts[view].to_atlas(*pos)
+        pt = shapely.Point(x, y)
+        if not any(r.level == "foot" and r.geometry.distance(pt) < BRUSH_RADIUS
+                   for r in self.app.atlas.regions_in(view)):
+            self._last_foot_tap = None
+            return
+        last = self._last_foot_tap
+        if last is not None and when - last[0] <= DOUBLE_TAP_S and math.dist(pos, last[1]) <= self.app.px(80):
+            m = self.app.pain_map
+            for _ in range(int(last[2]) + int(painted)):
+                m.undo()
+            self._last_foot_tap = None
+            self.set_zoom(True)
+        else:
+            self._last_foot_tap = (when, pos, painted)
 
     # -- buttons
     def buttons(self) -> dict[str, KButton]:
@@ -94,6 +152,9 @@ class PaintScene(KioskScene):
                               enabled=m is not None and m.can_undo)
         out["clear"] = KButton("clear", pygame.Rect(a.left, a.top + ah + gap, a.width, ah), app.t("clear"),
                                app.fs(48), enabled=not app.map_empty)
+        zoom = ("whole_body", "zoom_out") if self.zoomed else ("zoom_feet", "zoom_in")
+        out["zoom"] = KButton("zoom", pygame.Rect(a.left, a.top + 2 * (ah + gap) + extra, a.width, app.px(150)),
+                              app.t(zoom[0]), app.fs(48), "choice", on=self.zoomed, action=(zoom[1],))
         nh = app.px(210)
         out["next"] = KButton("next", pygame.Rect(a.left, a.bottom - nh, a.width, nh), app.t("next"), app.fs(76),
                               "primary")
@@ -113,6 +174,8 @@ class PaintScene(KioskScene):
                 self.refresh_paint()
         elif kind == "clear":
             app.dialog = "clear"
+        elif kind in ("zoom_in", "zoom_out"):
+            self.set_zoom(kind == "zoom_in")
         elif kind == "next":
             self.end_stroke()
             if app.map_empty:
@@ -123,15 +186,15 @@ class PaintScene(KioskScene):
     # -- drawing
     def draw(self, surface: pygame.Surface) -> None:
         app = self.app
-        surface.blit(body_background(app, "paint"), (0, 0))
+        surface.blit(body_background(app, "zoom" if self.zoomed else "paint"), (0, 0))
         if not app.overlays and app.pain_map is not None:
             self.build_overlays()
         for v in VIEWS:
             ov = app.overlays.get(v)
             if ov is not None:
                 surface.blit(ov.surface, ov.topleft)
-                lay = app.paint_layouts[v]
-                render.draw_geometry(surface, lay, app.atlas.silhouette(v), line=render.OUTLINE,
+                lay = self.layouts()[v]
+                render.draw_geometry(*in_window(surface, lay), app.atlas.silhouette(v), line=render.OUTLINE,
                                      width=max(2, app.px(3)), aa=False)
         app.texts.block(surface, app.t("paint_title"), app.paint_title_rect, app.paint_title_size, TEXT,
                         max_lines=1)

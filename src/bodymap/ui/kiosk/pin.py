@@ -9,6 +9,7 @@ from ... import render
 from ...kiosk.flow import EXIT_STAFF
 from ..kiosk_widgets import ALERT, MUTED, TEXT, KButton, draw_panel
 from .screen import KioskScene
+from .staff import staff_lines
 
 WRONG_PIN_SECONDS = 3.0
 PIN_PAD_IDLE_S = 30.0  # an abandoned PIN keypad closes by itself
@@ -92,8 +93,11 @@ class PinOverlay(KioskScene):
                 pad.digits += action[1]
         elif kind == "enter" and pad.digits:
             if app.kiosk.pin_guard.check(pad.digits, app.config.pin_hash, now):
-                app.should_exit = EXIT_STAFF
                 app.pin = None
+                if staff_lines(app, now):  # something waits for staff: show it before they leave
+                    app.staff_since = now
+                else:
+                    app.should_exit = EXIT_STAFF
             else:
                 pad.digits = ""
                 pad.wrong_until = now + WRONG_PIN_SECONDS

@@ -15,6 +15,7 @@ import pygame
 from ..kiosk_widgets import KButton
 from ..pointer import DOWN, MOVE, Pointer, pointer_event
 from .pin import PinPad
+from .staff import LOCK_NOTICE_S
 
 STALE_POINTER_S = 10.0  # a finger held still this long no longer blocks another one (its release may be lost)
 
@@ -54,8 +55,11 @@ class KioskTouch:
         self._pointer_seen = now
         if self.corner.collidepoint(pos) and self.pin is None:
             self._hold = (pid, now)
-        if self.pin is not None:
-            self.pin.last_input = now
+        if self.pin is not None or self.staff_since is not None:
+            if self.pin is not None:
+                self.pin.last_input = now
+            else:
+                self.staff_since = now
             self.pressed = self._hit_id(pos)
             self.kiosk.touch()
             return
@@ -67,7 +71,7 @@ class KioskTouch:
         if hit is not None:
             self.pressed = hit
             return
-        if self.dialog is None and self.kiosk.screen == "paint":
+        if self.dialog is None and not self.help_open and self.kiosk.screen == "paint":
             paint = self.scenes.scenes["paint"]
             view = paint.view_at(pos)
             if view is not None:
@@ -103,7 +107,7 @@ class KioskTouch:
         elif pressed is not None:
             hit = self._hit(pos)
             if hit is not None and hit.id == pressed:
-                self._top_layer().activate(hit.action, now)
+                self.activate(hit, now)
         self._sync(now)
 
     def _release(self) -> None:
@@ -113,8 +117,11 @@ class KioskTouch:
     def _hold_done(self, now: float) -> None:
         """The staff press lasted long enough: cancel what it was doing; open the PIN pad if a PIN is set."""
         self._hold = None
-        if self.pin is not None or not self.config.pin_hash or self.kiosk.pin_guard.locked(now):
+        if self.pin is not None or self.staff_since is not None or not self.config.pin_hash:
             return  # no PIN configured: the gesture does nothing (the welcome screen's staff line says so)
+        if self.kiosk.pin_guard.locked(now):
+            self.lock_notice_until = now + LOCK_NOTICE_S  # the staff corner says for how long
+            return
         self.scenes.scenes["paint"].end_stroke()
         self.pressed = None  # the finger stays down; its release does nothing
         self.pin = PinPad(now, now)
