@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 import numpy as np
 import pygame
 import pytest
+import shapely
 
 from bodymap import fileformat, render
 from bodymap.atlas import VIEWS, load_atlas, viewer_sign
@@ -84,7 +85,7 @@ def check_labels(atlas, calls) -> None:
             point = lab.leader[0] if lab.leader else lab.rect.center
             ax, ay = lay.to_atlas(*point)
             d = next(d for d in atlas.dermatomes if d.root == lab.root and d.side == lab.side)
-            assert d.core[lay.view].buffer(0.02).contains(view.shapely.points(ax, ay)), f"{lab.text} {lab.side}"
+            assert d.core[lay.view].buffer(0.02).contains(shapely.points(ax, ay)), f"{lab.text} {lab.side}"
             # and on the patient's own side of the midline, in both views
             assert viewer_sign(lay.view, lab.side) * ax > 0, f"{lab.text} {lab.side} drawn on the other side"
             # it was drawn: text-coloured pixels inside its box

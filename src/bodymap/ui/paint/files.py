@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pygame
 
-from ... import fileformat
+from ... import fileformat, paths
 from ...errors import BodymapError
 from ...painting import PainMap
-from ..widgets import Dialog
+from ..kit.form import FitDialog as Dialog  # titles wrap inside the dialog (issue 13, item 5)
+from ..kit.form import FormDialog
 
 from .sizes import FILE_SUFFIX
 
@@ -91,14 +92,26 @@ class PaintFiles:
         d = self.dialog
         if d is None:
             return
+        if isinstance(d, FormDialog) and self._form_action(d, action):
+            return
         self.dialog = None
         if action == "cancel" or action == "ok":
+            self._after_save = None  # what waited for a save (closing, the next patient) is called off
             return
+        if d.kind == "save_failed" and action == "save_as":
+            self.save_as_dialog()
+        elif d.kind == "unsaved_new":
+            if action == "discard":
+                self._start_new_patient()
+            elif action == "save":
+                self.save_then(self._start_new_patient)
         if d.kind == "clear":
             self.clear({"clear_front": "front", "clear_back": "back"}.get(action))
         elif d.kind == "quit":
-            if action == "discard" or (action == "save" and self.save()):
+            if action == "discard":
                 self.done = True
+            elif action == "save":
+                self.save_then(self._close)
         elif d.kind == "open":
             if action in ("prev", "next"):
                 self.open_dialog(d.payload["page"] + (1 if action == "next" else -1))
@@ -112,31 +125,40 @@ class PaintFiles:
                 else:
                     self.load(path)
         elif d.kind == "unsaved_open":
-            if action == "discard" or (action == "save" and self.save()):
+            if action == "discard":
                 self.load(d.payload)
+            elif action == "save":
+                self.save_then(lambda: self.load(d.payload))
+
+    def _close(self) -> None:
+        self.done = True
 
     # ------------------------------------------------------------------
     # files
     def _default_path(self) -> Path:
-        stamp = self._now().strftime("%Y%m%d-%H%M%S")
-        p = self.folder / f"bodymap-{stamp}{FILE_SUFFIX}"
-        n = 2
-        while p.exists():
-            p = self.folder / f"bodymap-{stamp}-{n}{FILE_SUFFIX}"
-            n += 1
-        return p
+        """A new map's file in the folder, never an existing one: named after the visit
+        ("MRN-0042_2026-03-14.bodymap") when it has a patient identifier, else after the time."""
+        v = self.pain_map.visit
+        if v.patient_id:
+            stem = paths.map_file_stem(v.patient_id, v.visit_date, today=self._now().date())
+        else:
+            stem = "bodymap-" + self._now().strftime("%Y%m%d-%H%M%S")
+        return paths.unused_map_path(self.folder, stem)
 
     def _target_path(self) -> Path:
         return self.path if self.path is not None else self._default_path()
 
     def save(self) -> bool:
-        """Save to the open file, or to a new bodymap-YYYYmmdd-HHMMSS.bodymap in the folder."""
+        """Save to the open file, or to a new file in the folder (see `_default_path`)."""
+        return self.save_to(self._target_path())
+
+    def save_to(self, path: Path) -> bool:
+        """Save to `path`; on failure the painting stays open and Save As is offered."""
         self._end_stroke()
-        path = self._target_path()
         try:
             fileformat.save(self.pain_map, path)
-        except BodymapError as exc:
-            self.message("Could not save", str(exc))
+        except (BodymapError, OSError) as exc:
+            self.save_failed(path, exc)
             return False
         self.path = path
         self._saved_version = self.pain_map.version
