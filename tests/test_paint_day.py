@@ -337,6 +337,15 @@ def test_visit_dialog_sets_the_fields_with_todays_date_and_they_are_saved(screen
     assert fileformat.load(s.path, atlas).visit.as_dict()["note"] == "worse since Monday"
 
 
+def test_the_v_that_opens_the_visit_form_is_not_typed_into_it(screen):
+    s = screen
+    key(s, pygame.K_v)
+    type_text(s, "v")  # SDL's TEXTINPUT for the same key press
+    assert s.dialog.kind == "visit" and s.dialog.fields[0].value == ""
+    type_text(s, "v")  # a real v typed afterwards is kept
+    assert s.dialog.fields[0].value == "v"
+
+
 def test_a_bad_visit_date_is_shown_in_the_dialog_and_nothing_changes(screen):
     s = screen
     s.visit_dialog()

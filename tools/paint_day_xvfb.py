@@ -1,6 +1,6 @@
 """Drive a real painting window through a clinic morning under Xvfb (issue 13, "Done when", steps 1-4).
 
-    xvfb-run -s "-screen 0 1400x900x24" .venv/bin/python tools/paint_day_xvfb.py [WORKDIR]
+    xvfb-run -s "-screen 0 1400x900x24" .venv/bin/python tools/paint_day_xvfb.py [WORKDIR [SHOT.png]]
 
 A real `bodymap paint` window (the X11 video driver, real X events from xdotool) is
 driven with clicks, drags and typing; a headless twin `PaintScreen` of the same size
@@ -12,7 +12,8 @@ receives the same events and says where every button is. The session:
 3. reopen A from the Open list and check its file is unchanged.
 
 It checks the files (maps, answers, visit fields, PDFs) and exits 0 when all is well.
-Needs Xvfb and xdotool; maps go to WORKDIR (default: a new temporary folder).
+Needs Xvfb and xdotool; maps go to WORKDIR (default: a new temporary folder). With SHOT.png,
+the real window is captured (ImageMagick `import`) once A's questions are answered.
 """
 from __future__ import annotations
 
@@ -95,7 +96,7 @@ class Session:
     def stroke(self, view: str, rid: str) -> None:
         x, y = self.atlas.region(rid).geometry.representative_point().coords[0]
         lay = self.twin.layouts[view]
-        pts = [tuple(int(round(float(c))) for c in lay.to_screen(x, y + dy)) for dy in (-0.05, 0.0, 0.05)]
+        pts = [tuple(int(round(float(c))) for c in lay.to_screen(x, y + dy)) for dy in (-0.15, -0.05, 0.05, 0.15)]
         self.move(pts[0])
         sh("mousedown", "1")
         self._ev(pygame.MOUSEBUTTONDOWN, pos=pts[0], button=1)
@@ -152,13 +153,17 @@ def main(argv: list[str]) -> int:
     s = Session(work)
     try:
         # 1. patient A
-        s.click("visit")
+        s.key("v")  # the shortcut: its own "v" must not land in the form
+        s._ev(pygame.TEXTINPUT, text="v")  # the twin gets SDL's text event for that key too
         s.type("A-001")
         s.key("Return")
         s.stroke("back", "right_calf")
         s.stroke("back", "left_calf")
         s.click("panel:q:bladder_bowel:no")
         s.click("panel:q:saddle_numbness:no")
+        if len(argv) > 1:
+            s.settle(1.0)
+            subprocess.run(["import", "-window", s.wid, argv[1]], check=True)
         s.key("ctrl+s")
         a_files = list(s.maps.glob("A-001_*.bodymap"))
         check(len(a_files) == 1, f"patient A saved in the maps folder: {[p.name for p in a_files]}")

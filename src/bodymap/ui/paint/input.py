@@ -59,6 +59,9 @@ class PaintInput:
 
     def _text(self, text: str) -> None:
         """Typed characters (TEXTINPUT): into a form's field, or "?" (help), "+"/"-" (zoom)."""
+        swallow, self._swallow_text = getattr(self, "_swallow_text", None), None
+        if swallow is not None and text.lower() == swallow:
+            return  # the letter of the shortcut that opened the form is not typed into it
         if isinstance(self.dialog, FormDialog):
             self.form_text(text)
         elif self.dialog is None and text == "?":
@@ -70,6 +73,7 @@ class PaintInput:
 
     def _key(self, event) -> None:
         k = event.key
+        self._swallow_text = None
         if isinstance(self.dialog, FormDialog):
             self.form_key(event)
             return
@@ -97,6 +101,7 @@ class PaintInput:
             self.help_dialog()
         elif k == pygame.K_v:
             self.visit_dialog()
+            self._swallow_text = "v"  # SDL sends the "v" as text after this key press
         elif k == pygame.K_0:
             self.clear_pain_score()
         elif k == pygame.K_z:

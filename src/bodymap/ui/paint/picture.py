@@ -120,6 +120,7 @@ class PaintPicture:
         b["dermatomes"].on = self.show_dermatomes
         b["panel"].on = self.show_panel
         self.slider.value = self.pain_map.intensity.get("overall")
+        b["score_clear"].enabled = self.slider.value is not None
 
     def _zone_key(self):
         return None if self.zone is None else tuple(sorted(self.zone.items()))

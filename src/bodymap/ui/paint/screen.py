@@ -228,6 +228,9 @@ class PaintScreen(PaintLayout, PaintInput, PaintFiles, PaintDay, PaintZoom, Pain
     @property
     def file_label(self) -> str:
         name = self.path.name if self.path is not None else "new painting"
+        pid = self.pain_map.visit.patient_id
+        if pid and (self.path is None or pid not in name):
+            name = f"{pid}: {name}"  # whose map this is, once the visit says so
         return name + (" (unsaved)" if self.dirty else "")
 
     @property
