@@ -313,6 +313,33 @@ def test_cancelling_after_a_failed_save_keeps_the_window_open(atlas, tmp_path):
     assert not s.done and s.dialog is None and s.dirty
 
 
+def test_open_lists_another_folder_picked_in_the_window(screen, atlas, tmp_path):
+    s = screen
+    other = tmp_path / "other-clinic"
+    other.mkdir()
+    m = PainMap(atlas)
+    m.paint_region("left_calf", 0.4)
+    fileformat.save(m, other / "patient-B.bodymap")
+    key(s, pygame.K_o, pygame.KMOD_LCTRL)
+    assert s.dialog.kind == "open" and "folder" in dict(s.dialog.buttons)  # nothing here, another folder offered
+    click(s, "dialog:folder")
+    d = s.dialog
+    assert d.kind == "open_folder"
+    pick = next(cid for cid, label in d.choices if label.startswith("other-clinic"))
+    click_at(s, d.choice_center(pick))
+    key(s, pygame.K_RETURN)
+    assert s.dialog.kind == "open" and [p.name for p in s.dialog.payload["file"].values()] == ["patient-B.bodymap"]
+    click(s, "dialog:file:0")
+    assert s.path == other / "patient-B.bodymap" and cov(s, "left_calf") > 0 and not s.dirty
+    # a folder that does not exist is said in the form
+    key(s, pygame.K_o, pygame.KMOD_LCTRL)
+    click(s, "dialog:folder")
+    clear_field(s)
+    type_text(s, str(tmp_path / "nowhere"))
+    key(s, pygame.K_RETURN)
+    assert s.dialog.kind == "open_folder" and s.dialog.tone == "error"
+
+
 # ---------------------------------------------------------------------------
 # visit fields
 

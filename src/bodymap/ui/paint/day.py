@@ -110,8 +110,17 @@ class PaintDay:
         self._fill_folder_choices(d)
         self._open_dialog(d)
 
+    def open_folder_dialog(self, start: Path, error: str | None = None) -> None:
+        """Pick the folder whose maps Open lists: typed, or a subfolder / Up picked."""
+        d = FormDialog("open_folder", "Open from another folder", [error] if error else
+                       ["Type a folder, or pick one below."], [("ok", "List maps"), ("cancel", "Cancel")],
+                       tone="error" if error else "normal", fields=[TextField("Folder", short_path(start))],
+                       choices_title="Folders here:")
+        self._fill_folder_choices(d)
+        self._open_dialog(d)
+
     def _fill_folder_choices(self, d: FormDialog) -> None:
-        folder = Path(os.path.expanduser(d.fields[1].value.strip() or "."))
+        folder = Path(os.path.expanduser(d.fields[-1].value.strip() or "."))
         subs: list[Path] = []
         try:
             if folder.is_dir():
@@ -128,9 +137,10 @@ class PaintDay:
         if action.startswith("field:"):
             d.focus = int(action.split(":", 1)[1])
             return True
-        if d.kind == "save_as" and (action == "up" or action.startswith("dir:")):
+        if d.kind in ("save_as", "open_folder") and (action == "up" or action.startswith("dir:")):
             target = d.payload["folder"].parent if action == "up" else d.payload["dirs"][action]
-            d.fields[1].set(short_path(target))
+            d.fields[-1].set(short_path(target))
+            d.focus = len(d.fields) - 1
             self._refresh_form(d)
             return True
         if action == "ok":
@@ -141,11 +151,17 @@ class PaintDay:
                 self._submit_visit(d)
             elif d.kind == "age":
                 self._submit_age(d)
+            elif d.kind == "open_folder":
+                folder = Path(os.path.expanduser(d.fields[0].value.strip() or "."))
+                if folder.is_dir():
+                    self.open_dialog(0, folder)
+                else:
+                    self.open_folder_dialog(folder, f"The folder {folder} does not exist: pick or type another.")
             return True
         return False
 
     def _refresh_form(self, d: FormDialog) -> None:
-        if d.kind == "save_as":
+        if d.kind in ("save_as", "open_folder"):
             self._fill_folder_choices(d)
         d.layout(pygame.Rect(0, 0, *self.size), self.s, self.font_size)
 
@@ -211,7 +227,7 @@ class PaintDay:
             self._after_typing(d)
 
     def _after_typing(self, d: FormDialog) -> None:
-        if d.kind == "save_as" and d.focus == 1:
+        if d.kind in ("save_as", "open_folder") and d.focus == len(d.fields) - 1:
             self._refresh_form(d)
 
     # ------------------------------------------------------------------

@@ -49,12 +49,16 @@ class PaintFiles:
                                  [f"It will be saved to {self._target_path().name}."],
                                  [("save", "Save"), ("discard", "Discard"), ("cancel", "Cancel")]))
 
-    def open_dialog(self, page: int = 0) -> None:
-        files = self.bodymap_files()
+    def open_dialog(self, page: int = 0, folder: Path | None = None) -> None:
+        """The maps in `folder` (default: the maps folder) to pick from, newest first, and "Another folder..."."""
+        folder = Path(folder) if folder is not None else self.folder
+        files = self.bodymap_files(folder)
         if not files:
-            self.message("Nothing to open", f"There are no {FILE_SUFFIX} files in {self.folder}.", error=False)
+            self._open_dialog(Dialog("open", "Nothing to open", [f"There are no {FILE_SUFFIX} files in {folder}."],
+                                     [("folder", "Another folder..."), ("ok", "OK")],
+                                     payload={"page": 0, "file": {}, "folder": folder}))
             return
-        per = self._open_page_size()
+        per = max(1, self._open_page_size() - 1)
         pages = (len(files) + per - 1) // per
         page = min(max(page, 0), pages - 1)
         shown = files[page * per:(page + 1) * per]
@@ -70,10 +74,12 @@ class PaintFiles:
             buttons.append(("prev", "Previous"))
         if page < pages - 1:
             buttons.append(("next", "Next"))
+        buttons.append(("folder", "Another folder..."))
         buttons.append(("cancel", "Cancel"))
-        d = Dialog("open", "Open a painting", [f"{len(files)} file(s) in {self.folder}" +
+        d = Dialog("open", "Open a painting", [f"{len(files)} file(s) in {folder}" +
                                                (f", page {page + 1} of {pages}" if pages > 1 else "")],
-                   buttons, payload={"page": page, "file": {f"file:{i}": p for i, p in enumerate(files)}},
+                   buttons, payload={"page": page, "file": {f"file:{i}": p for i, p in enumerate(files)},
+                                     "folder": folder},
                    column=True)
         self._open_dialog(d)
 
@@ -81,9 +87,10 @@ class PaintFiles:
         avail = self.size[1] * 0.9 - self.px(200) - 2 * self.px(66)
         return max(1, int(avail // self.px(66)))
 
-    def bodymap_files(self) -> list[Path]:
+    def bodymap_files(self, folder: Path | None = None) -> list[Path]:
         try:
-            files = [p for p in self.folder.glob(f"*{FILE_SUFFIX}") if p.is_file()]
+            folder = Path(folder) if folder is not None else self.folder
+            files = [p for p in folder.glob(f"*{FILE_SUFFIX}") if p.is_file()]
         except OSError:
             return []
         return sorted(files, key=lambda p: (-p.stat().st_mtime, p.name))
@@ -113,8 +120,10 @@ class PaintFiles:
             elif action == "save":
                 self.save_then(self._close)
         elif d.kind == "open":
-            if action in ("prev", "next"):
-                self.open_dialog(d.payload["page"] + (1 if action == "next" else -1))
+            if action == "folder":
+                self.open_folder_dialog(d.payload["folder"])
+            elif action in ("prev", "next"):
+                self.open_dialog(d.payload["page"] + (1 if action == "next" else -1), d.payload["folder"])
             elif action in d.payload["file"]:
                 path = d.payload["file"][action]
                 if self.dirty:
