@@ -579,6 +579,26 @@ def test_zoom_by_button_wheel_keys_and_back(screen, atlas):
     s.screenshot()  # draws at every step without error
 
 
+def test_zoom_button_zooms_where_the_body_was_last_touched_and_arrows_pan(screen, atlas):
+    s = screen
+    stroke(s, "back", dab(atlas, "right_heel"))
+    click(s, "zoom_in")  # the pointer is on the button now: zoom where the body was last touched
+    assert s.zoom[0] == "back"
+    lay = s.layouts["back"]
+    x, y = lay.to_screen(*rep(atlas, "right_heel"))
+    assert lay.contains(float(x), float(y))
+    click(s, "zoom_in")
+    centre = s.zoom[1]
+    key(s, pygame.K_LEFT)
+    assert s.zoom[1][0] < centre[0] and s.zoom[1][1] == pytest.approx(centre[1])
+    key(s, pygame.K_UP)
+    assert s.zoom[1][1] < centre[1]
+    # painting after panning still lands on the atlas point under the pointer
+    stroke(s, "back", dab(atlas, "right_calf"))
+    assert s.pain_map.region_coverage().get("right_calf", 0) > 0
+    assert s.pain_map.region_coverage().get("left_calf", 0) == 0
+
+
 def test_two_finger_pinch_zooms_and_does_not_paint_with_the_second_finger(screen, atlas):
     s = screen
     w, h = s.size

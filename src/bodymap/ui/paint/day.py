@@ -48,6 +48,7 @@ SHORTCUTS = [
     ("0", "pain score: not given"),
     ("+ / - or wheel", "zoom in / out where the pointer is"),
     ("Z", "zoom: whole body again"),
+    ("Arrow keys", "move a zoomed view"),
     ("F2", "show or hide the clinician panel"),
     ("Enter / Esc", "in a form: save / cancel"),
 ]

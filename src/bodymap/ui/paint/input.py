@@ -14,6 +14,9 @@ from ..pointer import DOWN, MOVE, MOUSE, Pointer, pointer_event
 from .sizes import REDRAW_EVENTS, ctrl_held, shift_held
 from .zoom import WHEEL_STEP
 
+PAN_KEYS = {pygame.K_LEFT: (-0.25, 0.0), pygame.K_RIGHT: (0.25, 0.0), pygame.K_UP: (0.0, -0.25),
+            pygame.K_DOWN: (0.0, 0.25)}
+
 
 class PaintInput:
     """The painting window's input: keys, pointer presses and strokes, buttons."""
@@ -106,6 +109,8 @@ class PaintInput:
             self.clear_pain_score()
         elif k == pygame.K_z:
             self.zoom_reset()
+        elif k in PAN_KEYS and self.zoom is not None:
+            self.pan(*PAN_KEYS[k])
         elif k == pygame.K_F2:
             self.toggle_panel()
         elif k == pygame.K_e:
@@ -115,6 +120,7 @@ class PaintInput:
 
     def _pointer_down(self, pos, pid) -> None:
         self._last_pos = pos
+        self.note_body_point(pos)
         if self._pointer is not None:
             return  # one pointer at a time: a second finger does nothing
         self._pointer = pid

@@ -35,14 +35,20 @@ class PaintZoom:
         self.zoom = None if factor <= 1.0001 or view not in VIEWS else (view, (float(centre[0]), float(centre[1])),
                                                                          factor)
         self._layout()
+        if self.zoom is not None:  # the centre as shown (the layout keeps the picture on the body)
+            lay = self.layouts[view]
+            self.zoom = (view, tuple(float(c) for c in lay.to_atlas(lay.left + lay.width / 2,
+                                                                    lay.top + lay.height / 2)), factor)
 
     def zoom_reset(self) -> None:
         if self.zoom is not None:
             self.zoom_to("front", (0.0, 0.0), 1.0)
 
     def zoom_by(self, factor: float, at: tuple[float, float] | None = None) -> None:
-        """Zoom in (factor > 1) or out around screen point `at` (default: the pointer, or the view's middle)."""
-        at = at if at is not None else self._last_pos
+        """Zoom in (factor > 1) or out around screen point `at` (default: the pointer when it is on a view,
+        else where it last painted or pointed on a view, else the front view's middle)."""
+        if at is None:
+            at = self._last_pos if self.view_at(self._last_pos) is not None else self._last_body_pos()
         view = self.view_at(at) if at is not None else None
         if self.zoom is not None:
             zview, centre, f = self.zoom
@@ -57,6 +63,28 @@ class PaintZoom:
             lay = self.layouts[view]
             at = (lay.left + lay.width / 2, lay.top + lay.height / 2)
         self.zoom_to(view, self.layouts[view].to_atlas(*at), factor)
+
+    def _last_body_pos(self) -> tuple[float, float] | None:
+        """The screen point of the last atlas point pointed at on a view, if it is still on screen."""
+        seen = getattr(self, "_body_point", None)
+        if seen is None or seen[0] not in self.layouts:
+            return None
+        pos = tuple(float(c) for c in self.layouts[seen[0]].to_screen(*seen[1]))
+        return pos if self.view_at(pos) == seen[0] else None
+
+    def note_body_point(self, pos) -> None:
+        """Remember where on the body the pointer was (atlas coordinates): the zoom buttons zoom there."""
+        view = self.view_at(pos)
+        if view is not None:
+            self._body_point = (view, self.layouts[view].to_atlas(*pos))
+
+    def pan(self, dx: float, dy: float) -> None:
+        """Move a zoomed view by a share of its width / height (arrow keys)."""
+        if self.zoom is None:
+            return
+        view, (cx, cy), f = self.zoom
+        lay = self.layouts[view]
+        self.zoom_to(view, (cx + dx * lay.width / lay.scale, cy + dy * lay.height / lay.scale), f)
 
     def zoomed_layouts(self, area, atlas_layouts):
         """The layouts to show: `atlas_layouts` (both views whole) or the one zoomed view in `area`."""
