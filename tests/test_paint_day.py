@@ -681,3 +681,22 @@ def test_the_saved_toast_does_not_cover_the_feet(screen, atlas):
             (sx0, sy0), (sx1, sy1) = to_screen(s, v, (x0, y0)), to_screen(s, v, (x1, y1))
             assert not box.colliderect(pygame.Rect(min(sx0, sx1), min(sy0, sy1), abs(sx1 - sx0) + 1,
                                                    abs(sy1 - sy0) + 1)), rid
+
+
+def test_with_the_real_matcher_answers_change_the_ranking_and_raise_flags_at_once(atlas, tmp_path):
+    s = PaintScreen(SIZE, atlas=atlas, folder=tmp_path)  # the default matcher: bodymap.matcher
+    stroke(s, "front", dab(atlas, "right_lateral_leg", dy=0.2))
+    stroke(s, "front", dab(atlas, "right_big_toe", dy=0.01))
+    s.update()
+    assert s.matcher_error is None, s.matcher_error
+    before = [(h.id, h.side, round(h.probability, 6)) for h in s.panel.hypotheses]
+    assert before and not s.panel.red_flags
+    for q in ("numbness", "weakness", "worse_sitting"):
+        click(s, f"panel:q:{q}:yes")
+    after = [(h.id, h.side, round(h.probability, 6)) for h in s.panel.hypotheses]
+    assert after != before  # the matcher read the answers without another stroke
+    click(s, "panel:q:bladder_bowel:yes")
+    flags = [r for r in s.panel.rows if r.kind == "red_flag"]
+    assert flags and all(r.fixed for r in flags)
+    kinds = [r.kind for r in s.panel.rows]
+    assert kinds.index("red_flag") < kinds.index("hypothesis")
