@@ -68,7 +68,7 @@ class TextField:
     def draw(self, surface: pygame.Surface, text: TextCache, size: int, focused: bool, look) -> None:
         c = look.palette
         r = self.rect
-        pygame.draw.rect(surface, c.bg if hasattr(c, "bg") else (255, 255, 255), r, border_radius=6)
+        pygame.draw.rect(surface, c.bg, r, border_radius=6)
         pygame.draw.rect(surface, c.button_on_bg if focused else c.border, r, width=3 if focused else 2,
                          border_radius=6)
         pad = max(6, r.height // 6)
@@ -228,7 +228,7 @@ class FormDialog(FitDialog):
     def _draw_body(self, surface, text, size, s, y) -> None:
         c = self.look.palette
         for i, f in enumerate(self.fields):
-            surface.blit(text(f.label, size, c.muted if hasattr(c, "muted") else c.text),
+            surface.blit(text(f.label, size, c.muted),
                          (f.rect.left, f.rect.top - render.font(size).get_linesize()))
             f.draw(surface, text, size, i == self.focus, self.look)
         if self._choice_rects:

@@ -5,7 +5,9 @@ events through `handle_event(event)`, `update()` and `draw(surface)`;
 `run_paint_app` hands it to the one window loop, so tests drive the very same
 code with synthetic events, headless. Its parts live beside it: layout.py
 (where things sit), input.py (pointer, keys, strokes, buttons), files.py
-(save, open and their dialogs) and picture.py (drawing, with partial redraw).
+(save, open and their dialogs), day.py (new patient, Save As, visit fields, PDF,
+help), questions.py (the questions in the clinician panel), zoom.py (one view
+magnified) and picture.py (drawing, with partial redraw).
 
 Input: the mouse and touch both paint, read through bodymap.ui.pointer (each
 touch counted once, positions from the event). The view under the pointer when
