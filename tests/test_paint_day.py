@@ -700,3 +700,19 @@ def test_with_the_real_matcher_answers_change_the_ranking_and_raise_flags_at_onc
     assert flags and all(r.fixed for r in flags)
     kinds = [r.kind for r in s.panel.rows]
     assert kinds.index("red_flag") < kinds.index("hypothesis")
+
+
+def test_partial_redraw_with_the_toast_over_the_status_bar_matches_a_full_redraw(atlas, tmp_path):
+    s = PaintScreen(SIZE, atlas=atlas, folder=tmp_path, show_panel=False)
+    surf = pygame.Surface(SIZE)
+    s.show_toast("Saved to somewhere.bodymap")
+    s.draw(surf)
+    pos = to_screen(s, "back", rep(atlas, "right_calf"))
+    s.handle_event(ev(pygame.MOUSEBUTTONDOWN, pos=pos, button=1))
+    for k in range(1, 8):
+        s.handle_event(ev(pygame.MOUSEMOTION, pos=(pos[0], pos[1] + 6 * k), rel=(0, 6), buttons=(1, 0, 0)))
+        s.update()
+        assert s.draw_partial(surf) is not None
+    full = pygame.Surface(SIZE)
+    s.draw(full)
+    assert (pygame.surfarray.array3d(surf) != pygame.surfarray.array3d(full)).any(axis=2).sum() == 0

@@ -89,6 +89,16 @@ class TextField:
             pygame.draw.line(surface, c.text, (cx + 1, r.top + pad), (cx + 1, r.bottom - pad), 2)
 
 
+def _fit(line: str, size: int, width: int) -> str:
+    """`line`, cut with an ellipsis if a word too long to wrap still makes it wider than `width`."""
+    f = render.font(size)
+    if f.size(line)[0] <= width:
+        return line
+    while line and f.size(line + "…")[0] > width:
+        line = line[:-1]
+    return line.rstrip() + "…"
+
+
 @dataclass
 class FitDialog(Dialog):
     """A `Dialog` whose title wraps (up to three lines) to the dialog's width."""
@@ -101,8 +111,9 @@ class FitDialog(Dialog):
     def layout(self, area: pygame.Rect, s: float, size: int) -> None:
         pad = int(20 * s)
         width = min(int(660 * s), area.width - 2 * pad)
-        self._title_lines = wrap_text(self.title, self.title_size(size), max(width - 2 * pad, 20), max_lines=3) \
-            or [""]
+        room = max(width - 2 * pad, 20)
+        ts = self.title_size(size)
+        self._title_lines = [_fit(line, ts, room) for line in wrap_text(self.title, ts, room, max_lines=3)] or [""]
         extra = (len(self._title_lines) - 1) * render.font(self.title_size(size)).get_linesize()
         super().layout(area, s, size)
         self._grow(area, extra, s)
