@@ -716,3 +716,16 @@ def test_partial_redraw_with_the_toast_over_the_status_bar_matches_a_full_redraw
     full = pygame.Surface(SIZE)
     s.draw(full)
     assert (pygame.surfarray.array3d(surf) != pygame.surfarray.array3d(full)).any(axis=2).sum() == 0
+
+
+def test_a_finger_lost_with_the_focus_does_not_turn_the_next_touch_into_a_pinch(screen, atlas):
+    s = screen
+    w, h = s.size
+    p = to_screen(s, "back", rep(atlas, "right_calf"))
+    s.handle_event(ev(pygame.FINGERDOWN, x=0.9, y=0.9, dx=0.0, dy=0.0, touch_id=1, finger_id=1, pressure=0.0))
+    s.handle_event(ev(pygame.WINDOWFOCUSLOST))  # its FINGERUP never comes
+    s.handle_event(ev(pygame.FINGERDOWN, x=p[0] / w, y=p[1] / h, dx=0.0, dy=0.0, touch_id=1, finger_id=2,
+                      pressure=0.0))
+    s.handle_event(ev(pygame.FINGERUP, x=p[0] / w, y=p[1] / h, dx=0.0, dy=0.0, touch_id=1, finger_id=2,
+                      pressure=0.0))
+    assert s.zoom is None and cov(s, "right_calf") > 0

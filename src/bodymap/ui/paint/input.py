@@ -44,6 +44,7 @@ class PaintInput:
             self.resize((event.x, event.y))
         elif t in (pygame.WINDOWFOCUSLOST,):
             self._release_pointer()
+            self._fingers, self._pinch = {}, None  # a finger lifted elsewhere must not start a pinch later
         elif t == pygame.KEYDOWN:
             self._key(event)
         elif t == pygame.TEXTINPUT:
