@@ -221,6 +221,20 @@ class PaintDay:
         elif d.focused is not None and d.focused.key(k):
             self._after_typing(d)
 
+    def _text(self, text: str) -> None:
+        """Typed characters (TEXTINPUT): into a form's field, or "?" (help), "+"/"-" (zoom)."""
+        swallow, self._swallow_text = getattr(self, "_swallow_text", None), None
+        if swallow is not None and text.lower() == swallow:
+            return  # the letter of the shortcut that opened the form is not typed into it
+        if isinstance(self.dialog, FormDialog):
+            self.form_text(text)
+        elif self.dialog is None and text == "?":
+            self.help_dialog()
+        elif self.dialog is None and text in ("+", "="):
+            self.zoom_by(2.0)
+        elif self.dialog is None and text == "-":
+            self.zoom_by(0.5)
+
     def form_text(self, text: str) -> None:
         d = self.dialog
         if d.focused is not None:

@@ -61,20 +61,6 @@ class PaintInput:
         else:
             self._pointer_up(p.pos, p.id)
 
-    def _text(self, text: str) -> None:
-        """Typed characters (TEXTINPUT): into a form's field, or "?" (help), "+"/"-" (zoom)."""
-        swallow, self._swallow_text = getattr(self, "_swallow_text", None), None
-        if swallow is not None and text.lower() == swallow:
-            return  # the letter of the shortcut that opened the form is not typed into it
-        if isinstance(self.dialog, FormDialog):
-            self.form_text(text)
-        elif self.dialog is None and text == "?":
-            self.help_dialog()
-        elif self.dialog is None and text in ("+", "="):
-            self.zoom_by(2.0)
-        elif self.dialog is None and text == "-":
-            self.zoom_by(0.5)
-
     def _key(self, event) -> None:
         k = event.key
         self._swallow_text = None
