@@ -44,6 +44,7 @@ class PanelRow:
     index: int | None = None  # hypothesis index
     fixed: bool = False  # red flags and the title do not scroll
     probability: float = 0.0
+    key: str | None = None  # a question row's answer key (bodymap.ui.paint.questions)
 
 
 class ClinicianPanel:
@@ -124,14 +125,16 @@ class ClinicianPanel:
         inner = self.rect.width - 2 * pad
         y = pad
 
-        def add(kind, text, colour, *, fixed=False, index=None, indent=0, min_h=0, probability=0.0, fsize=None):
+        def add(kind, text, colour, *, fixed=False, index=None, indent=0, min_h=0, probability=0.0, fsize=None,
+                extra_h=0, key=None, skip=0):
             nonlocal y
+            y += skip
             fs = fsize or size
             lines = wrap_text(text, fs, inner - indent - (2 * pad if min_h else 0))
             flh = render.font(fs).get_linesize() + 1
-            h = max(len(lines) * flh + (2 * pad if min_h else 0), min_h)
+            h = max(len(lines) * flh + (2 * pad if min_h else 0), min_h) + extra_h
             row = PanelRow(kind, lines, pygame.Rect(pad + indent, y, inner - indent, h), colour, index, fixed,
-                           probability)
+                           probability, key)
             self.rows.append(row)
             y += h + gap
             return row
@@ -144,6 +147,7 @@ class ClinicianPanel:
                 add("red_flag", str(getattr(f, "text", f)), RED, fixed=True)
             y += gap
         self.fixed_h = y
+        self._rows_first(add)  # a subclass's rows above the ranking (the painting window's urgent questions)
         if not self.computed:
             pass
         elif self.ranking is None or self.error:
@@ -177,11 +181,18 @@ class ClinicianPanel:
                 add("heading", "Ask about", TEXT)
                 for p in prompts:
                     add("prompt", f"• {p}", TEXT, indent=int(8 * s))
-            if self.disclaimer:
-                y += gap
-                add("disclaimer", self.disclaimer, MUTED)
+        self._rows_last(add)  # a subclass's rows under the ranking (the painting window's questions)
+        if self.computed and not (self.ranking is None or self.error) and self.disclaimer:
+            y += gap
+            add("disclaimer", self.disclaimer, MUTED)
         self.content_h = y
         self._clamp_scroll()
+
+    def _rows_first(self, add) -> None:
+        """Rows at the top of the scrolled part, above the ranking: none here."""
+
+    def _rows_last(self, add) -> None:
+        """Rows under the ranking and prompts, above the disclaimer: none here."""
 
     def _clamp_scroll(self) -> None:
         visible = self.rect.height - self.fixed_h

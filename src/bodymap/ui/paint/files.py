@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pygame
 
-from ... import fileformat
+from ... import fileformat, paths
 from ...errors import BodymapError
 from ...painting import PainMap
-from ..widgets import Dialog
+from ..kit.form import FitDialog as Dialog  # titles wrap inside the dialog (issue 13, item 5)
+from ..kit.form import FormDialog
 
 from .sizes import FILE_SUFFIX
 
@@ -48,12 +49,16 @@ class PaintFiles:
                                  [f"It will be saved to {self._target_path().name}."],
                                  [("save", "Save"), ("discard", "Discard"), ("cancel", "Cancel")]))
 
-    def open_dialog(self, page: int = 0) -> None:
-        files = self.bodymap_files()
+    def open_dialog(self, page: int = 0, folder: Path | None = None) -> None:
+        """The maps in `folder` (default: the maps folder) to pick from, newest first, and "Another folder..."."""
+        folder = Path(folder) if folder is not None else self.folder
+        files = self.bodymap_files(folder)
         if not files:
-            self.message("Nothing to open", f"There are no {FILE_SUFFIX} files in {self.folder}.", error=False)
+            self._open_dialog(Dialog("open", "Nothing to open", [f"There are no {FILE_SUFFIX} files in {folder}."],
+                                     [("folder", "Another folder..."), ("ok", "OK")],
+                                     payload={"page": 0, "file": {}, "folder": folder}))
             return
-        per = self._open_page_size()
+        per = max(1, self._open_page_size() - 1)
         pages = (len(files) + per - 1) // per
         page = min(max(page, 0), pages - 1)
         shown = files[page * per:(page + 1) * per]
@@ -69,10 +74,12 @@ class PaintFiles:
             buttons.append(("prev", "Previous"))
         if page < pages - 1:
             buttons.append(("next", "Next"))
+        buttons.append(("folder", "Another folder..."))
         buttons.append(("cancel", "Cancel"))
-        d = Dialog("open", "Open a painting", [f"{len(files)} file(s) in {self.folder}" +
+        d = Dialog("open", "Open a painting", [f"{len(files)} file(s) in {folder}" +
                                                (f", page {page + 1} of {pages}" if pages > 1 else "")],
-                   buttons, payload={"page": page, "file": {f"file:{i}": p for i, p in enumerate(files)}},
+                   buttons, payload={"page": page, "file": {f"file:{i}": p for i, p in enumerate(files)},
+                                     "folder": folder},
                    column=True)
         self._open_dialog(d)
 
@@ -80,9 +87,10 @@ class PaintFiles:
         avail = self.size[1] * 0.9 - self.px(200) - 2 * self.px(66)
         return max(1, int(avail // self.px(66)))
 
-    def bodymap_files(self) -> list[Path]:
+    def bodymap_files(self, folder: Path | None = None) -> list[Path]:
         try:
-            files = [p for p in self.folder.glob(f"*{FILE_SUFFIX}") if p.is_file()]
+            folder = Path(folder) if folder is not None else self.folder
+            files = [p for p in folder.glob(f"*{FILE_SUFFIX}") if p.is_file()]
         except OSError:
             return []
         return sorted(files, key=lambda p: (-p.stat().st_mtime, p.name))
@@ -91,17 +99,31 @@ class PaintFiles:
         d = self.dialog
         if d is None:
             return
+        if isinstance(d, FormDialog) and self._form_action(d, action):
+            return
         self.dialog = None
         if action == "cancel" or action == "ok":
+            self._after_save = None  # what waited for a save (closing, the next patient) is called off
             return
+        if d.kind == "save_failed" and action == "save_as":
+            self.save_as_dialog()
+        elif d.kind == "unsaved_new":
+            if action == "discard":
+                self._start_new_patient()
+            elif action == "save":
+                self.save_then(self._start_new_patient)
         if d.kind == "clear":
             self.clear({"clear_front": "front", "clear_back": "back"}.get(action))
         elif d.kind == "quit":
-            if action == "discard" or (action == "save" and self.save()):
+            if action == "discard":
                 self.done = True
+            elif action == "save":
+                self.save_then(self._close)
         elif d.kind == "open":
-            if action in ("prev", "next"):
-                self.open_dialog(d.payload["page"] + (1 if action == "next" else -1))
+            if action == "folder":
+                self.open_folder_dialog(d.payload["folder"])
+            elif action in ("prev", "next"):
+                self.open_dialog(d.payload["page"] + (1 if action == "next" else -1), d.payload["folder"])
             elif action in d.payload["file"]:
                 path = d.payload["file"][action]
                 if self.dirty:
@@ -112,31 +134,40 @@ class PaintFiles:
                 else:
                     self.load(path)
         elif d.kind == "unsaved_open":
-            if action == "discard" or (action == "save" and self.save()):
+            if action == "discard":
                 self.load(d.payload)
+            elif action == "save":
+                self.save_then(lambda: self.load(d.payload))
+
+    def _close(self) -> None:
+        self.done = True
 
     # ------------------------------------------------------------------
     # files
     def _default_path(self) -> Path:
-        stamp = self._now().strftime("%Y%m%d-%H%M%S")
-        p = self.folder / f"bodymap-{stamp}{FILE_SUFFIX}"
-        n = 2
-        while p.exists():
-            p = self.folder / f"bodymap-{stamp}-{n}{FILE_SUFFIX}"
-            n += 1
-        return p
+        """A new map's file in the folder, never an existing one: named after the visit
+        ("MRN-0042_2026-03-14.bodymap") when it has a patient identifier, else after the time."""
+        v = self.pain_map.visit
+        if v.patient_id:
+            stem = paths.map_file_stem(v.patient_id, v.visit_date, today=self._now().date())
+        else:
+            stem = "bodymap-" + self._now().strftime("%Y%m%d-%H%M%S")
+        return paths.unused_map_path(self.folder, stem)
 
     def _target_path(self) -> Path:
         return self.path if self.path is not None else self._default_path()
 
     def save(self) -> bool:
-        """Save to the open file, or to a new bodymap-YYYYmmdd-HHMMSS.bodymap in the folder."""
+        """Save to the open file, or to a new file in the folder (see `_default_path`)."""
+        return self.save_to(self._target_path())
+
+    def save_to(self, path: Path) -> bool:
+        """Save to `path`; on failure the painting stays open and Save As is offered."""
         self._end_stroke()
-        path = self._target_path()
         try:
             fileformat.save(self.pain_map, path)
-        except BodymapError as exc:
-            self.message("Could not save", str(exc))
+        except (BodymapError, OSError) as exc:
+            self.save_failed(path, exc)
             return False
         self.path = path
         self._saved_version = self.pain_map.version

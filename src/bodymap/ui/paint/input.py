@@ -9,8 +9,13 @@ import pygame
 
 from ...painting import SENSATIONS
 from ...render.overlay import brush_window
+from ..kit.form import FormDialog
 from ..pointer import DOWN, MOVE, MOUSE, Pointer, pointer_event
 from .sizes import REDRAW_EVENTS, ctrl_held, shift_held
+from .zoom import WHEEL_STEP
+
+PAN_KEYS = {pygame.K_LEFT: (-0.25, 0.0), pygame.K_RIGHT: (0.25, 0.0), pygame.K_UP: (0.0, -0.25),
+            pygame.K_DOWN: (0.0, 0.25)}
 
 
 class PaintInput:
@@ -27,6 +32,10 @@ class PaintInput:
         elif t == pygame.MOUSEWHEEL:
             if self.panel_rect is not None and self.panel_rect.collidepoint(self._last_pos):
                 self.panel.scroll_by(-int(getattr(event, "y", 0)) * self.px(48))
+            elif self.dialog is None and self._stroke is None and self.view_at(self._last_pos) is not None:
+                y = float(getattr(event, "precise_y", 0) or getattr(event, "y", 0))
+                if y:
+                    self.zoom_by(WHEEL_STEP ** y, self._last_pos)
         elif t in REDRAW_EVENTS:
             self.invalidate()  # the window system lost our pixels
         elif t == pygame.VIDEORESIZE:
@@ -35,11 +44,16 @@ class PaintInput:
             self.resize((event.x, event.y))
         elif t in (pygame.WINDOWFOCUSLOST,):
             self._release_pointer()
+            self._fingers, self._pinch = {}, None  # a finger lifted elsewhere must not start a pinch later
         elif t == pygame.KEYDOWN:
             self._key(event)
+        elif t == pygame.TEXTINPUT:
+            self._text(getattr(event, "text", ""))
 
     def handle_pointer(self, p: Pointer) -> None:
         """One plain pointer event (bodymap.ui.pointer); tests may call this directly."""
+        if self.pinch_pointer(p):
+            return
         if p.phase == DOWN:
             self._pointer_down(p.pos, p.id)
         elif p.phase == MOVE:
@@ -49,9 +63,15 @@ class PaintInput:
 
     def _key(self, event) -> None:
         k = event.key
+        self._swallow_text = None
+        if isinstance(self.dialog, FormDialog):
+            self.form_key(event)
+            return
         if self.dialog is not None:
             if k == pygame.K_ESCAPE:
                 self._dialog_action("cancel" if "cancel" in self.dialog.button_rects else "ok")
+            elif k in (pygame.K_RETURN, pygame.K_KP_ENTER) and self.dialog.kind in ("help", "message"):
+                self._dialog_action("ok")
             return
         if ctrl_held(event):
             if k == pygame.K_z:
@@ -59,11 +79,26 @@ class PaintInput:
             elif k == pygame.K_y:
                 self.redo()
             elif k == pygame.K_s:
-                self.save()
+                self.save_as_dialog() if shift_held(event) else self.save()
             elif k == pygame.K_o:
                 self.open_dialog()
+            elif k == pygame.K_n:
+                self.new_patient()
+            elif k == pygame.K_p:
+                self.print_pdf()
             return
-        if k == pygame.K_F2:
+        if k == pygame.K_F1:
+            self.help_dialog()
+        elif k == pygame.K_v:
+            self.visit_dialog()
+            self._swallow_text = "v"  # SDL sends the "v" as text after this key press
+        elif k == pygame.K_0:
+            self.clear_pain_score()
+        elif k == pygame.K_z:
+            self.zoom_reset()
+        elif k in PAN_KEYS and self.zoom is not None:
+            self.pan(*PAN_KEYS[k])
+        elif k == pygame.K_F2:
             self.toggle_panel()
         elif k == pygame.K_e:
             self._activate(("eraser",))
@@ -72,6 +107,7 @@ class PaintInput:
 
     def _pointer_down(self, pos, pid) -> None:
         self._last_pos = pos
+        self.note_body_point(pos)
         if self._pointer is not None:
             return  # one pointer at a time: a second finger does nothing
         self._pointer = pid
@@ -211,6 +247,9 @@ class PaintInput:
         """What a pressed target does: a dialog button, a panel row, or a button's own action."""
         if isinstance(target, tuple):  # ("dialog", button id)
             return target
+        answer = self.panel_question_target(target)
+        if answer is not None:
+            return answer
         for row in self.panel.rows:
             if row.kind == "hypothesis" and target == f"panel:hyp:{row.index}":
                 return ("hypothesis", row.index)
@@ -244,6 +283,24 @@ class PaintInput:
             self.show_dermatomes = not self.show_dermatomes
         elif kind == "panel":
             self.toggle_panel()
+        elif kind == "new":
+            self.new_patient()
+        elif kind == "save_as":
+            self.save_as_dialog()
+        elif kind == "visit":
+            self.visit_dialog()
+        elif kind == "pdf":
+            self.print_pdf()
+        elif kind == "help":
+            self.help_dialog()
+        elif kind == "score_clear":
+            self.clear_pain_score()
+        elif kind == "zoom_in":
+            self.zoom_by(2.0)
+        elif kind == "zoom_out":
+            self.zoom_by(0.5)
+        elif kind == "answer":
+            self.answer_action(action)
 
     def toggle_panel(self) -> None:
         self.show_panel = not self.show_panel

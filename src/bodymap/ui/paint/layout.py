@@ -37,10 +37,13 @@ class PaintLayout:
         pad, btn, gap = self.px(8), self.px(56), self.px(6)
         self.buttons: dict[str, Button] = {}
         # top bar: flowing rows of buttons
-        top_items = [("undo", "Undo", "action"), ("redo", "Redo", "action"), ("clear", "Clear...", "action"),
-                     None, ("save", "Save", "action"), ("open", "Open...", "action"), None,
+        top_items = [("new", "New patient", "action"), ("visit", "Visit...", "action"), None,
+                     ("save", "Save", "action"), ("save_as", "Save As...", "action"), ("open", "Open...", "action"),
+                     ("pdf", "Print PDF", "action"), None,
+                     ("undo", "Undo", "action"), ("redo", "Redo", "action"), ("clear", "Clear...", "action"), None,
+                     ("zoom_in", "Zoom +", "action"), ("zoom_out", "Zoom -", "action"), None,
                      ("outlines", "Outlines", "toggle"), ("dermatomes", "Dermatomes", "toggle"),
-                     ("panel", "Clinician panel", "toggle")]
+                     ("panel", "Clinician panel", "toggle"), ("help", "? Help", "action")]
         bar, bar_h = flow_buttons(top_items, self.text, fs, btn, pad, self.px(18), w, self.px)
         self.buttons.update(bar)
         self.top_rect = pygame.Rect(0, 0, w, bar_h)
@@ -85,6 +88,9 @@ class PaintLayout:
         self.intensity_label_pos = (x0, y)
         y += lh + gap
         self.slider = Slider(pygame.Rect(x0, y, inner, btn), 10, self.pain_map.intensity.get("overall"))
+        y += btn + gap
+        self.buttons["score_clear"] = Button("score_clear", pygame.Rect(x0, y, inner, btn), "Pain: not given",
+                                             "action", action=("score_clear",))
         # the two views
         # titles over the views; the caption wraps when a view is narrow
         self.title_size = max(16, int(36 * s))
@@ -104,10 +110,14 @@ class PaintLayout:
             if need <= caption_lines:
                 break
             caption_lines = need
+        zoom_area = pygame.Rect(area.left, area.top + title_h, area.width, max(area.height - title_h, 1))
+        lays = self.zoomed_layouts(zoom_area, lays)
         self.layouts = {v: dataclasses.replace(lay, left=float(round(lay.left)), top=float(round(lay.top)))
                         for v, lay in lays.items()}
+        first = next(iter(self.layouts.values()))
+        self.buttons["zoom_out"].enabled = self.zoom is not None
         for name in BRUSHES:
-            self.buttons[f"brush:{name}"].dot = min(BRUSHES[name] * self.layouts["front"].scale, btn / 2 - 6)
+            self.buttons[f"brush:{name}"].dot = min(BRUSHES[name] * first.scale, btn / 2 - 6)
         self.overlays = {v: PaintOverlay(self.pain_map, lay, self._period()) for v, lay in self.layouts.items()}
         if self.panel_rect is not None:
             self.panel.layout(self.panel_rect, s, fs)
@@ -115,7 +125,8 @@ class PaintLayout:
             self.dialog.layout(pygame.Rect(0, 0, w, h), s, fs)
 
     def _period(self) -> int:
-        return max(4, int(round(PATTERN_PERIOD * self.layouts["front"].scale / self.pain_map.raster.scale)))
+        scale = next(iter(self.layouts.values())).scale
+        return max(4, int(round(PATTERN_PERIOD * scale / self.pain_map.raster.scale)))
 
     def resize(self, size: tuple[int, int]) -> None:
         size = (max(int(size[0]), 1), max(int(size[1]), 1))
@@ -139,11 +150,25 @@ class PaintLayout:
                     return r.center
         for row in self.panel.rows:
             if row.kind == "hypothesis" and bid == f"panel:hyp:{row.index}":
+                self._scroll_into_view(row.rect)
                 return self.panel.row_screen_rect(row).center
+            if row.kind == "question" and bid.startswith(f"panel:q:{row.key}:"):
+                r = self.panel.choice_rects(row)[bid.rsplit(":", 1)[1]]
+                self._scroll_into_view(r)
+                return r.move(self.panel.rect.left, self.panel.rect.top - self.panel.scroll).center
         return self.buttons[bid].rect.center
+
+    def _scroll_into_view(self, r: pygame.Rect) -> None:
+        """Scroll the panel so that content rect `r` (panel coordinates) shows under its fixed top."""
+        p = self.panel
+        top, visible = p.fixed_h, p.rect.height - p.fixed_h
+        if r.top - p.scroll < top:
+            p.scroll_to(r.top - top)
+        elif r.bottom - p.scroll > top + visible:
+            p.scroll_to(r.bottom - top - visible)
 
     @property
     def too_small(self) -> bool:
         """The window leaves the body views too little room to paint on."""
-        lay = self.layouts["front"]
+        lay = next(iter(self.layouts.values()))
         return lay.width < 60 or lay.height < 150

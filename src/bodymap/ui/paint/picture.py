@@ -11,7 +11,6 @@ import pygame
 import shapely
 
 from ... import render
-from ...atlas import VIEWS
 from ...painting import SENSATIONS
 from ...render.palette import REGION_LINE_OVER_PAINT, ZONE_LINE, ZONE_MIN_P, ZONE_OUTLINE_P, ZONE_RGB
 from ..widgets import BAR_BG, BAR_LINE, BUTTON_ON_BG, BUTTON_ON_TEXT, MUTED, RED, TEXT, wrap_text
@@ -33,7 +32,8 @@ class PaintPicture:
 
     def panel_scroll_key(self) -> Any:
         p = self.panel
-        return p.scroll, p.selected, id(p.ranking), p.computed, self.matcher_error, self._zone_key()
+        return (p.scroll, p.selected, id(p.ranking), p.computed, self.matcher_error, self._zone_key(),
+                getattr(p, "state_key", None))
 
     def invalidate(self) -> None:
         """Make the next draw_partial redraw the whole window."""
@@ -57,7 +57,7 @@ class PaintPicture:
         tops = self._top_overlays()
         for r in self._dirty_rects:
             surface.blit(bg, r, r)
-            for v in VIEWS:
+            for v in self.layouts:
                 ov = self.overlays[v]
                 ovr = pygame.Rect(ov.topleft, ov.surface.get_size()).clip(r)
                 if ovr.width and ovr.height:
@@ -71,6 +71,8 @@ class PaintPicture:
         status = (tuple(self.readout_lines()), self.file_label, self.dirty)
         if status != self._drawn_status:
             self._draw_status(surface)
+            if self.toast:
+                self._draw_toast(surface)  # the toast sits over the status bar
             self._drawn_status = status
             rects.append(self.status_rect.copy())
         return rects
@@ -82,7 +84,7 @@ class PaintPicture:
         self._dirty_rects = []
         surface.blit(self._background(), (0, 0))
         tops = self._top_overlays()
-        for v in VIEWS:
+        for v in self.layouts:
             ov = self.overlays[v]
             surface.blit(ov.surface, ov.topleft)
             top, at = tops[v]
@@ -118,6 +120,7 @@ class PaintPicture:
         b["dermatomes"].on = self.show_dermatomes
         b["panel"].on = self.show_panel
         self.slider.value = self.pain_map.intensity.get("overall")
+        b["score_clear"].enabled = self.slider.value is not None
 
     def _zone_key(self):
         return None if self.zone is None else tuple(sorted(self.zone.items()))
@@ -129,13 +132,23 @@ class PaintPicture:
         bg = pygame.Surface(self.size)
         bg.fill(render.BACKGROUND)
         for v, lay in self.layouts.items():
-            render.draw_body(bg, self.atlas, lay, regions=False)
+            target, at = bg, None
+            if self.zoom is not None:  # a zoomed view's picture reaches past its frame: draw it inside it
+                target, at = pygame.Surface((lay.width, lay.height)), (int(lay.left), int(lay.top))
+                target.fill(render.BACKGROUND)
+                lay = dataclasses.replace(lay, left=0.0, top=0.0)
+            render.draw_body(target, self.atlas, lay, regions=False)
             if self.show_dermatomes:  # the coloured zones under the paint; their lines and names go on top
-                render.draw_dermatomes(bg, self.atlas, lay, alpha=90, labels=False, lines=False)
+                render.draw_dermatomes(target, self.atlas, lay, alpha=90, labels=False, lines=False)
             if self.zone:
-                self._draw_zone_fill(bg, lay)
+                self._draw_zone_fill(target, lay)
+            if at is not None:
+                bg.blit(target, at)
         self._draw_titles(bg)
-        render.draw_side_markers(bg, self.layouts, size=max(16, int(34 * self.s)))
+        if self.zoom is None:
+            render.draw_side_markers(bg, self.layouts, size=max(16, int(34 * self.s)))
+        else:
+            self._draw_zoom_markers(bg)
         if pygame.display.get_surface() is not None:
             bg = bg.convert()
         self._bg, self._bg_key = bg, key
@@ -154,6 +167,19 @@ class PaintPicture:
                 y += lh
             t = self.text(title, self.title_size, TEXT)
             surface.blit(t, t.get_rect(midbottom=(cx, lay.top - self.px(4) - len(lines) * lh)))
+
+    def _draw_zoom_markers(self, surface: pygame.Surface) -> None:
+        """'R' and 'L' at the top corners of the zoomed view, on the patient's right and left, and the zoom."""
+        from ...atlas import viewer_sign
+
+        sz = max(16, int(34 * self.s))
+        for v, lay in self.layouts.items():
+            for side, letter in (("right", "R"), ("left", "L")):
+                x = lay.left + lay.width / 2 + viewer_sign(v, side) * (lay.width / 2 - sz)
+                t = self.text(letter, sz, MUTED)
+                surface.blit(t, t.get_rect(center=(x, lay.top + sz)))
+            t = self.text(f"Zoom {self.zoom_factor:.1f}x  (Z: whole body)", self.caption_size, MUTED)
+            surface.blit(t, t.get_rect(bottomright=(lay.left + lay.width - self.px(6), lay.top + lay.height - 2)))
 
     def _zone_regions(self, view: str):
         for rid, p in (self.zone or {}).items():
@@ -175,7 +201,7 @@ class PaintPicture:
         key = (tuple(self.layouts.values()), self.show_outlines, self.show_dermatomes, self._zone_key())
         if self._tops_key == key:
             return self._tops
-        m = self.px(6)
+        m = self.px(6) if self.zoom is None else 0  # a zoomed view stays inside its frame
         tops = {}
         for v, lay in self.layouts.items():
             surf = pygame.Surface((lay.width + 2 * m, lay.height + 2 * m), pygame.SRCALPHA)
@@ -257,13 +283,24 @@ class PaintPicture:
             surface.blit(t, t.get_rect(midtop=(box.centerx, y)))
             y += lh
 
+    def toast_rect(self) -> pygame.Rect:
+        """Where the toast shows: over the status bar under the body, so it never covers the feet."""
+        fs = self.font_size
+        box = pygame.Rect(0, 0, self.text.width(self.toast or "", fs) + self.px(32),
+                          render.font(fs).get_linesize() + self.px(20))
+        box.center = self.status_rect.center
+        box.width = min(box.width, self.status_rect.width)
+        box.height = min(box.height, self.status_rect.height)
+        box.centerx = self.status_rect.centerx
+        return box
+
     def _draw_toast(self, surface) -> None:
         fs = self.font_size
-        t = self.text(self.toast, fs, BUTTON_ON_TEXT)
-        box = t.get_rect().inflate(self.px(32), self.px(20))
-        box.midbottom = (self.body_rect.centerx, self.body_rect.bottom - self.px(10))
-        if box.width > self.body_rect.width:
-            box.left = self.body_rect.left
+        box = self.toast_rect()
+        text = self.toast
+        while text and self.text.width(text, fs) > box.width - self.px(16):
+            text = text[:-2] + "…" if len(text) > 2 else ""
+        t = self.text(text, fs, BUTTON_ON_TEXT)
         pygame.draw.rect(surface, BUTTON_ON_BG, box, border_radius=8)
         surface.blit(t, t.get_rect(center=box.center))
 

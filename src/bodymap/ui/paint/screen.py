@@ -5,7 +5,9 @@ events through `handle_event(event)`, `update()` and `draw(surface)`;
 `run_paint_app` hands it to the one window loop, so tests drive the very same
 code with synthetic events, headless. Its parts live beside it: layout.py
 (where things sit), input.py (pointer, keys, strokes, buttons), files.py
-(save, open and their dialogs) and picture.py (drawing, with partial redraw).
+(save, open and their dialogs), day.py (new patient, Save As, visit fields, PDF,
+help), questions.py (the questions in the clinician panel), zoom.py (one view
+magnified) and picture.py (drawing, with partial redraw).
 
 Input: the mouse and touch both paint, read through bodymap.ui.pointer (each
 touch counted once, positions from the event). The view under the pointer when
@@ -28,25 +30,31 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame
 
+from ... import paths
 from ...atlas import Atlas, load_atlas
+from ...errors import BodymapError
 from ...painting import SENSATIONS, PainMap
 from ...render.overlay import PaintOverlay
-from ..panel import ClinicianPanel, load_matcher
+from ..panel import load_matcher
 from ..scene import PARTIAL, DisplayWindow, run
 from ..widgets import Dialog, TextCache, wrap_text
+from .day import PaintDay
 from .files import PaintFiles
 from .input import PaintInput
 from .layout import PaintLayout
 from .picture import PaintPicture
+from .questions import PaintQuestions, QuestionPanel
+from .zoom import PaintZoom
 from .sizes import BASE_SIZE, BRUSHES, TOAST_SECONDS
 
 
-class PaintScreen(PaintLayout, PaintInput, PaintFiles, PaintPicture):
+class PaintScreen(PaintLayout, PaintInput, PaintFiles, PaintDay, PaintZoom, PaintQuestions, PaintPicture):
     """The whole painting window as a scene: a state machine over events.
 
     `matcher`: an object with `match(pain_map)` and `pattern_zone(atlas, id, side)`
     (default: the `bodymap.matcher` module, imported when the panel first needs it).
-    `folder`: where Save writes a new file and Open looks (default: the current folder).
+    `folder`: where Save writes a new file and Open looks (default: `paths.default_maps_dir()`, the
+    per-user maps folder; never the working directory or the checkout).
     """
 
     redraw = PARTIAL  # partial redraw while painting, a slower loop when idle
@@ -56,7 +64,9 @@ class PaintScreen(PaintLayout, PaintInput, PaintFiles, PaintPicture):
                  matcher: Any = None, folder: str | os.PathLike | None = None,
                  now: Callable[[], datetime] = datetime.now):
         self.atlas = atlas or (pain_map.atlas if pain_map is not None else load_atlas())
-        self.folder = Path(folder) if folder is not None else Path.cwd()
+        self._folder = Path(folder) if folder is not None else None  # None: the default maps folder, on first use
+        self._save_as_folder: Path | None = None
+        self.zoom: Any = None  # None, or (view, atlas centre, factor): see zoom.py
         self._now = now
         self._matcher_obj = matcher
         self.text = TextCache()
@@ -75,7 +85,7 @@ class PaintScreen(PaintLayout, PaintInput, PaintFiles, PaintPicture):
         self.exit_status = 0
         self.toast: str | None = None
         self._toast_until = 0.0
-        self.panel = ClinicianPanel()
+        self.panel = QuestionPanel()
         self.ranking: Any = None
         self.matcher_error: str | None = None
         self.zone: dict[str, float] | None = None
@@ -103,6 +113,22 @@ class PaintScreen(PaintLayout, PaintInput, PaintFiles, PaintPicture):
         if path is not None:
             self._open_initial(Path(path))
         self._layout()
+
+    @property
+    def folder(self) -> Path:
+        """Where Save writes a new map and Open looks: the folder given, or the per-user maps folder
+        (`paths.default_maps_dir()`, created on first use). If that cannot be made, its path is still
+        returned: saving there fails with the reason, and the window offers Save As."""
+        if self._folder is None:
+            try:
+                self._folder = paths.default_maps_dir()
+            except BodymapError:
+                return paths.default_maps_dir(create=False)
+        return self._folder
+
+    @folder.setter
+    def folder(self, value: str | os.PathLike) -> None:
+        self._folder = Path(value)
 
     @property
     def radius(self) -> float:
@@ -144,6 +170,8 @@ class PaintScreen(PaintLayout, PaintInput, PaintFiles, PaintPicture):
             self.ranking = SimpleNamespace(red_flags=flags_for_map(self.pain_map), hypotheses=[],
                                            prompts=[x.prompt for x in risks], risk_factors=risks)
         before = self.panel.selected
+        m = self.pain_map
+        self.panel.set_questions(m.answers, m.saddle_painted or m.both_legs_painted)
         disclaimer = getattr(self._matcher_obj, "DISCLAIMER", None) if self.matcher_error is None else None
         self.panel.set_ranking(self.ranking, self.matcher_error, self.pain_map.is_empty,
                                disclaimer if isinstance(disclaimer, str) else None)
@@ -202,6 +230,9 @@ class PaintScreen(PaintLayout, PaintInput, PaintFiles, PaintPicture):
     @property
     def file_label(self) -> str:
         name = self.path.name if self.path is not None else "new painting"
+        pid = self.pain_map.visit.patient_id
+        if pid and (self.path is None or pid not in name):
+            name = f"{pid}: {name}"  # whose map this is, once the visit says so
         return name + (" (unsaved)" if self.dirty else "")
 
     @property

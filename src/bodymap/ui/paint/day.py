@@ -1,0 +1,281 @@
+"""A clinic day in the painting window: new patient, Save As, the visit fields, the PDF, help.
+
+A part of `PaintScreen` (bodymap.ui.paint.screen): the methods share its state.
+
+- New patient clears everything (paint, pain score, answers, visit fields, times) and
+  the next save goes to a new file, never over the previous patient's; unsaved changes
+  are asked about first (Save / Discard / Cancel).
+- Save As is a form in the window: a file name and a folder (typed, or picked from the
+  folder's subfolders and "Up"); Enter saves, Esc cancels.
+- A save that fails (missing folder, read-only, disk full) leaves the painting open and
+  offers Save As; whatever was waiting for the save (closing, the next patient) waits on.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+import pygame
+
+from ...errors import BodymapError
+from ...painting import VISIT_FIELDS, PainMap
+from ..kit.form import FitDialog, FormDialog, TextField
+from .sizes import FILE_SUFFIX
+
+MAX_SUBFOLDERS = 8
+
+
+def short_path(path: Path) -> str:
+    """A folder as a person reads it: "~/Documents/bodymap" under the home folder, else in full."""
+    try:
+        return "~/" + str(path.relative_to(Path.home())) if path != Path.home() else "~"
+    except ValueError:
+        return str(path)
+VISIT_LABELS = {"patient_id": "Patient identifier (e.g. record number)", "visit_date": "Visit date (YYYY-MM-DD)",
+                "recorded_by": "Recorded by", "note": "Clinical note"}
+SHORTCUTS = [
+    ("F1 or ?", "this help"),
+    ("Ctrl+N", "new patient"),
+    ("Ctrl+S", "save"),
+    ("Ctrl+Shift+S", "save as (name and folder)"),
+    ("Ctrl+O", "open a saved map"),
+    ("Ctrl+P", "print: write the PDF report"),
+    ("V", "visit: patient identifier, date, note"),
+    ("Ctrl+Z / Ctrl+Y", "undo / redo"),
+    ("1-5", "choose a sensation"),
+    ("E", "eraser"),
+    ("0", "pain score: not given"),
+    ("+ / - or wheel", "zoom in / out where the pointer is"),
+    ("Z", "zoom: whole body again"),
+    ("Arrow keys", "move a zoomed view"),
+    ("F2", "show or hide the clinician panel"),
+    ("Enter / Esc", "in a form: save / cancel"),
+]
+
+
+class PaintDay:
+    """New patient, Save As, visit fields, PDF and the help overlay."""
+
+    _after_save: Callable[[], None] | None = None
+
+    # ------------------------------------------------------------------
+    # new patient
+    def new_patient(self) -> None:
+        self._end_stroke()
+        if not self.dirty:
+            self._start_new_patient()
+            return
+        self._open_dialog(FitDialog("unsaved_new", "Save this patient's painting before the next patient?",
+                                    [f"It will be saved to {self._target_path().name}."],
+                                    [("save", "Save"), ("discard", "Discard"), ("cancel", "Cancel")]))
+
+    def _start_new_patient(self) -> None:
+        self._set_map(PainMap(self.atlas), None)
+        self.zoom = None
+        self.panel.scroll = 0
+        self._layout()
+        self.show_toast("New patient: an empty map (saved to a new file)")
+
+    # ------------------------------------------------------------------
+    # saving with a continuation
+    def save_then(self, then: Callable[[], None]) -> None:
+        """Save, then run `then`; if saving fails, `then` waits for a successful Save As (or is dropped
+        on Cancel)."""
+        self._after_save = then
+        if self.save():
+            self._run_after_save()
+
+    def _run_after_save(self) -> None:
+        then, self._after_save = self._after_save, None
+        if then is not None:
+            then()
+
+    def save_failed(self, path: Path, exc: BodymapError) -> None:
+        self._open_dialog(FitDialog("save_failed", "Could not save",
+                                    [f"{exc}.".replace("..", "."), "Your painting is still open. Save As picks "
+                                                                   "another name or folder."],
+                                    [("save_as", "Save As..."), ("cancel", "Keep painting")], tone="error",
+                                    payload=path))
+
+    # ------------------------------------------------------------------
+    # save as
+    def save_as_dialog(self, error: str | None = None, name: str | None = None, folder: str | None = None) -> None:
+        target = self._target_path()
+        start = Path(folder) if folder is not None else (self._save_as_folder or target.parent)
+        d = FormDialog("save_as", "Save As", [error] if error else ["Type a file name; pick or type a folder."],
+                       [("ok", "Save"), ("cancel", "Cancel")], tone="error" if error else "normal",
+                       fields=[TextField("File name", name if name is not None else target.name),
+                               TextField("Folder", short_path(start))],
+                       choices_title="Folders here:")
+        self._fill_folder_choices(d)
+        self._open_dialog(d)
+
+    def open_folder_dialog(self, start: Path, error: str | None = None) -> None:
+        """Pick the folder whose maps Open lists: typed, or a subfolder / Up picked."""
+        d = FormDialog("open_folder", "Open from another folder", [error] if error else
+                       ["Type a folder, or pick one below."], [("ok", "List maps"), ("cancel", "Cancel")],
+                       tone="error" if error else "normal", fields=[TextField("Folder", short_path(start))],
+                       choices_title="Folders here:")
+        self._fill_folder_choices(d)
+        self._open_dialog(d)
+
+    def _fill_folder_choices(self, d: FormDialog) -> None:
+        folder = Path(os.path.expanduser(d.fields[-1].value.strip() or "."))
+        subs: list[Path] = []
+        try:
+            if folder.is_dir():
+                subs = sorted((p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                              key=lambda p: p.name.lower())[:MAX_SUBFOLDERS]
+        except OSError:
+            subs = []
+        d.choices = ([("up", f"Up: {short_path(folder.parent)}")] if folder.parent != folder else []) + \
+            [(f"dir:{i}", f"{p.name}/") for i, p in enumerate(subs)]
+        d.payload = {"dirs": {f"dir:{i}": p for i, p in enumerate(subs)}, "folder": folder}
+
+    def _form_action(self, d: FormDialog, action: str) -> bool:
+        """A form's own actions (focus, folder choice, submit). True when handled here."""
+        if action.startswith("field:"):
+            d.focus = int(action.split(":", 1)[1])
+            return True
+        if d.kind in ("save_as", "open_folder") and (action == "up" or action.startswith("dir:")):
+            target = d.payload["folder"].parent if action == "up" else d.payload["dirs"][action]
+            d.fields[-1].set(short_path(target))
+            d.focus = len(d.fields) - 1
+            self._refresh_form(d)
+            return True
+        if action == "ok":
+            self.dialog = None
+            if d.kind == "save_as":
+                self._submit_save_as(d)
+            elif d.kind == "visit":
+                self._submit_visit(d)
+            elif d.kind == "age":
+                self._submit_age(d)
+            elif d.kind == "open_folder":
+                folder = Path(os.path.expanduser(d.fields[0].value.strip() or "."))
+                if folder.is_dir():
+                    self.open_dialog(0, folder)
+                else:
+                    self.open_folder_dialog(folder, f"The folder {folder} does not exist: pick or type another.")
+            return True
+        return False
+
+    def _refresh_form(self, d: FormDialog) -> None:
+        if d.kind in ("save_as", "open_folder"):
+            self._fill_folder_choices(d)
+        d.layout(pygame.Rect(0, 0, *self.size), self.s, self.font_size)
+
+    def _submit_save_as(self, d: FormDialog) -> None:
+        name, folder_text = d.fields[0].value.strip(), d.fields[1].value.strip()
+        again = {"name": d.fields[0].value, "folder": d.fields[1].value}
+        if not name or name in (".", "..") or "/" in name or "\\" in name:
+            self.save_as_dialog("Type a file name (without a folder).", **again)
+            return
+        if not name.lower().endswith(FILE_SUFFIX):
+            name += FILE_SUFFIX
+        folder = Path(os.path.expanduser(folder_text or "."))
+        if not folder.is_dir():
+            self.save_as_dialog(f"The folder {folder} does not exist: pick or type another.", **again)
+            return
+        path = folder / name
+        if path.exists() and path != self.path:
+            self.save_as_dialog(f"{name} already exists in {folder}: type another name.", **again)
+            return
+        self._save_as_folder = folder
+        if self.save_to(path):
+            self._run_after_save()
+
+    # ------------------------------------------------------------------
+    # visit fields
+    def visit_dialog(self, error: str | None = None, values: dict[str, str] | None = None) -> None:
+        v = self.pain_map.visit.as_dict()
+        if values is None:
+            values = {k: str(v.get(k) or "") for k in VISIT_FIELDS}
+            values["visit_date"] = values["visit_date"] or self._now().date().isoformat()
+        d = FormDialog("visit", "Visit", [error] if error else ["No field is required."],
+                       [("ok", "Done"), ("cancel", "Cancel")], tone="error" if error else "normal",
+                       fields=[TextField(VISIT_LABELS.get(k, k), values.get(k, "")) for k in VISIT_FIELDS])
+        self._open_dialog(d)
+
+    def _submit_visit(self, d: FormDialog) -> None:
+        values = {k: f.value for k, f in zip(VISIT_FIELDS, d.fields)}
+        try:
+            self.pain_map.set_visit(**{k: (x.strip() or None) for k, x in values.items()})
+        except BodymapError as exc:
+            self.visit_dialog(str(exc), values)
+            return
+        self.show_toast("Visit details set" if self.pain_map.visit.as_dict() else "Visit details cleared")
+
+    # ------------------------------------------------------------------
+    # typing into a form
+    def form_key(self, event) -> None:
+        d = self.dialog
+        k = event.key
+        if k == pygame.K_ESCAPE:
+            self._dialog_action("cancel")
+        elif k in (pygame.K_RETURN, pygame.K_KP_ENTER):
+            self._dialog_action("ok")
+        elif k == pygame.K_TAB and d.fields:
+            d.focus = (d.focus + (-1 if event.mod & pygame.KMOD_SHIFT else 1)) % len(d.fields)
+        elif d.focused is not None and d.focused.key(k):
+            self._after_typing(d)
+
+    def _text(self, text: str) -> None:
+        """Typed characters (TEXTINPUT): into a form's field, or "?" (help), "+"/"-" (zoom)."""
+        swallow, self._swallow_text = getattr(self, "_swallow_text", None), None
+        if swallow is not None and text.lower() == swallow:
+            return  # the letter of the shortcut that opened the form is not typed into it
+        if isinstance(self.dialog, FormDialog):
+            self.form_text(text)
+        elif self.dialog is None and text == "?":
+            self.help_dialog()
+        elif self.dialog is None and text in ("+", "="):
+            self.zoom_by(2.0)
+        elif self.dialog is None and text == "-":
+            self.zoom_by(0.5)
+
+    def form_text(self, text: str) -> None:
+        d = self.dialog
+        if d.focused is not None:
+            d.focused.insert(text)
+            self._after_typing(d)
+
+    def _after_typing(self, d: FormDialog) -> None:
+        if d.kind in ("save_as", "open_folder") and d.focus == len(d.fields) - 1:
+            self._refresh_form(d)
+
+    # ------------------------------------------------------------------
+    # print
+    def pdf_path(self) -> Path:
+        return self._target_path().with_suffix(".pdf")
+
+    def print_pdf(self) -> Path | None:
+        """Write the same one-page report as `bodymap report` next to the map (or where it will be saved)."""
+        self._end_stroke()
+        out = self.pdf_path()
+        try:
+            from ...exports.report import write_report
+
+            write_report(self.pain_map, out, {"file": self._target_path().name})
+        except ImportError as exc:
+            self.message("Could not write the PDF", f"The PDF needs reportlab ({exc}).")
+            return None
+        except (BodymapError, OSError) as exc:
+            self.message("Could not write the PDF", f"{out}: {exc}")
+            return None
+        self.show_toast(f"PDF written: {out.name}")
+        return out
+
+    # ------------------------------------------------------------------
+    # pain score and help
+    def clear_pain_score(self) -> None:
+        self.slider.value = None
+        if self.pain_map.intensity.pop("overall", None) is not None:
+            self.pain_map.version += 1
+            self._ranking_dirty = True
+            self.show_toast("Pain score: not given")
+
+    def help_dialog(self) -> None:
+        self._open_dialog(FitDialog("help", "Keyboard shortcuts", [f"{k}: {v}" for k, v in SHORTCUTS],
+                                    [("ok", "Close")]))

@@ -1,0 +1,187 @@
+"""Questions in the painting window: every question the kiosk asks, answered in the clinician panel.
+
+- `QuestionPanel`: the clinician panel (bodymap.ui.panel) plus question rows, each with
+  Yes / No / Unsure (age: Set... / Clear). Fired red flags stay in the red box on top
+  with their urgency; when the saddle area or both legs are painted, the red-flag
+  questions not yet answered come first, above the ranking ("Ask now"); the rest of
+  the questions follow the ranking, in the kiosk's order (follow-ups only when they apply).
+- `PaintQuestions`: the window's side: answering (tapping the chosen answer again clears
+  it), the age form, and feeding the answers to the ranking and the flags at once.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pygame
+
+from ... import vocabulary
+from ...errors import BodymapError
+from ...painting import UNSURE
+from ..kit.form import FormDialog, TextField
+from ..panel import ClinicianPanel
+from ..widgets import BUTTON_BG, BUTTON_BORDER, MUTED, RED, SELECT_BG, SELECT_BORDER, TEXT
+
+CHOICES = (("yes", "Yes", True), ("no", "No", False), ("unsure", "Unsure", UNSURE))
+AGE_CHOICES = (("set", "Set..."), ("clear", "Clear"))
+
+
+def answer_text(value: Any) -> str:
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if value == UNSURE:
+        return "unsure"
+    return "" if value is None else str(value)
+
+
+class QuestionPanel(ClinicianPanel):
+    """The clinician panel with the questions (see the module)."""
+
+    def __init__(self) -> None:
+        self.answers: dict[str, Any] = {}
+        self.urgent = False  # saddle area or both legs painted: open red-flag questions go first
+        super().__init__()
+
+    def set_questions(self, answers: dict[str, Any], urgent: bool) -> None:
+        self.answers, self.urgent = dict(answers), bool(urgent)
+
+    @property
+    def state_key(self) -> Any:
+        return tuple(sorted((k, str(v)) for k, v in self.answers.items())), self.urgent
+
+    def asked(self) -> list[vocabulary.Question]:
+        """The questions shown: every answer question the kiosk asks that applies to these answers."""
+        return [q for q in vocabulary.questions() if q.is_answer and vocabulary.applies(q.key, self.answers)]
+
+    def first_keys(self) -> tuple[str, ...]:
+        return vocabulary.unanswered_red_flag_keys(self.answers) if self.urgent else ()
+
+    def _rows_first(self, add) -> None:
+        first = self.first_keys()
+        if not first:
+            return
+        add("heading", "Ask now: saddle area or both legs painted", RED)
+        for key in first:
+            self._question_row(add, vocabulary.question(key))
+
+    def _rows_last(self, add) -> None:
+        first = set(self.first_keys())
+        rest = [q for q in self.asked() if q.key not in first]
+        if not rest:
+            return
+        add("heading", "Questions (as the kiosk asks them)", TEXT, skip=int(8 * self._s))
+        for q in rest:
+            self._question_row(add, q)
+
+    def _question_row(self, add, q: vocabulary.Question) -> None:
+        btn_h = int(48 * self._s)
+        gap = int(6 * self._s)
+        value = self.answers.get(q.key)
+        label = vocabulary.words(q.key, "clinician")
+        if q.kind == "number":
+            label += f": {value}" if value is not None else ": not given"
+        red = "red_flag" in q.uses
+        add("question", label, RED if red and value in (None, UNSURE) else TEXT, extra_h=btn_h + gap, key=q.key)
+
+    def choice_rects(self, row) -> dict[str, pygame.Rect]:
+        """The answer buttons of a question row, in panel coordinates (before scrolling)."""
+        btn_h = int(48 * self._s)
+        gap = int(6 * self._s)
+        r = row.rect
+        choices = AGE_CHOICES if vocabulary.question(row.key).kind == "number" else \
+            tuple((c, label) for c, label, _ in CHOICES)
+        n = len(choices)
+        w = (r.width - gap * (n - 1)) // n
+        return {c: pygame.Rect(r.left + i * (w + gap), r.bottom - btn_h, w, btn_h) for i, (c, _) in enumerate(choices)}
+
+    def hit(self, pos) -> str | None:
+        if self.rect.collidepoint(pos) and pos[1] >= self.rect.top + self.fixed_h:
+            for row in self.rows:
+                if row.kind == "question":
+                    for c, r in self.choice_rects(row).items():
+                        if r.move(self.rect.left, self.rect.top - self.scroll).collidepoint(pos):
+                            return f"panel:q:{row.key}:{c}"
+        return super().hit(pos)
+
+    def _render(self, text) -> pygame.Surface:
+        surf = super()._render(text)
+        size = self._size
+        surf.set_clip(pygame.Rect(0, self.fixed_h, self.rect.width, max(self.rect.height - self.fixed_h, 0)))
+        labels = dict(AGE_CHOICES) | {c: label for c, label, _ in CHOICES}
+        for row in self.rows:
+            if row.kind != "question":
+                continue
+            current = answer_text(self.answers.get(row.key))
+            for c, r in self.choice_rects(row).items():
+                r = r.move(0, -self.scroll)
+                if r.bottom < self.fixed_h or r.top > self.rect.height:
+                    continue
+                on = c == current
+                pygame.draw.rect(surf, SELECT_BG if on else BUTTON_BG, r, border_radius=8)
+                pygame.draw.rect(surf, SELECT_BORDER if on else BUTTON_BORDER, r, width=3 if on else 2,
+                                 border_radius=8)
+                t = text(labels[c], max(14, int(size * 0.85)), TEXT if on or c != "clear" else MUTED)
+                surf.blit(t, t.get_rect(center=r.center))
+        surf.set_clip(None)
+        return surf
+
+
+class PaintQuestions:
+    """Answering the questions in the painting window."""
+
+    def panel_question_target(self, target: str) -> tuple | None:
+        """("answer", key, choice) for a panel answer button id, else None."""
+        if isinstance(target, str) and target.startswith("panel:q:"):
+            key, choice = target[len("panel:q:"):].rsplit(":", 1)
+            return ("answer", key, choice)
+        return None
+
+    def answer_action(self, action: tuple) -> None:
+        _, key, choice = action
+        q = vocabulary.question(key)
+        if q.kind == "number":
+            if choice == "set":
+                self.age_dialog()
+            else:
+                self.set_answer(key, None)
+            return
+        value = dict((c, v) for c, _, v in CHOICES)[choice]
+        current = self.pain_map.answers.get(key)
+        same = current is value if isinstance(value, bool) else current == value
+        self.set_answer(key, None if same else value)  # tapping the chosen answer again clears it
+
+    def set_answer(self, key: str, value: Any) -> None:
+        """Set (or with None clear) one answer; the ranking and the flags follow at once."""
+        answers = self.pain_map.answers
+        if value is None:
+            if key not in answers:
+                return
+            del answers[key]
+        else:
+            answers[key] = value  # validated by Answers
+        self.pain_map.version += 1  # an unsaved change, and the ranking is stale
+        self._ranking_dirty = True
+        if self.show_panel:
+            self.refresh_ranking()
+
+    def age_dialog(self, error: str | None = None, value: str | None = None) -> None:
+        age = self.pain_map.answers.get("age")
+        lo, hi = vocabulary.question("age").range
+        self._open_dialog(FormDialog("age", vocabulary.words("age", "clinician"),
+                                     [error] if error else [f"Whole years, {lo} to {hi}."],
+                                     [("ok", "Done"), ("cancel", "Cancel")], tone="error" if error else "normal",
+                                     fields=[TextField("Age in years", value if value is not None else
+                                                       ("" if age is None else str(age)), max_length=3)]))
+
+    def _submit_age(self, d: FormDialog) -> None:
+        text = d.fields[0].value.strip()
+        if not text:
+            self.set_answer("age", None)
+            return
+        try:
+            if not text.isdigit():
+                raise BodymapError(f"{text!r} is not a whole number of years")
+            self.set_answer("age", int(text))
+        except BodymapError as exc:
+            self.age_dialog(str(exc), text)
