@@ -206,6 +206,34 @@ def test_tapping_a_foot_twice_shows_the_feet_bigger_and_paints_nothing(tmp_path,
         assert app.kiosk.screen == "paint" and not paint.zoomed
 
 
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_tapping_a_hand_twice_shows_that_hand_bigger_on_both_views(tmp_path, atlas, side):
+    app, clock = make(tmp_path, atlas)
+    tap(app, clock, "start")
+    paint = app.scenes.scenes["paint"]
+    m = app.kiosk.session.pain_map
+    palm = app.paint_layouts["front"].to_screen(*region_middle(atlas, f"{side}_palm"))
+    tap_at(app, clock, palm, dt=0.1)
+    tap_at(app, clock, palm, dt=0.1)  # two taps in quick succession
+    assert paint.zoomed and paint.zoom_part == ("hand", side)
+    assert m.is_empty  # the two dabs were taken back
+    other = "left" if side == "right" else "right"
+    for view, stem in (("front", "palm"), ("back", "back_of_hand")):
+        lay = app.zoom_layouts[view]
+        assert lay.scale > 3 * app.paint_layouts[view].scale
+        # the hand shown is the patient's tapped hand, on both views, and the other hand is off screen
+        x, y = region_middle(atlas, f"{side}_{stem}")
+        assert lay.contains(*(float(v) for v in lay.to_screen(x, y)))
+        ox, oy = region_middle(atlas, f"{other}_{stem}")
+        assert not lay.contains(*(float(v) for v in lay.to_screen(ox, oy)))
+        # a fingertip there paints that hand only, in the same atlas coordinates
+        paint_dab(app, view, (x, y), app.zoom_layouts)
+    cov = {rid for rid, c in m.region_coverage().items() if c > 0}
+    assert cov == {f"{side}_palm", f"{side}_back_of_hand"}
+    tap(app, clock, "zoom")  # "Whole body"
+    assert not paint.zoomed and app.zoom_layouts is app.feet_layouts
+
+
 # ---------------------------------------------------------------------------
 # a voice
 

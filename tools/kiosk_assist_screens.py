@@ -4,7 +4,7 @@
 
 Writes docs/kiosk-paint.png and docs/kiosk-welcome.png (English) and, for each of
 en and es: kiosk-zoom-<lang>.png (the feet bigger, with a painted outer foot),
-kiosk-help-<lang>.png (after "Help"), kiosk-staff-<lang>.png (the staff screen after
+kiosk-zoom-hand-<lang>.png (one hand bigger), kiosk-help-<lang>.png (after "Help"), kiosk-staff-<lang>.png (the staff screen after
 the PIN, with a map waiting in recovery and a help call) and
 kiosk-corner-<lang>.png (the welcome screen with the staff corner's marks: the
 count, "Help asked", and "Locked" after wrong PINs). The screens are driven with
@@ -90,6 +90,11 @@ def main(argv: list[str]) -> int:
         dab(app, "front", "right_lateral_foot", app.zoom_layouts)
         dab(app, "back", "right_heel", app.zoom_layouts)
         save_png(app.screenshot(), str(out / f"kiosk-zoom-{lang}.png"))
+        tap(app, clock, "zoom")  # whole body, then the right hand bigger, as two quick taps on it show it
+        app.scenes.scenes["paint"].set_zoom(True, ("hand", "right"))
+        dab(app, "front", "right_palm", app.zoom_layouts)
+        save_png(app.screenshot(), str(out / f"kiosk-zoom-hand-{lang}.png"))
+        tap(app, clock, "zoom")
         tap(app, clock, "help")
         save_png(app.screenshot(), str(out / f"kiosk-help-{lang}.png"))
         # a crash leaves a draft: at the next start it waits in recovery, and staff see it

@@ -165,7 +165,7 @@ class KioskApp(KioskGeometry, KioskTouch, KioskAssist):
     def _new_session(self, m: PainMap | None) -> None:
         """A session started or ended: drop everything that showed or referenced the previous one."""
         self.scenes.scenes["paint"].stroke = None
-        self.scenes.scenes["paint"].zoomed = False
+        self.scenes.scenes["paint"].set_zoom(False)
         self.pressed = None
         self.pain_map = m
         self.overlays = {}

@@ -24,15 +24,16 @@ def body_background(app, which: str) -> pygame.Surface:
     first = len(app.texts.frame)
     bg = pygame.Surface(app.size)
     bg.fill(BG)
-    lays = {"paint": app.paint_layouts, "zoom": app.zoom_layouts}.get(which, app.review_layouts)
+    lays = (app.zoom_layouts if which.startswith("zoom") else
+            {"paint": app.paint_layouts}.get(which, app.review_layouts))
     for v, lay in lays.items():
         sub, sub_lay = in_window(bg, lay)
         render.draw_body(sub, app.atlas, sub_lay, regions=False, outline_width=max(2, app.px(3)))
     front, back = lays["front"], lays["back"]  # a quiet line between the two views
     x = int((front.left + front.width + back.left) / 2)
     pygame.draw.line(bg, DIVIDER, (x, int(front.top)), (x, int(front.top + front.height)), max(2, app.px(3)))
-    if which == "zoom":
-        draw_feet_labels(app, bg, lays)
+    if which.startswith("zoom"):
+        draw_feet_labels(app, bg, lays, which)
     else:
         draw_view_labels(app, bg, lays, which)
     if pygame.display.get_init() and pygame.display.get_surface() is not None:
@@ -73,14 +74,22 @@ def draw_view_labels(app, surface: pygame.Surface, lays, which: str) -> None:
         app.side_labels[(which, v, side)] = app.texts.block(surface, text, r, size, TEXT, max_lines=2, min_size=low)
 
 
-def draw_feet_labels(app, surface: pygame.Surface, lays) -> None:
-    """The magnified feet: 'Front' / 'Back' over each view, 'Your right' / 'Your left' under each foot."""
+def draw_feet_labels(app, surface: pygame.Surface, lays, which: str = "zoom") -> None:
+    """The magnified feet (or one hand): 'Front' / 'Back' over each view, 'Your right' / 'Your left'
+    under each foot (under the hand)."""
+    hand_side = which[len("zoom_hand_"):] if which.startswith("zoom_hand_") else None
     low = max(18, app.side_size * 2 // 3)
     for v, lay in lays.items():
         t = app.texts.surf(app.t(v), app.view_title_size, TEXT)
         surface.blit(t, t.get_rect(midbottom=(lay.left + lay.width / 2, lay.top - app.px(4))))
         for side in ("right", "left"):
-            feet = [r.geometry.centroid.x for r in app.atlas.regions_in(v) if r.level == "foot" and r.side == side]
+            if hand_side is not None:
+                if side != hand_side:
+                    continue
+                feet = [r.geometry.centroid.x for r in app.atlas.regions_in(v) if r.stem in ("palm", "back_of_hand")
+                        and r.side == side]
+            else:
+                feet = [r.geometry.centroid.x for r in app.atlas.regions_in(v) if r.level == "foot" and r.side == side]
             x = float(lay.to_screen(sum(feet) / len(feet), 0)[0])
             half = int(lay.width / 2)
             r = pygame.Rect(0, int(lay.top + lay.height + app.px(6)), half, render.font(app.side_size).get_linesize())

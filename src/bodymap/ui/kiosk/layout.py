@@ -9,6 +9,8 @@ from ... import render
 from ...atlas import VIEWS
 from ...render.view import frame_regions
 
+HAND_STEMS = ("palm", "back_of_hand")  # the hand's regions: palm on the front view, back of the hand on the back
+
 BASE = (1920, 1080)  # every size is for this screen and scales with it
 CORNER_PX = 100  # the invisible staff square
 ASSIST_W, ASSIST_H, ASSIST_TOP = 250, 96, 8  # each of "Listen" and "Help", at the top, away from the staff corner
@@ -56,7 +58,12 @@ class KioskGeometry:
         self.side_size = self.fs(44)
         self.paint_layouts = self._views_in(views_area, self.px(70))
         self.views_area = views_area
-        self.zoom_layouts = self._feet_in(views_area, self.px(70))
+        self.feet_layouts = self._feet_in(views_area, self.px(70))
+        scenes = getattr(self, "scenes", None)
+        paint = scenes.scenes.get("paint") if scenes is not None else None
+        part = paint.zoom_part if paint is not None and paint.zoomed else ("feet",)
+        # the magnified layouts showing now: the feet, or one hand
+        self.zoom_layouts = self.hand_layouts(part[1]) if part[0] == "hand" else self.feet_layouts
         # review screen: the same views, smaller, under the question and above two buttons
         self.review_title_size = self.fs(88)
         self.review_body_size = self.fs(46)
@@ -92,6 +99,21 @@ class KioskGeometry:
                               area.height - title_h - label_h)
             feet = [r.id for r in self.atlas.regions_in(v) if r.level == "foot"]
             out[v] = frame_regions(self.atlas, v, box, feet, margin=0.06)
+        return out
+
+    def hand_layouts(self, side: str) -> dict[str, render.ViewLayout]:
+        """One hand magnified, palm (front) and back of the hand (back) side by side: tapping a hand
+        twice shows it (the two hands are too far apart to magnify together)."""
+        area, gap = self.views_area, self.px(70)
+        title_h = render.font(self.view_title_size).get_linesize() + self.px(8)
+        label_h = render.font(self.side_size).get_linesize() + self.px(12)
+        half = (area.width - gap) // 2
+        out = {}
+        for i, v in enumerate(VIEWS):
+            box = pygame.Rect(area.left + i * (half + gap), area.top + title_h, half,
+                              area.height - title_h - label_h)
+            hand = [r.id for r in self.atlas.regions_in(v) if r.stem in HAND_STEMS and r.side == side]
+            out[v] = frame_regions(self.atlas, v, box, hand, margin=0.25, max_zoom=6.0)
         return out
 
     def resize(self, size: tuple[int, int]) -> None:

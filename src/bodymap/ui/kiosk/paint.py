@@ -13,10 +13,11 @@ from ...render.overlay import PaintOverlay, brush_window
 from ...render.picture import PATTERN_PERIOD
 from ..kiosk_widgets import MUTED, TEXT, KButton
 from .bodies import body_background, in_window
+from .layout import HAND_STEMS
 from .screen import KioskScene
 
 BRUSH_RADIUS = 0.14  # head heights: a fingertip-sized brush on a body about 80 cm tall on screen
-DOUBLE_TAP_S = 0.5  # two taps on a foot this close in time show the feet bigger
+DOUBLE_TAP_S = 0.5  # two taps on a foot (or a hand) this close in time show the feet (or that hand) bigger
 TAP_SLOP = 24  # px at 1080p: a touch that moves less than this is a tap, not a stroke
 
 
@@ -26,12 +27,14 @@ class PaintScene(KioskScene):
     `zoomed`: the feet are shown bigger (both views' feet side by side, the layouts of
     `app.zoom_layouts`), painted in the same atlas coordinates with a brush of the same
     size on screen as on the whole body, so a fingertip covers about a third as much foot.
+    Tapping a hand twice shows that hand bigger in the same way (`zoom_part` ("hand", side)).
     """
 
     def __init__(self, app):
         super().__init__(app)
         self.stroke: str | None = None
         self.zoomed = False
+        self.zoom_part: tuple = ("feet",)  # what the magnified view shows: ("feet",) or ("hand", side)
         self._tap: tuple | None = None  # (view, start pos, moved, when, log length) of the open stroke
         self._last_foot_tap: tuple | None = None  # (when, pos, painted) of the last tap on a foot
 
@@ -48,12 +51,20 @@ class PaintScene(KioskScene):
             return BRUSH_RADIUS
         return BRUSH_RADIUS * self.app.paint_layouts[view].scale / self.app.zoom_layouts[view].scale
 
-    def set_zoom(self, zoomed: bool) -> None:
-        if zoomed != self.zoomed:
+    def set_zoom(self, zoomed: bool, part: tuple = ("feet",)) -> None:
+        if zoomed != self.zoomed or (zoomed and part != self.zoom_part):
             self.end_stroke()
             self.zoomed = zoomed
+            self.zoom_part = part if zoomed else ("feet",)
+            app = self.app
+            app.zoom_layouts = app.hand_layouts(part[1]) if self.zoom_part[0] == "hand" else app.feet_layouts
             self._last_foot_tap = None
             self.build_overlays()
+
+    @property
+    def zoom_picture(self) -> str:
+        """The cached background's name for what is magnified: "zoom" (the feet) or "zoom_hand_<side>"."""
+        return "zoom" if self.zoom_part[0] == "feet" else f"zoom_hand_{self.zoom_part[1]}"
 
     # -- the paint layers of the session's map
     def build_overlays(self) -> None:
@@ -109,21 +120,25 @@ class PaintScene(KioskScene):
             self._foot_tap(tap[0], tap[1], tap[3], len(self.app.pain_map.strokes) > tap[4])
 
     def _foot_tap(self, view: str, pos: tuple, when: float, painted: bool) -> None:
-        """A tap on a foot of the whole body; the second within DOUBLE_TAP_S shows the feet bigger
-        (and takes back the dabs the two taps painted: the patient meant to look closer, not to paint)."""
+        """A tap on a foot (or a hand) of the whole body; the second within DOUBLE_TAP_S shows the feet
+        (or that hand) bigger, and takes back the dabs the two taps painted: the patient meant to look
+        closer, not to paint."""
         x, y = self.app.paint_layouts[view].to_atlas(*pos)
         pt = shapely.Point(x, y)
-        if not any(r.level == "foot" and r.geometry.distance(pt) < BRUSH_RADIUS
-                   for r in self.app.atlas.regions_in(view)):
+        near = [r for r in self.app.atlas.regions_in(view) if r.geometry.distance(pt) < BRUSH_RADIUS
+                and (r.level == "foot" or r.stem in HAND_STEMS)]
+        if not near:
             self._last_foot_tap = None
             return
+        hand = next((r for r in near if r.stem in HAND_STEMS), None)
+        part = ("hand", hand.side) if hand is not None and not any(r.level == "foot" for r in near) else ("feet",)
         last = self._last_foot_tap
         if last is not None and when - last[0] <= DOUBLE_TAP_S and math.dist(pos, last[1]) <= self.app.px(80):
             m = self.app.pain_map
             for _ in range(int(last[2]) + int(painted)):
                 m.undo()
             self._last_foot_tap = None
-            self.set_zoom(True)
+            self.set_zoom(True, part)
         else:
             self._last_foot_tap = (when, pos, painted)
 
@@ -186,7 +201,7 @@ class PaintScene(KioskScene):
     # -- drawing
     def draw(self, surface: pygame.Surface) -> None:
         app = self.app
-        surface.blit(body_background(app, "zoom" if self.zoomed else "paint"), (0, 0))
+        surface.blit(body_background(app, self.zoom_picture if self.zoomed else "paint"), (0, 0))
         if not app.overlays and app.pain_map is not None:
             self.build_overlays()
         for v in VIEWS:
