@@ -48,8 +48,12 @@ def features_from_bytes(raw: bytes, model, where: str = "<bytes>") -> Features:
     cov = counts / np.maximum(_region_px(model), 1)
     sensations = np.array([bool(sens_bits >> i & 1) for i in range(len(SENSATIONS))])  # bits are in SENSATIONS order
     answers = dict(doc.answers)
-    counted = counted_regions(raster.labels, painted, _region_px(model))  # specks and slivers do not count
-    flags = red_flags(answers, _both_legs(model, counted), doc.red_flags)
+    # Both legs painted, by the one rule (specks and slivers do not count). That rule can only take
+    # paint away, so the costly island and sliver step runs only when the raw paint reaches both legs.
+    both = _both_legs(model, counts > 0)
+    if both:
+        both = _both_legs(model, counted_regions(raster.labels, painted, _region_px(model)))
+    flags = red_flags(answers, both, doc.red_flags)
     f = Features(cov, sensations, answers)
     f.red_flag_ids = [x.id for x in flags]
     return f
