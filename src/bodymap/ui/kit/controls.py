@@ -141,14 +141,20 @@ class Dialog:
                 return bid
         return None
 
-    def draw(self, surface: pygame.Surface, text: TextCache, size: int, s: float, pressed: str | None) -> None:
+    def draw_frame(self, surface: pygame.Surface) -> None:
+        """The shaded screen behind the dialog and the dialog's box (its border red for an error)."""
         c = self.look.palette
         shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
         shade.fill((0, 0, 0, 90))
         surface.blit(shade, (0, 0))
+        pygame.draw.rect(surface, c.button_bg, self.rect, border_radius=10)
+        pygame.draw.rect(surface, c.alert if self.tone == "error" else render.OUTLINE, self.rect, width=3,
+                         border_radius=10)
+
+    def draw(self, surface: pygame.Surface, text: TextCache, size: int, s: float, pressed: str | None) -> None:
+        c = self.look.palette
+        self.draw_frame(surface)
         r = self.rect
-        pygame.draw.rect(surface, c.button_bg, r, border_radius=10)
-        pygame.draw.rect(surface, c.alert if self.tone == "error" else render.OUTLINE, r, width=3, border_radius=10)
         pad = int(20 * s)
         y = r.top + pad
         t = text(self.title, int(size * 1.15), c.alert if self.tone == "error" else c.text)

@@ -139,12 +139,8 @@ class FitDialog(Dialog):
 
     def draw(self, surface: pygame.Surface, text: TextCache, size: int, s: float, pressed: str | None) -> None:
         c = self.look.palette
-        shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
-        shade.fill((0, 0, 0, 90))
-        surface.blit(shade, (0, 0))
+        self.draw_frame(surface)
         r = self.rect
-        pygame.draw.rect(surface, c.button_bg, r, border_radius=10)
-        pygame.draw.rect(surface, c.alert if self.tone == "error" else render.OUTLINE, r, width=3, border_radius=10)
         pad = int(20 * s)
         y = r.top + pad
         ts = self.title_size(size)
