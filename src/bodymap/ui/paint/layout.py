@@ -89,7 +89,7 @@ class PaintLayout:
         y += lh + gap
         self.slider = Slider(pygame.Rect(x0, y, inner, btn), 10, self.pain_map.intensity.get("overall"))
         y += btn + gap
-        self.buttons["score_clear"] = Button("score_clear", pygame.Rect(x0, y, inner, btn), "Pain: not given",
+        self.buttons["score_clear"] = Button("score_clear", pygame.Rect(x0, y, inner, btn), "Clear pain score",
                                              "action", action=("score_clear",))
         # the two views
         # titles over the views; the caption wraps when a view is narrow
