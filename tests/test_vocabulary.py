@@ -29,7 +29,9 @@ def test_every_consumer_reads_the_question_keys_from_the_vocabulary():
     assert list(review_model.QUESTION_WORDS) == list(keys)
     assert list(report.ANSWER_WORDS) == list(keys)
     assert list(fhir.QUESTION_TEXT) == list(keys)
-    # batch and the exports check answers through the one codec (fileformat.read_document), which uses painting's
+    # batch and the exports check answers through the one codec (fileformat.read_document), which uses
+    # painting.validate_answer: they keep no list of their own
+    assert not hasattr(batch, "QUESTIONS") and not hasattr(common, "QUESTIONS")
     # the kiosk asks every answer key, plus the intensity scale (stored as the intensity, not an answer)
     screens = [k for k, _ in flow.QUESTIONS]
     assert [k for k in screens if k != "intensity"] == list(keys)
