@@ -92,8 +92,8 @@ def test_a_numb_inner_ankle_counts_for_L4_not_the_peroneal_nerve_or_L5(atlas, si
 
 
 def test_the_atlas_version_was_bumped_with_a_remap_step(atlas):
-    assert atlas.version == 2 == max(s.to_version for s in STEPS)
-    assert [s.to_version for s in steps_between(1, atlas.version)] == [2]
+    assert atlas.version == max(s.to_version for s in STEPS)
+    assert [s.to_version for s in steps_between(1, atlas.version)] == list(range(2, atlas.version + 1))
     assert steps_between(atlas.version, atlas.version) == []
 
 
@@ -154,7 +154,8 @@ def test_priority_changes_who_claims_an_overlap_but_not_the_listed_order(atlas, 
     path = root / "atlas.yaml"
     doc = yaml.safe_load(path.read_text())
     for r in doc["views"]["front"]["regions"]:
-        r.pop("priority", None)
+        if r["id"] in ("knee", "lateral_leg", "medial_leg"):  # the ankle's claims (atlas 3 adds others)
+            r.pop("priority", None)
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     old = build_atlas(root)
     assert old.region_ids == atlas.region_ids  # export columns keep their order

@@ -38,7 +38,7 @@ SIDES = ("right", "left")
 #: distal levels, proximal to distal, used for "how far down the pain goes"
 LEVELS = ("upper", "back", "buttock", "thigh", "knee", "leg", "foot")
 DEFAULT_SCALE = 80.0  # pixels per head height for masks: 296 x 640 per view
-CACHE_FORMAT = 6  # bump whenever building or rasterising changes
+CACHE_FORMAT = 7  # bump whenever building or rasterising changes
 MAX_YAML_BYTES = yamlio.MAX_YAML_BYTES
 MAX_YAML_DEPTH = yamlio.MAX_YAML_DEPTH
 
@@ -409,12 +409,33 @@ def build_atlas(root: Path, chash: str | None = None) -> Atlas:
             parts[name] = ("side", g.valid(shapely.Polygon(curve)))
             axes[name] = axis
             outlines[name] = curve
+        elif "hand" in spec:
+            hd = _need(spec, "hand", dict, pw)
+            wrist = _points([_need(hd, "wrist", list, pw)], pw, 1)[0]
+            toward = _points([_need(hd, "toward", list, pw)], pw, 1)[0]
+            palm = _points(_need(hd, "palm", list, pw), f"{pw}: palm")
+            digits = _need(hd, "digits", dict, pw)
+            for dn, dd in digits.items():
+                for key in ("base", "tip"):
+                    _points([_need(dd, key, list, f"{pw}: digit '{dn}'")], f"{pw}: digit '{dn}'", 1)
+                if len(_numbers(_need(dd, "width", list, f"{pw}: digit '{dn}'"), f"{pw}: digit '{dn}'")) != 2:
+                    raise AtlasError(f"{pw}: digit '{dn}': width must be [at the base, at the tip]")
+            try:
+                hand = g.Hand(wrist, toward, palm, digits)
+                poly = hand.outline()
+            except (ValueError, TypeError, shapely.errors.ShapelyError) as exc:
+                raise AtlasError(f"{pw}: {exc}") from None
+            if poly.geom_type != "Polygon":
+                raise AtlasError(f"{pw}: the digits must each touch the palm")
+            parts[name] = ("side", poly)
+            axes[name] = hand
+            outlines[name] = np.asarray(poly.exterior.coords)
         elif "outline" in spec:
             curve = g.catmull_rom_closed(_points(spec["outline"], pw))
             parts[name] = ("side", g.valid(shapely.Polygon(curve)))
             outlines[name] = curve
         else:
-            raise AtlasError(f"{pw}: needs one of 'half', 'limb' or 'outline'")
+            raise AtlasError(f"{pw}: needs one of 'half', 'limb', 'hand' or 'outline'")
         if parts[name][1].is_empty or parts[name][1].area <= 0:
             raise AtlasError(f"{pw}: outline encloses no area")
 

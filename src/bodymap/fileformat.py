@@ -368,7 +368,7 @@ def to_pain_map(d: Document, atlas: Atlas) -> PainMap:
     if d.shape != m.raster.shape:
         d.notes.append("layers resampled to this atlas grid")
     layers = {v: d.stack(v, m.raster.shape) for v in VIEWS}
-    layers, _ = remap_layers(layers, d.from_atlas_version or atlas.version, atlas.version)
+    layers, _ = remap_layers(layers, d.from_atlas_version or atlas.version, atlas.version, m.raster.body)
     m.replace_layers(layers)
     m.strokes = d.strokes if d.strokes is not None else []
     m.intensity.update(d.intensity)

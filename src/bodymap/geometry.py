@@ -16,6 +16,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 import shapely
+import shapely.affinity
 from shapely.geometry import MultiPolygon, Polygon, box as _box
 from shapely.geometry.base import BaseGeometry
 
@@ -152,11 +153,88 @@ def axis_point(a: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
     return p, np.array([seg[1], -seg[0]])
 
 
-def shape_from_spec(spec: dict[str, Any], axes: dict[str, np.ndarray]) -> BaseGeometry:
-    """Build one shape from its YAML spec (see regions/atlas.yaml for the kinds)."""
-    for kind in ("box", "poly", "ellipse", "band"):
+class Hand:
+    """A hand part: a palm outline and five digits, written in the hand's own frame.
+
+    The hand frame has its origin at the centre of the wrist crease; `v` runs
+    towards the tip of the middle finger and `u` across the hand towards the
+    thumb (for the patient's right hand in the symmetric frame, `u` points away
+    from the body: the anatomical position, palm forward). A digit is a tapered
+    strip from `base` to `tip` (the fingertip) with a rounded end, `width` =
+    [at the base, at the tip]. The silhouette is the union of the palm and the
+    digits, so the fingers stand apart where their strips diverge.
+    """
+
+    def __init__(self, wrist, toward, palm, digits: dict[str, dict[str, Any]]):
+        self.origin = np.asarray(wrist, dtype=float)
+        d = np.asarray(toward, dtype=float) - self.origin
+        n = float(np.hypot(*d))
+        if not n:
+            raise ValueError("hand: 'toward' must differ from 'wrist'")
+        self.v = d / n
+        self.u = np.array([self.v[1], -self.v[0]])
+        self.palm_local = np.asarray(palm, dtype=float)
+        if self.palm_local.ndim != 2 or self.palm_local.shape[1] != 2 or len(self.palm_local) < 3:
+            raise ValueError("hand: 'palm' needs at least 3 [u, v] points")
+        self.digits: dict[str, tuple[np.ndarray, np.ndarray, float, float]] = {}
+        for name, dd in digits.items():
+            base, tip = np.asarray(dd["base"], dtype=float), np.asarray(dd["tip"], dtype=float)
+            w0, w1 = (float(w) for w in dd["width"])
+            if base.shape != (2,) or tip.shape != (2,) or not (w0 > 0 and w1 > 0) or not np.hypot(*(tip - base)) > w1:
+                raise ValueError(f"hand: digit '{name}' needs base, tip and two positive widths, longer than wide")
+            self.digits[str(name)] = (base, tip, w0, w1)
+
+    def to_atlas(self, pts) -> np.ndarray:
+        p = np.asarray(pts, dtype=float).reshape(-1, 2)
+        return self.origin + p[:, :1] * self.u + p[:, 1:2] * self.v
+
+    def transform(self, geom: BaseGeometry) -> BaseGeometry:
+        """A geometry written in hand coordinates, moved into the atlas frame."""
+        a, b, d, e = self.u[0], self.v[0], self.u[1], self.v[1]
+        return shapely.affinity.affine_transform(geom, [a, b, d, e, self.origin[0], self.origin[1]])
+
+    def digit(self, name: str, start: float = 0.0) -> BaseGeometry:
+        """The digit `name` in the atlas frame, from `start` (0 = base, 1 = tip) along it."""
+        if name not in self.digits:
+            raise ValueError(f"unknown digit '{name}'; the hand has {', '.join(self.digits)}")
+        base, tip, w0, w1 = self.digits[name]
+        along = tip - base
+        length = float(np.hypot(*along))
+        ax = along / length
+        nx = np.array([ax[1], -ax[0]])
+        cap = tip - ax * (w1 / 2)  # centre of the rounded end
+        s = min(max(float(start), 0.0), 0.95) * length
+        w_s = w0 + (w1 - w0) * min(s / max(length - w1 / 2, 1e-9), 1.0)
+        p0 = base + ax * s
+        arc = np.linspace(0.0, math.pi, 13)
+        end = [cap + (nx * math.cos(t) + ax * math.sin(t)) * (w1 / 2) for t in arc]
+        ring = np.vstack([[p0 + nx * w_s / 2], end, [p0 - nx * w_s / 2]])
+        return valid(Polygon(self.to_atlas(ring)))
+
+    def outline(self) -> BaseGeometry:
+        palm = valid(Polygon(self.to_atlas(catmull_rom_closed(self.palm_local))))
+        return valid(shapely.union_all([palm] + [self.digit(n) for n in self.digits]))
+
+
+def shape_from_spec(spec: dict[str, Any], axes: dict[str, Any]) -> BaseGeometry:
+    """Build one shape from its YAML spec (see regions/atlas.yaml for the kinds).
+
+    `axes` maps part names to limb axes (for `band`) and to `Hand`s (for `digit`
+    and for `local: true` shapes, written in the hand's own frame).
+    """
+    for kind in ("box", "poly", "ellipse", "band", "digit"):
         if kind in spec and not _all_finite(spec[kind]):
             raise ValueError(f"{kind}: every number must be finite (no .nan or .inf)")
+    if "digit" in spec or spec.get("local"):
+        hand = axes.get(spec.get("part"))
+        if not isinstance(hand, Hand):
+            raise ValueError("'digit' and 'local' shapes need the part of a hand")
+        if "digit" in spec:
+            dg = spec["digit"]
+            if isinstance(dg, str):
+                return hand.digit(dg)
+            return hand.digit(str(dg["name"]), float(dg.get("from", 0.0)))
+        return hand.transform(shape_from_spec({k: v for k, v in spec.items() if k not in ("local", "part")}, axes))
     if "box" in spec:
         x0, y0, x1, y1 = (float(v) for v in spec["box"])
         return _box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
@@ -178,14 +256,20 @@ def shape_from_spec(spec: dict[str, Any], axes: dict[str, np.ndarray]) -> BaseGe
     if "band" in spec:
         b = spec["band"]
         a = axes[b["axis"]]
-        reach = float(b.get("reach", 1.0))
+        if not isinstance(a, np.ndarray):
+            raise ValueError(f"band: '{b['axis']}' is not a limb")
+        reach = b.get("reach", 1.0)
+        # one number: that far either side of the axis; [from, to]: offsets across it
+        # (positive towards the outer edge of the limb: the thumb side of the arm)
+        r0, r1 = ((-float(reach), float(reach)) if not isinstance(reach, (list, tuple))
+                  else (float(reach[0]), float(reach[1])))
         t0, t1 = (float(v) for v in b["t"])
         ts = [t0] + [float(i) for i in range(int(math.ceil(t0)), int(math.floor(t1)) + 1) if t0 < i < t1] + [t1]
         left, right = [], []
         for t in ts:
             p, nrm = axis_point(a, t)
-            left.append(p + nrm * reach)
-            right.append(p - nrm * reach)
+            left.append(p + nrm * r1)
+            right.append(p + nrm * r0)
         return valid(Polygon(np.vstack([left, right[::-1]])))
     if spec.get("all"):
         return _box(-100, -100, 100, 100)

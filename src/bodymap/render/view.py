@@ -302,6 +302,10 @@ _ABBREV = {
     "posterolateral": "postlat", "front": "fr", "back": "bk", "of": "", "dorsum": "dors", "shoulder": "shldr",
     "buttock": "butt", "abdomen": "abdo", "forearm": "forearm", "sacroiliac": "SI", "perineum": "perin",
     "lesser": "lsr", "ankle": "ankle", "neck": "neck", "head": "head", "hand": "hand",
+    # atlas 3: the digits by their number (D1 thumb ... D5 little finger), the finer upper body
+    "thumb": "D1", "index": "D2", "middle": "D3", "ring": "D4", "little": "D5", "finger": "", "palmar": "",
+    "dorsal": "", "radial": "rad", "ulnar": "uln", "hypothenar": "hypoth", "first": "1st", "space": "",
+    "trapezius": "trap", "ridge": "", "interscapular": "intscap", "scapular": "scap",
 }
 
 
