@@ -194,3 +194,21 @@ def test_an_atlas_2_map_painted_on_the_whole_hand_keeps_its_paint_on_the_fingers
     for y, x in zip(*np.nonzero(off_body["right"])):
         assert ((py - y) ** 2 + (px - x) ** 2).min() <= 16 ** 2
     assert any("atlas 3" in n for n in back.meta["notes"])
+
+
+def test_a_choir_hand_or_forearm_segment_paints_every_finer_region_under_it(atlas):
+    """Item 4: CHOIR's coarse segments fill the atlas 3 regions that lie under them, on the patient's side."""
+    from bodymap.exports.choir import check_against_atlas, choir_table
+
+    table = choir_table()
+    assert check_against_atlas(table, atlas) == []
+    palm_r = set(table.regions(125))  # Hand (palm-right)
+    assert {f"right_{d}_palmar" for d in DIGITS} | {"right_palm", "right_thenar", "right_hypothenar"} <= palm_r
+    top_l = set(table.regions(227))  # Hand (top-left)
+    assert {f"left_{d}_dorsal" for d in DIGITS} | {"left_back_of_hand", "left_first_web_space"} <= top_l
+    assert set(table.regions(118)) == {"left_forearm_radial_front", "left_forearm_ulnar_front"}
+    assert set(table.regions(220)) == {"right_forearm_radial_back", "right_forearm_ulnar_back"}
+    assert {"right_scapular", "right_interscapular"} <= set(table.regions(209))
+    for code in (125, 227, 118, 220, 209):  # and nothing on the other side
+        side = table.codes[code].side
+        assert all(atlas.region(r).side == side for r in table.regions(code))

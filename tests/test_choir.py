@@ -50,6 +50,10 @@ def _write_csv(path: Path, rows) -> Path:
     return path
 
 
+#: CHOIR's "Bicep (front-left)" covers the whole front of the upper arm: on atlas 3, three regions
+LEFT_BICEP = {"left_upper_arm_front", "left_lateral_arm", "left_medial_arm"}
+
+
 def _painted(path: Path) -> set[str]:
     return {r for r, c in bodymap.load(path).region_coverage().items() if c > 0.99}
 
@@ -151,10 +155,10 @@ def test_import_regions_reads_choir_and_redcap_codes(tmp_path, capsys):
     out = tmp_path / "out"
     rc, stdout, err = _run(["import-regions", src, out], capsys)
     assert rc == 0, err
-    assert _painted(out / "m1.bodymap") == {"right_calf", "left_calf", "left_face"}
-    assert _painted(out / "m2.bodymap") == {"left_upper_arm_front"}
+    assert _painted(out / "m1.bodymap") == {"right_calf", "left_calf", "left_face", "left_temple", "left_jaw"}  # atlas 3: the face segment holds temple and jaw
+    assert _painted(out / "m2.bodymap") == LEFT_BICEP
     assert _painted(out / "f1.bodymap") == {"right_upper_abdomen", "right_lower_abdomen"}
-    assert _painted(out / "f2.bodymap") == {"left_upper_arm_front"}
+    assert _painted(out / "f2.bodymap") == LEFT_BICEP
 
 
 def test_choir_female_option_and_row_override(tmp_path, capsys):
@@ -168,7 +172,7 @@ def test_choir_female_option_and_row_override(tmp_path, capsys):
     rc, _, err = _run(["import-regions", src, out, "--choir-female"], capsys)
     assert rc == 2 and "Traceback" not in err
     assert "choir_female" in err and "perhaps" in err
-    assert _painted(out / "a.bodymap") == {"left_upper_arm_front"}
+    assert _painted(out / "a.bodymap") == LEFT_BICEP
     assert _painted(out / "b.bodymap") == {"left_elbow_front"}
     assert not (out / "c.bodymap").exists()
 
