@@ -38,7 +38,8 @@ from .painting import SENSATIONS, PainMap
 from .redflags import RED_FLAG_QUESTIONS, RED_FLAG_TEXT, RedFlag, RiskFactor, red_flags, risk_factors  # noqa: F401
 
 ANSWER_FEATURES = ("numbness", "weakness", "worse_sitting", "worse_walking", "better_resting",
-                   "calf_pain_walking_eases_rest")
+                   "calf_pain_walking_eases_rest",
+                   "night_numb_hands", "neck_movement_pain", "arm_raising_pain", "hand_clumsiness")  # upper limb, issue 24
 DEFAULT_ANSWER_P = 0.3  # a pattern's chance of a "yes" when neither it nor defaults.answers lists the answer
 NOT_SCORED_STEMS = ("perineum", "pubic")  # saddle area: prompts the red-flag questions instead
 NONE_ID = "none"
