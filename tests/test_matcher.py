@@ -141,8 +141,16 @@ def test_mirrored_painting_gives_the_mirrored_side(atlas):
     assert right.top.probability == pytest.approx(left.top.probability, rel=1e-6)
 
 
-def test_upper_body_only_gives_no_pattern_fits(atlas):
-    m = _map(atlas, [("right_back_of_neck", 1.0, "aching"), ("right_upper_arm_back", 0.8, "aching")])
+def test_neck_and_arm_drawing_finds_a_neck_pattern_on_its_side(atlas):
+    """Before issue 24 this drawing gave 'no pattern fits well'; the upper-quarter patterns now explain it."""
+    for side in ("right", "left"):
+        m = _map(atlas, [(f"{side}_back_of_neck", 1.0, "aching"), (f"{side}_upper_arm_back", 0.8, "aching")])
+        r = bodymap.match(m)
+        assert r.top.id in {"facet_cervical", "root_C5", "root_C6", "root_C7", "root_C8"} and r.top.side == side
+
+
+def test_face_and_jaw_only_gives_no_pattern_fits(atlas):
+    m = _map(atlas, [("right_jaw", 1.0, "aching"), ("right_face", 0.5, "aching")])
     r = bodymap.match(m)
     assert r.top.id == matcher.NONE_ID
 

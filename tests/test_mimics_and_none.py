@@ -139,14 +139,15 @@ def test_mimic_wording_is_the_same_decision_aid_wording_as_the_other_patterns(at
 # -- none: an explicit model of drawings outside the library --------------------
 
 @pytest.mark.parametrize("paint", [
-    [("right_back_of_neck", 0.6, "aching"), ("right_upper_arm_back", 0.6, "aching"),
-     ("right_forearm_back", 0.5, "pins_and_needles")],
+    # jaw and face pain: outside the library (the neck-and-arm drawing that stood here is the C7
+    # root picture since the upper-quarter patterns of issue 24)
+    [("right_jaw", 0.8, "aching"), ("right_face", 0.4, "aching"), ("right_temple", 0.5, "aching")],
     [("right_upper_abdomen", 0.6, "aching"), ("left_upper_abdomen", 0.6, "aching")],
     [("right_shin", 0.6, "aching")],
     [("left_lateral_leg", 0.15, "aching"), ("left_lateral_foot", 0.5, "sharp")],
     [(f"{s}_{r}", 0.6, "aching") for s in ("left", "right")
      for r in ("back_of_neck", "back_of_shoulder", "upper_back", "lower_back", "buttock", "posterior_thigh")],
-], ids=["neck-arm", "abdomen", "shin", "ankle", "widespread"])
+], ids=["jaw-face", "abdomen", "shin", "ankle", "widespread"])
 def test_drawings_outside_the_library_rank_none_first(atlas, paint):
     r = bodymap.match(_map(atlas, paint))
     assert r.top.id == matcher.NONE_ID
@@ -168,8 +169,8 @@ def test_sparse_but_typical_drawings_still_rank_their_pattern_first(atlas, paint
 def test_none_explains_which_kind_of_out_of_library_drawing_fits(atlas, lib):
     texts = {c.id: c.text for c in lib.none.components}
     assert set(texts) == {"elsewhere", "widespread", "local"}
-    upper = bodymap.match(_map(atlas, [("right_back_of_neck", 0.6, "aching"), ("right_upper_arm_back", 0.6, "aching"),
-                                       ("right_forearm_back", 0.6, "aching")])).top
+    upper = bodymap.match(_map(atlas, [("right_jaw", 0.8, "aching"), ("right_face", 0.4, "aching"),
+                                       ("right_temple", 0.5, "aching")])).top
     local = bodymap.match(_map(atlas, [("right_shin", 0.6, "aching")])).top
     assert any(texts["elsewhere"] in e.text for e in upper.evidence)
     assert any(texts["local"] in e.text for e in local.evidence)

@@ -558,8 +558,8 @@ def evidence_for(model: Model, h: int, f: Features, max_items: int = 6) -> tuple
         else:
             outside = [atlas.regions[i].name for i in np.flatnonzero(x > 0.5) if atlas.regions[i].level == "upper"]
         if outside:
-            items.append(Evidence(f"pain in the {', '.join(outside[:3])}: outside every low back, hip and leg "
-                                  "pattern in the library", "for", "regions/patterns.yaml", 2.0))
+            items.append(Evidence(f"pain in the {', '.join(outside[:3])}: outside the areas every "
+                                  "pattern in the library reaches", "for", "regions/patterns.yaml", 2.0))
         if model.none_lp is not None:
             notx = (1 - x) * model.scored
             best = int(np.argmax(model.none_log_share + model.none_lp @ x + model.none_lq @ notx))
@@ -734,7 +734,9 @@ def rank(model: Model, f: Features, summary: dict, both_legs: bool, saddle: bool
         else:
             pat = model.lib.get(pid)
             name, plain = pat.name, pat.plain_name
-        hyps.append(Hypothesis(pid, side, float(post[h]), name, plain, evidence_for(model, h, f)))
+        # reported at the precision the order uses, so that the list reads in order even far down it
+        # (with the upper-quarter patterns many leg drawings give neck patterns below 1e-12)
+        hyps.append(Hypothesis(pid, side, float(np.round(post[h], 12)), name, plain, evidence_for(model, h, f)))
     allp = {model.hyps[h]: float(post[h]) for h in range(len(post))}
     return Ranking(flags, hyps, prompts, out_summary, allp, risks)
 

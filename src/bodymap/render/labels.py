@@ -39,6 +39,7 @@ class PlacedLabel:
 
 
 LABEL_GAP = 2  # px kept clear around every label
+SMALL_BOLD_SIZE = 18  # px: names at this size or smaller are drawn twice, a pixel apart, to read as bold (thin curved glyphs such as C3 or C6 otherwise wash out over the zone colours)
 LABEL_MIN_SIZE = 11  # px: the smallest font a label shrinks to before it moves out on a leader line
 LABEL_HALO = BACKGROUND  # the light outline around a label's letters
 LABEL_MIN_INSIDE = 0.4  # a label drawn in place covers its own part with at least this share of its box
@@ -114,6 +115,9 @@ def _place_labels(atlas: Atlas, lay: ViewLayout, size: int, min_size: int,
                 kx, ky = (float(v) for v in lay.to_screen(kp.x, kp.y))
                 taken.append(pygame.Rect(round(kx) - dot, round(ky) - dot, 2 * dot, 2 * dot))
     sil = atlas.silhouette(lay.view)
+    # in place means inside the body's outline line too, which is drawn over the labels: on the
+    # thin fingers of atlas 3 a name under the outline was unreadable
+    sil_in = sil.buffer(-2.5 / lay.scale)
     parts = _label_parts(atlas, lay.view)
     room = {}  # a root's two sides are placed one after the other, so the second can mirror the first
     for d, _, own in parts:
@@ -141,7 +145,7 @@ def _place_labels(atlas: Atlas, lay: ViewLayout, size: int, min_size: int,
             if viewer_sign(lay.view, d.side) < 0 and r.right >= mid_x - 1:
                 return False
         return (free(r) and _share_inside(core, lay, r) >= LABEL_MIN_INSIDE
-                and _share_inside(sil, lay, r) >= LABEL_ON_BODY)
+                and _share_inside(sil_in, lay, r) >= LABEL_ON_BODY)
 
     def mirror(r: pygame.Rect) -> tuple[pygame.Rect, float, float]:
         """The same box on the other side of the midline, and its centre in atlas units."""
@@ -275,6 +279,15 @@ def _leader_place(text: str, d, lay: ViewLayout, sil: BaseGeometry, anchor: tupl
     return PlacedLabel(text, d.root, d.side, lay.view, r, sz, leader=(anchor, end))
 
 
+def draw_leader(surface, lab: PlacedLabel, colour) -> None:
+    """A chip label's leader line alone (drawn for every label before any name, so no line crosses a name)."""
+    if lab.leader is not None:
+        edge = tuple(int(c * 0.6) for c in colour)
+        (ax, ay), end = lab.leader
+        pygame.draw.aaline(surface, edge, (ax, ay), end)
+        pygame.draw.circle(surface, edge, (ax, ay), 2.5)
+
+
 def draw_label(surface, lab: PlacedLabel, colour) -> None:
     """A label in place, or on a chip with a leader line back to its dermatome."""
     t = font(lab.size).render(lab.text, True, TEXT)
@@ -285,9 +298,9 @@ def draw_label(surface, lab: PlacedLabel, colour) -> None:
             surface.blit(halo, at.move(dx, dy))
     else:
         edge = tuple(int(c * 0.6) for c in colour)
-        (ax, ay), end = lab.leader
-        pygame.draw.aaline(surface, edge, (ax, ay), end)
-        pygame.draw.circle(surface, edge, (ax, ay), 2.5)
+        draw_leader(surface, lab, colour)
         pygame.draw.rect(surface, BACKGROUND, lab.rect, border_radius=3)
         pygame.draw.rect(surface, edge, lab.rect, 1, border_radius=3)
     surface.blit(t, at)
+    if lab.size <= SMALL_BOLD_SIZE:  # small names (the crowded neck and hand roots) drawn a pixel bolder
+        surface.blit(t, at.move(1, 0))

@@ -22,7 +22,7 @@ from ..atlas import VIEWS, Atlas
 from .palette import (BACKGROUND, DERMATOME_COLOURS, MUTED, OUTLINE, REGION_LINE, SKIN,  # noqa: F401 (re-exported)
                       TEXT)
 from .text import font
-from .labels import PlacedLabel, draw_label, place_dermatome_labels  # noqa: F401 (re-exported)
+from .labels import PlacedLabel, draw_label, draw_leader, place_dermatome_labels  # noqa: F401 (re-exported)
 
 @dataclass(frozen=True)
 class ViewLayout:
@@ -374,6 +374,8 @@ def draw_dermatomes(surface, atlas: Atlas, lay: ViewLayout, alpha: int = 110, la
     if not labels:
         return []
     placed = place_dermatome_labels(atlas, lay, size, avoid=avoid)
+    for lab in placed:  # every leader line first, so that none crosses a name drawn before it
+        draw_leader(surface, lab, colour_of[lab.root])
     for lab in placed:
         draw_label(surface, lab, colour_of[lab.root])
     return placed
