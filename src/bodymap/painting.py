@@ -455,6 +455,31 @@ class PainMap:
             self._push(_Change(region.view, slice(r0, r1), slice(c0, c1), before, after,
                                {"op": "region", "region": region_id, "fraction": fraction, "sensation": sensation}))
 
+    def clear_region(self, region_id: str) -> None:
+        """Remove every sensation from one whole region (one undo step): the Regions tool's second click."""
+        self.end_stroke()
+        idx = self.atlas.index(region_id)
+        region = self.atlas.regions[idx]
+        mask = self.raster.labels[region.view] == idx
+        rr, cc = np.nonzero(mask)
+        if len(rr) == 0 or not self._layers[region.view][:, rr, cc].any():
+            return
+        r0, r1, c0, c1 = rr.min(), rr.max() + 1, cc.min(), cc.max() + 1
+        before = self._layers[region.view][:, r0:r1, c0:c1].copy()
+        self._layers[region.view][:, rr, cc] = False
+        after = self._layers[region.view][:, r0:r1, c0:c1].copy()
+        self.version += 1
+        self._push(_Change(region.view, slice(r0, r1), slice(c0, c1), before, after,
+                           {"op": "clear_region", "region": region_id}))
+
+    def region_painted_share(self, region_id: str) -> float:
+        """The share of a region's pixels that carry any sensation (0..1)."""
+        idx = self.atlas.index(region_id)
+        region = self.atlas.regions[idx]
+        mask = self.raster.labels[region.view] == idx
+        n = int(mask.sum())
+        return float(self._layers[region.view][:, mask].any(axis=0).sum()) / n if n else 0.0
+
     def _region_fill(self, idx, region, lab, fraction):
         ys, xs = np.nonzero(lab == idx)
         n = len(ys)

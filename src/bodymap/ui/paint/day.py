@@ -45,6 +45,7 @@ SHORTCUTS = [
     ("Ctrl+Z / Ctrl+Y", "undo / redo"),
     ("1-5", "choose a sensation"),
     ("E", "eraser"),
+    ("F3 or Ctrl+F", "find a region by name: fill or clear it (Regions list)"),
     ("0", "pain score: not given"),
     ("+ / - or wheel", "zoom in / out where the pointer is"),
     ("Z", "zoom: whole body again"),

@@ -83,7 +83,10 @@ class PaintLayout:
             self.buttons[f"brush:{name}"] = Button(f"brush:{name}", pygame.Rect(x0 + i * (bw + gap), y, bw, btn),
                                                    BRUSH_LETTERS[name], "choice", action=("brush", name))
         y += btn + gap
-        self.buttons["eraser"] = Button("eraser", pygame.Rect(x0, y, inner, btn), "Eraser", "choice")
+        half = (inner - gap) // 2  # the eraser shares its row with the Regions tool (ui/paint/regions.py)
+        self.buttons["eraser"] = Button("eraser", pygame.Rect(x0, y, half, btn), "Eraser", "choice")
+        self.buttons["regions"] = Button("regions", pygame.Rect(x0 + half + gap, y, inner - half - gap, btn), "Regions",
+                                         "choice", action=("regions",))
         y += btn + 2 * pad
         self.intensity_label_pos = (x0, y)
         y += lh + gap

@@ -7,7 +7,8 @@ code with synthetic events, headless. Its parts live beside it: layout.py
 (where things sit), input.py (pointer, keys, strokes, buttons), files.py
 (save, open and their dialogs), day.py (new patient, Save As, visit fields, PDF,
 help), questions.py (the questions in the clinician panel), zoom.py (one view
-magnified) and picture.py (drawing, with partial redraw).
+magnified), regions.py (the Regions tool: click a whole region, hover its name, the
+region list) and picture.py (drawing, with partial redraw).
 
 Input: the mouse and touch both paint, read through bodymap.ui.pointer (each
 touch counted once, positions from the event). The view under the pointer when
@@ -44,11 +45,13 @@ from .input import PaintInput
 from .layout import PaintLayout
 from .picture import PaintPicture
 from .questions import PaintQuestions, QuestionPanel
+from .regions import PaintRegions
 from .zoom import PaintZoom
 from .sizes import BASE_SIZE, BRUSHES, TOAST_SECONDS
 
 
-class PaintScreen(PaintLayout, PaintInput, PaintFiles, PaintDay, PaintZoom, PaintQuestions, PaintPicture):
+class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, PaintZoom, PaintQuestions,
+                  PaintPicture):
     """The whole painting window as a scene: a state machine over events.
 
     `matcher`: an object with `match(pain_map)` and `pattern_zone(atlas, id, side)`

@@ -1,0 +1,304 @@
+"""The painting window's Regions tool: click a whole region instead of painting it.
+
+A part of `PaintScreen` (bodymap.ui.paint.screen), listed first among its parts so
+that its methods wrap the pointer, key and drawing methods of the others (each
+calls `super()` for everything that is not its own). The tool does what checkbox
+body maps (CHOIR, Michigan) do, on the same atlas:
+
+- with "Regions" on, a click or tap on the body fills the whole region under it
+  with the chosen sensation; a second click on a region already filled with it
+  clears the region (the eraser on: a click clears it);
+- hovering the mouse, or a long press on a touch screen, shows the region's name
+  and its dermatome(s) beside the pointer, and outlines the region;
+- F3 (or Ctrl+F) opens a searchable region list: type to filter, Up/Down to move,
+  Enter to fill or clear the chosen region, Escape to close. It is the keyboard's
+  (and a screen reader's) way in, and works with the tool on or off.
+
+Every fill and clear is one undo step (`PainMap.paint_region` / `clear_region`).
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import pygame
+import shapely
+
+from ... import render
+from ...atlas import Atlas
+from ..widgets import MUTED, TEXT
+
+LONG_PRESS_S = 0.5  # a touch held this long shows the name and does not fill
+FULL_SHARE = 0.99  # a region this much painted with the chosen sensation counts as filled
+DERMATOME_MIN_SHARE = 0.25  # a root is named for a region when its core covers this share of it
+LIST_ROWS = 12
+
+HOVER_BG = (255, 253, 240)
+HOVER_LINE = (40, 36, 34)
+LIST_BG = (252, 251, 248)
+LIST_SEL = (214, 232, 246)
+
+
+def region_dermatomes(atlas: Atlas, region_id: str) -> list[str]:
+    """The roots whose core covers a good share of the region (largest first), e.g. ['C6']."""
+    region = atlas.region(region_id)
+    area = region.geometry.area
+    if area <= 0:
+        return []
+    shares = []
+    for d in atlas.dermatomes:
+        if d.side != region.side and region.side != "midline":
+            continue
+        core = d.core[region.view]
+        if core.is_empty:
+            continue
+        share = shapely.intersection(core, region.geometry).area / area
+        if share >= DERMATOME_MIN_SHARE:
+            shares.append((share, d.root))
+    return [root.replace("_", "-") for _, root in sorted(shares, reverse=True)]
+
+
+def region_label(atlas: Atlas, region_id: str) -> str:
+    """'right thumb (palm side) - dermatome C6': what the hover and the list show."""
+    roots = region_dermatomes(atlas, region_id)
+    name = atlas.region(region_id).name
+    if not roots:
+        return name
+    return f"{name} - dermatome{'s' if len(roots) > 1 else ''} {', '.join(roots)}"
+
+
+class RegionList:
+    """The searchable list's state: the query, the matching regions and the chosen one."""
+
+    def __init__(self, atlas: Atlas, labels: Callable[[str], str]):
+        self.atlas = atlas
+        self._labels = labels
+        self.query = ""
+        self.selected = 0
+        self.items: list[str] = []
+        self.refilter()
+
+    def refilter(self) -> None:
+        words = self.query.lower().split()
+        self.items = [r.id for r in self.atlas.regions
+                      if all(w in f"{r.id.replace('_', ' ')} {self._labels(r.id)}".lower() for w in words)]
+        self.selected = min(self.selected, max(len(self.items) - 1, 0))
+
+    def type(self, text: str) -> None:
+        self.query += text
+        self.selected = 0
+        self.refilter()
+
+    def backspace(self) -> None:
+        self.query = self.query[:-1]
+        self.refilter()
+
+    def move(self, step: int) -> None:
+        if self.items:
+            self.selected = max(0, min(len(self.items) - 1, self.selected + step))
+
+    @property
+    def current(self) -> str | None:
+        return self.items[self.selected] if self.items else None
+
+
+class PaintRegions:
+    """The Regions tool and the region list (see the module docstring)."""
+
+    region_tool: bool = False
+    hover_region: str | None = None
+    region_list: RegionList | None = None
+    _region_press: dict | None = None
+    _region_hover_pos: tuple[float, float] | None = None
+    _region_clock: Callable[[], float] = staticmethod(time.monotonic)
+
+    # ---------------------------------------------------------------- model
+    def region_label(self, region_id: str) -> str:
+        cache = self.__dict__.setdefault("_region_labels", {})
+        key = (self.atlas.content_hash, region_id)
+        if key not in cache:
+            cache[key] = region_label(self.atlas, region_id)
+        return cache[key]
+
+    def region_at(self, pos) -> str | None:
+        """The region id under a screen position, or None off the body."""
+        view = self.view_at(pos)
+        if view is None:
+            return None
+        x, y = self.layouts[view].to_atlas(pos[0], pos[1])
+        raster = self.pain_map.raster
+        c, r = raster.to_px(x, y)
+        r, c = int(r), int(c)
+        lab = raster.labels[view]
+        if not (0 <= r < lab.shape[0] and 0 <= c < lab.shape[1]) or lab[r, c] < 0:
+            return None
+        return self.atlas.regions[int(lab[r, c])].id
+
+    def toggle_region(self, region_id: str) -> None:
+        """Fill the region with the chosen sensation, or clear it if it is already filled (or the eraser is on)."""
+        m = self.pain_map
+        if self.eraser:
+            m.clear_region(region_id)
+        elif m.region_coverage(self.sensation).get(region_id, 0.0) >= FULL_SHARE:
+            m.clear_region(region_id)
+        else:
+            m.paint_region(region_id, 1.0, self.sensation)
+        self._refresh_paint()
+        self.invalidate()
+
+    def toggle_region_tool(self) -> None:
+        self.region_tool = not self.region_tool
+        self.hover_region = None
+        self.invalidate()
+
+    def open_region_list(self) -> None:
+        self.region_list = RegionList(self.atlas, self.region_label)
+        self.invalidate()
+
+    # ---------------------------------------------------------------- input (wrapping PaintInput)
+    def _activate(self, action: tuple) -> None:
+        if action and action[0] == "regions":
+            self.toggle_region_tool()
+        else:
+            super()._activate(action)
+
+    def _pointer_down(self, pos, pid) -> None:
+        if (self.region_tool and self.dialog is None and self._pointer is None and self.region_list is None
+                and not any(b.rect.collidepoint(pos) for b in self.buttons.values())
+                and not (self.panel_rect is not None and self.panel_rect.collidepoint(pos))):
+            rid = self.region_at(pos)
+            if rid is not None:
+                self._last_pos = pos
+                self._pointer = pid
+                self._region_press = {"region": rid, "t0": self._region_clock(), "pos": pos}
+                self._set_hover(rid, pos)
+                return
+        super()._pointer_down(pos, pid)
+
+    def _pointer_move(self, pos, pid) -> None:
+        super()._pointer_move(pos, pid)
+        if self.region_tool and self._region_press is None and self._pointer is None:
+            self._set_hover(self.region_at(pos), pos)
+
+    def _pointer_up(self, pos, pid) -> None:
+        press = self._region_press
+        if press is not None and pid == self._pointer:
+            self._region_press, self._pointer = None, None
+            long = self._region_clock() - press["t0"] >= LONG_PRESS_S
+            if not long and self.region_at(pos) == press["region"]:
+                self.toggle_region(press["region"])
+            self._set_hover(press["region"], press["pos"])  # the name stays until the pointer moves on
+            return
+        super()._pointer_up(pos, pid)
+
+    def _set_hover(self, rid: str | None, pos) -> None:
+        if rid != self.hover_region:
+            self.hover_region = rid
+            self.invalidate()
+        self._region_hover_pos = pos
+
+    def _key(self, event) -> None:
+        lst = self.region_list
+        if lst is not None:
+            k = event.key
+            if k == pygame.K_ESCAPE:
+                self.region_list = None
+            elif k == pygame.K_UP:
+                lst.move(-1)
+            elif k == pygame.K_DOWN:
+                lst.move(1)
+            elif k == pygame.K_PAGEUP:
+                lst.move(-LIST_ROWS)
+            elif k == pygame.K_PAGEDOWN:
+                lst.move(LIST_ROWS)
+            elif k == pygame.K_BACKSPACE:
+                lst.backspace()
+            elif k in (pygame.K_RETURN, pygame.K_KP_ENTER) and lst.current is not None:
+                self.toggle_region(lst.current)
+            self._swallow_text = None
+            self.invalidate()
+            return
+        ctrl = bool((getattr(event, "mod", 0) or 0) & (pygame.KMOD_CTRL | pygame.KMOD_META))
+        if self.dialog is None and (event.key == pygame.K_F3 or (ctrl and event.key == pygame.K_f)):
+            self.open_region_list()
+            return
+        super()._key(event)
+
+    def _text(self, text: str) -> None:
+        if self.region_list is not None:
+            self.region_list.type(text)
+            self.invalidate()
+            return
+        super()._text(text)
+
+    # ---------------------------------------------------------------- drawing (wrapping PaintPicture)
+    def _sync_buttons(self) -> None:
+        super()._sync_buttons()
+        if "regions" in self.buttons:
+            self.buttons["regions"].on = self.region_tool
+
+    def draw_partial(self, surface: pygame.Surface):
+        if self.region_tool or self.region_list is not None:
+            self.draw(surface)  # the hover name and the list are redrawn whole: no strokes in this mode
+            return None
+        return super().draw_partial(surface)
+
+    def draw(self, surface: pygame.Surface) -> None:
+        super().draw(surface)
+        if self.dialog is not None:
+            return
+        if self.region_tool and self.hover_region is not None:
+            self._draw_hover(surface)
+        if self.region_list is not None:
+            self._draw_region_list(surface)
+
+    def _draw_hover(self, surface: pygame.Surface) -> None:
+        region = self.atlas.region(self.hover_region)
+        lay = self.layouts.get(region.view)
+        if lay is None:
+            return
+        render.draw_geometry(surface, lay, region.geometry, line=HOVER_LINE, width=max(2, self.px(3)))
+        fs = self.font_size
+        t = self.text(self.region_label(self.hover_region), fs, TEXT)
+        x, y = self._region_hover_pos or self._last_pos
+        pad = self.px(8)
+        box = pygame.Rect(0, 0, t.get_width() + 2 * pad, t.get_height() + 2 * pad)
+        box.midbottom = (int(x), int(y) - self.px(18))
+        box.clamp_ip(self.body_rect)
+        pygame.draw.rect(surface, HOVER_BG, box, border_radius=self.px(6))
+        pygame.draw.rect(surface, HOVER_LINE, box, 2, border_radius=self.px(6))
+        surface.blit(t, (box.left + pad, box.top + pad))
+
+    def region_list_rect(self) -> pygame.Rect:
+        r = self.body_rect.inflate(-self.px(40), -self.px(40))
+        return r
+
+    def _draw_region_list(self, surface: pygame.Surface) -> None:
+        lst = self.region_list
+        r = self.region_list_rect()
+        fs = self.font_size
+        pad = self.px(10)
+        pygame.draw.rect(surface, LIST_BG, r, border_radius=self.px(8))
+        pygame.draw.rect(surface, HOVER_LINE, r, 2, border_radius=self.px(8))
+        y = r.top + pad
+        head = self.text(f"Find a region: {lst.query}_", fs, TEXT)
+        surface.blit(head, (r.left + pad, y))
+        y += head.get_height() + pad
+        hint = self.text("Type to search, Up/Down to choose, Enter to fill or clear, Esc to close", max(14, fs - 6), MUTED)
+        surface.blit(hint, (r.left + pad, y))
+        y += hint.get_height() + pad
+        row_h = render.font(fs).get_linesize() + self.px(4)
+        rows = max(1, min(LIST_ROWS, (r.bottom - pad - y) // row_h))
+        first = max(0, min(lst.selected - rows // 2, len(lst.items) - rows))
+        for i, rid in enumerate(lst.items[first:first + rows], start=first):
+            row = pygame.Rect(r.left + pad, y, r.width - 2 * pad, row_h)
+            if i == lst.selected:
+                pygame.draw.rect(surface, LIST_SEL, row, border_radius=self.px(4))
+            share = self.pain_map.region_coverage().get(rid, 0.0)
+            mark = "[x] " if share >= FULL_SHARE else "[~] " if share > 0 else "[ ] "
+            t = self.text(mark + self.region_label(rid), fs, TEXT)
+            surface.blit(t, (row.left + self.px(4), row.top + self.px(2)), area=pygame.Rect(0, 0, row.width, row_h))
+            y += row_h
+        if not lst.items:
+            surface.blit(self.text("No region matches.", fs, MUTED), (r.left + pad, y))
+
