@@ -9,7 +9,10 @@ from ... import render
 from ...atlas import VIEWS
 from ...render.view import frame_regions
 
-HAND_STEMS = ("palm", "back_of_hand")  # the hand's regions: palm on the front view, back of the hand on the back
+# the hand's regions: palm side on the front view, back of the hand on the back (atlas 3 adds the fingers)
+HAND_STEMS = ("palm", "back_of_hand", "thenar", "hypothenar", "first_web_space") + tuple(
+    f"{d}_{face}" for d in ("thumb", "index_finger", "middle_finger", "ring_finger", "little_finger")
+    for face in ("palmar", "dorsal"))
 
 BASE = (1920, 1080)  # every size is for this screen and scales with it
 CORNER_PX = 100  # the invisible staff square
