@@ -47,6 +47,7 @@ class KioskConfig:
     short_flow: bool = True  # issue 14's flow: one red-flag screen, age bands, questions by information gain
     redflag_screen_s: float = 30.0  # the "tell the reception staff" screen returns to welcome after this long
     speak_on_open: bool = False  # read each screen aloud as it opens (the "Listen" button is always there)
+    tap_regions: bool = False  # "tap the parts that hurt": a tap fills a whole region (ui/kiosk/tapregions.py)
     # None: BODYMAP_SHARE_GROUP decides (unset: private). false: private. true: the spool and recovery folders'
     # own group may read them. A group name: that group may (docs/security.md, "A review PC")
     shared_folder_group: bool | str | None = None
@@ -128,7 +129,7 @@ def load_config(path: str | os.PathLike | None = None, *, required: bool = False
             if v is not None and not isinstance(v, bool) and not (isinstance(v, str) and _GROUP.fullmatch(v)):
                 raise ConfigError(f"{where} must be true, false or a group name (letters, digits, _ . -), got {v!r}")
             cfg.shared_folder_group = v
-        elif k in ("fullscreen", "ask_age", "short_flow", "speak_on_open"):
+        elif k in ("fullscreen", "ask_age", "short_flow", "speak_on_open", "tap_regions"):
             if not isinstance(v, bool):
                 raise ConfigError(f"{where} must be true or false")
             setattr(cfg, k, v)

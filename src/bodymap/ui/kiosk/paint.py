@@ -211,7 +211,8 @@ class PaintScene(KioskScene):
                 lay = self.layouts()[v]
                 render.draw_geometry(*in_window(surface, lay), app.atlas.silhouette(v), line=render.OUTLINE,
                                      width=max(2, app.px(3)), aa=False)
-        app.texts.block(surface, app.t("paint_title"), app.paint_title_rect, app.paint_title_size, TEXT,
+        tap = "_tap" if getattr(app.config, "tap_regions", False) else ""  # ui/kiosk/tapregions.py
+        app.texts.block(surface, app.t("paint_title" + tap), app.paint_title_rect, app.paint_title_size, TEXT,
                         max_lines=1)
-        app.texts.block(surface, app.t("paint_help"), app.paint_help_rect, app.paint_help_size, MUTED,
+        app.texts.block(surface, app.t("paint_help" + tap), app.paint_help_rect, app.paint_help_size, MUTED,
                         max_lines=2)

@@ -16,6 +16,7 @@ from ..kiosk_widgets import KButton
 from ..pointer import DOWN, MOVE, Pointer, pointer_event
 from .pin import PinPad
 from .staff import LOCK_NOTICE_S
+from .tapregions import tap_region
 
 STALE_POINTER_S = 10.0  # a finger held still this long no longer blocks another one (its release may be lost)
 
@@ -74,7 +75,9 @@ class KioskTouch:
         if self.dialog is None and not self.help_open and self.kiosk.screen == "paint":
             paint = self.scenes.scenes["paint"]
             view = paint.view_at(pos)
-            if view is not None:
+            if view is not None and getattr(self.config, "tap_regions", False):
+                tap_region(self, view, pos)  # "tap the parts that hurt" (ui/kiosk/tapregions.py)
+            elif view is not None:
                 paint.begin_stroke(view, pos)
 
     def _move(self, pos, pid) -> None:
