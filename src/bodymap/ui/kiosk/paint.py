@@ -15,6 +15,7 @@ from ..kiosk_widgets import MUTED, TEXT, KButton
 from .bodies import body_background, in_window
 from .layout import HAND_STEMS
 from .screen import KioskScene
+from .tapregions import draw_region_lines
 
 BRUSH_RADIUS = 0.14  # head heights: a fingertip-sized brush on a body about 80 cm tall on screen
 DOUBLE_TAP_S = 0.5  # two taps on a foot (or a hand) this close in time show the feet (or that hand) bigger
@@ -211,6 +212,8 @@ class PaintScene(KioskScene):
                 lay = self.layouts()[v]
                 render.draw_geometry(*in_window(surface, lay), app.atlas.silhouette(v), line=render.OUTLINE,
                                      width=max(2, app.px(3)), aa=False)
+                if getattr(app.config, "tap_regions", False):
+                    draw_region_lines(app, *in_window(surface, lay), v)  # the parts a tap can fill
         tap = "_tap" if getattr(app.config, "tap_regions", False) else ""  # ui/kiosk/tapregions.py
         app.texts.block(surface, app.t("paint_title" + tap), app.paint_title_rect, app.paint_title_size, TEXT,
                         max_lines=1)

@@ -9,7 +9,16 @@ are the same as the painting window's Regions tool (ui/paint/regions.py).
 """
 from __future__ import annotations
 
+from ... import render
+from ...render.palette import REGION_LINE_OVER_PAINT
+
 FULL_SHARE = 0.99  # as the painting window's Regions tool
+
+
+def draw_region_lines(app, surface, lay, view: str) -> None:
+    """The region boundaries of one view, so a patient sees the parts a tap fills."""
+    for r in app.atlas.regions_in(view):
+        render.draw_geometry(surface, lay, r.geometry, line=REGION_LINE_OVER_PAINT, width=1)
 
 
 def region_under(app, view: str, pos) -> str | None:
