@@ -38,6 +38,8 @@ def _cond(key: str, want: Any) -> str:
     if key == "both_legs_painted":
         return "both legs painted" if want else "not both legs painted"
     words = vocabulary.words(key, "short")
+    if key in vocabulary.legacy_keys():
+        words += " (older question, never asked now)"
     if want is True:
         return words
     if want is False:
