@@ -286,21 +286,23 @@ def _show(args) -> int:
     m = fileformat.load(args.file)
     s = m.summary()
     if args.json:
-        from ..redflags import flags_for_map, risk_factors_for_map
+        from ..triage import assess
 
+        t = assess(m, rank=False)
         times = {k: local_time(m.meta.get(k), missing=None) for k in ("created", "modified")}
-        print(json.dumps({"red_flags": [f.to_json() for f in flags_for_map(m)],
-                          "risk_factors": [x.to_json() for x in risk_factors_for_map(m)], "summary": s,
+        print(json.dumps({"red_flags": [f.to_json() for f in t.red_flags],
+                          "risk_factors": [x.to_json() for x in t.risk_factors], "prompts": t.prompts, "summary": s,
                           "answers": dict(m.answers), "intensity": m.intensity, "meta": m.meta,
                           "visit": {k: getattr(m.visit, k) for k in VISIT_FIELDS}, "local_times": times}))
         return EXIT_OK
     for note in m.meta.get("notes", []):
         print(f"note: {note}", file=sys.stderr)
-    from ..redflags import flags_for_map, risk_factors_for_map
+    from ..triage import assess
 
-    for f in flags_for_map(m):
+    t = assess(m, rank=False)
+    for f in t.red_flags:
         print(f"RED FLAG:    {f.text}")
-    for x in risk_factors_for_map(m):
+    for x in t.risk_factors:
         print(f"risk factor: {x.prompt}")
     v = m.visit
     print(f"file:        {args.file}")

@@ -144,8 +144,10 @@ class Decoder:
         return counted_regions(self.raster.labels, painted, self.region_px)
 
     def rank(self, rec: MapRecord, cov: np.ndarray | None = None, top_n: int = 1):
-        """The matcher's ranking for this record (same inputs as bodymap.match)."""
+        """The triage of this record (`bodymap.triage`: flags, prompts and the matcher's ranking, with the
+        same inputs as bodymap.match); a matcher that fails leaves the flags and `ranking_error`."""
         from ..matcher import Features, rank
+        from ..triage import Case, assess_case
 
         cov = self.coverage(rec) if cov is None else cov
         painted = np.flatnonzero(self.counted_regions(rec))  # as PainMap.painted_regions: no specks or slivers
@@ -157,8 +159,12 @@ class Decoder:
         order = sorted(painted.tolist(), key=lambda i: (-cov[i], regions[i].id))
         summary = {"extent_percent": self.extent(rec)["total"], "regions": [regions[i].id for i in order],
                    "most_distal": DISTAL_LEVELS[max(levels)] if levels else None}
-        f = Features(cov, self.sensations_present(rec), dict(rec.answers))
-        return rank(self.model, f, summary, both_legs, saddle, rec.recorded_flags, top_n)
+        case = Case(dict(rec.answers), both_legs, saddle, summary, list(rec.recorded_flags or []))
+
+        def ranker():
+            f = Features(cov, self.sensations_present(rec), dict(rec.answers))
+            return rank(self.model, f, summary, both_legs, saddle, rec.recorded_flags, top_n)
+        return assess_case(case, ranker)
 
 
 def _nonzero(b: np.ndarray) -> np.ndarray:

@@ -158,6 +158,12 @@ def columns(decoder: Decoder, include_identifiers: bool = False) -> list[Column]
         Column("recorded_by", "text", _meta("recorded_by")),
         Column("answers_unsure", "text", _answers_unsure),
     ]
+    # -- appended (issue 18): each red flag's pathology, in the order of `red_flags`; why no ranking --
+    cols += [
+        Column("red_flag_pathology", "text",
+               lambda r: ";".join(str(getattr(f, "pathology", "") or "") for f in r.ranking.red_flags)),
+        Column("ranking_error", "text", lambda r: getattr(r.ranking, "ranking_error", None)),
+    ]
     if include_identifiers:
         cols += [Column(name, "text", _meta(name)) for name in IDENTIFYING_COLUMNS]
     return cols

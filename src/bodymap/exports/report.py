@@ -29,7 +29,7 @@ DISCLAIMER_HEAD = "Decision aid, not a diagnosis."
 # From the one vocabulary (regions/questions.yaml): {answer key: short words for lists}
 RED_FLAG_QUESTIONS = {k: vocabulary.words(k, "short") for k in vocabulary.red_flag_keys()}
 ANSWER_WORDS = {k: vocabulary.words(k, "short") for k in vocabulary.keys()}
-SIDE_WORDS = {"left": "left side", "right": "right side", "bilateral": "both sides"}
+from ..triage import SIDE_WORDS, hypothesis_name  # noqa: E402,F401 (one wording of a hypothesis, issue 18)
 RED = "#B3261E"
 RED_BG = "#FCEEEE"
 MUTED = "#5F5A57"
@@ -63,11 +63,11 @@ def load_for_report(path: str | os.PathLike) -> tuple[PainMap, dict[str, Any]]:
 
 def write_report(m: PainMap, output: str | os.PathLike, head: dict[str, Any] | None = None) -> Path:
     """Render the one-page PDF to `output` (atomically)."""
-    from ..matcher import match
+    from ..triage import assess
 
     out = check_output_file(output, ".pdf")
     head = head or {}
-    ranking = match(m, top_n=3)
+    ranking = assess(m, top_n=3)  # flags and prompts even when the matcher fails (issue 18)
     with tempfile.TemporaryDirectory(prefix="bodymap-report-") as tmp:
         png = Path(tmp) / "map.png"
         from ..render import picture as headless
@@ -183,11 +183,15 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
 
     # -- matches ---------------------------------------------------------------
     story.append(Paragraph("Most consistent referral patterns", st["h2"]))
-    if not ranking.hypotheses:
+    if getattr(ranking, "caveat", None) and ranking.hypotheses:
+        story.append(Paragraph(_t(ranking.caveat), st["body"]))
+    if getattr(ranking, "ranking_error", None):
+        story.append(Paragraph(_t(f"No ranking: {ranking.ranking_error}. The red flags above still stand."),
+                               st["body"]))
+    elif not ranking.hypotheses:
         story.append(Paragraph("No pattern to show: nothing is painted below the neck.", st["body"]))
     for k, h in enumerate(ranking.hypotheses[:3], start=1):
-        side = SIDE_WORDS.get(h.side, h.side)
-        story.append(Paragraph(f"{k}. {_t(h.name)}, {_t(side)}: {100 * h.probability:.0f}% "
+        story.append(Paragraph(f"{k}. {_t(hypothesis_name(h))}: {100 * h.probability:.0f}% "
                                f"({_t(band_text(hypothesis_band(h)))})", st["hyp"]))
         for e in h.evidence[:4]:
             word = "for" if e.direction == "for" else "against"

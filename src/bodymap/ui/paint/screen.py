@@ -149,26 +149,27 @@ class PaintScreen(PaintLayout, PaintInput, PaintFiles, PaintDay, PaintZoom, Pain
     def refresh_ranking(self) -> None:
         self._ranking_dirty = False
         self.matcher_calls += 1
-        try:
-            matcher = self._matcher()
-        except ImportError:
-            self.ranking, self.matcher_error = None, "matcher unavailable"
-        except Exception as exc:  # noqa: BLE001 - a broken matcher must not close the patient's window
-            self.ranking, self.matcher_error = None, f"matcher unavailable ({type(exc).__name__}: {exc})"
-        else:
+        from ...triage import Case, assess_case
+
+        why: list[str] = []
+
+        def ranker():  # a broken matcher must not close the patient's window, nor hide a flag (triage)
             try:
-                self.ranking, self.matcher_error = matcher.match(self.pain_map), None
-            except Exception as exc:  # noqa: BLE001
-                self.ranking, self.matcher_error = None, f"matcher error ({type(exc).__name__}: {exc})"
-        if self.ranking is None:
-            # the matcher failed: red flags come from the answers alone and are still shown first
-            from types import SimpleNamespace
+                matcher = self._matcher()
+            except ImportError:
+                why.append("matcher unavailable")
+                raise
+            except Exception as exc:
+                why.append(f"matcher unavailable ({type(exc).__name__}: {exc})")
+                raise
+            try:
+                return matcher.match(self.pain_map)
+            except Exception as exc:
+                why.append(f"matcher error ({type(exc).__name__}: {exc})")
+                raise
 
-            from ...redflags import flags_for_map, risk_factors_for_map
-
-            risks = risk_factors_for_map(self.pain_map)
-            self.ranking = SimpleNamespace(red_flags=flags_for_map(self.pain_map), hypotheses=[],
-                                           prompts=[x.prompt for x in risks], risk_factors=risks)
+        self.ranking = assess_case(Case.of(self.pain_map), ranker)
+        self.matcher_error = why[0] if why else self.ranking.ranking_error
         before = self.panel.selected
         m = self.pain_map
         self.panel.set_questions(m.answers, m.saddle_painted or m.both_legs_painted)

@@ -78,7 +78,10 @@ class ReviewInfo:
         items.append(Item("muted", regions_line(m), MUTED))
         items.append(Item("heading", "Consistent with (tap for evidence and zone)", space_before=True))
         hyps = self.hypotheses
-        if ranking is None:
+        caveat = getattr(ranking, "caveat", None)
+        if caveat and hyps:  # a flag or a prompt is present: the percentages assume no serious cause (issue 18)
+            items.append(Item("warn", str(caveat), RED if cur.entry.flags else AGAINST_TEXT))
+        if ranking is None or getattr(ranking, "ranking_error", None):
             items.append(Item("note", cur.match_error or "matcher unavailable", MUTED))
         elif not hyps:
             items.append(Item("note", "No referral pattern fits: nothing painted below the neck." if m.is_empty
