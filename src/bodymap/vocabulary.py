@@ -46,6 +46,7 @@ class Question:
     ask_if: dict[str, bool] | None = None  # a follow-up: asked only when these earlier answers hold
     range: tuple[int, int] | None = None
     legacy: bool = False  # read from older files (rules still read it), never asked
+    kiosk: bool = True  # False: asked at the desk, not on the kiosk's one red-flag screen
 
     @property
     def is_answer(self) -> bool:
@@ -207,10 +208,10 @@ def _build(doc: Any, where: str) -> Vocabulary:
             if not (isinstance(rng, list) and len(rng) == 2 and all(isinstance(x, int) for x in rng)):
                 raise bad(f"{at}: a number question needs range: [low, high]")
             rng = (rng[0], rng[1])
-        if not isinstance(q.get("legacy", False), bool):
-            raise bad(f"{at}: legacy must be true or false")
+        if not isinstance(q.get("legacy", False), bool) or not isinstance(q.get("kiosk", True), bool):
+            raise bad(f"{at}: legacy and kiosk must be true or false")
         qs.append(Question(key, q["kind"], tuple(uses), words, src(q.get("source"), at), ask_if, rng,
-                           bool(q.get("legacy", False))))
+                           bool(q.get("legacy", False)), bool(q.get("kiosk", True))))
         seen.add(key)
     if not qs:
         raise bad("'questions' must list the questions")
