@@ -67,6 +67,8 @@ class ReviewInfo:
             fixed.append(Item("warn", cur.match_error + "; red flags from the answers only.", RED))
         ranking = cur.ranking
         prompts = [str(p) for p in (getattr(ranking, "prompts", None) or [])] if ranking is not None else []
+        if gaps:  # the open red-flag questions are already in the fixed warning above: not twice
+            prompts = [p for p in prompts if not p.startswith("Red-flag questions not answered")]
         if prompts:
             items.append(Item("heading", "Ask about"))
             for p in prompts:
