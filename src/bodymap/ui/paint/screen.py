@@ -38,6 +38,7 @@ from ...render.overlay import PaintOverlay
 from ..panel import load_matcher
 from ..scene import PARTIAL, DisplayWindow, run
 from ..widgets import Dialog, TextCache, wrap_text
+from .banner import PaintBanner
 from .day import PaintDay
 from .files import PaintFiles
 from .input import PaintInput
@@ -48,7 +49,8 @@ from .zoom import PaintZoom
 from .sizes import BASE_SIZE, BRUSHES, TOAST_SECONDS
 
 
-class PaintScreen(PaintLayout, PaintInput, PaintFiles, PaintDay, PaintZoom, PaintQuestions, PaintPicture):
+class PaintScreen(PaintLayout, PaintInput, PaintFiles, PaintDay, PaintZoom, PaintQuestions, PaintPicture,
+                  PaintBanner):
     """The whole painting window as a scene: a state machine over events.
 
     `matcher`: an object with `match(pain_map)` and `pattern_zone(atlas, id, side)`
@@ -207,6 +209,8 @@ class PaintScreen(PaintLayout, PaintInput, PaintFiles, PaintDay, PaintZoom, Pain
         painting = self._stroke is not None
         if self._ranking_dirty and not painting and not self._dragging_slider and self.show_panel:
             self.refresh_ranking()
+        if not painting:  # the red-flag banner's flags, panel shown or not (issue 18)
+            self.refresh_banner_flags()
         if self.pain_map.version != self._readout_version and (not painting or self._frame % 6 == 0):
             self._compute_readout()
 
