@@ -245,3 +245,11 @@ def test_adding_a_yes_never_lowers_the_urgency(base, key, age, legs):
     before = most_urgent(red_flags(answers, legs))
     after = most_urgent(red_flags({**answers, key: True}, legs))
     assert RANK[after] <= RANK[before], (answers, key)
+
+
+def test_every_pathology_is_worded_in_every_language_and_a_flag_never_borrows_a_neighbours():
+    for pathology in vocabulary.PATHOLOGIES:
+        words = {vocabulary.pathology_label(pathology, lang) for lang in vocabulary.languages()}
+        assert len(words) == len(vocabulary.languages()) and all(w.strip() for w in words)
+    assert [r.pathology for r in vocabulary.flag_rules()] == [r.id for r in vocabulary.flag_rules()]
+    assert len({vocabulary.pathology_label(p) for p in vocabulary.PATHOLOGIES}) == len(vocabulary.PATHOLOGIES)

@@ -114,6 +114,7 @@ class Vocabulary:
     urgencies: dict[str, dict[str, str]]
     sources: dict[str, dict[str, str]]
     prompts: tuple[PromptRule, ...] = ()
+    pathologies: dict[str, dict[str, str]] | None = None  # pathology id -> language -> words
 
     def question(self, key: str) -> Question:
         for q in self.questions:
@@ -325,7 +326,12 @@ def _build(doc: Any, where: str) -> Vocabulary:
             not isinstance(u, dict) or not all(isinstance(u.get(x), str) for x in ("label", "advice", "fhir_priority"))
             for u in urg.values()):
         raise bad(f"'urgencies' must give label, advice and fhir_priority for {', '.join(URGENCIES)}")
-    return Vocabulary(tuple(langs), tuple(qs), tuple(flags), urg, sources, tuple(prompts))
+    paths = doc.get("pathologies")
+    if not isinstance(paths, dict) or set(paths) != set(PATHOLOGIES) | {UNSPECIFIED} or any(
+            not isinstance(w, dict) or any(not isinstance(w.get(lang), str) or not w[lang].strip() for lang in langs)
+            for w in paths.values()):
+        raise bad(f"'pathologies' must word {', '.join(PATHOLOGIES)} and {UNSPECIFIED} in every language")
+    return Vocabulary(tuple(langs), tuple(qs), tuple(flags), urg, sources, tuple(prompts), paths)
 
 
 # ---------------------------------------------------------------------------
@@ -415,16 +421,11 @@ def clinician_words(lang: str = "en") -> dict[str, str]:
     return {k: words(k, "clinician", lang) for k in keys()}
 
 
-def pathology_label(pathology: str) -> str:
-    """'cauda equina' for 'cauda_equina': the plain words for a flag's pathology."""
-    return PATHOLOGY_WORDS.get(pathology, pathology.replace("_", " "))
-
-
-PATHOLOGY_WORDS = {"cauda_equina": "cauda equina", "cord_compression": "spinal cord compression",
-                   "myelopathy": "cervical myelopathy", "infection": "spinal infection",
-                   "fracture": "spinal fracture", "malignancy": "malignancy",
-                   "vascular_or_visceral": "vascular or visceral (not from the spine)",
-                   "neurological_deficit": "progressive neurological deficit", UNSPECIFIED: "serious pathology"}
+def pathology_label(pathology: str, lang: str = "en") -> str:
+    """'cauda equina' for 'cauda_equina': the words for a flag's pathology (questions.yaml `pathologies`),
+    in `lang` (English where missing); an unknown id reads as its words."""
+    per = (load().pathologies or {}).get(pathology)
+    return (per.get(lang) or per["en"]) if per else pathology.replace("_", " ")
 
 
 # ---------------------------------------------------------------------------
