@@ -253,3 +253,19 @@ def test_every_pathology_is_worded_in_every_language_and_a_flag_never_borrows_a_
         assert len(words) == len(vocabulary.languages()) and all(w.strip() for w in words)
     assert [r.pathology for r in vocabulary.flag_rules()] == [r.id for r in vocabulary.flag_rules()]
     assert len({vocabulary.pathology_label(p) for p in vocabulary.PATHOLOGIES}) == len(vocabulary.PATHOLOGIES)
+
+
+def test_assess_reads_a_pain_map_or_a_document_alike(tmp_path):
+    import bodymap
+    from bodymap import fileformat
+
+    m = bodymap.PainMap()
+    m.paint_region("right_calf", 0.6, "sharp")
+    m.paint_region("left_calf", 0.6, "sharp")
+    m.answers.update({"weakness": True, "cancer_history": True})
+    p = bodymap.save(m, tmp_path / "a.bodymap")
+    doc = fileformat.read_document(p.read_bytes(), bodymap.load_atlas(), str(p))
+    a, b = triage.assess(bodymap.load(p)), triage.assess(doc)
+    assert [f.to_json() for f in a.red_flags] == [f.to_json() for f in b.red_flags]
+    assert a.prompts == b.prompts and [h.id for h in a.hypotheses] == [h.id for h in b.hypotheses]
+    assert a.caveat and a.urgency == "same_day" and a.to_json()["ranking_error"] is None
