@@ -10,7 +10,7 @@ Two rules, one module:
   years 1900-2200.
 - **Showing** (`terminal`, `quote`): everything bodymap prints to a terminal passes
   `terminal()`, which writes any control, bidi or zero-width character as a visible
-  escape (`\\x1b`, `\\u202e`), so no text from a file can move the cursor, clear a
+  escape (`\\u001b`, `\\u202e`), so no text from a file can move the cursor, clear a
   line (a red flag) or set the window title. `quote()` shows at most 80 characters
   of a bad value in an error.
 
@@ -109,8 +109,8 @@ def quote(value: object, limit: int = QUOTE_CHARS) -> str:
 
 
 def _escape(m: re.Match) -> str:
-    code = ord(m.group(0))
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    # \u001b rather than \x1b: visible in a terminal, and still valid inside a JSON string (--json output)
+    return f"\\u{ord(m.group(0)):04x}"
 
 
 def terminal(text: object) -> str:

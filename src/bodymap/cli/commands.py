@@ -94,8 +94,11 @@ def _plugin_modules():
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .output import safe_output
+
     try:
-        status = _main(argv)
+        with safe_output():  # every printed character through textsafe.terminal (ADR 0018)
+            status = _main(argv)
         sys.stdout.flush()  # a reader that went away shows here, not as a warning at interpreter exit
         return status
     except BrokenPipeError:  # `bodymap ... | head`: the reader has all it wanted; stop quietly

@@ -229,7 +229,8 @@ class FolderRun:
         width = 30
         fill = int(width * done / max(n, 1))
         bad = f", {len(self.bad)} bad" if self.bad else ""
-        self.stream.write(f"\r{self.what} [{'#' * fill}{'.' * (width - fill)}] {done}/{n}{bad}")
+        getattr(self.stream, "write_control", self.stream.write)("\r")  # cli.output: the one unescaped write
+        self.stream.write(f"{self.what} [{'#' * fill}{'.' * (width - fill)}] {done}/{n}{bad}")
         self.stream.flush()
 
     def _finish(self, n: int) -> None:
