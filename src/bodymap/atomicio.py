@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import tempfile
 import time
 from dataclasses import dataclass
@@ -115,6 +116,30 @@ def _folder_set(folders) -> frozenset:
     return frozenset(_same_folder(f) for f in folders)
 
 
+def umask_mode(mode: int = 0o666) -> int:
+    """`mode` as the user's umask allows it: what `open()` would give a new file (exports without identifiers)."""
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mode & ~mask
+
+
+def file_kind(mode: int) -> str:
+    """'a FIFO (named pipe)', 'a device', 'a socket', 'a folder', 'a symbolic link' or 'a regular file'."""
+    if stat.S_ISREG(mode):
+        return "a regular file"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
 def prepare_folder(folder: str | os.PathLike, sharing: Sharing = PRIVATE) -> Path:
     """Create `folder` if needed and give it its mode: private, no access for group and others (0700);
     shared, group read and enter, the setgid bit and the named group (0750 + setgid).
@@ -142,11 +167,17 @@ def prepare_folder(folder: str | os.PathLike, sharing: Sharing = PRIVATE) -> Pat
     return folder
 
 
-def write_atomic(path: str | os.PathLike, data: bytes | str, mode: int = 0o600, *, verb: str = "write") -> Path:
-    """Write `data` (bytes, or text as UTF-8) to `path` atomically with permissions `mode`. Returns the path."""
+def write_atomic(path: str | os.PathLike, data: bytes | str, mode: int = 0o600, *, verb: str = "write",
+                 exclusive: bool = False) -> Path:
+    """Write `data` (bytes, or text as UTF-8) to `path` atomically with permissions `mode`. Returns the path.
+
+    `exclusive`: only if `path` does not exist yet, decided at the moment the file appears (a hard link of
+    the temp file, which fails if the name is taken): of two writers racing for one new name, one gets
+    FileExistsError's "already exists" line and nothing is replaced.
+    """
     if isinstance(data, str):
         data = data.encode("utf-8")
-    w = AtomicWriter(path, mode, binary=True, verb=verb)
+    w = AtomicWriter(path, mode, binary=True, verb=verb, exclusive=exclusive)
     try:
         w.fh.write(data)
     except BaseException as exc:
@@ -185,8 +216,9 @@ class AtomicWriter:
     """A temp file beside `path` open for writing (`fh`); `commit()` moves it into place, `abort()` drops it."""
 
     def __init__(self, path: str | os.PathLike, mode: int = 0o600, *, binary: bool = False, verb: str = "write",
-                 keep_suffix: bool = False):
+                 keep_suffix: bool = False, exclusive: bool = False):
         self.path = Path(path)
+        self.exclusive = exclusive
         self.typed = os.fspath(path)  # the name as the user gave it, for messages
         self.verb = verb
         self.mode = mode
@@ -194,6 +226,13 @@ class AtomicWriter:
         folder = _folder(self.path)
         if self.path.is_dir():
             raise FileWriteError(f"{self.typed}: is a folder; give a file name")
+        try:
+            st = os.lstat(self.path)
+        except OSError:
+            st = None
+        if st is not None and not stat.S_ISREG(st.st_mode):  # never replace a link, device, FIFO or socket
+            raise FileWriteError(f"{self.typed}: is {file_kind(st.st_mode)}; bodymap writes only regular files "
+                                 "and never replaces a link or a device: give another name")
         if not folder.is_dir():
             raise FileWriteError(f"{self.typed}: folder {folder} does not exist")
         try:
@@ -220,14 +259,23 @@ class AtomicWriter:
                 self.fh.flush()
                 os.fsync(self.fh.fileno())
                 self.fh.close()
-            else:  # filled by name (write_atomic_via): sync what the writer left
+            else:  # filled by name (write_atomic_via): sync what the writer left, and check it wrote something
                 fd = os.open(self.tmp, os.O_RDONLY)
                 try:
                     os.fsync(fd)
+                    if os.fstat(fd).st_size == 0:  # a library that reports no write error (pygame on a full disk)
+                        raise OSError(errno.EIO, "nothing was written (is the disk full?)")
                 finally:
                     os.close(fd)
             os.chmod(self.tmp, self.mode)  # a writer given the name may have recreated the file
-            os.replace(self.tmp, self.path)
+            if self.exclusive:
+                self._link_new()
+            else:
+                os.replace(self.tmp, self.path)
+        except FileExistsError:
+            self.abort()
+            raise FileWriteError(f"{self.typed}: already exists (another program or window saved it first); "
+                                 "nothing was replaced") from None
         except BaseException as exc:
             err = self.error(exc)
             self.abort()
@@ -237,6 +285,22 @@ class AtomicWriter:
         self.tmp = None
         _fsync_folder(_folder(self.path))
         return self.path
+
+    def _link_new(self) -> None:
+        """Put the temp file in place only if the name is free: link(2) fails with EEXIST when it is taken."""
+        try:
+            os.link(self.tmp, self.path)
+        except FileExistsError:
+            raise
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                raise
+            # a file system without hard links (FAT on a USB stick): claim the name exclusively, then replace
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, self.mode)
+            os.close(fd)
+            os.replace(self.tmp, self.path)
+            return
+        os.unlink(self.tmp)
 
     def abort(self) -> None:
         try:

@@ -58,10 +58,12 @@ KNOWN_KEYS = {
 }
 
 
-def save(pain_map: PainMap, path: str | os.PathLike, *, mode: int | None = None) -> Path:
+def save(pain_map: PainMap, path: str | os.PathLike, *, mode: int | None = None, new: bool = False) -> Path:
     """Write `pain_map` to `path` atomically (temp file, fsync, os.replace). Returns the path.
 
     `mode` defaults to 0600, or 0640 in the default maps folder when BODYMAP_SHARE_GROUP shares it.
+    `new`: only as a new file; if `path` exists when the file would appear (another writer got there
+    first), FileWriteError "already exists" and nothing is replaced (atomicio, exclusive).
     """
     path = Path(path)
     data = dumps(pain_map)
@@ -69,7 +71,7 @@ def save(pain_map: PainMap, path: str | os.PathLike, *, mode: int | None = None)
         from .paths import maps_sharing
 
         mode = maps_sharing().file_mode(path.parent if str(path.parent) else Path("."))
-    write_atomic(path, data, mode=mode)
+    write_atomic(path, data, mode=mode, exclusive=new)
     return path
 
 
@@ -197,11 +199,11 @@ def decode_strokes(value: Any, where: str, *, parse: bool = True) -> Any:
     return out
 
 
-def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
+def write_atomic(path: Path, data: bytes, mode: int = 0o600, *, exclusive: bool = False) -> None:
     """Never a partial file (bodymap.atomicio): temp file beside `path`, fsync, os.replace, fsync the folder."""
     if Path(path).is_dir():
         raise FileWriteError(f"{path}: is a folder; give a file name ending in .bodymap")
-    atomicio.write_atomic(path, data, mode, verb="save")
+    atomicio.write_atomic(path, data, mode, verb="save", exclusive=exclusive)
 
 
 def load(path: str | os.PathLike, atlas: Atlas | None = None) -> PainMap:
@@ -212,14 +214,14 @@ def load(path: str | os.PathLike, atlas: Atlas | None = None) -> PainMap:
 
 def read_bytes(path: Path) -> bytes:
     """A .bodymap file's bytes, with every read failure as one FileFormatError line."""
+    from .paths import read_regular
+
     try:
         if path.is_dir():
             raise FileFormatError(f"{path}: is a folder, not a .bodymap file")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise FileFormatError(f"{path}: {size} bytes is too large for a .bodymap file (max {MAX_FILE_BYTES})")
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)
+        raw = read_regular(path, MAX_FILE_BYTES, "a .bodymap file")  # a FIFO, device or socket refused by name
+    except ValueError as exc:
+        raise FileFormatError(f"{path}: {exc}") from None
     except FileNotFoundError:
         raise FileFormatError(f"{path}: no such file") from None
     except PermissionError:

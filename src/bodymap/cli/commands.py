@@ -96,6 +96,7 @@ def _plugin_modules():
 def main(argv: Sequence[str] | None = None) -> int:
     from .output import safe_output
 
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # no pygame banner in review, paint, render, kiosk
     try:
         with safe_output():  # every printed character through textsafe.terminal (ADR 0018)
             status = _main(argv)
@@ -275,7 +276,7 @@ def _new(args) -> int:
         m.answers[k.strip()] = parse_answer(k.strip(), v)
     if args.session_code:
         m.meta["session_code"] = args.session_code
-    fileformat.save(m, args.output)
+    fileformat.save(m, args.output, new=not args.overwrite)  # of two racing `new` runs, one is told "exists"
     print(f"wrote {args.output}")
     return EXIT_OK
 
