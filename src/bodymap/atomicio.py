@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import tempfile
 import time
@@ -140,31 +141,72 @@ def file_kind(mode: int) -> str:
     return "not a regular file"
 
 
+class LooseFolderWarning(UserWarning):
+    """A folder bodymap keeps health data in is more open than docs/security.md documents; left as it is."""
+
+
 def prepare_folder(folder: str | os.PathLike, sharing: Sharing = PRIVATE) -> Path:
     """Create `folder` if needed and give it its mode: private, no access for group and others (0700);
     shared, group read and enter, the setgid bit and the named group (0750 + setgid).
 
-    The owner's own bits are left as they are, and a folder we do not own is left as it is
-    (another account set it up). Raises FileWriteError.
+    An existing folder is never tightened (ADR 0018): a folder a clinic shares (group-writable, setgid,
+    sticky) keeps its mode, and a LooseFolderWarning says it is looser than documented. The one exception
+    is bodymap's own share (exactly 0750 + setgid): when the option is turned off, it is made private
+    again. Sharing only adds bits. The owner's own bits are left as they are, and a folder we do not own
+    is left as it is (another account set it up). Raises FileWriteError.
     """
     folder = Path(folder)
     shared = sharing.shares(folder)
     try:
+        existed = folder.is_dir()
         folder.mkdir(parents=True, exist_ok=True, mode=sharing.dir_mode(folder) & 0o777)
         st = folder.stat()
         if st.st_uid == os.getuid():
             gid = sharing.gid() if shared else None
             if gid is not None and st.st_gid != gid:
                 os.chown(folder, -1, gid)
+            now = st.st_mode & 0o7777
             if shared:
-                want = (st.st_mode & 0o700) | (SHARED_DIR_MODE & 0o7077)
-                if (st.st_mode & 0o7777) != want:
+                want = now | (SHARED_DIR_MODE & 0o7077)  # add group read/enter and setgid; never take a bit away
+                if now != want:
                     os.chmod(folder, want)
-            elif st.st_mode & 0o077:
-                os.chmod(folder, PRIVATE_DIR_MODE)
+                if want & 0o027 & ~(SHARED_DIR_MODE & 0o077) and existed:
+                    _warn_loose(folder, want, "0750 + setgid")
+            elif now & 0o077:
+                if (now & 0o7077) == (SHARED_DIR_MODE & 0o7077) or not existed:
+                    os.chmod(folder, (now & 0o700) or PRIVATE_DIR_MODE)  # bodymap's own share, turned off
+                else:
+                    _warn_loose(folder, now, "0700")
     except OSError as exc:
         raise FileWriteError(f"{folder}: cannot use this folder ({exc.strerror or exc})") from None
     return folder
+
+
+def folder_looseness(folder: str | os.PathLike, sharing: Sharing = PRIVATE) -> str | None:
+    """Why `folder` is looser than documented (private 0700, shared 0750 + setgid), or None."""
+    try:
+        now = os.stat(folder).st_mode & 0o7777
+    except OSError:
+        return None
+    allowed = (SHARED_DIR_MODE & 0o077) if sharing.shares(folder) else 0
+    extra = now & 0o077 & ~allowed
+    if not extra:
+        return None
+    who = []
+    if extra & 0o070:
+        who.append("its group" + (" may write" if extra & 0o020 else " may read"))
+    if extra & 0o007:
+        who.append("everyone" + (" may write" if extra & 0o002 else " may read"))
+    documented = "0750 + setgid" if sharing.shares(folder) else "0700"
+    return f"{folder}: mode {now:04o} ({', '.join(who)}); documented {documented} (docs/security.md)"
+
+
+def _warn_loose(folder: Path, mode: int, documented: str) -> None:
+    import warnings
+
+    warnings.warn(LooseFolderWarning(f"{folder}: mode {mode:04o} is looser than the documented {documented}; "
+                                     "bodymap leaves an existing folder's mode as it is (docs/security.md)"),
+                  stacklevel=3)
 
 
 def write_atomic(path: str | os.PathLike, data: bytes | str, mode: int = 0o600, *, verb: str = "write",
@@ -334,20 +376,41 @@ class AtomicWriter:
             self.abort()
 
 
-def clean_temp_files(folder: str | os.PathLike, older_than_s: float = 60.0) -> int:
-    """Remove temp files left by a writer killed mid-write (never valid data). Returns how many."""
-    n = 0
+# the names AtomicWriter's temp files have: ".<target name>.<random characters>.tmp", then the target's
+# extension when a library writes by name (".visit.png.k3j2h1g0.tmp.png")
+_TEMP_NAME = re.compile(r"\..+\.[A-Za-z0-9_]{4,16}\.tmp(\.[A-Za-z0-9]{1,8})?")
+
+
+def leftover_temp_files(folder: str | os.PathLike, older_than_s: float = 60.0) -> list[Path]:
+    """Temp files a writer killed mid-write left in `folder` (regular files with bodymap's temp names, older
+    than `older_than_s`, so that a save in progress is never counted)."""
+    out = []
     try:
-        found = set(Path(folder).glob(f".*{TEMP_SUFFIX}")) | set(Path(folder).glob(f".*{TEMP_SUFFIX}.*"))
-        for f in sorted(found):
-            try:
-                if time.time() - f.stat().st_mtime >= older_than_s:
-                    f.unlink()
-                    n += 1
-            except OSError:
-                pass
+        with os.scandir(folder) as it:
+            for e in it:
+                if not _TEMP_NAME.fullmatch(e.name):
+                    continue
+                try:
+                    st = e.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if stat.S_ISREG(st.st_mode) and time.time() - st.st_mtime >= older_than_s:
+                    out.append(Path(e.path))
     except OSError:
         pass
+    return sorted(out)
+
+
+def clean_temp_files(folder: str | os.PathLike, older_than_s: float = 60.0) -> int:
+    """Remove temp files left by a writer killed mid-write (never valid data: the rename never happened).
+    Returns how many."""
+    n = 0
+    for f in leftover_temp_files(folder, older_than_s):
+        try:
+            f.unlink()
+            n += 1
+        except OSError:
+            pass
     return n
 
 

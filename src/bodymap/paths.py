@@ -17,7 +17,7 @@ import stat
 from datetime import date
 from pathlib import Path
 
-from .atomicio import PRIVATE, SHARE_GROUP_ENV, Sharing, file_kind, prepare_folder
+from .atomicio import PRIVATE, SHARE_GROUP_ENV, Sharing, clean_temp_files, file_kind, prepare_folder
 from .errors import FileWriteError, UsageError
 
 MAPS_ENV = "BODYMAP_MAPS"
@@ -136,6 +136,7 @@ def default_maps_dir(create: bool = True) -> Path:
         raise FileWriteError(f"{exc}; {how}") from None
     if not os.access(folder, os.W_OK | os.X_OK):
         raise FileWriteError(f"{folder}: cannot save maps in this folder (permission denied); {how}")
+    clean_temp_files(folder)  # a save killed part-way left its temp file (a whole map): removed at the next start
     return folder
 
 
