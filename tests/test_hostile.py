@@ -242,3 +242,307 @@ def test_10_output_is_utf8_even_in_an_ascii_locale(atlas, tmp_path):
     res = subprocess.run([sys.executable, "-m", "bodymap", "export", "--csv", str(p)], capture_output=True,
                          env=env, timeout=120)
     assert res.returncode == 0, res.stderr
+
+
+# ---------------------------------------------------------------------------
+# 2. One file stops the review window (and show, report) for the whole folder
+
+
+def _bad_folder(atlas, tmp_path: Path) -> Path:
+    """A folder: one emergency map, and the files that stopped review: a far-past time, a NUL in a code."""
+    folder = tmp_path / "maps"
+    folder.mkdir()
+    ff.save(emergency_map(atlas), folder / "b-emergency.bodymap")
+    write(folder / "a-old-time.bodymap", hostile_doc(atlas, created="0001-01-01T00:00:00+05:00"))
+    write(folder / "c-nul-code.bodymap", hostile_doc(atlas, session_code="AB\x00CD"))
+    return folder
+
+
+@pytest.mark.parametrize("cmd", [["show"], ["report", "-o", "{tmp}/r.pdf"], ["export", "--fhir"], ["render", "-o",
+                                                                                                "{tmp}/r.png"]])
+def test_2_a_time_out_of_range_is_one_line_and_exit_2_in_single_file_commands(atlas, tmp_path, capsys, cmd):
+    p = write(tmp_path / "m.bodymap", hostile_doc(atlas, created="0001-01-01T00:00:00+05:00"))
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in cmd]
+    assert main([argv[0], str(p), *argv[1:]]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "years 1900-2200" in err, err
+
+
+def test_2_review_lists_bad_files_with_their_reason_and_shows_the_flag(atlas, tmp_path, monkeypatch):
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    import pygame
+
+    from bodymap.ui.review_model import scan
+
+    folder = _bad_folder(atlas, tmp_path)
+    reads: list[str] = []
+    real = ff.read_bytes
+
+    def counting(path):
+        reads.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(ff, "read_bytes", counting)
+    entries = {e.path.name: e for e in scan(folder, atlas)}
+    assert set(entries) == {"a-old-time.bodymap", "b-emergency.bodymap", "c-nul-code.bodymap"}
+    assert "1900-2200" in entries["a-old-time.bodymap"].error
+    assert "NUL" in entries["c-nul-code.bodymap"].error
+    good = entries["b-emergency.bodymap"]
+    assert good.ok and good.urgency == "emergency"
+    assert sorted(reads) == sorted(entries)  # the list reads each file once
+    # the window itself: builds on the folder, lists all three, flag first, opens the flagged map without reading again
+    pygame.display.init()
+    pygame.font.init()
+    pygame.display.set_mode((1400, 900))
+    from bodymap.ui.review.screen import ReviewScreen
+
+    reads.clear()
+    screen = ReviewScreen(folder, (1400, 900))
+    assert [e.path.name for e in screen.all_entries][0] == "b-emergency.bodymap"
+    assert len(screen.all_entries) == 3
+    n_scan = len(reads)
+    screen.open_index(screen.index_of(folder / "b-emergency.bodymap"))
+    assert screen.current.ok and len(reads) == n_scan  # opened from the scan's read
+    for name in ("a-old-time.bodymap", "c-nul-code.bodymap"):
+        screen.open_index(screen.index_of(folder / name))
+        assert not screen.current.ok and screen.current.error
+
+
+@pytest.mark.parametrize("cmd", [["export", "--csv"], ["stats"], ["match"], ["heatmap", "-o", "{tmp}/h.png"]])
+def test_2_and_4_folder_commands_list_each_bad_file_and_go_on(atlas, tmp_path, cmd):
+    """A FIFO, a far-past time and a NUL code beside a good map: each folder command finishes (a FIFO once hung
+    them all), names every bad file with its reason, and still reads the good map."""
+    folder = _bad_folder(atlas, tmp_path)
+    os.mkfifo(folder / "d-fifo.bodymap")
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in cmd]
+    res = subprocess.run([sys.executable, "-m", "bodymap", argv[0], str(folder), *argv[1:]], capture_output=True,
+                         text=True, timeout=300, env={**os.environ, "SDL_VIDEODRIVER": "dummy"})
+    assert res.returncode == 2, res.stderr
+    for name, why in (("a-old-time", "1900-2200"), ("c-nul-code", "NUL"), ("d-fifo", "FIFO")):
+        line = next((x for x in res.stderr.splitlines() if name in x), "")
+        assert why in line, (name, res.stderr)
+    if argv[0] in ("export", "match"):
+        assert "b-emergency" in res.stdout and "cauda_equina" in res.stdout
+
+
+def test_2_one_codec_one_verdict_on_hostile_files(atlas, tmp_path):
+    """load (show, match, review), the folder Decoder (export, stats, heatmap) and the batch scorer accept or
+    refuse the same files; a corrupt stroke log was once skipped by the last two."""
+    import base64
+    import zlib
+
+    from bodymap.batch import features_from_bytes
+    from bodymap.exports.common import Decoder
+    from bodymap.matcher import get_model
+
+    good = json.loads(ff.dumps(emergency_map(atlas)))
+    cases = {"ok": good}
+    broken = json.loads(json.dumps(good))
+    data = bytearray(base64.b64decode(broken["strokes"]["data"]))
+    data[len(data) // 2] ^= 0xFF
+    broken["strokes"]["data"] = base64.b64encode(bytes(data)).decode()
+    cases["corrupt strokes"] = broken
+    not_list = json.loads(json.dumps(good))
+    not_list["strokes"]["data"] = base64.b64encode(zlib.compress(b'{"a": 1}')).decode()
+    cases["strokes not a list"] = not_list
+    cases["old time"] = hostile_doc(atlas, created="0001-01-01T00:00:00Z")
+    cases["NUL code"] = hostile_doc(atlas, session_code="\x00")
+    cases["bidi id"] = hostile_doc(atlas, patient_id="12\u202e34")
+    cases["many flags"] = hostile_doc(atlas, red_flags=[{"id": f"f{i}"} for i in range(ff.MAX_RED_FLAGS + 1)])
+    dec, model = Decoder(atlas), get_model(atlas)
+    for name, doc in cases.items():
+        raw = json.dumps(doc).encode()
+        verdicts = []
+        for reader in (lambda: ff.loads(raw, atlas=atlas), lambda: dec.decode(raw, Path("x")),
+                       lambda: features_from_bytes(raw, model)):
+            try:
+                reader()
+                verdicts.append("accepted")
+            except BodymapError:
+                verdicts.append("refused")
+        assert len(set(verdicts)) == 1, (name, verdicts)
+        assert verdicts[0] == ("accepted" if name == "ok" else "refused"), name
+
+
+def test_2_the_kiosk_start_lists_a_bad_unsent_copy_and_goes_on(atlas, tmp_path, caplog):
+    from bodymap.kiosk.spool import Spool
+
+    spool_dir, fallback = tmp_path / "spool", tmp_path / "recovery"
+    spool_dir.mkdir()
+    fallback.mkdir()
+    os.mkfifo(fallback / "unsent-ABC-DEF.bodymap")
+    (fallback / "unsent-ABC-DEG.bodymap").write_bytes(ff.dumps(emergency_map(atlas)))
+    sp = Spool(spool_dir, fallbacks=(fallback,))
+    assert sp.requeue_unsent() == 1  # the good copy queued; the FIFO named in the log, never a hang
+    assert any("FIFO" in r.getMessage() for r in caplog.records)
+
+
+# ---------------------------------------------------------------------------
+# 4. Only regular files, in every reader and every -o
+
+
+def test_4_every_reader_refuses_a_fifo_by_name_without_blocking(atlas, tmp_path):
+    from bodymap.yamlio import read_yaml
+
+    fifo = tmp_path / "x.bodymap"
+    os.mkfifo(fifo)
+    with pytest.raises(FileFormatError, match="FIFO"):
+        ff.load(fifo, atlas=atlas)
+    yfifo = tmp_path / "c.yaml"
+    os.mkfifo(yfifo)
+    with pytest.raises(BodymapError, match="FIFO"):
+        read_yaml(yfifo)
+    with pytest.raises(FileFormatError, match="device"):
+        ff.load("/dev/zero", atlas=atlas)
+
+
+@pytest.mark.parametrize("cmd,name", [(["export", "--csv", "{map}", "-o"], "x.csv"),
+                                      (["export", "--fhir", "{map}", "-o"], "x.json"),
+                                      (["render", "{map}", "-o"], "x.png"),
+                                      (["report", "{map}", "-o"], "x.pdf")])
+def test_4_and_5_output_never_replaces_a_link_or_a_fifo(atlas, tmp_path, capsys, cmd, name):
+    m = ff.save(emergency_map(atlas), tmp_path / "m.bodymap")
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me")
+    link = tmp_path / name
+    link.symlink_to(target)
+    argv = [a.replace("{map}", str(m)) for a in cmd] + [str(link)]
+    assert main(argv) == 2
+    assert "symbolic link" in capsys.readouterr().err
+    assert link.is_symlink() and target.read_text() == "keep me"
+    link.unlink()
+    os.mkfifo(link)
+    assert main(argv) == 2
+    assert "FIFO" in capsys.readouterr().err and stat.S_ISFIFO(os.lstat(link).st_mode)
+
+
+def test_4_output_to_a_device_is_refused(atlas, tmp_path, capsys):
+    m = ff.save(emergency_map(atlas), tmp_path / "m.bodymap")
+    assert main(["export", "--csv", str(m), "-o", "/dev/null"]) == 2
+    assert "is a device" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------
+# 5. Writes that tell the truth
+
+
+def test_5_a_png_writer_that_writes_nothing_is_an_error_and_the_old_picture_stays(atlas, tmp_path, monkeypatch,
+                                                                                   capsys):
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    import pygame
+
+    m = ff.save(emergency_map(atlas), tmp_path / "m.bodymap")
+    out = tmp_path / "m.png"
+    assert main(["render", str(m), "-o", str(out)]) == 0
+    before = out.read_bytes()
+    assert before.startswith(b"\x89PNG")
+    monkeypatch.setattr(pygame.image, "save", lambda *a, **k: None)  # what a full disk looked like: no error
+    capsys.readouterr()
+    assert main(["render", str(m), "-o", str(out)]) == 2
+    assert "wrote" not in capsys.readouterr().out
+    assert out.read_bytes() == before
+
+
+def test_5_write_atomic_via_refuses_an_empty_result(tmp_path):
+    from bodymap.atomicio import write_atomic_via
+    from bodymap.errors import FileWriteError
+
+    (tmp_path / "r.pdf").write_bytes(b"%PDF old")
+    with pytest.raises(FileWriteError, match="nothing was written"):
+        write_atomic_via(tmp_path / "r.pdf", lambda tmp: None)
+    assert (tmp_path / "r.pdf").read_bytes() == b"%PDF old"
+
+
+def test_5_two_writers_racing_for_one_new_name_one_is_told_it_exists(atlas, tmp_path):
+    import threading
+
+    from bodymap.errors import FileWriteError
+
+    maps = [emergency_map(atlas), PainMap(atlas)]
+    for trial in range(20):
+        path = tmp_path / f"t{trial}.bodymap"
+        barrier = threading.Barrier(2)
+        results: list = [None, None]
+
+        def save(i):
+            barrier.wait()
+            try:
+                ff.save(maps[i], path, new=True)
+                results[i] = "wrote"
+            except FileWriteError as exc:
+                results[i] = str(exc)
+
+        threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(r == "wrote" for r in results) == [False, True], results
+        loser = results[0] if results[0] != "wrote" else results[1]
+        assert "already exists" in loser
+        winner = results.index("wrote")
+        assert ("bladder_bowel" in ff.load(path, atlas=atlas).answers) == (winner == 0)
+        assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp file left
+
+
+def test_5_bodymap_new_twice_on_one_name_without_overwrite(atlas, tmp_path, capsys):
+    out = tmp_path / "n.bodymap"
+    assert main(["new", str(out), "--paint", "right_calf"]) == 0
+    assert main(["new", str(out), "--paint", "left_calf"]) == 2
+    assert "already exists" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_5_exports_honour_the_umask_and_are_0600_with_identifiers(atlas, tmp_path, umask):
+    m = ff.save(emergency_map(atlas), tmp_path / "m.bodymap")
+    old = os.umask(umask)
+    try:
+        assert main(["export", "--csv", str(m), "-o", str(tmp_path / "plain.csv")]) == 0
+        assert main(["export", "--csv", str(m), "-o", str(tmp_path / "ids.csv"), "--include-identifiers"]) == 0
+        assert main(["export", "--fhir", str(m), "-o", str(tmp_path / "b.json")]) == 0
+    finally:
+        os.umask(old)
+
+    def mode(name):
+        return stat.S_IMODE((tmp_path / name).stat().st_mode)
+
+    assert mode("plain.csv") == 0o666 & ~umask
+    assert mode("ids.csv") == 0o600 and mode("b.json") == 0o600
+
+
+def test_5_leftover_temp_files_are_cleaned_at_start_and_named_by_doctor(atlas, tmp_path, monkeypatch, capsys):
+    from bodymap.paths import default_maps_dir
+
+    maps = tmp_path / "maps"
+    maps.mkdir(mode=0o700)
+    left = maps / ".MRN-1_2026-03-14.bodymap.a1b2c3d4.tmp"
+    left.write_bytes(ff.dumps(emergency_map(atlas)))
+    os.utime(left, (1e9, 1e9))
+    fresh = maps / ".other.bodymap.e5f6g7h8.tmp"  # a save in progress right now: never touched
+    fresh.write_bytes(b"{")
+    monkeypatch.setenv("BODYMAP_MAPS", str(maps))
+    assert main(["doctor"]) == 2
+    out = capsys.readouterr().out
+    assert left.name in out and fresh.name not in out
+    default_maps_dir()  # what the painting window does at start
+    assert not left.exists() and fresh.exists()
+    assert main(["doctor"]) == 0
+
+
+# ---------------------------------------------------------------------------
+# 8. Shares stay shares
+
+
+def test_8_an_existing_shared_folder_is_never_tightened_and_a_warning_says_it_is_loose(tmp_path, monkeypatch):
+    from bodymap.atomicio import LooseFolderWarning
+    from bodymap.paths import default_maps_dir
+
+    share = tmp_path / "share"
+    share.mkdir()
+    os.chmod(share, 0o3770)  # group-writable, setgid and sticky: a clinic's shared folder
+    monkeypatch.setenv("BODYMAP_MAPS", str(share))
+    with pytest.warns(LooseFolderWarning, match="3770"):
+        assert default_maps_dir() == share
+    assert stat.S_IMODE(share.stat().st_mode) == 0o3770
+    ff.save(PainMap(), share / "m.bodymap")
+    assert stat.S_IMODE(share.stat().st_mode) == 0o3770

@@ -92,9 +92,12 @@ def check_time(value: object, what: str) -> str:
         dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
         if dt.tzinfo is None:
             dt = dt.replace(tzinfo=timezone.utc)
-        year = dt.astimezone(timezone.utc).year
-    except (ValueError, OverflowError):
+    except ValueError:
         raise UsageError(f"{what} must be an ISO 8601 time such as 2026-03-14T08:05:00Z, got {quote(text)}") from None
+    try:
+        year = dt.astimezone(timezone.utc).year
+    except OverflowError:  # 0001-01-01T00:00:00+05:00 is before the year 1 in UTC
+        year = 0
     if not (YEAR_MIN <= dt.year <= YEAR_MAX and YEAR_MIN <= year <= YEAR_MAX):
         raise UsageError(f"{what} {quote(text)} is outside the years {YEAR_MIN}-{YEAR_MAX}")
     return text
