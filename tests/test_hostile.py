@@ -370,8 +370,8 @@ def test_2_the_kiosk_start_lists_a_bad_unsent_copy_and_goes_on(atlas, tmp_path, 
     spool_dir, fallback = tmp_path / "spool", tmp_path / "recovery"
     spool_dir.mkdir()
     fallback.mkdir()
-    os.mkfifo(fallback / "unsent-ABC-DEF.bodymap")
-    (fallback / "unsent-ABC-DEG.bodymap").write_bytes(ff.dumps(emergency_map(atlas)))
+    os.mkfifo(fallback / "unsent-ACD-EFH.bodymap")
+    (fallback / "unsent-ACD-EFJ.bodymap").write_bytes(ff.dumps(emergency_map(atlas)))
     sp = Spool(spool_dir, fallbacks=(fallback,))
     assert sp.requeue_unsent() == 1  # the good copy queued; the FIFO named in the log, never a hang
     assert any("FIFO" in r.getMessage() for r in caplog.records)
