@@ -546,3 +546,58 @@ def test_8_an_existing_shared_folder_is_never_tightened_and_a_warning_says_it_is
     assert stat.S_IMODE(share.stat().st_mode) == 0o3770
     ff.save(PainMap(), share / "m.bodymap")
     assert stat.S_IMODE(share.stat().st_mode) == 0o3770
+
+
+# ---------------------------------------------------------------------------
+# 3. Bounded cost: the worst allowed file of each kind, read in a fresh process
+
+
+def _worst(atlas, tmp_path_factory):
+    from tools.hostile_files import write_worst
+
+    return write_worst(tmp_path_factory.mktemp("worst"), atlas)
+
+
+@pytest.fixture(scope="module")
+def worst_files(atlas, tmp_path_factory):
+    return _worst(atlas, tmp_path_factory)
+
+
+def test_3_every_kind_of_worst_file_stays_under_300_mb_in_load(worst_files):
+    """One process per file; the memory each read peaks at (VmHWM) must stay under the 300 MB bound. The same
+    files cost 1.6-3.5 GB before the count caps. Seconds are recorded by `make bench`, not asserted here."""
+    from tools.hostile_files import measure
+
+    assert len(worst_files) >= 8
+    for name, path in worst_files.items():
+        r = measure(path, "load")
+        assert r["peak_mb"] is not None, (name, r["verdict"])
+        assert r["peak_mb"] < 300, (name, r)
+        assert r["verdict"] == "accepted" or r["verdict"].startswith("refused: "), (name, r)
+
+
+@pytest.mark.fuzz
+def test_3_every_reader_on_every_worst_file_one_verdict_under_300_mb(worst_files):
+    from tools.hostile_files import READERS, measure
+
+    for name, path in worst_files.items():
+        verdicts = set()
+        for reader in READERS:
+            r = measure(path, reader)
+            assert r["peak_mb"] is not None and r["peak_mb"] < 300, (name, reader, r)
+            verdicts.add(r["verdict"].split(":")[0] if "another atlas grid" not in r["verdict"] else "accepted")
+        assert len(verdicts) == 1, (name, verdicts)
+
+
+def test_3_lists_are_capped_by_count_not_only_bytes(atlas, tmp_path):
+    doc = hostile_doc(atlas)
+    doc["red_flags"] = [{"id": "x"}] * (ff.MAX_RED_FLAGS + 1)
+    with pytest.raises(FileFormatError, match="at most 100"):
+        ff.load(write(tmp_path / "a.bodymap", doc), atlas=atlas)
+    doc = hostile_doc(atlas, zz=[[]] * (ff.MAX_CONTAINERS + 1))
+    with pytest.raises(FileFormatError, match="too many lists and objects"):
+        ff.load(write(tmp_path / "b.bodymap", doc), atlas=atlas)
+    doc = hostile_doc(atlas)
+    doc["strokes"] = [{"op": "undo"}] * (ff.MAX_STROKES + 1)
+    with pytest.raises(FileFormatError, match="strokes"):
+        ff.load(write(tmp_path / "c.bodymap", doc), atlas=atlas)
