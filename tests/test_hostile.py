@@ -601,3 +601,47 @@ def test_3_lists_are_capped_by_count_not_only_bytes(atlas, tmp_path):
     doc["strokes"] = [{"op": "undo"}] * (ff.MAX_STROKES + 1)
     with pytest.raises(FileFormatError, match="strokes"):
         ff.load(write(tmp_path / "c.bodymap", doc), atlas=atlas)
+
+
+# ---------------------------------------------------------------------------
+# 6. Imports that finish
+
+
+def test_6_an_oversized_cell_skips_its_row_named_and_the_import_goes_on(atlas, tmp_path):
+    from bodymap.exports.importer import import_regions
+
+    rows = ["patient_id,regions"] + [f"P{i},right_calf" for i in range(1, 3)]
+    rows.append("BIG," + "x" * 200_000)
+    rows += [f"P{i},left_calf" for i in range(3, 8)]
+    src = tmp_path / "in.csv"
+    src.write_text("\n".join(rows) + "\n")
+    written, problems = import_regions(src, tmp_path / "out", atlas=atlas)
+    assert written == 7
+    assert len(problems) == 1 and "200000 characters" in problems[0] and "row 4" in problems[0], problems
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(f"P{i}.bodymap" for i in range(1, 8))
+
+
+def test_6_a_symlink_in_outdir_is_refused_even_with_overwrite(atlas, tmp_path):
+    from bodymap.exports.importer import import_regions
+
+    out = tmp_path / "out"
+    out.mkdir()
+    src = tmp_path / "in.csv"
+    src.write_text("patient_id,regions\nP1,right_calf\nP2,left_calf\n")
+    assert import_regions(src, out, atlas=atlas) == (2, [])
+    (out / "P2.bodymap").unlink()
+    (out / "P2.bodymap").symlink_to(out / "P1.bodymap")
+    written, problems = import_regions(src, out, overwrite=True, atlas=atlas)
+    assert written == 1 and len(problems) == 1 and "symbolic link" in problems[0]
+    assert ff.load(out / "P1.bodymap", atlas=atlas).summary()["regions"] == ["right_calf"]  # not P2's left calf
+    assert (out / "P2.bodymap").is_symlink()
+
+
+def test_6_a_nul_in_a_session_code_is_a_skipped_row_not_a_file_that_stops_review(atlas, tmp_path):
+    from bodymap.exports.importer import import_regions
+
+    src = tmp_path / "in.csv"
+    src.write_text("patient_id,regions,session_code\nP1,right_calf,AB\x00CD\nP2,left_calf,OK-1\n")
+    written, problems = import_regions(src, tmp_path / "out", atlas=atlas)
+    assert written == 1 and "NUL" in problems[0]
+    assert not (tmp_path / "out" / "P1.bodymap").exists()
