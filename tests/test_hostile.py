@@ -645,3 +645,44 @@ def test_6_a_nul_in_a_session_code_is_a_skipped_row_not_a_file_that_stops_review
     written, problems = import_regions(src, tmp_path / "out", atlas=atlas)
     assert written == 1 and "NUL" in problems[0]
     assert not (tmp_path / "out" / "P1.bodymap").exists()
+
+
+# ---------------------------------------------------------------------------
+# 7. The printed red flag never shrinks
+
+
+def _flag_font_sizes(pdf: Path) -> tuple[list[float], str]:
+    """The rendered size (pt) of every text run that holds 'RED FLAG', read back from the PDF, and the text."""
+    from pypdf import PdfReader
+
+    sizes: list[float] = []
+    texts: list[str] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            texts.append(text)
+        if "RED FLAG" in text:
+            scale_cm = (cm[0] ** 2 + cm[1] ** 2) ** 0.5
+            scale_tm = (tm[0] ** 2 + tm[1] ** 2) ** 0.5
+            sizes.append(round(size * scale_cm * scale_tm, 2))
+
+    for page in PdfReader(str(pdf)).pages:
+        page.extract_text(visitor_text=visit)
+    return sizes, "".join(texts)
+
+
+@pytest.mark.parametrize("lines", [0, 60, 150])
+def test_7_a_long_note_is_cut_with_continued_and_the_flag_keeps_its_size(atlas, tmp_path, lines):
+    pytest.importorskip("reportlab")
+    m = emergency_map(atlas)
+    if lines:
+        m.visit.note = "\n".join(f"line {i} of the note" for i in range(lines))[:4000]
+    p = ff.save(m, tmp_path / "m.bodymap")
+    out = tmp_path / "r.pdf"
+    assert main(["report", str(p), "-o", str(out)]) == 0
+    sizes, text = _flag_font_sizes(out)
+    assert sizes and min(sizes) >= 10.0, sizes  # the flag style's 10 pt, never shrunk
+    if lines >= 60:
+        assert "continued" in text and f"of {len(m.visit.note)} characters" in text
+    else:
+        assert "continued" not in text
