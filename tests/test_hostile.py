@@ -686,3 +686,39 @@ def test_7_a_long_note_is_cut_with_continued_and_the_flag_keeps_its_size(atlas, 
         assert "continued" in text and f"of {len(m.visit.note)} characters" in text
     else:
         assert "continued" not in text
+
+
+# ---------------------------------------------------------------------------
+# 9. CSV safe in every locale
+
+
+def _spreadsheet_cells(line: str, sep: str) -> list[str]:
+    """How a spreadsheet whose list separator is `sep` splits one line (quotes honoured, as Excel does)."""
+    import csv as csv_
+    import io
+
+    return next(csv_.reader(io.StringIO(line), delimiter=sep))
+
+
+@pytest.mark.parametrize("note", ['Dr X;=cmd|" /C calc"!A0', "a,+1", "tab\t@SUM(1)", "line\n-2+3", "=1+1",
+                                  "plain; text, with separators"])
+def test_9_no_cell_starts_a_formula_in_a_comma_or_semicolon_spreadsheet(atlas, tmp_path, capsys, note):
+    m = emergency_map(atlas)
+    m.visit.note = note
+    m.visit.recorded_by = note.replace("\n", " ").replace("\t", " ")
+    p = ff.save(m, tmp_path / "m.bodymap")
+    assert main(["export", "--csv", str(p), "--include-identifiers"]) == 0
+    text = capsys.readouterr().out
+    header, body = text.split("\n", 1)
+    records = []
+    import csv as csv_
+    import io
+
+    rows = list(csv_.reader(io.StringIO(text)))
+    assert len(rows) == 2 and len(rows[0]) == len(rows[1])  # a comma reader: one row, every cell in place
+    for sep in (",", ";", "\t"):
+        for line in [r for r in io.StringIO(body)]:
+            records.extend(_spreadsheet_cells(line, sep))
+    assert not [c for c in records if c[:1] in ("=", "+", "-", "@")], records
+    row = dict(zip(rows[0], rows[1]))
+    assert row["note"].replace("'", "") == note.replace("'", "")  # only apostrophes added, nothing lost
