@@ -722,3 +722,38 @@ def test_9_no_cell_starts_a_formula_in_a_comma_or_semicolon_spreadsheet(atlas, t
     assert not [c for c in records if c[:1] in ("=", "+", "-", "@")], records
     row = dict(zip(rows[0], rows[1]))
     assert row["note"].replace("'", "") == note.replace("'", "")  # only apostrophes added, nothing lost
+
+
+# ---------------------------------------------------------------------------
+# 10 (lesser): kiosk folders checked at start, duplicate YAML keys refused; no pygame banner
+
+
+@pytest.mark.parametrize("text,why", [("spool_dir: /dev/null\n", "device, not a folder"),
+                                      ("spool_dir: {tmp}/file\n", "regular file, not a folder"),
+                                      ("spool_dir: {tmp}/a\nspool_dir: {tmp}/b\n", "given twice")])
+def test_10_the_kiosk_refuses_a_bad_folder_or_a_duplicate_key_at_start(tmp_path, text, why):
+    from bodymap.errors import ConfigError
+    from bodymap.kiosk.config import load_config
+
+    (tmp_path / "file").write_text("x")
+    cfg = tmp_path / "kiosk.yaml"
+    cfg.write_text(text.replace("{tmp}", str(tmp_path)))
+    with pytest.raises(ConfigError, match=why):
+        load_config(cfg)
+
+
+def test_10_no_pygame_banner_from_review(atlas, tmp_path):
+    import time
+
+    ff.save(emergency_map(atlas), tmp_path / "m.bodymap")
+    env = {k: v for k, v in os.environ.items() if k != "PYGAME_HIDE_SUPPORT_PROMPT"}
+    env.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "bodymap", "review", str(tmp_path)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        time.sleep(8)  # long enough to import pygame and open the window; then it is closed
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=60)
+    for banner in ("pygame-ce ", "pygame community"):  # "pygame-ce 2.5.8 (SDL 2.32.10, Python 3.11.7)"
+        assert banner not in out and banner not in err, out + err
