@@ -757,3 +757,36 @@ def test_10_no_pygame_banner_from_review(atlas, tmp_path):
         out, err = proc.communicate(timeout=60)
     for banner in ("pygame-ce ", "pygame community"):  # "pygame-ce 2.5.8 (SDL 2.32.10, Python 3.11.7)"
         assert banner not in out and banner not in err, out + err
+
+
+def test_5_two_painting_windows_saving_one_patient_and_date_keep_both_maps_or_say_exists(atlas, tmp_path):
+    """Two windows open for the same patient and date pick the same new name; the second save used to replace
+    the first map. Now it is told the name exists (the Save As dialog opens) and the first map is kept."""
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    from datetime import datetime
+
+    import pygame
+
+    from bodymap.ui.paint import PaintScreen
+
+    pygame.display.init()
+    pygame.font.init()
+    pygame.display.set_mode((1280, 800))
+
+    def window(flag: bool):
+        s = PaintScreen((1280, 800), atlas=atlas, folder=tmp_path, now=lambda: datetime(2026, 3, 14, 9, 5, 0))
+        s.pain_map.visit.patient_id = "MRN 0042"
+        s.pain_map.visit.visit_date = "2026-03-14"
+        s.pain_map.paint_region("right_calf" if flag else "left_calf", 0.5, "aching")
+        return s
+
+    a, b = window(True), window(False)
+    target_a, target_b = a._target_path(), b._target_path()
+    assert target_a == target_b  # both chose the same new name before either saved
+    assert a.save() is True
+    assert b.save_to(target_b) is False  # b's save, had it chosen the name a moment before a wrote it
+    assert "right_calf" in ff.load(target_a, atlas=atlas).summary()["regions"]
+    assert b.pain_map.visit.patient_id == "MRN 0042"  # the second painting is still open, nothing lost
+    assert b.save() is True  # saving again picks the next free name
+    assert sorted(p.name for p in tmp_path.glob("*.bodymap")) == ["MRN-0042_2026-03-14-2.bodymap",
+                                                                     "MRN-0042_2026-03-14.bodymap"]
