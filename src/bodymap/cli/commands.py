@@ -177,9 +177,24 @@ def _paint(file: str | None, size: str, no_panel: bool) -> int:
     wh = parse_window_size(size)
     if file is not None:
         check_paint_file(file)
+    _clean_leftovers(Path(file).parent if file is not None and str(Path(file).parent) else None)
     from ..ui.app import run_paint_app
 
     return run_paint_app(file, wh, show_panel=not no_panel)
+
+
+def _clean_leftovers(folder: Path | None) -> None:
+    """At the painting window's start: remove the temp files a killed save left (each a whole map, never valid
+    data) in the folder it saves to: the file's folder, else the maps folder if it exists (issue 22)."""
+    from ..atomicio import clean_temp_files
+    from ..paths import default_maps_dir
+
+    try:
+        target = folder if folder is not None else default_maps_dir(create=False)
+    except BodymapError:
+        return
+    if target.is_dir():
+        clean_temp_files(target)
 
 
 def check_paint_file(file: str) -> Path:
