@@ -51,7 +51,7 @@ def fsync_dir(folder: Path) -> None:
 
 
 def ensure_private_dir(folder: Path) -> None:
-    """Create `folder` (0700) if needed; tighten its mode if we own it."""
+    """Create `folder` (0700) if needed; an existing folder keeps its mode (atomicio.prepare_folder, ADR 0018)."""
     ensure_dir(folder, PRIVATE)
 
 
