@@ -790,3 +790,15 @@ def test_5_two_painting_windows_saving_one_patient_and_date_keep_both_maps_or_sa
     assert b.save() is True  # saving again picks the next free name
     assert sorted(p.name for p in tmp_path.glob("*.bodymap")) == ["MRN-0042_2026-03-14-2.bodymap",
                                                                      "MRN-0042_2026-03-14.bodymap"]
+
+
+def test_10_a_megabyte_argument_is_quoted_short_and_escaped(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["render", "x.bodymap", "-o", "x.png", "--overlay", "\x1b[2K" + "x" * 1_000_000])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err) < 500, len(err)
+    assert TERMINAL_ACTIVE.search(err) is None
+    assert main(["show", "\x1b[2K" + "y" * 1_000_000]) == 2
+    err = capsys.readouterr().err
+    assert len(err) < 1200 and TERMINAL_ACTIVE.search(err) is None

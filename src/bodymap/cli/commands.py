@@ -17,6 +17,9 @@ EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit 2, no usage dump
+        message = " ".join(message.split())
+        if len(message) > 300:  # an argument can be megabytes long: quote the start only (issue 22)
+            message = message[:300] + f"... ({len(message)} characters)"
         self.exit(EXIT_BAD_INPUT, f"bodymap: {message} (see '{self.prog} --help')\n")
 
 
