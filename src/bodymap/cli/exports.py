@@ -115,7 +115,7 @@ def _export(args) -> int:
 def _write_text(path: Path, text: str) -> None:
     from ..exports.common import atomic_text_writer
 
-    w = atomic_text_writer(path)
+    w = atomic_text_writer(path, identifiers=True)  # a FHIR Bundle is for the patient's record: 0600
     try:
         w.fh.write(text)
     except OSError:
@@ -134,7 +134,7 @@ def _export_csv(p: Path, output: str | None, include_identifiers: bool = False) 
     dec = Decoder()
     run = FolderRun("export --csv", paths, dec)
     if output:
-        w = atomic_text_writer(Path(output))
+        w = atomic_text_writer(Path(output), identifiers=include_identifiers)
         try:
             write_csv(run, dec, w.fh, include_identifiers=include_identifiers)
         except BaseException:

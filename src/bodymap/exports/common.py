@@ -19,7 +19,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from ..atlas import VIEWS, Atlas, load_atlas
-from ..atomicio import AtomicWriter
+from ..atomicio import AtomicWriter, umask_mode
 from ..errors import BodymapError, UsageError
 from ..fileformat import read_bytes, read_document
 from ..painting import DISTAL_LEVELS, SENSATIONS, VISIT_FIELDS, both_legs_painted, counted_regions, saddle_painted
@@ -235,7 +235,8 @@ class FolderRun:
         width = 30
         fill = int(width * done / max(n, 1))
         bad = f", {len(self.bad)} bad" if self.bad else ""
-        self.stream.write(f"\r{self.what} [{'#' * fill}{'.' * (width - fill)}] {done}/{n}{bad}")
+        getattr(self.stream, "write_control", self.stream.write)("\r")  # cli.output: the one unescaped write
+        self.stream.write(f"{self.what} [{'#' * fill}{'.' * (width - fill)}] {done}/{n}{bad}")
         self.stream.flush()
 
     def _finish(self, n: int) -> None:
@@ -260,19 +261,25 @@ def _isatty(stream) -> bool:
         return False
 
 
-def atomic_text_writer(path: Path):
-    """Open a temp file beside `path` for writing text; `commit()` moves it into place (bodymap.atomicio)."""
-    return _AtomicWriter(path)
+def atomic_text_writer(path: Path, identifiers: bool = False):
+    """Open a temp file beside `path` for writing text; `commit()` moves it into place (bodymap.atomicio).
+
+    The file is 0600 when it holds `identifiers` (patient identifier, note), else as the user's umask allows.
+    """
+    return _AtomicWriter(path, 0o600 if identifiers else umask_mode())
 
 
 class _AtomicWriter(AtomicWriter):
-    """A text AtomicWriter; a folder or a missing folder given as the output is a usage error."""
+    """A text AtomicWriter; a folder, a missing folder, a device or a link given as the output is a usage error."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, mode: int = 0o600):
+        from ..paths import check_replaceable
+
         path = Path(path)
         folder = path.parent if str(path.parent) else Path(".")
         if path.is_dir():
             raise UsageError(f"{path}: is a folder; give a file name")
+        check_replaceable(path, UsageError)
         if not folder.is_dir():
             raise UsageError(f"{path}: folder {folder} does not exist")
-        super().__init__(path, 0o644)
+        super().__init__(path, mode)

@@ -359,5 +359,21 @@ def _ranking_observation(t, created: str | None, qr_id: str) -> dict | None:
     return obs
 
 
+# FHIR strings may not hold characters below 32 other than tab, newline and carriage return
+# (FHIR R4 datatypes, "string"); bodymap.textsafe refuses them on reading, and this is the last guard.
+_FHIR_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def dumps(bundle: dict) -> str:
+    stack: list[Any] = [bundle]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            if _FHIR_FORBIDDEN.search(v):
+                raise ConfigError("the map holds control characters, which a FHIR Bundle may not carry")
+        elif isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
     return json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
