@@ -81,22 +81,26 @@ def log_moments(p: np.ndarray, s: np.ndarray):
 _DRAW_CACHE: dict[int, np.ndarray] = {}
 
 
-def _draws(h: int) -> np.ndarray:
-    if h not in _DRAW_CACHE:
-        _DRAW_CACHE[h] = np.random.default_rng(20190).standard_normal((DRAWS, h))
-    return _DRAW_CACHE[h]
+def _draws(n: int) -> np.ndarray:
+    """(DRAWS, n) fixed standard normal draws, antithetic (every draw and its mirror image)."""
+    if n not in _DRAW_CACHE:
+        half = np.random.default_rng(20190).standard_normal((DRAWS // 2, n))
+        _DRAW_CACHE[n] = np.vstack([half, -half])
+    return _DRAW_CACHE[n]
 
 
-def averaged_softmax(mu: np.ndarray, sd: np.ndarray) -> np.ndarray:
-    """E[softmax(z)] for z_h ~ N(mu_h, sd_h^2) independently, by fixed draws (deterministic).
+def averaged_softmax(mu: np.ndarray, sd: np.ndarray, groups: np.ndarray | None = None) -> np.ndarray:
+    """E[softmax(z)] for z_h ~ N(mu_h, sd_h^2), by fixed draws (deterministic). Hypotheses in one
+    `group` (the sides of one pattern: the same table) share their draw; groups are independent.
     Entries with mu = -inf get probability 0."""
     mu = np.asarray(mu, dtype=float)
     ok = np.isfinite(mu)
     out = np.zeros_like(mu)
     if not ok.any():
         return out
-    m, s = mu[ok], np.asarray(sd, dtype=float)[ok]
-    z = m[None, :] + s[None, :] * _draws(len(m))
+    g = np.arange(len(mu)) if groups is None else np.asarray(groups)
+    m, s, gk = mu[ok], np.asarray(sd, dtype=float)[ok], g[ok]
+    z = m[None, :] + s[None, :] * _draws(int(g.max()) + 1)[:, gk]
     z -= z.max(axis=1, keepdims=True)
     e = np.exp(z)
     out[ok] = (e / e.sum(axis=1, keepdims=True)).mean(axis=0)

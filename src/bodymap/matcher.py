@@ -548,12 +548,28 @@ class Features:
     answers: dict[str, Any]
     extent_percent: float = 0.0
     red_flag_ids: list = field(default_factory=list)  # filled by batch readers
+    key_points: frozenset = frozenset()  # {(root, side)} whose key sensory point is painted
 
 
 def features_of(pain_map: PainMap) -> Features:
     cov = pain_map.coverage_vector()
     sens = np.array([s in pain_map.sensations_present() for s in SENSATIONS])
-    return Features(cov, sens, dict(pain_map.answers))
+    return Features(cov, sens, dict(pain_map.answers), key_points=painted_key_points(pain_map))
+
+
+def painted_key_points(pain_map: PainMap) -> frozenset:
+    """{(root, side)} whose ISNCSCI key sensory point (atlas dermatomes) lies under the paint: a
+    stroke at the medial malleolus is L4 evidence even where it spills onto a neighbouring region."""
+    out = set()
+    ras = pain_map.raster
+    for d in pain_map.atlas.dermatomes:
+        for kp in d.key_points:
+            c, r = ras.to_px(kp.x, kp.y)
+            r, c = int(r), int(c)
+            lay = pain_map.layers(kp.view)
+            if 0 <= r < lay.shape[1] and 0 <= c < lay.shape[2] and lay[:, max(r - 1, 0):r + 2, max(c - 1, 0):c + 2].any():
+                out.add((d.root, d.side))
+    return frozenset(out)
 
 
 def log_scores(model: Model, f: Features, temperature: float | None = None) -> np.ndarray:

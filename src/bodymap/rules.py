@@ -37,6 +37,9 @@ CEILING = 0.65  # below calibration.STRONG_AT: "moderately consistent" at most (
 TERRITORY_P = 0.10  # a region is in a pattern's area if the pattern reaches it at least this often
 M_SHARE_CAP = 0.5  # a drawing "rests on M numbers" when M numbers carry at least half its support
 NERVE_SENSATIONS = ("burning", "pins_and_needles")
+# painting a root's ISNCSCI key sensory point: about half of that root's drawings cover it, about
+# a tenth of other drawings do (bodymap estimate, M): log(0.5 / 0.1)
+KEY_POINT_LLR = float(np.log(0.5 / 0.1))
 TRUNK_FRONT = ("chest", "upper_abdomen", "lower_abdomen")
 
 # ACR 2016 widespread pain index areas (Wolfe et al. 2016, S): 7 areas per side and 5 axial.
@@ -196,8 +199,15 @@ def parts_of(model, f, x: np.ndarray) -> Parts:
     age = f.answers.get("age")
     if isinstance(age, int) and not isinstance(age, bool):
         mean, var = (mean + d.age[0], var + d.age[1]) if age >= 60 else (mean + d.age[2], var + d.age[3])
-    none_comp, none_feat = None, 0.0
     nh = rt.n_pat
+    # the ISNCSCI key sensory point painted: evidence for that root on that side (M)
+    for root, kside in getattr(f, "key_points", ()) or ():
+        for h in range(nh):
+            pid, hside = model.hyps[h]
+            if pid == f"root_{root}" and hside in (kside, "bilateral"):
+                mean[h] += KEY_POINT_LLR
+                var[h] += doubt.LOGIT_SD["M"] ** 2
+    none_comp, none_feat = None, 0.0
     if model.none_lp is not None:
         none_comp = model.none_lp @ x + model.none_lq @ notx
         none_feat = float(mean[nh] - (d.e_lp[nh] @ x + d.e_lq[nh] @ notx))
@@ -273,11 +283,14 @@ def combine(model, parts: Parts, T: float) -> np.ndarray:
         mean[nh] = T * float(np.logaddexp.reduce(model.none_log_share + parts.none_comp / T)) + parts.none_feat
     with np.errstate(invalid="ignore"):
         mu = np.where(np.isfinite(mean), model.log_prior + mean / T, -np.inf)
-    post = doubt.averaged_softmax(mu, np.sqrt(np.maximum(parts.var, 0.0)) / T)
+    post = doubt.averaged_softmax(mu, np.sqrt(np.maximum(parts.var, 0.0)) / T, rt.hyp_pat)
     n_ids = len(model.pattern_ids)
     none_k = n_ids - 2
     wide_h = len(model.hyps) - 1
-    prior = np.where(np.isfinite(mean), rt.log_prior, 0.0)
+    # the prior share of a moved excess goes only to hypotheses on the painted side(s)
+    sides_ok = {"left", "right", "bilateral"} if len(parts.painted_sides) != 1 else set(parts.painted_sides)
+    on_side = np.array([s_ in sides_ok for _, s_ in model.hyps])
+    prior = np.where(np.isfinite(mean) & on_side, rt.log_prior, 0.0)
     for _ in range(3):  # a moved excess can push another line over its ceiling
         belief = np.bincount(rt.hyp_pat, weights=post, minlength=n_ids)
         over = np.flatnonzero(belief > parts.ceiling + 1e-12)
