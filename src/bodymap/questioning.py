@@ -38,10 +38,11 @@ class QuestionValue:
     p_yes: float  # predicted probability of "yes" under the current posterior
     gain_bits: float  # expected information gain about the hypotheses
     changes_top: bool  # some answer makes another hypothesis the top one
+    discriminating: bool = False  # a leading pattern cannot be "strong" without it (ADR 0019): asked first
 
     @property
     def worth_asking(self) -> bool:
-        return self.changes_top or self.gain_bits >= MIN_GAIN_BITS
+        return self.discriminating or self.changes_top or self.gain_bits >= MIN_GAIN_BITS
 
 
 def _normalise(z: np.ndarray) -> np.ndarray:
@@ -89,9 +90,30 @@ def rank_questions(model: Model, f: Features, keys=None) -> list[QuestionValue]:
     does not already answer, most valuable first."""
     keys = ANSWER_FEATURES if keys is None else tuple(keys)
     skip = answered_by_painting(f)
-    out = [value_of(model, f, k) for k in keys
+    disc = discriminating_keys(model, f)
+    out = [replace(value_of(model, f, k), discriminating=k in disc) for k in keys
            if k in ANSWER_FEATURES and f.answers.get(k) is None and k not in skip]
-    return sorted(out, key=lambda v: (not v.changes_top, -v.gain_bits, ANSWER_FEATURES.index(v.key)))
+    return sorted(out, key=lambda v: (not v.discriminating, not v.changes_top, -v.gain_bits,
+                                      ANSWER_FEATURES.index(v.key)))
+
+
+LEADING = 0.25  # a pattern this likely or more has its discriminating answers asked first
+
+
+def discriminating_keys(model: Model, f: Features) -> set[str]:
+    """Unanswered answers that a leading pattern needs before it can be "strong" (patterns.yaml
+    `discriminating:`, ADR 0019): the questions panel and the kiosk ask them next."""
+    from .matcher import posterior
+
+    if not (f.coverage > 0).any():
+        return set()
+    post = posterior(model, f)
+    belief = np.bincount(model.rules.hyp_pat, weights=post, minlength=len(model.pattern_ids))
+    out = set()
+    for k, pat in enumerate(model.lib.patterns):
+        if belief[k] >= LEADING:
+            out |= {a for a in pat.discriminating if not isinstance(f.answers.get(a), bool)}
+    return out
 
 
 def next_question(model: Model, f: Features, keys=None) -> str | None:

@@ -17,7 +17,7 @@ likelihood. This module turns those scores into the probabilities a clinician se
      abdomen for a low back pattern): also at most the share of the painting the pattern covers;
      the excess goes to "no pattern fits well";
    - a discriminating answer (patterns.yaml `discriminating:`) not given;
-   - burning or pins and needles painted, for a joint pattern;
+   - burning or pins and needles painted, for a joint pattern (at most NERVE_JOINT_CEILING: weak);
    - the painted areas the pattern explains rest mostly on team estimates (M).
    The excess of the other ceilings is shared over the other hypotheses, half by their
    probability and half by their prior (shrinking towards the prior where evidence is thin).
@@ -34,6 +34,7 @@ import numpy as np
 from . import doubt
 
 CEILING = 0.65  # below calibration.STRONG_AT: "moderately consistent" at most (ADR 0019)
+NERVE_JOINT_CEILING = 0.35  # burning or tingling painted: a joint pattern is "weakly consistent" at most (M)
 TERRITORY_P = 0.10  # a region is in a pattern's area if the pattern reaches it at least this often
 M_SHARE_CAP = 0.5  # a drawing "rests on M numbers" when M numbers carry at least half its support
 NERVE_SENSATIONS = ("burning", "pins_and_needles")
@@ -249,7 +250,7 @@ def parts_of(model, f, x: np.ndarray) -> Parts:
             cap(k, CEILING, f"not answered: '{said}', which tells {pat.name} from its look-alikes; it cannot "
                 "be strongly consistent until it is", "bodymap rule (ADR 0019)")
         if rt.joint[hb] and nerve:
-            cap(k, CEILING, f"{' and '.join(s.replace('_', ' ') for s in nerve)} painted: nerve qualities, "
+            cap(k, NERVE_JOINT_CEILING, f"{' and '.join(s.replace('_', ' ') for s in nerve)} painted: nerve qualities, "
                 f"unusual for a joint ({pat.name})", "seed 003 (user's reading)")
         best = max(range(3 * k, 3 * k + 3), key=lambda h: mean[h])
         wa = float(rt.w_all[best] @ x)
