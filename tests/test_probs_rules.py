@@ -268,3 +268,21 @@ def test_a_real_brush_stroke_at_the_medial_malleolus_ranks_L4_above_peroneal_and
     pats = [h for h in r.hypotheses if h.id != "none"]
     assert (pats[0].id, pats[0].side) == ("root_L4", side)
     assert ("L4", side) in matcher.features_of(m).key_points
+
+
+def test_the_kiosk_asks_the_stenosis_question_next(atlas):
+    from bodymap.kiosk import plan
+
+    m = _map(atlas, BOTH_LEGS_STENOSIS, {"age": 74})
+    model = matcher.get_model(atlas)
+    f = matcher.features_of(m)
+    answers = dict(m.answers)
+    visited = [plan.SCALE[0], plan.AGE[0], plan.RED_FLAG_SCREEN[0], *plan.red_flag_follow_ups()]
+    key, kind = plan.next_screen(answers, visited, features=f, model=model)
+    assert key in ("worse_walking", "worse_sitting") and kind == "yesno"
+
+
+def test_the_docs_text_names_the_real_widespread_maximum():
+    from bodymap import calibration
+
+    assert calibration.WIDE_MAX == rules.WIDESPREAD_MAX
