@@ -560,14 +560,24 @@ def features_of(pain_map: PainMap) -> Features:
 def painted_key_points(pain_map: PainMap) -> frozenset:
     """{(root, side)} whose ISNCSCI key sensory point (atlas dermatomes) lies under the paint: a
     stroke at the medial malleolus is L4 evidence even where it spills onto a neighbouring region."""
+    views = {}
+    for v in pain_map.atlas.raster().labels:
+        views[v] = (0, 0, pain_map.layers(v).any(axis=0))
+    return key_points_in(pain_map.atlas, pain_map.raster, views)
+
+
+def key_points_in(atlas: Atlas, raster, painted: dict) -> frozenset:
+    """The same from painted masks {view: (row0, col0, bool mask)} (a 3 x 3 pixel neighbourhood
+    around each key point counts), so batch readers without a PainMap give the same features."""
     out = set()
-    ras = pain_map.raster
-    for d in pain_map.atlas.dermatomes:
+    for d in atlas.dermatomes:
         for kp in d.key_points:
-            c, r = ras.to_px(kp.x, kp.y)
-            r, c = int(r), int(c)
-            lay = pain_map.layers(kp.view)
-            if 0 <= r < lay.shape[1] and 0 <= c < lay.shape[2] and lay[:, max(r - 1, 0):r + 2, max(c - 1, 0):c + 2].any():
+            if kp.view not in painted:
+                continue
+            r0, c0, mask = painted[kp.view]
+            c, r = raster.to_px(kp.x, kp.y)
+            r, c = int(r) - r0, int(c) - c0
+            if mask[max(r - 1, 0):max(r + 2, 0), max(c - 1, 0):max(c + 2, 0)].any():
                 out.add((d.root, d.side))
     return frozenset(out)
 
@@ -831,14 +841,9 @@ def rank(model: Model, f: Features, summary: dict, both_legs: bool, saddle: bool
     painted = _painted_side(model, f)
     ids = model.pattern_ids
     belief = np.bincount(model.rules.hyp_pat, weights=post, minlength=len(ids))
-    # ties (equal up to rounding) go to the side that was painted
-    side_rank = np.array([0 if side == painted else 1 if side == "bilateral" else 2 for _, side in model.hyps])
     hyps = []
-    for k in np.lexsort((np.arange(len(ids)), -np.round(belief, 12)))[:top_n]:
+    for k, best in pattern_lines(model, f, post)[:top_n]:
         rows = np.flatnonzero(model.rules.hyp_pat == k)
-        if belief[k] <= 0 and hyps:
-            continue
-        best = int(rows[np.lexsort((side_rank[rows], -np.round(post[rows], 12)))[0]])
         pid, side = model.hyps[best]
         sides = {model.hyps[h][1]: float(post[h]) for h in rows if pid not in (NONE_ID, WIDESPREAD_ID)}
         if pid == NONE_ID:
@@ -857,6 +862,32 @@ def rank(model: Model, f: Features, summary: dict, both_legs: bool, saddle: bool
         hyps.append(Hypothesis(pid, side, float(belief[k]), name, plain, ev, sides))
     allp = {model.hyps[h]: float(post[h]) for h in range(len(post))}
     return Ranking(flags, hyps, prompts + _ask_next(model, f, parts, belief), out_summary, allp, risks)
+
+
+def pattern_lines(model: Model, f: Features, post: np.ndarray) -> list[tuple[int, int]]:
+    """(line index into model.pattern_ids, its best hypothesis) for every pattern line, most
+    probable first; a line's side is its most probable side, ties going to the painted side."""
+    painted = _painted_side(model, f)
+    belief = np.bincount(model.rules.hyp_pat, weights=post, minlength=len(model.pattern_ids))
+    side_rank = np.array([0 if side == painted else 1 if side == "bilateral" else 2 for _, side in model.hyps])
+    out = []
+    for k in np.lexsort((np.arange(len(belief)), -np.round(belief, 12))):
+        rows = np.flatnonzero(model.rules.hyp_pat == k)
+        if not rows.size or (belief[k] <= 0 and out):
+            continue
+        out.append((int(k), int(rows[np.lexsort((side_rank[rows], -np.round(post[rows], 12)))[0]])))
+    return out
+
+
+def top_line(model: Model, f: Features, post: np.ndarray) -> tuple[str, str, float]:
+    """(pattern id, side, belief in the pattern) of the first line, as `rank` shows it."""
+    k, best = pattern_lines(model, f, post)[0]
+    pid, side = model.hyps[best]
+    if pid == NONE_ID:
+        side = _painted_side(model, f)
+    elif pid != WIDESPREAD_ID and model.lib.get(pid).symmetric:
+        side = "bilateral"
+    return pid, side, float(post[model.rules.hyp_pat == k].sum())
 
 
 def _with_rules(ev: tuple[Evidence, ...], parts: rules.Parts, k: int, pat: Pattern) -> tuple[Evidence, ...]:

@@ -6,7 +6,7 @@ question (matcher.ANSWER_FEATURES) this module computes, from the matcher's own
 tempered model and the map painted so far:
 
 - the probability of "yes" predicted by the current posterior;
-- the expected information gain: the entropy of the posterior over hypotheses
+- the expected information gain (on the probabilities a clinician sees): the entropy of the posterior over hypotheses
   now, minus its expected entropy after the answer (in bits);
 - whether either answer would change the top hypothesis.
 
@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .matcher import ANSWER_FEATURES, Features, Model, log_scores
+from .matcher import ANSWER_FEATURES, Features, Model
 from .painting import SENSATIONS
 
 MIN_GAIN_BITS = 0.05
@@ -57,16 +57,17 @@ def _entropy_bits(p: np.ndarray) -> float:
 
 
 def value_of(model: Model, f: Features, key: str) -> QuestionValue:
-    """The value of asking `key` (an answer feature) given the map and answers in `f`."""
+    """The value of asking `key` (an answer feature) given the map and answers in `f`, on the
+    probabilities a clinician sees (matcher.posterior: table ranges and rules, ADR 0019)."""
+    from .matcher import posterior
+
     j = ANSWER_FEATURES.index(key)
-    T = model.lib.temperature
-    z = log_scores(model, f)
-    post = _normalise(z)
-    # the tempered model's own prediction of the answer, hypothesis by hypothesis
+    post = posterior(model, f)
+    # the model's own prediction of the answer, hypothesis by hypothesis
     p_yes_h = np.exp(model.ans_lp[:, j])
     p_yes = float(np.clip((post * p_yes_h).sum(), 0.0, 1.0))
-    after_yes = _normalise(z + model.ans_lp[:, j] / T)
-    after_no = _normalise(z + model.ans_lq[:, j] / T)
+    after_yes = posterior(model, with_answer(f, key, True))
+    after_no = posterior(model, with_answer(f, key, False))
     expected_after = p_yes * _entropy_bits(after_yes) + (1 - p_yes) * _entropy_bits(after_no)
     gain = max(0.0, _entropy_bits(post) - expected_after)
     top = int(np.argmax(post))

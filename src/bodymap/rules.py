@@ -191,12 +191,12 @@ def parts_of(model, f, x: np.ndarray) -> Parts:
     var = var + d.sens[1] @ s + d.sens[3] @ (1 - s)
     from .matcher import ANSWER_FEATURES  # the matcher imports this module at its top
 
-    for j, a in enumerate(ANSWER_FEATURES):
+    for j, a in enumerate(ANSWER_FEATURES):  # answers: the model's own log table, with its range's spread
         v = f.answers.get(a)
         if v is True:
-            mean, var = mean + d.ans[0][:, j], var + d.ans[1][:, j]
+            mean, var = mean + model.ans_lp[:, j], var + d.ans[1][:, j]
         elif v is False:
-            mean, var = mean + d.ans[2][:, j], var + d.ans[3][:, j]
+            mean, var = mean + model.ans_lq[:, j], var + d.ans[3][:, j]
     age = f.answers.get("age")
     if isinstance(age, int) and not isinstance(age, bool):
         mean, var = (mean + d.age[0], var + d.age[1]) if age >= 60 else (mean + d.age[2], var + d.age[3])
