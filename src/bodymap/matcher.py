@@ -513,6 +513,9 @@ def compile_model(atlas: Atlas, lib: PatternLibrary) -> Model:
     if comp is not None:
         comp = np.clip(comp, 1e-4, 1 - 1e-4)
         model.none_lp, model.none_lq = np.log(comp), np.log1p(-comp)
+        # the none components are estimates too: the same doubt (and the same Jensen term) as a pattern's M numbers
+        e_lp, _, e_lq, _, _, _ = doubt.log_moments(comp, np.full(comp.shape, sd_m))
+        model.doubt.none_e_lp, model.doubt.none_e_lq = e_lp, e_lq
         model.none_log_share = np.log(np.array([c.share for c in lib.none.components]))
         model.inside = inside
     return model

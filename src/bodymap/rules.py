@@ -102,6 +102,8 @@ class Doubt:
     sens: tuple  # (E lp, V lp, E lq, V lq) each (H, 5)
     ans: tuple  # each (H, A)
     age: tuple  # each (H,)
+    none_e_lp: np.ndarray | None = None  # (C, R) E log theta of the none components
+    none_e_lq: np.ndarray | None = None
 
 
 def compile_doubt(P, sd, sens, sens_sd, ans, ans_sd, age, age_sd) -> Doubt:
@@ -210,7 +212,8 @@ def parts_of(model, f, x: np.ndarray) -> Parts:
                 var[h] += doubt.LOGIT_SD["M"] ** 2
     none_comp, none_feat = None, 0.0
     if model.none_lp is not None:
-        none_comp = model.none_lp @ x + model.none_lq @ notx
+        none_comp = (d.none_e_lp @ x + d.none_e_lq @ notx) if d.none_e_lp is not None else \
+            (model.none_lp @ x + model.none_lq @ notx)
         none_feat = float(mean[nh] - (d.e_lp[nh] @ x + d.e_lq[nh] @ notx))
     # both sides: a bilateral hypothesis needs paint on both sides inside the pattern's area
     on = (x >= 0.5).astype(float)
