@@ -861,7 +861,7 @@ def rank(model: Model, f: Features, summary: dict, both_legs: bool, saddle: bool
             pat = model.lib.get(pid)
             name, plain = pat.name, pat.plain_name
             side = "bilateral" if pat.symmetric else side
-            ev = _with_rules(evidence_for(model, best, f), parts, int(k), pat)
+            ev = _with_rules(evidence_for(model, best, f), parts, int(k), pat, float(belief[k]))
         hyps.append(Hypothesis(pid, side, float(belief[k]), name, plain, ev, sides))
     allp = {model.hyps[h]: float(post[h]) for h in range(len(post))}
     return Ranking(flags, hyps, prompts + _ask_next(model, f, parts, belief), out_summary, allp, risks)
@@ -893,9 +893,13 @@ def top_line(model: Model, f: Features, post: np.ndarray) -> tuple[str, str, flo
     return pid, side, float(post[model.rules.hyp_pat == k].sum())
 
 
-def _with_rules(ev: tuple[Evidence, ...], parts: rules.Parts, k: int, pat: Pattern) -> tuple[Evidence, ...]:
-    """The pattern's evidence, with the reasons it was held below "strong" and its safety line."""
-    extra = [Evidence(text, "against", src, 5.0) for text, src in parts.reasons.get(k, [])]
+def _with_rules(ev: tuple[Evidence, ...], parts: rules.Parts, k: int, pat: Pattern,
+                belief: float = 1.0) -> tuple[Evidence, ...]:
+    """The pattern's evidence, with the reasons it was held below "strong" and its safety line
+    (a reason that only holds the line where it already is, like resting on estimates, is shown
+    when it binds)."""
+    extra = [Evidence(text, "against", src, 5.0) for text, src, c, always in parts.reasons.get(k, [])
+             if always or belief >= c - 1e-6]
     if parts.wide_q > 0:
         extra.append(Evidence(f"{parts.wide_text}: widespread pain is more likely than any single pattern",
                               "against", "Wolfe 2016 (S), ACR 2016 criteria", 5.0))

@@ -175,7 +175,7 @@ class Parts:
     none_feat: float  # the none row's feature log-likelihood
     ceiling: np.ndarray  # (len(pattern_ids),) ceiling per pattern line
     to_none: np.ndarray  # (len(pattern_ids),) bool: the ceiling's excess goes to "no pattern fits well"
-    reasons: dict  # pattern index -> list of (text, source)
+    reasons: dict  # pattern index -> list of (text, source, ceiling, always shown)
     wide_q: float = 0.0
     wide_text: str = ""
     painted_sides: tuple = ()
@@ -229,11 +229,12 @@ def parts_of(model, f, x: np.ndarray) -> Parts:
     to_none = np.zeros(n_ids, dtype=bool)
     reasons: dict[int, list] = {}
 
-    def cap(k: int, c: float, text: str, source: str, none: bool = False) -> None:
+    def cap(k: int, c: float, text: str, source: str, none: bool = False, always: bool = True) -> None:
+        """`always`: shown even when the line stays below the ceiling anyway (else only when it binds)."""
         if c < ceiling[k]:
             ceiling[k] = c
             to_none[k] = none
-        reasons.setdefault(k, []).append((text, source))
+        reasons.setdefault(k, []).append((text, source, c, always))
 
     painted = float(on.sum())
     names = [r.name for r in model.atlas.regions]
@@ -259,7 +260,7 @@ def parts_of(model, f, x: np.ndarray) -> Parts:
         wa = float(rt.w_all[best] @ x)
         if wa > 0 and float(rt.w_m[best] @ x) / wa >= M_SHARE_CAP:
             cap(k, CEILING, f"the painted areas that fit {pat.name} rest mostly on bodymap estimates (M), "
-                "not on published figures", "bodymap rule (ADR 0019)")
+                "not on published figures", "bodymap rule (ADR 0019)", always=False)
     # widespread pain (ACR 2016)
     areas = {rt.wpi[i] for i in np.flatnonzero(on > 0) if rt.wpi[i]}
     groups = {body_region(a) for a in areas} - {None}
