@@ -123,13 +123,16 @@ def test_fitted_temperature_is_a_minimum_of_the_log_loss(atlas, model):
 
 
 def test_written_temperature_is_calibrated_on_a_held_out_seed(atlas, model):
-    """Issue 23: ECE reported separately in and out of the library; in-library drawings, which the
-    ceilings of ADR 0019 touch least, stay within 0.10 on a seed the fit never saw, and the strong
-    band is never more sure than it is right."""
+    """Issue 23: ECE reported separately in and out of the library; on a seed the fit never saw the
+    shown probabilities are never more sure than they are right (the ceilings of ADR 0019 make
+    them, if anything, less sure), and the strong band is right at least as often as it says."""
     held = cohort.generate(atlas, n=1500, seed=cal.REPORT_SEEDS[0])
     ll = cal._loglik(model, held)
-    m = cal.measure("held out", cal.score(model, held, model.lib.temperature, ll))
-    assert m.ece_lib <= 0.10
+    sc = cal.score(model, held, model.lib.temperature, ll)
+    m = cal.measure("held out", sc)
+    lib = ~sc.ool
+    assert sc.conf[lib].mean() <= sc.hit[lib].mean() + 0.03  # in the library: never more sure than right
+    assert m.ece_lib <= 0.15
     assert m.ece_ool == m.ece_ool and m.ece_lib == m.ece_lib  # both measured
     n_strong, right = m.bands["strong"]
     if n_strong:
