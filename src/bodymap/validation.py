@@ -396,7 +396,7 @@ literature says painted areas cannot separate.
 ## Textbook vignettes
 
 {ok} of {len(vign)} vignettes meet their expectation ({len(t1)} must be top-1,
-the others top-3; red-flag vignettes must raise the flag). Side correct for
+the others top-2 or top-3 as each says; red-flag vignettes must raise the flag). Side correct for
 {sum(r['side_ok'] for r in side)} of {len(side)}.
 
 | vignette | expected | within | got (top 3 patterns) | ok |
