@@ -563,10 +563,18 @@ def features_of(pain_map: PainMap) -> Features:
 def painted_key_points(pain_map: PainMap) -> frozenset:
     """{(root, side)} whose ISNCSCI key sensory point (atlas dermatomes) lies under the paint: a
     stroke at the medial malleolus is L4 evidence even where it spills onto a neighbouring region."""
-    views = {}
-    for v in pain_map.atlas.raster().labels:
-        views[v] = (0, 0, pain_map.layers(v).any(axis=0))
+    views = {v: (0, 0, _AnyLayer(pain_map.layers(v))) for v in pain_map.raster.labels}
     return key_points_in(pain_map.atlas, pain_map.raster, views)
+
+
+class _AnyLayer:
+    """A view's sensation layers read as one painted mask, only where it is sliced (a few pixels)."""
+
+    def __init__(self, layers: np.ndarray):
+        self.layers = layers
+
+    def __getitem__(self, key) -> np.ndarray:
+        return self.layers[(slice(None),) + tuple(key)].any(axis=0)
 
 
 def key_points_in(atlas: Atlas, raster, painted: dict) -> frozenset:
