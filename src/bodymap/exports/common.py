@@ -162,9 +162,39 @@ class Decoder:
         case = Case(dict(rec.answers), both_legs, saddle, summary, list(rec.recorded_flags or []))
 
         def ranker():
-            f = Features(cov, self.sensations_present(rec), dict(rec.answers))
+            f = Features(cov, self.sensations_present(rec), dict(rec.answers), key_points=self._key_points(rec))
             return rank(self.model, f, summary, both_legs, saddle, rec.recorded_flags, top_n)
         return assess_case(case, ranker)
+
+    def _key_points(self, rec: MapRecord) -> frozenset:
+        """The painted ISNCSCI key points, as bodymap.match reads them (matcher.key_points_in, ADR 0019):
+        only the few pixels around each key point are looked up, never a full-grid mask."""
+        from ..matcher import key_points_in
+
+        rows, cols = self.shape
+        painted = {}
+        for v in VIEWS:
+            nz = rec.nonzero[v]
+            if len(nz):
+                painted[v] = _Sparse(nz, cols, rows)
+        return key_points_in(self.atlas, self.raster, painted)
+
+
+class _Sparse:
+    """A painted view given as flat pixel indices, sliced like the (row0, col0, mask) triple."""
+
+    def __init__(self, nz: np.ndarray, cols: int, rows: int):
+        self.nz, self.cols, self.rows = nz, cols, rows
+
+    def __iter__(self):
+        return iter((0, 0, self))
+
+    def __getitem__(self, key) -> np.ndarray:
+        rs, cs = key
+        r = np.arange(rs.start, min(rs.stop, self.rows))
+        c = np.arange(cs.start, min(cs.stop, self.cols))
+        idx = (r[:, None] * self.cols + c[None, :]).ravel()
+        return np.isin(idx, self.nz)
 
 
 def _nonzero(b: np.ndarray) -> np.ndarray:
