@@ -44,6 +44,7 @@ MAX_LAYER_PIXELS = 5_000_000  # per view; the largest atlas grid (scale 400) is 
 KNOWN_KEYS = {
     "format", "format_version", "atlas", "created", "modified", "language", "session_code", "app_version",
     "layers", "strokes", "intensity", "answers", "red_flags", "summary", *VISIT_FIELDS,
+    "confirmed",  # the confirmed diagnosis (bodymap.confirmed; issue 25)
 }
 
 
@@ -88,6 +89,8 @@ def dumps(pain_map: PainMap) -> bytes:
         "red_flags": list(pain_map.red_flags_recorded),
         "summary": pain_map.summary(),
     })
+    if getattr(pain_map, "confirmed", None):  # the confirmed diagnosis, only when set (bodymap.confirmed)
+        doc["confirmed"] = dict(pain_map.confirmed)
     return json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
@@ -228,6 +231,7 @@ class Document:
     red_flags: list[dict] = field(default_factory=list)  # as recorded when the map was saved
     meta: dict[str, str | None] = field(default_factory=dict)  # created, modified, language, session_code, app_version
     visit: dict[str, str] = field(default_factory=dict)  # the visit fields given (VISIT_FIELDS), checked
+    confirmed: dict | None = None  # the confirmed diagnosis, checked (bodymap.confirmed)
     extra: dict[str, Any] = field(default_factory=dict)  # unknown top-level keys, written back on save
     notes: list[str] = field(default_factory=list)  # what a reader should be told (migrations)
     from_atlas_version: int = 0  # the atlas version the map was drawn on (set by post_process)
@@ -335,6 +339,7 @@ def document_from_json(doc: Any, atlas: Atlas | None = None, where: str = "<docu
     app = doc.get("app_version")
     d.meta["app_version"] = app if isinstance(app, str) else None  # informative only: never a reason to refuse
     d.visit = _visit(doc, where)
+    d.confirmed = _confirmed(doc, where)
     d.extra = {k: v for k, v in doc.items() if k not in KNOWN_KEYS}
     return post_process(d, atlas)
 
@@ -380,6 +385,7 @@ def to_pain_map(d: Document, atlas: Atlas) -> PainMap:
             m.meta[key] = d.meta[key]
     m.meta["notes"] = list(dict.fromkeys(d.notes))
     m.visit.update(d.visit)
+    m.confirmed = d.confirmed
     m.extra = dict(d.extra)
     m.extra_answers = dict(d.extra_answers)
     m.version = 0
@@ -481,6 +487,16 @@ def _visit(doc: dict, where: str) -> dict[str, str]:
         if v is not None:
             out[key] = v
     return out
+
+
+def _confirmed(doc: dict, where: str) -> dict | None:
+    """The confirmed diagnosis, with the writer's own checks (bodymap.confirmed.validate_confirmed)."""
+    from .confirmed import validate_confirmed
+
+    try:
+        return validate_confirmed(doc.get("confirmed"))
+    except UsageError as exc:
+        raise FileFormatError(f"{where}: 'confirmed': {exc}") from None
 
 
 def _resample(a: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

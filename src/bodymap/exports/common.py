@@ -85,6 +85,7 @@ class Decoder:
         rec.recorded_flags = doc.red_flags
         rec.meta = {k: doc.meta.get(k) for k in ("created", "modified", "session_code", "app_version", "language")}
         rec.meta.update({k: doc.visit.get(k) for k in VISIT_FIELDS})  # patient_id, visit_date, recorded_by, note
+        rec.meta["confirmed"] = doc.confirmed  # the confirmed diagnosis or None (bodymap.confirmed)
         return rec
 
     # -- derived figures --------------------------------------------------
@@ -142,6 +143,12 @@ class Decoder:
             box[r - r0, c - c0] = True
             painted[v] = (r0, c0, box)
         return counted_regions(self.raster.labels, painted, self.region_px)
+
+    def indices(self, rec: MapRecord):
+        """The standard indices (bodymap.indices) from the counted regions and the painted area."""
+        from ..indices import indices_from_counted
+
+        return indices_from_counted(self.atlas.region_ids, self.counted_regions(rec), self.extent(rec)["total"])
 
     def rank(self, rec: MapRecord, cov: np.ndarray | None = None, top_n: int = 1):
         """The matcher's ranking for this record (same inputs as bodymap.match)."""
