@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Feature modules that add their own subcommands: each defines
 # add_parsers(subparsers) and run(args) -> int, and handles the commands it added.
-PLUGINS = ("bodymap.cli.kiosk", "bodymap.cli.exports")
+PLUGINS = ("bodymap.cli.kiosk", "bodymap.cli.exports", "bodymap.cli.research")
 
 
 def _plugin_modules():
