@@ -30,6 +30,7 @@ def add_parsers(subparsers) -> None:
     se.add_argument("-o", "--output", help="file to write (default: standard output; required for --parquet)")
     se.add_argument("--include-identifiers", action="store_true",
                     help="--csv/--parquet: add the patient_id and note columns (they can identify a patient)")
+    _registry_options(se)  # issue 25: --partition-by, --dask
 
     sh = subparsers.add_parser("heatmap", help="frequency map: share of maps painting each spot, as a PNG")
     sh.add_argument("folder", help="a folder of .bodymap files")
@@ -54,6 +55,12 @@ def add_parsers(subparsers) -> None:
     si.add_argument("--choir-female", action="store_true",
                     help="three-digit CHOIR codes come from CHOIR's female drawing (renumbered; a per-row "
                          "choir_female column overrides this)")
+
+
+def _registry_options(sp) -> None:
+    from .research import add_registry_options
+
+    add_registry_options(sp)
 
 
 def _group_options(sp) -> None:
@@ -113,6 +120,10 @@ def _export(args) -> int:
         else:
             sys.stdout.write(text)
         return 0
+    if getattr(args, "partition_by", None) or getattr(args, "dask", None):  # issue 25: registry scale
+        from .research import registry_export
+
+        return registry_export(args)
     if getattr(args, "parquet", False):
         from ..exports.parquetexport import export_parquet
 

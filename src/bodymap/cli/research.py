@@ -73,6 +73,72 @@ def group_heatmap(args) -> int:
     return run.exit_status
 
 
+# -- the registry options of `export` --------------------------------------------------------------
+def add_registry_options(sp) -> None:
+    sp.add_argument("--partition-by", metavar="COLUMN",
+                    help="--parquet: write a Hive-partitioned dataset into the new folder -o, e.g. by visit_year")
+    sp.add_argument("--dask", metavar="ADDRESS",
+                    help="--csv/--parquet: read the maps on a Dask cluster (tcp://host:8786) or 'local' "
+                         "(needs pip install 'bodymap[dask]')")
+
+
+def registry_export(args) -> int:
+    from ..exports.common import Decoder, FolderRun, atomic_text_writer, list_maps
+    from ..exports import registry
+
+    if args.partition_by and not args.parquet:
+        raise UsageError("--partition-by is for --parquet")
+    if args.fhir:
+        raise UsageError("--dask is for --csv and --parquet (a folder)")
+    p = Path(args.path)
+    if not p.exists():
+        raise UsageError(f"{p}: no such file or folder")
+    ident = args.include_identifiers
+    if args.parquet:
+        from ..exports.parquetexport import require_pyarrow
+
+        require_pyarrow()
+        if args.partition_by:
+            out = registry.check_partition_output(args.output)
+        else:
+            from ..paths import check_output_file
+
+            if not args.output:
+                raise UsageError("--parquet writes a file: give -o FILE.parquet")
+            out = check_output_file(args.output, ".parquet")
+    paths = list_maps(p) if p.is_dir() else [p]
+    dec = Decoder()
+    if args.dask:
+        rows, bad = registry.rows_on_dask(paths, args.dask, ident)
+        status = 2 if bad else 0
+    else:
+        run = FolderRun("export", paths, dec)
+        rows = registry.local_rows(run, dec, ident)
+        status = None
+    if args.parquet and args.partition_by:
+        registry.check_partition_output(str(out))
+        if args.partition_by:
+            registry.partition_key(dec, args.partition_by, ident)  # a bad column is refused before any work
+        n = registry.write_partitioned(rows, dec, out, args.partition_by, ident)
+        print(f"wrote {out}/ ({n} rows, partitioned by {args.partition_by})", file=sys.stderr)
+    elif args.parquet:
+        n = registry.write_parquet_rows(rows, dec, str(out), ident)
+        print(f"wrote {out} ({n} rows)", file=sys.stderr)
+    elif args.output:
+        w = atomic_text_writer(Path(args.output))
+        try:
+            n = registry.write_csv_rows(rows, dec, w.fh, ident)
+        except BaseException:
+            w.abort()
+            raise
+        w.commit()
+        print(f"wrote {args.output} ({n} rows)", file=sys.stderr)
+    else:
+        registry.write_csv_rows(rows, dec, sys.stdout, ident)
+        sys.stdout.flush()
+    return status if status is not None else run.exit_status
+
+
 # -- new subcommands ------------------------------------------------------------------------------
 def add_parsers(sub) -> None:
     s = sub.add_parser("similar", help="the maps of a folder most like one map (Jaccard and Ruzicka)")
