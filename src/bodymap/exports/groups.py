@@ -246,7 +246,7 @@ def format_groups(summary: dict[str, Any], top: int = 15) -> str:
         mark = "  *" if d["differs"] else ""
         out.append(f"{d['region']:<28} {shares} {d['p']:>9.3g} {d['q']:>9.3g}{mark}")
     n_diff = sum(d["differs"] for d in diffs)
-    out.append(f"{n_diff} region{'s' if n_diff != 1 else ''} differ at FDR {summary['fdr']:.0%} (marked *)"
+    out.append(f"{n_diff} region{'s differ' if n_diff != 1 else ' differs'} at FDR {summary['fdr']:.0%} (marked *)"
                if diffs else "(no region painted in some maps and not others)")
     return "\n".join(out)
 

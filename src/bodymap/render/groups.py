@@ -57,11 +57,11 @@ def tile(surfs: list[pygame.Surface], title: str, captions: list[str] | None = N
         pygame.font.init()
     head = 48
     cap_h = 30 if captions else 0
-    w = sum(s.get_width() for s in surfs) + 10 * (len(surfs) + 1)
+    t = render.font(30).render(title, True, render.TEXT)
+    w = max(sum(s.get_width() for s in surfs) + 10 * (len(surfs) + 1), t.get_width() + 24)
     h = max(s.get_height() for s in surfs) + head + cap_h + 10
     out = pygame.Surface((w, h))
     out.fill(render.BACKGROUND)
-    t = render.font(30).render(title, True, render.TEXT)
     out.blit(t, (12, 10))
     x = 10
     for k, s in enumerate(surfs):
@@ -74,4 +74,52 @@ def tile(surfs: list[pygame.Surface], title: str, captions: list[str] | None = N
     return out
 
 
-__all__ = ["render_group_heatmaps", "tile", "PanelShares"]
+# eight colours of Okabe & Ito's colour-blind-safe set, cycled over neighbouring areas
+AREA_COLOURS = ((230, 159, 0), (86, 180, 233), (0, 158, 115), (240, 228, 66), (0, 114, 178), (213, 94, 0),
+                (204, 121, 167), (150, 150, 150))
+
+
+def render_index_areas(atlas: Atlas, areas, title: str, height: int = 900) -> pygame.Surface:
+    """Both views with each index area's bodymap regions filled in one colour and named once;
+    regions that belong to no area stay skin-coloured. `areas`: bodymap.indices.Area items."""
+    if not pygame.font.get_init():
+        pygame.font.init()
+    x0, y0, x1, y1 = atlas.bounds
+    head = 50
+    scale = (height - head - 70) / (y1 - y0)
+    width = int(2 * (x1 - x0) * scale + 16 + 40)
+    surf = pygame.Surface((width, height))
+    surf.fill(render.BACKGROUND)
+    layouts = render.layout_views(atlas, pygame.Rect(20, head, width - 40, height - head - 10), title_h=50)
+    owner = {}
+    for k, a in enumerate(areas):
+        for rid in a.regions:
+            owner[rid] = (k, a)
+    for view, lay in layouts.items():
+        render.draw_body(surf, atlas, lay, regions=True, outline_width=2)
+        placed: set[int] = set()
+        for r in atlas.regions_in(view):
+            if r.id in owner:
+                k, _ = owner[r.id]
+                render.draw_geometry(surf, lay, r.geometry, fill=AREA_COLOURS[k % len(AREA_COLOURS)],
+                                     line=render.REGION_LINE)
+        for r in atlas.regions_in(view):  # the area's name once per view, on its largest region there
+            if r.id not in owner:
+                continue
+            k, a = owner[r.id]
+            mine = [x for x in atlas.regions_in(view) if owner.get(x.id, (None,))[0] == k]
+            if k in placed or r.id != max(mine, key=lambda x: x.geometry.area).id:
+                continue
+            placed.add(k)
+            c = r.geometry.representative_point()
+            sx, sy = lay.to_screen(np.array([c.x]), np.array([c.y]))
+            t = render.font(13).render(str(k + 1), True, render.TEXT)
+            surf.blit(t, (int(sx[0]) - t.get_width() // 2, int(sy[0]) - t.get_height() // 2))
+        render.draw_smooth_line(surf, lay, atlas.silhouette(view), render.OUTLINE, render.picture_outline_width(lay))
+    render.draw_view_titles(surf, layouts, size=24)
+    render.draw_side_markers(surf, layouts, size=22)
+    surf.blit(render.font(26).render(title, True, render.TEXT), (16, 10))
+    return surf
+
+
+__all__ = ["render_group_heatmaps", "tile", "PanelShares", "render_index_areas"]
