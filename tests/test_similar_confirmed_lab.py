@@ -205,3 +205,14 @@ def test_local_prior_needs_enough_cases_and_is_compared(atlas, tmp_path, capsys)
     labels = [json.loads(p.read_bytes())["confirmed"]["diagnosis"] for p in sorted(tmp_path.glob("[cz]*.bodymap"))]
     assert r["with_local_prior"]["top1"] == pytest.approx(labels.count("hip_joint") / len(labels))
     assert r["top1"] != r["with_local_prior"]["top1"] or labels.count("hip_joint") == 0
+
+
+def test_the_pdf_report_states_the_indices_and_the_confirmed_diagnosis(atlas, tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    p = tmp_path / "a.bodymap"
+    _save(atlas, p, "right_calf", "left_lower_back", "right_front_of_shoulder",
+          confirmed={"diagnosis": "root_S1", "how": "block", "date": "2026-05-01"})
+    assert main(["report", str(p), "-o", str(tmp_path / "a.pdf")]) == 0
+    text = " ".join(" ".join(page.extract_text().split()) for page in pypdf.PdfReader(tmp_path / "a.pdf").pages)
+    assert "WPI 3/19, generalised pain no (3 of 5 regions)" in text
+    assert "Confirmed diagnosis: root_S1 (by block, 2026-05-01)" in text
