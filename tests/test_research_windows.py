@@ -1,0 +1,46 @@
+"""The painting and review windows show the standard indices; review shows the confirmed diagnosis."""
+from __future__ import annotations
+
+import pygame
+import pytest
+
+from bodymap import fileformat
+from bodymap.atlas import load_atlas
+from bodymap.painting import PainMap
+from bodymap.ui.paint import PaintScreen
+from bodymap.ui.review.screen import ReviewScreen
+
+SIZE = (1280, 800)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def display():
+    pygame.display.init()
+    pygame.font.init()
+    pygame.display.set_mode(SIZE)
+    yield
+    pygame.display.quit()
+
+
+@pytest.fixture(scope="module")
+def atlas():
+    return load_atlas()
+
+
+def test_the_painting_window_readout_gives_wpi_and_mbm(atlas, tmp_path):
+    s = PaintScreen(SIZE, atlas=atlas, folder=tmp_path, show_panel=False)
+    assert "WPI" not in s.readout_lines()[0]  # nothing painted: no indices shown
+    for r in ("right_calf", "left_lower_back", "right_front_of_shoulder"):
+        s.pain_map.paint_region(r, 1.0)
+    assert "WPI 3/19, MBM 3/35" in s.readout_lines()[0]
+
+
+def test_review_shows_indices_and_the_confirmed_diagnosis(atlas, tmp_path):
+    m = PainMap(atlas)
+    m.paint_region("right_calf", 1.0)
+    m.confirmed = {"diagnosis": "root_S1", "how": "imaging", "date": "2026-04-02"}
+    fileformat.save(m, tmp_path / "a.bodymap")
+    s = ReviewScreen(tmp_path / "a.bodymap", (1400, 900), atlas=atlas)
+    texts = [t for _, t in s.info.texts()]
+    assert "Confirmed diagnosis: root_S1 (by imaging, 2026-04-02)" in texts
+    assert any(t.startswith("Indices: WPI 1/19") for t in texts)
