@@ -178,12 +178,15 @@ def compare_regions(run: GroupRun, region_ids: list[str], fdr: float = 0.05) -> 
             a, c = counts
             p = fisher_exact(a, ns[0] - a, c, ns[1] - c)
             test = "fisher"
+            small = False
         else:
             _, _, p = chi_square_2xk(counts, ns)
             test = "chi-square"
+            N = sum(ns)
+            small = min(min(n * total / N, n * (N - total) / N) for n in ns if n) < 5  # Cochran's rule
         rows.append({"region": rid, "counts": counts, "shares": [round(k / n, 6) if n else None
                                                                  for k, n in zip(counts, ns)],
-                     "test": test, "p": p})
+                     "test": test, "p": p, "small_expected": small})
     qs = bh_adjust([r["p"] for r in rows])
     for r, q in zip(rows, qs):
         r["q"] = q
@@ -215,7 +218,8 @@ def summarize_groups(run: GroupRun, decoder: Decoder, fdr: float = 0.05) -> dict
                      "chi-square test of the 2 x k table" if len(groups) > 2 else None),
             "regions_tested": len(tests),
             "differences": [{"region": t["region"], "counts": t["counts"], "shares": t["shares"],
-                             "p": _sig(t["p"]), "q": _sig(t["q"]), "differs": t["differs"]} for t in tests]}
+                             "p": _sig(t["p"]), "q": _sig(t["q"]), "differs": t["differs"],
+                             "small_expected": t["small_expected"]} for t in tests]}
 
 
 def _sig(x: float) -> float:
@@ -245,6 +249,9 @@ def format_groups(summary: dict[str, Any], top: int = 15) -> str:
         shares = " ".join(f"{100 * s:11.0f}%" if s is not None else f"{'-':>12}" for s in d["shares"])
         mark = "  *" if d["differs"] else ""
         out.append(f"{d['region']:<28} {shares} {d['p']:>9.3g} {d['q']:>9.3g}{mark}")
+    if any(d.get("small_expected") for d in diffs):
+        out.append("(some expected counts are under 5: those chi-square p-values are approximate; "
+                   "merge groups for a firmer test)")
     n_diff = sum(d["differs"] for d in diffs)
     out.append(f"{n_diff} region{'s differ' if n_diff != 1 else ' differs'} at FDR {summary['fdr']:.0%} (marked *)"
                if diffs else "(no region painted in some maps and not others)")
