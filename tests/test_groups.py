@@ -160,3 +160,14 @@ def test_co_occurrence_of_imported_maps_is_by_choir_segment(tmp_path, capsys):
     assert pairs[("116", "219")] == 2
     # the abdomen's two bodymap regions are one segment: they never pair with each other
     assert all("abdomen" not in p["a"] for p in s["pairs"])
+
+
+@pytest.mark.parametrize("content, words", [(b"\xff\xfe\x00bad", "not UTF-8"), (b"name,arm\nx,1\n", "'file' column")])
+def test_a_bad_side_csv_is_one_line(tmp_path, capsys, content, words):
+    (tmp_path / "maps").mkdir()
+    _folder(tmp_path / "maps", planted=False, n=2)
+    side = tmp_path / "side.csv"
+    side.write_bytes(content)
+    assert main(["stats", str(tmp_path / "maps"), "--by", "arm", "--groups", str(side)]) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1

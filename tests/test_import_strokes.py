@@ -159,3 +159,18 @@ def test_bad_input_is_one_line(tmp_path, capsys, content, words):
     err = capsys.readouterr().err
     assert words in err and err.count("\n") == 1
     assert not (tmp_path / "o.bodymap").exists()
+
+
+@pytest.mark.parametrize("template, words", [
+    ("schema: bodymap.stroke-template/1\nviews:\n  back:\n    landmarks: [[1, 2, x, 4]]\n", "must be numbers"),
+    ("schema: bodymap.stroke-template/1\nviews:\n  side:\n    landmarks: []\n", "use front or back"),
+    ("schema: bodymap.stroke-template/1\nviews:\n  back:\n    landmarks: [[0, 0, 0, 0]]\n", "at least 2"),
+    ("schema: other\n", "not a stroke template")])
+def test_a_bad_template_is_one_line(tmp_path, capsys, template, words):
+    t = tmp_path / "t.yaml"
+    t.write_text(template)
+    src = tmp_path / "d.json"
+    src.write_text(json.dumps({"view": "back", "s": [{"p": [[1, 2]]}]}))
+    assert main(["import-strokes", str(src), "--template", str(t), "-o", str(tmp_path / "o.bodymap")]) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1

@@ -81,3 +81,19 @@ def test_progress_shows_count_rate_and_time_left_on_a_terminal_only():
     q.update(50)
     q.finish()
     assert quiet.getvalue() == ""
+
+
+def test_dask_missing_is_one_line(folder, capsys, monkeypatch):
+    import builtins
+
+    real = builtins.__import__
+
+    def no_dask(name, *a, **kw):
+        if name.startswith("dask"):
+            raise ImportError(name)
+        return real(name, *a, **kw)
+
+    monkeypatch.setattr(builtins, "__import__", no_dask)
+    assert main(["export", str(folder), "--csv", "--dask", "local"]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'bodymap[dask]'" in err and "Traceback" not in err

@@ -216,3 +216,14 @@ def test_the_pdf_report_states_the_indices_and_the_confirmed_diagnosis(atlas, tm
     text = " ".join(" ".join(page.extract_text().split()) for page in pypdf.PdfReader(tmp_path / "a.pdf").pages)
     assert "WPI 3/19, generalised pain no (3 of 5 regions)" in text
     assert "Confirmed diagnosis: root_S1 (by block, 2026-05-01)" in text
+
+
+def test_a_bad_prior_file_is_one_line(atlas, tmp_path, capsys):
+    (tmp_path / "maps").mkdir()
+    _save(atlas, tmp_path / "maps" / "a.bodymap", "right_calf")
+    bad = tmp_path / "p.json"
+    for content in ("not json", json.dumps({"schema": "bodymap.local-prior/1", "prevalence": {"root_L5": 7}})):
+        bad.write_text(content)
+        assert main(["lab", "validate", str(tmp_path / "maps"), "--prior", str(bad)]) == 2
+        err = capsys.readouterr().err
+        assert "--prior" in err and err.count("\n") == 1

@@ -77,9 +77,12 @@ def _close(client) -> None:
 
 def map_on_dask(func, paths: list[str], address: str, *args) -> list:
     """func(path, *args) for every path, as a Dask bag, in the order of `paths`."""
-    import dask.bag as db
-
-    client = dask_client(address)
+    client = dask_client(address)  # first: a missing extra is one line (UsageError)
+    try:
+        import dask.bag as db
+    except ImportError:
+        _close(client)
+        raise UsageError(MISSING_DASK) from None
     try:
         n = max(1, min(len(paths), 8 * max(1, len(client.scheduler_info().get("workers", {})))))
         return db.from_sequence(paths, npartitions=n).map(func, *args).compute()
