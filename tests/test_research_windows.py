@@ -44,3 +44,23 @@ def test_review_shows_indices_and_the_confirmed_diagnosis(atlas, tmp_path):
     texts = [t for _, t in s.info.texts()]
     assert "Confirmed diagnosis: root_S1 (by imaging, 2026-04-02)" in texts
     assert any(t.startswith("Indices: WPI 1/19") for t in texts)
+
+
+def test_review_key_l_lists_maps_like_this_one(atlas, tmp_path):
+    for name, regions in (("a", ["right_calf"]), ("b", ["right_calf"]), ("c", ["right_calf", "right_posterior_thigh"]),
+                          ("d", ["left_chest"])):
+        m = PainMap(atlas)
+        for r in regions:
+            m.paint_region(r, 1.0)
+        fileformat.save(m, tmp_path / f"{name}.bodymap")
+    s = ReviewScreen(tmp_path, (1400, 900), atlas=atlas)
+    s.open_index(next(i for i, e in enumerate(s.entries) if e.path.name == "a.bodymap"))
+    assert not any("Maps like this one" in t for _, t in s.info.texts())
+    s.handle_event(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_l, mod=0, unicode="l"))
+    texts = [t for _, t in s.info.texts()]
+    i = texts.index("Maps like this one")
+    assert texts[i + 1] == "b.bodymap: Jaccard 1.00, Ruzicka 1.00"
+    assert texts[i + 2].startswith("c.bodymap:") and texts[i + 3].startswith("d.bodymap: Jaccard 0.00")
+    # opening another map drops the list until it is asked for again
+    s.open_index(next(i for i, e in enumerate(s.entries) if e.path.name == "d.bodymap"))
+    assert not any("Maps like this one" in t for _, t in s.info.texts())

@@ -109,6 +109,12 @@ class ReviewInfo:
         if missing:
             items.append(Item("muted", "Not answered: " + ", ".join(missing), MUTED))
         items.append(Item("muted", _indices_line(m), MUTED, space_before=True))  # issue 25: the standard indices
+        from .similar import similar_lines  # issue 25: maps like this one (key L)
+
+        like = similar_lines(self)
+        if like:
+            items.append(Item("heading", "Maps like this one", space_before=True))
+            items += [Item("text", line) for line in like]
         for note in m.meta.get("notes") or []:
             items.append(Item("muted", f"Note: {note}", MUTED, space_before=True))
         disclaimer = getattr(self._matcher_obj, "DISCLAIMER", None) if self._matcher_obj is not None else None
