@@ -64,3 +64,34 @@ def test_review_key_l_lists_maps_like_this_one(atlas, tmp_path):
     # opening another map drops the list until it is asked for again
     s.open_index(next(i for i, e in enumerate(s.entries) if e.path.name == "d.bodymap"))
     assert not any("Maps like this one" in t for _, t in s.info.texts())
+
+
+def _type(s, text):
+    for ch in text:
+        s.handle_event(pygame.event.Event(pygame.TEXTINPUT, text=ch))
+
+
+def _key(s, key, ch=""):
+    s.handle_event(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode=ch, scancode=0))
+
+
+def test_the_painting_window_sets_the_confirmed_diagnosis(atlas, tmp_path):
+    path = tmp_path / "p.bodymap"
+    s = PaintScreen(SIZE, path, atlas=atlas, folder=tmp_path, show_panel=False)
+    s.pain_map.paint_region("right_calf", 1.0)
+    _key(s, pygame.K_d, "d")
+    _type(s, "d")  # the shortcut's own letter arrives as text: not typed into the form
+    assert s.dialog is not None and s.dialog.kind == "confirmed"
+    _type(s, "root_S1")
+    _key(s, pygame.K_TAB)
+    _type(s, "x-ray")
+    _key(s, pygame.K_RETURN)
+    assert s.dialog is not None and "how must be one of" in " ".join(s.dialog.lines)  # refused, values kept
+    assert s.dialog.fields[0].value == "root_S1"
+    s.dialog.fields[1].set("block")
+    _key(s, pygame.K_RETURN)
+    assert s.dialog is None
+    assert s.pain_map.confirmed == {"diagnosis": "root_S1", "how": "block", "date": None}
+    assert s.dirty
+    s.save()
+    assert fileformat.load(path).confirmed == {"diagnosis": "root_S1", "how": "block", "date": None}

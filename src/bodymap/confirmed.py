@@ -20,7 +20,7 @@ import re
 from datetime import date
 from typing import Any, Iterable
 
-from .errors import UsageError
+from .errors import FileFormatError, UsageError
 
 CONFIRMED_HOW = ("imaging", "block", "surgery", "follow-up")
 DIAGNOSIS_MAX_CHARS = 200
@@ -58,6 +58,14 @@ def validate_confirmed(value: Any) -> dict[str, str | None] | None:
         except ValueError:
             raise UsageError(f"confirmed: {when} is not a calendar date") from None
     return {"diagnosis": diag, "how": how, "date": when}
+
+
+def read_confirmed(value: Any, where: str) -> dict[str, str | None] | None:
+    """`confirmed` as read from a file named `where`: a bad value is a FileFormatError naming the key."""
+    try:
+        return validate_confirmed(value)
+    except UsageError as exc:
+        raise FileFormatError(f"{where}: 'confirmed': {exc}") from None
 
 
 def confirmed_pattern(confirmed: dict | None, pattern_ids: Iterable[str]) -> str | None:

@@ -29,6 +29,7 @@ import numpy as np
 from . import __version__, atomicio
 from .atlas import VIEWS, Atlas, load_atlas
 from .atomicio import clean_temp_files  # noqa: F401 - part of this module's API (the kiosk uses it)
+from .confirmed import read_confirmed
 from .atlas_remap import remap_layers, steps_between
 from .errors import FileFormatError, FileWriteError, UsageError
 from .painting import (INT_QUESTIONS, QUESTIONS, SENSATIONS, VISIT_FIELDS, PainMap, check_sensation, validate_answer,
@@ -89,8 +90,7 @@ def dumps(pain_map: PainMap) -> bytes:
         "red_flags": list(pain_map.red_flags_recorded),
         "summary": pain_map.summary(),
     })
-    if getattr(pain_map, "confirmed", None):  # the confirmed diagnosis, only when set (bodymap.confirmed)
-        doc["confirmed"] = dict(pain_map.confirmed)
+    doc.update({"confirmed": dict(pain_map.confirmed)} if getattr(pain_map, "confirmed", None) else {})
     return json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
@@ -339,7 +339,7 @@ def document_from_json(doc: Any, atlas: Atlas | None = None, where: str = "<docu
     app = doc.get("app_version")
     d.meta["app_version"] = app if isinstance(app, str) else None  # informative only: never a reason to refuse
     d.visit = _visit(doc, where)
-    d.confirmed = _confirmed(doc, where)
+    d.confirmed = read_confirmed(doc.get("confirmed"), where)  # the writer's own checks (bodymap.confirmed)
     d.extra = {k: v for k, v in doc.items() if k not in KNOWN_KEYS}
     return post_process(d, atlas)
 
@@ -487,16 +487,6 @@ def _visit(doc: dict, where: str) -> dict[str, str]:
         if v is not None:
             out[key] = v
     return out
-
-
-def _confirmed(doc: dict, where: str) -> dict | None:
-    """The confirmed diagnosis, with the writer's own checks (bodymap.confirmed.validate_confirmed)."""
-    from .confirmed import validate_confirmed
-
-    try:
-        return validate_confirmed(doc.get("confirmed"))
-    except UsageError as exc:
-        raise FileFormatError(f"{where}: 'confirmed': {exc}") from None
 
 
 def _resample(a: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
