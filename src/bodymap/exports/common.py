@@ -85,6 +85,7 @@ class Decoder:
         rec.recorded_flags = doc.red_flags
         rec.meta = {k: doc.meta.get(k) for k in ("created", "modified", "session_code", "app_version", "language")}
         rec.meta.update({k: doc.visit.get(k) for k in VISIT_FIELDS})  # patient_id, visit_date, recorded_by, note
+        rec.meta["confirmed"] = doc.confirmed  # the confirmed diagnosis or None (bodymap.confirmed)
         return rec
 
     # -- derived figures --------------------------------------------------
@@ -142,6 +143,12 @@ class Decoder:
             box[r - r0, c - c0] = True
             painted[v] = (r0, c0, box)
         return counted_regions(self.raster.labels, painted, self.region_px)
+
+    def indices(self, rec: MapRecord):
+        """The standard indices (bodymap.indices) from the counted regions and the painted area."""
+        from ..indices import indices_from_counted
+
+        return indices_from_counted(self.atlas.region_ids, self.counted_regions(rec), self.extent(rec)["total"])
 
     def rank(self, rec: MapRecord, cov: np.ndarray | None = None, top_n: int = 1):
         """The triage of this record (`bodymap.triage`: flags, prompts and the matcher's ranking, with the
@@ -240,7 +247,7 @@ class FolderRun:
         self.tty = _isatty(self.stream) if tty is None else tty
         self.bad: list[tuple[Path, str]] = []
         self.ok = 0
-        self._last = 0.0
+        self._bar: Progress | None = None
 
     def __iter__(self) -> Iterator[MapRecord]:
         n = len(self.paths)
@@ -258,16 +265,9 @@ class FolderRun:
     def _progress(self, done: int, n: int) -> None:
         if not self.tty:
             return
-        now = time.monotonic()
-        if done < n and now - self._last < 0.1:
-            return
-        self._last = now
-        width = 30
-        fill = int(width * done / max(n, 1))
-        bad = f", {len(self.bad)} bad" if self.bad else ""
-        getattr(self.stream, "write_control", self.stream.write)("\r")  # cli.output: the one unescaped write
-        self.stream.write(f"{self.what} [{'#' * fill}{'.' * (width - fill)}] {done}/{n}{bad}")
-        self.stream.flush()
+        if self._bar is None:
+            self._bar = Progress(self.what, n, self.stream, tty=True)
+        self._bar.update(done, f", {len(self.bad)} bad" if self.bad else "")
 
     def _finish(self, n: int) -> None:
         if self.tty:
@@ -282,6 +282,53 @@ class FolderRun:
     @property
     def exit_status(self) -> int:
         return 2 if self.bad else 0
+
+
+class Progress:
+    """A progress line on a terminal: count, rate and time left; nothing when the stream is not a terminal."""
+
+    def __init__(self, what: str, n: int, stream=None, tty: bool | None = None):
+        self.what, self.n = what, n
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = _isatty(self.stream) if tty is None else tty
+        self.t0 = time.monotonic()
+        self._last = 0.0
+        self.shown = False
+
+    def update(self, done: int, extra: str = "") -> None:
+        if not self.tty:
+            return
+        now = time.monotonic()
+        if done < self.n and now - self._last < 0.1:
+            return
+        self._last = now
+        getattr(self.stream, "write_control", self.stream.write)("\r")  # cli.output: the one unescaped write
+        self.stream.write(self.text(done, now - self.t0, extra))
+        self.stream.flush()
+        self.shown = True
+
+    def text(self, done: int, elapsed: float, extra: str = "") -> str:
+        width = 30
+        fill = int(width * done / max(self.n, 1))
+        rate = done / elapsed if elapsed > 0 else 0.0
+        left = (self.n - done) / rate if rate > 0 else None
+        eta = "" if left is None or done >= self.n else f", {_duration(left)} left"
+        return (f"{self.what} [{'#' * fill}{'.' * (width - fill)}] {done}/{self.n}{extra}, "
+                f"{rate:.0f} maps/s{eta}   ")
+
+    def finish(self) -> None:
+        if self.tty and self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _duration(s: float) -> str:
+    s = int(round(s))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s // 60 % 60:02d} min"
 
 
 def _isatty(stream) -> bool:

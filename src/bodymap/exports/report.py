@@ -324,6 +324,7 @@ def _facts(m: PainMap, st) -> list:
     reach = s["most_distal"] or "-"
     out.append(Paragraph(_t(f"Reaches down to: {reach}. Both sides painted: {'yes' if s['both_sides'] else 'no'}."),
                          st["body"]))
+    out += _research_facts(m, st)  # issue 25: standard indices, confirmed diagnosis
     out.append(Spacer(1, 3))
     out.append(Paragraph("<b>Answers</b>", st["body"]))
     yes = [ANSWER_WORDS.get(k, k) for k, v in m.answers.items() if v is True]
@@ -338,4 +339,19 @@ def _facts(m: PainMap, st) -> list:
     unasked = [ANSWER_WORDS[k] for k in ANSWER_WORDS if k not in m.answers and vocabulary.applies(k, m.answers)]
     if unasked:
         out.append(Paragraph(_t("not answered: " + ", ".join(unasked)), st["small"]))
+    return out
+
+
+def _research_facts(m: PainMap, st) -> list:
+    """The standard indices (bodymap.indices) and, for the chart, the confirmed diagnosis where recorded."""
+    from reportlab.platypus import Paragraph, Spacer
+
+    from ..indices import indices_for_map
+
+    out = [Spacer(1, 3), Paragraph("<b>Standard indices</b>", st["body"]),
+           Paragraph(_t(indices_for_map(m).line()), st["body"])]
+    c = getattr(m, "confirmed", None)
+    if c:
+        when = f", {c['date']}" if c.get("date") else ""
+        out.append(Paragraph(_t(f"Confirmed diagnosis: {c['diagnosis']} (by {c['how']}{when})"), st["body"]))
     return out
