@@ -286,3 +286,15 @@ def test_the_docs_text_names_the_real_widespread_maximum():
     from bodymap import calibration
 
     assert calibration.WIDE_MAX == rules.WIDESPREAD_MAX
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_L5_is_not_strong_while_the_drawing_also_fits_S1(atlas, side):
+    """Clinicians tell L5 from S1 by the drawing no better than chance (Albert 2019)."""
+    paint = [(f"{side}_{s}", 0.6, "sharp") for s in ("buttock", "posterior_thigh", "calf", "lateral_leg")]
+    paint.append((f"{side}_dorsum_foot", 0.8, "numbness"))
+    r = bodymap.match(_map(atlas, paint, {"numbness": True, "weakness": True, "worse_sitting": True, "age": 38}))
+    assert (r.top.id, r.top.side) == ("root_L5", side)
+    assert _belief(r, "root_S1") >= rules.CONFUSABLE_MIN
+    assert r.top.probability < STRONG_AT
+    assert any("no better than chance" in e.text and "S1" in e.text for e in r.top.evidence)
