@@ -262,9 +262,9 @@ def test_pdf_report_shows_the_band_beside_each_probability(atlas, tmp_path):
         m.paint_region(rid, 1.0, "aching")
     out = report.write_report(m, tmp_path / "r.pdf")
     text = " ".join(" ".join(pg.extract_text() or "" for pg in PdfReader(str(out)).pages).split())
-    side = {"left": "left side", "right": "right side", "bilateral": "both sides"}
+    side = {"left": "left", "right": "right", "bilateral": "both sides"}  # the one wording (issue 18)
     for h in matcher.match(m).hypotheses[:3]:
-        assert f"{h.name}, {side[h.side]}: {100 * h.probability:.0f}% ({cal.band_text(h.band)})" in text
+        assert f"{h.name} ({side[h.side]}): {100 * h.probability:.0f}% ({cal.band_text(h.band)})" in text
 
 
 @pytest.mark.parametrize("p, words", [(0.83, "strongly consistent"), (0.55, "moderately consistent"),

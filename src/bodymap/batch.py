@@ -17,7 +17,7 @@ from .errors import BodymapError, FileFormatError
 from .fileformat import read_bytes, read_document
 from .matcher import Features, get_model, key_points_in, posterior, top_line
 from .painting import SENSATIONS, both_legs_painted, counted_regions
-from .redflags import red_flags
+from .triage import Case, assess_case
 
 
 def features_from_bytes(raw: bytes, model, where: str = "<bytes>") -> Features:
@@ -53,7 +53,7 @@ def features_from_bytes(raw: bytes, model, where: str = "<bytes>") -> Features:
     both = _both_legs(model, counts > 0)
     if both:
         both = _both_legs(model, counted_regions(raster.labels, painted, _region_px(model)))
-    flags = red_flags(answers, both, doc.red_flags)
+    flags = assess_case(Case(answers, both, recorded=list(doc.red_flags or []))).red_flags  # issue 18
     f = Features(cov, sensations, answers, key_points=key_points_in(model.atlas, raster, painted))
     f.red_flag_ids = [x.id for x in flags]
     return f
@@ -118,7 +118,10 @@ def score_file(path: str) -> BatchResult:
         return BatchResult(path, None, None, 0.0, (), str(exc))
     if not f.coverage.any():  # nothing painted: no line, as bodymap.match
         return BatchResult(path, None, None, 0.0, tuple(f.red_flag_ids), None)
-    pid, side, p = top_line(model, f, posterior(model, f))  # the first pattern line (ADR 0019)
+    try:
+        pid, side, p = top_line(model, f, posterior(model, f))  # the first pattern line (ADR 0019)
+    except Exception as exc:  # noqa: BLE001 - a failing matcher never drops the file's red flags (issue 18)
+        return BatchResult(path, None, None, 0.0, tuple(f.red_flag_ids), f"ranking failed ({type(exc).__name__}: {exc})")
     return BatchResult(path, pid, side, p, tuple(f.red_flag_ids), None)
 
 

@@ -35,7 +35,8 @@ from .calibration import band_for
 from .errors import PatternError
 from .paths import regions_dir
 from .painting import SENSATIONS, PainMap
-from .redflags import RED_FLAG_QUESTIONS, RED_FLAG_TEXT, RedFlag, RiskFactor, red_flags, risk_factors  # noqa: F401
+from .redflags import (RED_FLAG_QUESTIONS, RED_FLAG_TEXT, RedFlag, RiskFactor, evaluate, red_flags,  # noqa: F401
+                       risk_factors)
 
 ANSWER_FEATURES = ("numbness", "weakness", "worse_sitting", "worse_walking", "better_resting",
                    "calf_pain_walking_eases_rest")
@@ -843,9 +844,10 @@ def _saddle_painted(pain_map: PainMap) -> bool:
 
 def rank(model: Model, f: Features, summary: dict, both_legs: bool, saddle: bool,
          recorded: list[dict] | None = None, top_n: int = TOP_N) -> Ranking:
-    flags = red_flags(f.answers, both_legs, recorded)
-    risks = risk_factors(f.answers, both_legs)
-    prompts = prompts_for(summary, f.answers, saddle, both_legs) + [x.prompt for x in risks]
+    from .triage import clinician_prompts  # the one place flags and prompts are made (issue 18)
+
+    flags, risks = evaluate(f.answers, both_legs, recorded)
+    prompts = clinician_prompts(f.answers, summary.get("most_distal"), saddle, both_legs, risks)
     out_summary = {"extent_percent": round(float(summary.get("extent_percent", f.extent_percent)), 3),
                    "regions": list(summary.get("regions", []))}
     if not (soft_painted(f.coverage) * model.scored).any():
