@@ -925,7 +925,7 @@ def _with_rules(ev: tuple[Evidence, ...], parts: rules.Parts, k: int, pat: Patte
     against = extra + [e for e in ev if e.direction == "against"]
     safety = [Evidence(pat.safety, "for", "clinical-evidence.md: NICE CKS sciatica (S); Wood 2024 (S)", 9.0)] \
         if pat.safety else []
-    return tuple(safety + fors + against[: max(2, len(extra))])
+    return tuple(safety + fors + against[:2])  # as many lines as before: the rule reasons come first
 
 
 def _ask_next(model: Model, f: Features, parts: rules.Parts, belief: np.ndarray) -> list[str]:
