@@ -387,7 +387,7 @@ def test_changing_weakness_to_no_drops_the_follow_up_answer(kiosk):
     assert kiosk.current_question[0] != "weakness_new_or_worse"
 
 
-@pytest.mark.parametrize("key", ["sexual_dysfunction", "unwell", "cancer_history", "fever", "weight_loss", "steroids", "clumsy_hands_or_walking"])
+@pytest.mark.parametrize("key", ["sexual_dysfunction", "unwell", "cancer_history", "weight_loss", "steroids", "clumsy_hands_or_walking"])
 def test_same_day_flags_never_interrupt_and_end_on_the_red_flag_screen(kiosk, key):
     _start(kiosk)
     _answer_until(kiosk, key)

@@ -269,3 +269,17 @@ def test_assess_reads_a_pain_map_or_a_document_alike(tmp_path):
     assert [f.to_json() for f in a.red_flags] == [f.to_json() for f in b.red_flags]
     assert a.prompts == b.prompts and [h.id for h in a.hypotheses] == [h.id for h in b.hypotheses]
     assert a.caveat and a.urgency == "same_day" and a.to_json()["ranking_error"] is None
+
+
+@pytest.mark.parametrize("regions, want", [
+    (("right_palm", "left_back_of_hand"), True), (("right_palm", "right_back_of_hand"), False), ((), False)])
+def test_both_hands_painted_prompts_the_myelopathy_questions(regions, want):
+    import bodymap
+
+    m = bodymap.PainMap()
+    for r in regions:
+        m.paint_region(r, 0.8, "numbness")
+    t = triage.assess(m, rank=False)
+    assert any("Both hands are painted" in p for p in t.prompts) == want
+    m.answers["clumsy_hands_or_walking"] = True
+    assert not any("Both hands are painted" in p for p in triage.assess(m, rank=False).prompts)
