@@ -358,6 +358,9 @@ def test_change_from_the_review_returns_to_that_screen_then_to_the_review(cfg, a
     k.change("age")
     assert k.current_question == plan.AGE
     k.answer("70s")
+    # issue 23: at 79 a calf drawing makes claudication lead, and its discriminating question
+    # (pain easing on standing still) is asked before the review (ADR 0019)
+    assert set(walk(k)) <= {"calf_pain_walking_eases_rest", "worse_walking", "worse_sitting"}
     assert k.screen == "review" and k.session.pain_map.answers["age"] == 79
     k.change("red_flags")
     assert k.current_question == plan.RED_FLAG_SCREEN

@@ -56,7 +56,11 @@ def _folder(folder: Path, as_json: bool) -> int:
     if not files:
         raise UsageError(f"{folder}: no .bodymap files in this folder")
     bad = []
-    for f in files:
+    from ..exports.common import Progress  # issue 25: count, rate, time left on a terminal
+
+    bar = Progress("match", len(files), sys.stderr, tty=sys.stderr.isatty() and not sys.stdout.isatty())
+    for k, f in enumerate(files):
+        bar.update(k + 1)
         try:
             r = assess(load(f))
         except BodymapError as exc:
@@ -71,6 +75,7 @@ def _folder(folder: Path, as_json: bool) -> int:
             flags = ",".join(f"{x.id}[{x.urgency}]" for x in r.red_flags)
             desc = f"{top.id} {top.side} {100 * top.probability:.0f}% {top.band}" if top else "nothing painted"
             print(f"{f.name}\t{'RED FLAG ' + flags if flags else 'no red flags'}\t{desc}")
+    bar.finish()
     for b in bad:
         print(f"skipped {b}", file=sys.stderr)
     return 2 if bad else 0

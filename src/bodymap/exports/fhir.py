@@ -190,6 +190,8 @@ def bundle_for(m: PainMap, *, now: datetime | None = None, id_system: str | None
     ranking = _ranking_observation(t, created, qr_id)
     if ranking:
         entries.append(_entry(new_id(900), _linked(ranking, links)))
+    for k, obs in enumerate(research_observations(m, created, qr_id)):  # issue 25: indices, confirmed diagnosis
+        entries.append(_entry(new_id(902 + k), _linked(obs, links)))
     if m.visit.note:
         entries.append(_entry(new_id(901), _linked(_note_observation(m.visit.note, created, qr_id), links)))
     stamp = (now or datetime.now(timezone.utc)).replace(microsecond=0).isoformat().replace("+00:00", "Z")
@@ -222,6 +224,45 @@ def _note_observation(note: str, created: str | None, qr_id: str) -> dict:
     obs["code"] = {"text": "Clinical note recorded with the pain map"}
     obs["valueString"] = note
     return obs
+
+
+INDEX_SYSTEM = "urn:bodymap:index"
+CONFIRMED_SYSTEM = "urn:bodymap:confirmed-how"
+
+
+def research_observations(m: PainMap, created: str | None, qr_id: str) -> list[dict]:
+    """The standard indices (one Observation, a component each) and, when set, the confirmed diagnosis."""
+    from ..indices import indices_for_map
+
+    idx = indices_for_map(m)
+    obs = _base_observation(created, qr_id)
+    obs["code"] = {"coding": [_coding(INDEX_SYSTEM, "indices")],
+                   "text": "Standard pain-extent indices from the body map (ACR 2016 WPI, Michigan Body Map, CHOIR)"}
+    obs["component"] = [
+        {"code": {"coding": [_coding(INDEX_SYSTEM, "wpi")], "text": "Widespread pain index (ACR 2016), 0-19"},
+         "valueInteger": idx.wpi},
+        {"code": {"coding": [_coding(INDEX_SYSTEM, "generalised_pain")],
+                  "text": "Generalised pain (ACR 2016): pain in at least 4 of 5 regions"},
+         "valueBoolean": idx.generalised_pain},
+        {"code": {"coding": [_coding(INDEX_SYSTEM, "mbm_count")], "text": "Michigan Body Map areas, 0-35"},
+         "valueInteger": idx.mbm_count},
+        {"code": {"coding": [_coding(INDEX_SYSTEM, "choir_segment_count")], "text": "CHOIR body map segments, 0-74"},
+         "valueInteger": idx.choir_segment_count},
+        {"code": {"coding": [_coding(INDEX_SYSTEM, "body_area_percent")], "text": "Painted body area"},
+         "valueQuantity": {"value": round(idx.body_area_percent, 2), "unit": "%", "system": UCUM, "code": "%"}},
+    ]
+    out = [obs]
+    c = getattr(m, "confirmed", None)
+    if c:
+        conf = _base_observation(created, qr_id)
+        conf["category"] = [{"coding": [_coding(CATEGORY_SYSTEM, "exam", "Exam")]}]
+        conf["code"] = {"text": "Diagnosis confirmed after the pain map (recorded by the clinic)"}
+        conf["valueString"] = c["diagnosis"]
+        conf["method"] = {"coding": [_coding(CONFIRMED_SYSTEM, c["how"])], "text": f"confirmed by {c['how']}"}
+        if c.get("date"):
+            conf["component"] = [{"code": {"text": "Date confirmed"}, "valueDateTime": c["date"]}]
+        out.append(conf)
+    return out
 
 
 def _entry(rid: str, resource: dict) -> dict:
@@ -359,5 +400,21 @@ def _ranking_observation(t, created: str | None, qr_id: str) -> dict | None:
     return obs
 
 
+# FHIR strings may not hold characters below 32 other than tab, newline and carriage return
+# (FHIR R4 datatypes, "string"); bodymap.textsafe refuses them on reading, and this is the last guard.
+_FHIR_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def dumps(bundle: dict) -> str:
+    stack: list[Any] = [bundle]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            if _FHIR_FORBIDDEN.search(v):
+                raise ConfigError("the map holds control characters, which a FHIR Bundle may not carry")
+        elif isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
     return json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"

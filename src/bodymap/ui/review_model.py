@@ -168,7 +168,7 @@ def read_entry(path: Path, atlas: Atlas | None = None, matcher: Any = None) -> t
         return e, None
     e.session_code = m.meta.get("session_code") or None
     e.patient_id, e.visit_date = m.visit.patient_id, m.visit.visit_date
-    e.created = parse_time(file_created(e.path))
+    e.created = parse_time(m.meta.get("created"))  # what the file says (the codec checked it): no second read
     ranking, err = run_match(m, matcher)
     e.match_error = err
     e.flags, e.flag_texts = flags_of(m, ranking)
@@ -183,12 +183,11 @@ def file_created(path: Path) -> Any:
     time (now) there when the file has none, which would list an undated map as
     the newest.
     """
-    try:
-        with open(path, "rb") as fh:
-            doc = json.loads(fh.read(fileformat.MAX_FILE_BYTES + 1))
-    except (OSError, ValueError, RecursionError):
+    try:  # through the one codec (ADR 0018): its checks and caps, and the stroke log skipped unparsed
+        doc = fileformat.read_document(fileformat.read_bytes(Path(path)), None, str(path), strokes=False)
+    except Exception:  # noqa: BLE001 - a file spoilt since it was listed has no time to give
         return None
-    return doc.get("created") if isinstance(doc, dict) else None
+    return doc.meta.get("created")
 
 
 def run_match(m: PainMap, matcher: Any = None) -> tuple[Any, str | None]:
@@ -276,8 +275,10 @@ def filter_entries(entries: list[MapEntry], which: str) -> list[MapEntry]:
 
 
 def scan(path: Path, atlas: Atlas | None = None, matcher: Any = None,
-         known: dict[Path, MapEntry] | None = None) -> list[MapEntry]:
-    """The entries for a folder (red flags first, then newest first: `triage_order`) or a single file. `known` skips files unchanged since."""
+         known: dict[Path, MapEntry] | None = None, keep: Any = None) -> list[MapEntry]:
+    """The entries for a folder (red flags first, then newest first: `triage_order`) or a single file. `known` skips files unchanged since.
+
+    `keep(entry, pain_map)` is given each map read, so that opening it need not read the file again."""
     path = Path(path)
     files = list_files(path) if path.is_dir() else [path]
     out = []
@@ -286,7 +287,10 @@ def scan(path: Path, atlas: Atlas | None = None, matcher: Any = None,
         if old is not None and old.stamp and old.stamp == _stamp(p):
             out.append(old)
             continue
-        out.append(read_entry(p, atlas, matcher)[0])
+        entry, m = read_entry(p, atlas, matcher)
+        if keep is not None and m is not None:
+            keep(entry, m)
+        out.append(entry)
     return triage_order(out)
 
 

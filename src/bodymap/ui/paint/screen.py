@@ -227,10 +227,22 @@ class PaintScreen(PaintLayout, PaintInput, PaintFiles, PaintDay, PaintZoom, Pain
         names, ext = self._readout
         inten = self.pain_map.intensity.get("overall")
         first = f"Extent {ext:.1f}% of body" + (f"  |  pain {inten}/10" if inten is not None else "")
+        first += self._indices_text()  # issue 25: the standard indices, one short item
         painted = ("Painted: " + ", ".join(names)) if names else \
             "Painted: nothing yet. Choose a sensation, then paint where it hurts."
         width = max(self.status_rect.width - 2 * self.px(12), 50)
         return [first] + wrap_text(painted, self.font_size, width, max_lines=2)
+
+    def _indices_text(self) -> str:
+        """'  |  WPI 3/19, MBM 4/35' for a painting with counted regions, else ''."""
+        key = ("indices", self.pain_map.version)
+        if getattr(self, "_indices_key", None) != key:
+            from ...indices import indices_for_map
+
+            idx = indices_for_map(self.pain_map)
+            self._indices_cache = f"  |  WPI {idx.wpi}/19, MBM {idx.mbm_count}/35" if idx.mbm_count else ""
+            self._indices_key = key
+        return self._indices_cache
 
     @property
     def file_label(self) -> str:

@@ -113,6 +113,13 @@ class ReviewInfo:
             items.append(Item("muted", "No questions answered.", MUTED))
         if missing:
             items.append(Item("muted", "Not answered: " + ", ".join(missing), MUTED))
+        items.append(Item("muted", _indices_line(m), MUTED, space_before=True))  # issue 25: the standard indices
+        from .similar import similar_lines  # issue 25: maps like this one (key L)
+
+        like = similar_lines(self)
+        if like:
+            items.append(Item("heading", "Maps like this one", space_before=True))
+            items += [Item("text", line) for line in like]
         for note in m.meta.get("notes") or []:
             items.append(Item("muted", f"Note: {note}", MUTED, space_before=True))
         disclaimer = getattr(self._matcher_obj, "DISCLAIMER", None) if self._matcher_obj is not None else None
@@ -129,6 +136,10 @@ class ReviewInfo:
             items.append(Item("text", f"{label}: {value}"))
         if not given:
             items.append(Item("muted", "No patient identifier, visit date, recorder or note recorded.", MUTED))
+        c = getattr(m, "confirmed", None)  # issue 25: the confirmed diagnosis (clinician tool; never the kiosk)
+        if c:
+            when = f", {c['date']}" if c.get("date") else ""
+            items.append(Item("text", f"Confirmed diagnosis: {c['diagnosis']} (by {c['how']}{when})"))
 
     def _compare_items(self, fixed: list[Item], items: list[Item]) -> None:
         comp, b, a = self.comparison, self.before, self.after
@@ -167,3 +178,9 @@ class ReviewInfo:
         else:
             items.append(Item("muted", "bodymap cannot check that both maps are the same patient's (a map carries "
                               "no patient identifier): check the session codes.", MUTED, space_before=True))
+
+
+def _indices_line(m: PainMap) -> str:
+    from ...indices import indices_for_map
+
+    return "Indices: " + indices_for_map(m).line()
