@@ -427,7 +427,8 @@ def test_two_risk_factors_at_the_kiosk_end_on_the_red_flag_screen(kiosk):
 def test_match_prompt_names_open_red_flag_questions_but_not_a_follow_up_that_does_not_apply():
     m = bodymap.PainMap()
     m.paint_region("right_calf", 0.5, "sharp")
-    m.answers["weakness"] = False
+    m.answers.update({k: False for k in vocabulary.red_flag_keys() if vocabulary.question(k).kind == "yesno"
+                      and k not in ("sexual_dysfunction", "night_pain", "weakness_new_or_worse")})
     [prompt] = [p for p in bodymap.match(m).prompts if p.startswith("Red-flag questions not answered")]
     assert "sexual dysfunction" in prompt and "night or non-mechanical pain" in prompt
     assert "new or worsening weakness" not in prompt  # only asked after a yes to weakness

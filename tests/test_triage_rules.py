@@ -283,3 +283,16 @@ def test_both_hands_painted_prompts_the_myelopathy_questions(regions, want):
     assert any("Both hands are painted" in p for p in t.prompts) == want
     m.answers["clumsy_hands_or_walking"] = True
     assert not any("Both hands are painted" in p for p in triage.assess(m, rank=False).prompts)
+
+
+def test_many_open_red_flag_questions_are_counted_not_listed_and_a_not_sure_is_still_named():
+    few = {k: False for k in vocabulary.red_flag_keys() if vocabulary.question(k).kind == "yesno"}
+    few.pop("night_pain")
+    t = triage.assess_case(triage.Case(few, summary={"most_distal": "leg"}))
+    [p] = [p for p in t.prompts if p.startswith("Red-flag questions not answered")]
+    assert "night or non-mechanical pain" in p  # a few: named
+    t = triage.assess_case(triage.Case({"saddle_numbness": "unsure"}, summary={"most_distal": "leg"}))
+    [p] = [p for p in t.prompts if p.startswith("Red-flag questions not answered")]
+    n = len(vocabulary.unanswered_red_flag_keys({"saddle_numbness": "unsure"}))
+    assert n > triage.MAX_LISTED and f"{n} of" in p and "saddle numbness (answered not sure)" in p
+    assert "night or non-mechanical pain" not in p

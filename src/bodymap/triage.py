@@ -34,6 +34,7 @@ CAVEAT = ("These percentages assume no serious cause: the red flags and prompts 
           "and a pattern that fits never rules out a serious cause.")
 SIDE_WORDS = {"left": "left", "right": "right", "bilateral": "both sides", "midline": "midline"}
 DISTAL = ("back", "buttock", "thigh", "knee", "leg", "foot")
+MAX_LISTED = 8  # open red-flag questions named one by one; more are counted (the answers list names them)
 
 
 def side_words(side: str) -> str:
@@ -86,9 +87,15 @@ def clinician_prompts(answers: dict[str, Any], most_distal: str | None, saddle: 
         out.append(f"Ask: {vocabulary.words(k, 'clinician')}? (a follow-up not yet answered)")
     rest = [k for k in unanswered if k not in follow]
     if rest and most_distal in DISTAL:
-        said = [vocabulary.words(q, "short") + (" (answered not sure)" if answers.get(q) == "unsure" else "")
-                for q in rest]
-        out.append(f"Red-flag questions not answered: {', '.join(said)}.")
+        unsure = [vocabulary.words(q, "short") + " (answered not sure)" for q in rest if answers.get(q) == "unsure"]
+        if len(rest) > MAX_LISTED:  # most of them: a count, not a list that pushes the rest off the page
+            asked = [k for k in vocabulary.red_flag_keys() if vocabulary.applies(k, answers)]
+            out.append(f"Red-flag questions not answered: {len(rest)} of {len(asked)}; ask them"
+                       + (f"; {', '.join(unsure)}" if unsure else "") + ".")
+        else:
+            said = [vocabulary.words(q, "short") + (" (answered not sure)" if answers.get(q) == "unsure" else "")
+                    for q in rest]
+            out.append(f"Red-flag questions not answered: {', '.join(said)}.")
     out += [x.prompt for x in risks]
     from .redflags import _holds
 

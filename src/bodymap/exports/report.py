@@ -336,9 +336,12 @@ def _facts(m: PainMap, st) -> list:
     out.append(Paragraph(_t("no: " + (", ".join(no) or "-")), st["body"]))
     if unsure:
         out.append(Paragraph(_t("not sure: " + ", ".join(unsure)), st["body"]))
-    unasked = [ANSWER_WORDS[k] for k in ANSWER_WORDS if k not in m.answers and vocabulary.applies(k, m.answers)]
-    if unasked:
-        out.append(Paragraph(_t("not answered: " + ", ".join(unasked)), st["small"]))
+    legacy = vocabulary.legacy_keys()  # read from older files, never asked: never "not answered"
+    unasked = [ANSWER_WORDS[k] for k in ANSWER_WORDS
+               if k not in m.answers and k not in legacy and vocabulary.applies(k, m.answers)]
+    if unasked:  # at most 8 named (issue 18 added questions): the rest counted, so the page keeps the note
+        more = f"; and {len(unasked) - 8} more" if len(unasked) > 8 else ""
+        out.append(Paragraph(_t("not answered: " + ", ".join(unasked[:8]) + more), st["small"]))
     return out
 
 
