@@ -250,7 +250,7 @@ def test_save_as_typed_folder_up_and_escape(screen, atlas, tmp_path):
     assert s.dialog is None and s.dirty and list(tmp_path.rglob("*.bodymap")) == []
 
 
-def test_save_as_refuses_a_missing_folder_and_an_existing_file_keeping_what_was_typed(screen, atlas, tmp_path):
+def test_save_as_refuses_an_existing_file_keeping_what_was_typed_and_makes_a_new_folder(screen, atlas, tmp_path):
     s = screen
     other = PainMap(atlas)
     other.paint_region("left_calf", 0.4)
@@ -265,10 +265,11 @@ def test_save_as_refuses_a_missing_folder_and_an_existing_file_keeping_what_was_
     assert s.dialog.fields[0].value == "taken" and taken.read_bytes() == before
     key(s, pygame.K_TAB)
     clear_field(s)
-    type_text(s, str(tmp_path / "nowhere"))
-    key(s, pygame.K_RETURN)
-    assert s.dialog.kind == "save_as" and "does not exist" in s.dialog.lines[0]
-    assert s.dirty
+    type_text(s, str(tmp_path / "new" / "folder"))
+    key(s, pygame.K_RETURN)  # issue 21: Save As makes a folder that does not exist yet
+    assert s.dialog is None and not s.dirty
+    assert s.path == tmp_path / "new" / "folder" / "taken.bodymap" and s.path.is_file()
+    assert "folder" in s.toast and taken.read_bytes() == before
 
 
 @pytest.mark.parametrize("problem", ["read-only folder", "disk full"])

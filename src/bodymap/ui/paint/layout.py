@@ -37,7 +37,8 @@ class PaintLayout:
         pad, btn, gap = self.px(8), self.px(56), self.px(6)
         self.buttons: dict[str, Button] = {}
         # top bar: flowing rows of buttons
-        top_items = [("new", "New patient", "action"), ("visit", "Visit...", "action"), None,
+        top_items = [("new", "New patient", "action"), ("new_visit", "New visit", "action"),
+                     ("visit", "Visit...", "action"), None,
                      ("save", "Save", "action"), ("save_as", "Save As...", "action"), ("open", "Open...", "action"),
                      ("pdf", "Print PDF", "action"), None,
                      ("undo", "Undo", "action"), ("redo", "Redo", "action"), ("clear", "Clear...", "action"), None,
