@@ -49,9 +49,12 @@ def add_parsers(subparsers) -> None:
                                 "optional sensation, choir_female and answers")
     si.add_argument("outdir", help="folder to write <patient_id>.bodymap into (created if missing)")
     si.add_argument("--overwrite", action="store_true", help="replace files that already exist")
+    si.add_argument("--choir-numbering", choices=("male", "female", "auto"), default=None,
+                    help="which CHOIR drawing numbered the three-digit codes 112-117 (default auto: decided from the "
+                         "rows, said how; mixed evidence stops and asks for this flag). A per-row choir_female "
+                         "column overrides it")
     si.add_argument("--choir-female", action="store_true",
-                    help="three-digit CHOIR codes come from CHOIR's female drawing (renumbered; a per-row "
-                         "choir_female column overrides this)")
+                    help="the same as --choir-numbering female")
 
 
 def run(args) -> int:
@@ -198,8 +201,13 @@ def _stats(args) -> int:
 def _import(args) -> int:
     from ..exports.importer import import_regions
 
+    numbering = getattr(args, "choir_numbering", None)
+    if getattr(args, "choir_female", False):
+        if numbering not in (None, "female"):
+            raise UsageError(f"--choir-female and --choir-numbering {numbering} disagree; give one of them")
+        numbering = "female"
     written, problems = import_regions(args.csv, args.outdir, overwrite=args.overwrite,
-                                       choir_female=getattr(args, "choir_female", False))
+                                       choir_numbering=numbering or "auto")
     for p in problems:
         print(f"import-regions: skipped {p}", file=sys.stderr)
     print(f"wrote {written} .bodymap file{'s' if written != 1 else ''} into {args.outdir}"
