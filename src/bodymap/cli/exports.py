@@ -29,7 +29,9 @@ def add_parsers(subparsers) -> None:
                      help="the CSV's columns, typed, as Parquet (needs -o and pyarrow: pip install 'bodymap[parquet]')")
     se.add_argument("-o", "--output", help="file to write (default: standard output; required for --parquet)")
     se.add_argument("--include-identifiers", action="store_true",
-                    help="--csv/--parquet: add the patient_id and note columns (they can identify a patient)")
+                    help="--csv/--parquet: add the patient_id and note columns and the file names (they can "
+                         "identify a patient); without it, maps and patients are named by keyed hashes "
+                         "(the key: BODYMAP_EXPORT_KEY or export-key in the user's bodymap settings)")
 
     sh = subparsers.add_parser("heatmap", help="frequency map: share of maps painting each spot, as a PNG")
     sh.add_argument("folder", help="a folder of .bodymap files")
@@ -190,7 +192,12 @@ def _stats(args) -> int:
     run = FolderRun("stats", list_maps(args.folder), dec)
     st = accumulate_stats(run, dec)
     summary = summarize_stats(st, dec, top_pairs=args.pairs)
-    summary["bad_files"] = [str(p) for p, _ in run.bad]
+    from ..exports.keys import Pseudonyms
+
+    # research output: bad files by their pseudonymous key (a file name can be built from the identifier);
+    # stderr names them for whoever runs the command
+    keys = Pseudonyms()
+    summary["bad_files"] = [keys.map_key(p.name) for p, _ in run.bad]
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     else:
