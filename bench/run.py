@@ -157,6 +157,33 @@ def bench_batch(atlas, maps, tmp):
            note=f"shapely baseline {base_rate:.1f} maps/s on one core (x2 for two cores), {len(sample)} maps")
 
 
+def bench_import(rows: int = 7000):
+    """Issue 21: `bodymap import-regions` of a synthetic CHOIR export (comma-separated code strings, CHOIR's
+    column names, an extra column), whole command in-process: rows per second, files synced to disk."""
+    import csv
+    import io
+    import random
+
+    from bodymap.exports.importer import import_regions
+
+    rng = random.Random(21)
+    codes = list(range(101, 137)) + list(range(201, 239))
+    with tempfile.TemporaryDirectory() as d:
+        src = Path(d) / "choir.csv"
+        with open(src, "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["id", "gender", "bodymap_regions_csv"])
+            for i in range(rows):
+                w.writerow([f"p{i:05d}", rng.choice(["male", "female"]),
+                            ",".join(str(c) for c in rng.sample(codes, rng.randint(1, 14)))])
+        t0 = time.perf_counter()
+        written, problems = import_regions(src, Path(d) / "maps", choir_numbering="male", err=io.StringIO())
+        dt = time.perf_counter() - t0
+    assert written == rows and not problems, problems[:3]
+    record("import_rows_per_s", rows / dt, "rows/s", ">= 500", lambda v: v >= 500,
+           note=f"{rows} CHOIR rows to .bodymap files, {dt:.1f} s, {os.cpu_count()} cores")
+
+
 def shapely_score(atlas, path):
     """Baseline: buffer each stroke, union them, intersect with every region polygon, score."""
     import shapely
@@ -381,6 +408,7 @@ def bench_scaling(atlas, maps, tmp):
 
 
 ONLY = {"kiosk_actions": bench_kiosk_actions}  # `run.py --only NAME`: one figure group, merged into results.json
+ONLY["import_rows"] = bench_import  # issue 21
 
 
 def main():
@@ -404,6 +432,7 @@ def main():
         bench_stroke_to_ranking(atlas, rng)
         bench_file(atlas, maps, tmp)
         bench_batch(atlas, maps, tmp)
+    bench_import()
     bench_atlas_start()
     bench_cold_start()
     bench_frames()
