@@ -46,9 +46,24 @@ class PaintLayout:
                      ("outlines", "Outlines", "toggle"), ("dermatomes", "Dermatomes", "toggle"),
                      ("panel", "Clinician panel", "toggle"), ("help", "? Help", "action")]
         bar, bar_h = flow_buttons(top_items, self.text, fs, btn, pad, self.px(18), w, self.px)
+        self.bar_font_size = fs
+        if bar_h > btn + 2 * pad and h < 1000:
+            # a laptop (1366x768, 1280x800): one row of smaller buttons leaves the bodies more height (issue 21)
+            tight = lambda v: self.px(v * 0.45)  # noqa: E731 - less room around each label
+            for k in (0.9, 0.8, 0.72):
+                f2, b2 = max(16, int(fs * k)), max(int(btn * k), 36)
+                bar2, h2 = flow_buttons(top_items, self.text, f2, b2, self.px(5), self.px(10), w, tight)
+                if h2 < bar_h:
+                    bar, bar_h, self.bar_font_size = bar2, h2, f2
+                if h2 <= b2 + 2 * self.px(6):
+                    break
         self.buttons.update(bar)
         self.top_rect = pygame.Rect(0, 0, w, bar_h)
-        top_h = self.top_rect.height
+        # the patient banner: who and which visit, always in view (a line of its own, under the bar)
+        self.banner_font_size = max(15, int(fs * 0.9))
+        banner_h = render.font(self.banner_font_size).get_linesize() + 2 * self.px(5)
+        self.banner_rect = pygame.Rect(0, bar_h, w, banner_h)
+        top_h = bar_h + banner_h
         tool_w = self.px(272)
         lh = render.font(fs).get_linesize()
         status_h = 3 * (lh + 2) + 2 * pad
@@ -63,9 +78,18 @@ class PaintLayout:
             panel_w = min(self.px(400), int(0.36 * w))
             self.panel_rect = pygame.Rect(w - panel_w, top_h, panel_w, h - top_h)
         bottom = h - panel_h
-        self.status_rect = pygame.Rect(tool_w, bottom - status_h, w - tool_w - panel_w, status_h)
-        self.body_rect = pygame.Rect(tool_w, top_h, w - tool_w - panel_w, bottom - top_h - status_h)
-        # tool bar (left): sensations, brush, eraser, intensity
+        free_w = w - tool_w - panel_w
+        if self.panel_rect is None and free_w > 1.6 * (bottom - top_h):
+            # a wide window without the panel: the readout goes beside the bodies, which take the full height
+            side_w = min(self.px(340), free_w // 4)
+            self.status_rect = pygame.Rect(w - side_w, top_h, side_w, bottom - top_h)
+            self.body_rect = pygame.Rect(tool_w, top_h, free_w - side_w, bottom - top_h)
+        else:
+            self.status_rect = pygame.Rect(tool_w, bottom - status_h, free_w, status_h)
+            self.body_rect = pygame.Rect(tool_w, top_h, free_w, bottom - top_h - status_h)
+        # tool bar (left): sensations, brush, eraser, intensity; its buttons shrink to fit a short window
+        need = 3 * (lh + gap) + 3 * pad + 2 * pad
+        btn = max(min(btn, (h - top_h - need) // 10 - gap), self.px(30), 28)
         self.headings: list[tuple[str, tuple[int, int]]] = []
         x0, inner = pad, tool_w - 2 * pad
         y = top_h + pad

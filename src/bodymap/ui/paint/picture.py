@@ -17,6 +17,8 @@ from ..widgets import BAR_BG, BAR_LINE, BUTTON_ON_BG, BUTTON_ON_TEXT, MUTED, RED
 
 from .sizes import BRUSHES
 
+BANNER_BG = (226, 233, 240)  # the patient banner: a cool light grey-blue, apart from the warm bars
+
 
 class PaintPicture:
     """Drawing the painting window: full frames, and partial ones while a stroke goes on."""
@@ -68,13 +70,14 @@ class PaintPicture:
                     surface.blit(top, tr.topleft, tr.move(-at[0], -at[1]))
             rects.append(r)
         self._dirty_rects = []
-        status = (tuple(self.readout_lines()), self.file_label, self.dirty)
+        status = (tuple(self.readout_lines()), self.file_label, self.dirty, self.banner_text)
         if status != self._drawn_status:
             self._draw_status(surface)
             if self.toast:
                 self._draw_toast(surface)  # the toast sits over the status bar
+            self._draw_banner(surface)
             self._drawn_status = status
-            rects.append(self.status_rect.copy())
+            rects += [self.status_rect.copy(), self.banner_rect.copy()]
         return rects
 
     def draw(self, surface: pygame.Surface) -> None:
@@ -105,7 +108,7 @@ class PaintPicture:
             pressed = self._pressed[1] if isinstance(self._pressed, tuple) else None
             self.dialog.draw(surface, self.text, self.font_size, self.s, pressed)
         self._drawn_key = self._chrome_key(surface)
-        self._drawn_status = (tuple(self.readout_lines()), self.file_label, self.dirty)
+        self._drawn_status = (tuple(self.readout_lines()), self.file_label, self.dirty, self.banner_text)
 
     def _sync_buttons(self) -> None:
         b = self.buttons
@@ -247,10 +250,35 @@ class PaintPicture:
 
     def _draw_topbar(self, surface) -> None:
         self._draw_bar(surface, self.top_rect, "bottom")
-        fs = self.font_size
+        fs = getattr(self, "bar_font_size", self.font_size)
         for bid, b in self.buttons.items():
             if self.top_rect.contains(b.rect):
                 b.draw(surface, self.text, fs, pressed=(self._pressed == bid))
+        self._draw_banner(surface)
+
+    @property
+    def banner_text(self) -> str:
+        """The patient banner: identifier, visit date (and recorder), the file; "no patient identifier" when none."""
+        v = self.pain_map.visit
+        parts = [f"Patient {v.patient_id}" if v.patient_id else "No patient identifier (Visit... sets it)",
+                 f"Visit {v.visit_date}" if v.visit_date else "No visit date"]
+        if v.recorded_by:
+            parts.append(f"Recorded by {v.recorded_by}")
+        parts.append((self.path.name if self.path is not None else "not saved yet") + (" (unsaved)" if self.dirty
+                                                                                     else ""))
+        return "   |   ".join(parts)
+
+    def _draw_banner(self, surface) -> None:
+        """One line of its own under the top bar (a red-flag banner, where shown, is another)."""
+        r = self.banner_rect
+        pygame.draw.rect(surface, BANNER_BG, r)
+        pygame.draw.line(surface, BAR_LINE, (r.left, r.bottom - 1), (r.right, r.bottom - 1))
+        fs = self.banner_font_size
+        text = self.banner_text
+        while text and self.text.width(text, fs) > r.width - self.px(24):
+            text = text[:-2] + "…" if len(text) > 2 else ""
+        t = self.text(text, fs, TEXT)
+        surface.blit(t, t.get_rect(midleft=(r.left + self.px(12), r.centery)))
 
     def _draw_status(self, surface) -> None:
         r = self.status_rect
