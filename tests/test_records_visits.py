@@ -172,3 +172,30 @@ def test_filling_in_an_empty_visit_field_is_the_same_visit(atlas, tmp_path):
     assert visits.save_conflict(m2, path) is None
     visits.save_visit(m2, path)
     assert fileformat.load(path, atlas).visit.patient_id == "MRN-C"
+
+
+def test_a_failed_save_keeps_the_painting_names_the_folder_and_leaves_nothing_half_written(atlas, tmp_path,
+                                                                                           monkeypatch):
+    import errno
+    import os
+
+    path_a = first_visit(atlas, tmp_path)
+    before = path_a.read_bytes()
+    s = PaintScreen(SIZE, path_a, atlas=atlas, folder=tmp_path, matcher=FakeMatcher(),
+                    now=Clock(datetime(2026, 12, 7, 9, 30, 0)))
+    stroke(s, "back", dab(atlas, "left_calf"))
+    real_fsync = os.fsync
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    click(s, "save")
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    assert s.dialog is not None and s.dialog.kind == "save_failed"
+    assert tmp_path.name in s.dialog.title and "disk is full" in " ".join(s.dialog.lines)
+    assert s.dirty and s.pain_map.region_coverage().get("left_calf", 0) > 0  # still open
+    assert path_a.read_bytes() == before  # the saved visit as it was
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path_a.name] + [p.name for p in
+                                                                                 visits.history_of(path_a)])
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp file left

@@ -132,7 +132,9 @@ class PaintDay:
             then()
 
     def save_failed(self, path: Path, exc: BodymapError) -> None:
-        self._open_dialog(FitDialog("save_failed", "Could not save",
+        """The save failed: the painting stays open, the dialog names the folder, Save As is offered (the
+        atomic writer leaves the old file as it was and no half-written one)."""
+        self._open_dialog(FitDialog("save_failed", f"Could not save in {short_path(Path(path).parent)}",
                                     [f"{exc}.".replace("..", "."), "Your painting is still open. Save As picks "
                                                                    "another name or folder."],
                                     [("save_as", "Save As..."), ("cancel", "Keep painting")], tone="error",
