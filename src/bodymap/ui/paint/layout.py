@@ -51,7 +51,7 @@ class PaintLayout:
             # a laptop (1366x768, 1280x800): one row of smaller buttons leaves the bodies more height (issue 21)
             tight = lambda v: self.px(v * 0.45)  # noqa: E731 - less room around each label
             for k in (0.9, 0.8, 0.72):
-                f2, b2 = max(16, int(fs * k)), max(int(btn * k), 36)
+                f2, b2 = max(16, int(fs * k)), max(int(btn * k), 48)  # still touch-sized
                 bar2, h2 = flow_buttons(top_items, self.text, f2, b2, self.px(5), self.px(10), w, tight)
                 if h2 < bar_h:
                     bar, bar_h, self.bar_font_size = bar2, h2, f2
@@ -89,7 +89,7 @@ class PaintLayout:
             self.body_rect = pygame.Rect(tool_w, top_h, free_w, bottom - top_h - status_h)
         # tool bar (left): sensations, brush, eraser, intensity; its buttons shrink to fit a short window
         need = 3 * (lh + gap) + 3 * pad + 2 * pad
-        btn = max(min(btn, (h - top_h - need) // 10 - gap), self.px(30), 28)
+        btn = max(min(btn, (h - top_h - need) // 10 - gap), 48)  # never below a touch target
         self.headings: list[tuple[str, tuple[int, int]]] = []
         x0, inner = pad, tool_w - 2 * pad
         y = top_h + pad
