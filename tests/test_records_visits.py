@@ -199,3 +199,23 @@ def test_a_failed_save_keeps_the_painting_names_the_folder_and_leaves_nothing_ha
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path_a.name] + [p.name for p in
                                                                                  visits.history_of(path_a)])
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp file left
+
+
+def test_save_as_suggests_a_name_from_the_visit_makes_a_folder_and_forgets_the_last_patient(atlas, tmp_path):
+    s = PaintScreen(SIZE, atlas=atlas, folder=tmp_path, matcher=FakeMatcher(),
+                    now=Clock(datetime(2026, 12, 7, 9, 0, 0)))
+    stroke(s, "back", dab(atlas, "right_calf"))
+    s.pain_map.set_visit(patient_id="MRN-A", visit_date="2026-12-07")
+    s.save_as_dialog()
+    assert s.dialog.fields[0].value == "MRN-A_2026-12-07.bodymap"  # from the visit
+    key(s, pygame.K_TAB)
+    clear_field(s)
+    type_text(s, str(tmp_path / "clinic" / "MRN-A"))
+    key(s, pygame.K_RETURN)
+    assert s.path == tmp_path / "clinic" / "MRN-A" / "MRN-A_2026-12-07.bodymap" and s.path.is_file()
+    assert "MRN-A" in s.toast and "clinic" in s.toast  # says where
+    click(s, "new")  # the next patient
+    s.pain_map.set_visit(patient_id="MRN-B", visit_date="2026-12-07")
+    s.save_as_dialog()
+    assert s.dialog.fields[0].value == "MRN-B_2026-12-07.bodymap"
+    assert "clinic" not in s.dialog.fields[1].value  # not the last patient's folder
