@@ -272,8 +272,9 @@ class BatchWriter:
     """Files written whole under a temp name and renamed into place (never half-written), with one sync of
     the file system at the end (`finish`) instead of an fsync per file: thousands of maps in seconds."""
 
-    def __init__(self, mode: int = 0o600):
+    def __init__(self, mode: int = 0o600, *, exclusive: bool = False):
         self.mode = mode
+        self.exclusive = exclusive  # never replace a file that appeared meanwhile (another import racing)
         self.n = 0
 
     def write(self, path: Path, data: bytes) -> None:
@@ -286,7 +287,22 @@ class BatchWriter:
             with os.fdopen(fd, "wb") as fh:
                 os.fchmod(fh.fileno(), self.mode)
                 fh.write(data)
-            os.replace(tmp, path)
+            if self.exclusive:  # a hard link is created only where no file is: the whole file or nothing
+                try:
+                    os.link(tmp, path)
+                    os.unlink(tmp)
+                except FileExistsError:
+                    os.unlink(tmp)
+                    raise UsageError(f"{path.name} already exists in {path.parent} (use --overwrite to replace "
+                                     f"it)") from None
+                except OSError:  # a file system without hard links (FAT, some shares): checked, then renamed
+                    if os.path.lexists(path):
+                        os.unlink(tmp)
+                        raise UsageError(f"{path.name} already exists in {path.parent} (use --overwrite to "
+                                         f"replace it)") from None
+                    os.replace(tmp, path)
+            else:
+                os.replace(tmp, path)
         except OSError as exc:
             try:
                 os.unlink(tmp)

@@ -294,7 +294,7 @@ def import_regions(csv_path: str | Path, outdir: str | Path, *, overwrite: bool 
         err.write(f"import-regions: {numbering.message}\n")
     choir_female = numbering.female
     painter = _painter(atlas)
-    writer = BatchWriter(maps_sharing().file_mode(root))
+    writer = BatchWriter(maps_sharing().file_mode(root), exclusive=not overwrite)
     n_rows = max(text.count("\n") - 1, 1)
     progress = Progress(n_rows, err)
     jobs: list[Job] = []
