@@ -218,3 +218,20 @@ def test_the_fast_painter_paints_what_paint_region_paints(atlas):
         again = PainMap(atlas)
         again.replace_layers({v: fast.layers(v) for v in ("front", "back")})
         assert list(again.counted_regions()) == list(fast.counted_regions())
+
+
+def test_progress_is_a_bar_on_a_terminal_and_one_line_otherwise():
+    from bodymap.exports.choir_import import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty, log = Tty(), io.StringIO()
+    for stream in (tty, log):
+        p = Progress(5000, stream)
+        for done in (1000, 2500, 5000):
+            p.step(done)
+        p.finish(4990, 2.0)
+    assert "[" in tty.getvalue() and "5000/5000 rows" in tty.getvalue()
+    assert log.getvalue().splitlines() == ["import-regions: 5000 rows read, 4990 maps written, 2495 rows/s"]
