@@ -219,3 +219,22 @@ def test_save_as_suggests_a_name_from_the_visit_makes_a_folder_and_forgets_the_l
     s.save_as_dialog()
     assert s.dialog.fields[0].value == "MRN-B_2026-12-07.bodymap"
     assert "clinic" not in s.dialog.fields[1].value  # not the last patient's folder
+
+
+def test_save_as_of_the_same_visit_keeps_its_painted_time_another_date_gets_its_own(atlas, tmp_path):
+    path_a = first_visit(atlas, tmp_path)
+    clock = Clock(datetime(2026, 12, 21, 10, 30, 0))
+    s = PaintScreen(SIZE, path_a, atlas=atlas, folder=tmp_path, matcher=FakeMatcher(), now=clock)
+    painted = s.pain_map.meta["created"]
+    s.save_as_dialog()
+    clear_field(s)
+    type_text(s, "copy")
+    key(s, pygame.K_RETURN)
+    assert s.path.name == "copy.bodymap" and fileformat.load(s.path, atlas).meta["created"] == painted
+    s.pain_map.set_visit(visit_date="2026-12-21")  # now another visit: saved elsewhere, its own painted time
+    s.save_as_dialog()
+    clear_field(s)
+    type_text(s, "second")
+    key(s, pygame.K_RETURN)
+    assert fileformat.load(s.path, atlas).meta["created"] == utc(clock.when)
+    assert fileformat.load(path_a, atlas).meta["created"] == painted

@@ -238,7 +238,7 @@ class PaintDay:
             self.save_as_dialog(f"{name} already exists in {folder}: type another name.", **again)
             return
         self._save_as_folder = folder
-        if self.save_to(path, new_record=self.path is not None and path != self.path):
+        if self.save_to(path, new_record=path != self.path and self.is_another_visit_than_opened):
             self._run_after_save()
 
     # ------------------------------------------------------------------

@@ -200,6 +200,7 @@ class PaintFiles:
             return False
         self.path = path
         self._saved_version = self.pain_map.version
+        self._opened_visit = (self.pain_map.visit.patient_id, self.pain_map.visit.visit_date)  # the file's now
         where = day_short_path(path.parent)
         self.show_toast(f"Saved to {path.name} in {where}")
         return True
@@ -220,6 +221,12 @@ class PaintFiles:
                                   f"Save as a new visit writes {new.name}."],
                                  [("save_new_visit", "Save as new visit"), ("save_as", "Save As..."),
                                   ("cancel", "Cancel")], tone="error", payload=exc.path))
+
+    @property
+    def is_another_visit_than_opened(self) -> bool:
+        """The open file's visit was changed (another date or patient): saved elsewhere, it is a new record."""
+        opened = getattr(self, "_opened_visit", None)
+        return opened is not None and opened != (self.pain_map.visit.patient_id, self.pain_map.visit.visit_date)
 
     def save_as_new_visit(self) -> bool:
         """Save to a new file named after this visit (never over another), with this visit's own times."""
@@ -262,5 +269,7 @@ class PaintFiles:
         self._readout_version = -1
         self.panel.selected = None
         self.zone = None
+        # the visit of the file opened: a save elsewhere under another visit date or patient is a new record
+        self._opened_visit = (m.visit.patient_id, m.visit.visit_date) if path is not None else None
         if hasattr(self, "slider"):
             self.slider.value = m.intensity.get("overall")
