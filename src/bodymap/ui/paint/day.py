@@ -146,7 +146,8 @@ class PaintDay:
         """Save As: the map's own file name, or one suggested from the visit (never the last patient's); a
         folder typed or picked; a folder that does not exist yet is made."""
         # this map's own file name, else one from the visit (New patient forgets the last patient's file/folder)
-        target = self.path if self.path is not None else self._default_path()
+        own = self.path is not None and not self.is_another_visit_than_opened
+        target = self.path if own else self._default_path()
         start = Path(folder) if folder is not None else (self._save_as_folder or target.parent)
         d = FormDialog("save_as", "Save As", [error] if error else
                        ["Type a file name; pick or type a folder (a new folder is made)."],
