@@ -322,10 +322,8 @@ class MapList:
         # header: count, order, and while picking a banner with Cancel
         n = len(self.entries)
         flagged = sum(1 for e in self.entries if e.red_flag)
-        head = f"{n} map{'s' if n != 1 else ''}, red flags first"
-        deeper = getattr(self, "in_subfolders", 0)
-        if deeper:  # maps found below the folder (review reads MAX_DEPTH levels of subfolders)
-            head = f"{n} map{'s' if n != 1 else ''} ({deeper} in subfolders), red flags first"
+        deeper = getattr(self, "in_subfolders", 0)  # maps below the folder (review reads MAX_DEPTH levels)
+        head = f"{n} map{'s' if n != 1 else ''}{f' ({deeper} in subfolders)' if deeper else ''}, red flags first"
         if self.filter_words:
             head = f"{n} of {self.total} maps ({self.filter_words.removeprefix('Filter: ')})"
         self.header_lines = wrap_text(head, size, inner)

@@ -17,8 +17,6 @@ from ..widgets import BAR_BG, BAR_LINE, BUTTON_ON_BG, BUTTON_ON_TEXT, MUTED, RED
 
 from .sizes import BRUSHES
 
-BANNER_BG = (226, 233, 240)  # the patient banner: a cool light grey-blue, apart from the warm bars
-
 
 class PaintPicture:
     """Drawing the painting window: full frames, and partial ones while a stroke goes on."""
@@ -255,30 +253,6 @@ class PaintPicture:
             if self.top_rect.contains(b.rect):
                 b.draw(surface, self.text, fs, pressed=(self._pressed == bid))
         self._draw_banner(surface)
-
-    @property
-    def banner_text(self) -> str:
-        """The patient banner: identifier, visit date (and recorder), the file; "no patient identifier" when none."""
-        v = self.pain_map.visit
-        parts = [f"Patient {v.patient_id}" if v.patient_id else "No patient identifier (Visit... sets it)",
-                 f"Visit {v.visit_date}" if v.visit_date else "No visit date"]
-        if v.recorded_by:
-            parts.append(f"Recorded by {v.recorded_by}")
-        parts.append((self.path.name if self.path is not None else "not saved yet") + (" (unsaved)" if self.dirty
-                                                                                     else ""))
-        return "   |   ".join(parts)
-
-    def _draw_banner(self, surface) -> None:
-        """One line of its own under the top bar (a red-flag banner, where shown, is another)."""
-        r = self.banner_rect
-        pygame.draw.rect(surface, BANNER_BG, r)
-        pygame.draw.line(surface, BAR_LINE, (r.left, r.bottom - 1), (r.right, r.bottom - 1))
-        fs = self.banner_font_size
-        text = self.banner_text
-        while text and self.text.width(text, fs) > r.width - self.px(24):
-            text = text[:-2] + "…" if len(text) > 2 else ""
-        t = self.text(text, fs, TEXT)
-        surface.blit(t, t.get_rect(midleft=(r.left + self.px(12), r.centery)))
 
     def _draw_status(self, surface) -> None:
         r = self.status_rect

@@ -39,6 +39,7 @@ from ..panel import load_matcher
 from ...window_size import fit_to_screen
 from ..scene import PARTIAL, DisplayWindow, run
 from ..widgets import Dialog, TextCache, wrap_text
+from .banner import PaintBanner
 from .day import PaintDay
 from .files import PaintFiles
 from .input import PaintInput
@@ -49,7 +50,8 @@ from .zoom import PaintZoom
 from .sizes import BASE_SIZE, BRUSHES, TOAST_SECONDS
 
 
-class PaintScreen(PaintLayout, PaintInput, PaintFiles, PaintDay, PaintZoom, PaintQuestions, PaintPicture):
+class PaintScreen(PaintLayout, PaintInput, PaintFiles, PaintDay, PaintZoom, PaintQuestions, PaintPicture,
+                  PaintBanner):
     """The whole painting window as a scene: a state machine over events.
 
     `matcher`: an object with `match(pain_map)` and `pattern_zone(atlas, id, side)`
