@@ -18,6 +18,10 @@ from ..widgets import Button, Slider, flow_buttons, wrap_text
 from .sizes import BASE_SIZE, BRUSH_LETTERS, BRUSHES
 
 
+#: shorter labels for a laptop window's one-row top bar (each still at least a 48 px touch target)
+SHORT_LABELS = {"panel": "Panel"}
+
+
 class PaintLayout:
     """Where everything sits in the painting window, worked out again on every resize."""
 
@@ -50,9 +54,10 @@ class PaintLayout:
         if bar_h > btn + 2 * pad and h < 1000:
             # a laptop (1366x768, 1280x800): one row of smaller buttons leaves the bodies more height (issue 21)
             tight = lambda v: self.px(v * 0.45)  # noqa: E731 - less room around each label
-            for k in (0.9, 0.8, 0.72):
+            short = [(i[0], SHORT_LABELS.get(i[0], i[1]), i[2]) if i else None for i in top_items]
+            for items, k in ((top_items, 0.9), (top_items, 0.8), (top_items, 0.72), (short, 0.8), (short, 0.72)):
                 f2, b2 = max(16, int(fs * k)), max(int(btn * k), 48)  # still touch-sized
-                bar2, h2 = flow_buttons(top_items, self.text, f2, b2, self.px(5), self.px(10), w, tight)
+                bar2, h2 = flow_buttons(items, self.text, f2, b2, self.px(5), self.px(10), w, tight)
                 if h2 < bar_h:
                     bar, bar_h, self.bar_font_size = bar2, h2, f2
                 if h2 <= b2 + 2 * self.px(6):
