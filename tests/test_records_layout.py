@@ -48,9 +48,10 @@ def test_every_control_fits_the_window(atlas, size, panel):
     window = pygame.Rect(0, 0, *size)
     for bid, b in s.buttons.items():
         assert window.contains(b.rect), (bid, b.rect, size)
-    assert window.contains(s.slider.rect) and window.contains(s.banner_rect)
+    assert window.contains(s.slider.rect) and window.contains(s.patient_rect)
     assert window.contains(s.body_rect) and window.contains(s.status_rect)
-    assert s.top_rect.height < s.banner_rect.top + 1 and s.banner_rect.bottom <= s.body_rect.top
+    assert s.top_rect.contains(s.patient_rect) and s.patient_rect.bottom <= s.body_rect.top
+    assert not any(s.patient_rect.colliderect(b.rect) for b in s.buttons.values())
     assert not s.too_small
 
 
@@ -64,12 +65,12 @@ def test_the_default_window_fits_the_laptop_screen():
 
 def test_the_patient_banner_shows_identifier_and_visit_date_with_a_pain_score(atlas):
     s = PaintScreen((1366, 768), atlas=atlas, pain_map=visit_map(atlas), matcher=FakeMatcher())
-    assert "MRN-004217" in s.banner_text and "2026-12-21" in s.banner_text
+    assert "MRN-004217" in s.patient_text and "2026-12-21" in s.patient_text
     s.pain_map.set_intensity(None, 9)  # the status line fills up; the banner keeps the identifier
-    assert "MRN-004217" in s.banner_text
+    assert "MRN-004217" in s.patient_text
     # the banner is drawn: its pixels differ from the bar colour over the text
     surf = s.screenshot()
-    r = s.banner_rect
+    r = s.patient_rect
     colours = {tuple(surf.get_at((x, r.centery)))[:3] for x in range(r.left + 10, r.left + 200)}
     assert len(colours) > 2
 

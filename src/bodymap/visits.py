@@ -131,11 +131,15 @@ def keep_previous(path: Path) -> Path | None:
     return write_atomic(history_path(path), raw, mode=mode, verb="keep the previous version in")
 
 
-def save_visit(m: PainMap, path: Path, *, keep_history: bool = True, allow_other_visit: bool = False) -> Path:
+def save_visit(m: PainMap, path: Path, *, keep_history: bool = True, allow_other_visit: bool = False,
+               new: bool = False) -> Path:
     """Save `m` to `path`: refused (`VisitConflict`) when the file there holds another visit or patient;
     the version replaced is kept as `path~N` when `keep_history`. Atomic: a failure leaves the old file
-    and no partial one."""
+    and no partial one. `new`: only as a new file (fileformat.save's exclusive write: a file that appears
+    there first is never replaced)."""
     path = Path(path)
+    if new:
+        return fileformat.save(m, path, new=True)
     if not allow_other_visit:
         disk = save_conflict(m, path)
         if disk is not None:

@@ -188,8 +188,11 @@ class PaintFiles:
         created = self.pain_map.meta.get("created")
         if new_record:
             self.pain_map.meta["created"] = self.utc_stamp()
+        # a name that is not the open file's, or not on disk yet, is saved only as a new file: if another window
+        # or program takes the name first, this save is told "already exists" instead of replacing its map
+        new = path != self.path or not path.exists()
         try:
-            visits.save_visit(self.pain_map, path)
+            visits.save_visit(self.pain_map, path, new=new)
         except visits.VisitConflict as exc:
             self.pain_map.meta["created"] = created
             self.other_visit_dialog(exc)

@@ -63,12 +63,13 @@ class PaintLayout:
                 if h2 <= b2 + 2 * self.px(6):
                     break
         self.buttons.update(bar)
-        self.top_rect = pygame.Rect(0, 0, w, bar_h)
-        # the patient banner: who and which visit, always in view (a line of its own, under the bar)
-        self.banner_font_size = max(15, int(fs * 0.9))
-        banner_h = render.font(self.banner_font_size).get_linesize() + 2 * self.px(5)
-        self.banner_rect = pygame.Rect(0, bar_h, w, banner_h)
-        top_h = bar_h + banner_h
+        # the patient banner: who and which visit, always in view: a line of its own at the foot of the top
+        # bar (patient_banner.py); the red-flag banner, when a flag fires, is another line under it
+        self.patient_font_size = max(15, int(fs * 0.9))
+        patient_h = render.font(self.patient_font_size).get_linesize() + 2 * self.px(5)
+        self.patient_rect = pygame.Rect(0, bar_h, w, patient_h)
+        self.top_rect = pygame.Rect(0, 0, w, bar_h + patient_h)
+        top_h = self.top_rect.height
         tool_w = self.px(272)
         lh = render.font(fs).get_linesize()
         status_h = 3 * (lh + 2) + 2 * pad
@@ -84,14 +85,15 @@ class PaintLayout:
             self.panel_rect = pygame.Rect(w - panel_w, top_h, panel_w, h - top_h)
         bottom = h - panel_h
         free_w = w - tool_w - panel_w
+        bnr = self.banner_height() if hasattr(self, "banner_height") else 0  # the red-flag banner (banner.py)
         if self.panel_rect is None and free_w > 1.6 * (bottom - top_h):
             # a wide window without the panel: the readout goes beside the bodies, which take the full height
             side_w = min(self.px(340), free_w // 4)
             self.status_rect = pygame.Rect(w - side_w, top_h, side_w, bottom - top_h)
-            self.body_rect = pygame.Rect(tool_w, top_h, free_w - side_w, bottom - top_h)
+            self.body_rect = pygame.Rect(tool_w, top_h + bnr, free_w - side_w, bottom - top_h - bnr)
         else:
             self.status_rect = pygame.Rect(tool_w, bottom - status_h, free_w, status_h)
-            self.body_rect = pygame.Rect(tool_w, top_h, free_w, bottom - top_h - status_h)
+            self.body_rect = pygame.Rect(tool_w, top_h + bnr, free_w, bottom - top_h - status_h - bnr)
         # tool bar (left): sensations, brush, eraser, intensity; its buttons shrink to fit a short window
         need = 3 * (lh + gap) + 3 * pad + 2 * pad
         btn = max(min(btn, (h - top_h - need) // 10 - gap), 48)  # never below a touch target

@@ -28,7 +28,7 @@ class PaintPicture:
         b = tuple((k, v.on, v.enabled) for k, v in self.buttons.items())
         return (id(surface), surface.get_size(), self.size, b, self.slider.value, self.toast, id(self.dialog),
                 self._pressed, self.show_panel, id(self.ranking), self.panel_scroll_key(), self._bg_key,
-                self._tops_key, self.too_small)
+                self._tops_key, self.too_small, self.banner_key())
 
     def panel_scroll_key(self) -> Any:
         p = self.panel
@@ -68,14 +68,17 @@ class PaintPicture:
                     surface.blit(top, tr.topleft, tr.move(-at[0], -at[1]))
             rects.append(r)
         self._dirty_rects = []
-        status = (tuple(self.readout_lines()), self.file_label, self.dirty, self.banner_text)
+        banner = self.banner_rect()
+        if banner is not None and any(banner.colliderect(r) for r in rects):
+            rects.append(self.draw_banner(surface))  # a stroke under the banner never wipes it
+        status = (tuple(self.readout_lines()), self.file_label, self.dirty, self.patient_text)
         if status != self._drawn_status:
             self._draw_status(surface)
             if self.toast:
                 self._draw_toast(surface)  # the toast sits over the status bar
-            self._draw_banner(surface)
+            self.draw_patient_banner(surface)
             self._drawn_status = status
-            rects += [self.status_rect.copy(), self.banner_rect.copy()]
+            rects += [self.status_rect.copy(), self.patient_rect.copy()]
         return rects
 
     def draw(self, surface: pygame.Surface) -> None:
@@ -105,8 +108,9 @@ class PaintPicture:
                 self.dialog.layout(pygame.Rect(0, 0, *self.size), self.s, self.font_size)
             pressed = self._pressed[1] if isinstance(self._pressed, tuple) else None
             self.dialog.draw(surface, self.text, self.font_size, self.s, pressed)
+        self.draw_banner(surface)  # last: over the panel, a dialog and the "too small" note (issue 18)
         self._drawn_key = self._chrome_key(surface)
-        self._drawn_status = (tuple(self.readout_lines()), self.file_label, self.dirty, self.banner_text)
+        self._drawn_status = (tuple(self.readout_lines()), self.file_label, self.dirty, self.patient_text)
 
     def _sync_buttons(self) -> None:
         b = self.buttons
@@ -252,7 +256,7 @@ class PaintPicture:
         for bid, b in self.buttons.items():
             if self.top_rect.contains(b.rect):
                 b.draw(surface, self.text, fs, pressed=(self._pressed == bid))
-        self._draw_banner(surface)
+        self.draw_patient_banner(surface)
 
     def _draw_status(self, surface) -> None:
         r = self.status_rect
