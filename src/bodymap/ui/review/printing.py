@@ -73,7 +73,7 @@ class ReviewPrint:
         """The comparison or the timeline PDF, beside the latest map (else in the maps folder), under its own
         name: it never replaces a single map's report."""
         from ... import fileformat
-        from ...exports.report import write_comparison_report, write_timeline_report
+        from ...exports.report_visits import write_comparison_report, write_timeline_report
 
         try:
             if kind == "comparison":
