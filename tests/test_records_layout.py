@@ -144,3 +144,17 @@ def test_zoom_plus_three_times_from_beside_the_body_never_leaves_it(atlas):
     grid = [(lay.left + lay.width * i / 10, lay.top + lay.height * j / 10) for i in range(1, 10) for j in range(1, 10)]
     on = sum(body_at(s, "front", p) for p in grid)
     assert on >= len(grid) // 4  # the zoomed view shows the body, not a blank background
+
+
+@pytest.mark.parametrize("size", [(1366, 768), fit_to_screen((1400, 900), (1366, 768)), fit_to_screen((1400, 900),
+                                                                                                     (1280, 800))])
+def test_the_review_window_fits_the_laptop(atlas, tmp_path, size):
+    from bodymap import fileformat
+    from bodymap.ui.review import ReviewScreen
+
+    fileformat.save(visit_map(atlas), tmp_path / "a.bodymap")
+    s = ReviewScreen(tmp_path, size, atlas=atlas)
+    s.screenshot()
+    window = pygame.Rect(0, 0, *size)
+    for bid, b in s.buttons.items():
+        assert window.contains(b.rect), (bid, b.rect, size)
