@@ -31,10 +31,10 @@ from typing import Any, Callable
 
 from .. import vocabulary
 from ..atlas import Atlas
-from ..redflags import EMERGENCY, SAME_DAY, red_flags
+from ..redflags import EMERGENCY, SAME_DAY
 from ..painting import RECORDED_AT_KIOSK, PainMap
-from ..unsure import all_flags
 from . import plan
+from .flags import session_flags
 from .shortflow import ShortFlow
 from .config import KioskConfig
 from .security import PinGuard, new_session_code
@@ -175,9 +175,7 @@ class Kiosk(ShortFlow):
         return any(f.urgency == EMERGENCY for f in self._flags(m))
 
     def _flags(self, m: PainMap):
-        if self.short_flow:
-            return all_flags(dict(m.answers), m.both_legs_painted)
-        return red_flags(dict(m.answers), m.both_legs_painted)
+        return session_flags(m, short_flow=self.short_flow)
 
     def _follow_up_next(self, key: str) -> bool:
         """The next screen follows up this answer (e.g. "is the weakness new?"): ask it before deciding."""
