@@ -38,6 +38,7 @@ from .flags import session_flags
 from .shortflow import ShortFlow
 from .config import KioskConfig
 from .security import PinGuard, new_session_code
+from .reception import StaffState, state_path
 from .spool import Drafts, RecoveryStatus, Spool, count_recovery
 
 log = logging.getLogger("bodymap.kiosk")
@@ -87,6 +88,10 @@ class Kiosk(ShortFlow):
         self.drafts = Drafts(self.config.drafts_dir, self.config.recovery_dir, sharing=sharing)
         self.pin_guard = PinGuard(clock=self.clock)
         self._start_recovery()
+        # the staff marks and the PIN backoff survive a restart (bodymap.kiosk.reception)
+        self.staff = StaffState(state_path(self.config.drafts_dir), clock=self.clock,
+                                on_flag=getattr(self.config, "on_flag", None))
+        self.staff.restore_pin(self.pin_guard)
         self.language = self.config.default_language
         self.last_activity = self.clock()
         self._used_codes: set[str] = set()
@@ -219,8 +224,9 @@ class Kiosk(ShortFlow):
         self.finished_code = s.code
         self.finished_flags = m.red_flags_recorded
         self.sessions_finished += 1
-        if flags:  # for staff: journald under systemd; no session code, no answers
+        if flags:  # for staff: journald under systemd; no answers
             log.warning("red flag(s) on a finished map: %s", ", ".join(f"{f.id} ({f.urgency})" for f in flags))
+            self.staff.flag(s.code, flags)  # the staff mark, its log line with the code, the on_flag hook
         alarm = SHORT_FLOW_ALARM if self.short_flow else ALARM_URGENCIES
         self.screen = "redflag" if any(f.urgency in alarm for f in flags) else "thanks"
         self.session = None  # the map now lives only in the spool (or its retry queue)
@@ -230,6 +236,40 @@ class Kiosk(ShortFlow):
     def done(self) -> None:
         """Leave the thanks/red-flag screen."""
         self.reset()
+
+    def stop(self) -> str:
+        """The patient wants to leave ("Stop"): a session with any red-flag answer (or flag) is saved as it is
+        and ends on the thanks (or red-flag) screen with its code; anything else is discarded (welcome)."""
+        if self.session is None:
+            return self.screen
+        m = self.session.pain_map
+        if any(k in m.answers for k in plan.red_flag_screen_keys() + plan.red_flag_follow_ups()) or self._flags(m):
+            log.info("a patient stopped the session early; kept for its red-flag answers")
+            return self._finish()
+        self.reset()
+        return self.screen
+
+    def new_drawing(self) -> PainMap:
+        """"Start again" on the painting: a new drawing with no old strokes (nothing rubbed out is saved);
+        the answers given so far stay."""
+        self._need("paint")
+        s = self.session
+        old = s.pain_map
+        m = PainMap(self.atlas)
+        m.meta.update(old.meta)
+        m.visit.recorded_by = RECORDED_AT_KIOSK
+        m.answers.update(old.answers)
+        m.extra_answers.update(old.extra_answers)
+        m.intensity.update(old.intensity)
+        s.pain_map = m
+        self.touch()
+        return m
+
+    def check_pin(self, pin: str, now: float | None = None) -> bool:
+        """A staff PIN typed on the keypad; the backoff is stored so that a restart keeps it."""
+        ok = self.pin_guard.check(pin, self.config.pin_hash, now)
+        self.staff.store_pin(self.pin_guard)
+        return ok
 
     # -- unattended behaviour -------------------------------------------
     def reset(self) -> None:

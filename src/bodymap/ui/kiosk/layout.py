@@ -13,7 +13,7 @@ HAND_STEMS = ("palm", "back_of_hand")  # the hand's regions: palm on the front v
 
 BASE = (1920, 1080)  # every size is for this screen and scales with it
 CORNER_PX = 100  # the invisible staff square
-ASSIST_W, ASSIST_H, ASSIST_TOP = 250, 96, 8  # each of "Listen" and "Help", at the top, away from the staff corner
+ASSIST_W, ASSIST_H, ASSIST_TOP = 230, 96, 8  # each of "Listen", "Help" and "Stop", at the top, away from the staff corner
 
 
 class KioskGeometry:
@@ -26,6 +26,13 @@ class KioskGeometry:
         """A font size: scaled, never below 24 (pygame's default font at 24 is about 17 px high)."""
         return max(24, int(round(v * self.s)))
 
+    def assist_left(self) -> int:
+        """The left edge of the Listen / Help / Stop buttons (for titles beside them)."""
+        return min(r.left for r in self.assist_rects.values())
+
+    def assist_bottom(self) -> int:
+        return max(r.bottom for r in self.assist_rects.values())
+
     def _layout(self) -> None:
         w, h = self.size
         self.s = s = max(min(w / BASE[0], h / BASE[1]), 0.3)
@@ -36,11 +43,12 @@ class KioskGeometry:
         self.corner = pygame.Rect(0 if "left" in corner else w - c, 0 if "top" in corner else h - c, c, c)
         # "Listen" and "Help" on every screen: side by side at the top, in the corner the staff square is not in
         aw, ah, gap = self.px(ASSIST_W), max(self.px(ASSIST_H), 48), self.px(14)
-        ax = m if "right" in corner else w - m - 2 * aw - gap
+        ax = m if "right" in corner else w - m - 3 * aw - 2 * gap
         self.assist_rects = {"listen": pygame.Rect(ax, self.px(ASSIST_TOP), aw, ah),
-                             "help": pygame.Rect(ax + aw + gap, self.px(ASSIST_TOP), aw, ah)}
+                             "help": pygame.Rect(ax + aw + gap, self.px(ASSIST_TOP), aw, ah),
+                             "stop": pygame.Rect(ax + 2 * (aw + gap), self.px(ASSIST_TOP), aw, ah)}
         # paint screen: title band, sensations at the left, actions at the right, the two views between
-        title_w = w - 2 * m - (2 * aw + gap + self.px(16))  # beside the assist buttons
+        title_w = w - 2 * m - (3 * aw + 2 * gap + self.px(16))  # beside the assist buttons
         title_x = m if "right" not in corner else w - m - title_w
         self.paint_title_size = self.fs(72)
         self.paint_help_size = self.fs(42)

@@ -100,6 +100,9 @@ def run_kiosk(cfg: KioskConfig, windowed: bool = False, size: tuple[int, int] | 
         except BodymapError as exc:  # e.g. the drafts or recovery folder cannot be used
             log.error("%s", exc)
             return EXIT_CONFIG
+        if not cfg.pin_hash:
+            log.warning("no staff PIN is set: the exit gesture is off and staff marks cannot be acknowledged "
+                        "on the screen; set one with: bodymap kiosk --set-pin")
         if app.kiosk.recovered:
             log.warning("%d unfinished session(s) moved to %s", len(app.kiosk.recovered), cfg.recovery_dir)
         if run(app, SdlWindow(window), max_frames=max_frames, clock=clock, should_stop=lambda: bool(stop),
