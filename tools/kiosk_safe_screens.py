@@ -92,8 +92,9 @@ def screens(tmp: Path, atlas, lang: str, size) -> dict[str, pygame.Surface]:
     fc.activate(("tick", fc.keys[0], True))
     step(app2, clock2)
     out["redflags-answered"] = app2.screenshot()
-    app2.kiosk.stop()
+    fc.activate(("flags_done",))  # a yes to a cauda equina question: the emergency screen, and the staff mark
     step(app2, clock2)
+    out["emergency"] = app2.screenshot()
     k2.reset()
     step(app2, clock2)
     out["staff-mark"] = app2.screenshot()

@@ -254,6 +254,8 @@ class KioskApp(KioskGeometry, KioskTouch, KioskAssist):
     def buttons(self) -> dict[str, KButton]:
         """The buttons a tap can reach now: those of the topmost layer (PIN pad, dialog or screen); on a
         screen also "Listen" and "Help"."""
+        if self.too_small and self.pin is None and self.staff_since is None:
+            return {}  # only the staff corner works on the "too small" screen
         layer = self._top_layer()
         if layer is self.scenes.scenes[self.kiosk.screen]:
             return {**layer.buttons(), **self.assist_buttons()}
@@ -276,6 +278,9 @@ class KioskApp(KioskGeometry, KioskTouch, KioskAssist):
         now = self.clock()
         self._sync(now)
         self.texts.frame = []
+        if self.too_small:
+            self._draw_too_small(surface, now)
+            return
         scene = self.scenes.scenes[self.kiosk.screen]
         self.listen_begin()  # what the screen shows is what "Listen" says
         scene.draw(surface)
@@ -304,6 +309,20 @@ class KioskApp(KioskGeometry, KioskTouch, KioskAssist):
             veil.fill(BG)
             veil.set_alpha(int(200 * min(fade, 1.0)))
             surface.blit(veil, (0, 0))
+        self._drawn_key = self._frame_key(now)
+        self._dirty = False
+
+    def _draw_too_small(self, surface: pygame.Surface, now: float) -> None:
+        """The window is smaller than MIN_SIZE: one calm line instead of screens that cannot fit."""
+        surface.fill(BG)
+        w, h = self.size
+        self.texts.block(surface, self.t("too_small"), pygame.Rect(8, 8, max(w - 16, 8), max(h - 16, 8)),
+                         max(12, min(w, h) // 10), max_lines=6, min_size=8, valign="center")
+        draw_staff_marks(self, surface, now)
+        if self.staff_since is not None:
+            self.staff_screen.draw(surface)
+        if self.pin is not None:
+            self.pin_pad.draw(surface)
         self._drawn_key = self._frame_key(now)
         self._dirty = False
 

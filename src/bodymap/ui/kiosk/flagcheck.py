@@ -106,7 +106,7 @@ class FlagCheck:
             heights = [max(app.texts.block_height(app.t(f"tick_{k}"), size, text_w, 4, min_size=size), bh)
                        + app.px(28) for k in self.keys]
         spare = max(0, (bottom - top) - sum(heights))
-        y = top + min(spare // 2, app.px(40))
+        y = top + spare // 3
         for k, hgt in zip(self.keys, heights):
             row = pygame.Rect(left, y, right - left, hgt)
             if self.portrait:

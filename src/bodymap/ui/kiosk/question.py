@@ -94,12 +94,17 @@ class QuestionScene(KioskScene):
         app = self.app
         w, _ = app.size
         bw, bh, gap = app.px(400), app.px(190), app.px(36)
+        per_row = 4
+        if app.portrait:  # two a row, four rows
+            per_row, bh = 2, app.px(170)
+            bw = min(app.px(460), (w - 2 * app.margin - gap) // 2)
+        n_rows = -(-len(plan.AGE_BANDS) // per_row)
         hint_h = render.font(app.fs(48)).get_linesize()
         top = qr.bottom + hint_h + app.px(50)
-        top = min(top, below - 2 * bh - gap)
+        top = min(top, below - n_rows * bh - (n_rows - 1) * gap)
         m = app.pain_map
         given = m.extra_answers.get(plan.AGE_RANGE_KEY) if m is not None else None
-        rows = (plan.AGE_BANDS[:4], plan.AGE_BANDS[4:])
+        rows = tuple(plan.AGE_BANDS[i:i + per_row] for i in range(0, len(plan.AGE_BANDS), per_row))
         for r, bands in enumerate(rows):
             x0 = (w - (len(bands) * bw + (len(bands) - 1) * gap)) // 2
             for i, band in enumerate(bands):
