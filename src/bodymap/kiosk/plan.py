@@ -208,6 +208,10 @@ def next_screen(answers: dict[str, Any], visited: Iterable[str], *, ask_age: boo
         for key in sorted(drawing.contradicted):
             if answers.get(key) is False and key_answered_in(key, seen) and recheck_key(key) not in seen_set:
                 return (recheck_key(key), RECHECK)
+    for key in red_flag_follow_ups():  # e.g. "is the weakness new?" straight after a yes to weakness
+        if key not in seen_set and key not in answers and vocabulary.applies(key, answers):
+            return (key, "yesno")
+    if drawing is not None:
         if drawing.cauda_prompted:
             for key in cauda_keys():
                 if key not in seen_set and not key_answered_in(key, seen):
@@ -219,9 +223,6 @@ def next_screen(answers: dict[str, Any], visited: Iterable[str], *, ask_age: boo
         for n, _keys in enumerate(red_flag_pages(singles_asked(seen)), start=1):
             if page_key(n) not in seen_set:
                 return (page_key(n), RED_FLAG_SCREEN[1])
-    for key in red_flag_follow_ups():
-        if key not in seen and key not in answers and vocabulary.applies(key, answers):
-            return (key, "yesno")
     if features is None or model is None:
         return None
     keys = [k for k in ANSWER_FEATURES if k not in seen and k not in answered_by_painting(features)]
