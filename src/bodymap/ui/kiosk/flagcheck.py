@@ -168,7 +168,7 @@ class FlagCheck:
     def spoken(self) -> list[str]:
         """What "Listen" says here: the title, then each question followed by its answers."""
         return list(plan.PAGE_SPOKEN) + [k for key in self.keys for k in (f"tick_{key}", plan.ROW_SPOKEN)] \
-            + ["redflags_none"]
+            + list(plan.PAGE_END_SPOKEN)
 
     def draw(self, surface: pygame.Surface) -> None:
         app = self.app

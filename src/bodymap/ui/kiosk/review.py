@@ -70,7 +70,8 @@ class ReviewScene(KioskScene):
                                            app.t("back_button"), app.fs(52), action=("change_cancel",))
             return out
         w, _ = app.size
-        bw, gap = min(app.px(620), (w - 3 * app.margin) // 2), app.px(80)
+        gap = app.px(80)
+        bw = min(app.px(620), (w - 2 * app.margin - gap) // 2)
         y, bh = app.review_buttons_y, app.px(150)
         return {
             "review_edit": KButton("review_edit", pygame.Rect(w // 2 - gap // 2 - bw, y, bw, bh),
