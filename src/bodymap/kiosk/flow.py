@@ -165,7 +165,7 @@ class Kiosk(ShortFlow):
             elif kind == "number":
                 m.answers[key] = int(value)
             else:
-                m.answers[key] = bool(value)
+                m.answers[key] = value if value == plan.UNSURE else bool(value)  # "Not sure" on every yes/no
         for q in vocabulary.questions():  # a changed answer drops follow-ups that no longer apply
             if q.key in m.answers and not vocabulary.applies(q.key, m.answers):
                 del m.answers[q.key]

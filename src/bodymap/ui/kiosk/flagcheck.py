@@ -55,7 +55,7 @@ class FlagCheck:
     def title_rect(self) -> pygame.Rect:
         app = self.app
         w, _ = app.size
-        left = app.px(40)
+        left = max(app.px(40), app.top_left_free())  # never over the staff corner's mark
         right = app.assist_left() - app.px(20)
         top = app.px(24)
         if right - left < w // 2:  # no room beside Listen / Help (portrait): under them
@@ -68,8 +68,8 @@ class FlagCheck:
         w, _ = app.size
         tr = self.title_rect()
         top = max(tr.bottom, app.assist_bottom()) + app.px(10)
-        width = w - 2 * app.px(40)
-        return pygame.Rect(app.px(40), top, width,
+        width = w - app.px(40) - tr.left
+        return pygame.Rect(tr.left, top, width,
                            app.texts.block_height(self.help_text(), app.fs(HELP_SIZE), width, 2))
 
     def help_text(self) -> str:

@@ -32,6 +32,12 @@ class KioskGeometry:
         """The left edge of the Listen / Help / Stop buttons (for titles beside them)."""
         return min(r.left for r in self.assist_rects.values())
 
+    def top_left_free(self) -> int:
+        """Where text at the top may start: right of the staff corner when it is the top-left one (its
+        mark must never be covered)."""
+        c = self.corner
+        return c.right + self.px(12) if c.top == 0 and c.left == 0 else self.margin
+
     def assist_bottom(self) -> int:
         return max(r.bottom for r in self.assist_rects.values())
 

@@ -29,11 +29,21 @@ class QuestionScene(KioskScene):
         if q is not None and q[1] == "number" and m is not None and q[0] in m.answers:
             app.digits = str(m.answers[q[0]])
 
+    def number_rect(self) -> pygame.Rect:
+        """Where "Question n" shows: at the top between the staff corner and Listen / Help / Stop, or under
+        them when they leave no room (portrait)."""
+        app = self.app
+        w, _ = app.size
+        x0, x1 = app.top_left_free(), app.assist_left() - app.margin
+        if x1 - x0 < app.px(400):
+            return pygame.Rect(app.margin, app.assist_bottom() + app.px(6), w - 2 * app.margin, app.px(60))
+        return pygame.Rect(x0, app.px(30), x1 - x0, app.px(60))
+
     def text_rect(self) -> pygame.Rect:
         app = self.app
         w, _ = app.size
         qw = min(w - 2 * app.px(120), app.px(1600))
-        top = app.px(110)
+        top = max(app.px(110), self.number_rect().bottom + app.px(10))
         key, _ = app.kiosk.current_question
         hgt = app.texts.block_height(self.words(key), app.fs(80), qw, 4, min_size=app.fs(48))
         return pygame.Rect((w - qw) // 2, top, qw, hgt)
@@ -179,8 +189,7 @@ class QuestionScene(KioskScene):
         # one screen never looks like the one before it
         label = app.t("question_count", n=n, total=len(k.questions)) if not k.short_flow else \
             app.t("question_number", n=n)
-        app.texts.block(surface, label, pygame.Rect(app.margin, app.px(30), app.assist_left() - 2 * app.margin,
-                                                    app.px(60)), app.fs(46), MUTED, max_lines=1, align="left")
+        app.texts.block(surface, label, self.number_rect(), app.fs(46), MUTED, max_lines=1, align="left")
         qr = self.text_rect()
         app.texts.block(surface, self.words(key), qr, app.fs(80), TEXT, max_lines=4, min_size=app.fs(48))
         buttons = self.buttons()
