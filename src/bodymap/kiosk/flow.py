@@ -244,7 +244,7 @@ class Kiosk(ShortFlow):
             return self.screen
         m = self.session.pain_map
         if any(k in m.answers for k in plan.red_flag_screen_keys() + plan.red_flag_follow_ups()) or self._flags(m):
-            log.info("a patient stopped the session early; kept for its red-flag answers")
+            log.info("a patient stopped the session early; saved, as red-flag questions were answered")
             return self._finish()
         self.reset()
         return self.screen
