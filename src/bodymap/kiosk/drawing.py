@@ -35,10 +35,13 @@ CONFLICT_REASON = {"saddle_numbness": "numbness or pins and needles coloured on 
 
 def cauda_keys() -> tuple[str, ...]:
     """The questions the cauda equina rule reads (follow-ups left out), in red-flag screen order."""
-    from .plan import red_flag_screen_keys
+    from .plan import _memo, red_flag_screen_keys
 
-    read = {k for r in vocabulary.flag_rules() if r.id == CAUDA_RULE for t in r.triggers for k in t.answer_keys}
-    return tuple(k for k in red_flag_screen_keys() if k in read)
+    def make():
+        read = {k for r in vocabulary.flag_rules() if r.id == CAUDA_RULE for t in r.triggers for k in t.answer_keys}
+        return tuple(k for k in red_flag_screen_keys() if k in read)
+
+    return _memo("cauda_keys", make)
 
 
 def _saddle_idx(m: PainMap) -> list[int]:

@@ -92,19 +92,36 @@ def _urgency_of_key(key: str) -> int:
     return min(ranks, default=len(vocabulary.URGENCIES))
 
 
+_MEMO: dict = {}  # results that depend only on the vocabulary (and the recordings), per loaded vocabulary
+
+
+def _memo(name: str, make, *args):
+    key = (name, id(vocabulary.load()), args)
+    hit = _MEMO.get(key)
+    if hit is None:
+        if len(_MEMO) > 256:
+            _MEMO.clear()
+        hit = _MEMO[key] = make(*args)
+    return hit
+
+
 def red_flag_screen_keys() -> tuple[str, ...]:
     """The yes/no red-flag questions on the one screen: most urgent rules first, then vocabulary order.
 
     Follow-ups (`ask_if`) are not on it: they are asked after it, only when they apply.
     """
+    return _memo("screen_keys", _red_flag_screen_keys)
+
+
+def _red_flag_screen_keys() -> tuple[str, ...]:
     keys = [q.key for q in vocabulary.questions()
             if "red_flag" in q.uses and q.kind == "yesno" and not q.ask_if]
     return tuple(sorted(keys, key=_urgency_of_key))  # sorted() is stable: vocabulary order within a rank
 
 
 def red_flag_follow_ups() -> tuple[str, ...]:
-    return tuple(q.key for q in vocabulary.questions()
-                 if "red_flag" in q.uses and q.kind == "yesno" and q.ask_if)
+    return _memo("follow_ups", lambda: tuple(q.key for q in vocabulary.questions()
+                                             if "red_flag" in q.uses and q.kind == "yesno" and q.ask_if))
 
 
 def page_key(n: int) -> str:
@@ -127,6 +144,10 @@ def page_listen_s(keys, langs: tuple[str, ...] | None = None) -> float:
 def red_flag_pages(skip=()) -> tuple[tuple[str, ...], ...]:
     """The red-flag questions not in `skip`, in screen order, packed into pages: at most PAGE_MAX a
     page, and "Listen" under LISTEN_MAX_S a page (the cauda equina questions come first)."""
+    return _memo("pages", _red_flag_pages, tuple(sorted(set(skip))))
+
+
+def _red_flag_pages(skip: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
     pages: list[list[str]] = []
     for k in (k for k in red_flag_screen_keys() if k not in set(skip)):
         if pages and len(pages[-1]) < PAGE_MAX and page_listen_s(pages[-1] + [k]) < LISTEN_MAX_S:
