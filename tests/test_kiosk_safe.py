@@ -606,3 +606,30 @@ def test_staff_words_never_show_on_a_patients_screen(tmp_path, atlas):
         text = drawn(app)
         assert not any(w in text for w in staff)
         tap(app, step)
+
+
+def test_not_sure_in_the_older_flow_is_stored_as_unsure_not_yes(tmp_path, atlas):
+    from bodymap.kiosk.flow import Kiosk
+
+    k = Kiosk(KioskConfig(spool_dir=tmp_path / "s", drafts_dir=tmp_path / "d", recovery_dir=tmp_path / "r",
+                          short_flow=False), atlas)
+    k.start().pain_map.paint_region("right_calf", 0.6, "sharp")
+    k.to_questions()
+    while k.current_question[1] != "yesno":
+        k.answer(None)
+    key = k.current_question[0]
+    k.answer(plan.UNSURE)
+    assert k.session.pain_map.answers[key] == "unsure"
+
+
+def test_a_broken_staff_state_file_is_reported_and_the_kiosk_starts(tmp_path, atlas, caplog):
+    from bodymap.kiosk.reception import STATE_FILE
+
+    (tmp_path / "drafts").mkdir()
+    (tmp_path / "drafts" / STATE_FILE).write_text("{not json")
+    with caplog.at_level(logging.ERROR, logger="bodymap.kiosk"):
+        app, _ = make(tmp_path, atlas)
+    assert app.kiosk.staff.marks == [] and "cannot be read" in caplog.text
+    _emergency(app)  # and it is written anew
+    app2, _ = make(tmp_path, atlas)
+    assert [m["code"] for m in app2.kiosk.staff.marks] == [app.kiosk.finished_code]

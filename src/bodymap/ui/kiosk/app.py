@@ -329,6 +329,7 @@ class KioskApp(KioskGeometry, KioskTouch, KioskAssist):
     def screenshot(self, settled: bool = True) -> pygame.Surface:
         """The picture now; `settled`: as it looks once the screen's fade-in is over."""
         surf = pygame.Surface(self.size)
+        self._sync(self.clock())  # a screen changed since the last frame counts from now
         since = self.shown_since
         if settled:
             self.shown_since = min(since, self.clock() - TRANSITION_S)

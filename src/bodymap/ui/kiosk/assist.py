@@ -1,14 +1,18 @@
-"""What every kiosk screen has: "Listen" (hear the screen) and "Help" (call staff, stay in the session).
+"""What every kiosk screen has: "Listen" (hear the screen), "Help" (call staff, stay in the session) and, on
+the paint, question and review screens, "Stop" (leave; red-flag answers are kept, `Kiosk.stop`).
 
-They belong to the shell, not to the screens: `KioskAssist.buttons_with_assist`
+They belong to the shell, not to the screens: `KioskAssist.assist_buttons`
 adds them to whichever screen shows, at `app.assist_rects` (the top corner away
-from the staff square). "Listen" speaks what the screen showed in its last frame:
-the catalogue keys its drawing looked up (title, body, question, buttons, in that
-order), through `bodymap.ui.voice.Speaker`; texts with no recording are skipped,
-and without an audio device nothing is heard. With `speak_on_open` in the config
-each screen is spoken as it opens. "Help" logs a call (bodymap.kiosk.helpcalls),
-marks the staff corner and shows a calm "Someone will come to help you" with
-"Carry on"; while the patient waits the session does not time out.
+from the staff square). "Listen" speaks what the screen showed in its last frame
+(the catalogue keys its drawing looked up: title, body, question, buttons, in
+that order; the numbers 0-10 and each character of the session code as often as
+shown), or the screen's own reading order when it has one (`spoken()`: a red-flag
+page reads each question followed by its answers), through
+`bodymap.ui.voice.Speaker`; texts with no recording are skipped, and without an
+audio device nothing is heard. With `speak_on_open` in the config each screen is
+spoken as it opens. "Help" logs a call (bodymap.kiosk.helpcalls), marks the
+staff corner and shows a calm "Someone will come to help you" with "Carry on";
+while the patient waits the session does not time out.
 """
 from __future__ import annotations
 
