@@ -417,8 +417,29 @@ def bench_scaling(atlas, maps, tmp):
                    note="includes process start-up" if workers > 1 else "one process")
 
 
+def bench_hostile():
+    """Issue 22: the worst .bodymap file of each kind the caps allow (tools/hostile_files.py), read by each
+    reader (load, the folder Decoder, the batch scorer) in a fresh process: the highest peak RSS and the
+    slowest read. Budget: 300 MB and 5 s for any single-file reader (docs/security.md)."""
+    sys.path.insert(0, str(HERE.parent))
+    from tools.hostile_files import READERS, measure, write_worst
+
+    peaks, slowest = [], []
+    with tempfile.TemporaryDirectory() as d:
+        for name, path in write_worst(Path(d)).items():
+            for reader in READERS:
+                r = measure(path, reader)
+                peaks.append((r["peak_mb"] or float("inf"), f"{name} / {reader}"))
+                slowest.append((r["seconds"] or float("inf"), f"{name} / {reader}"))
+    peak, where = max(peaks)
+    record("hostile_peak_rss_mb", round(peak, 1), "MB", "<= 300", lambda v: v <= 300, note=f"worst: {where}")
+    s, where = max(slowest)
+    record("hostile_slowest_read_s", round(s, 3), "s", "<= 5", lambda v: v <= 5, note=f"worst: {where}")
+
+
 ONLY = {"kiosk_actions": bench_kiosk_actions}  # `run.py --only NAME`: one figure group, merged into results.json
 ONLY["kiosk_idle_cpu"] = bench_kiosk_idle_cpu
+ONLY["hostile"] = bench_hostile
 
 
 def main():
@@ -451,6 +472,7 @@ def main():
     bench_kiosk()
     bench_kiosk_actions(atlas)
     bench_kiosk_idle_cpu()
+    bench_hostile()
     out = HERE / "results.json"
     out.write_text(json.dumps(RESULTS, indent=1) + "\n")
     print(f"wrote {out}")

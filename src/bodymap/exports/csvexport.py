@@ -19,7 +19,7 @@ entry at the end of `columns()` (never insert or rename: other tools read these 
 """
 from __future__ import annotations
 
-import csv
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Callable, Iterable, TextIO
@@ -51,6 +51,10 @@ class MapRow:
     @cached_property
     def ranking(self):
         return self.decoder.rank(self.rec, self.coverage, top_n=1)
+
+    @cached_property
+    def indices(self):
+        return self.decoder.indices(self.rec)
 
     @cached_property
     def painted_ids(self) -> list[str]:
@@ -158,18 +162,64 @@ def columns(decoder: Decoder, include_identifiers: bool = False) -> list[Column]
         Column("recorded_by", "text", _meta("recorded_by")),
         Column("answers_unsure", "text", _answers_unsure),
     ]
+    # -- appended (issue 18): each red flag's pathology, in the order of `red_flags`; why no ranking --
+    cols += [
+        Column("red_flag_pathology", "text",
+               lambda r: ";".join(str(getattr(f, "pathology", "") or "") for f in r.ranking.red_flags)),
+        Column("ranking_error", "text", lambda r: getattr(r.ranking, "ranking_error", None)),
+    ]
+    cols += research_columns()  # issue 25: standard indices and the confirmed diagnosis
     if include_identifiers:
         cols += [Column(name, "text", _meta(name)) for name in IDENTIFYING_COLUMNS]
     return cols
+
+
+def _index(name: str) -> Callable[[MapRow], Any]:
+    return lambda r: getattr(r.indices, name)
+
+
+def _confirmed(key: str) -> Callable[[MapRow], str | None]:
+    return lambda r: (r.rec.meta.get("confirmed") or {}).get(key)
+
+
+def research_columns() -> list[Column]:
+    """Appended for research (issue 25): the standard indices (bodymap.indices) and the confirmed diagnosis."""
+    return [
+        Column("wpi", "int", _index("wpi")),
+        Column("generalised_pain", "bool", _index("generalised_pain")),
+        Column("mbm_count", "int", _index("mbm_count")),
+        Column("choir_segment_count", "int", _index("choir_segment_count")),
+        Column("body_area_percent", "float", _index("body_area_percent")),
+        Column("confirmed", "text", _confirmed("diagnosis")),
+        Column("confirmed_how", "text", _confirmed("how")),
+        Column("confirmed_date", "text", _confirmed("date")),
+    ]
 
 
 def header(decoder: Decoder, include_identifiers: bool = False) -> list[str]:
     return [c.name for c in columns(decoder, include_identifiers)]
 
 
+# Spreadsheet safety in every locale (issue 22, docs/exports.md "Formulas and separators"): Excel in a locale
+# whose list separator is ';' (Spanish, German, French, ...) splits an unquoted cell at ';', so "Dr X;=cmd|..."
+# became a formula cell there. A formula start is neutralised wherever a separator could start a new cell
+# (the cell's start, after ',', ';', a tab or a line break), and any cell holding a separator is quoted.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([,;\t\r\n])([=+\-@\t\r])")
+_NEEDS_QUOTES = re.compile('[,;\t\r\n"]')
+
+
 def safe_text(s: str | None) -> str:
+    """A text cell no spreadsheet runs as a formula: an apostrophe before a formula start at the cell's start
+    and after every ',', ';', tab or line break inside it."""
     s = "" if s is None else str(s)
+    s = _FORMULA_AFTER_SEPARATOR.sub(lambda m: m.group(1) + "'" + m.group(2), s)
     return "'" + s if s.startswith(FORMULA_START) else s
+
+
+def csv_line(cells: list[str]) -> str:
+    """One CSV line: a cell holding ',', ';', a tab, a line break or a quote is quoted ("" for a quote), so a
+    ';'-separated spreadsheet keeps it one cell as well."""
+    return ",".join('"' + c.replace('"', '""') + '"' if _NEEDS_QUOTES.search(c) else c for c in cells) + "\n"
 
 
 def csv_cell(col: Column, v: Any) -> str:
@@ -194,10 +244,9 @@ def row(decoder: Decoder, rec: MapRecord, cols: list[Column] | None = None) -> l
 def write_csv(records: Iterable[MapRecord], decoder: Decoder, out: TextIO, *,
               include_identifiers: bool = False) -> int:
     cols = columns(decoder, include_identifiers)
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow([c.name for c in cols])
+    out.write(csv_line([c.name for c in cols]))
     n = 0
     for rec in records:
-        w.writerow(row(decoder, rec, cols))
+        out.write(csv_line(row(decoder, rec, cols)))
         n += 1
     return n

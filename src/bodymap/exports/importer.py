@@ -217,16 +217,9 @@ def import_regions(csv_path: str | Path, outdir: str | Path, *, overwrite: bool 
 
     err = err if err is not None else sys.stderr
     src = Path(csv_path)
-    if not src.is_file():
+    if not src.exists():
         raise UsageError(f"{src}: no such file")
-    if src.stat().st_size > MAX_CSV_BYTES:
-        raise UsageError(f"{src}: larger than {MAX_CSV_BYTES // (1024 * 1024)} MB")
-    try:
-        text = src.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise UsageError(f"{src}: not UTF-8 text") from None
-    except OSError as exc:
-        raise UsageError(f"{src}: cannot read ({exc.strerror or exc})") from None
+    text = _read_csv_text(src)
     out = Path(outdir)
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: exists and is not a folder")
@@ -255,27 +248,100 @@ def import_regions(csv_path: str | Path, outdir: str | Path, *, overwrite: bool 
     problems: list[str] = []
     seen: set[str] = set()
     line = 1
-    try:
-        for raw in reader:
-            line += 1
-            row = {norm[k]: (v if isinstance(v, str) else "") for k, v in raw.items() if k in norm}
+    for raw in _rows(reader, problems):
+        line += 1
+        try:
+            row = _checked_row(raw, norm)
             pid = (row.get("patient_id") or "").strip()
-            where = f"row {line}" + (f" ({pid[:40]!r})" if pid else "")
-            try:
-                safe_patient_id(pid)
-                if pid.lower() in seen:
-                    raise UsageError(f"patient_id {pid!r} appears twice")
-                seen.add(pid.lower())
-                target = (root / f"{pid}.bodymap").resolve()
-                if target.parent != root:  # belt and braces: never outside OUTDIR
-                    raise UsageError(f"patient_id {pid!r} would write outside {out}")
-                if target.exists() and not overwrite:
-                    raise UsageError(f"{target.name} already exists in {out} (use --overwrite to replace it)")
-                m = build_map(row, atlas, table, choir_female=choir_female)
-                save(m, target)
-                written += 1
-            except BodymapError as exc:
-                problems.append(f"{where}: {exc}")
-    except csv.Error as exc:
-        problems.append(f"row {line + 1}: not readable CSV ({exc})")
+        except UsageError as exc:  # an oversized cell: this row is skipped and named, the import goes on
+            problems.append(f"row {line} (line {reader.line_num}): {exc}")
+            continue
+        where = f"row {line}" + (f" ({pid[:40]!r})" if pid else "")
+        try:
+            safe_patient_id(pid)
+            if pid.lower() in seen:
+                raise UsageError(f"patient_id {pid!r} appears twice")
+            seen.add(pid.lower())
+            target = _output_file(root, pid, out)
+            if target.exists() and not overwrite:
+                raise UsageError(f"{target.name} already exists in {out} (use --overwrite to replace it)")
+            m = build_map(row, atlas, table, choir_female=choir_female)
+            save(m, target, new=not overwrite)  # of two imports racing into one OUTDIR, one is told "exists"
+            written += 1
+        except BodymapError as exc:
+            problems.append(f"{where}: {exc}")
     return written, problems
+
+
+# -- hostile input (issue 22, ADR 0018): the row reader and the output path ----------------------------------
+MAX_CELL_CHARS = 10_000  # the longest cell a row may hold (a regions list of every region is ~3,000)
+
+
+def _read_csv_text(src: Path) -> str:
+    """The CSV's text: a regular file (a FIFO or device refused by name), at most MAX_CSV_BYTES, UTF-8."""
+    from ..paths import read_regular
+
+    try:
+        raw = read_regular(src, MAX_CSV_BYTES, "an import CSV")
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UsageError(f"{src}: not UTF-8 text") from None
+    except ValueError as exc:
+        raise UsageError(f"{src}: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"{src}: cannot read ({exc.strerror or exc})") from None
+
+
+def _rows(reader, problems: list[str]):
+    """The reader's rows to the end of the file: a cell longer than the csv module's limit no longer ends
+    the import (the limit is raised to the file cap for this read; each cell is then checked by count)."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(MAX_CSV_BYTES)
+    try:
+        while True:
+            try:
+                yield next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                problems.append(f"line {reader.line_num}: not readable CSV ({exc}); the rest of the file was "
+                                "not read")
+                return
+    finally:
+        csv.field_size_limit(old)
+
+
+def _checked_row(raw: dict, norm: dict[str, str]) -> dict[str, str]:
+    row = {}
+    for k, v in raw.items():
+        if k not in norm:
+            continue
+        v = v if isinstance(v, str) else ""
+        if len(v) > MAX_CELL_CHARS:
+            raise UsageError(f"the {norm[k] or 'unnamed'} cell holds {len(v)} characters (at most "
+                             f"{MAX_CELL_CHARS}); row skipped")
+        row[norm[k]] = v
+    return row
+
+
+def _output_file(root: Path, pid: str, out: Path) -> Path:
+    """OUTDIR/<pid>.bodymap, never through a link: a symbolic link (or any file that is not a regular file)
+    with that name is refused, so one row's map can never land in another row's file or outside OUTDIR."""
+    import os
+    import stat as stat_
+
+    target = root / f"{pid}.bodymap"
+    if target.parent != root:  # belt and braces: never outside OUTDIR
+        raise UsageError(f"patient_id {pid!r} would write outside {out}")
+    try:
+        st = os.lstat(target)
+    except FileNotFoundError:
+        return target
+    except OSError as exc:
+        raise UsageError(f"{target.name}: cannot check it ({exc.strerror or exc})") from None
+    if not stat_.S_ISREG(st.st_mode):
+        from ..atomicio import file_kind
+
+        raise UsageError(f"{target.name} in {out} is {file_kind(st.st_mode)}; import-regions writes only "
+                         "regular files and never follows or replaces a link")
+    return target

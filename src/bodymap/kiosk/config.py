@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -141,6 +142,7 @@ def load_config(path: str | os.PathLike | None = None, *, required: bool = False
         raise ConfigError(f"{p}: idle_warning_s must be shorter than idle_timeout_s")
     if cfg.default_language not in cfg.languages:
         raise ConfigError(f"{p}: default_language {cfg.default_language!r} is not in languages")
+    check_folders(cfg, str(p))
     cfg.sharing()  # an unknown group is refused at start, with the config's name
     return cfg
 
@@ -158,6 +160,24 @@ def _check_command(v: Any, where: str) -> str | None:
     except ValueError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     return v
+
+
+def check_folders(cfg: KioskConfig, where: str) -> None:
+    """The spool, drafts and recovery folders, checked at start (issue 22): each must be a folder or not
+    exist yet (it is then created); a device, a FIFO, a plain file or a link to one stops the kiosk with one
+    line, instead of the first patient's map failing to save."""
+    from ..atomicio import file_kind
+
+    for key in ("spool_dir", "drafts_dir", "recovery_dir"):
+        folder = getattr(cfg, key)
+        try:
+            st = os.stat(folder)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise ConfigError(f"{where}: {key} {folder}: cannot use it ({exc.strerror or exc})") from None
+        if not stat.S_ISDIR(st.st_mode):
+            raise ConfigError(f"{where}: {key} {folder} is {file_kind(st.st_mode)}, not a folder")
 
 
 def save_config(cfg: KioskConfig, path: str | os.PathLike) -> Path:

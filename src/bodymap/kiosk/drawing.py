@@ -98,6 +98,6 @@ def conflict_flags(answers: dict[str, Any], m: PainMap | None) -> list[RedFlag]:
         if answers.get(key) is False and painted(m):
             reason = CONFLICT_REASON[key]
             out.append(RedFlag(CONFLICT_ID, flag_text(CONFLICT_TITLE, (reason,), SAME_DAY), (reason,), SAME_DAY,
-                               (key, DRAWING_CAUSE[key])))
+                               (key, DRAWING_CAUSE[key]), pathology=CAUDA_RULE, source=("bodymap_choice",)))
     return out
 

@@ -181,7 +181,9 @@ class Kiosk(ShortFlow, PatientChoices):
         return any(f.urgency == EMERGENCY for f in self._flags(m))
 
     def _flags(self, m: PainMap):
-        return session_flags(m, short_flow=self.short_flow)
+        """The session's flags: `bodymap.triage` like every window ("not sure" included, at most same_day), and
+        the drawing's conflicts with the answers (bodymap.kiosk.flags)."""
+        return session_flags(m)
 
     def _follow_up_next(self, key: str) -> bool:
         """The next screen follows up this answer (e.g. "is the weakness new?"): ask it before deciding."""

@@ -115,7 +115,7 @@ def red_flag_screen_keys() -> tuple[str, ...]:
 
 def _red_flag_screen_keys() -> tuple[str, ...]:
     keys = [q.key for q in vocabulary.questions()
-            if "red_flag" in q.uses and q.kind == "yesno" and not q.ask_if]
+            if "red_flag" in q.uses and q.kind == "yesno" and not q.ask_if and q.kiosk]  # kiosk: false: the desk
     return tuple(sorted(keys, key=_urgency_of_key))  # sorted() is stable: vocabulary order within a rank
 
 

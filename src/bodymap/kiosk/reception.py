@@ -91,7 +91,9 @@ class StaffState:
         if not urgent:
             return None
         urgency = min((f.urgency for f in urgent), key=TELL_RECEPTION.index)
-        pathology = ", ".join(dict.fromkeys(f.id for f in urgent))
+        # the pathology (bodymap.triage's `pathology`, e.g. cauda_equina), else the flag's id
+        pathology = ", ".join(dict.fromkeys(getattr(f, "pathology", None) not in (None, "", "unspecified")
+                                            and f.pathology or f.id for f in urgent))
         t = time.localtime(self.wall())
         mark = {"code": code, "time": time.strftime("%H:%M", t), "date": time.strftime("%Y-%m-%d", t),
                 "urgency": urgency, "pathology": pathology}

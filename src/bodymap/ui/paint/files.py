@@ -164,8 +164,11 @@ class PaintFiles:
     def save_to(self, path: Path) -> bool:
         """Save to `path`; on failure the painting stays open and Save As is offered."""
         self._end_stroke()
+        # a name that is not the open file's, or not on disk yet, is saved only as a new file: if another window
+        # or program takes the name first, this save is told "already exists" instead of replacing its map
+        new = path != self.path or not path.exists()
         try:
-            fileformat.save(self.pain_map, path)
+            fileformat.save(self.pain_map, path, new=new)
         except (BodymapError, OSError) as exc:
             self.save_failed(path, exc)
             return False

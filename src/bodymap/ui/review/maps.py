@@ -63,7 +63,7 @@ class ReviewMaps:
     def rescan(self) -> None:
         """(Re)read the folder: new and changed files are read again, the others kept."""
         known = {e.path: e for e in self.all_entries}
-        self.all_entries = scan(self.source, self.atlas, self._matcher_obj, known)
+        self.all_entries = scan(self.source, self.atlas, self._matcher_obj, known, keep=self._keep_read)
         self._apply_filter()
 
     def _apply_filter(self) -> None:
@@ -109,6 +109,13 @@ class ReviewMaps:
                 return i
         return None
 
+    def _keep_read(self, entry: MapEntry, m: PainMap) -> None:
+        """A map the scan has just read: kept (the last few) so that opening it reads the file only once."""
+        read = self.__dict__.setdefault("_scanned", {})
+        read[entry.path] = (entry.stamp, m)
+        while len(read) > CACHE_MAPS:
+            read.pop(next(iter(read)))
+
     def load(self, entry: MapEntry) -> Loaded:
         """Open an entry's map (kept for a few maps; read again when the file changed)."""
         try:
@@ -119,8 +126,12 @@ class ReviewMaps:
         hit = self._cache.get(entry.path)
         if hit is not None and hit[0] == stamp and stamp:
             return hit[1]
+        scanned = self.__dict__.get("_scanned", {}).pop(entry.path, None)
         try:
-            m = fileformat.load(entry.path, atlas=self.atlas)
+            if scanned is not None and scanned[0] == stamp and stamp:
+                m = scanned[1]  # read by the scan a moment ago and unchanged since: not read twice
+            else:
+                m = fileformat.load(entry.path, atlas=self.atlas)
         except Exception as exc:  # noqa: BLE001 - a bad file never closes the window
             msg = str(exc) if isinstance(exc, BodymapError) else f"{type(exc).__name__}: {exc}"
             entry.error = one_line(msg, entry.path) or "unreadable"
