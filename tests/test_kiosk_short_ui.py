@@ -185,7 +185,9 @@ def test_the_red_flag_screen_ticks_yes_or_not_sure_and_none_of_these_steps_aside
         assert {f"flag:{key}:yes", f"flag:{key}:no", f"flag:{key}:unsure"} <= set(app.buttons())
     b = app.buttons()
     assert b["flags_none"].enabled and not b["flags_done"].enabled
-    for key, how in (("unwell", "yes"), ("cancer_history", "yes"), ("steroids", "unsure")):
+    page_of = {q: n for n, keys in enumerate(plan.red_flag_pages()) for q in keys}
+    for key, how in sorted((("unwell", "yes"), ("cancer_history", "yes"), ("steroids", "unsure")),
+                           key=lambda kh: page_of[kh[0]]):  # in the order the pages ask them
         to_page_with(app, p, key)
         p.tap(f"flag:{key}:{how}")
         if key == "unwell":
