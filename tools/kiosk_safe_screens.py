@@ -89,7 +89,8 @@ def screens(tmp: Path, atlas, lang: str, size) -> dict[str, pygame.Surface]:
     k2.answer(plan.NONE_OF_THESE)
     step(app2, clock2)
     fc = app2.scenes.scenes["question"].flags
-    fc.activate(("tick", fc.keys[0], True))
+    emergency = [q for q in fc.keys if q in ("bladder_bowel", "saddle_numbness", "legs_numb_or_weak_both")]
+    fc.activate(("tick", (emergency or list(fc.keys))[0], True))
     step(app2, clock2)
     out["redflags-answered"] = app2.screenshot()
     fc.activate(("flags_done",))  # a yes to a cauda equina question: the emergency screen, and the staff mark

@@ -4,7 +4,8 @@ A patient who colours the saddle area or both legs (above all as "Numb") is aske
 the cauda equina questions first, one per screen, each with Yes, No and Not sure,
 before the pain and the age (`cauda_prompted`). A "no" that the drawing
 contradicts (numbness or pins and needles coloured on the saddle area, answered
-"no" to saddle numbness) is asked again in plain words (`RECHECKS`); the second
+"no" to saddle numbness; or on both legs, answered "no" to numbness or weakness
+in both legs) is asked again in plain words (`recheck_<key>`, `CONTRADICTS`); the second
 answer replaces the first unless it is "no" again. A "no" the drawing still
 contradicts raises a `same_day` flag whose `because` names the question and the
 drawing (`conflict_flags`): a clinician asks today. It never raises `emergency`
@@ -28,9 +29,12 @@ RECHECK_PREFIX = "recheck_"  # screen key of a question asked again: recheck_<ke
 CONFLICT_ID = "cauda_equina_drawing_conflict"
 CONFLICT_TITLE = "Drawing and answer disagree (cauda equina question)"
 # The drawing a "no" disagrees with, for `because`: "<answer key>" and then this
-DRAWING_CAUSE = {"saddle_numbness": "painted:saddle:numbness_or_pins_and_needles"}
+DRAWING_CAUSE = {"saddle_numbness": "painted:saddle:numbness_or_pins_and_needles",
+                 "legs_numb_or_weak_both": "painted:both_legs:numbness_or_pins_and_needles"}
 CONFLICT_REASON = {"saddle_numbness": "numbness or pins and needles coloured on the saddle area, "
-                                      "but 'no' to saddle numbness, asked twice"}
+                                      "but 'no' to saddle numbness, asked twice",
+                   "legs_numb_or_weak_both": "numbness or pins and needles coloured on both legs, "
+                                             "but 'no' to numbness or weakness in both legs, asked twice"}
 
 
 def cauda_keys() -> tuple[str, ...]:
@@ -61,8 +65,22 @@ def saddle_altered(m: PainMap) -> bool:
     return False
 
 
-# answer key -> the drawing that says "yes" to it
-CONTRADICTS = {"saddle_numbness": saddle_altered}
+def legs_altered(m: PainMap) -> bool:
+    """Numbness or pins and needles coloured on both legs (thigh down to foot; counted regions only)."""
+    from ..painting import LEG_LEVELS
+
+    counted = m.counted_regions()
+    sides = set()
+    for s in ALTERED:
+        counts = m.region_counts(s)
+        for i, r in enumerate(m.atlas.regions):
+            if counts[i] > 0 and counted[i] and r.level in LEG_LEVELS and r.side in ("left", "right"):
+                sides.add(r.side)
+    return sides == {"left", "right"}
+
+
+# answer key -> the drawing that says "yes" to it (a key the vocabulary does not have is left out)
+CONTRADICTS = {"saddle_numbness": saddle_altered, "legs_numb_or_weak_both": legs_altered}
 
 
 @dataclass(frozen=True)
@@ -93,11 +111,11 @@ def conflict_flags(answers: dict[str, Any], m: PainMap | None) -> list[RedFlag]:
     """A same_day flag for each "no" the drawing contradicts (see the module docstring)."""
     if m is None:
         return []
-    out = []
-    for key, painted in CONTRADICTS.items():
-        if answers.get(key) is False and painted(m):
-            reason = CONFLICT_REASON[key]
-            out.append(RedFlag(CONFLICT_ID, flag_text(CONFLICT_TITLE, (reason,), SAME_DAY), (reason,), SAME_DAY,
-                               (key, DRAWING_CAUSE[key]), pathology=CAUDA_RULE, source=("bodymap_choice",)))
-    return out
+    keys = [k for k, painted in CONTRADICTS.items() if answers.get(k) is False and painted(m)]
+    if not keys:
+        return []
+    reasons = tuple(CONFLICT_REASON[k] for k in keys)
+    because = tuple(x for k in keys for x in (k, DRAWING_CAUSE[k]))
+    return [RedFlag(CONFLICT_ID, flag_text(CONFLICT_TITLE, reasons, SAME_DAY), reasons, SAME_DAY, because,
+                    pathology=CAUDA_RULE, source=("bodymap_choice",))]
 
