@@ -123,3 +123,13 @@ def test_no_to_every_stem_gets_the_fewest_red_flag_screens():
         for v in (True, UNSURE):
             screens, _ = _session(lambda k, stem=stem, v=v: v if k == stem else False)
             assert len(screens) >= len(fewest), (stem, v)
+
+
+def test_a_not_sure_stem_brings_its_follow_up_and_a_no_does_not():
+    for key in FOLLOW_UPS:
+        (stem, value), = vocabulary.question(key).ask_if.items()
+        screens, answers = _session(lambda k, stem=stem: UNSURE if k == stem else False, age_band="60s")
+        assert answers[stem] == UNSURE
+        assert (key in screens) == redflags.can_change_triage(key, answers | {key: False}), key
+        screens, _ = _session(lambda k, stem=stem, value=value: (not value) if k == stem else False)
+        assert key not in screens
