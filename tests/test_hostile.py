@@ -750,8 +750,17 @@ def test_10_no_pygame_banner_from_review(atlas, tmp_path):
     env.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", PYTHONUNBUFFERED="1")
     proc = subprocess.Popen([sys.executable, "-m", "bodymap", "review", str(tmp_path)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        time.sleep(8)  # long enough to import pygame and open the window; then it is closed
+    try:  # wait until pygame's own libraries are loaded (so the banner would have been printed), then close
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                if "pygame" in Path(f"/proc/{proc.pid}/maps").read_text():
+                    break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        time.sleep(2)
+        assert proc.poll() is None, "review exited early"
     finally:
         proc.terminate()
         out, err = proc.communicate(timeout=60)
