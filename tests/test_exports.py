@@ -93,8 +93,8 @@ def test_report_has_red_flag_first_top_match_extent_and_disclaimer(maps, tmp_pat
     flag = _flat(ranking.red_flags[0].text)
     assert "RED FLAG" in text and flag in text
     top = ranking.top
-    side = {"left": "left side", "right": "right side", "bilateral": "both sides"}[top.side]
-    assert f"{top.name}, {side}: {100 * top.probability:.0f}%" in text
+    side = {"left": "left", "right": "right", "bilateral": "both sides"}[top.side]  # one wording (issue 18)
+    assert f"{top.name} ({side}): {100 * top.probability:.0f}%" in text
     assert "Decision aid, not a diagnosis" in text
     ext = m.extent_percent()
     assert f"{ext['total']:.1f}% of body area" in text

@@ -180,7 +180,8 @@ def test_the_red_flag_screen_ticks_yes_or_not_sure_and_none_of_these_steps_aside
     assert k.screen == "thanks"  # same day: calm thanks, the clinician sees the flag first
     assert shows(app, i18n.text("en", "thanks_title"))
     assert not shows(app, i18n.text("en", "redflag_title"))
-    assert {f["id"]: f["urgency"] for f in k.finished_flags} == {"serious_pathology": "same_day"}
+    assert {f["id"]: f["urgency"] for f in k.finished_flags} == {"malignancy": "same_day",
+                                                                 "fracture_unsure": "same_day"}
 
 
 def test_an_emergency_tick_shows_tell_reception_now_which_goes_away_by_itself(tmp_path, atlas):
@@ -228,7 +229,7 @@ def test_change_from_the_review_goes_to_that_screen_and_back(tmp_path, atlas):
     p.tap("change_cancel")
     assert k.screen == "review" and "review_confirm" in app.buttons()
     p.tap("review_confirm")
-    assert {f["id"] for f in k.finished_flags} >= {"fracture_risk", "serious_pathology"}
+    assert {f["id"] for f in k.finished_flags} >= {"fracture"}
 
 
 def test_nothing_painted_dialogs_main_button_is_colour(tmp_path, atlas):

@@ -15,9 +15,9 @@ import numpy as np
 from .atlas import VIEWS, load_atlas
 from .errors import BodymapError, FileFormatError
 from .fileformat import read_bytes, read_document
-from .matcher import Features, get_model, posterior
+from .matcher import Features, get_model, key_points_in, posterior, top_line
 from .painting import SENSATIONS, both_legs_painted, counted_regions
-from .redflags import red_flags
+from .triage import Case, assess_case
 
 
 def features_from_bytes(raw: bytes, model, where: str = "<bytes>") -> Features:
@@ -53,8 +53,8 @@ def features_from_bytes(raw: bytes, model, where: str = "<bytes>") -> Features:
     both = _both_legs(model, counts > 0)
     if both:
         both = _both_legs(model, counted_regions(raster.labels, painted, _region_px(model)))
-    flags = red_flags(answers, both, doc.red_flags)
-    f = Features(cov, sensations, answers)
+    flags = assess_case(Case(answers, both, recorded=list(doc.red_flags or []))).red_flags  # issue 18
+    f = Features(cov, sensations, answers, key_points=key_points_in(model.atlas, raster, painted))
     f.red_flag_ids = [x.id for x in flags]
     return f
 
@@ -116,9 +116,13 @@ def score_file(path: str) -> BatchResult:
         f = features_from_bytes(raw, model, path)
     except BodymapError as exc:
         return BatchResult(path, None, None, 0.0, (), str(exc))
-    post = posterior(model, f)
-    h = int(np.argmax(post))
-    return BatchResult(path, model.hyps[h][0], model.hyps[h][1], float(post[h]), tuple(f.red_flag_ids), None)
+    if not f.coverage.any():  # nothing painted: no line, as bodymap.match
+        return BatchResult(path, None, None, 0.0, tuple(f.red_flag_ids), None)
+    try:
+        pid, side, p = top_line(model, f, posterior(model, f))  # the first pattern line (ADR 0019)
+    except Exception as exc:  # noqa: BLE001 - a failing matcher never drops the file's red flags (issue 18)
+        return BatchResult(path, None, None, 0.0, tuple(f.red_flag_ids), f"ranking failed ({type(exc).__name__}: {exc})")
+    return BatchResult(path, pid, side, p, tuple(f.red_flag_ids), None)
 
 
 def score_many(paths: Iterable[str], workers: int | None = None, chunksize: int = 64):

@@ -29,6 +29,7 @@ import numpy as np
 from . import __version__, atomicio, textsafe
 from .atlas import VIEWS, Atlas, load_atlas
 from .atomicio import clean_temp_files  # noqa: F401 - part of this module's API (the kiosk uses it)
+from .confirmed import read_confirmed
 from .atlas_remap import remap_layers, steps_between
 from .errors import FileFormatError, FileWriteError, UsageError
 from .painting import (INT_QUESTIONS, QUESTIONS, SENSATIONS, VISIT_FIELDS, PainMap, check_sensation, validate_answer,
@@ -55,6 +56,7 @@ TEXT_MAX_CHARS = {"session_code": 64, "language": 35, "app_version": 64, "atlas.
 KNOWN_KEYS = {
     "format", "format_version", "atlas", "created", "modified", "language", "session_code", "app_version",
     "layers", "strokes", "intensity", "answers", "red_flags", "summary", *VISIT_FIELDS,
+    "confirmed",  # the confirmed diagnosis (bodymap.confirmed; issue 25)
 }
 
 
@@ -104,6 +106,7 @@ def dumps(pain_map: PainMap) -> bytes:
         "red_flags": list(pain_map.red_flags_recorded),
         "summary": pain_map.summary(),
     })
+    doc.update({"confirmed": dict(pain_map.confirmed)} if getattr(pain_map, "confirmed", None) else {})
     return json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
@@ -260,6 +263,7 @@ class Document:
     red_flags: list[dict] = field(default_factory=list)  # as recorded when the map was saved
     meta: dict[str, str | None] = field(default_factory=dict)  # created, modified, language, session_code, app_version
     visit: dict[str, str] = field(default_factory=dict)  # the visit fields given (VISIT_FIELDS), checked
+    confirmed: dict | None = None  # the confirmed diagnosis, checked (bodymap.confirmed)
     extra: dict[str, Any] = field(default_factory=dict)  # unknown top-level keys, written back on save
     notes: list[str] = field(default_factory=list)  # what a reader should be told (migrations)
     from_atlas_version: int = 0  # the atlas version the map was drawn on (set by post_process)
@@ -386,6 +390,7 @@ def document_from_json(doc: Any, atlas: Atlas | None = None, where: str = "<docu
     d.meta["app_version"] = (app if isinstance(app, str) and len(app) <= TEXT_MAX_CHARS["app_version"]
                              and textsafe.unsafe_char(app) is None else None)
     d.visit = _visit(doc, where)
+    d.confirmed = read_confirmed(doc.get("confirmed"), where)  # the writer's own checks (bodymap.confirmed)
     d.extra = {k: v for k, v in doc.items() if k not in KNOWN_KEYS}
     budget = [MAX_EXTRA_NODES]
     _kept_unread(d.extra, "unknown keys", where, budget)
@@ -492,6 +497,7 @@ def to_pain_map(d: Document, atlas: Atlas) -> PainMap:
             m.meta[key] = d.meta[key]
     m.meta["notes"] = list(dict.fromkeys(d.notes))
     m.visit.update(d.visit)
+    m.confirmed = d.confirmed
     m.extra = dict(d.extra)
     m.extra_answers = dict(d.extra_answers)
     m.version = 0

@@ -256,6 +256,7 @@ class PainMap:
         self.extra_answers: dict[str, Any] = {}  # answers to questions this version does not know (newer file)
         self.red_flags_recorded: list[dict] = []
         self.visit = Visit()  # patient identifier, visit date, recorded by, note (all optional)
+        self.confirmed: dict | None = None  # the confirmed diagnosis (bodymap.confirmed), never shown to patients
         self._undo: list[_Change] = []
         self._redo: list[_Change] = []
         self._open: _Change | None = None

@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Feature modules that add their own subcommands: each defines
 # add_parsers(subparsers) and run(args) -> int, and handles the commands it added.
-PLUGINS = ("bodymap.cli.kiosk", "bodymap.cli.exports", "bodymap.cli.doctor")
+PLUGINS = ("bodymap.cli.kiosk", "bodymap.cli.exports", "bodymap.cli.doctor", "bodymap.cli.research")
 
 
 def _plugin_modules():
@@ -308,21 +308,24 @@ def _show(args) -> int:
     m = fileformat.load(args.file)
     s = m.summary()
     if args.json:
-        from ..redflags import flags_for_map, risk_factors_for_map
+        from ..triage import assess
 
+        t = assess(m, rank=False)
         times = {k: local_time(m.meta.get(k), missing=None) for k in ("created", "modified")}
-        print(json.dumps({"red_flags": [f.to_json() for f in flags_for_map(m)],
-                          "risk_factors": [x.to_json() for x in risk_factors_for_map(m)], "summary": s,
+        print(json.dumps({"red_flags": [f.to_json() for f in t.red_flags],
+                          "risk_factors": [x.to_json() for x in t.risk_factors], "prompts": t.prompts, "summary": s,
                           "answers": dict(m.answers), "intensity": m.intensity, "meta": m.meta,
-                          "visit": {k: getattr(m.visit, k) for k in VISIT_FIELDS}, "local_times": times}))
+                          "visit": {k: getattr(m.visit, k) for k in VISIT_FIELDS}, "local_times": times,
+                          **_research_json(m)}))
         return EXIT_OK
     for note in m.meta.get("notes", []):
         print(f"note: {note}", file=sys.stderr)
-    from ..redflags import flags_for_map, risk_factors_for_map
+    from ..triage import assess
 
-    for f in flags_for_map(m):
+    t = assess(m, rank=False)
+    for f in t.red_flags:
         print(f"RED FLAG:    {f.text}")
-    for x in risk_factors_for_map(m):
+    for x in t.risk_factors:
         print(f"risk factor: {x.prompt}")
     v = m.visit
     print(f"file:        {args.file}")
@@ -336,6 +339,7 @@ def _show(args) -> int:
     names = [f"{m.atlas.region(r).name} ({100 * cov[r]:.0f}%)" for r in s["regions"]]
     print(f"regions:     {', '.join(names) if names else 'none'}")
     print(f"reaches:     {s['most_distal'] or '-'}; both sides painted: {'yes' if s['both_sides'] else 'no'}")
+    _show_research(m)
     inten = ", ".join(f"{k} {v}/10" for k, v in m.intensity.items()) or "-"
     print(f"intensity:   {inten}")
     ans = ", ".join(f"{k}={'yes' if v is True else 'no' if v is False else v}" for k, v in m.answers.items()) or "-"
@@ -346,6 +350,22 @@ def _show(args) -> int:
         for line in lines[1:]:
             print(f"             {line}")
     return EXIT_OK
+
+
+# -- issue 25: the standard indices and the confirmed diagnosis in `bodymap show` --
+def _research_json(m) -> dict:
+    from ..indices import indices_for_map
+
+    return {"indices": indices_for_map(m).to_json(), "confirmed": getattr(m, "confirmed", None)}
+
+
+def _show_research(m) -> None:
+    from ..indices import indices_for_map
+
+    print(f"indices:     {indices_for_map(m).line()}")
+    c = getattr(m, "confirmed", None)
+    if c:
+        print(f"confirmed:   {c['diagnosis']} (by {c['how']}{', ' + c['date'] if c.get('date') else ''})")
 
 
 def _render(args) -> int:

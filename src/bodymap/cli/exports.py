@@ -30,6 +30,7 @@ def add_parsers(subparsers) -> None:
     se.add_argument("-o", "--output", help="file to write (default: standard output; required for --parquet)")
     se.add_argument("--include-identifiers", action="store_true",
                     help="--csv/--parquet: add the patient_id and note columns (they can identify a patient)")
+    _registry_options(se)  # issue 25: --partition-by, --dask
 
     sh = subparsers.add_parser("heatmap", help="frequency map: share of maps painting each spot, as a PNG")
     sh.add_argument("folder", help="a folder of .bodymap files")
@@ -38,11 +39,13 @@ def add_parsers(subparsers) -> None:
                     help="pattern=ID (top hypothesis), side=left|right|bilateral, sensation=NAME (count that layer); "
                          "repeat a key for OR")
     sh.add_argument("--height", type=int, default=1000, help="picture height in pixels (default 1000)")
+    _group_options(sh)  # issue 25: --by COLUMN, --groups FILE.csv
 
     ss = subparsers.add_parser("stats", help="region frequencies, co-occurrence and extent over a folder of maps")
     ss.add_argument("folder", help="a folder of .bodymap files")
     ss.add_argument("--json", action="store_true")
     ss.add_argument("--pairs", type=int, default=20, help="how many region pairs to list (default 20)")
+    _group_options(ss)  # issue 25: --by COLUMN, --groups FILE.csv, --fdr
 
     si = subparsers.add_parser("import-regions", help="CHOIR codes or checkbox-map names (CSV) to .bodymap files")
     si.add_argument("csv", help="CSV with columns patient_id, regions (;-separated region ids, CHOIR codes or names), "
@@ -52,6 +55,18 @@ def add_parsers(subparsers) -> None:
     si.add_argument("--choir-female", action="store_true",
                     help="three-digit CHOIR codes come from CHOIR's female drawing (renumbered; a per-row "
                          "choir_female column overrides this)")
+
+
+def _registry_options(sp) -> None:
+    from .research import add_registry_options
+
+    add_registry_options(sp)
+
+
+def _group_options(sp) -> None:
+    from .research import add_group_options
+
+    add_group_options(sp)
 
 
 def run(args) -> int:
@@ -105,6 +120,10 @@ def _export(args) -> int:
         else:
             sys.stdout.write(text)
         return 0
+    if getattr(args, "partition_by", None) or getattr(args, "dask", None):  # issue 25: registry scale
+        from .research import registry_export
+
+        return registry_export(args)
     if getattr(args, "parquet", False):
         from ..exports.parquetexport import export_parquet
 
@@ -149,6 +168,10 @@ def _export_csv(p: Path, output: str | None, include_identifiers: bool = False) 
 
 
 def _heatmap(args) -> int:
+    if getattr(args, "by", None):  # issue 25: side-by-side heat maps per group
+        from .research import group_heatmap
+
+        return group_heatmap(args)
     from ..exports.common import Decoder, FolderRun, list_maps
     from ..exports.research import accumulate_heatmap, parse_where
 
@@ -178,6 +201,10 @@ def _heatmap(args) -> int:
 
 
 def _stats(args) -> int:
+    if getattr(args, "by", None):  # issue 25: per-group frequencies and tests
+        from .research import group_stats
+
+        return group_stats(args)
     from ..exports.common import Decoder, FolderRun, list_maps
     from ..exports.research import accumulate_stats, format_stats, summarize_stats
 
@@ -185,8 +212,14 @@ def _stats(args) -> int:
         raise UsageError("--pairs must be between 0 and 10000")
     dec = Decoder()
     run = FolderRun("stats", list_maps(args.folder), dec)
-    st = accumulate_stats(run, dec)
+    from ..exports.groups import SegmentPairs
+
+    seg = SegmentPairs(run, dec)  # issue 25: maps imported from codes pair by CHOIR segment, not by region
+    st = accumulate_stats(seg, dec)
     summary = summarize_stats(st, dec, top_pairs=args.pairs)
+    summary["pairs_over"] = "regions"
+    if seg.n and seg.all_imported:
+        summary["pairs"], summary["pairs_over"] = seg.pairs(args.pairs), "choir_segments"
     summary["bad_files"] = [str(p) for p, _ in run.bad]
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..calibration import band_text
 from ..errors import BodymapError, UsageError
 from ..fileformat import load
-from ..matcher import match
+from ..triage import CAVEAT, assess, hypothesis_name
 
 
 def match_command(path: str, as_json: bool = False) -> int:
@@ -17,7 +17,7 @@ def match_command(path: str, as_json: bool = False) -> int:
         return _folder(p, as_json)
     if not p.exists():
         raise UsageError(f"{p}: no such file or folder")
-    r = match(load(p))
+    r = assess(load(p))
     if as_json:
         print(json.dumps(r.to_json(), ensure_ascii=False))
         return 0
@@ -28,16 +28,21 @@ def match_command(path: str, as_json: bool = False) -> int:
 def format_ranking(r) -> str:
     out = []
     for f in r.red_flags:
-        out.append(f"RED FLAG {f.id} [{getattr(f, 'urgency', 'same_day')}]: {f.text}")
+        out.append(f"RED FLAG {f.id} [{getattr(f, 'urgency', 'same_day')}] ({getattr(f, 'pathology', '')}): "
+                   f"{f.text}")
     for pr in r.prompts:
         out.append(f"prompt: {pr}")
-    if not r.hypotheses:
+    if getattr(r, "ranking_error", None):
+        out.append(f"no ranking: {r.ranking_error}")
+    elif not r.hypotheses:
         out.append("no painting to match")
     else:
+        if r.red_flags or r.prompts:
+            out.append(CAVEAT)
         out.append(f"{'pattern':<28} {'side':<10} {'prob':>5}  {'band':<21}  main reason")
         for h in r.hypotheses[:5]:
             reason = next((e.text for e in h.evidence if e.direction == "for"), "")
-            out.append(f"{h.name[:28]:<28} {h.side:<10} {100 * h.probability:4.0f}%  {band_text(h.band):<21}  {reason}")
+            out.append(f"{hypothesis_name(h)[:28]:<28} {h.side:<10} {100 * h.probability:4.0f}%  {band_text(h.band):<21}  {reason}")
         top = r.hypotheses[0]
         against = [e.text for e in top.evidence if e.direction == "against"]
         if against:
@@ -51,9 +56,13 @@ def _folder(folder: Path, as_json: bool) -> int:
     if not files:
         raise UsageError(f"{folder}: no .bodymap files in this folder")
     bad = []
-    for f in files:
+    from ..exports.common import Progress  # issue 25: count, rate, time left on a terminal
+
+    bar = Progress("match", len(files), sys.stderr, tty=sys.stderr.isatty() and not sys.stdout.isatty())
+    for k, f in enumerate(files):
+        bar.update(k + 1)
         try:
-            r = match(load(f))
+            r = assess(load(f))
         except BodymapError as exc:
             bad.append(f"{f.name}: {exc}")
             continue
@@ -66,6 +75,7 @@ def _folder(folder: Path, as_json: bool) -> int:
             flags = ",".join(f"{x.id}[{x.urgency}]" for x in r.red_flags)
             desc = f"{top.id} {top.side} {100 * top.probability:.0f}% {top.band}" if top else "nothing painted"
             print(f"{f.name}\t{'RED FLAG ' + flags if flags else 'no red flags'}\t{desc}")
+    bar.finish()
     for b in bad:
         print(f"skipped {b}", file=sys.stderr)
     return 2 if bad else 0

@@ -85,6 +85,7 @@ class Decoder:
         rec.recorded_flags = doc.red_flags
         rec.meta = {k: doc.meta.get(k) for k in ("created", "modified", "session_code", "app_version", "language")}
         rec.meta.update({k: doc.visit.get(k) for k in VISIT_FIELDS})  # patient_id, visit_date, recorded_by, note
+        rec.meta["confirmed"] = doc.confirmed  # the confirmed diagnosis or None (bodymap.confirmed)
         return rec
 
     # -- derived figures --------------------------------------------------
@@ -143,9 +144,17 @@ class Decoder:
             painted[v] = (r0, c0, box)
         return counted_regions(self.raster.labels, painted, self.region_px)
 
+    def indices(self, rec: MapRecord):
+        """The standard indices (bodymap.indices) from the counted regions and the painted area."""
+        from ..indices import indices_from_counted
+
+        return indices_from_counted(self.atlas.region_ids, self.counted_regions(rec), self.extent(rec)["total"])
+
     def rank(self, rec: MapRecord, cov: np.ndarray | None = None, top_n: int = 1):
-        """The matcher's ranking for this record (same inputs as bodymap.match)."""
+        """The triage of this record (`bodymap.triage`: flags, prompts and the matcher's ranking, with the
+        same inputs as bodymap.match); a matcher that fails leaves the flags and `ranking_error`."""
         from ..matcher import Features, rank
+        from ..triage import Case, assess_case
 
         cov = self.coverage(rec) if cov is None else cov
         painted = np.flatnonzero(self.counted_regions(rec))  # as PainMap.painted_regions: no specks or slivers
@@ -157,8 +166,42 @@ class Decoder:
         order = sorted(painted.tolist(), key=lambda i: (-cov[i], regions[i].id))
         summary = {"extent_percent": self.extent(rec)["total"], "regions": [regions[i].id for i in order],
                    "most_distal": DISTAL_LEVELS[max(levels)] if levels else None}
-        f = Features(cov, self.sensations_present(rec), dict(rec.answers))
-        return rank(self.model, f, summary, both_legs, saddle, rec.recorded_flags, top_n)
+        case = Case(dict(rec.answers), both_legs, saddle, summary, list(rec.recorded_flags or []))
+
+        def ranker():
+            f = Features(cov, self.sensations_present(rec), dict(rec.answers), key_points=self._key_points(rec))
+            return rank(self.model, f, summary, both_legs, saddle, rec.recorded_flags, top_n)
+        return assess_case(case, ranker)
+
+    def _key_points(self, rec: MapRecord) -> frozenset:
+        """The painted ISNCSCI key points, as bodymap.match reads them (matcher.key_points_in, ADR 0019):
+        only the few pixels around each key point are looked up, never a full-grid mask."""
+        from ..matcher import key_points_in
+
+        rows, cols = self.shape
+        painted = {}
+        for v in VIEWS:
+            nz = rec.nonzero[v]
+            if len(nz):
+                painted[v] = _Sparse(nz, cols, rows)
+        return key_points_in(self.atlas, self.raster, painted)
+
+
+class _Sparse:
+    """A painted view given as flat pixel indices, sliced like the (row0, col0, mask) triple."""
+
+    def __init__(self, nz: np.ndarray, cols: int, rows: int):
+        self.nz, self.cols, self.rows = nz, cols, rows
+
+    def __iter__(self):
+        return iter((0, 0, self))
+
+    def __getitem__(self, key) -> np.ndarray:
+        rs, cs = key
+        r = np.arange(rs.start, min(rs.stop, self.rows))
+        c = np.arange(cs.start, min(cs.stop, self.cols))
+        idx = (r[:, None] * self.cols + c[None, :]).ravel()
+        return np.isin(idx, self.nz)
 
 
 def _nonzero(b: np.ndarray) -> np.ndarray:
@@ -204,7 +247,7 @@ class FolderRun:
         self.tty = _isatty(self.stream) if tty is None else tty
         self.bad: list[tuple[Path, str]] = []
         self.ok = 0
-        self._last = 0.0
+        self._bar: Progress | None = None
 
     def __iter__(self) -> Iterator[MapRecord]:
         n = len(self.paths)
@@ -222,16 +265,9 @@ class FolderRun:
     def _progress(self, done: int, n: int) -> None:
         if not self.tty:
             return
-        now = time.monotonic()
-        if done < n and now - self._last < 0.1:
-            return
-        self._last = now
-        width = 30
-        fill = int(width * done / max(n, 1))
-        bad = f", {len(self.bad)} bad" if self.bad else ""
-        getattr(self.stream, "write_control", self.stream.write)("\r")  # cli.output: the one unescaped write
-        self.stream.write(f"{self.what} [{'#' * fill}{'.' * (width - fill)}] {done}/{n}{bad}")
-        self.stream.flush()
+        if self._bar is None:
+            self._bar = Progress(self.what, n, self.stream, tty=True)
+        self._bar.update(done, f", {len(self.bad)} bad" if self.bad else "")
 
     def _finish(self, n: int) -> None:
         if self.tty:
@@ -246,6 +282,53 @@ class FolderRun:
     @property
     def exit_status(self) -> int:
         return 2 if self.bad else 0
+
+
+class Progress:
+    """A progress line on a terminal: count, rate and time left; nothing when the stream is not a terminal."""
+
+    def __init__(self, what: str, n: int, stream=None, tty: bool | None = None):
+        self.what, self.n = what, n
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = _isatty(self.stream) if tty is None else tty
+        self.t0 = time.monotonic()
+        self._last = 0.0
+        self.shown = False
+
+    def update(self, done: int, extra: str = "") -> None:
+        if not self.tty:
+            return
+        now = time.monotonic()
+        if done < self.n and now - self._last < 0.1:
+            return
+        self._last = now
+        getattr(self.stream, "write_control", self.stream.write)("\r")  # cli.output: the one unescaped write
+        self.stream.write(self.text(done, now - self.t0, extra))
+        self.stream.flush()
+        self.shown = True
+
+    def text(self, done: int, elapsed: float, extra: str = "") -> str:
+        width = 30
+        fill = int(width * done / max(self.n, 1))
+        rate = done / elapsed if elapsed > 0 else 0.0
+        left = (self.n - done) / rate if rate > 0 else None
+        eta = "" if left is None or done >= self.n else f", {_duration(left)} left"
+        return (f"{self.what} [{'#' * fill}{'.' * (width - fill)}] {done}/{self.n}{extra}, "
+                f"{rate:.0f} maps/s{eta}   ")
+
+    def finish(self) -> None:
+        if self.tty and self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _duration(s: float) -> str:
+    s = int(round(s))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s // 60 % 60:02d} min"
 
 
 def _isatty(stream) -> bool:

@@ -53,6 +53,10 @@ class MapRow:
         return self.decoder.rank(self.rec, self.coverage, top_n=1)
 
     @cached_property
+    def indices(self):
+        return self.decoder.indices(self.rec)
+
+    @cached_property
     def painted_ids(self) -> list[str]:
         """Regions painted over at least PAINTED_MIN of their area (the matcher's threshold), in atlas order."""
         ids = self.decoder.atlas.region_ids
@@ -158,9 +162,38 @@ def columns(decoder: Decoder, include_identifiers: bool = False) -> list[Column]
         Column("recorded_by", "text", _meta("recorded_by")),
         Column("answers_unsure", "text", _answers_unsure),
     ]
+    # -- appended (issue 18): each red flag's pathology, in the order of `red_flags`; why no ranking --
+    cols += [
+        Column("red_flag_pathology", "text",
+               lambda r: ";".join(str(getattr(f, "pathology", "") or "") for f in r.ranking.red_flags)),
+        Column("ranking_error", "text", lambda r: getattr(r.ranking, "ranking_error", None)),
+    ]
+    cols += research_columns()  # issue 25: standard indices and the confirmed diagnosis
     if include_identifiers:
         cols += [Column(name, "text", _meta(name)) for name in IDENTIFYING_COLUMNS]
     return cols
+
+
+def _index(name: str) -> Callable[[MapRow], Any]:
+    return lambda r: getattr(r.indices, name)
+
+
+def _confirmed(key: str) -> Callable[[MapRow], str | None]:
+    return lambda r: (r.rec.meta.get("confirmed") or {}).get(key)
+
+
+def research_columns() -> list[Column]:
+    """Appended for research (issue 25): the standard indices (bodymap.indices) and the confirmed diagnosis."""
+    return [
+        Column("wpi", "int", _index("wpi")),
+        Column("generalised_pain", "bool", _index("generalised_pain")),
+        Column("mbm_count", "int", _index("mbm_count")),
+        Column("choir_segment_count", "int", _index("choir_segment_count")),
+        Column("body_area_percent", "float", _index("body_area_percent")),
+        Column("confirmed", "text", _confirmed("diagnosis")),
+        Column("confirmed_how", "text", _confirmed("how")),
+        Column("confirmed_date", "text", _confirmed("date")),
+    ]
 
 
 def header(decoder: Decoder, include_identifiers: bool = False) -> list[str]:

@@ -29,7 +29,7 @@ DISCLAIMER_HEAD = "Decision aid, not a diagnosis."
 # From the one vocabulary (regions/questions.yaml): {answer key: short words for lists}
 RED_FLAG_QUESTIONS = {k: vocabulary.words(k, "short") for k in vocabulary.red_flag_keys()}
 ANSWER_WORDS = {k: vocabulary.words(k, "short") for k in vocabulary.keys()}
-SIDE_WORDS = {"left": "left side", "right": "right side", "bilateral": "both sides"}
+from ..triage import SIDE_WORDS, hypothesis_name  # noqa: E402,F401 (one wording of a hypothesis, issue 18)
 RED = "#B3261E"
 RED_BG = "#FCEEEE"
 MUTED = "#5F5A57"
@@ -63,11 +63,11 @@ def load_for_report(path: str | os.PathLike) -> tuple[PainMap, dict[str, Any]]:
 
 def write_report(m: PainMap, output: str | os.PathLike, head: dict[str, Any] | None = None) -> Path:
     """Render the one-page PDF to `output` (atomically)."""
-    from ..matcher import match
+    from ..triage import assess
 
     out = check_output_file(output, ".pdf")
     head = head or {}
-    ranking = match(m, top_n=3)
+    ranking = assess(m, top_n=3)  # flags and prompts even when the matcher fails (issue 18)
     with tempfile.TemporaryDirectory(prefix="bodymap-report-") as tmp:
         png = Path(tmp) / "map.png"
         from ..render import picture as headless
@@ -183,11 +183,15 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
 
     # -- matches ---------------------------------------------------------------
     story.append(Paragraph("Most consistent referral patterns", st["h2"]))
-    if not ranking.hypotheses:
+    if getattr(ranking, "caveat", None) and ranking.hypotheses:
+        story.append(Paragraph(_t(ranking.caveat), st["body"]))
+    if getattr(ranking, "ranking_error", None):
+        story.append(Paragraph(_t(f"No ranking: {ranking.ranking_error}. The red flags above still stand."),
+                               st["body"]))
+    elif not ranking.hypotheses:
         story.append(Paragraph("No pattern to show: nothing is painted below the neck.", st["body"]))
     for k, h in enumerate(ranking.hypotheses[:3], start=1):
-        side = SIDE_WORDS.get(h.side, h.side)
-        story.append(Paragraph(f"{k}. {_t(h.name)}, {_t(side)}: {100 * h.probability:.0f}% "
+        story.append(Paragraph(f"{k}. {_t(hypothesis_name(h))}: {100 * h.probability:.0f}% "
                                f"({_t(band_text(hypothesis_band(h)))})", st["hyp"]))
         for e in h.evidence[:4]:
             word = "for" if e.direction == "for" else "against"
@@ -320,6 +324,7 @@ def _facts(m: PainMap, st) -> list:
     reach = s["most_distal"] or "-"
     out.append(Paragraph(_t(f"Reaches down to: {reach}. Both sides painted: {'yes' if s['both_sides'] else 'no'}."),
                          st["body"]))
+    out += _research_facts(m, st)  # issue 25: standard indices, confirmed diagnosis
     out.append(Spacer(1, 3))
     out.append(Paragraph("<b>Answers</b>", st["body"]))
     yes = [ANSWER_WORDS.get(k, k) for k, v in m.answers.items() if v is True]
@@ -334,4 +339,19 @@ def _facts(m: PainMap, st) -> list:
     unasked = [ANSWER_WORDS[k] for k in ANSWER_WORDS if k not in m.answers and vocabulary.applies(k, m.answers)]
     if unasked:
         out.append(Paragraph(_t("not answered: " + ", ".join(unasked)), st["small"]))
+    return out
+
+
+def _research_facts(m: PainMap, st) -> list:
+    """The standard indices (bodymap.indices) and, for the chart, the confirmed diagnosis where recorded."""
+    from reportlab.platypus import Paragraph, Spacer
+
+    from ..indices import indices_for_map
+
+    out = [Spacer(1, 3), Paragraph("<b>Standard indices</b>", st["body"]),
+           Paragraph(_t(indices_for_map(m).line()), st["body"])]
+    c = getattr(m, "confirmed", None)
+    if c:
+        when = f", {c['date']}" if c.get("date") else ""
+        out.append(Paragraph(_t(f"Confirmed diagnosis: {c['diagnosis']} (by {c['how']}{when})"), st["body"]))
     return out

@@ -31,9 +31,9 @@ from typing import Any, Callable
 
 from .. import vocabulary
 from ..atlas import Atlas
-from ..redflags import EMERGENCY, SAME_DAY, red_flags
+from ..redflags import EMERGENCY, SAME_DAY
 from ..painting import RECORDED_AT_KIOSK, PainMap
-from ..unsure import all_flags
+from ..triage import Case, assess_case
 from . import plan
 from .shortflow import ShortFlow
 from .config import KioskConfig
@@ -175,9 +175,8 @@ class Kiosk(ShortFlow):
         return any(f.urgency == EMERGENCY for f in self._flags(m))
 
     def _flags(self, m: PainMap):
-        if self.short_flow:
-            return all_flags(dict(m.answers), m.both_legs_painted)
-        return red_flags(dict(m.answers), m.both_legs_painted)
+        """The session's flags, by `bodymap.triage` like every window ("not sure" included, at most same_day)."""
+        return assess_case(Case(dict(m.answers), m.both_legs_painted)).red_flags
 
     def _follow_up_next(self, key: str) -> bool:
         """The next screen follows up this answer (e.g. "is the weakness new?"): ask it before deciding."""

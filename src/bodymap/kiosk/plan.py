@@ -91,7 +91,7 @@ def red_flag_screen_keys() -> tuple[str, ...]:
     Follow-ups (`ask_if`) are not on it: they are asked after it, only when they apply.
     """
     keys = [q.key for q in vocabulary.questions()
-            if "red_flag" in q.uses and q.kind == "yesno" and not q.ask_if]
+            if "red_flag" in q.uses and q.kind == "yesno" and not q.ask_if and q.kiosk]  # kiosk: false: the desk
     return tuple(sorted(keys, key=_urgency_of_key))  # sorted() is stable: vocabulary order within a rank
 
 

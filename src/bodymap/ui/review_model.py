@@ -23,10 +23,20 @@ FILE_SUFFIX = ".bodymap"
 
 QUESTION_WORDS = vocabulary.clinician_words("en")  # {answer key: label}, from the one vocabulary
 RED_FLAG_QUESTIONS = vocabulary.red_flag_keys()
-FLAG_SHORT = {"cauda_equina": "cauda equina signs", "serious_pathology": "serious pathology signs",
-              "progressive_weakness": "new or worsening weakness", "sexual_dysfunction": "new sexual dysfunction",
-              "infection_risk": "infection risk", "fracture_risk": "fracture risk",
-              "cancer_risk": "serious pathology risk factors"}
+# the list's short words for a flag id: its pathology's words (vocabulary.pathology_label), "not sure" marked;
+# ids recorded in older files under the old rules keep their own words
+FLAG_SHORT = {"serious_pathology": "serious pathology signs", "progressive_weakness": "new or worsening weakness",
+              "sexual_dysfunction": "new sexual dysfunction", "infection_risk": "infection risk",
+              "fracture_risk": "fracture risk", "cancer_risk": "serious pathology risk factors"}
+
+
+def flag_short(flag_id: str) -> str:
+    if flag_id in FLAG_SHORT:
+        return FLAG_SHORT[flag_id]
+    base = flag_id[:-len("_unsure")] if flag_id.endswith("_unsure") else flag_id
+    if base in vocabulary.PATHOLOGIES:
+        return vocabulary.pathology_label(base) + (" (not sure)" if base != flag_id else "")
+    return flag_id.replace("_", " ")
 
 
 @dataclass
@@ -77,7 +87,7 @@ class MapEntry:
         return self.session_code or self.path.name
 
     def flag_summary(self) -> str:
-        return "; ".join(FLAG_SHORT.get(f, f.replace("_", " ")) for f in self.flags)
+        return "; ".join(flag_short(f) for f in self.flags)
 
 
 def one_line(text: str, path: Path | None = None, limit: int = 200) -> str:
@@ -180,15 +190,25 @@ def file_created(path: Path) -> Any:
 
 
 def run_match(m: PainMap, matcher: Any = None) -> tuple[Any, str | None]:
-    """(ranking, None) or (None, one-line error): a broken matcher must not close the window."""
-    try:
-        if matcher is None:
-            from .. import match as matcher_match
-        else:
-            matcher_match = matcher.match
-        return matcher_match(m), None
-    except Exception as exc:  # noqa: BLE001
-        return None, f"matcher error ({type(exc).__name__}: {one_line(str(exc))})"
+    """(triage, None) or (triage without a ranking, one-line error), by `bodymap.triage`: a broken matcher
+    must not close the window, and never takes the flags or prompts with it (issue 18)."""
+    from ..triage import Case, assess_case
+
+    why: list[str] = []
+
+    def ranker():
+        try:
+            if matcher is None:
+                from .. import match as matcher_match
+            else:
+                matcher_match = matcher.match
+            return matcher_match(m)
+        except Exception as exc:
+            why.append(f"matcher error ({type(exc).__name__}: {one_line(str(exc))})")
+            raise
+
+    t = assess_case(Case.of(m), ranker)
+    return t, (why[0] if why else None)
 
 
 def flags_of(m: PainMap, ranking: Any) -> tuple[list[str], list[str]]:

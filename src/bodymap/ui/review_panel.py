@@ -489,9 +489,7 @@ class MapList:
 
 
 def hypothesis_text(h: Any) -> str:
-    p = float(getattr(h, "probability", 0.0) or 0.0)
-    name = str(getattr(h, "name", getattr(h, "id", "?")))
-    side = str(getattr(h, "side", "") or "")
-    if side and side.lower() not in name.lower():
-        name = f"{name} ({'both sides' if side == 'bilateral' else side})"
-    return f"{100 * p:.0f}%  {name}, {band_text(hypothesis_band(h))}"  # the band: ADR 0008
+    """The one wording of a hypothesis (bodymap.triage.hypothesis_words): the same in every window."""
+    from ..triage import hypothesis_words
+
+    return hypothesis_words(h)

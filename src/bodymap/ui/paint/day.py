@@ -42,6 +42,7 @@ SHORTCUTS = [
     ("Ctrl+O", "open a saved map"),
     ("Ctrl+P", "print: write the PDF report"),
     ("V", "visit: patient identifier, date, note"),
+    ("D", "confirmed diagnosis (for the clinic's own validation)"),
     ("Ctrl+Z / Ctrl+Y", "undo / redo"),
     ("1-5", "choose a sensation"),
     ("E", "eraser"),
@@ -150,6 +151,10 @@ class PaintDay:
                 self._submit_save_as(d)
             elif d.kind == "visit":
                 self._submit_visit(d)
+            elif d.kind == "confirmed":  # issue 25
+                from .confirmed import submit_confirmed
+
+                submit_confirmed(self, d)
             elif d.kind == "age":
                 self._submit_age(d)
             elif d.kind == "open_folder":

@@ -92,6 +92,11 @@ class PaintInput:
         elif k == pygame.K_v:
             self.visit_dialog()
             self._swallow_text = "v"  # SDL sends the "v" as text after this key press
+        elif k == pygame.K_d:  # issue 25: the confirmed diagnosis
+            from .confirmed import confirmed_dialog
+
+            confirmed_dialog(self)
+            self._swallow_text = "d"
         elif k == pygame.K_0:
             self.clear_pain_score()
         elif k == pygame.K_z:

@@ -63,7 +63,8 @@ class PaintLayout:
             self.panel_rect = pygame.Rect(w - panel_w, top_h, panel_w, h - top_h)
         bottom = h - panel_h
         self.status_rect = pygame.Rect(tool_w, bottom - status_h, w - tool_w - panel_w, status_h)
-        self.body_rect = pygame.Rect(tool_w, top_h, w - tool_w - panel_w, bottom - top_h - status_h)
+        bnr = self.banner_height() if hasattr(self, "banner_height") else 0  # the red-flag banner (banner.py)
+        self.body_rect = pygame.Rect(tool_w, top_h + bnr, w - tool_w - panel_w, bottom - top_h - status_h - bnr)
         # tool bar (left): sensations, brush, eraser, intensity
         self.headings: list[tuple[str, tuple[int, int]]] = []
         x0, inner = pad, tool_w - 2 * pad

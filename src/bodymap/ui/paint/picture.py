@@ -28,7 +28,7 @@ class PaintPicture:
         b = tuple((k, v.on, v.enabled) for k, v in self.buttons.items())
         return (id(surface), surface.get_size(), self.size, b, self.slider.value, self.toast, id(self.dialog),
                 self._pressed, self.show_panel, id(self.ranking), self.panel_scroll_key(), self._bg_key,
-                self._tops_key, self.too_small)
+                self._tops_key, self.too_small, self.banner_key())
 
     def panel_scroll_key(self) -> Any:
         p = self.panel
@@ -68,6 +68,9 @@ class PaintPicture:
                     surface.blit(top, tr.topleft, tr.move(-at[0], -at[1]))
             rects.append(r)
         self._dirty_rects = []
+        banner = self.banner_rect()
+        if banner is not None and any(banner.colliderect(r) for r in rects):
+            rects.append(self.draw_banner(surface))  # a stroke under the banner never wipes it
         status = (tuple(self.readout_lines()), self.file_label, self.dirty)
         if status != self._drawn_status:
             self._draw_status(surface)
@@ -104,6 +107,7 @@ class PaintPicture:
                 self.dialog.layout(pygame.Rect(0, 0, *self.size), self.s, self.font_size)
             pressed = self._pressed[1] if isinstance(self._pressed, tuple) else None
             self.dialog.draw(surface, self.text, self.font_size, self.s, pressed)
+        self.draw_banner(surface)  # last: over the panel, a dialog and the "too small" note (issue 18)
         self._drawn_key = self._chrome_key(surface)
         self._drawn_status = (tuple(self.readout_lines()), self.file_label, self.dirty)
 
