@@ -111,6 +111,10 @@ def test_1_the_writer_refuses_what_the_reader_refuses(atlas, tmp_path):
     m.meta["session_code"] = "ABC\x00DEF"
     with pytest.raises(UsageError):
         ff.save(m, tmp_path / "m.bodymap")
+    m.meta["session_code"] = "ABC-DEF"
+    m.meta["created"] = "0001-01-01T00:00:00Z"
+    with pytest.raises(UsageError, match="1900-2200"):
+        ff.save(m, tmp_path / "m.bodymap")
     assert not (tmp_path / "m.bodymap").exists()
 
 

@@ -77,6 +77,8 @@ def dumps(pain_map: PainMap) -> bytes:
     for key in ("session_code", "language"):  # the reader's rule, applied before anything is written
         if pain_map.meta.get(key) is not None:
             textsafe.check_text(pain_map.meta[key], key, TEXT_MAX_CHARS[key])
+    if pain_map.meta.get("created") is not None:
+        textsafe.check_time(pain_map.meta["created"], "created")
     pain_map.meta["modified"] = _now()
     doc = dict(pain_map.extra)  # unknown keys first; known keys below always win
     doc.update({
