@@ -312,7 +312,8 @@ def test_2_review_lists_bad_files_with_their_reason_and_shows_the_flag(atlas, tm
         assert not screen.current.ok and screen.current.error
 
 
-@pytest.mark.parametrize("cmd", [["export", "--csv"], ["stats"], ["match"], ["heatmap", "-o", "{tmp}/h.png"]])
+@pytest.mark.parametrize("cmd", [["export", "--csv", "--include-identifiers"], ["stats"], ["match"],
+                                 ["heatmap", "-o", "{tmp}/h.png"]])  # file names in the CSV: issue 21
 def test_2_and_4_folder_commands_list_each_bad_file_and_go_on(atlas, tmp_path, cmd):
     """A FIFO, a far-past time and a NUL code beside a good map: each folder command finishes (a FIFO once hung
     them all), names every bad file with its reason, and still reads the good map."""

@@ -193,7 +193,7 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
     for k, h in enumerate(ranking.hypotheses[:3], start=1):
         story.append(Paragraph(f"{k}. {_t(hypothesis_name(h))}: {100 * h.probability:.0f}% "
                                f"({_t(band_text(hypothesis_band(h)))})", st["hyp"]))
-        for e in h.evidence[:4]:
+        for e in _evidence_both_ways(h.evidence, 2):  # for and against, as on screen (issue 21)
             word = "for" if e.direction == "for" else "against"
             story.append(Paragraph(f"{word}: {_t(e.text)} <font color='{MUTED}'>({_t(e.source)})</font>", st["ev"],
                                    bulletText="+" if e.direction == "for" else "-"))
@@ -343,6 +343,13 @@ def _facts(m: PainMap, st) -> list:
     if unasked:
         out.append(Paragraph(_t("not answered: " + ", ".join(unasked)), st["small"]))
     return out
+
+
+def _evidence_both_ways(evidence, each: int = 3) -> list:
+    """Up to `each` items for and `each` against, for first: the page never drops the evidence against."""
+    pro = [e for e in evidence if e.direction == "for"][:each]
+    con = [e for e in evidence if e.direction != "for"][:each]
+    return pro + con
 
 
 def _research_facts(m: PainMap, st) -> list:
