@@ -221,7 +221,7 @@ def test_the_age_screen_is_left_out_when_the_clinic_does_not_ask_age(cfg, atlas)
 def test_the_red_flag_screen_holds_every_red_flag_question_emergency_questions_first():
     keys = plan.red_flag_screen_keys()
     follow = set(plan.red_flag_follow_ups())
-    desk = {q.key for q in vocabulary.questions() if not q.kiosk}  # asked at the desk (issue 18)
+    desk = {q.key for q in vocabulary.questions() if not q.kiosk and "red_flag" in q.uses}  # at the desk
     assert set(keys) | follow | desk | {"age"} == set(vocabulary.red_flag_keys())
     assert not set(keys) & follow and not set(keys) & desk
     urgent = {k for r in vocabulary.flag_rules() for t in r.triggers if t.urgency == "emergency"

@@ -842,7 +842,8 @@ def rank(model: Model, f: Features, summary: dict, both_legs: bool, saddle: bool
     from .triage import clinician_prompts  # the one place flags and prompts are made (issue 18)
 
     flags, risks = evaluate(f.answers, both_legs, recorded)
-    prompts = clinician_prompts(f.answers, summary.get("most_distal"), saddle, both_legs, risks)
+    prompts = clinician_prompts(f.answers, summary.get("most_distal"), saddle, both_legs, risks,
+                                list(summary.get("regions", [])))
     out_summary = {"extent_percent": round(float(summary.get("extent_percent", f.extent_percent)), 3),
                    "regions": list(summary.get("regions", []))}
     if not (soft_painted(f.coverage) * model.scored).any():

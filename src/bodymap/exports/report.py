@@ -207,7 +207,9 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
     if avail < 0.25 * frame_h:
         avail = frame_h  # too little room left on this page: the rest starts on the next
     if note_at is not None:
-        room = avail - _height(story, frame_w, frame_h) - 2
+        # at least NOTE_MIN_LINES of the note are always shown: on a full page the drawing and the matches
+        # shrink a little to make room for them (the flags above never do)
+        room = max(avail - _height(story, frame_w, frame_h) - 2, NOTE_MIN_LINES * st["body"].leading)
         story.insert(note_at, _note_paragraph(v.note, st["body"], frame_w, room))
     body = [*fixed, KeepInFrame(frame_w, avail, story, mode="shrink")]
     atlas = m.atlas
@@ -261,6 +263,7 @@ def _height(flowables: list, width: float, height: float) -> float:
 
 
 NOTE_HEAD = "<b>Clinical note:</b> "
+NOTE_MIN_LINES = 8
 
 
 def _note_paragraph(note: str, style, width: float, room: float):
@@ -336,9 +339,12 @@ def _facts(m: PainMap, st) -> list:
     out.append(Paragraph(_t("no: " + (", ".join(no) or "-")), st["body"]))
     if unsure:
         out.append(Paragraph(_t("not sure: " + ", ".join(unsure)), st["body"]))
-    unasked = [ANSWER_WORDS[k] for k in ANSWER_WORDS if k not in m.answers and vocabulary.applies(k, m.answers)]
-    if unasked:
-        out.append(Paragraph(_t("not answered: " + ", ".join(unasked)), st["small"]))
+    legacy = vocabulary.legacy_keys()  # read from older files, never asked: never "not answered"
+    unasked = [ANSWER_WORDS[k] for k in ANSWER_WORDS
+               if k not in m.answers and k not in legacy and vocabulary.applies(k, m.answers)]
+    if unasked:  # at most 8 named (issue 18 added questions): the rest counted, so the page keeps the note
+        more = f"; and {len(unasked) - 8} more" if len(unasked) > 8 else ""
+        out.append(Paragraph(_t("not answered: " + ", ".join(unasked[:8]) + more), st["small"]))
     return out
 
 
