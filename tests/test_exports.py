@@ -277,7 +277,7 @@ def test_snomed_table_is_complete_and_every_code_is_a_wellformed_concept_id():
 def test_csv_round_trip(maps, tmp_path, capsys):
     folder = maps["flagged"].parent
     out = tmp_path / "maps.csv"
-    rc, _, err = _run(["export", folder, "--csv", "-o", out], capsys)
+    rc, _, err = _run(["export", folder, "--csv", "-o", out, "--include-identifiers"], capsys)  # file names
     assert rc == 0, err
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     atlas = load_atlas()

@@ -111,6 +111,10 @@ def test_1_the_writer_refuses_what_the_reader_refuses(atlas, tmp_path):
     m.meta["session_code"] = "ABC\x00DEF"
     with pytest.raises(UsageError):
         ff.save(m, tmp_path / "m.bodymap")
+    m.meta["session_code"] = "ABC-DEF"
+    m.meta["created"] = "0001-01-01T00:00:00Z"
+    with pytest.raises(UsageError, match="1900-2200"):
+        ff.save(m, tmp_path / "m.bodymap")
     assert not (tmp_path / "m.bodymap").exists()
 
 
@@ -308,7 +312,8 @@ def test_2_review_lists_bad_files_with_their_reason_and_shows_the_flag(atlas, tm
         assert not screen.current.ok and screen.current.error
 
 
-@pytest.mark.parametrize("cmd", [["export", "--csv"], ["stats"], ["match"], ["heatmap", "-o", "{tmp}/h.png"]])
+@pytest.mark.parametrize("cmd", [["export", "--csv", "--include-identifiers"], ["stats"], ["match"],
+                                 ["heatmap", "-o", "{tmp}/h.png"]])  # file names in the CSV: issue 21
 def test_2_and_4_folder_commands_list_each_bad_file_and_go_on(atlas, tmp_path, cmd):
     """A FIFO, a far-past time and a NUL code beside a good map: each folder command finishes (a FIFO once hung
     them all), names every bad file with its reason, and still reads the good map."""
@@ -750,8 +755,17 @@ def test_10_no_pygame_banner_from_review(atlas, tmp_path):
     env.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", PYTHONUNBUFFERED="1")
     proc = subprocess.Popen([sys.executable, "-m", "bodymap", "review", str(tmp_path)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        time.sleep(8)  # long enough to import pygame and open the window; then it is closed
+    try:  # wait until pygame's own libraries are loaded (so the banner would have been printed), then close
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                if "pygame" in Path(f"/proc/{proc.pid}/maps").read_text():
+                    break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        time.sleep(2)
+        assert proc.poll() is None, "review exited early"
     finally:
         proc.terminate()
         out, err = proc.communicate(timeout=60)

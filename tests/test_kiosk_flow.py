@@ -44,6 +44,20 @@ def painted(k: Kiosk, paint=(("right_calf", 0.6, "sharp"),)):
     return s
 
 
+def page_answer(k: Kiosk, flags=plan.NONE_OF_THESE):
+    """What a patient taps on the current red-flag page: `flags` (one mapping for all pages) cut to it."""
+    if flags == plan.NONE_OF_THESE:
+        return flags
+    keys = k.page_keys(k.current_question[0])
+    return {q: v for q, v in flags.items() if q in keys}
+
+
+def answer_pages(k: Kiosk, flags=plan.NONE_OF_THESE) -> None:
+    """Answer every red-flag page in turn (stops when the flow leaves them, e.g. on an emergency)."""
+    while k.screen == "question" and k.current_question[1] == "redflags":
+        k.answer(page_answer(k, flags))
+
+
 def walk(k: Kiosk, given: dict | None = None, band="40s", pain=5, flags=plan.NONE_OF_THESE) -> list[str]:
     """Answer every question screen; returns the keys seen."""
     given = given or {}
@@ -51,7 +65,10 @@ def walk(k: Kiosk, given: dict | None = None, band="40s", pain=5, flags=plan.NON
     while k.screen == "question":
         key, kind = k.current_question
         seen.append(key)
-        k.answer({"scale": pain, "decade": band, "redflags": flags}.get(kind, given.get(key, False)))
+        if kind == "redflags":
+            k.answer(page_answer(k, flags))
+            continue
+        k.answer({"scale": pain, "decade": band}.get(kind, given.get(key, False)))
     return seen
 
 
@@ -59,10 +76,17 @@ def walk(k: Kiosk, given: dict | None = None, band="40s", pain=5, flags=plan.NON
 # fewer actions
 
 
-def test_the_typical_session_takes_at_most_12_actions_and_60_seconds(atlas):
+def test_the_typical_session_adds_nothing_but_the_red_flag_pages_and_the_feet(atlas):
+    # Issue 14's goal was 12 actions and 60 s. Issue 20 puts at most 4 red-flag questions on a screen,
+    # readable aloud in under 20 s, so the one red-flag screen became several pages (one tap each), and
+    # the typical session now paints the foot in the zoom (one tap). Beyond those, nothing was added:
+    # the bench reports the total against the goal (kiosk_actions_typical), here the parts are checked.
     fig = actions.typical_figures(atlas)
-    assert fig["actions"] <= actions.GOAL_ACTIONS
-    assert fig["seconds"] <= actions.GOAL_SECONDS
+    pages = len(plan.red_flag_pages())
+    assert fig["actions"] <= actions.GOAL_ACTIONS + (pages - 1) + 1
+    assert [t for t in fig["taps"] if t.startswith("answer:red_flags_")] == \
+        [f"answer:{plan.page_key(n)}" for n in range(1, pages + 1)]
+    assert fig["taps"].count("zoom") == 1
     # the count is what a patient does: one tap per question screen, every stroke, start/next/confirm
     questions = [s for s in fig["screens"] if s.startswith("question:")]
     assert len([t for t in fig["taps"] if t.startswith("answer:")]) == len(questions)
@@ -89,8 +113,8 @@ def test_every_age_band_asks_at_most_a_few_feature_questions_for_the_typical_dra
     for band in plan.AGE_BANDS:
         fig = actions.typical_figures(atlas, replace(actions.TYPICAL, age_band=band.id))
         feature = [s for s in fig["screens"] if s[len("question:"):] in matcher.ANSWER_FEATURES]
-        assert fig["actions"] == 11 + len(feature)  # 8 fixed taps + 3 strokes, plus one tap per question asked
-        assert fig["seconds"] <= actions.GOAL_SECONDS
+        # 8 fixed taps + 3 strokes, the zoom, one tap per red-flag page after the first, one per question asked
+        assert fig["actions"] == 11 + 1 + (len(plan.red_flag_pages()) - 1) + len(feature)
 
 
 # ---------------------------------------------------------------------------
@@ -110,7 +134,7 @@ def test_feature_questions_are_asked_only_while_their_gain_matters(cfg, atlas):
             open_keys = [q for q in matcher.ANSWER_FEATURES if q not in asked]
             assert key == questioning.next_question(model, f, open_keys)  # the most valuable one, now
             asked.append(key)
-        k.answer({"scale": 4, "decade": "50s", "redflags": plan.NONE_OF_THESE}.get(kind, True))
+        k.answer({"scale": 4, "decade": "50s", "redflags": plan.NONE_OF_THESE}.get(kind, True))  # noqa
     assert asked, "this drawing leaves questions that change the top"
     assert k.screen == "review"
     f = matcher.features_of(s.pain_map)
@@ -197,7 +221,7 @@ def test_the_age_screen_is_left_out_when_the_clinic_does_not_ask_age(cfg, atlas)
 def test_the_red_flag_screen_holds_every_red_flag_question_emergency_questions_first():
     keys = plan.red_flag_screen_keys()
     follow = set(plan.red_flag_follow_ups())
-    desk = {q.key for q in vocabulary.questions() if not q.kiosk}  # asked at the desk (issue 18)
+    desk = {q.key for q in vocabulary.questions() if not q.kiosk and "red_flag" in q.uses}  # at the desk
     assert set(keys) | follow | desk | {"age"} == set(vocabulary.red_flag_keys())
     assert not set(keys) & follow and not set(keys) & desk
     urgent = {k for r in vocabulary.flag_rules() for t in r.triggers if t.urgency == "emergency"
@@ -218,11 +242,14 @@ def test_none_of_these_answers_every_red_flag_question_no_in_one_tap(cfg, atlas)
     s = painted(k)
     k.answer(3)
     k.answer("30s")
-    assert k.current_question == plan.RED_FLAG_SCREEN
-    k.answer(plan.NONE_OF_THESE)
+    for n, keys in enumerate(plan.red_flag_pages(), start=1):  # one tap a page
+        assert k.current_question == (plan.page_key(n), "redflags")
+        assert k.page_keys(plan.page_key(n)) == keys
+        k.answer(plan.NONE_OF_THESE)
+        assert all(s.pain_map.answers.get(q) is False for q in keys)
     assert {q: s.pain_map.answers.get(q) for q in plan.red_flag_screen_keys()} == {
         q: False for q in plan.red_flag_screen_keys()}
-    assert k.screen in ("question", "review") and k.current_question != plan.RED_FLAG_SCREEN
+    assert k.screen in ("question", "review") and k.current_question is None or k.current_question[1] != "redflags"
 
 
 def test_an_unticked_box_is_no_and_a_wrong_value_is_refused():
@@ -241,17 +268,32 @@ def test_an_emergency_on_the_red_flag_screen_shows_the_staff_screen_at_once_with
     m = s.pain_map
     k.answer(7)
     k.answer("60s")
-    k.answer({"bladder_bowel": True, "cancer_history": True, "unwell": plan.UNSURE})
-    assert k.screen == "redflag"  # straight away: no feature questions, no review
-    # every answer on the screen kept, "not sure" too, in the saved file (format 2)
+    answers = {"cancer_history": True, "unwell": plan.UNSURE, "bladder_bowel": True}
+    # pages before the one with a cauda equina sign (none here: it is on the first page) ...
+    answer_pages(k, answers)
+    assert k.screen == "redflag"  # straight away: no more pages, no feature questions, no review
+    # every answer given so far kept, in the saved file (format 2)
     [f] = list(cfg.spool_dir.glob("*.bodymap"))
     saved = bodymap.load(f)
-    assert {q: saved.answers.get(q) for q in plan.red_flag_screen_keys()} == {q: m.answers[q] for q in
-                                                                              plan.red_flag_screen_keys()}
+    first = plan.red_flag_pages()[0]
+    assert "bladder_bowel" in first
+    assert {q: saved.answers.get(q) for q in first} == {q: m.answers[q] for q in first}
+    assert m.answers["bladder_bowel"] is True and all(m.answers[q] is False for q in first if q != "bladder_bowel")
+    ids = {f["id"]: f["urgency"] for f in k.finished_flags}
+    assert ids["cauda_equina"] == "emergency"
+
+
+def test_answers_on_later_pages_are_kept_with_their_flags(cfg, atlas):
+    k = Kiosk(cfg, atlas)
+    m = painted(k).pain_map
+    k.answer(7)
+    k.answer("60s")
+    answer_pages(k, {"cancer_history": True, "unwell": plan.UNSURE})
+    walk(k)
+    assert k.confirm() == "thanks"
     assert m.answers["cancer_history"] is True and m.answers["steroids"] is False and m.answers["unwell"] == "unsure"
     assert any("unwell" in f["because"] for f in k.finished_flags)
     ids = {f["id"]: f["urgency"] for f in k.finished_flags}
-    assert ids["cauda_equina"] == "emergency"
     assert ids["malignancy"] == "same_day" and ids["infection_unsure"] == "same_day"
 
 
@@ -267,7 +309,10 @@ def test_a_same_day_flag_does_not_alarm_the_patient_but_is_saved_and_logged(cfg,
     m = bodymap.load(f)
     assert [(r["id"], r["urgency"]) for r in m.red_flags_recorded] == [("malignancy", "same_day")]
     assert "malignancy (same_day)" in caplog.text
-    assert code not in caplog.text  # the staff log never names the session
+    # reception is told (issue 20): the session code, the time, the urgency and the pathology, in one line
+    [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("tell reception")]
+    assert code in line and "same_day" in line and "malignancy" in line
+    assert k.staff.marks and k.staff.marks[0]["code"] == code
 
 
 def test_the_red_flag_screen_returns_to_welcome_by_itself_and_the_flag_stays(cfg, atlas):
@@ -276,7 +321,7 @@ def test_the_red_flag_screen_returns_to_welcome_by_itself_and_the_flag_stays(cfg
     painted(k)
     k.answer(8)
     k.answer("40s")
-    k.answer({"saddle_numbness": True})
+    answer_pages(k, {"saddle_numbness": True})
     assert k.screen == "redflag"
     clock.t += cfg.redflag_screen_s - 1
     k.tick()
@@ -294,9 +339,11 @@ def test_weakness_is_followed_up_before_deciding_on_an_emergency(cfg, atlas):
         k = Kiosk(cfg, atlas)
         s = painted(k, both)
         assert s.pain_map.both_legs_painted
-        k.answer(6)
-        k.answer("40s")
-        k.answer({"weakness": True})
+        # both legs painted: the drawing asks the cauda equina questions first, one a screen
+        while k.current_question != ("weakness", plan.FLAG1):
+            assert k.current_question[1] == plan.FLAG1
+            k.answer(False)
+        k.answer(True)
         assert k.current_question == ("weakness_new_or_worse", "yesno")  # asked, not assumed
         k.answer(new)
         assert k.screen == screen or (not new and k.screen == "review")
@@ -311,7 +358,7 @@ def test_not_sure_about_an_emergency_sign_is_same_day_never_emergency(cfg, atlas
     painted(k)
     k.answer(6)
     k.answer("40s")
-    k.answer({"saddle_numbness": plan.UNSURE})
+    answer_pages(k, {"saddle_numbness": plan.UNSURE})
     assert k.screen != "redflag"  # no alarm on a doubt
     walk(k)
     assert k.confirm() == "thanks"
@@ -362,8 +409,9 @@ def test_change_from_the_review_returns_to_that_screen_then_to_the_review(cfg, a
     # (pain easing on standing still) is asked before the review (ADR 0019)
     assert set(walk(k)) <= {"calf_pain_walking_eases_rest", "worse_walking", "worse_sitting"}
     assert k.screen == "review" and k.session.pain_map.answers["age"] == 79
-    k.change("red_flags")
-    assert k.current_question == plan.RED_FLAG_SCREEN
+    n = next(i for i, keys in enumerate(plan.red_flag_pages(), start=1) if "recent_trauma" in keys)
+    k.change(plan.page_key(n))
+    assert k.current_question == (plan.page_key(n), "redflags")
     k.answer({"recent_trauma": True})
     assert k.screen == "review"
     k.change("paint")
@@ -381,7 +429,7 @@ def test_going_back_from_a_change_returns_to_the_review_unchanged(cfg, atlas):
     k = Kiosk(cfg, atlas)
     _to_review(k)
     before = dict(k.session.pain_map.answers)
-    k.change("red_flags")
+    k.change(plan.page_key(1))
     k.previous()
     assert k.screen == "review" and dict(k.session.pain_map.answers) == before
 

@@ -55,6 +55,13 @@ def want(path):
     return ids
 
 
+def answer_pages(k, ticks):
+    """Tick `ticks` page by page on the kiosk's red-flag pages (the rest no); stops when the flow leaves them."""
+    while k.screen == "question" and k.current_question[1] == "redflags":
+        keys = k.page_keys(k.current_question[0])
+        k.answer({q: v for q, v in ticks.items() if q in keys})
+
+
 def run(argv, capsys):
     rc = cli.main([str(a) for a in argv])
     out, err = capsys.readouterr()
@@ -126,3 +133,40 @@ def test_the_windows_and_the_kiosk_show_the_same_flags_when_the_matcher_raises(b
     k.reset()
     [saved] = list(cfg.spool_dir.glob("*.bodymap"))
     assert [f["id"] for f in bodymap.load(saved).red_flags_recorded] == want
+
+
+@pytest.mark.parametrize("ticks, screen", [
+    ({"cancer_history": True, "clumsy_hands_or_walking": True}, "redflag"),  # cord compression: at once
+    ({"legs_numb_or_weak_both": True}, "redflag"),  # new bilateral deficit: cauda equina, at once
+])
+def test_the_kiosk_ends_at_once_on_an_emergency_of_any_pathology(tmp_path, ticks, screen):
+    cfg = KioskConfig(spool_dir=tmp_path / "spool", drafts_dir=tmp_path / "drafts", recovery_dir=tmp_path / "rec",
+                      short_flow=True)
+    k = Kiosk(cfg, bodymap.load_atlas())
+    s = k.start()
+    s.pain_map.paint_region("right_calf", 0.6, "sharp")
+    k.to_questions()
+    k.answer(6)
+    k.answer("60s")
+    answer_pages(k, ticks)
+    assert k.screen == screen and k.finished_flags[0]["urgency"] == "emergency"
+
+
+@pytest.mark.parametrize("ticks", [{"cancer_history": True}, {"saddle_numbness": "unsure"},
+                                   {"abdominal_pain": True}, {"steroids": True}])
+def test_a_same_day_flag_never_alarms_the_kiosk_patient(tmp_path, ticks):
+    cfg = KioskConfig(spool_dir=tmp_path / "spool", drafts_dir=tmp_path / "drafts", recovery_dir=tmp_path / "rec",
+                      short_flow=True)
+    k = Kiosk(cfg, bodymap.load_atlas())
+    s = k.start()
+    s.pain_map.paint_region("right_calf", 0.6, "sharp")
+    k.to_questions()
+    k.answer(6)
+    k.answer("60s")
+    answer_pages(k, ticks)
+    while k.screen == "question":  # follow-ups (e.g. vascular risk after abdominal pain): yes where asked
+        k.answer(True if k.current_question[1] == "yesno" else None)
+    assert k.screen == "review" and k.confirm() == "thanks"
+    [saved] = list(cfg.spool_dir.glob("*.bodymap"))
+    recorded = bodymap.load(saved).red_flags_recorded
+    assert recorded and {f["urgency"] for f in recorded} == {"same_day"}

@@ -269,3 +269,30 @@ def test_assess_reads_a_pain_map_or_a_document_alike(tmp_path):
     assert [f.to_json() for f in a.red_flags] == [f.to_json() for f in b.red_flags]
     assert a.prompts == b.prompts and [h.id for h in a.hypotheses] == [h.id for h in b.hypotheses]
     assert a.caveat and a.urgency == "same_day" and a.to_json()["ranking_error"] is None
+
+
+@pytest.mark.parametrize("regions, want", [
+    (("right_palm", "left_back_of_hand"), True), (("right_palm", "right_back_of_hand"), False), ((), False)])
+def test_both_hands_painted_prompts_the_myelopathy_questions(regions, want):
+    import bodymap
+
+    m = bodymap.PainMap()
+    for r in regions:
+        m.paint_region(r, 0.8, "numbness")
+    t = triage.assess(m, rank=False)
+    assert any("Both hands are painted" in p for p in t.prompts) == want
+    m.answers["clumsy_hands_or_walking"] = True
+    assert not any("Both hands are painted" in p for p in triage.assess(m, rank=False).prompts)
+
+
+def test_many_open_red_flag_questions_are_counted_not_listed_and_a_not_sure_is_still_named():
+    few = {k: False for k in vocabulary.red_flag_keys() if vocabulary.question(k).kind == "yesno"}
+    few.pop("night_pain")
+    t = triage.assess_case(triage.Case(few, summary={"most_distal": "leg"}))
+    [p] = [p for p in t.prompts if p.startswith("Red-flag questions not answered")]
+    assert "night or non-mechanical pain" in p  # a few: named
+    t = triage.assess_case(triage.Case({"saddle_numbness": "unsure"}, summary={"most_distal": "leg"}))
+    [p] = [p for p in t.prompts if p.startswith("Red-flag questions not answered")]
+    n = len(vocabulary.unanswered_red_flag_keys({"saddle_numbness": "unsure"}))
+    assert n > triage.MAX_LISTED and f"{n} of" in p and "saddle numbness (answered not sure)" in p
+    assert "night or non-mechanical pain" not in p

@@ -34,6 +34,7 @@ CAVEAT = ("These percentages assume no serious cause: the red flags and prompts 
           "and a pattern that fits never rules out a serious cause.")
 SIDE_WORDS = {"left": "left", "right": "right", "bilateral": "both sides", "midline": "midline"}
 DISTAL = ("back", "buttock", "thigh", "knee", "leg", "foot")
+MAX_LISTED = 8  # open red-flag questions named one by one; more are counted (the answers list names them)
 
 
 def side_words(side: str) -> str:
@@ -58,10 +59,22 @@ def hypothesis_words(h: Any) -> str:
     return f"{100 * p:.0f}%  {hypothesis_name(h)}, {band_text(hypothesis_band(h))}"
 
 
+HAND_WORDS = ("hand", "palm", "finger", "thumb")
+
+
+def both_hands_painted(regions: list[str]) -> bool:
+    """Paint on both hands (region ids naming a hand, palm, finger or thumb on each side)."""
+    sides = {r.split("_", 1)[0] for r in regions if any(w in r for w in HAND_WORDS)}
+    return {"left", "right"} <= sides
+
+
 def clinician_prompts(answers: dict[str, Any], most_distal: str | None, saddle: bool, both_legs: bool,
-                      risks: list[RiskFactor] = ()) -> list[str]:
+                      risks: list[RiskFactor] = (), regions: list[str] = ()) -> list[str]:
     """What the clinician should ask or weigh, from what is painted and answered (never a flag)."""
     out = []
+    if both_hands_painted(list(regions)) and answers.get("clumsy_hands_or_walking") is not True:
+        out.append("Both hands are painted: ask about clumsy or numb hands and unsteady walking "
+                   "(cervical myelopathy; Davies 2018).")
     unanswered = list(vocabulary.unanswered_red_flag_keys(answers))  # a follow-up that does not apply is not open
     if saddle:
         out.append("The saddle area (perineum) is painted: ask about bladder or bowel changes and saddle numbness "
@@ -74,9 +87,15 @@ def clinician_prompts(answers: dict[str, Any], most_distal: str | None, saddle: 
         out.append(f"Ask: {vocabulary.words(k, 'clinician')}? (a follow-up not yet answered)")
     rest = [k for k in unanswered if k not in follow]
     if rest and most_distal in DISTAL:
-        said = [vocabulary.words(q, "short") + (" (answered not sure)" if answers.get(q) == "unsure" else "")
-                for q in rest]
-        out.append(f"Red-flag questions not answered: {', '.join(said)}.")
+        unsure = [vocabulary.words(q, "short") + " (answered not sure)" for q in rest if answers.get(q) == "unsure"]
+        if len(rest) > MAX_LISTED:  # most of them: a count, not a list that pushes the rest off the page
+            asked = [k for k in vocabulary.red_flag_keys() if vocabulary.applies(k, answers)]
+            out.append(f"Red-flag questions not answered: {len(rest)} of {len(asked)}; ask them"
+                       + (f"; {', '.join(unsure)}" if unsure else "") + ".")
+        else:
+            said = [vocabulary.words(q, "short") + (" (answered not sure)" if answers.get(q) == "unsure" else "")
+                    for q in rest]
+            out.append(f"Red-flag questions not answered: {', '.join(said)}.")
     out += [x.prompt for x in risks]
     from .redflags import _holds
 
@@ -161,7 +180,8 @@ class Triage:
 def assess_case(case: Case, ranker: Callable[[], Any] | None = None) -> Triage:
     """Triage from a Case; `ranker()` gives the ranking (anything it raises becomes `ranking_error`)."""
     flags, risks = evaluate(case.answers, case.both_legs, case.recorded)
-    prompts = clinician_prompts(case.answers, case.summary.get("most_distal"), case.saddle, case.both_legs, risks)
+    prompts = clinician_prompts(case.answers, case.summary.get("most_distal"), case.saddle, case.both_legs, risks,
+                                list(case.summary.get("regions", [])))
     summary = {"extent_percent": round(float(case.summary.get("extent_percent", 0.0) or 0.0), 3),
                "regions": list(case.summary.get("regions", []))}
     ranking, error = None, None

@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("paint", help="open the painting window")
     sp.add_argument("file", nargs="?", help="a .bodymap file to open (created on save if missing)")
-    sp.add_argument("--size", default="1280x800", help="window size WxH (default 1280x800)")
+    sp.add_argument("--size", default=None, help="window size WxH (default 1280x800, made smaller to fit the screen)")
     sp.add_argument("--no-panel", action="store_true", help="hide the clinician panel")
 
     sa = sub.add_parser("atlas", help="check, list or draw the body atlas")
@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     sm.add_argument("--json", action="store_true")
     sv = sub.add_parser("review", help="the clinician review window for a map or a folder of maps")
     sv.add_argument("path", help="a .bodymap file or a folder of them")
-    sv.add_argument("--size", default="1400x900", help="window size WxH (default 1400x900)")
+    sv.add_argument("--size", default=None, help="window size WxH (default 1400x900, made smaller to fit the screen)")
     for mod in _plugin_modules():
         mod.add_parsers(sub)
     return p
@@ -165,7 +165,7 @@ def _dispatch(args, parser) -> int:
         p = Path(args.path)
         if not p.exists():
             raise UsageError(f"{p}: no such file or folder")
-        size = parse_window_size(args.size, example="1400x900")
+        size = parse_window_size(args.size, example="1400x900") if args.size is not None else None
         from ..ui.review_app import run_review
 
         return run_review(p, size)
@@ -177,7 +177,7 @@ def _dispatch(args, parser) -> int:
 
 
 def _paint(file: str | None, size: str, no_panel: bool) -> int:
-    wh = parse_window_size(size)
+    wh = parse_window_size(size) if size is not None else None
     if file is not None:
         check_paint_file(file)
     _clean_leftovers(Path(file).parent if file is not None and str(Path(file).parent) else None)

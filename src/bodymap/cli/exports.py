@@ -29,7 +29,9 @@ def add_parsers(subparsers) -> None:
                      help="the CSV's columns, typed, as Parquet (needs -o and pyarrow: pip install 'bodymap[parquet]')")
     se.add_argument("-o", "--output", help="file to write (default: standard output; required for --parquet)")
     se.add_argument("--include-identifiers", action="store_true",
-                    help="--csv/--parquet: add the patient_id and note columns (they can identify a patient)")
+                    help="--csv/--parquet: add the patient_id and note columns and the file names (they can "
+                         "identify a patient); without it, maps and patients are named by keyed hashes "
+                         "(the key: BODYMAP_EXPORT_KEY or export-key in the user's bodymap settings)")
     _registry_options(se)  # issue 25: --partition-by, --dask
 
     sh = subparsers.add_parser("heatmap", help="frequency map: share of maps painting each spot, as a PNG")
@@ -52,9 +54,12 @@ def add_parsers(subparsers) -> None:
                                 "optional sensation, choir_female and answers")
     si.add_argument("outdir", help="folder to write <patient_id>.bodymap into (created if missing)")
     si.add_argument("--overwrite", action="store_true", help="replace files that already exist")
+    si.add_argument("--choir-numbering", choices=("male", "female", "auto"), default=None,
+                    help="which CHOIR drawing numbered the three-digit codes 112-117 (default auto: decided from the "
+                         "rows, said how; mixed evidence stops and asks for this flag). A per-row choir_female "
+                         "column overrides it")
     si.add_argument("--choir-female", action="store_true",
-                    help="three-digit CHOIR codes come from CHOIR's female drawing (renumbered; a per-row "
-                         "choir_female column overrides this)")
+                    help="the same as --choir-numbering female")
 
 
 def _registry_options(sp) -> None:
@@ -220,7 +225,12 @@ def _stats(args) -> int:
     summary["pairs_over"] = "regions"
     if seg.n and seg.all_imported:
         summary["pairs"], summary["pairs_over"] = seg.pairs(args.pairs), "choir_segments"
-    summary["bad_files"] = [str(p) for p, _ in run.bad]
+    from ..exports.keys import Pseudonyms
+
+    # research output: bad files by their pseudonymous key (a file name can be built from the identifier);
+    # stderr names them for whoever runs the command
+    keys = Pseudonyms()
+    summary["bad_files"] = [keys.map_key(p.name) for p, _ in run.bad]
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     else:
@@ -231,8 +241,13 @@ def _stats(args) -> int:
 def _import(args) -> int:
     from ..exports.importer import import_regions
 
+    numbering = getattr(args, "choir_numbering", None)
+    if getattr(args, "choir_female", False):
+        if numbering not in (None, "female"):
+            raise UsageError(f"--choir-female and --choir-numbering {numbering} disagree; give one of them")
+        numbering = "female"
     written, problems = import_regions(args.csv, args.outdir, overwrite=args.overwrite,
-                                       choir_female=getattr(args, "choir_female", False))
+                                       choir_numbering=numbering or "auto")
     for p in problems:
         print(f"import-regions: skipped {p}", file=sys.stderr)
     print(f"wrote {written} .bodymap file{'s' if written != 1 else ''} into {args.outdir}"

@@ -37,6 +37,7 @@ class MapRecord:
     intensity: dict[str, int] = field(default_factory=dict)
     recorded_flags: list[dict] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # "choir" (kept codes) and "imported" (columns): issue 21
 
 
 class Decoder:
@@ -86,6 +87,7 @@ class Decoder:
         rec.meta = {k: doc.meta.get(k) for k in ("created", "modified", "session_code", "app_version", "language")}
         rec.meta.update({k: doc.visit.get(k) for k in VISIT_FIELDS})  # patient_id, visit_date, recorded_by, note
         rec.meta["confirmed"] = doc.confirmed  # the confirmed diagnosis or None (bodymap.confirmed)
+        rec.extra = {k: doc.extra[k] for k in ("choir", "imported") if k in doc.extra}  # written by import-regions
         return rec
 
     # -- derived figures --------------------------------------------------

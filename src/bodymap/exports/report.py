@@ -193,7 +193,7 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
     for k, h in enumerate(ranking.hypotheses[:3], start=1):
         story.append(Paragraph(f"{k}. {_t(hypothesis_name(h))}: {100 * h.probability:.0f}% "
                                f"({_t(band_text(hypothesis_band(h)))})", st["hyp"]))
-        for e in h.evidence[:4]:
+        for e in _evidence_both_ways(h.evidence, 2):  # for and against, as on screen (issue 21)
             word = "for" if e.direction == "for" else "against"
             story.append(Paragraph(f"{word}: {_t(e.text)} <font color='{MUTED}'>({_t(e.source)})</font>", st["ev"],
                                    bulletText="+" if e.direction == "for" else "-"))
@@ -207,7 +207,9 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
     if avail < 0.25 * frame_h:
         avail = frame_h  # too little room left on this page: the rest starts on the next
     if note_at is not None:
-        room = avail - _height(story, frame_w, frame_h) - 2
+        # at least NOTE_MIN_LINES of the note are always shown: on a full page the drawing and the matches
+        # shrink a little to make room for them (the flags above never do)
+        room = max(avail - _height(story, frame_w, frame_h) - 2, NOTE_MIN_LINES * st["body"].leading)
         story.insert(note_at, _note_paragraph(v.note, st["body"], frame_w, room))
     body = [*fixed, KeepInFrame(frame_w, avail, story, mode="shrink")]
     atlas = m.atlas
@@ -261,6 +263,7 @@ def _height(flowables: list, width: float, height: float) -> float:
 
 
 NOTE_HEAD = "<b>Clinical note:</b> "
+NOTE_MIN_LINES = 8
 
 
 def _note_paragraph(note: str, style, width: float, room: float):
@@ -336,10 +339,20 @@ def _facts(m: PainMap, st) -> list:
     out.append(Paragraph(_t("no: " + (", ".join(no) or "-")), st["body"]))
     if unsure:
         out.append(Paragraph(_t("not sure: " + ", ".join(unsure)), st["body"]))
-    unasked = [ANSWER_WORDS[k] for k in ANSWER_WORDS if k not in m.answers and vocabulary.applies(k, m.answers)]
-    if unasked:
-        out.append(Paragraph(_t("not answered: " + ", ".join(unasked)), st["small"]))
+    legacy = vocabulary.legacy_keys()  # read from older files, never asked: never "not answered"
+    unasked = [ANSWER_WORDS[k] for k in ANSWER_WORDS
+               if k not in m.answers and k not in legacy and vocabulary.applies(k, m.answers)]
+    if unasked:  # at most 8 named (issue 18 added questions): the rest counted, so the page keeps the note
+        more = f"; and {len(unasked) - 8} more" if len(unasked) > 8 else ""
+        out.append(Paragraph(_t("not answered: " + ", ".join(unasked[:8]) + more), st["small"]))
     return out
+
+
+def _evidence_both_ways(evidence, each: int = 3) -> list:
+    """Up to `each` items for and `each` against, for first: the page never drops the evidence against."""
+    pro = [e for e in evidence if e.direction == "for"][:each]
+    con = [e for e in evidence if e.direction != "for"][:each]
+    return pro + con
 
 
 def _research_facts(m: PainMap, st) -> list:

@@ -52,6 +52,9 @@ class KioskConfig:
     # None: BODYMAP_SHARE_GROUP decides (unset: private). false: private. true: the spool and recovery folders'
     # own group may read them. A group name: that group may (docs/security.md, "A review PC")
     shared_folder_group: bool | str | None = None
+    # issue 20: a command run when a finished map must reach reception today, with two arguments, the
+    # session code and the urgency (never health data); in the background, with a timeout
+    on_flag: str | None = None
     path: Path | None = None
 
     def sharing(self) -> Sharing:
@@ -130,6 +133,8 @@ def load_config(path: str | os.PathLike | None = None, *, required: bool = False
             if v is not None and not isinstance(v, bool) and not (isinstance(v, str) and _GROUP.fullmatch(v)):
                 raise ConfigError(f"{where} must be true, false or a group name (letters, digits, _ . -), got {v!r}")
             cfg.shared_folder_group = v
+        elif k == "on_flag":
+            cfg.on_flag = _check_command(v, where)
         elif k in ("fullscreen", "ask_age", "short_flow", "speak_on_open", "tap_regions"):
             if not isinstance(v, bool):
                 raise ConfigError(f"{where} must be true or false")
@@ -141,6 +146,21 @@ def load_config(path: str | os.PathLike | None = None, *, required: bool = False
     check_folders(cfg, str(p))
     cfg.sharing()  # an unknown group is refused at start, with the config's name
     return cfg
+
+
+def _check_command(v: Any, where: str) -> str | None:
+    """`on_flag`: a command line (split like a shell would, never run through one), or nothing."""
+    import shlex
+
+    if v is None:
+        return None
+    if not isinstance(v, str) or not v.strip() or "\0" in v or "\n" in v:
+        raise ConfigError(f"{where} must be one command line, e.g. /usr/local/bin/ring-bell")
+    try:
+        shlex.split(v)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return v
 
 
 def check_folders(cfg: KioskConfig, where: str) -> None:

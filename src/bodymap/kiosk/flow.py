@@ -29,15 +29,17 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .. import vocabulary
+from .. import redflags, vocabulary
 from ..atlas import Atlas
 from ..redflags import EMERGENCY, SAME_DAY
 from ..painting import RECORDED_AT_KIOSK, PainMap
-from ..triage import Case, assess_case
-from . import plan
+from . import drawing, plan
+from .flags import session_flags
+from .choices import PatientChoices
 from .shortflow import ShortFlow
 from .config import KioskConfig
 from .security import PinGuard, new_session_code
+from .reception import StaffState, state_path
 from .spool import Drafts, RecoveryStatus, Spool, count_recovery
 
 log = logging.getLogger("bodymap.kiosk")
@@ -66,7 +68,7 @@ class Session:
 
 
 @dataclass
-class Kiosk(ShortFlow):
+class Kiosk(ShortFlow, PatientChoices):
     config: KioskConfig
     atlas: Atlas
     clock: Callable[[], float] = time.monotonic
@@ -87,6 +89,10 @@ class Kiosk(ShortFlow):
         self.drafts = Drafts(self.config.drafts_dir, self.config.recovery_dir, sharing=sharing)
         self.pin_guard = PinGuard(clock=self.clock)
         self._start_recovery()
+        # the staff marks and the PIN backoff survive a restart (bodymap.kiosk.reception)
+        self.staff = StaffState(state_path(self.config.drafts_dir), clock=self.clock,
+                                on_flag=getattr(self.config, "on_flag", None))
+        self.staff.restore_pin(self.pin_guard)
         self.language = self.config.default_language
         self.last_activity = self.clock()
         self._used_codes: set[str] = set()
@@ -103,9 +109,14 @@ class Kiosk(ShortFlow):
         Short flow: the screens shown so far (the next ones depend on the answers)."""
         if self.short_flow:
             return tuple(self.session.asked) if self.session is not None else ()
-        answers = self.session.pain_map.answers if self.session is not None else {}
+        m = self.session.pain_map if self.session is not None else None
+        answers = m.answers if m is not None else {}
+        follow = set(plan.red_flag_follow_ups())
+        due = set(plan.due_follow_ups(dict(answers), drawing.view(m)))
         return tuple(q for q in QUESTION_SCREENS
-                     if (q[0] != "age" or self.config.ask_age) and vocabulary.applies(q[0], answers))
+                     if (q[0] != "age" or self.config.ask_age)
+                     and (vocabulary.applies(q[0], answers) if q[0] not in follow  # red-flag follow-ups: the rules
+                          else q[0] in answers or q[0] in due))
 
     def touch(self) -> None:
         self.last_activity = self.clock()
@@ -160,9 +171,9 @@ class Kiosk(ShortFlow):
             elif kind == "number":
                 m.answers[key] = int(value)
             else:
-                m.answers[key] = bool(value)
+                m.answers[key] = value if value == plan.UNSURE else bool(value)  # "Not sure" on every yes/no
         for q in vocabulary.questions():  # a changed answer drops follow-ups that no longer apply
-            if q.key in m.answers and not vocabulary.applies(q.key, m.answers):
+            if q.key in m.answers and not redflags.follow_up_may_apply(q.key, m.answers):
                 del m.answers[q.key]
         if self._emergency() and not self._follow_up_next(key):
             # cauda equina signs: tell the patient now, not after the remaining questions
@@ -175,8 +186,9 @@ class Kiosk(ShortFlow):
         return any(f.urgency == EMERGENCY for f in self._flags(m))
 
     def _flags(self, m: PainMap):
-        """The session's flags, by `bodymap.triage` like every window ("not sure" included, at most same_day)."""
-        return assess_case(Case(dict(m.answers), m.both_legs_painted)).red_flags
+        """The session's flags: `bodymap.triage` like every window ("not sure" included, at most same_day), and
+        the drawing's conflicts with the answers (bodymap.kiosk.flags)."""
+        return session_flags(m)
 
     def _follow_up_next(self, key: str) -> bool:
         """The next screen follows up this answer (e.g. "is the weakness new?"): ask it before deciding."""
@@ -220,8 +232,9 @@ class Kiosk(ShortFlow):
         self.finished_code = s.code
         self.finished_flags = m.red_flags_recorded
         self.sessions_finished += 1
-        if flags:  # for staff: journald under systemd; no session code, no answers
+        if flags:  # for staff: journald under systemd; no answers
             log.warning("red flag(s) on a finished map: %s", ", ".join(f"{f.id} ({f.urgency})" for f in flags))
+            self.staff.flag(s.code, flags)  # the staff mark, its log line with the code, the on_flag hook
         alarm = SHORT_FLOW_ALARM if self.short_flow else ALARM_URGENCIES
         self.screen = "redflag" if any(f.urgency in alarm for f in flags) else "thanks"
         self.session = None  # the map now lives only in the spool (or its retry queue)

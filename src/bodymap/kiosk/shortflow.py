@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .. import vocabulary
-from . import plan
+from .. import redflags, vocabulary
+from . import drawing, plan
 
 log = logging.getLogger("bodymap.kiosk")
 
@@ -38,14 +38,21 @@ class ShortFlow:
                 m.answers["age"] = band.stored
                 m.extra_answers[plan.AGE_RANGE_KEY] = band.range_text
             elif kind == "redflags":
-                for k, v in plan.red_flag_answers(value).items():
+                for k, v in plan.red_flag_answers(value, self.page_keys(key)).items():
                     self._set_yes_no(k, v)
+            elif kind == plan.RECHECK:  # asked again: a yes or a doubt replaces the "no"; a second no stays
+                if value not in (True, False, plan.UNSURE):
+                    raise ValueError(f"answer {key!r} takes yes, no or {plan.UNSURE!r}, got {value!r}")
+                asked = drawing.rechecked(key)
+                m.extra_answers[key] = {True: "yes", False: "no"}.get(value, plan.UNSURE)
+                if value is not False:
+                    self._set_yes_no(asked, value)
             else:
                 if value not in (True, False, plan.UNSURE):
                     raise ValueError(f"answer {key!r} takes yes, no or {plan.UNSURE!r}, got {value!r}")
                 self._set_yes_no(key, value)
         for q in vocabulary.questions():  # a changed answer drops follow-ups that no longer apply
-            if q.key in m.answers and not vocabulary.applies(q.key, m.answers):
+            if q.key in m.answers and not redflags.follow_up_may_apply(q.key, m.answers):
                 del m.answers[q.key]
         if self._emergency() and not self._follow_up_pending():
             self._finish()  # cauda equina signs: tell the patient now
@@ -56,6 +63,21 @@ class ShortFlow:
         """Yes, no or "unsure" (file format 2 stores "unsure" as the answer)."""
         self.session.pain_map.answers[key] = value if value == plan.UNSURE else bool(value)
 
+    def page_keys(self, key: str) -> tuple[str, ...]:
+        """The questions on red-flag page `key` ("red_flags_2") in this session; every one for "red_flags"."""
+        if not plan.is_page(key):
+            return plan.red_flag_screen_keys()
+        visited = [k for k, _ in self.session.asked] if self.session is not None else []
+        pages = plan.red_flag_pages(plan.singles_asked(visited))
+        n = int(key.rsplit("_", 1)[1])
+        return pages[n - 1] if n <= len(pages) else ()
+
+    def page_number(self, key: str) -> tuple[int, int]:
+        """(n, of) for red-flag page `key`."""
+        visited = [k for k, _ in self.session.asked] if self.session is not None else []
+        pages = plan.red_flag_pages(plan.singles_asked(visited))
+        return int(key.rsplit("_", 1)[1]), len(pages)
+
     def given(self, key: str) -> Any:
         """The answer to `key` in this session: True, False, "unsure" or None (not answered)."""
         return None if self.session is None else self.session.pain_map.answers.get(key)
@@ -63,7 +85,7 @@ class ShortFlow:
     def _follow_up_pending(self) -> bool:
         """A red-flag follow-up (e.g. "is the weakness new?") applies and is not answered: ask it first."""
         m = self.session.pain_map
-        return any(k not in m.answers and vocabulary.applies(k, m.answers) for k in plan.red_flag_follow_ups())
+        return bool(plan.due_follow_ups(dict(m.answers), drawing.view(m)))
 
     def _matcher_view(self):
         """(features, model) for choosing questions, or (None, None) if the matcher cannot be loaded.
@@ -93,7 +115,8 @@ class ShortFlow:
         visited = [k for k, _ in s.asked]
         features, model = self._matcher_view()
         if model is None:  # no matcher: every open feature question, in vocabulary order
-            nxt = plan.next_screen(s.pain_map.answers, visited, ask_age=self.config.ask_age)
+            nxt = plan.next_screen(s.pain_map.answers, visited, ask_age=self.config.ask_age,
+                                   drawing=drawing.view(s.pain_map))
             if nxt is None:
                 from ..matcher import ANSWER_FEATURES
 
@@ -101,7 +124,7 @@ class ShortFlow:
                             if k not in visited and k not in s.pain_map.answers), None)
         else:
             nxt = plan.next_screen(s.pain_map.answers, visited, ask_age=self.config.ask_age,
-                                   features=features, model=model)
+                                   features=features, model=model, drawing=drawing.view(s.pain_map))
         if nxt is None:
             s.returning = False
             self.screen = "review"

@@ -9,7 +9,7 @@ cannot be read becomes an entry with `error` set: it is listed, never raised.
 """
 from __future__ import annotations
 
-import json
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
@@ -135,12 +135,40 @@ def entry_when(e: MapEntry, tz: tzinfo | None = None, short: bool = False) -> st
     return f"visit {e.visit_date}" + ("" if short else f", saved {entry_time(e, tz)}")
 
 
-def list_files(folder: Path) -> list[Path]:
-    try:
-        return [p for p in folder.iterdir() if p.suffix == FILE_SUFFIX and not p.name.startswith(".")
-                and p.is_file()]
-    except OSError:
-        return []
+#: how far down review looks for maps: the folder and this many levels of subfolders (issue 21: a patient
+#: saved in a new folder by Save As is listed too); symlinked folders are not followed (no loops)
+MAX_DEPTH = 3
+MAX_FILES = 20000  # a folder of a whole registry is for the export commands, not a list to scroll
+
+
+def list_files(folder: Path, depth: int = MAX_DEPTH) -> list[Path]:
+    """The .bodymap files in `folder` and its subfolders down to `depth` levels (hidden ones left out)."""
+    out: list[Path] = []
+
+    def walk(d: str, level: int) -> None:
+        try:
+            with os.scandir(d) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            return
+        for e in entries:
+            if e.name.startswith(".") or len(out) >= MAX_FILES:
+                continue
+            try:
+                if e.name.endswith(FILE_SUFFIX) and e.is_file():
+                    out.append(Path(e.path))
+                elif level < depth and e.is_dir(follow_symlinks=False):
+                    walk(e.path, level + 1)
+            except OSError:
+                continue
+
+    walk(os.fspath(folder), 0)
+    return out
+
+
+def subfolder_count(entries, root: Path) -> int:
+    """How many of the listed maps lie in subfolders of `root`."""
+    return sum(1 for e in entries if Path(e.path).parent != Path(root))
 
 
 def _stamp(path: Path) -> tuple:

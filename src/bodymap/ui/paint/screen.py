@@ -37,9 +37,11 @@ from ...errors import BodymapError
 from ...painting import SENSATIONS, PainMap
 from ...render.overlay import PaintOverlay
 from ..panel import load_matcher
+from ...window_size import fit_to_screen
 from ..scene import PARTIAL, DisplayWindow, run
 from ..widgets import Dialog, TextCache, wrap_text
 from .banner import PaintBanner
+from .patient_banner import PaintPatientBanner
 from .day import PaintDay
 from .files import PaintFiles
 from .input import PaintInput
@@ -52,7 +54,7 @@ from .sizes import BASE_SIZE, BRUSHES, TOAST_SECONDS
 
 
 class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, PaintZoom, PaintQuestions,
-                  PaintPicture, PaintBanner):
+                  PaintPicture, PaintBanner, PaintPatientBanner):
     """The whole painting window as a scene: a state machine over events.
 
     `matcher`: an object with `match(pain_map)` and `pattern_zone(atlas, id, side)`
@@ -233,6 +235,9 @@ class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, P
         painted = ("Painted: " + ", ".join(names)) if names else \
             "Painted: nothing yet. Choose a sensation, then paint where it hurts."
         width = max(self.status_rect.width - 2 * self.px(12), 50)
+        if self.status_rect.height > 4 * self.px(40):  # the readout beside the bodies: room for more lines
+            return wrap_text(first, self.font_size, width, max_lines=2) + \
+                wrap_text(painted, self.font_size, width, max_lines=12)
         return [first] + wrap_text(painted, self.font_size, width, max_lines=2)
 
     def _indices_text(self) -> str:
@@ -259,12 +264,16 @@ class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, P
         return f"bodymap - {self.file_label}"
 
 
-def run_paint_app(file: str | os.PathLike | None = None, size: tuple[int, int] = BASE_SIZE,
+def run_paint_app(file: str | os.PathLike | None = None, size: tuple[int, int] | None = None,
                   show_panel: bool = True, *, max_frames: int | None = None) -> int:
-    """Open the painting window and run it until it is closed. Returns the exit status."""
+    """Open the painting window and run it until it is closed. Returns the exit status.
+
+    Without `size` the window is BASE_SIZE made to fit the screen (a 1366x768 laptop included)."""
     try:
         pygame.display.init()
         pygame.font.init()
+        if size is None:
+            size = fit_to_screen(BASE_SIZE, desktop_size())
         surface = pygame.display.set_mode(size, pygame.RESIZABLE)
     except pygame.error as exc:
         print(f"bodymap: cannot open a window ({exc})", file=sys.stderr)
@@ -276,3 +285,12 @@ def run_paint_app(file: str | os.PathLike | None = None, size: tuple[int, int] =
         return screen.exit_status
     finally:
         pygame.display.quit()
+
+
+def desktop_size() -> tuple[int, int] | None:
+    """The first screen's size (after `pygame.display.init()`), or None when the driver cannot tell."""
+    try:
+        sizes = pygame.display.get_desktop_sizes()
+    except pygame.error:
+        return None
+    return tuple(sizes[0]) if sizes else None

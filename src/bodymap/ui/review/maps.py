@@ -14,7 +14,7 @@ from ...atlas import VIEWS
 from ...compare import compare
 from ...errors import BodymapError
 from ...painting import PainMap
-from ..review_model import (FILTER_WORDS, FILTERS, MapEntry, entry_when, filter_entries, flag_urgency, flags_of,
+from ..review_model import (FILTER_WORDS, FILTERS, MapEntry, subfolder_count, entry_when, filter_entries, flag_urgency, flags_of,
                             one_line, run_match, scan)
 
 
@@ -73,6 +73,7 @@ class ReviewMaps:
         self.list.entries = self.entries
         self.list.filter_words = FILTER_WORDS[self.filter] if self.filter != "all" else None
         self.list.total = len(self.all_entries)
+        self.list.in_subfolders = subfolder_count(self.entries, self.source) if self.source.is_dir() else 0
         self.list.selected = self.index_of(keep) if keep is not None else None
         self._update_badges()
 
