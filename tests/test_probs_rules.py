@@ -125,8 +125,8 @@ def test_a_bilateral_hypothesis_needs_both_sides_painted(atlas):
 
 
 def _widespread(atlas):
-    stems = ["back_of_neck", "back_of_shoulder", "upper_arm_back", "forearm_back", "upper_back", "mid_back",
-             "lower_back", "buttock", "posterior_thigh", "calf", "front_of_shoulder", "upper_arm_front", "chest",
+    stems = ["back_of_neck", "back_of_shoulder", "upper_arm_back", "forearm_radial_back", "forearm_ulnar_back",
+             "upper_back", "mid_back", "lower_back", "buttock", "posterior_thigh", "calf", "front_of_shoulder", "upper_arm_front", "chest",
              "anterior_thigh", "knee", "shin", "lateral_thigh", "lateral_leg"]
     return [(f"{s}_{st}", 0.9, "aching") for s in SIDES for st in stems]
 
@@ -160,7 +160,8 @@ def test_paint_outside_a_patterns_area_counts_against_it(atlas, side):
     ans = {"worse_sitting": True, "numbness": True, "age": 40}
     alone = bodymap.match(_map(atlas, leg, ans))
     arm = bodymap.match(_map(atlas, leg + [(f"{side}_{st}", 0.7, "aching") for st in (
-        "back_of_neck", "back_of_shoulder", "upper_arm_back", "elbow_back", "forearm_back", "upper_back")], ans))
+        "back_of_neck", "back_of_shoulder", "upper_arm_back", "elbow_back", "forearm_radial_back", "forearm_ulnar_back",
+        "upper_back")], ans))
     assert _belief(arm, "root_L5") < _belief(alone, "root_L5")
     assert _belief(arm, "root_L5") < STRONG_AT
     l5 = _line(arm, "root_L5")

@@ -46,19 +46,25 @@ KEY_POINT_LLR = float(np.log(0.5 / 0.1))
 TRUNK_FRONT = ("chest", "upper_abdomen", "lower_abdomen")
 
 # ACR 2016 widespread pain index areas (Wolfe et al. 2016, S): 7 areas per side and 5 axial.
-# Atlas stems not listed here (hands, feet, head) are not WPI areas.
+# Atlas stems not listed here (hands and fingers, feet, head and face) are not WPI areas. Atlas 3's finer
+# upper-body regions sit in the area they are part of, as regions/indices.yaml counts them: the trapezius
+# ridge with the shoulder girdle (M), the arm strips with the upper arm, the forearm halves with the lower
+# arm, the shoulder blade and between the shoulder blades with the upper back; its jaw region is the jaw.
 WPI_SIDED = {
-    "front_of_shoulder": "shoulder girdle", "back_of_shoulder": "shoulder girdle",
-    "upper_arm_front": "upper arm", "upper_arm_back": "upper arm",
-    "elbow_front": "lower arm", "elbow_back": "lower arm", "forearm_front": "lower arm", "forearm_back": "lower arm",
-    "face": "jaw", "jaw": "jaw",
+    "front_of_shoulder": "shoulder girdle", "back_of_shoulder": "shoulder girdle", "trapezius_ridge": "shoulder girdle",
+    "upper_arm_front": "upper arm", "upper_arm_back": "upper arm", "lateral_arm": "upper arm", "medial_arm": "upper arm",
+    "elbow_front": "lower arm", "elbow_back": "lower arm",
+    "forearm_radial_front": "lower arm", "forearm_ulnar_front": "lower arm",
+    "forearm_radial_back": "lower arm", "forearm_ulnar_back": "lower arm",
+    "jaw": "jaw",
     "buttock": "hip", "lower_buttock": "hip", "lateral_hip": "hip", "sacroiliac": "hip", "groin": "hip",
     "anterior_thigh": "upper leg", "lateral_thigh": "upper leg", "medial_thigh": "upper leg",
     "posterior_thigh": "upper leg", "posterolateral_thigh": "upper leg",
     "knee": "lower leg", "back_of_knee": "lower leg", "shin": "lower leg", "calf": "lower leg",
     "lateral_leg": "lower leg", "medial_leg": "lower leg",
 }
-WPI_AXIAL = {"front_of_neck": "neck", "back_of_neck": "neck", "upper_back": "upper back", "mid_back": "lower back",
+WPI_AXIAL = {"front_of_neck": "neck", "back_of_neck": "neck", "upper_back": "upper back", "scapular": "upper back",
+             "interscapular": "upper back", "mid_back": "lower back",
              "lower_back": "lower back", "sacrum": "lower back", "chest": "chest", "upper_abdomen": "abdomen",
              "lower_abdomen": "abdomen"}
 UPPER_AREAS = ("shoulder girdle", "upper arm", "lower arm", "jaw")
