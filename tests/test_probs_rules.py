@@ -126,8 +126,8 @@ def test_a_bilateral_hypothesis_needs_both_sides_painted(atlas):
 
 def _widespread(atlas):
     stems = ["back_of_neck", "back_of_shoulder", "upper_arm_back", "forearm_radial_back", "forearm_ulnar_back",
-             "upper_back", "mid_back", "lower_back", "buttock", "posterior_thigh", "calf", "front_of_shoulder", "upper_arm_front", "chest",
-             "anterior_thigh", "knee", "shin", "lateral_thigh", "lateral_leg"]
+             "upper_back", "mid_back", "lower_back", "buttock", "posterior_thigh", "calf", "front_of_shoulder",
+             "upper_arm_front", "chest", "anterior_thigh", "knee", "shin", "lateral_thigh", "lateral_leg"]
     return [(f"{s}_{st}", 0.9, "aching") for s in SIDES for st in stems]
 
 
