@@ -225,7 +225,7 @@ def test_both_legs_prompt(atlas):
 # -- calibration ---------------------------------------------------------------
 
 def test_calibrated_probabilities_on_held_out_simulation(atlas):
-    from bodymap import validation
+    from bodymap.lab import validation
 
     model = matcher.get_model(atlas)
     cases = validation.simulate(model, 300, seed=11, perturb=0.5)

@@ -31,7 +31,7 @@ import numpy as np
 
 from . import vocabulary
 from .atlas import Atlas, load_atlas
-from .calibration import band_for
+from .lab.calibration import band_for
 from .errors import PatternError
 from .paths import regions_dir
 from .painting import SENSATIONS, PainMap

@@ -1,7 +1,7 @@
 """The second simulated cohort: drawings that share neither the matcher's tables nor its
 independence assumption (validation/cohort2.yaml, docs/adr/0008-calibration-bands.md).
 
-    from bodymap.cohort import load_cohort_spec, generate
+    from bodymap.lab.cohort import load_cohort_spec, generate
     drawings = generate(atlas, load_cohort_spec(), n=1500, seed=11)
 
 Differences from the first cohorts (bodymap.validation.simulate):
@@ -27,10 +27,10 @@ from typing import Any
 
 import numpy as np
 
-from .atlas import Atlas
-from .errors import BodymapError
-from .painting import SENSATIONS, both_legs_painted
-from .yamlio import read_yaml
+from ..atlas import Atlas
+from ..errors import BodymapError
+from ..painting import SENSATIONS, both_legs_painted
+from ..yamlio import read_yaml
 
 SCHEMA = "bodymap.cohort2/1"
 LABELS = ("R", "S", "M", "P")
@@ -102,7 +102,7 @@ def _num(v: Any, where: str) -> float:
 
 
 def load_cohort_spec(path: str | Path | None = None) -> CohortSpec:
-    from .paths import data_root
+    from ..paths import data_root
 
     path = Path(path) if path else data_root() / "validation" / "cohort2.yaml"
     doc = read_yaml(path, CohortError, what="a cohort file")
@@ -264,7 +264,7 @@ def _grow_side(atlas: Atlas, nb: list[tuple[int, ...]], rec: Recipe, spec: Cohor
 
 def draw_one(atlas: Atlas, nb: list[tuple[int, ...]], spec: CohortSpec, rec: Recipe,
              rng: np.random.Generator) -> Drawing:
-    from .matcher import Features
+    from ..matcher import Features
 
     regs = atlas.regions
     R = len(regs)
