@@ -31,7 +31,7 @@ import numpy as np
 
 from . import vocabulary
 from .atlas import Atlas, load_atlas
-from .lab.calibration import band_for
+from .bands import band_for
 from .errors import PatternError
 from .paths import regions_dir
 from .painting import SENSATIONS, PainMap
@@ -73,7 +73,7 @@ class Hypothesis:
 
     @property
     def band(self) -> str:
-        """'strong', 'moderate' or 'weak' (calibration.band_for; cut points in docs/adr/0008)."""
+        """'strong', 'moderate' or 'weak' (bands.band_for; cut points in docs/adr/0008)."""
         return band_for(self.probability)
 
     def to_json(self) -> dict[str, Any]:

@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..lab.calibration import band_text
+from ..bands import band_text
 from ..errors import BodymapError, UsageError
 from ..fileformat import load
 from ..matcher import match

@@ -335,7 +335,7 @@ BAND_SYSTEM = "urn:bodymap:band"
 
 def _ranking_observation(m: PainMap, created: str | None, qr_id: str) -> dict | None:
     """The top (pattern, side) hypotheses with probability and band, or None when nothing is matched."""
-    from ..lab.calibration import band_text
+    from ..bands import band_text
     from ..matcher import DISCLAIMER, match
 
     hyps = match(m).hypotheses[:RANKING_TOP]

@@ -1,25 +1,19 @@
-"""Honest confidence: the matcher's temperature fit, its measurement, and the plain bands.
+"""Honest confidence: the matcher's temperature fit and its measurement (the laboratory).
 
     python -m bodymap.lab.calibration                # measure on the second cohort (held-out seeds)
     python -m bodymap.lab.calibration --fit          # refit the temperature into regions/calibration.yaml
     python -m bodymap.lab.calibration --docs         # also rewrite the "Second cohort" section of
-                                                 # docs/validation.md and docs/reliability-cohort2.png
+                                                     # docs/validation.md and docs/reliability-cohort2.png
 
-The temperature is fitted on the **second cohort** (bodymap.cohort, validation/cohort2.yaml),
+The temperature is fitted on the **second cohort** (bodymap.lab.cohort, validation/cohort2.yaml),
 which shares neither the matcher's tables nor its independence assumption, on one seed
 (FIT_SEED) and reported on other seeds (REPORT_SEEDS). See docs/adr/0008-calibration-bands.md.
 
-Bands (`band_for`) put a probability into plain words for the clinician:
-
-    p >= STRONG_AT    "strong"    strongly consistent
-    p >= MODERATE_AT  "moderate"  moderately consistent
-    otherwise         "weak"      weakly consistent
-
-The cut points are fixed here, not fitted, so that a band means the same thing after every
-refit; docs/validation.md reports how often the top pattern was right in each band.
+The plain bands a probability is shown in (`band_for`, fixed cut points) are runtime words and
+live in the core (bodymap.bands); this module measures how often each band was right.
 
 This module is headless (numpy and zlib only; the reliability diagram is written without
-pygame) and imports the matcher only inside functions, because the matcher imports band_for.
+pygame). Nothing in the runtime imports it.
 """
 from __future__ import annotations
 
@@ -32,49 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-# ---------------------------------------------------------------------------
-# Bands
-
-STRONG_AT = 0.70
-MODERATE_AT = 0.40
-BANDS = ("strong", "moderate", "weak")
-BAND_TEXT = {"strong": "strongly consistent", "moderate": "moderately consistent", "weak": "weakly consistent"}
-
-
-def band_for(p: float) -> str:
-    """The band of a (calibrated) probability: 'strong', 'moderate' or 'weak'.
-
-    >>> band_for(0.85), band_for(0.5), band_for(0.1)
-    ('strong', 'moderate', 'weak')
-    """
-    if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not math.isfinite(float(p)):
-        raise ValueError(f"band_for needs a probability between 0 and 1, got {p!r}")
-    p = float(p)
-    if not -1e-9 <= p <= 1 + 1e-9:
-        raise ValueError(f"band_for needs a probability between 0 and 1, got {p!r}")
-    if p >= STRONG_AT:
-        return "strong"
-    if p >= MODERATE_AT:
-        return "moderate"
-    return "weak"
-
-
-def band_text(band_or_p: str | float) -> str:
-    """'moderately consistent' for 'moderate' or for a probability in that band."""
-    band = band_or_p if isinstance(band_or_p, str) else band_for(band_or_p)
-    return BAND_TEXT[band]
-
-
-def hypothesis_band(h) -> str:
-    """The band of a hypothesis-like object (its own `band` if it has one, else from its probability)."""
-    b = getattr(h, "band", None)
-    if b in BAND_TEXT:
-        return b
-    try:
-        p = float(getattr(h, "probability", 0.0) or 0.0)
-    except (TypeError, ValueError):
-        return "weak"
-    return band_for(min(max(p, 0.0), 1.0)) if math.isfinite(p) else "weak"  # a screen never crashes on a band
+# The bands (band_for and its cut points) are runtime words and live in the core: bodymap.bands.
+from ..bands import BAND_TEXT, BANDS, MODERATE_AT, STRONG_AT, band_for, band_text  # noqa: E402,F401
 
 
 # ---------------------------------------------------------------------------
