@@ -196,13 +196,13 @@ def test_docs_section_replaces_itself_and_keeps_the_rest(tmp_path, monkeypatch):
     doc = tmp_path / "docs" / "validation.md"
     doc.write_text("# Matcher validation\n\nfirst cohort text\n\n## Second cohort\n\nstale numbers\n", encoding="utf-8")
     monkeypatch.setenv("BODYMAP_DATA", str(tmp_path))
-    matcher._model_for.cache_clear()
+    matcher.forget_models()
     try:
         assert cal.run(fit=False, docs=True, n=120) == 0
         cal.run(fit=False, docs=True, n=120)
     finally:
         monkeypatch.delenv("BODYMAP_DATA")
-        matcher._model_for.cache_clear()
+        matcher.forget_models()
     text = doc.read_text(encoding="utf-8")
     assert text.startswith("# Matcher validation\n\nfirst cohort text\n")
     assert text.count(cal.SECTION) == 1 and "stale numbers" not in text

@@ -243,7 +243,7 @@ class _Adapted:
 def run(fit: bool = False, docs: bool = False, n: int = COHORT_N) -> int:
     from ..atlas import load_atlas
     from .cohort import generate, load_cohort_spec
-    from ..matcher import _model_for, get_model
+    from ..matcher import forget_models, get_model
     from ..paths import data_root
     from .validation import simulate
 
@@ -262,7 +262,7 @@ def run(fit: bool = False, docs: bool = False, n: int = COHORT_N) -> int:
                           f"second cohort (bodymap.cohort, validation/cohort2.yaml), seed {FIT_SEED}, n = {n}; "
                           f"{why}; written by `make calibrate`. Label M: a model parameter fitted to simulated "
                           f"data, not a clinical figure.")
-        _model_for.cache_clear()
+        forget_models()
         model = get_model(atlas)
         print(f"fitted temperature T = {f.temperature:.4f} on the second cohort (seed {FIT_SEED}, n = {n}); {why}")
     T = model.lib.temperature

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..atlas import load_atlas
 from ..atomicio import write_atomic
-from ..matcher import ANSWER_FEATURES, NONE_ID, Features, Model, get_model, posterior, rank
+from ..matcher import ANSWER_FEATURES, NONE_ID, Features, Model, forget_models, get_model, posterior, rank
 from ..painting import SENSATIONS, PainMap, both_legs_painted
 from ..paths import data_root
 
@@ -256,7 +256,7 @@ def report(fit: bool = False, docs: bool = False, n: int = 1500) -> int:
         from .calibration import run as calibrate
 
         calibrate(fit=True, docs=False)
-        get_model.__globals__["_model_for"].cache_clear()
+        forget_models()
         model = get_model(atlas)
     clean = simulate(model, n, seed=2)
     pert = simulate(model, n, seed=3, perturb=0.5)
