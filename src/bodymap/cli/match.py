@@ -47,13 +47,19 @@ def format_ranking(r) -> str:
 
 
 def _folder(folder: Path, as_json: bool) -> int:
+    """One line per map, read like the folder exports (no PainMap, stroke log skipped) and ranked by
+    the same feature computation as `bodymap match FILE`; the text lines need only the top hypothesis."""
+    from ..exports.common import Decoder
+    from ..matcher import TOP_N
+
     files = sorted(folder.glob("*.bodymap"))
     if not files:
         raise UsageError(f"{folder}: no .bodymap files in this folder")
+    dec = Decoder()
     bad = []
     for f in files:
         try:
-            r = match(load(f))
+            r = dec.rank(dec.read(f), top_n=TOP_N if as_json else 1)
         except BodymapError as exc:
             bad.append(f"{f.name}: {exc}")
             continue
