@@ -898,6 +898,39 @@ def test_partial_redraw_during_a_stroke_matches_a_full_redraw():
     assert (a != b).any(axis=2).sum() == 0
 
 
+def test_a_new_ranking_after_a_stroke_redraws_the_panel_alone_and_matches_a_full_redraw():
+    """At a stroke's end only the ranking panel (and the paint) change: the partial path redraws the
+    panel and must leave the screen exactly as a full redraw would."""
+    import pygame as pg
+
+    from bodymap.ui.paint import PaintScreen
+
+    size = (1600, 900)
+    screen = PaintScreen(size, show_panel=True)
+    surf = pg.Surface(size)
+    lay = screen.layouts["back"]
+    for stem, dx in (("right_calf", 0), ("left_calf", 0), ("right_buttock", 4)):
+        screen.update()
+        screen.draw_partial(surf)
+        p = screen.atlas.region(stem).geometry.representative_point()
+        x, y = (int(v) for v in lay.to_screen(p.x, p.y))
+        screen.handle_event(pg.event.Event(pg.MOUSEBUTTONDOWN, pos=(x, y), button=1))
+        for k in range(1, 6):
+            screen.handle_event(pg.event.Event(pg.MOUSEMOTION, pos=(x + dx * k, y + 5 * k), rel=(0, 5),
+                                               buttons=(1, 0, 0)))
+            screen.update()
+            screen.draw_partial(surf)
+        screen.handle_event(pg.event.Event(pg.MOUSEBUTTONUP, pos=(x + dx * 5, y + 25), button=1))
+        before = screen.ranking
+        screen.update()
+        assert screen.ranking is not before  # the stroke's end ranked the map again
+    rects = screen.draw_partial(surf)
+    assert rects is not None and screen.panel_rect in rects  # the panel alone, not the whole window
+    full = pg.Surface(size)
+    screen.draw(full)
+    assert (pg.surfarray.array3d(surf) != pg.surfarray.array3d(full)).any(axis=2).sum() == 0
+
+
 def test_an_expose_event_forces_a_full_redraw():
     """Under a real window system the pixels can be lost (first map, uncovering): redraw them all."""
     import pygame as pg

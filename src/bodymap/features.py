@@ -191,7 +191,9 @@ class Features:
     def counted(self) -> np.ndarray:
         """(R,) bool: the regions that count as painted (specks and slivers left out: painting.counted_regions)."""
         painted = {v: (r0, c0, sub != 0) for v, (r0, c0, sub) in self.paint.views.items() if sub.size}
-        return counted_regions(self.raster.labels, painted, self.atlas.region_px(self.paint.scale), self.paint.scale)
+        hit = counted_regions(self.raster.labels, painted, self.atlas.region_px(self.paint.scale), self.paint.scale)
+        hit.flags.writeable = False
+        return hit
 
     @cached_property
     def raw_counted(self) -> np.ndarray:
@@ -257,8 +259,9 @@ def from_map(pain_map: PainMap) -> Features:
     key = ("features", pain_map.version)
     hit = pain_map._cache.get(key)
     if hit is None:
-        hit = Features(pain_map.atlas, paint_from_map(pain_map), dict(pain_map.answers))
+        hit = Features(pain_map.atlas, paint_from_map(pain_map))
         pain_map._cache[key] = hit
+    hit.answers = dict(pain_map.answers)  # answers change without a new version: read them every time
     return hit
 
 

@@ -592,15 +592,13 @@ class PainMap:
         return hit
 
     def counted_regions(self) -> np.ndarray:
-        """(R,) bool in atlas region order: the regions that count as painted (see `counts_as_painted`)."""
-        key = ("counted_regions", self.version)
-        hit = self._cache.get(key)
-        if hit is None:
-            hit = counted_regions(self.raster.labels, {v: (0, 0, self.counted_mask(v)) for v in VIEWS},
-                                  self._region_px, self.scale, already_counted=True)
-            hit.flags.writeable = False
-            self._cache[key] = hit
-        return hit
+        """(R,) bool in atlas region order: the regions that count as painted (see `counts_as_painted`).
+
+        Computed by the one feature computation (bodymap.features, on the painted box), which the
+        matcher reads too, so the island step runs once per change of the map."""
+        from . import features  # features reads PainMap: imported here, not at the top
+
+        return features.from_map(self).counted
 
     def painted_regions(self, min_fraction: float = 0.0) -> list[str]:
         """Region ids that count as painted, most covered first.
