@@ -11,7 +11,7 @@ no pygame. The windows live in `bodymap.ui`.
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from .version import __version__  # noqa: E402,F401
 
 from .atlas import Atlas, Region, load_atlas, viewer_sign  # noqa: E402
 from .errors import (  # noqa: E402

@@ -120,11 +120,13 @@ def _shrink(r0: int, c0: int, sub: np.ndarray) -> tuple[int, int, np.ndarray]:
 class Features:
     """The figures of one drawing, each computed the first time it is read (see the module text)."""
 
-    def __init__(self, atlas: Atlas, paint: Paint, answers: dict[str, Any] | None = None):
+    def __init__(self, atlas: Atlas, paint: Paint, answers: dict[str, Any] | None = None,
+                 pain_map: PainMap | None = None):
         self.atlas = atlas
         self.paint = paint
         self.answers = dict(answers or {})
         self.raster = atlas.raster(paint.scale)
+        self._map = pain_map  # a PainMap keeps its own counted regions (the same rule): shared, not redone
 
     # -- pixels per region --------------------------------------------------
     @cached_property
@@ -190,6 +192,8 @@ class Features:
     @cached_property
     def counted(self) -> np.ndarray:
         """(R,) bool: the regions that count as painted (specks and slivers left out: painting.counted_regions)."""
+        if self._map is not None:
+            return self._map.counted_regions()
         painted = {v: (r0, c0, sub != 0) for v, (r0, c0, sub) in self.paint.views.items() if sub.size}
         hit = counted_regions(self.raster.labels, painted, self.atlas.region_px(self.paint.scale), self.paint.scale)
         hit.flags.writeable = False
@@ -259,7 +263,7 @@ def from_map(pain_map: PainMap) -> Features:
     key = ("features", pain_map.version)
     hit = pain_map._cache.get(key)
     if hit is None:
-        hit = Features(pain_map.atlas, paint_from_map(pain_map))
+        hit = Features(pain_map.atlas, paint_from_map(pain_map), pain_map=pain_map)
         pain_map._cache[key] = hit
     hit.answers = dict(pain_map.answers)  # answers change without a new version: read them every time
     return hit

@@ -26,7 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, atomicio
+from . import atomicio
+from .version import __version__
 from .atlas import VIEWS, Atlas, load_atlas
 from .atomicio import clean_temp_files  # noqa: F401 - part of this module's API (the kiosk uses it)
 from .atlas_remap import remap_layers, steps_between

@@ -594,11 +594,23 @@ class PainMap:
     def counted_regions(self) -> np.ndarray:
         """(R,) bool in atlas region order: the regions that count as painted (see `counts_as_painted`).
 
-        Computed by the one feature computation (bodymap.features, on the painted box), which the
-        matcher reads too, so the island step runs once per change of the map."""
-        from . import features  # features reads PainMap: imported here, not at the top
-
-        return features.from_map(self).counted
+        The one rule (`counted_regions`) on each view's painted box; bodymap.features reads this for
+        a PainMap, so the island step runs once per change of the map."""
+        key = ("counted_regions", self.version)
+        hit = self._cache.get(key)
+        if hit is None:
+            painted = {}
+            for v in VIEWS:
+                m = self.any_mask(v)
+                rows = np.flatnonzero(m.any(axis=1))
+                if len(rows):
+                    cols = np.flatnonzero(m[rows[0]:rows[-1] + 1].any(axis=0))
+                    r0, c0 = int(rows[0]), int(cols[0])
+                    painted[v] = (r0, c0, m[r0:int(rows[-1]) + 1, c0:int(cols[-1]) + 1])
+            hit = counted_regions(self.raster.labels, painted, self._region_px, self.scale)
+            hit.flags.writeable = False
+            self._cache[key] = hit
+        return hit
 
     def painted_regions(self, min_fraction: float = 0.0) -> list[str]:
         """Region ids that count as painted, most covered first.

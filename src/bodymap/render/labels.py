@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pygame
@@ -16,10 +15,8 @@ from shapely.ops import polylabel
 
 from ..atlas import Atlas
 from .palette import BACKGROUND, TEXT
+from .layout import ViewLayout
 from .text import font
-
-if TYPE_CHECKING:  # annotations only: view imports this module
-    from .view import ViewLayout
 
 
 @dataclass(frozen=True)
