@@ -14,7 +14,7 @@ from bodymap import fileformat
 from bodymap.atlas import load_atlas
 from bodymap.kiosk import actions, i18n, plan
 from bodymap.kiosk.config import KioskConfig
-from bodymap.ui.kiosk_app import KioskApp
+from bodymap.ui.kiosk import KioskApp
 
 SIZE = (1920, 1080)
 

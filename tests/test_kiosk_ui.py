@@ -1,4 +1,4 @@
-"""The kiosk touch screens (bodymap.ui.kiosk_app), driven headless with synthetic FINGER events.
+"""The kiosk touch screens (bodymap.ui.kiosk), driven headless with synthetic FINGER events.
 
 A tap is FINGERDOWN + FINGERUP at a button's centre, normalised to the window as
 SDL sends it; a stroke goes through the screen's own view layout from atlas
@@ -27,7 +27,7 @@ from bodymap.kiosk.flow import EXIT_CRASH, EXIT_STAFF
 from bodymap.kiosk.security import hash_pin
 from bodymap.render.palette import SENSATION_STYLE
 from bodymap.ui.kiosk.review import ReviewScene
-from bodymap.ui.kiosk_app import REDFLAG_FINISH_AFTER_S, STOPPED, THANKS_SECONDS, KioskApp, run_kiosk
+from bodymap.ui.kiosk import REDFLAG_FINISH_AFTER_S, STOPPED, THANKS_SECONDS, KioskApp, run_kiosk
 
 SIZE = (1920, 1080)
 ROOT = Path(__file__).resolve().parents[1]

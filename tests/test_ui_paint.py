@@ -1,4 +1,4 @@
-"""The painting window (bodymap.ui.app), driven headless with synthetic pygame events.
+"""The painting window (bodymap.ui.paint), driven headless with synthetic pygame events.
 
 Positions are computed from the window's own layout for known atlas points, and
 every assertion reads the painted masks (or pixels) back, so a stroke landing on
@@ -21,8 +21,8 @@ import pytest
 from bodymap import fileformat
 from bodymap.atlas import load_atlas
 from bodymap.painting import SENSATIONS, PainMap
-from bodymap.ui import app as app_module
-from bodymap.ui.app import PaintScreen
+from bodymap.ui import panel as app_module  # the matcher loader
+from bodymap.ui.paint import PaintScreen
 
 SIZE = (1280, 800)
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -858,7 +858,7 @@ def test_snapshot_comparison_notices_a_changed_picture(atlas, tmp_path):
 def test_run_paint_app_opens_runs_and_returns_an_exit_status(tmp_path):
     bad = tmp_path / "bad.bodymap"
     bad.write_text("nope")
-    code = ("import sys; from bodymap.ui.app import run_paint_app; "
+    code = ("import sys; from bodymap.ui.paint import run_paint_app; "
             f"sys.exit(run_paint_app({str(bad)!r}, (800, 600), show_panel=True, max_frames=5))")
     env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
     r = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
@@ -872,7 +872,7 @@ def test_partial_redraw_during_a_stroke_matches_a_full_redraw():
     """The dirty-rectangle path must leave the screen exactly as a full redraw would."""
     import pygame as pg
 
-    from bodymap.ui.app import PaintScreen
+    from bodymap.ui.paint import PaintScreen
 
     size = (1280, 800)
     screen = PaintScreen(size, show_panel=False)
@@ -935,7 +935,7 @@ def test_an_expose_event_forces_a_full_redraw():
     """Under a real window system the pixels can be lost (first map, uncovering): redraw them all."""
     import pygame as pg
 
-    from bodymap.ui.app import PaintScreen
+    from bodymap.ui.paint import PaintScreen
 
     screen = PaintScreen((1024, 768), show_panel=False)
     surf = pg.Surface((1024, 768))
@@ -954,7 +954,7 @@ def test_importing_the_windows_never_forces_the_dummy_video_driver():
     import sys
 
     env = {k: v for k, v in os.environ.items() if k not in ("SDL_VIDEODRIVER", "SDL_AUDIODRIVER")}
-    code = ("import os, bodymap.cli, bodymap.ui.app, bodymap.ui.review_app, bodymap.ui.kiosk_app, "
+    code = ("import os, bodymap.cli, bodymap.ui.paint, bodymap.ui.review, bodymap.ui.kiosk, "
             "bodymap.render.picture, bodymap.cli.exports; print(os.environ.get('SDL_VIDEODRIVER'))")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
@@ -962,7 +962,7 @@ def test_importing_the_windows_never_forces_the_dummy_video_driver():
 
 
 def test_red_flags_stay_on_top_when_the_matcher_fails():
-    from bodymap.ui.app import PaintScreen
+    from bodymap.ui.paint import PaintScreen
 
     class Broken:
         def match(self, pain_map):

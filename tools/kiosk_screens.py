@@ -27,7 +27,7 @@ from bodymap.atlas import load_atlas  # noqa: E402
 from bodymap.kiosk import plan  # noqa: E402
 from bodymap.kiosk.config import KioskConfig  # noqa: E402
 from bodymap.kiosk.i18n import available_languages  # noqa: E402
-from bodymap.ui.kiosk_app import KioskApp  # noqa: E402
+from bodymap.ui.kiosk import KioskApp  # noqa: E402
 
 SIZE = (1920, 1080)
 

@@ -38,7 +38,7 @@ from bodymap.fileformat import load
 from bodymap.kiosk import plan
 from bodymap.kiosk.config import KioskConfig
 from bodymap.painting import SENSATIONS
-from bodymap.ui.kiosk_app import REDFLAG_FINISH_AFTER_S, KioskApp
+from bodymap.ui.kiosk import REDFLAG_FINISH_AFTER_S, KioskApp
 
 
 class FakeClock:

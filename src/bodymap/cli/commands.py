@@ -159,7 +159,7 @@ def _dispatch(args, parser) -> int:
         if not p.exists():
             raise UsageError(f"{p}: no such file or folder")
         size = parse_window_size(args.size, example="1400x900")
-        from ..ui.review_app import run_review
+        from ..ui.review import run_review
 
         return run_review(p, size)
     for mod in _plugin_modules():
@@ -173,7 +173,7 @@ def _paint(file: str | None, size: str, no_panel: bool) -> int:
     wh = parse_window_size(size)
     if file is not None:
         check_paint_file(file)
-    from ..ui.app import run_paint_app
+    from ..ui.paint import run_paint_app
 
     return run_paint_app(file, wh, show_panel=not no_panel)
 

@@ -25,7 +25,7 @@ def run(args) -> int:
         return set_pin(args.config)
     cfg = load_config(args.config, required=args.config is not None)  # a named file must exist
     size = parse_window_size(args.size) if args.size else None
-    from ..ui.kiosk_app import run_kiosk
+    from ..ui.kiosk import run_kiosk
 
     return run_kiosk(cfg, windowed=args.windowed, size=size)
 
