@@ -28,7 +28,7 @@ SENSATION_WORDS = {
 }
 # The answer keys come from the one vocabulary (regions/questions.yaml via bodymap.vocabulary).
 # QUESTIONS here means the answer keys; the kiosk's question screens are kiosk.flow.QUESTION_SCREENS.
-YES_NO_QUESTIONS = vocabulary.load_at_import(vocabulary.yes_no_keys)
+YES_NO_QUESTIONS = vocabulary.yes_no_keys()  # a broken questions.yaml raises ConfigError (the CLI says it)
 INT_QUESTIONS = vocabulary.number_keys()
 QUESTIONS = YES_NO_QUESTIONS + INT_QUESTIONS
 ANSWER_KEYS = QUESTIONS

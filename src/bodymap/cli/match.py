@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..bands import band_text
 from ..errors import BodymapError, UsageError
+from .status import ExitStatus
 from ..fileformat import load
 from ..matcher import match
 
@@ -20,9 +21,9 @@ def match_command(path: str, as_json: bool = False) -> int:
     r = match(load(p))
     if as_json:
         print(json.dumps(r.to_json(), ensure_ascii=False))
-        return 0
+        return ExitStatus.OK
     print(format_ranking(r))
-    return 0
+    return ExitStatus.OK
 
 
 def format_ranking(r) -> str:
@@ -74,4 +75,4 @@ def _folder(folder: Path, as_json: bool) -> int:
             print(f"{f.name}\t{'RED FLAG ' + flags if flags else 'no red flags'}\t{desc}")
     for b in bad:
         print(f"skipped {b}", file=sys.stderr)
-    return 2 if bad else 0
+    return ExitStatus.BAD_INPUT if bad else ExitStatus.OK

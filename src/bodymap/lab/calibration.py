@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..atomicio import write_atomic
 # The bands (band_for and its cut points) are runtime words and live in the core: bodymap.bands.
 from ..bands import BAND_TEXT, BANDS, MODERATE_AT, STRONG_AT, band_for, band_text  # noqa: E402,F401
 
@@ -216,7 +217,7 @@ def write_temperature(path: Path, T: float, note: str) -> None:
             out.append(ln)
     if not done:
         out += [prov, f"temperature: {T:.4f}"]
-    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    write_atomic(path, "\n".join(out) + "\n", 0o644)
 
 
 # The reliability diagram is drawn by bodymap.reliability_plot (numpy and zlib, headless).
@@ -298,7 +299,7 @@ def run(fit: bool = False, docs: bool = False, n: int = COHORT_N) -> int:
         cut = text.find("\n" + SECTION)
         text = (text if cut < 0 else text[:cut]).rstrip("\n") + "\n\n" + _section(
             T, n, rows, held_m, mimics, spec, fit_note) + "\n"
-        path.write_text(text, encoding="utf-8")
+        write_atomic(path, text, 0o644)
         print(f"wrote the '{SECTION}' section of docs/validation.md and {FIGURE}")
     return 0
 

@@ -9,7 +9,6 @@ cannot be read becomes an entry with `error` set: it is listed, never raised.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 from .. import fileformat, vocabulary
 from ..atlas import Atlas
+from ..errors import BodymapError
 from ..painting import SENSATION_WORDS, PainMap
 from ..times import local_time
 
@@ -174,9 +174,8 @@ def file_created(path: Path) -> Any:
     the newest.
     """
     try:
-        with open(path, "rb") as fh:
-            doc = json.loads(fh.read(fileformat.MAX_FILE_BYTES + 1))
-    except (OSError, ValueError, RecursionError):
+        doc = fileformat.parse_json(fileformat.read_bytes(Path(path)), str(path))  # the one reader's limits
+    except BodymapError:
         return None
     return doc.get("created") if isinstance(doc, dict) else None
 
