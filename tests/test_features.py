@@ -113,3 +113,23 @@ def test_the_model_is_kept_on_the_atlas_and_compiled_again_when_forgotten(atlas)
     assert b is not a and b.hyps == a.hyps
     assert not [k for k in atlas.derived if isinstance(k, tuple) and k[0] == "matcher.model" and
                 atlas.derived[k] is a]  # the old generation is dropped, not kept for ever
+
+
+def test_bits_a_file_does_not_name_are_cleared_on_the_fast_path_too(atlas):
+    """A file in bodymap's own sensation order skips the bit lookup; a bit beyond its own list must still go."""
+    import base64
+    import json
+    import zlib
+
+    m = _map(atlas, [("right_calf", 0.5, "aching")])
+    doc = json.loads(fileformat.dumps(m))
+    doc["layers"]["sensations"] = list(SENSATIONS[:2])  # aching, sharp
+    enc = doc["layers"]["back"]
+    sub = np.frombuffer(zlib.decompress(base64.b64decode(enc["data"])), dtype=np.uint8).copy()
+    sub[sub != 0] |= 0b10100  # burning and numbness bits, which this file does not name
+    enc["data"] = base64.b64encode(zlib.compress(sub.tobytes())).decode()
+    d = fileformat.read_document(json.dumps(doc).encode(), atlas, strokes=False)
+    assert set(np.unique(d.views["back"][2])) == {0, 1}
+    f = features.from_document(d, atlas)
+    assert f.sensations_present == ["aching"]
+    assert features.from_map(fileformat.to_pain_map(d, atlas)).sensations_present == ["aching"]

@@ -414,24 +414,13 @@ def _decode_layers(layers: dict, where: str) -> tuple[tuple[int, int], dict[str,
     rows, cols = shape
     if rows * cols > MAX_LAYER_PIXELS:
         raise FileFormatError(f"{where}: 'layers.shape' {rows} x {cols} is too large (max {MAX_LAYER_PIXELS} pixels)")
+    own = tuple(sens) == SENSATIONS[:len(sens)]  # bodymap's own order: no lookup (the costly step per map)
     views = {}
     for v in VIEWS:
         r0, c0, sub = decode_view(layers.get(v), rows, cols, f"{where}: 'layers.{v}'")
-        views[v] = (r0, c0, _our_bits(sub, tuple(sens)))
+        top = int(sub.max()) if sub.size else 0
+        views[v] = (r0, c0, sub if top == 0 or (own and top < 1 << len(sens)) else _bit_map(tuple(sens))[sub])
     return (rows, cols), views
-
-
-def _our_bits(sub: np.ndarray, sens: tuple[str, ...]) -> np.ndarray:
-    """`sub` with its bits moved to this bodymap's sensation order and the bits the file does not name cleared.
-    A file written in our own order (every file bodymap writes) needs no lookup, the costly step per map."""
-    if not sub.size:
-        return sub
-    top = int(sub.max())
-    if top == 0:
-        return sub
-    if sens == SENSATIONS[:len(sens)]:
-        return sub if top < (1 << len(sens)) else sub & np.uint8((1 << len(sens)) - 1)
-    return _bit_map(sens)[sub]
 
 
 @lru_cache(maxsize=16)
