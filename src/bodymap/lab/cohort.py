@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -171,23 +170,16 @@ def load_cohort_spec(path: str | Path | None = None) -> CohortSpec:
 # Region adjacency
 
 
-@lru_cache(maxsize=4)
-def _adjacency_for(atlas_key: str) -> tuple[tuple[int, ...], ...]:
-    return tuple(tuple(x) for x in _compute_adjacency(_ATLASES[atlas_key]))
-
-
-_ATLASES: dict[str, Atlas] = {}
-
-
 def adjacency(atlas: Atlas) -> list[tuple[int, ...]]:
-    """Neighbours of every region (indices into atlas.regions).
+    """Neighbours of every region (indices into atlas.regions), kept with the atlas.
 
     Two regions are neighbours when they touch on the same view, or when they lie on the
     same side at the same level on the two views and overlap vertically by at least half
     of the shorter one (the front and back of a limb wrap round into each other)."""
-    key = f"{id(atlas)}:{atlas.content_hash}"
-    _ATLASES[key] = atlas
-    return list(_adjacency_for(key))
+    hit = atlas.derived.get("lab.cohort.adjacency")
+    if hit is None:
+        hit = atlas.derived["lab.cohort.adjacency"] = tuple(tuple(x) for x in _compute_adjacency(atlas))
+    return list(hit)
 
 
 def _compute_adjacency(atlas: Atlas) -> list[list[int]]:
