@@ -26,8 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from . import atomicio
-from .version import __version__
+from . import atomicio, version
 from .atlas import VIEWS, Atlas, load_atlas
 from .atomicio import clean_temp_files  # noqa: F401 - part of this module's API (the kiosk uses it)
 from .atlas_remap import remap_layers, steps_between
@@ -80,7 +79,7 @@ def dumps(pain_map: PainMap) -> bytes:
         "modified": pain_map.meta["modified"],
         "language": pain_map.meta.get("language", "en"),
         "session_code": pain_map.meta.get("session_code"),
-        "app_version": __version__,
+        "app_version": version.__version__,
         **{k: getattr(pain_map.visit, k) for k in VISIT_FIELDS},  # null when not given
         "layers": encode_layers(pain_map),
         "strokes": encode_strokes(pain_map.strokes),
@@ -191,7 +190,8 @@ def read_bytes(path: Path) -> bytes:
         if size > MAX_FILE_BYTES:
             raise FileFormatError(f"{path}: {size} bytes is too large for a .bodymap file (max {MAX_FILE_BYTES})")
         with open(path, "rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)
+            raw = fh.read(size + 1)  # the stat size: read(MAX + 1) would allocate 16 MB for every file
+            raw += fh.read(MAX_FILE_BYTES + 1 - len(raw)) if len(raw) > size else b""  # grew since the stat
     except FileNotFoundError:
         raise FileFormatError(f"{path}: no such file") from None
     except PermissionError:
