@@ -471,7 +471,12 @@ def main():
         if name not in ONLY:
             print(f"bench: --only takes one of {', '.join(ONLY)}", file=sys.stderr)
             raise SystemExit(2)
+        load_before = os.getloadavg()
         ONLY[name]()
+        load_after = os.getloadavg()
+        record("machine_load_1min", round(max(load_before[0], load_after[0]), 2), "runnable", "-",
+               note=f"during the last run (`--only {name}`): load average {load_before[0]:.2f} at the start, "
+                    f"{load_after[0]:.2f} at the end; above 2, other jobs shared the two cores")
         out = HERE / "results.json"
         old = json.loads(out.read_text()) if out.exists() else {}
         out.write_text(json.dumps({**old, **RESULTS}, indent=1) + "\n")
