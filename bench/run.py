@@ -450,7 +450,8 @@ def bench_scaling(atlas, maps, tmp):
             batch.score_many(paths[:n], workers=workers)
             rate = n / (time.perf_counter() - t0)
             record(f"scaling_batch_maps_per_s_{n}_w{workers}", rate, "maps/s", "-",
-                   note="includes process start-up" if workers > 1 else "one process")
+                   note="one process" if workers == 1 else
+                   "one process: fewer than two chunks of 256 maps" if n < 512 else "2 processes, forked")
 
 
 def _only_batch():
