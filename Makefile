@@ -40,9 +40,10 @@ bench: $(STAMP) ## Measure the performance figures into bench/results.json and d
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(PY) bench/run.py
 	$(PY) bench/write_docs.py
 
-validate: $(STAMP) ## Score the matcher on the validation set (vignettes + simulated cohorts)
+validate: $(STAMP) ## Score the matcher on the validation set (vignettes + simulated cohorts); red-flag rates (docs/red-flag-rates.md)
 	$(PY) -m bodymap.lab.validation --docs
 	$(PY) -m bodymap.lab.calibration --docs
+	$(PY) -m bodymap.flagrate --docs
 
 calibrate: $(STAMP) ## Refit the temperature on the second cohort, then rewrite docs/validation.md
 	$(PY) -m bodymap.lab.calibration --fit

@@ -207,6 +207,33 @@ def bench_match_folder(folder: Path):
                 f"export --csv (ratio {m / e:.2f})")
 
 
+def bench_import(rows: int = 7000):
+    """Issue 21: `bodymap import-regions` of a synthetic CHOIR export (comma-separated code strings, CHOIR's
+    column names, an extra column), whole command in-process: rows per second, files synced to disk."""
+    import csv
+    import io
+    import random
+
+    from bodymap.exports.importer import import_regions
+
+    rng = random.Random(21)
+    codes = list(range(101, 137)) + list(range(201, 239))
+    with tempfile.TemporaryDirectory() as d:
+        src = Path(d) / "choir.csv"
+        with open(src, "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["id", "gender", "bodymap_regions_csv"])
+            for i in range(rows):
+                w.writerow([f"p{i:05d}", rng.choice(["male", "female"]),
+                            ",".join(str(c) for c in rng.sample(codes, rng.randint(1, 14)))])
+        t0 = time.perf_counter()
+        written, problems = import_regions(src, Path(d) / "maps", choir_numbering="male", err=io.StringIO())
+        dt = time.perf_counter() - t0
+    assert written == rows and not problems, problems[:3]
+    record("import_rows_per_s", rows / dt, "rows/s", ">= 500", lambda v: v >= 500,
+           note=f"{rows} CHOIR rows to .bodymap files, {dt:.1f} s, {os.cpu_count()} cores")
+
+
 def shapely_score(atlas, path):
     """Baseline: buffer each stroke, union them, intersect with every region polygon, score."""
     import shapely
@@ -411,6 +438,43 @@ def bench_kiosk_actions(atlas=None):
                 f"{worst['seconds']:g} s")
 
 
+KIOSK_IDLE_CODE = r"""
+import json, os, sys, tempfile, time
+from pathlib import Path
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+from bodymap.kiosk.config import KioskConfig
+from bodymap.ui.kiosk.run import run_kiosk
+seconds = float(sys.argv[1])
+with tempfile.TemporaryDirectory() as d:
+    root = Path(d)
+    cfg = KioskConfig(spool_dir=root / "s", drafts_dir=root / "d", recovery_dir=root / "r", fullscreen=False)
+    marks = {}
+    def on_frame(app, frame):
+        if frame == 30:  # start-up over: measure from here
+            marks["wall"], marks["cpu"] = time.monotonic(), time.process_time()
+        if "wall" in marks and time.monotonic() - marks["wall"] >= seconds:
+            marks["end_wall"], marks["end_cpu"] = time.monotonic(), time.process_time()
+            app.should_exit = 0
+    run_kiosk(cfg, windowed=True, size=(1920, 1080), on_frame=on_frame, max_frames=100000)
+wall = marks["end_wall"] - marks["wall"]
+print(json.dumps({"cpu_percent": 100.0 * (marks["end_cpu"] - marks["cpu"]) / wall, "wall_s": wall}))
+"""
+
+
+def bench_kiosk_idle_cpu(seconds: float = 10.0):
+    """Issue 20: the kiosk's welcome screen left alone, in the real window loop (SDL's dummy video driver, 1920 x
+    1080), in a fresh process: CPU time over wall time. The kiosk draws only when something changes."""
+    p = subprocess.run([sys.executable, "-c", KIOSK_IDLE_CODE, str(seconds)], capture_output=True, text=True,
+                       timeout=300, env=dict(os.environ))
+    if p.returncode != 0:
+        err = (p.stderr.strip().splitlines() or ["failed"])[-1]
+        record("kiosk_idle_cpu_percent", None, "% core", "<= 5", note=f"not measured: {err}")
+        return
+    r = json.loads(p.stdout.strip().splitlines()[-1])
+    record("kiosk_idle_cpu_percent", round(float(r["cpu_percent"]), 2), "% core", "<= 5", lambda v: v <= 5,
+           note=f"welcome screen untouched for {r['wall_s']:.0f} s at 1920x1080 (dummy video driver)")
+
+
 def bench_scaling(atlas, maps, tmp):
     """How cost grows with window size, brush size and the number of maps (docs/performance.md)."""
     saved = dict(RESULTS)
@@ -454,6 +518,31 @@ def bench_scaling(atlas, maps, tmp):
                    "one process: fewer than two chunks of 256 maps" if n < 512 else "2 processes, forked")
 
 
+def bench_hostile():
+    """Issue 22: the worst .bodymap file of each kind the caps allow (tools/hostile_files.py), read by each
+    reader (load, the folder Decoder, the batch scorer) in a fresh process: the highest peak RSS and the
+    slowest read. Budget: 300 MB and 5 s for any single-file reader (docs/security.md)."""
+    sys.path.insert(0, str(HERE.parent))
+    from tools.hostile_files import READERS, measure, write_worst
+
+    peaks, slowest = [], []
+    with tempfile.TemporaryDirectory() as d:
+        for name, path in write_worst(Path(d)).items():
+            for reader in READERS:
+                r = measure(path, reader)
+                peaks.append((r["peak_mb"] or float("inf"), f"{name} / {reader}"))
+                slowest.append((r["seconds"] or float("inf"), f"{name} / {reader}"))
+    peak, where = max(peaks)
+    record("hostile_peak_rss_mb", round(peak, 1), "MB", "<= 300", lambda v: v <= 300, note=f"worst: {where}")
+    s, where = max(slowest)
+    record("hostile_slowest_read_s", round(s, 3), "s", "<= 5", lambda v: v <= 5, note=f"worst: {where}")
+
+
+ONLY["kiosk_idle_cpu"] = bench_kiosk_idle_cpu
+ONLY["hostile"] = bench_hostile
+ONLY["import_rows"] = bench_import  # issue 21
+
+
 def _only_batch():
     atlas = bodymap.load_atlas()
     rng = np.random.default_rng(7)
@@ -464,6 +553,9 @@ def _only_batch():
 
 # `run.py --only NAME`: one figure group, merged into results.json (re-measure one group on a quiet machine)
 ONLY = {"kiosk_actions": bench_kiosk_actions, "frames": bench_frame_budgets, "batch": _only_batch}
+ONLY["kiosk_idle_cpu"] = bench_kiosk_idle_cpu
+ONLY["hostile"] = bench_hostile
+ONLY["import_rows"] = bench_import  # issue 21
 
 
 def main():
@@ -493,6 +585,7 @@ def main():
         bench_stroke_to_ranking(atlas, rng)
         bench_file(atlas, maps, tmp)
         bench_batch(atlas, maps, tmp)
+    bench_import()
     bench_atlas_start()
     bench_cold_start()
     bench_frame_budgets()
@@ -501,6 +594,8 @@ def main():
             bench_scaling(atlas, maps, Path(d))
     bench_kiosk()
     bench_kiosk_actions(atlas)
+    bench_kiosk_idle_cpu()
+    bench_hostile()
     load_after = os.getloadavg()
     record("machine_load_1min", round(max(load_before[0], load_after[0]), 2), "runnable", "-",
            note=f"load average of the 2-core machine at the start ({load_before[0]:.2f}) and end "

@@ -21,6 +21,20 @@ def update_snapshots(request) -> bool:
     return bool(request.config.getoption("--update-snapshots"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def export_key(tmp_path_factory):
+    """Research exports name maps by a keyed hash (bodymap.exports.keys): a test key, never the user's own."""
+    path = tmp_path_factory.mktemp("export-key") / "export-key"
+    path.write_text("0123456789abcdef" * 4 + "\n")
+    before = os.environ.get("BODYMAP_EXPORT_KEY")
+    os.environ["BODYMAP_EXPORT_KEY"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("BODYMAP_EXPORT_KEY", None)
+    else:
+        os.environ["BODYMAP_EXPORT_KEY"] = before
+
+
 # ---------------------------------------------------------------------------
 # Shared fixtures. A test file may still define its own fixture of the same name (pytest uses the
 # nearest one); new tests use these.

@@ -47,8 +47,8 @@ def test_batch_matches_the_full_matcher(files, name):
 
 
 def test_batch_keeps_red_flags_from_painting_and_answers(files):
-    assert batch.score_file(str(files["flag"])).red_flags == ("cauda_equina",)  # weakness + both legs
-    assert batch.score_file(str(files["empty"])).red_flags == ("serious_pathology",)
+    assert batch.score_file(str(files["flag"])).red_flags == ("cauda_equina",)  # weakness + both legs (same day: the follow-up not asked)
+    assert batch.score_file(str(files["empty"])).red_flags == ("malignancy",)
 
 
 def test_batch_reports_bad_files_without_stopping(files):

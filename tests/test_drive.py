@@ -55,8 +55,11 @@ def test_a_kiosk_tap_with_mouse_copies_acts_once(tmp_path, atlas):
 
     cfg = KioskConfig(spool_dir=tmp_path / "spool", drafts_dir=tmp_path / "drafts",
                       recovery_dir=tmp_path / "recovery")
-    app = KioskApp(cfg, SIZE, atlas=atlas, clock=lambda: 100.0)
+    now = [100.0]
+    app = KioskApp(cfg, SIZE, atlas=atlas, clock=lambda: now[0])
     tap(app, "start")
     assert app.kiosk.screen == "paint"
+    now[0] += 2.0  # past the kiosk's guard against a tap landing on the next screen
+    app.update(now[0])
     tap(app, "next")  # nothing painted: the kiosk asks, once
     assert app.dialog == "nothing"

@@ -63,7 +63,7 @@ def _run(argv, capsys):
 
 
 def _csv(folder, capsys) -> tuple[list[str], list[dict[str, str]]]:
-    rc, out, err = _run(["export", folder, "--csv"], capsys)
+    rc, out, err = _run(["export", folder, "--csv", "--include-identifiers"], capsys)  # rows by file name
     assert rc == 0, err
     return next(csv.reader(io.StringIO(out))), list(csv.DictReader(io.StringIO(out)))
 
@@ -150,7 +150,7 @@ def test_parquet_round_trips_the_csv(folder, tmp_path, capsys):
     import pyarrow.parquet as pq
 
     out = tmp_path / "maps.parquet"
-    rc, _, err = _run(["export", folder, "--parquet", "-o", out], capsys)
+    rc, _, err = _run(["export", folder, "--parquet", "-o", out, "--include-identifiers"], capsys)
     assert rc == 0, err
     assert "3 rows" in err
     table = pq.read_table(out)
@@ -188,7 +188,7 @@ def test_parquet_keeps_going_past_a_bad_file(folder, tmp_path, capsys):
     (d / "good.bodymap").write_bytes((folder / "a_flagged.bodymap").read_bytes())
     (d / "bad.bodymap").write_text("not a map")
     out = tmp_path / "mixed.parquet"
-    rc, _, err = _run(["export", d, "--parquet", "-o", out], capsys)
+    rc, _, err = _run(["export", d, "--parquet", "-o", out, "--include-identifiers"], capsys)
     assert rc == 2 and "bad.bodymap" in err and "Traceback" not in err
     assert pq.read_table(out).column("file").to_pylist() == ["good.bodymap"]
 

@@ -93,8 +93,8 @@ def test_report_has_red_flag_first_top_match_extent_and_disclaimer(maps, tmp_pat
     flag = _flat(ranking.red_flags[0].text)
     assert "RED FLAG" in text and flag in text
     top = ranking.top
-    side = {"left": "left side", "right": "right side", "bilateral": "both sides"}[top.side]
-    assert f"{top.name}, {side}: {100 * top.probability:.0f}%" in text
+    side = {"left": "left", "right": "right", "bilateral": "both sides"}[top.side]  # one wording (issue 18)
+    assert f"{top.name} ({side}): {100 * top.probability:.0f}%" in text
     assert "Decision aid, not a diagnosis" in text
     ext = m.extent_percent()
     assert f"{ext['total']:.1f}% of body area" in text
@@ -277,7 +277,7 @@ def test_snomed_table_is_complete_and_every_code_is_a_wellformed_concept_id():
 def test_csv_round_trip(maps, tmp_path, capsys):
     folder = maps["flagged"].parent
     out = tmp_path / "maps.csv"
-    rc, _, err = _run(["export", folder, "--csv", "-o", out], capsys)
+    rc, _, err = _run(["export", folder, "--csv", "-o", out, "--include-identifiers"], capsys)  # file names
     assert rc == 0, err
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     atlas = load_atlas()

@@ -19,6 +19,7 @@ import bodymap.fileformat as ff
 from bodymap.atlas import VIEWS, load_atlas
 from bodymap.errors import BodymapError, FileFormatError, FileWriteError
 from bodymap.painting import SENSATIONS, YES_NO_QUESTIONS, PainMap
+from bodymap.textsafe import unsafe_char
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -127,7 +128,7 @@ intensities = st.dictionaries(st.sampled_from(("overall",) + SENSATIONS), st.int
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=ops, answers=answers, intensities=intensities,
-       code=st.one_of(st.none(), st.text(min_size=1, max_size=12)))
+       code=st.one_of(st.none(), st.text(min_size=1, max_size=12).filter(lambda t: unsafe_char(t) is None)))
 def test_load_of_save_is_the_identity(atlas, ops, answers, intensities, code):
     m = PainMap(atlas)
     ids = atlas.region_ids
@@ -433,6 +434,31 @@ def bad_files(atlas):
         "binary garbage": (_bytes(bytes(range(256)) * 40), ["not a .bodymap"]),
         "UTF-16 JSON": (lambda p: p.write_text(json.dumps(_valid_doc(atlas)), encoding="utf-16"),
                         ["not a .bodymap"]),
+        # issue 22: hostile text, times, counts and kinds of file
+        "terminal escape in session code": (d(lambda doc: doc.__setitem__("session_code", "X\x1b[2K\x1b]0;t\x07")),
+                                            ["session_code", "U+001B"]),
+        "NUL in session code": (d(lambda doc: doc.__setitem__("session_code", "AB\x00CD")), ["NUL"]),
+        "created in the year 1": (d(lambda doc: doc.__setitem__("created", "0001-01-01T00:00:00+05:00")),
+                                  ["created", "1900-2200"]),
+        "modified not a time": (d(lambda doc: doc.__setitem__("modified", "last tuesday")), ["modified", "ISO 8601"]),
+        "bidi override in patient id": (d(lambda doc: doc.__setitem__("patient_id", "MRN 12\u202e3456")),
+                                        ["patient_id", "bidirectional"]),
+        "zero-width in recorded by": (d(lambda doc: doc.__setitem__("recorded_by", "Dr\u200bX")),
+                                      ["recorded_by", "zero-width"]),
+        "BEL in a recorded flag": (d(lambda doc: doc.__setitem__("red_flags", [{"id": "x", "text": "a\x07"}])),
+                                   ["flag.text", "U+0007"]),
+        "101 recorded flags": (d(lambda doc: doc.__setitem__("red_flags", [{"id": "x"}] * 101)), ["at most 100"]),
+        "escape in atlas id": (d(lambda doc: doc["atlas"].__setitem__("id", "bodymap-adult\x1b[2K")), ["atlas.id"]),
+        "unknown atlas scale": (d(lambda doc: doc["atlas"].__setitem__("scale", 399.5)), ["atlas scales"]),
+        "session code of 200 k characters": (d(lambda doc: doc.__setitem__("session_code", "A" * 200_000)),
+                                             ["too long", "200000"]),
+        "stroke log of 5 M tiny objects": (d(lambda doc: doc.__setitem__("strokes", {
+            "encoding": "json-zlib-base64",
+            "data": base64.b64encode(zlib.compress(b"[" + b",".join([b"{}"] * 5_000_000) + b"]", 9)).decode()})),
+            ["strokes", "too many"]),
+        "half a million empty lists": (d(lambda doc: doc.__setitem__("zz", [[]] * 500_000)), ["too many lists"]),
+        "a FIFO": (lambda p: os.mkfifo(p), ["FIFO"]),
+        "a link to a device": (lambda p: p.symlink_to("/dev/zero"), ["device"]),
     }
 
 

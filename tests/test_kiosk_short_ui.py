@@ -14,6 +14,7 @@ from bodymap import fileformat
 from bodymap.atlas import load_atlas
 from bodymap.kiosk import actions, i18n, plan
 from bodymap.kiosk.config import KioskConfig
+from bodymap.ui.kiosk.app import TAP_GUARD_S
 from bodymap.ui.kiosk import KioskApp
 
 SIZE = (1920, 1080)
@@ -54,24 +55,34 @@ class Patient:
         self.app.handle_event(pygame.event.Event(kind, x=pos[0] / w, y=pos[1] / h, dx=0.0, dy=0.0, touch_id=7,
                                                  finger_id=0, pressure=0.5))
 
+    def settle(self):
+        """Look at a new screen before touching it: a touch in its first TAP_GUARD_S is ignored."""
+        self.app._sync(self.clock())
+        wait = self.app.shown_since + TAP_GUARD_S - self.clock()
+        if wait > 0:
+            self.clock.t += wait + 0.01
+            self.app.update(self.clock())
+
     def tap(self, bid):
+        self.settle()
         b = self.app.buttons()[bid]
         assert b.enabled, bid
         self.finger(pygame.FINGERDOWN, b.rect.center)
         self.finger(pygame.FINGERUP, b.rect.center)
         self.taps.append(bid)
-        self.clock.t += 0.3
+        self.clock.t += 0.6  # past the 0.5 s in which a new screen ignores touches
         self.app.update(self.clock())
 
     def stroke(self, view, pts):
-        lay = self.app.paint_layouts[view]
+        self.settle()
+        lay = self.app.scenes.scenes["paint"].layouts()[view]  # the whole body, or the feet bigger
         pos = [tuple(float(c) for c in lay.to_screen(x, y)) for x, y in pts]
         self.finger(pygame.FINGERDOWN, pos[0])
         for p in pos[1:]:
             self.finger(pygame.FINGERMOTION, p)
         self.finger(pygame.FINGERUP, pos[-1])
         self.strokes += 1
-        self.clock.t += 0.3
+        self.clock.t += 0.6
         self.app.update(self.clock())
 
     @property
@@ -104,7 +115,7 @@ def answer_screen(p: Patient, script: actions.Script):
         p.tap(f"scale:{value}")
     elif kind == "decade":
         p.tap(f"age:{value}")
-    elif kind == "redflags":
+    elif kind == "redflags":  # each page: "None of these"
         assert value == plan.NONE_OF_THESE
         p.tap("flags_none")
     else:
@@ -112,13 +123,16 @@ def answer_screen(p: Patient, script: actions.Script):
 
 
 def paint_typical(p: Patient, atlas, script=actions.TYPICAL):
+    paint = p.app.scenes.scenes["paint"]
     for st in script.strokes:
+        if st.zoomed != paint.zoomed:
+            p.tap("zoom")  # the feet bigger (issue 20: the foot is painted in the zoom)
         if p.app.sensation != st.sensation:
             p.tap(f"sens:{st.sensation}")
-        p.stroke(st.view, actions.stroke_points(atlas, st))
+        p.stroke(st.view, actions.stroke_points(atlas, st, 0.03 / actions.ZOOM_FACTOR if st.zoomed else 0.03))
 
 
-def test_the_typical_session_through_the_real_screens_takes_at_most_12_actions(tmp_path, atlas):
+def test_the_typical_session_through_the_real_screens_counts_what_the_bench_counts(tmp_path, atlas):
     app, p, _ = make(tmp_path, atlas)
     assert app.kiosk.short_flow  # the default
     p.tap("start")
@@ -132,9 +146,8 @@ def test_the_typical_session_through_the_real_screens_takes_at_most_12_actions(t
     p.tap("review_confirm")
     screens += 2  # review, thanks
     assert app.kiosk.screen == "thanks"
-    assert p.actions <= actions.GOAL_ACTIONS, (p.taps, p.strokes)
-    assert actions.estimate_s(screens, len(p.taps), p.strokes) <= actions.GOAL_SECONDS
-    # the screens count what the headless script counts (the bench figure)
+    # the screens count what the headless script counts (the bench figure, against issue 14's goal of 12:
+    # issue 20's red-flag pages and the zoom add to it, test_kiosk_flow checks that nothing else does)
     fig = actions.typical_figures(atlas)
     assert (len(p.taps), p.strokes) == (len(fig["taps"]), fig["strokes"])
     [f] = list((tmp_path / "spool").glob("*.bodymap"))
@@ -154,25 +167,39 @@ def _to_flags(tmp_path, atlas, **kw):
     p.tap("next")
     p.tap("scale:5")
     p.tap("age:60s")
-    assert app.kiosk.current_question == plan.RED_FLAG_SCREEN
+    assert app.kiosk.current_question == (plan.page_key(1), "redflags")
     return app, p, clock
+
+
+def to_page_with(app, p, key):
+    """"None of these" on each page until the one that asks `key`."""
+    while key not in app.kiosk.page_keys(app.kiosk.current_question[0]):
+        p.tap("flags_none")
 
 
 def test_the_red_flag_screen_ticks_yes_or_not_sure_and_none_of_these_steps_aside(tmp_path, atlas):
     app, p, _ = _to_flags(tmp_path, atlas)
-    for key in plan.red_flag_screen_keys():
+    k = app.kiosk
+    for key in k.page_keys(k.current_question[0]):  # each question on the page, with its three answers
         assert shows(app, i18n.text("en", f"tick_{key}"))
+        assert {f"flag:{key}:yes", f"flag:{key}:no", f"flag:{key}:unsure"} <= set(app.buttons())
     b = app.buttons()
     assert b["flags_none"].enabled and not b["flags_done"].enabled
-    p.tap("flag:cancer_history:yes")
-    p.tap("flag:steroids:unsure")
-    p.tap("flag:unwell:yes")
-    p.tap("flag:unwell:yes")  # a second tap takes the tick off
-    b = app.buttons()
-    assert b["flag:cancer_history:yes"].on and b["flag:steroids:unsure"].on and not b["flag:unwell:yes"].on
-    assert not b["flags_none"].enabled and b["flags_done"].enabled
-    p.tap("flags_done")
-    k = app.kiosk
+    page_of = {q: n for n, keys in enumerate(plan.red_flag_pages()) for q in keys}
+    for key, how in sorted((("unwell", "yes"), ("cancer_history", "yes"), ("steroids", "unsure")),
+                           key=lambda kh: page_of[kh[0]]):  # in the order the pages ask them
+        to_page_with(app, p, key)
+        p.tap(f"flag:{key}:{how}")
+        if key == "unwell":
+            p.tap("flag:unwell:yes")  # a second tap takes the answer off
+            assert not app.buttons()["flag:unwell:yes"].on and app.buttons()["flags_none"].enabled
+            continue
+        b = app.buttons()
+        assert b[f"flag:{key}:{how}"].on
+        assert not b["flags_none"].enabled and b["flags_done"].enabled
+        p.tap("flags_done")
+    while k.screen == "question" and k.current_question[1] == "redflags":
+        p.tap("flags_none")
     assert k.given("cancer_history") is True and k.given("steroids") == "unsure" and k.given("unwell") is False
     while k.screen == "question":
         p.tap("no")
@@ -180,11 +207,13 @@ def test_the_red_flag_screen_ticks_yes_or_not_sure_and_none_of_these_steps_aside
     assert k.screen == "thanks"  # same day: calm thanks, the clinician sees the flag first
     assert shows(app, i18n.text("en", "thanks_title"))
     assert not shows(app, i18n.text("en", "redflag_title"))
-    assert {f["id"]: f["urgency"] for f in k.finished_flags} == {"serious_pathology": "same_day"}
+    assert {f["id"]: f["urgency"] for f in k.finished_flags} == {"malignancy": "same_day",
+                                                                 "fracture_unsure": "same_day"}
 
 
 def test_an_emergency_tick_shows_tell_reception_now_which_goes_away_by_itself(tmp_path, atlas):
     app, p, clock = _to_flags(tmp_path, atlas, redflag_screen_s=20)
+    to_page_with(app, p, "bladder_bowel")
     p.tap("flag:bladder_bowel:yes")
     p.tap("flags_done")
     assert app.kiosk.screen == "redflag"
@@ -197,7 +226,7 @@ def test_an_emergency_tick_shows_tell_reception_now_which_goes_away_by_itself(tm
     [f] = list((tmp_path / "spool").glob("*.bodymap"))
     m = fileformat.load(f, atlas=atlas)
     assert m.red_flags_recorded[0]["id"] == "cauda_equina" and m.red_flags_recorded[0]["urgency"] == "emergency"
-    assert all(k in m.answers for k in plan.red_flag_screen_keys())  # every answer recorded
+    assert all(k in m.answers for k in app.kiosk.page_keys(plan.page_key(1)))  # every answer given recorded
 
 
 def test_change_from_the_review_goes_to_that_screen_and_back(tmp_path, atlas):
@@ -210,7 +239,7 @@ def test_change_from_the_review_goes_to_that_screen_and_back(tmp_path, atlas):
         answer_screen(p, actions.TYPICAL)
     p.tap("review_edit")
     assert shows(app, i18n.text("en", "review_change_title"))
-    assert {"change:paint", "change:intensity", "change:age", "change:red_flags"} <= set(app.buttons())
+    assert {"change:paint", "change:intensity", "change:age", f"change:{plan.page_key(1)}"} <= set(app.buttons())
     p.tap("change:age")
     assert k.current_question == plan.AGE and app.buttons()["age:40s"].on  # the band given is marked
     asked = {key for key, _ in k.session.asked}
@@ -220,7 +249,8 @@ def test_change_from_the_review_goes_to_that_screen_and_back(tmp_path, atlas):
         p.tap("no")
     assert k.screen == "review" and k.session.pain_map.answers["age"] == 79
     p.tap("review_edit")
-    p.tap("change:red_flags")
+    n = next(i for i, keys in enumerate(plan.red_flag_pages(), start=1) if "recent_trauma" in keys)
+    p.tap(f"change:{plan.page_key(n)}")
     p.tap("flag:recent_trauma:yes")
     p.tap("flags_done")
     assert k.screen == "review"
@@ -228,7 +258,7 @@ def test_change_from_the_review_goes_to_that_screen_and_back(tmp_path, atlas):
     p.tap("change_cancel")
     assert k.screen == "review" and "review_confirm" in app.buttons()
     p.tap("review_confirm")
-    assert {f["id"] for f in k.finished_flags} >= {"fracture_risk", "serious_pathology"}
+    assert {f["id"] for f in k.finished_flags} >= {"fracture"}
 
 
 def test_nothing_painted_dialogs_main_button_is_colour(tmp_path, atlas):
@@ -258,7 +288,7 @@ def test_the_new_screens_speak_the_patients_language(tmp_path, atlas, lang):
     p.tap("scale:4")
     assert shows(app, i18n.text(lang, "age_80_plus"))
     p.tap("age:50s")
-    assert shows(app, i18n.text(lang, "redflags_title")) and shows(app, i18n.text(lang, "tick_saddle_numbness"))
+    assert shows(app, i18n.text(lang, "redflags_title")) and shows(app, i18n.text(lang, "tick_bladder_bowel"))
     assert app.buttons()["flags_none"].label == i18n.text(lang, "redflags_none")
 
 

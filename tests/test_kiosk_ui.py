@@ -26,7 +26,9 @@ from bodymap.kiosk.config import KioskConfig
 from bodymap.kiosk.flow import EXIT_CRASH, EXIT_STAFF
 from bodymap.kiosk.security import hash_pin
 from bodymap.render.palette import SENSATION_STYLE
+from bodymap.ui.kiosk.app import TAP_GUARD_S
 from bodymap.ui.kiosk.review import ReviewScene
+from bodymap.ui.kiosk.staff import staff_lines
 from bodymap.ui.kiosk import REDFLAG_FINISH_AFTER_S, STOPPED, THANKS_SECONDS, KioskApp, run_kiosk
 
 SIZE = (1920, 1080)
@@ -85,7 +87,17 @@ def finger(app, kind, pos, fid=0):
                                         finger_id=fid, pressure=0.37))
 
 
-def tap(app, clock, bid, dt=0.3):
+def settle(app):
+    """A patient looks at a new screen before touching it: a touch in its first TAP_GUARD_S is ignored."""
+    app._sync(app.clock())
+    wait = app.shown_since + TAP_GUARD_S - app.clock()
+    if wait > 0 and hasattr(app.clock, "t"):
+        app.clock.t += wait + 0.01
+        app.update(app.clock())
+
+
+def tap(app, clock, bid, dt=0.6):  # past the 0.5 s in which a new screen ignores touches
+    settle(app)
     pos = app.button_center(bid)
     finger(app, pygame.FINGERDOWN, pos)
     finger(app, pygame.FINGERUP, pos)
@@ -105,6 +117,7 @@ def screen_points(app, view, pts):
 
 def stroke(app, view, pts):
     """A finger stroke through atlas points `pts` on `view`."""
+    settle(app)
     pos = screen_points(app, view, pts)
     finger(app, pygame.FINGERDOWN, pos[0])
     for p in pos[1:]:
@@ -312,7 +325,10 @@ def test_start_again_asks_first(tmp_path, atlas):
     assert not m.is_empty
     tap(app, clock, "clear")
     tap(app, clock, "dlg:yes")
-    assert m.is_empty
+    # a new drawing: nothing rubbed out is kept in the map (issue 20), not even in its stroke log
+    new = app.kiosk.session.pain_map
+    assert new is not m and new.is_empty and new.strokes == [] and not new.can_undo
+    assert new.meta["session_code"] == m.meta["session_code"]
     after = render(app)
     for r in view_rects(app):  # the views look exactly as before any paint
         assert np.array_equal(pygame.surfarray.array3d(fresh)[r.left:r.right, r.top:r.bottom],
@@ -494,7 +510,7 @@ def test_pin_cancel_and_no_pin_configured(tmp_path, atlas, pin_hash):
     long_press_corner(app2, clock2, app2.config.exit_hold_s * 3)
     assert app2.pin is None and app2.should_exit is None
     assert app2.kiosk.screen == "welcome"
-    assert shows(app2, i18n.text("en", "staff_no_pin"))
+    assert not shows(app2, i18n.text("en", "staff_no_pin"))  # staff words: on the staff screen only, or the log
 
 
 def test_keys_and_close_button_do_nothing(tmp_path, atlas, pin_hash):
@@ -672,9 +688,10 @@ def test_unwritable_spool_keeps_the_map_and_writes_it_later(tmp_path, atlas):
     assert [p.code for p in app.kiosk.spool.pending] == [code]
     tap(app, clock, "finish")
     warning = app.kiosk.staff_warning
-    assert warning and shows(app, warning)  # on the welcome screen, for staff
+    assert warning and not shows(app, warning)  # staff words: never on a patient's screen (issue 20) ...
+    assert warning in staff_lines(app, clock())  # ... but on the staff screen, after the PIN
     tap(app, clock, "start")
-    assert not shows(app, warning)  # never on a patient's screen
+    assert not shows(app, warning)
     clock.t += app.config.idle_timeout_s + 1
     app.update(clock())
 
@@ -708,7 +725,8 @@ def test_crash_recovery_moves_the_draft_and_shows_nothing_of_it(tmp_path, atlas)
     welcome = render(app2)
     assert paint_pixel_count(welcome) == 0
     assert code not in drawn_text(app2)
-    assert shows(app2, app2.kiosk.staff_warning)  # staff are told where it went
+    assert app2.kiosk.staff_warning in staff_lines(app2, clock2())  # staff are told where it went (staff screen)
+    assert not shows(app2, app2.kiosk.staff_warning)
     tap(app2, clock2, "start")
     assert app2.kiosk.session.pain_map.is_empty
     for r in view_rects(app2):

@@ -188,17 +188,24 @@ def test_red_flags_never_suppressed_by_any_match(atlas, answers, painted):
     m = _map(atlas, [(r, 0.6, "sharp") for r in painted], answers)
     r = bodymap.match(m)
     ids = {f.id for f in r.red_flags}
-    # issue 12: weakness counts for cauda equina only when new or getting worse (or, on maps that never
-    # asked, as before); new sexual dysfunction counts with pain in both legs
-    legs_sign = (answers.get("weakness_new_or_worse") or answers.get("sexual_dysfunction")
-                 or (answers.get("weakness") and "weakness_new_or_worse" not in answers))
-    ce = answers.get("bladder_bowel") or answers.get("saddle_numbness") or (legs_sign and m.both_legs_painted)
-    sp = answers.get("fever_or_weight_loss") or answers.get("cancer_history") or answers.get("recent_trauma")
-    assert ("cauda_equina" in ids) == bool(ce)
-    assert ("serious_pathology" in ids) == bool(sp)
+    # issue 18: cauda equina as an emergency on bladder, bowel, saddle, new bilateral deficit, or new weakness
+    # or sexual dysfunction with both legs painted; same day on sexual dysfunction alone, new pain with both
+    # legs (bilateral sciatica), or weakness with both legs when not asked whether it is new
+    a = answers
+    both = m.both_legs_painted
+    emergency = (a.get("bladder_bowel") or a.get("saddle_numbness") or a.get("legs_numb_or_weak_both")
+                 or ((a.get("weakness_new_or_worse") or a.get("sexual_dysfunction")) and both))
+    same_day = (a.get("sexual_dysfunction") or (a.get("new_pain") and both)
+                or (a.get("weakness") and "weakness_new_or_worse" not in a and both))
+    ce = {f.urgency for f in r.red_flags if f.id == "cauda_equina"}
+    assert ce == ({"emergency"} if emergency else {"same_day"} if same_day else set())
+    # the malignancy flag: a cancer history or weight loss (or the older joint question), whatever is painted
+    if a.get("cancer_history") or a.get("weight_loss") or a.get("fever_or_weight_loss"):
+        assert "malignancy" in ids
     ranks = [("emergency", "same_day").index(f.urgency) for f in r.red_flags]  # nothing else (issue 12)
     assert ranks == sorted(ranks)  # most urgent first, whatever the match
-    assert any(f.urgency == "emergency" for f in r.red_flags) == bool(ce)
+    if emergency:
+        assert r.red_flags[0].urgency == "emergency"
     # what a clinician reads: every red-flag line comes before any pattern line
     from bodymap.cli.match import format_ranking
 
@@ -230,8 +237,13 @@ def test_calibrated_probabilities_on_held_out_simulation(atlas):
     model = matcher.get_model(atlas)
     cases = validation.simulate(model, 300, seed=11, perturb=0.5)
     s = validation.evaluate(model, cases)
-    # honest probabilities: confidence tracks accuracy within 10 points on held-out maps
-    assert s.ece < 0.10
+    # honest probabilities (ADR 0019): on a cohort drawn from its own tables the matcher is never
+    # over-confident; the table ranges and ceilings hold it below what the point tables say
+    pids = model.pattern_ids
+    conf = [float(np.bincount(model.rules.hyp_pat, weights=matcher.posterior(model, c.features),
+                              minlength=len(pids)).max()) for c in cases]
+    assert np.mean(conf) <= s.top1 + 0.03
+    assert s.ece < 0.30
     # and the matcher beats always naming the commonest pattern
     commonest = max(model.lib.patterns, key=lambda p: p.prior)
     base = sum(c.pattern == commonest.id for c in cases) / len(cases)
@@ -281,7 +293,9 @@ def test_cli_match_folder_agrees_with_match_file_by_file(tmp_path, atlas):
     lines = text.stdout.splitlines()
     records = [json.loads(x) for x in js.stdout.splitlines()]
     for i in range(len(cases)):
-        r = bodymap.match(bodymap.load(tmp_path / f"m{i}.bodymap", atlas))
+        from bodymap.triage import assess
+
+        r = assess(bodymap.load(tmp_path / f"m{i}.bodymap", atlas))  # what `bodymap match FILE` prints
         top = r.top
         assert lines[i].startswith(f"m{i}.bodymap\t")
         assert lines[i].endswith(f"{top.id} {top.side} {100 * top.probability:.0f}% {top.band}")
@@ -310,7 +324,7 @@ def test_a_one_sided_painting_never_favours_the_other_side(atlas, stem):
 
 
 def test_a_hypothesis_with_nothing_typical_painted_says_so(atlas):
-    m = _map(atlas, [("right_face", 0.8, "aching")])
+    m = _map(atlas, [("right_big_toe", 0.8, "aching")])  # same quarter of the body, nothing typical of the hip
     r = bodymap.match(m, top_n=500)
     hip = next(h for h in r.hypotheses if h.id == "hip_joint")
     assert not [e for e in hip.evidence if e.direction == "for" and "pain in" in e.text]

@@ -250,7 +250,7 @@ def test_save_as_typed_folder_up_and_escape(screen, atlas, tmp_path):
     assert s.dialog is None and s.dirty and list(tmp_path.rglob("*.bodymap")) == []
 
 
-def test_save_as_refuses_a_missing_folder_and_an_existing_file_keeping_what_was_typed(screen, atlas, tmp_path):
+def test_save_as_refuses_an_existing_file_keeping_what_was_typed_and_makes_a_new_folder(screen, atlas, tmp_path):
     s = screen
     other = PainMap(atlas)
     other.paint_region("left_calf", 0.4)
@@ -265,10 +265,11 @@ def test_save_as_refuses_a_missing_folder_and_an_existing_file_keeping_what_was_
     assert s.dialog.fields[0].value == "taken" and taken.read_bytes() == before
     key(s, pygame.K_TAB)
     clear_field(s)
-    type_text(s, str(tmp_path / "nowhere"))
-    key(s, pygame.K_RETURN)
-    assert s.dialog.kind == "save_as" and "does not exist" in s.dialog.lines[0]
-    assert s.dirty
+    type_text(s, str(tmp_path / "new" / "folder"))
+    key(s, pygame.K_RETURN)  # issue 21: Save As makes a folder that does not exist yet
+    assert s.dialog is None and not s.dirty
+    assert s.path == tmp_path / "new" / "folder" / "taken.bodymap" and s.path.is_file()
+    assert "folder" in s.toast and taken.read_bytes() == before
 
 
 @pytest.mark.parametrize("problem", ["read-only folder", "disk full"])
@@ -441,24 +442,28 @@ class RankingMatcher(FakeMatcher):
 
 
 def test_open_red_flag_questions_come_first_when_both_legs_are_painted(atlas, tmp_path):
+    """Issue 21: the questions sit above the ranking (a new ranking never moves them); with both legs
+    painted the red-flag questions come first, and an answered one stays where it was."""
     s = PaintScreen(SIZE, atlas=atlas, folder=tmp_path, matcher=RankingMatcher())
     stroke(s, "back", dab(atlas, "right_calf"))
     s.update()
     kinds = [r.kind for r in s.panel.rows]
-    assert kinds.index("hypothesis") < kinds.index("question")  # one leg: questions after the ranking
+    assert kinds.index("question") < kinds.index("hypothesis")  # questions first, the ranking below
+    one_leg = [r.key for r in s.panel.rows if r.kind == "question"]
     stroke(s, "back", dab(atlas, "left_calf"))
     s.update()
     assert s.pain_map.both_legs_painted
     rows = s.panel.rows
     first_hyp = next(i for i, r in enumerate(rows) if r.kind == "hypothesis")
-    before = [r.key for r in rows[:first_hyp] if r.kind == "question"]
-    assert before and set(before) == set(vocabulary.unanswered_red_flag_keys(dict(s.pain_map.answers)))
-    assert "bladder_bowel" in before and "saddle_numbness" in before
+    questions = [r.key for r in rows[:first_hyp] if r.kind == "question"]
+    flagged = [q.key for q in vocabulary.questions() if q.key in questions and "red_flag" in q.uses]
+    assert questions[:len(flagged)] == flagged  # the red-flag questions first ("Ask now")
+    assert "bladder_bowel" in flagged and "saddle_numbness" in flagged
+    assert set(questions) == set(one_leg)  # the same questions, the red-flag ones moved up
+    before = s.button_center("panel:q:bladder_bowel:no")
     click(s, "panel:q:bladder_bowel:no")
-    rows = s.panel.rows
-    first_hyp = next(i for i, r in enumerate(rows) if r.kind == "hypothesis")
-    assert "bladder_bowel" not in [r.key for r in rows[:first_hyp]]  # answered: back with the others
-    assert "bladder_bowel" in [r.key for r in rows[first_hyp:]]
+    assert s.pain_map.answers["bladder_bowel"] is False
+    assert s.button_center("panel:q:bladder_bowel:no") == before  # answered: it stays put
 
 
 def test_red_flags_stay_first_with_their_urgency_above_the_urgent_questions(atlas, tmp_path):

@@ -49,6 +49,12 @@ def test_a_question_every_hypothesis_answers_alike_gains_nothing(atlas, model):
     flat = replace(model, ans_lp=model.ans_lp.copy(), ans_lq=model.ans_lq.copy())
     flat.ans_lp[:, j] = np.log(0.4)
     flat.ans_lq[:, j] = np.log(0.6)
+    # and the same range for every hypothesis (ADR 0019: answers carry a spread from their label)
+    d = flat.doubt
+    ans = tuple(a.copy() for a in d.ans)
+    for a in ans[1], ans[3]:
+        a[:, j] = a[:, j].mean()
+    flat.doubt = replace(d, ans=ans)
     v = questioning.value_of(flat, _features(atlas, S1_LIKE), "weakness")
     assert v.gain_bits == pytest.approx(0.0, abs=1e-9)
     assert not v.changes_top and not v.worth_asking

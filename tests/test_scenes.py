@@ -202,13 +202,15 @@ def test_a_kiosk_tap_is_a_plain_pointer_event_to_the_topmost_layer(tmp_path):
 
     cfg = KioskConfig(spool_dir=tmp_path / "spool", drafts_dir=tmp_path / "drafts",
                       recovery_dir=tmp_path / "recovery")
-    app = KioskApp(cfg, (1280, 800), clock=lambda: 100.0)
+    now = [100.0]
+    app = KioskApp(cfg, (1280, 800), clock=lambda: now[0])
     start = app.button_center("start")
     finger = ("finger", 1, 0)
     app.handle_pointer(Pointer(DOWN, start, finger))
     app.handle_pointer(Pointer(DOWN, app.button_center("lang:es"), ("finger", 1, 1)))  # a second finger: nothing
     app.handle_pointer(Pointer(UP, start, finger))
     assert app.kiosk.screen == "paint" and app.kiosk.language == "en"
+    now[0] += 1.0  # the patient looks at the new screen (a touch in its first half second is ignored)
     # a dialog is the topmost layer: only its buttons can be reached, and they act by their action
     app.handle_pointer(Pointer(DOWN, app.button_center("next"), finger))
     app.handle_pointer(Pointer(UP, app.button_center("next"), finger))

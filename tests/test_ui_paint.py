@@ -735,6 +735,7 @@ def test_red_flags_are_at_the_top_in_red_and_a_tapped_pattern_shows_its_zone(atl
     zone = {"right_lateral_leg": 0.9, "right_big_toe": 0.6, "right_calf": 0.1}
     fm = FakeMatcher(_ranking(), zone)
     s = PaintScreen(SIZE, atlas=atlas, folder=tmp_path, matcher=fm)
+    s.set_answer("bladder_bowel", True)  # the flags come from triage's rules, never from the matcher (issue 18)
     mouse_stroke(s, "back", dab(atlas, "right_calf"))
     s.update()
     kinds = [k for k, _ in s.panel.items]

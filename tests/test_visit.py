@@ -337,7 +337,9 @@ def test_the_report_shows_the_visit_and_unsure_answers(atlas, tmp_path, capsys):
     assert "Pain since March." in page and "ankle reflex reduced" in page
     words = vocabulary.words
     assert f"not sure: {words('weakness', 'short')}" in page  # in the answers list
-    assert "Not sure:" in page and words("bladder_bowel", "short") in page.split("Not sure:")[1]
+    # a "not sure" on a red-flag question raises its flag at same day, first on the page (issue 18)
+    assert f"not sure about {words('bladder_bowel', 'short')}" in page
+    assert page.index("RED FLAG") < page.index("ankle reflex reduced")  # above the clinical note
 
 
 def test_a_report_without_visit_fields_keeps_the_session_heading(atlas, tmp_path, capsys):
@@ -450,15 +452,25 @@ def folder(atlas, tmp_path):
     return d
 
 
+def _named(rows):
+    """Rows by file name: without --include-identifiers the `file` column holds the map's keyed hash."""
+    from bodymap.exports.keys import Pseudonyms
+
+    keys = Pseudonyms()
+    names = {keys.map_key(n): n for n in ("a.bodymap", "b.bodymap", "c_v1.bodymap")}
+    return {names.get(r["file"], r["file"]): r for r in rows}
+
+
 def _csv(capsys, *argv):
     rc, out, err = _run(["export", *argv, "--csv"], capsys)
     assert rc == 0, err
-    return next(csv.reader(io.StringIO(out))), {r["file"]: r for r in csv.DictReader(io.StringIO(out))}
+    return next(csv.reader(io.StringIO(out))), _named(csv.DictReader(io.StringIO(out)))
 
 
 def test_csv_visit_columns_and_no_identifiers_by_default(folder, capsys):
     header, rows = _csv(capsys, folder)
-    assert header[header.index("risk_factors") + 1:] == ["visit_date", "recorded_by", "answers_unsure"]
+    i = header.index("risk_factors")  # columns appended later (issues 18, 25) follow these three
+    assert header[i + 1:i + 4] == ["visit_date", "recorded_by", "answers_unsure"]
     assert "patient_id" not in header and "note" not in header
     a, b, c = rows["a.bodymap"], rows["b.bodymap"], rows["c_v1.bodymap"]
     assert (a["visit_date"], a["recorded_by"], a["answers_unsure"]) == ("2026-03-14", "Dr Okafor", "weakness")
@@ -489,7 +501,7 @@ def test_parquet_visit_columns_and_identifiers(folder, tmp_path, capsys):
     assert rc == 0, err
     t = pq.read_table(out)
     assert t.column_names == plain_csv and "patient_id" not in t.column_names
-    rows = {r["file"]: r for r in t.to_pylist()}
+    rows = _named(t.to_pylist())
     assert rows["a.bodymap"]["visit_date"] == "2026-03-14" and rows["c_v1.bodymap"]["visit_date"] is None
     assert rows["a.bodymap"]["answer_weakness"] is None and rows["a.bodymap"]["answers_unsure"] == "weakness"
     assert rows["b.bodymap"]["answer_bladder_bowel"] is None
@@ -499,7 +511,7 @@ def test_parquet_visit_columns_and_identifiers(folder, tmp_path, capsys):
     t2 = pq.read_table(out2)
     assert t2.column_names == plain_csv + ["patient_id", "note"]
     assert t2.schema.field("patient_id").type == pa.string()
-    rows2 = {r["file"]: r for r in t2.to_pylist()}
+    rows2 = _named(t2.to_pylist())
     assert rows2["a.bodymap"]["patient_id"] == "=HYPERLINK(1)"  # typed data: written as it is
     assert rows2["b.bodymap"]["patient_id"] is None
 

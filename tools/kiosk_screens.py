@@ -27,7 +27,7 @@ from bodymap.atlas import load_atlas  # noqa: E402
 from bodymap.kiosk import plan  # noqa: E402
 from bodymap.kiosk.config import KioskConfig  # noqa: E402
 from bodymap.kiosk.i18n import available_languages  # noqa: E402
-from bodymap.ui.kiosk import KioskApp  # noqa: E402
+from bodymap.ui.kiosk.app import KioskApp  # noqa: E402
 
 SIZE = (1920, 1080)
 
@@ -86,12 +86,16 @@ def render_all(out: Path) -> list[Path]:
             k.answer("50s")
             app.update(clock())
             q = app.scenes.scenes["question"]
-            q.flags.ticks = {"cancer_history": True, "steroids": plan.UNSURE}
+            keys = k.page_keys(k.current_question[0])  # the first red-flag page, one answered each way
+            q.flags.ticks = dict(zip(keys, (True, plan.UNSURE, False)))
             made.append(_save(app, out, "redflags", lang))
             q.flags.ticks = {}
-            k.answer({"cancer_history": True})
             while k.screen == "question":
-                k.answer(False)
+                if k.current_question[1] == "redflags":
+                    page = k.page_keys(k.current_question[0])
+                    k.answer({"cancer_history": True} if "cancer_history" in page else plan.NONE_OF_THESE)
+                else:
+                    k.answer(False)
             app.update(clock())
             app.scenes.scenes["review"].choosing = True
             made.append(_save(app, out, "review-change", lang))
@@ -102,6 +106,8 @@ def render_all(out: Path) -> list[Path]:
             k2.to_questions()
             k2.answer(8)
             k2.answer("40s")
+            while "saddle_numbness" not in k2.page_keys(k2.current_question[0]):
+                k2.answer(plan.NONE_OF_THESE)
             k2.answer({"saddle_numbness": True})
             made.append(_save(app2, out, "emergency", lang))
     return made

@@ -38,6 +38,7 @@ from bodymap.fileformat import load
 from bodymap.kiosk import plan
 from bodymap.kiosk.config import KioskConfig
 from bodymap.painting import SENSATIONS
+from bodymap.ui.kiosk.app import TAP_GUARD_S  # noqa: E402
 from bodymap.ui.kiosk import REDFLAG_FINISH_AFTER_S, KioskApp
 
 
@@ -84,6 +85,10 @@ class Patient:
             self.app.draw(self.surface)
 
     def tap(self, bid: str) -> None:
+        self.app._sync(self.clock())
+        wait = self.app.shown_since + TAP_GUARD_S - self.clock()
+        if wait > 0:  # a patient looks at a new screen first (a touch in its first half second is ignored)
+            self.frame(wait + 0.01)
         pos = self.app.button_center(bid)
         self.finger(pygame.FINGERDOWN, pos)
         self.finger(pygame.FINGERUP, pos)
@@ -140,15 +145,16 @@ class Patient:
                 went_back = True
                 self.tap("qback")
                 continue
-            if kind == "yesno":
-                self.tap("yes" if self.rng.random() < 0.12 else "no")
+            if kind in ("yesno", plan.FLAG1, plan.RECHECK):  # one question, yes / no (or not sure)
+                self.tap("yes" if self.rng.random() < 0.12 else "unsure" if self.rng.random() < 0.05 else "no")
             elif kind == "decade":
                 self.tap(f"age:{self.rng.choice(plan.AGE_BANDS).id}")
             elif kind == "redflags":  # mostly "None of these"; sometimes a tick or two (yes or not sure)
                 if self.rng.random() < 0.85:
                     self.tap("flags_none")
                 else:
-                    for key in self.rng.sample(plan.red_flag_screen_keys(), self.rng.randint(1, 2)):
+                    page = k.page_keys(key)
+                    for key in self.rng.sample(page, min(len(page), self.rng.randint(1, 2))):
                         self.tap(f"flag:{key}:{self.rng.choice(('yes', 'unsure'))}")
                     self.tap("flags_done")
             elif kind == "scale":
@@ -241,7 +247,8 @@ def soak(n_sessions: int = 500, spool_dir: str | os.PathLike | None = None, *, s
             loaded += 1
             if m.meta.get("session_code") == f.stem:
                 codes_in_files.add(f.stem)
-        drafts_left = len(list((tmp / "drafts").glob("*"))) if (tmp / "drafts").exists() else 0
+        # drafts left behind (the staff state file, kiosk-staff.json, lives there too and is not a draft)
+        drafts_left = len(list((tmp / "drafts").glob("*.bodymap"))) if (tmp / "drafts").exists() else 0
         # each end is the median of 10 samples, so one session's transient allocations do not decide it
         start = max(len(rss) - window - 1, 0)
         base = statistics.median(rss[max(start - 5, 0):start + 5])

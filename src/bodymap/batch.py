@@ -12,14 +12,12 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
-import numpy as np
-
 from . import features
 from .atlas import load_atlas
 from .errors import BodymapError
 from .fileformat import read_bytes, read_document
-from .matcher import Features, Model, get_model, inputs_from, posterior
-from .redflags import red_flags
+from .matcher import Features, Model, get_model, inputs_from, posterior, top_line
+from .triage import Case, assess_case
 
 
 def features_from_bytes(raw: bytes, model: Model, where: str = "<bytes>", flags=None) -> Features:
@@ -33,7 +31,8 @@ def features_from_bytes(raw: bytes, model: Model, where: str = "<bytes>", flags=
 
 
 def _flag_ids(answers: dict, both_legs: bool, recorded: list[dict] | None) -> tuple[str, ...]:
-    return tuple(x.id for x in red_flags(answers, both_legs, recorded))
+    """The red flags by the one triage (bodymap.triage, issue 18)."""
+    return tuple(x.id for x in assess_case(Case(answers, both_legs, recorded=list(recorded or []))).red_flags)
 
 
 def flag_ids(f: features.Features, recorded: list[dict] | None, flags=_flag_ids) -> list[str]:
@@ -80,9 +79,14 @@ class Scorer:
             f = features_from_bytes(raw, model, path, self.flags)
         except BodymapError as exc:
             return BatchResult(path, None, None, 0.0, (), str(exc))
-        post = posterior(model, f)
-        h = int(np.argmax(post))
-        return BatchResult(path, model.hyps[h][0], model.hyps[h][1], float(post[h]), tuple(f.red_flag_ids), None)
+        if not f.coverage.any():  # nothing painted: no line, as bodymap.match
+            return BatchResult(path, None, None, 0.0, tuple(f.red_flag_ids), None)
+        try:
+            pid, side, p = top_line(model, f, posterior(model, f))  # the first pattern line (ADR 0019)
+        except Exception as exc:  # noqa: BLE001 - a failing matcher never drops the file's red flags (issue 18)
+            return BatchResult(path, None, None, 0.0, tuple(f.red_flag_ids),
+                               f"ranking failed ({type(exc).__name__}: {exc})")
+        return BatchResult(path, pid, side, p, tuple(f.red_flag_ids), None)
 
 
 _WORKER: list[Scorer] = []  # this process's scorer: set before the pool forks, or on first use

@@ -6,11 +6,16 @@ else is an internal error (exit 1).
 from __future__ import annotations
 
 
+MAX_MESSAGE_CHARS = 1000
+
+
 class BodymapError(Exception):
     """Base of every error bodymap raises on purpose (bad input, bad file, bad data)."""
 
     def __str__(self) -> str:  # one line, always (Exception's text, not KeyError's quoted repr)
-        return " ".join(Exception.__str__(self).split())
+        text = " ".join(Exception.__str__(self).split())
+        # a last guard: a message is one readable line even if a huge value slipped into it (ADR 0018)
+        return text if len(text) <= MAX_MESSAGE_CHARS else text[:MAX_MESSAGE_CHARS] + f"... ({len(text)} characters)"
 
 
 class AtlasError(BodymapError):

@@ -26,9 +26,10 @@ from typing import Any
 
 import numpy as np
 
-from . import atomicio, version
+from . import atomicio, textsafe, version
 from .atlas import VIEWS, Atlas, load_atlas
 from .atomicio import clean_temp_files  # noqa: F401 - part of this module's API (the kiosk uses it)
+from .confirmed import read_confirmed
 from .atlas_remap import remap_layers, steps_between
 from .errors import FileFormatError, FileWriteError, UsageError
 from .painting import (INT_QUESTIONS, QUESTIONS, SENSATIONS, VISIT_FIELDS, PainMap, check_sensation, validate_answer,
@@ -41,16 +42,30 @@ FORMAT_VERSION = 2
 MAX_FILE_BYTES = 16 * 1024 * 1024
 LAYER_ENCODING = "bitfield-u8-zlib-base64"
 MAX_LAYER_PIXELS = 5_000_000  # per view; the largest atlas grid (scale 400) is 3200 x 1480
+# The atlas scales bodymap draws at (px per head height): a file at any other scale would make every reader
+# build and cache a raster of its own (up to 197 MB at 400), so it is refused (ADR 0018).
+KNOWN_SCALES = (20.0, 40.0, 80.0, 160.0)
+# Counts, not only bytes (ADR 0018): a 16 MB file of tiny JSON objects would cost gigabytes once parsed.
+MAX_CONTAINERS = 400_000  # '[' and '{' in the file's bytes, counted before parsing
+MAX_SEPARATORS = 1_000_000  # ',' in the file's bytes: at most this many values in all its lists and objects
+MAX_RED_FLAGS = 100  # recorded red flags (the rules know about 20)
+MAX_EXTRA_NODES = 10_000  # values kept unread: unknown keys, answers to unknown questions, a flag's other fields
+# Text fields outside the visit (whose caps are painting.VISIT_MAX_CHARS): characters at most
+TEXT_MAX_CHARS = {"session_code": 64, "language": 35, "app_version": 64, "atlas.id": 64,
+                  "flag.id": 64, "flag.text": 500, "flag.urgency": 32, "flag.because": 500, "extra": 4000}
 KNOWN_KEYS = {
     "format", "format_version", "atlas", "created", "modified", "language", "session_code", "app_version",
     "layers", "strokes", "intensity", "answers", "red_flags", "summary", *VISIT_FIELDS,
+    "confirmed",  # the confirmed diagnosis (bodymap.confirmed; issue 25)
 }
 
 
-def save(pain_map: PainMap, path: str | os.PathLike, *, mode: int | None = None) -> Path:
+def save(pain_map: PainMap, path: str | os.PathLike, *, mode: int | None = None, new: bool = False) -> Path:
     """Write `pain_map` to `path` atomically (temp file, fsync, os.replace). Returns the path.
 
     `mode` defaults to 0600, or 0640 in the default maps folder when BODYMAP_SHARE_GROUP shares it.
+    `new`: only as a new file; if `path` exists when the file would appear (another writer got there
+    first), FileWriteError "already exists" and nothing is replaced (atomicio, exclusive).
     """
     path = Path(path)
     data = dumps(pain_map)
@@ -58,11 +73,14 @@ def save(pain_map: PainMap, path: str | os.PathLike, *, mode: int | None = None)
         from .paths import maps_sharing
 
         mode = maps_sharing().file_mode(path.parent if str(path.parent) else Path("."))
-    write_atomic(path, data, mode=mode)
+    write_atomic(path, data, mode=mode, exclusive=new)
     return path
 
 
 def dumps(pain_map: PainMap) -> bytes:
+    for key in ("session_code", "language"):  # the reader's rule, applied before anything is written
+        if pain_map.meta.get(key) is not None:
+            textsafe.check_text(pain_map.meta[key], key, TEXT_MAX_CHARS[key])
     pain_map.meta["modified"] = _now()
     doc = dict(pain_map.extra)  # unknown keys first; known keys below always win
     doc.update({
@@ -88,6 +106,7 @@ def dumps(pain_map: PainMap) -> bytes:
         "red_flags": list(pain_map.red_flags_recorded),
         "summary": pain_map.summary(),
     })
+    doc.update({"confirmed": dict(pain_map.confirmed)} if getattr(pain_map, "confirmed", None) else {})
     return json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
@@ -124,7 +143,7 @@ def decode_view(enc: Any, rows: int, cols: int, where: str) -> tuple[int, int, n
         box = enc["bbox"]
         if (len(box) != 4 or not all(isinstance(x, int) and not isinstance(x, bool) for x in box)
                 or not (0 <= box[0] <= box[1] <= rows and 0 <= box[2] <= box[3] <= cols)):
-            raise FileFormatError(f"{where}: bounding box {box!r} does not fit the {rows} x {cols} grid")
+            raise FileFormatError(f"{where}: bounding box {textsafe.quote(box)} does not fit the {rows} x {cols} grid")
         r0, r1, c0, c1 = box
         data = enc["data"]
     else:
@@ -142,7 +161,13 @@ def decode_view(enc: Any, rows: int, cols: int, where: str) -> tuple[int, int, n
 
 
 STROKE_ENCODING = "json-zlib-base64"
-MAX_STROKE_LOG_BYTES = 64 * 1024 * 1024
+MAX_STROKE_LOG_BYTES = 16 * 1024 * 1024  # inflated
+# Counts in the inflated log (ADR 0018): a point is one list and two commas; 300,000 points is over an hour of
+# continuous finger painting at 60 motion events a second, and parses in tens of MB, where 64 MB of tiny
+# objects took 1.8 GB.
+MAX_STROKE_CONTAINERS = 300_000
+MAX_STROKE_SEPARATORS = 800_000
+MAX_STROKES = 20_000  # entries in the log
 
 
 def encode_strokes(strokes: list[dict]) -> dict[str, str]:
@@ -151,8 +176,13 @@ def encode_strokes(strokes: list[dict]) -> dict[str, str]:
     return {"encoding": STROKE_ENCODING, "data": base64.b64encode(zlib.compress(raw, 6)).decode("ascii")}
 
 
-def decode_strokes(value: Any, where: str) -> Any:
-    """Accept the encoded form, or a plain JSON list (hand-written files)."""
+def decode_strokes(value: Any, where: str, *, parse: bool = True) -> Any:
+    """Accept the encoded form, or a plain JSON list (hand-written files).
+
+    `parse=False` (readers that skip the log) still inflates it and checks its size and counts, without
+    parsing: every reader gives the same verdict on a file whose log is corrupt (ADR 0018), for the cost of
+    an inflate of a few KB on a typical map, not a parse.
+    """
     if isinstance(value, list):
         return value
     if not isinstance(value, dict) or value.get("encoding") != STROKE_ENCODING or not isinstance(value.get("data"), str):
@@ -162,17 +192,22 @@ def decode_strokes(value: Any, where: str) -> Any:
         raw = d.decompress(base64.b64decode(value["data"].encode("ascii"), validate=True), MAX_STROKE_LOG_BYTES)
         if d.unconsumed_tail or not d.eof:
             raise ValueError("too large or truncated")
+        _check_counts(raw, where, "'strokes'", MAX_STROKE_CONTAINERS, MAX_STROKE_SEPARATORS)
+        if not parse:
+            if not raw.lstrip().startswith(b"["):
+                raise ValueError("not a list")
+            return None
         out = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except (binascii.Error, zlib.error, ValueError, UnicodeError, RecursionError):
         raise FileFormatError(f"{where}: 'strokes' is corrupt") from None
     return out
 
 
-def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
+def write_atomic(path: Path, data: bytes, mode: int = 0o600, *, exclusive: bool = False) -> None:
     """Never a partial file (bodymap.atomicio): temp file beside `path`, fsync, os.replace, fsync the folder."""
     if Path(path).is_dir():
         raise FileWriteError(f"{path}: is a folder; give a file name ending in .bodymap")
-    atomicio.write_atomic(path, data, mode, verb="save")
+    atomicio.write_atomic(path, data, mode, verb="save", exclusive=exclusive)
 
 
 def load(path: str | os.PathLike, atlas: Atlas | None = None) -> PainMap:
@@ -183,15 +218,14 @@ def load(path: str | os.PathLike, atlas: Atlas | None = None) -> PainMap:
 
 def read_bytes(path: Path) -> bytes:
     """A .bodymap file's bytes, with every read failure as one FileFormatError line."""
+    from .paths import read_regular
+
     try:
         if path.is_dir():
             raise FileFormatError(f"{path}: is a folder, not a .bodymap file")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise FileFormatError(f"{path}: {size} bytes is too large for a .bodymap file (max {MAX_FILE_BYTES})")
-        with open(path, "rb") as fh:
-            raw = fh.read(size + 1)  # the stat size: read(MAX + 1) would allocate 16 MB for every file
-            raw += fh.read(MAX_FILE_BYTES + 1 - len(raw)) if len(raw) > size else b""  # grew since the stat
+        raw = read_regular(path, MAX_FILE_BYTES, "a .bodymap file")  # a FIFO, device or socket refused by name
+    except ValueError as exc:
+        raise FileFormatError(f"{path}: {exc}") from None
     except FileNotFoundError:
         raise FileFormatError(f"{path}: no such file") from None
     except PermissionError:
@@ -229,6 +263,7 @@ class Document:
     red_flags: list[dict] = field(default_factory=list)  # as recorded when the map was saved
     meta: dict[str, str | None] = field(default_factory=dict)  # created, modified, language, session_code, app_version
     visit: dict[str, str] = field(default_factory=dict)  # the visit fields given (VISIT_FIELDS), checked
+    confirmed: dict | None = None  # the confirmed diagnosis, checked (bodymap.confirmed)
     extra: dict[str, Any] = field(default_factory=dict)  # unknown top-level keys, written back on save
     notes: list[str] = field(default_factory=list)  # what a reader should be told (migrations)
     from_atlas_version: int = 0  # the atlas version the map was drawn on (set by post_process)
@@ -274,6 +309,9 @@ def parse_json(raw: bytes, where: str = "<bytes>") -> Any:
     """Bytes -> the JSON value, refusing oversized, empty, non-UTF-8 and NaN/Infinity input."""
     if len(raw) > MAX_FILE_BYTES:
         raise FileFormatError(f"{where}: too large for a .bodymap file")
+    if raw.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark (some Windows editors add one): not content
+        raw = raw[3:]
+    _check_counts(raw, where, "the file", MAX_CONTAINERS, MAX_SEPARATORS)
     if not raw.strip():
         raise FileFormatError(f"{where}: the file is empty")
     try:
@@ -291,6 +329,17 @@ def parse_json(raw: bytes, where: str = "<bytes>") -> Any:
         raise FileFormatError(f"{where}: {hint} (JSON error at line {exc.lineno}, column {exc.colno})") from None
     except (RecursionError, ValueError) as exc:
         raise FileFormatError(f"{where}: not a .bodymap file ({type(exc).__name__})") from None
+
+
+def _check_counts(raw: bytes, where: str, what: str, containers: int, separators: int) -> None:
+    """Bound what json.loads may build, before it builds it: lists and objects by their brackets, values by
+    their commas (an over-count, since text may hold either; legitimate files stay far below)."""
+    n = raw.count(b"[") + raw.count(b"{")
+    if n > containers:
+        raise FileFormatError(f"{where}: {what} holds too many lists and objects ({n}; at most {containers})")
+    n = raw.count(b",")
+    if n > separators:
+        raise FileFormatError(f"{where}: {what} holds too many values ({n} commas; at most {separators})")
 
 
 def _reject_constant(name: str):
@@ -312,32 +361,99 @@ def document_from_json(doc: Any, atlas: Atlas | None = None, where: str = "<docu
         raise FileFormatError(f"{where}: unknown file format version {ver}")
     atlas = atlas or load_atlas()
     a = _field(doc, "atlas", dict, where)
-    aid = _field(a, "id", str, where, "atlas.")
+    aid = _text(_field(a, "id", str, where, "atlas."), "atlas.id", where)
     _field(a, "version", int, where, "atlas.")
     scale = _field(a, "scale", (int, float), where, "atlas.")
     if aid != atlas.id:
-        raise FileFormatError(f"{where}: drawn on atlas '{aid}', but this bodymap has atlas '{atlas.id}'")
-    if not 1 <= float(scale) <= 400:
-        raise FileFormatError(f"{where}: atlas.scale {scale} is out of range")
+        raise FileFormatError(f"{where}: drawn on atlas {textsafe.quote(aid)}, but this bodymap has atlas "
+                              f"'{atlas.id}'")
+    if float(scale) not in KNOWN_SCALES:
+        raise FileFormatError(f"{where}: atlas.scale {textsafe.quote(scale)} is not one of the atlas scales "
+                              f"({', '.join(f'{x:g}' for x in KNOWN_SCALES)})")
+    if not isinstance(a.get("content_hash", ""), str) or len(a.get("content_hash", "")) > 128:
+        raise FileFormatError(f"{where}: 'atlas.content_hash' must be text of at most 128 characters")
     shape, views = _decode_layers(_field(doc, "layers", dict, where), where)
     d = Document(where=where, format_version=ver, atlas=a, scale=float(scale), shape=shape, views=views,
-                 strokes=_strokes(doc.get("strokes", []), where) if strokes else None)
+                 strokes=_strokes(doc.get("strokes", []), where, parse=strokes))
     d.intensity = _intensity(doc.get("intensity", {}), where)
     d.answers, d.extra_answers = _answers(doc.get("answers", {}), where)
-    flags = doc.get("red_flags", [])
-    if not isinstance(flags, list) or not all(isinstance(f, dict) for f in flags):
-        raise FileFormatError(f"{where}: 'red_flags' must be a list of objects")
-    d.red_flags = flags
+    d.red_flags = _red_flags(doc.get("red_flags", []), where)
     for key in ("created", "modified", "language", "session_code"):
         v = doc.get(key)
         if v is not None and not isinstance(v, str):
             raise FileFormatError(f"{where}: '{key}' must be text")
+        if v is not None:
+            v = _time(v, key, where) if key in ("created", "modified") else _text(v, key, where)
         d.meta[key] = v
     app = doc.get("app_version")
-    d.meta["app_version"] = app if isinstance(app, str) else None  # informative only: never a reason to refuse
+    # informative only: never a reason to refuse, but never shown unless it is safe text
+    d.meta["app_version"] = (app if isinstance(app, str) and len(app) <= TEXT_MAX_CHARS["app_version"]
+                             and textsafe.unsafe_char(app) is None else None)
     d.visit = _visit(doc, where)
+    d.confirmed = read_confirmed(doc.get("confirmed"), where)  # the writer's own checks (bodymap.confirmed)
     d.extra = {k: v for k, v in doc.items() if k not in KNOWN_KEYS}
+    budget = [MAX_EXTRA_NODES]
+    _kept_unread(d.extra, "unknown keys", where, budget)
+    _kept_unread(d.extra_answers, "answers", where, budget)
     return post_process(d, atlas)
+
+
+def _text(value: str, key: str, where: str, *, multiline: bool = False) -> str:
+    """A text field checked by bodymap.textsafe (no control, bidi or zero-width characters; its length cap)."""
+    try:
+        return textsafe.check_text(value, f"'{key}'", TEXT_MAX_CHARS[key.split("[")[0]], multiline=multiline)
+    except UsageError as exc:
+        raise FileFormatError(f"{where}: {exc}") from None
+
+
+def _time(value: str, key: str, where: str) -> str:
+    try:
+        return textsafe.check_time(value, f"'{key}'")
+    except UsageError as exc:
+        raise FileFormatError(f"{where}: {exc}") from None
+
+
+def _red_flags(flags: Any, where: str) -> list[dict]:
+    """Recorded red flags: at most MAX_RED_FLAGS objects; `id` text, every text in them safe and capped."""
+    if not isinstance(flags, list) or not all(isinstance(f, dict) for f in flags):
+        raise FileFormatError(f"{where}: 'red_flags' must be a list of objects")
+    if len(flags) > MAX_RED_FLAGS:
+        raise FileFormatError(f"{where}: 'red_flags' holds {len(flags)} flags (at most {MAX_RED_FLAGS})")
+    budget = [MAX_EXTRA_NODES]
+    for i, f in enumerate(flags):
+        for key, value in f.items():
+            name = f"flag.{key}"
+            if key in ("id", "text", "urgency") and isinstance(value, str):
+                _text(value, name, where)
+            elif key == "because" and isinstance(value, list):
+                if len(value) > 20:
+                    raise FileFormatError(f"{where}: 'red_flags[{i}].because' holds more than 20 reasons")
+                for b in value:
+                    if isinstance(b, str):
+                        _text(b, name, where)
+                    else:
+                        _kept_unread(b, f"red_flags[{i}].because", where, budget)
+            else:
+                _kept_unread({key: value}, f"red_flags[{i}]", where, budget)
+    return flags
+
+
+def _kept_unread(value: Any, what: str, where: str, budget: list[int]) -> None:
+    """Values bodymap keeps but does not read (written back on save): bounded in count, their text safe."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise FileFormatError(f"{where}: {what}: too many values (at most {MAX_EXTRA_NODES} kept unread)")
+        if isinstance(v, str):
+            _text(v, "extra", where, multiline=True)
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                _text(k, "extra", where)
+                stack.append(x)
+        elif isinstance(v, list):
+            stack.extend(v)
 
 
 def post_process(d: Document, atlas: Atlas) -> Document:
@@ -381,6 +497,7 @@ def to_pain_map(d: Document, atlas: Atlas) -> PainMap:
             m.meta[key] = d.meta[key]
     m.meta["notes"] = list(dict.fromkeys(d.notes))
     m.visit.update(d.visit)
+    m.confirmed = d.confirmed
     m.extra = dict(d.extra)
     m.extra_answers = dict(d.extra_answers)
     m.version = 0
@@ -400,13 +517,13 @@ def _field(d: dict, key: str, kind, where: str, prefix: str = ""):
 def _decode_layers(layers: dict, where: str) -> tuple[tuple[int, int], dict[str, tuple[int, int, np.ndarray]]]:
     """The file's grid and each view's painted box, with its bits mapped to this bodymap's sensation order."""
     if layers.get("encoding") != LAYER_ENCODING:
-        raise FileFormatError(f"{where}: unknown layer encoding {layers.get('encoding')!r}")
+        raise FileFormatError(f"{where}: unknown layer encoding {textsafe.quote(layers.get('encoding'))}")
     sens = layers.get("sensations")
     if not isinstance(sens, list) or not all(isinstance(s, str) for s in sens):
         raise FileFormatError(f"{where}: 'layers.sensations' must be a list of names")
     unknown = [s for s in sens if s not in SENSATIONS]
     if unknown or len(sens) > 8:
-        raise FileFormatError(f"{where}: unknown sensations {unknown}")
+        raise FileFormatError(f"{where}: unknown sensations {textsafe.quote(unknown)}")
     shape = layers.get("shape")
     if (not isinstance(shape, list) or len(shape) != 2
             or not all(isinstance(x, int) and not isinstance(x, bool) and 0 < x <= 10000 for x in shape)):
@@ -433,11 +550,15 @@ def _bit_map(sens: tuple[str, ...]) -> np.ndarray:
     return lut
 
 
-def _strokes(value: Any, where: str) -> list[dict]:
-    strokes = decode_strokes(value, where)
+def _strokes(value: Any, where: str, parse: bool = True) -> list[dict] | None:
+    strokes = decode_strokes(value, where, parse=parse)
+    if not parse and not isinstance(value, list):
+        return None  # checked but not parsed: the batch path never needs the log
     if not isinstance(strokes, list) or not all(isinstance(s, dict) for s in strokes):
         raise FileFormatError(f"{where}: 'strokes' must be a list of objects")
-    return strokes
+    if len(strokes) > MAX_STROKES:
+        raise FileFormatError(f"{where}: 'strokes' holds {len(strokes)} entries (at most {MAX_STROKES})")
+    return strokes if parse else None
 
 
 def _intensity(inten: Any, where: str) -> dict[str, int]:
@@ -449,7 +570,7 @@ def _intensity(inten: Any, where: str) -> dict[str, int]:
         try:
             key = "overall" if k == "overall" else check_sensation(k)
             if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 10:
-                raise UsageError(f"intensity must be a whole number from 0 to 10, got {v!r}")
+                raise UsageError(f"intensity must be a whole number from 0 to 10, got {textsafe.quote(v)}")
         except UsageError as exc:
             raise FileFormatError(f"{where}: intensity: {exc}") from None
         out[key] = v

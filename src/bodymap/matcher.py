@@ -28,19 +28,21 @@ from typing import Any
 
 import numpy as np
 
-from . import features, vocabulary
+from . import doubt, features, rules, vocabulary
 from .atlas import Atlas, load_atlas
 from .bands import band_for
 from .errors import PatternError
 from .paths import regions_dir
 from .painting import SENSATIONS, PainMap
-from .redflags import RED_FLAG_QUESTIONS, RED_FLAG_TEXT, RedFlag, RiskFactor, red_flags, risk_factors  # noqa: F401
+from .redflags import (RED_FLAG_QUESTIONS, RED_FLAG_TEXT, RedFlag, RiskFactor, evaluate, red_flags,  # noqa: F401
+                       risk_factors)
 
 ANSWER_FEATURES = ("numbness", "weakness", "worse_sitting", "worse_walking", "better_resting",
                    "calf_pain_walking_eases_rest")
 DEFAULT_ANSWER_P = 0.3  # a pattern's chance of a "yes" when neither it nor defaults.answers lists the answer
 NOT_SCORED_STEMS = ("perineum", "pubic")  # saddle area: prompts the red-flag questions instead
 NONE_ID = "none"
+WIDESPREAD_ID = "widespread_pain"
 RARE_MAX_P = 0.06  # a region listed under `rare:` may not be given a higher probability
 TOP_N = 8
 SOFT_LOW, SOFT_HIGH = 0.02, 0.20  # coverage ramp: below 2% not painted, above 20% fully painted
@@ -69,15 +71,19 @@ class Hypothesis:
     name: str
     plain_name: str
     evidence: tuple[Evidence, ...] = ()
+    # one line per pattern (ADR 0019): `probability` is the belief in the pattern, all sides
+    # together; `side` is its most probable side and `sides` the per-side numbers
+    sides: dict[str, float] = field(default_factory=dict, compare=False)
 
     @property
     def band(self) -> str:
         """'strong', 'moderate' or 'weak' (bands.band_for; cut points in docs/adr/0008)."""
-        return band_for(self.probability)
+        return band_for(min(max(self.probability, 0.0), 1.0))
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "side": self.side, "probability": round(self.probability, 4), "band": self.band,
-                "name": self.name, "evidence": [e.to_json() for e in self.evidence]}
+                "name": self.name, "evidence": [e.to_json() for e in self.evidence],
+                "sides": {k: round(v, 4) for k, v in self.sides.items()}}
 
 
 @dataclass
@@ -130,6 +136,14 @@ class Pattern:
     age60: tuple[float, str] | None
     key_points: tuple[dict, ...]
     labels: dict[str, str] = field(default_factory=dict, compare=False)  # "regions.calf" -> "R", "S" or "M"
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict, compare=False)  # explicit `range:` only
+    symmetric: bool = False  # both sides by definition: no one-sided hypothesis (ADR 0019)
+    discriminating: tuple[str, ...] = ()  # answers without which the pattern cannot be "strong"
+    safety: str = ""  # a safety-net line shown with the pattern (e.g. the cauda equina link)
+
+    def sd(self, key: str) -> float:
+        """The logit-scale doubt about one number ('regions.calf'): from its range or its label."""
+        return doubt.sd_for(self.labels.get(key, "M"), self.ranges.get(key))
 
 
 @dataclass(frozen=True)
@@ -256,11 +270,16 @@ def load_patterns(path: str | Path | None = None, calibration: str | Path | None
         sens = {s: _prob(v, f"{w}: features.sensations.{s}") for s, v in (feats.get("sensations") or {}).items()}
         ans = {a: _prob(v, f"{w}: features.answers.{a}") for a, v in (feats.get("answers") or {}).items()}
         age = _prob(feats["age_60_plus"], f"{w}: features.age_60_plus") if "age_60_plus" in feats else None
+        disc = pd.get("discriminating") or ()
+        if not isinstance(disc, (list, tuple)) or not all(a in ANSWER_FEATURES for a in disc):
+            raise PatternError(f"{w}: discriminating must list answer keys from {', '.join(ANSWER_FEATURES)}")
         pats.append(Pattern(
             id=pid, name=str(pd.get("name", pid)), plain_name=str(pd.get("plain_name", pid)),
             kind=str(pd.get("kind", "other")), prior=prior, p_bilateral=p_bi, regions=regions, midline=midline,
             rare=rare, sensations=sens, answers=ans, age60=age,
-            key_points=tuple(pd.get("key_points") or ()), labels=_labels(pd)))
+            key_points=tuple(pd.get("key_points") or ()), labels=_labels(pd), ranges=_ranges(pd, w),
+            symmetric=bool(pd.get("symmetric", False)), discriminating=tuple(disc),
+            safety=str(pd.get("safety", "") or "")))
     if not pats:
         raise PatternError(f"{path}: no patterns")
     cal = _load_calibration(Path(calibration) if calibration else path.parent / "calibration.yaml")
@@ -319,6 +338,27 @@ def _labels(pd: dict) -> dict[str, str]:
     return out
 
 
+def _ranges(pd: dict, where: str) -> dict[str, tuple[float, float]]:
+    """Explicit 90% ranges (`range: [lo, hi]` beside a number); numbers without one get a range
+    from their label (bodymap.doubt)."""
+    out = {}
+    feats = pd.get("features") or {}
+    for section, d in (("regions", pd.get("regions")), ("midline", pd.get("midline")),
+                       ("sensations", feats.get("sensations")), ("answers", feats.get("answers")),
+                       ("", {"age_60_plus": feats.get("age_60_plus")})):
+        for k, v in (d or {}).items():
+            if not isinstance(v, dict) or "range" not in v:
+                continue
+            r = v["range"]
+            key = f"{section}.{k}" if section else k
+            ok = (isinstance(r, list) and len(r) == 2 and all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                                                             for x in r) and 0 < r[0] <= v.get("p", -1) <= r[1] < 1)
+            if not ok:
+                raise PatternError(f"{where}: {key}.range must be [lo, hi] with 0 < lo <= p <= hi < 1")
+            out[key] = (float(r[0]), float(r[1]))
+    return out
+
+
 def _all_sources(d: Any):
     if isinstance(d, dict):
         for k, v in d.items():
@@ -369,6 +409,13 @@ class Model:
     none_lq: np.ndarray | None = None
     none_log_share: np.ndarray | None = None  # (C,)
     inside: np.ndarray | None = None  # (R,) bool: regions some pattern reaches often (the library's territory)
+    doubt: Any = None  # rules.Doubt: moments of the log tables over their ranges (ADR 0019)
+    rules: Any = None  # rules.RuleTables: territories, sides, M shares (ADR 0019)
+
+    @property
+    def pattern_ids(self) -> list[str]:
+        """Every id a ranking line can have: the patterns, none, widespread_pain."""
+        return [p.id for p in self.lib.patterns] + [NONE_ID, WIDESPREAD_ID]
 
 
 def compile_model(atlas: Atlas, lib: PatternLibrary) -> Model:
@@ -377,22 +424,37 @@ def compile_model(atlas: Atlas, lib: PatternLibrary) -> Model:
     hyps: list[tuple[str, str]] = []
     priors = []
     rows = []
+    sd_rows = []  # the logit-scale doubt about every number in `rows` (bodymap.doubt, ADR 0019)
+    labm = []  # 1 where the number is a team estimate (M)
+    sd_m = doubt.LOGIT_SD["M"]
     for p in lib.patterns:
         for side in ("right", "left", "bilateral"):
             share = p.p_bilateral if side == "bilateral" else (1 - p.p_bilateral) / 2
+            if p.symmetric:  # both sides by definition: the one-sided hypotheses do not exist
+                share = 1.0 if side == "bilateral" else 0.0
             hyps.append((p.id, side))
-            priors.append(p.prior * max(share, 1e-6))
+            priors.append(p.prior * max(share, 1e-300))
             row = np.empty(R)
+            sdr = np.full(R, sd_m)
+            mrow = np.ones(R)
             for i, r in enumerate(regions):
                 if r.side == "midline":
                     row[i] = p.midline.get(r.stem, (lib.region_p, ""))[0]
+                    key = f"midline.{r.stem}"
+                    if r.stem in p.midline:
+                        sdr[i], mrow[i] = p.sd(key), float(p.labels.get(key, "M") == "M")
                 elif side == "bilateral" or r.side == side:
                     # never below the other side's stray-mark rate: an unusual region on the affected
                     # side must not count as evidence for the same pattern on the other side
                     row[i] = max(p.regions.get(r.stem, (lib.region_p, ""))[0], lib.contralateral_p)
+                    key = f"regions.{r.stem}"
+                    if r.stem in p.regions and p.regions[r.stem][0] >= lib.contralateral_p:
+                        sdr[i], mrow[i] = p.sd(key), float(p.labels.get(key, "M") == "M")
                 else:
                     row[i] = lib.contralateral_p
             rows.append(row)
+            sd_rows.append(sdr)
+            labm.append(mrow)
     # "no pattern fits well": an explicit model of drawings outside the library (docs/adr/0007)
     hyps.append((NONE_ID, "bilateral"))
     priors.append(lib.none_prior)
@@ -408,33 +470,52 @@ def compile_model(atlas: Atlas, lib: PatternLibrary) -> Model:
         rows.append(shares @ comp)  # the mixture's mean, for display and the evidence
     else:
         rows.append(np.array([lib.none_p_upper if r.level == "upper" else lib.none_p_lower for r in regions]))
+    sd_rows.append(np.full(R, sd_m))
+    labm.append(np.ones(R))
+    # widespread pain (ACR 2016): a hypothesis set by rule from the painted areas, not by likelihood
+    hyps.append((WIDESPREAD_ID, "bilateral"))
+    priors.append(1e-300)
+    rows.append(np.array([0.5 if rules.wpi_area(r) else lib.region_p for r in regions]))
+    sd_rows.append(np.full(R, sd_m))
+    labm.append(np.ones(R))
     P = np.clip(np.vstack(rows), 1e-4, 1 - 1e-4)
     H = len(hyps)
     sens = np.full((H, len(SENSATIONS)), 0.3)
     ans = np.tile([lib.answer_defaults.get(a, (DEFAULT_ANSWER_P, ""))[0] for a in ANSWER_FEATURES], (H, 1))
     age = np.full(H, 0.35)
-    for h, (pid, _) in enumerate(hyps):
-        if pid == NONE_ID:
-            continue
+    sens_sd = np.full(sens.shape, sd_m)
+    ans_sd = np.full(ans.shape, sd_m)
+    age_sd = np.full(H, sd_m)
+    n_pat = len(lib.patterns) * 3
+    for h, (pid, _) in enumerate(hyps[:n_pat]):
         pat = lib.get(pid)
         for j, s in enumerate(SENSATIONS):
             if s in pat.sensations:
                 sens[h, j] = pat.sensations[s][0]
+                sens_sd[h, j] = pat.sd(f"sensations.{s}")
         for j, a in enumerate(ANSWER_FEATURES):
             if a in pat.answers:
                 ans[h, j] = pat.answers[a][0]
+                ans_sd[h, j] = pat.sd(f"answers.{a}")
         if pat.age60:
             age[h] = pat.age60[0]
-    # the none model uses the average pattern for features: features alone never favour it
-    sens[-1] = sens[:-1].mean(axis=0)
-    ans[-1] = ans[:-1].mean(axis=0)
-    age[-1] = age[:-1].mean()
+            age_sd[h] = pat.sd("age_60_plus")
+    # the none (and widespread) rows use the average pattern for features: features alone never favour them
+    for h in range(n_pat, H):
+        sens[h] = sens[:n_pat].mean(axis=0)
+        ans[h] = ans[:n_pat].mean(axis=0)
+        age[h] = age[:n_pat].mean()
     scored = np.array([r.stem not in NOT_SCORED_STEMS for r in regions])
     model = Model(atlas, lib, hyps, np.log(np.asarray(priors)), P, np.log(P), np.log1p(-P), scored,
                   np.log(sens), np.log1p(-sens), np.log(ans), np.log1p(-ans), np.log(age), np.log1p(-age))
+    model.doubt = rules.compile_doubt(P, np.vstack(sd_rows), sens, sens_sd, ans, ans_sd, age, age_sd)
+    model.rules = rules.compile_rules(model, np.vstack(labm))
     if comp is not None:
         comp = np.clip(comp, 1e-4, 1 - 1e-4)
         model.none_lp, model.none_lq = np.log(comp), np.log1p(-comp)
+        # the none components are estimates too: the same doubt (and the same Jensen term) as a pattern's M numbers
+        e_lp, _, e_lq, _, _, _ = doubt.log_moments(comp, np.full(comp.shape, sd_m))
+        model.doubt.none_e_lp, model.doubt.none_e_lq = e_lp, e_lq
         model.none_log_share = np.log(np.array([c.share for c in lib.none.components]))
         model.inside = inside
     return model
@@ -474,6 +555,7 @@ class Features:
     answers: dict[str, Any]
     extent_percent: float = 0.0
     red_flag_ids: list = field(default_factory=list)  # filled by batch readers
+    key_points: frozenset = frozenset()  # {(root, side)} whose key sensory point is painted
 
 
 def features_of(pain_map: PainMap) -> Features:
@@ -483,7 +565,51 @@ def features_of(pain_map: PainMap) -> Features:
 
 def inputs_from(f: features.Features) -> Features:
     """The matcher's inputs (coverage, sensations, answers) from the one feature computation."""
-    return Features(f.coverage, f.sensations, dict(f.answers))
+    painted = {v: (r0, c0, _NonzeroBits(sub)) for v, (r0, c0, sub) in f.paint.views.items() if sub.size}
+    return Features(f.coverage, f.sensations, dict(f.answers), key_points=key_points_in(f.atlas, f.raster, painted))
+
+
+class _NonzeroBits:
+    """A painted box's sensation bits read as one painted mask, only where it is sliced (a few pixels)."""
+
+    def __init__(self, bits: np.ndarray):
+        self.bits = bits
+
+    def __getitem__(self, key) -> np.ndarray:
+        return self.bits[key] != 0
+
+
+def painted_key_points(pain_map: PainMap) -> frozenset:
+    """{(root, side)} whose ISNCSCI key sensory point (atlas dermatomes) lies under the paint: a
+    stroke at the medial malleolus is L4 evidence even where it spills onto a neighbouring region."""
+    views = {v: (0, 0, _AnyLayer(pain_map.layers(v))) for v in pain_map.raster.labels}
+    return key_points_in(pain_map.atlas, pain_map.raster, views)
+
+
+class _AnyLayer:
+    """A view's sensation layers read as one painted mask, only where it is sliced (a few pixels)."""
+
+    def __init__(self, layers: np.ndarray):
+        self.layers = layers
+
+    def __getitem__(self, key) -> np.ndarray:
+        return self.layers[(slice(None),) + tuple(key)].any(axis=0)
+
+
+def key_points_in(atlas: Atlas, raster, painted: dict) -> frozenset:
+    """The same from painted masks {view: (row0, col0, bool mask)} (a 3 x 3 pixel neighbourhood
+    around each key point counts), so batch readers without a PainMap give the same features."""
+    out = set()
+    for d in atlas.dermatomes:
+        for kp in d.key_points:
+            if kp.view not in painted:
+                continue
+            r0, c0, mask = painted[kp.view]
+            c, r = raster.to_px(kp.x, kp.y)
+            r, c = int(r) - r0, int(c) - c0
+            if mask[max(r - 1, 0):max(r + 2, 0), max(c - 1, 0):max(c + 2, 0)].any():
+                out.add((d.root, d.side))
+    return frozenset(out)
 
 
 def log_scores(model: Model, f: Features, temperature: float | None = None) -> np.ndarray:
@@ -509,11 +635,25 @@ def log_scores(model: Model, f: Features, temperature: float | None = None) -> n
     return model.log_prior + ll / T
 
 
-def posterior(model: Model, f: Features, temperature: float | None = None) -> np.ndarray:
+def point_posterior(model: Model, f: Features, temperature: float | None = None) -> np.ndarray:
+    """The posterior of the point tables alone, without doubt or rules (for comparison only)."""
     z = log_scores(model, f, temperature)
     z = z - z.max()
     p = np.exp(z)
     return p / p.sum()
+
+
+def parts_of(model: Model, f: Features) -> rules.Parts:
+    """What the final probabilities need from one map, before the temperature (bodymap.rules)."""
+    return rules.parts_of(model, f, soft_painted(f.coverage) * model.scored)
+
+
+def posterior(model: Model, f: Features, temperature: float | None = None,
+              parts: rules.Parts | None = None) -> np.ndarray:
+    """The probability of every (pattern, side) hypothesis a clinician sees: averaged over the
+    ranges of the tables, with the clinical rules applied (docs/adr/0019)."""
+    T = model.lib.temperature if temperature is None else temperature
+    return rules.combine(model, parts if parts is not None else parts_of(model, f), T)
 
 
 # ---------------------------------------------------------------------------
@@ -718,32 +858,107 @@ def match_features(f: features.Features, recorded: list[dict] | None = None, top
 
 def rank(model: Model, f: Features, summary: dict, both_legs: bool, saddle: bool,
          recorded: list[dict] | None = None, top_n: int = TOP_N) -> Ranking:
-    flags = red_flags(f.answers, both_legs, recorded)
-    risks = risk_factors(f.answers, both_legs)
-    prompts = prompts_for(summary, f.answers, saddle, both_legs) + [x.prompt for x in risks]
+    from .triage import clinician_prompts  # the one place flags and prompts are made (issue 18)
+
+    flags, risks = evaluate(f.answers, both_legs, recorded)
+    prompts = clinician_prompts(f.answers, summary.get("most_distal"), saddle, both_legs, risks,
+                                list(summary.get("regions", [])))
     out_summary = {"extent_percent": round(float(summary.get("extent_percent", f.extent_percent)), 3),
                    "regions": list(summary.get("regions", []))}
     if not (soft_painted(f.coverage) * model.scored).any():
         return Ranking(flags, [], prompts + (["No painted area to match yet (the saddle area is not scored: it "
                                               "prompts the red-flag questions)."] if not flags else []), out_summary,
                        risk_factors=risks)
-    post = posterior(model, f)
+    parts = parts_of(model, f)
+    post = posterior(model, f, parts=parts)
     painted = _painted_side(model, f)
-    # ties (equal up to rounding) go to the side that was painted
-    side_rank = np.array([0 if side == painted else 1 if side == "bilateral" else 2 for _, side in model.hyps])
-    order = np.lexsort((side_rank, -np.round(post, 12)))
+    ids = model.pattern_ids
+    belief = np.bincount(model.rules.hyp_pat, weights=post, minlength=len(ids))
     hyps = []
-    for h in order[:top_n]:
-        pid, side = model.hyps[h]
+    for k, best in pattern_lines(model, f, post)[:top_n]:
+        rows = np.flatnonzero(model.rules.hyp_pat == k)
+        pid, side = model.hyps[best]
+        sides = {model.hyps[h][1]: float(post[h]) for h in rows if pid not in (NONE_ID, WIDESPREAD_ID)}
         if pid == NONE_ID:
             name, plain = "No pattern fits well", "no single pattern"
-            side = _painted_side(model, f)
+            side = painted
+            ev = evidence_for(model, best, f)
+        elif pid == WIDESPREAD_ID:
+            name, plain = "Widespread pain", "pain in many parts of the body (widespread pain)"
+            ev = (Evidence(parts.wide_text, "for", "Wolfe 2016 (S), ACR 2016 criteria", 3.0),) if parts.wide_text \
+                else ()
         else:
             pat = model.lib.get(pid)
             name, plain = pat.name, pat.plain_name
-        hyps.append(Hypothesis(pid, side, float(post[h]), name, plain, evidence_for(model, h, f)))
+            side = "bilateral" if pat.symmetric else side
+            ev = _with_rules(evidence_for(model, best, f), parts, int(k), pat, float(belief[k]))
+        hyps.append(Hypothesis(pid, side, float(belief[k]), name, plain, ev, sides))
     allp = {model.hyps[h]: float(post[h]) for h in range(len(post))}
-    return Ranking(flags, hyps, prompts, out_summary, allp, risks)
+    return Ranking(flags, hyps, prompts + _ask_next(model, f, parts, belief), out_summary, allp, risks)
+
+
+def pattern_lines(model: Model, f: Features, post: np.ndarray) -> list[tuple[int, int]]:
+    """(line index into model.pattern_ids, its best hypothesis) for every pattern line, most
+    probable first; a line's side is its most probable side, ties going to the painted side."""
+    painted = _painted_side(model, f)
+    belief = np.bincount(model.rules.hyp_pat, weights=post, minlength=len(model.pattern_ids))
+    side_rank = np.array([0 if side == painted else 1 if side == "bilateral" else 2 for _, side in model.hyps])
+    out = []
+    for k in np.lexsort((np.arange(len(belief)), -np.round(belief, 12))):
+        rows = np.flatnonzero(model.rules.hyp_pat == k)
+        if not rows.size or (belief[k] <= 0 and out):
+            continue
+        out.append((int(k), int(rows[np.lexsort((side_rank[rows], -np.round(post[rows], 12)))[0]])))
+    return out
+
+
+def top_line(model: Model, f: Features, post: np.ndarray) -> tuple[str, str, float]:
+    """(pattern id, side, belief in the pattern) of the first line, as `rank` shows it."""
+    k, best = pattern_lines(model, f, post)[0]
+    pid, side = model.hyps[best]
+    if pid == NONE_ID:
+        side = _painted_side(model, f)
+    elif pid != WIDESPREAD_ID and model.lib.get(pid).symmetric:
+        side = "bilateral"
+    return pid, side, float(post[model.rules.hyp_pat == k].sum())
+
+
+def _with_rules(ev: tuple[Evidence, ...], parts: rules.Parts, k: int, pat: Pattern,
+                belief: float = 1.0) -> tuple[Evidence, ...]:
+    """The pattern's evidence, with the reasons it was held below "strong" and its safety line
+    (a reason that only holds the line where it already is, like resting on estimates, is shown
+    when it binds)."""
+    extra = [Evidence(text, "against", src, 5.0) for text, src, c, always in parts.reasons.get(k, [])
+             if always or belief >= c - 1e-6]
+    if parts.wide_q > 0:
+        extra.append(Evidence(f"{parts.wide_text}: widespread pain is more likely than any single pattern",
+                              "against", "Wolfe 2016 (S), ACR 2016 criteria", 5.0))
+    fors = [e for e in ev if e.direction == "for"]
+    against = extra + [e for e in ev if e.direction == "against"]
+    safety = [Evidence(pat.safety, "for", "clinical-evidence.md: NICE CKS sciatica (S); Wood 2024 (S)", 9.0)] \
+        if pat.safety else []
+    return tuple(safety + fors + against[: max(2, len(extra))])
+
+
+def _ask_next(model: Model, f: Features, parts: rules.Parts, belief: np.ndarray) -> list[str]:
+    """'Ask next' prompts: the discriminating answers of a pattern that leads or is moderate."""
+    out = []
+    for k, pat in enumerate(model.lib.patterns):
+        if belief[k] < 0.25 or not pat.discriminating:
+            continue
+        missing = [a for a in pat.discriminating if not isinstance(f.answers.get(a), bool)]
+        if missing:
+            out.append(f"Ask next: {', '.join(vocabulary.words(a, 'short') if _known(a) else a for a in missing)} "
+                       f"(tells {pat.name} from its look-alikes).")
+    return out
+
+
+def _known(key: str) -> bool:
+    try:
+        vocabulary.words(key, "short")
+        return True
+    except Exception:  # noqa: BLE001 - a key the vocabulary does not word is shown as it is
+        return False
 
 
 def _painted_side(model: Model, f: Features) -> str:

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from . import vocabulary
+from . import textsafe, vocabulary
 from .atlas import DEFAULT_SCALE, VIEWS, Atlas, load_atlas
 from .errors import UsageError
 
@@ -83,13 +83,15 @@ def validate_answer(key: str, value: Any) -> Any:
     if key in YES_NO_QUESTIONS:
         if isinstance(value, bool) or (isinstance(value, str) and value == UNSURE):
             return value
-        raise UsageError(f"answer {key!r} must be yes/no (True/False) or {UNSURE!r}, got {value!r}")
+        raise UsageError(f"answer {textsafe.quote(key)} must be yes/no (True/False) or {UNSURE!r}, "
+                         f"got {textsafe.quote(value)}")
     if key in INT_QUESTIONS:
         lo, hi = vocabulary.question(key).range
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            raise UsageError(f"answer {key!r} must be a whole number of years from {lo} to {hi}, got {value!r}")
+            raise UsageError(f"answer {key!r} must be a whole number of years from {lo} to {hi}, "
+                             f"got {textsafe.quote(value)}")
         return value
-    raise UsageError(f"unknown question {key!r}; known: {', '.join(QUESTIONS)}")
+    raise UsageError(f"unknown question {textsafe.quote(key)}; known: {', '.join(QUESTIONS)}")
 
 
 def parse_answer(key: str, text: str) -> Any:
@@ -112,7 +114,7 @@ def parse_answer(key: str, text: str) -> Any:
 
 def check_sensation(s: str) -> str:
     if s not in SENSATIONS:
-        raise UsageError(f"unknown sensation {s!r}; use one of {', '.join(SENSATIONS)}")
+        raise UsageError(f"unknown sensation {textsafe.quote(s)}; use one of {', '.join(SENSATIONS)}")
     return s
 
 
@@ -122,9 +124,10 @@ RECORDED_AT_KIOSK = "patient at kiosk"  # what the kiosk records as recorded_by 
 # Longest accepted text, in characters: a record number, a name, a clinical note of a page or two.
 VISIT_MAX_CHARS = {"patient_id": 64, "visit_date": 10, "recorded_by": 120, "note": 4000}
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# control characters (C0, DEL, C1) and the Unicode line/paragraph separators; a note may hold newlines and tabs
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_NOTE_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# control characters (C0, DEL, C1), the Unicode line/paragraph separators, bidi controls and zero-width
+# characters (bodymap.textsafe, ADR 0018); a note may hold newlines and tabs
+_CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{textsafe.BIDI}{textsafe.ZERO_WIDTH}{textsafe.SURROGATES}]")
+_NOTE_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{textsafe.BIDI}{textsafe.ZERO_WIDTH}{textsafe.SURROGATES}]")
 
 
 def validate_visit_field(key: str, value: Any) -> str | None:
@@ -158,7 +161,8 @@ def validate_visit_field(key: str, value: Any) -> str | None:
     if len(value) > limit:
         raise UsageError(f"{key} is too long ({len(value)} characters; at most {limit})")
     if (_NOTE_CONTROL if key == "note" else _CONTROL).search(value):
-        what = "control characters" if key == "note" else "line breaks or control characters"
+        what = ("control, bidirectional or zero-width characters" if key == "note"
+                else "line breaks, control, bidirectional or zero-width characters")
         raise UsageError(f"{key} must be plain text without {what}")
     return value
 
@@ -252,14 +256,12 @@ class PainMap:
         self.extra_answers: dict[str, Any] = {}  # answers to questions this version does not know (newer file)
         self.red_flags_recorded: list[dict] = []
         self.visit = Visit()  # patient identifier, visit date, recorded by, note (all optional)
+        self.confirmed: dict | None = None  # the confirmed diagnosis (bodymap.confirmed), never shown to patients
         self._undo: list[_Change] = []
         self._redo: list[_Change] = []
         self._open: _Change | None = None
         self._last_point: tuple[float, float] | None = None
-        self._region_px = np.bincount(
-            np.concatenate([lab[lab >= 0].ravel() for lab in self.raster.labels.values()]),
-            minlength=len(self.atlas.regions)).astype(np.int64)
-        self._body_px = {v: int(self.raster.body[v].sum()) for v in VIEWS}
+        self._region_px, self._body_px = _pixel_counts(self.raster, len(self.atlas.regions))
         self.version = 0  # bumps on every change; lets views and the matcher cache
         self._cache: dict[tuple, Any] = {}
 
@@ -717,6 +719,19 @@ class PainMap:
                 and self.strokes == other.strokes and self.visit == other.visit)
 
     __hash__ = None  # mutable
+
+
+def _pixel_counts(raster, n_regions: int) -> tuple[np.ndarray, dict[str, int]]:
+    """Pixels per region and per view's body, counted once per raster (a new PainMap per imported row
+    counted them again: a third of the import's time, issue 21). The region counts are read-only."""
+    hit = raster.__dict__.get("_pixel_counts")
+    if hit is None or len(hit[0]) != n_regions:
+        region_px = np.bincount(np.concatenate([lab[lab >= 0].ravel() for lab in raster.labels.values()]),
+                                minlength=n_regions).astype(np.int64)
+        region_px.flags.writeable = False
+        hit = (region_px, {v: int(raster.body[v].sum()) for v in VIEWS})
+        raster.__dict__["_pixel_counts"] = hit
+    return hit[0], dict(hit[1])
 
 
 def both_legs_painted(atlas: Atlas, region_ids: Iterable[str]) -> bool:

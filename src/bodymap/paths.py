@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from datetime import date
 from pathlib import Path
 
-from .atomicio import PRIVATE, SHARE_GROUP_ENV, Sharing, prepare_folder
+from .atomicio import PRIVATE, SHARE_GROUP_ENV, Sharing, clean_temp_files, file_kind, prepare_folder
 from .errors import FileWriteError, UsageError
 
 MAPS_ENV = "BODYMAP_MAPS"
@@ -46,17 +47,61 @@ def cache_dir() -> Path:
     return base / "bodymap"
 
 
+def read_regular(path: str | os.PathLike, max_bytes: int, what: str = "this file") -> bytes:
+    """The bytes of a regular file of at most `max_bytes`, refusing a FIFO, device or socket by name (ADR 0018).
+
+    The file is opened without blocking (a FIFO with no writer would otherwise hang the reader) and
+    checked on the open descriptor, so it cannot be swapped between the check and the read. Raises
+    OSError for the system's own refusals, and ValueError ("is a FIFO ...", "N bytes is too large for `what`
+    (max M)") for a file of the wrong kind or size.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError(f"is {file_kind(st.st_mode)}, not a regular file")
+        if st.st_size > max_bytes:
+            raise ValueError(f"{st.st_size} bytes is too large for {what} (max {max_bytes})")
+        chunks, left = [], max_bytes + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > max_bytes:  # it grew after the check
+            raise ValueError(f"too large for {what} (max {max_bytes} bytes)")
+        return data
+    finally:
+        os.close(fd)
+
+
 def check_output_file(output: str | os.PathLike, suffix: str) -> Path:
-    """Refuse a bad output path before any work: wrong extension, a folder, or a missing parent folder."""
+    """Refuse a bad output path before any work: wrong extension, a folder, a device, FIFO, socket or symbolic
+    link (never replaced, ADR 0018), or a missing parent folder."""
     path = Path(output)
     if path.suffix.lower() != suffix:
         raise UsageError(f"{path}: the output name must end in {suffix}")
     if path.is_dir():
         raise UsageError(f"{path}: is a folder; give a file name ending in {suffix}")
+    check_replaceable(path, UsageError)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise UsageError(f"{path}: folder {folder} does not exist")
     return path
+
+
+def check_replaceable(path: str | os.PathLike, error: type[Exception] = UsageError) -> None:
+    """Refuse an output that exists and is not a regular file: a device, FIFO, socket or symbolic link is never
+    replaced by a file (as root, `-o /dev/null` would otherwise replace the system's /dev/null)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return  # nothing there (or nothing we may look at: the write itself will say)
+    if not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):
+        raise error(f"{path}: is {file_kind(st.st_mode)}; bodymap writes only regular files and never replaces "
+                    "a link or a device: give another name")
 
 
 def default_maps_dir(create: bool = True) -> Path:
@@ -91,6 +136,7 @@ def default_maps_dir(create: bool = True) -> Path:
         raise FileWriteError(f"{exc}; {how}") from None
     if not os.access(folder, os.W_OK | os.X_OK):
         raise FileWriteError(f"{folder}: cannot save maps in this folder (permission denied); {how}")
+    clean_temp_files(folder)  # a save killed part-way left its temp file (a whole map): removed at the next start
     return folder
 
 

@@ -6,7 +6,7 @@ question (matcher.ANSWER_FEATURES) this module computes, from the matcher's own
 tempered model and the map painted so far:
 
 - the probability of "yes" predicted by the current posterior;
-- the expected information gain: the entropy of the posterior over hypotheses
+- the expected information gain (on the probabilities a clinician sees): the entropy of the posterior over hypotheses
   now, minus its expected entropy after the answer (in bits);
 - whether either answer would change the top hypothesis.
 
@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .matcher import ANSWER_FEATURES, Features, Model, log_scores
+from .matcher import ANSWER_FEATURES, Features, Model
 from .painting import SENSATIONS
 
 MIN_GAIN_BITS = 0.05
@@ -38,10 +38,11 @@ class QuestionValue:
     p_yes: float  # predicted probability of "yes" under the current posterior
     gain_bits: float  # expected information gain about the hypotheses
     changes_top: bool  # some answer makes another hypothesis the top one
+    discriminating: bool = False  # a leading pattern cannot be "strong" without it (ADR 0019): asked first
 
     @property
     def worth_asking(self) -> bool:
-        return self.changes_top or self.gain_bits >= MIN_GAIN_BITS
+        return self.discriminating or self.changes_top or self.gain_bits >= MIN_GAIN_BITS
 
 
 def _normalise(z: np.ndarray) -> np.ndarray:
@@ -56,16 +57,17 @@ def _entropy_bits(p: np.ndarray) -> float:
 
 
 def value_of(model: Model, f: Features, key: str) -> QuestionValue:
-    """The value of asking `key` (an answer feature) given the map and answers in `f`."""
+    """The value of asking `key` (an answer feature) given the map and answers in `f`, on the
+    probabilities a clinician sees (matcher.posterior: table ranges and rules, ADR 0019)."""
+    from .matcher import posterior
+
     j = ANSWER_FEATURES.index(key)
-    T = model.lib.temperature
-    z = log_scores(model, f)
-    post = _normalise(z)
-    # the tempered model's own prediction of the answer, hypothesis by hypothesis
+    post = posterior(model, f)
+    # the model's own prediction of the answer, hypothesis by hypothesis
     p_yes_h = np.exp(model.ans_lp[:, j])
     p_yes = float(np.clip((post * p_yes_h).sum(), 0.0, 1.0))
-    after_yes = _normalise(z + model.ans_lp[:, j] / T)
-    after_no = _normalise(z + model.ans_lq[:, j] / T)
+    after_yes = posterior(model, with_answer(f, key, True))
+    after_no = posterior(model, with_answer(f, key, False))
     expected_after = p_yes * _entropy_bits(after_yes) + (1 - p_yes) * _entropy_bits(after_no)
     gain = max(0.0, _entropy_bits(post) - expected_after)
     top = int(np.argmax(post))
@@ -89,9 +91,30 @@ def rank_questions(model: Model, f: Features, keys=None) -> list[QuestionValue]:
     does not already answer, most valuable first."""
     keys = ANSWER_FEATURES if keys is None else tuple(keys)
     skip = answered_by_painting(f)
-    out = [value_of(model, f, k) for k in keys
+    disc = discriminating_keys(model, f)
+    out = [replace(value_of(model, f, k), discriminating=k in disc) for k in keys
            if k in ANSWER_FEATURES and f.answers.get(k) is None and k not in skip]
-    return sorted(out, key=lambda v: (not v.changes_top, -v.gain_bits, ANSWER_FEATURES.index(v.key)))
+    return sorted(out, key=lambda v: (not v.discriminating, not v.changes_top, -v.gain_bits,
+                                      ANSWER_FEATURES.index(v.key)))
+
+
+LEADING = 0.25  # a pattern this likely or more has its discriminating answers asked first
+
+
+def discriminating_keys(model: Model, f: Features) -> set[str]:
+    """Unanswered answers that a leading pattern needs before it can be "strong" (patterns.yaml
+    `discriminating:`, ADR 0019): the questions panel and the kiosk ask them next."""
+    from .matcher import posterior
+
+    if not (f.coverage > 0).any():
+        return set()
+    post = posterior(model, f)
+    belief = np.bincount(model.rules.hyp_pat, weights=post, minlength=len(model.pattern_ids))
+    out = set()
+    for k, pat in enumerate(model.lib.patterns):
+        if belief[k] >= LEADING:
+            out |= {a for a in pat.discriminating if not isinstance(f.answers.get(a), bool)}
+    return out
 
 
 def next_question(model: Model, f: Features, keys=None) -> str | None:

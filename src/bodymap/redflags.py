@@ -1,21 +1,25 @@
 """Red flags: rules on the patient's answers, kept apart from the matcher.
 
-Cauda equina screening (NICE CKS / GIRFT; ../shared/clinical-evidence.md) and
-serious-pathology signs and risk factors. The rules, their urgencies and their
-sources live in regions/questions.yaml (read through `bodymap.vocabulary`); this
-module only evaluates them. Nothing here depends on the referral patterns, so a
-broken or missing pattern library can never hide a red flag: the windows fall
-back to these rules when the matcher fails.
+One rule per suspected pathology (issue 18, after Finucane 2020): cauda equina,
+cord compression, myelopathy, infection, fracture, malignancy, vascular or
+visceral, and a progressive neurological deficit. The rules, their urgencies and
+their sources live in regions/questions.yaml (read through `bodymap.vocabulary`);
+this module only evaluates them. Nothing here depends on the referral patterns,
+so a broken or missing pattern library can never hide a red flag:
+`bodymap.triage.assess` gives the flags even when the matcher fails.
 
-Every flag carries an urgency, `emergency` (cauda equina: act now) or `same_day`
-(a clinician today), and `because`: the answer keys that raised it. Flags are
-always listed most urgent first (`by_urgency`).
+Every flag carries an urgency, `emergency` (act now) or `same_day` (a clinician
+today), its `pathology`, `because` (the answer keys that raised it) and `source`
+(the source ids of the triggers that fired). Flags are always listed most urgent
+first (`by_urgency`).
+
+"Not sure" (`"unsure"`) counts as a yes for every rule, at most `same_day`: the
+flag a yes would raise comes back as `<rule id>_unsure` (`evaluate`).
 
 A lone risk factor (new pain over 50, night pain, thoracic pain, osteoporosis,
-injecting drug use, immunosuppression, long-term steroids) is not a red flag: it
-is a `RiskFactor`, shown to the clinician as a prompt. Two risk factors of one
-rule, or one beside a serious-pathology sign, raise that rule's flag (its
-`combine` in questions.yaml). See docs/adr/0009-red-flag-urgency.md.
+injecting drug use, immunosuppression, a recent spinal procedure or infection,
+no better after 4-6 weeks) is not a red flag: it is a `RiskFactor`, shown to the
+clinician as a prompt. See docs/adr/0009-red-flag-urgency.md and 0012-triage.md.
 """
 from __future__ import annotations
 
@@ -23,10 +27,15 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from . import vocabulary
-from .vocabulary import URGENCIES, Trigger
+from .vocabulary import URGENCIES
 
 EMERGENCY, SAME_DAY = URGENCIES
 OLD_SOON = "soon"  # a lone risk factor's urgency in files written between ADR 0009's first and second versions
+
+
+CAP = SAME_DAY  # the most urgent a "not sure" may make a flag
+SUFFIX = "_unsure"
+UNSURE = "unsure"
 
 
 @dataclass(frozen=True)
@@ -36,14 +45,23 @@ class RedFlag:
     reasons: tuple[str, ...] = ()
     urgency: str = SAME_DAY  # emergency | same_day
     because: tuple[str, ...] = ()  # the answer keys that raised it
+    pathology: str = vocabulary.UNSPECIFIED  # vocabulary.PATHOLOGIES (issue 18)
+    source: tuple[str, ...] = ()  # source ids (regions/questions.yaml `sources`) of the triggers that fired
+    advice: str = ""  # what to do beyond the urgency (e.g. safety-net advice)
+    recorded: bool = False  # kept as recorded in the file (no current rule raises it again)
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "text": self.text, "reasons": list(self.reasons), "urgency": self.urgency,
-                "because": list(self.because)}
+                "because": list(self.because), "pathology": self.pathology, "source": list(self.source),
+                "advice": self.advice, "recorded": self.recorded}
 
     @property
     def urgency_label(self) -> str:
         return vocabulary.urgency_label(self.urgency)
+
+    @property
+    def pathology_label(self) -> str:
+        return vocabulary.pathology_label(self.pathology)
 
 
 def _red_flag_questions() -> tuple[str, ...]:
@@ -54,28 +72,37 @@ RED_FLAG_QUESTIONS = _red_flag_questions()  # the red-flag question keys, from t
 RED_FLAG_TEXT = {rule.id: f"{rule.title}: {{reasons}}." for rule in vocabulary.flag_rules()}
 
 
-def flag_text(title: str, reasons: Iterable[str], urgency: str) -> str:
-    """'Emergency - Possible cauda equina warning signs: ... Needs assessment now; ...': urgency first, so
+def flag_text(title: str, reasons: Iterable[str], urgency: str, advice: str = "") -> str:
+    """'Emergency - Possible cauda equina syndrome: ... Needs assessment now; ...': urgency first, so
     every window that shows the text shows the urgency too."""
     return (f"{vocabulary.urgency_label(urgency)} - {title}: {'; '.join(reasons)}. "
-            f"{vocabulary.urgency_advice(urgency)}").strip()
+            f"{vocabulary.urgency_advice(urgency)} {advice}").strip()
 
 
-def _holds(trigger: Trigger, answers: dict[str, Any], features: dict[str, bool]) -> bool:
-    for key, want in trigger.when.items():
-        if key in features:
-            if features[key] is not want:
-                return False
-        elif want == "unanswered":
-            if key in answers and answers[key] != "unsure":  # "unsure" leaves the question open
-                return False
-        elif isinstance(want, dict):  # {over: N} on a number
-            v = answers.get(key)
-            if isinstance(v, bool) or not isinstance(v, int) or not v > want["over"]:
-                return False
-        elif answers.get(key) is not want:
+def _cond(key: str, want: Any, answers: dict[str, Any], features: dict[str, bool]) -> bool:
+    if key in features:
+        return features[key] is want
+    if want == "unanswered":
+        return key not in answers or answers[key] == UNSURE  # "unsure" leaves the question open
+    if isinstance(want, dict):  # {over: N} or {under: N} on a number
+        v = answers.get(key)
+        if isinstance(v, bool) or not isinstance(v, int):
             return False
-    return True
+        return v > want["over"] if "over" in want else v < want["under"]
+    return answers.get(key) is want
+
+
+def _holds(trigger, answers: dict[str, Any], features: dict[str, bool]) -> bool:
+    return (all(_cond(k, w, answers, features) for k, w in trigger.when.items())
+            and all(any(_cond(k, w, answers, features) for k, w in g.items()) for g in trigger.any))
+
+
+def _held_keys(trigger, answers: dict[str, Any], features: dict[str, bool]) -> list[str]:
+    """The answer keys of a trigger that holds: its `when` keys and the conditions that hold in its groups."""
+    keys = [k for k, w in trigger.when.items() if k not in features and w != "unanswered"]
+    for g in trigger.any:
+        keys += [k for k, w in g.items() if k not in features and w != "unanswered" and _cond(k, w, answers, features)]
+    return keys
 
 
 def by_urgency(flags: Iterable[RedFlag]) -> list[RedFlag]:
@@ -101,13 +128,14 @@ class RiskFactor:
                 "weigh it with the rest of the history (NICE CKS).")
 
 
-def _evaluate(answers: dict[str, Any], both_legs: bool) -> tuple[list[RedFlag], list[RiskFactor]]:
+def _rule_flags(answers: dict[str, Any], both_legs: bool) -> tuple[list[RedFlag], list[RiskFactor]]:
+    """The rules on the answers as given ("not sure" is not a yes here)."""
     features = {"both_legs_painted": bool(both_legs)}
     flags: list[RedFlag] = []
     in_flags: set[str] = set()
     lone: dict[str, RiskFactor] = {}
     for rule in vocabulary.flag_rules():
-        if rule.unless and any(f.id == rule.unless for f in flags):
+        if rule.unless and any(f.id in rule.unless for f in flags):
             continue
         fired = [t for t in rule.triggers if _holds(t, answers, features)]
         risk = [t for t in fired if t.risk_factor]
@@ -117,50 +145,123 @@ def _evaluate(answers: dict[str, Any], both_legs: bool) -> tuple[list[RedFlag], 
         if not plain and not combined:
             for t in risk:
                 old = lone.get(t.risk_factor)
-                lone[t.risk_factor] = RiskFactor(t.risk_factor, t.reason, _because([t]),
+                lone[t.risk_factor] = RiskFactor(t.risk_factor, t.reason, tuple(_held_keys(t, answers, features)),
                                                  (old.rules if old else ()) + (rule.id,))
             continue
         urgencies = [t.urgency for t in fired if t.urgency] + ([rule.combine.urgency] if combined else [])
         urgency = min(urgencies, key=vocabulary.urgency_rank)
         reasons = tuple(t.reason for t in fired)
-        flags.append(RedFlag(rule.id, flag_text(rule.title, reasons, urgency), reasons, urgency, _because(fired)))
+        advice = " ".join(dict.fromkeys(t.advice for t in fired if t.advice))
+        source = tuple(dict.fromkeys([s for t in fired for s in t.source]
+                                     + (list(rule.combine.source) if combined else [])))
+        because = tuple(dict.fromkeys(k for t in fired for k in _held_keys(t, answers, features)))
+        flags.append(RedFlag(rule.id, flag_text(rule.title, reasons, urgency, advice), reasons, urgency, because,
+                             rule.pathology, source, advice))
         in_flags.update(t.risk_factor for t in risk)
-    # a risk factor already in a raised flag (e.g. steroids, in infection and fracture risk) is not listed again
+    # a risk factor already in a raised flag is not listed again
     return flags, [rf for rid, rf in lone.items() if rid not in in_flags]
 
 
-def _because(fired) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(k for t in fired for k in t.answer_keys if t.when[k] != "unanswered"))
+def _cap(urgency: str) -> str:
+    return CAP if vocabulary.urgency_rank(urgency) < vocabulary.urgency_rank(CAP) else urgency
+
+
+def unsure_keys(answers: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(k for k, v in answers.items() if v == UNSURE)
+
+
+def _unsure_flags(answers: dict[str, Any], both_legs: bool, as_given: list[RedFlag]) -> list[RedFlag]:
+    """The flags a yes would raise where the patient said "not sure": `<rule id>_unsure`, at most same_day.
+
+    The rules are evaluated as if every "not sure" were a yes; each flag that gives, that the answers as
+    given do not give at least as urgently, comes back with the "not sure" keys as its reasons."""
+    doubts = unsure_keys(answers)
+    if not doubts:
+        return []
+    given = {f.id: f for f in as_given}
+    as_yes, _ = _rule_flags({**answers, **{k: True for k in doubts}}, both_legs)
+    out: list[RedFlag] = []
+    for f in as_yes:
+        keys = tuple(k for k in f.because if k in doubts)
+        if not keys:
+            continue
+        urgency = _cap(f.urgency)
+        real = given.get(f.id)
+        if real is not None and vocabulary.urgency_rank(real.urgency) <= vocabulary.urgency_rank(urgency):
+            continue  # the rule already stands from a yes, at least as urgent: nothing to add
+        rule = vocabulary.flag_rule(f.id)
+        reasons = tuple(f"not sure about {vocabulary.words(k, 'short', 'en')}" for k in keys)
+        advice = "Ask again today."
+        out.append(RedFlag(f.id + SUFFIX, flag_text(rule.title, reasons, urgency, advice), reasons, urgency, keys,
+                           f.pathology, f.source, advice))
+    return out
+
+
+def _recorded_rule(rid: str):
+    base = rid[:-len(SUFFIX)] if rid.endswith(SUFFIX) else rid
+    return vocabulary.flag_rule(base)
+
+
+def _kept_recorded(flags: list[RedFlag], recorded: list[dict] | None) -> list[RedFlag]:
+    """Flags saved in the file (e.g. at the kiosk, perhaps under an old rule id) that the rules do not raise
+    again at least as urgently: kept as they were written, with the pathology of the rule the id belongs to.
+
+    A recorded flag counts as raised again when a current flag of the same rule (or, for an old id no rule
+    claims, one whose `because` holds every recorded key) is at least as urgent. The one exception: a flag
+    recorded as `soon` under a known rule was a lone risk factor (ADR 0009, first version); the answers give
+    it again as a risk factor, not a flag."""
+    out: list[RedFlag] = []
+    seen: set[str] = set()
+    for rec in recorded or []:
+        rid = rec.get("id") if isinstance(rec, dict) else None
+        if not isinstance(rid, str) or rid in seen:
+            continue
+        rule = _recorded_rule(rid)
+        urg = rec.get("urgency")
+        if urg == OLD_SOON and rule is not None:
+            continue
+        urg = urg if urg in URGENCIES else SAME_DAY
+        because = rec.get("because")
+        because = tuple(str(b) for b in because) if isinstance(because, list) else ()
+        rank = vocabulary.urgency_rank(urg)
+
+        def covers(f: RedFlag) -> bool:
+            if vocabulary.urgency_rank(f.urgency) > rank:
+                return False
+            if f.id == rid or (rule is not None and _recorded_rule(f.id) is rule):
+                return True
+            return bool(because) and set(because) <= set(f.because)
+
+        if any(covers(f) for f in flags):
+            continue
+        seen.add(rid)
+        pathology = rule.pathology if rule is not None else (rid if rid in vocabulary.PATHOLOGIES
+                                                             else vocabulary.UNSPECIFIED)
+        out.append(RedFlag(rid, str(rec.get("text", "red flag recorded at the kiosk")), (), urg, because,
+                           pathology, (), "", True))
+    return out
+
+
+def evaluate(answers: dict[str, Any], both_legs: bool, recorded: list[dict] | None = None
+             ) -> tuple[list[RedFlag], list[RiskFactor]]:
+    """(flags, lone risk factors): the one evaluation every caller uses (through `bodymap.triage`).
+
+    Flags: the rules on the answers, the "not sure" flags, and recorded flags no rule raises again;
+    most urgent first."""
+    flags, lone = _rule_flags(answers, both_legs)
+    flags = flags + _unsure_flags(answers, both_legs, flags)
+    return by_urgency(flags + _kept_recorded(flags, recorded)), lone
 
 
 def risk_factors(answers: dict[str, Any], both_legs: bool = False) -> list[RiskFactor]:
     """The risk factors these answers give that raise no flag (each alone is not a red flag), in rule order."""
-    return _evaluate(answers, both_legs)[1]
+    return _rule_flags(answers, both_legs)[1]
 
 
 def red_flags(answers: dict[str, Any], both_legs: bool, recorded: list[dict] | None = None) -> list[RedFlag]:
-    """The red flags raised by these answers (and by both legs being painted), most urgent first.
-
-    `recorded`: flags saved in the file (e.g. at the kiosk) that these rules do not raise
-    again are kept as they were written, so a flag is never lost. The one exception: a
-    flag a file recorded as `soon` under one of these rules was a lone risk factor; the
-    answers still give it, now as a risk factor (`risk_factors`), not a flag.
-    """
-    flags, _ = _evaluate(answers, both_legs)
-    have = {f.id for f in flags}
-    rule_ids = {rule.id for rule in vocabulary.flag_rules()}
-    for rec in recorded or []:
-        rid = rec.get("id") if isinstance(rec, dict) else None
-        if isinstance(rid, str) and rid not in have:
-            urg = rec.get("urgency")
-            if urg == OLD_SOON and rid in rule_ids:
-                continue
-            because = rec.get("because")
-            flags.append(RedFlag(rid, str(rec.get("text", "red flag recorded at the kiosk")), (),
-                                 urg if urg in URGENCIES else SAME_DAY,
-                                 tuple(str(b) for b in because) if isinstance(because, list) else ()))
-            have.add(rid)
-    return by_urgency(flags)
+    """The red flags raised by these answers (and by what is painted), "not sure" ones included, and the
+    recorded ones no rule raises again; most urgent first (`evaluate`)."""
+    return evaluate(answers, both_legs, recorded)[0]
 
 
 def most_urgent(flags: Iterable[RedFlag]) -> str | None:

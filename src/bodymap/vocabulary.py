@@ -22,9 +22,14 @@ from .errors import ConfigError, UsageError
 from .paths import regions_dir
 
 KINDS = ("yesno", "number", "scale")
-USES = ("match", "red_flag")
+USES = ("match", "red_flag", "prompt")
 AUDIENCES = ("patient", "clinician", "short")
 URGENCIES = ("emergency", "same_day")  # most urgent first; the public contract (issue 12): nothing else
+# A flag's pathology (issue 18): the public ids, one rule each. `neurological_deficit` (new or worse weakness in
+# one leg, e.g. foot drop) is bodymap's eighth: it belongs to none of the seven the issue names.
+PATHOLOGIES = ("cauda_equina", "cord_compression", "myelopathy", "infection", "fracture", "malignancy",
+               "vascular_or_visceral", "neurological_deficit")
+UNSPECIFIED = "unspecified"  # the pathology of a flag recorded under an old id no rule claims
 FEATURES = ("both_legs_painted",)  # what painting.py works out from the drawing; rules may read it
 LABELS = ("R", "S", "M")
 MAX_BYTES = 256 * 1024
@@ -39,6 +44,8 @@ class Question:
     source: tuple[str, ...]
     ask_if: dict[str, bool] | None = None  # a follow-up: asked only when these earlier answers hold
     range: tuple[int, int] | None = None
+    legacy: bool = False  # read from older files (rules still read it), never asked
+    kiosk: bool = True  # False: asked at the desk, not on the kiosk's one red-flag screen
 
     @property
     def is_answer(self) -> bool:
@@ -55,6 +62,8 @@ class Trigger:
     joins: bool = False
     risk_factor: str | None = None  # its id: alone a prompt, not a flag; counts toward `combine`
     sign: bool = False  # a serious-pathology sign: counts toward `combine` beside a risk factor
+    any: tuple[dict[str, Any], ...] = ()  # groups: one condition of each must hold as well as all of `when`
+    advice: str = ""  # what the clinician should do beyond the urgency
 
     @property
     def raises(self) -> bool:
@@ -63,7 +72,8 @@ class Trigger:
 
     @property
     def answer_keys(self) -> tuple[str, ...]:
-        return tuple(k for k in self.when if k not in FEATURES)
+        keys = list(self.when) + [k for g in self.any for k in g]
+        return tuple(dict.fromkeys(k for k in keys if k not in FEATURES))
 
 
 @dataclass(frozen=True)
@@ -79,8 +89,20 @@ class FlagRule:
     id: str
     title: str
     triggers: tuple[Trigger, ...]
-    unless: str | None = None
+    unless: tuple[str, ...] = ()
     combine: Combine | None = None
+    pathology: str = UNSPECIFIED
+    legacy_ids: tuple[str, ...] = ()  # ids its flags were recorded under in older files
+
+
+@dataclass(frozen=True)
+class PromptRule:
+    """A clinician prompt from the answers (e.g. inflammatory back pain): never a red flag."""
+    id: str
+    when: dict[str, Any]
+    text: str
+    source: tuple[str, ...]
+    any: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +112,8 @@ class Vocabulary:
     flags: tuple[FlagRule, ...]
     urgencies: dict[str, dict[str, str]]
     sources: dict[str, dict[str, str]]
+    prompts: tuple[PromptRule, ...] = ()
+    pathologies: dict[str, dict[str, str]] | None = None  # pathology id -> language -> words
 
     def question(self, key: str) -> Question:
         for q in self.questions:
@@ -167,36 +191,60 @@ def _build(doc: Any, where: str) -> Vocabulary:
             if not (isinstance(rng, list) and len(rng) == 2 and all(isinstance(x, int) for x in rng)):
                 raise bad(f"{at}: a number question needs range: [low, high]")
             rng = (rng[0], rng[1])
-        qs.append(Question(key, q["kind"], tuple(uses), words, src(q.get("source"), at), ask_if, rng))
+        if not isinstance(q.get("legacy", False), bool) or not isinstance(q.get("kiosk", True), bool):
+            raise bad(f"{at}: legacy and kiosk must be true or false")
+        qs.append(Question(key, q["kind"], tuple(uses), words, src(q.get("source"), at), ask_if, rng,
+                           bool(q.get("legacy", False)), bool(q.get("kiosk", True))))
         seen.add(key)
     if not qs:
         raise bad("'questions' must list the questions")
     kinds = {q.key: q.kind for q in qs}
+
+    def condition(k: Any, v: Any, at: str) -> None:
+        if k in FEATURES:
+            ok = isinstance(v, bool)
+        elif kinds.get(k) == "yesno":
+            ok = isinstance(v, bool) or v == "unanswered"
+        elif kinds.get(k) == "number":
+            ok = v == "unanswered" or (isinstance(v, dict) and len(v) == 1 and set(v) <= {"over", "under"}
+                                       and all(isinstance(x, int) and not isinstance(x, bool) for x in v.values()))
+        else:
+            raise bad(f"{at}: {k!r} is not a question or a painted feature")
+        if not ok:
+            raise bad(f"{at}: {k}: {v!r} is not a condition (true, false, unanswered, {{over: N}} or {{under: N}})")
+
+    def conditions(t: dict, at: str) -> tuple[dict[str, Any], tuple[dict[str, Any], ...]]:
+        when, groups = t.get("when", {}), t.get("any", [])
+        if not isinstance(when, dict) or not isinstance(groups, list) or not (when or groups) or any(
+                not isinstance(g, dict) or not g for g in groups):
+            raise bad(f"{at}: needs a 'when' mapping and/or 'any': a list of non-empty mappings")
+        for k, v in when.items():
+            condition(k, v, at)
+        for g in groups:
+            for k, v in g.items():
+                condition(k, v, at)
+        return dict(when), tuple(dict(g) for g in groups)
 
     flags: list[FlagRule] = []
     for i, f in enumerate(doc.get("red_flags") or []):
         if not isinstance(f, dict) or not isinstance(f.get("id"), str) or not isinstance(f.get("title"), str):
             raise bad(f"red_flags[{i}]: needs an 'id' and a 'title'")
         at = f"red_flags.{f['id']}"
-        if f.get("unless") is not None and f["unless"] not in {x.id for x in flags}:
-            raise bad(f"{at}: 'unless' must name a flag listed above it")
+        unless = f.get("unless") or ()
+        unless = (unless,) if isinstance(unless, str) else unless
+        if not isinstance(unless, (list, tuple)) or any(u not in {x.id for x in flags} for u in unless):
+            raise bad(f"{at}: 'unless' must name flags listed above it")
+        if f.get("pathology") not in PATHOLOGIES:
+            raise bad(f"{at}: pathology must be one of {', '.join(PATHOLOGIES)}, got {f.get('pathology')!r}")
+        legacy = f.get("legacy_ids") or []
+        if not isinstance(legacy, list) or not all(isinstance(x, str) and x.isidentifier() for x in legacy):
+            raise bad(f"{at}: legacy_ids must list snake_case ids")
         trigs = []
         for j, t in enumerate(f.get("triggers") or []):
             tat = f"{at}.triggers[{j}]"
-            if not isinstance(t, dict) or not isinstance(t.get("when"), dict) or not t["when"]:
-                raise bad(f"{tat}: needs a 'when' mapping")
-            for k, v in t["when"].items():
-                if k in FEATURES:
-                    ok = isinstance(v, bool)
-                elif kinds.get(k) == "yesno":
-                    ok = isinstance(v, bool) or v == "unanswered"
-                elif kinds.get(k) == "number":
-                    ok = v == "unanswered" or (isinstance(v, dict) and set(v) == {"over"}
-                                               and isinstance(v["over"], int))
-                else:
-                    raise bad(f"{tat}: {k!r} is not a question or a painted feature")
-                if not ok:
-                    raise bad(f"{tat}: {k}: {v!r} is not a condition (true, false, unanswered or {{over: N}})")
+            if not isinstance(t, dict):
+                raise bad(f"{tat}: needs a 'when' mapping or 'any' groups")
+            when, groups = conditions(t, tat)
             rf, sign = t.get("risk_factor"), t.get("sign", False)
             if rf is not None and not (isinstance(rf, str) and rf.isidentifier()):
                 raise bad(f"{tat}: risk_factor must be a snake_case id, got {rf!r}")
@@ -209,8 +257,10 @@ def _build(doc: Any, where: str) -> Vocabulary:
                 raise bad(f"{tat}: urgency must be one of {', '.join(URGENCIES)}, got {t.get('urgency')!r}")
             if not isinstance(t.get("reason"), str):
                 raise bad(f"{tat}: needs a 'reason'")
-            trigs.append(Trigger(dict(t["when"]), t["reason"], t.get("urgency"), src(t.get("source"), tat),
-                                 bool(t.get("joins", False)), rf, sign))
+            if not isinstance(t.get("advice", ""), str):
+                raise bad(f"{tat}: advice must be text")
+            trigs.append(Trigger(when, t["reason"], t.get("urgency"), src(t.get("source"), tat),
+                                 bool(t.get("joins", False)), rf, sign, groups, t.get("advice", "")))
         if not trigs or not any(t.raises or t.risk_factor for t in trigs):
             raise bad(f"{at}: needs at least one trigger that raises the flag or is a risk factor")
         comb = f.get("combine")
@@ -220,9 +270,20 @@ def _build(doc: Any, where: str) -> Vocabulary:
                 raise bad(f"{at}: combine needs 'needs' (2 or more), an urgency "
                           f"({', '.join(URGENCIES)}) and a source")
             comb = Combine(comb["needs"], comb["urgency"], src(comb.get("source"), f"{at}.combine"))
-        if any(t.risk_factor or t.sign for t in trigs) and comb is None:
-            raise bad(f"{at}: a rule with risk factors or signs needs 'combine' (how many raise the flag together)")
-        flags.append(FlagRule(f["id"], f["title"], tuple(trigs), f.get("unless"), comb))
+        if any(t.sign for t in trigs) and comb is None:
+            raise bad(f"{at}: a rule with signs needs 'combine' (how many raise the flag together)")
+        flags.append(FlagRule(f["id"], f["title"], tuple(trigs), tuple(unless), comb, f["pathology"], tuple(legacy)))
+    ids = [x.id for x in flags] + [i for x in flags for i in x.legacy_ids]
+    if len(ids) != len(set(ids)):
+        raise bad("red_flags: an id or legacy id is used twice")
+
+    prompts: list[PromptRule] = []
+    for i, pr in enumerate(doc.get("prompts") or []):
+        pat = f"prompts[{i}]"
+        if not isinstance(pr, dict) or not isinstance(pr.get("id"), str) or not isinstance(pr.get("text"), str):
+            raise bad(f"{pat}: needs an 'id' and a 'text'")
+        when, groups = conditions(pr, pat)
+        prompts.append(PromptRule(pr["id"], when, pr["text"], src(pr.get("source"), pat), groups))
 
     seen_rf: dict[str, Trigger] = {}
     for f in flags:
@@ -234,6 +295,11 @@ def _build(doc: Any, where: str) -> Vocabulary:
                               "'reason' in every rule that lists it")
     read = {k for f in flags for t in f.triggers for k in t.answer_keys}
     marked = {q.key for q in qs if "red_flag" in q.uses}
+    p_read = {k for pr in prompts for k in list(pr.when) + [k for g in pr.any for k in g] if k not in FEATURES}
+    p_marked = {q.key for q in qs if "prompt" in q.uses}
+    if p_read != p_marked:
+        raise bad(f"'use: prompt' must match the keys the prompts read: marked but unread {sorted(p_marked - p_read)}, "
+                  f"read but unmarked {sorted(p_read - p_marked)}")
     if read != marked:
         raise bad(f"'use: red_flag' must match the keys the rules read: marked but unread {sorted(marked - read)}, "
                   f"read but unmarked {sorted(read - marked)}")
@@ -242,7 +308,12 @@ def _build(doc: Any, where: str) -> Vocabulary:
             not isinstance(u, dict) or not all(isinstance(u.get(x), str) for x in ("label", "advice", "fhir_priority"))
             for u in urg.values()):
         raise bad(f"'urgencies' must give label, advice and fhir_priority for {', '.join(URGENCIES)}")
-    return Vocabulary(tuple(langs), tuple(qs), tuple(flags), urg, sources)
+    paths = doc.get("pathologies")
+    if not isinstance(paths, dict) or set(paths) != set(PATHOLOGIES) | {UNSPECIFIED} or any(
+            not isinstance(w, dict) or any(not isinstance(w.get(lang), str) or not w[lang].strip() for lang in langs)
+            for w in paths.values()):
+        raise bad(f"'pathologies' must word {', '.join(PATHOLOGIES)} and {UNSPECIFIED} in every language")
+    return Vocabulary(tuple(langs), tuple(qs), tuple(flags), urg, sources, tuple(prompts), paths)
 
 
 # ---------------------------------------------------------------------------
@@ -250,7 +321,13 @@ def _build(doc: Any, where: str) -> Vocabulary:
 
 
 def questions() -> tuple[Question, ...]:
-    """Every question, in the order the kiosk asks them (the intensity scale included)."""
+    """Every question that is asked, in the order the kiosk asks them (the intensity scale included; a
+    `legacy` question, only read from older files, is not)."""
+    return tuple(q for q in load().questions if not q.legacy)
+
+
+def all_questions() -> tuple[Question, ...]:
+    """Every question, legacy ones too."""
     return load().questions
 
 
@@ -273,7 +350,24 @@ def number_keys() -> tuple[str, ...]:
 
 def red_flag_keys() -> tuple[str, ...]:
     """The answer keys the red-flag rules read (the red-flag questions), in asking order."""
-    return tuple(q.key for q in load().questions if "red_flag" in q.uses)
+    return tuple(q.key for q in load().questions if "red_flag" in q.uses and not q.legacy)
+
+
+def legacy_keys() -> tuple[str, ...]:
+    """Answer keys read from older files (and by the rules) but never asked."""
+    return tuple(q.key for q in load().questions if q.legacy)
+
+
+def prompt_rules() -> tuple[PromptRule, ...]:
+    return load().prompts
+
+
+def flag_rule(rule_id: str) -> FlagRule | None:
+    """The rule with this id, or the rule an old recorded id (its `legacy_ids`) belongs to."""
+    for r in load().flags:
+        if r.id == rule_id or rule_id in r.legacy_ids:
+            return r
+    return None
 
 
 def applies(key: str, answers: dict) -> bool:
@@ -307,6 +401,13 @@ def words(key: str, audience: str = "clinician", lang: str = "en") -> str:
 def clinician_words(lang: str = "en") -> dict[str, str]:
     """{answer key: clinician label} for every answer key."""
     return {k: words(k, "clinician", lang) for k in keys()}
+
+
+def pathology_label(pathology: str, lang: str = "en") -> str:
+    """'cauda equina' for 'cauda_equina': the words for a flag's pathology (questions.yaml `pathologies`),
+    in `lang` (English where missing); an unknown id reads as its words."""
+    per = (load().pathologies or {}).get(pathology)
+    return (per.get(lang) or per["en"]) if per else pathology.replace("_", " ")
 
 
 # ---------------------------------------------------------------------------

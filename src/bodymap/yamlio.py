@@ -31,13 +31,14 @@ def read_yaml(path: str | os.PathLike, error: type[Exception] = BodymapError, *,
     try:
         if p.is_dir():
             raise error(f"{p}: is a folder, expected a YAML file")
-        size = p.stat().st_size
-        if size > max_bytes:
-            raise error(f"{p}: {size} bytes is too large for {what} (max {max_bytes})")
-        with open(p, "rb") as fh:
-            raw = fh.read(max_bytes + 1)  # the file may grow between stat and read
-        if len(raw) > max_bytes:
-            raise error(f"{p}: too large for {what} (max {max_bytes} bytes)")
+        from .paths import read_regular
+
+        try:
+            raw = read_regular(p, max_bytes, what)  # a FIFO, device or socket refused by name (ADR 0018)
+        except ValueError as exc:
+            raise error(f"{p}: {exc}") from None
+        if raw.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark (Windows editors): not content
+            raw = raw[3:]
         text = raw.decode("utf-8")
     except FileNotFoundError:
         raise error(f"{p}: {missing}") from None
@@ -46,6 +47,31 @@ def read_yaml(path: str | os.PathLike, error: type[Exception] = BodymapError, *,
     except OSError as exc:
         raise error(f"{p}: cannot read ({exc.strerror or exc})") from None
     return parse_yaml(text, str(p), error)
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+class UniqueKeySafeLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping (YAML keeps the last silently: a kiosk config
+    with two `spool_dir:` lines would use the one the reader did not see)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hashable = hash(key) is not None
+            except TypeError:
+                hashable = False
+            if hashable and key in seen:
+                raise _DuplicateKey(f"key {str(key)[:80]!r} is given twice (line {key_node.start_mark.line + 1})")
+            if hashable:
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def parse_yaml(text: str, where: str, error: type[Exception] = BodymapError) -> Any:
@@ -61,7 +87,9 @@ def parse_yaml(text: str, where: str, error: type[Exception] = BodymapError) -> 
                     raise error(f"{where}: not valid YAML: nested too deeply (more than {MAX_YAML_DEPTH} levels)")
             elif isinstance(ev, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 depth -= 1
-        return yaml.load(text, Loader=yaml.SafeLoader)
+        return yaml.load(text, Loader=UniqueKeySafeLoader)
+    except _DuplicateKey as exc:
+        raise error(f"{where}: {exc}") from None
     except RecursionError:
         raise error(f"{where}: not valid YAML: nested too deeply") from None
     except yaml.YAMLError as exc:

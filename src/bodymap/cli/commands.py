@@ -16,6 +16,9 @@ from .status import ExitStatus
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit 2, no usage dump
+        message = " ".join(message.split())
+        if len(message) > 300:  # an argument can be megabytes long: quote the start only (issue 22)
+            message = message[:300] + f"... ({len(message)} characters)"
         self.exit(ExitStatus.BAD_INPUT, f"bodymap: {message} (see '{self.prog} --help')\n")
 
 
@@ -26,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("paint", help="open the painting window")
     sp.add_argument("file", nargs="?", help="a .bodymap file to open (created on save if missing)")
-    sp.add_argument("--size", default="1280x800", help="window size WxH (default 1280x800)")
+    sp.add_argument("--size", default=None, help="window size WxH (default 1280x800, made smaller to fit the screen)")
     sp.add_argument("--no-panel", action="store_true", help="hide the clinician panel")
 
     sa = sub.add_parser("atlas", help="check, list or draw the body atlas")
@@ -68,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     sm.add_argument("--json", action="store_true")
     sv = sub.add_parser("review", help="the clinician review window for a map or a folder of maps")
     sv.add_argument("path", help="a .bodymap file or a folder of them")
-    sv.add_argument("--size", default="1400x900", help="window size WxH (default 1400x900)")
+    sv.add_argument("--size", default=None, help="window size WxH (default 1400x900, made smaller to fit the screen)")
     for mod in _plugin_modules():
         mod.add_parsers(sub)
     return p
@@ -76,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Feature modules that add their own subcommands: each defines
 # add_parsers(subparsers) and run(args) -> int, and handles the commands it added.
-PLUGINS = ("bodymap.cli.kiosk", "bodymap.cli.exports", "bodymap.cli.lab")
+PLUGINS = ("bodymap.cli.kiosk", "bodymap.cli.exports", "bodymap.cli.doctor", "bodymap.cli.research")
 
 
 def _plugin_modules():
@@ -93,8 +96,12 @@ def _plugin_modules():
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .output import safe_output
+
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # no pygame banner in review, paint, render, kiosk
     try:
-        status = _main(argv)
+        with safe_output():  # every printed character through textsafe.terminal (ADR 0018)
+            status = _main(argv)
         sys.stdout.flush()  # a reader that went away shows here, not as a warning at interpreter exit
         return status
     except BrokenPipeError:  # `bodymap ... | head`: the reader has all it wanted; stop quietly
@@ -157,7 +164,7 @@ def _dispatch(args, parser) -> int:
         p = Path(args.path)
         if not p.exists():
             raise UsageError(f"{p}: no such file or folder")
-        size = parse_window_size(args.size, example="1400x900")
+        size = parse_window_size(args.size, example="1400x900") if args.size is not None else None
         from ..ui.review import run_review
 
         return run_review(p, size)
@@ -169,12 +176,27 @@ def _dispatch(args, parser) -> int:
 
 
 def _paint(file: str | None, size: str, no_panel: bool) -> int:
-    wh = parse_window_size(size)
+    wh = parse_window_size(size) if size is not None else None
     if file is not None:
         check_paint_file(file)
+    _clean_leftovers(Path(file).parent if file is not None and str(Path(file).parent) else None)
     from ..ui.paint import run_paint_app
 
     return run_paint_app(file, wh, show_panel=not no_panel)
+
+
+def _clean_leftovers(folder: Path | None) -> None:
+    """At the painting window's start: remove the temp files a killed save left (each a whole map, never valid
+    data) in the folder it saves to: the file's folder, else the maps folder if it exists (issue 22)."""
+    from ..atomicio import clean_temp_files
+    from ..paths import default_maps_dir
+
+    try:
+        target = folder if folder is not None else default_maps_dir(create=False)
+    except BodymapError:
+        return
+    if target.is_dir():
+        clean_temp_files(target)
 
 
 def check_paint_file(file: str) -> Path:
@@ -271,7 +293,7 @@ def _new(args) -> int:
         m.answers[k.strip()] = parse_answer(k.strip(), v)
     if args.session_code:
         m.meta["session_code"] = args.session_code
-    fileformat.save(m, args.output)
+    fileformat.save(m, args.output, new=not args.overwrite)  # of two racing `new` runs, one is told "exists"
     print(f"wrote {args.output}")
     return ExitStatus.OK
 
@@ -285,21 +307,24 @@ def _show(args) -> int:
     m = fileformat.load(args.file)
     s = m.summary()
     if args.json:
-        from ..redflags import flags_for_map, risk_factors_for_map
+        from ..triage import assess
 
+        t = assess(m, rank=False)
         times = {k: local_time(m.meta.get(k), missing=None) for k in ("created", "modified")}
-        print(json.dumps({"red_flags": [f.to_json() for f in flags_for_map(m)],
-                          "risk_factors": [x.to_json() for x in risk_factors_for_map(m)], "summary": s,
+        print(json.dumps({"red_flags": [f.to_json() for f in t.red_flags],
+                          "risk_factors": [x.to_json() for x in t.risk_factors], "prompts": t.prompts, "summary": s,
                           "answers": dict(m.answers), "intensity": m.intensity, "meta": m.meta,
-                          "visit": {k: getattr(m.visit, k) for k in VISIT_FIELDS}, "local_times": times}))
+                          "visit": {k: getattr(m.visit, k) for k in VISIT_FIELDS}, "local_times": times,
+                          **_research_json(m)}))
         return ExitStatus.OK
     for note in m.meta.get("notes", []):
         print(f"note: {note}", file=sys.stderr)
-    from ..redflags import flags_for_map, risk_factors_for_map
+    from ..triage import assess
 
-    for f in flags_for_map(m):
+    t = assess(m, rank=False)
+    for f in t.red_flags:
         print(f"RED FLAG:    {f.text}")
-    for x in risk_factors_for_map(m):
+    for x in t.risk_factors:
         print(f"risk factor: {x.prompt}")
     v = m.visit
     print(f"file:        {args.file}")
@@ -313,6 +338,7 @@ def _show(args) -> int:
     names = [f"{m.atlas.region(r).name} ({100 * cov[r]:.0f}%)" for r in s["regions"]]
     print(f"regions:     {', '.join(names) if names else 'none'}")
     print(f"reaches:     {s['most_distal'] or '-'}; both sides painted: {'yes' if s['both_sides'] else 'no'}")
+    _show_research(m)
     inten = ", ".join(f"{k} {v}/10" for k, v in m.intensity.items()) or "-"
     print(f"intensity:   {inten}")
     ans = ", ".join(f"{k}={'yes' if v is True else 'no' if v is False else v}" for k, v in m.answers.items()) or "-"
@@ -323,6 +349,22 @@ def _show(args) -> int:
         for line in lines[1:]:
             print(f"             {line}")
     return ExitStatus.OK
+
+
+# -- issue 25: the standard indices and the confirmed diagnosis in `bodymap show` --
+def _research_json(m) -> dict:
+    from ..indices import indices_for_map
+
+    return {"indices": indices_for_map(m).to_json(), "confirmed": getattr(m, "confirmed", None)}
+
+
+def _show_research(m) -> None:
+    from ..indices import indices_for_map
+
+    print(f"indices:     {indices_for_map(m).line()}")
+    c = getattr(m, "confirmed", None)
+    if c:
+        print(f"confirmed:   {c['diagnosis']} (by {c['how']}{', ' + c['date'] if c.get('date') else ''})")
 
 
 def _render(args) -> int:

@@ -30,7 +30,10 @@ def add_parsers(subparsers) -> None:
                      help="the CSV's columns, typed, as Parquet (needs -o and pyarrow: pip install 'bodymap[parquet]')")
     se.add_argument("-o", "--output", help="file to write (default: standard output; required for --parquet)")
     se.add_argument("--include-identifiers", action="store_true",
-                    help="--csv/--parquet: add the patient_id and note columns (they can identify a patient)")
+                    help="--csv/--parquet: add the patient_id and note columns and the file names (they can "
+                         "identify a patient); without it, maps and patients are named by keyed hashes "
+                         "(the key: BODYMAP_EXPORT_KEY or export-key in the user's bodymap settings)")
+    _registry_options(se)  # issue 25: --partition-by, --dask
 
     sh = subparsers.add_parser("heatmap", help="frequency map: share of maps painting each spot, as a PNG")
     sh.add_argument("folder", help="a folder of .bodymap files")
@@ -39,20 +42,37 @@ def add_parsers(subparsers) -> None:
                     help="pattern=ID (top hypothesis), side=left|right|bilateral, sensation=NAME (count that layer); "
                          "repeat a key for OR")
     sh.add_argument("--height", type=int, default=1000, help="picture height in pixels (default 1000)")
+    _group_options(sh)  # issue 25: --by COLUMN, --groups FILE.csv
 
     ss = subparsers.add_parser("stats", help="region frequencies, co-occurrence and extent over a folder of maps")
     ss.add_argument("folder", help="a folder of .bodymap files")
     ss.add_argument("--json", action="store_true")
     ss.add_argument("--pairs", type=int, default=20, help="how many region pairs to list (default 20)")
+    _group_options(ss)  # issue 25: --by COLUMN, --groups FILE.csv, --fdr
 
     si = subparsers.add_parser("import-regions", help="CHOIR codes or checkbox-map names (CSV) to .bodymap files")
     si.add_argument("csv", help="CSV with columns patient_id, regions (;-separated region ids, CHOIR codes or names), "
                                 "optional sensation, choir_female and answers")
     si.add_argument("outdir", help="folder to write <patient_id>.bodymap into (created if missing)")
     si.add_argument("--overwrite", action="store_true", help="replace files that already exist")
+    si.add_argument("--choir-numbering", choices=("male", "female", "auto"), default=None,
+                    help="which CHOIR drawing numbered the three-digit codes 112-117 (default auto: decided from the "
+                         "rows, said how; mixed evidence stops and asks for this flag). A per-row choir_female "
+                         "column overrides it")
     si.add_argument("--choir-female", action="store_true",
-                    help="three-digit CHOIR codes come from CHOIR's female drawing (renumbered; a per-row "
-                         "choir_female column overrides this)")
+                    help="the same as --choir-numbering female")
+
+
+def _registry_options(sp) -> None:
+    from .research import add_registry_options
+
+    add_registry_options(sp)
+
+
+def _group_options(sp) -> None:
+    from .research import add_group_options
+
+    add_group_options(sp)
 
 
 def run(args) -> int:
@@ -106,6 +126,10 @@ def _export(args) -> int:
         else:
             sys.stdout.write(text)
         return ExitStatus.OK
+    if getattr(args, "partition_by", None) or getattr(args, "dask", None):  # issue 25: registry scale
+        from .research import registry_export
+
+        return registry_export(args)
     if getattr(args, "parquet", False):
         from ..exports.parquetexport import export_parquet
 
@@ -116,7 +140,7 @@ def _export(args) -> int:
 def _write_text(path: Path, text: str) -> None:
     from ..exports.common import atomic_text_writer
 
-    w = atomic_text_writer(path)
+    w = atomic_text_writer(path, identifiers=True)  # a FHIR Bundle is for the patient's record: 0600
     try:
         w.fh.write(text)
     except OSError:
@@ -135,7 +159,7 @@ def _export_csv(p: Path, output: str | None, include_identifiers: bool = False) 
     dec = Decoder()
     run = FolderRun("export --csv", paths, dec)
     if output:
-        w = atomic_text_writer(Path(output))
+        w = atomic_text_writer(Path(output), identifiers=include_identifiers)
         try:
             write_csv(run, dec, w.fh, include_identifiers=include_identifiers)
         except BaseException:
@@ -150,6 +174,10 @@ def _export_csv(p: Path, output: str | None, include_identifiers: bool = False) 
 
 
 def _heatmap(args) -> int:
+    if getattr(args, "by", None):  # issue 25: side-by-side heat maps per group
+        from .research import group_heatmap
+
+        return group_heatmap(args)
     from ..exports.common import Decoder, FolderRun, list_maps
     from ..exports.research import accumulate_heatmap, parse_where
 
@@ -179,6 +207,10 @@ def _heatmap(args) -> int:
 
 
 def _stats(args) -> int:
+    if getattr(args, "by", None):  # issue 25: per-group frequencies and tests
+        from .research import group_stats
+
+        return group_stats(args)
     from ..exports.common import Decoder, FolderRun, list_maps
     from ..exports.research import accumulate_stats, format_stats, summarize_stats
 
@@ -186,9 +218,20 @@ def _stats(args) -> int:
         raise UsageError("--pairs must be between 0 and 10000")
     dec = Decoder()
     run = FolderRun("stats", list_maps(args.folder), dec)
-    st = accumulate_stats(run, dec)
+    from ..exports.groups import SegmentPairs
+
+    seg = SegmentPairs(run, dec)  # issue 25: maps imported from codes pair by CHOIR segment, not by region
+    st = accumulate_stats(seg, dec)
     summary = summarize_stats(st, dec, top_pairs=args.pairs)
-    summary["bad_files"] = [str(p) for p, _ in run.bad]
+    summary["pairs_over"] = "regions"
+    if seg.n and seg.all_imported:
+        summary["pairs"], summary["pairs_over"] = seg.pairs(args.pairs), "choir_segments"
+    from ..exports.keys import Pseudonyms
+
+    # research output: bad files by their pseudonymous key (a file name can be built from the identifier);
+    # stderr names them for whoever runs the command
+    keys = Pseudonyms()
+    summary["bad_files"] = [keys.map_key(p.name) for p, _ in run.bad]
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     else:
@@ -199,8 +242,13 @@ def _stats(args) -> int:
 def _import(args) -> int:
     from ..exports.importer import import_regions
 
+    numbering = getattr(args, "choir_numbering", None)
+    if getattr(args, "choir_female", False):
+        if numbering not in (None, "female"):
+            raise UsageError(f"--choir-female and --choir-numbering {numbering} disagree; give one of them")
+        numbering = "female"
     written, problems = import_regions(args.csv, args.outdir, overwrite=args.overwrite,
-                                       choir_female=getattr(args, "choir_female", False))
+                                       choir_numbering=numbering or "auto")
     for p in problems:
         print(f"import-regions: skipped {p}", file=sys.stderr)
     print(f"wrote {written} .bodymap file{'s' if written != 1 else ''} into {args.outdir}"

@@ -7,9 +7,8 @@ from pathlib import Path
 
 from ..bands import band_text
 from ..errors import BodymapError, UsageError
-from .status import ExitStatus
 from ..fileformat import load
-from ..matcher import match
+from ..triage import CAVEAT, assess, hypothesis_name
 
 
 def match_command(path: str, as_json: bool = False) -> int:
@@ -18,27 +17,32 @@ def match_command(path: str, as_json: bool = False) -> int:
         return _folder(p, as_json)
     if not p.exists():
         raise UsageError(f"{p}: no such file or folder")
-    r = match(load(p))
+    r = assess(load(p))
     if as_json:
         print(json.dumps(r.to_json(), ensure_ascii=False))
-        return ExitStatus.OK
+        return 0
     print(format_ranking(r))
-    return ExitStatus.OK
+    return 0
 
 
 def format_ranking(r) -> str:
     out = []
     for f in r.red_flags:
-        out.append(f"RED FLAG {f.id} [{getattr(f, 'urgency', 'same_day')}]: {f.text}")
+        out.append(f"RED FLAG {f.id} [{getattr(f, 'urgency', 'same_day')}] ({getattr(f, 'pathology', '')}): "
+                   f"{f.text}")
     for pr in r.prompts:
         out.append(f"prompt: {pr}")
-    if not r.hypotheses:
+    if getattr(r, "ranking_error", None):
+        out.append(f"no ranking: {r.ranking_error}")
+    elif not r.hypotheses:
         out.append("no painting to match")
     else:
+        if r.red_flags or r.prompts:
+            out.append(CAVEAT)
         out.append(f"{'pattern':<28} {'side':<10} {'prob':>5}  {'band':<21}  main reason")
         for h in r.hypotheses[:5]:
             reason = next((e.text for e in h.evidence if e.direction == "for"), "")
-            out.append(f"{h.name[:28]:<28} {h.side:<10} {100 * h.probability:4.0f}%  {band_text(h.band):<21}  {reason}")
+            out.append(f"{hypothesis_name(h)[:28]:<28} {h.side:<10} {100 * h.probability:4.0f}%  {band_text(h.band):<21}  {reason}")
         top = r.hypotheses[0]
         against = [e.text for e in top.evidence if e.direction == "against"]
         if against:
@@ -48,19 +52,20 @@ def format_ranking(r) -> str:
 
 
 def _folder(folder: Path, as_json: bool) -> int:
-    """One line per map, read like the folder exports (no PainMap, stroke log skipped) and ranked by
-    the same feature computation as `bodymap match FILE`; the text lines need only the top hypothesis."""
-    from ..exports.common import Decoder
-    from ..matcher import TOP_N
-
     files = sorted(folder.glob("*.bodymap"))
     if not files:
         raise UsageError(f"{folder}: no .bodymap files in this folder")
-    dec = Decoder()
     bad = []
-    for f in files:
+    from ..exports.common import Decoder, Progress  # issue 25: count, rate, time left on a terminal
+    from ..matcher import TOP_N
+
+    dec = Decoder()  # read like the folder exports (issue 19): no PainMap, the stroke log skipped, bodymap.features
+
+    bar = Progress("match", len(files), sys.stderr, tty=sys.stderr.isatty() and not sys.stdout.isatty())
+    for k, f in enumerate(files):
+        bar.update(k + 1)
         try:
-            r = dec.rank(dec.read(f), top_n=TOP_N if as_json else 1)
+            r = dec.rank(dec.read(f), top_n=TOP_N if as_json else 1)  # the same triage as assess(load(f))
         except BodymapError as exc:
             bad.append(f"{f.name}: {exc}")
             continue
@@ -73,6 +78,7 @@ def _folder(folder: Path, as_json: bool) -> int:
             flags = ",".join(f"{x.id}[{x.urgency}]" for x in r.red_flags)
             desc = f"{top.id} {top.side} {100 * top.probability:.0f}% {top.band}" if top else "nothing painted"
             print(f"{f.name}\t{'RED FLAG ' + flags if flags else 'no red flags'}\t{desc}")
+    bar.finish()
     for b in bad:
         print(f"skipped {b}", file=sys.stderr)
-    return ExitStatus.BAD_INPUT if bad else ExitStatus.OK
+    return 2 if bad else 0

@@ -21,7 +21,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from ..atlas import VIEWS, Atlas, load_atlas
-from ..atomicio import AtomicWriter
+from ..atomicio import AtomicWriter, umask_mode
 from ..errors import BodymapError, UsageError
 from .. import features
 from ..features import KNOWN_BITS, Features
@@ -43,6 +43,7 @@ class MapRecord:
     intensity: dict[str, int] = field(default_factory=dict)
     recorded_flags: list[dict] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # "choir" (kept codes) and "imported" (columns): issue 21
 
     @cached_property
     def bits(self) -> dict[str, np.ndarray]:
@@ -88,6 +89,8 @@ class Decoder:
         rec.recorded_flags = doc.red_flags
         rec.meta = {k: doc.meta.get(k) for k in ("created", "modified", "session_code", "app_version", "language")}
         rec.meta.update({k: doc.visit.get(k) for k in VISIT_FIELDS})  # patient_id, visit_date, recorded_by, note
+        rec.meta["confirmed"] = doc.confirmed  # the confirmed diagnosis or None (bodymap.confirmed)
+        rec.extra = {k: doc.extra[k] for k in ("choir", "imported") if k in doc.extra}  # written by import-regions
         return rec
 
     # -- derived figures: bodymap.features, the same computation as bodymap.match and the batch ----------
@@ -110,11 +113,27 @@ class Decoder:
         """(R,) bool: the regions that count as painted (painting.counted_regions, PainMap's rule)."""
         return rec.features.counted
 
-    def rank(self, rec: MapRecord, cov: np.ndarray | None = None, top_n: int = 1):
-        """The matcher's ranking for this record (the same inputs as bodymap.match). `cov` is not needed."""
-        from ..matcher import match_features
+    def indices(self, rec: MapRecord):
+        """The standard indices (bodymap.indices) from the counted regions and the painted area."""
+        from ..indices import indices_from_counted
 
-        return match_features(rec.features, rec.recorded_flags, top_n)
+        return indices_from_counted(self.atlas.region_ids, self.counted_regions(rec), self.extent(rec)["total"])
+
+    def rank(self, rec: MapRecord, cov: np.ndarray | None = None, top_n: int = 1):
+        """The triage of this record (`bodymap.triage`: flags, prompts and the matcher's ranking, with the
+        same inputs as bodymap.match, from bodymap.features); a matcher that fails leaves the flags and
+        `ranking_error`. `cov` is not needed."""
+        from ..matcher import inputs_from, rank
+        from ..triage import Case, assess_case
+
+        f = rec.features
+        summary = {"extent_percent": f.extent["total"], "regions": f.painted_regions(), "most_distal": f.most_distal}
+        case = Case(dict(rec.answers), f.both_legs, f.saddle, summary, list(rec.recorded_flags or []))
+
+        def ranker():
+            return rank(self.model, inputs_from(f), summary, f.both_legs, f.saddle, rec.recorded_flags, top_n)
+        return assess_case(case, ranker)
+
 
 
 def _nonzero(b: np.ndarray) -> np.ndarray:
@@ -160,7 +179,7 @@ class FolderRun:
         self.tty = _isatty(self.stream) if tty is None else tty
         self.bad: list[tuple[Path, str]] = []
         self.ok = 0
-        self._last = 0.0
+        self._bar: Progress | None = None
 
     def __iter__(self) -> Iterator[MapRecord]:
         n = len(self.paths)
@@ -178,15 +197,9 @@ class FolderRun:
     def _progress(self, done: int, n: int) -> None:
         if not self.tty:
             return
-        now = time.monotonic()
-        if done < n and now - self._last < 0.1:
-            return
-        self._last = now
-        width = 30
-        fill = int(width * done / max(n, 1))
-        bad = f", {len(self.bad)} bad" if self.bad else ""
-        self.stream.write(f"\r{self.what} [{'#' * fill}{'.' * (width - fill)}] {done}/{n}{bad}")
-        self.stream.flush()
+        if self._bar is None:
+            self._bar = Progress(self.what, n, self.stream, tty=True)
+        self._bar.update(done, f", {len(self.bad)} bad" if self.bad else "")
 
     def _finish(self, n: int) -> None:
         if self.tty:
@@ -203,6 +216,53 @@ class FolderRun:
         return 2 if self.bad else 0
 
 
+class Progress:
+    """A progress line on a terminal: count, rate and time left; nothing when the stream is not a terminal."""
+
+    def __init__(self, what: str, n: int, stream=None, tty: bool | None = None):
+        self.what, self.n = what, n
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = _isatty(self.stream) if tty is None else tty
+        self.t0 = time.monotonic()
+        self._last = 0.0
+        self.shown = False
+
+    def update(self, done: int, extra: str = "") -> None:
+        if not self.tty:
+            return
+        now = time.monotonic()
+        if done < self.n and now - self._last < 0.1:
+            return
+        self._last = now
+        getattr(self.stream, "write_control", self.stream.write)("\r")  # cli.output: the one unescaped write
+        self.stream.write(self.text(done, now - self.t0, extra))
+        self.stream.flush()
+        self.shown = True
+
+    def text(self, done: int, elapsed: float, extra: str = "") -> str:
+        width = 30
+        fill = int(width * done / max(self.n, 1))
+        rate = done / elapsed if elapsed > 0 else 0.0
+        left = (self.n - done) / rate if rate > 0 else None
+        eta = "" if left is None or done >= self.n else f", {_duration(left)} left"
+        return (f"{self.what} [{'#' * fill}{'.' * (width - fill)}] {done}/{self.n}{extra}, "
+                f"{rate:.0f} maps/s{eta}   ")
+
+    def finish(self) -> None:
+        if self.tty and self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _duration(s: float) -> str:
+    s = int(round(s))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s // 60 % 60:02d} min"
+
+
 def _isatty(stream) -> bool:
     try:
         return bool(stream.isatty())
@@ -210,19 +270,25 @@ def _isatty(stream) -> bool:
         return False
 
 
-def atomic_text_writer(path: Path):
-    """Open a temp file beside `path` for writing text; `commit()` moves it into place (bodymap.atomicio)."""
-    return _AtomicWriter(path)
+def atomic_text_writer(path: Path, identifiers: bool = False):
+    """Open a temp file beside `path` for writing text; `commit()` moves it into place (bodymap.atomicio).
+
+    The file is 0600 when it holds `identifiers` (patient identifier, note), else as the user's umask allows.
+    """
+    return _AtomicWriter(path, 0o600 if identifiers else umask_mode())
 
 
 class _AtomicWriter(AtomicWriter):
-    """A text AtomicWriter; a folder or a missing folder given as the output is a usage error."""
+    """A text AtomicWriter; a folder, a missing folder, a device or a link given as the output is a usage error."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, mode: int = 0o600):
+        from ..paths import check_replaceable
+
         path = Path(path)
         folder = path.parent if str(path.parent) else Path(".")
         if path.is_dir():
             raise UsageError(f"{path}: is a folder; give a file name")
+        check_replaceable(path, UsageError)
         if not folder.is_dir():
             raise UsageError(f"{path}: folder {folder} does not exist")
-        super().__init__(path, 0o644)
+        super().__init__(path, mode)

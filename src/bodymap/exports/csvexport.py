@@ -6,8 +6,9 @@ extent_front, extent_back, extent_<sensation> for each sensation, cov_<region id
 every atlas region in atlas order, top_pattern, top_side, top_probability; then, added
 later and only ever appended: intensity, intensity_<sensation>, answer_<question> for
 every question, red_flag_urgency, choir_codes, risk_factors, visit_date, recorded_by,
-answers_unsure; and last, only with `--include-identifiers`, the identifying columns
-patient_id and note.
+answers_unsure, patient_key, imported_columns; and last, only with
+`--include-identifiers`, the identifying columns patient_id and note (without it, `file`
+holds the map's pseudonymous key: bodymap.exports.keys).
 
 Extents are % of body area; coverage is the share of the region painted (0..1). Text
 cells that a spreadsheet would run as a formula (starting with = + - @ or a tab) are
@@ -19,7 +20,9 @@ entry at the end of `columns()` (never insert or rename: other tools read these 
 """
 from __future__ import annotations
 
-import csv
+import dataclasses
+import json
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Callable, Iterable, TextIO
@@ -29,6 +32,7 @@ import numpy as np
 from ..painting import QUESTIONS, SENSATIONS, UNSURE, YES_NO_QUESTIONS
 from .choir import choir_table
 from .common import PAINTED_MIN, Decoder, MapRecord
+from .keys import Pseudonyms, identifying_column
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -51,6 +55,10 @@ class MapRow:
     @cached_property
     def ranking(self):
         return self.decoder.rank(self.rec, self.coverage, top_n=1)
+
+    @cached_property
+    def indices(self):
+        return self.decoder.indices(self.rec)
 
     @cached_property
     def painted_ids(self) -> list[str]:
@@ -112,6 +120,13 @@ def _red_flag_urgency(r: MapRow) -> str:
 
 
 def _choir_codes(r: MapRow) -> str:
+    """The CHOIR codes an import kept (issue 21: export gives back exactly the codes that came in), while
+    the map still paints the regions they painted; else the codes of the painted regions."""
+    kept = (r.rec.extra or {}).get("choir")
+    if (isinstance(kept, dict) and isinstance(kept.get("codes"), list) and kept.get("painted") == r.painted_ids
+            and all(isinstance(c, int) and not isinstance(c, bool) and c in choir_table().codes
+                    for c in kept["codes"])):
+        return ";".join(str(c) for c in sorted(set(kept["codes"])))
     return ";".join(str(c) for c in choir_table().codes_for_regions(r.painted_ids))
 
 
@@ -120,14 +135,19 @@ def _choir_codes(r: MapRow) -> str:
 IDENTIFYING_COLUMNS = ("patient_id", "note")
 
 
-def columns(decoder: Decoder, include_identifiers: bool = False) -> list[Column]:
+def columns(decoder: Decoder, include_identifiers: bool = False, keys: Pseudonyms | None = None) -> list[Column]:
     """Every export column, in order. Append new columns before the identifying ones; never rename or reorder.
 
     `include_identifiers` adds the patient identifier and the free-text clinical note (a
-    note can name or describe the patient), at the end.
+    note can name or describe the patient), at the end. Without it (issue 21) the `file`
+    column holds the map's pseudonymous key (`map-...`, bodymap.exports.keys) instead of a
+    file name that may be built from the identifier, and every other text cell has the
+    identifier replaced by the patient's key.
     """
+    keys = keys if keys is not None else Pseudonyms()
     cols = [
-        Column("file", "text", lambda r: r.rec.path.name),
+        Column("file", "text", (lambda r: r.rec.path.name) if include_identifiers
+               else (lambda r: keys.map_key(r.rec.path.name))),
         Column("session_code", "text", _meta("session_code")),
         Column("created", "text", _meta("created")),
         # red flags first, before any figure or match, so they are never missed in a wide sheet
@@ -158,18 +178,88 @@ def columns(decoder: Decoder, include_identifiers: bool = False) -> list[Column]
         Column("recorded_by", "text", _meta("recorded_by")),
         Column("answers_unsure", "text", _answers_unsure),
     ]
+    # -- appended (issue 18): each red flag's pathology, in the order of `red_flags`; why no ranking --
+    cols += [
+        Column("red_flag_pathology", "text",
+               lambda r: ";".join(str(getattr(f, "pathology", "") or "") for f in r.ranking.red_flags)),
+        Column("ranking_error", "text", lambda r: getattr(r.ranking, "ranking_error", None)),
+    ]
+    cols += research_columns()  # issue 25: standard indices and the confirmed diagnosis
+    cols += [
+        # -- appended (issue 21): the patient's pseudonymous key, and the columns an import brought along --
+        Column("patient_key", "text", lambda r: keys.patient_key(r.rec.meta.get("patient_id"))),
+        Column("imported_columns", "text", lambda r: _imported_columns(r, include_identifiers)),
+    ]
     if include_identifiers:
         cols += [Column(name, "text", _meta(name)) for name in IDENTIFYING_COLUMNS]
+    else:  # the identifier never travels inside another cell
+        cols = [c if c.kind != "text" or c.name in ("file", "patient_key") else
+                dataclasses.replace(c, value=_scrubbed(c.value, keys)) for c in cols]
     return cols
+
+
+def _index(name: str) -> Callable[[MapRow], Any]:
+    return lambda r: getattr(r.indices, name)
+
+
+def _confirmed(key: str) -> Callable[[MapRow], str | None]:
+    return lambda r: (r.rec.meta.get("confirmed") or {}).get(key)
+
+
+def research_columns() -> list[Column]:
+    """Appended for research (issue 25): the standard indices (bodymap.indices) and the confirmed diagnosis."""
+    return [
+        Column("wpi", "int", _index("wpi")),
+        Column("generalised_pain", "bool", _index("generalised_pain")),
+        Column("mbm_count", "int", _index("mbm_count")),
+        Column("choir_segment_count", "int", _index("choir_segment_count")),
+        Column("body_area_percent", "float", _index("body_area_percent")),
+        Column("confirmed", "text", _confirmed("diagnosis")),
+        Column("confirmed_how", "text", _confirmed("how")),
+        Column("confirmed_date", "text", _confirmed("date")),
+    ]
+
+
+def _imported_columns(r: MapRow, include_identifiers: bool) -> str | None:
+    """The columns an import brought along (`imported` in the map), as a JSON object with sorted keys;
+    without identifiers, columns whose name says they identify a patient are left out."""
+    cols = (r.rec.extra or {}).get("imported")
+    if not isinstance(cols, dict) or not cols:
+        return None
+    kept = {str(k): v for k, v in cols.items() if include_identifiers or not identifying_column(k)}
+    return json.dumps(kept, ensure_ascii=False, sort_keys=True) if kept else None
+
+
+def _scrubbed(value: Callable[[MapRow], Any], keys: Pseudonyms) -> Callable[[MapRow], Any]:
+    def scrubbed(r: MapRow) -> Any:
+        return keys.scrub(value(r), r.rec.meta.get("patient_id"), r.rec.path.stem)
+    return scrubbed
 
 
 def header(decoder: Decoder, include_identifiers: bool = False) -> list[str]:
     return [c.name for c in columns(decoder, include_identifiers)]
 
 
+# Spreadsheet safety in every locale (issue 22, docs/exports.md "Formulas and separators"): Excel in a locale
+# whose list separator is ';' (Spanish, German, French, ...) splits an unquoted cell at ';', so "Dr X;=cmd|..."
+# became a formula cell there. A formula start is neutralised wherever a separator could start a new cell
+# (the cell's start, after ',', ';', a tab or a line break), and any cell holding a separator is quoted.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([,;\t\r\n])([=+\-@\t\r])")
+_NEEDS_QUOTES = re.compile('[,;\t\r\n"]')
+
+
 def safe_text(s: str | None) -> str:
+    """A text cell no spreadsheet runs as a formula: an apostrophe before a formula start at the cell's start
+    and after every ',', ';', tab or line break inside it."""
     s = "" if s is None else str(s)
+    s = _FORMULA_AFTER_SEPARATOR.sub(lambda m: m.group(1) + "'" + m.group(2), s)
     return "'" + s if s.startswith(FORMULA_START) else s
+
+
+def csv_line(cells: list[str]) -> str:
+    """One CSV line: a cell holding ',', ';', a tab, a line break or a quote is quoted ("" for a quote), so a
+    ';'-separated spreadsheet keeps it one cell as well."""
+    return ",".join('"' + c.replace('"', '""') + '"' if _NEEDS_QUOTES.search(c) else c for c in cells) + "\n"
 
 
 def csv_cell(col: Column, v: Any) -> str:
@@ -194,10 +284,9 @@ def row(decoder: Decoder, rec: MapRecord, cols: list[Column] | None = None) -> l
 def write_csv(records: Iterable[MapRecord], decoder: Decoder, out: TextIO, *,
               include_identifiers: bool = False) -> int:
     cols = columns(decoder, include_identifiers)
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow([c.name for c in cols])
+    out.write(csv_line([c.name for c in cols]))
     n = 0
     for rec in records:
-        w.writerow(row(decoder, rec, cols))
+        out.write(csv_line(row(decoder, rec, cols)))
         n += 1
     return n

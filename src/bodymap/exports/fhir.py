@@ -68,6 +68,7 @@ QUESTION_TEXT = vocabulary.clinician_words("en")
 FLAG_PRIORITY_URL = "http://hl7.org/fhir/StructureDefinition/flag-priority"  # R4 core extension on Flag
 FLAG_PRIORITY_SYSTEM = "http://hl7.org/fhir/flag-priority-code"  # PH high, PM medium, PL low, PN no alarm
 URGENCY_SYSTEM = "urn:bodymap:red-flag-urgency"
+PATHOLOGY_SYSTEM = "urn:bodymap:red-flag-pathology"  # the flag's pathology (issue 18)
 
 
 @lru_cache(maxsize=2)
@@ -155,9 +156,10 @@ def bundle_for(m: PainMap, *, now: datetime | None = None, id_system: str | None
         links["encounter"] = {"reference": f"urn:uuid:{eid}"}
     # red flags first, most urgent first: a Flag resource each, so no reader of the record can miss them.
     # R4 Flag has no priority element: the urgency goes in the core flag-priority extension (and as our own code).
-    from ..redflags import flags_for_map
+    from ..triage import assess
 
-    for k, flag in enumerate(flags_for_map(m)):
+    t = assess(m)  # flags even when the matcher fails (issue 18)
+    for k, flag in enumerate(t.red_flags):
         fid = new_id(1000 + k)
         entries.append(_entry(fid, {
             "resourceType": "Flag",
@@ -168,7 +170,9 @@ def bundle_for(m: PainMap, *, now: datetime | None = None, id_system: str | None
             "status": "active",
             "category": [{"coding": [_coding("http://terminology.hl7.org/CodeSystem/flag-category", "clinical",
                                              "Clinical")], "text": "red flag"}],
-            "code": {"coding": [_coding("urn:bodymap:red-flag", flag.id)], "text": flag.text},
+            "code": {"coding": [_coding("urn:bodymap:red-flag", flag.id),
+                                _coding(PATHOLOGY_SYSTEM, flag.pathology, vocabulary.pathology_label(flag.pathology))],
+                     "text": flag.text},
             "subject": links.get("subject") or {"display": f"bodymap session {session}" if session
                                                 else "bodymap session"},
             **({"encounter": links["encounter"]} if "encounter" in links else {}),
@@ -183,9 +187,11 @@ def bundle_for(m: PainMap, *, now: datetime | None = None, id_system: str | None
     for k, rid in enumerate(painted):
         obs = _region_observation(m, rid, cov[rid], created, qr_id, tab)
         entries.append(_entry(new_id(k + 2), _linked(obs, links)))
-    ranking = _ranking_observation(m, created, qr_id)
+    ranking = _ranking_observation(t, created, qr_id)
     if ranking:
         entries.append(_entry(new_id(900), _linked(ranking, links)))
+    for k, obs in enumerate(research_observations(m, created, qr_id)):  # issue 25: indices, confirmed diagnosis
+        entries.append(_entry(new_id(902 + k), _linked(obs, links)))
     if m.visit.note:
         entries.append(_entry(new_id(901), _linked(_note_observation(m.visit.note, created, qr_id), links)))
     stamp = (now or datetime.now(timezone.utc)).replace(microsecond=0).isoformat().replace("+00:00", "Z")
@@ -218,6 +224,45 @@ def _note_observation(note: str, created: str | None, qr_id: str) -> dict:
     obs["code"] = {"text": "Clinical note recorded with the pain map"}
     obs["valueString"] = note
     return obs
+
+
+INDEX_SYSTEM = "urn:bodymap:index"
+CONFIRMED_SYSTEM = "urn:bodymap:confirmed-how"
+
+
+def research_observations(m: PainMap, created: str | None, qr_id: str) -> list[dict]:
+    """The standard indices (one Observation, a component each) and, when set, the confirmed diagnosis."""
+    from ..indices import indices_for_map
+
+    idx = indices_for_map(m)
+    obs = _base_observation(created, qr_id)
+    obs["code"] = {"coding": [_coding(INDEX_SYSTEM, "indices")],
+                   "text": "Standard pain-extent indices from the body map (ACR 2016 WPI, Michigan Body Map, CHOIR)"}
+    obs["component"] = [
+        {"code": {"coding": [_coding(INDEX_SYSTEM, "wpi")], "text": "Widespread pain index (ACR 2016), 0-19"},
+         "valueInteger": idx.wpi},
+        {"code": {"coding": [_coding(INDEX_SYSTEM, "generalised_pain")],
+                  "text": "Generalised pain (ACR 2016): pain in at least 4 of 5 regions"},
+         "valueBoolean": idx.generalised_pain},
+        {"code": {"coding": [_coding(INDEX_SYSTEM, "mbm_count")], "text": "Michigan Body Map areas, 0-35"},
+         "valueInteger": idx.mbm_count},
+        {"code": {"coding": [_coding(INDEX_SYSTEM, "choir_segment_count")], "text": "CHOIR body map segments, 0-74"},
+         "valueInteger": idx.choir_segment_count},
+        {"code": {"coding": [_coding(INDEX_SYSTEM, "body_area_percent")], "text": "Painted body area"},
+         "valueQuantity": {"value": round(idx.body_area_percent, 2), "unit": "%", "system": UCUM, "code": "%"}},
+    ]
+    out = [obs]
+    c = getattr(m, "confirmed", None)
+    if c:
+        conf = _base_observation(created, qr_id)
+        conf["category"] = [{"coding": [_coding(CATEGORY_SYSTEM, "exam", "Exam")]}]
+        conf["code"] = {"text": "Diagnosis confirmed after the pain map (recorded by the clinic)"}
+        conf["valueString"] = c["diagnosis"]
+        conf["method"] = {"coding": [_coding(CONFIRMED_SYSTEM, c["how"])], "text": f"confirmed by {c['how']}"}
+        if c.get("date"):
+            conf["component"] = [{"code": {"text": "Date confirmed"}, "valueDateTime": c["date"]}]
+        out.append(conf)
+    return out
 
 
 def _entry(rid: str, resource: dict) -> dict:
@@ -333,25 +378,43 @@ PATTERN_SYSTEM = "urn:bodymap:pattern"
 BAND_SYSTEM = "urn:bodymap:band"
 
 
-def _ranking_observation(m: PainMap, created: str | None, qr_id: str) -> dict | None:
-    """The top (pattern, side) hypotheses with probability and band, or None when nothing is matched."""
+def _ranking_observation(t, created: str | None, qr_id: str) -> dict | None:
+    """The top (pattern, side) hypotheses of a triage with probability and band, or None when nothing is
+    matched (or the matcher failed: the Flags above still stand)."""
     from ..bands import band_text
-    from ..matcher import DISCLAIMER, match
+    from ..matcher import DISCLAIMER
+    from ..triage import hypothesis_name
 
-    hyps = match(m).hypotheses[:RANKING_TOP]
+    hyps = t.hypotheses[:RANKING_TOP]
     if not hyps:
         return None
     obs = _base_observation(created, qr_id)
     obs["code"] = {"text": "bodymap pattern ranking: referral patterns the pain map is most consistent with"}
     obs["component"] = [
-        {"code": {"coding": [_coding(PATTERN_SYSTEM, h.id, h.name)], "text": f"{h.name}, {h.side}"},
+        {"code": {"coding": [_coding(PATTERN_SYSTEM, h.id, h.name)], "text": hypothesis_name(h)},
          "valueQuantity": {"value": round(100 * h.probability, 1), "unit": "%", "system": UCUM, "code": "%"},
          "interpretation": [{"coding": [_coding(BAND_SYSTEM, h.band, band_text(h.band))],
                              "text": band_text(h.band)}]}
         for h in hyps]
-    obs["note"] = [{"text": DISCLAIMER}]
+    obs["note"] = [{"text": DISCLAIMER}] + ([{"text": t.caveat}] if t.caveat else [])
     return obs
 
 
+# FHIR strings may not hold characters below 32 other than tab, newline and carriage return
+# (FHIR R4 datatypes, "string"); bodymap.textsafe refuses them on reading, and this is the last guard.
+_FHIR_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def dumps(bundle: dict) -> str:
+    stack: list[Any] = [bundle]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            if _FHIR_FORBIDDEN.search(v):
+                raise ConfigError("the map holds control characters, which a FHIR Bundle may not carry")
+        elif isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
     return json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"

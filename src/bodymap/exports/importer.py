@@ -28,16 +28,22 @@ import csv
 import io
 import re
 import sys
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
 
+import numpy as np
+
 from ..atlas import Atlas
 from ..yamlio import read_yaml
 from ..errors import BodymapError, ConfigError, UsageError
-from ..painting import QUESTIONS, YES_NO_QUESTIONS, PainMap, check_sensation, parse_answer
+from ..painting import QUESTIONS, VISIT_MAX_CHARS, YES_NO_QUESTIONS, PainMap, check_sensation, parse_answer
 from .choir import choir_table
+from .choir_import import (BatchWriter, Job, NumberingChoice, Progress, WholeRegionPainter, canonical_columns,
+                           choose_numbering, run_jobs, cleft_regions, kept_codes, split_items, three_digit_codes)
+from .common import PAINTED_MIN
 
 MAX_CSV_BYTES = 64 * 1024 * 1024
 SAFE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,99}")
@@ -174,21 +180,31 @@ def row_is_choir_female(row: dict[str, str], default: bool) -> bool:
     return CHOIR_FEMALE_WORDS[text.lower()]
 
 
-def build_map(row: dict[str, str], atlas: Atlas, table: AliasTable, *, choir_female: bool = False) -> PainMap:
+def build_map(row: dict[str, str], atlas: Atlas, table: AliasTable, *, choir_female: bool = False,
+              painter: "WholeRegionPainter | None" = None, extra_columns: dict[str, str] | None = None) -> PainMap:
+    """One row as a PainMap. CHOIR parts (issue 21, bodymap.exports.choir_import): CHOIR's comma-separated
+    strings, the kept codes (`choir`), both buttocks painting the cleft, the extra columns (`imported`)."""
     default_sens = (row.get("sensation") or "").strip() or "aching"
     check_sensation(default_sens)
     female = row_is_choir_female(row, choir_female)
-    items = [x for x in (row.get("regions") or "").split(";") if x.strip()]
+    items = split_items(row.get("regions") or "")
     if not items:
         raise UsageError("no regions listed")
     m = PainMap(atlas)
+    painted: dict[tuple[str, str], None] = {}
+    given_codes: list[int] = []
+    choir = choir_table()
     for item in items:
         sens = default_sens
         if "=" in item:
             item, sens = item.rsplit("=", 1)
             sens = check_sensation(sens.strip())
+        if choir.is_code(item.strip()):
+            given_codes.append(choir.parse_code(item, female=female))
         for rid in table.resolve(item, atlas, choir_female=female):
-            m.paint_region(rid, 1.0, sens)
+            painted.setdefault((rid, sens), None)
+    for rid in cleft_regions(given_codes):
+        painted.setdefault((rid, default_sens), None)
     inten = (row.get("intensity") or "").strip()
     if inten:
         if not inten.isdigit():
@@ -202,31 +218,44 @@ def build_map(row: dict[str, str], atlas: Atlas, table: AliasTable, *, choir_fem
     if code:
         m.meta["session_code"] = code
     m.meta["import"] = "checkbox body map"
+    pid = (row.get("patient_id") or "").strip()
+    if pid and len(pid) <= VISIT_MAX_CHARS["patient_id"]:
+        m.visit.patient_id = pid  # the row's identifier is the patient's (kept out of research exports)
+    if painter is not None:
+        painter.paint(m, set(painted))
+    else:
+        for rid, sens in painted:
+            m.paint_region(rid, 1.0, sens)
+    kept = kept_codes(items, female)
+    if kept is not None:
+        ids = atlas.region_ids
+        cov = m.coverage_vector()
+        m.extra["choir"] = {"codes": kept, "numbering": "female" if female else "male",
+                            "painted": [ids[i] for i in np.flatnonzero(cov >= PAINTED_MIN)]}
+    if extra_columns:
+        m.extra["imported"] = dict(extra_columns)
     return m
 
 
 def import_regions(csv_path: str | Path, outdir: str | Path, *, overwrite: bool = False, choir_female: bool = False,
-                   atlas: Atlas | None = None, err: TextIO | None = None) -> tuple[int, list[str]]:
+                   atlas: Atlas | None = None, err: TextIO | None = None,
+                   choir_numbering: str | None = None) -> tuple[int, list[str]]:
     """Write one .bodymap per row; returns (files written, problems). Raises UsageError for unusable input.
 
-    `choir_female`: three-digit CHOIR codes come from CHOIR's female drawing, unless a row's
-    `choir_female` cell says otherwise.
+    `choir_numbering` (male, female or auto; default: female with `choir_female`, else male):
+    which drawing's numbering the three-digit CHOIR codes use, unless a row's `choir_female`
+    cell says otherwise; `auto` decides from the rows and says how (bodymap.exports.choir_import).
     """
     from ..atlas import load_atlas
-    from ..fileformat import save
+    from ..paths import maps_sharing
+
+    started = time.monotonic()
 
     err = err if err is not None else sys.stderr
     src = Path(csv_path)
-    if not src.is_file():
+    if not src.exists():
         raise UsageError(f"{src}: no such file")
-    if src.stat().st_size > MAX_CSV_BYTES:
-        raise UsageError(f"{src}: larger than {MAX_CSV_BYTES // (1024 * 1024)} MB")
-    try:
-        text = src.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise UsageError(f"{src}: not UTF-8 text") from None
-    except OSError as exc:
-        raise UsageError(f"{src}: cannot read ({exc.strerror or exc})") from None
+    text = _read_csv_text(src)
     out = Path(outdir)
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: exists and is not a folder")
@@ -245,37 +274,161 @@ def import_regions(csv_path: str | Path, outdir: str | Path, *, overwrite: bool 
         fields = reader.fieldnames or []
     except csv.Error as exc:
         raise UsageError(f"{src}: not a readable CSV ({exc})") from None
-    norm = {f: (f or "").strip().lower() for f in fields}
+    norm = canonical_columns(fields)  # CHOIR's own column names too (bodymap_regions_csv, id, ...)
     if "patient_id" not in norm.values() or "regions" not in norm.values():
-        raise UsageError(f"{src}: needs the columns patient_id and regions (found: {', '.join(fields) or 'none'})")
-    ignored = sorted({f for f, n in norm.items() if n not in KNOWN_COLUMNS})
-    if ignored:
-        err.write(f"import-regions: ignoring columns {', '.join(ignored)}\n")
-    written = 0
+        raise UsageError(f"{src}: needs the columns patient_id and regions (found: {', '.join(fields) or 'none'}; "
+                         f"CHOIR's bodymap_regions_csv and id are read too)")
+    extra_names = [norm[f] for f in fields if norm[f] not in KNOWN_COLUMNS]
+    if extra_names:
+        err.write(f"import-regions: keeping columns {', '.join(extra_names)} in each map "
+                  f"(the imported_columns of export --csv)\n")
+    numbering = _choose_numbering(text, delim, norm, choir_numbering or ("female" if choir_female else "male"))
+    if choir_numbering == "auto":
+        err.write(f"import-regions: {numbering.message}\n")
+    choir_female = numbering.female
+    painter = _painter(atlas)
+    writer = BatchWriter(maps_sharing().file_mode(root), exclusive=not overwrite)
+    n_rows = max(text.count("\n") - 1, 1)
+    progress = Progress(n_rows, err)
+    jobs: list[Job] = []
     problems: list[str] = []
     seen: set[str] = set()
     line = 1
-    try:
-        for raw in reader:
-            line += 1
-            row = {norm[k]: (v if isinstance(v, str) else "") for k, v in raw.items() if k in norm}
+    for raw in _rows(reader, problems):
+        line += 1
+        try:
+            row = _checked_row(raw, norm)
             pid = (row.get("patient_id") or "").strip()
-            where = f"row {line}" + (f" ({pid[:40]!r})" if pid else "")
-            try:
-                safe_patient_id(pid)
-                if pid.lower() in seen:
-                    raise UsageError(f"patient_id {pid!r} appears twice")
-                seen.add(pid.lower())
-                target = (root / f"{pid}.bodymap").resolve()
-                if target.parent != root:  # belt and braces: never outside OUTDIR
-                    raise UsageError(f"patient_id {pid!r} would write outside {out}")
-                if target.exists() and not overwrite:
-                    raise UsageError(f"{target.name} already exists in {out} (use --overwrite to replace it)")
-                m = build_map(row, atlas, table, choir_female=choir_female)
-                save(m, target)
-                written += 1
-            except BodymapError as exc:
-                problems.append(f"{where}: {exc}")
-    except csv.Error as exc:
-        problems.append(f"row {line + 1}: not readable CSV ({exc})")
+        except UsageError as exc:  # an oversized cell: this row is skipped and named, the import goes on
+            problems.append(f"row {line} (line {reader.line_num}): {exc}")
+            continue
+        where = f"row {line}" + (f" ({pid[:40]!r})" if pid else "")
+        try:
+            safe_patient_id(pid)
+            if pid.lower() in seen:
+                raise UsageError(f"patient_id {pid!r} appears twice")
+            seen.add(pid.lower())
+            target = _output_file(root, pid, out)
+            if target.exists() and not overwrite:
+                raise UsageError(f"{target.name} already exists in {out} (use --overwrite to replace it)")
+            extra = {k: v.strip() for k, v in row.items() if k not in KNOWN_COLUMNS and v and v.strip()}
+            jobs.append(Job(where, row, target, extra))  # built and written below, on every core (issue 21);
+            # of two imports racing into one OUTDIR, one is told "exists" (BatchWriter's exclusive write)
+        except BodymapError as exc:
+            problems.append(f"{where}: {exc}")
+
+    def build(row: dict[str, str], extra: dict[str, str]) -> PainMap:
+        return build_map(row, atlas, table, choir_female=choir_female, painter=painter, extra_columns=extra)
+
+    progress.total = len(jobs)
+    written, failed = run_jobs(jobs, build, writer, progress)
+    problems = sorted(problems + failed, key=_row_number)
+    progress.finish(written, time.monotonic() - started)
     return written, problems
+
+
+def _row_number(problem: str) -> int:
+    m = re.match(r"row ([0-9]+)", problem)
+    return int(m.group(1)) if m else 0
+
+
+def _choose_numbering(text: str, delim: str, norm: dict[str, str], mode: str) -> NumberingChoice:
+    """The CHOIR numbering for the file: as asked, or (auto) from the rows' evidence; rows with their own
+    `choir_female` cell are left out of the evidence."""
+    if mode != "auto":
+        return choose_numbering(mode, [])
+    regions_col = next(f for f, n in norm.items() if n == "regions")
+    female_col = next((f for f, n in norm.items() if n == "choir_female"), None)
+    rows: list[list[int]] = []
+    for raw in _rows(csv.DictReader(io.StringIO(text), delimiter=delim), []):  # the main pass names bad rows
+        if female_col is not None and (raw.get(female_col) or "").strip():
+            continue
+        cell = raw.get(regions_col)
+        rows.append(three_digit_codes(split_items(cell if isinstance(cell, str) else "")))
+    return choose_numbering(mode, rows)
+
+
+_PAINTERS: dict[int, WholeRegionPainter] = {}
+
+
+def _painter(atlas: Atlas) -> WholeRegionPainter:
+    """The whole-region painter of an atlas, made once per process."""
+    key = id(atlas)
+    if key not in _PAINTERS:
+        _PAINTERS.clear()
+        _PAINTERS[key] = WholeRegionPainter(atlas)
+    return _PAINTERS[key]
+
+
+# -- hostile input (issue 22, ADR 0018): the row reader and the output path ----------------------------------
+MAX_CELL_CHARS = 10_000  # the longest cell a row may hold (a regions list of every region is ~3,000)
+
+
+def _read_csv_text(src: Path) -> str:
+    """The CSV's text: a regular file (a FIFO or device refused by name), at most MAX_CSV_BYTES, UTF-8."""
+    from ..paths import read_regular
+
+    try:
+        raw = read_regular(src, MAX_CSV_BYTES, "an import CSV")
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UsageError(f"{src}: not UTF-8 text") from None
+    except ValueError as exc:
+        raise UsageError(f"{src}: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"{src}: cannot read ({exc.strerror or exc})") from None
+
+
+def _rows(reader, problems: list[str]):
+    """The reader's rows to the end of the file: a cell longer than the csv module's limit no longer ends
+    the import (the limit is raised to the file cap for this read; each cell is then checked by count)."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(MAX_CSV_BYTES)
+    try:
+        while True:
+            try:
+                yield next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                problems.append(f"line {reader.line_num}: not readable CSV ({exc}); the rest of the file was "
+                                "not read")
+                return
+    finally:
+        csv.field_size_limit(old)
+
+
+def _checked_row(raw: dict, norm: dict[str, str]) -> dict[str, str]:
+    row = {}
+    for k, v in raw.items():
+        if k not in norm:
+            continue
+        v = v if isinstance(v, str) else ""
+        if len(v) > MAX_CELL_CHARS:
+            raise UsageError(f"the {norm[k] or 'unnamed'} cell holds {len(v)} characters (at most "
+                             f"{MAX_CELL_CHARS}); row skipped")
+        row[norm[k]] = v
+    return row
+
+
+def _output_file(root: Path, pid: str, out: Path) -> Path:
+    """OUTDIR/<pid>.bodymap, never through a link: a symbolic link (or any file that is not a regular file)
+    with that name is refused, so one row's map can never land in another row's file or outside OUTDIR."""
+    import os
+    import stat as stat_
+
+    target = root / f"{pid}.bodymap"
+    if target.parent != root:  # belt and braces: never outside OUTDIR
+        raise UsageError(f"patient_id {pid!r} would write outside {out}")
+    try:
+        st = os.lstat(target)
+    except FileNotFoundError:
+        return target
+    except OSError as exc:
+        raise UsageError(f"{target.name}: cannot check it ({exc.strerror or exc})") from None
+    if not stat_.S_ISREG(st.st_mode):
+        from ..atomicio import file_kind
+
+        raise UsageError(f"{target.name} in {out} is {file_kind(st.st_mode)}; import-regions writes only "
+                         "regular files and never follows or replaces a link")
+    return target

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Iterable
 
-from ..atomicio import write_atomic_via
+from ..atomicio import umask_mode, write_atomic_via
 from ..errors import UsageError
 from .common import Decoder, FolderRun, MapRecord, list_maps
 from .csvexport import Column, MapRow, columns
@@ -85,7 +85,8 @@ def write_parquet(records: Iterable[MapRecord], decoder: Decoder, output: str | 
                     flush()
             flush()
 
-    write_atomic_via(output, write, 0o644)  # the one atomic writer (bodymap.atomicio)
+    # the one atomic writer (bodymap.atomicio); 0600 with identifiers, else as the umask allows (ADR 0018)
+    write_atomic_via(output, write, 0o600 if include_identifiers else umask_mode())
     return n
 
 

@@ -29,7 +29,7 @@ DISCLAIMER_HEAD = "Decision aid, not a diagnosis."
 # From the one vocabulary (regions/questions.yaml): {answer key: short words for lists}
 RED_FLAG_QUESTIONS = {k: vocabulary.words(k, "short") for k in vocabulary.red_flag_keys()}
 ANSWER_WORDS = {k: vocabulary.words(k, "short") for k in vocabulary.keys()}
-SIDE_WORDS = {"left": "left side", "right": "right side", "bilateral": "both sides"}
+from ..triage import SIDE_WORDS, hypothesis_name  # noqa: E402,F401 (one wording of a hypothesis, issue 18)
 RED = "#B3261E"
 RED_BG = "#FCEEEE"
 MUTED = "#5F5A57"
@@ -63,11 +63,11 @@ def load_for_report(path: str | os.PathLike) -> tuple[PainMap, dict[str, Any]]:
 
 def write_report(m: PainMap, output: str | os.PathLike, head: dict[str, Any] | None = None) -> Path:
     """Render the one-page PDF to `output` (atomically)."""
-    from ..matcher import match
+    from ..triage import assess
 
     out = check_output_file(output, ".pdf")
     head = head or {}
-    ranking = match(m, top_n=3)
+    ranking = assess(m, top_n=3)  # flags and prompts even when the matcher fails (issue 18)
     with tempfile.TemporaryDirectory(prefix="bodymap-report-") as tmp:
         png = Path(tmp) / "map.png"
         from ..render import picture as headless
@@ -137,6 +137,8 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                            ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
     story.append(t)
+    fixed: list = story  # the title and the red flags: laid out at full size, never shrunk (issue 22)
+    story = []
 
     # -- red flags first, in red, never omitted ------------------------------
     if ranking.red_flags:
@@ -150,7 +152,7 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
             ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
             ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
         ]))
-        story.append(box)
+        fixed.append(box)
     else:
         open_keys = vocabulary.unanswered_red_flag_keys(m.answers)
         missing = [RED_FLAG_QUESTIONS[q] for q in open_keys if q not in m.answers]
@@ -163,9 +165,7 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
         story.append(Paragraph(_t(line), st["body"]))
     for p in ranking.prompts:
         story.append(Paragraph(f"<b>Prompt:</b> {_t(p)}", st["body"]))
-    if v.note:  # the clinician's own words, kept as written (line breaks included)
-        story.append(Paragraph("<b>Clinical note:</b> " + "<br/>".join(_t(line) for line in v.note.splitlines()),
-                               st["body"]))
+    note_at = len(story) if v.note else None  # the clinician's note goes here, cut to fit (below)
     story.append(Spacer(1, 4))
 
     # -- drawing and facts ---------------------------------------------------
@@ -183,13 +183,17 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
 
     # -- matches ---------------------------------------------------------------
     story.append(Paragraph("Most consistent referral patterns", st["h2"]))
-    if not ranking.hypotheses:
+    if getattr(ranking, "caveat", None) and ranking.hypotheses:
+        story.append(Paragraph(_t(ranking.caveat), st["body"]))
+    if getattr(ranking, "ranking_error", None):
+        story.append(Paragraph(_t(f"No ranking: {ranking.ranking_error}. The red flags above still stand."),
+                               st["body"]))
+    elif not ranking.hypotheses:
         story.append(Paragraph("No pattern to show: nothing is painted below the neck.", st["body"]))
     for k, h in enumerate(ranking.hypotheses[:3], start=1):
-        side = SIDE_WORDS.get(h.side, h.side)
-        story.append(Paragraph(f"{k}. {_t(h.name)}, {_t(side)}: {100 * h.probability:.0f}% "
+        story.append(Paragraph(f"{k}. {_t(hypothesis_name(h))}: {100 * h.probability:.0f}% "
                                f"({_t(band_text(hypothesis_band(h)))})", st["hyp"]))
-        for e in h.evidence[:4]:
+        for e in _evidence_both_ways(h.evidence, 2):  # for and against, as on screen (issue 21)
             word = "for" if e.direction == "for" else "against"
             story.append(Paragraph(f"{word}: {_t(e.text)} <font color='{MUTED}'>({_t(e.source)})</font>", st["ev"],
                                    bulletText="+" if e.direction == "for" else "-"))
@@ -197,7 +201,15 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
     for n in notes:
         story.append(Paragraph(f"Note: {_t(n)}", st["small"]))
 
-    body = KeepInFrame(frame_w, frame_h, story, mode="shrink")
+    # The note is cut to the room left, with "continued" and its length, so that nothing needs shrinking;
+    # only what is left (the drawing, the matches) may still shrink, never the flags above.
+    avail = frame_h - _height(fixed, frame_w, frame_h) % frame_h
+    if avail < 0.25 * frame_h:
+        avail = frame_h  # too little room left on this page: the rest starts on the next
+    if note_at is not None:
+        room = avail - _height(story, frame_w, frame_h) - 2
+        story.insert(note_at, _note_paragraph(v.note, st["body"], frame_w, room))
+    body = [*fixed, KeepInFrame(frame_w, avail, story, mode="shrink")]
     atlas = m.atlas
     saved_by = head.get("app_version")
     file_atlas = head.get("atlas") or {}
@@ -236,7 +248,47 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
     frame = Frame(margin, margin + footer_h, frame_w, frame_h, leftPadding=0, rightPadding=0, topPadding=0,
                   bottomPadding=0, id="body")
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=footer)])
-    doc.build([body])
+    doc.build(body)
+
+
+def _height(flowables: list, width: float, height: float) -> float:
+    """The height a list of flowables takes in a frame `width` wide (their spacing included)."""
+    total = 0.0
+    for f in flowables:
+        _, h = f.wrap(width, height)
+        total += h + f.getSpaceBefore() + f.getSpaceAfter()
+    return total
+
+
+NOTE_HEAD = "<b>Clinical note:</b> "
+
+
+def _note_paragraph(note: str, style, width: float, room: float):
+    """The clinician's note as written (line breaks kept), cut to fit `room` points: the cut ends with
+    "(continued: N of M characters not shown; ...)", so the page never shrinks the red flags to fit a note."""
+    from reportlab.platypus import Paragraph
+
+    def para(k: int):
+        text = "<br/>".join(_t(line) for line in note[:k].splitlines())
+        if k < len(note):
+            text += (f" … <i>(continued: {len(note) - k} of {len(note)} characters not shown; the whole note "
+                     "is in the map file)</i>")
+        return Paragraph(NOTE_HEAD + text, style)
+
+    def fits(k: int) -> bool:
+        return para(k).wrap(width, 10 ** 6)[1] <= room
+
+    if fits(len(note)):
+        return para(len(note))
+    lo, hi = 0, len(note)  # lo fits (or is 0), hi does not
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if fits(mid):
+            lo = mid
+        else:
+            hi = mid
+    cut = note.rfind("\n", 0, lo)  # end at a line break where one is near
+    return para(cut if cut > lo * 0.8 else lo)
 
 
 def _facts(m: PainMap, st) -> list:
@@ -272,6 +324,7 @@ def _facts(m: PainMap, st) -> list:
     reach = s["most_distal"] or "-"
     out.append(Paragraph(_t(f"Reaches down to: {reach}. Both sides painted: {'yes' if s['both_sides'] else 'no'}."),
                          st["body"]))
+    out += _research_facts(m, st)  # issue 25: standard indices, confirmed diagnosis
     out.append(Spacer(1, 3))
     out.append(Paragraph("<b>Answers</b>", st["body"]))
     yes = [ANSWER_WORDS.get(k, k) for k, v in m.answers.items() if v is True]
@@ -283,7 +336,32 @@ def _facts(m: PainMap, st) -> list:
     out.append(Paragraph(_t("no: " + (", ".join(no) or "-")), st["body"]))
     if unsure:
         out.append(Paragraph(_t("not sure: " + ", ".join(unsure)), st["body"]))
-    unasked = [ANSWER_WORDS[k] for k in ANSWER_WORDS if k not in m.answers and vocabulary.applies(k, m.answers)]
-    if unasked:
-        out.append(Paragraph(_t("not answered: " + ", ".join(unasked)), st["small"]))
+    legacy = vocabulary.legacy_keys()  # read from older files, never asked: never "not answered"
+    unasked = [ANSWER_WORDS[k] for k in ANSWER_WORDS
+               if k not in m.answers and k not in legacy and vocabulary.applies(k, m.answers)]
+    if unasked:  # at most 8 named (issue 18 added questions): the rest counted, so the page keeps the note
+        more = f"; and {len(unasked) - 8} more" if len(unasked) > 8 else ""
+        out.append(Paragraph(_t("not answered: " + ", ".join(unasked[:8]) + more), st["small"]))
+    return out
+
+
+def _evidence_both_ways(evidence, each: int = 3) -> list:
+    """Up to `each` items for and `each` against, for first: the page never drops the evidence against."""
+    pro = [e for e in evidence if e.direction == "for"][:each]
+    con = [e for e in evidence if e.direction != "for"][:each]
+    return pro + con
+
+
+def _research_facts(m: PainMap, st) -> list:
+    """The standard indices (bodymap.indices) and, for the chart, the confirmed diagnosis where recorded."""
+    from reportlab.platypus import Paragraph, Spacer
+
+    from ..indices import indices_for_map
+
+    out = [Spacer(1, 3), Paragraph("<b>Standard indices</b>", st["body"]),
+           Paragraph(_t(indices_for_map(m).line()), st["body"])]
+    c = getattr(m, "confirmed", None)
+    if c:
+        when = f", {c['date']}" if c.get("date") else ""
+        out.append(Paragraph(_t(f"Confirmed diagnosis: {c['diagnosis']} (by {c['how']}{when})"), st["body"]))
     return out

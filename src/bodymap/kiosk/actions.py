@@ -53,11 +53,15 @@ class Tally:
             self.screens.append(name)
 
 
+ZOOM_FACTOR = 3.5  # "Show the feet bigger" magnifies about this much; the brush stays the same size on screen
+
+
 @dataclass(frozen=True)
 class Stroke:
     view: str
     sensation: str
     through: tuple[str, ...]  # region ids the finger passes through, in order
+    zoomed: bool = False  # drawn on the feet shown bigger (issue 20: the foot is painted in the zoom)
 
 
 @dataclass(frozen=True)
@@ -74,8 +78,8 @@ class Script:
 TYPICAL = Script(
     strokes=(
         Stroke("back", "burning", ("right_buttock", "right_posterior_thigh", "right_calf")),
-        Stroke("front", "burning", ("right_lateral_foot",)),
-        Stroke("front", "pins_and_needles", ("right_lateral_foot",)),
+        Stroke("front", "burning", ("right_lateral_foot",), zoomed=True),
+        Stroke("front", "pins_and_needles", ("right_lateral_foot",), zoomed=True),
     ),
     pain=6,
     age_band="40s",
@@ -133,11 +137,17 @@ def run_session(kiosk, script: Script = TYPICAL) -> Tally:
     session = kiosk.start()
     t.see("paint")
     chosen = SENSATIONS[0]
+    zoomed = False
     for st in script.strokes:
+        if st.zoomed != zoomed:
+            t.taps.append("zoom")  # "Show the feet bigger" (or offered after a stroke reached the foot), "Whole body"
+            zoomed = st.zoomed
         if st.sensation != chosen:
             t.taps.append(f"sens:{st.sensation}")
             chosen = st.sensation
-        session.pain_map.stroke(st.view, stroke_points(kiosk.atlas, st), st.sensation, radius=BRUSH_RADIUS)
+        radius = BRUSH_RADIUS / ZOOM_FACTOR if st.zoomed else BRUSH_RADIUS
+        step = 0.03 / ZOOM_FACTOR if st.zoomed else 0.03
+        session.pain_map.stroke(st.view, stroke_points(kiosk.atlas, st, step), st.sensation, radius=radius)
         t.strokes += 1
     t.taps.append("next")
     kiosk.to_questions()

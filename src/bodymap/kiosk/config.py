@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -50,6 +51,9 @@ class KioskConfig:
     # None: BODYMAP_SHARE_GROUP decides (unset: private). false: private. true: the spool and recovery folders'
     # own group may read them. A group name: that group may (docs/security.md, "A review PC")
     shared_folder_group: bool | str | None = None
+    # issue 20: a command run when a finished map must reach reception today, with two arguments, the
+    # session code and the urgency (never health data); in the background, with a timeout
+    on_flag: str | None = None
     path: Path | None = None
 
     def sharing(self) -> Sharing:
@@ -128,6 +132,8 @@ def load_config(path: str | os.PathLike | None = None, *, required: bool = False
             if v is not None and not isinstance(v, bool) and not (isinstance(v, str) and _GROUP.fullmatch(v)):
                 raise ConfigError(f"{where} must be true, false or a group name (letters, digits, _ . -), got {v!r}")
             cfg.shared_folder_group = v
+        elif k == "on_flag":
+            cfg.on_flag = _check_command(v, where)
         elif k in ("fullscreen", "ask_age", "short_flow", "speak_on_open"):
             if not isinstance(v, bool):
                 raise ConfigError(f"{where} must be true or false")
@@ -136,8 +142,42 @@ def load_config(path: str | os.PathLike | None = None, *, required: bool = False
         raise ConfigError(f"{p}: idle_warning_s must be shorter than idle_timeout_s")
     if cfg.default_language not in cfg.languages:
         raise ConfigError(f"{p}: default_language {cfg.default_language!r} is not in languages")
+    check_folders(cfg, str(p))
     cfg.sharing()  # an unknown group is refused at start, with the config's name
     return cfg
+
+
+def _check_command(v: Any, where: str) -> str | None:
+    """`on_flag`: a command line (split like a shell would, never run through one), or nothing."""
+    import shlex
+
+    if v is None:
+        return None
+    if not isinstance(v, str) or not v.strip() or "\0" in v or "\n" in v:
+        raise ConfigError(f"{where} must be one command line, e.g. /usr/local/bin/ring-bell")
+    try:
+        shlex.split(v)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return v
+
+
+def check_folders(cfg: KioskConfig, where: str) -> None:
+    """The spool, drafts and recovery folders, checked at start (issue 22): each must be a folder or not
+    exist yet (it is then created); a device, a FIFO, a plain file or a link to one stops the kiosk with one
+    line, instead of the first patient's map failing to save."""
+    from ..atomicio import file_kind
+
+    for key in ("spool_dir", "drafts_dir", "recovery_dir"):
+        folder = getattr(cfg, key)
+        try:
+            st = os.stat(folder)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise ConfigError(f"{where}: {key} {folder}: cannot use it ({exc.strerror or exc})") from None
+        if not stat.S_ISDIR(st.st_mode):
+            raise ConfigError(f"{where}: {key} {folder} is {file_kind(st.st_mode)}, not a folder")
 
 
 def save_config(cfg: KioskConfig, path: str | os.PathLike) -> Path:

@@ -31,13 +31,15 @@ from typing import Any, Callable
 
 from .. import vocabulary
 from ..atlas import Atlas
-from ..redflags import EMERGENCY, SAME_DAY, red_flags
+from ..redflags import EMERGENCY, SAME_DAY
 from ..painting import RECORDED_AT_KIOSK, PainMap
-from ..unsure import all_flags
 from . import plan
+from .flags import session_flags
+from .choices import PatientChoices
 from .shortflow import ShortFlow
 from .config import KioskConfig
 from .security import PinGuard, new_session_code
+from .reception import StaffState, state_path
 from .spool import Drafts, RecoveryStatus, Spool, count_recovery
 
 log = logging.getLogger("bodymap.kiosk")
@@ -66,7 +68,7 @@ class Session:
 
 
 @dataclass
-class Kiosk(ShortFlow):
+class Kiosk(ShortFlow, PatientChoices):
     config: KioskConfig
     atlas: Atlas
     clock: Callable[[], float] = time.monotonic
@@ -87,6 +89,10 @@ class Kiosk(ShortFlow):
         self.drafts = Drafts(self.config.drafts_dir, self.config.recovery_dir, sharing=sharing)
         self.pin_guard = PinGuard(clock=self.clock)
         self._start_recovery()
+        # the staff marks and the PIN backoff survive a restart (bodymap.kiosk.reception)
+        self.staff = StaffState(state_path(self.config.drafts_dir), clock=self.clock,
+                                on_flag=getattr(self.config, "on_flag", None))
+        self.staff.restore_pin(self.pin_guard)
         self.language = self.config.default_language
         self.last_activity = self.clock()
         self._used_codes: set[str] = set()
@@ -160,7 +166,7 @@ class Kiosk(ShortFlow):
             elif kind == "number":
                 m.answers[key] = int(value)
             else:
-                m.answers[key] = bool(value)
+                m.answers[key] = value if value == plan.UNSURE else bool(value)  # "Not sure" on every yes/no
         for q in vocabulary.questions():  # a changed answer drops follow-ups that no longer apply
             if q.key in m.answers and not vocabulary.applies(q.key, m.answers):
                 del m.answers[q.key]
@@ -175,9 +181,9 @@ class Kiosk(ShortFlow):
         return any(f.urgency == EMERGENCY for f in self._flags(m))
 
     def _flags(self, m: PainMap):
-        if self.short_flow:
-            return all_flags(dict(m.answers), m.both_legs_painted)
-        return red_flags(dict(m.answers), m.both_legs_painted)
+        """The session's flags: `bodymap.triage` like every window ("not sure" included, at most same_day), and
+        the drawing's conflicts with the answers (bodymap.kiosk.flags)."""
+        return session_flags(m)
 
     def _follow_up_next(self, key: str) -> bool:
         """The next screen follows up this answer (e.g. "is the weakness new?"): ask it before deciding."""
@@ -221,8 +227,9 @@ class Kiosk(ShortFlow):
         self.finished_code = s.code
         self.finished_flags = m.red_flags_recorded
         self.sessions_finished += 1
-        if flags:  # for staff: journald under systemd; no session code, no answers
+        if flags:  # for staff: journald under systemd; no answers
             log.warning("red flag(s) on a finished map: %s", ", ".join(f"{f.id} ({f.urgency})" for f in flags))
+            self.staff.flag(s.code, flags)  # the staff mark, its log line with the code, the on_flag hook
         alarm = SHORT_FLOW_ALARM if self.short_flow else ALARM_URGENCIES
         self.screen = "redflag" if any(f.urgency in alarm for f in flags) else "thanks"
         self.session = None  # the map now lives only in the spool (or its retry queue)

@@ -1,7 +1,8 @@
 """Calls for help from the kiosk's "Help" button: a staff notice and a log line, never patient data.
 
-A call is open (the staff corner shows it) for HELP_NOTICE_S seconds, or until
-staff have seen the staff screen after the PIN. Every call is kept, for the staff
+A call is open (the staff corner shows it) until staff have seen the staff
+screen after the PIN (issue 20: it no longer disappears after 10 minutes when
+nobody came). Every call is kept, for the staff
 screen's count, while the kiosk runs; nothing about the session (code, answers,
 painting) is recorded with it, only when and on which screen.
 """
@@ -14,7 +15,7 @@ from typing import Callable
 
 log = logging.getLogger("bodymap.kiosk")
 
-HELP_NOTICE_S = 600.0  # an unanswered call shows in the staff corner this long
+HELP_NOTICE_S = float("inf")  # an unanswered call shows in the staff corner until staff see the staff screen
 HELP_WAIT_S = 300.0  # while a call is this recent, the session does not time out (the patient waits for staff)
 
 

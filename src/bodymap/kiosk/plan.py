@@ -28,7 +28,14 @@ from .. import questioning, vocabulary
 from ..matcher import ANSWER_FEATURES
 from ..unsure import UNSURE
 
-RED_FLAG_SCREEN = ("red_flags", "redflags")  # (key, kind) of the one red-flag screen
+RED_FLAG_SCREEN = ("red_flags", "redflags")  # (key, kind) of the older single red-flag screen (and the pages' prefix)
+FLAG1 = "flag1"  # kind of a red-flag question on its own screen (the drawing asked for it): yes / no / not sure
+RECHECK = "recheck"  # kind of a question asked again in plain words (the drawing contradicts its "no")
+PAGE_MAX = 4  # at most this many red-flag questions on one screen (issue 20)
+LISTEN_MAX_S = 20.0  # "Listen" reads a red-flag page, each question with its answers, in under this
+PAGE_SPOKEN = ("redflags_title",)  # what "Listen" says on a page before the questions ...
+ROW_SPOKEN = "redflags_row_answers"  # ... after each question ("Yes, no or not sure?") ...
+PAGE_END_SPOKEN = ()  # ... and at the end (the buttons below are read by the screen, not counted here)
 SCALE = ("intensity", "scale")
 AGE = ("age", "decade")
 NONE_OF_THESE = "none"  # the red-flag screen's one-tap answer: every question no
@@ -85,28 +92,79 @@ def _urgency_of_key(key: str) -> int:
     return min(ranks, default=len(vocabulary.URGENCIES))
 
 
+_MEMO: dict = {}  # results that depend only on the vocabulary (and the recordings), per loaded vocabulary
+
+
+def _memo(name: str, make, *args):
+    key = (name, id(vocabulary.load()), args)
+    hit = _MEMO.get(key)
+    if hit is None:
+        if len(_MEMO) > 256:
+            _MEMO.clear()
+        hit = _MEMO[key] = make(*args)
+    return hit
+
+
 def red_flag_screen_keys() -> tuple[str, ...]:
     """The yes/no red-flag questions on the one screen: most urgent rules first, then vocabulary order.
 
     Follow-ups (`ask_if`) are not on it: they are asked after it, only when they apply.
     """
+    return _memo("screen_keys", _red_flag_screen_keys)
+
+
+def _red_flag_screen_keys() -> tuple[str, ...]:
     keys = [q.key for q in vocabulary.questions()
-            if "red_flag" in q.uses and q.kind == "yesno" and not q.ask_if]
+            if "red_flag" in q.uses and q.kind == "yesno" and not q.ask_if and q.kiosk]  # kiosk: false: the desk
     return tuple(sorted(keys, key=_urgency_of_key))  # sorted() is stable: vocabulary order within a rank
 
 
 def red_flag_follow_ups() -> tuple[str, ...]:
-    return tuple(q.key for q in vocabulary.questions()
-                 if "red_flag" in q.uses and q.kind == "yesno" and q.ask_if)
+    return _memo("follow_ups", lambda: tuple(q.key for q in vocabulary.questions()
+                                             if "red_flag" in q.uses and q.kind == "yesno" and q.ask_if))
 
 
-def red_flag_answers(value: Any) -> dict[str, Any]:
+def page_key(n: int) -> str:
+    """The screen key of red-flag page n (1-based): "red_flags_1", ..."""
+    return f"{RED_FLAG_SCREEN[0]}_{n}"
+
+
+def is_page(key: str) -> bool:
+    return key.startswith(RED_FLAG_SCREEN[0] + "_") and key[len(RED_FLAG_SCREEN[0]) + 1:].isdigit()
+
+
+def page_listen_s(keys, langs: tuple[str, ...] | None = None) -> float:
+    """Estimated seconds "Listen" takes on a page of these questions, in the slowest language."""
+    from . import voice
+
+    spoken = list(PAGE_SPOKEN) + [k for key in keys for k in (f"tick_{key}", ROW_SPOKEN)] + list(PAGE_END_SPOKEN)
+    return max(voice.listen_seconds(lang, spoken) for lang in (langs or vocabulary.languages()))
+
+
+def red_flag_pages(skip=()) -> tuple[tuple[str, ...], ...]:
+    """The red-flag questions not in `skip`, in screen order, packed into pages: at most PAGE_MAX a
+    page, and "Listen" under LISTEN_MAX_S a page (the cauda equina questions come first)."""
+    return _memo("pages", _red_flag_pages, tuple(sorted(set(skip))))
+
+
+def _red_flag_pages(skip: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    pages: list[list[str]] = []
+    for k in (k for k in red_flag_screen_keys() if k not in set(skip)):
+        if pages and len(pages[-1]) < PAGE_MAX and page_listen_s(pages[-1] + [k]) < LISTEN_MAX_S:
+            pages[-1].append(k)
+        else:
+            pages.append([k])
+    return tuple(tuple(p) for p in pages)
+
+
+def red_flag_answers(value: Any, keys: tuple[str, ...] | None = None) -> dict[str, Any]:
     """The answers a red-flag screen value gives: NONE_OF_THESE (all no) or {key: True | False | "unsure"}.
 
+    `keys`: the questions on that screen (default: every red-flag question).
     A key the screen shows that the value leaves out is answered no: on this screen
     an unticked box means no (the patient saw it and did not tick it).
     """
-    keys = red_flag_screen_keys()
+    keys = red_flag_screen_keys() if keys is None else tuple(keys)
     if value == NONE_OF_THESE:
         return {k: False for k in keys}
     if not isinstance(value, dict):
@@ -123,6 +181,15 @@ def red_flag_answers(value: Any) -> dict[str, Any]:
     return out
 
 
+def key_answered_in(key: str, visited: list[str]) -> bool:
+    """`key` was on a screen already shown: its own, or a red-flag page that held it."""
+    if key in visited:
+        return True
+    pages = red_flag_pages(singles_asked(visited))
+    return any(is_page(v) and int(v.rsplit("_", 1)[1]) <= len(pages) and key in pages[int(v.rsplit("_", 1)[1]) - 1]
+               for v in visited) or RED_FLAG_SCREEN[0] in visited
+
+
 # The kiosk words the `numbness` question as "numbness or tingling": painted
 # numbness answers it (bodymap.questioning), and so does painted pins and needles.
 TINGLING_ANSWERS = {"numbness": ("numbness", "pins_and_needles")}
@@ -136,21 +203,47 @@ def answered_by_painting(features) -> set[str]:
         k for k, sens in TINGLING_ANSWERS.items() if painted & set(sens)}
 
 
+def singles_asked(visited: Iterable[str]) -> tuple[str, ...]:
+    """The red-flag questions this session asked on their own screens (the drawing asked for them)."""
+    from .drawing import cauda_keys
+
+    seen = set(visited)
+    return tuple(k for k in cauda_keys() if k in seen)
+
+
 def next_screen(answers: dict[str, Any], visited: Iterable[str], *, ask_age: bool = True,
-                features=None, model=None) -> tuple[str, str] | None:
+                features=None, model=None, drawing=None) -> tuple[str, str] | None:
     """The next (key, kind) to ask, or None for the review.
 
     `visited`: keys of the screens already shown this session (never planned again).
     `features` / `model`: the matcher's view of the map so far (features_of, get_model),
     for choosing the feature questions; without them no feature question is asked.
+    `drawing`: `bodymap.kiosk.drawing.DrawingView` of the painting: the cauda equina questions
+    one per screen first when it asks for them; a "no" it contradicts asked again at once.
     """
-    seen = set(visited)
-    for screen in (SCALE, AGE if ask_age else None, RED_FLAG_SCREEN):
-        if screen is not None and screen[0] not in seen:
-            return screen
-    for key in red_flag_follow_ups():
-        if key not in seen and key not in answers and vocabulary.applies(key, answers):
+    from .drawing import cauda_keys, recheck_key
+
+    seen = list(visited)
+    seen_set = set(seen)
+    if drawing is not None:
+        for key in sorted(drawing.contradicted):
+            if answers.get(key) is False and key_answered_in(key, seen) and recheck_key(key) not in seen_set:
+                return (recheck_key(key), RECHECK)
+    for key in red_flag_follow_ups():  # e.g. "is the weakness new?" straight after a yes to weakness
+        if key not in seen_set and key not in answers and vocabulary.applies(key, answers):
             return (key, "yesno")
+    if drawing is not None:
+        if drawing.cauda_prompted:
+            for key in cauda_keys():
+                if key not in seen_set and not key_answered_in(key, seen):
+                    return (key, FLAG1)
+    for screen in (SCALE, AGE if ask_age else None):
+        if screen is not None and screen[0] not in seen_set:
+            return screen
+    if RED_FLAG_SCREEN[0] not in seen_set:  # (an older session's one screen counts as every page)
+        for n, _keys in enumerate(red_flag_pages(singles_asked(seen)), start=1):
+            if page_key(n) not in seen_set:
+                return (page_key(n), RED_FLAG_SCREEN[1])
     if features is None or model is None:
         return None
     keys = [k for k in ANSWER_FEATURES if k not in seen and k not in answered_by_painting(features)]

@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from .. import vocabulary
-from . import plan
+from . import drawing, plan
 
 log = logging.getLogger("bodymap.kiosk")
 
@@ -38,8 +38,15 @@ class ShortFlow:
                 m.answers["age"] = band.stored
                 m.extra_answers[plan.AGE_RANGE_KEY] = band.range_text
             elif kind == "redflags":
-                for k, v in plan.red_flag_answers(value).items():
+                for k, v in plan.red_flag_answers(value, self.page_keys(key)).items():
                     self._set_yes_no(k, v)
+            elif kind == plan.RECHECK:  # asked again: a yes or a doubt replaces the "no"; a second no stays
+                if value not in (True, False, plan.UNSURE):
+                    raise ValueError(f"answer {key!r} takes yes, no or {plan.UNSURE!r}, got {value!r}")
+                asked = drawing.rechecked(key)
+                m.extra_answers[key] = {True: "yes", False: "no"}.get(value, plan.UNSURE)
+                if value is not False:
+                    self._set_yes_no(asked, value)
             else:
                 if value not in (True, False, plan.UNSURE):
                     raise ValueError(f"answer {key!r} takes yes, no or {plan.UNSURE!r}, got {value!r}")
@@ -55,6 +62,21 @@ class ShortFlow:
     def _set_yes_no(self, key: str, value: Any) -> None:
         """Yes, no or "unsure" (file format 2 stores "unsure" as the answer)."""
         self.session.pain_map.answers[key] = value if value == plan.UNSURE else bool(value)
+
+    def page_keys(self, key: str) -> tuple[str, ...]:
+        """The questions on red-flag page `key` ("red_flags_2") in this session; every one for "red_flags"."""
+        if not plan.is_page(key):
+            return plan.red_flag_screen_keys()
+        visited = [k for k, _ in self.session.asked] if self.session is not None else []
+        pages = plan.red_flag_pages(plan.singles_asked(visited))
+        n = int(key.rsplit("_", 1)[1])
+        return pages[n - 1] if n <= len(pages) else ()
+
+    def page_number(self, key: str) -> tuple[int, int]:
+        """(n, of) for red-flag page `key`."""
+        visited = [k for k, _ in self.session.asked] if self.session is not None else []
+        pages = plan.red_flag_pages(plan.singles_asked(visited))
+        return int(key.rsplit("_", 1)[1]), len(pages)
 
     def given(self, key: str) -> Any:
         """The answer to `key` in this session: True, False, "unsure" or None (not answered)."""
@@ -93,7 +115,8 @@ class ShortFlow:
         visited = [k for k, _ in s.asked]
         features, model = self._matcher_view()
         if model is None:  # no matcher: every open feature question, in vocabulary order
-            nxt = plan.next_screen(s.pain_map.answers, visited, ask_age=self.config.ask_age)
+            nxt = plan.next_screen(s.pain_map.answers, visited, ask_age=self.config.ask_age,
+                                   drawing=drawing.view(s.pain_map))
             if nxt is None:
                 from ..matcher import ANSWER_FEATURES
 
@@ -101,7 +124,7 @@ class ShortFlow:
                             if k not in visited and k not in s.pain_map.answers), None)
         else:
             nxt = plan.next_screen(s.pain_map.answers, visited, ask_age=self.config.ask_age,
-                                   features=features, model=model)
+                                   features=features, model=model, drawing=drawing.view(s.pain_map))
         if nxt is None:
             s.returning = False
             self.screen = "review"

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..errors import BodymapError, FileWriteError
 from ..atomicio import PRIVATE, Sharing, prepare_folder, write_atomic
-from ..fileformat import dumps
+from ..fileformat import dumps, read_bytes, read_document
 from ..painting import PainMap
 from .security import is_session_code
 
@@ -51,7 +51,7 @@ def fsync_dir(folder: Path) -> None:
 
 
 def ensure_private_dir(folder: Path) -> None:
-    """Create `folder` (0700) if needed; tighten its mode if we own it."""
+    """Create `folder` (0700) if needed; an existing folder keeps its mode (atomicio.prepare_folder, ADR 0018)."""
     ensure_dir(folder, PRIVATE)
 
 
@@ -161,10 +161,12 @@ class Spool:
                 code = f.name[len(UNSENT_PREFIX):-len(".bodymap")]
                 if f in queued or not is_session_code(code) or any(p.code == code for p in self.pending):
                     continue  # a name we did not write: left for staff (counted in the recovery status)
-                try:
-                    data = f.read_bytes()
-                except OSError as exc:
-                    log.error("cannot read a finished map waiting in %s (%s)", folder, exc.strerror or exc)
+                try:  # the one codec's reader and verdict: a FIFO, a device or a bad file is one entry, never a stop
+                    data = read_bytes(f)
+                    read_document(data, None, "unsent map", strokes=False)
+                except BodymapError as exc:  # logged without its name: the name holds the session code
+                    log.error("a finished map waiting in %s cannot be read; left for staff (%s)", folder,
+                              str(exc).split(": ", 1)[-1])
                     continue
                 self.pending.append(Pending(code, data, time.time(), "not yet retried", journal=f))
                 n += 1

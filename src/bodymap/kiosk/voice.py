@@ -25,6 +25,8 @@ SPOKEN_SUFFIX = "_spoken"
 # Keys a patient sees but does not need to hear, with the reason.
 NOT_SPOKEN = {
     "question_count": "the question itself is spoken; its number is only a reminder on screen",
+    "question_number": "the question itself is spoken; its number is only a reminder on screen",
+    "redflags_page": "the questions themselves are spoken; the part number is only a reminder on screen",
 }
 MANIFEST = "manifest.json"
 
@@ -84,3 +86,56 @@ def missing_audio(lang: str, root: Path | None = None, catalogues: Path | None =
         if words is None or audio_file(lang, key, root) is None or manifest.get(key) != words_hash(words):
             out.append(key)
     return out
+
+
+
+# How long "Listen" takes, without playing anything: the recordings' own lengths (read from the Ogg
+# Vorbis headers), or for a text with no recording the rate tools/make-audio records at (140 words
+# a minute) plus short pauses.
+WORDS_PER_S = 140 / 60
+PAUSE_PER_TEXT_S = 0.45
+PAUSE_PER_COMMA_S = 0.2
+
+
+def spoken_seconds(words: str) -> float:
+    """Estimated seconds for a recording of `words` that does not exist yet (see WORDS_PER_S)."""
+    n = len(words.split())
+    commas = sum(words.count(c) for c in ",;:.?")
+    return n / WORDS_PER_S + PAUSE_PER_TEXT_S + PAUSE_PER_COMMA_S * commas
+
+
+def ogg_seconds(path: Path) -> float | None:
+    """The length of an Ogg Vorbis file: the last page's granule position over the sample rate."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    head = data.find(b"\x01vorbis")
+    last = data.rfind(b"OggS")
+    if head < 0 or last < 0 or len(data) < max(head + 16, last + 14):
+        return None
+    rate = int.from_bytes(data[head + 12:head + 16], "little")
+    granule = int.from_bytes(data[last + 6:last + 14], "little", signed=True)
+    return granule / rate if rate > 0 and granule >= 0 else None
+
+
+_SECONDS: dict[tuple[str, str], float] = {}
+
+
+def text_seconds(lang: str, key: str) -> float:
+    """Seconds "Listen" takes for one catalogue text: its recording's length, else the words rule."""
+    hit = _SECONDS.get((lang, key))
+    if hit is None:
+        p = audio_file(lang, key)
+        hit = ogg_seconds(p) if p is not None else None
+        if hit is None:
+            from .i18n import text
+
+            hit = spoken_seconds(text(lang, key))
+        _SECONDS[(lang, key)] = hit
+    return hit
+
+
+def listen_seconds(lang: str, keys: list[str]) -> float:
+    """Seconds "Listen" takes to say these catalogue texts one after another."""
+    return sum(text_seconds(lang, k) for k in keys)

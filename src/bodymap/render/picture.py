@@ -1,6 +1,7 @@
 """Headless pictures: the atlas and painted maps to PNG, exactly as the window draws them."""
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
@@ -10,8 +11,8 @@ import numpy as np
 import pygame
 
 from ..atlas import VIEWS, Atlas
-from ..atomicio import write_atomic_via
-from ..errors import UsageError
+from ..atomicio import write_atomic
+from ..errors import FileWriteError, UsageError
 from ..painting import SENSATIONS, PainMap
 from ..paths import check_output_file
 from . import view as render
@@ -171,9 +172,25 @@ def check_png_path(output: str | os.PathLike) -> Path:
     return check_output_file(output, ".png")
 
 
-def save_png(surface: pygame.Surface, output: str | os.PathLike) -> Path:
+def png_bytes(surface: pygame.Surface) -> bytes:
+    """The surface as PNG bytes, in memory: pygame reports no write error on a full disk, so the bytes are
+    made first and written by bodymap.atomicio, which does (ADR 0018)."""
+    buf = io.BytesIO()
+    try:
+        pygame.image.save(surface, buf, "picture.png")
+    except pygame.error as exc:
+        raise FileWriteError(f"cannot encode the picture ({exc})") from None
+    data = buf.getvalue()
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise FileWriteError("cannot encode the picture (no PNG data came out)")
+    return data
+
+
+def save_png(surface: pygame.Surface, output: str | os.PathLike, mode: int = 0o600) -> Path:
+    """Write the surface to `output` as a PNG: encoded to bytes, then the temp file, fsync and rename of
+    bodymap.atomicio (a full disk is an error, and the old picture is kept)."""
     check_png_path(output)
-    return write_atomic_via(output, lambda tmp: pygame.image.save(surface, tmp), errors=(pygame.error,))
+    return write_atomic(output, png_bytes(surface), mode)
 
 
 def _init() -> None:

@@ -27,12 +27,10 @@ def load_matcher():
 
 
 def hypothesis_label(h: Any) -> str:
-    p = float(getattr(h, "probability", 0.0) or 0.0)
-    name = str(getattr(h, "name", getattr(h, "id", "?")))
-    side = str(getattr(h, "side", "") or "")
-    if side and side.lower() not in name.lower():
-        name = f"{name} ({side})"
-    return f"{100 * p:.0f}%  {name}, {band_text(hypothesis_band(h))}"  # the band: ADR 0008
+    """The one wording of a hypothesis (bodymap.triage.hypothesis_words): the same in every window."""
+    from ..triage import hypothesis_words
+
+    return hypothesis_words(h)
 
 
 @dataclass
@@ -158,6 +156,9 @@ class ClinicianPanel:
                 add("note", "Paint where it hurts to see which patterns fit." if self.empty_map
                     else "No referral pattern fits this painting.", MUTED)
             else:
+                caveat = getattr(self.ranking, "caveat", None)
+                if caveat:  # a flag or a prompt is present: the percentages assume no serious cause (issue 18)
+                    add("caveat", str(caveat), RED if self.red_flags else MUTED)
                 add("heading", "Consistent with (tap to show the zone)", TEXT)
                 btn_h = int(56 * s)
                 for i, h in enumerate(hyps):

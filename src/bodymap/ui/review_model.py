@@ -9,6 +9,9 @@ cannot be read becomes an entry with `error` set: it is listed, never raised.
 """
 from __future__ import annotations
 
+import os
+
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
@@ -16,7 +19,6 @@ from typing import Any
 
 from .. import fileformat, vocabulary
 from ..atlas import Atlas
-from ..errors import BodymapError
 from ..painting import SENSATION_WORDS, PainMap
 from ..times import local_time
 
@@ -24,10 +26,20 @@ FILE_SUFFIX = ".bodymap"
 
 QUESTION_WORDS = vocabulary.clinician_words("en")  # {answer key: label}, from the one vocabulary
 RED_FLAG_QUESTIONS = vocabulary.red_flag_keys()
-FLAG_SHORT = {"cauda_equina": "cauda equina signs", "serious_pathology": "serious pathology signs",
-              "progressive_weakness": "new or worsening weakness", "sexual_dysfunction": "new sexual dysfunction",
-              "infection_risk": "infection risk", "fracture_risk": "fracture risk",
-              "cancer_risk": "serious pathology risk factors"}
+# the list's short words for a flag id: its pathology's words (vocabulary.pathology_label), "not sure" marked;
+# ids recorded in older files under the old rules keep their own words
+FLAG_SHORT = {"serious_pathology": "serious pathology signs", "progressive_weakness": "new or worsening weakness",
+              "sexual_dysfunction": "new sexual dysfunction", "infection_risk": "infection risk",
+              "fracture_risk": "fracture risk", "cancer_risk": "serious pathology risk factors"}
+
+
+def flag_short(flag_id: str) -> str:
+    if flag_id in FLAG_SHORT:
+        return FLAG_SHORT[flag_id]
+    base = flag_id[:-len("_unsure")] if flag_id.endswith("_unsure") else flag_id
+    if base in vocabulary.PATHOLOGIES:
+        return vocabulary.pathology_label(base) + (" (not sure)" if base != flag_id else "")
+    return flag_id.replace("_", " ")
 
 
 @dataclass
@@ -78,7 +90,7 @@ class MapEntry:
         return self.session_code or self.path.name
 
     def flag_summary(self) -> str:
-        return "; ".join(FLAG_SHORT.get(f, f.replace("_", " ")) for f in self.flags)
+        return "; ".join(flag_short(f) for f in self.flags)
 
 
 def one_line(text: str, path: Path | None = None, limit: int = 200) -> str:
@@ -125,12 +137,40 @@ def entry_when(e: MapEntry, tz: tzinfo | None = None, short: bool = False) -> st
     return f"visit {e.visit_date}" + ("" if short else f", saved {entry_time(e, tz)}")
 
 
-def list_files(folder: Path) -> list[Path]:
-    try:
-        return [p for p in folder.iterdir() if p.suffix == FILE_SUFFIX and not p.name.startswith(".")
-                and p.is_file()]
-    except OSError:
-        return []
+#: how far down review looks for maps: the folder and this many levels of subfolders (issue 21: a patient
+#: saved in a new folder by Save As is listed too); symlinked folders are not followed (no loops)
+MAX_DEPTH = 3
+MAX_FILES = 20000  # a folder of a whole registry is for the export commands, not a list to scroll
+
+
+def list_files(folder: Path, depth: int = MAX_DEPTH) -> list[Path]:
+    """The .bodymap files in `folder` and its subfolders down to `depth` levels (hidden ones left out)."""
+    out: list[Path] = []
+
+    def walk(d: str, level: int) -> None:
+        try:
+            with os.scandir(d) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            return
+        for e in entries:
+            if e.name.startswith(".") or len(out) >= MAX_FILES:
+                continue
+            try:
+                if e.name.endswith(FILE_SUFFIX) and e.is_file():
+                    out.append(Path(e.path))
+                elif level < depth and e.is_dir(follow_symlinks=False):
+                    walk(e.path, level + 1)
+            except OSError:
+                continue
+
+    walk(os.fspath(folder), 0)
+    return out
+
+
+def subfolder_count(entries, root: Path) -> int:
+    """How many of the listed maps lie in subfolders of `root`."""
+    return sum(1 for e in entries if Path(e.path).parent != Path(root))
 
 
 def _stamp(path: Path) -> tuple:
@@ -158,7 +198,7 @@ def read_entry(path: Path, atlas: Atlas | None = None, matcher: Any = None) -> t
         return e, None
     e.session_code = m.meta.get("session_code") or None
     e.patient_id, e.visit_date = m.visit.patient_id, m.visit.visit_date
-    e.created = parse_time(file_created(e.path))
+    e.created = parse_time(m.meta.get("created"))  # what the file says (the codec checked it): no second read
     ranking, err = run_match(m, matcher)
     e.match_error = err
     e.flags, e.flag_texts = flags_of(m, ranking)
@@ -173,23 +213,33 @@ def file_created(path: Path) -> Any:
     time (now) there when the file has none, which would list an undated map as
     the newest.
     """
-    try:
-        doc = fileformat.parse_json(fileformat.read_bytes(Path(path)), str(path))  # the one reader's limits
-    except BodymapError:
+    try:  # through the one codec (ADR 0018): its checks and caps, and the stroke log skipped unparsed
+        doc = fileformat.read_document(fileformat.read_bytes(Path(path)), None, str(path), strokes=False)
+    except Exception:  # noqa: BLE001 - a file spoilt since it was listed has no time to give
         return None
-    return doc.get("created") if isinstance(doc, dict) else None
+    return doc.meta.get("created")
 
 
 def run_match(m: PainMap, matcher: Any = None) -> tuple[Any, str | None]:
-    """(ranking, None) or (None, one-line error): a broken matcher must not close the window."""
-    try:
-        if matcher is None:
-            from .. import match as matcher_match
-        else:
-            matcher_match = matcher.match
-        return matcher_match(m), None
-    except Exception as exc:  # noqa: BLE001
-        return None, f"matcher error ({type(exc).__name__}: {one_line(str(exc))})"
+    """(triage, None) or (triage without a ranking, one-line error), by `bodymap.triage`: a broken matcher
+    must not close the window, and never takes the flags or prompts with it (issue 18)."""
+    from ..triage import Case, assess_case
+
+    why: list[str] = []
+
+    def ranker():
+        try:
+            if matcher is None:
+                from .. import match as matcher_match
+            else:
+                matcher_match = matcher.match
+            return matcher_match(m)
+        except Exception as exc:
+            why.append(f"matcher error ({type(exc).__name__}: {one_line(str(exc))})")
+            raise
+
+    t = assess_case(Case.of(m), ranker)
+    return t, (why[0] if why else None)
 
 
 def flags_of(m: PainMap, ranking: Any) -> tuple[list[str], list[str]]:
@@ -255,8 +305,10 @@ def filter_entries(entries: list[MapEntry], which: str) -> list[MapEntry]:
 
 
 def scan(path: Path, atlas: Atlas | None = None, matcher: Any = None,
-         known: dict[Path, MapEntry] | None = None) -> list[MapEntry]:
-    """The entries for a folder (red flags first, then newest first: `triage_order`) or a single file. `known` skips files unchanged since."""
+         known: dict[Path, MapEntry] | None = None, keep: Any = None) -> list[MapEntry]:
+    """The entries for a folder (red flags first, then newest first: `triage_order`) or a single file. `known` skips files unchanged since.
+
+    `keep(entry, pain_map)` is given each map read, so that opening it need not read the file again."""
     path = Path(path)
     files = list_files(path) if path.is_dir() else [path]
     out = []
@@ -265,7 +317,10 @@ def scan(path: Path, atlas: Atlas | None = None, matcher: Any = None,
         if old is not None and old.stamp and old.stamp == _stamp(p):
             out.append(old)
             continue
-        out.append(read_entry(p, atlas, matcher)[0])
+        entry, m = read_entry(p, atlas, matcher)
+        if keep is not None and m is not None:
+            keep(entry, m)
+        out.append(entry)
     return triage_order(out)
 
 

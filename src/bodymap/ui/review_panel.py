@@ -322,10 +322,12 @@ class MapList:
         # header: count, order, and while picking a banner with Cancel
         n = len(self.entries)
         flagged = sum(1 for e in self.entries if e.red_flag)
-        head = f"{n} map{'s' if n != 1 else ''}, red flags first"
+        deeper = getattr(self, "in_subfolders", 0)  # maps below the folder (review reads MAX_DEPTH levels)
+        head = f"{n} map{'s' if n != 1 else ''}{f' ({deeper} in subfolders)' if deeper else ''}, red flags first"
         if self.filter_words:
             head = f"{n} of {self.total} maps ({self.filter_words.removeprefix('Filter: ')})"
         self.header_lines = wrap_text(head, size, inner)
+        self.header_plain = len(self.header_lines)  # the count's own lines; a red-flag line follows in red
         if flagged:
             self.header_lines += wrap_text(f"{flagged} with red flags, most urgent first", small, inner)
         y = pad + len(self.header_lines) * (render.font(size).get_linesize())
@@ -429,8 +431,9 @@ class MapList:
         pad = self.px(10)
         y = self.rect.top + pad
         for i, line in enumerate(self.header_lines):
-            sz = self.size if i == 0 else self.small
-            surface.blit(text(line, sz, TEXT if i == 0 else RED), (self.rect.left + pad, y))
+            plain = i < getattr(self, "header_plain", 1)
+            sz = self.size if plain else self.small
+            surface.blit(text(line, sz, TEXT if plain else RED), (self.rect.left + pad, y))
             y += render.font(sz).get_linesize()
         if self.picking:
             y += self.px(8)
@@ -489,9 +492,7 @@ class MapList:
 
 
 def hypothesis_text(h: Any) -> str:
-    p = float(getattr(h, "probability", 0.0) or 0.0)
-    name = str(getattr(h, "name", getattr(h, "id", "?")))
-    side = str(getattr(h, "side", "") or "")
-    if side and side.lower() not in name.lower():
-        name = f"{name} ({'both sides' if side == 'bilateral' else side})"
-    return f"{100 * p:.0f}%  {name}, {band_text(hypothesis_band(h))}"  # the band: ADR 0008
+    """The one wording of a hypothesis (bodymap.triage.hypothesis_words): the same in every window."""
+    from ..triage import hypothesis_words
+
+    return hypothesis_words(h)

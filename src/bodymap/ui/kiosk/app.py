@@ -37,7 +37,7 @@ from ...kiosk.i18n import text as i18n_text
 from ...painting import SENSATIONS, PainMap
 from ...render.overlay import PaintOverlay
 from ..kiosk_widgets import BG, KButton, Texts
-from ..scene import EVERY_FRAME_30, SceneManager
+from ..scene import Redraw, SceneManager
 from .assist import ASSIST_IDS, HelpOverlay, KioskAssist
 from .layout import BASE, KioskGeometry
 from .overlays import DialogOverlay, IdleWarning
@@ -52,7 +52,12 @@ from .thanks import THANKS_SECONDS, ThanksScene
 from .touch import KioskTouch
 from .welcome import WelcomeScene
 
-PATIENT_SCREENS = ("paint", "question", "review")  # the idle warning shows on these
+PATIENT_SCREENS = ("paint", "question", "review")  # the idle warning (and "Stop") shows on these
+TAP_GUARD_S = 0.5  # after a screen changes, touches are ignored this long: a tap meant for the last screen
+TRANSITION_S = 0.35  # a new screen fades in from the background colour this long (it visibly changed)
+# Draw only when something changed: after a touch, or when the picture changes by itself (a countdown,
+# a screen's own timeout, the fade); idle, the loop wakes 10 times a second to check.
+ON_CHANGE_KIOSK = Redraw("on_change", 30, 10)
 SCREENS = {"welcome": WelcomeScene, "paint": PaintScene, "question": QuestionScene, "review": ReviewScene,
            "thanks": ThanksScene, "redflag": RedFlagScene}
 
@@ -78,7 +83,7 @@ def _release_memory() -> None:
 class KioskApp(KioskGeometry, KioskTouch, KioskAssist):
     """The kiosk's shell: its scenes and overlays over one flow; see the module docstring."""
 
-    redraw = EVERY_FRAME_30  # the idle countdown and the screens' own timeouts change the picture
+    redraw = ON_CHANGE_KIOSK  # see `toast`: what changes by itself is drawn too
     caption = None  # the kiosk's window title never changes
 
     def __init__(self, config: KioskConfig, size: tuple[int, int] = BASE, *, atlas: Atlas | None = None,
@@ -110,7 +115,9 @@ class KioskApp(KioskGeometry, KioskTouch, KioskAssist):
         self.review_picture: tuple[int, pygame.Surface] | None = None  # (map version, the review screen's paint)
         self._empty: tuple[int, bool] | None = None
         self._seen: tuple | None = None
-        self.shown_since = clock()  # when the current screen (or question) was first shown
+        self.shown_since = clock() - TAP_GUARD_S  # when the current screen (or question) was first shown
+        self._drawn_key = None  # what the last frame showed (see `toast`)
+        self._dirty = True
         self.bg_cache: dict[tuple, pygame.Surface] = {}  # the body pictures (bodies.py) by screen, size, language
         self.bg_texts: dict[tuple, list[str]] = {}  # what each cached background shows, for `texts.frame`
         self.side_labels: dict[tuple[str, str, str], pygame.Rect] = {}  # (screen, view, side) -> where drawn
@@ -191,6 +198,26 @@ class KioskApp(KioskGeometry, KioskTouch, KioskAssist):
         k = self.kiosk
         return k.screen in PATIENT_SCREENS and k.idle_state(now)[0] == "warning"
 
+    # -- drawing only on change
+    def guarded(self, now: float) -> bool:
+        """The screen changed less than TAP_GUARD_S ago: a touch now was meant for the one before."""
+        return now - self.shown_since < TAP_GUARD_S
+
+    def _frame_key(self, now: float) -> tuple:
+        """What the picture depends on that can change without a touch (touches always redraw)."""
+        k = self.kiosk
+        warn = self.warning_visible(now)
+        return (k.screen, self._seen, self.size, self.lang, self.help_open, self.dialog, self.staff_since is not None,
+                None if self.pin is None else (self.pin.digits, self.pin.wrong_until is None),
+                int(k.idle_state(now)[1]) if warn else None, len(k.staff.marks), k.recovery_status().total,
+                self.help_calls.open_calls(now), self.lock_notice_until is not None and now < self.lock_notice_until,
+                tuple(self.scenes.scenes[k.screen].buttons()), now - self.shown_since < TRANSITION_S)
+
+    @property
+    def toast(self):
+        """Not None while the picture must be drawn without a touch (the scene loop's "on_change" policy)."""
+        return True if self._dirty else None
+
     # -- per frame
     def update(self, now: float | None = None) -> None:
         now = self.clock() if now is None else float(now)
@@ -204,6 +231,9 @@ class KioskApp(KioskGeometry, KioskTouch, KioskAssist):
             self.kiosk.done()
         self.kiosk.tick(now)
         self._sync(now)
+        key = self._frame_key(now)
+        if key != self._drawn_key or now - self.shown_since < TRANSITION_S:
+            self._dirty = True
 
     # -- the layers a tap can reach
     def _top_layer(self) -> KioskScene:
@@ -224,6 +254,8 @@ class KioskApp(KioskGeometry, KioskTouch, KioskAssist):
     def buttons(self) -> dict[str, KButton]:
         """The buttons a tap can reach now: those of the topmost layer (PIN pad, dialog or screen); on a
         screen also "Listen" and "Help"."""
+        if self.too_small and self.pin is None and self.staff_since is None:
+            return {}  # only the staff corner works on the "too small" screen
         layer = self._top_layer()
         if layer is self.scenes.scenes[self.kiosk.screen]:
             return {**layer.buttons(), **self.assist_buttons()}
@@ -246,6 +278,9 @@ class KioskApp(KioskGeometry, KioskTouch, KioskAssist):
         now = self.clock()
         self._sync(now)
         self.texts.frame = []
+        if self.too_small:
+            self._draw_too_small(surface, now)
+            return
         scene = self.scenes.scenes[self.kiosk.screen]
         self.listen_begin()  # what the screen shows is what "Listen" says
         scene.draw(surface)
@@ -268,10 +303,40 @@ class KioskApp(KioskGeometry, KioskTouch, KioskAssist):
             self.staff_screen.draw(surface)
         if self.pin is not None:
             self.pin_pad.draw(surface)
+        fade = 1.0 - (now - self.shown_since) / TRANSITION_S
+        if fade > 0 and self.kiosk.screen != "welcome":  # the new screen fades in: it visibly changed
+            veil = pygame.Surface(self.size)
+            veil.fill(BG)
+            veil.set_alpha(int(200 * min(fade, 1.0)))
+            surface.blit(veil, (0, 0))
+        self._drawn_key = self._frame_key(now)
+        self._dirty = False
 
-    def screenshot(self) -> pygame.Surface:
+    def _draw_too_small(self, surface: pygame.Surface, now: float) -> None:
+        """The window is smaller than MIN_SIZE: one calm line instead of screens that cannot fit."""
+        surface.fill(BG)
+        w, h = self.size
+        self.texts.block(surface, self.t("too_small"), pygame.Rect(8, 8, max(w - 16, 8), max(h - 16, 8)),
+                         max(12, min(w, h) // 10), max_lines=6, min_size=8, valign="center")
+        draw_staff_marks(self, surface, now)
+        if self.staff_since is not None:
+            self.staff_screen.draw(surface)
+        if self.pin is not None:
+            self.pin_pad.draw(surface)
+        self._drawn_key = self._frame_key(now)
+        self._dirty = False
+
+    def screenshot(self, settled: bool = True) -> pygame.Surface:
+        """The picture now; `settled`: as it looks once the screen's fade-in is over."""
         surf = pygame.Surface(self.size)
-        self.draw(surf)
+        self._sync(self.clock())  # a screen changed since the last frame counts from now
+        since = self.shown_since
+        if settled:
+            self.shown_since = min(since, self.clock() - TRANSITION_S)
+        try:
+            self.draw(surf)
+        finally:
+            self.shown_since = since
         return surf
 
     def fill(self, surface: pygame.Surface, colour=BG) -> None:

@@ -1,14 +1,18 @@
-"""What every kiosk screen has: "Listen" (hear the screen) and "Help" (call staff, stay in the session).
+"""What every kiosk screen has: "Listen" (hear the screen), "Help" (call staff, stay in the session) and, on
+the paint, question and review screens, "Stop" (leave; red-flag answers are kept, `Kiosk.stop`).
 
-They belong to the shell, not to the screens: `KioskAssist.buttons_with_assist`
+They belong to the shell, not to the screens: `KioskAssist.assist_buttons`
 adds them to whichever screen shows, at `app.assist_rects` (the top corner away
-from the staff square). "Listen" speaks what the screen showed in its last frame:
-the catalogue keys its drawing looked up (title, body, question, buttons, in that
-order), through `bodymap.ui.voice.Speaker`; texts with no recording are skipped,
-and without an audio device nothing is heard. With `speak_on_open` in the config
-each screen is spoken as it opens. "Help" logs a call (bodymap.kiosk.helpcalls),
-marks the staff corner and shows a calm "Someone will come to help you" with
-"Carry on"; while the patient waits the session does not time out.
+from the staff square). "Listen" speaks what the screen showed in its last frame
+(the catalogue keys its drawing looked up: title, body, question, buttons, in
+that order; the numbers 0-10 and each character of the session code as often as
+shown), or the screen's own reading order when it has one (`spoken()`: a red-flag
+page reads each question followed by its answers), through
+`bodymap.ui.voice.Speaker`; texts with no recording are skipped, and without an
+audio device nothing is heard. With `speak_on_open` in the config each screen is
+spoken as it opens. "Help" logs a call (bodymap.kiosk.helpcalls), marks the
+staff corner and shows a calm "Someone will come to help you" with "Carry on";
+while the patient waits the session does not time out.
 """
 from __future__ import annotations
 
@@ -18,7 +22,8 @@ from ...kiosk.helpcalls import HelpCalls
 from ..kiosk_widgets import PRIMARY, TEXT, KButton, draw_panel
 from .screen import KioskScene
 
-ASSIST_IDS = ("listen", "help")
+ASSIST_IDS = ("listen", "help", "stop")
+SAY_PREFIX = "say_"  # recordings of single numbers and letters: the 0-10 scale, the session code
 SILENT_KEYS = frozenset({"front", "back", "your_right", "your_left", "listen", "help_button"})  # shown, not read
 
 
@@ -37,12 +42,17 @@ class KioskAssist:
     def assist_buttons(self) -> dict[str, KButton]:
         r = self.assist_rects
         size = self.fs(44)
-        return {"listen": KButton("listen", r["listen"], self.t("listen"), size, max_lines=1),
-                "help": KButton("help", r["help"], self.t("help_button"), size, max_lines=1)}
+        out = {"listen": KButton("listen", r["listen"], self.t("listen"), size, max_lines=1),
+               "help": KButton("help", r["help"], self.t("help_button"), size, max_lines=1)}
+        if self.kiosk.screen in ("paint", "question", "review"):  # a patient who wants to leave can
+            out["stop"] = KButton("stop", r["stop"], self.t("im_done"), size, max_lines=1)
+        return out
 
     def assist_activate(self, action: tuple, now: float) -> None:
         if action[0] == "listen":
             self.speak_screen()
+        elif action[0] == "stop":
+            self.dialog = "stop"  # "Stop here? What you have told us so far is kept for the staff."
         elif action[0] == "help":
             self.help_calls.call(self.kiosk.screen, now)
             self.help_open = True
@@ -59,18 +69,31 @@ class KioskAssist:
 
     def speak_screen(self) -> bool:
         self.draw(pygame.Surface(self.size))  # what it shows now (a button may have changed since the last frame)
-        return self.speak(self.heard)
+        return self.speak(self.spoken_keys())
+
+    def spoken_keys(self) -> list[str]:
+        """What "Listen" says on this screen: the screen's own reading order if it has one (a red-flag page:
+        each question with its answers), else what its last frame showed."""
+        scene = self.scenes.scenes[self.kiosk.screen]
+        own = getattr(scene, "spoken", None)
+        keys = own() if own is not None else None
+        return [k for k in (keys if keys is not None else self.heard) if k not in SILENT_KEYS]
 
     def listen_begin(self) -> None:
         self._listening = []
 
     def listen_end(self) -> None:
         keys, self._listening = self._listening or [], None
-        self.heard = list(dict.fromkeys(keys))
+        # each text once (a label drawn twice is said once); a number or a letter of the code as often as shown
+        heard: list[str] = []
+        for k in keys:
+            if k.startswith(SAY_PREFIX) or k not in heard:
+                heard.append(k)
+        self.heard = heard
         self._heard_for = self._seen
         if self._speak_on_draw:
             self._speak_on_draw = False
-            self.speak(self.heard)
+            self.speak(self.spoken_keys())
 
     def heard_key(self, key: str) -> None:
         if self._listening is not None:

@@ -29,6 +29,8 @@ def body_background(app, which: str) -> pygame.Surface:
     for v, lay in lays.items():
         sub, sub_lay = in_window(bg, lay)
         render.draw_body(sub, app.atlas, sub_lay, regions=False, outline_width=max(2, app.px(3)))
+        if which == "zoom":  # the feet, bigger: toes, ankle bones and sole to aim by
+            draw_foot_landmarks(app, sub, sub_lay, v)
     front, back = lays["front"], lays["back"]  # a quiet line between the two views
     x = int((front.left + front.width + back.left) / 2)
     pygame.draw.line(bg, DIVIDER, (x, int(front.top)), (x, int(front.top + front.height)), max(2, app.px(3)))
@@ -41,6 +43,39 @@ def body_background(app, which: str) -> pygame.Surface:
     app.bg_cache[key] = bg
     app.bg_texts[key] = app.texts.frame[first:]
     return bg
+
+
+LANDMARK = (150, 132, 118)  # a quiet line, darker than the skin, lighter than the outline
+FOOT_LANDMARK_REGIONS = ("big_toe", "lesser_toes", "dorsum_foot", "lateral_foot", "heel", "sole", "back_of_ankle")
+ANKLE_Y = 6.93  # head heights: the ankle bones (malleoli), just above where the foot regions begin
+
+
+def draw_foot_landmarks(app, surface: pygame.Surface, lay: render.ViewLayout, view: str) -> None:
+    """Quiet lines on the magnified feet: each toe, the top of the foot and its outer edge, the heel and
+    the sole (the atlas's own foot regions), and a small circle on each side of each ankle."""
+    import shapely
+
+    width = max(1, app.px(2))
+    for r in app.atlas.regions_in(view):
+        if r.stem in FOOT_LANDMARK_REGIONS:
+            render.draw_geometry(surface, lay, r.geometry, line=LANDMARK, width=width, aa=True)
+        if r.stem == "lesser_toes":  # four small toes: three short lines from the tips up
+            x0, y0, x1, y1 = r.geometry.bounds
+            for k in (1, 2, 3):
+                x = x0 + (x1 - x0) * k / 4
+                a = lay.to_screen(x, y1 - 0.01)
+                b = lay.to_screen(x, y1 - (y1 - y0) * 0.45)
+                pygame.draw.line(surface, LANDMARK, (float(a[0]), float(a[1])), (float(b[0]), float(b[1])), width)
+    line = shapely.LineString([(-3, ANKLE_Y), (3, ANKLE_Y)]).intersection(app.atlas.silhouette(view))
+    parts = getattr(line, "geoms", [line])
+    radius = max(3, int(0.04 * lay.scale))
+    for seg in parts:
+        if seg.is_empty or seg.length < 0.1:
+            continue
+        (xa, _), (xb, _) = seg.coords[0], seg.coords[-1]
+        for x in (min(xa, xb) + 0.07, max(xa, xb) - 0.07):
+            c = lay.to_screen(x, ANKLE_Y)
+            pygame.draw.circle(surface, LANDMARK, (int(c[0]), int(c[1])), radius, width)
 
 
 def in_window(surface: pygame.Surface, lay: render.ViewLayout) -> tuple[pygame.Surface, render.ViewLayout]:

@@ -12,8 +12,10 @@ from ...render.view import frame_regions
 HAND_STEMS = ("palm", "back_of_hand")  # the hand's regions: palm on the front view, back of the hand on the back
 
 BASE = (1920, 1080)  # every size is for this screen and scales with it
+PORTRAIT_BASE = (1080, 1920)  # a portrait screen scales from this one (and has its own paint layout)
+MIN_SIZE = (800, 600)  # smaller than this (either way round) shows "too small" instead of the screens
 CORNER_PX = 100  # the invisible staff square
-ASSIST_W, ASSIST_H, ASSIST_TOP = 250, 96, 8  # each of "Listen" and "Help", at the top, away from the staff corner
+ASSIST_W, ASSIST_H, ASSIST_TOP = 230, 96, 8  # each of "Listen", "Help" and "Stop", at the top, away from the staff corner
 
 
 class KioskGeometry:
@@ -26,9 +28,35 @@ class KioskGeometry:
         """A font size: scaled, never below 24 (pygame's default font at 24 is about 17 px high)."""
         return max(24, int(round(v * self.s)))
 
+    def assist_left(self) -> int:
+        """The left edge of the Listen / Help / Stop buttons (for titles beside them)."""
+        return min(r.left for r in self.assist_rects.values())
+
+    def top_left_free(self) -> int:
+        """Where text at the top may start: right of the staff corner when it is the top-left one (its
+        mark must never be covered)."""
+        c = self.corner
+        return c.right + self.px(12) if c.top == 0 and c.left == 0 else self.margin
+
+    def assist_bottom(self) -> int:
+        return max(r.bottom for r in self.assist_rects.values())
+
+    @property
+    def portrait(self) -> bool:
+        return self.size[1] > self.size[0]
+
+    @property
+    def too_small(self) -> bool:
+        """Too small to lay the screens out with big enough buttons: the "too small" screen shows."""
+        w, h = self.size
+        return max(w, h) < MIN_SIZE[0] or min(w, h) < MIN_SIZE[1]
+
     def _layout(self) -> None:
         w, h = self.size
-        self.s = s = max(min(w / BASE[0], h / BASE[1]), 0.3)
+        if self.too_small:  # only "too small" shows: lay the screens out for the smallest size, never drawn
+            w, h = (max(w, MIN_SIZE[0]), max(h, MIN_SIZE[1])) if w >= h else (max(w, MIN_SIZE[1]), max(h, MIN_SIZE[0]))
+        base = PORTRAIT_BASE if h > w else BASE
+        self.s = s = max(min(w / base[0], h / base[1]), 0.3)
         m = self.margin = self.px(24)
         c = self.px(CORNER_PX) if s < 1 else int(CORNER_PX * s)
         c = max(c, 80)
@@ -36,24 +64,35 @@ class KioskGeometry:
         self.corner = pygame.Rect(0 if "left" in corner else w - c, 0 if "top" in corner else h - c, c, c)
         # "Listen" and "Help" on every screen: side by side at the top, in the corner the staff square is not in
         aw, ah, gap = self.px(ASSIST_W), max(self.px(ASSIST_H), 48), self.px(14)
-        ax = m if "right" in corner else w - m - 2 * aw - gap
+        ax = m if "right" in corner else w - m - 3 * aw - 2 * gap
         self.assist_rects = {"listen": pygame.Rect(ax, self.px(ASSIST_TOP), aw, ah),
-                             "help": pygame.Rect(ax + aw + gap, self.px(ASSIST_TOP), aw, ah)}
+                             "help": pygame.Rect(ax + aw + gap, self.px(ASSIST_TOP), aw, ah),
+                             "stop": pygame.Rect(ax + 2 * (aw + gap), self.px(ASSIST_TOP), aw, ah)}
         # paint screen: title band, sensations at the left, actions at the right, the two views between
-        title_w = w - 2 * m - (2 * aw + gap + self.px(16))  # beside the assist buttons
+        title_w = w - 2 * m - (3 * aw + 2 * gap + self.px(16))  # beside the assist buttons
         title_x = m if "right" not in corner else w - m - title_w
+        title_top = m
+        if h > w:  # portrait: the title under Listen / Help / Stop, across the width
+            title_x, title_w, title_top = m, w - 2 * m, self.px(ASSIST_TOP) + ah + self.px(12)
         self.paint_title_size = self.fs(72)
         self.paint_help_size = self.fs(42)
         th = render.font(self.paint_title_size).get_linesize()
         hh = 2 * render.font(self.paint_help_size).get_linesize()
-        self.paint_title_rect = pygame.Rect(title_x, m, title_w, th)
-        self.paint_help_rect = pygame.Rect(title_x, m + th + self.px(6), title_w, hh)
+        self.paint_title_rect = pygame.Rect(title_x, title_top, title_w, th)
+        self.paint_help_rect = pygame.Rect(title_x, title_top + th + self.px(6), title_w, hh)
         top = self.paint_help_rect.bottom + self.px(16)
-        self.tools_rect = pygame.Rect(m, top, self.px(540), h - m - top)
-        self.actions_rect = pygame.Rect(w - m - self.px(330), top, self.px(330), h - m - top)
-        views_area = pygame.Rect(self.tools_rect.right + self.px(30), top,
-                                 self.actions_rect.left - self.px(30) - self.tools_rect.right - self.px(30),
-                                 h - m - top)
+        if h > w:  # portrait: the body views across the width; the colours and the buttons in rows below
+            row_h, act_h, g = max(self.px(120), 56), max(self.px(150), 64), self.px(14)
+            self.actions_rect = pygame.Rect(m, h - m - act_h, w - 2 * m, act_h)
+            self.tools_rect = pygame.Rect(m, self.actions_rect.top - 2 * g - 2 * row_h - g, w - 2 * m,
+                                          2 * row_h + g)
+            views_area = pygame.Rect(m, top, w - 2 * m, self.tools_rect.top - self.px(20) - top)
+        else:
+            self.tools_rect = pygame.Rect(m, top, self.px(540), h - m - top)
+            self.actions_rect = pygame.Rect(w - m - self.px(330), top, self.px(330), h - m - top)
+            views_area = pygame.Rect(self.tools_rect.right + self.px(30), top,
+                                     self.actions_rect.left - self.px(30) - self.tools_rect.right - self.px(30),
+                                     h - m - top)
         self.view_title_size = self.fs(56)
         self.side_size = self.fs(44)
         self.paint_layouts = self._views_in(views_area, self.px(70))

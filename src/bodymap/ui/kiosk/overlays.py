@@ -20,7 +20,10 @@ class DialogOverlay(KioskScene):
     def box(self) -> tuple[pygame.Rect, str, list[tuple[str, str, str, tuple]]]:
         app = self.app
         w, h = app.size
-        if app.dialog == "clear":
+        if app.dialog == "stop":
+            msg, btns = app.t("stop_confirm"), [("dlg:carry_on", app.t("stop_no"), "normal", ("close",)),
+                                                ("dlg:stop", app.t("stop_yes"), "primary", ("stop",))]
+        elif app.dialog == "clear":
             msg, btns = app.t("clear_confirm"), [("dlg:no", app.t("no_button"), "normal", ("close",)),
                                                  ("dlg:yes", app.t("yes_button"), "primary", ("clear_all",))]
         else:
@@ -50,12 +53,14 @@ class DialogOverlay(KioskScene):
         m = app.pain_map
         kind = action[0]
         app.dialog = None
-        if kind == "clear_all":  # clear: yes, rub out everything
+        if kind == "clear_all":  # "Start again": a new drawing, with none of the old strokes in the saved file
             if m is not None:
                 paint = app.scenes.scenes["paint"]
                 paint.end_stroke()
-                m.clear()
-                paint.refresh_paint()
+                app.kiosk.new_drawing()
+                app._sync(now)
+        elif kind == "stop":  # the patient wants to leave: red-flag answers are kept (Kiosk.stop)
+            app.kiosk.stop()
         elif kind == "go_on":  # nothing painted: continue anyway
             app.kiosk.to_questions()
         # "close" (no, back): the dialog just closes

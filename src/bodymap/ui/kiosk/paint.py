@@ -19,6 +19,7 @@ from .screen import KioskScene
 BRUSH_RADIUS = 0.14  # head heights: a fingertip-sized brush on a body about 80 cm tall on screen
 DOUBLE_TAP_S = 0.5  # two taps on a foot (or a hand) this close in time show the feet (or that hand) bigger
 TAP_SLOP = 24  # px at 1080p: a touch that moves less than this is a tap, not a stroke
+ANKLE_OFFER_Y = 6.85  # head heights from the top of the head: a stroke reaching this low reaches the ankle
 
 
 class PaintScene(KioskScene):
@@ -37,6 +38,8 @@ class PaintScene(KioskScene):
         self.zoom_part: tuple = ("feet",)  # what the magnified view shows: ("feet",) or ("hand", side)
         self._tap: tuple | None = None  # (view, start pos, moved, when, log length) of the open stroke
         self._last_foot_tap: tuple | None = None  # (when, pos, painted) of the last tap on a foot
+        self.offer_zoom = False  # a stroke at whole-body size reached the ankle or foot: offer the feet bigger
+        self._lowest = 0.0  # the open stroke's lowest point (atlas y, head heights)
 
     def enter(self) -> None:
         """Back on the paint screen (e.g. "Change it"): the whole body again."""
@@ -52,6 +55,7 @@ class PaintScene(KioskScene):
         return BRUSH_RADIUS * self.app.paint_layouts[view].scale / self.app.zoom_layouts[view].scale
 
     def set_zoom(self, zoomed: bool, part: tuple = ("feet",)) -> None:
+        self.offer_zoom = False
         if zoomed != self.zoomed or (zoomed and part != self.zoom_part):
             self.end_stroke()
             self.zoomed = zoomed
@@ -96,6 +100,7 @@ class PaintScene(KioskScene):
             return
         pt = self.layouts()[view].to_atlas(pos[0], pos[1])
         self.stroke = view
+        self._lowest = pt[1]
         self._tap = (view, tuple(pos), False, app.clock(), len(m.strokes))
         m.begin_stroke(view, pt, app.sensation, self.brush(view), erase=app.eraser)
         app.overlays[view].refresh(brush_window(m, pt, self.brush(view)))
@@ -107,13 +112,17 @@ class PaintScene(KioskScene):
             return
         if self._tap is not None and math.dist(pos, self._tap[1]) > app.px(TAP_SLOP):
             self._tap = self._tap[:2] + (True,) + self._tap[3:]
-        box = m.extend_stroke(self.layouts()[view].to_atlas(pos[0], pos[1]))
+        pt = self.layouts()[view].to_atlas(pos[0], pos[1])
+        self._lowest = max(self._lowest, pt[1])
+        box = m.extend_stroke(pt)
         if box is not None:
             app.overlays[view].refresh(box)
 
     def end_stroke(self) -> None:
         if self.stroke is not None and self.app.pain_map is not None:
             self.app.pain_map.end_stroke()
+            if not self.zoomed:  # colouring the ankle or foot at whole-body size: offer the feet bigger
+                self.offer_zoom = self._lowest >= ANKLE_OFFER_Y
         self.stroke = None
         tap, self._tap = self._tap, None
         if tap is not None and not tap[2] and not self.zoomed and self.app.pain_map is not None:
@@ -144,6 +153,8 @@ class PaintScene(KioskScene):
 
     # -- buttons
     def buttons(self) -> dict[str, KButton]:
+        if self.app.portrait:
+            return self._portrait_buttons()
         app = self.app
         out = {}
         r = app.tools_rect
@@ -168,11 +179,48 @@ class PaintScene(KioskScene):
         out["clear"] = KButton("clear", pygame.Rect(a.left, a.top + ah + gap, a.width, ah), app.t("clear"),
                                app.fs(48), enabled=not app.map_empty)
         zoom = ("whole_body", "zoom_out") if self.zoomed else ("zoom_feet", "zoom_in")
-        out["zoom"] = KButton("zoom", pygame.Rect(a.left, a.top + 2 * (ah + gap) + extra, a.width, app.px(150)),
-                              app.t(zoom[0]), app.fs(48), "choice", on=self.zoomed, action=(zoom[1],))
+        if self.offer_zoom and not self.zoomed:  # the offer: the same button, bigger and in the main colour
+            out["zoom"] = KButton("zoom", pygame.Rect(a.left, a.top + 2 * (ah + gap) + extra, a.width, app.px(260)),
+                                  app.t("zoom_offer"), app.fs(42), "primary", max_lines=4, action=("zoom_in",))
+        else:
+            out["zoom"] = KButton("zoom", pygame.Rect(a.left, a.top + 2 * (ah + gap) + extra, a.width, app.px(150)),
+                                  app.t(zoom[0]), app.fs(48), "choice", on=self.zoomed, action=(zoom[1],))
         nh = app.px(210)
         out["next"] = KButton("next", pygame.Rect(a.left, a.bottom - nh, a.width, nh), app.t("next"), app.fs(76),
                               "primary")
+        return out
+
+    def _portrait_buttons(self) -> dict[str, KButton]:
+        """Portrait: the five feelings and Rub out in two rows of three under the body, then Undo,
+        Start again, the feet and Next in one row at the bottom."""
+        app = self.app
+        out = {}
+        r, a = app.tools_rect, app.actions_rect
+        gap = app.px(14)
+        cw, rh = (r.width - 2 * gap) // 3, (r.height - gap) // 2
+        for i, s in enumerate(SENSATIONS):
+            row, col = divmod(i, 3)
+            out[f"sens:{s}"] = KButton(f"sens:{s}", pygame.Rect(r.left + col * (cw + gap), r.top + row * (rh + gap),
+                                                                cw, rh), app.t(f"sensation_{s}"), app.fs(40),
+                                       "choice", on=(s == app.sensation and not app.eraser), swatch=s,
+                                       action=("sensation", s))
+        out["eraser"] = KButton("eraser", pygame.Rect(r.left + 2 * (cw + gap), r.top + rh + gap, cw, rh),
+                                app.t("eraser"), app.fs(44), "choice", on=app.eraser)
+        m = app.pain_map
+        widths = (0.2, 0.24, 0.26, 0.3)
+        x = a.left
+        usable = a.width - 3 * gap
+        zoom = ("whole_body", "zoom_out") if self.zoomed else ("zoom_feet", "zoom_in")
+        specs = (("undo", app.t("undo"), "normal", dict(enabled=m is not None and m.can_undo)),
+                 ("clear", app.t("clear"), "normal", dict(enabled=not app.map_empty)),
+                 ("zoom", app.t(zoom[0]), "primary" if self.offer_zoom and not self.zoomed else "choice",
+                  dict(on=self.zoomed, action=(zoom[1],))),
+                 ("next", app.t("next"), "primary", {}))
+        for (bid, label, style, kw), f in zip(specs, widths):
+            bw = int(usable * f)
+            out[bid] = KButton(bid, pygame.Rect(x, a.top, bw, a.height), label, app.fs(60 if bid == "next" else 44),
+                               style, **kw)
+            x += bw + gap
         return out
 
     def activate(self, action: tuple, now: float) -> None:

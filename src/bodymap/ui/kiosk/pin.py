@@ -92,7 +92,7 @@ class PinOverlay(KioskScene):
             if len(pad.digits) < 12:
                 pad.digits += action[1]
         elif kind == "enter" and pad.digits:
-            if app.kiosk.pin_guard.check(pad.digits, app.config.pin_hash, now):
+            if app.kiosk.check_pin(pad.digits, now):
                 app.pin = None
                 if staff_lines(app, now):  # something waits for staff: show it before they leave
                     app.staff_since = now

@@ -5,10 +5,13 @@ from __future__ import annotations
 import pygame
 
 from ... import render
-from ...kiosk import plan
+from ...kiosk import drawing, plan
 from ..kiosk_widgets import BORDER, MUTED, TEXT, WHITE, KButton
 from .flagcheck import FlagCheck
 from .screen import KioskScene
+
+
+YES_NO_KINDS = ("yesno", plan.FLAG1, plan.RECHECK)  # Yes, No and Not sure on one screen
 
 
 class QuestionScene(KioskScene):
@@ -26,14 +29,28 @@ class QuestionScene(KioskScene):
         if q is not None and q[1] == "number" and m is not None and q[0] in m.answers:
             app.digits = str(m.answers[q[0]])
 
+    def number_rect(self) -> pygame.Rect:
+        """Where "Question n" shows: at the top between the staff corner and Listen / Help / Stop, or under
+        them when they leave no room (portrait)."""
+        app = self.app
+        w, _ = app.size
+        x0, x1 = app.top_left_free(), app.assist_left() - app.margin
+        if x1 - x0 < app.px(400):
+            return pygame.Rect(app.margin, app.assist_bottom() + app.px(6), w - 2 * app.margin, app.px(60))
+        return pygame.Rect(x0, app.px(30), x1 - x0, app.px(60))
+
     def text_rect(self) -> pygame.Rect:
         app = self.app
         w, _ = app.size
         qw = min(w - 2 * app.px(120), app.px(1600))
-        top = app.px(110)
+        top = max(app.px(110), self.number_rect().bottom + app.px(10))
         key, _ = app.kiosk.current_question
-        hgt = app.texts.block_height(app.t(f"q_{key}"), app.fs(80), qw, 4, min_size=app.fs(48))
+        hgt = app.texts.block_height(self.words(key), app.fs(80), qw, 4, min_size=app.fs(48))
         return pygame.Rect((w - qw) // 2, top, qw, hgt)
+
+    def words(self, key: str) -> str:
+        """The question's words: a question asked again has its own plain words (recheck_<key>)."""
+        return self.app.t(key if drawing.rechecked(key) else f"q_{key}")
 
     def buttons(self) -> dict[str, KButton]:
         app = self.app
@@ -48,15 +65,22 @@ class QuestionScene(KioskScene):
                                app.t("back_button"), app.fs(56))
         qr = self.text_rect()
         below = out["qback"].rect.top - app.px(30)
-        if kind == "yesno":
-            bw, bh2, gap = min(app.px(560), (w - 3 * app.margin) // 2), app.px(290), app.px(120)
+        if kind in YES_NO_KINDS:
+            # Yes, No and Not sure, side by side (stacked in a narrow portrait window)
+            gap = app.px(60)
+            bw = min(app.px(480), (w - 2 * app.margin - 2 * gap) // 3)
+            bh2 = max(app.px(250), 64)
             cy = max(qr.bottom + app.px(50) + bh2 // 2, (qr.bottom + below) // 2)
             cy = min(cy, below - bh2 // 2)
-            given = m.answers.get(key) if m is not None else None
-            for i, (bid, label) in enumerate((("yes", "yes_button"), ("no", "no_button"))):
-                x = w // 2 - gap // 2 - bw if i == 0 else w // 2 + gap // 2
-                out[bid] = KButton(bid, pygame.Rect(x, cy - bh2 // 2, bw, bh2), app.t(label), app.fs(120), "choice",
-                                   on=(given is (bid == "yes")), action=("answer", bid == "yes"))
+            asked = drawing.rechecked(key) or key
+            given = m.answers.get(asked) if m is not None and not drawing.rechecked(key) else None
+            x0 = (w - (3 * bw + 2 * gap)) // 2
+            for i, (bid, label, value) in enumerate((("yes", "yes_button", True), ("no", "no_button", False),
+                                                     ("unsure", "not_sure", plan.UNSURE))):
+                out[bid] = KButton(bid, pygame.Rect(x0 + i * (bw + gap), cy - bh2 // 2, bw, bh2), app.t(label),
+                                   app.fs(110 if value is not plan.UNSURE else 90), "choice",
+                                   on=(given is not None and given == value and type(given) is type(value)),
+                                   max_lines=2, action=("answer", value))
         elif kind == "scale":
             gap = app.px(16)
             bw = min(app.px(150), (w - 2 * app.px(50) - 10 * gap) // 11)
@@ -80,12 +104,17 @@ class QuestionScene(KioskScene):
         app = self.app
         w, _ = app.size
         bw, bh, gap = app.px(400), app.px(190), app.px(36)
+        per_row = 4
+        if app.portrait:  # two a row, four rows
+            per_row, bh = 2, app.px(170)
+            bw = min(app.px(460), (w - 2 * app.margin - gap) // 2)
+        n_rows = -(-len(plan.AGE_BANDS) // per_row)
         hint_h = render.font(app.fs(48)).get_linesize()
         top = qr.bottom + hint_h + app.px(50)
-        top = min(top, below - 2 * bh - gap)
+        top = min(top, below - n_rows * bh - (n_rows - 1) * gap)
         m = app.pain_map
         given = m.extra_answers.get(plan.AGE_RANGE_KEY) if m is not None else None
-        rows = (plan.AGE_BANDS[:4], plan.AGE_BANDS[4:])
+        rows = tuple(plan.AGE_BANDS[i:i + per_row] for i in range(0, len(plan.AGE_BANDS), per_row))
         for r, bands in enumerate(rows):
             x0 = (w - (len(bands) * bw + (len(bands) - 1) * gap)) // 2
             for i, band in enumerate(bands):
@@ -121,6 +150,11 @@ class QuestionScene(KioskScene):
         out["age_skip"] = KButton("age_skip", pygame.Rect(sx, y0 + pad_h - app.px(120), side_w, app.px(120)),
                                   app.t("skip"), app.fs(56))
 
+    def spoken(self) -> list[str] | None:
+        """A red-flag page reads each question with its answers; other questions read what they show."""
+        q = self.app.kiosk.current_question
+        return self.flags.spoken() if q is not None and q[1] == "redflags" else None
+
     def activate(self, action: tuple, now: float) -> None:
         app, k = self.app, self.app.kiosk
         if k.current_question is not None and k.current_question[1] == "redflags" and self.flags.activate(action):
@@ -150,15 +184,18 @@ class QuestionScene(KioskScene):
         if kind == "redflags":
             self.flags.draw(surface)
             return
-        if not k.short_flow:  # the short flow does not know its length in advance: no "n of total"
-            n, total = k.session.question + 1, len(k.questions)
-            app.texts.block(surface, app.t("question_count", n=n, total=total),
-                            pygame.Rect(app.margin, app.px(30), w - 2 * app.margin, app.px(60)), app.fs(46), MUTED,
-                            max_lines=1)
+        n = k.session.question + 1
+        # the question's number (the short flow does not know its length in advance: no "of total"), so that
+        # one screen never looks like the one before it
+        label = app.t("question_count", n=n, total=len(k.questions)) if not k.short_flow else \
+            app.t("question_number", n=n)
+        app.texts.block(surface, label, self.number_rect(), app.fs(46), MUTED, max_lines=1, align="left")
         qr = self.text_rect()
-        app.texts.block(surface, app.t(f"q_{key}"), qr, app.fs(80), TEXT, max_lines=4, min_size=app.fs(48))
+        app.texts.block(surface, self.words(key), qr, app.fs(80), TEXT, max_lines=4, min_size=app.fs(48))
         buttons = self.buttons()
         if kind == "scale":
+            for v in range(11):
+                app.heard_key(f"say_{v}")  # "Listen" says the numbers, after the question
             first, last = buttons["scale:0"].rect, buttons["scale:10"].rect
             half = (last.right - first.left) // 2 - app.px(20)
             y = first.bottom + app.px(20)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pygame
 
 from ... import render
+from ...kiosk import drawing, plan
 from ...render.picture import draw_paint
 from ..kiosk_widgets import MUTED, TEXT, KButton, draw_panel
 from .bodies import body_background
@@ -24,6 +25,11 @@ class ReviewScene(KioskScene):
         self.choosing = False
 
     def item_label(self, key: str) -> str:
+        if plan.is_page(key):  # a red-flag page: "The list of health questions (2)"
+            return f"{self.app.t('review_item_red_flags')} ({key.rsplit('_', 1)[1]})"
+        asked = drawing.rechecked(key)
+        if asked:
+            return self.app.t(f"q_{asked}")
         return self.app.t(ITEM_KEYS.get(key, f"q_{key}"))
 
     def chooser(self) -> tuple[pygame.Rect, pygame.Rect, list[tuple[str, pygame.Rect]]]:
@@ -31,9 +37,13 @@ class ReviewScene(KioskScene):
         app = self.app
         w, h = app.size
         items = [k for k, _ in app.kiosk.review_items()]
-        cols = 1 if len(items) <= 5 else 2
+        cols = 1 if len(items) <= 5 else 2 if len(items) <= 10 else 3
+        if app.portrait:
+            cols = min(cols, 2)
         per_col = -(-len(items) // cols)
         bw, bh, gap = app.px(760), app.px(112), app.px(20)
+        bw = min(bw, (w - 2 * app.margin - 2 * app.px(50) - (cols - 1) * app.px(40)) // cols)
+        bh = max(56, min(bh, (h - 2 * app.margin - app.px(400)) // per_col - gap))
         title_h = app.texts.block_height(app.t("review_change_title"), app.fs(64), cols * bw, 1)
         pw = cols * bw + (cols - 1) * app.px(40) + 2 * app.px(50)
         ph = app.px(40) + title_h + app.px(30) + per_col * (bh + gap) + app.px(20) + app.px(120) + app.px(40)
@@ -60,7 +70,8 @@ class ReviewScene(KioskScene):
                                            app.t("back_button"), app.fs(52), action=("change_cancel",))
             return out
         w, _ = app.size
-        bw, gap = min(app.px(620), (w - 3 * app.margin) // 2), app.px(80)
+        gap = app.px(80)
+        bw = min(app.px(620), (w - 2 * app.margin - gap) // 2)
         y, bh = app.review_buttons_y, app.px(150)
         return {
             "review_edit": KButton("review_edit", pygame.Rect(w // 2 - gap // 2 - bw, y, bw, bh),

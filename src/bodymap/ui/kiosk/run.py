@@ -45,6 +45,26 @@ def _ensure_log_handler() -> None:
         log.setLevel(logging.INFO)
 
 
+def screen_size(position: tuple[int, int] | None = None) -> tuple[int, int]:
+    """The size of the screen at `position` (the window's top left), else of the first screen.
+
+    SDL lists the screens' sizes; they are taken as laid out left to right, as X and Wayland do by
+    default. Without any screen information: 1280 x 800 (the smallest supported landscape size)."""
+    try:
+        sizes = [tuple(s) for s in pygame.display.get_desktop_sizes() if s[0] > 0 and s[1] > 0]
+    except pygame.error:
+        sizes = []
+    if not sizes:
+        return (1280, 800)
+    if position is not None:
+        left = 0
+        for s in sizes:
+            if left <= position[0] < left + s[0]:
+                return s
+            left += s[0]
+    return sizes[0]
+
+
 def run_kiosk(cfg: KioskConfig, windowed: bool = False, size: tuple[int, int] | None = None, *,
               clock: Callable[[], float] = time.monotonic, max_frames: int | None = None,
               on_frame: Callable[[KioskApp, int], None] | None = None) -> int:
@@ -85,11 +105,17 @@ def run_kiosk(cfg: KioskConfig, windowed: bool = False, size: tuple[int, int] | 
     try:
         try:
             if cfg.fullscreen and not windowed:
-                window = pygame.Window("bodymap kiosk", size or (1920, 1080), fullscreen_desktop=True)
+                # sized from the screen it is on (a bare X server does not resize a fullscreen window for us)
+                window = pygame.Window("bodymap kiosk", size or screen_size(), fullscreen_desktop=True)
+                if size is None:
+                    real = screen_size(tuple(window.position))
+                    if tuple(window.size) != real:
+                        window.size = real
                 window.grab_keyboard = True  # Alt+Tab, the Windows key ... stay with the kiosk
                 pygame.mouse.set_visible(False)
             else:
-                window = pygame.Window("bodymap kiosk", size or (1280, 800))
+                fit = screen_size()
+                window = pygame.Window("bodymap kiosk", size or (min(1280, fit[0]), min(800, fit[1])))
             surface = window.get_surface()
         except pygame.error as exc:
             log.error("cannot open the kiosk window (%s)", exc)
@@ -100,6 +126,9 @@ def run_kiosk(cfg: KioskConfig, windowed: bool = False, size: tuple[int, int] | 
         except BodymapError as exc:  # e.g. the drafts or recovery folder cannot be used
             log.error("%s", exc)
             return EXIT_CONFIG
+        if not cfg.pin_hash:
+            log.warning("no staff PIN is set: the exit gesture is off and staff marks cannot be acknowledged "
+                        "on the screen; set one with: bodymap kiosk --set-pin")
         if app.kiosk.recovered:
             log.warning("%d unfinished session(s) moved to %s", len(app.kiosk.recovered), cfg.recovery_dir)
         if run(app, SdlWindow(window), max_frames=max_frames, clock=clock, should_stop=lambda: bool(stop),

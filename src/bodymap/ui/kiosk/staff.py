@@ -22,6 +22,7 @@ from .screen import KioskScene
 LOCK_NOTICE_S = 6.0  # how long the "Locked" note stays after a long press on a locked keypad
 STAFF_SCREEN_IDLE_S = 30.0  # an abandoned staff screen closes by itself
 AMBER = (196, 120, 0)
+FLAG_MARK = (31, 78, 140)  # a calm dark blue
 
 
 def staff_text(app, key: str, **kw) -> str:
@@ -37,6 +38,10 @@ def draw_staff_marks(app, surface: pygame.Surface, now: float) -> None:
     y = c.top + app.px(12) if c.top == 0 else c.bottom - app.px(12) - 3 * render.font(size).get_linesize()
     line = render.font(size).get_linesize()
     marks: list[tuple[str, tuple]] = []
+    flagged = len(app.kiosk.staff.marks)
+    if flagged:  # a map reception must act on today: big enough to see across the room, calm (never red)
+        draw_flag_mark(app, surface, flagged)
+        y = (y + flag_mark_height(app) + app.px(6)) if c.top == 0 else (y - flag_mark_height(app) - app.px(6))
     waiting = app.kiosk.recovery_status().total
     if waiting:
         marks.append((str(waiting), AMBER))
@@ -65,8 +70,36 @@ def draw_staff_marks(app, surface: pygame.Surface, now: float) -> None:
         y += box.height + app.px(4)
 
 
+def flag_mark_rect(app) -> pygame.Rect:
+    """The staff corner's square, a little inside the screen's edge."""
+    return app.corner.inflate(-app.px(16), -app.px(16))
+
+
+def flag_mark_height(app) -> int:
+    return flag_mark_rect(app).height
+
+
+def draw_flag_mark(app, surface: pygame.Surface, n: int) -> None:
+    """The staff corner as a solid calm-blue square with the number of maps to see, in white: seen from
+    across the room, it tells a patient nothing (no red, no words like "emergency")."""
+    box = flag_mark_rect(app)
+    pygame.draw.rect(surface, FLAG_MARK, box, border_radius=app.px(14))
+    pygame.draw.rect(surface, WHITE, box.inflate(-app.px(10), -app.px(10)), width=max(2, app.px(4)),
+                     border_radius=app.px(10))
+    t = app.texts.surf(str(n), max(24, int(box.height * 0.9)), WHITE)
+    surface.blit(t, t.get_rect(center=box.center))
+
+
 def staff_lines(app, now: float) -> list[str]:
-    lines = list(app.kiosk.recovery_status().lines())
+    marks = app.kiosk.staff.marks
+    lines = [staff_text(app, "staff_flag_mark", n=len(marks))] if marks else []
+    lines += [staff_text(app, "staff_flag_line", code=m.get("code", "?"), time=m.get("time", "?"),
+                        urgency=str(m.get("urgency", "?")).replace("_", " "), pathology=m.get("pathology", "?"))
+             for m in app.kiosk.staff.marks]
+    warning = app.kiosk.staff_warning  # staff words are on this screen only (never on a patient screen)
+    if warning:
+        lines.append(warning)
+    lines += list(app.kiosk.recovery_status().lines())
     calls = app.help_calls.calls
     if calls:
         lines.append(staff_text(app, "staff_help_calls", n=len(calls), minutes=app.help_calls.minutes_since_last(now)))
@@ -84,7 +117,8 @@ class StaffOverlay(KioskScene):
         lines = staff_lines(app, app.clock()) or [staff_text(app, "staff_nothing_waits")]
         bh = (app.px(40) + render.font(app.fs(60)).get_linesize() + app.px(30)
               + sum(app.texts.block_height(t, app.fs(44), inner, 3) + app.px(18) for t in lines)
-              + app.px(40) + app.px(130) + app.px(50))
+              + app.px(40) + app.px(130) + app.px(50)
+              + (app.px(154) if app.kiosk.staff.marks else 0))
         bh = min(bh, h - 2 * app.margin)
         return pygame.Rect((w - bw) // 2, (h - bh) // 2, bw, bh)
 
@@ -94,7 +128,12 @@ class StaffOverlay(KioskScene):
         gap = app.px(40)
         bw = (box.width - 2 * app.px(50) - gap) // 2
         y = box.bottom - app.px(50) - app.px(130)
-        return {"staff_back": KButton("staff_back", pygame.Rect(box.left + app.px(50), y, bw, app.px(130)),
+        ack = {}
+        if app.kiosk.staff.marks:
+            ack = {"staff_ack": KButton("staff_ack", pygame.Rect(box.left + app.px(50), y - app.px(130) - app.px(24),
+                                                                 box.width - 2 * app.px(50), app.px(130)),
+                                        staff_text(app, "staff_flag_ack"), app.fs(52), "primary", action=("ack",))}
+        return {**ack, "staff_back": KButton("staff_back", pygame.Rect(box.left + app.px(50), y, bw, app.px(130)),
                                       staff_text(app, "staff_back"), app.fs(52), action=("back",)),
                 "staff_leave": KButton("staff_leave", pygame.Rect(box.right - app.px(50) - bw, y, bw, app.px(130)),
                                        staff_text(app, "staff_leave"), app.fs(52), "primary", action=("leave",))}
@@ -107,6 +146,10 @@ class StaffOverlay(KioskScene):
     def activate(self, action: tuple, now: float) -> None:
         app = self.app
         app.help_calls.seen(now)
+        if action[0] == "ack":
+            app.kiosk.staff.acknowledge()
+            app.staff_since = now  # the screen stays, now without the marks
+            return
         if action[0] == "leave":
             app.should_exit = EXIT_STAFF
         app.staff_since = None

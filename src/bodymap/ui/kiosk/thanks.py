@@ -58,6 +58,10 @@ class ThanksScene(KioskScene):
         if not code:
             return
         app = self.app
+        app.heard_key("code_spoken_intro")  # "Listen" says the code, one character at a time
+        for c in code:
+            if c != "-":
+                app.heard_key(f"say_{c}")
         t = app.texts.surf(code, self.code_size(), TEXT)
         box = t.get_rect().inflate(app.px(120), app.px(40))
         box.center = rect.center

@@ -67,6 +67,8 @@ class KioskTouch:
             self.pressed = "still_here"  # any tap on the "still there?" screen means yes
             return
         self.kiosk.touch()
+        if self.guarded(now):  # the screen changed a moment ago: this touch was meant for the one before
+            return
         hit = self._hit_id(pos)
         if hit is not None:
             self.pressed = hit

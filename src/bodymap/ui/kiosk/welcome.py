@@ -1,11 +1,11 @@
-"""The welcome screen: what this is, Start, the languages; staff notes small at the bottom."""
+"""The welcome screen: what this is, Start, the languages (staff notes are on the staff screen only)."""
 from __future__ import annotations
 
 import pygame
 
 from ... import render
 from ...kiosk.i18n import text as i18n_text
-from ..kiosk_widgets import ALERT, MUTED, TEXT, KButton
+from ..kiosk_widgets import MUTED, TEXT, KButton
 from .screen import KioskScene
 
 
@@ -26,7 +26,7 @@ class WelcomeScene(KioskScene):
             ("gap", app.px(14), 0),
             ("langs", app.px(110), 0),
         ]
-        staff_h = self._staff_height()
+        staff_h = 0  # staff words are on the staff screen only (issue 20), never on a patient screen
         total = sum(i[1] for i in items)
         avail = h - staff_h - 2 * app.margin
         y = app.margin + max(0, (avail - total) // 2)
@@ -69,25 +69,6 @@ class WelcomeScene(KioskScene):
             self.app.kiosk.choose_language(action[1])
             self.app.bg_cache.clear()
 
-    def _staff_lines(self) -> list[str]:
-        app = self.app
-        lines = []
-        w = app.kiosk.staff_warning
-        if w:
-            lines.append(w)
-        if not app.config.pin_hash:
-            lines.append(i18n_text(app.config.default_language, "staff_no_pin"))
-        return lines
-
-    def _staff_height(self) -> int:
-        app = self.app
-        lines = self._staff_lines()
-        if not lines:
-            return 0
-        size = app.fs(34)
-        return sum(app.texts.block_height(t, size, app.size[0] - 2 * app.margin, 2, min_size=24)
-                   for t in lines) + app.px(12)
-
     def draw(self, surface: pygame.Surface) -> None:
         app = self.app
         app.fill(surface)
@@ -97,13 +78,3 @@ class WelcomeScene(KioskScene):
         if len(app.config.languages) > 1:
             app.texts.block(surface, app.t("choose_language"), st["langlabel"].inflate(app.px(800), 0),
                             app.fs(44), MUTED, max_lines=1)
-        lines = self._staff_lines()
-        if lines:  # staff only, on this screen only: small, at the bottom
-            w, h = app.size
-            size = app.fs(34)
-            y = h - app.margin - self._staff_height() + app.px(12)
-            for line in lines:
-                hgt = app.texts.block_height(line, size, w - 2 * app.margin, 2, min_size=24)
-                app.texts.block(surface, line, pygame.Rect(app.margin, y, w - 2 * app.margin, hgt), size, ALERT,
-                                align="left", max_lines=2, min_size=24)
-                y += hgt

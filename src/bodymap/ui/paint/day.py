@@ -37,11 +37,13 @@ VISIT_LABELS = {"patient_id": "Patient identifier (e.g. record number)", "visit_
 SHORTCUTS = [
     ("F1 or ?", "this help"),
     ("Ctrl+N", "new patient"),
+    ("Ctrl+Shift+N", "new visit of this patient"),
     ("Ctrl+S", "save"),
     ("Ctrl+Shift+S", "save as (name and folder)"),
     ("Ctrl+O", "open a saved map"),
     ("Ctrl+P", "print: write the PDF report"),
     ("V", "visit: patient identifier, date, note"),
+    ("D", "confirmed diagnosis (for the clinic's own validation)"),
     ("Ctrl+Z / Ctrl+Y", "undo / redo"),
     ("1-5", "choose a sensation"),
     ("E", "eraser"),
@@ -72,10 +74,49 @@ class PaintDay:
 
     def _start_new_patient(self) -> None:
         self._set_map(PainMap(self.atlas), None)
+        self._save_as_folder = None  # nothing of the previous patient is remembered
         self.zoom = None
         self.panel.scroll = 0
         self._layout()
         self.show_toast("New patient: an empty map (saved to a new file)")
+
+    # ------------------------------------------------------------------
+    # new visit of the same patient
+    def new_visit_dialog(self, ask_save: bool = True) -> None:
+        """A new visit of this patient: unsaved changes are asked about first, then empty or a copy."""
+        self._end_stroke()
+        pid = self.pain_map.visit.patient_id
+        if not pid:
+            self.message("New visit needs a patient", "Set the patient identifier first (Visit...), or open "
+                         "the patient's last map.", error=False)
+            return
+        if ask_save and self.dirty:
+            self._open_dialog(FitDialog("unsaved_visit", "Save this visit before starting the next?",
+                                        [f"It will be saved to {self._target_path().name}."],
+                                        [("save", "Save"), ("discard", "Discard"), ("cancel", "Cancel")]))
+            return
+        today = self._now().date().isoformat()
+        last = self.pain_map.visit.visit_date or "no date"
+        self._open_dialog(FitDialog("new_visit", f"New visit for {pid}",
+                                    [f"Visit date: {today} (the last visit: {last}).",
+                                     "Start with an empty map, or with a copy of the last painting to edit. "
+                                     "It is saved to a new file; the last visit stays as it is."],
+                                    [("visit_empty", "Empty map"), ("visit_copy", "Copy last painting"),
+                                     ("cancel", "Cancel")]))
+
+    def _start_new_visit(self, copy: bool) -> None:
+        from ...visits import new_visit
+
+        last = self.pain_map
+        m = new_visit(last, self._now().date(), copy_painting=copy)
+        m.meta["created"] = self.utc_stamp()  # this visit's own painted time
+        self._set_map(m, None)
+        self._saved_version = -1  # unsaved until saved
+        self.zoom = None
+        self.panel.scroll = 0
+        self._layout()
+        self.show_toast(f"New visit {m.visit.visit_date} for {m.visit.patient_id}"
+                        + (" (a copy of the last painting)" if copy else ""))
 
     # ------------------------------------------------------------------
     # saving with a continuation
@@ -92,7 +133,9 @@ class PaintDay:
             then()
 
     def save_failed(self, path: Path, exc: BodymapError) -> None:
-        self._open_dialog(FitDialog("save_failed", "Could not save",
+        """The save failed: the painting stays open, the dialog names the folder, Save As is offered (the
+        atomic writer leaves the old file as it was and no half-written one)."""
+        self._open_dialog(FitDialog("save_failed", f"Could not save in {short_path(Path(path).parent)}",
                                     [f"{exc}.".replace("..", "."), "Your painting is still open. Save As picks "
                                                                    "another name or folder."],
                                     [("save_as", "Save As..."), ("cancel", "Keep painting")], tone="error",
@@ -101,9 +144,14 @@ class PaintDay:
     # ------------------------------------------------------------------
     # save as
     def save_as_dialog(self, error: str | None = None, name: str | None = None, folder: str | None = None) -> None:
-        target = self._target_path()
+        """Save As: the map's own file name, or one suggested from the visit (never the last patient's); a
+        folder typed or picked; a folder that does not exist yet is made."""
+        # this map's own file name, else one from the visit (New patient forgets the last patient's file/folder)
+        own = self.path is not None and not self.is_another_visit_than_opened
+        target = self.path if own else self._default_path()
         start = Path(folder) if folder is not None else (self._save_as_folder or target.parent)
-        d = FormDialog("save_as", "Save As", [error] if error else ["Type a file name; pick or type a folder."],
+        d = FormDialog("save_as", "Save As", [error] if error else
+                       ["Type a file name; pick or type a folder (a new folder is made)."],
                        [("ok", "Save"), ("cancel", "Cancel")], tone="error" if error else "normal",
                        fields=[TextField("File name", name if name is not None else target.name),
                                TextField("Folder", short_path(start))],
@@ -150,6 +198,10 @@ class PaintDay:
                 self._submit_save_as(d)
             elif d.kind == "visit":
                 self._submit_visit(d)
+            elif d.kind == "confirmed":  # issue 25
+                from .confirmed import submit_confirmed
+
+                submit_confirmed(self, d)
             elif d.kind == "age":
                 self._submit_age(d)
             elif d.kind == "open_folder":
@@ -175,15 +227,24 @@ class PaintDay:
         if not name.lower().endswith(FILE_SUFFIX):
             name += FILE_SUFFIX
         folder = Path(os.path.expanduser(folder_text or "."))
-        if not folder.is_dir():
-            self.save_as_dialog(f"The folder {folder} does not exist: pick or type another.", **again)
+        if folder.exists() and not folder.is_dir():
+            self.save_as_dialog(f"{folder} is a file, not a folder: pick or type another.", **again)
             return
+        if not folder.is_dir():
+            try:
+                from ...atomicio import prepare_folder
+
+                folder.parent.mkdir(parents=True, exist_ok=True)
+                prepare_folder(folder)  # a new folder, private (0700): maps hold health data
+            except (BodymapError, OSError) as exc:
+                self.save_as_dialog(f"Could not make the folder {folder}: {exc}", **again)
+                return
         path = folder / name
         if path.exists() and path != self.path:
             self.save_as_dialog(f"{name} already exists in {folder}: type another name.", **again)
             return
         self._save_as_folder = folder
-        if self.save_to(path):
+        if self.save_to(path, new_record=path != self.path and self.is_another_visit_than_opened):
             self._run_after_save()
 
     # ------------------------------------------------------------------

@@ -4,18 +4,24 @@ A part of `PaintScreen` (bodymap.ui.paint.screen): the methods share its state.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pygame
 
-from ... import fileformat, paths
+from ... import fileformat, paths, visits
 from ...errors import BodymapError
 from ...painting import PainMap
 from ..kit.form import FitDialog as Dialog  # titles wrap inside the dialog (issue 13, item 5)
 from ..kit.form import FormDialog
 
 from .sizes import FILE_SUFFIX
+
+
+def day_short_path(path: Path) -> str:
+    from .day import short_path
+
+    return short_path(path)
 
 
 class PaintFiles:
@@ -105,8 +111,18 @@ class PaintFiles:
         if action == "cancel" or action == "ok":
             self._after_save = None  # what waited for a save (closing, the next patient) is called off
             return
-        if d.kind == "save_failed" and action == "save_as":
+        if d.kind in ("save_failed", "other_visit") and action == "save_as":
             self.save_as_dialog()
+        elif d.kind == "other_visit" and action == "save_new_visit":
+            if self.save_as_new_visit():
+                self._run_after_save()
+        elif d.kind == "new_visit" and action in ("visit_empty", "visit_copy"):
+            self._start_new_visit(copy=action == "visit_copy")
+        elif d.kind == "unsaved_visit":
+            if action == "discard":
+                self.new_visit_dialog(ask_save=False)
+            elif action == "save":
+                self.save_then(lambda: self.new_visit_dialog(ask_save=False))
         elif d.kind == "unsaved_new":
             if action == "discard":
                 self._start_new_patient()
@@ -161,18 +177,63 @@ class PaintFiles:
         """Save to the open file, or to a new file in the folder (see `_default_path`)."""
         return self.save_to(self._target_path())
 
-    def save_to(self, path: Path) -> bool:
-        """Save to `path`; on failure the painting stays open and Save As is offered."""
+    def save_to(self, path: Path, *, new_record: bool = False) -> bool:
+        """Save to `path`; on failure the painting stays open and Save As is offered.
+
+        A file holding another visit or another patient is never replaced: "Save as new visit" is offered
+        instead (bodymap.visits). The version a save replaces is kept beside it (`name.bodymap~1`, ...).
+        `new_record`: this save starts a new file for this visit, so the map takes its own painted time.
+        """
         self._end_stroke()
+        created = self.pain_map.meta.get("created")
+        if new_record:
+            self.pain_map.meta["created"] = self.utc_stamp()
+        # a name that is not the open file's, or not on disk yet, is saved only as a new file: if another window
+        # or program takes the name first, this save is told "already exists" instead of replacing its map
+        new = path != self.path or not path.exists()
         try:
-            fileformat.save(self.pain_map, path)
+            visits.save_visit(self.pain_map, path, new=new)
+        except visits.VisitConflict as exc:
+            self.pain_map.meta["created"] = created
+            self.other_visit_dialog(exc)
+            return False
         except (BodymapError, OSError) as exc:
+            self.pain_map.meta["created"] = created
             self.save_failed(path, exc)
             return False
         self.path = path
         self._saved_version = self.pain_map.version
-        self.show_toast(f"Saved to {path.name}")
+        self._opened_visit = (self.pain_map.visit.patient_id, self.pain_map.visit.visit_date)  # the file's now
+        where = day_short_path(path.parent)
+        self.show_toast(f"Saved to {path.name} in {where}")
         return True
+
+    def utc_stamp(self) -> str:
+        """The window's clock now, as a file's UTC time ("2026-03-14T08:05:00Z")."""
+        now = self._now()
+        now = now.astimezone() if now.tzinfo is None else now
+        return now.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+    def other_visit_dialog(self, exc: "visits.VisitConflict") -> None:
+        """Saving would replace another visit or patient: offer a new file for this visit instead."""
+        new = self._default_path()
+        self._open_dialog(Dialog("other_visit", "This file holds another visit",
+                                 [f"{exc.path.name} is the {visits.describe_visit(exc.on_disk)}.",
+                                  f"This map is the {visits.describe_visit(self.pain_map.visit.as_dict())}. "
+                                  f"It is not saved over it.",
+                                  f"Save as a new visit writes {new.name}."],
+                                 [("save_new_visit", "Save as new visit"), ("save_as", "Save As..."),
+                                  ("cancel", "Cancel")], tone="error", payload=exc.path))
+
+    @property
+    def is_another_visit_than_opened(self) -> bool:
+        """The open file's visit was changed (another date or patient): saved elsewhere, it is a new record."""
+        opened = getattr(self, "_opened_visit", None)
+        return opened is not None and opened != (self.pain_map.visit.patient_id, self.pain_map.visit.visit_date)
+
+    def save_as_new_visit(self) -> bool:
+        """Save to a new file named after this visit (never over another), with this visit's own times."""
+        return self.save_to(self._default_path(), new_record=True)
 
     def _open_initial(self, path: Path) -> None:
         if not path.exists():
@@ -211,5 +272,7 @@ class PaintFiles:
         self._readout_version = -1
         self.panel.selected = None
         self.zone = None
+        # the visit of the file opened: a save elsewhere under another visit date or patient is a new record
+        self._opened_visit = (m.visit.patient_id, m.visit.visit_date) if path is not None else None
         if hasattr(self, "slider"):
             self.slider.value = m.intensity.get("overall")

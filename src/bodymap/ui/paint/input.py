@@ -83,7 +83,7 @@ class PaintInput:
             elif k == pygame.K_o:
                 self.open_dialog()
             elif k == pygame.K_n:
-                self.new_patient()
+                self.new_visit_dialog() if shift_held(event) else self.new_patient()
             elif k == pygame.K_p:
                 self.print_pdf()
             return
@@ -92,6 +92,11 @@ class PaintInput:
         elif k == pygame.K_v:
             self.visit_dialog()
             self._swallow_text = "v"  # SDL sends the "v" as text after this key press
+        elif k == pygame.K_d:  # issue 25: the confirmed diagnosis
+            from .confirmed import confirmed_dialog
+
+            confirmed_dialog(self)
+            self._swallow_text = "d"
         elif k == pygame.K_0:
             self.clear_pain_score()
         elif k == pygame.K_z:
@@ -285,6 +290,8 @@ class PaintInput:
             self.toggle_panel()
         elif kind == "new":
             self.new_patient()
+        elif kind == "new_visit":
+            self.new_visit_dialog()
         elif kind == "save_as":
             self.save_as_dialog()
         elif kind == "visit":

@@ -18,6 +18,10 @@ from ..widgets import Button, Slider, flow_buttons, wrap_text
 from .sizes import BASE_SIZE, BRUSH_LETTERS, BRUSHES
 
 
+#: shorter labels for a laptop window's one-row top bar (each still at least a 48 px touch target)
+SHORT_LABELS = {"panel": "Panel"}
+
+
 class PaintLayout:
     """Where everything sits in the painting window, worked out again on every resize."""
 
@@ -37,7 +41,8 @@ class PaintLayout:
         pad, btn, gap = self.px(8), self.px(56), self.px(6)
         self.buttons: dict[str, Button] = {}
         # top bar: flowing rows of buttons
-        top_items = [("new", "New patient", "action"), ("visit", "Visit...", "action"), None,
+        top_items = [("new", "New patient", "action"), ("new_visit", "New visit", "action"),
+                     ("visit", "Visit...", "action"), None,
                      ("save", "Save", "action"), ("save_as", "Save As...", "action"), ("open", "Open...", "action"),
                      ("pdf", "Print PDF", "action"), None,
                      ("undo", "Undo", "action"), ("redo", "Redo", "action"), ("clear", "Clear...", "action"), None,
@@ -45,8 +50,25 @@ class PaintLayout:
                      ("outlines", "Outlines", "toggle"), ("dermatomes", "Dermatomes", "toggle"),
                      ("panel", "Clinician panel", "toggle"), ("help", "? Help", "action")]
         bar, bar_h = flow_buttons(top_items, self.text, fs, btn, pad, self.px(18), w, self.px)
+        self.bar_font_size = fs
+        if bar_h > btn + 2 * pad and h < 1000:
+            # a laptop (1366x768, 1280x800): one row of smaller buttons leaves the bodies more height (issue 21)
+            tight = lambda v: self.px(v * 0.45)  # noqa: E731 - less room around each label
+            short = [(i[0], SHORT_LABELS.get(i[0], i[1]), i[2]) if i else None for i in top_items]
+            for items, k in ((top_items, 0.9), (top_items, 0.8), (top_items, 0.72), (short, 0.8), (short, 0.72)):
+                f2, b2 = max(16, int(fs * k)), max(int(btn * k), 48)  # still touch-sized
+                bar2, h2 = flow_buttons(items, self.text, f2, b2, self.px(5), self.px(10), w, tight)
+                if h2 < bar_h:
+                    bar, bar_h, self.bar_font_size = bar2, h2, f2
+                if h2 <= b2 + 2 * self.px(6):
+                    break
         self.buttons.update(bar)
-        self.top_rect = pygame.Rect(0, 0, w, bar_h)
+        # the patient banner: who and which visit, always in view: a line of its own at the foot of the top
+        # bar (patient_banner.py); the red-flag banner, when a flag fires, is another line under it
+        self.patient_font_size = max(15, int(fs * 0.9))
+        patient_h = render.font(self.patient_font_size).get_linesize() + 2 * self.px(5)
+        self.patient_rect = pygame.Rect(0, bar_h, w, patient_h)
+        self.top_rect = pygame.Rect(0, 0, w, bar_h + patient_h)
         top_h = self.top_rect.height
         tool_w = self.px(272)
         lh = render.font(fs).get_linesize()
@@ -62,9 +84,19 @@ class PaintLayout:
             panel_w = min(self.px(400), int(0.36 * w))
             self.panel_rect = pygame.Rect(w - panel_w, top_h, panel_w, h - top_h)
         bottom = h - panel_h
-        self.status_rect = pygame.Rect(tool_w, bottom - status_h, w - tool_w - panel_w, status_h)
-        self.body_rect = pygame.Rect(tool_w, top_h, w - tool_w - panel_w, bottom - top_h - status_h)
-        # tool bar (left): sensations, brush, eraser, intensity
+        free_w = w - tool_w - panel_w
+        bnr = self.banner_height() if hasattr(self, "banner_height") else 0  # the red-flag banner (banner.py)
+        if self.panel_rect is None and free_w > 1.6 * (bottom - top_h):
+            # a wide window without the panel: the readout goes beside the bodies, which take the full height
+            side_w = min(self.px(340), free_w // 4)
+            self.status_rect = pygame.Rect(w - side_w, top_h, side_w, bottom - top_h)
+            self.body_rect = pygame.Rect(tool_w, top_h + bnr, free_w - side_w, bottom - top_h - bnr)
+        else:
+            self.status_rect = pygame.Rect(tool_w, bottom - status_h, free_w, status_h)
+            self.body_rect = pygame.Rect(tool_w, top_h + bnr, free_w, bottom - top_h - status_h - bnr)
+        # tool bar (left): sensations, brush, eraser, intensity; its buttons shrink to fit a short window
+        need = 3 * (lh + gap) + 3 * pad + 2 * pad
+        btn = max(min(btn, (h - top_h - need) // 10 - gap), 48)  # never below a touch target
         self.headings: list[tuple[str, tuple[int, int]]] = []
         x0, inner = pad, tool_w - 2 * pad
         y = top_h + pad

@@ -28,7 +28,7 @@ class PaintPicture:
         (the rest of the window, what only the ranking panel shows)."""
         b = tuple((k, v.on, v.enabled) for k, v in self.buttons.items())
         return ((id(surface), surface.get_size(), self.size, b, self.slider.value, self.toast, id(self.dialog),
-                 self._pressed, self.show_panel, self._bg_key, self._tops_key, self.too_small),
+                 self._pressed, self.show_panel, self._bg_key, self._tops_key, self.too_small, self.banner_key()),
                 (id(self.ranking), self.panel_scroll_key()))
 
     def panel_scroll_key(self) -> Any:
@@ -79,13 +79,17 @@ class PaintPicture:
             self.panel.draw(surface, self.text)
             rects.append(self.panel_rect.copy())
             self._drawn_key = key
-        status = (tuple(self.readout_lines()), self.file_label, self.dirty)
+        banner = self.banner_rect()
+        if banner is not None and any(banner.colliderect(r) for r in rects):
+            rects.append(self.draw_banner(surface))  # a stroke under the banner never wipes it
+        status = (tuple(self.readout_lines()), self.file_label, self.dirty, self.patient_text)
         if status != self._drawn_status:
             self._draw_status(surface)
             if self.toast:
                 self._draw_toast(surface)  # the toast sits over the status bar
+            self.draw_patient_banner(surface)
             self._drawn_status = status
-            rects.append(self.status_rect.copy())
+            rects += [self.status_rect.copy(), self.patient_rect.copy()]
         return rects
 
     def draw(self, surface: pygame.Surface) -> None:
@@ -115,8 +119,9 @@ class PaintPicture:
                 self.dialog.layout(pygame.Rect(0, 0, *self.size), self.s, self.font_size)
             pressed = self._pressed[1] if isinstance(self._pressed, tuple) else None
             self.dialog.draw(surface, self.text, self.font_size, self.s, pressed)
+        self.draw_banner(surface)  # last: over the panel, a dialog and the "too small" note (issue 18)
         self._drawn_key = self._chrome_key(surface)
-        self._drawn_status = (tuple(self.readout_lines()), self.file_label, self.dirty)
+        self._drawn_status = (tuple(self.readout_lines()), self.file_label, self.dirty, self.patient_text)
 
     def _sync_buttons(self) -> None:
         b = self.buttons
@@ -258,10 +263,11 @@ class PaintPicture:
 
     def _draw_topbar(self, surface) -> None:
         self._draw_bar(surface, self.top_rect, "bottom")
-        fs = self.font_size
+        fs = getattr(self, "bar_font_size", self.font_size)
         for bid, b in self.buttons.items():
             if self.top_rect.contains(b.rect):
                 b.draw(surface, self.text, fs, pressed=(self._pressed == bid))
+        self.draw_patient_banner(surface)
 
     def _draw_status(self, surface) -> None:
         r = self.status_rect

@@ -2,9 +2,10 @@
 
 - `QuestionPanel`: the clinician panel (bodymap.ui.panel) plus question rows, each with
   Yes / No / Unsure (age: Set... / Clear). Fired red flags stay in the red box on top
-  with their urgency; when the saddle area or both legs are painted, the red-flag
-  questions not yet answered come first, above the ranking ("Ask now"); the rest of
-  the questions follow the ranking, in the kiosk's order (follow-ups only when they apply).
+  with their urgency; the questions come next, above the ranking (issue 21), so that a
+  ranking that changes with an answer never moves the buttons: when the saddle area or
+  both legs are painted, the red-flag questions first ("Ask now"), then the rest, in the
+  kiosk's order (follow-ups only when they apply).
 - `PaintQuestions`: the window's side: answering (tapping the chosen answer again clears
   it), the age form, and feeding the answers to the ranking and the flags at once.
 """
@@ -55,24 +56,28 @@ class QuestionPanel(ClinicianPanel):
         return [q for q in vocabulary.questions() if q.is_answer and vocabulary.applies(q.key, self.answers)]
 
     def first_keys(self) -> tuple[str, ...]:
-        return vocabulary.unanswered_red_flag_keys(self.answers) if self.urgent else ()
+        """The red-flag questions asked first when the saddle area or both legs are painted: all of them that
+        apply, answered or not, so that answering one never moves it (issue 21: the buttons stay put)."""
+        if not self.urgent:
+            return ()
+        return tuple(q.key for q in self.asked() if "red_flag" in q.uses)
 
     def _rows_first(self, add) -> None:
+        """Every question above the ranking (issue 21): a new ranking after an answer changes the cards below,
+        never the place of the buttons being answered; the questions no longer sit under a long ranking."""
         first = self.first_keys()
-        if not first:
-            return
-        add("heading", "Ask now: saddle area or both legs painted", RED)
-        for key in first:
-            self._question_row(add, vocabulary.question(key))
+        if first:
+            add("heading", "Ask now: saddle area or both legs painted", RED)
+            for key in first:
+                self._question_row(add, vocabulary.question(key))
+        rest = [q for q in self.asked() if q.key not in set(first)]
+        if rest:
+            add("heading", "Questions (as the kiosk asks them)", TEXT, skip=int(8 * self._s))
+            for q in rest:
+                self._question_row(add, q)
 
     def _rows_last(self, add) -> None:
-        first = set(self.first_keys())
-        rest = [q for q in self.asked() if q.key not in first]
-        if not rest:
-            return
-        add("heading", "Questions (as the kiosk asks them)", TEXT, skip=int(8 * self._s))
-        for q in rest:
-            self._question_row(add, q)
+        return None
 
     def _question_row(self, add, q: vocabulary.Question) -> None:
         btn_h = int(48 * self._s)

@@ -36,8 +36,11 @@ from ...errors import BodymapError
 from ...painting import SENSATIONS, PainMap
 from ...render.overlay import PaintOverlay
 from ..panel import load_matcher
-from ..scene import PARTIAL, DisplayWindow, run
+from ...window_size import fit_to_screen
+from ..scene import PARTIAL, DisplayWindow, desktop_size, run
 from ..widgets import Dialog, TextCache, wrap_text
+from .banner import PaintBanner
+from .patient_banner import PaintPatientBanner
 from .day import PaintDay
 from .files import PaintFiles
 from .input import PaintInput
@@ -48,7 +51,8 @@ from .zoom import PaintZoom
 from .sizes import BASE_SIZE, BRUSHES, TOAST_SECONDS
 
 
-class PaintScreen(PaintLayout, PaintInput, PaintFiles, PaintDay, PaintZoom, PaintQuestions, PaintPicture):
+class PaintScreen(PaintLayout, PaintInput, PaintFiles, PaintDay, PaintZoom, PaintQuestions, PaintPicture,
+                  PaintBanner, PaintPatientBanner):
     """The whole painting window as a scene: a state machine over events.
 
     `matcher`: an object with `match(pain_map)` and `pattern_zone(atlas, id, side)`
@@ -149,26 +153,27 @@ class PaintScreen(PaintLayout, PaintInput, PaintFiles, PaintDay, PaintZoom, Pain
     def refresh_ranking(self) -> None:
         self._ranking_dirty = False
         self.matcher_calls += 1
-        try:
-            matcher = self._matcher()
-        except ImportError:
-            self.ranking, self.matcher_error = None, "matcher unavailable"
-        except Exception as exc:  # noqa: BLE001 - a broken matcher must not close the patient's window
-            self.ranking, self.matcher_error = None, f"matcher unavailable ({type(exc).__name__}: {exc})"
-        else:
+        from ...triage import Case, assess_case
+
+        why: list[str] = []
+
+        def ranker():  # a broken matcher must not close the patient's window, nor hide a flag (triage)
             try:
-                self.ranking, self.matcher_error = matcher.match(self.pain_map), None
-            except Exception as exc:  # noqa: BLE001
-                self.ranking, self.matcher_error = None, f"matcher error ({type(exc).__name__}: {exc})"
-        if self.ranking is None:
-            # the matcher failed: red flags come from the answers alone and are still shown first
-            from types import SimpleNamespace
+                matcher = self._matcher()
+            except ImportError:
+                why.append("matcher unavailable")
+                raise
+            except Exception as exc:
+                why.append(f"matcher unavailable ({type(exc).__name__}: {exc})")
+                raise
+            try:
+                return matcher.match(self.pain_map)
+            except Exception as exc:
+                why.append(f"matcher error ({type(exc).__name__}: {exc})")
+                raise
 
-            from ...redflags import flags_for_map, risk_factors_for_map
-
-            risks = risk_factors_for_map(self.pain_map)
-            self.ranking = SimpleNamespace(red_flags=flags_for_map(self.pain_map), hypotheses=[],
-                                           prompts=[x.prompt for x in risks], risk_factors=risks)
+        self.ranking = assess_case(Case.of(self.pain_map), ranker)
+        self.matcher_error = why[0] if why else self.ranking.ranking_error
         before = self.panel.selected
         m = self.pain_map
         self.panel.set_questions(m.answers, m.saddle_painted or m.both_legs_painted)
@@ -206,6 +211,8 @@ class PaintScreen(PaintLayout, PaintInput, PaintFiles, PaintDay, PaintZoom, Pain
         painting = self._stroke is not None
         if self._ranking_dirty and not painting and not self._dragging_slider and self.show_panel:
             self.refresh_ranking()
+        if not painting:  # the red-flag banner's flags, panel shown or not (issue 18)
+            self.refresh_banner_flags()
         if self.pain_map.version != self._readout_version and (not painting or self._frame % 6 == 0):
             self._compute_readout()
 
@@ -222,10 +229,25 @@ class PaintScreen(PaintLayout, PaintInput, PaintFiles, PaintDay, PaintZoom, Pain
         names, ext = self._readout
         inten = self.pain_map.intensity.get("overall")
         first = f"Extent {ext:.1f}% of body" + (f"  |  pain {inten}/10" if inten is not None else "")
+        first += self._indices_text()  # issue 25: the standard indices, one short item
         painted = ("Painted: " + ", ".join(names)) if names else \
             "Painted: nothing yet. Choose a sensation, then paint where it hurts."
         width = max(self.status_rect.width - 2 * self.px(12), 50)
+        if self.status_rect.height > 4 * self.px(40):  # the readout beside the bodies: room for more lines
+            return wrap_text(first, self.font_size, width, max_lines=2) + \
+                wrap_text(painted, self.font_size, width, max_lines=12)
         return [first] + wrap_text(painted, self.font_size, width, max_lines=2)
+
+    def _indices_text(self) -> str:
+        """'  |  WPI 3/19, MBM 4/35' for a painting with counted regions, else ''."""
+        key = ("indices", self.pain_map.version)
+        if getattr(self, "_indices_key", None) != key:
+            from ...indices import indices_for_map
+
+            idx = indices_for_map(self.pain_map)
+            self._indices_cache = f"  |  WPI {idx.wpi}/19, MBM {idx.mbm_count}/35" if idx.mbm_count else ""
+            self._indices_key = key
+        return self._indices_cache
 
     @property
     def file_label(self) -> str:
@@ -240,12 +262,16 @@ class PaintScreen(PaintLayout, PaintInput, PaintFiles, PaintDay, PaintZoom, Pain
         return f"bodymap - {self.file_label}"
 
 
-def run_paint_app(file: str | os.PathLike | None = None, size: tuple[int, int] = BASE_SIZE,
+def run_paint_app(file: str | os.PathLike | None = None, size: tuple[int, int] | None = None,
                   show_panel: bool = True, *, max_frames: int | None = None) -> int:
-    """Open the painting window and run it until it is closed. Returns the exit status."""
+    """Open the painting window and run it until it is closed. Returns the exit status.
+
+    Without `size` the window is BASE_SIZE made to fit the screen (a 1366x768 laptop included)."""
     try:
         pygame.display.init()
         pygame.font.init()
+        if size is None:
+            size = fit_to_screen(BASE_SIZE, desktop_size())
         surface = pygame.display.set_mode(size, pygame.RESIZABLE)
     except pygame.error as exc:
         print(f"bodymap: cannot open a window ({exc})", file=sys.stderr)

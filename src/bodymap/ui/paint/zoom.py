@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ...atlas import VIEWS
 from ...render.view import zoom_layout
 
@@ -46,15 +48,20 @@ class PaintZoom:
 
     def zoom_by(self, factor: float, at: tuple[float, float] | None = None) -> None:
         """Zoom in (factor > 1) or out around screen point `at` (default: the pointer when it is on a view,
-        else where it last painted or pointed on a view, else the front view's middle)."""
+        else where it last painted or pointed on a view, else the view's middle).
+
+        The body point under `at` stays under it (issue 21: repeated "Zoom +" no longer drifts), and a
+        point beside the body is first moved to the nearest point on the body, so a zoomed view never
+        shows only the background."""
         if at is None:
             at = self._last_pos if self.view_at(self._last_pos) is not None else self._last_body_pos()
         view = self.view_at(at) if at is not None else None
         if self.zoom is not None:
             zview, centre, f = self.zoom
-            if view == zview:
-                centre = self.layouts[zview].to_atlas(*at)
-            self.zoom_to(zview, centre, f * factor)
+            if view != zview:  # the buttons or keys without a point on the view: its middle
+                lay = self.layouts[zview]
+                at = (lay.left + lay.width / 2, lay.top + lay.height / 2)
+            self._zoom_keeping(zview, at, f * factor)
             return
         if factor <= 1.0:
             return
@@ -62,7 +69,37 @@ class PaintZoom:
             view = "front"
             lay = self.layouts[view]
             at = (lay.left + lay.width / 2, lay.top + lay.height / 2)
-        self.zoom_to(view, self.layouts[view].to_atlas(*at), factor)
+        self._zoom_keeping(view, at, factor)
+
+    def _zoom_keeping(self, view: str, at: tuple[float, float], factor: float) -> None:
+        """Zoom `view` to `factor` so that the body point under screen point `at` stays there."""
+        point = self.nearest_on_body(view, self.layouts[view].to_atlas(*at))
+        self.zoom_to(view, point, factor)
+        if self.zoom is None:
+            return
+        lay = self.layouts[view]
+        sx, sy = (float(c) for c in lay.to_screen(*point))
+        cx, cy = self.zoom[1]
+        self.zoom_to(view, (cx + (sx - at[0]) / lay.scale, cy + (sy - at[1]) / lay.scale), factor)
+
+    def nearest_on_body(self, view: str, point: tuple[float, float]) -> tuple[float, float]:
+        """`point` (atlas coordinates) if it is on the body of `view`, else the nearest pixel centre that is."""
+        raster = self.pain_map.raster
+        body = raster.body[view]
+        ox, oy = raster.origin
+        sc = raster.scale
+        r, c = int((point[1] - oy) * sc), int((point[0] - ox) * sc)
+        if 0 <= r < body.shape[0] and 0 <= c < body.shape[1] and body[r, c]:
+            return float(point[0]), float(point[1])
+        cache = self.__dict__.setdefault("_body_pixels", {})
+        key = (view, id(raster))
+        if key not in cache:
+            cache[key] = np.argwhere(body)
+        px = cache[key]
+        if len(px) == 0:
+            return float(point[0]), float(point[1])
+        i = int(np.argmin((px[:, 0] - r) ** 2 + (px[:, 1] - c) ** 2))
+        return ox + (px[i, 1] + 0.5) / sc, oy + (px[i, 0] + 0.5) / sc
 
     def _last_body_pos(self) -> tuple[float, float] | None:
         """The screen point of the last atlas point pointed at on a view, if it is still on screen."""

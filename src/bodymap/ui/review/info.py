@@ -67,6 +67,8 @@ class ReviewInfo:
             fixed.append(Item("warn", cur.match_error + "; red flags from the answers only.", RED))
         ranking = cur.ranking
         prompts = [str(p) for p in (getattr(ranking, "prompts", None) or [])] if ranking is not None else []
+        if gaps:  # the open red-flag questions are already in the fixed warning above: not twice
+            prompts = [p for p in prompts if not p.startswith("Red-flag questions not answered")]
         if prompts:
             items.append(Item("heading", "Ask about"))
             for p in prompts:
@@ -78,7 +80,10 @@ class ReviewInfo:
         items.append(Item("muted", regions_line(m), MUTED))
         items.append(Item("heading", "Consistent with (tap for evidence and zone)", space_before=True))
         hyps = self.hypotheses
-        if ranking is None:
+        caveat = getattr(ranking, "caveat", None)
+        if caveat and hyps:  # a flag or a prompt is present: the percentages assume no serious cause (issue 18)
+            items.append(Item("warn", str(caveat), RED if cur.entry.flags else AGAINST_TEXT))
+        if ranking is None or getattr(ranking, "ranking_error", None):
             items.append(Item("note", cur.match_error or "matcher unavailable", MUTED))
         elif not hyps:
             items.append(Item("note", "No referral pattern fits: nothing painted below the neck." if m.is_empty
@@ -108,6 +113,13 @@ class ReviewInfo:
             items.append(Item("muted", "No questions answered.", MUTED))
         if missing:
             items.append(Item("muted", "Not answered: " + ", ".join(missing), MUTED))
+        items.append(Item("muted", _indices_line(m), MUTED, space_before=True))  # issue 25: the standard indices
+        from .similar import similar_lines  # issue 25: maps like this one (key L)
+
+        like = similar_lines(self)
+        if like:
+            items.append(Item("heading", "Maps like this one", space_before=True))
+            items += [Item("text", line) for line in like]
         for note in m.meta.get("notes") or []:
             items.append(Item("muted", f"Note: {note}", MUTED, space_before=True))
         disclaimer = getattr(self._matcher_obj, "DISCLAIMER", None) if self._matcher_obj is not None else None
@@ -124,6 +136,10 @@ class ReviewInfo:
             items.append(Item("text", f"{label}: {value}"))
         if not given:
             items.append(Item("muted", "No patient identifier, visit date, recorder or note recorded.", MUTED))
+        c = getattr(m, "confirmed", None)  # issue 25: the confirmed diagnosis (clinician tool; never the kiosk)
+        if c:
+            when = f", {c['date']}" if c.get("date") else ""
+            items.append(Item("text", f"Confirmed diagnosis: {c['diagnosis']} (by {c['how']}{when})"))
 
     def _compare_items(self, fixed: list[Item], items: list[Item]) -> None:
         comp, b, a = self.comparison, self.before, self.after
@@ -162,3 +178,9 @@ class ReviewInfo:
         else:
             items.append(Item("muted", "bodymap cannot check that both maps are the same patient's (a map carries "
                               "no patient identifier): check the session codes.", MUTED, space_before=True))
+
+
+def _indices_line(m: PainMap) -> str:
+    from ...indices import indices_for_map
+
+    return "Indices: " + indices_for_map(m).line()

@@ -68,6 +68,10 @@ class ReviewInput:
             self.info.scroll_by(-self.info.viewport.height * 3 // 4)
         elif k == pygame.K_F5 and self.is_folder:
             self._activate(("refresh",))
+        elif k == pygame.K_l and self.is_folder and self.mode == "single":  # issue 25: maps like this one
+            from .similar import show_similar
+
+            show_similar(self)
 
     def _hit(self, pos) -> str | None:
         for bid, b in self.buttons.items():

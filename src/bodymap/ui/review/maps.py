@@ -14,7 +14,7 @@ from ...atlas import VIEWS
 from ...compare import compare
 from ...errors import BodymapError
 from ...painting import PainMap
-from ..review_model import (FILTER_WORDS, FILTERS, MapEntry, entry_when, filter_entries, flag_urgency, flags_of,
+from ..review_model import (FILTER_WORDS, FILTERS, MapEntry, subfolder_count, entry_when, filter_entries, flag_urgency, flags_of,
                             one_line, run_match, scan)
 
 
@@ -63,7 +63,7 @@ class ReviewMaps:
     def rescan(self) -> None:
         """(Re)read the folder: new and changed files are read again, the others kept."""
         known = {e.path: e for e in self.all_entries}
-        self.all_entries = scan(self.source, self.atlas, self._matcher_obj, known)
+        self.all_entries = scan(self.source, self.atlas, self._matcher_obj, known, keep=self._keep_read)
         self._apply_filter()
 
     def _apply_filter(self) -> None:
@@ -73,6 +73,7 @@ class ReviewMaps:
         self.list.entries = self.entries
         self.list.filter_words = FILTER_WORDS[self.filter] if self.filter != "all" else None
         self.list.total = len(self.all_entries)
+        self.list.in_subfolders = subfolder_count(self.entries, self.source) if self.source.is_dir() else 0
         self.list.selected = self.index_of(keep) if keep is not None else None
         self._update_badges()
 
@@ -109,6 +110,13 @@ class ReviewMaps:
                 return i
         return None
 
+    def _keep_read(self, entry: MapEntry, m: PainMap) -> None:
+        """A map the scan has just read: kept (the last few) so that opening it reads the file only once."""
+        read = self.__dict__.setdefault("_scanned", {})
+        read[entry.path] = (entry.stamp, m)
+        while len(read) > CACHE_MAPS:
+            read.pop(next(iter(read)))
+
     def load(self, entry: MapEntry) -> Loaded:
         """Open an entry's map (kept for a few maps; read again when the file changed)."""
         try:
@@ -119,8 +127,12 @@ class ReviewMaps:
         hit = self._cache.get(entry.path)
         if hit is not None and hit[0] == stamp and stamp:
             return hit[1]
+        scanned = self.__dict__.get("_scanned", {}).pop(entry.path, None)
         try:
-            m = fileformat.load(entry.path, atlas=self.atlas)
+            if scanned is not None and scanned[0] == stamp and stamp:
+                m = scanned[1]  # read by the scan a moment ago and unchanged since: not read twice
+            else:
+                m = fileformat.load(entry.path, atlas=self.atlas)
         except Exception as exc:  # noqa: BLE001 - a bad file never closes the window
             msg = str(exc) if isinstance(exc, BodymapError) else f"{type(exc).__name__}: {exc}"
             entry.error = one_line(msg, entry.path) or "unreadable"

@@ -136,7 +136,10 @@ class ReviewPicture:
         head = (wrap_text(head, int(self.font_size * 1.15), right - hr.left, max_lines=1) or [head])[0]
         t = self.text(head, int(self.font_size * 1.15), TEXT)
         surf.blit(t, hr.topleft)
-        when = self.text(entry_time(e, self.tz), self.font_size, TEXT)
+        stamp = entry_time(e, self.tz)  # the painted time, local with its zone
+        if e.visit_date:  # the visit date first: what a clinician files the map under (issue 21)
+            stamp = f"visit {e.visit_date}, painted {stamp}"
+        when = self.text(stamp, self.font_size, TEXT)
         x = hr.left + t.get_width() + self.px(18)
         if x + when.get_width() <= right:
             surf.blit(when, (x, hr.top + (t.get_height() - when.get_height()) // 2))

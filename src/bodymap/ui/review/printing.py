@@ -1,4 +1,5 @@
-"""Print / PDF from the review window: the same one-page report as `bodymap report`, for the open map.
+"""Print / PDF from the review window: the same one-page report as `bodymap report` for the open map; in a
+comparison, one page with both visits and the difference; in the timeline, one page with every visit.
 
 A part of `ReviewScreen` (bodymap.ui.review.screen): the methods share its state.
 
@@ -28,10 +29,20 @@ class ReviewPrint:
 
     @property
     def can_print(self) -> bool:
+        if getattr(self, "mode", "single") == "compare":
+            return self.before is not None and self.after is not None
+        if getattr(self, "mode", "single") == "timeline":
+            return getattr(self, "timeline", None) is not None
         return self.current is not None and self.current.ok
 
     def print_report(self) -> Path | None:
-        """Write the open map's PDF report; returns its path (None, with a toast saying why, on failure)."""
+        """Write the PDF of what is shown: the open map's report, the comparison of two visits (both and the
+        difference), or the timeline; returns its path (None, with a toast saying why, on failure)."""
+        mode = getattr(self, "mode", "single")
+        if mode == "compare" and self.can_print:
+            return self._print_other("comparison")
+        if mode == "timeline" and self.can_print:
+            return self._print_other("timeline")
         if not self.can_print:
             self.show_toast("Open a map first: the report is of the open map")
             return None
@@ -56,4 +67,43 @@ class ReviewPrint:
             self.show_toast(f"Report written: {written}{note}")
             return self.last_report
         self.show_toast(f"Cannot write the report: {first_error}")
+        return None
+
+    def _print_other(self, kind: str) -> Path | None:
+        """The comparison or the timeline PDF, beside the latest map (else in the maps folder), under its own
+        name: it never replaces a single map's report."""
+        from ... import fileformat
+        from ...exports.report_visits import write_comparison_report, write_timeline_report
+
+        try:
+            if kind == "comparison":
+                a, b = self.before, self.after
+                src = b.entry.path
+                name = f"{b.entry.path.stem}_vs_{a.entry.path.stem}.pdf"
+
+                def write(out: Path) -> Path:
+                    return write_comparison_report(a.pain_map, b.pain_map, out, (a.entry.path.name, b.entry.path.name))
+            else:
+                tl = self.timeline
+                maps = {v.key: fileformat.load(Path(v.key), atlas=self.atlas) for v in tl.visits}
+                src = Path(tl.visits[-1].key)
+                name = f"{src.stem}_timeline.pdf"
+
+                def write(out: Path) -> Path:
+                    return write_timeline_report(tl, maps, out)
+        except (BodymapError, OSError) as exc:
+            self.show_toast(f"Cannot read the maps for the {kind}: {exc}")
+            return None
+        first_error = None
+        for folder in (src.parent, None):
+            try:
+                written = write((folder if folder is not None else default_maps_dir()) / name)
+            except (BodymapError, OSError) as exc:
+                first_error = first_error or exc
+                continue
+            self.last_report = Path(written)
+            note = "" if folder is not None else f" (cannot write beside the map: {first_error})"
+            self.show_toast(f"{kind.capitalize()} written: {written}{note}")
+            return self.last_report
+        self.show_toast(f"Cannot write the {kind}: {first_error}")
         return None

@@ -127,19 +127,26 @@ class ReviewScreen(ReviewMaps, ReviewLayout, ReviewInfo, ReviewInput, ReviewPict
         return f"bodymap review - {name}"
 
 
-def run_review(path: Path, size: tuple[int, int] = BASE_SIZE, *, max_frames: int | None = None) -> int:
-    """Open the review window on a .bodymap file or a folder of them. Returns the exit status."""
+def run_review(path: Path, size: tuple[int, int] | None = None, *, max_frames: int | None = None) -> int:
+    """Open the review window on a .bodymap file or a folder of them. Returns the exit status.
+
+    Without `size` the window is BASE_SIZE made to fit the screen (a 1366x768 laptop included)."""
     path = Path(path)
     if not path.exists():
         print(f"bodymap: {path}: no such file or folder", file=sys.stderr)
         return 2
-    w, h = size
+    w, h = size if size is not None else BASE_SIZE
     if not (320 <= w <= 10000 and 240 <= h <= 10000):
         print(f"bodymap: --size {w}x{h} is out of range", file=sys.stderr)
         return 2
     try:
         pygame.display.init()
         pygame.font.init()
+        if size is None:
+            from ..scene import desktop_size
+            from ...window_size import fit_to_screen
+
+            w, h = fit_to_screen(BASE_SIZE, desktop_size())
         surface = pygame.display.set_mode((w, h), pygame.RESIZABLE)
     except pygame.error as exc:
         print(f"bodymap: cannot open a window ({exc})", file=sys.stderr)

@@ -1,0 +1,71 @@
+"""`bodymap doctor [FOLDER ...] [--clean]`: what a killed save or a clinic's setup left in the maps folders.
+
+It names, for the maps folder (BODYMAP_MAPS or the documents folder's "bodymap") and
+every FOLDER given:
+
+- temp files left by a save that was killed part-way (each holds a whole map; the
+  painting window removes them at its next start, `--clean` removes them now);
+- a folder whose mode is looser than docs/security.md documents (never changed:
+  a clinic's share keeps its mode, ADR 0018);
+- entries named `*.bodymap` that are not regular files (a FIFO, device or socket:
+  every reader refuses them by name).
+
+Exit status 0 when nothing needs attention, 2 when something was named.
+"""
+from __future__ import annotations
+
+import os
+import stat
+import time
+from pathlib import Path
+
+from ..errors import UsageError
+
+COMMANDS = ("doctor",)
+
+
+def add_parsers(subparsers) -> None:
+    sd = subparsers.add_parser("doctor", help="name leftover temp files, loose folder modes and odd files")
+    sd.add_argument("folders", nargs="*", help="folders to check (default: the maps folder)")
+    sd.add_argument("--clean", action="store_true", help="remove the leftover temp files found")
+
+
+def run(args) -> int:
+    from ..atomicio import file_kind, folder_looseness, leftover_temp_files
+    from ..paths import default_maps_dir, maps_sharing
+
+    folders = [Path(f) for f in args.folders] or [default_maps_dir(create=False)]
+    found = 0
+    for folder in folders:
+        if not folder.is_dir():
+            raise UsageError(f"{folder}: no such folder")
+        loose = folder_looseness(folder, maps_sharing())  # only the maps folder may be shared
+        if loose:
+            print(f"loose folder: {loose}")
+            found += 1
+        for tmp in leftover_temp_files(folder):
+            age_h = (time.time() - tmp.stat().st_mtime) / 3600
+            if args.clean:
+                try:
+                    tmp.unlink()
+                    print(f"removed leftover temp file: {tmp} ({age_h:.1f} h old)")
+                except OSError as exc:
+                    print(f"leftover temp file: {tmp} (cannot remove: {exc.strerror or exc})")
+                    found += 1
+            else:
+                print(f"leftover temp file: {tmp} ({age_h:.1f} h old; a save killed part-way; "
+                      "--clean removes it)")
+                found += 1
+        try:
+            with os.scandir(folder) as it:
+                for e in it:
+                    if e.name.endswith(".bodymap"):
+                        st = e.stat(follow_symlinks=False)
+                        if not stat.S_ISREG(st.st_mode) and not stat.S_ISLNK(st.st_mode):
+                            print(f"not a map: {e.path} is {file_kind(st.st_mode)}")
+                            found += 1
+        except OSError as exc:
+            raise UsageError(f"{folder}: cannot list ({exc.strerror or exc})") from None
+    if not found:
+        print(f"nothing to report in {', '.join(str(f) for f in folders)}")
+    return 2 if found else 0

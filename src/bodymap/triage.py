@@ -1,0 +1,223 @@
+"""Triage: the one function every window and export asks for red flags, prompts and the ranking.
+
+`assess(pain_map or document)` gives a `Triage`:
+
+- `red_flags`: every flag (rules by pathology, "not sure" answers, flags recorded in
+  the file that no rule raises again), most urgent first, each with `urgency`,
+  `pathology`, `because` and `source` (`bodymap.redflags`);
+- `prompts`: what the clinician should ask or weigh (saddle or both legs painted,
+  red-flag questions left open, a follow-up not asked, lone risk factors, the
+  prompt rules such as inflammatory back pain);
+- `hypotheses` (`ranking`): the matcher's ranking, or `ranking_error`, the reason it
+  failed. A matcher that raises never takes the flags or prompts with it.
+- `caveat`: whenever a flag or a prompt is present, the line saying that the
+  percentages assume no serious cause.
+
+`hypothesis_words(h)` is the one wording of a hypothesis ("L5 nerve root (both
+sides)") for every window and export. Headless: no pygame. See docs/adr/0012-triage.md.
+
+>>> import bodymap
+>>> m = bodymap.PainMap(bodymap.load_atlas())
+>>> m.answers["saddle_numbness"] = "unsure"
+>>> [(f.id, f.urgency, f.pathology) for f in assess(m, rank=False).red_flags]
+[('cauda_equina_unsure', 'same_day', 'cauda_equina')]
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from . import vocabulary
+from .redflags import EMERGENCY, SAME_DAY, RedFlag, RiskFactor, by_urgency, evaluate, most_urgent  # noqa: F401
+
+CAVEAT = ("These percentages assume no serious cause: the red flags and prompts come first, "
+          "and a pattern that fits never rules out a serious cause.")
+SIDE_WORDS = {"left": "left", "right": "right", "bilateral": "both sides", "midline": "midline"}
+DISTAL = ("back", "buttock", "thigh", "knee", "leg", "foot")
+MAX_LISTED = 8  # open red-flag questions named one by one; more are counted (the answers list names them)
+
+
+def side_words(side: str) -> str:
+    """'both sides' for 'bilateral': the one wording of a hypothesis side."""
+    return SIDE_WORDS.get(side, side)
+
+
+def hypothesis_name(h: Any) -> str:
+    """'L5 nerve root (both sides)': a hypothesis's name with its side, the same in every window."""
+    name = str(getattr(h, "name", None) or getattr(h, "id", "?"))
+    side = str(getattr(h, "side", "") or "")
+    if side and side.lower() not in name.lower() and side_words(side).lower() not in name.lower():
+        name = f"{name} ({side_words(side)})"
+    return name
+
+
+def hypothesis_words(h: Any) -> str:
+    """'62%  L5 nerve root (left), moderately consistent': percentage, name and side, band (ADR 0008)."""
+    from .bands import band_text, hypothesis_band
+
+    p = float(getattr(h, "probability", 0.0) or 0.0)
+    return f"{100 * p:.0f}%  {hypothesis_name(h)}, {band_text(hypothesis_band(h))}"
+
+
+HAND_WORDS = ("hand", "palm", "finger", "thumb")
+
+
+def both_hands_painted(regions: list[str]) -> bool:
+    """Paint on both hands (region ids naming a hand, palm, finger or thumb on each side)."""
+    sides = {r.split("_", 1)[0] for r in regions if any(w in r for w in HAND_WORDS)}
+    return {"left", "right"} <= sides
+
+
+def clinician_prompts(answers: dict[str, Any], most_distal: str | None, saddle: bool, both_legs: bool,
+                      risks: list[RiskFactor] = (), regions: list[str] = ()) -> list[str]:
+    """What the clinician should ask or weigh, from what is painted and answered (never a flag)."""
+    out = []
+    if both_hands_painted(list(regions)) and answers.get("clumsy_hands_or_walking") is not True:
+        out.append("Both hands are painted: ask about clumsy or numb hands and unsteady walking "
+                   "(cervical myelopathy; Davies 2018).")
+    unanswered = list(vocabulary.unanswered_red_flag_keys(answers))  # a follow-up that does not apply is not open
+    if saddle:
+        out.append("The saddle area (perineum) is painted: ask about bladder or bowel changes and saddle numbness "
+                   "(cauda equina screen).")
+    if both_legs:
+        out.append("Both legs are painted: ask the cauda equina questions (bladder, bowel, saddle numbness, "
+                   "new or worsening leg weakness, new sexual dysfunction).")
+    follow = [k for k in unanswered if vocabulary.question(k).ask_if]
+    for k in follow:
+        out.append(f"Ask: {vocabulary.words(k, 'clinician')}? (a follow-up not yet answered)")
+    rest = [k for k in unanswered if k not in follow]
+    if rest and most_distal in DISTAL:
+        unsure = [vocabulary.words(q, "short") + " (answered not sure)" for q in rest if answers.get(q) == "unsure"]
+        if len(rest) > MAX_LISTED:  # most of them: a count, not a list that pushes the rest off the page
+            asked = [k for k in vocabulary.red_flag_keys() if vocabulary.applies(k, answers)]
+            out.append(f"Red-flag questions not answered: {len(rest)} of {len(asked)}; ask them"
+                       + (f"; {', '.join(unsure)}" if unsure else "") + ".")
+        else:
+            said = [vocabulary.words(q, "short") + (" (answered not sure)" if answers.get(q) == "unsure" else "")
+                    for q in rest]
+            out.append(f"Red-flag questions not answered: {', '.join(said)}.")
+    out += [x.prompt for x in risks]
+    from .redflags import _holds
+
+    feats = {"both_legs_painted": bool(both_legs)}
+    out += [p.text for p in vocabulary.prompt_rules() if _holds(p, answers, feats)]
+    return out
+
+
+@dataclass(frozen=True)
+class Case:
+    """What triage reads of one map: the answers, two painted features, the summary and the recorded flags."""
+    answers: dict[str, Any]
+    both_legs: bool = False
+    saddle: bool = False
+    summary: dict[str, Any] = field(default_factory=dict)
+    recorded: list[dict] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, source: Any) -> "Case":
+        """A Case from a PainMap (or a Case)."""
+        if isinstance(source, Case):
+            return source
+        return cls(dict(source.answers), bool(source.both_legs_painted), bool(source.saddle_painted),
+                   source.summary(), list(source.red_flags_recorded or []))
+
+
+def _atlas():
+    from .atlas import load_atlas
+
+    return load_atlas()
+
+
+@dataclass
+class Triage:
+    """Flags first, prompts, then the ranking (or why there is none). Quacks like a matcher Ranking."""
+    red_flags: list[RedFlag]
+    risk_factors: list[RiskFactor]
+    prompts: list[str]
+    ranking: Any = None  # a matcher.Ranking, or None
+    ranking_error: str | None = None
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def hypotheses(self) -> list[Any]:
+        return list(getattr(self.ranking, "hypotheses", None) or [])
+
+    @property
+    def top(self) -> Any:
+        hyps = self.hypotheses
+        return hyps[0] if hyps else None
+
+    @property
+    def all_probabilities(self) -> dict:
+        return dict(getattr(self.ranking, "all_probabilities", None) or {})
+
+    @property
+    def urgency(self) -> str | None:
+        """The most urgent urgency of the flags, None without flags."""
+        return most_urgent(self.red_flags)
+
+    @property
+    def caveat(self) -> str | None:
+        """The line saying the percentages assume no serious cause, whenever a flag or prompt is present."""
+        return CAVEAT if (self.red_flags or self.prompts) else None
+
+    def to_json(self) -> dict[str, Any]:
+        from .matcher import DISCLAIMER
+
+        return {
+            "red_flags": [f.to_json() for f in self.red_flags],
+            "urgency": self.urgency,
+            "hypotheses": [h.to_json() for h in self.hypotheses],
+            "prompts": list(self.prompts),
+            "risk_factors": [x.to_json() for x in self.risk_factors],
+            "summary": self.summary,
+            "caveat": self.caveat,
+            "ranking_error": self.ranking_error,
+            "disclaimer": DISCLAIMER,
+        }
+
+
+def assess_case(case: Case, ranker: Callable[[], Any] | None = None) -> Triage:
+    """Triage from a Case; `ranker()` gives the ranking (anything it raises becomes `ranking_error`)."""
+    flags, risks = evaluate(case.answers, case.both_legs, case.recorded)
+    prompts = clinician_prompts(case.answers, case.summary.get("most_distal"), case.saddle, case.both_legs, risks,
+                                list(case.summary.get("regions", [])))
+    summary = {"extent_percent": round(float(case.summary.get("extent_percent", 0.0) or 0.0), 3),
+               "regions": list(case.summary.get("regions", []))}
+    ranking, error = None, None
+    if ranker is not None:
+        try:
+            ranking = ranker()
+        except Exception as exc:  # noqa: BLE001 - a failing matcher never hides a flag
+            ranking, error = None, f"ranking failed ({type(exc).__name__}: {exc})"
+    if ranking is not None:
+        # one truth: the ranking carries the triage's flags and prompts, whatever the matcher computed
+        ranking.red_flags, ranking.risk_factors = list(flags), list(risks)
+        extra = [p for p in getattr(ranking, "prompts", []) if p.startswith("No painted area")]
+        ranking.prompts = prompts + extra
+        prompts = ranking.prompts
+        summary = dict(getattr(ranking, "summary", None) or summary)
+    return Triage(flags, risks, prompts, ranking, error, summary)
+
+
+def assess(source: Any, *, rank: bool = True, top_n: int | None = None, patterns_path=None) -> Triage:
+    """Triage a PainMap (or a `fileformat.Document`, or a `Case` with no ranking): flags, prompts, ranking.
+
+    rank=False: flags and prompts only (the kiosk's check between screens)."""
+    from .fileformat import Document, to_pain_map
+
+    if isinstance(source, Document):
+        source = to_pain_map(source, _atlas())
+    case = Case.of(source)
+    ranker = None
+    if rank and not isinstance(source, Case):
+        pain_map = source
+
+        def ranker():
+            from . import matcher
+
+            kw = {"patterns_path": patterns_path}
+            if top_n is not None:
+                kw["top_n"] = top_n
+            return matcher.match(pain_map, **kw)
+    return assess_case(case, ranker)
