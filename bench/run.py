@@ -538,9 +538,6 @@ def bench_hostile():
     record("hostile_slowest_read_s", round(s, 3), "s", "<= 5", lambda v: v <= 5, note=f"worst: {where}")
 
 
-ONLY["kiosk_idle_cpu"] = bench_kiosk_idle_cpu
-ONLY["hostile"] = bench_hostile
-ONLY["import_rows"] = bench_import  # issue 21
 
 
 def _only_batch():
