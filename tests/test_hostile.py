@@ -111,6 +111,10 @@ def test_1_the_writer_refuses_what_the_reader_refuses(atlas, tmp_path):
     m.meta["session_code"] = "ABC\x00DEF"
     with pytest.raises(UsageError):
         ff.save(m, tmp_path / "m.bodymap")
+    m.meta["session_code"] = "ABC-DEF"
+    m.meta["created"] = "0001-01-01T00:00:00Z"
+    with pytest.raises(UsageError, match="1900-2200"):
+        ff.save(m, tmp_path / "m.bodymap")
     assert not (tmp_path / "m.bodymap").exists()
 
 
@@ -751,8 +755,17 @@ def test_10_no_pygame_banner_from_review(atlas, tmp_path):
     env.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", PYTHONUNBUFFERED="1")
     proc = subprocess.Popen([sys.executable, "-m", "bodymap", "review", str(tmp_path)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        time.sleep(8)  # long enough to import pygame and open the window; then it is closed
+    try:  # wait until pygame's own libraries are loaded (so the banner would have been printed), then close
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                if "pygame" in Path(f"/proc/{proc.pid}/maps").read_text():
+                    break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        time.sleep(2)
+        assert proc.poll() is None, "review exited early"
     finally:
         proc.terminate()
         out, err = proc.communicate(timeout=60)

@@ -181,7 +181,11 @@ def test_stenosis_without_walking_or_sitting_answers_is_not_strong_and_asks_for_
     assert any(p.startswith("Ask next") and "lumbar spinal stenosis" in p.lower() for p in r.prompts)
     model = matcher.get_model(atlas)
     f = matcher.features_of(m)
-    assert questioning.next_question(model, f) in ("worse_walking", "worse_sitting")
+    # the next question is a discriminating answer of a leading line: stenosis's walking/sitting, or
+    # claudication's standing still when claudication leads too (it separates the two)
+    nxt = questioning.next_question(model, f)
+    assert nxt in questioning.discriminating_keys(model, f)
+    assert nxt in ("worse_walking", "worse_sitting", "calf_pain_walking_eases_rest")
     answered = bodymap.match(_map(atlas, BOTH_LEGS_STENOSIS, {"age": 74, "worse_walking": True,
                                                               "worse_sitting": False, "better_resting": True}))
     lss2 = _line(answered, "lumbar_spinal_stenosis")
@@ -279,10 +283,23 @@ def test_the_kiosk_asks_the_stenosis_question_next(atlas):
     answers = dict(m.answers)
     visited = [plan.SCALE[0], plan.AGE[0], plan.RED_FLAG_SCREEN[0], *plan.red_flag_follow_ups()]
     key, kind = plan.next_screen(answers, visited, features=f, model=model)
-    assert key in ("worse_walking", "worse_sitting") and kind == "yesno"
+    assert key in questioning.discriminating_keys(model, f) and kind == "yesno"
+    assert key in ("worse_walking", "worse_sitting", "calf_pain_walking_eases_rest")
 
 
 def test_the_docs_text_names_the_real_widespread_maximum():
     from bodymap.lab import calibration
 
     assert calibration.WIDE_MAX == rules.WIDESPREAD_MAX
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_L5_is_not_strong_while_the_drawing_also_fits_S1(atlas, side):
+    """Clinicians tell L5 from S1 by the drawing no better than chance (Albert 2019)."""
+    paint = [(f"{side}_{s}", 0.6, "sharp") for s in ("buttock", "posterior_thigh", "calf", "lateral_leg")]
+    paint.append((f"{side}_dorsum_foot", 0.8, "numbness"))
+    r = bodymap.match(_map(atlas, paint, {"numbness": True, "weakness": True, "worse_sitting": True, "age": 38}))
+    assert (r.top.id, r.top.side) == ("root_L5", side)
+    assert _belief(r, "root_S1") >= rules.CONFUSABLE_MIN
+    assert r.top.probability < STRONG_AT
+    assert any("no better than chance" in e.text and "S1" in e.text for e in r.top.evidence)

@@ -31,6 +31,10 @@ from .atlas import VIEWS, Atlas, load_atlas
 from .atomicio import clean_temp_files  # noqa: F401 - part of this module's API (the kiosk uses it)
 from .confirmed import read_confirmed
 from .atlas_remap import remap_layers, steps_between
+from .filelimits import (MAX_CONTAINERS, MAX_EXTRA_NODES, MAX_RED_FLAGS, MAX_SEPARATORS,  # noqa: F401 - API
+                         MAX_STROKE_CONTAINERS, MAX_STROKE_SEPARATORS, MAX_STROKES, TEXT_MAX_CHARS)
+from .filelimits import check_counts as _check_counts, kept_unread as _kept_unread, red_flags as _red_flags
+from .filelimits import text_field as _text, time_field as _time
 from .errors import FileFormatError, FileWriteError, UsageError
 from .painting import (INT_QUESTIONS, QUESTIONS, SENSATIONS, VISIT_FIELDS, PainMap, check_sensation, validate_answer,
                        validate_visit_field)
@@ -45,14 +49,6 @@ MAX_LAYER_PIXELS = 5_000_000  # per view; the largest atlas grid (scale 400) is 
 # The atlas scales bodymap draws at (px per head height): a file at any other scale would make every reader
 # build and cache a raster of its own (up to 197 MB at 400), so it is refused (ADR 0018).
 KNOWN_SCALES = (20.0, 40.0, 80.0, 160.0)
-# Counts, not only bytes (ADR 0018): a 16 MB file of tiny JSON objects would cost gigabytes once parsed.
-MAX_CONTAINERS = 400_000  # '[' and '{' in the file's bytes, counted before parsing
-MAX_SEPARATORS = 1_000_000  # ',' in the file's bytes: at most this many values in all its lists and objects
-MAX_RED_FLAGS = 100  # recorded red flags (the rules know about 20)
-MAX_EXTRA_NODES = 10_000  # values kept unread: unknown keys, answers to unknown questions, a flag's other fields
-# Text fields outside the visit (whose caps are painting.VISIT_MAX_CHARS): characters at most
-TEXT_MAX_CHARS = {"session_code": 64, "language": 35, "app_version": 64, "atlas.id": 64,
-                  "flag.id": 64, "flag.text": 500, "flag.urgency": 32, "flag.because": 500, "extra": 4000}
 KNOWN_KEYS = {
     "format", "format_version", "atlas", "created", "modified", "language", "session_code", "app_version",
     "layers", "strokes", "intensity", "answers", "red_flags", "summary", *VISIT_FIELDS,
@@ -81,6 +77,8 @@ def dumps(pain_map: PainMap) -> bytes:
     for key in ("session_code", "language"):  # the reader's rule, applied before anything is written
         if pain_map.meta.get(key) is not None:
             textsafe.check_text(pain_map.meta[key], key, TEXT_MAX_CHARS[key])
+    if pain_map.meta.get("created") is not None:
+        textsafe.check_time(pain_map.meta["created"], "created")
     pain_map.meta["modified"] = _now()
     doc = dict(pain_map.extra)  # unknown keys first; known keys below always win
     doc.update({
@@ -162,12 +160,6 @@ def decode_view(enc: Any, rows: int, cols: int, where: str) -> tuple[int, int, n
 
 STROKE_ENCODING = "json-zlib-base64"
 MAX_STROKE_LOG_BYTES = 16 * 1024 * 1024  # inflated
-# Counts in the inflated log (ADR 0018): a point is one list and two commas; 300,000 points is over an hour of
-# continuous finger painting at 60 motion events a second, and parses in tens of MB, where 64 MB of tiny
-# objects took 1.8 GB.
-MAX_STROKE_CONTAINERS = 300_000
-MAX_STROKE_SEPARATORS = 800_000
-MAX_STROKES = 20_000  # entries in the log
 
 
 def encode_strokes(strokes: list[dict]) -> dict[str, str]:
@@ -331,17 +323,6 @@ def parse_json(raw: bytes, where: str = "<bytes>") -> Any:
         raise FileFormatError(f"{where}: not a .bodymap file ({type(exc).__name__})") from None
 
 
-def _check_counts(raw: bytes, where: str, what: str, containers: int, separators: int) -> None:
-    """Bound what json.loads may build, before it builds it: lists and objects by their brackets, values by
-    their commas (an over-count, since text may hold either; legitimate files stay far below)."""
-    n = raw.count(b"[") + raw.count(b"{")
-    if n > containers:
-        raise FileFormatError(f"{where}: {what} holds too many lists and objects ({n}; at most {containers})")
-    n = raw.count(b",")
-    if n > separators:
-        raise FileFormatError(f"{where}: {what} holds too many values ({n} commas; at most {separators})")
-
-
 def _reject_constant(name: str):
     raise ValueError(f"{name} is not allowed")
 
@@ -396,64 +377,6 @@ def document_from_json(doc: Any, atlas: Atlas | None = None, where: str = "<docu
     _kept_unread(d.extra, "unknown keys", where, budget)
     _kept_unread(d.extra_answers, "answers", where, budget)
     return post_process(d, atlas)
-
-
-def _text(value: str, key: str, where: str, *, multiline: bool = False) -> str:
-    """A text field checked by bodymap.textsafe (no control, bidi or zero-width characters; its length cap)."""
-    try:
-        return textsafe.check_text(value, f"'{key}'", TEXT_MAX_CHARS[key.split("[")[0]], multiline=multiline)
-    except UsageError as exc:
-        raise FileFormatError(f"{where}: {exc}") from None
-
-
-def _time(value: str, key: str, where: str) -> str:
-    try:
-        return textsafe.check_time(value, f"'{key}'")
-    except UsageError as exc:
-        raise FileFormatError(f"{where}: {exc}") from None
-
-
-def _red_flags(flags: Any, where: str) -> list[dict]:
-    """Recorded red flags: at most MAX_RED_FLAGS objects; `id` text, every text in them safe and capped."""
-    if not isinstance(flags, list) or not all(isinstance(f, dict) for f in flags):
-        raise FileFormatError(f"{where}: 'red_flags' must be a list of objects")
-    if len(flags) > MAX_RED_FLAGS:
-        raise FileFormatError(f"{where}: 'red_flags' holds {len(flags)} flags (at most {MAX_RED_FLAGS})")
-    budget = [MAX_EXTRA_NODES]
-    for i, f in enumerate(flags):
-        for key, value in f.items():
-            name = f"flag.{key}"
-            if key in ("id", "text", "urgency") and isinstance(value, str):
-                _text(value, name, where)
-            elif key == "because" and isinstance(value, list):
-                if len(value) > 20:
-                    raise FileFormatError(f"{where}: 'red_flags[{i}].because' holds more than 20 reasons")
-                for b in value:
-                    if isinstance(b, str):
-                        _text(b, name, where)
-                    else:
-                        _kept_unread(b, f"red_flags[{i}].because", where, budget)
-            else:
-                _kept_unread({key: value}, f"red_flags[{i}]", where, budget)
-    return flags
-
-
-def _kept_unread(value: Any, what: str, where: str, budget: list[int]) -> None:
-    """Values bodymap keeps but does not read (written back on save): bounded in count, their text safe."""
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise FileFormatError(f"{where}: {what}: too many values (at most {MAX_EXTRA_NODES} kept unread)")
-        if isinstance(v, str):
-            _text(v, "extra", where, multiline=True)
-        elif isinstance(v, dict):
-            for k, x in v.items():
-                _text(k, "extra", where)
-                stack.append(x)
-        elif isinstance(v, list):
-            stack.extend(v)
 
 
 def post_process(d: Document, atlas: Atlas) -> Document:

@@ -140,6 +140,7 @@ class Pattern:
     symmetric: bool = False  # both sides by definition: no one-sided hypothesis (ADR 0019)
     discriminating: tuple[str, ...] = ()  # answers without which the pattern cannot be "strong"
     safety: str = ""  # a safety-net line shown with the pattern (e.g. the cauda equina link)
+    confusable_with: tuple[str, ...] = ()  # patterns a drawing cannot tell it from (held below strong together)
 
     def sd(self, key: str) -> float:
         """The logit-scale doubt about one number ('regions.calf'): from its range or its label."""
@@ -279,9 +280,13 @@ def load_patterns(path: str | Path | None = None, calibration: str | Path | None
             rare=rare, sensations=sens, answers=ans, age60=age,
             key_points=tuple(pd.get("key_points") or ()), labels=_labels(pd), ranges=_ranges(pd, w),
             symmetric=bool(pd.get("symmetric", False)), discriminating=tuple(disc),
-            safety=str(pd.get("safety", "") or "")))
+            safety=str(pd.get("safety", "") or ""), confusable_with=tuple(pd.get("confusable_with") or ())))
     if not pats:
         raise PatternError(f"{path}: no patterns")
+    for p_ in pats:
+        unknown = [c for c in p_.confusable_with if c not in seen]
+        if unknown:
+            raise PatternError(f"{path}: pattern '{p_.id}': confusable_with names unknown pattern(s) {unknown}")
     cal = _load_calibration(Path(calibration) if calibration else path.parent / "calibration.yaml")
     none_model = _none_model(doc.get("none"), f"{path}: none", sources)
     none_prior = none_model.prior if none_model else max(1e-3, 1.0 - sum(p.prior for p in pats))
@@ -930,6 +935,9 @@ def _with_rules(ev: tuple[Evidence, ...], parts: rules.Parts, k: int, pat: Patte
     when it binds)."""
     extra = [Evidence(text, "against", src, 5.0) for text, src, c, always in parts.reasons.get(k, [])
              if always or belief >= c - 1e-6]
+    if k in parts.confused:
+        extra.append(Evidence(f"the drawing also fits {parts.confused[k]}; clinicians tell these apart by the "
+                              "drawing no better than chance", "against", "Albert 2019 (R)", 5.0))
     if parts.wide_q > 0:
         extra.append(Evidence(f"{parts.wide_text}: widespread pain is more likely than any single pattern",
                               "against", "Wolfe 2016 (S), ACR 2016 criteria", 5.0))
@@ -937,7 +945,7 @@ def _with_rules(ev: tuple[Evidence, ...], parts: rules.Parts, k: int, pat: Patte
     against = extra + [e for e in ev if e.direction == "against"]
     safety = [Evidence(pat.safety, "for", "clinical-evidence.md: NICE CKS sciatica (S); Wood 2024 (S)", 9.0)] \
         if pat.safety else []
-    return tuple(safety + fors + against[: max(2, len(extra))])
+    return tuple(safety + fors + against[:2])  # as many lines as before: the rule reasons come first
 
 
 def _ask_next(model: Model, f: Features, parts: rules.Parts, belief: np.ndarray) -> list[str]:

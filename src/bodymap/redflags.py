@@ -278,3 +278,56 @@ def flags_for_map(pain_map) -> list[RedFlag]:
 def risk_factors_for_map(pain_map) -> list[RiskFactor]:
     """The lone risk factors of a pain map (prompts for the clinician, not flags)."""
     return risk_factors(dict(pain_map.answers), pain_map.both_legs_painted)
+
+
+# --- Which red-flag questions can still change the triage (issue 20, the kiosk) -------------------------
+# Computed from the rules themselves, never from a list: a new rule that reads a question keeps it asked.
+
+def _could_hold_cond(key: str, want: Any, answers: dict[str, Any], features: dict[str, bool], free: str) -> bool:
+    """Whether one condition can still hold: `free` (the question in hand), an unanswered or "not sure"
+    answer and a feature the caller does not know can take any value; a given answer is read as given."""
+    if key in vocabulary.FEATURES:
+        return key not in features or features[key] is want
+    if key == free or key not in answers or answers[key] == UNSURE:
+        return True
+    return _cond(key, want, answers, features)
+
+
+def _could_hold(trigger, answers: dict[str, Any], features: dict[str, bool], free: str) -> bool:
+    return (all(_could_hold_cond(k, w, answers, features, free) for k, w in trigger.when.items())
+            and all(any(_could_hold_cond(k, w, answers, features, free) for k, w in g.items())
+                    for g in trigger.any))
+
+
+def can_change_triage(key: str, answers: dict[str, Any], features: dict[str, bool] | None = None) -> bool:
+    """Whether some rule trigger that reads `key` can still hold, whichever way `key` is answered (yes, no
+    or not sure) and whatever the other open questions get. `features`: what the drawing gives
+    (e.g. {"both_legs_painted": False}); a feature left out may be either."""
+    feats = dict(features or {})
+    return any(_could_hold(t, answers, feats, key)
+               for r in vocabulary.flag_rules() for t in r.triggers if key in t.answer_keys)
+
+
+def follow_up_may_apply(key: str, answers: dict[str, Any]) -> bool:
+    """Question `key`'s `ask_if` can still hold: each stem unanswered, "not sure" (it may be a yes), or answered
+    as `ask_if` says. True for a stem."""
+    ask_if = vocabulary.question(key).ask_if or {}
+    return all(k not in answers or answers[k] == UNSURE or answers[k] is v for k, v in ask_if.items())
+
+
+def open_questions(answers: dict[str, Any], features: dict[str, bool] | None = None,
+                   kiosk_only: bool = True) -> tuple[str, ...]:
+    """The red-flag questions still to ask, in asking order: not answered yet, and able to change the flags.
+
+    A stem (a question with no `ask_if`) is always asked. A follow-up (`ask_if`) is asked while its stem can
+    still give it (the stem unanswered, "not sure", or answered as `ask_if` says) and some rule trigger that
+    reads it can still hold (`can_change_triage`): e.g. "smoker or heart trouble?" after a yes to tummy
+    pain, but not at an age the aneurysm rule cannot reach. `kiosk_only`: leave out questions asked at the
+    desk (`kiosk: false`). See docs/adr/0016-kiosk-safe-for-a-patient.md."""
+    out = []
+    for q in vocabulary.questions():
+        if "red_flag" not in q.uses or q.kind != "yesno" or q.key in answers or (kiosk_only and not q.kiosk):
+            continue
+        if not q.ask_if or (follow_up_may_apply(q.key, answers) and can_change_triage(q.key, answers, features)):
+            out.append(q.key)
+    return tuple(out)

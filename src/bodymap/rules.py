@@ -18,7 +18,8 @@ likelihood. This module turns those scores into the probabilities a clinician se
      the excess goes to "no pattern fits well";
    - a discriminating answer (patterns.yaml `discriminating:`) not given;
    - burning or pins and needles painted, for a joint pattern (at most NERVE_JOINT_CEILING: weak);
-   - the painted areas the pattern explains rest mostly on team estimates (M).
+   - the painted areas the pattern explains rest mostly on team estimates (M);
+   - a `confusable_with:` partner (L5 and S1, Albert 2019) has at least CONFUSABLE_MIN.
    The excess of the other ceilings is shared over the other hypotheses, half by their
    probability and half by their prior (shrinking towards the prior where evidence is thin).
 
@@ -37,6 +38,7 @@ CEILING = 0.65  # below calibration.STRONG_AT: "moderately consistent" at most (
 NERVE_JOINT_CEILING = 0.35  # burning or tingling painted: a joint pattern is "weakly consistent" at most (M)
 TERRITORY_P = 0.10  # a region is in a pattern's area if the pattern reaches it at least this often
 M_SHARE_CAP = 0.5  # a drawing "rests on M numbers" when M numbers carry at least half its support
+CONFUSABLE_MIN = 0.02  # a partner not ruled out (at least 2%) holds the line below strong (Albert 2019; M)
 NERVE_SENSATIONS = ("burning", "pins_and_needles")
 # painting a root's ISNCSCI key sensory point: about half of that root's drawings cover it, about
 # a tenth of other drawings do (bodymap estimate, M): log(0.5 / 0.1)
@@ -179,6 +181,7 @@ class Parts:
     wide_q: float = 0.0
     wide_text: str = ""
     painted_sides: tuple = ()
+    confused: dict = field(default_factory=dict)  # line index -> partner name, filled by combine (for evidence)
 
 
 def parts_of(model, f, x: np.ndarray) -> Parts:
@@ -296,15 +299,24 @@ def combine(model, parts: Parts, T: float) -> np.ndarray:
     sides_ok = {"left", "right", "bilateral"} if len(parts.painted_sides) != 1 else set(parts.painted_sides)
     on_side = np.array([s_ in sides_ok for _, s_ in model.hyps])
     prior = np.where(np.isfinite(mean) & on_side, rt.log_prior, 0.0)
+    ceiling = parts.ceiling.copy()
+    belief0 = np.bincount(rt.hyp_pat, weights=post, minlength=n_ids)
+    parts.confused = {}
+    for k, pat in enumerate(model.lib.patterns):  # a pair the drawing cannot tell apart (Albert 2019)
+        for other in pat.confusable_with:
+            j = model.pattern_ids.index(other)
+            if belief0[j] >= CONFUSABLE_MIN and CEILING < ceiling[k]:
+                ceiling[k] = CEILING
+                parts.confused[k] = model.lib.patterns[j].name
     for _ in range(3):  # a moved excess can push another line over its ceiling
         belief = np.bincount(rt.hyp_pat, weights=post, minlength=n_ids)
-        over = np.flatnonzero(belief > parts.ceiling + 1e-12)
+        over = np.flatnonzero(belief > ceiling + 1e-12)
         if not over.size:
             break
         for k in over:
             mine = rt.hyp_pat == k
-            excess = belief[k] - parts.ceiling[k]
-            post[mine] *= parts.ceiling[k] / belief[k]
+            excess = belief[k] - ceiling[k]
+            post[mine] *= ceiling[k] / belief[k]
             if parts.to_none[k]:
                 post[rt.hyp_pat == none_k] += excess
                 continue

@@ -207,7 +207,9 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
     if avail < 0.25 * frame_h:
         avail = frame_h  # too little room left on this page: the rest starts on the next
     if note_at is not None:
-        room = avail - _height(story, frame_w, frame_h) - 2
+        # at least NOTE_MIN_LINES of the note are always shown: on a full page the drawing and the matches
+        # shrink a little to make room for them (the flags above never do)
+        room = max(avail - _height(story, frame_w, frame_h) - 2, NOTE_MIN_LINES * st["body"].leading)
         story.insert(note_at, _note_paragraph(v.note, st["body"], frame_w, room))
     body = [*fixed, KeepInFrame(frame_w, avail, story, mode="shrink")]
     atlas = m.atlas
@@ -261,6 +263,7 @@ def _height(flowables: list, width: float, height: float) -> float:
 
 
 NOTE_HEAD = "<b>Clinical note:</b> "
+NOTE_MIN_LINES = 8
 
 
 def _note_paragraph(note: str, style, width: float, room: float):

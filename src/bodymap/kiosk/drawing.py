@@ -89,13 +89,14 @@ class DrawingView:
 
     cauda_prompted: bool = False
     contradicted: frozenset = frozenset()  # answer keys whose "no" the drawing contradicts
+    both_legs_painted: bool | None = None  # what the red-flag rules read of the drawing (None: not known)
 
 
 def view(m: PainMap | None) -> DrawingView:
     if m is None or m.is_empty:
-        return DrawingView()
+        return DrawingView(both_legs_painted=None if m is None else False)
     prompted = bool(m.saddle_painted or m.both_legs_painted)
-    return DrawingView(prompted, frozenset(k for k, f in CONTRADICTS.items() if f(m)))
+    return DrawingView(prompted, frozenset(k for k, f in CONTRADICTS.items() if f(m)), bool(m.both_legs_painted))
 
 
 def recheck_key(key: str) -> str:

@@ -29,11 +29,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .. import vocabulary
+from .. import redflags, vocabulary
 from ..atlas import Atlas
 from ..redflags import EMERGENCY, SAME_DAY
 from ..painting import RECORDED_AT_KIOSK, PainMap
-from . import plan
+from . import drawing, plan
 from .flags import session_flags
 from .choices import PatientChoices
 from .shortflow import ShortFlow
@@ -109,9 +109,14 @@ class Kiosk(ShortFlow, PatientChoices):
         Short flow: the screens shown so far (the next ones depend on the answers)."""
         if self.short_flow:
             return tuple(self.session.asked) if self.session is not None else ()
-        answers = self.session.pain_map.answers if self.session is not None else {}
+        m = self.session.pain_map if self.session is not None else None
+        answers = m.answers if m is not None else {}
+        follow = set(plan.red_flag_follow_ups())
+        due = set(plan.due_follow_ups(dict(answers), drawing.view(m)))
         return tuple(q for q in QUESTION_SCREENS
-                     if (q[0] != "age" or self.config.ask_age) and vocabulary.applies(q[0], answers))
+                     if (q[0] != "age" or self.config.ask_age)
+                     and (vocabulary.applies(q[0], answers) if q[0] not in follow  # red-flag follow-ups: the rules
+                          else q[0] in answers or q[0] in due))
 
     def touch(self) -> None:
         self.last_activity = self.clock()
@@ -168,7 +173,7 @@ class Kiosk(ShortFlow, PatientChoices):
             else:
                 m.answers[key] = value if value == plan.UNSURE else bool(value)  # "Not sure" on every yes/no
         for q in vocabulary.questions():  # a changed answer drops follow-ups that no longer apply
-            if q.key in m.answers and not vocabulary.applies(q.key, m.answers):
+            if q.key in m.answers and not redflags.follow_up_may_apply(q.key, m.answers):
                 del m.answers[q.key]
         if self._emergency() and not self._follow_up_next(key):
             # cauda equina signs: tell the patient now, not after the remaining questions

@@ -124,6 +124,22 @@ def red_flag_follow_ups() -> tuple[str, ...]:
                                              if "red_flag" in q.uses and q.kind == "yesno" and q.ask_if))
 
 
+def drawing_features(drawing=None) -> dict[str, bool]:
+    """What the drawing tells the red-flag rules (`bodymap.redflags.open_questions`); {} when not known."""
+    both = getattr(drawing, "both_legs_painted", None)
+    return {} if both is None else {"both_legs_painted": bool(both)}
+
+
+def due_follow_ups(answers: dict[str, Any], drawing=None) -> tuple[str, ...]:
+    """The red-flag follow-ups to ask now: their stems answered, and still able to change the triage
+    (`bodymap.redflags.open_questions`, computed from the rules): asked right after the page that opened them."""
+    from .. import redflags
+
+    follow = set(red_flag_follow_ups())
+    return tuple(k for k in redflags.open_questions(answers, drawing_features(drawing))
+                 if k in follow and all(s in answers for s in vocabulary.question(k).ask_if))
+
+
 def page_key(n: int) -> str:
     """The screen key of red-flag page n (1-based): "red_flags_1", ..."""
     return f"{RED_FLAG_SCREEN[0]}_{n}"
@@ -229,8 +245,8 @@ def next_screen(answers: dict[str, Any], visited: Iterable[str], *, ask_age: boo
         for key in sorted(drawing.contradicted):
             if answers.get(key) is False and key_answered_in(key, seen) and recheck_key(key) not in seen_set:
                 return (recheck_key(key), RECHECK)
-    for key in red_flag_follow_ups():  # e.g. "is the weakness new?" straight after a yes to weakness
-        if key not in seen_set and key not in answers and vocabulary.applies(key, answers):
+    for key in due_follow_ups(answers, drawing):  # e.g. "is the weakness new?" straight after a yes to weakness
+        if key not in seen_set:
             return (key, "yesno")
     if drawing is not None:
         if drawing.cauda_prompted:

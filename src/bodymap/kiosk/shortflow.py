@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .. import vocabulary
+from .. import redflags, vocabulary
 from . import drawing, plan
 
 log = logging.getLogger("bodymap.kiosk")
@@ -52,7 +52,7 @@ class ShortFlow:
                     raise ValueError(f"answer {key!r} takes yes, no or {plan.UNSURE!r}, got {value!r}")
                 self._set_yes_no(key, value)
         for q in vocabulary.questions():  # a changed answer drops follow-ups that no longer apply
-            if q.key in m.answers and not vocabulary.applies(q.key, m.answers):
+            if q.key in m.answers and not redflags.follow_up_may_apply(q.key, m.answers):
                 del m.answers[q.key]
         if self._emergency() and not self._follow_up_pending():
             self._finish()  # cauda equina signs: tell the patient now
@@ -85,7 +85,7 @@ class ShortFlow:
     def _follow_up_pending(self) -> bool:
         """A red-flag follow-up (e.g. "is the weakness new?") applies and is not answered: ask it first."""
         m = self.session.pain_map
-        return any(k not in m.answers and vocabulary.applies(k, m.answers) for k in plan.red_flag_follow_ups())
+        return bool(plan.due_follow_ups(dict(m.answers), drawing.view(m)))
 
     def _matcher_view(self):
         """(features, model) for choosing questions, or (None, None) if the matcher cannot be loaded.

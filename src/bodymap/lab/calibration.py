@@ -1,25 +1,15 @@
 """Honest confidence: the matcher's temperature fit, its measurement, and the plain bands.
 
-    python -m bodymap.lab.calibration                # measure on the second cohort (held-out seeds)
-    python -m bodymap.lab.calibration --fit          # refit the temperature into regions/calibration.yaml
-    python -m bodymap.lab.calibration --docs         # also rewrite the "Second cohort" section of
-                                                 # docs/validation.md and docs/reliability-cohort2.png
+    python -m bodymap.lab.calibration [--fit] [--docs]   # measure; refit T (docs/adr/0020); rewrite the
+                                                     # "Second cohort" section of docs/validation.md
 
-The temperature is fitted on the **second cohort** (bodymap.cohort, validation/cohort2.yaml),
-which shares neither the matcher's tables nor its independence assumption, on one seed
-(FIT_SEED) and reported on other seeds (REPORT_SEEDS). See docs/adr/0008-calibration-bands.md.
-
-Bands (`band_for`) put a probability into plain words for the clinician:
-
-    p >= STRONG_AT    "strong"    strongly consistent
-    p >= MODERATE_AT  "moderate"  moderately consistent
-    otherwise         "weak"      weakly consistent
-
-The cut points are fixed here, not fitted, so that a band means the same thing after every
-refit; docs/validation.md reports how often the top pattern was right in each band.
-
-This module is headless (numpy and zlib only; the reliability diagram is written without
-pygame) and imports the matcher only inside functions, because the matcher imports band_for.
+T is fixed by the rule of docs/adr/0020-probs-temperature-rule.md: minimum log loss on the
+second cohort (bodymap.cohort, validation/cohort2.yaml), seed FIT_SEED, on the probabilities a
+clinician sees (ADR 0019), reported on REPORT_SEEDS; the vignettes are reported, never used.
+Bands (`band_for`): p >= STRONG_AT "strong", p >= MODERATE_AT "moderate", else "weak"; the cut
+points are fixed, not fitted (docs/adr/0008), and docs/validation.md reports the hit rate and
+the mean probability shown in each band. Headless (numpy and zlib); the matcher is imported only
+inside functions, because the matcher imports band_for.
 """
 from __future__ import annotations
 
@@ -191,8 +181,7 @@ def fit_temperature(model, drawings) -> float:
 
 
 def vignette_misses(model, temperature: float) -> list[str]:
-    """Ids of the textbook vignettes (validation/vignettes.yaml) that miss at this temperature
-    (reported beside the fit; they no longer steer it, ADR 0020)."""
+    """Ids of the vignettes (validation/vignettes.yaml) that miss at this T (reported only, ADR 0020)."""
     from ..paths import data_root
     from .validation import run_vignettes
 
@@ -213,8 +202,7 @@ class Fit:
 
 
 def fit_constrained(model, drawings, step: float = 0.05) -> Fit:
-    """The rule of ADR 0020: the minimum-log-loss temperature on the fitting seed, on the
-    probabilities a clinician sees. The vignettes are only reported (`step` is kept for callers)."""
+    """ADR 0020: the minimum-log-loss T on what the clinician sees; vignettes only reported."""
     opt = fit_temperature(model, drawings)
     return Fit(float(round(opt, 4)), opt, vignette_misses(model, opt))
 
@@ -236,12 +224,9 @@ def write_temperature(path: Path, T: float, note: str) -> None:
     write_atomic(path, "\n".join(out) + "\n", 0o644)
 
 
-# The reliability diagram is drawn by bodymap.reliability_plot (numpy and zlib, headless).
-from .reliability_plot import reliability_png  # noqa: E402
-
-
 # ---------------------------------------------------------------------------
-# Report, docs and the command line
+# Report, docs and the command line (the reliability diagram: bodymap.reliability_plot, headless)
+from .reliability_plot import reliability_png  # noqa: E402
 
 WIDE_MAX = 0.85  # bodymap.rules.WIDESPREAD_MAX, for the docs text (checked in tests/test_probs_rules.py)
 

@@ -10,8 +10,6 @@ cannot be read becomes an entry with `error` set: it is listed, never raised.
 from __future__ import annotations
 
 import os
-
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
