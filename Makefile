@@ -41,14 +41,14 @@ bench: $(STAMP) ## Measure the performance figures into bench/results.json and d
 	$(PY) bench/write_docs.py
 
 validate: $(STAMP) ## Score the matcher on the validation set (vignettes + simulated cohorts); red-flag rates (docs/red-flag-rates.md)
-	$(PY) -m bodymap.validation --docs
-	$(PY) -m bodymap.calibration --docs
+	$(PY) -m bodymap.lab.validation --docs
+	$(PY) -m bodymap.lab.calibration --docs
 	$(PY) -m bodymap.flagrate --docs
 
 calibrate: $(STAMP) ## Refit the temperature on the second cohort, then rewrite docs/validation.md
-	$(PY) -m bodymap.calibration --fit
-	$(PY) -m bodymap.validation --docs
-	$(PY) -m bodymap.calibration --docs
+	$(PY) -m bodymap.lab.calibration --fit
+	$(PY) -m bodymap.lab.validation --docs
+	$(PY) -m bodymap.lab.calibration --docs
 
 check: $(STAMP) ## Validate the atlas YAML and print its figures
 	$(VENV)/bin/bodymap atlas check

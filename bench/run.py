@@ -29,6 +29,7 @@ from bodymap import batch, fileformat, matcher  # noqa: E402
 from bodymap.painting import SENSATIONS, PainMap  # noqa: E402
 
 RESULTS: dict[str, dict] = {}
+REPEAT = 3  # runs of the throughput and frame figures; the best is kept (a shared machine only slows runs down)
 
 
 def record(name, value, unit, budget, cmp=None, baseline=None, note=None):
@@ -139,22 +140,71 @@ def bench_batch(atlas, maps, tmp):
         dst = out / f"c{k:05d}.bodymap"
         shutil.copyfile(distinct[k % len(distinct)], dst)
         paths.append(str(dst))
-    t0 = time.perf_counter()
-    res = batch.score_many(paths, workers=2)
-    dt = time.perf_counter() - t0
-    assert all(r.error is None for r in res)
+    runs, cpus = [], []
+    for _ in range(REPEAT):  # the machine may be shared: the best of a few runs is the machine's own speed
+        c0 = os.times()
+        t0 = time.perf_counter()
+        res = batch.score_many(paths, workers=2)
+        runs.append(time.perf_counter() - t0)
+        c1 = os.times()
+        cpus.append(sum(getattr(c1, k) - getattr(c0, k) for k in ("user", "system", "children_user",
+                                                                  "children_system")))
+        assert all(r.error is None for r in res)
+    dt = min(runs)
+    cpu_ms = 1000 * min(cpus) / len(paths)
     rate = len(paths) / dt
     # the straightforward shapely baseline, same files, same model, single core, sampled
     sample = paths[:300]
-    t0 = time.perf_counter()
-    for p in sample:
-        shapely_score(atlas, p)
-    base_rate = len(sample) / (time.perf_counter() - t0)
+    base = []
+    for _ in range(REPEAT):
+        t0 = time.perf_counter()
+        for p in sample:
+            shapely_score(atlas, p)
+        base.append(time.perf_counter() - t0)
+    base_rate = len(sample) / min(base)
     base_rate_2 = base_rate * 2  # credit the baseline with perfect scaling to both cores
-    record("batch_maps_per_s", rate, "maps/s", ">= 2000", lambda v: v >= 2000,
-           note=f"10,000 maps from disk, 2 processes, {dt:.1f} s")
-    record("batch_speedup_vs_shapely", rate / base_rate_2, "x", ">= 10", lambda v: v >= 10,
-           note=f"shapely baseline {base_rate:.1f} maps/s on one core (x2 for two cores), {len(sample)} maps")
+    record("batch_maps_per_s", rate, "maps/s", ">= 3000", lambda v: v >= 3000,
+           note=f"10,000 maps from disk, 2 processes, {dt:.1f} s (best of {REPEAT} runs: "
+                f"{', '.join(f'{x:.1f}' for x in runs)} s); CPU {cpu_ms:.2f} ms a map, all processes, "
+                f"so two idle cores would give about {2000 / cpu_ms:,.0f} maps/s")
+    record("batch_speedup_vs_shapely", rate / base_rate_2, "x", ">= 15", lambda v: v >= 15,
+           note=f"shapely baseline {base_rate:.1f} maps/s on one core (x2 for two cores), {len(sample)} maps, "
+                f"best of {REPEAT}")
+    bench_match_folder(folder)
+
+
+def bench_match_folder(folder: Path):
+    """`bodymap match FOLDER` against `bodymap export FOLDER --csv` (which also ranks every map): the CPU
+    each process uses for the same maps, process start-up included, as maps per CPU second."""
+    import resource
+
+    def cpu(args):
+        best = None
+        for _ in range(REPEAT):
+            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            p = subprocess.run([sys.executable, "-m", "bodymap", *args], capture_output=True, text=True,
+                               timeout=1800, env=dict(os.environ))
+            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if p.returncode != 0:
+                return None, (p.stderr.strip().splitlines() or ["failed"])[-1]
+            used = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+            best = used if best is None else min(best, used)
+        return best, None
+
+    n = len(list(folder.glob("*.bodymap")))
+    out = folder.parent / "bench-export.csv"
+    m, err1 = cpu(["match", str(folder)])
+    e, err2 = cpu(["export", str(folder), "--csv", "-o", str(out)])
+    if m is None or e is None:
+        record("match_folder_maps_per_s", None, "maps/s", "-", note=f"not measured: {err1 or err2}")
+        return
+    export_rate = n / e
+    record("export_csv_maps_per_s", export_rate, "maps/s", "-",
+           note=f"`bodymap export FOLDER --csv` on {n} maps: maps per CPU second, start-up included, best of {REPEAT}")
+    record("match_folder_maps_per_s", n / m, "maps/s", f">= {export_rate / 1.5:.0f}",
+           lambda v: v >= export_rate / 1.5,
+           note=f"`bodymap match FOLDER` on the same {n} maps, per CPU second; budget: at most 1.5x the CPU of "
+                f"export --csv (ratio {m / e:.2f})")
 
 
 def bench_import(rows: int = 7000):
@@ -214,7 +264,7 @@ COLD_START_CODE = """
 import os, sys, time
 t0 = float(sys.argv[1])
 import pygame
-from bodymap.ui.app import PaintScreen
+from bodymap.ui.paint import PaintScreen
 pygame.display.init(); pygame.font.init()
 surf = pygame.display.set_mode((1280, 800))
 screen = PaintScreen(surf.get_size())
@@ -271,11 +321,11 @@ def bench_atlas_start():
     record("atlas_ready_s_warm_cache", out[1], "s", "<= 1", lambda v: v <= 1, note="from the cache")
 
 
-def bench_frames(seconds: float = 10.0, size=(1920, 1080)):
-    """10 s of scripted strokes at 1920x1080 through PaintScreen: time per frame (events + update + draw)."""
+def bench_frames(seconds: float = 10.0, size=(1920, 1080)) -> list[float]:
+    """10 s of scripted strokes through PaintScreen: the time of each frame in ms (events + update + draw)."""
     import pygame
 
-    from bodymap.ui.app import PaintScreen
+    from bodymap.ui.paint import PaintScreen
 
     pygame.display.init()
     pygame.font.init()
@@ -300,7 +350,7 @@ def bench_frames(seconds: float = 10.0, size=(1920, 1080)):
             ev = pygame.event.Event(pygame.MOUSEMOTION, pos=(int(x), int(y)), rel=(0, 0), buttons=(1, 0, 0))
             if not stroke_pts:
                 ev = pygame.event.Event(pygame.MOUSEBUTTONUP, pos=(int(x), int(y)), button=1)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         screen.handle_event(ev)
         screen.update()
         rects = screen.draw_partial(surf)
@@ -309,10 +359,32 @@ def bench_frames(seconds: float = 10.0, size=(1920, 1080)):
         elif rects:
             pygame.display.update(rects)
         frames.append((time.perf_counter() - t0) * 1000)
+        CPU_FRAMES.append((time.thread_time() - c0) * 1000)
     pygame.display.quit()
-    record("frame_ms_p99", pct(frames, 99), "ms", "<= 8", lambda v: v <= 8,
-           note=f"{len(frames)} frames of scripted strokes at {size[0]}x{size[1]}, one pointer event per frame, dirty-rectangle redraw")
-    record("frame_ms_p50", pct(frames, 50), "ms", "-")
+    return frames
+
+
+CPU_FRAMES: list[float] = []  # the CPU time of each frame of the last bench_frames run (preemption left out)
+
+
+def bench_frame_budgets():
+    """frame_ms_p99 at 1920x1080 (<= 8 ms) and at 2560x1440 (<= 12 ms): the best p99 of REPEAT runs, since a
+    shared machine's other jobs land in the slowest frames."""
+    for size, budget, name in (((1920, 1080), 8, "frame_ms_p99"), ((2560, 1440), 12, "frame_ms_p99_2560x1440")):
+        runs, cpu_p99 = [], []
+        for _ in range(REPEAT):
+            CPU_FRAMES.clear()
+            runs.append(bench_frames(size=size))
+            cpu_p99.append(pct(CPU_FRAMES, 99))
+        p99s = [pct(f, 99) for f in runs]
+        k = int(np.argmin(p99s))
+        best = runs[k]
+        record(name, pct(best, 99), "ms", f"<= {budget}", lambda v, b=budget: v <= b,
+               note=f"{len(best)} frames of scripted strokes at {size[0]}x{size[1]}, one pointer event per frame, "
+                    f"dirty-rectangle redraw; best p99 of {REPEAT} runs of 10 s ({', '.join(f'{x:.1f}' for x in p99s)}); "
+                    f"CPU time p99 of that run {cpu_p99[k]:.1f} ms (the wall-clock figure less the waits for a core)")
+        if name == "frame_ms_p99":
+            record("frame_ms_p50", pct(best, 50), "ms", "-")
 
 
 KIOSK_CODE = """
@@ -407,9 +479,10 @@ def bench_scaling(atlas, maps, tmp):
     """How cost grows with window size, brush size and the number of maps (docs/performance.md)."""
     saved = dict(RESULTS)
     for size in ((1280, 800), (2560, 1440)):
-        RESULTS.clear()
-        bench_frames(seconds=4.0, size=size)
-        saved[f"scaling_frame_ms_p99_{size[0]}x{size[1]}"] = {**RESULTS["frame_ms_p99"], "budget": "-"}
+        frames = bench_frames(seconds=4.0, size=size)
+        saved[f"scaling_frame_ms_p99_{size[0]}x{size[1]}"] = {
+            "value": pct(frames, 99), "unit": "ms", "budget": "-",
+            "note": f"{len(frames)} frames of scripted strokes at {size[0]}x{size[1]}, one run of 4 s"}
     RESULTS.clear()
     RESULTS.update(saved)
     m = PainMap(atlas)
@@ -441,7 +514,8 @@ def bench_scaling(atlas, maps, tmp):
             batch.score_many(paths[:n], workers=workers)
             rate = n / (time.perf_counter() - t0)
             record(f"scaling_batch_maps_per_s_{n}_w{workers}", rate, "maps/s", "-",
-                   note="includes process start-up" if workers > 1 else "one process")
+                   note="one process" if workers == 1 else
+                   "one process: fewer than two chunks of 256 maps" if n < 512 else "2 processes, forked")
 
 
 def bench_hostile():
@@ -464,7 +538,18 @@ def bench_hostile():
     record("hostile_slowest_read_s", round(s, 3), "s", "<= 5", lambda v: v <= 5, note=f"worst: {where}")
 
 
-ONLY = {"kiosk_actions": bench_kiosk_actions}  # `run.py --only NAME`: one figure group, merged into results.json
+
+
+def _only_batch():
+    atlas = bodymap.load_atlas()
+    rng = np.random.default_rng(7)
+    maps = [stroke_map(atlas, rng) for _ in range(500)]
+    with tempfile.TemporaryDirectory() as d:
+        bench_batch(atlas, maps, Path(d))
+
+
+# `run.py --only NAME`: one figure group, merged into results.json (re-measure one group on a quiet machine)
+ONLY = {"kiosk_actions": bench_kiosk_actions, "frames": bench_frame_budgets, "batch": _only_batch}
 ONLY["kiosk_idle_cpu"] = bench_kiosk_idle_cpu
 ONLY["hostile"] = bench_hostile
 ONLY["import_rows"] = bench_import  # issue 21
@@ -476,12 +561,18 @@ def main():
         if name not in ONLY:
             print(f"bench: --only takes one of {', '.join(ONLY)}", file=sys.stderr)
             raise SystemExit(2)
+        load_before = os.getloadavg()
         ONLY[name]()
+        load_after = os.getloadavg()
+        record("machine_load_1min", round(max(load_before[0], load_after[0]), 2), "runnable", "-",
+               note=f"during the last run (`--only {name}`): load average {load_before[0]:.2f} at the start, "
+                    f"{load_after[0]:.2f} at the end; above 2, other jobs shared the two cores")
         out = HERE / "results.json"
         old = json.loads(out.read_text()) if out.exists() else {}
         out.write_text(json.dumps({**old, **RESULTS}, indent=1) + "\n")
         print(f"updated {out}")
         return
+    load_before = os.getloadavg()
     atlas = bodymap.load_atlas()
     rng = np.random.default_rng(7)
     maps = [stroke_map(atlas, rng) for _ in range(500)]
@@ -494,7 +585,7 @@ def main():
     bench_import()
     bench_atlas_start()
     bench_cold_start()
-    bench_frames()
+    bench_frame_budgets()
     if "--quick" not in sys.argv:
         with tempfile.TemporaryDirectory() as d:
             bench_scaling(atlas, maps, Path(d))
@@ -502,6 +593,10 @@ def main():
     bench_kiosk_actions(atlas)
     bench_kiosk_idle_cpu()
     bench_hostile()
+    load_after = os.getloadavg()
+    record("machine_load_1min", round(max(load_before[0], load_after[0]), 2), "runnable", "-",
+           note=f"load average of the 2-core machine at the start ({load_before[0]:.2f}) and end "
+                f"({load_after[0]:.2f}) of the run: above 2, other jobs shared the cores")
     out = HERE / "results.json"
     out.write_text(json.dumps(RESULTS, indent=1) + "\n")
     print(f"wrote {out}")

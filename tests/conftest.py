@@ -33,3 +33,58 @@ def export_key(tmp_path_factory):
         os.environ.pop("BODYMAP_EXPORT_KEY", None)
     else:
         os.environ["BODYMAP_EXPORT_KEY"] = before
+
+
+# ---------------------------------------------------------------------------
+# Shared fixtures. A test file may still define its own fixture of the same name (pytest uses the
+# nearest one); new tests use these.
+
+
+@pytest.fixture(scope="session")
+def atlas():
+    """The packaged atlas, loaded once for the session (read-only: never change it in a test)."""
+    from bodymap.atlas import load_atlas
+
+    return load_atlas()
+
+
+@pytest.fixture
+def private_cache(tmp_path, monkeypatch):
+    """A fresh, empty BODYMAP_CACHE for this test only (the atlas cache, drafts...): returns its folder."""
+    folder = tmp_path / "bodymap-cache"
+    folder.mkdir()
+    monkeypatch.setenv("BODYMAP_CACHE", str(folder))
+    return folder
+
+
+class CliResult:
+    """What one in-process `bodymap` command did: its exit status and what it printed."""
+
+    def __init__(self, status: int, out: str, err: str):
+        self.status, self.out, self.err = status, out, err
+
+    @property
+    def err_lines(self) -> list[str]:
+        return self.err.strip().splitlines()
+
+    def __repr__(self) -> str:
+        return f"CliResult(status={self.status}, out={self.out[-200:]!r}, err={self.err[-200:]!r})"
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run `bodymap ARGS...` in this process (fast: no interpreter start-up, the atlas stays loaded):
+    `cli("match", path)` -> CliResult(status, out, err). A subprocess is still the test for what only a
+    real process shows (exit at interpreter shutdown, signals, the environment at start-up)."""
+    from bodymap.cli.commands import main
+
+    def run(*args) -> CliResult:
+        capsys.readouterr()  # drop what earlier steps printed
+        try:
+            status = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse's own exits (usage errors, --help)
+            status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        captured = capsys.readouterr()
+        return CliResult(status, captured.out, captured.err)
+
+    return run

@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 import bodymap
-from bodymap import calibration as cal
-from bodymap import cohort, matcher
+from bodymap.lab import calibration as cal
+from bodymap import matcher
+from bodymap.lab import cohort
 from bodymap.painting import PainMap
 from bodymap.paths import data_root
 
@@ -209,13 +210,13 @@ def test_docs_section_replaces_itself_and_keeps_the_rest(tmp_path, monkeypatch):
     doc = tmp_path / "docs" / "validation.md"
     doc.write_text("# Matcher validation\n\nfirst cohort text\n\n## Second cohort\n\nstale numbers\n", encoding="utf-8")
     monkeypatch.setenv("BODYMAP_DATA", str(tmp_path))
-    matcher._model_for.cache_clear()
+    matcher.forget_models()
     try:
         assert cal.run(fit=False, docs=True, n=120) == 0
         cal.run(fit=False, docs=True, n=120)
     finally:
         monkeypatch.delenv("BODYMAP_DATA")
-        matcher._model_for.cache_clear()
+        matcher.forget_models()
     text = doc.read_text(encoding="utf-8")
     assert text.startswith("# Matcher validation\n\nfirst cohort text\n")
     assert text.count(cal.SECTION) == 1 and "stale numbers" not in text
@@ -224,7 +225,7 @@ def test_docs_section_replaces_itself_and_keeps_the_rest(tmp_path, monkeypatch):
 
 
 def test_calibrate_cli_refuses_a_tiny_cohort():
-    r = subprocess.run([sys.executable, "-m", "bodymap.calibration", "-n", "5"], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-m", "bodymap.lab.calibration", "-n", "5"], capture_output=True, text=True)
     assert r.returncode == 2 and "at least 50" in r.stderr and "Traceback" not in r.stderr
 
 
@@ -297,7 +298,7 @@ def test_calibrate_cli_names_a_broken_cohort_file_in_one_line(tmp_path):
     for d in ("regions", "validation"):
         shutil.copytree(ROOT / d, tmp_path / d)
     (tmp_path / "validation" / "cohort2.yaml").write_text("schema: bodymap.cohort2/1\nool_share: [0.15]\n")
-    r = subprocess.run([sys.executable, "-m", "bodymap.calibration"], capture_output=True, text=True,
+    r = subprocess.run([sys.executable, "-m", "bodymap.lab.calibration"], capture_output=True, text=True,
                        env={**os.environ, "BODYMAP_DATA": str(tmp_path)})
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "cohort2.yaml" in r.stderr and "ool_share" in r.stderr and len(r.stderr.strip().splitlines()) == 1

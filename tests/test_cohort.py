@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 import bodymap
-from bodymap import cohort
+from bodymap.lab import cohort
 from bodymap.matcher import NONE_ID, load_patterns
 from bodymap.paths import data_root
 

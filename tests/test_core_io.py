@@ -230,14 +230,19 @@ def test_one_rule_set_a_bad_intensity_is_refused_by_every_reader(atlas):
     assert len(set(errors)) == 1 and "intensity" in errors[0]
 
 
-def test_the_batch_refuses_a_map_from_another_grid_that_load_migrates(atlas, tmp_path):
+def test_the_batch_scores_a_map_from_another_grid_as_load_and_match_do(atlas, tmp_path):
+    from bodymap import match
+
     m = PainMap(atlas, scale=40)  # a coarser grid than the default
     m.paint_region("right_lateral_leg", 1.0, "burning")
     p = tmp_path / "coarse.bodymap"
     fileformat.save(m, p)
-    assert fileformat.load(p, atlas).region_coverage()["right_lateral_leg"] > 0.9
+    loaded = fileformat.load(p, atlas)
+    assert loaded.region_coverage()["right_lateral_leg"] > 0.9
     r = batch.score_file(str(p))
-    assert r.top is None and "grid" in r.error and "bodymap.load" in r.error
+    top = match(loaded).top
+    assert r.error is None and r.top == top.id  # (the ranking shows "none" on the painted side)
+    assert r.probability == pytest.approx(top.probability)
 
 
 def test_the_scoring_path_skips_the_stroke_log(atlas):

@@ -21,7 +21,7 @@ from bodymap.kiosk.flow import EXIT_STAFF
 from bodymap.kiosk.security import hash_pin
 from bodymap.ui.kiosk.assist import SILENT_KEYS
 from bodymap.ui.kiosk.paint import BRUSH_RADIUS
-from bodymap.ui.kiosk_app import KioskApp
+from bodymap.ui.kiosk import KioskApp
 
 SIZE = (1920, 1080)
 PIN = "2468"

@@ -15,7 +15,7 @@ from bodymap.atlas import load_atlas
 from bodymap.kiosk import actions, i18n, plan
 from bodymap.kiosk.config import KioskConfig
 from bodymap.ui.kiosk.app import TAP_GUARD_S
-from bodymap.ui.kiosk_app import KioskApp
+from bodymap.ui.kiosk import KioskApp
 
 SIZE = (1920, 1080)
 

@@ -1,4 +1,4 @@
-"""The kiosk touch screens (bodymap.ui.kiosk_app), driven headless with synthetic FINGER events.
+"""The kiosk touch screens (bodymap.ui.kiosk), driven headless with synthetic FINGER events.
 
 A tap is FINGERDOWN + FINGERUP at a button's centre, normalised to the window as
 SDL sends it; a stroke goes through the screen's own view layout from atlas
@@ -29,7 +29,7 @@ from bodymap.render.palette import SENSATION_STYLE
 from bodymap.ui.kiosk.app import TAP_GUARD_S
 from bodymap.ui.kiosk.review import ReviewScene
 from bodymap.ui.kiosk.staff import staff_lines
-from bodymap.ui.kiosk_app import REDFLAG_FINISH_AFTER_S, STOPPED, THANKS_SECONDS, KioskApp, run_kiosk
+from bodymap.ui.kiosk import REDFLAG_FINISH_AFTER_S, STOPPED, THANKS_SECONDS, KioskApp, run_kiosk
 
 SIZE = (1920, 1080)
 ROOT = Path(__file__).resolve().parents[1]

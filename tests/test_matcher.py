@@ -243,7 +243,7 @@ def test_both_legs_prompt(atlas):
 # -- calibration ---------------------------------------------------------------
 
 def test_calibrated_probabilities_on_held_out_simulation(atlas):
-    from bodymap import validation
+    from bodymap.lab import validation
 
     model = matcher.get_model(atlas)
     cases = validation.simulate(model, 300, seed=11, perturb=0.5)
@@ -289,6 +289,36 @@ def test_cli_match_folder_one_line_per_file_and_names_bad_file(tmp_path, atlas):
     assert len(lines) == 2
     assert "broken.bodymap" in p.stderr and "Traceback" not in p.stderr
     assert p.returncode == 2
+
+
+def test_cli_match_folder_agrees_with_match_file_by_file(tmp_path, atlas):
+    """The folder path reads without a PainMap (bodymap.features on the file's boxes); each line and
+    each JSON record must say what `bodymap.match` says of the loaded map, red flags included."""
+    cases = [[("right_calf", 0.5, "aching")], [("left_groin", 0.4, "burning"), ("right_buttock", 0.2, "sharp")],
+             [("right_calf", 0.6, "aching"), ("left_calf", 0.6, "aching")]]
+    for i, paint in enumerate(cases):
+        bodymap.save(_map(atlas, paint, {"bladder_bowel": True} if i == 2 else {}), tmp_path / f"m{i}.bodymap")
+    text = _run("match", str(tmp_path))
+    js = _run("match", str(tmp_path), "--json")
+    assert text.returncode == js.returncode == 0, text.stderr + js.stderr
+    lines = text.stdout.splitlines()
+    records = [json.loads(x) for x in js.stdout.splitlines()]
+    for i in range(len(cases)):
+        from bodymap.triage import assess
+
+        r = assess(bodymap.load(tmp_path / f"m{i}.bodymap", atlas))  # what `bodymap match FILE` prints
+        top = r.top
+        assert lines[i].startswith(f"m{i}.bodymap\t")
+        assert lines[i].endswith(f"{top.id} {top.side} {100 * top.probability:.0f}% {top.band}")
+        assert ("RED FLAG" in lines[i]) == bool(r.red_flags)
+        want = r.to_json()
+        assert records[i]["file"] == f"m{i}.bodymap"
+        assert [h["id"] for h in records[i]["hypotheses"]] == [h["id"] for h in want["hypotheses"]]
+        assert [h["probability"] for h in records[i]["hypotheses"]] == pytest.approx(
+            [h["probability"] for h in want["hypotheses"]])
+        assert records[i]["red_flags"] == want["red_flags"] and records[i]["summary"] == want["summary"]
+        assert records[i]["prompts"] == want["prompts"]
+    assert "cauda_equina" in lines[2]  # bladder change with both legs painted
 
 
 @pytest.mark.parametrize("stem", ["calf", "heel", "lateral_leg", "groin", "buttock", "lateral_thigh", "face",

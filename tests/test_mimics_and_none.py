@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 import bodymap
-from bodymap import matcher, validation
+from bodymap import matcher
+from bodymap.lab import validation
 from bodymap.cli import main as cli_main
 from bodymap.errors import PatternError
 from bodymap.painting import PainMap

@@ -10,7 +10,7 @@ import shapely
 from hypothesis import HealthCheck, given, settings, strategies as st
 from shapely.geometry import LineString, Point
 
-from bodymap.atlas import VIEWS, load_atlas, viewer_sign
+from bodymap.atlas import VIEWS, viewer_sign
 from bodymap.errors import BodymapError, UnknownRegionError, UsageError
 from bodymap.painting import QUESTIONS, SENSATIONS, UNDO_LIMIT, PainMap, replay
 
@@ -23,10 +23,6 @@ def _private_cache(tmp_path_factory):
         mp.setenv("BODYMAP_CACHE", str(tmp_path_factory.mktemp("paint-cache")))
         yield
 
-
-@pytest.fixture(scope="module")
-def atlas():
-    return load_atlas()
 
 
 @pytest.fixture

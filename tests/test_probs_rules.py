@@ -10,7 +10,7 @@ import yaml
 import bodymap
 from bodymap import doubt, matcher, questioning, rules
 from bodymap.atlas import viewer_sign
-from bodymap.calibration import STRONG_AT
+from bodymap.bands import STRONG_AT
 from bodymap.errors import PatternError
 from bodymap.painting import PainMap
 from bodymap.paths import regions_dir
@@ -289,7 +289,7 @@ def test_the_kiosk_asks_the_stenosis_question_next(atlas):
 
 
 def test_the_docs_text_names_the_real_widespread_maximum():
-    from bodymap import calibration
+    from bodymap.lab import calibration
 
     assert calibration.WIDE_MAX == rules.WIDESPREAD_MAX
 

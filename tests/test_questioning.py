@@ -6,14 +6,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-import bodymap
 from bodymap import matcher, questioning
 from bodymap.painting import PainMap, SENSATIONS
 
-
-@pytest.fixture(scope="module")
-def atlas():
-    return bodymap.load_atlas()
 
 
 @pytest.fixture(scope="module")

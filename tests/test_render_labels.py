@@ -19,8 +19,8 @@ from bodymap import fileformat, render
 from bodymap.atlas import VIEWS, load_atlas, viewer_sign
 from bodymap.painting import PainMap
 from bodymap.render import picture, view
-from bodymap.ui.app import PaintScreen
-from bodymap.ui.review_app import ReviewScreen
+from bodymap.ui.paint import PaintScreen
+from bodymap.ui.review import ReviewScreen
 
 from fakes import FakeRanking  # noqa: E402
 

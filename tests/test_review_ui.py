@@ -1,4 +1,4 @@
-"""The review window (bodymap.ui.review_app), driven headless with synthetic pygame events.
+"""The review window (bodymap.ui.review), driven headless with synthetic pygame events.
 
 Maps are built with PainMap and saved with controlled `created` times; expected
 values come from the core (bodymap.match, bodymap.compare.compare) or from the
@@ -26,7 +26,7 @@ from bodymap.atlas import load_atlas
 from bodymap.compare import compare
 from bodymap.painting import PainMap
 from bodymap.ui import widgets
-from bodymap.ui.review_app import ReviewScreen
+from bodymap.ui.review import ReviewScreen
 from bodymap.ui.review_draw import DIFF_KINDS, diff_colours, diff_swatch
 
 SIZE = (1400, 900)
@@ -609,7 +609,7 @@ def test_bodymap_review_on_a_missing_path_exits_2_with_one_line(tmp_path):
 def test_run_review_opens_runs_and_returns(atlas, tmp_path):
     make_map(atlas, tmp_path, "a.bodymap", ["right_calf"], "2024-01-01T10:00:00Z", "A")
     (tmp_path / "bad.bodymap").write_text("nope")
-    code = ("import sys; from pathlib import Path; from bodymap.ui.review_app import run_review; "
+    code = ("import sys; from pathlib import Path; from bodymap.ui.review import run_review; "
             f"sys.exit(run_review(Path({str(tmp_path)!r}), (900, 600), max_frames=4) + "
             f"run_review(Path({str(tmp_path / 'bad.bodymap')!r}), (900, 600), max_frames=4))")
     r = subprocess.run([sys.executable, "-c", code], env=_env(), capture_output=True, text=True, timeout=60)

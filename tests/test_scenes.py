@@ -198,7 +198,7 @@ def test_should_stop_ends_the_loop_without_running_out_of_frames(display):
 
 def test_a_kiosk_tap_is_a_plain_pointer_event_to_the_topmost_layer(tmp_path):
     from bodymap.kiosk.config import KioskConfig
-    from bodymap.ui.kiosk_app import KioskApp
+    from bodymap.ui.kiosk import KioskApp
 
     cfg = KioskConfig(spool_dir=tmp_path / "spool", drafts_dir=tmp_path / "drafts",
                       recovery_dir=tmp_path / "recovery")

@@ -5,15 +5,10 @@ from datetime import date
 
 import pytest
 
-from bodymap.atlas import load_atlas
 from bodymap.compare import compare
 from bodymap.painting import PainMap
 from bodymap.timeline import (DATED_BY_CREATED, DATED_BY_VISIT, UNDATED, build, region_change, same_patient)
 
-
-@pytest.fixture(scope="module")
-def atlas():
-    return load_atlas()
 
 
 def visit(atlas, regions, patient="MRN 0042", visit_date=None, pain=None, code=None):

@@ -32,7 +32,7 @@ def broken(monkeypatch):
     for name in ("match", "rank", "posterior", "get_model"):
         monkeypatch.setattr(matcher, name, _raise)
     monkeypatch.setattr(batch, "posterior", _raise)
-    monkeypatch.setattr(batch, "_MODEL", model)
+    monkeypatch.setattr(batch, "_WORKER", [batch.Scorer(model)])  # this process's scorer (issue 19)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The painting window (bodymap.ui.app), driven headless with synthetic pygame events.
+"""The painting window (bodymap.ui.paint), driven headless with synthetic pygame events.
 
 Positions are computed from the window's own layout for known atlas points, and
 every assertion reads the painted masks (or pixels) back, so a stroke landing on
@@ -21,8 +21,8 @@ import pytest
 from bodymap import fileformat
 from bodymap.atlas import load_atlas
 from bodymap.painting import SENSATIONS, PainMap
-from bodymap.ui import app as app_module
-from bodymap.ui.app import PaintScreen
+from bodymap.ui import panel as app_module  # the matcher loader
+from bodymap.ui.paint import PaintScreen
 
 SIZE = (1280, 800)
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -859,7 +859,7 @@ def test_snapshot_comparison_notices_a_changed_picture(atlas, tmp_path):
 def test_run_paint_app_opens_runs_and_returns_an_exit_status(tmp_path):
     bad = tmp_path / "bad.bodymap"
     bad.write_text("nope")
-    code = ("import sys; from bodymap.ui.app import run_paint_app; "
+    code = ("import sys; from bodymap.ui.paint import run_paint_app; "
             f"sys.exit(run_paint_app({str(bad)!r}, (800, 600), show_panel=True, max_frames=5))")
     env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
     r = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
@@ -873,7 +873,7 @@ def test_partial_redraw_during_a_stroke_matches_a_full_redraw():
     """The dirty-rectangle path must leave the screen exactly as a full redraw would."""
     import pygame as pg
 
-    from bodymap.ui.app import PaintScreen
+    from bodymap.ui.paint import PaintScreen
 
     size = (1280, 800)
     screen = PaintScreen(size, show_panel=False)
@@ -899,11 +899,44 @@ def test_partial_redraw_during_a_stroke_matches_a_full_redraw():
     assert (a != b).any(axis=2).sum() == 0
 
 
+def test_a_new_ranking_after_a_stroke_redraws_the_panel_alone_and_matches_a_full_redraw():
+    """At a stroke's end only the ranking panel (and the paint) change: the partial path redraws the
+    panel and must leave the screen exactly as a full redraw would."""
+    import pygame as pg
+
+    from bodymap.ui.paint import PaintScreen
+
+    size = (1600, 900)
+    screen = PaintScreen(size, show_panel=True)
+    surf = pg.Surface(size)
+    lay = screen.layouts["back"]
+    for stem, dx in (("right_calf", 0), ("left_calf", 0), ("right_buttock", 4)):
+        screen.update()
+        screen.draw_partial(surf)
+        p = screen.atlas.region(stem).geometry.representative_point()
+        x, y = (int(v) for v in lay.to_screen(p.x, p.y))
+        screen.handle_event(pg.event.Event(pg.MOUSEBUTTONDOWN, pos=(x, y), button=1))
+        for k in range(1, 6):
+            screen.handle_event(pg.event.Event(pg.MOUSEMOTION, pos=(x + dx * k, y + 5 * k), rel=(0, 5),
+                                               buttons=(1, 0, 0)))
+            screen.update()
+            screen.draw_partial(surf)
+        screen.handle_event(pg.event.Event(pg.MOUSEBUTTONUP, pos=(x + dx * 5, y + 25), button=1))
+        before = screen.ranking
+        screen.update()
+        assert screen.ranking is not before  # the stroke's end ranked the map again
+    rects = screen.draw_partial(surf)
+    assert rects is not None and screen.panel_rect in rects  # the panel alone, not the whole window
+    full = pg.Surface(size)
+    screen.draw(full)
+    assert (pg.surfarray.array3d(surf) != pg.surfarray.array3d(full)).any(axis=2).sum() == 0
+
+
 def test_an_expose_event_forces_a_full_redraw():
     """Under a real window system the pixels can be lost (first map, uncovering): redraw them all."""
     import pygame as pg
 
-    from bodymap.ui.app import PaintScreen
+    from bodymap.ui.paint import PaintScreen
 
     screen = PaintScreen((1024, 768), show_panel=False)
     surf = pg.Surface((1024, 768))
@@ -922,7 +955,7 @@ def test_importing_the_windows_never_forces_the_dummy_video_driver():
     import sys
 
     env = {k: v for k, v in os.environ.items() if k not in ("SDL_VIDEODRIVER", "SDL_AUDIODRIVER")}
-    code = ("import os, bodymap.cli, bodymap.ui.app, bodymap.ui.review_app, bodymap.ui.kiosk_app, "
+    code = ("import os, bodymap.cli, bodymap.ui.paint, bodymap.ui.review, bodymap.ui.kiosk, "
             "bodymap.render.picture, bodymap.cli.exports; print(os.environ.get('SDL_VIDEODRIVER'))")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
@@ -930,7 +963,7 @@ def test_importing_the_windows_never_forces_the_dummy_video_driver():
 
 
 def test_red_flags_stay_on_top_when_the_matcher_fails():
-    from bodymap.ui.app import PaintScreen
+    from bodymap.ui.paint import PaintScreen
 
     class Broken:
         def match(self, pain_map):

@@ -227,9 +227,15 @@ def test_a_broken_vocabulary_stops_the_command_with_one_line_and_exit_2(tmp_path
     p = tmp_path / "regions" / "questions.yaml"
     p.write_text(p.read_text(encoding="utf-8").replace("urgency: emergency", "urgency: urgentish", 1),
                  encoding="utf-8")
+    from bodymap import PainMap, load_atlas, save
+
+    m = PainMap(load_atlas())
+    m.paint_region("right_calf", 0.5)
+    save(m, tmp_path / "a.bodymap")
     env = dict(os.environ, BODYMAP_DATA=str(tmp_path))
-    r = subprocess.run([sys.executable, "-m", "bodymap", "atlas", "regions"], capture_output=True, text=True,
-                       env=env, timeout=120)
+    # a command that reads the questions (`atlas regions` no longer does: the package loads them on first use)
+    r = subprocess.run([sys.executable, "-m", "bodymap", "match", str(tmp_path / "a.bodymap")], capture_output=True,
+                       text=True, env=env, timeout=120)
     assert r.returncode == 2
     assert "Traceback" not in r.stderr
     [line] = r.stderr.strip().splitlines()

@@ -4,7 +4,6 @@ from __future__ import annotations
 import pygame
 import pytest
 
-import bodymap
 from bodymap.atlas import viewer_sign
 from bodymap.painting import PainMap
 from bodymap.render.view import frame_regions, layout_views, zoom_layout
@@ -12,10 +11,6 @@ from bodymap.render.view import frame_regions, layout_views, zoom_layout
 AREA = pygame.Rect(40, 60, 900, 1000)
 FINGER_PX = 30  # a fingertip-sized brush on screen
 
-
-@pytest.fixture(scope="module")
-def atlas():
-    return bodymap.load_atlas()
 
 
 def _feet(atlas, view, side=None):

@@ -28,7 +28,7 @@ from bodymap.atlas import load_atlas  # noqa: E402
 from bodymap.kiosk.config import KioskConfig  # noqa: E402
 from bodymap.kiosk.security import hash_pin  # noqa: E402
 from bodymap.render.picture import save_png  # noqa: E402
-from bodymap.ui.kiosk_app import KioskApp  # noqa: E402
+from bodymap.ui.kiosk import KioskApp  # noqa: E402
 
 SIZE = (1920, 1080)
 PIN = "2468"

@@ -39,7 +39,7 @@ from bodymap.kiosk import plan
 from bodymap.kiosk.config import KioskConfig
 from bodymap.painting import SENSATIONS
 from bodymap.ui.kiosk.app import TAP_GUARD_S  # noqa: E402
-from bodymap.ui.kiosk_app import REDFLAG_FINISH_AFTER_S, KioskApp
+from bodymap.ui.kiosk import REDFLAG_FINISH_AFTER_S, KioskApp
 
 
 class FakeClock:

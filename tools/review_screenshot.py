@@ -26,7 +26,7 @@ from bodymap import fileformat
 from bodymap.atlas import load_atlas
 from bodymap.painting import PainMap
 from bodymap.render.picture import save_png
-from bodymap.ui.review_app import ReviewScreen
+from bodymap.ui.review import ReviewScreen
 from bodymap.window_size import parse_window_size
 
 

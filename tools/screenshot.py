@@ -18,7 +18,7 @@ import pygame
 
 from bodymap.atlas import load_atlas
 from bodymap.painting import PainMap
-from bodymap.ui.app import PaintScreen
+from bodymap.ui.paint import PaintScreen
 from bodymap.window_size import parse_window_size
 from bodymap.render.picture import save_png
 

@@ -11,14 +11,33 @@ no pygame. The windows live in `bodymap.ui`.
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from .version import __version__  # noqa: E402,F401
 
-from .atlas import Atlas, Region, load_atlas, viewer_sign  # noqa: E402
 from .errors import (  # noqa: E402
     AtlasError, BodymapError, ConfigError, FileFormatError, FileWriteError, PatternError, UnknownRegionError, UsageError,
 )
-from .painting import QUESTIONS, SENSATIONS, PainMap  # noqa: E402
-from .fileformat import load, save  # noqa: E402
+
+# The public names below are imported on first use, not with the package: reading them reads the data
+# files (the atlas, questions.yaml), and a broken data file must reach the command line's own one-line
+# error (bodymap.cli), not end `python -m bodymap` with a traceback while the package is imported.
+_LAZY = {"Atlas": "atlas", "Region": "atlas", "load_atlas": "atlas", "viewer_sign": "atlas",
+         "PainMap": "painting", "SENSATIONS": "painting", "QUESTIONS": "painting", "load": "fileformat",
+         "save": "fileformat"}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'bodymap' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
 
 
 def match(pain_map, **kw):

@@ -141,6 +141,9 @@ class Atlas:
         self.outlines = outlines
         self._index = {r.id: i for i, r in enumerate(regions)}
         self._rasters: dict[float, Raster] = {}
+        # what other modules compute from this atlas and keep as long as it lives (the matcher's compiled
+        # models, keyed by pattern file): a cache owned by the atlas, not a module global keyed by id()
+        self.derived: dict[Any, Any] = {}
 
     # -- lookup ---------------------------------------------------------
     def region(self, region_id: str) -> Region:
@@ -188,6 +191,24 @@ class Atlas:
         r = self.raster(scale)
         idx = np.array([self.index(rid) for rid in region_ids], dtype=np.int16)
         return {v: np.isin(lab, idx) for v, lab in r.labels.items()}
+
+    def region_px(self, scale: float = DEFAULT_SCALE) -> np.ndarray:
+        """(R,) pixels of each region at `scale`, atlas order (read-only, kept with the atlas)."""
+        key = ("region_px", float(scale))
+        if key not in self.derived:
+            labels = self.raster(scale).labels.values()
+            px = np.bincount(np.concatenate([lab[lab >= 0].ravel() for lab in labels]), minlength=len(self.regions))
+            px = px.astype(np.int64)
+            px.flags.writeable = False
+            self.derived[key] = px
+        return self.derived[key]
+
+    def body_px(self, scale: float = DEFAULT_SCALE) -> dict[str, int]:
+        """{view: pixels inside the body} at `scale`."""
+        key = ("body_px", float(scale))
+        if key not in self.derived:
+            self.derived[key] = {v: int(m.sum()) for v, m in self.raster(scale).body.items()}
+        return dict(self.derived[key])
 
     def build_raster(self, scale: float) -> Raster:
         x0, y0, x1, y1 = self.bounds

@@ -1,97 +1,47 @@
 """Batch scoring: many .bodymap files, both cores, no PainMap objects on the hot path.
 
 Each file is a pure function of its bytes, so a registry splits across processes
-(here) or machines (shard the file list) without coordination.
+(here) or machines (shard the file list) without coordination. The figures come from
+the one feature computation (bodymap.features) on the file's painted boxes.
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
-import numpy as np
-
-from .atlas import VIEWS, load_atlas
-from .errors import BodymapError, FileFormatError
+from . import features
+from .atlas import load_atlas
+from .errors import BodymapError
 from .fileformat import read_bytes, read_document
-from .matcher import Features, get_model, key_points_in, posterior, top_line
-from .painting import SENSATIONS, both_legs_painted, counted_regions
+from .matcher import Features, Model, get_model, inputs_from, posterior, top_line
 from .triage import Case, assess_case
 
 
-def features_from_bytes(raw: bytes, model, where: str = "<bytes>") -> Features:
-    """Score inputs from .bodymap bytes via the one reader (fileformat.read_document), skipping the stroke log."""
+def features_from_bytes(raw: bytes, model: Model, where: str = "<bytes>", flags=None) -> Features:
+    """Score inputs from .bodymap bytes via the one reader (fileformat.read_document), skipping the
+    stroke log; `red_flag_ids` set. `flags(answers, both_legs, recorded)` -> flag ids (default: red_flags)."""
     doc = read_document(raw, model.atlas, where, strokes=False)
-    raster = model.atlas.raster()
-    n = len(model.atlas.regions)
-    counts = np.zeros(n, dtype=np.int64)
-    sens_bits = 0
-    rows, cols = raster.shape
-    if doc.shape != (rows, cols):  # scores on another grid would differ from bodymap.match: refuse, never guess
-        raise FileFormatError(f"{where}: painted on another atlas grid (open it with bodymap.load to migrate)")
-    painted = {}
-    for v in VIEWS:
-        r0, c0, sub = doc.views[v]  # only the painted box: no full-grid copy on the hot path
-        if sub.size == 0:
-            continue
-        h, w = sub.shape
-        painted[v] = (r0, c0, ((sub & _KNOWN) != 0) & raster.body[v][r0:r0 + h, c0:c0 + w])
-        b = np.ascontiguousarray(sub).ravel()
-        nz = _nonzero_bytes(b)
-        if len(nz):
-            sens_bits |= int(np.bitwise_or.reduce(b[nz]))
-            w = sub.shape[1]
-            flat = (nz // w + r0) * cols + (nz % w + c0)
-            lab = raster.labels[v].ravel()[flat]
-            counts += np.bincount(lab[lab >= 0], minlength=n)
-    cov = counts / np.maximum(_region_px(model), 1)
-    sensations = np.array([bool(sens_bits >> i & 1) for i in range(len(SENSATIONS))])  # bits are in SENSATIONS order
-    answers = dict(doc.answers)
-    # Both legs painted, by the one rule (specks and slivers do not count). That rule can only take
-    # paint away, so the costly island and sliver step runs only when the raw paint reaches both legs.
-    both = _both_legs(model, counts > 0)
-    if both:
-        both = _both_legs(model, counted_regions(raster.labels, painted, _region_px(model)))
-    flags = assess_case(Case(answers, both, recorded=list(doc.red_flags or []))).red_flags  # issue 18
-    f = Features(cov, sensations, answers, key_points=key_points_in(model.atlas, raster, painted))
-    f.red_flag_ids = [x.id for x in flags]
-    return f
+    f = features.from_document(doc, model.atlas)
+    out = inputs_from(f)
+    out.red_flag_ids = flag_ids(f, doc.red_flags, flags or _flag_ids)
+    return out
 
 
-def _both_legs(model, counted: np.ndarray) -> bool:
-    regions = model.atlas.regions
-    return both_legs_painted(model.atlas, [regions[i].id for i in np.flatnonzero(counted)])
+def _flag_ids(answers: dict, both_legs: bool, recorded: list[dict] | None) -> tuple[str, ...]:
+    """The red flags by the one triage (bodymap.triage, issue 18)."""
+    return tuple(x.id for x in assess_case(Case(answers, both_legs, recorded=list(recorded or []))).red_flags)
 
 
-_KNOWN = np.uint8((1 << len(SENSATIONS)) - 1)  # bits beyond the known sensations are ignored, as the loader does
-
-
-def _nonzero_bytes(b: np.ndarray) -> np.ndarray:
-    """Indices of non-zero bytes, scanning 8 bytes at a time (maps are mostly empty)."""
-    n8 = len(b) // 8 * 8
-    words = np.flatnonzero(b[:n8].view(np.uint64))
-    idx = (words[:, None] * 8 + np.arange(8)).ravel()
-    idx = idx[b[idx] != 0]
-    if n8 < len(b):
-        tail = np.flatnonzero(b[n8:]) + n8
-        idx = np.concatenate([idx, tail])
-    return idx
-
-
-_REGION_PX: dict[int, np.ndarray] = {}
-
-
-def _region_px(model) -> np.ndarray:
-    key = id(model)
-    if key not in _REGION_PX:
-        r = model.atlas.raster()
-        _REGION_PX[key] = np.bincount(np.concatenate([lab[lab >= 0] for lab in r.labels.values()]),
-                                      minlength=len(model.atlas.regions))
-    return _REGION_PX[key]
-
-
-_MODEL = None
+def flag_ids(f: features.Features, recorded: list[dict] | None, flags=_flag_ids) -> list[str]:
+    """The red flags of a drawing, running the island step behind "both legs" only where it can
+    change them: when the raw paint reaches both legs and the answers make a flag hang on it."""
+    without = flags(f.answers, False, recorded)
+    if f.both_legs_possible and flags(f.answers, True, recorded) != without and f.both_legs:
+        return list(flags(f.answers, True, recorded))
+    return list(without)
 
 
 class BatchResult(NamedTuple):
@@ -105,30 +55,72 @@ class BatchResult(NamedTuple):
     error: str | None
 
 
+class Scorer:
+    """Scores files against one compiled model (the atlas keeps the model; see matcher.get_model)."""
+
+    def __init__(self, model: Model | None = None):
+        self.model = model or get_model(load_atlas())
+        self._flags: dict[tuple, tuple[str, ...]] = {}  # red flags are a pure function of these inputs
+
+    def flags(self, answers: dict, both_legs: bool, recorded: list[dict] | None) -> tuple[str, ...]:
+        key = (tuple(sorted(answers.items())), both_legs, repr(recorded or []))
+        hit = self._flags.get(key)
+        if hit is None:
+            if len(self._flags) > 4096:
+                self._flags.clear()
+            hit = self._flags[key] = _flag_ids(answers, both_legs, recorded)
+        return hit
+
+    def __call__(self, path: str) -> BatchResult:
+        """The top hypothesis and the red flags of one file (error set instead when it cannot be read)."""
+        model = self.model
+        try:
+            raw = read_bytes(Path(path))  # refuses folders and oversized files before reading them
+            f = features_from_bytes(raw, model, path, self.flags)
+        except BodymapError as exc:
+            return BatchResult(path, None, None, 0.0, (), str(exc))
+        if not f.coverage.any():  # nothing painted: no line, as bodymap.match
+            return BatchResult(path, None, None, 0.0, tuple(f.red_flag_ids), None)
+        try:
+            pid, side, p = top_line(model, f, posterior(model, f))  # the first pattern line (ADR 0019)
+        except Exception as exc:  # noqa: BLE001 - a failing matcher never drops the file's red flags (issue 18)
+            return BatchResult(path, None, None, 0.0, tuple(f.red_flag_ids),
+                               f"ranking failed ({type(exc).__name__}: {exc})")
+        return BatchResult(path, pid, side, p, tuple(f.red_flag_ids), None)
+
+
+_WORKER: list[Scorer] = []  # this process's scorer: set before the pool forks, or on first use
+
+
+def _scorer() -> Scorer:
+    if not _WORKER:
+        _WORKER.append(Scorer())
+    return _WORKER[0]
+
+
 def score_file(path: str) -> BatchResult:
-    """The top hypothesis and the red flags of one file (error set instead when it cannot be read)."""
-    global _MODEL
-    if _MODEL is None:
-        _MODEL = get_model(load_atlas())
-    model = _MODEL
-    try:
-        raw = read_bytes(Path(path))  # refuses folders and oversized files before reading them
-        f = features_from_bytes(raw, model, path)
-    except BodymapError as exc:
-        return BatchResult(path, None, None, 0.0, (), str(exc))
-    if not f.coverage.any():  # nothing painted: no line, as bodymap.match
-        return BatchResult(path, None, None, 0.0, tuple(f.red_flag_ids), None)
-    try:
-        pid, side, p = top_line(model, f, posterior(model, f))  # the first pattern line (ADR 0019)
-    except Exception as exc:  # noqa: BLE001 - a failing matcher never drops the file's red flags (issue 18)
-        return BatchResult(path, None, None, 0.0, tuple(f.red_flag_ids), f"ranking failed ({type(exc).__name__}: {exc})")
-    return BatchResult(path, pid, side, p, tuple(f.red_flag_ids), None)
+    """The top hypothesis and the red flags of one file, with this process's model."""
+    return _scorer()(path)
 
 
-def score_many(paths: Iterable[str], workers: int | None = None, chunksize: int = 64):
-    paths = list(paths)
+def _score_chunk(paths: list[str]) -> list[BatchResult]:
+    score = _scorer()
+    return [score(p) for p in paths]
+
+
+def score_many(paths: Iterable[str], workers: int | None = None, chunksize: int = 256) -> list[BatchResult]:
+    """Score every file, in order, on `workers` processes (default: every core).
+
+    The atlas and model are loaded once here; where the platform forks, the workers inherit them
+    instead of loading their own.
+    """
+    paths = [str(p) for p in paths]
     workers = workers or os.cpu_count() or 1
-    if workers == 1:
-        return [score_file(p) for p in paths]
-    with ProcessPoolExecutor(workers) as ex:
-        return list(ex.map(score_file, paths, chunksize=chunksize))
+    score = _scorer()
+    if workers == 1 or len(paths) < 2 * chunksize:
+        return [score(p) for p in paths]
+    chunks = [paths[i:i + chunksize] for i in range(0, len(paths), chunksize)]
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(workers, mp_context=ctx) as ex:
+        return [r for part in ex.map(_score_chunk, chunks) for r in part]

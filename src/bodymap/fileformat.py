@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, atomicio, textsafe
+from . import atomicio, textsafe, version
 from .atlas import VIEWS, Atlas, load_atlas
 from .atomicio import clean_temp_files  # noqa: F401 - part of this module's API (the kiosk uses it)
 from .confirmed import read_confirmed
@@ -95,7 +95,7 @@ def dumps(pain_map: PainMap) -> bytes:
         "modified": pain_map.meta["modified"],
         "language": pain_map.meta.get("language", "en"),
         "session_code": pain_map.meta.get("session_code"),
-        "app_version": __version__,
+        "app_version": version.__version__,
         **{k: getattr(pain_map.visit, k) for k in VISIT_FIELDS},  # null when not given
         "layers": encode_layers(pain_map),
         "strokes": encode_strokes(pain_map.strokes),
@@ -454,11 +454,12 @@ def _decode_layers(layers: dict, where: str) -> tuple[tuple[int, int], dict[str,
     rows, cols = shape
     if rows * cols > MAX_LAYER_PIXELS:
         raise FileFormatError(f"{where}: 'layers.shape' {rows} x {cols} is too large (max {MAX_LAYER_PIXELS} pixels)")
-    lut = _bit_map(tuple(sens))
+    own = tuple(sens) == SENSATIONS[:len(sens)]  # bodymap's own order: no lookup (the costly step per map)
     views = {}
     for v in VIEWS:
         r0, c0, sub = decode_view(layers.get(v), rows, cols, f"{where}: 'layers.{v}'")
-        views[v] = (r0, c0, lut[sub] if sub.size and sub.max() > 0 else sub)
+        top = int(sub.max()) if sub.size else 0
+        views[v] = (r0, c0, sub if top == 0 or (own and top < 1 << len(sens)) else _bit_map(tuple(sens))[sub])
     return (rows, cols), views
 
 

@@ -23,15 +23,14 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from . import doubt, rules, vocabulary
+from . import doubt, features, rules, vocabulary
 from .atlas import Atlas, load_atlas
-from .calibration import band_for
+from .bands import band_for
 from .errors import PatternError
 from .paths import regions_dir
 from .painting import SENSATIONS, PainMap
@@ -79,7 +78,7 @@ class Hypothesis:
 
     @property
     def band(self) -> str:
-        """'strong', 'moderate' or 'weak' (calibration.band_for; cut points in docs/adr/0008)."""
+        """'strong', 'moderate' or 'weak' (bands.band_for; cut points in docs/adr/0008)."""
         return band_for(min(max(self.probability, 0.0), 1.0))
 
     def to_json(self) -> dict[str, Any]:
@@ -528,21 +527,25 @@ def compile_model(atlas: Atlas, lib: PatternLibrary) -> Model:
     return model
 
 
-@lru_cache(maxsize=4)
-def _model_for(atlas_key: str, patterns_path: str) -> Model:
-    atlas = _ATLASES[atlas_key]
-    return compile_model(atlas, load_patterns(patterns_path))
-
-
-_ATLASES: dict[str, Atlas] = {}
+_GENERATION = [0]  # bumped by forget_models(): a refit pattern or calibration file is read again
 
 
 def get_model(atlas: Atlas | None = None, patterns_path: str | Path | None = None) -> Model:
+    """The compiled model for `atlas` and a pattern file, kept on the atlas (Atlas.derived) as long as it lives."""
     atlas = atlas or load_atlas()
-    key = f"{id(atlas)}:{atlas.content_hash}"
-    _ATLASES[key] = atlas
     path = str(Path(patterns_path) if patterns_path else regions_dir() / "patterns.yaml")
-    return _model_for(key, path)
+    key = ("matcher.model", path, _GENERATION[0])
+    model = atlas.derived.get(key)
+    if model is None:
+        for old in [k for k in atlas.derived if isinstance(k, tuple) and k[:2] == ("matcher.model", path)]:
+            del atlas.derived[old]  # an earlier generation of this file
+        model = atlas.derived[key] = compile_model(atlas, load_patterns(path))
+    return model
+
+
+def forget_models() -> None:
+    """Compile every model again on next use (after the pattern or calibration file changed on disk)."""
+    _GENERATION[0] += 1
 
 
 def soft_painted(coverage: np.ndarray) -> np.ndarray:
@@ -562,9 +565,24 @@ class Features:
 
 
 def features_of(pain_map: PainMap) -> Features:
-    cov = pain_map.coverage_vector()
-    sens = np.array([s in pain_map.sensations_present() for s in SENSATIONS])
-    return Features(cov, sens, dict(pain_map.answers), key_points=painted_key_points(pain_map))
+    """The matcher's inputs from a PainMap, by the one feature computation (bodymap.features)."""
+    return inputs_from(features.from_map(pain_map))
+
+
+def inputs_from(f: features.Features) -> Features:
+    """The matcher's inputs (coverage, sensations, answers) from the one feature computation."""
+    painted = {v: (r0, c0, _NonzeroBits(sub)) for v, (r0, c0, sub) in f.paint.views.items() if sub.size}
+    return Features(f.coverage, f.sensations, dict(f.answers), key_points=key_points_in(f.atlas, f.raster, painted))
+
+
+class _NonzeroBits:
+    """A painted box's sensation bits read as one painted mask, only where it is sliced (a few pixels)."""
+
+    def __init__(self, bits: np.ndarray):
+        self.bits = bits
+
+    def __getitem__(self, key) -> np.ndarray:
+        return self.bits[key] != 0
 
 
 def painted_key_points(pain_map: PainMap) -> frozenset:
@@ -832,15 +850,16 @@ def _region_source(pat: Pattern, region, side: str, lib: PatternLibrary) -> str:
 
 def match(pain_map: PainMap, top_n: int = TOP_N, patterns_path: str | Path | None = None) -> Ranking:
     """Rank the (pattern, side) hypotheses for a pain map. Red flags first; never a diagnosis."""
-    model = get_model(pain_map.atlas, patterns_path)
-    f = features_of(pain_map)
-    summary = pain_map.summary()
-    return rank(model, f, summary, pain_map.both_legs_painted, _saddle_painted(pain_map),
-                pain_map.red_flags_recorded, top_n)
+    return match_features(features.from_map(pain_map), pain_map.red_flags_recorded, top_n, patterns_path)
 
 
-def _saddle_painted(pain_map: PainMap) -> bool:
-    return pain_map.saddle_painted
+def match_features(f: features.Features, recorded: list[dict] | None = None, top_n: int = TOP_N,
+                   patterns_path: str | Path | None = None) -> Ranking:
+    """`match` from the one feature computation: a PainMap's (features.from_map) or a file's
+    (features.from_document, no PainMap built), with the red flags recorded in the file."""
+    model = get_model(f.atlas, patterns_path)
+    summary = {"extent_percent": f.extent["total"], "regions": f.painted_regions(), "most_distal": f.most_distal}
+    return rank(model, inputs_from(f), summary, f.both_legs, f.saddle, recorded, top_n)
 
 
 def rank(model: Model, f: Features, summary: dict, both_legs: bool, saddle: bool,

@@ -28,7 +28,7 @@ SENSATION_WORDS = {
 }
 # The answer keys come from the one vocabulary (regions/questions.yaml via bodymap.vocabulary).
 # QUESTIONS here means the answer keys; the kiosk's question screens are kiosk.flow.QUESTION_SCREENS.
-YES_NO_QUESTIONS = vocabulary.load_at_import(vocabulary.yes_no_keys)
+YES_NO_QUESTIONS = vocabulary.yes_no_keys()  # a broken questions.yaml raises ConfigError (the CLI says it)
 INT_QUESTIONS = vocabulary.number_keys()
 QUESTIONS = YES_NO_QUESTIONS + INT_QUESTIONS
 ANSWER_KEYS = QUESTIONS
@@ -619,12 +619,22 @@ class PainMap:
         return hit
 
     def counted_regions(self) -> np.ndarray:
-        """(R,) bool in atlas region order: the regions that count as painted (see `counts_as_painted`)."""
+        """(R,) bool in atlas region order: the regions that count as painted (see `counts_as_painted`).
+
+        The one rule (`counted_regions`) on each view's painted box; bodymap.features reads this for
+        a PainMap, so the island step runs once per change of the map."""
         key = ("counted_regions", self.version)
         hit = self._cache.get(key)
         if hit is None:
-            hit = counted_regions(self.raster.labels, {v: (0, 0, self.counted_mask(v)) for v in VIEWS},
-                                  self._region_px, self.scale, already_counted=True)
+            painted = {}
+            for v in VIEWS:
+                m = self.any_mask(v)
+                rows = np.flatnonzero(m.any(axis=1))
+                if len(rows):
+                    cols = np.flatnonzero(m[rows[0]:rows[-1] + 1].any(axis=0))
+                    r0, c0 = int(rows[0]), int(cols[0])
+                    painted[v] = (r0, c0, m[r0:int(rows[-1]) + 1, c0:int(cols[-1]) + 1])
+            hit = counted_regions(self.raster.labels, painted, self._region_px, self.scale)
             hit.flags.writeable = False
             self._cache[key] = hit
         return hit
@@ -814,26 +824,24 @@ def open_square(mask: np.ndarray, k: int = THIN_PX) -> np.ndarray:
     mask = np.asarray(mask, dtype=bool)
     if k <= 1:
         return mask.copy()
-
-    def along(m: np.ndarray, axis: int, op) -> np.ndarray:
-        # op over the k pixels starting at each position (erode: all inside; the window's origin is its start)
-        n = m.shape[axis]
-        out = np.zeros_like(m) if op is np.logical_or else m.copy()
-        for i in range(1, k):
-            sl_dst = [slice(None)] * 2
-            sl_src = [slice(None)] * 2
-            if op is np.logical_and:
-                sl_dst[axis], sl_src[axis] = slice(0, n - i), slice(i, n)
-                part = np.zeros_like(m)
-                part[tuple(sl_dst)] = m[tuple(sl_src)]
-                out &= part
-            else:
-                sl_dst[axis], sl_src[axis] = slice(i, n), slice(0, n - i)
-                out[tuple(sl_dst)] |= m[tuple(sl_src)]
-        return out if op is np.logical_and else out | m
-
-    eroded = along(along(mask, 0, np.logical_and), 1, np.logical_and)  # square fits with its corner here
-    return along(along(eroded, 0, np.logical_or), 1, np.logical_or)  # every pixel of each fitting square
+    rows, cols = mask.shape
+    if rows < k or cols < k:
+        return np.zeros_like(mask)
+    # erode: fit[r, c] is True where the k x k square with its top-left corner at (r, c) lies inside
+    down = mask[:rows - k + 1].copy()
+    for i in range(1, k):
+        down &= mask[i:rows - k + 1 + i]
+    fit = down[:, :cols - k + 1].copy()
+    for j in range(1, k):
+        fit &= down[:, j:cols - k + 1 + j]
+    # dilate back: every pixel of each fitting square
+    tall = np.zeros((rows, cols - k + 1), dtype=bool)
+    for i in range(k):
+        tall[i:i + rows - k + 1] |= fit
+    out = np.zeros((rows, cols), dtype=bool)
+    for j in range(k):
+        out[:, j:j + cols - k + 1] |= tall
+    return out
 
 
 def drop_specks(mask: np.ndarray, min_px: int = SPECK_PX) -> np.ndarray:
@@ -846,43 +854,74 @@ def drop_specks(mask: np.ndarray, min_px: int = SPECK_PX) -> np.ndarray:
     if min_px <= 1 or not mask.any():
         return mask.copy()
     rows, cols = mask.shape
-    padded = np.zeros((rows, cols + 2), dtype=np.int8)
+    width = cols + 2  # one unpainted column either side, so no run crosses a row's end
+    padded = np.zeros((rows, width), dtype=bool)
     padded[:, 1:-1] = mask
-    d = np.diff(padded, axis=1)
-    sr, sc = np.nonzero(d == 1)  # run starts (row, first col)
-    er, ec = np.nonzero(d == -1)  # run ends (row, col after the last)
-    n = len(sr)
+    flat = padded.ravel()
+    edges = np.flatnonzero(flat[1:] != flat[:-1]) + 1
+    start, end = edges[0::2], edges[1::2]  # flat index of each run's first pixel and of the one after it
+    length = end - start
+    if length.sum() < min_px:  # the whole mask is smaller than one keepable island
+        return np.zeros_like(mask)
+    n = len(start)
     # runs on neighbouring rows touch (8-connected) when one starts at most one column after the other
-    # ends; rows and columns in one key keep every run in order, so each run finds its touching runs on
-    # the next row with two binary searches
-    width = cols + 2
-    start_key, end_key = sr * width + sc, sr * width + ec
-    lo = np.searchsorted(end_key, (sr + 1) * width + sc, side="left")
-    hi = np.searchsorted(start_key, (sr + 1) * width + ec, side="right")
+    # ends; flat indices keep every run in order, so each run finds its touching runs on the next row
+    # with two binary searches
+    lo = np.searchsorted(end, start + width, side="left")
+    hi = np.searchsorted(start, end + width, side="right")
     cnt = np.maximum(hi - lo, 0)
     pa = np.repeat(np.arange(n), cnt)
     pb = lo[pa] + np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-    # every run takes the smallest label among its neighbours until nothing changes (with pointer
-    # jumping, a few rounds even for long strokes)
-    label = np.arange(n)
+    label = _run_components(n, pa, pb)
+    size = np.bincount(label, weights=length, minlength=n)
+    small = np.flatnonzero(size[label] < min_px)
+    if not len(small):
+        return mask.copy()
+    for i in small.tolist():
+        flat[start[i]:end[i]] = False
+    return padded[:, 1:-1].copy()
+
+
+def _run_components(n: int, pa: np.ndarray, pb: np.ndarray) -> np.ndarray:
+    """A component label per run, given the touching pairs (pa on one row, pb on the next).
+
+    Most pairs are links of a chain (a run with one touching run below, which has no other run above):
+    those are followed by pointer jumping, a few array passes however long the stroke. The few
+    branching pairs (where strokes meet or split) are joined by a small union-find over the chains.
+    """
+    parent = np.arange(n)
+    if not len(pa):
+        return parent
+    below = np.bincount(pa, minlength=n)
+    above = np.bincount(pb, minlength=n)
+    chain = (below[pa] == 1) & (above[pb] == 1)
+    parent[pb[chain]] = pa[chain]  # pa < pb: no cycles, and each run has at most one chain parent
     while True:
-        new = label.copy()
-        m = np.minimum(label[pa], label[pb])
-        np.minimum.at(new, pa, m)
-        np.minimum.at(new, pb, m)
-        while True:
-            jumped = new[new]
-            if np.array_equal(jumped, new):
-                break
-            new = jumped
-        if np.array_equal(new, label):
+        jumped = parent[parent]
+        if np.array_equal(jumped, parent):
             break
-        label = new
-    size = np.bincount(label, weights=ec - sc, minlength=n)
-    out = mask.copy()
-    for i in np.flatnonzero(size[label] < min_px).tolist():
-        out[sr[i], sc[i]:ec[i]] = False
-    return out
+        parent = jumped
+    other_a, other_b = parent[pa[~chain]].tolist(), parent[pb[~chain]].tolist()
+    if not other_a:
+        return parent
+    up: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        root = x
+        while up.get(root, root) != root:
+            root = up[root]
+        while x != root:  # path compression
+            up[x], x = root, up.get(x, x)
+        return root
+
+    for a, b in zip(other_a, other_b):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            up[max(ra, rb)] = min(ra, rb)
+    heads = np.array(sorted(up), dtype=np.int64)
+    remap = np.arange(n)
+    remap[heads] = [find(h) for h in heads.tolist()]
+    return remap[parent]
 
 
 def _check_points(points) -> list[tuple[float, float]]:

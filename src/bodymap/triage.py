@@ -53,7 +53,7 @@ def hypothesis_name(h: Any) -> str:
 
 def hypothesis_words(h: Any) -> str:
     """'62%  L5 nerve root (left), moderately consistent': percentage, name and side, band (ADR 0008)."""
-    from .calibration import band_text, hypothesis_band
+    from .bands import band_text, hypothesis_band
 
     p = float(getattr(h, "probability", 0.0) or 0.0)
     return f"{100 * p:.0f}%  {hypothesis_name(h)}, {band_text(hypothesis_band(h))}"

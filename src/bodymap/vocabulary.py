@@ -13,7 +13,6 @@ Headless: imports no pygame and nothing else of bodymap but errors, paths and th
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -121,23 +120,6 @@ class Vocabulary:
             if q.key == key:
                 return q
         raise UsageError(f"unknown question {key!r}; known: {', '.join(q.key for q in self.questions)}")
-
-
-def load_at_import(what):
-    """Call `what()` (which loads the vocabulary) while a module is imported.
-
-    A broken questions.yaml would otherwise end the `bodymap` command with a traceback
-    before its own error handling runs: for the command line, say the one problem and
-    exit 2; inside any other program, raise the ConfigError as usual.
-    """
-    try:
-        return what()
-    except ConfigError as exc:
-        orig = getattr(sys, "orig_argv", [])
-        if Path(sys.argv[0]).stem == "bodymap" or orig[1:3] == ["-m", "bodymap"]:
-            print(f"bodymap: {exc}", file=sys.stderr)
-            raise SystemExit(2) from None
-        raise
 
 
 def questions_path() -> Path:

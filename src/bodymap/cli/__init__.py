@@ -6,10 +6,13 @@
 - `kiosk`: `bodymap kiosk`;
 - `exports`: report, export, heatmap, stats, import-regions.
 
-Exit status: 0 success, 2 bad input (one line on stderr), 1 internal error.
+- `lab`: `bodymap lab calibrate|validate` (the offline laboratory, bodymap.lab);
+- `status`: `ExitStatus`, the one list of exit statuses (0 success, 2 bad input with one line on
+  stderr, 1 internal error).
 """
 from __future__ import annotations
 
-from .commands import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, build_parser, main, parse_paint_spec
+from .commands import build_parser, main, parse_paint_spec
+from .status import ExitStatus
 
-__all__ = ["main", "build_parser", "parse_paint_spec", "EXIT_OK", "EXIT_INTERNAL", "EXIT_BAD_INPUT"]
+__all__ = ["main", "build_parser", "parse_paint_spec", "ExitStatus"]

@@ -1,4 +1,4 @@
-"""The `bodymap` command. Exit status: 0 success, 2 bad input, 1 internal error."""
+"""The `bodymap` command. Exit statuses: bodymap.cli.status.ExitStatus."""
 from __future__ import annotations
 
 import argparse
@@ -11,8 +11,7 @@ from typing import Sequence
 from .. import __version__
 from ..errors import BodymapError, UsageError
 from ..window_size import parse_window_size
-
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+from .status import ExitStatus
 
 
 class _Parser(argparse.ArgumentParser):
@@ -20,7 +19,7 @@ class _Parser(argparse.ArgumentParser):
         message = " ".join(message.split())
         if len(message) > 300:  # an argument can be megabytes long: quote the start only (issue 22)
             message = message[:300] + f"... ({len(message)} characters)"
-        self.exit(EXIT_BAD_INPUT, f"bodymap: {message} (see '{self.prog} --help')\n")
+        self.exit(ExitStatus.BAD_INPUT, f"bodymap: {message} (see '{self.prog} --help')\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return status
     except BrokenPipeError:  # `bodymap ... | head`: the reader has all it wanted; stop quietly
         _detach_stdout()
-        return EXIT_OK
+        return ExitStatus.OK
 
 
 def _detach_stdout() -> None:
@@ -122,27 +121,27 @@ def _detach_stdout() -> None:
 
 def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        parser = build_parser()  # reads the command modules, which may read the data files
+        args = parser.parse_args(argv)
         return _dispatch(args, parser)
-    except BodymapError as exc:
+    except BodymapError as exc:  # a bad argument or a broken data file (questions.yaml, atlas...): one line
         print(f"bodymap: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return ExitStatus.BAD_INPUT
     except KeyboardInterrupt:
-        return 130
+        return ExitStatus.INTERRUPTED
     except BrokenPipeError:
         raise  # handled in main(): not a bad path
     except OSError as exc:  # an output or input path the system refused (permissions, /proc, full disk)
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
         print(f"bodymap: {where}{exc.strerror or exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return ExitStatus.BAD_INPUT
     except Exception as exc:  # noqa: BLE001 - last resort: one line, never a traceback
         if os.environ.get("BODYMAP_DEBUG"):
             raise
         print(f"bodymap: internal error ({type(exc).__name__}: {exc}); set BODYMAP_DEBUG=1 for details",
               file=sys.stderr)
-        return EXIT_INTERNAL
+        return ExitStatus.INTERNAL
 
 
 def _dispatch(args, parser) -> int:
@@ -166,14 +165,14 @@ def _dispatch(args, parser) -> int:
         if not p.exists():
             raise UsageError(f"{p}: no such file or folder")
         size = parse_window_size(args.size, example="1400x900") if args.size is not None else None
-        from ..ui.review_app import run_review
+        from ..ui.review import run_review
 
         return run_review(p, size)
     for mod in _plugin_modules():
         if cmd in getattr(mod, "COMMANDS", ()):
             return mod.run(args)
     parser.print_help()
-    return EXIT_BAD_INPUT
+    return ExitStatus.BAD_INPUT
 
 
 def _paint(file: str | None, size: str, no_panel: bool) -> int:
@@ -181,7 +180,7 @@ def _paint(file: str | None, size: str, no_panel: bool) -> int:
     if file is not None:
         check_paint_file(file)
     _clean_leftovers(Path(file).parent if file is not None and str(Path(file).parent) else None)
-    from ..ui.app import run_paint_app
+    from ..ui.paint import run_paint_app
 
     return run_paint_app(file, wh, show_panel=not no_panel)
 
@@ -229,9 +228,9 @@ def _atlas(args, parser) -> int:
         if rep.problems:
             for p in rep.problems:
                 print(f"problem: {p}", file=sys.stderr)
-            return EXIT_BAD_INPUT
+            return ExitStatus.BAD_INPUT
         print("atlas ok")
-        return EXIT_OK
+        return ExitStatus.OK
     atlas = load_atlas()
     if args.atlas_cmd == "regions":
         total = {v: atlas.silhouette(v).area for v in ("front", "back")}
@@ -242,7 +241,7 @@ def _atlas(args, parser) -> int:
         else:
             for it in items:
                 print(f"{it['id']:<32} {it['view']:<6} {it['side']:<8} {it['area_percent']:6.2f}%  {it['name']}")
-        return EXIT_OK
+        return ExitStatus.OK
     if args.atlas_cmd == "render":
         from ..render import picture as headless
 
@@ -250,9 +249,9 @@ def _atlas(args, parser) -> int:
         surf = headless.render_atlas_png(atlas, args.layer, args.height)
         headless.save_png(surf, args.output)
         print(f"wrote {args.output}")
-        return EXIT_OK
+        return ExitStatus.OK
     parser.parse_args(["atlas", "--help"])
-    return EXIT_BAD_INPUT
+    return ExitStatus.BAD_INPUT
 
 
 def parse_paint_spec(spec: str) -> tuple[str, float, str]:
@@ -296,7 +295,7 @@ def _new(args) -> int:
         m.meta["session_code"] = args.session_code
     fileformat.save(m, args.output, new=not args.overwrite)  # of two racing `new` runs, one is told "exists"
     print(f"wrote {args.output}")
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 def _show(args) -> int:
@@ -317,7 +316,7 @@ def _show(args) -> int:
                           "answers": dict(m.answers), "intensity": m.intensity, "meta": m.meta,
                           "visit": {k: getattr(m.visit, k) for k in VISIT_FIELDS}, "local_times": times,
                           **_research_json(m)}))
-        return EXIT_OK
+        return ExitStatus.OK
     for note in m.meta.get("notes", []):
         print(f"note: {note}", file=sys.stderr)
     from ..triage import assess
@@ -349,7 +348,7 @@ def _show(args) -> int:
         print(f"note:        {lines[0]}")
         for line in lines[1:]:
             print(f"             {line}")
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 # -- issue 25: the standard indices and the confirmed diagnosis in `bodymap show` --
@@ -377,7 +376,7 @@ def _render(args) -> int:
     surf = headless.render_map_png(m, overlay=args.overlay, height=args.height)
     headless.save_png(surf, args.output)
     print(f"wrote {args.output}")
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError
+from .status import ExitStatus
 
 COMMANDS = ("report", "export", "heatmap", "stats", "import-regions")
 
@@ -104,7 +105,7 @@ def _report(args) -> int:
     m, head = load_for_report(_existing_file(args.file))
     out = write_report(m, args.output, head)
     print(f"wrote {out}")
-    return 0
+    return ExitStatus.OK
 
 
 def _export(args) -> int:
@@ -124,7 +125,7 @@ def _export(args) -> int:
             print(f"wrote {args.output}", file=sys.stderr)
         else:
             sys.stdout.write(text)
-        return 0
+        return ExitStatus.OK
     if getattr(args, "partition_by", None) or getattr(args, "dask", None):  # issue 25: registry scale
         from .research import registry_export
 
@@ -169,7 +170,7 @@ def _export_csv(p: Path, output: str | None, include_identifiers: bool = False) 
     else:
         write_csv(run, dec, sys.stdout, include_identifiers=include_identifiers)
         sys.stdout.flush()
-    return run.exit_status
+    return ExitStatus(run.exit_status)  # 2 when a file was bad
 
 
 def _heatmap(args) -> int:
@@ -202,7 +203,7 @@ def _heatmap(args) -> int:
     if hm.n_maps == 0:
         print("heatmap: no map passed the --where filters; the picture shows 0% everywhere", file=sys.stderr)
     print(f"wrote {out}")
-    return run.exit_status
+    return ExitStatus(run.exit_status)  # 2 when a file was bad
 
 
 def _stats(args) -> int:
@@ -235,7 +236,7 @@ def _stats(args) -> int:
         print(json.dumps(summary, ensure_ascii=False))
     else:
         print(format_stats(summary))
-    return run.exit_status
+    return ExitStatus(run.exit_status)  # 2 when a file was bad
 
 
 def _import(args) -> int:
@@ -252,4 +253,4 @@ def _import(args) -> int:
         print(f"import-regions: skipped {p}", file=sys.stderr)
     print(f"wrote {written} .bodymap file{'s' if written != 1 else ''} into {args.outdir}"
           + (f"; {len(problems)} row{'s' if len(problems) != 1 else ''} skipped" if problems else ""))
-    return 2 if problems else 0
+    return ExitStatus.BAD_INPUT if problems else ExitStatus.OK

@@ -8,6 +8,7 @@ from ..errors import UsageError
 from ..kiosk.config import default_config_path, load_config, save_config
 from ..kiosk.security import hash_pin
 from ..window_size import parse_window_size
+from .status import ExitStatus
 
 COMMANDS = ("kiosk",)
 
@@ -25,9 +26,9 @@ def run(args) -> int:
         return set_pin(args.config)
     cfg = load_config(args.config, required=args.config is not None)  # a named file must exist
     size = parse_window_size(args.size) if args.size else None
-    from ..ui.kiosk_app import run_kiosk
+    from ..ui.kiosk import run_kiosk
 
-    return run_kiosk(cfg, windowed=args.windowed, size=size)
+    return ExitStatus(run_kiosk(cfg, windowed=args.windowed, size=size))  # kiosk.flow.EXIT_*: the same numbers
 
 
 def set_pin(config_path: str | None) -> int:
@@ -48,4 +49,4 @@ def set_pin(config_path: str | None) -> int:
     cfg.pin_hash = hash_pin(pin)
     p = save_config(cfg, path)
     print(f"stored the PIN's salted hash in {p}")
-    return 0
+    return ExitStatus.OK

@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..calibration import band_text
+from ..bands import band_text
 from ..errors import BodymapError, UsageError
 from ..fileformat import load
 from ..triage import CAVEAT, assess, hypothesis_name
@@ -56,13 +56,16 @@ def _folder(folder: Path, as_json: bool) -> int:
     if not files:
         raise UsageError(f"{folder}: no .bodymap files in this folder")
     bad = []
-    from ..exports.common import Progress  # issue 25: count, rate, time left on a terminal
+    from ..exports.common import Decoder, Progress  # issue 25: count, rate, time left on a terminal
+    from ..matcher import TOP_N
+
+    dec = Decoder()  # read like the folder exports (issue 19): no PainMap, the stroke log skipped, bodymap.features
 
     bar = Progress("match", len(files), sys.stderr, tty=sys.stderr.isatty() and not sys.stdout.isatty())
     for k, f in enumerate(files):
         bar.update(k + 1)
         try:
-            r = assess(load(f))
+            r = dec.rank(dec.read(f), top_n=TOP_N if as_json else 1)  # the same triage as assess(load(f))
         except BodymapError as exc:
             bad.append(f"{f.name}: {exc}")
             continue

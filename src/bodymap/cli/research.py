@@ -158,13 +158,18 @@ def add_parsers(sub) -> None:
     lab = sub.add_parser("lab", help="the laboratory: the matcher on the clinic's own confirmed cases")
     lsub = lab.add_subparsers(dest="lab_cmd", parser_class=type(lab))
     v = lsub.add_parser("validate", help="top-1/top-3, bands, reliability and confusion on confirmed maps")
-    v.add_argument("folder", help="a folder of .bodymap files (maps with a confirmed diagnosis are scored)")
+    v.add_argument("folder", nargs="?", help="a folder of .bodymap files (maps with a confirmed diagnosis are "
+                                             "scored); without it, the package validation (bodymap.cli.lab)")
     v.add_argument("--json", action="store_true")
     v.add_argument("--reliability", metavar="PNG", help="write the reliability diagram here")
     v.add_argument("--fit-prior", metavar="FILE.json", help="fit the clinic's pattern prevalences (opt-in; "
                    "needs 30 confirmed cases) and write them with their provenance")
     v.add_argument("--fitted-by", metavar="NAME", default="", help="with --fit-prior: who fitted it")
     v.add_argument("--prior", metavar="FILE.json", help="also score with this local prior, beside the result without")
+
+    from .lab import add_lab_parsers  # issue 19: `lab validate` without a folder, and `lab calibrate`
+
+    add_lab_parsers(lsub, v)
 
     st = sub.add_parser("import-strokes", help="freehand drawings from another tool (PainSketch JSON, CSV) to .bodymap")
     st.add_argument("file", help="a PainSketch JSON file or a CSV of stroke points")
@@ -265,8 +270,10 @@ def _confirm(args) -> int:
 
 
 def _lab(args) -> int:
-    if getattr(args, "lab_cmd", None) != "validate":
-        raise UsageError("use: bodymap lab validate FOLDER")
+    if getattr(args, "lab_cmd", None) != "validate" or args.folder is None:  # the package laboratory
+        from .lab import run as run_lab
+
+        return run_lab(args)
     from ..exports.common import list_maps
     from ..lab.local import fit_prior, format_report, read_prior, validate_folder
 

@@ -1,11 +1,12 @@
 """Shared plumbing for the folder commands: streaming decode, derived figures, progress, bad files.
 
 A `MapRecord` is what one .bodymap file holds, read by the one codec
-(`fileformat.read_document`) without building a PainMap: the per-view bitfields on
-the atlas grid (bit i = SENSATIONS[i]), the answers,
-intensities, session code, times and visit fields (in `meta`). `Decoder` turns records into the figures the
-exports need (coverage, extent, ranking) with the same rules as PainMap and the
-matcher, so a folder export agrees with `bodymap show` / `bodymap match` file by file.
+(`fileformat.read_document`) without building a PainMap: its features (bodymap.features,
+the one computation of coverage, extent, counted regions and the rest), the answers,
+intensities, session code, times and visit fields (in `meta`), and on demand the
+per-view bitfields on the atlas grid (bit i = SENSATIONS[i]) for heat maps. `Decoder`
+gives the figures the exports need from the same code as the matcher and the batch, so a
+folder export agrees with `bodymap show` / `bodymap match` file by file.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -21,8 +23,10 @@ import numpy as np
 from ..atlas import VIEWS, Atlas, load_atlas
 from ..atomicio import AtomicWriter, umask_mode
 from ..errors import BodymapError, UsageError
-from ..fileformat import read_bytes, read_document
-from ..painting import DISTAL_LEVELS, SENSATIONS, VISIT_FIELDS, both_legs_painted, counted_regions, saddle_painted
+from .. import features
+from ..features import KNOWN_BITS, Features
+from ..fileformat import Document, read_bytes, read_document
+from ..painting import VISIT_FIELDS
 
 #: a region counts as painted from this share of its area (the matcher's own threshold, matcher.SOFT_LOW)
 PAINTED_MIN = 0.02
@@ -31,41 +35,45 @@ PAINTED_MIN = 0.02
 @dataclass
 class MapRecord:
     path: Path
-    bits: dict[str, np.ndarray]  # view -> flat uint8 bitfield over the atlas grid
-    nonzero: dict[str, np.ndarray]  # view -> indices of painted pixels
+    features: Features  # the one feature computation (bodymap.features) on the file's painted boxes
+    document: Document = field(repr=False)
+    grid: tuple[int, int] = (0, 0)  # the decoder's atlas grid, for `bits`
+    body_mask: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     answers: dict[str, Any] = field(default_factory=dict)
     intensity: dict[str, int] = field(default_factory=dict)
     recorded_flags: list[dict] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # "choir" (kept codes) and "imported" (columns): issue 21
 
+    @cached_property
+    def bits(self) -> dict[str, np.ndarray]:
+        """view -> flat uint8 bitfield over the atlas grid (heat maps add these pixel by pixel); a file from
+        another grid is resampled, as bodymap.load does; paint outside the body dropped, as PainMap does."""
+        return {v: self.document.bits(v, self.grid).ravel() & self.body_mask[v] for v in VIEWS}
+
+    @cached_property
+    def nonzero(self) -> dict[str, np.ndarray]:
+        """view -> indices of painted pixels in `bits`."""
+        return {v: _nonzero(b) for v, b in self.bits.items()}
+
 
 class Decoder:
-    """Decodes .bodymap bytes against one atlas and derives figures from the bitfields."""
+    """Decodes .bodymap bytes against one atlas; the figures come from the one feature computation."""
 
     def __init__(self, atlas: Atlas | None = None):
         self.atlas = atlas or load_atlas()
         self.raster = self.atlas.raster()
         self.shape = self.raster.shape
-        self.labels = {v: self.raster.labels[v].ravel() for v in VIEWS}
-        self.body = {v: self.raster.body[v].ravel() for v in VIEWS}
-        # paint outside the body is dropped (as PainMap does) and bits beyond the known sensations ignored
-        # (as the file loader does)
-        known = np.uint8((1 << len(SENSATIONS)) - 1)
-        self._body_mask = {v: self.body[v].astype(np.uint8) * known for v in VIEWS}
-        n = len(self.atlas.regions)
-        self.region_px = np.bincount(np.concatenate([lab[lab >= 0] for lab in self.labels.values()]),
-                                     minlength=n).astype(np.int64)
-        self.body_px = {v: int(self.body[v].sum()) for v in VIEWS}
-        self._model = None
+        # bits beyond the known sensations are ignored (as the file loader does)
+        self._body_mask = {v: self.raster.body[v].ravel().astype(np.uint8) * KNOWN_BITS for v in VIEWS}
+        self.region_px = self.atlas.region_px()
+        self.body_px = self.atlas.body_px()
 
     @property
     def model(self):
-        if self._model is None:
-            from ..matcher import get_model
+        from ..matcher import get_model
 
-            self._model = get_model(self.atlas)
-        return self._model
+        return get_model(self.atlas)  # kept on the atlas
 
     # -- decoding -------------------------------------------------------
     def read(self, path: Path) -> MapRecord:
@@ -74,13 +82,8 @@ class Decoder:
     def decode(self, raw: bytes, path: Path) -> MapRecord:
         """A record from .bodymap bytes via the one reader (fileformat.read_document), stroke log skipped."""
         doc = read_document(raw, self.atlas, str(path), strokes=False)
-        rec = MapRecord(path=path, bits={}, nonzero={})
-        for v in VIEWS:
-            # on this atlas grid (a file from another grid is resampled, as bodymap.load does); paint outside
-            # the body dropped, as PainMap does
-            b = doc.bits(v, self.shape).ravel() & self._body_mask[v]
-            rec.bits[v] = b
-            rec.nonzero[v] = _nonzero(b)
+        rec = MapRecord(path=path, features=features.from_document(doc, self.atlas), document=doc, grid=self.shape,
+                        body_mask=self._body_mask)
         rec.answers = dict(doc.answers)
         rec.intensity = dict(doc.intensity)
         rec.recorded_flags = doc.red_flags
@@ -90,61 +93,25 @@ class Decoder:
         rec.extra = {k: doc.extra[k] for k in ("choir", "imported") if k in doc.extra}  # written by import-regions
         return rec
 
-    # -- derived figures --------------------------------------------------
+    # -- derived figures: bodymap.features, the same computation as bodymap.match and the batch ----------
     def region_counts(self, rec: MapRecord, sensation: str | None = None) -> np.ndarray:
-        counts = np.zeros(len(self.atlas.regions), dtype=np.int64)
-        for v in VIEWS:
-            nz = rec.nonzero[v]
-            if sensation is not None:
-                bit = 1 << SENSATIONS.index(sensation)
-                nz = nz[(rec.bits[v][nz] & bit) != 0]
-            lab = self.labels[v][nz]
-            counts += np.bincount(lab[lab >= 0], minlength=len(counts))
-        return counts
+        return rec.features.counts_for(sensation)
 
     def coverage(self, rec: MapRecord, sensation: str | None = None) -> np.ndarray:
         """(R,) share of each region painted, in atlas order (PainMap.coverage_vector)."""
-        return self.region_counts(rec, sensation) / np.maximum(self.region_px, 1)
+        return rec.features.coverage if sensation is None else rec.features.coverage_for(sensation)
 
     def sensations_present(self, rec: MapRecord) -> np.ndarray:
-        acc = 0
-        for v in VIEWS:
-            nz = rec.nonzero[v]
-            if len(nz):
-                acc |= int(np.bitwise_or.reduce(rec.bits[v][nz]))
-        return np.array([bool(acc >> i & 1) for i in range(len(SENSATIONS))])
+        return rec.features.sensations
 
     def extent(self, rec: MapRecord) -> dict[str, Any]:
         """Painted area as % of body area: total, per view and per sensation (PainMap.extent_percent)."""
-        total_px = sum(self.body_px.values())
-        out: dict[str, Any] = {}
-        painted = 0
-        per_sens = np.zeros(len(SENSATIONS), dtype=np.int64)
-        for v in VIEWS:
-            nz = rec.nonzero[v]
-            painted += len(nz)
-            out[v] = 100.0 * len(nz) / self.body_px[v]
-            vals = rec.bits[v][nz]
-            for i in range(len(SENSATIONS)):
-                per_sens[i] += int(np.count_nonzero(vals & (1 << i)))
-        out["total"] = 100.0 * painted / total_px
-        out["by_sensation"] = {s: 100.0 * int(per_sens[i]) / total_px for i, s in enumerate(SENSATIONS)}
-        return out
+        e = rec.features.extent
+        return {**e, "by_sensation": dict(e["by_sensation"])}
 
     def counted_regions(self, rec: MapRecord) -> np.ndarray:
         """(R,) bool: the regions that count as painted (painting.counted_regions, PainMap's rule)."""
-        cols = self.shape[1]
-        painted = {}
-        for v in VIEWS:
-            nz = rec.nonzero[v]
-            if not len(nz):
-                continue
-            r, c = nz // cols, nz % cols  # only the painted box: no full-grid pass per file
-            r0, r1, c0, c1 = int(r.min()), int(r.max()) + 1, int(c.min()), int(c.max()) + 1
-            box = np.zeros((r1 - r0, c1 - c0), dtype=bool)
-            box[r - r0, c - c0] = True
-            painted[v] = (r0, c0, box)
-        return counted_regions(self.raster.labels, painted, self.region_px)
+        return rec.features.counted
 
     def indices(self, rec: MapRecord):
         """The standard indices (bodymap.indices) from the counted regions and the painted area."""
@@ -154,56 +121,19 @@ class Decoder:
 
     def rank(self, rec: MapRecord, cov: np.ndarray | None = None, top_n: int = 1):
         """The triage of this record (`bodymap.triage`: flags, prompts and the matcher's ranking, with the
-        same inputs as bodymap.match); a matcher that fails leaves the flags and `ranking_error`."""
-        from ..matcher import Features, rank
+        same inputs as bodymap.match, from bodymap.features); a matcher that fails leaves the flags and
+        `ranking_error`. `cov` is not needed."""
+        from ..matcher import inputs_from, rank
         from ..triage import Case, assess_case
 
-        cov = self.coverage(rec) if cov is None else cov
-        painted = np.flatnonzero(self.counted_regions(rec))  # as PainMap.painted_regions: no specks or slivers
-        regions = self.atlas.regions
-        painted_ids = [regions[i].id for i in painted]
-        both_legs = both_legs_painted(self.atlas, painted_ids)
-        saddle = saddle_painted(painted_ids)
-        levels = [DISTAL_LEVELS.index(regions[i].level) for i in painted if regions[i].level in DISTAL_LEVELS]
-        order = sorted(painted.tolist(), key=lambda i: (-cov[i], regions[i].id))
-        summary = {"extent_percent": self.extent(rec)["total"], "regions": [regions[i].id for i in order],
-                   "most_distal": DISTAL_LEVELS[max(levels)] if levels else None}
-        case = Case(dict(rec.answers), both_legs, saddle, summary, list(rec.recorded_flags or []))
+        f = rec.features
+        summary = {"extent_percent": f.extent["total"], "regions": f.painted_regions(), "most_distal": f.most_distal}
+        case = Case(dict(rec.answers), f.both_legs, f.saddle, summary, list(rec.recorded_flags or []))
 
         def ranker():
-            f = Features(cov, self.sensations_present(rec), dict(rec.answers), key_points=self._key_points(rec))
-            return rank(self.model, f, summary, both_legs, saddle, rec.recorded_flags, top_n)
+            return rank(self.model, inputs_from(f), summary, f.both_legs, f.saddle, rec.recorded_flags, top_n)
         return assess_case(case, ranker)
 
-    def _key_points(self, rec: MapRecord) -> frozenset:
-        """The painted ISNCSCI key points, as bodymap.match reads them (matcher.key_points_in, ADR 0019):
-        only the few pixels around each key point are looked up, never a full-grid mask."""
-        from ..matcher import key_points_in
-
-        rows, cols = self.shape
-        painted = {}
-        for v in VIEWS:
-            nz = rec.nonzero[v]
-            if len(nz):
-                painted[v] = _Sparse(nz, cols, rows)
-        return key_points_in(self.atlas, self.raster, painted)
-
-
-class _Sparse:
-    """A painted view given as flat pixel indices, sliced like the (row0, col0, mask) triple."""
-
-    def __init__(self, nz: np.ndarray, cols: int, rows: int):
-        self.nz, self.cols, self.rows = nz, cols, rows
-
-    def __iter__(self):
-        return iter((0, 0, self))
-
-    def __getitem__(self, key) -> np.ndarray:
-        rs, cs = key
-        r = np.arange(rs.start, min(rs.stop, self.rows))
-        c = np.arange(cs.start, min(cs.stop, self.cols))
-        idx = (r[:, None] * self.cols + c[None, :]).ravel()
-        return np.isin(idx, self.nz)
 
 
 def _nonzero(b: np.ndarray) -> np.ndarray:

@@ -381,7 +381,7 @@ BAND_SYSTEM = "urn:bodymap:band"
 def _ranking_observation(t, created: str | None, qr_id: str) -> dict | None:
     """The top (pattern, side) hypotheses of a triage with probability and band, or None when nothing is
     matched (or the matcher failed: the Flags above still stand)."""
-    from ..calibration import band_text
+    from ..bands import band_text
     from ..matcher import DISCLAIMER
     from ..triage import hypothesis_name
 

@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape
 
 from .. import __version__, vocabulary
 from ..atomicio import write_atomic_via
-from ..calibration import band_text, hypothesis_band
+from ..bands import band_text, hypothesis_band
 from ..paths import check_output_file
 from ..painting import SENSATION_WORDS, SENSATIONS, UNSURE, PainMap
 from ..times import local_time

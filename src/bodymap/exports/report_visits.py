@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..atomicio import write_atomic_via
-from ..calibration import band_text, hypothesis_band
+from ..bands import band_text, hypothesis_band
 from ..painting import PainMap
 from ..paths import check_output_file
 from ..triage import hypothesis_name

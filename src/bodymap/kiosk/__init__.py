@@ -2,5 +2,5 @@
 
 The headless core lives here (config, PIN, session codes, spool, drafts,
 catalogues, the flow state machine); the pygame screens are in
-bodymap.ui.kiosk_app.
+bodymap.ui.kiosk.
 """

@@ -27,7 +27,7 @@ SECONDS_PER_TAP = 1.5
 SECONDS_PER_STROKE = 3.0
 GOAL_ACTIONS = 12
 GOAL_SECONDS = 60.0
-BRUSH_RADIUS = 0.14  # head heights: the kiosk's fingertip brush (ui/kiosk_app.BRUSH_RADIUS)
+BRUSH_RADIUS = 0.14  # head heights: the kiosk's fingertip brush (bodymap.ui.kiosk.paint.BRUSH_RADIUS)
 
 
 def estimate_s(screens: int, taps: int, strokes: int) -> float:

@@ -4,7 +4,9 @@ It sits below both the windows (bodymap.ui) and the exports (bodymap.exports) an
 imports neither (docs/adr/0004-layers.md). Modules:
 
 - palette: every colour and the sensation styles (no pygame);
+- layout: `ViewLayout`, the one mapping from atlas units to screen pixels;
 - view: layout of a view in a rectangle, the body, labels and dermatomes;
+- labels: where each dermatome label goes;
 - picture: paint as RGBA, legends, whole PNG pictures of the atlas and of maps;
 - overlay: the incrementally updated paint surface of a window;
 - heatmap: the frequency-map picture.

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pygame
@@ -16,10 +15,8 @@ from shapely.ops import polylabel
 
 from ..atlas import Atlas
 from .palette import BACKGROUND, TEXT
+from .layout import ViewLayout
 from .text import font
-
-if TYPE_CHECKING:  # annotations only: view imports this module
-    from .view import ViewLayout
 
 
 @dataclass(frozen=True)
@@ -88,18 +85,17 @@ def place_dermatome_labels(atlas: Atlas, lay: ViewLayout, size: int = 15, *, min
     Every rect lies inside the view's rectangle. Parts with the least room are placed first.
     """
     min_size = min(size, max(LABEL_MIN_SIZE, int(round(size * 0.7)))) if min_size is None else min(min_size, size)
-    key = (id(atlas), lay, size, min_size, tuple(tuple(r) for r in avoid))
-    hit = _PLACED.get(key)
-    if hit is not None and hit[0] is atlas:
-        return [dataclasses.replace(lab, rect=pygame.Rect(lab.rect)) for lab in hit[1]]
-    placed = _place_labels(atlas, lay, size, min_size, avoid)
-    if len(_PLACED) > 32:
-        _PLACED.clear()
-    _PLACED[key] = (atlas, placed)
+    key = (lay, size, min_size, tuple(tuple(r) for r in avoid))
+    cache = atlas.derived.setdefault("render.labels.placed", {})  # kept with the atlas it was placed on
+    placed = cache.get(key)
+    if placed is None:
+        placed = _place_labels(atlas, lay, size, min_size, avoid)
+        if len(cache) > 32:
+            cache.clear()
+        cache[key] = placed
     return [dataclasses.replace(lab, rect=pygame.Rect(lab.rect)) for lab in placed]
 
 
-_PLACED: dict[tuple, tuple[Atlas, list[PlacedLabel]]] = {}
 
 
 def _place_labels(atlas: Atlas, lay: ViewLayout, size: int, min_size: int,

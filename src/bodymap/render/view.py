@@ -8,7 +8,6 @@ One function maps atlas units to screen pixels for a view placed in a rectangle
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
@@ -23,32 +22,8 @@ from .palette import (BACKGROUND, DERMATOME_COLOURS, MUTED, OUTLINE, REGION_LINE
                       TEXT)
 from .text import font
 from .labels import PlacedLabel, draw_label, draw_leader, place_dermatome_labels  # noqa: F401 (re-exported)
+from .layout import ViewLayout
 
-@dataclass(frozen=True)
-class ViewLayout:
-    """Where one view sits on screen: atlas (x, y) -> pixel (px, py)."""
-
-    view: str
-    left: float
-    top: float
-    scale: float  # pixels per head height
-    x0: float  # atlas frame origin
-    y0: float
-    width: int
-    height: int
-
-    def to_screen(self, x, y):
-        return self.left + (np.asarray(x) - self.x0) * self.scale, self.top + (np.asarray(y) - self.y0) * self.scale
-
-    def to_atlas(self, px: float, py: float) -> tuple[float, float]:
-        return (px - self.left) / self.scale + self.x0, (py - self.top) / self.scale + self.y0
-
-    def contains(self, px: float, py: float) -> bool:
-        return self.left <= px < self.left + self.width and self.top <= py < self.top + self.height
-
-    @property
-    def rect(self) -> pygame.Rect:
-        return pygame.Rect(int(self.left), int(self.top), self.width, self.height)
 
 
 def layout_views(atlas: Atlas, area: pygame.Rect, gap: int = 16, title_h: int = 0) -> dict[str, ViewLayout]:

@@ -12,7 +12,7 @@ from typing import Any
 import pygame
 
 from .. import render
-from ..calibration import band_text, hypothesis_band
+from ..bands import band_text, hypothesis_band
 from .widgets import (AGAINST_TEXT, BAR_BG, BAR_FILL, BAR_LINE, BUTTON_BG, BUTTON_BORDER, FOR_TEXT, MUTED, RED, RED_BG,
                       SELECT_BG, SELECT_BORDER, TEXT, TextCache, wrap_text)
 

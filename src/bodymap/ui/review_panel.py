@@ -13,7 +13,7 @@ from typing import Any
 import pygame
 
 from .. import render, vocabulary
-from ..calibration import band_text, hypothesis_band
+from ..bands import band_text, hypothesis_band
 from .review_draw import diff_swatch
 from .review_model import MapEntry, entry_time
 from .widgets import (BAR_BG, BAR_FILL, BAR_LINE, BUTTON_BG, BUTTON_BORDER, BUTTON_ON_BG, BUTTON_ON_TEXT, MUTED, RED,

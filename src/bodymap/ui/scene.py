@@ -173,3 +173,12 @@ def run(scene: Scene, window: DisplayWindow | SdlWindow, *, max_frames: int | No
             ticker.tick(policy.fps)
         frame += 1
     return False
+
+
+def desktop_size() -> tuple[int, int] | None:
+    """The first screen's size (after `pygame.display.init()`), or None when the driver cannot tell."""
+    try:
+        sizes = pygame.display.get_desktop_sizes()
+    except pygame.error:
+        return None
+    return tuple(sizes[0]) if sizes else None

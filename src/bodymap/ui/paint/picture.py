@@ -24,11 +24,12 @@ class PaintPicture:
     # ------------------------------------------------------------------
     # drawing
     def _chrome_key(self, surface: pygame.Surface) -> Any:
-        """Everything besides the paint and the status text that a frame shows."""
+        """Everything besides the paint and the status text that a frame shows, as two parts:
+        (the rest of the window, what only the ranking panel shows)."""
         b = tuple((k, v.on, v.enabled) for k, v in self.buttons.items())
-        return (id(surface), surface.get_size(), self.size, b, self.slider.value, self.toast, id(self.dialog),
-                self._pressed, self.show_panel, id(self.ranking), self.panel_scroll_key(), self._bg_key,
-                self._tops_key, self.too_small, self.banner_key())
+        return ((id(surface), surface.get_size(), self.size, b, self.slider.value, self.toast, id(self.dialog),
+                 self._pressed, self.show_panel, self._bg_key, self._tops_key, self.too_small, self.banner_key()),
+                (id(self.ranking), self.panel_scroll_key()))
 
     def panel_scroll_key(self) -> Any:
         p = self.panel
@@ -49,8 +50,13 @@ class PaintPicture:
         if surface.get_size() != self.size:
             self.resize(surface.get_size())
         self._sync_buttons()
-        if self._drawn_key is None or self._chrome_key(surface) != self._drawn_key or self.dialog is not None:
+        key = self._chrome_key(surface)
+        if self._drawn_key is None or key[0] != self._drawn_key[0] or self.dialog is not None:
             self.draw(surface)
+            return None
+        panel_only = key[1] != self._drawn_key[1]
+        if panel_only and (self.panel_rect is None or self.toast or self.too_small):
+            self.draw(surface)  # something may lie over the panel: the whole window
             return None
         rects = []
         bg = self._background()
@@ -68,6 +74,11 @@ class PaintPicture:
                     surface.blit(top, tr.topleft, tr.move(-at[0], -at[1]))
             rects.append(r)
         self._dirty_rects = []
+        if panel_only:  # a new ranking after a stroke, a scroll or a selection: the panel alone changed
+            self.panel.layout(self.panel_rect, self.s, self.font_size)
+            self.panel.draw(surface, self.text)
+            rects.append(self.panel_rect.copy())
+            self._drawn_key = key
         banner = self.banner_rect()
         if banner is not None and any(banner.colliderect(r) for r in rects):
             rects.append(self.draw_banner(surface))  # a stroke under the banner never wipes it

@@ -38,7 +38,7 @@ from ...painting import SENSATIONS, PainMap
 from ...render.overlay import PaintOverlay
 from ..panel import load_matcher
 from ...window_size import fit_to_screen
-from ..scene import PARTIAL, DisplayWindow, run
+from ..scene import PARTIAL, DisplayWindow, desktop_size, run
 from ..widgets import Dialog, TextCache, wrap_text
 from .banner import PaintBanner
 from .patient_banner import PaintPatientBanner
@@ -285,12 +285,3 @@ def run_paint_app(file: str | os.PathLike | None = None, size: tuple[int, int] |
         return screen.exit_status
     finally:
         pygame.display.quit()
-
-
-def desktop_size() -> tuple[int, int] | None:
-    """The first screen's size (after `pygame.display.init()`), or None when the driver cannot tell."""
-    try:
-        sizes = pygame.display.get_desktop_sizes()
-    except pygame.error:
-        return None
-    return tuple(sizes[0]) if sizes else None

@@ -143,7 +143,7 @@ def run_review(path: Path, size: tuple[int, int] | None = None, *, max_frames: i
         pygame.display.init()
         pygame.font.init()
         if size is None:
-            from ..paint.screen import desktop_size
+            from ..scene import desktop_size
             from ...window_size import fit_to_screen
 
             w, h = fit_to_screen(BASE_SIZE, desktop_size())

@@ -1,7 +1,7 @@
 """The second simulated cohort: drawings that share neither the matcher's tables nor its
 independence assumption (validation/cohort2.yaml, docs/adr/0008-calibration-bands.md).
 
-    from bodymap.cohort import load_cohort_spec, generate
+    from bodymap.lab.cohort import load_cohort_spec, generate
     drawings = generate(atlas, load_cohort_spec(), n=1500, seed=11)
 
 Differences from the first cohorts (bodymap.validation.simulate):
@@ -21,16 +21,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .atlas import Atlas
-from .errors import BodymapError
-from .painting import SENSATIONS, both_legs_painted
-from .yamlio import read_yaml
+from ..atlas import Atlas
+from ..errors import BodymapError
+from ..painting import SENSATIONS, both_legs_painted
+from ..yamlio import read_yaml
 
 SCHEMA = "bodymap.cohort2/1"
 LABELS = ("R", "S", "M", "P")
@@ -102,7 +101,7 @@ def _num(v: Any, where: str) -> float:
 
 
 def load_cohort_spec(path: str | Path | None = None) -> CohortSpec:
-    from .paths import data_root
+    from ..paths import data_root
 
     path = Path(path) if path else data_root() / "validation" / "cohort2.yaml"
     doc = read_yaml(path, CohortError, what="a cohort file")
@@ -171,23 +170,16 @@ def load_cohort_spec(path: str | Path | None = None) -> CohortSpec:
 # Region adjacency
 
 
-@lru_cache(maxsize=4)
-def _adjacency_for(atlas_key: str) -> tuple[tuple[int, ...], ...]:
-    return tuple(tuple(x) for x in _compute_adjacency(_ATLASES[atlas_key]))
-
-
-_ATLASES: dict[str, Atlas] = {}
-
-
 def adjacency(atlas: Atlas) -> list[tuple[int, ...]]:
-    """Neighbours of every region (indices into atlas.regions).
+    """Neighbours of every region (indices into atlas.regions), kept with the atlas.
 
     Two regions are neighbours when they touch on the same view, or when they lie on the
     same side at the same level on the two views and overlap vertically by at least half
     of the shorter one (the front and back of a limb wrap round into each other)."""
-    key = f"{id(atlas)}:{atlas.content_hash}"
-    _ATLASES[key] = atlas
-    return list(_adjacency_for(key))
+    hit = atlas.derived.get("lab.cohort.adjacency")
+    if hit is None:
+        hit = atlas.derived["lab.cohort.adjacency"] = tuple(tuple(x) for x in _compute_adjacency(atlas))
+    return list(hit)
 
 
 def _compute_adjacency(atlas: Atlas) -> list[list[int]]:
@@ -264,7 +256,7 @@ def _grow_side(atlas: Atlas, nb: list[tuple[int, ...]], rec: Recipe, spec: Cohor
 
 def draw_one(atlas: Atlas, nb: list[tuple[int, ...]], spec: CohortSpec, rec: Recipe,
              rng: np.random.Generator) -> Drawing:
-    from .matcher import Features
+    from ..matcher import Features
 
     regs = atlas.regions
     R = len(regs)

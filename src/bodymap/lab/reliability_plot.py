@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .atomicio import write_atomic
+from ..atomicio import write_atomic
 
 
 _GLYPHS = {  # 3x5 pixel glyphs, rows top to bottom

@@ -1,6 +1,6 @@
 """Honest confidence: the matcher's temperature fit, its measurement, and the plain bands.
 
-    python -m bodymap.calibration [--fit] [--docs]   # measure; refit T (docs/adr/0020); rewrite the
+    python -m bodymap.lab.calibration [--fit] [--docs]   # measure; refit T (docs/adr/0020); rewrite the
                                                      # "Second cohort" section of docs/validation.md
 
 T is fixed by the rule of docs/adr/0020-probs-temperature-rule.md: minimum log loss on the
@@ -22,49 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-# ---------------------------------------------------------------------------
-# Bands
-
-STRONG_AT = 0.70
-MODERATE_AT = 0.40
-BANDS = ("strong", "moderate", "weak")
-BAND_TEXT = {"strong": "strongly consistent", "moderate": "moderately consistent", "weak": "weakly consistent"}
-
-
-def band_for(p: float) -> str:
-    """The band of a (calibrated) probability: 'strong', 'moderate' or 'weak'.
-
-    >>> band_for(0.85), band_for(0.5), band_for(0.1)
-    ('strong', 'moderate', 'weak')
-    """
-    if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not math.isfinite(float(p)):
-        raise ValueError(f"band_for needs a probability between 0 and 1, got {p!r}")
-    p = float(p)
-    if not -1e-9 <= p <= 1 + 1e-9:
-        raise ValueError(f"band_for needs a probability between 0 and 1, got {p!r}")
-    if p >= STRONG_AT:
-        return "strong"
-    if p >= MODERATE_AT:
-        return "moderate"
-    return "weak"
-
-
-def band_text(band_or_p: str | float) -> str:
-    """'moderately consistent' for 'moderate' or for a probability in that band."""
-    band = band_or_p if isinstance(band_or_p, str) else band_for(band_or_p)
-    return BAND_TEXT[band]
-
-
-def hypothesis_band(h) -> str:
-    """The band of a hypothesis-like object (its own `band` if it has one, else from its probability)."""
-    b = getattr(h, "band", None)
-    if b in BAND_TEXT:
-        return b
-    try:
-        p = float(getattr(h, "probability", 0.0) or 0.0)
-    except (TypeError, ValueError):
-        return "weak"
-    return band_for(min(max(p, 0.0), 1.0)) if math.isfinite(p) else "weak"  # a screen never crashes on a band
+from ..atomicio import write_atomic
+# The bands (band_for and its cut points) are runtime words and live in the core: bodymap.bands.
+from ..bands import BAND_TEXT, BANDS, MODERATE_AT, STRONG_AT, band_for, band_text  # noqa: E402,F401
 
 
 # ---------------------------------------------------------------------------
@@ -126,14 +86,14 @@ def _truths(model, drawings) -> tuple[np.ndarray, list[str]]:
 
 def _loglik(model, drawings) -> list:
     """Per drawing, everything the final probabilities need before the temperature (ADR 0019)."""
-    from .matcher import parts_of
+    from ..matcher import parts_of
 
     return [parts_of(model, d.features) for d in drawings]
 
 
 def score(model, drawings, temperature: float, ll: list | None = None) -> Scored:
     """Scores of the probabilities a clinician sees (doubt and rules included), one line per pattern."""
-    from .rules import combine
+    from ..rules import combine
 
     ll = _loglik(model, drawings) if ll is None else ll
     acc, pids = _truths(model, drawings)
@@ -222,7 +182,7 @@ def fit_temperature(model, drawings) -> float:
 
 def vignette_misses(model, temperature: float) -> list[str]:
     """Ids of the vignettes (validation/vignettes.yaml) that miss at this T (reported only, ADR 0020)."""
-    from .paths import data_root
+    from ..paths import data_root
     from .validation import run_vignettes
 
     saved = model.lib.temperature
@@ -261,7 +221,7 @@ def write_temperature(path: Path, T: float, note: str) -> None:
             out.append(ln)
     if not done:
         out += [prov, f"temperature: {T:.4f}"]
-    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    write_atomic(path, "\n".join(out) + "\n", 0o644)
 
 
 # ---------------------------------------------------------------------------
@@ -285,10 +245,10 @@ class _Adapted:
 
 
 def run(fit: bool = False, docs: bool = False, n: int = COHORT_N) -> int:
-    from .atlas import load_atlas
+    from ..atlas import load_atlas
     from .cohort import generate, load_cohort_spec
-    from .matcher import _model_for, get_model
-    from .paths import data_root
+    from ..matcher import forget_models, get_model
+    from ..paths import data_root
     from .validation import simulate
 
     root = data_root()
@@ -305,7 +265,7 @@ def run(fit: bool = False, docs: bool = False, n: int = COHORT_N) -> int:
                           f"second cohort (bodymap.cohort, validation/cohort2.yaml), seed {FIT_SEED}, n = {n}; "
                           f"{why}; written by `make calibrate`. Label M: a model parameter fitted to simulated "
                           f"data, not a clinical figure.")
-        _model_for.cache_clear()
+        forget_models()
         model = get_model(atlas)
         print(f"fitted temperature T = {f.temperature:.4f} on the second cohort (seed {FIT_SEED}, n = {n}); {why}")
     T = model.lib.temperature
@@ -346,7 +306,7 @@ def run(fit: bool = False, docs: bool = False, n: int = COHORT_N) -> int:
         cut = text.find("\n" + SECTION)
         text = (text if cut < 0 else text[:cut]).rstrip("\n") + "\n\n" + _section(
             T, n, rows, held_m, mimics, spec, fit_note) + "\n"
-        path.write_text(text, encoding="utf-8")
+        write_atomic(path, text, 0o644)
         print(f"wrote the '{SECTION}' section of docs/validation.md and {FIGURE}")
     return 0
 
@@ -371,7 +331,7 @@ def _section(T: float, n: int, rows: list[Measure], held: Measure, mimics: list[
                                  "right for them.")
     return f"""{SECTION}
 
-Generated by `make calibrate` (`python -m bodymap.calibration --fit --docs`; `make validate`
+Generated by `make calibrate` (`python -m bodymap.lab.calibration --fit --docs`; `make validate`
 rewrites it without refitting). Measured numbers only.
 
 **Why a second cohort.** The cohorts above are sampled from regions/patterns.yaml region by
@@ -476,7 +436,7 @@ def _range(b: str) -> str:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bodymap.calibration")
+    ap = argparse.ArgumentParser(prog="python -m bodymap.lab.calibration")
     ap.add_argument("--fit", action="store_true", help="refit the temperature into regions/calibration.yaml")
     ap.add_argument("--docs", action="store_true",
                     help="rewrite the 'Second cohort' section of docs/validation.md and its reliability diagram")
@@ -485,7 +445,7 @@ def main(argv=None) -> int:
     if args.n < 50:
         print(f"error: -n must be at least 50, got {args.n}", file=sys.stderr)
         return 2
-    from .errors import BodymapError
+    from ..errors import BodymapError
 
     try:
         return run(args.fit, args.docs, args.n)

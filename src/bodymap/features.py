@@ -1,0 +1,283 @@
+"""One feature computation: what a drawing shows, from a file's sparse bits or from a PainMap.
+
+Coverage, sensations, extent, the regions that count as painted, "both legs" and "saddle" are
+computed here, by one piece of code, for the matcher (`bodymap.match`), the batch scorer and the
+folder exports, so a figure means the same in the window, a CSV and a registry run.
+
+A drawing's paint is held as `Paint`: for each view, the painted bounding box of the atlas grid
+and its sensation bits (bit i = SENSATIONS[i]), inside the body only. A .bodymap file gives that
+box directly (`from_document`, no full-grid copy); a PainMap packs its layers into it
+(`from_map`). `Features` then computes each figure the first time it is asked for, and keeps it:
+
+    f = features.from_document(doc, atlas)
+    f.coverage          # (R,) share of each region painted, atlas order
+    f.sensations        # (5,) bool, SENSATIONS order
+    f.extent            # % of body area: total, per view, per sensation
+    f.counted           # (R,) bool: regions that count as painted (no specks, no slivers)
+    f.both_legs, f.saddle
+
+The island step behind `counted` (painting.counted_paint) is the one costly figure. "Both legs"
+and "saddle" can only lose regions to it, so they run it only when the raw paint already
+reaches both legs (or the saddle). Headless: numpy only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from .atlas import DEFAULT_SCALE, VIEWS, Atlas
+from .atlas_remap import Step, steps_between
+from .painting import (DISTAL_LEVELS, LEG_LEVELS, SADDLE_REGIONS, SENSATIONS, PainMap, counted_regions,
+                       counts_as_painted)
+
+KNOWN_BITS = np.uint8((1 << len(SENSATIONS)) - 1)  # bits beyond the known sensations are ignored, as the loader does
+
+
+@dataclass(frozen=True)
+class Paint:
+    """One drawing's paint per view: (row, col, bits) of the painted box on the atlas grid at `scale`.
+
+    Bits outside the body and beyond the known sensations are already cleared, as PainMap does.
+    """
+
+    views: dict[str, tuple[int, int, np.ndarray]]
+    scale: float = DEFAULT_SCALE
+
+
+def paint_from_document(doc, atlas: Atlas) -> Paint:
+    """The paint of a read .bodymap Document (fileformat.Document) on this atlas's grid.
+
+    On the file's own grid (the usual case) only its painted boxes are touched; a file from another
+    grid, or one an atlas step moves pixels for, goes through the loader's own path (to_pain_map).
+    """
+    raster = atlas.raster(doc.scale)
+    if tuple(doc.shape) != raster.shape or _moves_pixels(doc, atlas):
+        from .fileformat import to_pain_map
+
+        return paint_from_map(to_pain_map(doc, atlas))
+    views = {}
+    for v in VIEWS:
+        r0, c0, sub = doc.views[v]
+        if sub.size:  # paint outside the body and unknown bits are dropped, as PainMap does
+            h, w = sub.shape
+            sub = np.bitwise_and(sub, _body_bits(atlas, doc.scale)[v][r0:r0 + h, c0:c0 + w])
+        views[v] = (r0, c0, sub)
+    return Paint(views, float(doc.scale))
+
+
+def _body_bits(atlas: Atlas, scale: float) -> dict[str, np.ndarray]:
+    """{view: uint8 grid, KNOWN_BITS inside the body and 0 outside} (kept on the atlas)."""
+    key = ("features.body_bits", float(scale))
+    hit = atlas.derived.get(key)
+    if hit is None:
+        hit = atlas.derived[key] = {v: m.astype(np.uint8) * KNOWN_BITS for v, m in atlas.raster(scale).body.items()}
+    return hit
+
+
+def _moves_pixels(doc, atlas: Atlas) -> bool:
+    keep = Step.__dataclass_fields__["layers"].default
+    return any(s.layers is not keep for s in steps_between(doc.from_atlas_version or atlas.version, atlas.version))
+
+
+def paint_from_map(pain_map: PainMap) -> Paint:
+    """The paint of a PainMap, packed into each view's painted box (cached until the map changes)."""
+    key = ("features.paint", pain_map.version)
+    hit = pain_map._cache.get(key)
+    if hit is not None:
+        return hit
+    views = {}
+    weights = (1 << np.arange(len(SENSATIONS), dtype=np.uint8))[:, None, None]
+    for v in VIEWS:
+        any_ = pain_map.any_mask(v)
+        rows = np.flatnonzero(any_.any(axis=1))
+        if not len(rows):
+            views[v] = (0, 0, np.zeros((0, 0), dtype=np.uint8))
+            continue
+        cols = np.flatnonzero(any_[rows[0]:rows[-1] + 1].any(axis=0))
+        r0, r1, c0, c1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+        layers = pain_map.layers(v)[:, r0:r1, c0:c1]
+        views[v] = (r0, c0, (layers.astype(np.uint8) * weights).sum(axis=0, dtype=np.uint8))
+    hit = Paint(views, pain_map.scale)
+    pain_map._cache[key] = hit
+    return hit
+
+
+def _shrink(r0: int, c0: int, sub: np.ndarray) -> tuple[int, int, np.ndarray]:
+    """The box cut down to its painted rows and columns (a file's box may hold cleared paint)."""
+    if not sub.size:
+        return r0, c0, sub
+    rows = np.flatnonzero(sub.any(axis=1))
+    if not len(rows):
+        return r0, c0, sub[:0, :0]
+    cols = np.flatnonzero(sub[rows[0]:rows[-1] + 1].any(axis=0))
+    return (r0 + int(rows[0]), c0 + int(cols[0]),
+            sub[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1])
+
+
+class Features:
+    """The figures of one drawing, each computed the first time it is read (see the module text)."""
+
+    def __init__(self, atlas: Atlas, paint: Paint, answers: dict[str, Any] | None = None,
+                 pain_map: PainMap | None = None):
+        self.atlas = atlas
+        self.paint = paint
+        self.answers = dict(answers or {})
+        self.raster = atlas.raster(paint.scale)
+        self._map = pain_map  # a PainMap keeps its own counted regions (the same rule): shared, not redone
+
+    # -- pixels per region --------------------------------------------------
+    @cached_property
+    def counts(self) -> np.ndarray:
+        """(R,) painted pixels per region (any sensation), atlas order."""
+        return self.counts_for(None)
+
+    def counts_for(self, sensation: str | None) -> np.ndarray:
+        """(R,) painted pixels per region with `sensation` (None: any)."""
+        n = len(self.atlas.regions)
+        counts = np.zeros(n, dtype=np.int64)
+        bit = None if sensation is None else np.uint8(1 << SENSATIONS.index(sensation))
+        for v, (r0, c0, sub) in self.paint.views.items():
+            if not sub.size:
+                continue
+            h, w = sub.shape
+            lab = self.raster.labels[v][r0:r0 + h, c0:c0 + w]
+            hit = lab[(sub != 0) if bit is None else (sub & bit) != 0]  # paint is inside the body: labels >= 0
+            counts += np.bincount(hit, minlength=n)
+        return counts
+
+    @cached_property
+    def coverage(self) -> np.ndarray:
+        """(R,) share of each region painted (any sensation)."""
+        return self.counts / np.maximum(self.atlas.region_px(self.paint.scale), 1)
+
+    def coverage_for(self, sensation: str | None) -> np.ndarray:
+        return self.counts_for(sensation) / np.maximum(self.atlas.region_px(self.paint.scale), 1)
+
+    @cached_property
+    def sensations(self) -> np.ndarray:
+        """(len(SENSATIONS),) bool: which sensations are painted anywhere."""
+        acc = 0
+        for _, _, sub in self.paint.views.values():
+            if sub.size:
+                acc |= int(np.bitwise_or.reduce(sub, axis=None))
+        return np.array([bool(acc >> i & 1) for i in range(len(SENSATIONS))])
+
+    @property
+    def sensations_present(self) -> list[str]:
+        return [s for s, on in zip(SENSATIONS, self.sensations) if on]
+
+    @cached_property
+    def extent(self) -> dict[str, Any]:
+        """Painted area as % of body area: total, per view (`front`, `back`) and `by_sensation`."""
+        body = self.atlas.body_px(self.paint.scale)
+        total_px = sum(body.values())
+        out: dict[str, Any] = {}
+        painted = 0
+        per_sens = np.zeros(len(SENSATIONS), dtype=np.int64)
+        for v in VIEWS:
+            _, _, sub = self.paint.views.get(v, (0, 0, np.zeros((0, 0), np.uint8)))
+            n = int(np.count_nonzero(sub))
+            painted += n
+            out[v] = 100.0 * n / body[v]
+            if n:
+                per_sens += _count_bits(sub)
+        out["total"] = 100.0 * painted / total_px
+        out["by_sensation"] = {s: 100.0 * int(per_sens[i]) / total_px for i, s in enumerate(SENSATIONS)}
+        return out
+
+    # -- what counts as painted ---------------------------------------------
+    @cached_property
+    def counted(self) -> np.ndarray:
+        """(R,) bool: the regions that count as painted (specks and slivers left out: painting.counted_regions)."""
+        if self._map is not None:
+            return self._map.counted_regions()
+        painted = {v: (r0, c0, sub != 0) for v, (r0, c0, sub) in self.paint.views.items() if sub.size}
+        hit = counted_regions(self.raster.labels, painted, self.atlas.region_px(self.paint.scale), self.paint.scale)
+        hit.flags.writeable = False
+        return hit
+
+    @cached_property
+    def raw_counted(self) -> np.ndarray:
+        """(R,) bool: the regions that would count before specks and slivers are left out (an upper bound)."""
+        return counts_as_painted(self.counts, self.atlas.region_px(self.paint.scale), self.paint.scale)
+
+    def painted_regions(self, min_fraction: float = 0.0) -> list[str]:
+        """Region ids that count as painted, most covered first (PainMap.painted_regions)."""
+        cov = self.coverage
+        keep = np.flatnonzero((cov > min_fraction) & self.counted)
+        regions = self.atlas.regions
+        return [regions[i].id for i in sorted(keep.tolist(), key=lambda i: (-cov[i], regions[i].id))]
+
+    @property
+    def both_legs_possible(self) -> bool:
+        """The raw paint reaches both legs: only then can `both_legs` be true (it costs no island step)."""
+        return self._sides_of_legs(self.raw_counted)
+
+    @cached_property
+    def both_legs(self) -> bool:
+        """Both of the patient's legs (thigh down to foot) have a region that counts as painted."""
+        return self._sides_of_legs(self.raw_counted) and self._sides_of_legs(self.counted)
+
+    def _sides_of_legs(self, counted: np.ndarray) -> bool:
+        left, right = leg_sides(self.atlas)
+        return bool((counted & left).any() and (counted & right).any())
+
+    @cached_property
+    def saddle(self) -> bool:
+        """The saddle area (perineum) has a region that counts as painted."""
+        s = saddle_mask(self.atlas)
+        return bool((self.raw_counted & s).any() and (self.counted & s).any())
+
+    @property
+    def most_distal(self) -> str | None:
+        """back, buttock, thigh, knee, leg or foot: how far down the counted paint reaches."""
+        regions = self.atlas.regions
+        levels = [DISTAL_LEVELS.index(regions[i].level) for i in np.flatnonzero(self.counted)
+                  if regions[i].level in DISTAL_LEVELS]
+        return DISTAL_LEVELS[max(levels)] if levels else None
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(sub.size for _, _, sub in self.paint.views.values())
+
+
+def _count_bits(sub: np.ndarray) -> np.ndarray:
+    """(len(SENSATIONS),) how many pixels of `sub` carry each sensation bit."""
+    hist = np.bincount(sub[sub != 0], minlength=1 << len(SENSATIONS))
+    return _BIT_OF_BYTE.T @ hist
+
+
+_BIT_OF_BYTE = ((np.arange(1 << len(SENSATIONS))[:, None] >> np.arange(len(SENSATIONS))) & 1).astype(np.int64)
+
+
+def from_document(doc, atlas: Atlas) -> Features:
+    """The features of a read .bodymap Document (fileformat.read_document)."""
+    return Features(atlas, paint_from_document(doc, atlas), doc.answers)
+
+
+def from_map(pain_map: PainMap) -> Features:
+    """The features of a PainMap (kept with the map until it changes)."""
+    key = ("features", pain_map.version)
+    hit = pain_map._cache.get(key)
+    if hit is None:
+        hit = Features(pain_map.atlas, paint_from_map(pain_map), pain_map=pain_map)
+        pain_map._cache[key] = hit
+    hit.answers = dict(pain_map.answers)  # answers change without a new version: read them every time
+    return hit
+
+
+# -- per-atlas figures -----------------------------------------------------------
+
+def leg_sides(atlas: Atlas) -> tuple[np.ndarray, np.ndarray]:
+    """(R,) bool masks of the patient's left and right leg regions (levels LEG_LEVELS)."""
+    regions = atlas.regions
+    left = np.array([r.level in LEG_LEVELS and r.side == "left" for r in regions])
+    right = np.array([r.level in LEG_LEVELS and r.side == "right" for r in regions])
+    return left, right
+
+
+def saddle_mask(atlas: Atlas) -> np.ndarray:
+    return np.array([r.id in SADDLE_REGIONS for r in atlas.regions])
