@@ -13,7 +13,7 @@ import pygame
 import pytest
 
 from bodymap.atlas import load_atlas, viewer_sign
-from bodymap.ui.app import PaintScreen
+from bodymap.ui.paint import PaintScreen
 from bodymap.ui.paint.regions import LONG_PRESS_S, region_dermatomes
 
 from fakes import FakeRanking  # noqa: E402
