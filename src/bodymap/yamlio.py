@@ -87,7 +87,11 @@ def parse_yaml(text: str, where: str, error: type[Exception] = BodymapError) -> 
                     raise error(f"{where}: not valid YAML: nested too deeply (more than {MAX_YAML_DEPTH} levels)")
             elif isinstance(ev, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 depth -= 1
-        return yaml.load(text, Loader=UniqueKeySafeLoader)
+        loader = UniqueKeySafeLoader(text)  # a yaml.SafeLoader (no Python objects) that also refuses duplicate keys
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
     except _DuplicateKey as exc:
         raise error(f"{where}: {exc}") from None
     except RecursionError:
