@@ -91,3 +91,18 @@ def key(scene, k: int, mod: int = 0, unicode: str = "") -> None:
     """A key press and release."""
     scene.handle_event(ev(pygame.KEYDOWN, key=k, mod=mod, unicode=unicode, scancode=0))
     scene.handle_event(ev(pygame.KEYUP, key=k, mod=mod, unicode="", scancode=0))
+
+
+def display_fixture(size: tuple[int, int]):
+    """A module-scoped autouse fixture opening one headless display of `size` for a window test file:
+    `display = display_fixture(SIZE)` at the top of the file."""
+    import pytest
+
+    @pytest.fixture(scope="module", autouse=True)
+    def display():
+        pygame.display.init()
+        pygame.font.init()
+        pygame.display.set_mode(size)
+        yield
+
+    return display

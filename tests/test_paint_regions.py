@@ -12,27 +12,19 @@ from pathlib import Path
 import pygame
 import pytest
 
-from bodymap.atlas import load_atlas, viewer_sign
+from bodymap.atlas import viewer_sign
 from bodymap.ui.paint import PaintScreen
 from bodymap.ui.paint.regions import LONG_PRESS_S, region_dermatomes
 
 from fakes import FakeRanking  # noqa: E402
 
+from drive import display_fixture
+
 SIZE = (1280, 800)
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def display():
-    pygame.display.init()
-    pygame.font.init()
-    pygame.display.set_mode(SIZE)
-    yield
-
-
-@pytest.fixture(scope="module")
-def atlas():
-    return load_atlas()
+display = display_fixture(SIZE)  # one headless display for the file; `atlas` comes from conftest
 
 
 class NoMatcher:

@@ -13,26 +13,17 @@ import pygame
 import pytest
 
 from bodymap import fileformat, visits
-from bodymap.atlas import load_atlas
 from bodymap.painting import PainMap
 from bodymap.ui.paint import PaintScreen
 
 from test_paint_day import FakeMatcher, click, dab, key, stroke, type_text, clear_field
 
+from drive import display_fixture
+
 SIZE = (1366, 768)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def display():
-    pygame.display.init()
-    pygame.font.init()
-    pygame.display.set_mode(SIZE)
-    yield
-
-
-@pytest.fixture(scope="module")
-def atlas():
-    return load_atlas()
+display = display_fixture(SIZE)  # one headless display for the file; `atlas` comes from conftest
 
 
 class Clock:

@@ -5,26 +5,16 @@ import pygame
 import pytest
 
 from bodymap import fileformat
-from bodymap.atlas import load_atlas
 from bodymap.painting import PainMap
 from bodymap.ui.paint import PaintScreen
 from bodymap.ui.review.screen import ReviewScreen
 
+from drive import display_fixture
+
 SIZE = (1280, 800)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def display():
-    pygame.display.init()
-    pygame.font.init()
-    pygame.display.set_mode(SIZE)
-    yield
-    pygame.display.quit()
-
-
-@pytest.fixture(scope="module")
-def atlas():
-    return load_atlas()
+display = display_fixture(SIZE)  # one headless display for the file; `atlas` comes from conftest
 
 
 def test_the_painting_window_readout_gives_wpi_and_mbm(atlas, tmp_path):
