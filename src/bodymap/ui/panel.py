@@ -46,6 +46,10 @@ class PanelRow:
 
 
 class ClinicianPanel:
+    #: 0: the red-flag box grows with the flags; N: a box of N lines always, so that a flag raised while
+    #: answering never moves the rows under it (the painting window's questions, issue 21)
+    flag_lines = 0
+
     def __init__(self) -> None:
         self.ranking: Any = None
         self.computed = False  # nothing asked of the matcher yet: show nothing rather than a guess
@@ -139,13 +143,20 @@ class ClinicianPanel:
 
         add("title", "Clinician panel", TEXT, fixed=True, fsize=int(size * 1.1))
         flags = self.red_flags
-        if flags:
+        cut = False
+        if self.flag_lines:  # a box of constant height: a flag raised by an answer moves no button below it
+            y, cut = self._flag_box(flags, y, pad, gap, inner)
+        elif flags:
             add("heading", "RED FLAG" if len(flags) == 1 else f"RED FLAGS ({len(flags)})", RED, fixed=True)
             for f in flags:
                 add("red_flag", str(getattr(f, "text", f)), RED, fixed=True)
             y += gap
         self.fixed_h = y
         self._rows_first(add)  # a subclass's rows above the ranking (the painting window's urgent questions)
+        if cut:  # the box could not hold every flag whole: all of them in full, still above the ranking
+            add("heading", "Red flags in full", RED, skip=gap)
+            for f in flags:
+                add("red_flag_detail", str(getattr(f, "text", f)), RED, indent=int(8 * s))
         if not self.computed:
             pass
         elif self.ranking is None or self.error:
@@ -188,6 +199,32 @@ class ClinicianPanel:
             add("disclaimer", self.disclaimer, MUTED)
         self.content_h = y
         self._clamp_scroll()
+
+    def _flag_box(self, flags: list[Any], y: int, pad: int, gap: int, inner: int) -> tuple[int, bool]:
+        """The red-flag box of `flag_lines` lines, the same height with or without flags: one flag a line
+        (cut to the width), the last line saying how many more; "No red flag so far" when none.
+        Returns the y under it and whether any flag was cut (then the full texts follow the questions)."""
+        size, n = self._size, self.flag_lines
+        flh = render.font(size).get_linesize() + 1
+        y += pad // 2  # the box's border sits in this margin, above and below the lines
+        texts = [str(getattr(f, "text", f)) for f in flags]
+        shown = texts if len(texts) <= n else texts[:n - 1] + [f"+{len(texts) - n + 1} more red flags (listed in "
+                                                               "full below the questions)"]
+        cut = len(texts) > n
+        calm = wrap_text("No red flag so far: the answers and the painting are checked as you go.", size,
+                         inner - pad, max_lines=n)
+        for i in range(n):
+            text = shown[i] if i < len(shown) else ""
+            kind = "red_flag" if i < len(shown) else "spacer"
+            if not flags and i < len(calm):
+                text, kind = calm[i], "no_flag"
+            line = (wrap_text(text, size, inner - pad, max_lines=1) or [""])[0]
+            cut = cut or (kind == "red_flag" and line != text)
+            colour = RED if kind == "red_flag" else MUTED
+            self.rows.append(PanelRow(kind, [line] if text else [], pygame.Rect(pad + pad // 2, y, inner - pad, flh),
+                                      colour, None, True))
+            y += flh
+        return y + pad // 2 + gap, cut
 
     def _rows_first(self, add) -> None:
         """Rows at the top of the scrolled part, above the ranking: none here."""
@@ -243,7 +280,13 @@ class ClinicianPanel:
         scrolled.fill(BAR_BG)
         pygame.draw.line(scrolled, BAR_LINE, (0, 0), (0, scrolled.get_height()), 2)
         flags = [r for r in self.rows if r.kind == "red_flag"]
-        if flags:  # one red box around the red-flag heading and texts
+        reserved = [r for r in self.rows if r.fixed and r.kind in ("red_flag", "no_flag", "spacer")]
+        if reserved and self.flag_lines:  # the box of constant height: red with flags, a thin line without
+            top, bottom = reserved[0].rect.top - pad // 2, reserved[-1].rect.bottom + pad // 2
+            box = pygame.Rect(pad // 2, top, self.rect.width - pad, bottom - top)
+            pygame.draw.rect(surf, RED_BG if flags else BAR_BG, box, border_radius=6)
+            pygame.draw.rect(surf, RED if flags else BUTTON_BORDER, box, width=3 if flags else 1, border_radius=6)
+        elif flags:  # one red box around the red-flag heading and texts
             top = min(r.rect.top for r in self.rows if r.fixed and r.colour == RED) - pad // 2
             bottom = max(r.rect.bottom for r in flags) + pad // 2
             box = pygame.Rect(pad // 2, top, self.rect.width - pad, bottom - top)

@@ -39,6 +39,8 @@ def answer_text(value: Any) -> str:
 class QuestionPanel(ClinicianPanel):
     """The clinician panel with the questions (see the module)."""
 
+    flag_lines = 2  # the red-flag box keeps its height: answering never moves the buttons (issue 21)
+
     def __init__(self) -> None:
         self.answers: dict[str, Any] = {}
         self.urgent = False  # saddle area or both legs painted: open red-flag questions go first
@@ -151,21 +153,15 @@ class PaintQuestions:
             else:
                 self.set_answer(key, None)
             return
-        value = dict((c, v) for c, _, v in CHOICES)[choice]
-        current = self.pain_map.answers.get(key)
-        same = current is value if isinstance(value, bool) else current == value
-        self.set_answer(key, None if same else value)  # tapping the chosen answer again clears it
+        if self.desk.answer(key, choice):  # tapping the chosen answer again clears it (bodymap.desk)
+            self._answer_changed()
 
     def set_answer(self, key: str, value: Any) -> None:
         """Set (or with None clear) one answer; the ranking and the flags follow at once."""
-        answers = self.pain_map.answers
-        if value is None:
-            if key not in answers:
-                return
-            del answers[key]
-        else:
-            answers[key] = value  # validated by Answers
-        self.pain_map.version += 1  # an unsaved change, and the ranking is stale
+        if self.desk.set_answer(key, value):  # an unsaved change, and the ranking is stale
+            self._answer_changed()
+
+    def _answer_changed(self) -> None:
         self._ranking_dirty = True
         if self.show_panel:
             self.refresh_ranking()

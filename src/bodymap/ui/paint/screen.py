@@ -33,6 +33,7 @@ import pygame
 
 from ... import paths
 from ...atlas import Atlas, load_atlas
+from ...desk import Desk
 from ...errors import BodymapError
 from ...painting import SENSATIONS, PainMap
 from ...render.overlay import PaintOverlay
@@ -70,8 +71,8 @@ class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, P
                  matcher: Any = None, folder: str | os.PathLike | None = None,
                  now: Callable[[], datetime] = datetime.now):
         self.atlas = atlas or (pain_map.atlas if pain_map is not None else load_atlas())
-        self._folder = Path(folder) if folder is not None else None  # None: the default maps folder, on first use
-        self._save_as_folder: Path | None = None
+        # the visit, the answers and the save decisions: the headless painting-desk session (bodymap.desk)
+        self.desk = Desk(self.atlas, pain_map, Path(folder) if folder is not None else None, now)
         self.zoom: Any = None  # None, or (view, atlas centre, factor): see zoom.py
         self._now = now
         self._matcher_obj = matcher
@@ -85,7 +86,6 @@ class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, P
         self.show_outlines = True
         self.show_dermatomes = False
         # state
-        self.path: Path | None = None
         self.dialog: Dialog | None = None
         self.done = False
         self.exit_status = 0
@@ -114,27 +114,38 @@ class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, P
         self._dirty_rects: list[pygame.Rect] = []
         self._drawn_key: Any = None  # what the last full draw showed (see draw_partial)
         self._drawn_status: Any = None
-        self.pain_map = pain_map or PainMap(self.atlas)
-        self._saved_version = self.pain_map.version
         if path is not None:
             self._open_initial(Path(path))
         self._layout()
 
+    # the desk's state, read and set through the window as before
+    @property
+    def pain_map(self) -> PainMap:
+        return self.desk.pain_map
+
+    @pain_map.setter
+    def pain_map(self, m: PainMap) -> None:
+        self.desk.pain_map = m
+
+    @property
+    def path(self) -> Path | None:
+        return self.desk.path
+
+    @path.setter
+    def path(self, value: Path | None) -> None:
+        self.desk.path = None if value is None else Path(value)
+
     @property
     def folder(self) -> Path:
-        """Where Save writes a new map and Open looks: the folder given, or the per-user maps folder
-        (`paths.default_maps_dir()`, created on first use). If that cannot be made, its path is still
-        returned: saving there fails with the reason, and the window offers Save As."""
-        if self._folder is None:
-            try:
-                self._folder = paths.default_maps_dir()
-            except BodymapError:
-                return paths.default_maps_dir(create=False)
-        return self._folder
+        """Where Save writes a new map and Open looks (bodymap.desk.Desk.folder)."""
+        return self.desk.folder
 
     @folder.setter
     def folder(self, value: str | os.PathLike) -> None:
-        self._folder = Path(value)
+        self.desk.folder = value
+
+    def _now(self) -> datetime:
+        return self.desk.now()
 
     @property
     def radius(self) -> float:
@@ -143,7 +154,7 @@ class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, P
     @property
     def dirty(self) -> bool:
         """Unsaved changes."""
-        return self.pain_map.version != self._saved_version
+        return self.desk.dirty
 
     # ------------------------------------------------------------------
     # matcher
