@@ -19,7 +19,8 @@ from ..painting import PainMap
 from .. import render
 from ..render.palette import REGION_LINE_OVER_PAINT, ZONE_LINE, ZONE_MIN_P, ZONE_OUTLINE_P, ZONE_RGB
 from ..render.picture import PATTERN_PERIOD, rgba_surface
-from .widgets import MUTED, TEXT, TextCache, wrap_text
+from .kit.desk_colours import MUTED, TEXT
+from .kit import TextCache, wrap_text
 
 # The difference overlay: Okabe-Ito colours that no sensation uses, each with its own
 # texture, so that new / resolved / persistent read apart in colour, for colour-blind

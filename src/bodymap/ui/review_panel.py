@@ -16,8 +16,9 @@ from .. import render, vocabulary
 from ..bands import band_text, hypothesis_band
 from .review_draw import diff_swatch
 from .review_model import MapEntry, entry_time
-from .widgets import (BAR_BG, BAR_FILL, BAR_LINE, BUTTON_BG, BUTTON_BORDER, BUTTON_ON_BG, BUTTON_ON_TEXT, MUTED, RED,
-                      RED_BG, SELECT_BG, SELECT_BORDER, TEXT, Button, TextCache, wrap_text)
+from .kit import Button, TextCache, wrap_text
+from .kit.desk_colours import (BAR_BG, BAR_FILL, BAR_LINE, BUTTON_BG, BUTTON_BORDER, BUTTON_ON_BG, BUTTON_ON_TEXT, MUTED,
+                               RED, RED_BG, SELECT_BG, SELECT_BORDER, TEXT)
 
 TAG_TEXT = (255, 255, 255)
 

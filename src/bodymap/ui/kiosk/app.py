@@ -36,7 +36,8 @@ from ...kiosk.flow import Kiosk
 from ...kiosk.i18n import text as i18n_text
 from ...painting import SENSATIONS, PainMap
 from ...render.overlay import PaintOverlay
-from ..kiosk_widgets import BG, KButton, Texts
+from ..kit.kiosk_colours import BG
+from ..kit import KButton, Texts
 from ..scene import Redraw, SceneManager
 from .assist import ASSIST_IDS, HelpOverlay, KioskAssist
 from .layout import BASE, KioskGeometry

@@ -12,7 +12,7 @@ from typing import Any
 
 import pygame
 
-from ..kiosk_widgets import KButton
+from ..kit import KButton
 from ..pointer import DOWN, MOVE, Pointer, pointer_event
 from .pin import PinPad
 from .staff import LOCK_NOTICE_S

@@ -15,7 +15,7 @@ from typing import Any
 import pygame
 
 from ... import render, vocabulary
-from ..widgets import BUTTON_ON_TEXT, RED, RED_BG
+from ..kit.desk_colours import BUTTON_ON_TEXT, RED, RED_BG
 
 
 def flags_now(pain_map) -> list[Any]:

@@ -13,7 +13,7 @@ from ...atlas import VIEWS
 from ...painting import SENSATIONS
 from ...render.overlay import PaintOverlay
 from ...render.picture import PATTERN_PERIOD, SENSATION_STYLE
-from ..widgets import Button, Slider, flow_buttons, wrap_text
+from ..kit import Button, Slider, flow_buttons, wrap_text
 
 from .sizes import BASE_SIZE, BRUSH_LETTERS, BRUSHES
 

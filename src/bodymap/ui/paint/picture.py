@@ -13,7 +13,8 @@ import shapely
 from ... import render
 from ...painting import SENSATIONS
 from ...render.palette import REGION_LINE_OVER_PAINT, ZONE_LINE, ZONE_MIN_P, ZONE_OUTLINE_P, ZONE_RGB
-from ..widgets import BAR_BG, BAR_LINE, BUTTON_ON_BG, BUTTON_ON_TEXT, MUTED, RED, TEXT, wrap_text
+from ..kit.desk_colours import BAR_BG, BAR_LINE, BUTTON_ON_BG, BUTTON_ON_TEXT, MUTED, RED, TEXT
+from ..kit import wrap_text
 
 from .sizes import BRUSHES
 

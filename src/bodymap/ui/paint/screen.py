@@ -37,10 +37,10 @@ from ...desk import Desk
 from ...errors import BodymapError
 from ...painting import SENSATIONS, PainMap
 from ...render.overlay import PaintOverlay
-from ..panel import load_matcher
+from ..kit.ranking import load_matcher
 from ...window_size import fit_to_screen
 from ..scene import PARTIAL, DisplayWindow, desktop_size, run
-from ..widgets import Dialog, TextCache, wrap_text
+from ..kit import Dialog, TextCache, wrap_text
 from .banner import PaintBanner
 from .patient_banner import PaintPatientBanner
 from .day import PaintDay

@@ -12,7 +12,7 @@ from ..review_draw import DIFF_KINDS, DIFF_STYLE
 from ..review_model import (answer_lines, entry_when, extent_line, intensity_line, regions_line, sensations_line,
                             RED_FLAG_QUESTIONS, QUESTION_WORDS)
 from ..review_panel import Item, hypothesis_text
-from ..widgets import AGAINST_TEXT, FOR_TEXT, MUTED, RED, TEXT
+from ..kit.desk_colours import AGAINST_TEXT, FOR_TEXT, MUTED, RED, TEXT
 
 from .maps import DISCLAIMER, hypothesis_key
 

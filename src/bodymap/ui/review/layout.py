@@ -11,7 +11,7 @@ from ... import render
 from ..review_draw import Pair, layout_pair
 from ..review_model import FILTER_WORDS, entry_when
 from ..review_panel import tag_size
-from ..widgets import Button, flow_buttons
+from ..kit import Button, flow_buttons
 
 from .maps import BASE_SIZE, MIN_TARGET
 

@@ -17,7 +17,8 @@ from ..review_draw import (DIFF_KINDS, DIFF_STYLE, Pair, diff_surface, diff_swat
                            draw_pair_titles, draw_side_markers, paint_period)
 from ..review_model import entry_time
 from ..review_panel import draw_red_flag_tag, tag_size, urgency_tag
-from ..widgets import BAR_BG, BAR_LINE, BUTTON_ON_BG, BUTTON_ON_TEXT, MUTED, RED, TEXT, swatch_surface, wrap_text
+from ..kit.desk_colours import BAR_BG, BAR_LINE, BUTTON_ON_BG, BUTTON_ON_TEXT, MUTED, RED, TEXT
+from ..kit import swatch_surface, wrap_text
 
 
 

@@ -39,7 +39,8 @@ from ...compare import Comparison
 from ..review_model import MapEntry
 from ..review_panel import InfoPanel, MapList
 from ..scene import ON_CHANGE, DisplayWindow, run
-from ..widgets import TEXT, TextCache
+from ..kit.desk_colours import TEXT
+from ..kit import TextCache
 from .info import ReviewInfo
 from .input import ReviewInput
 from .layout import ReviewLayout

@@ -20,7 +20,7 @@ from ...timeline import DATED_BY_CREATED, Timeline, build, same_patient
 from ..review_draw import DIFF_STYLE
 from ..review_model import MapEntry, file_created
 from ..review_panel import Item
-from ..widgets import FOR_TEXT, MUTED
+from ..kit.desk_colours import FOR_TEXT, MUTED
 
 
 def day_text(v) -> str:

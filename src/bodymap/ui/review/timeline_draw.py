@@ -16,7 +16,8 @@ import pygame
 from ... import render
 from ...timeline import Timeline
 from ..review_panel import draw_red_flag_tag, tag_size, urgency_tag
-from ..widgets import BAR_LINE, BUTTON_BG, BUTTON_BORDER, MUTED, SELECT_BG, SELECT_BORDER, TEXT, wrap_text
+from ..kit.desk_colours import BAR_LINE, BUTTON_BG, BUTTON_BORDER, MUTED, SELECT_BG, SELECT_BORDER, TEXT
+from ..kit import wrap_text
 from .timeline import day_text
 
 EXTENT_COLOUR = (0, 114, 178)  # Okabe-Ito blue

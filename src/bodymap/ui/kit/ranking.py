@@ -1,4 +1,4 @@
-"""The clinician panel: red flags (always on top, in red), the matcher's ranking, prompts.
+"""The kit's `RankingPanel`, the clinician panel: red flags (always on top, in red), the matcher's ranking, prompts.
 
 The matcher (`bodymap.matcher`) is imported only when the panel first needs it
 (`load_matcher`), so the painting window works, and says "matcher unavailable",
@@ -11,15 +11,15 @@ from typing import Any
 
 import pygame
 
-from .. import render
-from ..bands import band_text, hypothesis_band
-from .widgets import (AGAINST_TEXT, BAR_BG, BAR_FILL, BAR_LINE, BUTTON_BG, BUTTON_BORDER, FOR_TEXT, MUTED, RED, RED_BG,
-                      SELECT_BG, SELECT_BORDER, TEXT, TextCache, wrap_text)
-
+from ... import render
+from ...bands import band_text, hypothesis_band
+from .desk_colours import (AGAINST_TEXT, BAR_BG, BAR_FILL, BAR_LINE, BUTTON_BG, BUTTON_BORDER, FOR_TEXT, MUTED, RED,
+                           RED_BG, SELECT_BG, SELECT_BORDER, TEXT)
+from .text import TextCache, wrap_text
 
 def load_matcher():
     """The matcher module, imported on first use. Raises ImportError when it is not there."""
-    from .. import matcher
+    from ... import matcher
 
     if not hasattr(matcher, "match"):
         raise ImportError("bodymap.matcher has no match()")
@@ -28,7 +28,7 @@ def load_matcher():
 
 def hypothesis_label(h: Any) -> str:
     """The one wording of a hypothesis (bodymap.triage.hypothesis_words): the same in every window."""
-    from ..triage import hypothesis_words
+    from ...triage import hypothesis_words
 
     return hypothesis_words(h)
 
@@ -45,7 +45,47 @@ class PanelRow:
     key: str | None = None  # a question row's answer key (bodymap.ui.paint.questions)
 
 
-class ClinicianPanel:
+def flag_box_rows(flags: list[Any], n: int, y: int, pad: int, gap: int, inner: int,
+                  size: int) -> tuple[list["PanelRow"], int, bool]:
+    """The rows of a red-flag box of `n` lines, the same height with or without flags: one flag a line
+    (cut to the width), the last line saying how many more; "No red flag so far" when none.
+    Returns the rows, the y under the box and whether any flag was cut (its full text then follows the
+    questions, still above the ranking)."""
+    flh = render.font(size).get_linesize() + 1
+    y += pad // 2  # the box's border sits in this margin, above and below the lines
+    texts = [str(getattr(f, "text", f)) for f in flags]
+    shown = texts if len(texts) <= n else texts[:n - 1] + [f"+{len(texts) - n + 1} more red flags (listed in "
+                                                           "full below the questions)"]
+    cut = len(texts) > n
+    calm = wrap_text("No red flag so far: the answers and the painting are checked as you go.", size,
+                     inner - pad, max_lines=n)
+    rows = []
+    for i in range(n):
+        text = shown[i] if i < len(shown) else ""
+        kind = "red_flag" if i < len(shown) else "spacer"
+        if not flags and i < len(calm):
+            text, kind = calm[i], "no_flag"
+        line = (wrap_text(text, size, inner - pad, max_lines=1) or [""])[0]
+        cut = cut or (kind == "red_flag" and line != text)
+        rows.append(PanelRow(kind, [line] if text else [], pygame.Rect(pad + pad // 2, y, inner - pad, flh),
+                             RED if kind == "red_flag" else MUTED, None, True))
+        y += flh
+    return rows, y + pad // 2 + gap, cut
+
+
+def draw_flag_box(surf: pygame.Surface, rows: list["PanelRow"], pad: int, width: int) -> None:
+    """The box of constant height around `flag_box_rows`: red with flags, a thin line without."""
+    reserved = [r for r in rows if r.fixed and r.kind in ("red_flag", "no_flag", "spacer")]
+    if not reserved:
+        return
+    flags = any(r.kind == "red_flag" for r in reserved)
+    top, bottom = reserved[0].rect.top - pad // 2, reserved[-1].rect.bottom + pad // 2
+    box = pygame.Rect(pad // 2, top, width - pad, bottom - top)
+    pygame.draw.rect(surf, RED_BG if flags else BAR_BG, box, border_radius=6)
+    pygame.draw.rect(surf, RED if flags else BUTTON_BORDER, box, width=3 if flags else 1, border_radius=6)
+
+
+class RankingPanel:
     #: 0: the red-flag box grows with the flags; N: a box of N lines always, so that a flag raised while
     #: answering never moves the rows under it (the painting window's questions, issue 21)
     flag_lines = 0
@@ -145,7 +185,8 @@ class ClinicianPanel:
         flags = self.red_flags
         cut = False
         if self.flag_lines:  # a box of constant height: a flag raised by an answer moves no button below it
-            y, cut = self._flag_box(flags, y, pad, gap, inner)
+            rows, y, cut = flag_box_rows(flags, self.flag_lines, y, pad, gap, inner, size)
+            self.rows += rows
         elif flags:
             add("heading", "RED FLAG" if len(flags) == 1 else f"RED FLAGS ({len(flags)})", RED, fixed=True)
             for f in flags:
@@ -199,32 +240,6 @@ class ClinicianPanel:
             add("disclaimer", self.disclaimer, MUTED)
         self.content_h = y
         self._clamp_scroll()
-
-    def _flag_box(self, flags: list[Any], y: int, pad: int, gap: int, inner: int) -> tuple[int, bool]:
-        """The red-flag box of `flag_lines` lines, the same height with or without flags: one flag a line
-        (cut to the width), the last line saying how many more; "No red flag so far" when none.
-        Returns the y under it and whether any flag was cut (then the full texts follow the questions)."""
-        size, n = self._size, self.flag_lines
-        flh = render.font(size).get_linesize() + 1
-        y += pad // 2  # the box's border sits in this margin, above and below the lines
-        texts = [str(getattr(f, "text", f)) for f in flags]
-        shown = texts if len(texts) <= n else texts[:n - 1] + [f"+{len(texts) - n + 1} more red flags (listed in "
-                                                               "full below the questions)"]
-        cut = len(texts) > n
-        calm = wrap_text("No red flag so far: the answers and the painting are checked as you go.", size,
-                         inner - pad, max_lines=n)
-        for i in range(n):
-            text = shown[i] if i < len(shown) else ""
-            kind = "red_flag" if i < len(shown) else "spacer"
-            if not flags and i < len(calm):
-                text, kind = calm[i], "no_flag"
-            line = (wrap_text(text, size, inner - pad, max_lines=1) or [""])[0]
-            cut = cut or (kind == "red_flag" and line != text)
-            colour = RED if kind == "red_flag" else MUTED
-            self.rows.append(PanelRow(kind, [line] if text else [], pygame.Rect(pad + pad // 2, y, inner - pad, flh),
-                                      colour, None, True))
-            y += flh
-        return y + pad // 2 + gap, cut
 
     def _rows_first(self, add) -> None:
         """Rows at the top of the scrolled part, above the ranking: none here."""
@@ -280,12 +295,8 @@ class ClinicianPanel:
         scrolled.fill(BAR_BG)
         pygame.draw.line(scrolled, BAR_LINE, (0, 0), (0, scrolled.get_height()), 2)
         flags = [r for r in self.rows if r.kind == "red_flag"]
-        reserved = [r for r in self.rows if r.fixed and r.kind in ("red_flag", "no_flag", "spacer")]
-        if reserved and self.flag_lines:  # the box of constant height: red with flags, a thin line without
-            top, bottom = reserved[0].rect.top - pad // 2, reserved[-1].rect.bottom + pad // 2
-            box = pygame.Rect(pad // 2, top, self.rect.width - pad, bottom - top)
-            pygame.draw.rect(surf, RED_BG if flags else BAR_BG, box, border_radius=6)
-            pygame.draw.rect(surf, RED if flags else BUTTON_BORDER, box, width=3 if flags else 1, border_radius=6)
+        if self.flag_lines:
+            draw_flag_box(surf, self.rows, pad, self.rect.width)
         elif flags:  # one red box around the red-flag heading and texts
             top = min(r.rect.top for r in self.rows if r.fixed and r.colour == RED) - pad // 2
             bottom = max(r.rect.bottom for r in flags) + pad // 2
