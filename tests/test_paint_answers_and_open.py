@@ -45,7 +45,7 @@ def both_legs(atlas, s):
     """Paint the right calf and the left shin with finger strokes: one on each view."""
     for view, rid in (("back", "right_calf"), ("front", "left_shin")):
         x, y = rep(atlas, rid)
-        stroke(s, [at(s, view, (x, y - 3)), at(s, view, (x, y + 3))], finger=True, mouse_copies=True)
+        stroke(s, [at(s, view, (x, y - 0.05)), at(s, view, (x, y + 0.05))], finger=True, mouse_copies=True)
     s.update()
 
 

@@ -52,6 +52,7 @@ class PaintInput:
 
     def handle_pointer(self, p: Pointer) -> None:
         """One plain pointer event (bodymap.ui.pointer); tests may call this directly."""
+        self._input_seen = True  # the stroke-end work waits for a frame without input (PaintScreen.update)
         if self.pinch_pointer(p):
             return
         if p.phase == DOWN:

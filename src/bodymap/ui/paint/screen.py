@@ -106,6 +106,7 @@ class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, P
         self._frame = 0
         self._readout: tuple[list[str], float] | None = None
         self._readout_version = -1
+        self._input_seen = False  # a pointer event since the last update: the stroke-end work waits
         self._bg: pygame.Surface | None = None
         self._bg_key: Any = None
         self._tops: dict[str, tuple[pygame.Surface, tuple[int, int]]] = {}
@@ -221,28 +222,34 @@ class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, P
         self._frame += 1
         if self.toast is not None and time.monotonic() >= self._toast_until:
             self.toast = None
-        painting = self._stroke is not None
-        if self._ranking_dirty and not painting and not self._dragging_slider and self.show_panel:
+        # the work a stroke's end calls for (the flags, the ranking, the readout) waits for a frame without
+        # pointer input, so the frame that moves the paint under the finger stays short (ADR 0030); the window
+        # loop has such a frame 1/60 s after the finger lifts. Called without a time (tests, tools): at once.
+        quiet = now is None or not self._input_seen
+        self._input_seen = False
+        if self._stroke is not None or not quiet:
+            return
+        if self._ranking_dirty and not self._dragging_slider and self.show_panel:
             self.refresh_ranking()
-        if not painting:  # the red-flag banner's flags, panel shown or not (issue 18)
-            self.refresh_banner_flags()
-        if self.pain_map.version != self._readout_version and (not painting or self._frame % 6 == 0):
+        self.refresh_banner_flags()  # the red-flag banner's flags, panel shown or not (issue 18)
+        if self.pain_map.version != self._readout_version:
             self._compute_readout()
 
     def _compute_readout(self) -> None:
         names = self.pain_map.painted_region_names(min_fraction=0.01)
         ext = float(self.pain_map.extent_percent()["total"])
-        self._readout = (names, ext)
+        self._readout = (names, ext, self._indices_now())
         self._readout_version = self.pain_map.version
 
-    def readout_lines(self) -> list[str]:
-        """The live readout as shown: extent, intensity, then the painted regions by name."""
-        if self._readout is None or self._readout_version != self.pain_map.version and self._stroke is None:
+    def readout_lines(self, fresh: bool = True) -> list[str]:
+        """The readout as shown: extent, intensity, then the painted regions by name. `fresh`: brought up to
+        date first unless a stroke goes on; drawing passes False and shows what the last quiet frame found."""
+        if self._readout is None or fresh and self._readout_version != self.pain_map.version and self._stroke is None:
             self._compute_readout()
-        names, ext = self._readout
+        names, ext, indices = self._readout
         inten = self.pain_map.intensity.get("overall")
         first = f"Extent {ext:.1f}% of body" + (f"  |  pain {inten}/10" if inten is not None else "")
-        first += self._indices_text()  # issue 25: the standard indices, one short item
+        first += indices  # issue 25: the standard indices, one short item
         painted = ("Painted: " + ", ".join(names)) if names else \
             "Painted: nothing yet. Choose a sensation, then paint where it hurts."
         width = max(self.status_rect.width - 2 * self.px(12), 50)
@@ -251,16 +258,12 @@ class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, P
                 wrap_text(painted, self.font_size, width, max_lines=12)
         return [first] + wrap_text(painted, self.font_size, width, max_lines=2)
 
-    def _indices_text(self) -> str:
-        """'  |  WPI 3/19, MBM 4/35' for a painting with counted regions, else ''."""
-        key = ("indices", self.pain_map.version)
-        if getattr(self, "_indices_key", None) != key:
-            from ...indices import indices_for_map
+    def _indices_now(self) -> str:
+        """'  |  WPI 3/19, MBM 4/35' for a painting with counted regions, else '' (with the readout)."""
+        from ...indices import indices_for_map
 
-            idx = indices_for_map(self.pain_map)
-            self._indices_cache = f"  |  WPI {idx.wpi}/19, MBM {idx.mbm_count}/35" if idx.mbm_count else ""
-            self._indices_key = key
-        return self._indices_cache
+        idx = indices_for_map(self.pain_map)
+        return f"  |  WPI {idx.wpi}/19, MBM {idx.mbm_count}/35" if idx.mbm_count else ""
 
     @property
     def file_label(self) -> str:
