@@ -15,6 +15,7 @@ from ... import render
 from ...bands import band_text, hypothesis_band
 from .desk_colours import (AGAINST_TEXT, BAR_BG, BAR_FILL, BAR_LINE, BUTTON_BG, BUTTON_BORDER, FOR_TEXT, MUTED, RED,
                            RED_BG, SELECT_BG, SELECT_BORDER, TEXT)
+from .scroll import ScrollList
 from .text import TextCache, wrap_text
 
 def load_matcher():
@@ -85,10 +86,24 @@ def draw_flag_box(surf: pygame.Surface, rows: list["PanelRow"], pad: int, width:
     pygame.draw.rect(surf, RED if flags else BUTTON_BORDER, box, width=3 if flags else 1, border_radius=6)
 
 
+class _Scrolled:
+    """A panel attribute kept by its ScrollList (`scroll` is the list's offset)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        return self if obj is None else getattr(obj.scroller, self.name)
+
+    def __set__(self, obj, value) -> None:
+        setattr(obj.scroller, self.name, value)
+
+
 class RankingPanel:
     #: 0: the red-flag box grows with the flags; N: a box of N lines always, so that a flag raised while
     #: answering never moves the rows under it (the painting window's questions, issue 21)
     flag_lines = 0
+    scroll, fixed_h, content_h = _Scrolled("offset"), _Scrolled("fixed_h"), _Scrolled("content_h")
 
     def __init__(self) -> None:
         self.ranking: Any = None
@@ -97,13 +112,12 @@ class RankingPanel:
         self.disclaimer: str | None = None
         self.empty_map = True
         self.selected: tuple[str, str] | None = None
-        self.scroll = 0
         self.rect = pygame.Rect(0, 0, 0, 0)
         self.rows: list[PanelRow] = []
-        self.fixed_h = 0
-        self.content_h = 0
+        self.scroller = ScrollList()  # the offset under the fixed top, drags and the scroll hint (kit.scroll)
         self._surface: pygame.Surface | None = None
         self._dirty = True
+        self._drawn_offset = 0
         self._s = 1.0
         self._size = 28
 
@@ -239,7 +253,8 @@ class RankingPanel:
             y += gap
             add("disclaimer", self.disclaimer, MUTED)
         self.content_h = y
-        self._clamp_scroll()
+        self.scroller.height = self.rect.height
+        self.scroller.clamp()
 
     def _rows_first(self, add) -> None:
         """Rows at the top of the scrolled part, above the ranking: none here."""
@@ -247,19 +262,11 @@ class RankingPanel:
     def _rows_last(self, add) -> None:
         """Rows under the ranking and prompts, above the disclaimer: none here."""
 
-    def _clamp_scroll(self) -> None:
-        visible = self.rect.height - self.fixed_h
-        self.scroll = int(min(max(self.scroll, 0), max(0, self.content_h - self.fixed_h - visible)))
-
     def scroll_by(self, dy: int) -> None:
         self.scroll_to(self.scroll + dy)
 
     def scroll_to(self, y: int) -> None:
-        before = self.scroll
-        self.scroll = int(y)
-        self._clamp_scroll()
-        if self.scroll != before:
-            self._dirty = True
+        self.scroller.scroll_to(y)  # drawn again at the next draw (it compares the offset drawn)
 
     def row_screen_rect(self, row: PanelRow) -> pygame.Rect:
         r = row.rect.move(self.rect.left, self.rect.top - (0 if row.fixed else self.scroll))
@@ -279,8 +286,9 @@ class RankingPanel:
     def draw(self, surface: pygame.Surface, text: TextCache) -> None:
         if self.rect.width <= 0:
             return
-        if self._dirty or self._surface is None or self._surface.get_size() != self.rect.size:
-            self._surface = self._render(text)
+        if self._dirty or self._surface is None or self._surface.get_size() != self.rect.size or \
+                self._drawn_offset != self.scroll:
+            self._surface, self._drawn_offset = self._render(text), self.scroll
             self._dirty = False
         surface.blit(self._surface, self.rect.topleft)
 
@@ -326,12 +334,7 @@ class RankingPanel:
                 target.blit(text(line, fs, row.colour), (tx, ty))
                 ty += lh
         surf.blit(scrolled, (0, self.fixed_h))
-        if self.content_h - self.fixed_h > self.rect.height - self.fixed_h:  # a scroll hint
-            total = self.content_h - self.fixed_h
-            vis = self.rect.height - self.fixed_h
-            bar = max(20, int(vis * vis / total))
-            y = self.fixed_h + int((vis - bar) * self.scroll / max(total - vis, 1))
-            pygame.draw.rect(surf, BUTTON_BORDER, (self.rect.width - 6, y, 4, bar), border_radius=2)
+        self.scroller.draw_hint(surf, self.rect.width, BUTTON_BORDER)
         return surf
 
     def _key(self, index: int) -> tuple[str, str]:

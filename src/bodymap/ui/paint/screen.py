@@ -36,11 +36,12 @@ from ...atlas import Atlas, load_atlas
 from ...desk import Desk
 from ...errors import BodymapError
 from ...painting import SENSATIONS, PainMap
-from ...render.overlay import PaintOverlay
 from ..kit.ranking import load_matcher
 from ...window_size import fit_to_screen
 from ..scene import PARTIAL, DisplayWindow, desktop_size, run
 from ..kit import Dialog, TextCache, wrap_text
+from ..kit.canvas import BodyCanvas
+from ..kit.tap import TapTracker
 from .banner import PaintBanner
 from .patient_banner import PaintPatientBanner
 from .day import PaintDay
@@ -52,6 +53,19 @@ from .questions import PaintQuestions, QuestionPanel
 from .regions import PaintRegions
 from .zoom import PaintZoom
 from .sizes import BASE_SIZE, BRUSHES, TOAST_SECONDS
+
+
+class _Part:
+    """A window attribute kept by one of its owned parts: `layouts = _Part("canvas", "layouts")`."""
+
+    def __init__(self, part: str, name: str):
+        self.part, self.name = part, name
+
+    def __get__(self, obj, owner=None):
+        return self if obj is None else getattr(getattr(obj, self.part), self.name)
+
+    def __set__(self, obj, value) -> None:
+        setattr(getattr(obj, self.part), self.name, value)
 
 
 class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, PaintZoom, PaintQuestions,
@@ -73,7 +87,9 @@ class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, P
         self.atlas = atlas or (pain_map.atlas if pain_map is not None else load_atlas())
         # the visit, the answers and the save decisions: the headless painting-desk session (bodymap.desk)
         self.desk = Desk(self.atlas, pain_map, Path(folder) if folder is not None else None, now)
-        self.zoom: Any = None  # None, or (view, atlas centre, factor): see zoom.py
+        # owned parts (the kit): the body views painted on, and the one pointer and its tap
+        self.canvas = BodyCanvas(self.atlas)  # layouts, overlays, view_at, the stroke, zoom, dirty rectangles
+        self.taps = TapTracker()
         self._now = now
         self._matcher_obj = matcher
         self.text = TextCache()
@@ -97,11 +113,7 @@ class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, P
         self.zone: dict[str, float] | None = None
         self.matcher_calls = 0
         self._ranking_dirty = True
-        self._pointer: Any = None  # the one pointer (mouse or finger id) currently pressed
-        self._pressed: str | None = None  # button id under the pressed pointer
         self._dragging_slider = False
-        self._panel_drag: tuple[float, int] | None = None
-        self._stroke: dict | None = None
         self._last_pos: tuple[float, float] = (0.0, 0.0)
         self._frame = 0
         self._readout: tuple[list[str], float] | None = None
@@ -111,8 +123,6 @@ class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, P
         self._bg_key: Any = None
         self._tops: dict[str, tuple[pygame.Surface, tuple[int, int]]] = {}
         self._tops_key: Any = None
-        self.overlays: dict[str, PaintOverlay] = {}
-        self._dirty_rects: list[pygame.Rect] = []
         self._drawn_key: Any = None  # what the last full draw showed (see draw_partial)
         self._drawn_status: Any = None
         if path is not None:
@@ -135,6 +145,15 @@ class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, P
     @path.setter
     def path(self, value: Path | None) -> None:
         self.desk.path = None if value is None else Path(value)
+
+    # the owned parts' state under the names the window's parts and tests read
+    layouts = _Part("canvas", "layouts")
+    overlays = _Part("canvas", "overlays")
+    zoom = _Part("canvas", "zoom")  # None, or (view, atlas centre, factor): see zoom.py
+    _stroke = _Part("canvas", "stroke")
+    _dirty_rects = _Part("canvas", "dirty_rects")
+    _pointer = _Part("taps", "pointer")  # the one pointer (mouse or finger id) currently pressed
+    _pressed = _Part("taps", "pressed")  # the target under it
 
     @property
     def folder(self) -> Path:

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 
 from ...atlas import VIEWS
-from ...render.view import zoom_layout
+from ..kit.canvas import MAX_ZOOM
 
-MAX_ZOOM = 8.0
 WHEEL_STEP = 1.25
 
 
@@ -28,7 +26,7 @@ class PaintZoom:
 
     @property
     def zoom_factor(self) -> float:
-        return 1.0 if self.zoom is None else float(self.zoom[2])
+        return self.canvas.zoom_factor
 
     def zoom_to(self, view: str, centre: tuple[float, float], factor: float) -> None:
         """Show `view` magnified `factor` times around atlas point `centre` (factor <= 1: both views whole)."""
@@ -83,23 +81,7 @@ class PaintZoom:
         self.zoom_to(view, (cx + (sx - at[0]) / lay.scale, cy + (sy - at[1]) / lay.scale), factor)
 
     def nearest_on_body(self, view: str, point: tuple[float, float]) -> tuple[float, float]:
-        """`point` (atlas coordinates) if it is on the body of `view`, else the nearest pixel centre that is."""
-        raster = self.pain_map.raster
-        body = raster.body[view]
-        ox, oy = raster.origin
-        sc = raster.scale
-        r, c = int((point[1] - oy) * sc), int((point[0] - ox) * sc)
-        if 0 <= r < body.shape[0] and 0 <= c < body.shape[1] and body[r, c]:
-            return float(point[0]), float(point[1])
-        cache = self.__dict__.setdefault("_body_pixels", {})
-        key = (view, id(raster))
-        if key not in cache:
-            cache[key] = np.argwhere(body)
-        px = cache[key]
-        if len(px) == 0:
-            return float(point[0]), float(point[1])
-        i = int(np.argmin((px[:, 0] - r) ** 2 + (px[:, 1] - c) ** 2))
-        return ox + (px[i, 1] + 0.5) / sc, oy + (px[i, 0] + 0.5) / sc
+        return self.canvas.nearest_on_body(view, point)
 
     def _last_body_pos(self) -> tuple[float, float] | None:
         """The screen point of the last atlas point pointed at on a view, if it is still on screen."""
@@ -124,11 +106,7 @@ class PaintZoom:
         self.zoom_to(view, (cx + dx * lay.width / lay.scale, cy + dy * lay.height / lay.scale), f)
 
     def zoomed_layouts(self, area, atlas_layouts):
-        """The layouts to show: `atlas_layouts` (both views whole) or the one zoomed view in `area`."""
-        if self.zoom is None:
-            return atlas_layouts
-        view, centre, factor = self.zoom
-        return {view: zoom_layout(self.atlas, view, area, centre, factor)}
+        return self.canvas.zoomed_layouts(area, atlas_layouts)
 
     # ------------------------------------------------------------------
     # two-finger pinch
@@ -161,7 +139,9 @@ class PaintZoom:
     def _start_pinch(self) -> None:
         # the first finger's stroke ends where it is (Undo takes it back if it was only the pinch's start)
         self._end_stroke()
-        self._pointer, self._pressed, self._dragging_slider, self._panel_drag = None, None, False, None
+        self._dragging_slider = False
+        self.taps.release()
+        self.panel.scroller.drag_end()
         (a, b) = list(self._fingers.values())[:2]
         mid = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
         view = self.zoom[0] if self.zoom is not None else self.view_at(mid)
