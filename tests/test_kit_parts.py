@@ -115,3 +115,31 @@ def test_scroll_list_bounds_drag_and_into_view():
     surf.fill((0, 0, 0))
     s.draw_hint(surf, 50, (255, 0, 0))
     assert pygame.surfarray.array3d(surf).max() == 0  # no hint when everything fits
+
+
+@pytest.mark.parametrize("view,region", [("front", "left_anterior_thigh"), ("back", "right_posterior_thigh")])
+def test_zoom_keeping_holds_the_body_point_under_the_pointer_and_pans(atlas, view, region):
+    m = PainMap(atlas)
+    c = canvas_for(atlas, m)
+    whole = dict(c.layouts)
+    area = pygame.Rect(0, 0, 240, 600)  # a view's own narrow frame: the zoomed window can move both ways
+
+    def relayout():  # the window's one duty: place the canvas for the zoom
+        c.place(m, c.zoomed_layouts(area, whole), 6)
+
+    x, y = rep(atlas, region)
+    c.zoom_to(view, (x, y), 2.0, relayout)
+    assert c.zoom[0] == view and c.zoom_factor == 2.0 and set(c.layouts) == {view}
+    x, y = x + 0.03, y + 0.05  # beside the centre: zooming on must keep it under the pointer
+    at_px = tuple(float(v) for v in c.layouts[view].to_screen(x, y))
+    c.zoom_keeping(view, at_px, 3.0, relayout)
+    assert c.zoom_factor == 3.0
+    sx, sy = (float(v) for v in c.layouts[view].to_screen(x, y))
+    assert abs(sx - at_px[0]) <= 2 and abs(sy - at_px[1]) <= 2  # the same body point under the pointer
+    before = c.zoom[1]
+    c.pan(0.25, 0.0, relayout)
+    assert c.zoom[1][0] > before[0]  # moved right in atlas units
+    c.zoom_to(view, before, 100.0, relayout)
+    assert c.zoom_factor == 8.0  # never past the limit
+    c.zoom_to(view, before, 1.0, relayout)
+    assert c.zoom is None and set(c.layouts) == {"front", "back"}

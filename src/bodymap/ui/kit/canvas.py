@@ -12,12 +12,12 @@ whatever the window size or zoom, and the patient's right stays on the viewer's 
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pygame
 
-from ...atlas import Atlas
+from ...atlas import VIEWS, Atlas
 from ...render.overlay import PaintOverlay, brush_window
 from ...render.view import zoom_layout
 
@@ -51,6 +51,39 @@ class BodyCanvas:
     @property
     def zoom_factor(self) -> float:
         return 1.0 if self.zoom is None else float(self.zoom[2])
+
+    def zoom_to(self, view: str, centre: tuple[float, float], factor: float, relayout: Callable[[], None]) -> None:
+        """Show `view` magnified `factor` times around atlas point `centre` (factor <= 1: both views whole).
+
+        `relayout` is the window's one duty here: place this canvas again for the new zoom (`place`)."""
+        factor = min(float(factor), MAX_ZOOM)
+        self.zoom = None if factor <= 1.0001 or view not in VIEWS else (view, (float(centre[0]), float(centre[1])),
+                                                                         factor)
+        relayout()
+        if self.zoom is not None:  # the centre as shown (the layout keeps the picture on the body)
+            lay = self.layouts[view]
+            self.zoom = (view, tuple(float(c) for c in lay.to_atlas(lay.left + lay.width / 2,
+                                                                    lay.top + lay.height / 2)), factor)
+
+    def zoom_keeping(self, view: str, at: tuple[float, float], factor: float, relayout: Callable[[], None]) -> None:
+        """Zoom `view` to `factor` so that the body point under window point `at` stays there; a point beside
+        the body is first moved to the nearest point on it, so a zoomed view never shows only background."""
+        point = self.nearest_on_body(view, self.layouts[view].to_atlas(*at))
+        self.zoom_to(view, point, factor, relayout)
+        if self.zoom is None:
+            return
+        lay = self.layouts[view]
+        sx, sy = (float(c) for c in lay.to_screen(*point))
+        cx, cy = self.zoom[1]
+        self.zoom_to(view, (cx + (sx - at[0]) / lay.scale, cy + (sy - at[1]) / lay.scale), factor, relayout)
+
+    def pan(self, dx: float, dy: float, relayout: Callable[[], None]) -> None:
+        """Move a zoomed view by a share of its width / height."""
+        if self.zoom is None:
+            return
+        view, (cx, cy), f = self.zoom
+        lay = self.layouts[view]
+        self.zoom_to(view, (cx + dx * lay.width / lay.scale, cy + dy * lay.height / lay.scale), f, relayout)
 
     def view_at(self, pos) -> str | None:
         for v, lay in self.layouts.items():

@@ -2,18 +2,15 @@
 
 A part of `PaintScreen` (bodymap.ui.paint.screen): the methods share its state.
 
-`self.zoom` is None (both views whole) or (view, atlas centre, factor). The zoomed
-view is `render.view.zoom_layout`: the same atlas coordinates, so strokes still go
+`self.zoom` is None (both views whole) or (view, atlas centre, factor), kept by the window's
+`BodyCanvas` (ui/kit/canvas.py), which also zooms keeping a body point under the pointer and pans;
+this part turns buttons, keys, the wheel and a pinch into those calls. The zoomed view is `render.view.zoom_layout`: the same atlas coordinates, so strokes still go
 through `lay.to_atlas` and land on the same atlas points at every zoom; the patient's
 right stays on the viewer's left on the front view.
 """
 from __future__ import annotations
 
 import math
-
-
-from ...atlas import VIEWS
-from ..kit.canvas import MAX_ZOOM
 
 WHEEL_STEP = 1.25
 
@@ -31,14 +28,7 @@ class PaintZoom:
     def zoom_to(self, view: str, centre: tuple[float, float], factor: float) -> None:
         """Show `view` magnified `factor` times around atlas point `centre` (factor <= 1: both views whole)."""
         self._end_stroke()
-        factor = min(float(factor), MAX_ZOOM)
-        self.zoom = None if factor <= 1.0001 or view not in VIEWS else (view, (float(centre[0]), float(centre[1])),
-                                                                         factor)
-        self._layout()
-        if self.zoom is not None:  # the centre as shown (the layout keeps the picture on the body)
-            lay = self.layouts[view]
-            self.zoom = (view, tuple(float(c) for c in lay.to_atlas(lay.left + lay.width / 2,
-                                                                    lay.top + lay.height / 2)), factor)
+        self.canvas.zoom_to(view, centre, factor, self._layout)
 
     def zoom_reset(self) -> None:
         if self.zoom is not None:
@@ -70,15 +60,8 @@ class PaintZoom:
         self._zoom_keeping(view, at, factor)
 
     def _zoom_keeping(self, view: str, at: tuple[float, float], factor: float) -> None:
-        """Zoom `view` to `factor` so that the body point under screen point `at` stays there."""
-        point = self.nearest_on_body(view, self.layouts[view].to_atlas(*at))
-        self.zoom_to(view, point, factor)
-        if self.zoom is None:
-            return
-        lay = self.layouts[view]
-        sx, sy = (float(c) for c in lay.to_screen(*point))
-        cx, cy = self.zoom[1]
-        self.zoom_to(view, (cx + (sx - at[0]) / lay.scale, cy + (sy - at[1]) / lay.scale), factor)
+        self._end_stroke()
+        self.canvas.zoom_keeping(view, at, factor, self._layout)
 
     def nearest_on_body(self, view: str, point: tuple[float, float]) -> tuple[float, float]:
         return self.canvas.nearest_on_body(view, point)
@@ -99,11 +82,8 @@ class PaintZoom:
 
     def pan(self, dx: float, dy: float) -> None:
         """Move a zoomed view by a share of its width / height (arrow keys)."""
-        if self.zoom is None:
-            return
-        view, (cx, cy), f = self.zoom
-        lay = self.layouts[view]
-        self.zoom_to(view, (cx + dx * lay.width / lay.scale, cy + dy * lay.height / lay.scale), f)
+        self._end_stroke()
+        self.canvas.pan(dx, dy, self._layout)
 
     def zoomed_layouts(self, area, atlas_layouts):
         return self.canvas.zoomed_layouts(area, atlas_layouts)
