@@ -157,3 +157,34 @@ def test_list_maps_reads_subfolders_to_the_depth_limit(atlas, tmp_path):
     assert set(list_maps(tmp_path)) == {top, one, three}
     assert set(list_maps(tmp_path, depth=0)) == {top}
     assert list_maps(tmp_path / "missing") == []
+
+
+class BrokenMatcher:
+    def match(self, pain_map):
+        raise RuntimeError("pattern file missing")
+
+
+def test_a_broken_or_missing_matcher_never_hides_a_red_flag(desk):
+    m = desk.pain_map
+    m.paint_region("right_calf")
+    m.paint_region("left_calf")
+    desk.answer("weakness", "yes")  # leg weakness with pain in both legs: a cauda equina flag by the rules
+    flags = [f.id for f in desk.flags()]
+    assert "cauda_equina" in flags
+    for source, words in ((lambda: BrokenMatcher(), "matcher error (RuntimeError: pattern file missing)"),
+                          (_missing, "matcher unavailable")):
+        result, why = desk.assess(source)
+        assert why == words
+        assert [f.id for f in result.red_flags] == flags  # the same flags, first, whatever the matcher did
+
+
+def _missing():
+    raise ImportError("no bodymap.matcher")
+
+
+def test_assess_ranks_with_a_working_matcher(desk):
+    from bodymap import matcher
+
+    desk.pain_map.paint_region("right_calf")
+    result, why = desk.assess(lambda: matcher)
+    assert why is None and result.hypotheses

@@ -16,6 +16,7 @@ a few lines and find the files on disk.
   after the visit (`default_path`), never over an existing one.
 - **Save As** (`save_as_target`): a file name and a folder, checked; a new folder is made (0700).
 - **Open** lists the maps of a folder and its subfolders, down to `MAX_DEPTH` levels (`list_maps`).
+- **What it says**: triage's red flags and ranking (`assess`, `flags`), a broken matcher never hiding a flag.
 - **Answers** (`answer`, `set_answer`), the visit fields (`set_visit`) and the pain score
   (`clear_pain_score`): each change is an unsaved change and makes the ranking stale
   (`version` moves on).
@@ -261,6 +262,42 @@ class Desk:
         """Save to `path` from Save As (see `save_as_target`); remembers the folder for this patient."""
         self.save_as_folder = Path(path).parent
         return self.save_to(path, new_record=path != self.path and self.is_another_visit_than_opened)
+
+    # -- what the painting and the answers say -----------------------------
+    def assess(self, matcher: Callable[[], Any]) -> tuple[Any, str | None]:
+        """Triage's assessment of the map (`bodymap.triage.assess_case`: red flags first, then the ranking) and
+        why the ranking is missing, if it is. `matcher()` gives the object with `match(pain_map)`; a matcher
+        that cannot be had or that fails leaves the flags whole and says why ("matcher unavailable ...",
+        "matcher error ...")."""
+        from .triage import Case, assess_case
+
+        why: list[str] = []
+
+        def ranker():
+            try:
+                m = matcher()
+            except ImportError:
+                why.append("matcher unavailable")
+                raise
+            except Exception as exc:
+                why.append(f"matcher unavailable ({type(exc).__name__}: {exc})")
+                raise
+            try:
+                return m.match(self.pain_map)
+            except Exception as exc:
+                why.append(f"matcher error ({type(exc).__name__}: {exc})")
+                raise
+
+        result = assess_case(Case.of(self.pain_map), ranker)
+        return result, (why[0] if why else result.ranking_error)
+
+    def flags(self) -> list[Any]:
+        """The map's red flags by triage (rules, "not sure", recorded), most urgent first, without ranking."""
+        from .triage import Case, assess_case
+
+        m = self.pain_map
+        return assess_case(Case(dict(m.answers), bool(m.both_legs_painted), False, {},
+                                list(m.red_flags_recorded or []))).red_flags
 
     # -- answers, visit fields, pain score -------------------------------
     def set_answer(self, key: str, value: Any) -> bool:

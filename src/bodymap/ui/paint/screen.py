@@ -186,27 +186,8 @@ class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, P
     def refresh_ranking(self) -> None:
         self._ranking_dirty = False
         self.matcher_calls += 1
-        from ...triage import Case, assess_case
-
-        why: list[str] = []
-
-        def ranker():  # a broken matcher must not close the patient's window, nor hide a flag (triage)
-            try:
-                matcher = self._matcher()
-            except ImportError:
-                why.append("matcher unavailable")
-                raise
-            except Exception as exc:
-                why.append(f"matcher unavailable ({type(exc).__name__}: {exc})")
-                raise
-            try:
-                return matcher.match(self.pain_map)
-            except Exception as exc:
-                why.append(f"matcher error ({type(exc).__name__}: {exc})")
-                raise
-
-        self.ranking = assess_case(Case.of(self.pain_map), ranker)
-        self.matcher_error = why[0] if why else self.ranking.ranking_error
+        # a broken matcher must not close the patient's window, nor hide a flag (triage, bodymap.desk)
+        self.ranking, self.matcher_error = self.desk.assess(self._matcher)
         before = self.panel.selected
         m = self.pain_map
         self.panel.set_questions(m.answers, m.saddle_painted or m.both_legs_painted)
