@@ -264,14 +264,16 @@ def test_red_flag_pages_hold_at_most_four_big_questions_each_heard_in_under_20_s
             assert shows(app, i18n.text(lang, f"tick_{key}"))
             for answer in ("yes", "no", "unsure"):
                 assert b[f"flag:{key}:{answer}"].rect.height >= 48
-        spoken = app.spoken_keys()  # each question, then its answers
-        for key in keys:
-            i = spoken.index(f"tick_{key}")
-            assert spoken[i + 1] == plan.ROW_SPOKEN
+        spoken = app.spoken_keys()  # each question, then the answers once (ADR 0027)
+        assert [s for s in spoken if s.startswith("tick_")] == [f"tick_{key}" for key in keys]
+        assert spoken.index(plan.ROW_SPOKEN) > max(spoken.index(f"tick_{key}") for key in keys)
         assert voice.listen_seconds(lang, spoken) < plan.LISTEN_MAX_S
         assert all(voice.audio_file(lang, s) is not None for s in spoken)  # every one recorded
         tap(app, "flags_none")
-    assert seen == list(plan.red_flag_screen_keys())  # every question, once, cauda equina first
+    every = list(plan.red_flag_screen_keys())
+    assert sorted(seen) == sorted(every) and len(set(seen)) == len(seen)  # every question, once
+    urgent = [key for key in every if plan._urgency_of_key(key) == 0]
+    assert seen[:len(urgent)] == urgent  # the emergency (cauda equina first) questions first, in their order
 
 
 def test_listen_time_is_the_recordings_own_length(tmp_path):
