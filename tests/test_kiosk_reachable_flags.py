@@ -52,7 +52,7 @@ clinicians = st.fixed_dictionaries({**{k: st.sampled_from(VALUES) for k in ASKED
                                     "age": st.sampled_from([b.stored for b in plan.AGE_BANDS])})
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(clinician=clinicians, both_legs=st.booleans())
 def test_the_kiosk_reaches_every_flag_a_clinicians_answers_raise(clinician, both_legs):
     got, _ = _kiosk_answers(clinician, both_legs)

@@ -640,3 +640,30 @@ def test_a_broken_staff_state_file_is_reported_and_the_kiosk_starts(tmp_path, at
     _emergency(app)  # and it is written anew
     app2, _ = make(tmp_path, atlas)
     assert [m["code"] for m in app2.kiosk.staff.marks] == [app.kiosk.finished_code]
+
+
+def test_red_flag_pages_are_packed_no_fuller_than_the_limits_and_no_looser_than_screen_order():
+    """ADR 0027: the less urgent questions are packed into the fewest pages; never more pages than
+    filling them in screen order, no two pages that could be one, and a page never holds a question
+    more urgent than one on an earlier page."""
+    from bodymap.kiosk.drawing import cauda_keys
+
+    for skip in ((), cauda_keys()):
+        pages = plan.red_flag_pages(skip)
+        in_order: list[list[str]] = []
+        for key in (k for k in plan.red_flag_screen_keys() if k not in skip):
+            if in_order and len(in_order[-1]) < plan.PAGE_MAX and \
+                    plan.page_listen_s(in_order[-1] + [key]) < plan.LISTEN_MAX_S:
+                in_order[-1].append(key)
+            else:
+                in_order.append([key])
+        assert len(pages) <= len(in_order)
+        assert sorted(k for p in pages for k in p) == sorted(k for p in in_order for k in p)
+        for page in pages:
+            assert len(page) <= plan.PAGE_MAX and plan.page_listen_s(page) < plan.LISTEN_MAX_S
+        ranks = [[plan._urgency_of_key(k) for k in page] for page in pages]
+        for a, b in zip(ranks, ranks[1:]):
+            assert max(a) <= min(b)
+        for a, b in zip(pages, pages[1:]):
+            if min(plan._urgency_of_key(k) for k in a) > 0:  # two less urgent pages that would fit as one
+                assert len(a) + len(b) > plan.PAGE_MAX or plan.page_listen_s(list(a) + list(b)) >= plan.LISTEN_MAX_S

@@ -169,10 +169,14 @@ def red_flag_pages(skip=()) -> tuple[tuple[str, ...], ...]:
     return _memo("pages", _red_flag_pages, tuple(sorted(set(skip))))
 
 
+SEARCH_STEPS = 200_000  # bound on the exact page packing's search for one page count (`_pack`)
+
+
 def _pack(keys: list[str], open_page: list[str] | None) -> list[list[str]]:
     """`keys` into as few new pages as possible (and into `open_page`, the page before, where they fit):
-    at most PAGE_MAX a page and "Listen" under LISTEN_MAX_S in every language (an exact search: a tier holds
-    some 20 questions at most)."""
+    at most PAGE_MAX a page and "Listen" under LISTEN_MAX_S in every language. An exact search (a tier holds
+    some 20 questions); past SEARCH_STEPS tries for one page count it takes the first packing found with
+    one page more (first fit, longest first, is always found at once)."""
     from . import voice
 
     langs = vocabulary.languages()
@@ -186,10 +190,14 @@ def _pack(keys: list[str], open_page: list[str] | None) -> list[list[str]]:
     for extra in range(len(items) + 1):
         bins = ([list(open_page)] if open_page else []) + [[] for _ in range(extra)]
         loads = [load(b) for b in bins]
+        steps = [0]
 
         def place(i: int) -> bool:
             if i == len(items):
                 return all(b for b in bins)
+            steps[0] += 1
+            if steps[0] > SEARCH_STEPS:
+                return False
             k = items[i]
             tried_empty = False
             for b, ld in zip(bins, loads):
