@@ -667,3 +667,25 @@ def test_red_flag_pages_are_packed_no_fuller_than_the_limits_and_no_looser_than_
         for a, b in zip(pages, pages[1:]):
             if min(plan._urgency_of_key(k) for k in a) > 0:  # two less urgent pages that would fit as one
                 assert len(a) + len(b) > plan.PAGE_MAX or plan.page_listen_s(list(a) + list(b)) >= plan.LISTEN_MAX_S
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_every_red_flag_page_shows_each_question_whole_above_the_buttons_at_every_size(tmp_path, atlas, size):
+    """ADR 0027's fuller pages (four questions) at every supported size, in both languages."""
+    for lang in LANGS:
+        app, _ = make(tmp_path / lang, atlas, size=size, default_language=lang)
+        k = app.kiosk
+        tap(app, "start")
+        stroke_regions(app, "back", ["right_calf"])
+        tap(app, "next")
+        tap(app, "scale:4")
+        tap(app, "age:40s")
+        while k.screen == "question" and k.current_question[1] == "redflags":
+            fc = app.scenes.scenes["question"].flags
+            rows = fc._rows()
+            for key, row, text, _ in rows:
+                assert shows(app, i18n.text(lang, f"tick_{key}")), (size, lang, key)
+                assert row.bottom <= fc.bar_top(), (size, lang, key)
+            for (_, a, _, _), (_, b, _, _) in zip(rows, rows[1:]):
+                assert a.bottom <= b.top
+            tap(app, "flags_none")
