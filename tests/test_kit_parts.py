@@ -143,3 +143,12 @@ def test_zoom_keeping_holds_the_body_point_under_the_pointer_and_pans(atlas, vie
     assert c.zoom_factor == 8.0  # never past the limit
     c.zoom_to(view, before, 1.0, relayout)
     assert c.zoom is None and set(c.layouts) == {"front", "back"}
+
+
+def test_tap_tracker_lets_a_new_finger_in_after_a_still_owner_whose_release_was_lost():
+    t = TapTracker()
+    assert t.down(("finger", 1, 1), now=10.0)
+    t.moved(12.0)
+    assert not t.stale(("finger", 1, 2), now=15.0, stale_s=10.0)  # still in use: a second finger does nothing
+    assert t.stale(("finger", 1, 1), now=15.0, stale_s=10.0)  # the same finger again
+    assert t.stale(("finger", 1, 2), now=22.0, stale_s=10.0)  # still for 10 s: its release was probably lost

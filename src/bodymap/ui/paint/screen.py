@@ -41,7 +41,7 @@ from ...window_size import fit_to_screen
 from ..scene import PARTIAL, DisplayWindow, desktop_size, run
 from ..kit import Dialog, TextCache, wrap_text
 from ..kit.canvas import BodyCanvas
-from ..kit.tap import TapTracker
+from ..kit.tap import TapTracker, Through
 from .banner import PaintBanner
 from .patient_banner import PaintPatientBanner
 from .day import PaintDay
@@ -53,19 +53,6 @@ from .questions import PaintQuestions, QuestionPanel
 from .regions import PaintRegions
 from .zoom import PaintZoom
 from .sizes import BASE_SIZE, BRUSHES, TOAST_SECONDS
-
-
-class _Part:
-    """A window attribute kept by one of its owned parts: `layouts = _Part("canvas", "layouts")`."""
-
-    def __init__(self, part: str, name: str):
-        self.part, self.name = part, name
-
-    def __get__(self, obj, owner=None):
-        return self if obj is None else getattr(getattr(obj, self.part), self.name)
-
-    def __set__(self, obj, value) -> None:
-        setattr(getattr(obj, self.part), self.name, value)
 
 
 class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, PaintZoom, PaintQuestions,
@@ -147,13 +134,13 @@ class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, P
         self.desk.path = None if value is None else Path(value)
 
     # the owned parts' state under the names the window's parts and tests read
-    layouts = _Part("canvas", "layouts")
-    overlays = _Part("canvas", "overlays")
-    zoom = _Part("canvas", "zoom")  # None, or (view, atlas centre, factor): see zoom.py
-    _stroke = _Part("canvas", "stroke")
-    _dirty_rects = _Part("canvas", "dirty_rects")
-    _pointer = _Part("taps", "pointer")  # the one pointer (mouse or finger id) currently pressed
-    _pressed = _Part("taps", "pressed")  # the target under it
+    layouts = Through("canvas", "layouts")
+    overlays = Through("canvas", "overlays")
+    zoom = Through("canvas", "zoom")  # None, or (view, atlas centre, factor): see zoom.py
+    _stroke = Through("canvas", "stroke")
+    _dirty_rects = Through("canvas", "dirty_rects")
+    _pointer = Through("taps", "pointer")  # the one pointer (mouse or finger id) currently pressed
+    _pressed = Through("taps", "pressed")  # the target under it
 
     @property
     def folder(self) -> Path:
