@@ -10,7 +10,6 @@ import os
 from datetime import datetime
 
 import pygame
-import pytest
 
 from bodymap import fileformat
 from bodymap.desk import MAX_DEPTH

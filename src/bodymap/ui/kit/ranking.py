@@ -12,7 +12,6 @@ from typing import Any
 import pygame
 
 from ... import render
-from ...bands import band_text, hypothesis_band
 from .desk_colours import (AGAINST_TEXT, BAR_BG, BAR_FILL, BAR_LINE, BUTTON_BG, BUTTON_BORDER, FOR_TEXT, MUTED, RED,
                            RED_BG, SELECT_BG, SELECT_BORDER, TEXT)
 from .scroll import ScrollList

@@ -22,7 +22,6 @@ from ...desk import short_path
 from ...errors import BodymapError
 from ...painting import VISIT_FIELDS
 from ..kit.form import FitDialog, FormDialog, TextField
-from .sizes import FILE_SUFFIX
 
 MAX_SUBFOLDERS = 8
 VISIT_LABELS = {"patient_id": "Patient identifier (e.g. record number)", "visit_date": "Visit date (YYYY-MM-DD)",

@@ -31,10 +31,8 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame
 
-from ... import paths
 from ...atlas import Atlas, load_atlas
 from ...desk import Desk
-from ...errors import BodymapError
 from ...painting import SENSATIONS, PainMap
 from ..kit.ranking import load_matcher
 from ...window_size import fit_to_screen
