@@ -215,6 +215,7 @@ def test_the_fast_painter_paints_what_paint_region_paints(atlas):
         for v in ("front", "back"):
             assert np.array_equal(fast.layers(v), slow.layers(v))
         assert fast.summary() == slow.summary()  # the figures the painter filled in, against PainMap's own
+        assert fileformat.encode_layers(fast) == fileformat.encode_layers(slow)  # the bitfield it left
         again = PainMap(atlas)
         again.replace_layers({v: fast.layers(v) for v in ("front", "back")})
         assert list(again.counted_regions()) == list(fast.counted_regions())

@@ -194,23 +194,31 @@ class WholeRegionPainter:
             self._fill(m, {(r.id, SENSATIONS[0])})
             self.alone_counts[self.index[r.id]] = bool(m.counted_regions()[self.index[r.id]])
 
-    def _fill(self, m: PainMap, painted: set[tuple[str, str]]) -> None:
+    def _fill(self, m: PainMap, painted: set[tuple[str, str]]) -> dict[str, np.ndarray]:
         """Set the pixels in the new, empty map's own layers (no undo history: an import has none), as
-        `replace_layers` would, without building and masking a second copy of every layer."""
+        `replace_layers` would, without building and masking a second copy of every layer; returns each
+        view's bitfield (bit i = sensation i), the form the file stores (fileformat.view_bitfield)."""
         if m.strokes:
             raise ValueError("WholeRegionPainter paints a new, empty map")
         flat = {v: m._layers[v].reshape(len(SENSATIONS), -1) for v in VIEWS}  # views of the map's arrays
+        bits = {v: np.zeros(self.shape[0] * self.shape[1], dtype=np.uint8) for v in VIEWS}
         for rid, sens in painted:
-            flat[self.view_of[rid]][SENSATIONS.index(sens), self.pixels[rid]] = True
+            v, px, k = self.view_of[rid], self.pixels[rid], SENSATIONS.index(sens)
+            flat[v][k, px] = True
+            bits[v][px] |= np.uint8(1 << k)
         m.version += 1
+        return {v: b.reshape(self.shape) for v, b in bits.items()}
 
     def paint(self, m: PainMap, painted: set[tuple[str, str]]) -> None:
         """Paint each (region id, sensation) whole into the empty map `m`."""
-        self._fill(m, painted)
+        bits = self._fill(m, painted)
         # the figures the file's summary needs, known from the regions (disjoint, painted whole): what
         # counted_regions(), region_counts(), extent_percent() and sensations_present() would compute
-        # (tests/test_choir_import.py compares them with PainMap's own on every code)
+        # (tests/test_choir_import.py compares them with PainMap's own on every code), and the bitfield
         v_ = m.version
+        for v in VIEWS:
+            bits[v].flags.writeable = False
+            m._cache[("bitfield", v, v_)] = bits[v]
         ids = {rid for rid, _ in painted}
         idx = np.array(sorted(self.index[r] for r in ids), dtype=np.int64)
         if len(idx) and self.alone_counts[idx].all():

@@ -83,7 +83,7 @@ class AliasTable:
     def resolve(self, item: str, atlas: Atlas, *, choir_female: bool = False) -> list[str]:
         """Region ids for one item of the `regions` column: a region id, a CHOIR code or a checkbox-map name."""
         raw = item.strip()
-        if raw in atlas.region_ids:
+        if raw in _region_id_set(atlas):
             return [raw]
         choir = choir_table()
         if choir.is_code(raw):
@@ -99,6 +99,13 @@ class AliasTable:
             return [f"{s}_{stem}" for s in sides for stem in self.sided[key]]
         raise UsageError(f"unknown region {raw[:60]!r}: neither a bodymap region id ('bodymap atlas regions'), "
                          f"a CHOIR code nor a name in the checkbox-map table (docs/choir-mapping.md)")
+
+
+def _region_id_set(atlas: Atlas) -> frozenset[str]:
+    hit = atlas.derived.get("region_id_set")
+    if hit is None:
+        hit = atlas.derived["region_id_set"] = frozenset(atlas.region_ids)
+    return hit
 
 
 @lru_cache(maxsize=2)
