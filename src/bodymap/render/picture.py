@@ -11,7 +11,7 @@ import numpy as np
 import pygame
 
 from ..atlas import VIEWS, Atlas
-from ..atomicio import write_atomic
+from ..atomicio import umask_mode, write_atomic
 from ..errors import FileWriteError, UsageError
 from ..painting import SENSATIONS, PainMap
 from ..paths import check_output_file
@@ -186,11 +186,12 @@ def png_bytes(surface: pygame.Surface) -> bytes:
     return data
 
 
-def save_png(surface: pygame.Surface, output: str | os.PathLike, mode: int = 0o600) -> Path:
+def save_png(surface: pygame.Surface, output: str | os.PathLike, mode: int | None = None) -> Path:
     """Write the surface to `output` as a PNG: encoded to bytes, then the temp file, fsync and rename of
-    bodymap.atomicio (a full disk is an error, and the old picture is kept)."""
+    bodymap.atomicio (a full disk is an error, and the old picture is kept). The file's mode follows the
+    umask, like the exports (a picture that names patients or files passes 0o600)."""
     check_png_path(output)
-    return write_atomic(output, png_bytes(surface), mode)
+    return write_atomic(output, png_bytes(surface), umask_mode() if mode is None else mode)
 
 
 def _init() -> None:
