@@ -227,8 +227,9 @@ def test_a_female_numbered_file_without_the_flag_is_imported_right(tmp_path, cap
 
 def test_code_evidence_reads_structure_and_never_a_long_row():
     assert code_evidence([112, 113]) == "female" and code_evidence([116, 117]) == "male"
-    assert code_evidence([110, 112]) == "male"  # left shoulder and biceps
-    assert code_evidence([108, 112]) == "female"  # right chest and abdomen
+    assert code_evidence([112, 114, 118]) == "male"  # left biceps, elbow and forearm: two links
+    assert code_evidence([108, 112, 113]) == "female"  # both abdomens beside the right chest
+    assert code_evidence([110, 112]) is None  # one chain link alone is not clear (the right abdomen beside ...)
     assert code_evidence([101, 219]) is None and code_evidence([112]) is None
     assert code_evidence([112, 113, 201, 202, 203, 204, 205, 206, 207]) is None  # 9 codes: chance either way
 
