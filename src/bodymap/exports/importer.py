@@ -10,9 +10,10 @@ One row per patient. Columns:
   (101-136, 201-238, or REDCap's f01-f36, b01-b38; see exports/choir.yaml). An item may
   end in '=SENSATION' to override the row's sensation. A name that says both left and
   right ("left right calf") is refused as ambiguous.
-- `choir_female` (optional): yes/no (or female/male); yes means the three-digit codes
-  of this row come from CHOIR's female drawing and are renumbered. Empty: the
-  `--choir-female` option decides.
+- `choir_female` (optional; also read under `drawing`, `bodymap_legend`, ...): yes/no (or
+  female/male); yes means the three-digit codes of this row come from CHOIR's female drawing
+  and are renumbered. Empty: `--choir-numbering` decides (auto: per row, from the codes, or
+  `--choir-undecided`; bodymap.exports.choir_numbering).
 - `sensation` (optional, default aching).
 - `intensity` (optional, 0-10), `session_code` (optional).
 - one optional column per question (numbness, weakness, ..., age): yes/no, y/n,
