@@ -154,8 +154,8 @@ def test_a_mixed_file_is_read_per_row_and_the_line_says_how_many_rows_each_numbe
 
 
 def test_undecided_rows_in_a_mixed_file_stop_with_one_line_naming_the_flag(tmp_path, capsys):
-    rows = [["a", "112,113"], ["b", "116,117"], ["c", "112,219"]]  # c: a lone 112 (left biceps or right abdomen)
-    src = write_csv(tmp_path / "mixed.csv", ["patient_id", "regions"], rows)
+    rows = [["a", "F", "112,113"], ["b", "M", "116,117"], ["c", "F", "112,219"]]  # c: a lone 112 (left biceps
+    src = write_csv(tmp_path / "mixed.csv", ["patient_id", "sex", "regions"], rows)  # or right abdomen)
     rc, out, err = _run(["import-regions", src, tmp_path / "out"], capsys)
     assert rc == 2
     lines = [x for x in err.splitlines() if x.strip()]

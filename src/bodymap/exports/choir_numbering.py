@@ -171,6 +171,8 @@ def _sex_note(rows: list[RowFacts], why: list[str]) -> str:
     if not judged:
         return ""
     off = sum(1 for sex, fem in judged if sex != fem)
+    if not off:
+        return f"; the sex/gender column agrees with the {len(judged)} rows their codes decided but decides nothing"
     return (f"; the sex/gender column decides nothing (it disagrees with {off} of the {len(judged)} rows "
             f"their codes decided)")
 
@@ -183,5 +185,5 @@ def drawing_cell(row: dict[str, str]) -> bool | None:
     if not text:
         return None
     if text.lower() not in CHOIR_FEMALE_WORDS:
-        raise UsageError(f"choir_female {text[:20]!r} must be yes or no (or female or male)")
+        raise UsageError(f"the drawing column (choir_female) {text[:20]!r} must be yes or no (or female or male)")
     return CHOIR_FEMALE_WORDS[text.lower()]

@@ -307,9 +307,6 @@ def import_regions(csv_path: str | Path, outdir: str | Path, *, overwrite: bool 
         raise UsageError(f"{src}: needs the columns patient_id and regions (found: {', '.join(fields) or 'none'}; "
                          f"CHOIR's bodymap_regions_csv and id are read too)")
     extra_names = [norm[f] for f in fields if norm[f] not in KNOWN_COLUMNS]
-    if extra_names:
-        err.write(f"import-regions: keeping columns {', '.join(extra_names)} in each map "
-                  f"(the imported_columns of export --csv)\n")
     mode = choir_numbering or ("female" if choir_female else "male")
     painter = _painter(atlas)
     writer = BatchWriter(maps_sharing().file_mode(root), exclusive=not overwrite)
@@ -346,6 +343,9 @@ def import_regions(csv_path: str | Path, outdir: str | Path, *, overwrite: bool 
             problems.append(f"{where}: {exc}")
 
     decision = decide(mode, facts, choir_undecided)  # a mixed file it cannot read stops here, nothing written
+    if extra_names:
+        err.write(f"import-regions: keeping columns {', '.join(extra_names)} in each map "
+                  f"(the imported_columns of export --csv)\n")
     if decision.message:
         err.write(f"import-regions: {decision.message}\n")
     for job, female in zip(jobs, decision.female):
