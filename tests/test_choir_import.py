@@ -212,8 +212,17 @@ def coherent_rows(n: int, seed: int = 7):
     return out
 
 
-def test_a_female_numbered_file_without_the_flag_is_imported_right(tmp_path, capsys):
-    standard = coherent_rows(120)
+def uniform_rows(n: int, seed: int = 11):
+    """Codes drawn at random: no anatomy for the codes to read, so any reading of them is a coin flip."""
+    rng = random.Random(seed)
+    return [sorted(rng.sample(FRONT + BACK, rng.randint(1, 14))) for _ in range(n)]
+
+
+@pytest.mark.parametrize("make", [coherent_rows, uniform_rows], ids=["drawings", "random codes"])
+def test_a_female_numbered_file_without_the_flag_is_imported_right_or_stopped(tmp_path, capsys, make):
+    """Issue 21's done-when: never a silent wrong row. Random codes decide rows both ways by chance, so the
+    file reads as mixed and stops; anatomically coherent drawings are read on the female drawing."""
+    standard = make(300)
     rows = [[f"p{i:03d}", ",".join(str(STANDARD_TO_FEMALE.get(c, c)) for c in codes)] for i, codes in enumerate(standard)]
     src = write_csv(tmp_path / "fem.csv", ["id", "bodymap_regions_csv"], rows)
     rc, out, err = _run(["import-regions", src, tmp_path / "out"], capsys)

@@ -124,7 +124,8 @@ def decide(mode: str, rows: list[RowFacts], undecided: str | None = None,
         rest, rest_why = (None if undecided == "skip" else undecided == "female"), f"--choir-undecided {undecided}"
     elif said_f and said_m and open_rows:
         raise UsageError(
-            f"CHOIR numbering is mixed ({said_f} rows read as the female drawing, {said_m} as the male one) and "
+            f"CHOIR numbering is mixed ({said_f} row{'s' * (said_f != 1)} read as the female drawing, {said_m} as "
+            f"the male one) and "
             f"{len(open_rows)} row{'s' * (len(open_rows) != 1)} with codes 112-117 cannot be told apart "
             f"({_rows_named(open_rows)}): give --choir-undecided male, female or skip for them, or a "
             f"choir_female column")
