@@ -81,7 +81,7 @@ class AliasTable:
     sided: dict[str, list[str]]  # normalised name -> stems
     midline: dict[str, list[str]]  # normalised name -> midline region ids
     names: dict[str, str] = field(default_factory=dict)  # normalised -> as written in the table
-    _memo: dict[tuple, tuple[int | None, tuple[str, ...]]] = field(default_factory=dict, repr=False)
+    _memo: dict[tuple, tuple[int | None, tuple[str, ...]]] = field(default_factory=dict, repr=False, compare=False)
 
     def item(self, item: str, atlas: Atlas, *, choir_female: bool = False) -> tuple[int | None, tuple[str, ...]]:
         """(the standard CHOIR code or None, the region ids) of one item, remembered per atlas: an import
