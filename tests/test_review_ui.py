@@ -27,7 +27,7 @@ from bodymap.compare import compare
 from bodymap.painting import PainMap
 from bodymap.ui import widgets
 from bodymap.ui.review import ReviewScreen
-from bodymap.ui.review_draw import DIFF_KINDS, diff_colours, diff_swatch
+from bodymap.render.body import DIFF_KINDS, diff_colours, diff_swatch
 
 SIZE = (1400, 900)
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -640,7 +640,7 @@ def test_the_filter_steps_through_all_red_flags_and_emergency_and_the_tag_names_
         assert e.urgency == urg[e.path]
     # the tag says the urgency in words: its width is the width of those words, drawn in red
     px = pixels(s.screenshot())
-    from bodymap.ui.review_panel import tag_size
+    from bodymap.ui.review.panels import tag_size
     for row in s.list.rows[:2]:
         e = s.entries[row.index]
         r = s.list.row_screen_rect(row)

@@ -13,7 +13,7 @@ from bodymap import batch, painting, redflags, vocabulary
 from bodymap.errors import ConfigError, UsageError
 from bodymap.exports import common, fhir, report
 from bodymap.kiosk import flow, i18n
-from bodymap.ui import review_model
+from bodymap.review import words as review_model
 
 REPO = Path(__file__).resolve().parents[1]
 SRC = REPO / "src" / "bodymap"

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from ...painting import PainMap
 from ...vocabulary import unanswered_red_flag_keys
-from ..review_draw import DIFF_KINDS, DIFF_STYLE
-from ..review_model import (answer_lines, entry_when, extent_line, intensity_line, regions_line, sensations_line,
-                            RED_FLAG_QUESTIONS, QUESTION_WORDS)
-from ..review_panel import Item, hypothesis_text
+from ...render.body import DIFF_KINDS, DIFF_STYLE
+from ...review.session import hypothesis_key
+from ...review.words import (QUESTION_WORDS, RED_FLAG_QUESTIONS, answer_lines, entry_when, extent_line,
+                             intensity_line, regions_line, sensations_line)
+from .panels import Item, hypothesis_text
 from ..widgets import AGAINST_TEXT, FOR_TEXT, MUTED, RED, TEXT
-
-from .maps import DISCLAIMER, hypothesis_key
+from .layout import DISCLAIMER
 
 VISIT_LABELS = (("patient_id", "Patient ID"), ("visit_date", "Visit date"), ("recorded_by", "Recorded by"),
                 ("note", "Note"))

@@ -11,12 +11,13 @@ import pygame
 from ... import render
 from ...compare import Comparison
 from ...painting import SENSATIONS, PainMap
+from ...render import body
+from ...render.body import DIFF_KINDS, DIFF_STYLE, diff_surface, diff_swatch, paint_period
 from ...render.overlay import PaintOverlay
 from ...render.picture import SENSATION_STYLE
-from ..review_draw import (DIFF_KINDS, DIFF_STYLE, Pair, diff_surface, diff_swatch, draw_body_under, draw_lines_over,
-                           draw_pair_titles, draw_side_markers, paint_period)
-from ..review_model import entry_time
-from ..review_panel import draw_red_flag_tag, tag_size, urgency_tag
+from ...review.words import entry_time
+from .pairs import Pair, draw_pair_titles
+from .panels import draw_red_flag_tag, tag_size, urgency_tag
 from ..widgets import BAR_BG, BAR_LINE, BUTTON_ON_BG, BUTTON_ON_TEXT, MUTED, RED, TEXT, swatch_surface, wrap_text
 
 
@@ -50,6 +51,9 @@ class ReviewPicture:
         self.info.draw(surface, self.text)
         if self.toast:
             self._draw_toast(surface)
+        if self.confirm.dialog is not None:
+            p = self._pressed[len("confirm:"):] if self._pressed and self._pressed.startswith("confirm:") else None
+            self.confirm.draw(surface, self.text, self.font_size, self.s, p)
 
     def screenshot(self) -> pygame.Surface:
         surf = pygame.Surface(self.size)
@@ -86,17 +90,18 @@ class ReviewPicture:
     def _draw_views(self, surf: pygame.Surface, pair: Pair, pain_map: PainMap | None, zone=None,
                     diff: Comparison | None = None) -> None:
         for v, lay in pair.layouts.items():
-            draw_body_under(surf, self.atlas, lay, dermatomes=self.show_dermatomes, zone=zone)
+            body.draw_under(surf, self.atlas, lay, dermatomes=self.show_dermatomes, zone=zone)
             if diff is not None:
                 raster = self.atlas.raster(self.before.pain_map.scale)
                 surf.blit(diff_surface(diff, v, lay, raster, max(6, self.px(8))), (int(lay.left), int(lay.top)))
             elif pain_map is not None:
                 ov = PaintOverlay(pain_map, lay, paint_period(lay, pain_map))
                 surf.blit(ov.surface, ov.topleft)
-            draw_lines_over(surf, self.atlas, lay, self.s, outlines=self.show_outlines,
-                            dermatomes=self.show_dermatomes, zone=zone)
+            body.draw_over(surf, self.atlas, lay, outlines=self.show_outlines, dermatomes=self.show_dermatomes,
+                           zone=zone, label_size=max(16, int(22 * self.s)), zone_width=max(2, int(round(3 * self.s))),
+                           line_width=max(2, int(round(2 * self.s))))
         draw_pair_titles(surf, pair, self.text)
-        draw_side_markers(surf, pair.layouts, self.text, size=max(16, int(round(30 * self.s))))
+        body.draw_side_markers(surf, pair.layouts, size=max(16, int(round(30 * self.s))))
 
     def _draw_single(self, surf: pygame.Surface) -> None:
         c = self.center_rect

@@ -1,7 +1,8 @@
 """The visit timeline in the review window: every map of the open map's patient identifier, in visit order.
 
-A part of `ReviewScreen` (bodymap.ui.review.screen): the methods share its state.
-The data is bodymap.timeline's (headless); the drawing is timeline_draw.py.
+A part of `ReviewScreen` (bodymap.ui.review.screen). The timeline's state (which visits, which are
+picked) is the review session's (bodymap.review.session, from bodymap.timeline); the drawing is
+timeline_draw.py.
 
 "Timeline" (top bar) opens it for the open map's patient identifier. The centre
 shows a small plot of extent and pain over the visits and a card per visit,
@@ -15,107 +16,20 @@ from pathlib import Path
 
 import pygame
 
-from ... import fileformat, render
-from ...timeline import DATED_BY_CREATED, Timeline, build, same_patient
-from ..review_draw import DIFF_STYLE
-from ..review_model import MapEntry, file_created
-from ..review_panel import Item
+from ... import render
+from ...render.body import DIFF_STYLE
+from ...review.session import day_text
 from ..widgets import FOR_TEXT, MUTED
+from .panels import Item
 
-
-def day_text(v) -> str:
-    """A visit's day as shown: '2024-03-15', with '(saved)' when it comes from the created time."""
-    if v.day is None:
-        return "no date"
-    return v.day.isoformat() + (" (saved)" if v.dated_by == DATED_BY_CREATED else "")
+__all__ = ["ReviewTimeline", "day_text"]
 
 
 class ReviewTimeline:
-    """The visit timeline: its state, the information panel's content for it, and its hit targets."""
+    """The visit timeline's view: the information panel's content for it, and where its cards go."""
 
-    timeline: Timeline | None  # these are set in ReviewScreen.__init__
-    timeline_entries: dict[str, MapEntry]
-    timeline_pick: list[int]
-    timeline_cards: list[tuple[int, pygame.Rect]]
+    timeline_cards: list[tuple[int, pygame.Rect]] = []
     timeline_hidden = 0  # older visits without a card (the plot shows them all)
-    _from_timeline = False
-
-    @property
-    def patient_id(self) -> str | None:
-        cur = self.current
-        return cur.pain_map.visit.patient_id if cur is not None and cur.ok else None
-
-    @property
-    def can_timeline(self) -> bool:
-        return self.patient_id is not None
-
-    def open_timeline(self) -> bool:
-        """Show the timeline of the open map's patient identifier (every map in the folder that carries it)."""
-        pid = self.patient_id
-        if pid is None:
-            self.show_toast("The open map has no patient identifier: the timeline groups maps by it"
-                            if self.current is not None else "Open a map first")
-            return False
-        maps, entries = [], {}
-        for e in self.all_entries:
-            if not (e.ok and same_patient(e.patient_id, pid)):
-                continue
-            try:
-                m = fileformat.load(e.path, atlas=self.atlas)
-            except Exception:  # noqa: BLE001 - a file spoilt since the scan is left out, never a crash
-                continue
-            maps.append((str(e.path), m, file_created(e.path)))
-            entries[str(e.path)] = e
-        self.timeline = build(pid, maps)
-        self.timeline_entries = entries
-        self.timeline_pick = []
-        if self.mode == "single":
-            self._list_before_compare = self.show_list
-        self.mode = "timeline"
-        self._layout()
-        return True
-
-    def close_timeline(self) -> None:
-        if self.mode == "timeline":
-            self.mode = "single"
-            self.timeline, self.timeline_pick = None, []
-            self._layout()
-
-    def visit_entry(self, index: int) -> MapEntry:
-        return self.timeline_entries[self.timeline.visits[index].key]
-
-    def pick_visit(self, index: int) -> None:
-        """Tap a visit card: the first tap marks it, a second visit compares the two (older as before)."""
-        if self.timeline is None or not 0 <= index < len(self.timeline.visits):
-            return
-        if index in self.timeline_pick:
-            self.timeline_pick.remove(index)
-        else:
-            self.timeline_pick.append(index)
-        if len(self.timeline_pick) < 2:
-            self._build_info(keep_scroll=True)
-            if self.timeline_pick:
-                self.show_toast("Now tap a second visit to compare with")
-            return
-        a, b = (self.visit_entry(i) for i in self.timeline_pick)
-        self.timeline_pick = []
-        keep_list = self._list_before_compare
-        self.current = self.load(a)
-        self.toast = None
-        if self.compare_entry(b):
-            self._from_timeline = True
-            self._list_before_compare = keep_list
-        else:
-            self._layout()
-
-    def back_to_timeline(self) -> None:
-        """After a comparison started on the timeline: back to it, as it was."""
-        self._from_timeline = False
-        self.mode = "timeline"
-        self.show_list = self._list_before_compare
-        self.partner = self.before = self.after = self.comparison = None
-        self._update_badges()
-        self._layout()
 
     # -- the information panel ----------------------------------------------
     def _timeline_items(self, fixed: list[Item], items: list[Item]) -> None:
@@ -145,15 +59,6 @@ class ReviewTimeline:
         items.append(Item("muted", "A region counts as painted above the documented minimum (no stray dots or "
                           "eraser slivers). Maps are grouped by patient identifier as typed: check it matches.",
                           MUTED, space_before=True))
-
-    def _timeline_flag_texts(self) -> list[str]:
-        """Every visit's red flags, the latest visit first, each with its day."""
-        tl = self.timeline
-        out = []
-        for i in reversed(range(len(tl.visits)) if tl is not None else []):
-            for t in self.visit_entry(i).flag_texts:
-                out.append(f"{day_text(tl.visits[i])}: {t}")
-        return out
 
     # -- where the cards go -------------------------------------------------
     def _layout_timeline(self, c: pygame.Rect) -> None:

@@ -15,8 +15,8 @@ import pygame
 
 from ... import render
 from ...timeline import Timeline
-from ..review_panel import draw_red_flag_tag, tag_size, urgency_tag
 from ..widgets import BAR_LINE, BUTTON_BG, BUTTON_BORDER, MUTED, SELECT_BG, SELECT_BORDER, TEXT, wrap_text
+from .panels import draw_red_flag_tag, tag_size, urgency_tag
 from .timeline import day_text
 
 EXTENT_COLOUR = (0, 114, 178)  # Okabe-Ito blue
