@@ -29,7 +29,7 @@ from .layout import ViewLayout
 from .palette import (MUTED, OUTLINE, PATTERN_PERIOD, REGION_LINE_OVER_PAINT, ZONE_LINE, ZONE_MIN_P, ZONE_OUTLINE_P,
                       ZONE_RGB)
 from .text import font
-from .view import draw_body, draw_dermatomes, draw_geometry
+from . import view  # its functions are read at the call (tests record them there)
 
 __all__ = ["draw_under", "draw_over", "draw_zone_fill", "zone_regions", "draw_side_markers", "DIFF_KINDS",
            "DIFF_STYLE", "diff_surface", "diff_swatch", "diff_colours", "diff_rgba", "paint_period", "rgba_surface"]
@@ -63,16 +63,16 @@ def draw_zone_fill(surface: pygame.Surface, atlas: Atlas, lay: ViewLayout, zone)
     layer = pygame.Surface((lay.width + 2, lay.height + 2), pygame.SRCALPHA)
     local = dataclasses.replace(lay, left=0.0, top=0.0)
     for r, p in zone_regions(atlas, zone, lay.view):
-        draw_geometry(layer, local, r.geometry, fill=(*ZONE_RGB, int(30 + 150 * p)))
+        view.draw_geometry(layer, local, r.geometry, fill=(*ZONE_RGB, int(30 + 150 * p)))
     surface.blit(layer, (int(lay.left), int(lay.top)))
 
 
 def draw_under(surface: pygame.Surface, atlas: Atlas, lay: ViewLayout, *, dermatomes: bool = False, zone=None,
                outline_width: int = 2) -> None:
     """The silhouette with what goes under the paint: the dermatome fills and the zone's shading."""
-    draw_body(surface, atlas, lay, regions=False, outline_width=outline_width)
+    view.draw_body(surface, atlas, lay, regions=False, outline_width=outline_width)
     if dermatomes:  # the coloured zones under the paint; their lines and names go on top (draw_over)
-        draw_dermatomes(surface, atlas, lay, alpha=90, labels=False, lines=False)
+        view.draw_dermatomes(surface, atlas, lay, alpha=90, labels=False, lines=False)
     if zone:
         draw_zone_fill(surface, atlas, lay, zone)
 
@@ -83,16 +83,16 @@ def draw_over(surface: pygame.Surface, atlas: Atlas, lay: ViewLayout, *, outline
     pattern reaches at ZONE_OUTLINE_P and more) and the silhouette's line (`line_width` px, with a smooth
     1 px line on top)."""
     if dermatomes:
-        draw_dermatomes(surface, atlas, lay, labels=True, size=label_size, fills=False, avoid_overlap=True)
+        view.draw_dermatomes(surface, atlas, lay, labels=True, size=label_size, fills=False, avoid_overlap=True)
     if outlines:
         for r in atlas.regions_in(lay.view):
-            draw_geometry(surface, lay, r.geometry, line=REGION_LINE_OVER_PAINT)
+            view.draw_geometry(surface, lay, r.geometry, line=REGION_LINE_OVER_PAINT)
     strong = [r.geometry for r, p in zone_regions(atlas, zone, lay.view) if p >= ZONE_OUTLINE_P]
     if strong:
-        draw_geometry(surface, lay, shapely.union_all(strong).buffer(0), line=ZONE_LINE, width=zone_width, aa=False)
+        view.draw_geometry(surface, lay, shapely.union_all(strong).buffer(0), line=ZONE_LINE, width=zone_width, aa=False)
     sil = atlas.silhouette(lay.view)
-    draw_geometry(surface, lay, sil, line=OUTLINE, width=line_width, aa=False)
-    draw_geometry(surface, lay, sil, line=OUTLINE, width=1, aa=True)
+    view.draw_geometry(surface, lay, sil, line=OUTLINE, width=line_width, aa=False)
+    view.draw_geometry(surface, lay, sil, line=OUTLINE, width=1, aa=True)
 
 
 def draw_side_markers(surface: pygame.Surface, layouts: dict[str, ViewLayout], size: int = 22) -> None:
@@ -100,11 +100,11 @@ def draw_side_markers(surface: pygame.Surface, layouts: dict[str, ViewLayout], s
     narrow there, so the letters never cover an arm, and the margins beside the trunk stay free for
     the dermatome labels that move out on leader lines. The front view shows the patient's right on the
     viewer's left, the back view on the viewer's right (`atlas.viewer_sign`)."""
-    for view, lay in layouts.items():
-        _, y = (float(v) for v in lay.to_screen(0.0, 0.5))
+    for name, lay in layouts.items():
+        _, y = (float(c) for c in lay.to_screen(0.0, 0.5))
         sz = max(14, min(size, int(lay.width * 0.16)))
         for side, letter in (("right", "R"), ("left", "L")):
-            x = lay.left + lay.width / 2 + viewer_sign(view, side) * (lay.width / 2 - sz * 0.6)
+            x = lay.left + lay.width / 2 + viewer_sign(name, side) * (lay.width / 2 - sz * 0.6)
             t = font(sz).render(letter, True, MUTED)
             surface.blit(t, t.get_rect(center=(x, y)))
 

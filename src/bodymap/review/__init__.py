@@ -3,6 +3,7 @@ kiosk's. `ReviewSession` holds the scan of a folder, the triage order and filter
 comparison, the timeline and the confirmed diagnosis; `entries` the list's lines; `words` a map's words.
 The window (`bodymap.ui.review`) draws a session and feeds it taps."""
 from .entries import FILTERS, MapEntry, scan, triage_order
-from .session import Loaded, ReviewSession, hypothesis_key
+from .maps import Loaded
+from .session import ReviewSession, hypothesis_key
 
 __all__ = ["ReviewSession", "Loaded", "MapEntry", "FILTERS", "scan", "triage_order", "hypothesis_key"]

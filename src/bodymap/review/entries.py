@@ -284,3 +284,21 @@ def scan(path: Path, atlas: Atlas | None = None, matcher: Any = None,
             keep(entry, m)
         out.append(entry)
     return triage_order(out)
+
+
+def patient_maps(entries: list[MapEntry], patient_id: str, atlas: Atlas | None = None) -> tuple[list, dict]:
+    """The maps of one patient identifier among `entries`, for `timeline.build`: ([(key, map, created)],
+    {key: entry}), the key being the file's path. A file spoilt since the scan is left out, never raised."""
+    from ..timeline import same_patient
+
+    maps, found = [], {}
+    for e in entries:
+        if not (e.ok and same_patient(e.patient_id, patient_id)):
+            continue
+        try:
+            m = fileformat.load(e.path, atlas=atlas)
+        except Exception:  # noqa: BLE001 - a file spoilt since the scan is left out, never a crash
+            continue
+        maps.append((str(e.path), m, file_created(e.path)))
+        found[str(e.path)] = e
+    return maps, found

@@ -21,52 +21,26 @@ window's toast. Every action returns whether it happened.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any, Callable
 
-from .. import fileformat
-from ..atlas import VIEWS, Atlas
+from ..atlas import Atlas
 from ..compare import Comparison, compare
 from ..errors import BodymapError
-from ..painting import PainMap
-from ..timeline import Timeline, build, same_patient
-from .entries import (FILTER_WORDS, FILTERS, MapEntry, file_created, filter_entries, flag_urgency, flags_of, one_line,
-                      run_match, scan, subfolder_count)
+from ..timeline import Timeline
+from .confirm import write_confirmed
+from .entries import FILTER_WORDS, FILTERS, MapEntry, filter_entries, scan
+from .maps import Loaded, MapCache
+from .patient import PatientTimeline, day_text  # noqa: F401 (day_text: the window's words for a visit's day)
 from .words import entry_when
 
-CACHE_MAPS = 4  # maps kept open (the scan's last reads and the last opened)
 MODES = ("single", "pick", "compare", "timeline")
-
-
-@dataclass
-class Loaded:
-    """A map opened for viewing: the pain map and its ranking (or why not)."""
-
-    entry: MapEntry
-    pain_map: PainMap | None
-    ranking: Any = None
-    error: str | None = None
-    match_error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.pain_map is not None
 
 
 def hypothesis_key(h: Any) -> tuple[str, str]:
     """A match's (pattern id, side): how a selection is remembered across refreshes."""
     return str(getattr(h, "id", "")), str(getattr(h, "side", ""))
-
-
-def day_text(v) -> str:
-    """A timeline visit's day as shown: '2024-03-15', with '(saved)' when it comes from the created time."""
-    from ..timeline import DATED_BY_CREATED
-
-    if v.day is None:
-        return "no date"
-    return v.day.isoformat() + (" (saved)" if v.dated_by == DATED_BY_CREATED else "")
 
 
 class ReviewSession:
@@ -94,13 +68,10 @@ class ReviewSession:
         self.after: Loaded | None = None
         self.comparison: Comparison | None = None
         self.from_timeline = False  # the comparison was started on the timeline: ending it goes back there
-        self.timeline: Timeline | None = None
-        self.timeline_entries: dict[str, MapEntry] = {}
-        self.timeline_pick: list[int] = []
+        self.patient: PatientTimeline | None = None  # the timeline shown (mode timeline, and compare from it)
         self.selected_hyp: tuple[str, str] | None = None
         self.zone: dict[str, float] | None = None
-        self._cache: dict[Path, tuple[tuple, Loaded]] = {}
-        self._scanned: dict[Path, tuple[tuple, PainMap]] = {}
+        self.maps = MapCache(atlas, lambda: self.matcher_obj)  # the maps read lately, so none is read twice
         self.rescan()
         if open_first and not self.is_folder and self.entries:
             self.open_index(0)
@@ -116,17 +87,8 @@ class ReviewSession:
     def rescan(self) -> None:
         """(Re)read the folder: new and changed files are read again, the others kept."""
         known = {e.path: e for e in self.all_entries}
-        self.all_entries = scan(self.source, self.atlas, self.matcher_obj, known, keep=self._keep_read)
+        self.all_entries = scan(self.source, self.atlas, self.matcher_obj, known, keep=self.maps.keep_read)
         self.entries = filter_entries(self.all_entries, self.filter)
-
-    @property
-    def in_subfolders(self) -> int:
-        """How many listed maps lie in subfolders of the folder opened."""
-        return subfolder_count(self.entries, self.source) if self.is_folder else 0
-
-    @property
-    def filter_words(self) -> str | None:
-        return FILTER_WORDS[self.filter] if self.filter != "all" else None
 
     def refresh(self) -> None:
         """Read the folder again (new maps from the kiosk) and the open map, if its file changed."""
@@ -171,41 +133,9 @@ class ReviewSession:
         """The open map's row in the list as shown (None when none is open or it is filtered out)."""
         return self.index_of(self.current.entry.path) if self.current is not None else None
 
-    def _keep_read(self, entry: MapEntry, m: PainMap) -> None:
-        """A map the scan has just read: kept (the last few) so that opening it reads the file only once."""
-        self._scanned[entry.path] = (entry.stamp, m)
-        while len(self._scanned) > CACHE_MAPS:
-            self._scanned.pop(next(iter(self._scanned)))
-
     def load(self, entry: MapEntry) -> Loaded:
         """Open an entry's map (kept for a few maps; read again when the file changed)."""
-        try:
-            st = entry.path.stat()
-            stamp = (st.st_mtime_ns, st.st_size)
-        except OSError:
-            stamp = ()
-        hit = self._cache.get(entry.path)
-        if hit is not None and hit[0] == stamp and stamp:
-            return hit[1]
-        scanned = self._scanned.pop(entry.path, None)
-        try:
-            if scanned is not None and scanned[0] == stamp and stamp:
-                m = scanned[1]  # read by the scan a moment ago and unchanged since: not read twice
-            else:
-                m = fileformat.load(entry.path, atlas=self.atlas)
-        except Exception as exc:  # noqa: BLE001 - a bad file never closes the window
-            msg = str(exc) if isinstance(exc, BodymapError) else f"{type(exc).__name__}: {exc}"
-            entry.error = one_line(msg, entry.path) or "unreadable"
-            return Loaded(entry, None, error=entry.error)
-        ranking, err = run_match(m, self.matcher_obj)
-        entry.flags, entry.flag_texts = flags_of(m, ranking)
-        entry.urgency = flag_urgency(m, ranking) if entry.flags else None
-        entry.match_error = err
-        loaded = Loaded(entry, m, ranking, None, err)
-        self._cache[entry.path] = (stamp, loaded)
-        while len(self._cache) > CACHE_MAPS:
-            self._cache.pop(next(iter(self._cache)))
-        return loaded
+        return self.maps.load(entry)
 
     # -- the open map -------------------------------------------------------------
     @property
@@ -221,9 +151,7 @@ class ReviewSession:
             return [f"{label} ({entry_when(ld.entry, self.tz, short=True)}): {t}"
                     for label, ld in (("After", self.after), ("Before", self.before)) for t in ld.entry.flag_texts]
         if self.mode == "timeline":
-            tl = self.timeline
-            return [f"{day_text(tl.visits[i])}: {t}" for i in reversed(range(len(tl.visits)) if tl else [])
-                    for t in self.visit_entry(i).flag_texts]
+            return self.patient.flag_texts() if self.patient is not None else []
         return list(self.current.entry.flag_texts) if self.current is not None and self.current.ok else []
 
     def open_index(self, index: int) -> bool:
@@ -313,7 +241,7 @@ class ReviewSession:
 
     def end_compare(self) -> None:
         """End a comparison (or the choosing): back to the timeline when it was started there."""
-        if self.mode == "compare" and self.from_timeline and self.timeline is not None:
+        if self.mode == "compare" and self.from_timeline and self.patient is not None:
             self.from_timeline = False
             self.mode = "timeline"
             self.partner = self.before = self.after = self.comparison = None
@@ -323,26 +251,11 @@ class ReviewSession:
     def _leave_compare(self) -> None:
         self.mode = "single"
         self.partner = self.before = self.after = self.comparison = None
-        self.timeline, self.timeline_pick, self.from_timeline = None, [], False
-
-    def badges(self) -> dict[int, str]:
-        """The list rows marked BEFORE and AFTER in a comparison."""
-        out: dict[int, str] = {}
-        if self.mode == "compare" and self.before is not None and self.after is not None:
-            for label, ld in (("BEFORE", self.before), ("AFTER", self.after)):
-                i = self.index_of(ld.entry.path)
-                if i is not None:
-                    out[i] = label
-        return out
+        self.patient, self.from_timeline = None, False
 
     def area_percent(self, kind: str) -> float:
         """Share of the body (both views) in one difference kind (new, resolved, persistent), in %."""
-        comp = self.comparison
-        if comp is None:
-            return 0.0
-        body = sum(int(self.atlas.raster(self.before.pain_map.scale).body[v].sum()) for v in VIEWS)
-        n = sum(int(getattr(comp, kind)[v].sum()) for v in VIEWS)
-        return 100.0 * n / max(body, 1)
+        return self.comparison.area_percent(kind) if self.comparison is not None else 0.0
 
     # -- the timeline ------------------------------------------------------------------
     @property
@@ -354,6 +267,17 @@ class ReviewSession:
     def can_timeline(self) -> bool:
         return self.patient_id is not None
 
+    @property
+    def timeline(self) -> Timeline | None:
+        return self.patient.timeline if self.patient is not None else None
+
+    @property
+    def timeline_pick(self) -> list[int]:
+        return self.patient.pick if self.patient is not None else []
+
+    def visit_entry(self, index: int) -> MapEntry:
+        return self.patient.entry(index)
+
     def open_timeline(self) -> bool:
         """The timeline of the open map's patient identifier (every map found that carries it)."""
         pid = self.patient_id
@@ -361,53 +285,32 @@ class ReviewSession:
             self.say("The open map has no patient identifier: the timeline groups maps by it"
                      if self.current is not None else "Open a map first")
             return False
-        maps, entries = [], {}
-        for e in self.all_entries:
-            if not (e.ok and same_patient(e.patient_id, pid)):
-                continue
-            try:
-                m = fileformat.load(e.path, atlas=self.atlas)
-            except Exception:  # noqa: BLE001 - a file spoilt since the scan is left out, never a crash
-                continue
-            maps.append((str(e.path), m, file_created(e.path)))
-            entries[str(e.path)] = e
-        self.timeline = build(pid, maps)
-        self.timeline_entries = entries
-        self.timeline_pick = []
+        self.patient = PatientTimeline.of(self.all_entries, pid, self.atlas)
         self.mode = "timeline"
         return True
 
     def close_timeline(self) -> None:
         if self.mode == "timeline":
             self.mode = "single"
-            self.timeline, self.timeline_pick = None, []
-
-    def visit_entry(self, index: int) -> MapEntry:
-        return self.timeline_entries[self.timeline.visits[index].key]
+            self.patient = None
 
     def pick_visit(self, index: int) -> bool:
         """Tap a visit on the timeline: the first marks it (again: unmarks), a second compares the two.
         Returns True when a comparison started."""
-        if self.timeline is None or not 0 <= index < len(self.timeline.visits):
-            return False
-        if index in self.timeline_pick:
-            self.timeline_pick.remove(index)
-        else:
-            self.timeline_pick.append(index)
-        if len(self.timeline_pick) < 2:
+        pair = self.patient.tap(index) if self.mode == "timeline" and self.patient is not None else None
+        if pair is None:
             if self.timeline_pick:
                 self.say("Now tap a second visit to compare with")
             return False
-        a, b = (self.visit_entry(i) for i in self.timeline_pick)
-        self.timeline_pick = []
-        self.current = self.load(a)
-        if self.compare_entry(b):
+        self.current = self.load(pair[0])
+        if self.compare_entry(pair[1]):
             self.from_timeline = True
             return True
         return False
 
     def clear_visit_pick(self) -> None:
-        self.timeline_pick = []
+        if self.patient is not None:
+            self.patient.pick = []
 
     # -- the confirmed diagnosis (issue 25) -----------------------------------------------
     @property
@@ -417,33 +320,17 @@ class ReviewSession:
         return getattr(cur.pain_map, "confirmed", None) if cur is not None and cur.ok else None
 
     def set_confirmed(self, diagnosis: str | None, how: str | None = None, date: str | None = None) -> Path:
-        """Record (or with an empty diagnosis, clear) the open visit's confirmed diagnosis in its own file.
-
-        Checked by `confirmed.validate_confirmed` (UsageError naming the problem). The file is read again
-        and only `confirmed` changes, so a change another window saved meanwhile is kept; it is written by
-        `visits.save_visit` (atomic, the replaced version kept as `name.bodymap~N`), and refused with
-        `visits.VisitConflict` when the file now holds another visit or patient than the one open:
-        a visit is never overwritten by another's. Returns the path written."""
-        from ..confirmed import validate_confirmed
+        """Record (or with an empty diagnosis, clear) the open visit's confirmed diagnosis in its own file, by
+        `confirm.write_confirmed`: checked, atomic, the replaced version kept, and refused (VisitConflict) when
+        the file now holds another visit than the one open. The list and the open map are read again."""
         from ..errors import UsageError
-        from ..visits import VisitConflict, describe_visit, save_visit
 
         cur = self.current
         if self.mode != "single" or cur is None or not cur.ok:
             raise UsageError("open one map first: a confirmed diagnosis belongs to one visit")
-        new = None if not (diagnosis or "").strip() else validate_confirmed(
-            {"diagnosis": diagnosis, "how": how or None, "date": date or None})
         path = cur.entry.path
-        fresh = fileformat.load(path, atlas=self.atlas)
-        opened = cur.pain_map.visit.as_dict()
-        on_disk = fresh.visit.as_dict()
-        for key in ("patient_id", "visit_date"):
-            if (opened.get(key) or None) != (on_disk.get(key) or None):
-                raise VisitConflict(f"{path.name} now holds another visit ({describe_visit(on_disk)}); the map "
-                                    f"open is the {describe_visit(opened)}: refresh and try again", path, on_disk)
-        fresh.confirmed = new
-        written = save_visit(fresh, path)
-        self._cache.pop(path, None)
+        written = write_confirmed(path, cur.pain_map.visit.as_dict(), diagnosis, how, date, self.atlas)
+        self.maps.forget(path)
         self.rescan()
         i = self.index_of(path)
         if i is not None:

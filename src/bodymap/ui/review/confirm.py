@@ -28,9 +28,11 @@ NOTE = ("Recorded in this visit's file for the clinic's own validation; never sh
 class ConfirmForm:
     """The form over the review window while it is open (`dialog` not None)."""
 
-    def __init__(self, session: ReviewSession, say: Callable[[str], None]):
+    def __init__(self, session: ReviewSession, say: Callable[[str], None],
+                 place: Callable[[FormDialog], None] | None = None):
         self.session = session
         self.say = say
+        self.place = place  # lays a new form out in the window (so that it can be tapped before it is drawn)
         self.dialog: FormDialog | None = None
 
     def open(self, error: str | None = None, values: dict[str, str] | None = None) -> bool:
@@ -46,6 +48,8 @@ class ConfirmForm:
                                  [error or NOTE], [("ok", "Save"), ("cancel", "Cancel")],
                                  tone="error" if error else "normal",
                                  fields=[TextField(label, values.get(k, "")) for label, k in zip(LABELS, KEYS)])
+        if self.place is not None:
+            self.place(self.dialog)
         return True
 
     def values(self) -> dict[str, str]:
@@ -57,7 +61,9 @@ class ConfirmForm:
         try:
             path = self.session.set_confirmed(values["diagnosis"], values["how"], values["date"])
         except (BodymapError, OSError) as exc:
-            self.open(f"Not saved: {exc}", values)
+            why = str(exc).removeprefix("confirmed: ")
+            self.open(f"Not saved: {why}", values)
+            self.dialog.focus = 2 if "date" in why else 1 if why.startswith("how ") else 0  # the field concerned
             return False
         self.dialog = None
         self.say(f"Confirmed diagnosis {'saved in' if values['diagnosis'] else 'cleared in'} {path.name}")

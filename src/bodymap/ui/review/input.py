@@ -89,7 +89,7 @@ class ReviewInput:
         if self.show_list and self.list_rect.collidepoint(pos):
             return self.list.hit(pos)
         if self.mode == "timeline" and self.center_rect.collidepoint(pos):
-            return self.timeline_hit(pos)
+            return self.timeline_view.hit(pos)
         if self.info_rect.collidepoint(pos):
             return self.info.hit(pos)
         return None

@@ -120,7 +120,7 @@ class ReviewLayout:
             self.legend_rect = pygame.Rect(body.left, body.bottom, body.width, legend_h)
             self.sensation_legend_rect = self.legend_rect
             if self.mode == "timeline":
-                self._layout_timeline(c)
+                self.timeline_view.layout(c, self.s, self.font_size, self.small_size, self.btn_h)
 
     @property
     def layouts(self) -> dict[str, render.ViewLayout]:
@@ -156,7 +156,7 @@ class ReviewLayout:
                 return self.info.row_screen_rect(row).center
         if bid == "pick_cancel" and self.list.cancel_button is not None:
             return self.list.cancel_button.rect.center
-        for i, r in self.timeline_cards if self.mode == "timeline" else []:
+        for i, r in self.timeline_view.cards if self.mode == "timeline" else []:
             if bid == f"visit:{i}":
                 return r.center
         return self.buttons[bid].rect.center

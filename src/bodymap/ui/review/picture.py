@@ -38,7 +38,7 @@ class ReviewPicture:
         b["compare"].enabled = self.mode in ("pick", "compare") or (self.mode == "single" and self.can_compare)
         b["timeline"].on = self.mode == "timeline"
         b["timeline"].enabled = self.mode == "timeline" or (self.mode == "single" and self.can_timeline)
-        b["print"].enabled = self.can_print
+        b["print"].enabled = self.printer.can_print
 
     def draw(self, surface: pygame.Surface) -> None:
         if surface.get_size() != self.size:
@@ -68,7 +68,7 @@ class ReviewPicture:
             return None if ld is None else (str(ld.entry.path), id(ld.pain_map))
         return (self.size, self.mode, self.center_rect.topleft, self.center_rect.size, ident(self.current),
                 ident(self.before), ident(self.after), self.show_outlines, self.show_dermatomes,
-                self.show_zone and self.mode == "single", self._zone_key(), self.s, self.timeline_key())
+                self.show_zone and self.mode == "single", self._zone_key(), self.s, self.timeline_view.key())
 
     def _scene_surface(self) -> pygame.Surface:
         key = self._scene_key()
@@ -79,7 +79,7 @@ class ReviewPicture:
         if self.mode == "compare" and self.comparison is not None:
             self._draw_compare(surf)
         elif self.mode == "timeline":
-            self._draw_timeline(surf)
+            self.timeline_view.draw(surf)
         else:
             self._draw_single(surf)
         if pygame.display.get_surface() is not None:

@@ -36,28 +36,27 @@ import pygame
 
 from ... import render
 from ...atlas import Atlas, load_atlas
+from ...review.entries import FILTER_WORDS, subfolder_count
 from ...review.session import ReviewSession
 from ..scene import ON_CHANGE, DisplayWindow, run
 from ..widgets import TEXT, TextCache
 from .confirm import ConfirmForm
-from .info import ReviewInfo
+from .info import info_items
 from .input import ReviewInput
 from .layout import BASE_SIZE, TOAST_SECONDS, ReviewLayout
 from .panels import InfoPanel, MapList
 from .picture import ReviewPicture
-from .printing import ReviewPrint
-from .timeline import ReviewTimeline
-from .timeline_draw import ReviewTimelineDraw
+from .printing import Printer
+from .timeline import TimelineView
 
 # the session's state the window's parts read (and tests): forwarded, never copied
 _FORWARD = ("source", "is_folder", "mode", "filter", "entries", "all_entries", "current", "partner", "before", "after",
-            "comparison", "timeline", "timeline_entries", "timeline_pick", "selected_hyp", "zone", "hypotheses",
+            "comparison", "timeline", "timeline_pick", "selected_hyp", "zone", "hypotheses",
             "red_flag_texts", "can_compare", "can_timeline", "patient_id", "index_of", "load", "area_percent",
             "visit_entry")
 
 
-class ReviewScreen(ReviewLayout, ReviewInfo, ReviewInput, ReviewPicture, ReviewPrint, ReviewTimeline,
-                   ReviewTimelineDraw):
+class ReviewScreen(ReviewLayout, ReviewInput, ReviewPicture):
     """The review window as a scene over a headless `bodymap.review.ReviewSession` (`self.session`).
 
     The session holds what is shown and decides; the window lays it out, draws it and turns taps into
@@ -92,7 +91,10 @@ class ReviewScreen(ReviewLayout, ReviewInfo, ReviewInput, ReviewPicture, ReviewP
         self._last_pos: tuple[float, float] = (0.0, 0.0)
         self._scene: pygame.Surface | None = None
         self._scene_key_cache: Any = None
-        self.confirm = ConfirmForm(self.session, self.show_toast)  # key D: the confirmed diagnosis (issue 25)
+        self.timeline_view = TimelineView(self.session, self.text)  # the plot and visit cards
+        self.printer = Printer(self.session, self.show_toast)  # Print / PDF
+        self.confirm = ConfirmForm(self.session, self.show_toast,  # key D: the confirmed diagnosis (issue 25)
+                                   place=lambda d: d.layout(pygame.Rect(0, 0, *self.size), self.s, self.font_size))
         self._sync_list()
         if not self.session.is_folder and self.session.entries:
             self.open_index(0)
@@ -132,11 +134,15 @@ class ReviewScreen(ReviewLayout, ReviewInfo, ReviewInput, ReviewPicture, ReviewP
     def _sync_list(self) -> None:
         s = self.session
         self.list.entries = s.entries
-        self.list.filter_words = s.filter_words
+        self.list.filter_words = FILTER_WORDS[s.filter] if s.filter != "all" else None
         self.list.total = len(s.all_entries)
-        self.list.in_subfolders = s.in_subfolders
+        self.list.in_subfolders = subfolder_count(s.entries, s.source) if s.is_folder else 0
         self.list.selected = s.selected_index
-        self.list.badges = s.badges()
+        self.list.badges = {}  # BEFORE and AFTER on the two rows compared
+        if s.mode == "compare" and s.before is not None and s.after is not None:
+            for label, ld in (("BEFORE", s.before), ("AFTER", s.after)):
+                if (i := s.index_of(ld.entry.path)) is not None:
+                    self.list.badges[i] = label
 
     def open_index(self, index: int) -> bool:
         before = self.mode
@@ -214,12 +220,27 @@ class ReviewScreen(ReviewLayout, ReviewInfo, ReviewInput, ReviewPicture, ReviewP
         else:
             self._build_info(keep_scroll=True)
 
+    def _build_info(self, keep_scroll: bool = False) -> None:
+        """The information panel's content for what the session shows (info.info_items)."""
+        if not hasattr(self, "info_rect"):
+            return
+        from .similar import similar_lines
+
+        fixed, items = info_items(self.session, show_zone=self.show_zone, similar=similar_lines(self))
+        self.info.layout(self.info_rect, self.s, self.font_size, self.small_size, self.btn_h)
+        self.info.set_items(fixed, items, keep_scroll=keep_scroll)
+
+    def print_report(self):
+        """Write the PDF of what is shown (the printer's); its path, or None with a toast saying why."""
+        return self.printer.print_report()
+
+    @property
+    def last_report(self):
+        return self.printer.last_report
+
     def confirm_dialog(self) -> bool:
         """Open the confirmed-diagnosis form for the open map (key D)."""
-        if not self.confirm.open():
-            return False
-        self.confirm.dialog.layout(pygame.Rect(0, 0, *self.size), self.s, self.font_size)
-        return True
+        return self.confirm.open()
 
     def _confirm_closed(self) -> None:
         """After the form closed: the list and the panels show the file as saved."""
