@@ -10,6 +10,7 @@ import pygame
 from ... import render
 from ...review.entries import FILTER_WORDS
 from ...review.words import entry_when
+from .centre import Frame
 from .pairs import Pair, layout_pair
 from .panels import tag_size
 from ..widgets import Button, flow_buttons
@@ -121,6 +122,11 @@ class ReviewLayout:
             self.sensation_legend_rect = self.legend_rect
             if self.mode == "timeline":
                 self.timeline_view.layout(c, self.s, self.font_size, self.small_size, self.btn_h)
+
+    def frame(self) -> Frame:
+        """Where the centre picture's pieces go (centre.Frame)."""
+        return Frame(self.size, self.s, self.font_size, self.small_size, self.center_rect, self.header_rect,
+                     self.legend_rect, self.sensation_legend_rect, self.pairs)
 
     @property
     def layouts(self) -> dict[str, render.ViewLayout]:

@@ -18,9 +18,11 @@ The state is a headless `bodymap.review.ReviewSession` (the scan, the triage ord
 open map, the comparison, the timeline, the confirmed diagnosis), as the kiosk's is
 `bodymap.kiosk.flow.Kiosk`. `ReviewScreen` is a scene (bodymap.ui.scene) over it, driven by events
 (`handle_event`, `update`, `draw`); `run_review` hands it to the one window loop, which redraws it
-only after events or while a toast shows. It owns its panels (panels.py: the map list and the
-information panel) and its parts live beside it: layout.py, info.py (the information panel's
-content), input.py, picture.py, pairs.py, printing.py, timeline.py, timeline_draw.py and confirm.py.
+only after events or while a toast shows. It owns its parts, each given only what it needs: the map
+list and the information panel (panels.py; its content is info.py's), the centre picture
+(centre.py), the timeline view (timeline.py, timeline_draw.py), the printer (printing.py) and the
+confirmed-diagnosis form (confirm.py, key D). Its layout (layout.py, pairs.py) and input (input.py)
+are still mixins.
 Pointer input comes through bodymap.ui.pointer (positions from events, each touch counted once).
 """
 from __future__ import annotations
@@ -39,13 +41,13 @@ from ...atlas import Atlas, load_atlas
 from ...review.entries import FILTER_WORDS, subfolder_count
 from ...review.session import ReviewSession
 from ..scene import ON_CHANGE, DisplayWindow, run
-from ..widgets import TEXT, TextCache
+from ..widgets import BAR_BG, BAR_LINE, BUTTON_ON_BG, BUTTON_ON_TEXT, TEXT, TextCache, wrap_text
 from .confirm import ConfirmForm
 from .info import info_items
 from .input import ReviewInput
 from .layout import BASE_SIZE, TOAST_SECONDS, ReviewLayout
 from .panels import InfoPanel, MapList
-from .picture import ReviewPicture
+from .centre import CentrePicture, Toggles
 from .printing import Printer
 from .timeline import TimelineView
 
@@ -56,7 +58,7 @@ _FORWARD = ("source", "is_folder", "mode", "filter", "entries", "all_entries", "
             "visit_entry")
 
 
-class ReviewScreen(ReviewLayout, ReviewInput, ReviewPicture):
+class ReviewScreen(ReviewLayout, ReviewInput):
     """The review window as a scene over a headless `bodymap.review.ReviewSession` (`self.session`).
 
     The session holds what is shown and decides; the window lays it out, draws it and turns taps into
@@ -89,9 +91,8 @@ class ReviewScreen(ReviewLayout, ReviewInput, ReviewPicture):
         self._pressed: str | None = None
         self._drag: tuple[str, float, int] | None = None  # (panel, y0, scroll0)
         self._last_pos: tuple[float, float] = (0.0, 0.0)
-        self._scene: pygame.Surface | None = None
-        self._scene_key_cache: Any = None
         self.timeline_view = TimelineView(self.session, self.text)  # the plot and visit cards
+        self.centre = CentrePicture(self.session, self.text, self.timeline_view)  # the map, comparison or timeline
         self.printer = Printer(self.session, self.show_toast)  # Print / PDF
         self.confirm = ConfirmForm(self.session, self.show_toast,  # key D: the confirmed diagnosis (issue 25)
                                    place=lambda d: d.layout(pygame.Rect(0, 0, *self.size), self.s, self.font_size))
@@ -245,6 +246,63 @@ class ReviewScreen(ReviewLayout, ReviewInput, ReviewPicture):
     def _confirm_closed(self) -> None:
         """After the form closed: the list and the panels show the file as saved."""
         self._after(self.mode)
+
+    # ------------------------------------------------------------------
+    # drawing
+    def _sync_buttons(self) -> None:
+        b = self.buttons
+        if "list" in b:
+            b["list"].on = self.show_list
+        b["outlines"].on = self.show_outlines
+        b["dermatomes"].on = self.show_dermatomes
+        b["zone"].on = self.show_zone
+        b["zone"].enabled = self.mode in ("single", "pick")
+        b["compare"].enabled = self.mode in ("pick", "compare") or (self.mode == "single" and self.can_compare)
+        b["timeline"].on = self.mode == "timeline"
+        b["timeline"].enabled = self.mode == "timeline" or (self.mode == "single" and self.can_timeline)
+        b["print"].enabled = self.printer.can_print
+
+    def draw(self, surface: pygame.Surface) -> None:
+        if surface.get_size() != self.size:
+            self.resize(surface.get_size())
+        self._sync_buttons()
+        surface.blit(self.centre.surface(self.frame(), Toggles(self.show_outlines, self.show_dermatomes,
+                                                               self.show_zone, self.show_list)), (0, 0))
+        self._draw_topbar(surface)
+        if self.show_list:
+            self.list.draw(surface, self.text, self._pressed)
+        self.info.draw(surface, self.text)
+        if self.toast:
+            self._draw_toast(surface)
+        if self.confirm.dialog is not None:
+            p = self._pressed[len("confirm:"):] if self._pressed and self._pressed.startswith("confirm:") else None
+            self.confirm.draw(surface, self.text, self.font_size, self.s, p)
+
+    def screenshot(self) -> pygame.Surface:
+        surf = pygame.Surface(self.size)
+        self.draw(surf)
+        return surf
+
+    def _draw_topbar(self, surface: pygame.Surface) -> None:
+        r = self.top_rect
+        pygame.draw.rect(surface, BAR_BG, r)
+        pygame.draw.line(surface, BAR_LINE, (r.left, r.bottom - 1), (r.right, r.bottom - 1), 2)
+        for bid, b in self.buttons.items():
+            b.draw(surface, self.text, self.font_size, pressed=(self._pressed == bid))
+
+    def _draw_toast(self, surface: pygame.Surface) -> None:
+        c = self.center_rect
+        lines = wrap_text(self.toast, self.font_size, max(c.width - self.px(60), 60), max_lines=3)
+        lh = render.font(self.font_size).get_linesize()
+        w = max(self.text.width(l, self.font_size) for l in lines) + self.px(32)
+        box = pygame.Rect(0, 0, w, len(lines) * lh + self.px(20))
+        box.midbottom = (c.centerx, c.bottom - self.px(12))
+        pygame.draw.rect(surface, BUTTON_ON_BG, box, border_radius=8)
+        y = box.top + self.px(10)
+        for line in lines:
+            t = self.text(line, self.font_size, BUTTON_ON_TEXT)
+            surface.blit(t, t.get_rect(midtop=(box.centerx, y)))
+            y += lh
 
     # ------------------------------------------------------------------
     # per frame
