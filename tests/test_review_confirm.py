@@ -92,3 +92,17 @@ def test_the_form_opens_only_on_one_open_map(atlas, tmp_path):
     s.compare_with(s.index_of(b))
     key(s, pygame.K_d)
     assert s.mode == "compare" and s.confirm.dialog is None, "a comparison shows two visits: not one to confirm"
+
+
+def test_keyboard_only_tab_between_fields_and_enter_saves(atlas, tmp_path):
+    a = make(atlas, tmp_path, "a.bodymap", ["right_calf"], "MRN 1", "2024-03-01")
+    s = ReviewScreen(a, SIZE, atlas=atlas, tz=timezone.utc)  # a single file opens straight into it
+    key(s, pygame.K_d)
+    type_text(s, "L4 schwannoma")
+    key(s, pygame.K_TAB)
+    type_text(s, "surgery")
+    key(s, pygame.K_TAB, pygame.KMOD_SHIFT)
+    assert s.confirm.dialog.focus == 0, "shift-tab goes back"
+    key(s, pygame.K_RETURN)
+    assert s.confirm.dialog is None
+    assert fileformat.load(a).confirmed == {"diagnosis": "L4 schwannoma", "how": "surgery", "date": None}

@@ -80,7 +80,7 @@ class ConfirmForm:
         elif k in (pygame.K_RETURN, pygame.K_KP_ENTER):
             self.submit()
         elif k == pygame.K_TAB:
-            d.focus = (d.focus + (-1 if event.mod & pygame.KMOD_SHIFT else 1)) % len(d.fields)
+            d.focus = (d.focus + (-1 if getattr(event, "mod", 0) & pygame.KMOD_SHIFT else 1)) % len(d.fields)
         elif d.focused is not None:
             d.focused.key(k)
 
