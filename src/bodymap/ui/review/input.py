@@ -75,9 +75,8 @@ class ReviewInput:
         elif k == pygame.K_d and self.mode == "single":  # issue 25: the confirmed diagnosis (clinicians only)
             self.confirm_dialog()
         elif k == pygame.K_l and self.is_folder and self.mode == "single":  # issue 25: maps like this one
-            from .similar import show_similar
-
-            show_similar(self)
+            if self.similar.find():
+                self._build_info(keep_scroll=True)
 
     def _hit(self, pos) -> str | None:
         if self.confirm.dialog is not None:  # the form is the top layer: nothing under it takes a tap

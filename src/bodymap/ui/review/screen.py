@@ -20,8 +20,8 @@ open map, the comparison, the timeline, the confirmed diagnosis), as the kiosk's
 (`handle_event`, `update`, `draw`); `run_review` hands it to the one window loop, which redraws it
 only after events or while a toast shows. It owns its parts, each given only what it needs: the map
 list and the information panel (panels.py; its content is info.py's), the centre picture
-(centre.py), the timeline view (timeline.py, timeline_draw.py), the printer (printing.py) and the
-confirmed-diagnosis form (confirm.py, key D). Its layout (layout.py, pairs.py) and input (input.py)
+(centre.py), the timeline view (timeline.py, timeline_draw.py), the printer (printing.py), maps like
+this one (similar.py, key L) and the confirmed-diagnosis form (confirm.py, key D). Its layout (layout.py, pairs.py) and input (input.py)
 are still mixins.
 Pointer input comes through bodymap.ui.pointer (positions from events, each touch counted once).
 """
@@ -49,6 +49,7 @@ from .layout import BASE_SIZE, TOAST_SECONDS, ReviewLayout
 from .panels import InfoPanel, MapList
 from .centre import CentrePicture, Toggles
 from .printing import Printer
+from .similar import SimilarMaps
 from .timeline import TimelineView
 
 # the session's state the window's parts read (and tests): forwarded, never copied
@@ -93,6 +94,7 @@ class ReviewScreen(ReviewLayout, ReviewInput):
         self._last_pos: tuple[float, float] = (0.0, 0.0)
         self.timeline_view = TimelineView(self.session, self.text)  # the plot and visit cards
         self.centre = CentrePicture(self.session, self.text, self.timeline_view)  # the map, comparison or timeline
+        self.similar = SimilarMaps(self.session)  # maps like this one (key L)
         self.printer = Printer(self.session, self.show_toast)  # Print / PDF
         self.confirm = ConfirmForm(self.session, self.show_toast,  # key D: the confirmed diagnosis (issue 25)
                                    place=lambda d: d.layout(pygame.Rect(0, 0, *self.size), self.s, self.font_size))
@@ -225,9 +227,7 @@ class ReviewScreen(ReviewLayout, ReviewInput):
         """The information panel's content for what the session shows (info.info_items)."""
         if not hasattr(self, "info_rect"):
             return
-        from .similar import similar_lines
-
-        fixed, items = info_items(self.session, show_zone=self.show_zone, similar=similar_lines(self))
+        fixed, items = info_items(self.session, show_zone=self.show_zone, similar=self.similar.lines())
         self.info.layout(self.info_rect, self.s, self.font_size, self.small_size, self.btn_h)
         self.info.set_items(fixed, items, keep_scroll=keep_scroll)
 
