@@ -108,9 +108,10 @@ class ReviewScreen(ReviewLayout, ReviewInput):
             return getattr(self.__dict__["session"], name)
         raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")
 
-    @property
-    def _matcher_obj(self):
-        return self.session.matcher_obj
+    def __setattr__(self, name: str, value) -> None:
+        if name in _FORWARD:  # a second copy would drift from the session's: change it through the session
+            raise AttributeError(f"{name} is the review session's: use the session's actions to change it")
+        super().__setattr__(name, value)
 
     # ------------------------------------------------------------------
     # the session's actions, and what the window does after them
