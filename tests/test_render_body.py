@@ -105,3 +105,23 @@ def test_the_difference_overlay_shows_new_paint_on_its_own_side(atlas, lays, vie
     assert (sign == viewer_sign(view, "right")).mean() > 0.95, f"{view}: new paint drawn on the wrong side"
     colours = {tuple(c) for c in px(surf)[a > 0]}
     assert colours <= body.diff_colours("new"), "only the colours of 'new' are drawn"
+
+
+def test_no_import_cycle_between_view_labels_and_body():
+    """render.view uses render.labels, render.body uses render.view: neither is imported back (issue 19)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "src" / "bodymap" / "render"
+
+    def imports(name: str) -> set[str]:
+        tree = ast.parse((root / f"{name}.py").read_text(encoding="utf-8"))
+        out = set()
+        for node in ast.walk(tree):  # function-level imports count too
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                out |= {node.module} if node.module else {a.name for a in node.names}
+        return out
+
+    assert "labels" in imports("view") and "view" in imports("body")
+    assert not {"view", "body"} & imports("labels")
+    assert "body" not in imports("view")
