@@ -22,7 +22,8 @@ import bodymap
 from bodymap import cli, fileformat
 from bodymap.atlas import load_atlas
 from bodymap.errors import UsageError
-from bodymap.exports.choir_import import WholeRegionPainter, choose_numbering, row_evidence, split_items
+from bodymap.exports.choir_import import WholeRegionPainter, split_items
+from bodymap.exports.choir_numbering import code_evidence
 from bodymap.painting import SENSATIONS, PainMap
 
 from test_choir import FEMALE_TO_STANDARD
@@ -127,29 +128,119 @@ def test_a_female_file_without_the_flag_is_read_as_female_and_says_so(tmp_path, 
     assert not painted & {"left_upper_arm_front", "right_elbow_front"}  # never the elbow
 
 
-def test_mixed_numbering_stops_with_one_line_naming_the_flag(tmp_path, capsys):
-    rows = [["a", "112,113"], ["b", "116,117"]]  # both abdomens on the female drawing, then on the male one
+def _painted(path) -> set[str]:
+    return {r for r, c in bodymap.load(path).region_coverage().items() if c > 0.99}
+
+
+ABDOMENS = {"right_upper_abdomen", "left_upper_abdomen", "right_lower_abdomen", "left_lower_abdomen"}
+LEFT_ARM = {"left_upper_arm_front", "left_elbow_front"}
+
+
+def test_a_mixed_file_is_read_per_row_and_the_line_says_how_many_rows_each_numbering_took(tmp_path, capsys):
+    """Both abdomens are 112,113 on the female drawing and 116,117 on the male one: each row is read on its own
+    drawing (never the elbow), and one line says how many rows each numbering took and why."""
+    rows = [["a", "112,113"], ["b", "116,117"], ["c", "219,218"], ["d", "114,116,110"]]  # d: left arm, female
     src = write_csv(tmp_path / "mixed.csv", ["patient_id", "regions"], rows)
+    rc, out, err = _run(["import-regions", src, tmp_path / "out"], capsys)
+    assert rc == 0, err
+    assert ABDOMENS <= _painted(tmp_path / "out" / "a.bodymap") and ABDOMENS <= _painted(tmp_path / "out" / "b.bodymap")
+    assert not (_painted(tmp_path / "out" / "a.bodymap") | _painted(tmp_path / "out" / "b.bodymap")) & LEFT_ARM
+    assert LEFT_ARM <= _painted(tmp_path / "out" / "d.bodymap")
+    line = next(x for x in err.splitlines() if "CHOIR numbering" in x)
+    assert "2 rows read on the female drawing, 1 on the male" in line
+    assert "2 female and 1 male by their codes" in line and "1 without codes 112-117" in line
+    assert export_codes(tmp_path / "out", capsys) == {"a": [116, 117], "b": [116, 117], "c": [218, 219],
+                                                      "d": [110, 112, 114]}
+
+
+def test_undecided_rows_in_a_mixed_file_stop_with_one_line_naming_the_flag(tmp_path, capsys):
+    rows = [["a", "F", "112,113"], ["b", "M", "116,117"], ["c", "F", "112,219"]]  # c: a lone 112 (left biceps
+    src = write_csv(tmp_path / "mixed.csv", ["patient_id", "sex", "regions"], rows)  # or right abdomen)
     rc, out, err = _run(["import-regions", src, tmp_path / "out"], capsys)
     assert rc == 2
     lines = [x for x in err.splitlines() if x.strip()]
-    assert len(lines) == 1 and "--choir-numbering" in lines[0] and "Traceback" not in err
+    assert len(lines) == 1 and "--choir-undecided" in lines[0] and "row 4" in lines[0] and "Traceback" not in err
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+    rc, out, err = _run(["import-regions", src, tmp_path / "skip", "--choir-undecided", "skip"], capsys)
+    assert rc == 2 and "row 4 ('c')" in err and "not imported" in err
+    assert sorted(p.name for p in (tmp_path / "skip").iterdir()) == ["a.bodymap", "b.bodymap"]
+    rc, out, err = _run(["import-regions", src, tmp_path / "fem", "--choir-undecided", "female"], capsys)
+    assert rc == 0, err
+    assert "1 undecided read as female (--choir-undecided female)" in err
+    assert "right_upper_abdomen" in _painted(tmp_path / "fem" / "c.bodymap")
+
+
+def test_a_whole_file_numbering_as_asked_notes_the_rows_whose_codes_read_the_other_way(tmp_path, capsys):
+    rows = [["a", "112,113"], ["b", "116,117"]]
+    src = write_csv(tmp_path / "m.csv", ["patient_id", "regions"], rows)
     rc, out, err = _run(["import-regions", src, tmp_path / "out", "--choir-numbering", "male"], capsys)
     assert rc == 0
-    painted = {r for r, c in bodymap.load(tmp_path / "out" / "a.bodymap").region_coverage().items() if c > 0.99}
-    assert "left_upper_arm_front" in painted and "right_elbow_front" in painted  # as asked: male drawing
+    assert {"left_upper_arm_front", "right_elbow_front"} <= _painted(tmp_path / "out" / "a.bodymap")  # as asked
+    assert "1 row (row 2) read as the female drawing" in err
 
 
-def test_row_evidence_and_the_choice():
-    assert row_evidence([112, 113]) == "female" and row_evidence([116, 117]) == "male"
-    assert row_evidence([101, 219]) is None and row_evidence([112]) is None
-    assert choose_numbering("auto", [[112, 113], [101]]).female
-    assert not choose_numbering("auto", [[116, 117]]).female
-    with pytest.raises(UsageError, match="--choir-numbering"):
-        choose_numbering("auto", [[112, 113], [116, 117]])
-    with pytest.raises(UsageError):
-        choose_numbering("both", [])
+def test_a_drawing_column_decides_its_rows_and_a_sex_column_decides_nothing(tmp_path, capsys):
+    rows = [["a", "female", "male", "112"], ["b", "male", "male", "112"], ["c", "", "male", "112,113"],
+            ["d", "", "female", "116,117"]]
+    src = write_csv(tmp_path / "d.csv", ["id", "drawing", "gender", "bodymap_regions_csv"], rows)
+    rc, out, err = _run(["import-regions", src, tmp_path / "out"], capsys)
+    assert rc == 0, err
+    assert "right_upper_abdomen" in _painted(tmp_path / "out" / "a.bodymap")
+    assert "left_upper_arm_front" in _painted(tmp_path / "out" / "b.bodymap")
+    assert ABDOMENS <= _painted(tmp_path / "out" / "c.bodymap")  # labelled male, drawn on the female numbering
+    assert "2 by the file's drawing column" in err and "disagrees with 2 of the 2 rows" in err
+
+
+def coherent_rows(n: int, seed: int = 7):
+    """Pain drawings as patients draw them (one arm from the shoulder down, both or one abdomen with the chest
+    or the groin, the low back and a leg), as standard codes."""
+    rng = random.Random(seed)
+    arms = {"right": [107, 111, 113, 115, 119], "left": [110, 112, 114, 118, 124]}
+    backs = {"right": [210, 214, 216, 220, 226], "left": [207, 211, 215, 217, 221]}
+    out = []
+    for _ in range(n):
+        kind = rng.randrange(3)
+        if kind == 0:
+            side = rng.choice(["right", "left"])
+            i = rng.randrange(3)
+            codes = arms[side][i:i + rng.randint(2, 3)] + (backs[side][i:i + 2] if rng.random() < 0.5 else [])
+        elif kind == 1:
+            codes = [116, 117] + rng.choice([[], [108, 109], [121, 122]])
+        else:
+            codes = [218, 219] + rng.sample([223, 224, 228, 229, 233, 234], rng.randint(0, 3))
+        out.append(sorted(set(codes)))
+    return out
+
+
+def uniform_rows(n: int, seed: int = 11):
+    """Codes drawn at random: no anatomy for the codes to read, so any reading of them is a coin flip."""
+    rng = random.Random(seed)
+    return [sorted(rng.sample(FRONT + BACK, rng.randint(1, 14))) for _ in range(n)]
+
+
+@pytest.mark.parametrize("make", [coherent_rows, uniform_rows], ids=["drawings", "random codes"])
+def test_a_female_numbered_file_without_the_flag_is_imported_right_or_stopped(tmp_path, capsys, make):
+    """Issue 21's done-when: never a silent wrong row. Random codes decide rows both ways by chance, so the
+    file reads as mixed and stops; anatomically coherent drawings are read on the female drawing."""
+    standard = make(300)
+    rows = [[f"p{i:03d}", ",".join(str(STANDARD_TO_FEMALE.get(c, c)) for c in codes)] for i, codes in enumerate(standard)]
+    src = write_csv(tmp_path / "fem.csv", ["id", "bodymap_regions_csv"], rows)
+    rc, out, err = _run(["import-regions", src, tmp_path / "out"], capsys)
+    lines = [x for x in err.splitlines() if x.strip()]
+    if rc == 2:  # stopped: one line naming the flag, nothing written
+        assert len(lines) == 1 and "--choir-" in lines[0] and list((tmp_path / "out").iterdir()) == []
+        return
+    assert rc == 0, err
+    assert export_codes(tmp_path / "out", capsys) == {f"p{i:03d}": codes for i, codes in enumerate(standard)}
+
+
+def test_code_evidence_reads_structure_and_never_a_long_row():
+    assert code_evidence([112, 113]) == "female" and code_evidence([116, 117]) == "male"
+    assert code_evidence([112, 114, 118]) == "male"  # left biceps, elbow and forearm: two links
+    assert code_evidence([108, 112, 113]) == "female"  # both abdomens beside the right chest
+    assert code_evidence([110, 112]) is None  # one chain link alone is not clear (the right abdomen beside ...)
+    assert code_evidence([101, 219]) is None and code_evidence([112]) is None
+    assert code_evidence([112, 113, 201, 202, 203, 204, 205, 206, 207]) is None  # 9 codes: chance either way
 
 
 def test_split_items_reads_choir_strings_and_keeps_names_whole():
@@ -215,6 +306,7 @@ def test_the_fast_painter_paints_what_paint_region_paints(atlas):
         for v in ("front", "back"):
             assert np.array_equal(fast.layers(v), slow.layers(v))
         assert fast.summary() == slow.summary()  # the figures the painter filled in, against PainMap's own
+        assert fileformat.encode_layers(fast) == fileformat.encode_layers(slow)  # the bitfield it left
         again = PainMap(atlas)
         again.replace_layers({v: fast.layers(v) for v in ("front", "back")})
         assert list(again.counted_regions()) == list(fast.counted_regions())

@@ -211,3 +211,46 @@ def test_parquet_bad_input_is_one_line_and_writes_nothing(folder, tmp_path, caps
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert len(lines) == 1 and "pyarrow" in lines[0] and "bodymap[parquet]" in lines[0]
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------
+# A stable order (issue 21): new questions never move a column
+
+
+# The answer columns as published with issue 13 (docs/exports.md), between intensity_<sensation> and
+# red_flag_urgency; the contract, written here and not read from the code under test.
+PUBLISHED_ANSWER_COLUMNS = ["answer_numbness", "answer_weakness", "answer_worse_sitting", "answer_worse_walking",
+                            "answer_better_resting", "answer_bladder_bowel", "answer_saddle_numbness",
+                            "answer_fever_or_weight_loss", "answer_recent_trauma", "answer_cancer_history",
+                            "answer_age"]
+
+
+def test_published_answer_columns_keep_their_place_and_later_questions_come_last(folder, capsys):
+    header, _ = _csv(folder, capsys)
+    at = header.index("intensity_numbness") + 1
+    assert header[at:at + len(PUBLISHED_ANSWER_COLUMNS)] == PUBLISHED_ANSWER_COLUMNS
+    assert header[at + len(PUBLISHED_ANSWER_COLUMNS)] == "red_flag_urgency"
+    later = [h for h in header if h.startswith("answer_") and h not in PUBLISHED_ANSWER_COLUMNS]
+    assert sorted(later) == sorted(f"answer_{q}" for q in QUESTIONS if f"answer_{q}" not in PUBLISHED_ANSWER_COLUMNS)
+    first_later = header.index(later[0])
+    assert header[first_later - 1] == "imported_columns"  # after every always-written column of the last release
+    assert header[first_later:first_later + len(later)] == later  # one block
+    assert header[-2:] == ["patient_id", "note"]  # the identifying columns stay last
+
+
+def test_every_question_is_listed_in_an_answer_block():
+    """A new question in regions/questions.yaml is appended as a block of its own at the end of
+    csvexport.columns(); until then it is written last, and this test names it."""
+    from bodymap.exports.csvexport import unlisted_questions
+
+    assert unlisted_questions() == (), "list these questions in a new answer block appended at the end of columns()"
+
+
+def test_the_column_order_in_the_docs_is_the_codes():
+    from bodymap.exports.csvexport import COLUMN_DOC_END, COLUMN_DOC_START, column_order_markdown
+
+    doc = (REPO / "docs" / "exports.md").read_text(encoding="utf-8")
+    a, b = doc.index(COLUMN_DOC_START), doc.index(COLUMN_DOC_END) + len(COLUMN_DOC_END)
+    assert doc[a:b] == column_order_markdown(), "run: PYTHONPATH=src python tools/write_export_columns.py"
+    header = [line.split("`")[1] for line in doc[a:b].splitlines() if line[:1].isdigit()]
+    assert header[:4] == ["file", "session_code", "created", "red_flags"] and "answer_age" in header

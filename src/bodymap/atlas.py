@@ -29,7 +29,7 @@ from shapely.geometry.base import BaseGeometry
 from . import geometry as g
 from . import yamlio
 from .errors import AtlasError, UnknownRegionError
-from .paths import cache_dir, regions_dir
+from .paths import cache_dir, read_regular, regions_dir
 from .yamlio import parse_yaml  # noqa: F401 - kept importable from here
 from .yamlio import read_yaml as _read_yaml
 
@@ -673,6 +673,10 @@ def _cache_path(chash: str, what: str) -> Path:
     return cache_dir() / f"atlas-{CACHE_FORMAT}-{chash[:16]}-{what}"
 
 
+def _cache_bytes(path: Path) -> io.BytesIO:  # a FIFO or device there is refused (np.load would hang), then rebuilt
+    return io.BytesIO(read_regular(path, 256 << 20, "an atlas cache file"))
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     from .atomicio import write_atomic
     from .errors import BodymapError
@@ -708,7 +712,7 @@ def _save_geometry_cache(atlas: Atlas) -> None:
 def _load_geometry_cache(root: Path, chash: str) -> Atlas | None:
     path = _cache_path(chash, "geom.npz")
     try:
-        with np.load(path, allow_pickle=False) as z:
+        with np.load(_cache_bytes(path), allow_pickle=False) as z:
             meta = json.loads(bytes(z["meta"]).decode())
             lengths = z["wkb"]
             blob = bytes(z["blob"])
@@ -743,7 +747,7 @@ def _load_geometry_cache(root: Path, chash: str) -> Atlas | None:
 def _cached_raster(atlas: Atlas, scale: float) -> Raster:
     path = _cache_path(atlas.content_hash, f"raster-{scale:g}.npz")
     try:
-        with np.load(path, allow_pickle=False) as z:
+        with np.load(_cache_bytes(path), allow_pickle=False) as z:
             labels = {v: z[v] for v in VIEWS}
             origin = tuple(float(v) for v in z["origin"])
         shape = labels["front"].shape

@@ -111,10 +111,19 @@ def dumps(pain_map: PainMap) -> bytes:
 def encode_layers(pain_map: PainMap) -> dict[str, Any]:
     out: dict[str, Any] = {"encoding": LAYER_ENCODING, "sensations": list(SENSATIONS),
                            "shape": list(pain_map.raster.shape)}
-    weights = (1 << np.arange(len(SENSATIONS), dtype=np.uint8))[:, None, None]
     for v in VIEWS:
-        out[v] = encode_view((pain_map.layers(v).astype(np.uint8) * weights).sum(axis=0, dtype=np.uint8))
+        out[v] = encode_view(view_bitfield(pain_map, v))
     return out
+
+
+def view_bitfield(pain_map: PainMap, view: str) -> np.ndarray:
+    """One view's (rows, cols) uint8 bitfield (bit i = sensation i); a painter that already knows it for the
+    map's version leaves it in the map's cache (the CHOIR import, bodymap.exports.choir_import)."""
+    hit = pain_map._cache.get(("bitfield", view, pain_map.version))
+    if hit is not None:
+        return hit
+    weights = (1 << np.arange(len(SENSATIONS), dtype=np.uint8))[:, None, None]
+    return (pain_map.layers(view).astype(np.uint8) * weights).sum(axis=0, dtype=np.uint8)
 
 
 def encode_view(bits: np.ndarray) -> dict[str, Any]:

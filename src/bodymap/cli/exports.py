@@ -61,6 +61,9 @@ def add_parsers(subparsers) -> None:
                          "column overrides it")
     si.add_argument("--choir-female", action="store_true",
                     help="the same as --choir-numbering female")
+    si.add_argument("--choir-undecided", choices=("male", "female", "skip"), default=None,
+                    help="with --choir-numbering auto: how to read the rows whose codes 112-117 do not tell the two "
+                         "drawings apart (default: the file's numbering; a mixed file stops and asks for this flag)")
 
 
 def _registry_options(sp) -> None:
@@ -248,7 +251,8 @@ def _import(args) -> int:
             raise UsageError(f"--choir-female and --choir-numbering {numbering} disagree; give one of them")
         numbering = "female"
     written, problems = import_regions(args.csv, args.outdir, overwrite=args.overwrite,
-                                       choir_numbering=numbering or "auto")
+                                       choir_numbering=numbering or "auto",
+                                       choir_undecided=getattr(args, "choir_undecided", None))
     for p in problems:
         print(f"import-regions: skipped {p}", file=sys.stderr)
     print(f"wrote {written} .bodymap file{'s' if written != 1 else ''} into {args.outdir}"

@@ -236,7 +236,8 @@ def _similar(args) -> int:
         for n in shown:
             surfs.append(headless.render_map_png(fileformat.load(n.path), height=520))
             caps.append(f"{n.path.name}: Jaccard {n.jaccard or 0:.2f}, Ruzicka {n.ruzicka or 0:.2f}")
-        headless.save_png(tile(surfs, f"Maps most like {p.name} (by Jaccard of painted pixels)", caps), out)
+        headless.save_png(tile(surfs, f"Maps most like {p.name} (by Jaccard of painted pixels)", caps), out,
+                          0o600)  # the captions name files, whose names may hold an identifier
         print(f"wrote {out}", file=sys.stderr)
     return run.exit_status
 

@@ -3,13 +3,9 @@
 Used by `bodymap import-regions` (bodymap.exports.importer); the mapping and its sources are in
 docs/choir-mapping.md, the decisions in docs/adr/0017-records-visits-and-keys.md.
 
-- **Numbering.** CHOIR's female drawing numbers six front codes (112-117) differently.
-  `--choir-numbering male|female|auto`: `auto` reads every row first and looks for evidence
-  (`row_evidence`): a row whose codes 112-117 form more left/right pairs and same-side arm
-  chains under one numbering than under the other decides for that numbering. All deciding
-  rows agree: that numbering, said with how many rows decided. Rows decide both ways: it
-  stops with one line naming the flag (never a silent guess). No row decides: the standard
-  (male) numbering, said so. A `choir_female` column still sets a row's numbering.
+- **Numbering.** CHOIR's female drawing numbers six front codes (112-117) differently;
+  `--choir-numbering male|female|auto` and `--choir-undecided`: decided per row in
+  bodymap.exports.choir_numbering (a drawing column, the codes' anatomical structure, or the file).
 - **CHOIR's formats.** A regions cell may be CHOIR's comma-separated string ("128,117,219")
   as well as `;`-separated items; CHOIR's and CHOIRBM's column names are read
   (`bodymap_regions_csv`, `BODYMAP_CSV`, `id`, ...: `COLUMN_ALIASES`).
@@ -42,19 +38,15 @@ from ..atlas import VIEWS, Atlas
 from ..errors import FileWriteError, UsageError
 from ..painting import SENSATIONS, PainMap
 from .choir import choir_table
+from .choir_numbering import DRAWING_COLUMNS, NUMBERINGS  # noqa: F401 - NUMBERINGS: API
 
-NUMBERINGS = ("male", "female", "auto")
 #: column names other tools write -> the importer's own (the first present wins; others stay extra columns)
 COLUMN_ALIASES = {
     "regions": ("regions", "bodymap_regions_csv", "bodymap_csv", "bodymap_regions", "choir_bodymap", "cbm",
                 "body_map", "bodymap"),
     "patient_id": ("patient_id", "id", "subject_id", "record_id", "participant_id", "pt_id"),
+    "choir_female": DRAWING_COLUMNS,  # which drawing the row was drawn on (bodymap.exports.choir_numbering)
 }
-#: standard left/right pairs (right, left) among the front arm and abdomen codes
-_PAIRS = ((111, 112), (113, 114), (115, 118), (116, 117))
-#: standard same-side chains of the arm: bicep-elbow, elbow-forearm (right, then left)
-_CHAINS = ((111, 113), (113, 115), (112, 114), (114, 118))
-_AMBIGUOUS = range(112, 118)
 BOTH_BUTTOCKS = (223, 224)
 CLEFT_REGIONS = ("sacrum", "perineum")
 
@@ -98,69 +90,6 @@ def three_digit_codes(items: Iterable[str]) -> list[int]:
     return out
 
 
-def _structure(codes: set[int]) -> int:
-    return sum(1 for a, b in _PAIRS if a in codes and b in codes) + \
-        sum(1 for a, b in _CHAINS if a in codes and b in codes)
-
-
-def row_evidence(codes: Iterable[int]) -> str | None:
-    """'female', 'male' or None: which numbering explains a row's codes 112-117 better.
-
-    The same six numbers mean the abdomen or the arm depending on the drawing. Read both ways, a row
-    forms left/right pairs (both abdomens, both elbows) and same-side arm chains (bicep with elbow,
-    elbow with forearm); the reading that forms more of them decides. A row without those codes, or
-    where both readings form as many, decides nothing."""
-    given = set(codes)
-    if not given & set(_AMBIGUOUS):
-        return None
-    fem = choir_table().female_to_standard
-    as_male = _structure(given)
-    as_female = _structure({fem.get(c, c) for c in given})
-    if as_female > as_male:
-        return "female"
-    if as_male > as_female:
-        return "male"
-    return None
-
-
-@dataclass
-class NumberingChoice:
-    female: bool
-    message: str
-    decided_female: int = 0
-    decided_male: int = 0
-
-
-def choose_numbering(mode: str, rows_codes: Iterable[list[int]], flag: str = "--choir-numbering") -> NumberingChoice:
-    """The numbering for rows without their own `choir_female` cell. `auto` weighs `row_evidence`; mixed
-    evidence is a UsageError naming the flag."""
-    if mode not in NUMBERINGS:
-        raise UsageError(f"{flag} must be male, female or auto, got {mode!r}")
-    if mode != "auto":
-        return NumberingChoice(mode == "female", f"CHOIR numbering: {mode} drawing (as asked)")
-    fem = male = seen = 0
-    for codes in rows_codes:
-        seen += any(c in _AMBIGUOUS for c in codes)
-        ev = row_evidence(codes)
-        fem += ev == "female"
-        male += ev == "male"
-    if fem and male:
-        raise UsageError(f"CHOIR numbering is mixed: {fem} rows read as the female drawing and {male} as the male "
-                         f"drawing (codes 112-117); give {flag} male or female, or a choir_female column per row")
-    if fem:
-        return NumberingChoice(True, f"CHOIR numbering: female drawing, decided by {fem} row{'s' * (fem != 1)} "
-                                     f"(codes 112-117 read as abdomen and arm pairs); none read as male", fem, 0)
-    if male:
-        return NumberingChoice(False, f"CHOIR numbering: male (standard) drawing, decided by {male} "
-                                      f"row{'s' * (male != 1)}; none read as female", 0, male)
-    if not seen:
-        return NumberingChoice(False, "CHOIR numbering: no row has the codes 112-117 that the two drawings number "
-                                      "differently; nothing to decide")
-    return NumberingChoice(False, f"CHOIR numbering: male (standard) drawing; none of the {seen} rows with codes "
-                                  f"112-117 told the two "
-                                  "apart (give --choir-numbering female if the data come from the female drawing)")
-
-
 class WholeRegionPainter:
     """Paints whole regions into a PainMap fast: the flat pixel indices of each region, made once.
 
@@ -194,23 +123,31 @@ class WholeRegionPainter:
             self._fill(m, {(r.id, SENSATIONS[0])})
             self.alone_counts[self.index[r.id]] = bool(m.counted_regions()[self.index[r.id]])
 
-    def _fill(self, m: PainMap, painted: set[tuple[str, str]]) -> None:
+    def _fill(self, m: PainMap, painted: set[tuple[str, str]]) -> dict[str, np.ndarray]:
         """Set the pixels in the new, empty map's own layers (no undo history: an import has none), as
-        `replace_layers` would, without building and masking a second copy of every layer."""
+        `replace_layers` would, without building and masking a second copy of every layer; returns each
+        view's bitfield (bit i = sensation i), the form the file stores (fileformat.view_bitfield)."""
         if m.strokes:
             raise ValueError("WholeRegionPainter paints a new, empty map")
         flat = {v: m._layers[v].reshape(len(SENSATIONS), -1) for v in VIEWS}  # views of the map's arrays
+        bits = {v: np.zeros(self.shape[0] * self.shape[1], dtype=np.uint8) for v in VIEWS}
         for rid, sens in painted:
-            flat[self.view_of[rid]][SENSATIONS.index(sens), self.pixels[rid]] = True
+            v, px, k = self.view_of[rid], self.pixels[rid], SENSATIONS.index(sens)
+            flat[v][k, px] = True
+            bits[v][px] |= np.uint8(1 << k)
         m.version += 1
+        return {v: b.reshape(self.shape) for v, b in bits.items()}
 
     def paint(self, m: PainMap, painted: set[tuple[str, str]]) -> None:
         """Paint each (region id, sensation) whole into the empty map `m`."""
-        self._fill(m, painted)
+        bits = self._fill(m, painted)
         # the figures the file's summary needs, known from the regions (disjoint, painted whole): what
         # counted_regions(), region_counts(), extent_percent() and sensations_present() would compute
-        # (tests/test_choir_import.py compares them with PainMap's own on every code)
+        # (tests/test_choir_import.py compares them with PainMap's own on every code), and the bitfield
         v_ = m.version
+        for v in VIEWS:
+            bits[v].flags.writeable = False
+            m._cache[("bitfield", v, v_)] = bits[v]
         ids = {rid for rid, _ in painted}
         idx = np.array(sorted(self.index[r] for r in ids), dtype=np.int64)
         if len(idx) and self.alone_counts[idx].all():
@@ -317,18 +254,6 @@ class BatchWriter:
             os.sync()
 
 
-def kept_codes(items: list[str], female: bool) -> list[int] | None:
-    """The standard codes of a row made only of CHOIR codes (None when it has names or region ids)."""
-    table = choir_table()
-    codes = []
-    for it in items:
-        t = it.split("=", 1)[0].strip()
-        if not table.is_code(t):
-            return None
-        codes.append(table.parse_code(t, female=female))
-    return sorted(set(codes))
-
-
 def cleft_regions(codes: Iterable[int]) -> list[str]:
     """Both buttock codes: CHOIR's two buttock regions meet over the sacrum and the saddle area, which its
     drawing has no region for; they are painted too (a whole-body map has no holes there)."""
@@ -351,6 +276,7 @@ class Job:
     row: dict[str, str]
     target: Path
     extra: dict[str, str]
+    female: bool | None = False  # the row's CHOIR numbering (bodymap.exports.choir_numbering); None: skipped
 
 
 def _run_chunk(jobs: list[Job]) -> list[str | None]:
@@ -362,7 +288,7 @@ def _run_chunk(jobs: list[Job]) -> list[str | None]:
     out: list[str | None] = []
     for job in jobs:
         try:
-            writer.write(job.target, dumps(build(job.row, job.extra)))
+            writer.write(job.target, dumps(build(job.row, job.extra, job.female)))
             out.append(None)
         except BodymapError as exc:
             out.append(f"{job.where}: {exc}")

@@ -5,8 +5,9 @@ Columns (docs/exports.md), in this order: file, session_code, created, red_flags
 extent_front, extent_back, extent_<sensation> for each sensation, cov_<region id> for
 every atlas region in atlas order, top_pattern, top_side, top_probability; then, added
 later and only ever appended: intensity, intensity_<sensation>, answer_<question> for
-every question, red_flag_urgency, choir_codes, risk_factors, visit_date, recorded_by,
-answers_unsure, patient_key, imported_columns; and last, only with
+the first published questions, red_flag_urgency, choir_codes, risk_factors, visit_date, recorded_by,
+answers_unsure, ..., patient_key, imported_columns, answer_<question> for the questions added since;
+and last, only with
 `--include-identifiers`, the identifying columns patient_id and note (without it, `file`
 holds the map's pseudonymous key: bodymap.exports.keys).
 
@@ -29,7 +30,7 @@ from typing import Any, Callable, Iterable, TextIO
 
 import numpy as np
 
-from ..painting import QUESTIONS, SENSATIONS, UNSURE, YES_NO_QUESTIONS
+from ..painting import INT_QUESTIONS, QUESTIONS, SENSATIONS, UNSURE, YES_NO_QUESTIONS
 from .choir import choir_table
 from .common import PAINTED_MIN, Decoder, MapRecord
 from .keys import Pseudonyms, identifying_column
@@ -102,7 +103,9 @@ def _answer(key: str) -> Callable[[MapRow], Any]:
 
 
 def _answers_unsure(r: MapRow) -> str:
-    return ";".join(q for q in YES_NO_QUESTIONS if r.rec.answers.get(q) == UNSURE)
+    """The yes/no questions answered "unsure", in the order of the answer_ columns."""
+    order = PUBLISHED_ANSWERS + LATER_ANSWERS + unlisted_questions()
+    return ";".join(q for q in order if q in YES_NO_QUESTIONS and r.rec.answers.get(q) == UNSURE)
 
 
 def _meta(key: str) -> Callable[[MapRow], str | None]:
@@ -166,7 +169,7 @@ def columns(decoder: Decoder, include_identifiers: bool = False, keys: Pseudonym
         Column("intensity", "int", _intensity("overall")),
     ]
     cols += [Column(f"intensity_{s}", "int", _intensity(s)) for s in SENSATIONS]
-    cols += [Column(f"answer_{q}", "bool" if q in YES_NO_QUESTIONS else "int", _answer(q)) for q in QUESTIONS]
+    cols += answer_columns(PUBLISHED_ANSWERS)  # the first published questions, in their published place
     cols += [
         Column("red_flag_urgency", "text", _red_flag_urgency),
         Column("choir_codes", "text", _choir_codes),
@@ -190,12 +193,65 @@ def columns(decoder: Decoder, include_identifiers: bool = False, keys: Pseudonym
         Column("patient_key", "text", lambda r: keys.patient_key(r.rec.meta.get("patient_id"))),
         Column("imported_columns", "text", lambda r: _imported_columns(r, include_identifiers)),
     ]
+    cols += answer_columns(LATER_ANSWERS)  # questions added since (issue 21: they no longer shift columns)
+    # -- append new columns here, after the last block; a new question is a new block of its own --
+    cols += answer_columns(unlisted_questions())  # a question no block lists yet (a test fails until one does)
     if include_identifiers:
         cols += [Column(name, "text", _meta(name)) for name in IDENTIFYING_COLUMNS]
     else:  # the identifier never travels inside another cell
         cols = [c if c.kind != "text" or c.name in ("file", "patient_key") else
                 dataclasses.replace(c, value=_scrubbed(c.value, keys)) for c in cols]
     return cols
+
+
+#: The answer columns as first published (issue 13), in their place after `intensity_<sensation>`.
+PUBLISHED_ANSWERS = ("numbness", "weakness", "worse_sitting", "worse_walking", "better_resting", "bladder_bowel",
+                     "saddle_numbness", "fever_or_weight_loss", "recent_trauma", "cancer_history", "age")
+#: The questions added since (issues 14-24), appended after `imported_columns` (issue 21) in this order. They
+#: sat among the published answers before, so every new question moved the columns after it.
+LATER_ANSWERS = ("weakness_new_or_worse", "calf_pain_walking_eases_rest", "new_pain", "night_pain", "thoracic_pain",
+                 "sexual_dysfunction", "legs_numb_or_weak_both", "clumsy_hands_or_walking", "unwell", "fever",
+                 "weight_loss", "iv_drug_use", "immunosuppressed", "steroids", "osteoporosis", "night_numb_hands",
+                 "neck_movement_pain", "arm_raising_pain", "recent_procedure_or_infection", "minor_trauma",
+                 "not_improving", "abdominal_pain", "vascular_risk", "loin_to_groin", "morning_stiffness")
+
+
+def unlisted_questions() -> tuple[str, ...]:
+    """Questions of regions/questions.yaml that no answer block lists yet (appended last, never lost)."""
+    listed = set(PUBLISHED_ANSWERS) | set(LATER_ANSWERS)
+    return tuple(q for q in QUESTIONS if q not in listed)
+
+
+def answer_columns(questions: Iterable[str]) -> list[Column]:
+    """`answer_<question>`: yes, no or empty (int for a number question such as age)."""
+    return [Column(f"answer_{q}", "int" if q in INT_QUESTIONS else "bool", _answer(q)) for q in questions]
+
+
+COLUMN_DOC_START = "<!-- column order: generated by tools/write_export_columns.py; do not edit -->"
+COLUMN_DOC_END = "<!-- end of column order -->"
+
+
+def column_order_markdown() -> str:
+    """The CSV's column order for docs/exports.md, from `columns()` itself (tests/test_export_columns.py
+    holds the document to it): numbered, with the atlas's `cov_<region id>` columns as one entry."""
+    from .common import Decoder
+
+    names = [c.name for c in columns(Decoder())]
+    lines, n, i = [COLUMN_DOC_START, ""], 0, 0
+    while i < len(names):
+        if names[i].startswith("cov_"):
+            j = i
+            while j < len(names) and names[j].startswith("cov_"):
+                j += 1
+            lines.append(f"{n + 1}-{n + j - i}. `cov_<region id>`: one per atlas region, in atlas order "
+                         f"({j - i} with this atlas; `bodymap atlas regions`)")
+            n, i = n + j - i, j
+            continue
+        n, i = n + 1, i + 1
+        lines.append(f"{n}. `{names[i - 1]}`")
+    lines += [f"{n + 1}-{n + len(IDENTIFYING_COLUMNS)}. " + ", ".join(f"`{c}`" for c in IDENTIFYING_COLUMNS)
+              + ": only with `--include-identifiers`", "", COLUMN_DOC_END]
+    return "\n".join(lines)
 
 
 def _index(name: str) -> Callable[[MapRow], Any]:

@@ -10,9 +10,10 @@ One row per patient. Columns:
   (101-136, 201-238, or REDCap's f01-f36, b01-b38; see exports/choir.yaml). An item may
   end in '=SENSATION' to override the row's sensation. A name that says both left and
   right ("left right calf") is refused as ambiguous.
-- `choir_female` (optional): yes/no (or female/male); yes means the three-digit codes
-  of this row come from CHOIR's female drawing and are renumbered. Empty: the
-  `--choir-female` option decides.
+- `choir_female` (optional; also read under `drawing`, `bodymap_legend`, ...): yes/no (or
+  female/male); yes means the three-digit codes of this row come from CHOIR's female drawing
+  and are renumbered. Empty: `--choir-numbering` decides (auto: per row, from the codes, or
+  `--choir-undecided`; bodymap.exports.choir_numbering).
 - `sensation` (optional, default aching).
 - `intensity` (optional, 0-10), `session_code` (optional).
 - one optional column per question (numbness, weakness, ..., age): yes/no, y/n,
@@ -41,8 +42,9 @@ from ..yamlio import read_yaml
 from ..errors import BodymapError, ConfigError, UsageError
 from ..painting import QUESTIONS, VISIT_MAX_CHARS, YES_NO_QUESTIONS, PainMap, check_sensation, parse_answer
 from .choir import choir_table
-from .choir_import import (BatchWriter, Job, NumberingChoice, Progress, WholeRegionPainter, canonical_columns,
-                           choose_numbering, run_jobs, cleft_regions, kept_codes, split_items, three_digit_codes)
+from .choir_import import (BatchWriter, Job, Progress, WholeRegionPainter, canonical_columns, run_jobs, cleft_regions,
+                           split_items, three_digit_codes)
+from .choir_numbering import RowFacts, decide, drawing_cell, sex_of
 from .common import PAINTED_MIN
 
 MAX_CSV_BYTES = 64 * 1024 * 1024
@@ -79,11 +81,26 @@ class AliasTable:
     sided: dict[str, list[str]]  # normalised name -> stems
     midline: dict[str, list[str]]  # normalised name -> midline region ids
     names: dict[str, str] = field(default_factory=dict)  # normalised -> as written in the table
+    _memo: dict[tuple, tuple[int | None, tuple[str, ...]]] = field(default_factory=dict, repr=False, compare=False)
+
+    def item(self, item: str, atlas: Atlas, *, choir_female: bool = False) -> tuple[int | None, tuple[str, ...]]:
+        """(the standard CHOIR code or None, the region ids) of one item, remembered per atlas: an import
+        of thousands of rows resolves the same few hundred items again and again."""
+        key = (item, choir_female, atlas.content_hash)
+        hit = self._memo.get(key)
+        if hit is None:
+            raw = item.strip()
+            choir = choir_table()
+            code = choir.parse_code(raw, female=choir_female) if choir.is_code(raw) else None
+            hit = (code, tuple(self.resolve(raw, atlas, choir_female=choir_female)))
+            if len(self._memo) < 100_000:
+                self._memo[key] = hit
+        return hit
 
     def resolve(self, item: str, atlas: Atlas, *, choir_female: bool = False) -> list[str]:
         """Region ids for one item of the `regions` column: a region id, a CHOIR code or a checkbox-map name."""
         raw = item.strip()
-        if raw in atlas.region_ids:
+        if raw in _region_id_set(atlas):
             return [raw]
         choir = choir_table()
         if choir.is_code(raw):
@@ -99,6 +116,13 @@ class AliasTable:
             return [f"{s}_{stem}" for s in sides for stem in self.sided[key]]
         raise UsageError(f"unknown region {raw[:60]!r}: neither a bodymap region id ('bodymap atlas regions'), "
                          f"a CHOIR code nor a name in the checkbox-map table (docs/choir-mapping.md)")
+
+
+def _region_id_set(atlas: Atlas) -> frozenset[str]:
+    hit = atlas.derived.get("region_id_set")
+    if hit is None:
+        hit = atlas.derived["region_id_set"] = frozenset(atlas.region_ids)
+    return hit
 
 
 @lru_cache(maxsize=2)
@@ -193,15 +217,18 @@ def build_map(row: dict[str, str], atlas: Atlas, table: AliasTable, *, choir_fem
     m = PainMap(atlas)
     painted: dict[tuple[str, str], None] = {}
     given_codes: list[int] = []
-    choir = choir_table()
+    only_codes = True
     for item in items:
         sens = default_sens
         if "=" in item:
             item, sens = item.rsplit("=", 1)
             sens = check_sensation(sens.strip())
-        if choir.is_code(item.strip()):
-            given_codes.append(choir.parse_code(item, female=female))
-        for rid in table.resolve(item, atlas, choir_female=female):
+        code, rids = table.item(item, atlas, choir_female=female)
+        if code is None:
+            only_codes = False
+        else:
+            given_codes.append(code)
+        for rid in rids:
             painted.setdefault((rid, sens), None)
     for rid in cleft_regions(given_codes):
         painted.setdefault((rid, default_sens), None)
@@ -226,7 +253,7 @@ def build_map(row: dict[str, str], atlas: Atlas, table: AliasTable, *, choir_fem
     else:
         for rid, sens in painted:
             m.paint_region(rid, 1.0, sens)
-    kept = kept_codes(items, female)
+    kept = sorted(set(given_codes)) if only_codes else None  # a row of CHOIR codes only keeps them
     if kept is not None:
         ids = atlas.region_ids
         cov = m.coverage_vector()
@@ -239,12 +266,13 @@ def build_map(row: dict[str, str], atlas: Atlas, table: AliasTable, *, choir_fem
 
 def import_regions(csv_path: str | Path, outdir: str | Path, *, overwrite: bool = False, choir_female: bool = False,
                    atlas: Atlas | None = None, err: TextIO | None = None,
-                   choir_numbering: str | None = None) -> tuple[int, list[str]]:
+                   choir_numbering: str | None = None, choir_undecided: str | None = None) -> tuple[int, list[str]]:
     """Write one .bodymap per row; returns (files written, problems). Raises UsageError for unusable input.
 
     `choir_numbering` (male, female or auto; default: female with `choir_female`, else male):
     which drawing's numbering the three-digit CHOIR codes use, unless a row's `choir_female`
-    cell says otherwise; `auto` decides from the rows and says how (bodymap.exports.choir_import).
+    cell says otherwise; `auto` decides per row and says how (bodymap.exports.choir_numbering), and
+    `choir_undecided` (male, female, skip) reads the rows it cannot decide in a mixed file.
     """
     from ..atlas import load_atlas
     from ..paths import maps_sharing
@@ -279,18 +307,13 @@ def import_regions(csv_path: str | Path, outdir: str | Path, *, overwrite: bool 
         raise UsageError(f"{src}: needs the columns patient_id and regions (found: {', '.join(fields) or 'none'}; "
                          f"CHOIR's bodymap_regions_csv and id are read too)")
     extra_names = [norm[f] for f in fields if norm[f] not in KNOWN_COLUMNS]
-    if extra_names:
-        err.write(f"import-regions: keeping columns {', '.join(extra_names)} in each map "
-                  f"(the imported_columns of export --csv)\n")
-    numbering = _choose_numbering(text, delim, norm, choir_numbering or ("female" if choir_female else "male"))
-    if choir_numbering == "auto":
-        err.write(f"import-regions: {numbering.message}\n")
-    choir_female = numbering.female
+    mode = choir_numbering or ("female" if choir_female else "male")
     painter = _painter(atlas)
     writer = BatchWriter(maps_sharing().file_mode(root), exclusive=not overwrite)
     n_rows = max(text.count("\n") - 1, 1)
     progress = Progress(n_rows, err)
     jobs: list[Job] = []
+    facts: list[RowFacts] = []  # what each job's row says about its CHOIR numbering
     problems: list[str] = []
     seen: set[str] = set()
     line = 1
@@ -312,13 +335,26 @@ def import_regions(csv_path: str | Path, outdir: str | Path, *, overwrite: bool 
             if target.exists() and not overwrite:
                 raise UsageError(f"{target.name} already exists in {out} (use --overwrite to replace it)")
             extra = {k: v.strip() for k, v in row.items() if k not in KNOWN_COLUMNS and v and v.strip()}
+            facts.append(RowFacts(where, drawing_cell(row), three_digit_codes(split_items(row.get("regions") or "")),
+                                  sex_of(row.get("sex") or row.get("gender"))))
             jobs.append(Job(where, row, target, extra))  # built and written below, on every core (issue 21);
             # of two imports racing into one OUTDIR, one is told "exists" (BatchWriter's exclusive write)
         except BodymapError as exc:
             problems.append(f"{where}: {exc}")
 
-    def build(row: dict[str, str], extra: dict[str, str]) -> PainMap:
-        return build_map(row, atlas, table, choir_female=choir_female, painter=painter, extra_columns=extra)
+    decision = decide(mode, facts, choir_undecided)  # a mixed file it cannot read stops here, nothing written
+    if extra_names:
+        err.write(f"import-regions: keeping columns {', '.join(extra_names)} in each map "
+                  f"(the imported_columns of export --csv)\n")
+    if decision.message:
+        err.write(f"import-regions: {decision.message}\n")
+    for job, female in zip(jobs, decision.female):
+        job.female = female
+    problems += decision.skipped
+    jobs = [j for j in jobs if j.female is not None]
+
+    def build(row: dict[str, str], extra: dict[str, str], female: bool) -> PainMap:
+        return build_map(row, atlas, table, choir_female=female, painter=painter, extra_columns=extra)
 
     progress.total = len(jobs)
     written, failed = run_jobs(jobs, build, writer, progress)
@@ -330,22 +366,6 @@ def import_regions(csv_path: str | Path, outdir: str | Path, *, overwrite: bool 
 def _row_number(problem: str) -> int:
     m = re.match(r"row ([0-9]+)", problem)
     return int(m.group(1)) if m else 0
-
-
-def _choose_numbering(text: str, delim: str, norm: dict[str, str], mode: str) -> NumberingChoice:
-    """The CHOIR numbering for the file: as asked, or (auto) from the rows' evidence; rows with their own
-    `choir_female` cell are left out of the evidence."""
-    if mode != "auto":
-        return choose_numbering(mode, [])
-    regions_col = next(f for f, n in norm.items() if n == "regions")
-    female_col = next((f for f, n in norm.items() if n == "choir_female"), None)
-    rows: list[list[int]] = []
-    for raw in _rows(csv.DictReader(io.StringIO(text), delimiter=delim), []):  # the main pass names bad rows
-        if female_col is not None and (raw.get(female_col) or "").strip():
-            continue
-        cell = raw.get(regions_col)
-        rows.append(three_digit_codes(split_items(cell if isinstance(cell, str) else "")))
-    return choose_numbering(mode, rows)
 
 
 _PAINTERS: dict[int, WholeRegionPainter] = {}

@@ -61,6 +61,13 @@ def load_for_report(path: str | os.PathLike) -> tuple[PainMap, dict[str, Any]]:
     return m, head
 
 
+def report_mode(*maps: PainMap) -> int:
+    """0600 for a report that holds a patient identifier or a note, else as the umask allows (like the exports)."""
+    from ..atomicio import umask_mode
+
+    return 0o600 if any(m.visit.patient_id or m.visit.note for m in maps) else umask_mode()
+
+
 def write_report(m: PainMap, output: str | os.PathLike, head: dict[str, Any] | None = None) -> Path:
     """Render the one-page PDF to `output` (atomically)."""
     from ..triage import assess
@@ -73,7 +80,7 @@ def write_report(m: PainMap, output: str | os.PathLike, head: dict[str, Any] | N
         from ..render import picture as headless
 
         headless.save_png(headless.render_map_png(m, height=1000), png)
-        write_atomic_via(output, lambda tmp_pdf: _build(tmp_pdf, m, ranking, png, head), 0o600)
+        write_atomic_via(output, lambda tmp_pdf: _build(tmp_pdf, m, ranking, png, head), report_mode(m))
     return out
 
 

@@ -17,7 +17,7 @@ from ..bands import band_text, hypothesis_band
 from ..painting import PainMap
 from ..paths import check_output_file
 from ..triage import hypothesis_name
-from .report import DISCLAIMER_HEAD, MUTED, RED, RED_BG, _evidence_both_ways, _styles, _t, _when
+from .report import DISCLAIMER_HEAD, MUTED, RED, RED_BG, _evidence_both_ways, _styles, _t, _when, report_mode
 
 
 def _visit_words(m: PainMap, name: str | None = None) -> str:
@@ -144,7 +144,7 @@ def write_comparison_report(before: PainMap, after: PainMap, output: str | os.Pa
                                            bulletText="+" if e.direction == "for" else "-"))
             _one_page(tmp_pdf, story, "Pain map comparison")
 
-        write_atomic_via(output, build, 0o600)
+        write_atomic_via(output, build, report_mode(before, after))
     return out
 
 
@@ -201,5 +201,5 @@ def write_timeline_report(timeline, maps: dict[str, PainMap], output: str | os.P
         story.append(t)
         _one_page(tmp_pdf, story, "Pain map timeline")
 
-    write_atomic_via(output, build, 0o600)
+    write_atomic_via(output, build, report_mode(*maps.values()))
     return out
