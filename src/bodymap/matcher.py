@@ -417,6 +417,7 @@ class Model:
     inside: np.ndarray | None = None  # (R,) bool: regions some pattern reaches often (the library's territory)
     doubt: Any = None  # rules.Doubt: moments of the log tables over their ranges (ADR 0019)
     rules: Any = None  # rules.RuleTables: territories, sides, M shares (ADR 0019)
+    absent_w: np.ndarray | None = None  # (R,) weight of a region's "not painted" term (rules.absence_weights, ADR 0024)
 
     @property
     def pattern_ids(self) -> list[str]:
@@ -514,6 +515,7 @@ def compile_model(atlas: Atlas, lib: PatternLibrary) -> Model:
     scored = np.array([r.stem not in NOT_SCORED_STEMS for r in regions])
     model = Model(atlas, lib, hyps, np.log(np.asarray(priors)), P, np.log(P), np.log1p(-P), scored,
                   np.log(sens), np.log1p(-sens), np.log(ans), np.log1p(-ans), np.log(age), np.log1p(-age))
+    model.absent_w = scored * rules.absence_weights(regions)
     model.doubt = rules.compile_doubt(P, np.vstack(sd_rows), sens, sens_sd, ans, ans_sd, age, age_sd)
     model.rules = rules.compile_rules(model, np.vstack(labm))
     if comp is not None:
@@ -622,7 +624,7 @@ def log_scores(model: Model, f: Features, temperature: float | None = None) -> n
     """Tempered log posterior (unnormalised) for every hypothesis."""
     T = model.lib.temperature if temperature is None else temperature
     x = soft_painted(f.coverage) * model.scored
-    notx = (1 - soft_painted(f.coverage)) * model.scored
+    notx = (1 - soft_painted(f.coverage)) * model.absent_w
     ll = model.lp @ x + model.lq @ notx
     if model.none_lp is not None:  # the none row is a mixture: log-sum-exp over its components
         c = model.none_lp @ x + model.none_lq @ notx  # each component tempered like a pattern
@@ -713,7 +715,7 @@ def evidence_for(model: Model, h: int, f: Features, max_items: int = 6) -> tuple
             items.append(Evidence(f"pain in the {', '.join(outside[:3])}: outside the areas every "
                                   "pattern in the library reaches", "for", "regions/patterns.yaml", 2.0))
         if model.none_lp is not None:
-            notx = (1 - x) * model.scored
+            notx = (1 - x) * model.absent_w
             best = int(np.argmax(model.none_log_share + model.none_lp @ x + model.none_lq @ notx))
             comp = lib.none.components[best]
             items.append(Evidence(f"the drawing is consistent with {comp.text}", "for", lib.cite(comp.source), 1.5))

@@ -76,6 +76,36 @@ WIDESPREAD_STEP = 0.05  # more per WPI area above 4 (M)
 WIDESPREAD_MAX = 0.85
 
 
+# Atlas 3 (ADR 0021) cut eight atlas 2 regions finer: the hand into digits, thenar and hypothenar,
+# the forearm into halves, the front of the upper arm into three strips, the face and the back of
+# the head into parts, the upper back into four. "No pain in the hand" is one observation however
+# finely the hand is cut, so an unpainted region counts as its share (1/n) of the old region it
+# refines (ADR 0024); painted regions count in full, so a painted thumb still tells C6 from C8.
+REFINES = {
+    "palm": "palm", "thenar": "palm", "hypothenar": "palm",
+    **{f"{d}_palmar": "palm" for d in ("thumb", "index_finger", "middle_finger", "ring_finger", "little_finger")},
+    "back_of_hand": "back_of_hand", "first_web_space": "back_of_hand",
+    **{f"{d}_dorsal": "back_of_hand" for d in ("thumb", "index_finger", "middle_finger", "ring_finger",
+                                                "little_finger")},
+    "forearm_radial_front": "forearm_front", "forearm_ulnar_front": "forearm_front",
+    "forearm_radial_back": "forearm_back", "forearm_ulnar_back": "forearm_back",
+    "upper_arm_front": "upper_arm_front", "lateral_arm": "upper_arm_front", "medial_arm": "upper_arm_front",
+    "face": "face", "temple": "face", "jaw": "face",
+    "back_of_head": "back_of_head", "occiput": "back_of_head",
+    "upper_back": "upper_back", "trapezius_ridge": "upper_back", "scapular": "upper_back", "interscapular": "upper_back",
+}
+
+
+def absence_weights(regions) -> np.ndarray:
+    """(R,) the weight of each region's "not painted" term: 1 over the number of regions (same view
+    and side) that refine one old region, else 1 (ADR 0024)."""
+    fam = [(REFINES.get(r.stem, r.stem + "#"), r.view, r.side) for r in regions]
+    n: dict = {}
+    for k in fam:
+        n[k] = n.get(k, 0) + 1
+    return np.array([1.0 / n[k] for k in fam])
+
+
 def wpi_area(region) -> str | None:
     """The WPI area a region belongs to ('right upper leg', 'neck'), or None."""
     if region.stem in WPI_AXIAL:
@@ -193,7 +223,7 @@ class Parts:
 def parts_of(model, f, x: np.ndarray) -> Parts:
     """x: (R,) soft-painted share of each scored region (0 outside the scored ones)."""
     d, rt = model.doubt, model.rules
-    notx = (1 - x) * model.scored
+    notx = (1 - x) * model.absent_w
     H = len(model.hyps)
     mean = d.e_lp @ x + d.e_lq @ notx
     var = (1 - doubt.SHARED_RHO) * (d.v_lp @ x + d.v_lq @ notx) + doubt.SHARED_RHO * (d.g_p @ x + d.g_q @ notx) ** 2
