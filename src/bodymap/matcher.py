@@ -586,6 +586,9 @@ class _NonzeroBits:
     def __getitem__(self, key) -> np.ndarray:
         return self.bits[key] != 0
 
+    def at(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return self.bits[rows, cols] != 0
+
 
 def painted_key_points(pain_map: PainMap) -> frozenset:
     """{(root, side)} whose ISNCSCI key sensory point (atlas dermatomes) lies under the paint: a
@@ -603,21 +606,57 @@ class _AnyLayer:
     def __getitem__(self, key) -> np.ndarray:
         return self.layers[(slice(None),) + tuple(key)].any(axis=0)
 
+    def at(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return self.layers[:, rows, cols].any(axis=0)
+
 
 def key_points_in(atlas: Atlas, raster, painted: dict) -> frozenset:
     """The same from painted masks {view: (row0, col0, bool mask)} (a 3 x 3 pixel neighbourhood
     around each key point counts), so batch readers without a PainMap give the same features."""
     out = set()
-    for d in atlas.dermatomes:
-        for kp in d.key_points:
-            if kp.view not in painted:
-                continue
-            r0, c0, mask = painted[kp.view]
-            c, r = raster.to_px(kp.x, kp.y)
-            r, c = int(r) - r0, int(c) - c0
-            if mask[max(r - 1, 0):max(r + 2, 0), max(c - 1, 0):max(c + 2, 0)].any():
-                out.add((d.root, d.side))
+    table = _key_point_px(atlas, raster)
+    for view, (r0, c0, mask) in painted.items():
+        kp = table.get(view)
+        if kp is None:
+            continue
+        rows, cols, names = kp
+        h, w = (mask.bits.shape if isinstance(mask, _NonzeroBits) else
+                mask.layers.shape[1:] if isinstance(mask, _AnyLayer) else np.shape(mask))
+        rr, cc = rows - r0, cols - c0
+        near = np.flatnonzero((rr >= -1) & (rr <= h) & (cc >= -1) & (cc <= w))  # the 3 x 3 box can touch the mask
+        if not near.size:
+            continue
+        pr = (rr[near, None] + _DR).ravel()  # every pixel of each 3 x 3 box, those inside the mask
+        pc = (cc[near, None] + _DC).ravel()
+        inside = (pr >= 0) & (pr < h) & (pc >= 0) & (pc < w)
+        hit = np.zeros(pr.shape, dtype=bool)
+        if isinstance(mask, (_NonzeroBits, _AnyLayer)):
+            hit[inside] = mask.at(pr[inside], pc[inside])
+        else:
+            hit[inside] = np.asarray(mask)[pr[inside], pc[inside]]
+        for i in np.flatnonzero(hit.reshape(near.size, 9).any(axis=1)).tolist():
+            out.add(names[near[i]])
     return frozenset(out)
+
+
+_DR = np.repeat([-1, 0, 1], 3)
+_DC = np.tile([-1, 0, 1], 3)
+
+
+def _key_point_px(atlas: Atlas, raster) -> dict:
+    """{view: (rows, cols, [(root, side)])} of every key point in `raster`'s pixels, kept on the atlas."""
+    key = ("matcher.key_point_px", float(raster.scale), tuple(raster.origin))
+    table = atlas.derived.get(key)
+    if table is None:
+        by_view: dict = {}
+        for d in atlas.dermatomes:
+            for kp in d.key_points:
+                c, r = raster.to_px(kp.x, kp.y)
+                by_view.setdefault(kp.view, []).append((int(r), int(c), (d.root, d.side)))
+        table = {v: (np.array([t[0] for t in ts]), np.array([t[1] for t in ts]), [t[2] for t in ts])
+                 for v, ts in by_view.items()}
+        atlas.derived[key] = table
+    return table
 
 
 def log_scores(model: Model, f: Features, temperature: float | None = None) -> np.ndarray:
@@ -908,27 +947,40 @@ def rank(model: Model, f: Features, summary: dict, both_legs: bool, saddle: bool
 def pattern_lines(model: Model, f: Features, post: np.ndarray) -> list[tuple[int, int]]:
     """(line index into model.pattern_ids, its best hypothesis) for every pattern line, most
     probable first; a line's side is its most probable side, ties going to the painted side."""
-    painted = _painted_side(model, f)
+    side_rank = _side_rank(model, _painted_side(model, f))
     belief = np.bincount(model.rules.hyp_pat, weights=post, minlength=len(model.pattern_ids))
-    side_rank = np.array([0 if side == painted else 1 if side == "bilateral" else 2 for _, side in model.hyps])
+    rows_of = model.rules.extra["rows_of"]
+    rpost = np.round(post, 12)
     out = []
     for k in np.lexsort((np.arange(len(belief)), -np.round(belief, 12))):
-        rows = np.flatnonzero(model.rules.hyp_pat == k)
+        rows = rows_of[k]
         if not rows.size or (belief[k] <= 0 and out):
             continue
-        out.append((int(k), int(rows[np.lexsort((side_rank[rows], -np.round(post[rows], 12)))[0]])))
+        out.append((int(k), int(rows[np.lexsort((side_rank[rows], -rpost[rows]))[0]])))
     return out
+
+
+def _side_rank(model: Model, painted: str) -> np.ndarray:
+    """Per hypothesis: 0 on the painted side, 1 bilateral, 2 the other side (kept on the model)."""
+    cache = model.__dict__.setdefault("_side_rank", {})
+    if painted not in cache:
+        cache[painted] = np.array([0 if side == painted else 1 if side == "bilateral" else 2 for _, side in model.hyps])
+    return cache[painted]
 
 
 def top_line(model: Model, f: Features, post: np.ndarray) -> tuple[str, str, float]:
     """(pattern id, side, belief in the pattern) of the first line, as `rank` shows it."""
-    k, best = pattern_lines(model, f, post)[0]
+    belief = np.bincount(model.rules.hyp_pat, weights=post, minlength=len(model.pattern_ids))
+    k = int(np.argmax(np.round(belief, 12)))  # the first of equal beliefs, as pattern_lines orders them
+    rows = model.rules.extra["rows_of"][k]
+    painted = _painted_side(model, f)
+    best = int(rows[np.lexsort((_side_rank(model, painted)[rows], -np.round(post[rows], 12)))[0]])
     pid, side = model.hyps[best]
     if pid == NONE_ID:
-        side = _painted_side(model, f)
+        side = painted
     elif pid != WIDESPREAD_ID and model.lib.get(pid).symmetric:
         side = "bilateral"
-    return pid, side, float(post[model.rules.hyp_pat == k].sum())
+    return pid, side, float(post[rows].sum())
 
 
 def _with_rules(ev: tuple[Evidence, ...], parts: rules.Parts, k: int, pat: Pattern,
@@ -973,10 +1025,12 @@ def _known(key: str) -> bool:
 
 
 def _painted_side(model: Model, f: Features) -> str:
-    x = soft_painted(f.coverage)
-    sides = {model.atlas.regions[i].side for i in np.flatnonzero(x > 0)}
-    sides.discard("midline")
-    return sides.pop() if len(sides) == 1 else "bilateral"
+    on = f.coverage > SOFT_LOW  # soft_painted(coverage) > 0
+    sides = model.__dict__.get("_region_side")
+    if sides is None:
+        sides = model.__dict__["_region_side"] = np.array([r.side for r in model.atlas.regions])
+    left, right = bool((on & (sides == "left")).any()), bool((on & (sides == "right")).any())
+    return "left" if left and not right else "right" if right and not left else "bilateral"
 
 
 def pattern_zone(atlas: Atlas, pattern_id: str, side: str) -> dict[str, float]:
