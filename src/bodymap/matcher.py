@@ -417,6 +417,7 @@ class Model:
     inside: np.ndarray | None = None  # (R,) bool: regions some pattern reaches often (the library's territory)
     doubt: Any = None  # rules.Doubt: moments of the log tables over their ranges (ADR 0019)
     rules: Any = None  # rules.RuleTables: territories, sides, M shares (ADR 0019)
+    local_prior: Any = None  # LocalPrior in use (opt-in, BODYMAP_LOCAL_PRIOR), or None: the library's priors
     absent_w: np.ndarray | None = None  # (R,) weight of a region's "not painted" term (rules.absence_weights, ADR 0024)
 
     @property
@@ -531,17 +532,105 @@ def compile_model(atlas: Atlas, lib: PatternLibrary) -> Model:
 
 _GENERATION = [0]  # bumped by forget_models(): a refit pattern or calibration file is read again
 
+# A clinic's own pattern prevalences, fitted by `bodymap lab validate FOLDER --fit-prior FILE` from its
+# confirmed cases (issue 25). Opt-in: only when this environment variable (or `bodymap match
+# --local-prior FILE`) names the file; unset it (or `--no-local-prior`) and the library's priors return.
+LOCAL_PRIOR_ENV = "BODYMAP_LOCAL_PRIOR"
+LOCAL_PRIOR_SCHEMA = "bodymap.local-prior/1"
 
-def get_model(atlas: Atlas | None = None, patterns_path: str | Path | None = None) -> Model:
-    """The compiled model for `atlas` and a pattern file, kept on the atlas (Atlas.derived) as long as it lives."""
+
+@dataclass(frozen=True)
+class LocalPrior:
+    """A fitted local prior and its provenance (how many cases, when, by whom, from which folder)."""
+
+    path: str
+    prevalence: dict[str, float]
+    cases: int
+    fitted: str
+    fitted_by: str
+    folder: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.path, "cases": self.cases, "fitted": self.fitted, "fitted_by": self.fitted_by,
+                "folder": self.folder}
+
+    def describe(self) -> str:
+        return (f"local prior {self.path}: {self.cases} confirmed cases, fitted {self.fitted} by {self.fitted_by} "
+                f"(folder {self.folder})")
+
+
+def read_local_prior(path: str | Path) -> LocalPrior:
+    """A local prior file (schema bodymap.local-prior/1), checked; one clear message if it is not one."""
+    import json
+
+    p = Path(path)
+    where = f"local prior {p}"
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PatternError(f"{where}: no such file") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise PatternError(f"{where}: not a local prior ({type(exc).__name__})") from None
+    prev = doc.get("prevalence") if isinstance(doc, dict) else None
+    if not isinstance(doc, dict) or doc.get("schema") != LOCAL_PRIOR_SCHEMA or not isinstance(prev, dict):
+        raise PatternError(f"{where}: not a local prior (schema {LOCAL_PRIOR_SCHEMA})")
+    if not prev or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= 1 and math.isfinite(v)
+                           for v in prev.values()):
+        raise PatternError(f"{where}: prevalences must be numbers in (0, 1]")
+    cases = doc.get("cases")
+    return LocalPrior(str(p), {str(k): float(v) for k, v in prev.items()},
+                      int(cases) if isinstance(cases, int) and not isinstance(cases, bool) else 0,
+                      str(doc.get("fitted", "?")), str(doc.get("fitted_by", "?")), str(doc.get("folder", "?")))
+
+
+def local_prior_path() -> str | None:
+    """The local prior file named by BODYMAP_LOCAL_PRIOR, or None (the default: the library's priors)."""
+    import os
+
+    return os.environ.get(LOCAL_PRIOR_ENV, "").strip() or None
+
+
+def with_local_prior(lib: PatternLibrary, prior: LocalPrior) -> PatternLibrary:
+    """The library with its priors replaced by the clinic's prevalences, on the library's own scale
+    (a pattern or "none" the file does not name keeps its prior)."""
+    from dataclasses import replace
+
+    total = sum(p.prior for p in lib.patterns) + lib.none_prior
+    unknown = sorted(set(prior.prevalence) - {p.id for p in lib.patterns} - {NONE_ID})
+    if unknown:
+        raise PatternError(f"local prior {prior.path}: unknown pattern id(s) {', '.join(unknown[:5])}")
+    pats = [replace(p, prior=prior.prevalence[p.id] * total) if p.id in prior.prevalence else p for p in lib.patterns]
+    none_prior = prior.prevalence[NONE_ID] * total if NONE_ID in prior.prevalence else lib.none_prior
+    return replace(lib, patterns=pats, none_prior=none_prior)
+
+
+def get_model(atlas: Atlas | None = None, patterns_path: str | Path | None = None,
+              local_prior: str | Path | bool | None = None) -> Model:
+    """The compiled model for `atlas` and a pattern file, kept on the atlas (Atlas.derived) as long as it lives.
+
+    `local_prior`: None reads BODYMAP_LOCAL_PRIOR (unset: the library's priors); False never uses
+    one; a path uses that file. `Model.local_prior` says which was used (its provenance)."""
     atlas = atlas or load_atlas()
     path = str(Path(patterns_path) if patterns_path else regions_dir() / "patterns.yaml")
-    key = ("matcher.model", path, _GENERATION[0])
+    prior_path = local_prior_path() if local_prior is None else (None if local_prior is False else str(local_prior))
+    stamp = None
+    if prior_path:
+        try:
+            stamp = Path(prior_path).stat().st_mtime_ns  # a refitted prior file is read again
+        except OSError:
+            raise PatternError(f"local prior {prior_path}: no such file (named by {LOCAL_PRIOR_ENV} or "
+                               "--local-prior)") from None
+    key = ("matcher.model", path, _GENERATION[0], prior_path, stamp)
     model = atlas.derived.get(key)
     if model is None:
-        for old in [k for k in atlas.derived if isinstance(k, tuple) and k[:2] == ("matcher.model", path)]:
+        for old in [k for k in atlas.derived if isinstance(k, tuple) and k[:2] == ("matcher.model", path)
+                    and k[3:4] == (prior_path,)]:
             del atlas.derived[old]  # an earlier generation of this file
-        model = atlas.derived[key] = compile_model(atlas, load_patterns(path))
+        lib = load_patterns(path)
+        prior = read_local_prior(prior_path) if prior_path else None
+        model = compile_model(atlas, with_local_prior(lib, prior) if prior else lib)
+        model.local_prior = prior
+        atlas.derived[key] = model
     return model
 
 
@@ -912,6 +1001,8 @@ def rank(model: Model, f: Features, summary: dict, both_legs: bool, saddle: bool
                                 list(summary.get("regions", [])))
     out_summary = {"extent_percent": round(float(summary.get("extent_percent", f.extent_percent)), 3),
                    "regions": list(summary.get("regions", []))}
+    if model.local_prior is not None:  # opt-in (issue 25): say which clinic prior shaped this ranking
+        out_summary["local_prior"] = model.local_prior.to_json()
     if not (soft_painted(f.coverage) * model.scored).any():
         return Ranking(flags, [], prompts + (["No painted area to match yet (the saddle area is not scored: it "
                                               "prompts the red-flag questions)."] if not flags else []), out_summary,

@@ -17,8 +17,9 @@ Maps confirmed with free text (no pattern names it) are counted and named, not s
 A local prior (opt-in, `--fit-prior FILE`): the clinic's own pattern prevalences among its
 confirmed cases (add-one smoothed), stored with its provenance (cases, when, by whom, which
 folder). `--prior FILE` scores the same cases with the matcher's posterior re-weighted by
-local / library prevalence, beside the result without it, so the two can be compared; the
-runtime matcher never reads it.
+local / library prevalence, beside the result without it, so the two can be compared. The live
+matcher (painting window, `bodymap match`, batch) uses it only when BODYMAP_LOCAL_PRIOR or
+`bodymap match --local-prior FILE` names the file (bodymap.matcher.get_model).
 """
 from __future__ import annotations
 
@@ -212,7 +213,8 @@ def fit_prior(rep: LocalReport, pattern_ids: list[str], by: str, folder: str,
     return {"schema": PRIOR_SCHEMA, "cases": rep.n, "fitted": stamp, "fitted_by": by.strip(),
             "folder": folder, "smoothing": "add-one (Laplace)",
             "counts": counts, "prevalence": {k: round((v + 1) / total, 6) for k, v in counts.items()},
-            "note": "opt-in: used only by `bodymap lab validate --prior`; the runtime matcher never reads it"}
+            "note": "opt-in: used by `bodymap lab validate --prior`, and by the live matcher only when "
+                    "BODYMAP_LOCAL_PRIOR or `bodymap match --local-prior` names this file"}
 
 
 def read_prior(path: str) -> dict[str, float]:
