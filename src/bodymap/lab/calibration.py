@@ -4,7 +4,7 @@
                                                      # "Second cohort" section of docs/validation.md
 
 T is fixed by the rule of docs/adr/0020-probs-temperature-rule.md: minimum log loss on the
-second cohort (bodymap.cohort, validation/cohort2.yaml), seed FIT_SEED, on the probabilities a
+second cohort (validation/independent via bodymap.lab.cohort.independent, ADR 0025), seed FIT_SEED, on the probabilities a
 clinician sees (ADR 0019), reported on REPORT_SEEDS; the vignettes are reported, never used.
 Bands (`band_for`): p >= STRONG_AT "strong", p >= MODERATE_AT "moderate", else "weak"; the cut
 points are fixed, not fitted (docs/adr/0008), and docs/validation.md reports the hit rate and
