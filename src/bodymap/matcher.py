@@ -29,6 +29,9 @@ from typing import Any
 import numpy as np
 
 from . import doubt, features, rules, vocabulary
+from .features import _NonzeroBits, key_points_in, painted_key_points  # noqa: F401 - their old home
+from .localprior import (LOCAL_PRIOR_ENV, LOCAL_PRIOR_SCHEMA, LocalPrior, local_prior_path,  # noqa: F401
+                         read_local_prior, with_local_prior)
 from .atlas import Atlas, load_atlas
 from .bands import band_for
 from .errors import PatternError
@@ -532,78 +535,6 @@ def compile_model(atlas: Atlas, lib: PatternLibrary) -> Model:
 
 _GENERATION = [0]  # bumped by forget_models(): a refit pattern or calibration file is read again
 
-# A clinic's own pattern prevalences, fitted by `bodymap lab validate FOLDER --fit-prior FILE` from its
-# confirmed cases (issue 25). Opt-in: only when this environment variable (or `bodymap match
-# --local-prior FILE`) names the file; unset it (or `--no-local-prior`) and the library's priors return.
-LOCAL_PRIOR_ENV = "BODYMAP_LOCAL_PRIOR"
-LOCAL_PRIOR_SCHEMA = "bodymap.local-prior/1"
-
-
-@dataclass(frozen=True)
-class LocalPrior:
-    """A fitted local prior and its provenance (how many cases, when, by whom, from which folder)."""
-
-    path: str
-    prevalence: dict[str, float]
-    cases: int
-    fitted: str
-    fitted_by: str
-    folder: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"file": self.path, "cases": self.cases, "fitted": self.fitted, "fitted_by": self.fitted_by,
-                "folder": self.folder}
-
-    def describe(self) -> str:
-        return (f"local prior {self.path}: {self.cases} confirmed cases, fitted {self.fitted} by {self.fitted_by} "
-                f"(folder {self.folder})")
-
-
-def read_local_prior(path: str | Path) -> LocalPrior:
-    """A local prior file (schema bodymap.local-prior/1), checked; one clear message if it is not one."""
-    import json
-
-    p = Path(path)
-    where = f"local prior {p}"
-    try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PatternError(f"{where}: no such file") from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise PatternError(f"{where}: not a local prior ({type(exc).__name__})") from None
-    prev = doc.get("prevalence") if isinstance(doc, dict) else None
-    if not isinstance(doc, dict) or doc.get("schema") != LOCAL_PRIOR_SCHEMA or not isinstance(prev, dict):
-        raise PatternError(f"{where}: not a local prior (schema {LOCAL_PRIOR_SCHEMA})")
-    if not prev or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= 1 and math.isfinite(v)
-                           for v in prev.values()):
-        raise PatternError(f"{where}: prevalences must be numbers in (0, 1]")
-    cases = doc.get("cases")
-    return LocalPrior(str(p), {str(k): float(v) for k, v in prev.items()},
-                      int(cases) if isinstance(cases, int) and not isinstance(cases, bool) else 0,
-                      str(doc.get("fitted", "?")), str(doc.get("fitted_by", "?")), str(doc.get("folder", "?")))
-
-
-def local_prior_path() -> str | None:
-    """The local prior file named by BODYMAP_LOCAL_PRIOR, or None (the default: the library's priors)."""
-    import os
-
-    return os.environ.get(LOCAL_PRIOR_ENV, "").strip() or None
-
-
-def with_local_prior(lib: PatternLibrary, prior: LocalPrior) -> PatternLibrary:
-    """The library with its priors replaced by the clinic's prevalences, on the library's own scale
-    (a pattern or "none" the file does not name keeps its prior)."""
-    from dataclasses import replace
-
-    total = sum(p.prior for p in lib.patterns) + lib.none_prior
-    unknown = sorted(set(prior.prevalence) - {p.id for p in lib.patterns} - {NONE_ID})
-    if unknown:
-        raise PatternError(f"local prior {prior.path}: unknown pattern id(s) {', '.join(unknown[:5])}")
-    pats = [replace(p, prior=prior.prevalence[p.id] * total) if p.id in prior.prevalence else p for p in lib.patterns]
-    none_prior = prior.prevalence[NONE_ID] * total if NONE_ID in prior.prevalence else lib.none_prior
-    return replace(lib, patterns=pats, none_prior=none_prior)
-
-
 def get_model(atlas: Atlas | None = None, patterns_path: str | Path | None = None,
               local_prior: str | Path | bool | None = None) -> Model:
     """The compiled model for `atlas` and a pattern file, kept on the atlas (Atlas.derived) as long as it lives.
@@ -664,88 +595,6 @@ def inputs_from(f: features.Features) -> Features:
     """The matcher's inputs (coverage, sensations, answers) from the one feature computation."""
     painted = {v: (r0, c0, _NonzeroBits(sub)) for v, (r0, c0, sub) in f.paint.views.items() if sub.size}
     return Features(f.coverage, f.sensations, dict(f.answers), key_points=key_points_in(f.atlas, f.raster, painted))
-
-
-class _NonzeroBits:
-    """A painted box's sensation bits read as one painted mask, only where it is sliced (a few pixels)."""
-
-    def __init__(self, bits: np.ndarray):
-        self.bits = bits
-
-    def __getitem__(self, key) -> np.ndarray:
-        return self.bits[key] != 0
-
-    def at(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        return self.bits[rows, cols] != 0
-
-
-def painted_key_points(pain_map: PainMap) -> frozenset:
-    """{(root, side)} whose ISNCSCI key sensory point (atlas dermatomes) lies under the paint: a
-    stroke at the medial malleolus is L4 evidence even where it spills onto a neighbouring region."""
-    views = {v: (0, 0, _AnyLayer(pain_map.layers(v))) for v in pain_map.raster.labels}
-    return key_points_in(pain_map.atlas, pain_map.raster, views)
-
-
-class _AnyLayer:
-    """A view's sensation layers read as one painted mask, only where it is sliced (a few pixels)."""
-
-    def __init__(self, layers: np.ndarray):
-        self.layers = layers
-
-    def __getitem__(self, key) -> np.ndarray:
-        return self.layers[(slice(None),) + tuple(key)].any(axis=0)
-
-    def at(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        return self.layers[:, rows, cols].any(axis=0)
-
-
-def key_points_in(atlas: Atlas, raster, painted: dict) -> frozenset:
-    """The same from painted masks {view: (row0, col0, bool mask)} (a 3 x 3 pixel neighbourhood
-    around each key point counts), so batch readers without a PainMap give the same features."""
-    out = set()
-    table = _key_point_px(atlas, raster)
-    for view, (r0, c0, mask) in painted.items():
-        kp = table.get(view)
-        if kp is None:
-            continue
-        rows, cols, names = kp
-        h, w = (mask.bits.shape if isinstance(mask, _NonzeroBits) else
-                mask.layers.shape[1:] if isinstance(mask, _AnyLayer) else np.shape(mask))
-        rr, cc = rows - r0, cols - c0
-        near = np.flatnonzero((rr >= -1) & (rr <= h) & (cc >= -1) & (cc <= w))  # the 3 x 3 box can touch the mask
-        if not near.size:
-            continue
-        pr = (rr[near, None] + _DR).ravel()  # every pixel of each 3 x 3 box, those inside the mask
-        pc = (cc[near, None] + _DC).ravel()
-        inside = (pr >= 0) & (pr < h) & (pc >= 0) & (pc < w)
-        hit = np.zeros(pr.shape, dtype=bool)
-        if isinstance(mask, (_NonzeroBits, _AnyLayer)):
-            hit[inside] = mask.at(pr[inside], pc[inside])
-        else:
-            hit[inside] = np.asarray(mask)[pr[inside], pc[inside]]
-        for i in np.flatnonzero(hit.reshape(near.size, 9).any(axis=1)).tolist():
-            out.add(names[near[i]])
-    return frozenset(out)
-
-
-_DR = np.repeat([-1, 0, 1], 3)
-_DC = np.tile([-1, 0, 1], 3)
-
-
-def _key_point_px(atlas: Atlas, raster) -> dict:
-    """{view: (rows, cols, [(root, side)])} of every key point in `raster`'s pixels, kept on the atlas."""
-    key = ("matcher.key_point_px", float(raster.scale), tuple(raster.origin))
-    table = atlas.derived.get(key)
-    if table is None:
-        by_view: dict = {}
-        for d in atlas.dermatomes:
-            for kp in d.key_points:
-                c, r = raster.to_px(kp.x, kp.y)
-                by_view.setdefault(kp.view, []).append((int(r), int(c), (d.root, d.side)))
-        table = {v: (np.array([t[0] for t in ts]), np.array([t[1] for t in ts]), [t[2] for t in ts])
-                 for v, ts in by_view.items()}
-        atlas.derived[key] = table
-    return table
 
 
 def log_scores(model: Model, f: Features, temperature: float | None = None) -> np.ndarray:
