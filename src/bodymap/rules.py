@@ -363,7 +363,7 @@ def _reasons(model, f, x: np.ndarray, on: np.ndarray, mean: np.ndarray, nerve: l
         reasons.append((text, source, c, always))
 
     painted = float(on.sum())
-    names = [r.name for r in model.atlas.regions]
+    names = rt.extra.get("names") or rt.extra.setdefault("names", [r.name for r in model.atlas.regions])
     if k < len(model.lib.patterns):
         hb = 3 * k + 2
         pat = model.lib.patterns[k]
