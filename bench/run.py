@@ -427,10 +427,19 @@ def bench_kiosk_actions(atlas=None):
     fig = actions.typical_figures(atlas)
     worst = max((actions.typical_figures(atlas, replace(actions.TYPICAL, age_band=b.id)) for b in plan.AGE_BANDS),
                 key=lambda f: f["actions"])
+    pages = sum(1 for t in fig["taps"] if t.startswith("answer:red_flags_"))
     record("kiosk_actions_typical", fig["actions"], "actions", f"<= {actions.GOAL_ACTIONS}",
            lambda v: v <= actions.GOAL_ACTIONS,
-           note=f"{len(fig['taps'])} taps + {fig['strokes']} strokes on {len(fig['screens'])} screens (short flow); "
-                f"the same drawing at any age band: at most {worst['actions']}")
+           note=f"{len(fig['taps'])} taps + {fig['strokes']} strokes on {len(fig['screens'])} screens (short flow), "
+                f"{pages} of them red-flag pages (at most {plan.PAGE_MAX} questions, 'Listen' under "
+                f"{plan.LISTEN_MAX_S:g} s a page; ADR 0027); the same drawing at any age band: at most "
+                f"{worst['actions']}")
+    # ADR 0027: issue 24's "tap the parts that hurt" mode (kiosk config tap_regions), the same patient and drawing
+    tap = actions.typical_figures(atlas, tap_regions=True)
+    record("kiosk_actions_typical_tap_regions", tap["actions"], "actions", f"<= {actions.GOAL_ACTIONS}",
+           lambda v: v <= actions.GOAL_ACTIONS,
+           note=f"tap_regions mode: {len(tap['taps'])} taps (one a region, the foot in the zoom) on "
+                f"{len(tap['screens'])} screens, {tap['seconds']:g} s by the same estimate")
     record("kiosk_session_s_estimate", fig["seconds"], "s", f"<= {actions.GOAL_SECONDS:g}",
            lambda v: v <= actions.GOAL_SECONDS,
            note=f"{actions.SECONDS_PER_SCREEN:g} s a screen, {actions.SECONDS_PER_TAP:g} s a tap, "

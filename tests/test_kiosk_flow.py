@@ -336,20 +336,22 @@ def test_the_red_flag_screen_returns_to_welcome_by_itself_and_the_flag_stays(cfg
     assert bodymap.load(f).red_flags_recorded[0]["id"] == "cauda_equina"
 
 
-def test_weakness_is_followed_up_before_deciding_on_an_emergency(cfg, atlas):
+def test_new_weakness_is_asked_on_its_own_screen_with_both_legs_and_a_yes_is_an_emergency(cfg, atlas):
+    # ADR 0027: "is the weakness new or worse?" is asked of everyone, not only after a yes to weakness;
+    # with both legs painted it is one of the cauda equina questions the drawing asks one a screen
     both = (("right_calf", 0.6, "sharp"), ("left_calf", 0.6, "sharp"))
     for new, screen in ((True, "redflag"), (False, "question")):
         k = Kiosk(cfg, atlas)
         s = painted(k, both)
         assert s.pain_map.both_legs_painted
-        # both legs painted: the drawing asks the cauda equina questions first, one a screen
-        while k.current_question != ("weakness", plan.FLAG1):
+        asked = []
+        while k.current_question != ("weakness_new_or_worse", plan.FLAG1):
             assert k.current_question[1] == plan.FLAG1
+            asked.append(k.current_question[0])
             k.answer(False)
-        k.answer(True)
-        assert k.current_question == ("weakness_new_or_worse", "yesno")  # asked, not assumed
+        assert "weakness" not in asked or k.given("weakness") is False  # asked whatever the weakness answer
         k.answer(new)
-        assert k.screen == screen or (not new and k.screen == "review")
+        assert k.screen == screen
 
 
 # ---------------------------------------------------------------------------

@@ -264,14 +264,16 @@ def test_red_flag_pages_hold_at_most_four_big_questions_each_heard_in_under_20_s
             assert shows(app, i18n.text(lang, f"tick_{key}"))
             for answer in ("yes", "no", "unsure"):
                 assert b[f"flag:{key}:{answer}"].rect.height >= 48
-        spoken = app.spoken_keys()  # each question, then its answers
-        for key in keys:
-            i = spoken.index(f"tick_{key}")
-            assert spoken[i + 1] == plan.ROW_SPOKEN
+        spoken = app.spoken_keys()  # each question, then the answers once (ADR 0027)
+        assert [s for s in spoken if s.startswith("tick_")] == [f"tick_{key}" for key in keys]
+        assert spoken.index(plan.ROW_SPOKEN) > max(spoken.index(f"tick_{key}") for key in keys)
         assert voice.listen_seconds(lang, spoken) < plan.LISTEN_MAX_S
         assert all(voice.audio_file(lang, s) is not None for s in spoken)  # every one recorded
         tap(app, "flags_none")
-    assert seen == list(plan.red_flag_screen_keys())  # every question, once, cauda equina first
+    every = list(plan.red_flag_screen_keys())
+    assert sorted(seen) == sorted(every) and len(set(seen)) == len(seen)  # every question, once
+    urgent = [key for key in every if plan._urgency_of_key(key) == 0]
+    assert seen[:len(urgent)] == urgent  # the emergency (cauda equina first) questions first, in their order
 
 
 def test_listen_time_is_the_recordings_own_length(tmp_path):
@@ -638,3 +640,52 @@ def test_a_broken_staff_state_file_is_reported_and_the_kiosk_starts(tmp_path, at
     _emergency(app)  # and it is written anew
     app2, _ = make(tmp_path, atlas)
     assert [m["code"] for m in app2.kiosk.staff.marks] == [app.kiosk.finished_code]
+
+
+def test_red_flag_pages_are_packed_no_fuller_than_the_limits_and_no_looser_than_screen_order():
+    """ADR 0027: the less urgent questions are packed into the fewest pages; never more pages than
+    filling them in screen order, no two pages that could be one, and a page never holds a question
+    more urgent than one on an earlier page."""
+    from bodymap.kiosk.drawing import cauda_keys
+
+    for skip in ((), cauda_keys()):
+        pages = plan.red_flag_pages(skip)
+        in_order: list[list[str]] = []
+        for key in (k for k in plan.red_flag_screen_keys() if k not in skip):
+            if in_order and len(in_order[-1]) < plan.PAGE_MAX and \
+                    plan.page_listen_s(in_order[-1] + [key]) < plan.LISTEN_MAX_S:
+                in_order[-1].append(key)
+            else:
+                in_order.append([key])
+        assert len(pages) <= len(in_order)
+        assert sorted(k for p in pages for k in p) == sorted(k for p in in_order for k in p)
+        for page in pages:
+            assert len(page) <= plan.PAGE_MAX and plan.page_listen_s(page) < plan.LISTEN_MAX_S
+        ranks = [[plan._urgency_of_key(k) for k in page] for page in pages]
+        for a, b in zip(ranks, ranks[1:]):
+            assert max(a) <= min(b)
+        for a, b in zip(pages, pages[1:]):
+            if min(plan._urgency_of_key(k) for k in a) > 0:  # two less urgent pages that would fit as one
+                assert len(a) + len(b) > plan.PAGE_MAX or plan.page_listen_s(list(a) + list(b)) >= plan.LISTEN_MAX_S
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_every_red_flag_page_shows_each_question_whole_above_the_buttons_at_every_size(tmp_path, atlas, size):
+    """ADR 0027's fuller pages (four questions) at every supported size, in both languages."""
+    for lang in LANGS:
+        app, _ = make(tmp_path / lang, atlas, size=size, default_language=lang)
+        k = app.kiosk
+        tap(app, "start")
+        stroke_regions(app, "back", ["right_calf"])
+        tap(app, "next")
+        tap(app, "scale:4")
+        tap(app, "age:40s")
+        while k.screen == "question" and k.current_question[1] == "redflags":
+            fc = app.scenes.scenes["question"].flags
+            rows = fc._rows()
+            for key, row, text, _ in rows:
+                assert shows(app, i18n.text(lang, f"tick_{key}")), (size, lang, key)
+                assert row.bottom <= fc.bar_top(), (size, lang, key)
+            for (_, a, _, _), (_, b, _, _) in zip(rows, rows[1:]):
+                assert a.bottom <= b.top
+            tap(app, "flags_none")

@@ -160,6 +160,69 @@ def test_the_typical_session_through_the_real_screens_counts_what_the_bench_coun
     assert m.red_flags_recorded == []
 
 
+def test_the_typical_session_in_tap_mode_through_the_real_screens_counts_what_the_bench_counts(tmp_path, atlas):
+    """Issue 24's "tap the parts that hurt" (kiosk config tap_regions): the same patient taps each region the
+    typical drawing colours, the outer foot in the zoom (kiosk_actions_typical_tap_regions, ADR 0027)."""
+    from shapely.ops import polylabel
+
+    app, p, _ = make(tmp_path, atlas, tap_regions=True)
+    paint = app.scenes.scenes["paint"]
+    p.tap("start")
+    for st in actions.TYPICAL.strokes:
+        if st.zoomed != paint.zoomed:
+            p.tap("zoom")
+        if app.sensation != st.sensation:
+            p.tap(f"sens:{st.sensation}")
+        for rid in st.through:
+            p.settle()
+            c = polylabel(atlas.region(rid).geometry, 0.001)
+            pos = tuple(float(v) for v in paint.layouts()[st.view].to_screen(c.x, c.y))
+            p.finger(pygame.FINGERDOWN, pos)
+            p.finger(pygame.FINGERUP, pos)
+            p.taps.append(f"region:{rid}")
+            p.clock.t += 0.6
+            app.update(p.clock())
+    assert p.strokes == 0
+    p.tap("next")
+    while app.kiosk.screen == "question":
+        answer_screen(p, actions.TYPICAL)
+    p.tap("review_confirm")
+    assert app.kiosk.screen == "thanks"
+    fig = actions.typical_figures(atlas, tap_regions=True)
+    assert len(p.taps) == len(fig["taps"]) and fig["strokes"] == 0
+    assert [t for t in p.taps if t.startswith("region:")] == [t for t in fig["taps"] if t.startswith("region:")]
+    [f] = list((tmp_path / "spool").glob("*.bodymap"))
+    m = fileformat.load(f, atlas=atlas)
+    for st in actions.TYPICAL.strokes:  # each tapped region filled with its sensation, nothing else
+        for rid in st.through:
+            assert m.region_coverage(st.sensation).get(rid, 0) > 0.9, (rid, st.sensation)
+    assert set(m.region_coverage()) == {r for st in actions.TYPICAL.strokes for r in st.through}
+
+
+def test_none_of_these_answers_only_the_page_shown_and_a_quick_second_tap_is_ignored(tmp_path, atlas):
+    """ADR 0027: "None of these" is a "no" to the questions visibly on its page only; a second tap 100 ms later
+    lands in the next page's 0.5 s guard and answers nothing the patient has not seen."""
+    app, p, clock = _to_flags(tmp_path, atlas)
+    k = app.kiosk
+    pages = 0
+    while k.screen == "question" and k.current_question[1] == "redflags":
+        keys = k.page_keys(k.current_question[0])
+        for key in keys:
+            assert shows(app, i18n.text("en", f"tick_{key}"))
+        before = set(app.pain_map.answers)
+        p.settle()
+        at = app.buttons()["flags_none"].rect.center
+        for _ in range(2):  # two taps 100 ms apart
+            p.finger(pygame.FINGERDOWN, at)
+            p.finger(pygame.FINGERUP, at)
+            clock.t += 0.1
+            app.update(clock())
+        assert set(app.pain_map.answers) - before == set(keys)
+        assert all(app.pain_map.answers[key] is False for key in keys)
+        pages += 1
+    assert pages == len(plan.red_flag_pages())
+
+
 def _to_flags(tmp_path, atlas, **kw):
     app, p, clock = make(tmp_path, atlas, **kw)
     p.tap("start")

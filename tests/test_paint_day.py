@@ -406,10 +406,10 @@ def test_the_panel_holds_every_question_the_kiosk_asks_and_answers_feed_the_flag
     assert not [r for r in s.panel.rows if r.kind == "red_flag"]
     click(s, "panel:q:night_pain:unsure")
     assert s.pain_map.answers["night_pain"] == UNSURE
-    # a follow-up shows only when it applies
-    assert "weakness_new_or_worse" not in [r.key for r in s.panel.rows if r.kind == "question"]
-    click(s, "panel:q:weakness:yes")
-    assert "weakness_new_or_worse" in [r.key for r in s.panel.rows if r.kind == "question"]
+    # a follow-up shows only when it applies (ADR 0027: the vascular-risk question after tummy pain)
+    assert "vascular_risk" not in [r.key for r in s.panel.rows if r.kind == "question"]
+    click(s, "panel:q:abdominal_pain:yes")
+    assert "vascular_risk" in [r.key for r in s.panel.rows if r.kind == "question"]
 
 
 def test_age_is_typed_in_a_small_form(screen):

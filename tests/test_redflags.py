@@ -336,19 +336,20 @@ def _answer_until(k, key, default=False):
     return seen
 
 
-def test_kiosk_asks_every_new_question_and_the_weakness_follow_up_only_after_a_yes(kiosk):
+def test_kiosk_asks_every_question_that_raises_a_flag_alone_and_the_aneurysm_follow_up_only_after_a_yes(kiosk):
     _start(kiosk)
     seen = _answer_until(kiosk, "__end__")
-    assert "weakness_new_or_worse" not in seen  # no weakness: not asked
+    # ADR 0027: new weakness, fever and renal colic each raise a flag alone: asked whatever their stems say
     for key in ("sexual_dysfunction", "night_pain", "iv_drug_use", "immunosuppressed", "steroids", "osteoporosis",
-                "thoracic_pain", "unwell", "new_pain"):
+                "thoracic_pain", "unwell", "new_pain", "weakness_new_or_worse", "fever", "loin_to_groin"):
         assert key in seen
+    assert "vascular_risk" not in seen  # no tummy pain: the aneurysm rule cannot fire
     assert kiosk.screen == "review"
     kiosk.reset()
     _start(kiosk)
-    _answer_until(kiosk, "weakness")
+    _answer_until(kiosk, "abdominal_pain")
     kiosk.answer(True)
-    assert kiosk.current_question[0] == "weakness_new_or_worse"
+    assert kiosk.current_question[0] == "vascular_risk"
 
 
 def test_chronic_weakness_with_both_legs_does_not_stop_the_questions(kiosk):
@@ -372,18 +373,19 @@ def test_new_weakness_with_both_legs_stops_the_questions_at_once(kiosk):
     assert m.red_flags_recorded[0]["id"] == "cauda_equina" and m.red_flags_recorded[0]["urgency"] == "emergency"
 
 
-def test_changing_weakness_to_no_drops_the_follow_up_answer(kiosk):
+def test_changing_tummy_pain_to_no_drops_the_follow_up_answer(kiosk):
     s = _start(kiosk)
-    _answer_until(kiosk, "weakness")
+    _answer_until(kiosk, "abdominal_pain")
     kiosk.answer(True)
-    kiosk.answer(True)  # new weakness, one leg: same_day, so the questions go on
+    assert kiosk.current_question[0] == "vascular_risk"
+    kiosk.answer(True)  # tummy pain with vascular risk, age not given yet: same_day, so the questions go on
     assert kiosk.screen == "question"
     kiosk.previous()
     kiosk.previous()
-    assert kiosk.current_question[0] == "weakness"
+    assert kiosk.current_question[0] == "abdominal_pain"
     kiosk.answer(False)
-    assert "weakness_new_or_worse" not in s.pain_map.answers
-    assert kiosk.current_question[0] != "weakness_new_or_worse"
+    assert "vascular_risk" not in s.pain_map.answers
+    assert kiosk.current_question[0] != "vascular_risk"
 
 
 @pytest.mark.parametrize("key", ["sexual_dysfunction", "unwell", "cancer_history", "weight_loss", "steroids", "clumsy_hands_or_walking"])
@@ -428,13 +430,13 @@ def test_match_prompt_names_open_red_flag_questions_but_not_a_follow_up_that_doe
     m = bodymap.PainMap()
     m.paint_region("right_calf", 0.5, "sharp")
     m.answers.update({k: False for k in vocabulary.red_flag_keys() if vocabulary.question(k).kind == "yesno"
-                      and k not in ("sexual_dysfunction", "night_pain", "weakness_new_or_worse")})
+                      and k not in ("sexual_dysfunction", "night_pain", "vascular_risk")})
     [prompt] = [p for p in bodymap.match(m).prompts if p.startswith("Red-flag questions not answered")]
     assert "sexual dysfunction" in prompt and "night or non-mechanical pain" in prompt
-    assert "new or worsening weakness" not in prompt  # only asked after a yes to weakness
-    m.answers["weakness"] = True
+    assert "vascular risk" not in prompt  # only asked after a yes to tummy pain
+    m.answers["abdominal_pain"] = True
     prompts = bodymap.match(m).prompts
-    assert "Ask: Weakness new or getting worse? (a follow-up not yet answered)" in prompts
+    assert "Ask: Vascular risk (smoking, hypertension, vascular disease)? (a follow-up not yet answered)" in prompts
 
 
 def test_csv_gives_each_flag_its_urgency_in_the_same_order_as_the_ids(flagged, capsys):

@@ -64,7 +64,8 @@ def test_the_legacy_weakness_rule_is_retired_chronic_weakness_never_sends_to_the
     got = flags({"weakness": True}, both_legs=True)
     assert most_urgent(got.values()) == "same_day" and got["cauda_equina"].urgency == "same_day"
     t = triage.assess_case(triage.Case({"weakness": True}, both_legs=True, summary={"most_distal": "foot"}))
-    assert any("Weakness new or getting worse" in p for p in t.prompts)  # the follow-up is asked
+    # the clinician is told to ask whether it is new (the flag's advice; the kiosk asks it of everyone, ADR 0027)
+    assert any("weakness is new or getting worse" in f.advice for f in t.red_flags)
     assert "cauda_equina" not in flags({"weakness": True, "weakness_new_or_worse": False}, both_legs=True)
     assert flags({"weakness": True, "weakness_new_or_worse": True}, True)["cauda_equina"].urgency == "emergency"
 

@@ -123,12 +123,13 @@ def test_a_catalogue_that_words_a_question_itself_is_refused(tmp_path):
 
 
 def test_follow_up_applies_only_when_its_condition_holds():
-    assert vocabulary.question("weakness_new_or_worse").ask_if == {"weakness": True}
-    assert vocabulary.applies("weakness_new_or_worse", {"weakness": True})
-    assert not vocabulary.applies("weakness_new_or_worse", {"weakness": False})
-    assert not vocabulary.applies("weakness_new_or_worse", {})
-    assert "weakness_new_or_worse" not in vocabulary.unanswered_red_flag_keys({"weakness": False})
-    assert "weakness_new_or_worse" in vocabulary.unanswered_red_flag_keys({"weakness": True})
+    # (the vascular-risk question: "is the weakness new?" is asked of everyone since ADR 0027)
+    assert vocabulary.question("vascular_risk").ask_if == {"abdominal_pain": True}
+    assert vocabulary.applies("vascular_risk", {"abdominal_pain": True})
+    assert not vocabulary.applies("vascular_risk", {"abdominal_pain": False})
+    assert not vocabulary.applies("vascular_risk", {})
+    assert "vascular_risk" not in vocabulary.unanswered_red_flag_keys({"abdominal_pain": False})
+    assert "vascular_risk" in vocabulary.unanswered_red_flag_keys({"abdominal_pain": True})
 
 
 # -- the file is checked ----------------------------------------------------------------

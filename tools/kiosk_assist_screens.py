@@ -7,7 +7,8 @@ en and es: kiosk-zoom-<lang>.png (the feet bigger, with a painted outer foot),
 kiosk-zoom-hand-<lang>.png (one hand bigger), kiosk-help-<lang>.png (after "Help"), kiosk-staff-<lang>.png (the staff screen after
 the PIN, with a map waiting in recovery and a help call) and
 kiosk-corner-<lang>.png (the welcome screen with the staff corner's marks: the
-count, "Help asked", and "Locked" after wrong PINs). The screens are driven with
+count, "Help asked", and "Locked" after wrong PINs) and kiosk-tap-<lang>.png (the
+"tap the parts that hurt" mode, `tap_regions`, with the typical patient's regions). The screens are driven with
 synthetic FINGER events, as a patient's taps arrive.
 """
 from __future__ import annotations
@@ -121,6 +122,18 @@ def main(argv: list[str]) -> int:
             tap(app, clock, f"pin:{d}")
         tap(app, clock, "pin:ok")
         save_png(app.screenshot(), str(out / f"kiosk-staff-{lang}.png"))
+        # "tap the parts that hurt" (kiosk config tap_regions, issue 24): the typical patient's buttock, thigh
+        # and calf, one tap each, and pins and needles on the thumb side of the forearm (atlas 3's finer regions)
+        app, clock = kiosk(tmp / f"tap-{lang}", atlas, lang, tap_regions=True)
+        tap(app, clock, "start")
+        tap(app, clock, "sens:burning")
+        for rid in ("right_buttock", "right_posterior_thigh", "right_calf"):
+            dab(app, "back", rid, app.paint_layouts)
+            clock.t += 0.6
+            app.update(clock())
+        tap(app, clock, "sens:pins_and_needles")
+        dab(app, "front", "right_forearm_radial_front", app.paint_layouts)
+        save_png(app.screenshot(), str(out / f"kiosk-tap-{lang}.png"))
     print(f"wrote the kiosk screens to {out}/")
     return 0
 

@@ -3,7 +3,7 @@
 
     .venv/bin/python tools/kiosk_safe_screens.py [OUT_DIR] [--all-sizes]
 
-By default the pictures kept in docs/: a red-flag page, a cauda equina question on
+By default the pictures kept in docs/: a red-flag page (and a full one of four), a cauda equina question on
 its own screen, the question asked again, the staff mark on the welcome screen
 and the staff screen (at 1920 x 1080), and the portrait paint and red-flag
 screens (1080 x 1920), each in every language. `--all-sizes` renders every
@@ -105,6 +105,21 @@ def screens(tmp: Path, atlas, lang: str, size) -> dict[str, pygame.Surface]:
     k2.start().pain_map.paint_region("right_lateral_foot", 0.6, "burning")
     step(app2, clock2)
     out["paint"] = app2.screenshot()
+    # a full red-flag page (ADR 0027: four questions, the answers said once), "Not sure" given on one
+    app3, clock3 = make(tmp / "c", atlas, lang, size)
+    k3 = app3.kiosk
+    k3.start().pain_map.paint_region("right_calf", 0.6, "burning")
+    step(app3, clock3)
+    k3.to_questions()
+    while k3.current_question[1] != "redflags" or len(k3.page_keys(k3.current_question[0])) < plan.PAGE_MAX:
+        kind = k3.current_question[1]
+        k3.answer(6 if kind == "scale" else "70s" if kind == "decade" else
+                  plan.NONE_OF_THESE if kind == "redflags" else False)
+        step(app3, clock3)
+    fc3 = app3.scenes.scenes["question"].flags
+    fc3.activate(("tick", fc3.keys[-1], plan.UNSURE))
+    step(app3, clock3)
+    out["redflags-full"] = app3.screenshot()
     return out
 
 
@@ -115,8 +130,9 @@ def main(argv: list[str]) -> int:
     pygame.display.init()
     pygame.font.init()
     atlas = load_atlas()
-    keep = {(1920, 1080): ("redflags", "redflags-answered", "flag1", "recheck", "staff-mark", "staff-screen"),
-            (1080, 1920): ("paint", "redflags")}
+    keep = {(1920, 1080): ("redflags", "redflags-answered", "redflags-full", "flag1", "recheck", "staff-mark",
+                           "staff-screen"),
+            (1080, 1920): ("paint", "redflags", "redflags-full")}
     sizes = SIZES if "--all-sizes" in argv else tuple(keep)
     for lang in available_languages():
         for size in sizes:

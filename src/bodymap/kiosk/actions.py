@@ -122,12 +122,17 @@ def answer_for(script: Script, key: str, kind: str) -> Any:
     return script.answers.get(key, False)
 
 
-def run_session(kiosk, script: Script = TYPICAL) -> Tally:
+def run_session(kiosk, script: Script = TYPICAL, tap_regions: bool = False) -> Tally:
     """Drive a headless kiosk (on its welcome screen) through `script`; count what the patient does.
 
     Taps: start; a sensation whenever the next stroke's differs from the one chosen
     (the kiosk starts on the first sensation); "next" on the painting; one per
     question screen; "yes, it is right" on the review. Strokes: one per `Stroke`.
+
+    `tap_regions`: the "tap the parts that hurt" mode (issue 24, kiosk config `tap_regions`): each region
+    a stroke passes through is one tap that fills it, and no strokes. The foot is tapped in the zoom, as it
+    is coloured: at whole-body size the outer foot is about 10 px across at 1920 x 1080, too small for a
+    finger (ADR 0027).
     """
     from ..painting import SENSATIONS
 
@@ -145,6 +150,11 @@ def run_session(kiosk, script: Script = TYPICAL) -> Tally:
         if st.sensation != chosen:
             t.taps.append(f"sens:{st.sensation}")
             chosen = st.sensation
+        if tap_regions:
+            for rid in st.through:
+                t.taps.append(f"region:{rid}")
+                session.pain_map.paint_region(rid, 1.0, st.sensation)
+            continue
         radius = BRUSH_RADIUS / ZOOM_FACTOR if st.zoomed else BRUSH_RADIUS
         step = 0.03 / ZOOM_FACTOR if st.zoomed else 0.03
         session.pain_map.stroke(st.view, stroke_points(kiosk.atlas, st, step), st.sensation, radius=radius)
@@ -164,8 +174,10 @@ def run_session(kiosk, script: Script = TYPICAL) -> Tally:
     return t
 
 
-def typical_figures(atlas=None, script: Script = TYPICAL) -> dict[str, Any]:
-    """Run `script` in a throw-away kiosk (short flow); {"actions", "seconds", "taps", "strokes", "screens"}."""
+def typical_figures(atlas=None, script: Script = TYPICAL, tap_regions: bool = False) -> dict[str, Any]:
+    """Run `script` in a throw-away kiosk (short flow); {"actions", "seconds", "taps", "strokes", "screens"}.
+
+    `tap_regions`: in the "tap the parts that hurt" mode (`run_session`)."""
     import tempfile
     from pathlib import Path
 
@@ -179,7 +191,7 @@ def typical_figures(atlas=None, script: Script = TYPICAL) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as d:
         root = Path(d)
         cfg = KioskConfig(spool_dir=root / "spool", drafts_dir=root / "drafts", recovery_dir=root / "recovery",
-                          short_flow=True)
-        t = run_session(Kiosk(cfg, atlas), script)
+                          short_flow=True, tap_regions=tap_regions)
+        t = run_session(Kiosk(cfg, atlas), script, tap_regions)
     return {"actions": t.actions, "seconds": t.seconds, "taps": list(t.taps), "strokes": t.strokes,
             "screens": list(t.screens)}

@@ -34,8 +34,8 @@ RECHECK = "recheck"  # kind of a question asked again in plain words (the drawin
 PAGE_MAX = 4  # at most this many red-flag questions on one screen (issue 20)
 LISTEN_MAX_S = 20.0  # "Listen" reads a red-flag page, each question with its answers, in under this
 PAGE_SPOKEN = ("redflags_title",)  # what "Listen" says on a page before the questions ...
-ROW_SPOKEN = "redflags_row_answers"  # ... after each question ("Yes, no or not sure?") ...
-PAGE_END_SPOKEN = ()  # ... and at the end (the buttons below are read by the screen, not counted here)
+ROW_SPOKEN = "redflags_row_answers"  # "Yes, no, or not sure?" (before ADR 0027 said after each question) ...
+PAGE_END_SPOKEN = (ROW_SPOKEN,)  # ... said once, after the questions (ADR 0027: more questions fit LISTEN_MAX_S)
 SCALE = ("intensity", "scale")
 AGE = ("age", "decade")
 NONE_OF_THESE = "none"  # the red-flag screen's one-tap answer: every question no
@@ -149,11 +149,17 @@ def is_page(key: str) -> bool:
     return key.startswith(RED_FLAG_SCREEN[0] + "_") and key[len(RED_FLAG_SCREEN[0]) + 1:].isdigit()
 
 
+def page_spoken(keys) -> list[str]:
+    """What "Listen" says on a red-flag page of these questions: the title, each question, then the answers
+    once (ADR 0027)."""
+    return list(PAGE_SPOKEN) + [f"tick_{key}" for key in keys] + list(PAGE_END_SPOKEN)
+
+
 def page_listen_s(keys, langs: tuple[str, ...] | None = None) -> float:
     """Estimated seconds "Listen" takes on a page of these questions, in the slowest language."""
     from . import voice
 
-    spoken = list(PAGE_SPOKEN) + [k for key in keys for k in (f"tick_{key}", ROW_SPOKEN)] + list(PAGE_END_SPOKEN)
+    spoken = page_spoken(keys)
     return max(voice.listen_seconds(lang, spoken) for lang in (langs or vocabulary.languages()))
 
 
@@ -163,14 +169,83 @@ def red_flag_pages(skip=()) -> tuple[tuple[str, ...], ...]:
     return _memo("pages", _red_flag_pages, tuple(sorted(set(skip))))
 
 
+SEARCH_STEPS = 200_000  # bound on the exact page packing's search for one page count (`_pack`)
+
+
+def _pack(keys: list[str], open_page: list[str] | None) -> list[list[str]]:
+    """`keys` into as few new pages as possible (and into `open_page`, the page before, where they fit):
+    at most PAGE_MAX a page and "Listen" under LISTEN_MAX_S in every language. An exact search (a tier holds
+    some 20 questions); past SEARCH_STEPS tries for one page count it takes the first packing found with
+    one page more (first fit, longest first, is always found at once)."""
+    from . import voice
+
+    langs = vocabulary.languages()
+    fixed = {lang: voice.listen_seconds(lang, list(PAGE_SPOKEN) + list(PAGE_END_SPOKEN)) for lang in langs}
+    cost = {k: {lang: voice.text_seconds(lang, f"tick_{k}") for lang in langs} for k in keys}
+    alone = [k for k in keys if any(fixed[lang] + cost[k][lang] >= LISTEN_MAX_S for lang in langs)]
+    if alone:  # too long to read in time even alone: a page of its own (a test fails on such words)
+        rest = [k for k in keys if k not in alone]
+        return ([list(open_page)] if open_page else []) + [[k] for k in alone] + (_pack(rest, None) if rest else [])
+    items = sorted(keys, key=lambda k: -max(cost[k].values()))
+
+    def load(page):
+        return {lang: fixed[lang] + sum(voice.text_seconds(lang, f"tick_{k}") for k in page) for lang in langs}
+
+    for extra in range(len(items) + 1):
+        bins = ([list(open_page)] if open_page else []) + [[] for _ in range(extra)]
+        loads = [load(b) for b in bins]
+        steps = [0]
+
+        def place(i: int) -> bool:
+            if i == len(items):
+                return all(b for b in bins)
+            steps[0] += 1
+            if steps[0] > SEARCH_STEPS:
+                return False
+            k = items[i]
+            tried_empty = False
+            for b, ld in zip(bins, loads):
+                if not b:
+                    if tried_empty:
+                        continue  # empty pages are alike
+                    tried_empty = True
+                if len(b) < PAGE_MAX and all(ld[lang] + cost[k][lang] < LISTEN_MAX_S for lang in langs):
+                    b.append(k)
+                    for lang in langs:
+                        ld[lang] += cost[k][lang]
+                    if place(i + 1):
+                        return True
+                    b.pop()
+                    for lang in langs:
+                        ld[lang] -= cost[k][lang]
+            return False
+
+        if place(0):
+            return bins
+    raise AssertionError("unreachable: one question a page always fits")
+
+
 def _red_flag_pages(skip: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """The most urgent rules' questions (emergency) in screen order, one page after another; then each less
+    urgent group packed into the fewest pages (filling the last page so far where it fits), so that fewer
+    pages hold them (ADR 0027). A question never comes before a more urgent one's page; on each page the
+    questions keep screen order. A question too long to read alone in time gets a page of its own
+    (tests/test_kiosk_safe.py fails on it)."""
+    keys = [k for k in red_flag_screen_keys() if k not in set(skip)]
+    order = {k: i for i, k in enumerate(keys)}
     pages: list[list[str]] = []
-    for k in (k for k in red_flag_screen_keys() if k not in set(skip)):
-        if pages and len(pages[-1]) < PAGE_MAX and page_listen_s(pages[-1] + [k]) < LISTEN_MAX_S:
-            pages[-1].append(k)
-        else:
-            pages.append([k])
-    return tuple(tuple(p) for p in pages)
+    for rank in sorted({_urgency_of_key(k) for k in keys}):
+        tier = [k for k in keys if _urgency_of_key(k) == rank]
+        if rank == 0:  # the emergency questions (cauda equina first) in their own order
+            for k in tier:
+                if pages and len(pages[-1]) < PAGE_MAX and page_listen_s(pages[-1] + [k]) < LISTEN_MAX_S:
+                    pages[-1].append(k)
+                else:
+                    pages.append([k])
+            continue
+        packed = _pack(tier, pages[-1] if pages else None)
+        pages = pages[:-1] + packed if pages else packed
+    return tuple(tuple(sorted(p, key=order.__getitem__)) for p in pages)
 
 
 def red_flag_answers(value: Any, keys: tuple[str, ...] | None = None) -> dict[str, Any]:

@@ -166,9 +166,8 @@ class FlagCheck:
         return False
 
     def spoken(self) -> list[str]:
-        """What "Listen" says here: the title, then each question followed by its answers."""
-        return list(plan.PAGE_SPOKEN) + [k for key in self.keys for k in (f"tick_{key}", plan.ROW_SPOKEN)] \
-            + list(plan.PAGE_END_SPOKEN)
+        """What "Listen" says here: the title, each question, then the answers once (plan.page_spoken)."""
+        return plan.page_spoken(self.keys)
 
     def draw(self, surface: pygame.Surface) -> None:
         app = self.app
