@@ -91,3 +91,19 @@ def test_a_bad_local_prior_file_is_one_clear_message(atlas, tmp_path, cli, monke
     for p in (bad, tmp_path / "missing.json"):
         r = cli("match", f, "--local-prior", p)
         assert r.status == 2 and len(r.err_lines) == 1 and "local prior" in r.err and "Traceback" not in r.err
+
+
+def test_lab_validate_measures_the_library_alone_whatever_the_environment_names(atlas, tmp_path, monkeypatch):
+    from bodymap.lab.local import validate_folder
+
+    m = _l5_or_s1(atlas, "right")
+    plain = bodymap.match(m, top_n=60, local_prior=False)
+    m.confirmed = {"diagnosis": plain.top.id, "how": "imaging", "date": "2026-11-30"}
+    f = tmp_path / "maps" / "c.bodymap"
+    f.parent.mkdir()
+    fileformat.save(m, f)
+    favour = next(h.id for h in plain.hypotheses[1:] if h.id in ("root_S1", "root_L5"))
+    monkeypatch.setenv(matcher.LOCAL_PRIOR_ENV, str(_prior_file(tmp_path, favour)))
+    assert bodymap.match(m, top_n=60).top.id == favour  # the live matcher follows the variable
+    rep = validate_folder([f])
+    assert rep.n == 1 and rep.cases[0].ranked[0] == plain.top.id

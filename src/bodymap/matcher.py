@@ -827,16 +827,19 @@ def _region_source(pat: Pattern, region, side: str, lib: PatternLibrary) -> str:
 # Public entry points
 
 
-def match(pain_map: PainMap, top_n: int = TOP_N, patterns_path: str | Path | None = None) -> Ranking:
-    """Rank the (pattern, side) hypotheses for a pain map. Red flags first; never a diagnosis."""
-    return match_features(features.from_map(pain_map), pain_map.red_flags_recorded, top_n, patterns_path)
+def match(pain_map: PainMap, top_n: int = TOP_N, patterns_path: str | Path | None = None,
+          local_prior: str | Path | bool | None = None) -> Ranking:
+    """Rank the (pattern, side) hypotheses for a pain map. Red flags first; never a diagnosis.
+    `local_prior` as for get_model (None: BODYMAP_LOCAL_PRIOR if set; False: the library's priors)."""
+    return match_features(features.from_map(pain_map), pain_map.red_flags_recorded, top_n, patterns_path,
+                          local_prior)
 
 
 def match_features(f: features.Features, recorded: list[dict] | None = None, top_n: int = TOP_N,
-                   patterns_path: str | Path | None = None) -> Ranking:
+                   patterns_path: str | Path | None = None, local_prior: str | Path | bool | None = None) -> Ranking:
     """`match` from the one feature computation: a PainMap's (features.from_map) or a file's
     (features.from_document, no PainMap built), with the red flags recorded in the file."""
-    model = get_model(f.atlas, patterns_path)
+    model = get_model(f.atlas, patterns_path, local_prior)
     summary = {"extent_percent": f.extent["total"], "regions": f.painted_regions(), "most_distal": f.most_distal}
     return rank(model, inputs_from(f), summary, f.both_legs, f.saddle, recorded, top_n)
 

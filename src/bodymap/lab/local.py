@@ -150,13 +150,13 @@ def validate_folder(paths: Iterable[Path], prior: dict[str, float] | None = None
         if not conf:
             rep.not_confirmed += 1
             continue
-        model = model or get_model(m.atlas)
+        model = model or get_model(m.atlas, local_prior=False)  # the library alone; --prior is the comparison
         ids = [pat.id for pat in model.lib.patterns] + ["none"]
         truth = confirmed_pattern(conf, ids)
         if truth is None:
             rep.free_text.append((p.name, conf["diagnosis"]))
             continue
-        r = match(m, top_n=len(model.hyps))
+        r = match(m, top_n=len(model.hyps), local_prior=False)
         if not r.hypotheses:
             rep.unscored.append((p.name, "nothing scoreable painted"))
             continue
