@@ -274,7 +274,7 @@ def test_panel_and_review_rows_show_the_band_beside_the_probability(p, words):
     from fakes import Hyp
 
     from bodymap.ui.panel import hypothesis_label
-    from bodymap.ui.review_panel import hypothesis_text
+    from bodymap.ui.review.panels import hypothesis_text
 
     h = Hyp("root_L5", "right", p, "L5 nerve root")
     for label in (hypothesis_label(h), hypothesis_text(h)):

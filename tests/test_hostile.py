@@ -276,7 +276,7 @@ def test_2_review_lists_bad_files_with_their_reason_and_shows_the_flag(atlas, tm
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     import pygame
 
-    from bodymap.ui.review_model import scan
+    from bodymap.review.entries import scan
 
     folder = _bad_folder(atlas, tmp_path)
     reads: list[str] = []

@@ -305,7 +305,7 @@ def test_make_validate_scores_every_vignette_as_met():
 
 
 def test_the_claudication_answer_reaches_the_report_fhir_and_review(tmp_path, capsys):
-    from bodymap.ui.review_model import answer_lines
+    from bodymap.review.words import answer_lines
 
     path = tmp_path / "calf.bodymap"
     assert cli_main(["new", str(path), "--paint", "right_calf:0.6=aching",

@@ -27,7 +27,7 @@ from bodymap.compare import compare
 from bodymap.painting import PainMap
 from bodymap.ui import widgets
 from bodymap.ui.review import ReviewScreen
-from bodymap.ui.review_draw import DIFF_KINDS, diff_colours, diff_swatch
+from bodymap.render.body import DIFF_KINDS, diff_colours, diff_swatch
 
 SIZE = (1400, 900)
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -640,7 +640,7 @@ def test_the_filter_steps_through_all_red_flags_and_emergency_and_the_tag_names_
         assert e.urgency == urg[e.path]
     # the tag says the urgency in words: its width is the width of those words, drawn in red
     px = pixels(s.screenshot())
-    from bodymap.ui.review_panel import tag_size
+    from bodymap.ui.review.panels import tag_size
     for row in s.list.rows[:2]:
         e = s.entries[row.index]
         r = s.list.row_screen_rect(row)
@@ -776,7 +776,7 @@ def test_the_timeline_shows_one_patients_visits_in_visit_date_order_with_the_cha
     tap(s, "timeline")
     assert s.mode == "timeline"
     assert [Path(v.key) for v in s.timeline.visits] == [v1, v2, v3]  # not the saved order, not the other patient
-    assert [i for i, _ in s.timeline_cards] == [0, 1, 2]
+    assert [i for i, _ in s.timeline_view.cards] == [0, 1, 2]
     shown = " | ".join(t for _, t in s.info.texts())
     name = {r: atlas.region(r).name for r in ("right_calf", "right_buttock", "right_heel", "right_posterior_thigh")}
     # visit 1 -> 2: heel and back of thigh new, buttock resolved, calf persistent; 2 -> 3: only the heel stays
@@ -799,7 +799,7 @@ def test_the_timeline_plot_draws_extent_and_pain_where_given(atlas, tmp_path, pa
     open_row(s, v1)
     tap(s, "timeline")
     surf = s.screenshot()
-    pts = plot_points(s.timeline, s.plot_rect, s.s)
+    pts = plot_points(s.timeline, s.timeline_view.plot_rect, s.s)
     extents = [fileformat.load(p).extent_percent()["total"] for p in (v1, v2, v3)]
     assert sorted(pts["extent"]) == [0, 1, 2]
     assert sorted(pts["pain"]) == [0, 2]  # the second visit gave no pain score: no marker, not a 0
@@ -832,7 +832,7 @@ def test_two_visits_picked_on_the_timeline_are_compared_and_end_comparison_comes
     want = compare(fileformat.load(v1), fileformat.load(v3))
     assert s.comparison.jaccard == pytest.approx(want.jaccard)
     tap(s, "compare")  # End comparison
-    assert s.mode == "timeline" and len(s.timeline_cards) == 3
+    assert s.mode == "timeline" and len(s.timeline_view.cards) == 3
     s.handle_event(ev(pygame.KEYDOWN, key=pygame.K_ESCAPE, mod=0, unicode=""))
     assert s.mode == "single"
 
@@ -844,12 +844,12 @@ def test_the_timeline_fits_small_and_tall_windows(atlas, tmp_path, patient_folde
         open_row(s, v1)
         tap(s, "timeline")
         s.screenshot()
-        cards = [r for _, r in s.timeline_cards]
+        cards = [r for _, r in s.timeline_view.cards]
         assert cards, size
         for r in cards:
-            assert s.center_rect.contains(r) and r.height >= 48 and not r.colliderect(s.plot_rect), size
-        assert s.timeline_hidden + len(cards) == 3
-        assert s.center_rect.contains(s.plot_rect), size
+            assert s.center_rect.contains(r) and r.height >= 48 and not r.colliderect(s.timeline_view.plot_rect), size
+        assert s.timeline_view.hidden + len(cards) == 3
+        assert s.center_rect.contains(s.timeline_view.plot_rect), size
 
 
 def test_a_comparison_names_the_visit_dates_it_is_ordered_by(atlas, tmp_path, patient_folder):

@@ -13,7 +13,7 @@ from bodymap import batch, painting, redflags, vocabulary
 from bodymap.errors import ConfigError, UsageError
 from bodymap.exports import common, fhir, report
 from bodymap.kiosk import flow, i18n
-from bodymap.ui import review_model
+from bodymap.review import words as review_words
 
 REPO = Path(__file__).resolve().parents[1]
 SRC = REPO / "src" / "bodymap"
@@ -26,7 +26,7 @@ def test_every_consumer_reads_the_question_keys_from_the_vocabulary():
     assert len(keys) == len(set(keys)) >= 20
     assert painting.QUESTIONS == keys and bodymap.QUESTIONS == keys
     assert set(painting.YES_NO_QUESTIONS) | set(painting.INT_QUESTIONS) == set(keys)
-    assert list(review_model.QUESTION_WORDS) == list(keys)
+    assert list(review_words.QUESTION_WORDS) == list(keys)
     assert list(report.ANSWER_WORDS) == list(keys)
     assert list(fhir.QUESTION_TEXT) == list(keys)
     # batch and the exports check answers through the one codec (fileformat.read_document), which uses
@@ -44,7 +44,7 @@ def test_every_consumer_reads_the_red_flag_questions_from_the_vocabulary():
     rf = vocabulary.red_flag_keys()
     assert redflags.RED_FLAG_QUESTIONS == rf
     assert bodymap.matcher.RED_FLAG_QUESTIONS == rf
-    assert review_model.RED_FLAG_QUESTIONS == rf
+    assert review_words.RED_FLAG_QUESTIONS == rf
     assert tuple(report.RED_FLAG_QUESTIONS) == rf
     # the missing screening questions are there, and asked in the kiosk
     new = {"sexual_dysfunction", "weakness_new_or_worse", "night_pain", "iv_drug_use", "immunosuppressed",

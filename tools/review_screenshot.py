@@ -1,12 +1,13 @@
 """Draw the review window headless, on a small scripted folder of maps, to three PNGs.
 
     SDL_VIDEODRIVER=dummy python tools/review_screenshot.py docs/review-window.png docs/review-compare.png \
-        [WxH [docs/review-timeline.png]]
+        [WxH [docs/review-timeline.png [docs/review-confirmed.png]]]
 
 The folder (written to a temporary directory) holds three visits of one patient
 identifier (the second with a red-flag answer), another patient's map and a file
 cut short; the window is driven with the same calls a tap makes, and the real
-matcher ranks. The third picture is the patient's visit timeline.
+matcher ranks. The third picture is the patient's visit timeline; the fourth the confirmed-diagnosis
+form (key D) on the second visit, as a clinician fills it in.
 """
 from __future__ import annotations
 
@@ -74,6 +75,7 @@ def main(argv=None) -> int:
     both = argv[1] if len(argv) > 1 else "docs/review-compare.png"
     size = parse_window_size(argv[2], "WxH", "1400x900") if len(argv) > 2 else (1400, 900)
     timeline = argv[3] if len(argv) > 3 else "docs/review-timeline.png"
+    confirmed = argv[4] if len(argv) > 4 else "docs/review-confirmed.png"
     pygame.display.init()
     pygame.font.init()
     with tempfile.TemporaryDirectory() as tmp:
@@ -88,7 +90,14 @@ def main(argv=None) -> int:
         _tap(screen, "compare")  # end the comparison, then the patient's timeline
         _tap(screen, "timeline")
         save_png(screen.screenshot(), timeline)
-    print(f"wrote {single}, {both} and {timeline}")
+        _tap(screen, "timeline")  # back to the map, then the confirmed diagnosis (issue 25)
+        _tap(screen, f"list:{[e.path for e in screen.entries].index(second)}")
+        screen.handle_event(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_d, mod=0, unicode="d", scancode=0))
+        for field, text in ((0, "root_S1"), (1, "imaging"), (2, "2024-03-20")):
+            _tap(screen, f"confirm:field:{field}")
+            screen.handle_event(pygame.event.Event(pygame.TEXTINPUT, text=text))
+        save_png(screen.screenshot(), confirmed)
+    print(f"wrote {single}, {both}, {timeline} and {confirmed}")
     return 0
 
 

@@ -18,10 +18,16 @@ class Comparison:
     jaccard: float  # |A and B| / |A or B| over both views (1.0 when both are empty)
     extent_before: float
     extent_after: float
+    body_pixels: int = 0  # the body's pixels on the maps' grid, both views
 
     @property
     def extent_change(self) -> float:
         return self.extent_after - self.extent_before
+
+    def area_percent(self, kind: str) -> float:
+        """Share of the body (both views) in one kind of difference (new, resolved, persistent), in %."""
+        n = sum(int(getattr(self, kind)[v].sum()) for v in VIEWS)
+        return 100.0 * n / max(self.body_pixels, 1)
 
 
 def compare(before: PainMap, after: PainMap) -> Comparison:
@@ -38,5 +44,6 @@ def compare(before: PainMap, after: PainMap) -> Comparison:
         inter += int(persistent[v].sum())
         union += int((a | b).sum())
     jac = 1.0 if union == 0 else inter / union
+    body = sum(int(before.atlas.raster(before.scale).body[v].sum()) for v in VIEWS)
     return Comparison(new, resolved, persistent, jac, before.extent_percent()["total"],
-                      after.extent_percent()["total"])
+                      after.extent_percent()["total"], body)

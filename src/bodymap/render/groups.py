@@ -18,6 +18,7 @@ import pygame
 
 from ..atlas import Atlas
 from . import view as render
+from .body import draw_side_markers
 from .heatmap import render_heatmap
 
 
@@ -117,7 +118,7 @@ def render_index_areas(atlas: Atlas, areas, title: str, height: int = 900) -> py
             surf.blit(t, (int(sx[0]) - t.get_width() // 2, int(sy[0]) - t.get_height() // 2))
         render.draw_smooth_line(surf, lay, atlas.silhouette(view), render.OUTLINE, render.picture_outline_width(lay))
     render.draw_view_titles(surf, layouts, size=24)
-    render.draw_side_markers(surf, layouts, size=22)
+    draw_side_markers(surf, layouts, size=22)
     surf.blit(render.font(26).render(title, True, render.TEXT), (16, 10))
     return surf
 

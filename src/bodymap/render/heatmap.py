@@ -17,7 +17,7 @@ from ..atlas import Atlas
 from ..errors import UsageError
 from ..heatscale import Shares, colour_scale, heatmap_rgb
 from . import view as render
-from .picture import rgba_surface
+from .body import draw_side_markers, rgba_surface
 
 HEADER_H = 64
 TITLE_H = 50
@@ -57,7 +57,7 @@ def render_heatmap(atlas: Atlas, hm: Shares, title: str, lines: list[str], heigh
         surf.blit(img, (int(lay.left), int(lay.top)))
         render.draw_geometry(surf, lay, atlas.silhouette(view), line=render.OUTLINE, width=2, aa=False)
     render.draw_view_titles(surf, layouts, size=26)
-    render.draw_side_markers(surf, layouts, size=24)
+    draw_side_markers(surf, layouts, size=24)
     # header
     t = render.font(30).render(title, True, render.TEXT)
     surf.blit(t, (20, 12))

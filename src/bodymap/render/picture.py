@@ -16,6 +16,7 @@ from ..errors import FileWriteError, UsageError
 from ..painting import SENSATIONS, PainMap
 from ..paths import check_output_file
 from . import view as render
+from .body import draw_side_markers, rgba_surface  # noqa: F401 (rgba_surface: re-exported)
 from .palette import OVERLAP_BAND, PAINT_ALPHA, PATTERN_PERIOD, SENSATION_STYLE
 
 def pattern_mask(pattern: str, shape: tuple[int, int], period: int = PATTERN_PERIOD,
@@ -99,12 +100,6 @@ def swatch_rgba(sensation: str, width: int, height: int, period: int = PATTERN_P
     return compose_rgba(layers, period=period)
 
 
-def rgba_surface(rgba: np.ndarray) -> pygame.Surface:
-    rows, cols, _ = rgba.shape
-    surf = pygame.image.frombuffer(np.ascontiguousarray(rgba).tobytes(), (cols, rows), "RGBA")
-    return surf.copy()
-
-
 def draw_paint(surface: pygame.Surface, pain_map: PainMap, lay: render.ViewLayout) -> None:
     rgba = paint_rgba(pain_map, lay.view)
     s = rgba_surface(rgba)
@@ -128,11 +123,37 @@ def draw_legend(surface: pygame.Surface, topleft: tuple[int, int], size: int = 2
     return y - topleft[1]
 
 
+def render_atlas(atlas: Atlas, layer: str = "regions", height: int = 1400) -> pygame.Surface:
+    """The labelled front and back views as one picture (for `bodymap atlas render`)."""
+    if layer not in ("regions", "dermatomes", "plain"):
+        raise ValueError("layer must be regions, dermatomes or plain")
+    x0, y0, x1, y1 = atlas.bounds
+    title_h = 56
+    view_h = height - title_h - 20
+    scale = view_h / (y1 - y0)
+    width = int(2 * (x1 - x0) * scale + 16 + 40)
+    surf = pygame.Surface((width, height))
+    surf.fill(render.BACKGROUND)
+    layouts = render.layout_views(atlas, pygame.Rect(20, 10, width - 40, height - 20), title_h=title_h)
+    for view, lay in layouts.items():
+        render.draw_body(surf, atlas, lay, regions=(layer == "regions"), outline_width=render.picture_outline_width(lay))
+        if layer == "regions":
+            render.draw_region_labels(surf, atlas, lay, size=max(11, int(lay.scale * 0.14)))
+        elif layer == "dermatomes":
+            render.draw_dermatomes(surf, atlas, lay, labels=False)
+            # the outline again, over the tinted zones (as the windows and the map pictures draw it), then the names
+            render.draw_smooth_line(surf, lay, atlas.silhouette(view), render.OUTLINE, render.picture_outline_width(lay))
+            render.draw_dermatomes(surf, atlas, lay, size=max(12, int(lay.scale * 0.16)), fills=False, lines=False)
+    render.draw_view_titles(surf, layouts, size=30)
+    draw_side_markers(surf, layouts, size=26)
+    return surf
+
+
 def render_atlas_png(atlas: Atlas, layer: str = "regions", height: int = 1400) -> pygame.Surface:
     if not 200 <= height <= 8000:
         raise UsageError(f"--height must be between 200 and 8000 pixels, got {height}")
     _init()
-    return render.render_atlas(atlas, layer, height)
+    return render_atlas(atlas, layer, height)
 
 
 def render_map_png(pain_map: PainMap, overlay: str = "none", height: int = 1000) -> pygame.Surface:
@@ -158,7 +179,7 @@ def render_map_png(pain_map: PainMap, overlay: str = "none", height: int = 1000)
         if overlay == "dermatomes":  # the names last, over the outline
             render.draw_dermatomes(surf, atlas, lay, size=max(14, int(lay.scale * 0.15)), fills=False, lines=False)
     render.draw_view_titles(surf, layouts, size=28)
-    render.draw_side_markers(surf, layouts, size=24)
+    draw_side_markers(surf, layouts, size=24)
     lx = width - legend_w
     draw_legend(surf, (lx, 80), size=20)
     ext = pain_map.extent_percent()["total"]

@@ -256,22 +256,6 @@ def draw_view_titles(surface, layouts: dict[str, ViewLayout], size: int = 24):
         surface.blit(t, t.get_rect(midbottom=(cx, lay.top - 2 - s.get_height())))
 
 
-def draw_side_markers(surface, layouts: dict[str, ViewLayout], size: int = 22):
-    """'R' and 'L' beside each view, on the patient's right and left, level with the head: the body is
-    narrow there, so the letters never cover an arm, and the margins beside the trunk stay free for
-    the dermatome labels that move out on leader lines."""
-    from ..atlas import viewer_sign
-
-    for view, lay in layouts.items():
-        _, y = (float(v) for v in lay.to_screen(0.0, 0.5))
-        sz = max(14, min(size, int(lay.width * 0.16)))
-        for side, letter in (("right", "R"), ("left", "L")):
-            sgn = viewer_sign(view, side)
-            x = lay.left + lay.width / 2 + sgn * (lay.width / 2 - sz * 0.6)
-            t = font(sz).render(letter, True, MUTED)
-            surface.blit(t, t.get_rect(center=(x, y)))
-
-
 _ABBREV = {
     "lower": "low", "upper": "up", "posterior": "post", "anterior": "ant", "lateral": "lat", "medial": "med",
     "posterolateral": "postlat", "front": "fr", "back": "bk", "of": "", "dorsum": "dors", "shoulder": "shldr",
@@ -354,29 +338,3 @@ def draw_dermatomes(surface, atlas: Atlas, lay: ViewLayout, alpha: int = 110, la
     for lab in placed:
         draw_label(surface, lab, colour_of[lab.root])
     return placed
-
-
-def render_atlas(atlas: Atlas, layer: str = "regions", height: int = 1400) -> pygame.Surface:
-    """The labelled front and back views as one picture (for `bodymap atlas render`)."""
-    if layer not in ("regions", "dermatomes", "plain"):
-        raise ValueError("layer must be regions, dermatomes or plain")
-    x0, y0, x1, y1 = atlas.bounds
-    title_h = 56
-    view_h = height - title_h - 20
-    scale = view_h / (y1 - y0)
-    width = int(2 * (x1 - x0) * scale + 16 + 40)
-    surf = pygame.Surface((width, height))
-    surf.fill(BACKGROUND)
-    layouts = layout_views(atlas, pygame.Rect(20, 10, width - 40, height - 20), title_h=title_h)
-    for view, lay in layouts.items():
-        draw_body(surf, atlas, lay, regions=(layer == "regions"), outline_width=picture_outline_width(lay))
-        if layer == "regions":
-            draw_region_labels(surf, atlas, lay, size=max(11, int(lay.scale * 0.14)))
-        elif layer == "dermatomes":
-            draw_dermatomes(surf, atlas, lay, labels=False)
-            # the outline again, over the tinted zones (as the windows and the map pictures draw it), then the names
-            draw_smooth_line(surf, lay, atlas.silhouette(view), OUTLINE, picture_outline_width(lay))
-            draw_dermatomes(surf, atlas, lay, size=max(12, int(lay.scale * 0.16)), fills=False, lines=False)
-    draw_view_titles(surf, layouts, size=30)
-    draw_side_markers(surf, layouts, size=26)
-    return surf

@@ -7,6 +7,7 @@ import pygame
 
 from ... import render
 from ...atlas import viewer_sign
+from ...render import body
 from ..kiosk_widgets import BG, DIVIDER, TEXT
 
 
@@ -28,7 +29,7 @@ def body_background(app, which: str) -> pygame.Surface:
             {"paint": app.paint_layouts}.get(which, app.review_layouts))
     for v, lay in lays.items():
         sub, sub_lay = in_window(bg, lay)
-        render.draw_body(sub, app.atlas, sub_lay, regions=False, outline_width=max(2, app.px(3)))
+        body.draw_under(sub, app.atlas, sub_lay, outline_width=max(2, app.px(3)))
         if which == "zoom":  # the feet, bigger: toes, ankle bones and sole to aim by
             draw_foot_landmarks(app, sub, sub_lay, v)
     front, back = lays["front"], lays["back"]  # a quiet line between the two views

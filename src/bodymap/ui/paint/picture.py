@@ -8,11 +8,10 @@ import dataclasses
 from typing import Any
 
 import pygame
-import shapely
 
 from ... import render
 from ...painting import SENSATIONS
-from ...render.palette import REGION_LINE_OVER_PAINT, ZONE_LINE, ZONE_MIN_P, ZONE_OUTLINE_P, ZONE_RGB
+from ...render import body
 from ..widgets import BAR_BG, BAR_LINE, BUTTON_ON_BG, BUTTON_ON_TEXT, MUTED, RED, TEXT, wrap_text
 
 from .sizes import BRUSHES
@@ -153,16 +152,12 @@ class PaintPicture:
                 target, at = pygame.Surface((lay.width, lay.height)), (int(lay.left), int(lay.top))
                 target.fill(render.BACKGROUND)
                 lay = dataclasses.replace(lay, left=0.0, top=0.0)
-            render.draw_body(target, self.atlas, lay, regions=False)
-            if self.show_dermatomes:  # the coloured zones under the paint; their lines and names go on top
-                render.draw_dermatomes(target, self.atlas, lay, alpha=90, labels=False, lines=False)
-            if self.zone:
-                self._draw_zone_fill(target, lay)
+            body.draw_under(target, self.atlas, lay, dermatomes=self.show_dermatomes, zone=self.zone)
             if at is not None:
                 bg.blit(target, at)
         self._draw_titles(bg)
         if self.zoom is None:
-            render.draw_side_markers(bg, self.layouts, size=max(16, int(34 * self.s)))
+            body.draw_side_markers(bg, self.layouts, size=max(16, int(34 * self.s)))
         else:
             self._draw_zoom_markers(bg)
         if pygame.display.get_surface() is not None:
@@ -197,22 +192,6 @@ class PaintPicture:
             t = self.text(f"Zoom {self.zoom_factor:.1f}x  (Z: whole body)", self.caption_size, MUTED)
             surface.blit(t, t.get_rect(bottomright=(lay.left + lay.width - self.px(6), lay.top + lay.height - 2)))
 
-    def _zone_regions(self, view: str):
-        for rid, p in (self.zone or {}).items():
-            try:
-                r = self.atlas.region(rid)
-            except KeyError:
-                continue
-            if r.view == view and p >= ZONE_MIN_P:
-                yield r, min(max(p, 0.0), 1.0)
-
-    def _draw_zone_fill(self, bg: pygame.Surface, lay: render.ViewLayout) -> None:
-        layer = pygame.Surface((lay.width + 2, lay.height + 2), pygame.SRCALPHA)
-        local = dataclasses.replace(lay, left=0.0, top=0.0)
-        for r, p in self._zone_regions(lay.view):
-            render.draw_geometry(layer, local, r.geometry, fill=(*ZONE_RGB, int(30 + 150 * p)))
-        bg.blit(layer, (int(lay.left), int(lay.top)))
-
     def _top_overlays(self) -> dict[str, tuple[pygame.Surface, tuple[int, int]]]:
         key = (tuple(self.layouts.values()), self.show_outlines, self.show_dermatomes, self._zone_key())
         if self._tops_key == key:
@@ -222,19 +201,9 @@ class PaintPicture:
         for v, lay in self.layouts.items():
             surf = pygame.Surface((lay.width + 2 * m, lay.height + 2 * m), pygame.SRCALPHA)
             local = dataclasses.replace(lay, left=float(m), top=float(m))
-            if self.show_dermatomes:
-                render.draw_dermatomes(surf, self.atlas, local, labels=True, size=max(16, int(24 * self.s)),
-                                       fills=False, avoid_overlap=True)
-            if self.show_outlines:
-                for r in self.atlas.regions_in(v):
-                    render.draw_geometry(surf, local, r.geometry, line=REGION_LINE_OVER_PAINT)
-            strong = [r.geometry for r, p in self._zone_regions(v) if p >= ZONE_OUTLINE_P]
-            if strong:
-                render.draw_geometry(surf, local, shapely.union_all(strong).buffer(0), line=ZONE_LINE,
-                                     width=max(2, self.px(3)), aa=False)
-            render.draw_geometry(surf, local, self.atlas.silhouette(v), line=render.OUTLINE, width=max(2, self.px(2)),
-                                 aa=False)
-            render.draw_geometry(surf, local, self.atlas.silhouette(v), line=render.OUTLINE, width=1, aa=True)
+            body.draw_over(surf, self.atlas, local, outlines=self.show_outlines, dermatomes=self.show_dermatomes,
+                           zone=self.zone, label_size=max(16, int(24 * self.s)), zone_width=max(2, self.px(3)),
+                           line_width=max(2, self.px(2)))
             if pygame.display.get_surface() is not None:
                 surf = surf.convert_alpha()
             tops[v] = (surf, (int(lay.left) - m, int(lay.top) - m))

@@ -18,6 +18,10 @@ class ReviewInput:
         t = event.type
         if t == pygame.QUIT:
             self.done = True
+        elif self.confirm.dialog is not None and t in (pygame.KEYDOWN, pygame.TEXTINPUT):
+            self.confirm.key(event) if t == pygame.KEYDOWN else self.confirm.text(getattr(event, "text", ""))
+            if self.confirm.dialog is None:
+                self._confirm_closed()
         elif (p := pointer_event(event, self.size)) is not None:
             self.handle_pointer(p)
         elif t == pygame.MOUSEWHEEL:
@@ -49,7 +53,7 @@ class ReviewInput:
         if k == pygame.K_ESCAPE:
             if self.mode == "timeline":
                 if self.timeline_pick:
-                    self.timeline_pick = []
+                    self.session.clear_visit_pick()
                     self._build_info(keep_scroll=True)
                 else:
                     self.close_timeline()
@@ -68,19 +72,23 @@ class ReviewInput:
             self.info.scroll_by(-self.info.viewport.height * 3 // 4)
         elif k == pygame.K_F5 and self.is_folder:
             self._activate(("refresh",))
+        elif k == pygame.K_d and self.mode == "single":  # issue 25: the confirmed diagnosis (clinicians only)
+            self.confirm_dialog()
         elif k == pygame.K_l and self.is_folder and self.mode == "single":  # issue 25: maps like this one
-            from .similar import show_similar
-
-            show_similar(self)
+            if self.similar.find():
+                self._build_info(keep_scroll=True)
 
     def _hit(self, pos) -> str | None:
+        if self.confirm.dialog is not None:  # the form is the top layer: nothing under it takes a tap
+            hit = self.confirm.hit(pos)
+            return f"confirm:{hit}" if hit else None
         for bid, b in self.buttons.items():
             if b.rect.collidepoint(pos):
                 return bid
         if self.show_list and self.list_rect.collidepoint(pos):
             return self.list.hit(pos)
         if self.mode == "timeline" and self.center_rect.collidepoint(pos):
-            return self.timeline_hit(pos)
+            return self.timeline_view.hit(pos)
         if self.info_rect.collidepoint(pos):
             return self.info.hit(pos)
         return None
@@ -94,6 +102,8 @@ class ReviewInput:
         if hit is not None and hit in self.buttons and not self.buttons[hit].enabled:
             hit = None
         self._pressed = hit
+        if self.confirm.dialog is not None:
+            return
         if self.show_list and self.list.viewport.collidepoint(pos):
             self._drag = ("list", pos[1], self.list.scroll)
         elif self.info.viewport.collidepoint(pos):
@@ -120,6 +130,8 @@ class ReviewInput:
 
     def _action(self, target: str) -> tuple:
         """What a pressed target does: a map-list row, a match row, or a button's own action."""
+        if target.startswith("confirm:"):
+            return ("confirm", target[len("confirm:"):])
         if target in self.buttons:
             return self.buttons[target].action
         for row in self.list.rows:
@@ -134,7 +146,11 @@ class ReviewInput:
 
     def _activate(self, action: tuple) -> None:
         bid, arg = action[0], (action[1] if len(action) > 1 else None)
-        if bid == "map":
+        if bid == "confirm":
+            self.confirm.tap(arg)
+            if self.confirm.dialog is None:
+                self._confirm_closed()
+        elif bid == "map":
             if self.mode == "pick":
                 self.compare_with(arg)
             else:

@@ -8,12 +8,18 @@ from __future__ import annotations
 import pygame
 
 from ... import render
-from ..review_draw import Pair, layout_pair
-from ..review_model import FILTER_WORDS, entry_when
-from ..review_panel import tag_size
+from ...review.entries import FILTER_WORDS
+from ...review.words import entry_when
+from .centre import Frame
+from .pairs import Pair, layout_pair
+from .panels import tag_size
 from ..widgets import Button, flow_buttons
 
-from .maps import BASE_SIZE, MIN_TARGET
+BASE_SIZE = (1400, 900)
+MIN_TARGET = 48  # px: every button and row is at least this tall
+TOAST_SECONDS = 3.0
+DISCLAIMER = ("Decision aid, not a diagnosis: painted areas overlap heavily between sources of pain. "
+              "Probabilities are calibrated on simulated and textbook cases only.")
 
 
 class ReviewLayout:
@@ -115,7 +121,12 @@ class ReviewLayout:
             self.legend_rect = pygame.Rect(body.left, body.bottom, body.width, legend_h)
             self.sensation_legend_rect = self.legend_rect
             if self.mode == "timeline":
-                self._layout_timeline(c)
+                self.timeline_view.layout(c, self.s, self.font_size, self.small_size, self.btn_h)
+
+    def frame(self) -> Frame:
+        """Where the centre picture's pieces go (centre.Frame)."""
+        return Frame(self.size, self.s, self.font_size, self.small_size, self.center_rect, self.header_rect,
+                     self.legend_rect, self.sensation_legend_rect, self.pairs)
 
     @property
     def layouts(self) -> dict[str, render.ViewLayout]:
@@ -139,7 +150,10 @@ class ReviewLayout:
             self._layout()
 
     def button_center(self, bid: str) -> tuple[int, int]:
-        """Where to tap: a top-bar button, 'list:N', 'info:hyp:N' or 'pick_cancel'."""
+        """Where to tap: a top-bar button, 'list:N', 'info:hyp:N', 'pick_cancel', 'visit:N', or in the confirmed
+        diagnosis form 'confirm:ok', 'confirm:cancel' or 'confirm:field:N'."""
+        if bid.startswith("confirm:"):
+            return self.confirm.center(bid[len("confirm:"):])
         for row in self.list.rows:
             if bid == f"list:{row.index}":
                 return self.list.row_screen_rect(row).center
@@ -148,7 +162,7 @@ class ReviewLayout:
                 return self.info.row_screen_rect(row).center
         if bid == "pick_cancel" and self.list.cancel_button is not None:
             return self.list.cancel_button.rect.center
-        for i, r in self.timeline_cards if self.mode == "timeline" else []:
+        for i, r in self.timeline_view.cards if self.mode == "timeline" else []:
             if bid == f"visit:{i}":
                 return r.center
         return self.buttons[bid].rect.center

@@ -1,7 +1,9 @@
 """The visit timeline in the review window: every map of the open map's patient identifier, in visit order.
 
-A part of `ReviewScreen` (bodymap.ui.review.screen): the methods share its state.
-The data is bodymap.timeline's (headless); the drawing is timeline_draw.py.
+`TimelineView` is a part the review window owns (`ReviewScreen.timeline_view`), given only the session
+and the window's text cache: where the plot and the visit cards go, drawing them, and which card a tap
+is on. The timeline's state (which visits, which are picked) is the review session's
+(bodymap.review.session, from bodymap.timeline); the plot's arithmetic is timeline_draw.py.
 
 "Timeline" (top bar) opens it for the open map's patient identifier. The centre
 shows a small plot of extent and pain over the visits and a card per visit,
@@ -15,173 +17,169 @@ from pathlib import Path
 
 import pygame
 
-from ... import fileformat, render
-from ...timeline import DATED_BY_CREATED, Timeline, build, same_patient
-from ..review_draw import DIFF_STYLE
-from ..review_model import MapEntry, file_created
-from ..review_panel import Item
-from ..widgets import FOR_TEXT, MUTED
+from ... import render
+from ...review.patient import day_text
+from ...review.session import ReviewSession
+from ..widgets import BAR_LINE, BUTTON_BG, BUTTON_BORDER, MUTED, SELECT_BG, SELECT_BORDER, TEXT, TextCache, wrap_text
+from .panels import draw_red_flag_tag, tag_size, urgency_tag
+from .timeline_draw import EXTENT_COLOUR, PAIN_COLOUR, _dashed, extent_top, plot_area, plot_points, visit_x
+
+__all__ = ["TimelineView", "day_text"]
 
 
-def day_text(v) -> str:
-    """A visit's day as shown: '2024-03-15', with '(saved)' when it comes from the created time."""
-    if v.day is None:
-        return "no date"
-    return v.day.isoformat() + (" (saved)" if v.dated_by == DATED_BY_CREATED else "")
+class TimelineView:
+    """The centre of the review window in timeline mode: the title, the plot and the visit cards."""
 
+    def __init__(self, session: ReviewSession, text: TextCache):
+        self.session = session
+        self.text = text
+        self.cards: list[tuple[int, pygame.Rect]] = []  # (visit index, where its card is)
+        self.hidden = 0  # older visits without a card (the plot shows them all)
+        self.title_rect = self.plot_rect = pygame.Rect(0, 0, 0, 0)
+        self.s, self.font_size, self.small_size = 1.0, 24, 20
 
-class ReviewTimeline:
-    """The visit timeline: its state, the information panel's content for it, and its hit targets."""
-
-    timeline: Timeline | None  # these are set in ReviewScreen.__init__
-    timeline_entries: dict[str, MapEntry]
-    timeline_pick: list[int]
-    timeline_cards: list[tuple[int, pygame.Rect]]
-    timeline_hidden = 0  # older visits without a card (the plot shows them all)
-    _from_timeline = False
-
-    @property
-    def patient_id(self) -> str | None:
-        cur = self.current
-        return cur.pain_map.visit.patient_id if cur is not None and cur.ok else None
-
-    @property
-    def can_timeline(self) -> bool:
-        return self.patient_id is not None
-
-    def open_timeline(self) -> bool:
-        """Show the timeline of the open map's patient identifier (every map in the folder that carries it)."""
-        pid = self.patient_id
-        if pid is None:
-            self.show_toast("The open map has no patient identifier: the timeline groups maps by it"
-                            if self.current is not None else "Open a map first")
-            return False
-        maps, entries = [], {}
-        for e in self.all_entries:
-            if not (e.ok and same_patient(e.patient_id, pid)):
-                continue
-            try:
-                m = fileformat.load(e.path, atlas=self.atlas)
-            except Exception:  # noqa: BLE001 - a file spoilt since the scan is left out, never a crash
-                continue
-            maps.append((str(e.path), m, file_created(e.path)))
-            entries[str(e.path)] = e
-        self.timeline = build(pid, maps)
-        self.timeline_entries = entries
-        self.timeline_pick = []
-        if self.mode == "single":
-            self._list_before_compare = self.show_list
-        self.mode = "timeline"
-        self._layout()
-        return True
-
-    def close_timeline(self) -> None:
-        if self.mode == "timeline":
-            self.mode = "single"
-            self.timeline, self.timeline_pick = None, []
-            self._layout()
-
-    def visit_entry(self, index: int) -> MapEntry:
-        return self.timeline_entries[self.timeline.visits[index].key]
-
-    def pick_visit(self, index: int) -> None:
-        """Tap a visit card: the first tap marks it, a second visit compares the two (older as before)."""
-        if self.timeline is None or not 0 <= index < len(self.timeline.visits):
-            return
-        if index in self.timeline_pick:
-            self.timeline_pick.remove(index)
-        else:
-            self.timeline_pick.append(index)
-        if len(self.timeline_pick) < 2:
-            self._build_info(keep_scroll=True)
-            if self.timeline_pick:
-                self.show_toast("Now tap a second visit to compare with")
-            return
-        a, b = (self.visit_entry(i) for i in self.timeline_pick)
-        self.timeline_pick = []
-        keep_list = self._list_before_compare
-        self.current = self.load(a)
-        self.toast = None
-        if self.compare_entry(b):
-            self._from_timeline = True
-            self._list_before_compare = keep_list
-        else:
-            self._layout()
-
-    def back_to_timeline(self) -> None:
-        """After a comparison started on the timeline: back to it, as it was."""
-        self._from_timeline = False
-        self.mode = "timeline"
-        self.show_list = self._list_before_compare
-        self.partner = self.before = self.after = self.comparison = None
-        self._update_badges()
-        self._layout()
-
-    # -- the information panel ----------------------------------------------
-    def _timeline_items(self, fixed: list[Item], items: list[Item]) -> None:
-        tl = self.timeline
-        if tl is None:
-            return
-        n = len(tl.visits)
-        if not any(self.visit_entry(i).flags for i in range(n)):
-            fixed.append(Item("note", "No red flags at any of these visits.", FOR_TEXT))
-        items.append(Item("heading", f"Timeline: patient {tl.patient_id}"))
-        items.append(Item("text", f"{n} visit{'s' if n != 1 else ''} with this identifier in {self.source.name}, "
-                          "in visit-date order (the saved date where no visit date was given)."))
-        items.append(Item("muted", "Tap two visits to compare them." if n > 1 else
-                          "Only one map carries this identifier: nothing to compare yet.", MUTED))
-        for ch in reversed(tl.changes):  # the latest change first
-            b, a = tl.visits[ch.before], tl.visits[ch.after]
-            items.append(Item("heading", f"{day_text(b)} to {day_text(a)}", space_before=True))
-            if not ch.comparable:
-                items.append(Item("muted", "Drawn on different atlases: the regions cannot be compared.", MUTED))
-                continue
-            for kind in ("new", "resolved", "persistent"):
-                rids = getattr(ch, kind)
-                names = ", ".join(self.atlas.region(r).name for r in rids) if rids else "none"
-                items.append(Item("legend", f"{DIFF_STYLE[kind]['label']}: {names}", swatch=kind))
-            items.append(Item("muted", f"Similarity (Jaccard) {ch.jaccard:.2f}; extent {ch.extent_change:+.1f} "
-                              "percentage points.", MUTED))
-        items.append(Item("muted", "A region counts as painted above the documented minimum (no stray dots or "
-                          "eraser slivers). Maps are grouped by patient identifier as typed: check it matches.",
-                          MUTED, space_before=True))
-
-    def _timeline_flag_texts(self) -> list[str]:
-        """Every visit's red flags, the latest visit first, each with its day."""
-        tl = self.timeline
-        out = []
-        for i in reversed(range(len(tl.visits)) if tl is not None else []):
-            for t in self.visit_entry(i).flag_texts:
-                out.append(f"{day_text(tl.visits[i])}: {t}")
-        return out
+    def px(self, v: float) -> int:
+        return max(1, int(round(v * self.s)))
 
     # -- where the cards go -------------------------------------------------
-    def _layout_timeline(self, c: pygame.Rect) -> None:
-        """The plot and the visit cards in the centre (newest at the bottom; older ones drop off when
-        they do not fit, the plot always shows every visit)."""
+    def layout(self, c: pygame.Rect, s: float, font_size: int, small_size: int, btn_h: int) -> None:
+        """The plot and the visit cards in `c` (newest at the bottom; older ones drop off when they do not
+        fit, the plot always shows every visit)."""
+        self.s, self.font_size, self.small_size = s, font_size, small_size
         pad = self.px(14)
-        tl = self.timeline
+        tl = self.session.timeline
         title_h = int(self.font_size * 1.6)
-        self.timeline_title_rect = pygame.Rect(c.left + pad, c.top + pad, c.width - 2 * pad, title_h)
+        self.title_rect = pygame.Rect(c.left + pad, c.top + pad, c.width - 2 * pad, title_h)
         plot_h = max(self.px(180), int(0.36 * c.height))
-        self.plot_rect = pygame.Rect(c.left + pad, self.timeline_title_rect.bottom, c.width - 2 * pad, plot_h)
+        self.plot_rect = pygame.Rect(c.left + pad, self.title_rect.bottom, c.width - 2 * pad, plot_h)
         top = self.plot_rect.bottom + self.px(14)
         small_lh = render.font(self.small_size).get_linesize()
-        card_h = max(self.btn_h, 3 * small_lh + self.px(14))
+        card_h = max(btn_h, 3 * small_lh + self.px(14))
         gap = self.px(8)
         fit = max(0, (c.bottom - pad - top) // (card_h + gap))
         n = len(tl.visits) if tl is not None else 0
         shown = list(range(max(0, n - fit), n))
-        self.timeline_hidden = n - len(shown)
-        self.timeline_cards = [(i, pygame.Rect(c.left + pad, top + k * (card_h + gap), c.width - 2 * pad, card_h))
-                               for k, i in enumerate(shown)]
+        self.hidden = n - len(shown)
+        self.cards = [(i, pygame.Rect(c.left + pad, top + k * (card_h + gap), c.width - 2 * pad, card_h))
+                      for k, i in enumerate(shown)]
 
-    def timeline_hit(self, pos) -> str | None:
-        for i, r in self.timeline_cards:
+    def hit(self, pos) -> str | None:
+        for i, r in self.cards:
             if r.collidepoint(pos):
                 return f"visit:{i}"
         return None
 
-    def timeline_key(self):
-        tl = self.timeline
-        return None if tl is None else (id(tl), tuple(self.timeline_pick), tuple(Path(v.key).name for v in tl.visits))
+    def key(self):
+        """What the drawn picture depends on (the window redraws its centre when it changes)."""
+        tl = self.session.timeline
+        return None if tl is None else (id(tl), tuple(self.session.timeline_pick),
+                                        tuple(Path(v.key).name for v in tl.visits))
+
+    # -- drawing ---------------------------------------------------------------
+    def draw(self, surf: pygame.Surface) -> None:
+        tl = self.session.timeline
+        if tl is None:
+            return
+        n = len(tl.visits)
+        title = f"Patient {tl.patient_id}: {n} visit{'s' if n != 1 else ''}"
+        if n:
+            title += f", {day_text(tl.visits[0]).split(' ')[0]} to {day_text(tl.visits[-1]).split(' ')[0]}"
+        r = self.title_rect
+        line = (wrap_text(title, int(self.font_size * 1.15), r.width, max_lines=1) or [title])[0]
+        surf.blit(self.text(line, int(self.font_size * 1.15), TEXT), r.topleft)
+        self._draw_plot(surf)
+        self._draw_cards(surf)
+
+    def _draw_plot(self, surf: pygame.Surface) -> None:
+        tl, rect, sz = self.session.timeline, self.plot_rect, self.small_size
+        area = plot_area(rect, self.s)
+        top = extent_top(tl)
+        pygame.draw.rect(surf, (255, 255, 255), area)
+        for k in range(3):  # grid: 0, half, top
+            yy = area.bottom - area.height * k // 2
+            pygame.draw.line(surf, BAR_LINE, (area.left, yy), (area.right, yy), 1)
+            lt = self.text(f"{top * k / 2:g}%", sz, EXTENT_COLOUR)
+            surf.blit(lt, lt.get_rect(midright=(area.left - self.px(6), yy)))
+            rt = self.text(f"{5 * k}", sz, PAIN_COLOUR)
+            surf.blit(rt, rt.get_rect(midleft=(area.right + self.px(6), yy)))
+        pygame.draw.rect(surf, BUTTON_BORDER, area, 1)
+        # legend above the plot
+        x = area.left
+        ly = rect.top + self.px(4)
+        for label, col, square in (("Extent (% of body)", EXTENT_COLOUR, False), ("Pain now (0-10)", PAIN_COLOUR, True)):
+            mid = (x + self.px(10), ly + self.px(12))
+            self._marker(surf, mid, col, square)
+            t = self.text(label, sz, TEXT)
+            surf.blit(t, (x + self.px(24), ly + self.px(12) - t.get_height() // 2))
+            x += self.px(24) + t.get_width() + self.px(28)
+        pts = plot_points(tl, rect, self.s)
+        xs = visit_x(tl, area)
+        for i in self.session.timeline_pick:
+            pygame.draw.line(surf, SELECT_BORDER, (xs[i], area.top), (xs[i], area.bottom), 3)
+        ext = [pts["extent"][i] for i in sorted(pts["extent"])]
+        pain = [pts["pain"][i] for i in sorted(pts["pain"])]
+        if len(ext) > 1:
+            pygame.draw.lines(surf, EXTENT_COLOUR, False, ext, max(2, self.px(3)))
+        for a, b in zip(pain, pain[1:]):
+            _dashed(surf, PAIN_COLOUR, a, b, max(2, self.px(3)), self.px(8))
+        for p in ext:
+            self._marker(surf, p, EXTENT_COLOUR, False)
+        for p in pain:
+            self._marker(surf, p, PAIN_COLOUR, True)
+        # the days under the axis, as many as fit without overlapping
+        last = -10 ** 6
+        for i, v in enumerate(tl.visits):
+            t = self.text(day_text(v).split(" ")[0], sz, MUTED)
+            tr = t.get_rect(midtop=(xs[i], area.bottom + self.px(6)))
+            tr.clamp_ip(pygame.Rect(rect.left, tr.top, rect.width, tr.height))
+            if tr.left > last + self.px(8):
+                surf.blit(t, tr)
+                last = tr.right
+
+    def _marker(self, surf: pygame.Surface, p, col, square: bool) -> None:
+        r = max(5, self.px(7))
+        if square:
+            box = pygame.Rect(0, 0, 2 * r, 2 * r)
+            box.center = p
+            pygame.draw.rect(surf, col, box)
+            pygame.draw.rect(surf, (255, 255, 255), box, 1)
+        else:
+            pygame.draw.circle(surf, col, p, r)
+            pygame.draw.circle(surf, (255, 255, 255), p, r, 1)
+
+    def _draw_cards(self, surf: pygame.Surface) -> None:
+        tl, sz = self.session.timeline, self.small_size
+        lh = render.font(sz).get_linesize()
+        if self.hidden:
+            c0 = self.cards[0][1] if self.cards else self.plot_rect
+            t = self.text(f"{self.hidden} earlier visit{'s' if self.hidden != 1 else ''} in the "
+                          "plot only (widen the window for their cards)", sz, MUTED)
+            surf.blit(t, (c0.left, c0.top - lh - self.px(2)))
+        for i, r in self.cards:
+            v, e = tl.visits[i], self.session.visit_entry(i)
+            picked = i in self.session.timeline_pick
+            pygame.draw.rect(surf, SELECT_BG if picked else BUTTON_BG, r, border_radius=8)
+            pygame.draw.rect(surf, SELECT_BORDER if picked else BUTTON_BORDER, r, width=3 if picked else 1,
+                             border_radius=8)
+            right = r.right - self.px(10)
+            if e.red_flag:
+                label = urgency_tag(e.urgency)
+                tw, th = tag_size(sz, self.text, label)
+                draw_red_flag_tag(surf, self.text, pygame.Rect(right - tw, r.top + self.px(6), tw, th), sz, label)
+                right -= tw + self.px(8)
+            pain = f"pain {v.pain}/10" if v.pain is not None else "pain not given"
+            head = f"{day_text(v)}  ·  {v.session_code or e.path.name}"
+            lines = [(head, TEXT), (f"Extent {v.extent:.1f}% of body, {pain}", TEXT)]
+            if i > 0:
+                ch = tl.changes[i - 1]
+                lines.append((f"Since the visit before: {len(ch.new)} new, {len(ch.resolved)} resolved, "
+                              f"{len(ch.persistent)} persistent region(s)" if ch.comparable else
+                              "Since the visit before: drawn on another atlas", MUTED))
+            else:
+                lines.append(("First visit on the timeline", MUTED))
+            y = r.top + self.px(7)
+            for k, (txt, col) in enumerate(lines):
+                width = (right if k == 0 else r.right - self.px(10)) - (r.left + self.px(12))
+                fitted = (wrap_text(txt, sz, width, max_lines=1) or [txt])[0]
+                surf.blit(self.text(fitted, sz, col), (r.left + self.px(12), y))
+                y += lh

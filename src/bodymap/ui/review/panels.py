@@ -12,11 +12,12 @@ from typing import Any
 
 import pygame
 
-from .. import render, vocabulary
-from ..bands import band_text, hypothesis_band
-from .review_draw import diff_swatch
-from .review_model import MapEntry, entry_time
-from .widgets import (BAR_BG, BAR_FILL, BAR_LINE, BUTTON_BG, BUTTON_BORDER, BUTTON_ON_BG, BUTTON_ON_TEXT, MUTED, RED,
+from ... import render, vocabulary
+from ...bands import band_text, hypothesis_band
+from ...render.body import diff_swatch
+from ...review.entries import MapEntry
+from ...review.words import entry_time
+from ..widgets import (BAR_BG, BAR_FILL, BAR_LINE, BUTTON_BG, BUTTON_BORDER, BUTTON_ON_BG, BUTTON_ON_TEXT, MUTED, RED,
                       RED_BG, SELECT_BG, SELECT_BORDER, TEXT, Button, TextCache, wrap_text)
 
 TAG_TEXT = (255, 255, 255)
@@ -493,6 +494,6 @@ class MapList:
 
 def hypothesis_text(h: Any) -> str:
     """The one wording of a hypothesis (bodymap.triage.hypothesis_words): the same in every window."""
-    from ..triage import hypothesis_words
+    from ...triage import hypothesis_words
 
     return hypothesis_words(h)
