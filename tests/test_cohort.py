@@ -164,3 +164,44 @@ def test_a_bad_cohort_file_gets_one_clear_message(tmp_path, edit, words):
     with pytest.raises(cohort.CohortError) as exc:
         cohort.load_cohort_spec(_write(tmp_path, edit))
     assert words in str(exc.value) and "\n" not in str(exc.value)
+
+
+# -- the independent second cohort (validation/independent, ADR 0025) --------------------------------
+
+def test_the_independent_generator_gets_the_live_atlas_regions(atlas):
+    regs = cohort.atlas_regions(atlas)
+    assert [r["id"] for r in regs] == [r.id for r in atlas.regions]
+    by_id = {r["id"]: r for r in regs}
+    for r in atlas.regions:
+        d = by_id[r.id]
+        assert (d["view"], d["side"], d["level"]) == (r.view, r.side, r.level)
+        assert all(by_id[t]["view"] == r.view for t in d["touches_same_view"])
+    assert "right_calf" in by_id["right_back_of_knee"]["touches_same_view"]
+    assert all(r.id in by_id[t]["touches_same_view"] for r in atlas.regions for t in by_id[r.id]["touches_same_view"])
+
+
+def test_independent_drawings_become_matcher_features_on_the_live_atlas(atlas):
+    ds = cohort.independent(atlas, n=60, seed=5)
+    assert len(ds) == 60 and any(d.out_of_library for d in ds) and any(not d.out_of_library for d in ds)
+    again = cohort.independent(atlas, n=60, seed=5)
+    assert [d.truth for d in again] == [d.truth for d in ds]
+    assert all(np.array_equal(a.features.coverage, b.features.coverage) for a, b in zip(ds, again))
+    raw = {"truth": "root_L5", "accept": ["root_L5", "root_S1"], "side": "left", "out_of_library": False,
+           "coverage": {"left_calf": 0.5, "left_dorsum_foot": 0.01}, "sensations": ["numbness"],
+           "answers": {"numbness": True, "age": 51, "some_other_key": True}}
+    d = cohort.from_independent(atlas, raw)
+    f = d.features
+    assert f.coverage[atlas.index("left_calf")] == 0.5 and f.coverage[atlas.index("right_calf")] == 0
+    assert d.painted == ["left_calf"]  # a 1% touch is a stray, not a painted region
+    assert f.sensations.sum() == 1 and f.answers == {"numbness": True, "age": 51}
+    assert (d.truth, d.accept, d.side) == ("root_L5", ("root_L5", "root_S1"), "left")
+
+
+@pytest.mark.parametrize("bad", [{"coverage": {"left_tail": 0.5}}, {"sensations": ["itching"]},
+                                 {"coverage": {"left_calf": 1.5}}, {"truth": None, "accept": 3}])
+def test_a_drawing_not_in_the_documented_shape_is_one_clear_error(atlas, bad):
+    raw = {"truth": "root_L5", "accept": ["root_L5"], "side": "left", "out_of_library": False,
+           "coverage": {"left_calf": 0.5}, "sensations": [], "answers": {}}
+    raw.update(bad)
+    with pytest.raises(cohort.CohortError, match="independent cohort drawing 7"):
+        cohort.from_independent(atlas, raw, 7)

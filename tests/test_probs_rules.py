@@ -166,7 +166,12 @@ def test_paint_outside_a_patterns_area_counts_against_it(atlas, side):
     assert _belief(arm, "root_L5") < STRONG_AT
     l5 = _line(arm, "root_L5")
     assert any("outside the area of" in e.text and e.direction == "against" for e in l5.evidence)
-    assert _belief(arm, "none") > _belief(alone, "none")
+    # what L5 loses goes to what explains the arm: "no pattern fits well" or an upper-quarter pattern
+    arm_stems = ("upper_arm_back", "elbow_back", "forearm_radial_back", "forearm_ulnar_back")
+    lib = matcher.get_model(atlas).lib
+    explain = {"none"} | {p.id for p in lib.patterns if any(p.regions.get(st, (0,))[0] >= 0.25 for st in arm_stems)}
+    assert "root_L5" not in explain
+    assert sum(_belief(arm, k) for k in explain) > sum(_belief(alone, k) for k in explain) + 0.1
 
 
 BOTH_LEGS_STENOSIS = [(f"{s}_{st}", 0.6, "aching") for s in SIDES
@@ -266,7 +271,6 @@ def test_one_line_per_pattern_with_the_side_as_a_detail(atlas):
 # over the new fingers and hand regions, and swamps L4's key-point evidence: peroneal 0.199 against
 # L4 0.192 (main before the atlas change: L4 0.29, peroneal 0.24). The fix is a score that does not
 # grow with the atlas's region count (e.g. the digits counted as one region for the default p).
-@pytest.mark.xfail(strict=True, reason="atlas 3 region count swamps L4's key point (issues 23/24, open)")
 @pytest.mark.parametrize("side", SIDES)
 def test_a_real_brush_stroke_at_the_medial_malleolus_ranks_L4_above_peroneal_and_L5(atlas, side):
     m = PainMap(atlas)
@@ -310,3 +314,22 @@ def test_L5_is_not_strong_while_the_drawing_also_fits_S1(atlas, side):
     assert _belief(r, "root_S1") >= rules.CONFUSABLE_MIN
     assert r.top.probability < STRONG_AT
     assert any("no better than chance" in e.text and "S1" in e.text for e in r.top.evidence)
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_an_unpainted_hand_counts_as_one_region_however_finely_the_atlas_cuts_it(atlas, side):
+    """ADR 0024: atlas 3 cut the palm into eight regions; a leg pattern's "not painted" terms for
+    them add up to one region's, as in atlas 2, and painted regions still count in full."""
+    model = matcher.get_model(atlas)
+    h = model.hyps.index(("root_L4", side))
+    palm = [i for i, r in enumerate(atlas.regions) if r.side == side and rules.REFINES.get(r.stem) == "palm"]
+    assert len(palm) == 8
+    one = float(model.doubt.e_lq[h, palm[0]])
+    assert sum(float(model.doubt.e_lq[h, i] * model.absent_w[i]) for i in palm) == pytest.approx(one, rel=0.02)
+    leg = [i for i, r in enumerate(atlas.regions) if r.stem == "medial_leg"]
+    assert all(model.absent_w[i] == 1.0 for i in leg)
+    x = np.zeros(len(atlas.regions))
+    x[palm] = 1.0
+    f = matcher.Features(np.zeros(len(atlas.regions)), np.zeros(5, dtype=bool), {})
+    painted = rules.parts_of(model, f, x).mean[h] - rules.parts_of(model, f, np.zeros_like(x)).mean[h]
+    assert painted < 4 * float(model.doubt.e_lp[h, palm[0]])  # eight painted regions, each in full

@@ -76,11 +76,8 @@ def test_questions_come_most_valuable_first(atlas, model):
     assert keys == sorted(keys)
 
 
-# A known regression, open in issues 23 and 24 (strict: the marker must go when it passes again).
-# With atlas 3's 135 regions, 'no pattern fits well' (0.02 a region) gains on every pattern (0.03)
-# over the many unpainted regions, so on burning at the outer thigh it leads meralgia (0.35 vs 0.24)
-# and no single answer changes the top. Same cause as the medial-malleolus case in test_probs_rules.
-@pytest.mark.xfail(strict=True, reason="atlas 3 region count favours 'no pattern fits well' (issues 23/24, open)")
+# Burning at the outer thigh once lost to 'no pattern fits well' because atlas 3's many unpainted
+# regions each favoured it; an unpainted region now counts as its share of the old region (ADR 0024).
 def test_a_question_that_can_change_the_top_is_always_worth_asking(atlas, model):
     # burning on the outer thigh alone: meralgia and L2/L3 sit close, and the answers separate them
     f = _features(atlas, [("right_lateral_thigh", 0.7, "burning")])

@@ -99,9 +99,14 @@ def averaged_softmax(mu: np.ndarray, sd: np.ndarray, groups: np.ndarray | None =
     if not ok.any():
         return out
     g = np.arange(len(mu)) if groups is None else np.asarray(groups)
-    m, s, gk = mu[ok], np.asarray(sd, dtype=float)[ok], g[ok]
-    z = m[None, :] + s[None, :] * _draws(int(g.max()) + 1)[:, gk]
+    sd = np.asarray(sd, dtype=float)
+    draws = _draws(int(g.max()) + 1)
+    m, s, gk = mu[ok], sd[ok], g[ok]
+    z = draws[:, gk]
+    z *= s
+    z += m
     z -= z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    out[ok] = (e / e.sum(axis=1, keepdims=True)).mean(axis=0)
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+    out[ok] = z.mean(axis=0)
     return out / out.sum()

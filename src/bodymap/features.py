@@ -281,3 +281,89 @@ def leg_sides(atlas: Atlas) -> tuple[np.ndarray, np.ndarray]:
 
 def saddle_mask(atlas: Atlas) -> np.ndarray:
     return np.array([r.id in SADDLE_REGIONS for r in atlas.regions])
+
+
+# ---------------------------------------------------------------------------
+# ISNCSCI key sensory points under the paint (the matcher's evidence for a root, ADR 0019)
+
+
+class _NonzeroBits:
+    """A painted box's sensation bits read as one painted mask, only where it is sliced (a few pixels)."""
+
+    def __init__(self, bits: np.ndarray):
+        self.bits = bits
+
+    def __getitem__(self, key) -> np.ndarray:
+        return self.bits[key] != 0
+
+    def at(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return self.bits[rows, cols] != 0
+
+
+def painted_key_points(pain_map: PainMap) -> frozenset:
+    """{(root, side)} whose ISNCSCI key sensory point (atlas dermatomes) lies under the paint: a
+    stroke at the medial malleolus is L4 evidence even where it spills onto a neighbouring region."""
+    views = {v: (0, 0, _AnyLayer(pain_map.layers(v))) for v in pain_map.raster.labels}
+    return key_points_in(pain_map.atlas, pain_map.raster, views)
+
+
+class _AnyLayer:
+    """A view's sensation layers read as one painted mask, only where it is sliced (a few pixels)."""
+
+    def __init__(self, layers: np.ndarray):
+        self.layers = layers
+
+    def __getitem__(self, key) -> np.ndarray:
+        return self.layers[(slice(None),) + tuple(key)].any(axis=0)
+
+    def at(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return self.layers[:, rows, cols].any(axis=0)
+
+
+def key_points_in(atlas: Atlas, raster, painted: dict) -> frozenset:
+    """The same from painted masks {view: (row0, col0, bool mask)} (a 3 x 3 pixel neighbourhood
+    around each key point counts), so batch readers without a PainMap give the same features."""
+    out = set()
+    table = _key_point_px(atlas, raster)
+    for view, (r0, c0, mask) in painted.items():
+        kp = table.get(view)
+        if kp is None:
+            continue
+        rows, cols, names = kp
+        h, w = (mask.bits.shape if isinstance(mask, _NonzeroBits) else
+                mask.layers.shape[1:] if isinstance(mask, _AnyLayer) else np.shape(mask))
+        rr, cc = rows - r0, cols - c0
+        near = np.flatnonzero((rr >= -1) & (rr <= h) & (cc >= -1) & (cc <= w))  # the 3 x 3 box can touch the mask
+        if not near.size:
+            continue
+        pr = (rr[near, None] + _DR).ravel()  # every pixel of each 3 x 3 box, those inside the mask
+        pc = (cc[near, None] + _DC).ravel()
+        inside = (pr >= 0) & (pr < h) & (pc >= 0) & (pc < w)
+        hit = np.zeros(pr.shape, dtype=bool)
+        if isinstance(mask, (_NonzeroBits, _AnyLayer)):
+            hit[inside] = mask.at(pr[inside], pc[inside])
+        else:
+            hit[inside] = np.asarray(mask)[pr[inside], pc[inside]]
+        for i in np.flatnonzero(hit.reshape(near.size, 9).any(axis=1)).tolist():
+            out.add(names[near[i]])
+    return frozenset(out)
+
+
+_DR = np.repeat([-1, 0, 1], 3)
+_DC = np.tile([-1, 0, 1], 3)
+
+
+def _key_point_px(atlas: Atlas, raster) -> dict:
+    """{view: (rows, cols, [(root, side)])} of every key point in `raster`'s pixels, kept on the atlas."""
+    key = ("matcher.key_point_px", float(raster.scale), tuple(raster.origin))
+    table = atlas.derived.get(key)
+    if table is None:
+        by_view: dict = {}
+        for d in atlas.dermatomes:
+            for kp in d.key_points:
+                c, r = raster.to_px(kp.x, kp.y)
+                by_view.setdefault(kp.view, []).append((int(r), int(c), (d.root, d.side)))
+        table = {v: (np.array([t[0] for t in ts]), np.array([t[1] for t in ts]), [t[2] for t in ts])
+                 for v, ts in by_view.items()}
+        atlas.derived[key] = table
+    return table

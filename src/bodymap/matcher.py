@@ -29,6 +29,9 @@ from typing import Any
 import numpy as np
 
 from . import doubt, features, rules, vocabulary
+from .features import _NonzeroBits, key_points_in, painted_key_points  # noqa: F401 - their old home
+from .localprior import (LOCAL_PRIOR_ENV, LOCAL_PRIOR_SCHEMA, LocalPrior, local_prior_path,  # noqa: F401
+                         read_local_prior, with_local_prior)
 from .atlas import Atlas, load_atlas
 from .bands import band_for
 from .errors import PatternError
@@ -417,6 +420,8 @@ class Model:
     inside: np.ndarray | None = None  # (R,) bool: regions some pattern reaches often (the library's territory)
     doubt: Any = None  # rules.Doubt: moments of the log tables over their ranges (ADR 0019)
     rules: Any = None  # rules.RuleTables: territories, sides, M shares (ADR 0019)
+    local_prior: Any = None  # LocalPrior in use (opt-in, BODYMAP_LOCAL_PRIOR), or None: the library's priors
+    absent_w: np.ndarray | None = None  # (R,) weight of a region's "not painted" term (rules.absence_weights, ADR 0024)
 
     @property
     def pattern_ids(self) -> list[str]:
@@ -514,6 +519,7 @@ def compile_model(atlas: Atlas, lib: PatternLibrary) -> Model:
     scored = np.array([r.stem not in NOT_SCORED_STEMS for r in regions])
     model = Model(atlas, lib, hyps, np.log(np.asarray(priors)), P, np.log(P), np.log1p(-P), scored,
                   np.log(sens), np.log1p(-sens), np.log(ans), np.log1p(-ans), np.log(age), np.log1p(-age))
+    model.absent_w = scored * rules.absence_weights(regions)
     model.doubt = rules.compile_doubt(P, np.vstack(sd_rows), sens, sens_sd, ans, ans_sd, age, age_sd)
     model.rules = rules.compile_rules(model, np.vstack(labm))
     if comp is not None:
@@ -529,17 +535,33 @@ def compile_model(atlas: Atlas, lib: PatternLibrary) -> Model:
 
 _GENERATION = [0]  # bumped by forget_models(): a refit pattern or calibration file is read again
 
+def get_model(atlas: Atlas | None = None, patterns_path: str | Path | None = None,
+              local_prior: str | Path | bool | None = None) -> Model:
+    """The compiled model for `atlas` and a pattern file, kept on the atlas (Atlas.derived) as long as it lives.
 
-def get_model(atlas: Atlas | None = None, patterns_path: str | Path | None = None) -> Model:
-    """The compiled model for `atlas` and a pattern file, kept on the atlas (Atlas.derived) as long as it lives."""
+    `local_prior`: None reads BODYMAP_LOCAL_PRIOR (unset: the library's priors); False never uses
+    one; a path uses that file. `Model.local_prior` says which was used (its provenance)."""
     atlas = atlas or load_atlas()
     path = str(Path(patterns_path) if patterns_path else regions_dir() / "patterns.yaml")
-    key = ("matcher.model", path, _GENERATION[0])
+    prior_path = local_prior_path() if local_prior is None else (None if local_prior is False else str(local_prior))
+    stamp = None
+    if prior_path:
+        try:
+            stamp = Path(prior_path).stat().st_mtime_ns  # a refitted prior file is read again
+        except OSError:
+            raise PatternError(f"local prior {prior_path}: no such file (named by {LOCAL_PRIOR_ENV} or "
+                               "--local-prior)") from None
+    key = ("matcher.model", path, _GENERATION[0], prior_path, stamp)
     model = atlas.derived.get(key)
     if model is None:
-        for old in [k for k in atlas.derived if isinstance(k, tuple) and k[:2] == ("matcher.model", path)]:
+        for old in [k for k in atlas.derived if isinstance(k, tuple) and k[:2] == ("matcher.model", path)
+                    and k[3:4] == (prior_path,)]:
             del atlas.derived[old]  # an earlier generation of this file
-        model = atlas.derived[key] = compile_model(atlas, load_patterns(path))
+        lib = load_patterns(path)
+        prior = read_local_prior(prior_path) if prior_path else None
+        model = compile_model(atlas, with_local_prior(lib, prior) if prior else lib)
+        model.local_prior = prior
+        atlas.derived[key] = model
     return model
 
 
@@ -575,54 +597,11 @@ def inputs_from(f: features.Features) -> Features:
     return Features(f.coverage, f.sensations, dict(f.answers), key_points=key_points_in(f.atlas, f.raster, painted))
 
 
-class _NonzeroBits:
-    """A painted box's sensation bits read as one painted mask, only where it is sliced (a few pixels)."""
-
-    def __init__(self, bits: np.ndarray):
-        self.bits = bits
-
-    def __getitem__(self, key) -> np.ndarray:
-        return self.bits[key] != 0
-
-
-def painted_key_points(pain_map: PainMap) -> frozenset:
-    """{(root, side)} whose ISNCSCI key sensory point (atlas dermatomes) lies under the paint: a
-    stroke at the medial malleolus is L4 evidence even where it spills onto a neighbouring region."""
-    views = {v: (0, 0, _AnyLayer(pain_map.layers(v))) for v in pain_map.raster.labels}
-    return key_points_in(pain_map.atlas, pain_map.raster, views)
-
-
-class _AnyLayer:
-    """A view's sensation layers read as one painted mask, only where it is sliced (a few pixels)."""
-
-    def __init__(self, layers: np.ndarray):
-        self.layers = layers
-
-    def __getitem__(self, key) -> np.ndarray:
-        return self.layers[(slice(None),) + tuple(key)].any(axis=0)
-
-
-def key_points_in(atlas: Atlas, raster, painted: dict) -> frozenset:
-    """The same from painted masks {view: (row0, col0, bool mask)} (a 3 x 3 pixel neighbourhood
-    around each key point counts), so batch readers without a PainMap give the same features."""
-    out = set()
-    for d in atlas.dermatomes:
-        for kp in d.key_points:
-            if kp.view not in painted:
-                continue
-            r0, c0, mask = painted[kp.view]
-            c, r = raster.to_px(kp.x, kp.y)
-            r, c = int(r) - r0, int(c) - c0
-            if mask[max(r - 1, 0):max(r + 2, 0), max(c - 1, 0):max(c + 2, 0)].any():
-                out.add((d.root, d.side))
-    return frozenset(out)
-
-
 def log_scores(model: Model, f: Features, temperature: float | None = None) -> np.ndarray:
     """Tempered log posterior (unnormalised) for every hypothesis."""
     T = model.lib.temperature if temperature is None else temperature
     x = soft_painted(f.coverage) * model.scored
-    notx = (1 - soft_painted(f.coverage)) * model.scored
+    notx = (1 - soft_painted(f.coverage)) * model.absent_w
     ll = model.lp @ x + model.lq @ notx
     if model.none_lp is not None:  # the none row is a mixture: log-sum-exp over its components
         c = model.none_lp @ x + model.none_lq @ notx  # each component tempered like a pattern
@@ -713,7 +692,7 @@ def evidence_for(model: Model, h: int, f: Features, max_items: int = 6) -> tuple
             items.append(Evidence(f"pain in the {', '.join(outside[:3])}: outside the areas every "
                                   "pattern in the library reaches", "for", "regions/patterns.yaml", 2.0))
         if model.none_lp is not None:
-            notx = (1 - x) * model.scored
+            notx = (1 - x) * model.absent_w
             best = int(np.argmax(model.none_log_share + model.none_lp @ x + model.none_lq @ notx))
             comp = lib.none.components[best]
             items.append(Evidence(f"the drawing is consistent with {comp.text}", "for", lib.cite(comp.source), 1.5))
@@ -848,16 +827,19 @@ def _region_source(pat: Pattern, region, side: str, lib: PatternLibrary) -> str:
 # Public entry points
 
 
-def match(pain_map: PainMap, top_n: int = TOP_N, patterns_path: str | Path | None = None) -> Ranking:
-    """Rank the (pattern, side) hypotheses for a pain map. Red flags first; never a diagnosis."""
-    return match_features(features.from_map(pain_map), pain_map.red_flags_recorded, top_n, patterns_path)
+def match(pain_map: PainMap, top_n: int = TOP_N, patterns_path: str | Path | None = None,
+          local_prior: str | Path | bool | None = None) -> Ranking:
+    """Rank the (pattern, side) hypotheses for a pain map. Red flags first; never a diagnosis.
+    `local_prior` as for get_model (None: BODYMAP_LOCAL_PRIOR if set; False: the library's priors)."""
+    return match_features(features.from_map(pain_map), pain_map.red_flags_recorded, top_n, patterns_path,
+                          local_prior)
 
 
 def match_features(f: features.Features, recorded: list[dict] | None = None, top_n: int = TOP_N,
-                   patterns_path: str | Path | None = None) -> Ranking:
+                   patterns_path: str | Path | None = None, local_prior: str | Path | bool | None = None) -> Ranking:
     """`match` from the one feature computation: a PainMap's (features.from_map) or a file's
     (features.from_document, no PainMap built), with the red flags recorded in the file."""
-    model = get_model(f.atlas, patterns_path)
+    model = get_model(f.atlas, patterns_path, local_prior)
     summary = {"extent_percent": f.extent["total"], "regions": f.painted_regions(), "most_distal": f.most_distal}
     return rank(model, inputs_from(f), summary, f.both_legs, f.saddle, recorded, top_n)
 
@@ -871,6 +853,8 @@ def rank(model: Model, f: Features, summary: dict, both_legs: bool, saddle: bool
                                 list(summary.get("regions", [])))
     out_summary = {"extent_percent": round(float(summary.get("extent_percent", f.extent_percent)), 3),
                    "regions": list(summary.get("regions", []))}
+    if model.local_prior is not None:  # opt-in (issue 25): say which clinic prior shaped this ranking
+        out_summary["local_prior"] = model.local_prior.to_json()
     if not (soft_painted(f.coverage) * model.scored).any():
         return Ranking(flags, [], prompts + (["No painted area to match yet (the saddle area is not scored: it "
                                               "prompts the red-flag questions)."] if not flags else []), out_summary,
@@ -906,27 +890,40 @@ def rank(model: Model, f: Features, summary: dict, both_legs: bool, saddle: bool
 def pattern_lines(model: Model, f: Features, post: np.ndarray) -> list[tuple[int, int]]:
     """(line index into model.pattern_ids, its best hypothesis) for every pattern line, most
     probable first; a line's side is its most probable side, ties going to the painted side."""
-    painted = _painted_side(model, f)
+    side_rank = _side_rank(model, _painted_side(model, f))
     belief = np.bincount(model.rules.hyp_pat, weights=post, minlength=len(model.pattern_ids))
-    side_rank = np.array([0 if side == painted else 1 if side == "bilateral" else 2 for _, side in model.hyps])
+    rows_of = model.rules.extra["rows_of"]
+    rpost = np.round(post, 12)
     out = []
     for k in np.lexsort((np.arange(len(belief)), -np.round(belief, 12))):
-        rows = np.flatnonzero(model.rules.hyp_pat == k)
+        rows = rows_of[k]
         if not rows.size or (belief[k] <= 0 and out):
             continue
-        out.append((int(k), int(rows[np.lexsort((side_rank[rows], -np.round(post[rows], 12)))[0]])))
+        out.append((int(k), int(rows[np.lexsort((side_rank[rows], -rpost[rows]))[0]])))
     return out
+
+
+def _side_rank(model: Model, painted: str) -> np.ndarray:
+    """Per hypothesis: 0 on the painted side, 1 bilateral, 2 the other side (kept on the model)."""
+    cache = model.__dict__.setdefault("_side_rank", {})
+    if painted not in cache:
+        cache[painted] = np.array([0 if side == painted else 1 if side == "bilateral" else 2 for _, side in model.hyps])
+    return cache[painted]
 
 
 def top_line(model: Model, f: Features, post: np.ndarray) -> tuple[str, str, float]:
     """(pattern id, side, belief in the pattern) of the first line, as `rank` shows it."""
-    k, best = pattern_lines(model, f, post)[0]
+    belief = np.bincount(model.rules.hyp_pat, weights=post, minlength=len(model.pattern_ids))
+    k = int(np.argmax(np.round(belief, 12)))  # the first of equal beliefs, as pattern_lines orders them
+    rows = model.rules.extra["rows_of"][k]
+    painted = _painted_side(model, f)
+    best = int(rows[np.lexsort((_side_rank(model, painted)[rows], -np.round(post[rows], 12)))[0]])
     pid, side = model.hyps[best]
     if pid == NONE_ID:
-        side = _painted_side(model, f)
+        side = painted
     elif pid != WIDESPREAD_ID and model.lib.get(pid).symmetric:
         side = "bilateral"
-    return pid, side, float(post[model.rules.hyp_pat == k].sum())
+    return pid, side, float(post[rows].sum())
 
 
 def _with_rules(ev: tuple[Evidence, ...], parts: rules.Parts, k: int, pat: Pattern,
@@ -971,10 +968,12 @@ def _known(key: str) -> bool:
 
 
 def _painted_side(model: Model, f: Features) -> str:
-    x = soft_painted(f.coverage)
-    sides = {model.atlas.regions[i].side for i in np.flatnonzero(x > 0)}
-    sides.discard("midline")
-    return sides.pop() if len(sides) == 1 else "bilateral"
+    on = f.coverage > SOFT_LOW  # soft_painted(coverage) > 0
+    sides = model.__dict__.get("_region_side")
+    if sides is None:
+        sides = model.__dict__["_region_side"] = np.array([r.side for r in model.atlas.regions])
+    left, right = bool((on & (sides == "left")).any()), bool((on & (sides == "right")).any())
+    return "left" if left and not right else "right" if right and not left else "bilateral"
 
 
 def pattern_zone(atlas: Atlas, pattern_id: str, side: str) -> dict[str, float]:

@@ -76,6 +76,36 @@ WIDESPREAD_STEP = 0.05  # more per WPI area above 4 (M)
 WIDESPREAD_MAX = 0.85
 
 
+# Atlas 3 (ADR 0021) cut eight atlas 2 regions finer: the hand into digits, thenar and hypothenar,
+# the forearm into halves, the front of the upper arm into three strips, the face and the back of
+# the head into parts, the upper back into four. "No pain in the hand" is one observation however
+# finely the hand is cut, so an unpainted region counts as its share (1/n) of the old region it
+# refines (ADR 0024); painted regions count in full, so a painted thumb still tells C6 from C8.
+REFINES = {
+    "palm": "palm", "thenar": "palm", "hypothenar": "palm",
+    **{f"{d}_palmar": "palm" for d in ("thumb", "index_finger", "middle_finger", "ring_finger", "little_finger")},
+    "back_of_hand": "back_of_hand", "first_web_space": "back_of_hand",
+    **{f"{d}_dorsal": "back_of_hand" for d in ("thumb", "index_finger", "middle_finger", "ring_finger",
+                                                "little_finger")},
+    "forearm_radial_front": "forearm_front", "forearm_ulnar_front": "forearm_front",
+    "forearm_radial_back": "forearm_back", "forearm_ulnar_back": "forearm_back",
+    "upper_arm_front": "upper_arm_front", "lateral_arm": "upper_arm_front", "medial_arm": "upper_arm_front",
+    "face": "face", "temple": "face", "jaw": "face",
+    "back_of_head": "back_of_head", "occiput": "back_of_head",
+    "upper_back": "upper_back", "trapezius_ridge": "upper_back", "scapular": "upper_back", "interscapular": "upper_back",
+}
+
+
+def absence_weights(regions) -> np.ndarray:
+    """(R,) the weight of each region's "not painted" term: 1 over the number of regions (same view
+    and side) that refine one old region, else 1 (ADR 0024)."""
+    fam = [(REFINES.get(r.stem, r.stem + "#"), r.view, r.side) for r in regions]
+    n: dict = {}
+    for k in fam:
+        n[k] = n.get(k, 0) + 1
+    return np.array([1.0 / n[k] for k in fam])
+
+
 def wpi_area(region) -> str | None:
     """The WPI area a region belongs to ('right upper leg', 'neck'), or None."""
     if region.stem in WPI_AXIAL:
@@ -165,8 +195,42 @@ def compile_rules(model, labm: np.ndarray) -> RuleTables:
     lp = model.log_prior.copy()
     lp[n_pat + 1:] = -np.inf
     lp = lp - np.logaddexp.reduce(lp[np.isfinite(lp)])
-    return RuleTables(hyp_pat, n_pat, territory, territory & (side == "left"), territory & (side == "right"),
-                      remote, w_all, w_m, joint, disc, [wpi_area(r) for r in atlas.regions], np.exp(lp))
+    rt = RuleTables(hyp_pat, n_pat, territory, territory & (side == "left"), territory & (side == "right"),
+                    remote, w_all, w_m, joint, disc, [wpi_area(r) for r in atlas.regions], np.exp(lp))
+    rt.extra.update(_vector_tables(model, rt, side))
+    return rt
+
+
+def _vector_tables(model, rt: RuleTables, side: np.ndarray) -> dict:
+    """Arrays that let one map's rules run without a Python loop over hypotheses or regions."""
+    lib, nh = model.lib, rt.n_pat
+    K = len(lib.patterns)
+    hside = np.array([s_ for _, s_ in model.hyps])
+    key_rows: dict = {}
+    for h in range(nh):
+        pid, hs = model.hyps[h]
+        if pid.startswith("root_"):
+            for ks in (("left", "right") if hs == "bilateral" else (hs,)):
+                key_rows.setdefault((pid[5:], ks), []).append(h)
+    areas = sorted({a for a in rt.wpi if a})
+    wpi_idx = np.array([areas.index(a) if a else -1 for a in rt.wpi])
+    ids = model.pattern_ids
+    return {
+        "hside": hside,
+        "key_rows": {k: np.array(v) for k, v in key_rows.items()},
+        "lr": np.vstack([rt.left[:nh], rt.right[:nh]]).astype(float),  # (2 nh, R)
+        "bilateral": hside[:nh] == "bilateral",
+        "dead": np.array([not np.isfinite(model.log_prior[h]) or model.log_prior[h] < -600 for h in range(nh)]),
+        "remote_k": rt.remote[2:nh:3].astype(float),  # (K, R): each pattern's bilateral row covers both sides
+        "joint_k": rt.joint[2:nh:3],
+        "disc_k": [(k, rt.disc[3 * k + 2]) for k in range(K) if rt.disc[3 * k + 2]],
+        "w_both": np.vstack([rt.w_all, rt.w_m]),  # (2H, R)
+        "wpi_idx": wpi_idx,
+        "wpi_region": [body_region(a) for a in areas],
+        "side": side,
+        "confusable": [(k, ids.index(o)) for k, pat in enumerate(lib.patterns) for o in pat.confusable_with],
+        "rows_of": [np.flatnonzero(rt.hyp_pat == k) for k in range(len(ids))],
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -183,22 +247,43 @@ class Parts:
     none_feat: float  # the none row's feature log-likelihood
     ceiling: np.ndarray  # (len(pattern_ids),) ceiling per pattern line
     to_none: np.ndarray  # (len(pattern_ids),) bool: the ceiling's excess goes to "no pattern fits well"
-    reasons: dict  # pattern index -> list of (text, source, ceiling, always shown)
+    reasons_of: Any  # (k) -> [(text, source, ceiling, always shown)] of pattern k, written when read
     wide_q: float = 0.0
     wide_text: str = ""
     painted_sides: tuple = ()
     confused: dict = field(default_factory=dict)  # line index -> partner name, filled by combine (for evidence)
 
+    @property
+    def reasons(self) -> "_Reasons":
+        """pattern index -> list of (text, source, ceiling, always shown): written only for the
+        lines a ranking shows (batch scoring never reads them)."""
+        if not isinstance(self.reasons_of, _Reasons):
+            self.reasons_of = _Reasons(self.reasons_of)
+        return self.reasons_of
+
+
+class _Reasons(dict):
+    """{pattern index: reasons}, each pattern's written on first `get`."""
+
+    def __init__(self, write):
+        super().__init__()
+        self._write = write
+
+    def get(self, k, default=None):
+        if k not in self:
+            self[k] = self._write(k)
+        return super().get(k) or default
+
 
 def parts_of(model, f, x: np.ndarray) -> Parts:
     """x: (R,) soft-painted share of each scored region (0 outside the scored ones)."""
     d, rt = model.doubt, model.rules
-    notx = (1 - x) * model.scored
-    H = len(model.hyps)
-    mean = d.e_lp @ x + d.e_lq @ notx
+    vt = rt.extra
+    notx = (1 - x) * model.absent_w
+    region = d.e_lp @ x + d.e_lq @ notx
     var = (1 - doubt.SHARED_RHO) * (d.v_lp @ x + d.v_lq @ notx) + doubt.SHARED_RHO * (d.g_p @ x + d.g_q @ notx) ** 2
     s = f.sensations.astype(float)
-    mean = mean + d.sens[0] @ s + d.sens[2] @ (1 - s)
+    mean = region + d.sens[0] @ s + d.sens[2] @ (1 - s)
     var = var + d.sens[1] @ s + d.sens[3] @ (1 - s)
     from .matcher import ANSWER_FEATURES  # the matcher imports this module at its top
 
@@ -213,42 +298,73 @@ def parts_of(model, f, x: np.ndarray) -> Parts:
         mean, var = (mean + d.age[0], var + d.age[1]) if age >= 60 else (mean + d.age[2], var + d.age[3])
     nh = rt.n_pat
     # the ISNCSCI key sensory point painted: evidence for that root on that side (M)
-    for root, kside in getattr(f, "key_points", ()) or ():
-        for h in range(nh):
-            pid, hside = model.hyps[h]
-            if pid == f"root_{root}" and hside in (kside, "bilateral"):
-                mean[h] += KEY_POINT_LLR
-                var[h] += doubt.LOGIT_SD["M"] ** 2
+    for key in getattr(f, "key_points", ()) or ():
+        rows = vt["key_rows"].get(key)
+        if rows is not None:
+            mean[rows] += KEY_POINT_LLR
+            var[rows] += doubt.LOGIT_SD["M"] ** 2
     none_comp, none_feat = None, 0.0
     if model.none_lp is not None:
         none_comp = (d.none_e_lp @ x + d.none_e_lq @ notx) if d.none_e_lp is not None else \
             (model.none_lp @ x + model.none_lq @ notx)
-        none_feat = float(mean[nh] - (d.e_lp[nh] @ x + d.e_lq[nh] @ notx))
+        none_feat = float(mean[nh] - region[nh])
     # both sides: a bilateral hypothesis needs paint on both sides inside the pattern's area
     on = (x >= 0.5).astype(float)
-    both = (rt.left[:nh] @ on > 0) & (rt.right[:nh] @ on > 0)
-    for h in range(nh):
-        if model.hyps[h][1] == "bilateral" and not both[h]:
-            mean[h] = -np.inf
-        if not np.isfinite(model.log_prior[h]) or model.log_prior[h] < -600:  # a symmetric pattern's one side
-            mean[h] = -np.inf
+    lr = vt["lr"] @ on
+    both = (lr[:nh] > 0) & (lr[nh:] > 0)
+    mean[:nh][(vt["bilateral"] & ~both) | vt["dead"]] = -np.inf  # a symmetric pattern has no one side
     mean[nh + 1:] = -np.inf  # widespread is set by rule below
     n_ids = len(model.pattern_ids)
+    K = len(model.lib.patterns)
     ceiling = np.ones(n_ids)
     to_none = np.zeros(n_ids, dtype=bool)
-    reasons: dict[int, list] = {}
+    painted = float(on.sum())
+    nerve = [s_ for s_, on_ in zip(_sensations(), f.sensations) if on_ and s_ in NERVE_SENSATIONS]
+    c = ceiling[:K]
+    if painted:
+        far_n = vt["remote_k"] @ on
+        far = far_n > 0
+        c_far = np.minimum(CEILING, 1.0 - far_n / painted)
+        c[far] = c_far[far]
+        to_none[:K] = far & ~(bool(nerve) & (NERVE_JOINT_CEILING < c_far))
+    for k, keys in vt["disc_k"]:
+        if any(not isinstance(f.answers.get(a), bool) for a in keys):
+            c[k] = min(c[k], CEILING)
+    if nerve:
+        c[vt["joint_k"]] = np.minimum(c[vt["joint_k"]], NERVE_JOINT_CEILING)
+    best = 3 * np.arange(K) + mean[:nh].reshape(K, 3).argmax(axis=1)
+    w = vt["w_both"] @ x
+    wa, wm = w[:len(model.hyps)][best], w[len(model.hyps):][best]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m_cap = (wa > 0) & (wm / np.where(wa > 0, wa, 1.0) >= M_SHARE_CAP)
+    c[m_cap] = np.minimum(c[m_cap], CEILING)
+    # widespread pain (ACR 2016)
+    onr = np.flatnonzero(on > 0)
+    idx = vt["wpi_idx"][onr]
+    areas = np.unique(idx[idx >= 0])
+    groups = {vt["wpi_region"][a] for a in areas} - {None}
+    wide_q, wide_text = 0.0, ""
+    if len(groups) >= GENERALISED_MIN:
+        wide_q = min(WIDESPREAD_MAX, WIDESPREAD_BASE + WIDESPREAD_STEP * max(0, len(areas) - GENERALISED_MIN))
+        wide_text = (f"pain in {len(groups)} of the 5 body regions (generalised pain) and {len(areas)} of the 19 "
+                     "areas of the widespread pain index")
+    sides = tuple(sorted(set(vt["side"][onr].tolist()) - {"midline"}))
+    return Parts(mean, var, none_comp, none_feat, ceiling, to_none,
+                 lambda k: _reasons(model, f, x, on, mean, nerve, k), wide_q, wide_text, sides)
 
-    def cap(k: int, c: float, text: str, source: str, none: bool = False, always: bool = True) -> None:
+
+def _reasons(model, f, x: np.ndarray, on: np.ndarray, mean: np.ndarray, nerve: list, k: int) -> list:
+    """The words for each ceiling of parts_of on pattern line k (the same tests, written out for the evidence)."""
+    rt = model.rules
+    reasons: list = []
+
+    def cap(k: int, c: float, text: str, source: str, always: bool = True) -> None:
         """`always`: shown even when the line stays below the ceiling anyway (else only when it binds)."""
-        if c < ceiling[k]:
-            ceiling[k] = c
-            to_none[k] = none
-        reasons.setdefault(k, []).append((text, source, c, always))
+        reasons.append((text, source, c, always))
 
     painted = float(on.sum())
-    names = [r.name for r in model.atlas.regions]
-    nerve = [s for s, on_ in zip(_sensations(), f.sensations) if on_ and s in NERVE_SENSATIONS]
-    for k in range(len(model.lib.patterns)):
+    names = rt.extra.get("names") or rt.extra.setdefault("names", [r.name for r in model.atlas.regions])
+    if k < len(model.lib.patterns):
         hb = 3 * k + 2
         pat = model.lib.patterns[k]
         far = np.flatnonzero(rt.remote[hb] & (on > 0))
@@ -256,7 +372,7 @@ def parts_of(model, f, x: np.ndarray) -> Parts:
             share = far.size / painted
             where = ", ".join(names[i] for i in far[:3]) + (" and more" if far.size > 3 else "")
             cap(k, min(CEILING, 1.0 - share), f"pain in the {where}: outside the area of {pat.name}, which "
-                f"explains at most {100 * (1 - share):.0f}% of the painted areas", "bodymap rule (ADR 0019)", True)
+                f"explains at most {100 * (1 - share):.0f}% of the painted areas", "bodymap rule (ADR 0019)")
         missing = [a for a in rt.disc[hb] if not isinstance(f.answers.get(a), bool)]
         if missing:
             said = " and ".join(a.replace("_", " ") for a in missing)
@@ -270,16 +386,7 @@ def parts_of(model, f, x: np.ndarray) -> Parts:
         if wa > 0 and float(rt.w_m[best] @ x) / wa >= M_SHARE_CAP:
             cap(k, CEILING, f"the painted areas that fit {pat.name} rest mostly on bodymap estimates (M), "
                 "not on published figures", "bodymap rule (ADR 0019)", always=False)
-    # widespread pain (ACR 2016)
-    areas = {rt.wpi[i] for i in np.flatnonzero(on > 0) if rt.wpi[i]}
-    groups = {body_region(a) for a in areas} - {None}
-    wide_q, wide_text = 0.0, ""
-    if len(groups) >= GENERALISED_MIN:
-        wide_q = min(WIDESPREAD_MAX, WIDESPREAD_BASE + WIDESPREAD_STEP * max(0, len(areas) - GENERALISED_MIN))
-        wide_text = (f"pain in {len(groups)} of the 5 body regions (generalised pain) and {len(areas)} of the 19 "
-                     "areas of the widespread pain index")
-    sides = tuple(sorted({model.atlas.regions[i].side for i in np.flatnonzero(on > 0)} - {"midline"}))
-    return Parts(mean, var, none_comp, none_feat, ceiling, to_none, reasons, wide_q, wide_text, sides)
+    return reasons
 
 
 def _sensations():
@@ -302,18 +409,16 @@ def combine(model, parts: Parts, T: float) -> np.ndarray:
     none_k = n_ids - 2
     wide_h = len(model.hyps) - 1
     # the prior share of a moved excess goes only to hypotheses on the painted side(s)
-    sides_ok = {"left", "right", "bilateral"} if len(parts.painted_sides) != 1 else set(parts.painted_sides)
-    on_side = np.array([s_ in sides_ok for _, s_ in model.hyps])
+    hside = rt.extra["hside"]
+    on_side = (hside == parts.painted_sides[0]) if len(parts.painted_sides) == 1 else np.ones(len(hside), dtype=bool)
     prior = np.where(np.isfinite(mean) & on_side, rt.log_prior, 0.0)
     ceiling = parts.ceiling.copy()
     belief0 = np.bincount(rt.hyp_pat, weights=post, minlength=n_ids)
     parts.confused = {}
-    for k, pat in enumerate(model.lib.patterns):  # a pair the drawing cannot tell apart (Albert 2019)
-        for other in pat.confusable_with:
-            j = model.pattern_ids.index(other)
-            if belief0[j] >= CONFUSABLE_MIN and CEILING < ceiling[k]:
-                ceiling[k] = CEILING
-                parts.confused[k] = model.lib.patterns[j].name
+    for k, j in rt.extra["confusable"]:  # a pair the drawing cannot tell apart (Albert 2019)
+        if belief0[j] >= CONFUSABLE_MIN and CEILING < ceiling[k]:
+            ceiling[k] = CEILING
+            parts.confused[k] = model.lib.patterns[j].name
     for _ in range(3):  # a moved excess can push another line over its ceiling
         belief = np.bincount(rt.hyp_pat, weights=post, minlength=n_ids)
         over = np.flatnonzero(belief > ceiling + 1e-12)

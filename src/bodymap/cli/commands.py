@@ -69,6 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
     sm = sub.add_parser("match", help="which referral patterns a map is consistent with")
     sm.add_argument("path", help="a .bodymap file or a folder of them")
     sm.add_argument("--json", action="store_true")
+    # issue 25: a clinic's fitted local prior, opt-in (also BODYMAP_LOCAL_PRIOR); --no-local-prior switches it off
+    lp = sm.add_mutually_exclusive_group()
+    lp.add_argument("--local-prior", metavar="FILE", default=None,
+                    help="rank with the clinic's local prior fitted by 'bodymap lab validate --fit-prior'")
+    lp.add_argument("--no-local-prior", action="store_true", help="ignore BODYMAP_LOCAL_PRIOR: the library's priors")
     sv = sub.add_parser("review", help="the clinician review window for a map or a folder of maps")
     sv.add_argument("path", help="a .bodymap file or a folder of them")
     sv.add_argument("--size", default=None, help="window size WxH (default 1400x900, made smaller to fit the screen)")
@@ -159,7 +164,8 @@ def _dispatch(args, parser) -> int:
     if cmd == "match":
         from .match import match_command
 
-        return match_command(args.path, as_json=args.json)
+        return match_command(args.path, as_json=args.json, local_prior=args.local_prior,
+                             no_local_prior=args.no_local_prior)
     if cmd == "review":
         p = Path(args.path)
         if not p.exists():

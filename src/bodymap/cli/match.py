@@ -11,17 +11,57 @@ from ..fileformat import load
 from ..triage import CAVEAT, assess, hypothesis_name
 
 
-def match_command(path: str, as_json: bool = False) -> int:
+def match_command(path: str, as_json: bool = False, local_prior: str | None = None,
+                  no_local_prior: bool = False) -> int:
+    import os
+
+    from ..matcher import LOCAL_PRIOR_ENV
+
+    before = os.environ.get(LOCAL_PRIOR_ENV)
+    try:
+        if no_local_prior:
+            os.environ.pop(LOCAL_PRIOR_ENV, None)
+        elif local_prior is not None:
+            os.environ[LOCAL_PRIOR_ENV] = str(local_prior)  # every ranking below uses it (matcher.get_model)
+        return _match(path, as_json)
+    finally:  # the command's choice ends with it (the CLI can run in-process)
+        if before is None:
+            os.environ.pop(LOCAL_PRIOR_ENV, None)
+        else:
+            os.environ[LOCAL_PRIOR_ENV] = before
+
+
+def _match(path: str, as_json: bool) -> int:
+    import os
+
+    from ..matcher import LOCAL_PRIOR_ENV, get_model, local_prior_path, read_local_prior
+
+    if local_prior_path():
+        read_local_prior(local_prior_path())  # one clear message (exit 2) if it is not a local prior
     p = Path(path)
     if p.is_dir():
+        if local_prior_path():
+            print(get_model().local_prior.describe(), file=sys.stderr)
         return _folder(p, as_json)
     if not p.exists():
         raise UsageError(f"{p}: no such file or folder")
-    r = assess(load(p))
+    m = load(p)
+    r = assess(m)
     if as_json:
         print(json.dumps(r.to_json(), ensure_ascii=False))
         return 0
     print(format_ranking(r))
+    if local_prior_path():  # comparable: the prior's provenance and the top line without it
+        prior = get_model(m.atlas).local_prior
+        saved = os.environ.pop(LOCAL_PRIOR_ENV)
+        try:
+            plain = assess(m)
+        finally:
+            os.environ[LOCAL_PRIOR_ENV] = saved
+        top = plain.hypotheses[0] if plain.hypotheses else None
+        print(f"ranked with the {prior.describe()}")
+        print("without it: " + (f"{hypothesis_name(top)} {top.side} {100 * top.probability:.0f}% "
+                                f"{band_text(top.band)}" if top else "no ranking"))
     return 0
 
 

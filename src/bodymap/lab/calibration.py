@@ -4,7 +4,7 @@
                                                      # "Second cohort" section of docs/validation.md
 
 T is fixed by the rule of docs/adr/0020-probs-temperature-rule.md: minimum log loss on the
-second cohort (bodymap.cohort, validation/cohort2.yaml), seed FIT_SEED, on the probabilities a
+second cohort (validation/independent via bodymap.lab.cohort.independent, ADR 0025), seed FIT_SEED, on the probabilities a
 clinician sees (ADR 0019), reported on REPORT_SEEDS; the vignettes are reported, never used.
 Bands (`band_for`): p >= STRONG_AT "strong", p >= MODERATE_AT "moderate", else "weak"; the cut
 points are fixed, not fitted (docs/adr/0008), and docs/validation.md reports the hit rate and
@@ -246,23 +246,23 @@ class _Adapted:
 
 def run(fit: bool = False, docs: bool = False, n: int = COHORT_N) -> int:
     from ..atlas import load_atlas
-    from .cohort import generate, load_cohort_spec
+    from .cohort import independent
     from ..matcher import forget_models, get_model
     from ..paths import data_root
     from .validation import simulate
 
     root = data_root()
     atlas = load_atlas()
-    spec = load_cohort_spec()
     model = get_model(atlas)
-    train = generate(atlas, spec, n, FIT_SEED)
+    train = independent(atlas, n, FIT_SEED)
     cal_path = root / "regions" / "calibration.yaml"
     if fit:
         f = fit_constrained(model, train)
         why = (f"log-loss optimum {f.optimum:.4f} by the rule of docs/adr/0020 (no vignette floor; "
                f"vignettes missing at it: {', '.join(f.misses_at_optimum) or 'none'})")
         write_temperature(cal_path, f.temperature,
-                          f"second cohort (bodymap.cohort, validation/cohort2.yaml), seed {FIT_SEED}, n = {n}; "
+                          f"second cohort (validation/independent, through bodymap.lab.cohort.independent), "
+                          f"seed {FIT_SEED}, n = {n}; "
                           f"{why}; written by `make calibrate`. Label M: a model parameter fitted to simulated "
                           f"data, not a clinical figure.")
         forget_models()
@@ -271,9 +271,9 @@ def run(fit: bool = False, docs: bool = False, n: int = COHORT_N) -> int:
     T = model.lib.temperature
     fit_note = next((ln[len("# temperature fit:"):].strip() for ln in cal_path.read_text(encoding="utf-8")
                      .splitlines() if ln.startswith("# temperature fit:")), "not fitted by make calibrate yet")
-    per_seed = {s: generate(atlas, spec, n, s) for s in REPORT_SEEDS}
+    per_seed = {s: independent(atlas, n, s) for s in REPORT_SEEDS}
     held = [d for s in REPORT_SEEDS for d in per_seed[s]]
-    old = [_Adapted((c.pattern,), c.features, truth=c.pattern) for c in simulate(model, n, seed=3, perturb=0.5)]
+    old = [_Adapted(c.accept, c.features, c.out_of_library, truth=c.pattern) for c in simulate(model, n, seed=3, perturb=0.5)]
     lls = {s: _loglik(model, per_seed[s]) for s in REPORT_SEEDS}
     held_ll = [p for s in REPORT_SEEDS for p in lls[s]]
     held_s = score(model, held, T, held_ll)
@@ -287,7 +287,8 @@ def run(fit: bool = False, docs: bool = False, n: int = COHORT_N) -> int:
     ]
     rows[3].per_pattern = per_pattern(held, held_s)
     known = set(model.pattern_ids) - {"none"}
-    mimics = sorted({a for r in spec.recipes if r.out_of_library for a in r.accept if a in known})
+    mimics = sorted({a for d in held if d.out_of_library for a in d.accept if a in known})
+    spec = _OolMix(held)
     held_m, old_m, raw_m = rows[3], rows[5], rows[4]
     for m in rows:
         print(f"{m.name}: n={m.n} top-1 {100 * m.top1:.1f}% top-3 {100 * m.top3:.1f}% ECE {m.ece:.3f} "
@@ -315,6 +316,19 @@ def _pct(x: float) -> str:
     return "-" if x != x else f"{100 * x:.1f}%"
 
 
+class _OolMix:
+    """The out-of-library kinds of a set of drawings and their shares (for the docs text)."""
+
+    def __init__(self, drawings):
+        n = max(len(drawings), 1)
+        kinds: dict[str, int] = {}
+        for d in drawings:
+            if d.out_of_library:
+                kinds[d.truth] = kinds.get(d.truth, 0) + 1
+        self.ool_share = sum(kinds.values()) / n
+        self.kinds = sorted(((k, c / n) for k, c in kinds.items()), key=lambda kv: -kv[1])
+
+
 def _section(T: float, n: int, rows: list[Measure], held: Measure, mimics: list[str], spec, fit_note: str) -> str:
     raw, first = rows[4], rows[5]
     table = "\n".join(f"| {m.name} | {m.n} | {_pct(m.top1)} | {_pct(m.top3)} | {m.ece:.3f} | {m.log_loss:.3f} | "
@@ -323,7 +337,7 @@ def _section(T: float, n: int, rows: list[Measure], held: Measure, mimics: list[
         f"| {b} ({BAND_TEXT[b]}) | {_range(b)} | {c} | {_pct(held.band_conf[b])} | {_pct(a)} |"
         for b, (c, a) in held.bands.items())
     per_pat = "\n".join(f"| {t} | {n_} | {_pct(a)} | {_pct(b)} |" for t, (n_, a, b) in (held.per_pattern or {}).items())
-    ool = ", ".join(f"{r.id} ({100 * r.share:.1f}%)" for r in spec.recipes if r.out_of_library)
+    ool = ", ".join(f"{k} ({100 * sh:.1f}%)" for k, sh in spec.kinds)
     verdict = (f"**meets** the target of at most {ECE_TARGET}" if held.ece <= ECE_TARGET
                else f"**misses** the target of at most {ECE_TARGET}")
     mimic_text = (f"Mimic patterns in the library that such drawings accept: {', '.join(mimics)}."
@@ -336,14 +350,12 @@ rewrites it without refitting). Measured numbers only.
 
 **Why a second cohort.** The cohorts above are sampled from regions/patterns.yaml region by
 region, so they share the matcher's numbers and its independence assumption; a calibration
-measured on them cannot reveal model error. The second cohort (`bodymap.cohort`,
-validation/cohort2.yaml) shares neither: painting starts in one or two regions and grows over
-region adjacency in the atlas with a per-patient spread trait (contiguous, correlated areas);
-its own frequencies differ from patterns.yaml (each has a source and label, or is marked P,
-a deliberate perturbation); sensations and answers go together through a per-patient
-"nerve-like" trait; and {100 * spec.ool_share:.0f}% of drawings come from conditions outside the
-library ({ool}).
-For those, top-1 is right when it is "none" or their mimic. {mimic_text}
+measured on them cannot reveal model error. The second cohort is **independent**: it comes from
+validation/independent/ (see "How the second cohort was made" below), read only through its
+`generate(n, seed, regions)` interface with the regions of the live atlas, and adapted to the
+matcher's inputs by `bodymap.lab.cohort.independent`. {100 * spec.ool_share:.0f}% of the held-out
+drawings come from conditions outside the library ({ool}).
+For those, top-1 is right when it is in their accept list ("none", or the mimic named there). {mimic_text}
 
 **Calibration.** The temperature T = {T:.3f} (regions/calibration.yaml) is fixed by the rule of
 docs/adr/0020-probs-temperature-rule.md, written before the refit: minimum log loss on seed
@@ -362,27 +374,38 @@ Held-out ECE {held.ece:.3f} {verdict}. Split, because a pooled figure can hide t
 errors: **in-library drawings {held.ece_lib:.3f}**, **out-of-library drawings {held.ece_ool:.3f}**.
 
 - The temperature moves top-1 on the held-out seeds from {_pct(raw.top1)} (T = 1) to {_pct(held.top1)}.
-  A temperature below 1 sharpens the evidence: the table ranges and the ceilings of ADR 0019
-  already shrink the probabilities, and the fit gives some of that back where the cohort
-  supports it.
+  {"A temperature below 1 sharpens the evidence: the table ranges and the ceilings of ADR 0019 already shrink the probabilities, and the fit gives some of that back." if T < 1 else "A temperature above 1 softens the evidence further than the table ranges and the ceilings of ADR 0019 already do: on this cohort the matcher was over-confident."}
 - On the first cohort, which agrees with the model by construction, the same T leaves the
   matcher {_direction(first.gap)} (ECE {first.ece:.3f}; mean accuracy minus mean top-1 probability
   {100 * first.gap:+.1f} points).
-- Out-of-library drawings rank "none" or their mimic first in {_pct(held.ool_top1)} of held-out
-  cases; their mean top-1 probability is {_pct(held.ool_conf)} (T = 1: {_pct(raw.ool_conf)}). The
-  out-of-library ECE is large because these lines are held below "strong" on purpose (their
-  mimic templates rest on estimates, M; widespread pain is at most {100 * WIDE_MAX:.0f}%), while this
-  cohort's out-of-library drawings were written with the same mimic templates in mind, so they
-  are easy for it: the issue found 80% of them match those templates. The high hit rate is
-  that agreement, not evidence that the matcher is under-confident on real out-of-library maps.
+- On the held-out second cohort the matcher is {_direction(held.gap)} overall (mean accuracy minus
+  mean top-1 probability {100 * held.gap:+.1f} points).
+- Out-of-library drawings rank an accepted line ("none" or their mimic) first in {_pct(held.ool_top1)}
+  of held-out cases; their mean top-1 probability is {_pct(held.ool_conf)} (T = 1: {_pct(raw.ool_conf)}).
+  "No pattern fits well" and the mimic lines are held below "strong" on purpose (their templates
+  rest on estimates, M; widespread pain is at most {100 * WIDE_MAX:.0f}%).
 
-**How the second cohort was made, and what is still open.** validation/cohort2.yaml was written
-in issue 12 by the team that also wrote regions/patterns.yaml; issue 23 measured its region
-numbers at r = 0.94 with patterns.yaml (35% identical). Issue 23 asks for a rewrite from the
-cited sources and clinical-evidence.md alone, by someone who has not read patterns.yaml or
-src/. That rewrite was **not done** in this round: the helper working on issue 23 had read both
-and could not launch an independent writer from its session. Until it is done, treat every
-figure in this section as a check of the model's structure against a friendly generator.
+**How the second cohort was made.** Issue 23 found the old second cohort
+(validation/cohort2.yaml) written by the team that wrote regions/patterns.yaml (region numbers
+r = 0.94 with it, 35% identical). It is replaced by validation/independent/, written by a
+separate author who, by its README, never saw regions/patterns.yaml, src/, the tests, the docs
+or any git repository of bodymap. The author read only clinical-evidence.md, anatomy-notes.md,
+the five seed articles, a list of atlas 3's regions (ids, sides, views, neighbours), the pattern
+ids and the answer keys, and public literature (among others DePalma 2011, Fukui 1996, Aprill,
+Dwyer and Bogduk 1990, Katz and Stirrat 1990, Calfee 2012). Every number in its cohort.yaml
+carries a source and an R/S/M label; most are M, and the lumbar roots (Furman 2019), hip (Lesher
+2008) and SIJ (Slipman 2000) territories come from papers bodymap also read, so agreement there
+is partly circular (its README says so). Its generator draws a condition from a case mix
+(83% in library, 17% outside: fibromyalgia-like widespread pain, lateral epicondylalgia,
+glenohumeral arthritis, de Quervain, ankle sprain, tension headache, chest wall, thoracic,
+thumb base arthritis, Achilles, Morton neuroma, TMJ), a side, territory components that fire
+independently with their literature probability, a painter style (narrow, typical, wide),
+contiguity bridging and brush spill into neighbours, a second unrelated pain site in 12% and
+a stray dab in 8%, sensations from a per-patient nerve-quality trait, and answers skipped at
+random. Accept lists take in what a drawing cannot separate (adjacent roots, Albert 2019;
+facet and SIJ with non-specific low back pain, Jung 2007). The neighbour lists bodymap passes
+(`atlas_regions`: regions within 0.02 head heights on the same view) differ slightly from the
+export the author was given. No number in regions/ was tuned to this cohort.
 
 ![Reliability diagrams: first cohort, second cohort before tempering, second cohort held out](reliability-cohort2.png)
 
@@ -417,10 +440,11 @@ simulated cohort, shown so that no band reads as more certain than a clinician c
 |---|---|---|---|
 {per_pat}
 
-**What this cannot show.** The second cohort is still simulated: its frequencies are read or
-estimated by the same team, and its out-of-library drawings are only the ones we thought of.
-It tests the model's structure and its calibration against a different generator, not its
-accuracy on real patients.
+**What this cannot show.** The second cohort is still simulated: most of its numbers are its
+author's estimates (M), its case mix is one invented clinic, and its out-of-library drawings are
+only the ones its author thought of. It tests the model against a generator it did not shape,
+not its accuracy on real patients; a clinic's own confirmed cases (`bodymap lab validate`) are
+the only real test.
 """
 
 

@@ -319,3 +319,95 @@ def generate(atlas: Atlas, spec: CohortSpec | None = None, n: int = 1500, seed: 
     shares = shares / shares.sum()
     picks = rng.choice(len(spec.recipes), size=n, p=shares)
     return [draw_one(atlas, nb, spec, spec.recipes[k], rng) for k in picks]
+
+
+# ---------------------------------------------------------------------------
+# The independent second cohort (validation/independent/, issue 23 item 6)
+#
+# Written from the cited sources alone by an author who never read regions/, src/ or the tests
+# (validation/independent/README.md). The lab reads it only through its public interface,
+# generate(n, seed, regions) -> list of drawing dicts, with the regions of the LIVE atlas, and
+# adapts each dict to a Drawing here. Nothing in that folder is edited or read otherwise.
+
+INDEPENDENT_DIR = Path("validation") / "independent"
+
+
+def atlas_regions(atlas: Atlas) -> list[dict]:
+    """The live atlas as the independent generator reads it (id, name, view, side, level, area,
+    point, touches_same_view), kept with the atlas."""
+    hit = atlas.derived.get("lab.cohort.atlas_regions")
+    if hit is None:
+        import shapely
+
+        regs = atlas.regions
+        geoms = [r.geometry.buffer(0.02) for r in regs]
+        a, b = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+        touch: list[set[str]] = [set() for _ in regs]
+        for i, j in zip(a.tolist(), b.tolist()):
+            if i != j and regs[i].view == regs[j].view:
+                touch[i].add(regs[j].id)
+        hit = []
+        for r, t in zip(regs, touch):
+            p = r.geometry.representative_point()
+            hit.append({"id": r.id, "name": r.name, "view": r.view, "side": r.side, "level": r.level,
+                        "area": round(float(r.area), 5), "point": [round(p.x, 4), round(p.y, 4)],
+                        "touches_same_view": sorted(t)})
+        atlas.derived["lab.cohort.atlas_regions"] = hit
+    return [dict(r) for r in hit]
+
+
+def _independent_module(root: Path | None = None):
+    import importlib.util
+
+    from ..paths import data_root
+
+    path = (root or data_root()) / INDEPENDENT_DIR / "generate.py"
+    if not path.exists():
+        raise CohortError(f"{path}: the independent cohort's generator is missing")
+    spec = importlib.util.spec_from_file_location("bodymap_independent_cohort", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def independent(atlas: Atlas, n: int = 1500, seed: int = 11) -> list[Drawing]:
+    """`n` drawings of the independent second cohort, reproducible from `seed`, as Drawings."""
+    if n < 1:
+        raise CohortError(f"cohort size must be at least 1, got {n}")
+    gen = _independent_module()
+    try:
+        raw = gen.generate(n, seed, atlas_regions(atlas))
+    except SystemExit as exc:  # the generator stops with one message on an invalid cohort.yaml
+        raise CohortError(f"the independent cohort refused to generate (exit {exc.code})") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CohortError(f"the independent cohort refused to generate: {exc}") from None
+    return [from_independent(atlas, d, k) for k, d in enumerate(raw)]
+
+
+def from_independent(atlas: Atlas, d: dict, k: int = 0) -> Drawing:
+    """One drawing dict of the independent generator -> a Drawing (Features on the live atlas)."""
+    from ..matcher import ANSWER_FEATURES, Features
+
+    where = f"independent cohort drawing {k}"
+    try:
+        cov = np.zeros(len(atlas.regions))
+        for rid, frac in d["coverage"].items():
+            cov[atlas.index(rid)] = float(frac)
+        sens = np.zeros(len(SENSATIONS), dtype=bool)
+        for s in d["sensations"]:
+            sens[SENSATIONS.index(s)] = True
+        answers: dict[str, Any] = {}
+        for q, v in (d.get("answers") or {}).items():
+            if q == "age" and isinstance(v, int) and not isinstance(v, bool):
+                answers[q] = v
+            elif q in ANSWER_FEATURES and isinstance(v, bool):
+                answers[q] = v
+        truth, accept = str(d["truth"]), tuple(str(a) for a in d["accept"])
+        side, ool = str(d["side"]), bool(d["out_of_library"])
+    except (KeyError, ValueError, TypeError, AttributeError, BodymapError) as exc:
+        raise CohortError(f"{where}: not in the documented shape ({type(exc).__name__}: {exc})") from None
+    if not np.all((cov >= 0) & (cov <= 1)):
+        raise CohortError(f"{where}: a coverage fraction lies outside 0..1")
+    painted = [atlas.regions[i].id for i in np.flatnonzero(cov > 0.02)]
+    return Drawing(truth, accept, side, ool, Features(cov, sens, answers), both_legs_painted(atlas, painted),
+                   painted)

@@ -17,8 +17,9 @@ Maps confirmed with free text (no pattern names it) are counted and named, not s
 A local prior (opt-in, `--fit-prior FILE`): the clinic's own pattern prevalences among its
 confirmed cases (add-one smoothed), stored with its provenance (cases, when, by whom, which
 folder). `--prior FILE` scores the same cases with the matcher's posterior re-weighted by
-local / library prevalence, beside the result without it, so the two can be compared; the
-runtime matcher never reads it.
+local / library prevalence, beside the result without it, so the two can be compared. The live
+matcher (painting window, `bodymap match`, batch) uses it only when BODYMAP_LOCAL_PRIOR or
+`bodymap match --local-prior FILE` names the file (bodymap.matcher.get_model).
 """
 from __future__ import annotations
 
@@ -149,13 +150,13 @@ def validate_folder(paths: Iterable[Path], prior: dict[str, float] | None = None
         if not conf:
             rep.not_confirmed += 1
             continue
-        model = model or get_model(m.atlas)
+        model = model or get_model(m.atlas, local_prior=False)  # the library alone; --prior is the comparison
         ids = [pat.id for pat in model.lib.patterns] + ["none"]
         truth = confirmed_pattern(conf, ids)
         if truth is None:
             rep.free_text.append((p.name, conf["diagnosis"]))
             continue
-        r = match(m, top_n=len(model.hyps))
+        r = match(m, top_n=len(model.hyps), local_prior=False)
         if not r.hypotheses:
             rep.unscored.append((p.name, "nothing scoreable painted"))
             continue
@@ -212,7 +213,8 @@ def fit_prior(rep: LocalReport, pattern_ids: list[str], by: str, folder: str,
     return {"schema": PRIOR_SCHEMA, "cases": rep.n, "fitted": stamp, "fitted_by": by.strip(),
             "folder": folder, "smoothing": "add-one (Laplace)",
             "counts": counts, "prevalence": {k: round((v + 1) / total, 6) for k, v in counts.items()},
-            "note": "opt-in: used only by `bodymap lab validate --prior`; the runtime matcher never reads it"}
+            "note": "opt-in: used by `bodymap lab validate --prior`, and by the live matcher only when "
+                    "BODYMAP_LOCAL_PRIOR or `bodymap match --local-prior` names this file"}
 
 
 def read_prior(path: str) -> dict[str, float]:
