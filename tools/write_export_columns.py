@@ -2,7 +2,7 @@
 
     PYTHONPATH=src python tools/write_export_columns.py
 
-tests/test_export_columns.py fails when the document and the code disagree.
+tests/exports/test_export_columns.py fails when the document and the code disagree.
 """
 from __future__ import annotations
 

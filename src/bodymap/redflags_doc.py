@@ -3,7 +3,7 @@
     python -m bodymap.redflags_doc > docs/red-flags.md
 
 A test checks that the page is current and, row by row, that each rule fires on its
-items and stays quiet without them (tests/test_triage_rules.py). Headless.
+items and stays quiet without them (tests/core/test_triage_rules.py). Headless.
 """
 from __future__ import annotations
 

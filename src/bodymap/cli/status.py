@@ -2,7 +2,7 @@
 
 Only `bodymap.cli` exits. The kiosk's headless flow names the same numbers for the outcome of a
 kiosk session (bodymap.kiosk.flow.EXIT_STAFF, EXIT_CONFIG, EXIT_CRASH: it sits below the CLI and
-cannot import it); tests/test_cli_status.py holds the two to the same values.
+cannot import it); tests/cli/test_cli_status.py holds the two to the same values.
 """
 from __future__ import annotations
 

@@ -143,7 +143,7 @@ class WholeRegionPainter:
         bits = self._fill(m, painted)
         # the figures the file's summary needs, known from the regions (disjoint, painted whole): what
         # counted_regions(), region_counts(), extent_percent() and sensations_present() would compute
-        # (tests/test_choir_import.py compares them with PainMap's own on every code), and the bitfield
+        # (tests/exports/test_choir_import.py compares them with PainMap's own on every code), and the bitfield
         v_ = m.version
         for v in VIEWS:
             bits[v].flags.writeable = False

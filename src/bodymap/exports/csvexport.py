@@ -232,7 +232,7 @@ COLUMN_DOC_END = "<!-- end of column order -->"
 
 
 def column_order_markdown() -> str:
-    """The CSV's column order for docs/exports.md, from `columns()` itself (tests/test_export_columns.py
+    """The CSV's column order for docs/exports.md, from `columns()` itself (tests/exports/test_export_columns.py
     holds the document to it): numbered, with the atlas's `cov_<region id>` columns as one entry."""
     from .common import Decoder
 

@@ -10,7 +10,7 @@ kiosk finds worth asking as in `TYPICAL.answers`.
 
 `run_session` drives the headless kiosk (bodymap.kiosk.flow) with that script
 and counts what a patient does on the screens: the bench records the figures
-(`kiosk_actions_typical`, `kiosk_session_s_estimate`); tests/test_kiosk_ui.py
+(`kiosk_actions_typical`, `kiosk_session_s_estimate`); tests/ui/kiosk/test_kiosk_ui.py
 drives the same script through the real screens.
 """
 from __future__ import annotations

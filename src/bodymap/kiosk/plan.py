@@ -230,7 +230,7 @@ def _red_flag_pages(skip: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
     urgent group packed into the fewest pages (filling the last page so far where it fits), so that fewer
     pages hold them (ADR 0027). A question never comes before a more urgent one's page; on each page the
     questions keep screen order. A question too long to read alone in time gets a page of its own
-    (tests/test_kiosk_safe.py fails on it)."""
+    (tests/ui/kiosk/test_kiosk_safe.py fails on it)."""
     keys = [k for k in red_flag_screen_keys() if k not in set(skip)]
     order = {k: i for i, k in enumerate(keys)}
     pages: list[list[str]] = []

@@ -228,7 +228,7 @@ def write_temperature(path: Path, T: float, note: str) -> None:
 # Report, docs and the command line (the reliability diagram: bodymap.reliability_plot, headless)
 from .reliability_plot import reliability_png  # noqa: E402
 
-WIDE_MAX = 0.85  # bodymap.rules.WIDESPREAD_MAX, for the docs text (checked in tests/test_probs_rules.py)
+WIDE_MAX = 0.85  # bodymap.rules.WIDESPREAD_MAX, for the docs text (checked in tests/core/test_probs_rules.py)
 
 SECTION = "## Second cohort"
 FIGURE = "docs/images/reliability-cohort2.png"

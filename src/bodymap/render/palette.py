@@ -41,7 +41,7 @@ ZONE_OUTLINE_P = 0.3  # and regions at or above this get a line around them
 # contrast, 1.4.11), and a darker `ink` for its texture lines, at least 3:1 too
 # and about 2:1 against its own fill so the texture shows. Paint is opaque.
 # Where sensations overlap, they share the area in diagonal bands, each band
-# drawn as one of them (tests/test_palette.py checks all of this).
+# drawn as one of them (tests/render/test_palette.py checks all of this).
 SENSATION_STYLE = {
     "aching": {"colour": (0, 65, 101), "fill": (0, 114, 178), "pattern": "solid", "label": "Aching"},
     "sharp": {"colour": (102, 45, 0), "fill": (200, 88, 0), "pattern": "diagonal", "label": "Sharp"},

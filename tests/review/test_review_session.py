@@ -20,7 +20,7 @@ from bodymap.review import ReviewSession
 from bodymap.review.entries import MAX_DEPTH, subfolder_count
 from bodymap.visits import VisitConflict, history_of
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def save(atlas, folder: Path, name: str, regions, *, created: str, patient=None, visit_date=None, answers=None,

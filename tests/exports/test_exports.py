@@ -17,7 +17,7 @@ from bodymap import cli, fileformat
 from bodymap.atlas import load_atlas
 from bodymap.painting import SENSATIONS, PainMap
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _make(path: Path, paint, *, answers=None, intensity=None, session=None) -> Path:

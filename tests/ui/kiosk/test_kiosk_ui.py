@@ -32,7 +32,7 @@ from bodymap.ui.kiosk.staff import staff_lines
 from bodymap.ui.kiosk import REDFLAG_FINISH_AFTER_S, STOPPED, THANKS_SECONDS, KioskApp, run_kiosk
 
 SIZE = (1920, 1080)
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 CATALOGUES = ROOT / "assets" / "i18n"
 PIN = "2468"
 

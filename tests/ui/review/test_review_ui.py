@@ -30,7 +30,7 @@ from bodymap.ui.review import ReviewScreen
 from bodymap.render.body import DIFF_KINDS, diff_colours, diff_swatch
 
 SIZE = (1400, 900)
-SNAPSHOTS = Path(__file__).parent / "snapshots"
+SNAPSHOTS = Path(__file__).resolve().parents[2] / "snapshots"
 
 
 # ---------------------------------------------------------------------------

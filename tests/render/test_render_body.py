@@ -112,7 +112,7 @@ def test_no_import_cycle_between_view_labels_and_body():
     import ast
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1] / "src" / "bodymap" / "render"
+    root = Path(__file__).resolve().parents[2] / "src" / "bodymap" / "render"
 
     def imports(name: str) -> set[str]:
         tree = ast.parse((root / f"{name}.py").read_text(encoding="utf-8"))

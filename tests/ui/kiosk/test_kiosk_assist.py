@@ -1,6 +1,6 @@
 """The kiosk for a patient who needs more: the feet bigger, a voice, help from staff; and what staff see.
 
-Driven like tests/test_kiosk_ui.py: synthetic FINGER events normalised to the
+Driven like tests/ui/kiosk/test_kiosk_ui.py: synthetic FINGER events normalised to the
 window, a fake clock, and what the patient sees read back from the strings
 drawn (`app.texts.frame`), the painted masks and the log.
 """
@@ -270,7 +270,7 @@ def test_listen_speaks_what_the_screen_shows(tmp_path, atlas):
 
 
 def test_every_text_heard_on_the_way_has_its_recording(tmp_path, atlas):
-    """Every key a screen would speak, in both languages, has a file (tests/test_voice.py checks its words)."""
+    """Every key a screen would speak, in both languages, has a file (tests/ui/kiosk/test_voice.py checks its words)."""
     for lang in ("en", "es"):
         app, clock = make(tmp_path / lang, atlas)
         app.speaker = spk = FakeSpeaker()

@@ -21,7 +21,7 @@ from fakes import FakeRanking  # noqa: E402
 from drive import display_fixture
 
 SIZE = (1280, 800)
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "images"
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "images"
 
 
 display = display_fixture(SIZE)  # one headless display for the file; `atlas` comes from conftest

@@ -15,7 +15,7 @@ from bodymap import cli, fileformat
 from bodymap.atlas import load_atlas
 from bodymap.painting import QUESTIONS, SENSATIONS, YES_NO_QUESTIONS, PainMap
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 # The CSV columns as published before issue 13 (docs/exports.md): they must stay first and in this order.
 OLD_FIXED_HEAD = ["file", "session_code", "created", "red_flags", "extent_total", "extent_front", "extent_back"]

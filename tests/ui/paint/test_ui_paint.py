@@ -25,8 +25,8 @@ from bodymap.ui.kit import ranking as app_module  # the matcher loader
 from bodymap.ui.paint import PaintScreen
 
 SIZE = (1280, 800)
-SNAPSHOTS = Path(__file__).parent / "snapshots"
-ROOT = Path(__file__).resolve().parents[1]
+SNAPSHOTS = Path(__file__).resolve().parents[2] / "snapshots"
+ROOT = Path(__file__).resolve().parents[3]
 
 
 # ---------------------------------------------------------------------------

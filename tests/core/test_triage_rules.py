@@ -11,7 +11,7 @@ from bodymap import redflags_doc, triage, vocabulary
 from pathlib import Path
 from bodymap.redflags import evaluate, most_urgent, red_flags, risk_factors
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RANK = {"emergency": 0, "same_day": 1, None: 2}
 
 

@@ -22,7 +22,7 @@ from bodymap.painting import (SENSATIONS, UNSURE, VISIT_FIELDS, YES_NO_QUESTIONS
 from bodymap.redflags import red_flags
 from bodymap.times import local_time
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 V1_FILE = DATA / "format-v1.bodymap"  # written by bodymap at format 1 (main afba039), never rewritten
 
 

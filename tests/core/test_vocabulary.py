@@ -15,7 +15,7 @@ from bodymap.exports import common, fhir, report
 from bodymap.kiosk import flow, i18n
 from bodymap.review import words as review_words
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SRC = REPO / "src" / "bodymap"
 
 

@@ -12,7 +12,7 @@ from shapely.ops import polylabel
 from bodymap.atlas import load_atlas, viewer_sign
 from bodymap.kiosk.config import KioskConfig, load_config
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 import kiosk_assist_screens as ks  # noqa: E402
 
 

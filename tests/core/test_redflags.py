@@ -24,7 +24,7 @@ def flags(answers, both_legs=False):
     return {f.id: f for f in red_flags(answers, both_legs)}
 
 
-# -- each rule line fires and stays quiet: tests/test_triage_rules.py (generated from docs/red-flags.md) --
+# -- each rule line fires and stays quiet: tests/core/test_triage_rules.py (generated from docs/red-flags.md) --
 
 # -- lone risk factors: shown to the clinician, never a flag ---------------------------------
 

@@ -30,9 +30,9 @@ from bodymap.atlas_check import check_atlas
 from bodymap.errors import AtlasError, BodymapError, UnknownRegionError
 from snapshot import MAX_SHARE, compare_snapshot, pixels, share_differing
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 REGIONS = REPO / "regions"
-SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots"
 
 # The region contract (ids the matcher, the patterns and the UI rely on).
 SIDED_STEMS = (
