@@ -54,8 +54,8 @@ check: $(STAMP) ## Validate the atlas YAML and print its figures
 	$(VENV)/bin/bodymap atlas check
 
 render: $(STAMP) ## Render the atlas pictures into docs/
-	SDL_VIDEODRIVER=dummy $(VENV)/bin/bodymap atlas render -o docs/atlas-regions.png --layer regions
-	SDL_VIDEODRIVER=dummy $(VENV)/bin/bodymap atlas render -o docs/atlas-dermatomes.png --layer dermatomes
+	SDL_VIDEODRIVER=dummy $(VENV)/bin/bodymap atlas render -o docs/images/atlas-regions.png --layer regions
+	SDL_VIDEODRIVER=dummy $(VENV)/bin/bodymap atlas render -o docs/images/atlas-dermatomes.png --layer dermatomes
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .hypothesis build src/*.egg-info

@@ -21,7 +21,7 @@ from fakes import FakeRanking  # noqa: E402
 from drive import display_fixture
 
 SIZE = (1280, 800)
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "images"
 
 
 display = display_fixture(SIZE)  # one headless display for the file; `atlas` comes from conftest
@@ -163,7 +163,7 @@ def test_the_region_list_is_searchable_and_keyboard_driven(screen):
 
 
 def test_regions_screenshot_with_the_hover_name(screen, tmp_path):
-    """As docs/paint-window-regions.png: the Regions tool on, two fingers filled, the hover name over the thumb.
+    """As docs/images/paint-window-regions.png: the Regions tool on, two fingers filled, the hover name over the thumb.
     (Set BODYMAP_WRITE_DOCS=1 to rewrite the docs picture.)"""
     s = screen
     click(s, s.button_center("regions"))

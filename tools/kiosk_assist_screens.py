@@ -1,8 +1,8 @@
 """Draw the kiosk's screens for the docs, headless, in every kiosk language.
 
-    python tools/kiosk_assist_screens.py [docs]
+    python tools/kiosk_assist_screens.py [docs/images]
 
-Writes docs/kiosk-paint.png and docs/kiosk-welcome.png (English) and, for each of
+Writes docs/images/kiosk-paint.png and docs/images/kiosk-welcome.png (English) and, for each of
 en and es: kiosk-zoom-<lang>.png (the feet bigger, with a painted outer foot),
 kiosk-zoom-hand-<lang>.png (one hand bigger), kiosk-help-<lang>.png (after "Help"), kiosk-staff-<lang>.png (the staff screen after
 the PIN, with a map waiting in recovery and a help call) and
@@ -72,7 +72,7 @@ def kiosk(folder: Path, atlas, lang: str, **kw) -> tuple[KioskApp, Clock]:
 
 
 def main(argv: list[str]) -> int:
-    out = Path(argv[0] if argv else "docs")
+    out = Path(argv[0] if argv else "docs/images")
     pygame.display.init()
     pygame.font.init()
     atlas = load_atlas()

@@ -3,7 +3,7 @@
 
     .venv/bin/python tools/kiosk_safe_screens.py [OUT_DIR] [--all-sizes]
 
-By default the pictures kept in docs/: a red-flag page (and a full one of four), a cauda equina question on
+By default the pictures kept in docs/images/: a red-flag page (and a full one of four), a cauda equina question on
 its own screen, the question asked again, the staff mark on the welcome screen
 and the staff screen (at 1920 x 1080), and the portrait paint and red-flag
 screens (1080 x 1920), each in every language. `--all-sizes` renders every
@@ -125,7 +125,7 @@ def screens(tmp: Path, atlas, lang: str, size) -> dict[str, pygame.Surface]:
 
 def main(argv: list[str]) -> int:
     args = [a for a in argv if not a.startswith("--")]
-    out_dir = Path(args[0]) if args else ROOT / "docs"
+    out_dir = Path(args[0]) if args else ROOT / "docs" / "images"
     out_dir.mkdir(parents=True, exist_ok=True)
     pygame.display.init()
     pygame.font.init()

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Render the kiosk's short-flow screens in every language to docs/kiosk-<screen>-<lang>.png (headless).
+"""Render the kiosk's short-flow screens in every language to docs/images/kiosk-<screen>-<lang>.png (headless).
 
     .venv/bin/python tools/kiosk_screens.py [OUT_DIR]
 
@@ -114,6 +114,6 @@ def render_all(out: Path) -> list[Path]:
 
 
 if __name__ == "__main__":
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs"
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "images"
     for p in render_all(out):
         print(p)

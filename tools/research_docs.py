@@ -4,7 +4,7 @@ The folder is made here, in a temporary directory: 80 maps in two study arms wit
 difference (arm A paints the right calf far more often), a few confirmed diagnoses, and a foreign
 freehand drawing. Nothing here is patient data.
 
-    SDL_VIDEODRIVER=dummy python tools/research_docs.py [OUTDIR]   # default: docs/
+    SDL_VIDEODRIVER=dummy python tools/research_docs.py [OUTDIR]   # default: docs/images/
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from pathlib import Path
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
 
-def main(outdir: str = "docs") -> None:
+def main(outdir: str = "docs/images") -> None:
     from bodymap import fileformat
     from bodymap.atlas import load_atlas
     from bodymap.cli import main as cli

@@ -1,7 +1,7 @@
 """Draw the review window headless, on a small scripted folder of maps, to three PNGs.
 
-    SDL_VIDEODRIVER=dummy python tools/review_screenshot.py docs/review-window.png docs/review-compare.png \
-        [WxH [docs/review-timeline.png [docs/review-confirmed.png]]]
+    SDL_VIDEODRIVER=dummy python tools/review_screenshot.py docs/images/review-window.png docs/images/review-compare.png \
+        [WxH [docs/images/review-timeline.png [docs/images/review-confirmed.png]]]
 
 The folder (written to a temporary directory) holds three visits of one patient
 identifier (the second with a red-flag answer), another patient's map and a file
@@ -71,11 +71,11 @@ def _tap(screen: ReviewScreen, bid: str) -> None:
 
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    single = argv[0] if argv else "docs/review-window.png"
-    both = argv[1] if len(argv) > 1 else "docs/review-compare.png"
+    single = argv[0] if argv else "docs/images/review-window.png"
+    both = argv[1] if len(argv) > 1 else "docs/images/review-compare.png"
     size = parse_window_size(argv[2], "WxH", "1400x900") if len(argv) > 2 else (1400, 900)
-    timeline = argv[3] if len(argv) > 3 else "docs/review-timeline.png"
-    confirmed = argv[4] if len(argv) > 4 else "docs/review-confirmed.png"
+    timeline = argv[3] if len(argv) > 3 else "docs/images/review-timeline.png"
+    confirmed = argv[4] if len(argv) > 4 else "docs/images/review-confirmed.png"
     pygame.display.init()
     pygame.font.init()
     with tempfile.TemporaryDirectory() as tmp:

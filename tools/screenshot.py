@@ -1,6 +1,6 @@
 """Draw the painting window after a scripted painting, headless, to a PNG.
 
-    SDL_VIDEODRIVER=dummy python tools/screenshot.py docs/paint-window.png [WxH]
+    SDL_VIDEODRIVER=dummy python tools/screenshot.py docs/images/paint-window.png [WxH]
 
 The painting is made with synthetic pointer events through `PaintScreen.handle_event`,
 exactly as a patient's strokes arrive; the clinician panel shows the real matcher.
@@ -70,7 +70,7 @@ def scripted_screen(size=(1280, 800), show_panel: bool = True) -> PaintScreen:
 
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    out = argv[0] if argv else "docs/paint-window.png"
+    out = argv[0] if argv else "docs/images/paint-window.png"
     size = parse_window_size(argv[1], "WxH") if len(argv) > 1 else (1280, 800)
     pygame.display.init()
     pygame.font.init()

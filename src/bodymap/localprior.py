@@ -81,3 +81,12 @@ def with_local_prior(lib, prior: LocalPrior):
     pats = [replace(p, prior=prior.prevalence[p.id] * total) if p.id in prior.prevalence else p for p in lib.patterns]
     none_prior = prior.prevalence[NONE_ID] * total if NONE_ID in prior.prevalence else lib.none_prior
     return replace(lib, patterns=pats, none_prior=none_prior)
+
+
+def ranking_note(ranking: Any) -> str | None:
+    """The local-prior line for a Ranking, or None when the library's own priors ranked it."""
+    lp = (getattr(ranking, "summary", None) or {}).get("local_prior") if ranking is not None else None
+    if not lp:
+        return None
+    return (f"Ranked with this clinic's local prior ({lp.get('cases')} confirmed cases, fitted {lp.get('fitted')} "
+            f"by {lp.get('fitted_by')}); without it: unset {LOCAL_PRIOR_ENV} or `bodymap match --no-local-prior`.")

@@ -231,7 +231,7 @@ from .reliability_plot import reliability_png  # noqa: E402
 WIDE_MAX = 0.85  # bodymap.rules.WIDESPREAD_MAX, for the docs text (checked in tests/test_probs_rules.py)
 
 SECTION = "## Second cohort"
-FIGURE = "docs/reliability-cohort2.png"
+FIGURE = "docs/images/reliability-cohort2.png"
 
 
 @dataclass
@@ -407,7 +407,7 @@ facet and SIJ with non-specific low back pain, Jung 2007). The neighbour lists b
 (`atlas_regions`: regions within 0.02 head heights on the same view) differ slightly from the
 export the author was given. No number in regions/ was tuned to this cohort.
 
-![Reliability diagrams: first cohort, second cohort before tempering, second cohort held out](reliability-cohort2.png)
+![Reliability diagrams: first cohort, second cohort before tempering, second cohort held out](images/reliability-cohort2.png)
 
 *Reliability diagrams.* Bars: the share of drawings whose top-1 pattern was right, per bin of
 top-1 probability; dark tick: the bin's mean probability; grey diagonal: perfect calibration;

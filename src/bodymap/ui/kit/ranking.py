@@ -12,6 +12,7 @@ from typing import Any
 import pygame
 
 from ... import render
+from ...localprior import ranking_note
 from .desk_colours import (AGAINST_TEXT, BAR_BG, BAR_FILL, BAR_LINE, BUTTON_BG, BUTTON_BORDER, FOR_TEXT, MUTED, RED,
                            RED_BG, SELECT_BG, SELECT_BORDER, TEXT)
 from .scroll import ScrollList
@@ -225,6 +226,9 @@ class RankingPanel:
                 if caveat:  # a flag or a prompt is present: the percentages assume no serious cause (issue 18)
                     add("caveat", str(caveat), RED if self.red_flags else MUTED)
                 add("heading", "Consistent with (tap to show the zone)", TEXT)
+                prior_note = ranking_note(self.ranking)
+                if prior_note:  # opt-in clinic prior (issue 25): never shape the percentages unseen
+                    add("note", prior_note, AGAINST_TEXT)
                 btn_h = int(56 * s)
                 for i, h in enumerate(hyps):
                     key = (str(getattr(h, "id", "")), str(getattr(h, "side", "")))

@@ -6,6 +6,7 @@ panel (panels.InfoPanel) lays them out and draws them.
 """
 from __future__ import annotations
 
+from ...localprior import ranking_note
 from ...painting import PainMap
 from ...render.body import DIFF_KINDS, DIFF_STYLE
 from ...review.patient import day_text
@@ -82,7 +83,9 @@ def _single_items(s: ReviewSession, fixed: list[Item], items: list[Item], show_z
         items.append(Item("warn", str(caveat), RED if cur.entry.flags else AGAINST_TEXT))
     if ranking is None or getattr(ranking, "ranking_error", None):
         items.append(Item("note", cur.match_error or "matcher unavailable", MUTED))
-    elif not hyps:
+    elif ranking_note(ranking):  # opt-in clinic prior (issue 25): never shape the percentages unseen
+        items.append(Item("warn", ranking_note(ranking), AGAINST_TEXT))
+    if not (ranking is None or getattr(ranking, "ranking_error", None)) and not hyps:
         items.append(Item("note", "No referral pattern fits: nothing painted below the neck." if m.is_empty
                           else "No referral pattern fits this painting.", MUTED))
     for i, h in enumerate(hyps):
