@@ -17,6 +17,7 @@ from .atlas import load_atlas
 from .errors import BodymapError
 from .fileformat import read_bytes, read_document
 from .matcher import Features, Model, get_model, inputs_from, posterior, top_line
+from .redflags import rule_key
 from .triage import Case, assess_case
 
 
@@ -63,7 +64,7 @@ class Scorer:
         self._flags: dict[tuple, tuple[str, ...]] = {}  # red flags are a pure function of these inputs
 
     def flags(self, answers: dict, both_legs: bool, recorded: list[dict] | None) -> tuple[str, ...]:
-        key = (tuple(sorted(answers.items())), both_legs, repr(recorded or []))
+        key = (rule_key(answers), both_legs, repr(recorded or []))  # ages in one band share an entry
         hit = self._flags.get(key)
         if hit is None:
             if len(self._flags) > 4096:

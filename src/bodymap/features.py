@@ -272,15 +272,26 @@ def from_map(pain_map: PainMap) -> Features:
 # -- per-atlas figures -----------------------------------------------------------
 
 def leg_sides(atlas: Atlas) -> tuple[np.ndarray, np.ndarray]:
-    """(R,) bool masks of the patient's left and right leg regions (levels LEG_LEVELS)."""
-    regions = atlas.regions
-    left = np.array([r.level in LEG_LEVELS and r.side == "left" for r in regions])
-    right = np.array([r.level in LEG_LEVELS and r.side == "right" for r in regions])
-    return left, right
+    """(R,) bool masks of the patient's left and right leg regions (levels LEG_LEVELS), kept on the atlas
+    (read for every map the batch scores: building them was a tenth of a map's time)."""
+    hit = atlas.derived.get("features.leg_sides")
+    if hit is None:
+        regions = atlas.regions
+        left = np.array([r.level in LEG_LEVELS and r.side == "left" for r in regions])
+        right = np.array([r.level in LEG_LEVELS and r.side == "right" for r in regions])
+        left.flags.writeable = right.flags.writeable = False
+        hit = atlas.derived["features.leg_sides"] = (left, right)
+    return hit
 
 
 def saddle_mask(atlas: Atlas) -> np.ndarray:
-    return np.array([r.id in SADDLE_REGIONS for r in atlas.regions])
+    """(R,) bool mask of the saddle regions, kept on the atlas."""
+    hit = atlas.derived.get("features.saddle_mask")
+    if hit is None:
+        hit = np.array([r.id in SADDLE_REGIONS for r in atlas.regions])
+        hit.flags.writeable = False
+        atlas.derived["features.saddle_mask"] = hit
+    return hit
 
 
 # ---------------------------------------------------------------------------
@@ -324,33 +335,46 @@ def key_points_in(atlas: Atlas, raster, painted: dict) -> frozenset:
     """The same from painted masks {view: (row0, col0, bool mask)} (a 3 x 3 pixel neighbourhood
     around each key point counts), so batch readers without a PainMap give the same features."""
     out = set()
-    table = _key_point_px(atlas, raster)
+    table = _key_point_box_px(atlas, raster)
     for view, (r0, c0, mask) in painted.items():
         kp = table.get(view)
         if kp is None:
             continue
-        rows, cols, names = kp
+        rows9, cols9, names = kp  # (points, 9): every pixel of each key point's 3 x 3 box
         h, w = (mask.bits.shape if isinstance(mask, _NonzeroBits) else
                 mask.layers.shape[1:] if isinstance(mask, _AnyLayer) else np.shape(mask))
-        rr, cc = rows - r0, cols - c0
-        near = np.flatnonzero((rr >= -1) & (rr <= h) & (cc >= -1) & (cc <= w))  # the 3 x 3 box can touch the mask
-        if not near.size:
-            continue
-        pr = (rr[near, None] + _DR).ravel()  # every pixel of each 3 x 3 box, those inside the mask
-        pc = (cc[near, None] + _DC).ravel()
+        pr = rows9 - r0
+        pc = cols9 - c0
         inside = (pr >= 0) & (pr < h) & (pc >= 0) & (pc < w)
+        if not inside.any():
+            continue
         hit = np.zeros(pr.shape, dtype=bool)
         if isinstance(mask, (_NonzeroBits, _AnyLayer)):
             hit[inside] = mask.at(pr[inside], pc[inside])
         else:
             hit[inside] = np.asarray(mask)[pr[inside], pc[inside]]
-        for i in np.flatnonzero(hit.reshape(near.size, 9).any(axis=1)).tolist():
-            out.add(names[near[i]])
+        for i in np.flatnonzero(hit.any(axis=1)).tolist():
+            out.add(names[i])
     return frozenset(out)
 
 
 _DR = np.repeat([-1, 0, 1], 3)
 _DC = np.tile([-1, 0, 1], 3)
+
+
+def _key_point_box_px(atlas: Atlas, raster) -> dict:
+    """{view: (rows, cols, [(root, side)])}, rows and cols (points, 9) of each key point's 3 x 3 box, kept on the
+    atlas (built once, not per map: the batch asks for every file)."""
+    key = ("features.key_point_box_px", float(raster.scale), tuple(raster.origin))
+    table = atlas.derived.get(key)
+    if table is None:
+        table = {}
+        for v, (rows, cols, names) in _key_point_px(atlas, raster).items():
+            rows9, cols9 = rows[:, None] + _DR, cols[:, None] + _DC
+            rows9.flags.writeable = cols9.flags.writeable = False
+            table[v] = (rows9, cols9, names)
+        atlas.derived[key] = table
+    return table
 
 
 def _key_point_px(atlas: Atlas, raster) -> dict:

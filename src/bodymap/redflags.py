@@ -253,6 +253,36 @@ def evaluate(answers: dict[str, Any], both_legs: bool, recorded: list[dict] | No
     return by_urgency(flags + _kept_recorded(flags, recorded)), lone
 
 
+def rule_key(answers: dict[str, Any]) -> tuple:
+    """What the flag rules read of these answers, as a hashable key: every answer as given, except a number,
+    which the rules only compare with their {over: N} / {under: N} cut points (the age band). Two answer sets
+    with one key give the same flags (`evaluate`), so a cache keyed on it (the batch scorer's) hits across
+    ages in one band instead of missing for every age."""
+    cuts = _number_cuts()
+    return tuple(sorted((k, ("#",) + tuple(v > n if op == "over" else v < n for op, n in cuts.get(k, ())))
+                        if isinstance(v, int) and not isinstance(v, bool) else (k, v) for k, v in answers.items()))
+
+
+def _number_cuts() -> dict[str, tuple[tuple[str, Any], ...]]:
+    """{answer key: ((over|under, N), ...)} of every number condition in the flag rules (kept per vocabulary)."""
+    rules = vocabulary.flag_rules()
+    if _CUTS and _CUTS[0] is rules:
+        return _CUTS[1]
+    cuts: dict[str, set] = {}
+    for rule in rules:
+        for t in rule.triggers:
+            for cond in (t.when, *t.any):
+                for k, w in cond.items():
+                    if isinstance(w, dict):
+                        cuts.setdefault(k, set()).update(w.items())
+    out = {k: tuple(sorted(v)) for k, v in cuts.items()}
+    _CUTS[:] = [rules, out]
+    return out
+
+
+_CUTS: list = []
+
+
 def risk_factors(answers: dict[str, Any], both_legs: bool = False) -> list[RiskFactor]:
     """The risk factors these answers give that raise no flag (each alone is not a red flag), in rule order."""
     return _rule_flags(answers, both_legs)[1]

@@ -66,3 +66,36 @@ def test_batch_refuses_another_atlas_and_bad_answers(files, tmp_path):
     doc["answers"]["age"] = "old"
     (tmp_path / "b.bodymap").write_text(json.dumps(doc))
     assert "answers" in batch.score_file(str(tmp_path / "b.bodymap")).error
+
+
+AGE_RULE_ANSWERS = [  # answers under which an age cut point of the flag rules decides a flag or a risk factor
+    {"new_pain": True, "night_pain": True},
+    {"osteoporosis": True},
+    {"minor_trauma": True},
+    {"abdominal_pain": True, "vascular_risk": True},
+    {"osteoporosis": "unsure"},
+    {"new_pain": "unsure", "weight_loss": True},
+]
+
+
+@pytest.mark.parametrize("answers", AGE_RULE_ANSWERS)
+def test_batch_flag_cache_gives_every_age_its_own_flags(answers):
+    """The scorer's red-flag cache is keyed on the age band the rules read, not the age: one cache serving every
+    age in turn (upwards, then downwards, so each entry is reused across the band) gives exactly the flags the
+    triage gives for that age, on both legs or not."""
+    from bodymap import vocabulary
+    from bodymap.triage import Case, assess_case
+
+    lo, hi = vocabulary.question("age").range
+    scorer = batch.Scorer.__new__(batch.Scorer)
+    scorer._flags = {}
+    seen = set()
+    for age in [*range(lo, hi + 1), *range(hi, lo - 1, -1)]:
+        for both in (False, True):
+            a = {**answers, "age": age}
+            want = tuple(f.id for f in assess_case(Case(dict(a), both)).red_flags)
+            got = scorer.flags(a, both, None)
+            assert got == want, (age, both)
+            seen.add(want)
+    assert len(scorer._flags) < 2 * (hi - lo + 1)  # the cache holds bands, not ages
+    assert len(seen) >= 2  # the age decides a flag here: a key that dropped it would fail above
