@@ -273,7 +273,7 @@ def test_pdf_report_shows_the_band_beside_each_probability(atlas, tmp_path):
 def test_panel_and_review_rows_show_the_band_beside_the_probability(p, words):
     from fakes import Hyp
 
-    from bodymap.ui.panel import hypothesis_label
+    from bodymap.ui.kit.ranking import hypothesis_label
     from bodymap.ui.review.panels import hypothesis_text
 
     h = Hyp("root_L5", "right", p, "L5 nerve root")
@@ -286,7 +286,7 @@ def test_panel_and_review_rows_show_the_band_beside_the_probability(p, words):
 def test_a_broken_probability_never_crashes_a_screen():
     from fakes import Hyp
 
-    from bodymap.ui.panel import hypothesis_label
+    from bodymap.ui.kit.ranking import hypothesis_label
 
     assert hypothesis_label(Hyp("x", "left", float("nan"), "X")).endswith("weakly consistent")
     assert hypothesis_label(Hyp("x", "left", 1.7, "X")).endswith("strongly consistent")

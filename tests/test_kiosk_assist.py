@@ -50,7 +50,7 @@ class Clock:
 
 
 class FakeSpeaker:
-    """Stands in for bodymap.ui.voice.Speaker: records what would be said."""
+    """Stands in for bodymap.ui.kiosk.speaker.Speaker: records what would be said."""
 
     def __init__(self):
         self.said: list[tuple[str, list[str]]] = []
@@ -520,7 +520,7 @@ def test_no_paths_or_codes_on_a_patients_screen(tmp_path, atlas):
 
 def test_the_speakers_memory_stays_bounded_over_many_screens():
     """A kiosk runs for months: speaking every recorded text keeps only the last few decoded."""
-    from bodymap.ui.voice import SOUND_CACHE, Speaker
+    from bodymap.ui.kiosk.speaker import SOUND_CACHE, Speaker
 
     sp = Speaker()
     assert sp.available  # SDL_AUDIODRIVER=dummy opens a silent device

@@ -7,7 +7,7 @@ import pygame
 import pytest
 
 import bodymap
-from bodymap.ui import widgets
+from bodymap.ui.kit import desk_colours as widgets  # the desk colour names
 from bodymap.ui.paint.banner import banner_text
 from bodymap.ui.paint.screen import PaintScreen
 

@@ -25,7 +25,7 @@ from bodymap import fileformat
 from bodymap.atlas import load_atlas
 from bodymap.compare import compare
 from bodymap.painting import PainMap
-from bodymap.ui import widgets
+from bodymap.ui.kit import desk_colours as widgets  # the desk colour names
 from bodymap.ui.review import ReviewScreen
 from bodymap.render.body import DIFF_KINDS, diff_colours, diff_swatch
 

@@ -21,7 +21,7 @@ import pytest
 from bodymap import fileformat
 from bodymap.atlas import load_atlas
 from bodymap.painting import SENSATIONS, PainMap
-from bodymap.ui import panel as app_module  # the matcher loader
+from bodymap.ui.kit import ranking as app_module  # the matcher loader
 from bodymap.ui.paint import PaintScreen
 
 SIZE = (1280, 800)

@@ -53,7 +53,7 @@ def test_the_manifest_names_only_files_that_exist():
 
 
 def test_the_speaker_plays_recorded_texts_and_is_silent_for_others():
-    from bodymap.ui.voice import Speaker
+    from bodymap.ui.kiosk.speaker import Speaker
 
     sp = Speaker()
     if not sp.available:  # the dummy audio driver always opens; a real failure is the next test's case
@@ -66,7 +66,7 @@ def test_the_speaker_plays_recorded_texts_and_is_silent_for_others():
 
 
 def test_the_speaker_stays_silent_without_an_audio_device(monkeypatch):
-    from bodymap.ui import voice as ui_voice
+    from bodymap.ui.kiosk import speaker as ui_voice
 
     def no_device(*a, **k):
         raise pygame.error("no audio device")

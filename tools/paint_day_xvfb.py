@@ -65,7 +65,7 @@ class Session:
 
         def save_to(path):  # the twin keeps track of saving but never writes: only the real window does
             twin._end_stroke()
-            twin.path, twin._saved_version = Path(path), twin.pain_map.version
+            twin.path, twin.desk.saved_version = Path(path), twin.pain_map.version
             return True
 
         twin.save_to = save_to

@@ -273,7 +273,7 @@ def run(fit: bool = False, docs: bool = False, n: int = COHORT_N) -> int:
                      .splitlines() if ln.startswith("# temperature fit:")), "not fitted by make calibrate yet")
     per_seed = {s: independent(atlas, n, s) for s in REPORT_SEEDS}
     held = [d for s in REPORT_SEEDS for d in per_seed[s]]
-    old = [_Adapted((c.pattern,), c.features, truth=c.pattern) for c in simulate(model, n, seed=3, perturb=0.5)]
+    old = [_Adapted(c.accept, c.features, c.out_of_library, truth=c.pattern) for c in simulate(model, n, seed=3, perturb=0.5)]
     lls = {s: _loglik(model, per_seed[s]) for s in REPORT_SEEDS}
     held_ll = [p for s in REPORT_SEEDS for p in lls[s]]
     held_s = score(model, held, T, held_ll)

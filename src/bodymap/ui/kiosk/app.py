@@ -36,7 +36,9 @@ from ...kiosk.flow import Kiosk
 from ...kiosk.i18n import text as i18n_text
 from ...painting import SENSATIONS, PainMap
 from ...render.overlay import PaintOverlay
-from ..kiosk_widgets import BG, KButton, Texts
+from ..kit.kiosk_colours import BG
+from ..kit import KButton, Texts
+from ..kit.tap import TapTracker, Through
 from ..scene import Redraw, SceneManager
 from .assist import ASSIST_IDS, HelpOverlay, KioskAssist
 from .layout import BASE, KioskGeometry
@@ -85,6 +87,7 @@ class KioskApp(KioskGeometry, KioskTouch, KioskAssist):
 
     redraw = ON_CHANGE_KIOSK  # see `toast`: what changes by itself is drawn too
     caption = None  # the kiosk's window title never changes
+    pressed = Through("taps", "pressed")  # the id of the button under the held pointer
 
     def __init__(self, config: KioskConfig, size: tuple[int, int] = BASE, *, atlas: Atlas | None = None,
                  clock: Callable[[], float] = time.monotonic, kiosk: Kiosk | None = None):
@@ -100,10 +103,7 @@ class KioskApp(KioskGeometry, KioskTouch, KioskAssist):
         self.eraser = False
         self.dialog: str | None = None
         self.digits = ""
-        # one pointer at a time
-        self._pointer: Any = None
-        self._pointer_seen = 0.0  # when the held pointer last moved
-        self.pressed: str | None = None  # the id of the button under the held pointer
+        self.taps = TapTracker()  # one pointer at a time, and taps (ui/kit/tap.py); `pressed` is its target
         self._hold: tuple[Any, float] | None = None  # (pointer, since): a press in the staff corner
         self.pin: PinPad | None = None
         self.staff_since: float | None = None  # the staff screen (after the PIN) shows since then

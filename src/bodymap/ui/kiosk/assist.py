@@ -8,7 +8,7 @@ from the staff square). "Listen" speaks what the screen showed in its last frame
 that order; the numbers 0-10 and each character of the session code as often as
 shown), or the screen's own reading order when it has one (`spoken()`: a red-flag
 page reads each question followed by its answers), through
-`bodymap.ui.voice.Speaker`; texts with no recording are skipped, and without an
+`bodymap.ui.kiosk.speaker.Speaker`; texts with no recording are skipped, and without an
 audio device nothing is heard. With `speak_on_open` in the config each screen is
 spoken as it opens. "Help" logs a call (bodymap.kiosk.helpcalls), marks the
 staff corner and shows a calm "Someone will come to help you" with "Carry on";
@@ -19,7 +19,8 @@ from __future__ import annotations
 import pygame
 
 from ...kiosk.helpcalls import HelpCalls
-from ..kiosk_widgets import PRIMARY, TEXT, KButton, draw_panel
+from ..kit.kiosk_colours import PRIMARY, TEXT
+from ..kit import KButton, draw_panel
 from .screen import KioskScene
 
 ASSIST_IDS = ("listen", "help", "stop")
@@ -31,7 +32,7 @@ class KioskAssist:
     """A part of `KioskApp`: the "Listen" and "Help" buttons and what they do."""
 
     def _assist_init(self) -> None:
-        self.speaker = None  # a bodymap.ui.voice.Speaker, made at the first word spoken
+        self.speaker = None  # a bodymap.ui.kiosk.speaker.Speaker, made at the first word spoken
         self.help_calls = HelpCalls(clock=self.clock)
         self.help_open = False
         self.heard: list[str] = []  # the catalogue keys the current screen showed, in drawing order
@@ -62,7 +63,7 @@ class KioskAssist:
     # -- speech
     def speak(self, keys: list[str]) -> bool:
         if self.speaker is None:
-            from ..voice import Speaker
+            from .speaker import Speaker
 
             self.speaker = Speaker()
         return self.speaker.say_all(self.lang, [k for k in keys if k not in SILENT_KEYS])

@@ -8,7 +8,7 @@ import pygame
 from ... import render
 from ...atlas import viewer_sign
 from ...render import body
-from ..kiosk_widgets import BG, DIVIDER, TEXT
+from ..kit.kiosk_colours import BG, DIVIDER, TEXT
 
 
 def body_background(app, which: str) -> pygame.Surface:

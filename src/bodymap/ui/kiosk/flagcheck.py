@@ -17,7 +17,8 @@ import pygame
 
 from ... import render
 from ...kiosk import plan
-from ..kiosk_widgets import DIVIDER, MUTED, TEXT, KButton
+from ..kit.kiosk_colours import DIVIDER, MUTED, TEXT
+from ..kit import KButton
 
 BODY_SIZE = 68  # at 1080p: DejaVu Sans at this size has an x-height of about 24.5 px
 TITLE_SIZE = 60

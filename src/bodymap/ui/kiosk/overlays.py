@@ -10,7 +10,8 @@ import math
 
 import pygame
 
-from ..kiosk_widgets import PRIMARY, TEXT, KButton, draw_panel
+from ..kit.kiosk_colours import PRIMARY, TEXT
+from ..kit import KButton, draw_panel
 from .screen import KioskScene
 
 

@@ -11,7 +11,8 @@ from ...atlas import VIEWS
 from ...painting import SENSATIONS
 from ...render.overlay import PaintOverlay, brush_window
 from ...render.picture import PATTERN_PERIOD
-from ..kiosk_widgets import MUTED, TEXT, KButton
+from ..kit.kiosk_colours import MUTED, TEXT
+from ..kit import KButton
 from .bodies import body_background, in_window
 from .layout import HAND_STEMS
 from .screen import KioskScene

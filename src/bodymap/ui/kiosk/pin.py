@@ -7,7 +7,8 @@ import pygame
 
 from ... import render
 from ...kiosk.flow import EXIT_STAFF
-from ..kiosk_widgets import ALERT, MUTED, TEXT, KButton, draw_panel
+from ..kit.kiosk_colours import ALERT, MUTED, TEXT
+from ..kit import KButton, draw_panel
 from .screen import KioskScene
 from .staff import staff_lines
 

@@ -6,7 +6,8 @@ import pygame
 
 from ... import render
 from ...kiosk import drawing, plan
-from ..kiosk_widgets import BORDER, MUTED, TEXT, WHITE, KButton
+from ..kit.kiosk_colours import BORDER, MUTED, TEXT, WHITE
+from ..kit import KButton
 from .flagcheck import FlagCheck
 from .screen import KioskScene
 

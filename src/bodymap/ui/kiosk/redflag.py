@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pygame
 
-from ..kiosk_widgets import ALERT, ALERT_BG, TEXT, KButton
+from ..kit.kiosk_colours import ALERT, ALERT_BG, TEXT
+from ..kit import KButton
 from .thanks import ThanksScene
 
 REDFLAG_FINISH_AFTER_S = 8.0  # the red-flag screen cannot be tapped away at once (the idle timeout ends it)

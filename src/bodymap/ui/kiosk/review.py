@@ -10,7 +10,8 @@ import pygame
 from ... import render
 from ...kiosk import drawing, plan
 from ...render.picture import draw_paint
-from ..kiosk_widgets import MUTED, TEXT, KButton, draw_panel
+from ..kit.kiosk_colours import MUTED, TEXT
+from ..kit import KButton, draw_panel
 from .bodies import body_background
 from .screen import KioskScene
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pygame
 
-from ..kiosk_widgets import KButton
+from ..kit import KButton
 
 
 class KioskScene:

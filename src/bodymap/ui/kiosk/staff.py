@@ -16,7 +16,8 @@ import pygame
 from ... import render
 from ...kiosk.flow import EXIT_STAFF
 from ...kiosk.i18n import text as i18n_text
-from ..kiosk_widgets import ALERT, TEXT, WHITE, KButton, draw_panel
+from ..kit.kiosk_colours import ALERT, TEXT, WHITE
+from ..kit import KButton, draw_panel
 from .screen import KioskScene
 
 LOCK_NOTICE_S = 6.0  # how long the "Locked" note stays after a long press on a locked keypad

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pygame
 
 from ... import render
-from ..kiosk_widgets import BORDER, TEXT, WHITE, KButton
+from ..kit.kiosk_colours import BORDER, TEXT, WHITE
+from ..kit import KButton
 from .screen import KioskScene
 
 THANKS_SECONDS = 20.0  # the thanks screen returns to welcome by itself

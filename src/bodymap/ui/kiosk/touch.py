@@ -2,7 +2,7 @@
 
 One finger at a time (a second does nothing, unless the first has been still so
 long that its release was probably lost); a tap is a press and release on the
-same button of the topmost layer; any tap on the "Still there?" warning means
+same button of the topmost layer (both rules: the kit's `TapTracker`); any tap on the "Still there?" warning means
 yes; a long press in the staff corner opens the PIN pad (only if a PIN is set).
 Pointer events arrive already translated by bodymap.ui.pointer.
 """
@@ -12,7 +12,7 @@ from typing import Any
 
 import pygame
 
-from ..kiosk_widgets import KButton
+from ..kit import KButton
 from ..pointer import DOWN, MOVE, Pointer, pointer_event
 from .pin import PinPad
 from .staff import LOCK_NOTICE_S
@@ -48,12 +48,11 @@ class KioskTouch:
     def _down(self, pos, pid) -> None:
         now = self.clock()
         self._sync(now)
-        if self._pointer is not None:
-            if pid != self._pointer and now - self._pointer_seen < STALE_POINTER_S:
+        if self.taps.pointer is not None:  # the kit's one-pointer rule (ui/kit/tap.py)
+            if not self.taps.stale(pid, now, STALE_POINTER_S):
                 return  # a second finger does nothing
             self._release()  # its release was lost (or it came down again): do not stay deaf to touches
-        self._pointer = pid
-        self._pointer_seen = now
+        self.taps.down(pid, now)
         if self.corner.collidepoint(pos) and self.pin is None:
             self._hold = (pid, now)
         if self.pin is not None or self.staff_since is not None:
@@ -85,9 +84,9 @@ class KioskTouch:
     def _move(self, pos, pid) -> None:
         if self._hold is not None and self._hold[0] == pid and not self.corner.collidepoint(pos):
             self._hold = None
-        if pid != self._pointer:
+        if not self.taps.owns(pid):
             return
-        self._pointer_seen = self.clock()
+        self.taps.moved(self.clock())
         paint = self.scenes.scenes["paint"]
         if paint.stroke is not None:
             self.kiosk.touch()
@@ -99,25 +98,24 @@ class KioskTouch:
             if now - self._hold[1] >= self.config.exit_hold_s:
                 self._hold_done(now)
             self._hold = None
-        if pid != self._pointer:
+        if not self.taps.owns(pid):
             return
         paint = self.scenes.scenes["paint"]
         if paint.stroke is not None:
             paint.extend_stroke(pos)
             paint.end_stroke()
-        pressed = self.pressed
-        self._pointer, self.pressed = None, None
-        if pressed == "still_here":
+        hit = self._hit(pos)
+        if self.taps.pressed == "still_here":
+            self.taps.release()
             self.kiosk.touch()
-        elif pressed is not None:
-            hit = self._hit(pos)
-            if hit is not None and hit.id == pressed:
-                self.activate(hit, now)
+        elif self.taps.up(pid, hit.id if hit is not None else None) is not None:
+            self.activate(hit, now)  # pressed and released on the same button
         self._sync(now)
 
     def _release(self) -> None:
         self.scenes.scenes["paint"].end_stroke()
-        self._pointer, self.pressed, self._hold = None, None, None
+        self.taps.release()
+        self._hold = None
 
     def _hold_done(self, now: float) -> None:
         """The staff press lasted long enough: cancel what it was doing; open the PIN pad if a PIN is set."""

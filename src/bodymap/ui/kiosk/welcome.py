@@ -5,7 +5,8 @@ import pygame
 
 from ... import render
 from ...kiosk.i18n import text as i18n_text
-from ..kiosk_widgets import MUTED, TEXT, KButton
+from ..kit.kiosk_colours import MUTED, TEXT
+from ..kit import KButton
 from .screen import KioskScene
 
 

@@ -15,16 +15,9 @@ from typing import Any
 import pygame
 
 from ... import render, vocabulary
-from ..widgets import BUTTON_ON_TEXT, RED, RED_BG
+from ..kit.desk_colours import BUTTON_ON_TEXT, RED, RED_BG
 
 
-def flags_now(pain_map) -> list[Any]:
-    """The map's red flags by triage (rules, "not sure", recorded), most urgent first; no ranking needed."""
-    from ...triage import Case, assess_case
-
-    m = pain_map
-    return assess_case(Case(dict(m.answers), bool(m.both_legs_painted), False, {},
-                            list(m.red_flags_recorded or []))).red_flags
 
 
 def banner_text(flags: list[Any], panel_shown: bool) -> str | None:
@@ -52,7 +45,7 @@ class PaintBanner:
         if key != self._flags_key:
             self._flags_key = key
             before = bool(self.banner_flags)
-            self.banner_flags = flags_now(m)
+            self.banner_flags = self.desk.flags()
             if bool(self.banner_flags) != before:
                 self._layout()  # the body moves down under the banner (or back up): it never covers a title
 

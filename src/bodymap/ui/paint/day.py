@@ -18,20 +18,12 @@ from typing import Callable
 
 import pygame
 
+from ...desk import short_path
 from ...errors import BodymapError
-from ...painting import VISIT_FIELDS, PainMap
+from ...painting import VISIT_FIELDS
 from ..kit.form import FitDialog, FormDialog, TextField
-from .sizes import FILE_SUFFIX
 
 MAX_SUBFOLDERS = 8
-
-
-def short_path(path: Path) -> str:
-    """A folder as a person reads it: "~/Documents/bodymap" under the home folder, else in full."""
-    try:
-        return "~/" + str(path.relative_to(Path.home())) if path != Path.home() else "~"
-    except ValueError:
-        return str(path)
 VISIT_LABELS = {"patient_id": "Patient identifier (e.g. record number)", "visit_date": "Visit date (YYYY-MM-DD)",
                 "recorded_by": "Recorded by", "note": "Clinical note"}
 SHORTCUTS = [
@@ -74,8 +66,7 @@ class PaintDay:
                                     [("save", "Save"), ("discard", "Discard"), ("cancel", "Cancel")]))
 
     def _start_new_patient(self) -> None:
-        self._set_map(PainMap(self.atlas), None)
-        self._save_as_folder = None  # nothing of the previous patient is remembered
+        self._set_map(self.desk.new_patient(), None)  # nothing of the previous patient is remembered
         self.zoom = None
         self.panel.scroll = 0
         self._layout()
@@ -106,13 +97,8 @@ class PaintDay:
                                      ("cancel", "Cancel")]))
 
     def _start_new_visit(self, copy: bool) -> None:
-        from ...visits import new_visit
-
-        last = self.pain_map
-        m = new_visit(last, self._now().date(), copy_painting=copy)
-        m.meta["created"] = self.utc_stamp()  # this visit's own painted time
+        m = self.desk.new_visit(copy)  # today's date, its own painted time, unsaved until saved
         self._set_map(m, None)
-        self._saved_version = -1  # unsaved until saved
         self.zoom = None
         self.panel.scroll = 0
         self._layout()
@@ -148,9 +134,8 @@ class PaintDay:
         """Save As: the map's own file name, or one suggested from the visit (never the last patient's); a
         folder typed or picked; a folder that does not exist yet is made."""
         # this map's own file name, else one from the visit (New patient forgets the last patient's file/folder)
-        own = self.path is not None and not self.is_another_visit_than_opened
-        target = self.path if own else self._default_path()
-        start = Path(folder) if folder is not None else (self._save_as_folder or target.parent)
+        target = self.desk.save_as_start()
+        start = Path(folder) if folder is not None else target.parent
         d = FormDialog("save_as", "Save As", [error] if error else
                        ["Type a file name; pick or type a folder (a new folder is made)."],
                        [("ok", "Save"), ("cancel", "Cancel")], tone="error" if error else "normal",
@@ -220,32 +205,13 @@ class PaintDay:
         d.layout(pygame.Rect(0, 0, *self.size), self.s, self.font_size)
 
     def _submit_save_as(self, d: FormDialog) -> None:
-        name, folder_text = d.fields[0].value.strip(), d.fields[1].value.strip()
         again = {"name": d.fields[0].value, "folder": d.fields[1].value}
-        if not name or name in (".", "..") or "/" in name or "\\" in name:
-            self.save_as_dialog("Type a file name (without a folder).", **again)
+        try:
+            path = self.desk.save_as_target(d.fields[0].value, d.fields[1].value)
+        except BodymapError as exc:
+            self.save_as_dialog(str(exc), **again)
             return
-        if not name.lower().endswith(FILE_SUFFIX):
-            name += FILE_SUFFIX
-        folder = Path(os.path.expanduser(folder_text or "."))
-        if folder.exists() and not folder.is_dir():
-            self.save_as_dialog(f"{folder} is a file, not a folder: pick or type another.", **again)
-            return
-        if not folder.is_dir():
-            try:
-                from ...atomicio import prepare_folder
-
-                folder.parent.mkdir(parents=True, exist_ok=True)
-                prepare_folder(folder)  # a new folder, private (0700): maps hold health data
-            except (BodymapError, OSError) as exc:
-                self.save_as_dialog(f"Could not make the folder {folder}: {exc}", **again)
-                return
-        path = folder / name
-        if path.exists() and path != self.path:
-            self.save_as_dialog(f"{name} already exists in {folder}: type another name.", **again)
-            return
-        self._save_as_folder = folder
-        if self.save_to(path, new_record=path != self.path and self.is_another_visit_than_opened):
+        if self.save_to(path, save_as=True):
             self._run_after_save()
 
     # ------------------------------------------------------------------
@@ -263,7 +229,7 @@ class PaintDay:
     def _submit_visit(self, d: FormDialog) -> None:
         values = {k: f.value for k, f in zip(VISIT_FIELDS, d.fields)}
         try:
-            self.pain_map.set_visit(**{k: (x.strip() or None) for k, x in values.items()})
+            self.desk.set_visit(values)
         except BodymapError as exc:
             self.visit_dialog(str(exc), values)
             return
@@ -333,8 +299,7 @@ class PaintDay:
     # pain score and help
     def clear_pain_score(self) -> None:
         self.slider.value = None
-        if self.pain_map.intensity.pop("overall", None) is not None:
-            self.pain_map.version += 1
+        if self.desk.clear_pain_score():
             self._ranking_dirty = True
             self.show_toast("Pain score: not given")
 

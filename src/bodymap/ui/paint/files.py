@@ -4,12 +4,13 @@ A part of `PaintScreen` (bodymap.ui.paint.screen): the methods share its state.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import pygame
 
-from ... import fileformat, paths, visits
+from ... import visits
+from ...desk import list_maps, short_path
 from ...errors import BodymapError
 from ...painting import PainMap
 from ..kit.form import FitDialog as Dialog  # titles wrap inside the dialog (issue 13, item 5)
@@ -18,10 +19,12 @@ from ..kit.form import FormDialog
 from .sizes import FILE_SUFFIX
 
 
-def day_short_path(path: Path) -> str:
-    from .day import short_path
-
-    return short_path(path)
+def relative_name(path: Path, folder: Path) -> str:
+    """A listed map's name as seen from the folder listed: "sub/name.bodymap" in a subfolder."""
+    try:
+        return path.relative_to(folder).as_posix()
+    except ValueError:
+        return path.name
 
 
 class PaintFiles:
@@ -60,7 +63,7 @@ class PaintFiles:
         folder = Path(folder) if folder is not None else self.folder
         files = self.bodymap_files(folder)
         if not files:
-            self._open_dialog(Dialog("open", "Nothing to open", [f"There are no {FILE_SUFFIX} files in {folder}."],
+            self._open_dialog(Dialog("open", "Nothing to open", [f"There are no {FILE_SUFFIX} files in {folder} or its subfolders."],
                                      [("folder", "Another folder..."), ("ok", "OK")],
                                      payload={"page": 0, "file": {}, "folder": folder}))
             return
@@ -71,8 +74,11 @@ class PaintFiles:
         width = min(self.px(660), self.size[0] - self.px(40)) - self.px(80)
         buttons = []
         for i, p in enumerate(shown, start=page * per):
-            when = datetime.fromtimestamp(p.stat().st_mtime).strftime("%d %b %H:%M")
-            label = f"{p.name}  ({when})"
+            try:
+                when = datetime.fromtimestamp(p.stat().st_mtime).strftime("%d %b %H:%M")
+            except OSError:
+                when = "gone"
+            label = f"{relative_name(p, folder)}  ({when})"  # "Clinic B/MRN-1_2026-12-07.bodymap" in a subfolder
             while self.text.width(label, self.font_size) > width and len(label) > 8:
                 label = label[:-2]
             buttons.append((f"file:{i}", label))
@@ -82,7 +88,9 @@ class PaintFiles:
             buttons.append(("next", "Next"))
         buttons.append(("folder", "Another folder..."))
         buttons.append(("cancel", "Cancel"))
+        deeper = sum(1 for p in files if p.parent != folder)
         d = Dialog("open", "Open a painting", [f"{len(files)} file(s) in {folder}" +
+                                               (f" ({deeper} in subfolders)" if deeper else "") +
                                                (f", page {page + 1} of {pages}" if pages > 1 else "")],
                    buttons, payload={"page": page, "file": {f"file:{i}": p for i, p in enumerate(files)},
                                      "folder": folder},
@@ -94,12 +102,8 @@ class PaintFiles:
         return max(1, int(avail // self.px(66)))
 
     def bodymap_files(self, folder: Path | None = None) -> list[Path]:
-        try:
-            folder = Path(folder) if folder is not None else self.folder
-            files = [p for p in folder.glob(f"*{FILE_SUFFIX}") if p.is_file()]
-        except OSError:
-            return []
-        return sorted(files, key=lambda p: (-p.stat().st_mtime, p.name))
+        """The maps of `folder` and its subfolders (bodymap.desk.list_maps: a depth limit, newest first)."""
+        return list_maps(Path(folder) if folder is not None else self.folder)
 
     def _dialog_action(self, action: str) -> None:
         d = self.dialog
@@ -159,60 +163,38 @@ class PaintFiles:
         self.done = True
 
     # ------------------------------------------------------------------
-    # files
+    # files: the decisions are the desk's (bodymap.desk); the window shows them
     def _default_path(self) -> Path:
-        """A new map's file in the folder, never an existing one: named after the visit
-        ("MRN-0042_2026-03-14.bodymap") when it has a patient identifier, else after the time."""
-        v = self.pain_map.visit
-        if v.patient_id:
-            stem = paths.map_file_stem(v.patient_id, v.visit_date, today=self._now().date())
-        else:
-            stem = "bodymap-" + self._now().strftime("%Y%m%d-%H%M%S")
-        return paths.unused_map_path(self.folder, stem)
+        return self.desk.default_path()
 
     def _target_path(self) -> Path:
-        return self.path if self.path is not None else self._default_path()
+        return self.desk.target_path()
 
     def save(self) -> bool:
-        """Save to the open file, or to a new file in the folder (see `_default_path`)."""
+        """Save to the open file, or to a new file in the folder (see `Desk.default_path`)."""
         return self.save_to(self._target_path())
 
-    def save_to(self, path: Path, *, new_record: bool = False) -> bool:
-        """Save to `path`; on failure the painting stays open and Save As is offered.
-
-        A file holding another visit or another patient is never replaced: "Save as new visit" is offered
-        instead (bodymap.visits). The version a save replaces is kept beside it (`name.bodymap~1`, ...).
-        `new_record`: this save starts a new file for this visit, so the map takes its own painted time.
-        """
+    def save_to(self, path: Path, *, new_record: bool = False, save_as: bool = False) -> bool:
+        """Save to `path` (bodymap.desk.Desk.save_to); on failure the painting stays open and Save As is
+        offered; a file holding another visit or patient is never replaced ("Save as new visit" is offered)."""
         self._end_stroke()
-        created = self.pain_map.meta.get("created")
-        if new_record:
-            self.pain_map.meta["created"] = self.utc_stamp()
-        # a name that is not the open file's, or not on disk yet, is saved only as a new file: if another window
-        # or program takes the name first, this save is told "already exists" instead of replacing its map
-        new = path != self.path or not path.exists()
         try:
-            visits.save_visit(self.pain_map, path, new=new)
+            if save_as:
+                self.desk.save_as(path)
+            else:
+                self.desk.save_to(path, new_record=new_record)
         except visits.VisitConflict as exc:
-            self.pain_map.meta["created"] = created
             self.other_visit_dialog(exc)
             return False
         except (BodymapError, OSError) as exc:
-            self.pain_map.meta["created"] = created
             self.save_failed(path, exc)
             return False
-        self.path = path
-        self._saved_version = self.pain_map.version
-        self._opened_visit = (self.pain_map.visit.patient_id, self.pain_map.visit.visit_date)  # the file's now
-        where = day_short_path(path.parent)
-        self.show_toast(f"Saved to {path.name} in {where}")
+        self.show_toast(f"Saved to {path.name} in {short_path(path.parent)}")
         return True
 
     def utc_stamp(self) -> str:
         """The window's clock now, as a file's UTC time ("2026-03-14T08:05:00Z")."""
-        now = self._now()
-        now = now.astimezone() if now.tzinfo is None else now
-        return now.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        return self.desk.utc_stamp()
 
     def other_visit_dialog(self, exc: "visits.VisitConflict") -> None:
         """Saving would replace another visit or patient: offer a new file for this visit instead."""
@@ -227,9 +209,7 @@ class PaintFiles:
 
     @property
     def is_another_visit_than_opened(self) -> bool:
-        """The open file's visit was changed (another date or patient): saved elsewhere, it is a new record."""
-        opened = getattr(self, "_opened_visit", None)
-        return opened is not None and opened != (self.pain_map.visit.patient_id, self.pain_map.visit.visit_date)
+        return self.desk.is_another_visit_than_opened
 
     def save_as_new_visit(self) -> bool:
         """Save to a new file named after this visit (never over another), with this visit's own times."""
@@ -241,7 +221,7 @@ class PaintFiles:
             self.show_toast(f"New painting: {path.name} (created when you save)")
             return
         try:
-            m = fileformat.load(path, atlas=self.atlas)
+            m = self.desk.open(path)
         except BodymapError as exc:
             # keep the bad file untouched: saving goes to a new name
             self.path = None
@@ -252,8 +232,9 @@ class PaintFiles:
         self._set_map(m, path)
 
     def load(self, path: Path) -> bool:
+        self._release_pointer()
         try:
-            m = fileformat.load(path, atlas=self.atlas)
+            m = self.desk.open(path)
         except BodymapError as exc:
             self.message("Could not open this file", str(exc))
             return False
@@ -265,14 +246,11 @@ class PaintFiles:
 
     def _set_map(self, m: PainMap, path: Path | None) -> None:
         self._release_pointer()
-        self.pain_map = m
-        self.path = path
-        self._saved_version = m.version
+        if self.desk.pain_map is not m:
+            self.desk.set_map(m, path)
         self._ranking_dirty = True
         self._readout_version = -1
         self.panel.selected = None
         self.zone = None
-        # the visit of the file opened: a save elsewhere under another visit date or patient is a new record
-        self._opened_visit = (m.visit.patient_id, m.visit.visit_date) if path is not None else None
         if hasattr(self, "slider"):
             self.slider.value = m.intensity.get("overall")

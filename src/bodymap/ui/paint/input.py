@@ -8,7 +8,6 @@ from __future__ import annotations
 import pygame
 
 from ...painting import SENSATIONS
-from ...render.overlay import brush_window
 from ..kit.form import FormDialog
 from ..pointer import DOWN, MOVE, MOUSE, Pointer, pointer_event
 from .sizes import REDRAW_EVENTS, ctrl_held, shift_held
@@ -52,6 +51,7 @@ class PaintInput:
 
     def handle_pointer(self, p: Pointer) -> None:
         """One plain pointer event (bodymap.ui.pointer); tests may call this directly."""
+        self._input_seen = True  # the stroke-end work waits for a frame without input (PaintScreen.update)
         if self.pinch_pointer(p):
             return
         if p.phase == DOWN:
@@ -113,46 +113,42 @@ class PaintInput:
     def _pointer_down(self, pos, pid) -> None:
         self._last_pos = pos
         self.note_body_point(pos)
-        if self._pointer is not None:
-            return  # one pointer at a time: a second finger does nothing
-        self._pointer = pid
+        if not self.taps.down(pid):
+            return  # one pointer at a time: a second finger does nothing (kit.TapTracker)
         if self.dialog is not None:
             hit = self.dialog.hit(pos)
-            self._pressed = ("dialog", hit) if hit else None
+            self.taps.press(("dialog", hit) if hit else None)
             return
         for bid, b in self.buttons.items():
             if b.rect.collidepoint(pos):
-                self._pressed = bid if b.enabled else None
+                self.taps.press(bid if b.enabled else None)
                 return
         if self.slider.rect.collidepoint(pos):
             self._dragging_slider = True
             self._set_slider(pos)
             return
         if self.panel_rect is not None and self.panel_rect.collidepoint(pos):
-            self._pressed = self.panel.hit(pos)
-            self._panel_drag = (pos[1], self.panel.scroll)  # a finger drag scrolls the panel
+            self.taps.press(self.panel.hit(pos))
+            self.panel.scroller.drag_start(pos[1])  # a finger drag scrolls the panel
             return
         view = self.view_at(pos)
         if view is not None:
             self._begin_stroke(view, pos)
 
     def _pointer_move(self, pos, pid) -> None:
-        if pid == MOUSE or pid == self._pointer:
+        if pid == MOUSE or self.taps.owns(pid):
             self._last_pos = pos
-        if pid != self._pointer:
+        if not self.taps.owns(pid):
             return
         if self._dragging_slider:
             self._set_slider(pos)
         elif self._stroke is not None:
             self._extend_stroke(pos)
-        elif self._panel_drag is not None:
-            y0, scroll0 = self._panel_drag
-            if abs(pos[1] - y0) > self.px(12):
-                self._pressed = None  # a drag, not a tap
-                self.panel.scroll_to(scroll0 - int(pos[1] - y0))
+        elif self.panel.scroller.dragging and self.panel.scroller.drag_move(pos[1], self.px(12)):
+            self.taps.cancel()  # a drag, not a tap
 
     def _pointer_up(self, pos, pid) -> None:
-        if pid != self._pointer:
+        if not self.taps.owns(pid):
             return
         self._last_pos = pos
         if self._stroke is not None:
@@ -162,16 +158,18 @@ class PaintInput:
             self._set_slider(pos)
             self._dragging_slider = False
             self._ranking_dirty = True
-        pressed = self._pressed
-        self._pointer, self._pressed, self._panel_drag = None, None, None
-        if pressed is not None and self._hit(pos) == pressed:
-            self._activate(self._action(pressed))
+        self.panel.scroller.drag_end()
+        tapped = self.taps.up(pid, self._hit(pos))
+        if tapped is not None:
+            self._activate(self._action(tapped))
 
     def _release_pointer(self) -> None:
         self._end_stroke()
         if self._dragging_slider:
             self._ranking_dirty = True
-        self._pointer, self._pressed, self._dragging_slider, self._panel_drag = None, None, False, None
+        self._dragging_slider = False
+        self.taps.release()
+        self.panel.scroller.drag_end()
 
     def _hit(self, pos) -> str | None:
         if self.dialog is not None:
@@ -187,34 +185,17 @@ class PaintInput:
     # ------------------------------------------------------------------
     # painting
     def _begin_stroke(self, view: str, pos) -> None:
-        lay = self.layouts[view]
-        pt = lay.to_atlas(pos[0], pos[1])
-        self._stroke = {"view": view, "version": self.pain_map.version}
-        self.pain_map.begin_stroke(view, pt, self.sensation, self.radius, erase=self.eraser)
-        self._note_dirty(self.overlays[view].refresh(brush_window(self.pain_map, pt, self.radius)))
+        self.canvas.begin_stroke(view, pos, self.sensation, self.radius, erase=self.eraser)
 
     def _extend_stroke(self, pos) -> None:
-        view = self._stroke["view"]
-        pt = self.layouts[view].to_atlas(pos[0], pos[1])
-        box = self.pain_map.extend_stroke(pt)
-        if box is not None:
-            self._note_dirty(self.overlays[view].refresh(box))
-
-    def _note_dirty(self, rect: pygame.Rect | None) -> None:
-        if rect is not None:
-            self._dirty_rects.append(rect)
+        self.canvas.extend_stroke(pos)
 
     def _end_stroke(self) -> None:
-        if self._stroke is None:
-            return
-        self.pain_map.end_stroke()
-        if self.pain_map.version != self._stroke["version"]:
+        if self.canvas.end_stroke():
             self._ranking_dirty = True
-        self._stroke = None
 
     def _refresh_paint(self) -> None:
-        for ov in self.overlays.values():
-            ov.refresh()
+        self.canvas.refresh()
         self._ranking_dirty = True
 
     def undo(self) -> bool:

@@ -11,9 +11,8 @@ import pygame
 from ... import render
 from ...atlas import VIEWS
 from ...painting import SENSATIONS
-from ...render.overlay import PaintOverlay
 from ...render.picture import PATTERN_PERIOD, SENSATION_STYLE
-from ..widgets import Button, Slider, flow_buttons, wrap_text
+from ..kit import Button, Slider, flow_buttons, wrap_text
 
 from .sizes import BASE_SIZE, BRUSH_LETTERS, BRUSHES
 
@@ -147,20 +146,20 @@ class PaintLayout:
             caption_lines = need
         zoom_area = pygame.Rect(area.left, area.top + title_h, area.width, max(area.height - title_h, 1))
         lays = self.zoomed_layouts(zoom_area, lays)
-        self.layouts = {v: dataclasses.replace(lay, left=float(round(lay.left)), top=float(round(lay.top)))
-                        for v, lay in lays.items()}
+        lays = {v: dataclasses.replace(lay, left=float(round(lay.left)), top=float(round(lay.top)))
+                for v, lay in lays.items()}
+        self.canvas.place(self.pain_map, lays, self._period(next(iter(lays.values()))))
         first = next(iter(self.layouts.values()))
         self.buttons["zoom_out"].enabled = self.zoom is not None
         for name in BRUSHES:
             self.buttons[f"brush:{name}"].dot = min(BRUSHES[name] * first.scale, btn / 2 - 6)
-        self.overlays = {v: PaintOverlay(self.pain_map, lay, self._period()) for v, lay in self.layouts.items()}
         if self.panel_rect is not None:
             self.panel.layout(self.panel_rect, s, fs)
         if self.dialog is not None:
             self.dialog.layout(pygame.Rect(0, 0, w, h), s, fs)
 
-    def _period(self) -> int:
-        scale = next(iter(self.layouts.values())).scale
+    def _period(self, lay=None) -> int:
+        scale = (lay or next(iter(self.layouts.values()))).scale
         return max(4, int(round(PATTERN_PERIOD * scale / self.pain_map.raster.scale)))
 
     def resize(self, size: tuple[int, int]) -> None:
@@ -172,10 +171,7 @@ class PaintLayout:
         self._layout()
 
     def view_at(self, pos) -> str | None:
-        for v, lay in self.layouts.items():
-            if lay.contains(pos[0], pos[1]):
-                return v
-        return None
+        return self.canvas.view_at(pos)
 
     def button_center(self, bid: str) -> tuple[int, int]:
         """Where to tap a button (or dialog button 'dialog:<id>', or panel row 'panel:hyp:N') on screen."""
@@ -195,12 +191,7 @@ class PaintLayout:
 
     def _scroll_into_view(self, r: pygame.Rect) -> None:
         """Scroll the panel so that content rect `r` (panel coordinates) shows under its fixed top."""
-        p = self.panel
-        top, visible = p.fixed_h, p.rect.height - p.fixed_h
-        if r.top - p.scroll < top:
-            p.scroll_to(r.top - top)
-        elif r.bottom - p.scroll > top + visible:
-            p.scroll_to(r.bottom - top - visible)
+        self.panel.scroller.into_view(r.top, r.bottom)
 
     @property
     def too_small(self) -> bool:

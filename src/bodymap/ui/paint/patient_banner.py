@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pygame
 
-from ..widgets import BAR_LINE, TEXT
+from ..kit.desk_colours import BAR_LINE, TEXT
 
 PATIENT_BG = (226, 233, 240)  # a cool light grey-blue, apart from the warm bars
 

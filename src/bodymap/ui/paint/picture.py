@@ -12,7 +12,8 @@ import pygame
 from ... import render
 from ...painting import SENSATIONS
 from ...render import body
-from ..widgets import BAR_BG, BAR_LINE, BUTTON_ON_BG, BUTTON_ON_TEXT, MUTED, RED, TEXT, wrap_text
+from ..kit import wrap_text
+from ..kit.desk_colours import BAR_BG, BAR_LINE, BUTTON_ON_BG, BUTTON_ON_TEXT, MUTED, RED, TEXT
 
 from .sizes import BRUSHES
 
@@ -81,7 +82,7 @@ class PaintPicture:
         banner = self.banner_rect()
         if banner is not None and any(banner.colliderect(r) for r in rects):
             rects.append(self.draw_banner(surface))  # a stroke under the banner never wipes it
-        status = (tuple(self.readout_lines()), self.file_label, self.dirty, self.patient_text)
+        status = (tuple(self.readout_lines(fresh=False)), self.file_label, self.dirty, self.patient_text)
         if status != self._drawn_status:
             self._draw_status(surface)
             if self.toast:
@@ -96,6 +97,7 @@ class PaintPicture:
             self.resize(surface.get_size())
         self._sync_buttons()
         self._dirty_rects = []
+        self.readout_lines()  # a whole frame shows the readout up to date (a partial one: as last computed)
         surface.blit(self._background(), (0, 0))
         tops = self._top_overlays()
         for v in self.layouts:
@@ -120,7 +122,7 @@ class PaintPicture:
             self.dialog.draw(surface, self.text, self.font_size, self.s, pressed)
         self.draw_banner(surface)  # last: over the panel, a dialog and the "too small" note (issue 18)
         self._drawn_key = self._chrome_key(surface)
-        self._drawn_status = (tuple(self.readout_lines()), self.file_label, self.dirty, self.patient_text)
+        self._drawn_status = (tuple(self.readout_lines(fresh=False)), self.file_label, self.dirty, self.patient_text)
 
     def _sync_buttons(self) -> None:
         b = self.buttons
@@ -244,7 +246,7 @@ class PaintPicture:
         fs = self.font_size
         lh = render.font(fs).get_linesize() + 2
         y = r.top + self.px(8)
-        lines = self.readout_lines()
+        lines = self.readout_lines(fresh=False)
         first = self.text(lines[0], fs, MUTED)
         for i, line in enumerate(lines):
             surface.blit(self.text(line, fs, TEXT) if i else first, (r.left + self.px(12), y))

@@ -1,6 +1,6 @@
 """Questions in the painting window: every question the kiosk asks, answered in the clinician panel.
 
-- `QuestionPanel`: the clinician panel (bodymap.ui.panel) plus question rows, each with
+- `QuestionPanel`: the clinician panel (the kit's `RankingPanel`, bodymap.ui.kit.ranking) plus question rows, each with
   Yes / No / Unsure (age: Set... / Clear). Fired red flags stay in the red box on top
   with their urgency; the questions come next, above the ranking (issue 21), so that a
   ranking that changes with an answer never moves the buttons: when the saddle area or
@@ -19,8 +19,8 @@ from ... import vocabulary
 from ...errors import BodymapError
 from ...painting import UNSURE
 from ..kit.form import FormDialog, TextField
-from ..panel import ClinicianPanel
-from ..widgets import BUTTON_BG, BUTTON_BORDER, MUTED, RED, SELECT_BG, SELECT_BORDER, TEXT
+from ..kit.ranking import RankingPanel
+from ..kit.desk_colours import BUTTON_BG, BUTTON_BORDER, MUTED, RED, SELECT_BG, SELECT_BORDER, TEXT
 
 CHOICES = (("yes", "Yes", True), ("no", "No", False), ("unsure", "Unsure", UNSURE))
 AGE_CHOICES = (("set", "Set..."), ("clear", "Clear"))
@@ -36,8 +36,10 @@ def answer_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-class QuestionPanel(ClinicianPanel):
+class QuestionPanel(RankingPanel):
     """The clinician panel with the questions (see the module)."""
+
+    flag_lines = 2  # the red-flag box keeps its height: answering never moves the buttons (issue 21)
 
     def __init__(self) -> None:
         self.answers: dict[str, Any] = {}
@@ -151,21 +153,15 @@ class PaintQuestions:
             else:
                 self.set_answer(key, None)
             return
-        value = dict((c, v) for c, _, v in CHOICES)[choice]
-        current = self.pain_map.answers.get(key)
-        same = current is value if isinstance(value, bool) else current == value
-        self.set_answer(key, None if same else value)  # tapping the chosen answer again clears it
+        if self.desk.answer(key, choice):  # tapping the chosen answer again clears it (bodymap.desk)
+            self._answer_changed()
 
     def set_answer(self, key: str, value: Any) -> None:
         """Set (or with None clear) one answer; the ranking and the flags follow at once."""
-        answers = self.pain_map.answers
-        if value is None:
-            if key not in answers:
-                return
-            del answers[key]
-        else:
-            answers[key] = value  # validated by Answers
-        self.pain_map.version += 1  # an unsaved change, and the ranking is stale
+        if self.desk.set_answer(key, value):  # an unsaved change, and the ranking is stale
+            self._answer_changed()
+
+    def _answer_changed(self) -> None:
         self._ranking_dirty = True
         if self.show_panel:
             self.refresh_ranking()

@@ -26,7 +26,7 @@ import shapely
 
 from ... import render
 from ...atlas import Atlas
-from ..widgets import MUTED, TEXT
+from ..kit.desk_colours import MUTED, TEXT
 
 LONG_PRESS_S = 0.5  # a touch held this long shows the name and does not fill
 FULL_SHARE = 0.99  # a region this much painted with the chosen sensation counts as filled

@@ -31,15 +31,15 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame
 
-from ... import paths
 from ...atlas import Atlas, load_atlas
-from ...errors import BodymapError
+from ...desk import Desk
 from ...painting import SENSATIONS, PainMap
-from ...render.overlay import PaintOverlay
-from ..panel import load_matcher
+from ..kit.ranking import load_matcher
 from ...window_size import fit_to_screen
 from ..scene import PARTIAL, DisplayWindow, desktop_size, run
-from ..widgets import Dialog, TextCache, wrap_text
+from ..kit import Dialog, TextCache, wrap_text
+from ..kit.canvas import BodyCanvas
+from ..kit.tap import TapTracker, Through
 from .banner import PaintBanner
 from .patient_banner import PaintPatientBanner
 from .day import PaintDay
@@ -70,9 +70,11 @@ class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, P
                  matcher: Any = None, folder: str | os.PathLike | None = None,
                  now: Callable[[], datetime] = datetime.now):
         self.atlas = atlas or (pain_map.atlas if pain_map is not None else load_atlas())
-        self._folder = Path(folder) if folder is not None else None  # None: the default maps folder, on first use
-        self._save_as_folder: Path | None = None
-        self.zoom: Any = None  # None, or (view, atlas centre, factor): see zoom.py
+        # the visit, the answers and the save decisions: the headless painting-desk session (bodymap.desk)
+        self.desk = Desk(self.atlas, pain_map, Path(folder) if folder is not None else None, now)
+        # owned parts (the kit): the body views painted on, and the one pointer and its tap
+        self.canvas = BodyCanvas(self.atlas)  # layouts, overlays, view_at, the stroke, zoom, dirty rectangles
+        self.taps = TapTracker()
         self._now = now
         self._matcher_obj = matcher
         self.text = TextCache()
@@ -85,7 +87,6 @@ class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, P
         self.show_outlines = True
         self.show_dermatomes = False
         # state
-        self.path: Path | None = None
         self.dialog: Dialog | None = None
         self.done = False
         self.exit_status = 0
@@ -97,44 +98,59 @@ class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, P
         self.zone: dict[str, float] | None = None
         self.matcher_calls = 0
         self._ranking_dirty = True
-        self._pointer: Any = None  # the one pointer (mouse or finger id) currently pressed
-        self._pressed: str | None = None  # button id under the pressed pointer
         self._dragging_slider = False
-        self._panel_drag: tuple[float, int] | None = None
-        self._stroke: dict | None = None
         self._last_pos: tuple[float, float] = (0.0, 0.0)
         self._frame = 0
         self._readout: tuple[list[str], float] | None = None
         self._readout_version = -1
+        self._input_seen = False  # a pointer event since the last update: the stroke-end work waits
         self._bg: pygame.Surface | None = None
         self._bg_key: Any = None
         self._tops: dict[str, tuple[pygame.Surface, tuple[int, int]]] = {}
         self._tops_key: Any = None
-        self.overlays: dict[str, PaintOverlay] = {}
-        self._dirty_rects: list[pygame.Rect] = []
         self._drawn_key: Any = None  # what the last full draw showed (see draw_partial)
         self._drawn_status: Any = None
-        self.pain_map = pain_map or PainMap(self.atlas)
-        self._saved_version = self.pain_map.version
         if path is not None:
             self._open_initial(Path(path))
         self._layout()
 
+    # the desk's state, read and set through the window as before
+    @property
+    def pain_map(self) -> PainMap:
+        return self.desk.pain_map
+
+    @pain_map.setter
+    def pain_map(self, m: PainMap) -> None:
+        self.desk.pain_map = m
+
+    @property
+    def path(self) -> Path | None:
+        return self.desk.path
+
+    @path.setter
+    def path(self, value: Path | None) -> None:
+        self.desk.path = None if value is None else Path(value)
+
+    # the owned parts' state under the names the window's parts and tests read
+    layouts = Through("canvas", "layouts")
+    overlays = Through("canvas", "overlays")
+    zoom = Through("canvas", "zoom")  # None, or (view, atlas centre, factor): see zoom.py
+    _stroke = Through("canvas", "stroke")
+    _dirty_rects = Through("canvas", "dirty_rects")
+    _pointer = Through("taps", "pointer")  # the one pointer (mouse or finger id) currently pressed
+    _pressed = Through("taps", "pressed")  # the target under it
+
     @property
     def folder(self) -> Path:
-        """Where Save writes a new map and Open looks: the folder given, or the per-user maps folder
-        (`paths.default_maps_dir()`, created on first use). If that cannot be made, its path is still
-        returned: saving there fails with the reason, and the window offers Save As."""
-        if self._folder is None:
-            try:
-                self._folder = paths.default_maps_dir()
-            except BodymapError:
-                return paths.default_maps_dir(create=False)
-        return self._folder
+        """Where Save writes a new map and Open looks (bodymap.desk.Desk.folder)."""
+        return self.desk.folder
 
     @folder.setter
     def folder(self, value: str | os.PathLike) -> None:
-        self._folder = Path(value)
+        self.desk.folder = value
+
+    def _now(self) -> datetime:
+        return self.desk.now()
 
     @property
     def radius(self) -> float:
@@ -143,7 +159,7 @@ class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, P
     @property
     def dirty(self) -> bool:
         """Unsaved changes."""
-        return self.pain_map.version != self._saved_version
+        return self.desk.dirty
 
     # ------------------------------------------------------------------
     # matcher
@@ -155,27 +171,8 @@ class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, P
     def refresh_ranking(self) -> None:
         self._ranking_dirty = False
         self.matcher_calls += 1
-        from ...triage import Case, assess_case
-
-        why: list[str] = []
-
-        def ranker():  # a broken matcher must not close the patient's window, nor hide a flag (triage)
-            try:
-                matcher = self._matcher()
-            except ImportError:
-                why.append("matcher unavailable")
-                raise
-            except Exception as exc:
-                why.append(f"matcher unavailable ({type(exc).__name__}: {exc})")
-                raise
-            try:
-                return matcher.match(self.pain_map)
-            except Exception as exc:
-                why.append(f"matcher error ({type(exc).__name__}: {exc})")
-                raise
-
-        self.ranking = assess_case(Case.of(self.pain_map), ranker)
-        self.matcher_error = why[0] if why else self.ranking.ranking_error
+        # a broken matcher must not close the patient's window, nor hide a flag (triage, bodymap.desk)
+        self.ranking, self.matcher_error = self.desk.assess(self._matcher)
         before = self.panel.selected
         m = self.pain_map
         self.panel.set_questions(m.answers, m.saddle_painted or m.both_legs_painted)
@@ -210,28 +207,34 @@ class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, P
         self._frame += 1
         if self.toast is not None and time.monotonic() >= self._toast_until:
             self.toast = None
-        painting = self._stroke is not None
-        if self._ranking_dirty and not painting and not self._dragging_slider and self.show_panel:
+        # the work a stroke's end calls for (the flags, the ranking, the readout) waits for a frame without
+        # pointer input, so the frame that moves the paint under the finger stays short (ADR 0030); the window
+        # loop has such a frame 1/60 s after the finger lifts. Called without a time (tests, tools): at once.
+        quiet = now is None or not self._input_seen
+        self._input_seen = False
+        if self._stroke is not None or not quiet:
+            return
+        if self._ranking_dirty and not self._dragging_slider and self.show_panel:
             self.refresh_ranking()
-        if not painting:  # the red-flag banner's flags, panel shown or not (issue 18)
-            self.refresh_banner_flags()
-        if self.pain_map.version != self._readout_version and (not painting or self._frame % 6 == 0):
+        self.refresh_banner_flags()  # the red-flag banner's flags, panel shown or not (issue 18)
+        if self.pain_map.version != self._readout_version:
             self._compute_readout()
 
     def _compute_readout(self) -> None:
         names = self.pain_map.painted_region_names(min_fraction=0.01)
         ext = float(self.pain_map.extent_percent()["total"])
-        self._readout = (names, ext)
+        self._readout = (names, ext, self._indices_now())
         self._readout_version = self.pain_map.version
 
-    def readout_lines(self) -> list[str]:
-        """The live readout as shown: extent, intensity, then the painted regions by name."""
-        if self._readout is None or self._readout_version != self.pain_map.version and self._stroke is None:
+    def readout_lines(self, fresh: bool = True) -> list[str]:
+        """The readout as shown: extent, intensity, then the painted regions by name. `fresh`: brought up to
+        date first unless a stroke goes on; drawing passes False and shows what the last quiet frame found."""
+        if self._readout is None or fresh and self._readout_version != self.pain_map.version and self._stroke is None:
             self._compute_readout()
-        names, ext = self._readout
+        names, ext, indices = self._readout
         inten = self.pain_map.intensity.get("overall")
         first = f"Extent {ext:.1f}% of body" + (f"  |  pain {inten}/10" if inten is not None else "")
-        first += self._indices_text()  # issue 25: the standard indices, one short item
+        first += indices  # issue 25: the standard indices, one short item
         painted = ("Painted: " + ", ".join(names)) if names else \
             "Painted: nothing yet. Choose a sensation, then paint where it hurts."
         width = max(self.status_rect.width - 2 * self.px(12), 50)
@@ -240,16 +243,12 @@ class PaintScreen(PaintRegions, PaintLayout, PaintInput, PaintFiles, PaintDay, P
                 wrap_text(painted, self.font_size, width, max_lines=12)
         return [first] + wrap_text(painted, self.font_size, width, max_lines=2)
 
-    def _indices_text(self) -> str:
-        """'  |  WPI 3/19, MBM 4/35' for a painting with counted regions, else ''."""
-        key = ("indices", self.pain_map.version)
-        if getattr(self, "_indices_key", None) != key:
-            from ...indices import indices_for_map
+    def _indices_now(self) -> str:
+        """'  |  WPI 3/19, MBM 4/35' for a painting with counted regions, else '' (with the readout)."""
+        from ...indices import indices_for_map
 
-            idx = indices_for_map(self.pain_map)
-            self._indices_cache = f"  |  WPI {idx.wpi}/19, MBM {idx.mbm_count}/35" if idx.mbm_count else ""
-            self._indices_key = key
-        return self._indices_cache
+        idx = indices_for_map(self.pain_map)
+        return f"  |  WPI {idx.wpi}/19, MBM {idx.mbm_count}/35" if idx.mbm_count else ""
 
     @property
     def file_label(self) -> str:

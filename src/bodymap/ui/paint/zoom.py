@@ -2,8 +2,9 @@
 
 A part of `PaintScreen` (bodymap.ui.paint.screen): the methods share its state.
 
-`self.zoom` is None (both views whole) or (view, atlas centre, factor). The zoomed
-view is `render.view.zoom_layout`: the same atlas coordinates, so strokes still go
+`self.zoom` is None (both views whole) or (view, atlas centre, factor), kept by the window's
+`BodyCanvas` (ui/kit/canvas.py), which also zooms keeping a body point under the pointer and pans;
+this part turns buttons, keys, the wheel and a pinch into those calls. The zoomed view is `render.view.zoom_layout`: the same atlas coordinates, so strokes still go
 through `lay.to_atlas` and land on the same atlas points at every zoom; the patient's
 right stays on the viewer's left on the front view.
 """
@@ -11,12 +12,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
-from ...atlas import VIEWS
-from ...render.view import zoom_layout
-
-MAX_ZOOM = 8.0
 WHEEL_STEP = 1.25
 
 
@@ -28,19 +23,12 @@ class PaintZoom:
 
     @property
     def zoom_factor(self) -> float:
-        return 1.0 if self.zoom is None else float(self.zoom[2])
+        return self.canvas.zoom_factor
 
     def zoom_to(self, view: str, centre: tuple[float, float], factor: float) -> None:
         """Show `view` magnified `factor` times around atlas point `centre` (factor <= 1: both views whole)."""
         self._end_stroke()
-        factor = min(float(factor), MAX_ZOOM)
-        self.zoom = None if factor <= 1.0001 or view not in VIEWS else (view, (float(centre[0]), float(centre[1])),
-                                                                         factor)
-        self._layout()
-        if self.zoom is not None:  # the centre as shown (the layout keeps the picture on the body)
-            lay = self.layouts[view]
-            self.zoom = (view, tuple(float(c) for c in lay.to_atlas(lay.left + lay.width / 2,
-                                                                    lay.top + lay.height / 2)), factor)
+        self.canvas.zoom_to(view, centre, factor, self._layout)
 
     def zoom_reset(self) -> None:
         if self.zoom is not None:
@@ -72,34 +60,11 @@ class PaintZoom:
         self._zoom_keeping(view, at, factor)
 
     def _zoom_keeping(self, view: str, at: tuple[float, float], factor: float) -> None:
-        """Zoom `view` to `factor` so that the body point under screen point `at` stays there."""
-        point = self.nearest_on_body(view, self.layouts[view].to_atlas(*at))
-        self.zoom_to(view, point, factor)
-        if self.zoom is None:
-            return
-        lay = self.layouts[view]
-        sx, sy = (float(c) for c in lay.to_screen(*point))
-        cx, cy = self.zoom[1]
-        self.zoom_to(view, (cx + (sx - at[0]) / lay.scale, cy + (sy - at[1]) / lay.scale), factor)
+        self._end_stroke()
+        self.canvas.zoom_keeping(view, at, factor, self._layout)
 
     def nearest_on_body(self, view: str, point: tuple[float, float]) -> tuple[float, float]:
-        """`point` (atlas coordinates) if it is on the body of `view`, else the nearest pixel centre that is."""
-        raster = self.pain_map.raster
-        body = raster.body[view]
-        ox, oy = raster.origin
-        sc = raster.scale
-        r, c = int((point[1] - oy) * sc), int((point[0] - ox) * sc)
-        if 0 <= r < body.shape[0] and 0 <= c < body.shape[1] and body[r, c]:
-            return float(point[0]), float(point[1])
-        cache = self.__dict__.setdefault("_body_pixels", {})
-        key = (view, id(raster))
-        if key not in cache:
-            cache[key] = np.argwhere(body)
-        px = cache[key]
-        if len(px) == 0:
-            return float(point[0]), float(point[1])
-        i = int(np.argmin((px[:, 0] - r) ** 2 + (px[:, 1] - c) ** 2))
-        return ox + (px[i, 1] + 0.5) / sc, oy + (px[i, 0] + 0.5) / sc
+        return self.canvas.nearest_on_body(view, point)
 
     def _last_body_pos(self) -> tuple[float, float] | None:
         """The screen point of the last atlas point pointed at on a view, if it is still on screen."""
@@ -117,18 +82,11 @@ class PaintZoom:
 
     def pan(self, dx: float, dy: float) -> None:
         """Move a zoomed view by a share of its width / height (arrow keys)."""
-        if self.zoom is None:
-            return
-        view, (cx, cy), f = self.zoom
-        lay = self.layouts[view]
-        self.zoom_to(view, (cx + dx * lay.width / lay.scale, cy + dy * lay.height / lay.scale), f)
+        self._end_stroke()
+        self.canvas.pan(dx, dy, self._layout)
 
     def zoomed_layouts(self, area, atlas_layouts):
-        """The layouts to show: `atlas_layouts` (both views whole) or the one zoomed view in `area`."""
-        if self.zoom is None:
-            return atlas_layouts
-        view, centre, factor = self.zoom
-        return {view: zoom_layout(self.atlas, view, area, centre, factor)}
+        return self.canvas.zoomed_layouts(area, atlas_layouts)
 
     # ------------------------------------------------------------------
     # two-finger pinch
@@ -161,7 +119,9 @@ class PaintZoom:
     def _start_pinch(self) -> None:
         # the first finger's stroke ends where it is (Undo takes it back if it was only the pinch's start)
         self._end_stroke()
-        self._pointer, self._pressed, self._dragging_slider, self._panel_drag = None, None, False, None
+        self._dragging_slider = False
+        self.taps.release()
+        self.panel.scroller.drag_end()
         (a, b) = list(self._fingers.values())[:2]
         mid = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
         view = self.zoom[0] if self.zoom is not None else self.view_at(mid)

@@ -21,7 +21,8 @@ from ...render.overlay import PaintOverlay
 from ...render.picture import SENSATION_STYLE
 from ...review.session import ReviewSession
 from ...review.words import entry_time
-from ..widgets import BAR_LINE, MUTED, RED, TEXT, TextCache, swatch_surface, wrap_text
+from ..kit import TextCache, swatch_surface, wrap_text
+from ..kit.desk_colours import BAR_LINE, MUTED, RED, TEXT
 from .pairs import Pair, draw_pair_titles
 from .panels import draw_red_flag_tag, tag_size, urgency_tag
 from .timeline import TimelineView

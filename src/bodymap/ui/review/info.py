@@ -13,7 +13,7 @@ from ...review.session import ReviewSession, hypothesis_key
 from ...review.words import (QUESTION_WORDS, RED_FLAG_QUESTIONS, answer_lines, entry_when, extent_line,
                              intensity_line, regions_line, sensations_line)
 from ...vocabulary import unanswered_red_flag_keys
-from ..widgets import AGAINST_TEXT, FOR_TEXT, MUTED, RED, TEXT
+from ..kit.desk_colours import AGAINST_TEXT, FOR_TEXT, MUTED, RED, TEXT
 from .layout import DISCLAIMER
 from .panels import Item, hypothesis_text
 

@@ -13,7 +13,7 @@ from ...review.words import entry_when
 from .centre import Frame
 from .pairs import Pair, layout_pair
 from .panels import tag_size
-from ..widgets import Button, flow_buttons
+from ..kit import Button, flow_buttons
 
 BASE_SIZE = (1400, 900)
 MIN_TARGET = 48  # px: every button and row is at least this tall

@@ -11,7 +11,8 @@ import pygame
 
 from ... import render
 from ...atlas import VIEWS, Atlas
-from ..widgets import MUTED, TEXT, TextCache, wrap_text
+from ..kit import TextCache, wrap_text
+from ..kit.desk_colours import MUTED, TEXT
 
 # ---------------------------------------------------------------------------
 # a titled pair of views

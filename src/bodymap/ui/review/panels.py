@@ -17,8 +17,9 @@ from ...bands import band_text, hypothesis_band
 from ...render.body import diff_swatch
 from ...review.entries import MapEntry
 from ...review.words import entry_time
-from ..widgets import (BAR_BG, BAR_FILL, BAR_LINE, BUTTON_BG, BUTTON_BORDER, BUTTON_ON_BG, BUTTON_ON_TEXT, MUTED, RED,
-                      RED_BG, SELECT_BG, SELECT_BORDER, TEXT, Button, TextCache, wrap_text)
+from ..kit import Button, TextCache, wrap_text
+from ..kit.desk_colours import (BAR_BG, BAR_FILL, BAR_LINE, BUTTON_BG, BUTTON_BORDER, BUTTON_ON_BG, BUTTON_ON_TEXT, MUTED,
+                               RED, RED_BG, SELECT_BG, SELECT_BORDER, TEXT)
 
 TAG_TEXT = (255, 255, 255)
 

@@ -41,7 +41,8 @@ from ...atlas import Atlas, load_atlas
 from ...review.entries import FILTER_WORDS, subfolder_count
 from ...review.session import ReviewSession
 from ..scene import ON_CHANGE, DisplayWindow, run
-from ..widgets import BAR_BG, BAR_LINE, BUTTON_ON_BG, BUTTON_ON_TEXT, TEXT, TextCache, wrap_text
+from ..kit import TextCache, wrap_text
+from ..kit.desk_colours import BAR_BG, BAR_LINE, BUTTON_ON_BG, BUTTON_ON_TEXT, TEXT
 from .confirm import ConfirmForm
 from .info import info_items
 from .input import ReviewInput

@@ -20,7 +20,8 @@ import pygame
 from ... import render
 from ...review.patient import day_text
 from ...review.session import ReviewSession
-from ..widgets import BAR_LINE, BUTTON_BG, BUTTON_BORDER, MUTED, SELECT_BG, SELECT_BORDER, TEXT, TextCache, wrap_text
+from ..kit import TextCache, wrap_text
+from ..kit.desk_colours import BAR_LINE, BUTTON_BG, BUTTON_BORDER, MUTED, SELECT_BG, SELECT_BORDER, TEXT
 from .panels import draw_red_flag_tag, tag_size, urgency_tag
 from .timeline_draw import EXTENT_COLOUR, PAIN_COLOUR, _dashed, extent_top, plot_area, plot_points, visit_x
 

@@ -1,12 +1,7 @@
-"""The widget kit (bodymap.ui.kit) with the kiosk colours under the names the kiosk screens use.
-
-`KButton` is the kit's `Button` in the kiosk look; `Texts` fits text into boxes
-and records what a frame shows. Colours: bodymap.render.palette.KIOSK.
-"""
+"""The kiosk colours (bodymap.render.palette.KIOSK) under the names the kiosk screens draw with."""
 from __future__ import annotations
 
-from ..render.palette import KIOSK, KIOSK_PRIMARY, KIOSK_PRIMARY_PRESSED
-from .kit import KIOSK_LOOK, Button, KButton, Texts, draw_panel  # noqa: F401
+from ...render.palette import KIOSK, KIOSK_PRIMARY, KIOSK_PRIMARY_PRESSED
 
 BG = KIOSK.bg
 TEXT = KIOSK.text

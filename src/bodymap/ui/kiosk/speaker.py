@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pygame
 
-from ..kiosk import voice
+from ...kiosk import voice
 
 log = logging.getLogger("bodymap.kiosk")
 

@@ -1,4 +1,4 @@
-"""The clinician panel: red flags (always on top, in red), the matcher's ranking, prompts.
+"""The kit's `RankingPanel`, the clinician panel: red flags (always on top, in red), the matcher's ranking, prompts.
 
 The matcher (`bodymap.matcher`) is imported only when the panel first needs it
 (`load_matcher`), so the painting window works, and says "matcher unavailable",
@@ -11,15 +11,15 @@ from typing import Any
 
 import pygame
 
-from .. import render
-from ..bands import band_text, hypothesis_band
-from .widgets import (AGAINST_TEXT, BAR_BG, BAR_FILL, BAR_LINE, BUTTON_BG, BUTTON_BORDER, FOR_TEXT, MUTED, RED, RED_BG,
-                      SELECT_BG, SELECT_BORDER, TEXT, TextCache, wrap_text)
-
+from ... import render
+from .desk_colours import (AGAINST_TEXT, BAR_BG, BAR_FILL, BAR_LINE, BUTTON_BG, BUTTON_BORDER, FOR_TEXT, MUTED, RED,
+                           RED_BG, SELECT_BG, SELECT_BORDER, TEXT)
+from .scroll import ScrollList
+from .text import TextCache, wrap_text
 
 def load_matcher():
     """The matcher module, imported on first use. Raises ImportError when it is not there."""
-    from .. import matcher
+    from ... import matcher
 
     if not hasattr(matcher, "match"):
         raise ImportError("bodymap.matcher has no match()")
@@ -28,7 +28,7 @@ def load_matcher():
 
 def hypothesis_label(h: Any) -> str:
     """The one wording of a hypothesis (bodymap.triage.hypothesis_words): the same in every window."""
-    from ..triage import hypothesis_words
+    from ...triage import hypothesis_words
 
     return hypothesis_words(h)
 
@@ -45,7 +45,65 @@ class PanelRow:
     key: str | None = None  # a question row's answer key (bodymap.ui.paint.questions)
 
 
-class ClinicianPanel:
+def flag_box_rows(flags: list[Any], n: int, y: int, pad: int, gap: int, inner: int,
+                  size: int) -> tuple[list["PanelRow"], int, bool]:
+    """The rows of a red-flag box of `n` lines, the same height with or without flags: one flag a line
+    (cut to the width), the last line saying how many more; "No red flag so far" when none.
+    Returns the rows, the y under the box and whether any flag was cut (its full text then follows the
+    questions, still above the ranking)."""
+    flh = render.font(size).get_linesize() + 1
+    y += pad // 2  # the box's border sits in this margin, above and below the lines
+    texts = [str(getattr(f, "text", f)) for f in flags]
+    shown = texts if len(texts) <= n else texts[:n - 1] + [f"+{len(texts) - n + 1} more red flags (listed in "
+                                                           "full below the questions)"]
+    cut = len(texts) > n
+    calm = wrap_text("No red flag so far: the answers and the painting are checked as you go.", size,
+                     inner - pad, max_lines=n)
+    rows = []
+    for i in range(n):
+        text = shown[i] if i < len(shown) else ""
+        kind = "red_flag" if i < len(shown) else "spacer"
+        if not flags and i < len(calm):
+            text, kind = calm[i], "no_flag"
+        line = (wrap_text(text, size, inner - pad, max_lines=1) or [""])[0]
+        cut = cut or (kind == "red_flag" and line != text)
+        rows.append(PanelRow(kind, [line] if text else [], pygame.Rect(pad + pad // 2, y, inner - pad, flh),
+                             RED if kind == "red_flag" else MUTED, None, True))
+        y += flh
+    return rows, y + pad // 2 + gap, cut
+
+
+def draw_flag_box(surf: pygame.Surface, rows: list["PanelRow"], pad: int, width: int) -> None:
+    """The box of constant height around `flag_box_rows`: red with flags, a thin line without."""
+    reserved = [r for r in rows if r.fixed and r.kind in ("red_flag", "no_flag", "spacer")]
+    if not reserved:
+        return
+    flags = any(r.kind == "red_flag" for r in reserved)
+    top, bottom = reserved[0].rect.top - pad // 2, reserved[-1].rect.bottom + pad // 2
+    box = pygame.Rect(pad // 2, top, width - pad, bottom - top)
+    pygame.draw.rect(surf, RED_BG if flags else BAR_BG, box, border_radius=6)
+    pygame.draw.rect(surf, RED if flags else BUTTON_BORDER, box, width=3 if flags else 1, border_radius=6)
+
+
+class _Scrolled:
+    """A panel attribute kept by its ScrollList (`scroll` is the list's offset)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        return self if obj is None else getattr(obj.scroller, self.name)
+
+    def __set__(self, obj, value) -> None:
+        setattr(obj.scroller, self.name, value)
+
+
+class RankingPanel:
+    #: 0: the red-flag box grows with the flags; N: a box of N lines always, so that a flag raised while
+    #: answering never moves the rows under it (the painting window's questions, issue 21)
+    flag_lines = 0
+    scroll, fixed_h, content_h = _Scrolled("offset"), _Scrolled("fixed_h"), _Scrolled("content_h")
+
     def __init__(self) -> None:
         self.ranking: Any = None
         self.computed = False  # nothing asked of the matcher yet: show nothing rather than a guess
@@ -53,13 +111,12 @@ class ClinicianPanel:
         self.disclaimer: str | None = None
         self.empty_map = True
         self.selected: tuple[str, str] | None = None
-        self.scroll = 0
         self.rect = pygame.Rect(0, 0, 0, 0)
         self.rows: list[PanelRow] = []
-        self.fixed_h = 0
-        self.content_h = 0
+        self.scroller = ScrollList()  # the offset under the fixed top, drags and the scroll hint (kit.scroll)
         self._surface: pygame.Surface | None = None
         self._dirty = True
+        self._drawn_offset = 0
         self._s = 1.0
         self._size = 28
 
@@ -139,13 +196,21 @@ class ClinicianPanel:
 
         add("title", "Clinician panel", TEXT, fixed=True, fsize=int(size * 1.1))
         flags = self.red_flags
-        if flags:
+        cut = False
+        if self.flag_lines:  # a box of constant height: a flag raised by an answer moves no button below it
+            rows, y, cut = flag_box_rows(flags, self.flag_lines, y, pad, gap, inner, size)
+            self.rows += rows
+        elif flags:
             add("heading", "RED FLAG" if len(flags) == 1 else f"RED FLAGS ({len(flags)})", RED, fixed=True)
             for f in flags:
                 add("red_flag", str(getattr(f, "text", f)), RED, fixed=True)
             y += gap
         self.fixed_h = y
         self._rows_first(add)  # a subclass's rows above the ranking (the painting window's urgent questions)
+        if cut:  # the box could not hold every flag whole: all of them in full, still above the ranking
+            add("heading", "Red flags in full", RED, skip=gap)
+            for f in flags:
+                add("red_flag_detail", str(getattr(f, "text", f)), RED, indent=int(8 * s))
         if not self.computed:
             pass
         elif self.ranking is None or self.error:
@@ -187,7 +252,8 @@ class ClinicianPanel:
             y += gap
             add("disclaimer", self.disclaimer, MUTED)
         self.content_h = y
-        self._clamp_scroll()
+        self.scroller.height = self.rect.height
+        self.scroller.clamp()
 
     def _rows_first(self, add) -> None:
         """Rows at the top of the scrolled part, above the ranking: none here."""
@@ -195,19 +261,11 @@ class ClinicianPanel:
     def _rows_last(self, add) -> None:
         """Rows under the ranking and prompts, above the disclaimer: none here."""
 
-    def _clamp_scroll(self) -> None:
-        visible = self.rect.height - self.fixed_h
-        self.scroll = int(min(max(self.scroll, 0), max(0, self.content_h - self.fixed_h - visible)))
-
     def scroll_by(self, dy: int) -> None:
         self.scroll_to(self.scroll + dy)
 
     def scroll_to(self, y: int) -> None:
-        before = self.scroll
-        self.scroll = int(y)
-        self._clamp_scroll()
-        if self.scroll != before:
-            self._dirty = True
+        self.scroller.scroll_to(y)  # drawn again at the next draw (it compares the offset drawn)
 
     def row_screen_rect(self, row: PanelRow) -> pygame.Rect:
         r = row.rect.move(self.rect.left, self.rect.top - (0 if row.fixed else self.scroll))
@@ -227,8 +285,9 @@ class ClinicianPanel:
     def draw(self, surface: pygame.Surface, text: TextCache) -> None:
         if self.rect.width <= 0:
             return
-        if self._dirty or self._surface is None or self._surface.get_size() != self.rect.size:
-            self._surface = self._render(text)
+        if self._dirty or self._surface is None or self._surface.get_size() != self.rect.size or \
+                self._drawn_offset != self.scroll:
+            self._surface, self._drawn_offset = self._render(text), self.scroll
             self._dirty = False
         surface.blit(self._surface, self.rect.topleft)
 
@@ -243,7 +302,9 @@ class ClinicianPanel:
         scrolled.fill(BAR_BG)
         pygame.draw.line(scrolled, BAR_LINE, (0, 0), (0, scrolled.get_height()), 2)
         flags = [r for r in self.rows if r.kind == "red_flag"]
-        if flags:  # one red box around the red-flag heading and texts
+        if self.flag_lines:
+            draw_flag_box(surf, self.rows, pad, self.rect.width)
+        elif flags:  # one red box around the red-flag heading and texts
             top = min(r.rect.top for r in self.rows if r.fixed and r.colour == RED) - pad // 2
             bottom = max(r.rect.bottom for r in flags) + pad // 2
             box = pygame.Rect(pad // 2, top, self.rect.width - pad, bottom - top)
@@ -272,12 +333,7 @@ class ClinicianPanel:
                 target.blit(text(line, fs, row.colour), (tx, ty))
                 ty += lh
         surf.blit(scrolled, (0, self.fixed_h))
-        if self.content_h - self.fixed_h > self.rect.height - self.fixed_h:  # a scroll hint
-            total = self.content_h - self.fixed_h
-            vis = self.rect.height - self.fixed_h
-            bar = max(20, int(vis * vis / total))
-            y = self.fixed_h + int((vis - bar) * self.scroll / max(total - vis, 1))
-            pygame.draw.rect(surf, BUTTON_BORDER, (self.rect.width - 6, y, 4, bar), border_radius=2)
+        self.scroller.draw_hint(surf, self.rect.width, BUTTON_BORDER)
         return surf
 
     def _key(self, index: int) -> tuple[str, str]:

@@ -1,0 +1,154 @@
+"""The kit's owned parts (issue 19 item 2): BodyCanvas, TapTracker, ScrollList, on their own, without a window.
+
+BodyCanvas is checked on both views: the patient's right is on the viewer's left on the front view and on
+the viewer's right on the back view, and a stroke paints the atlas region under it on the view it began on.
+"""
+from __future__ import annotations
+
+import pygame
+import pytest
+
+from bodymap import render
+from bodymap.painting import PainMap
+from bodymap.ui.kit.canvas import BodyCanvas
+from bodymap.ui.kit.scroll import ScrollList
+from bodymap.ui.kit.tap import TapTracker
+
+from drive import display_fixture
+
+display = display_fixture((800, 600))
+
+
+def canvas_for(atlas, pain_map):
+    c = BodyCanvas(atlas)
+    lays = render.layout_views(atlas, pygame.Rect(0, 0, 800, 600), gap=20, title_h=10)
+    c.place(pain_map, lays, 6)
+    return c
+
+
+def rep(atlas, rid):
+    p = atlas.region(rid).geometry.representative_point()
+    return float(p.x), float(p.y)
+
+
+@pytest.mark.parametrize("view,region,other", [("front", "right_shin", "left_shin"),
+                                               ("back", "right_calf", "left_calf")])
+def test_a_stroke_paints_the_region_under_it_on_its_view(atlas, view, region, other):
+    m = PainMap(atlas)
+    c = canvas_for(atlas, m)
+    x, y = rep(atlas, region)
+    a = tuple(float(v) for v in c.layouts[view].to_screen(x, y - 0.05))
+    b = tuple(float(v) for v in c.layouts[view].to_screen(x, y + 0.05))
+    assert c.view_at(a) == view
+    c.begin_stroke(view, a, "aching", 0.05)
+    c.extend_stroke(b)
+    assert c.stroke["view"] == view and c.dirty_rects
+    assert c.end_stroke() and c.stroke is None and not c.end_stroke()
+    cov = m.region_coverage()
+    assert cov.get(region, 0) > 0 and cov.get(other, 0) == 0
+    rects = c.take_dirty()
+    assert rects and not c.dirty_rects
+    # the patient's right: the viewer's left on the front view, the viewer's right on the back view
+    mid = c.layouts[view].left + c.layouts[view].width / 2
+    assert (a[0] < mid) == (view == "front")
+    overlay = c.overlays[view]
+    alpha = pygame.surfarray.array_alpha(overlay.surface)
+    assert alpha.max() > 0  # the stroke is in the view's overlay
+
+
+def test_zoom_keeps_atlas_coordinates_and_finds_the_body(atlas):
+    m = PainMap(atlas)
+    c = canvas_for(atlas, m)
+    whole = dict(c.layouts)
+    x, y = rep(atlas, "right_calf")
+    c.zoom = ("back", (x, y), 4.0)
+    lays = c.zoomed_layouts(pygame.Rect(0, 0, 800, 600), whole)
+    assert set(lays) == {"back"} and c.zoom_factor == 4.0
+    c.place(m, lays, 6)
+    sx, sy = (float(v) for v in c.layouts["back"].to_screen(x, y))
+    back = c.layouts["back"].to_atlas(sx, sy)
+    assert abs(back[0] - x) < 1e-6 and abs(back[1] - y) < 1e-6
+    far = (x + 100.0, y)  # beside the body: the nearest body point instead
+    nx, ny = c.nearest_on_body("back", far)
+    assert (nx, ny) != far and abs(nx - x) < abs(far[0] - x)
+    assert c.nearest_on_body("back", (x, y)) == (x, y)
+    c.zoom = None
+    assert c.zoomed_layouts(pygame.Rect(0, 0, 800, 600), whole) == whole
+
+
+def test_tap_tracker_one_pointer_and_a_tap_is_press_and_release_on_one_target():
+    t = TapTracker()
+    assert t.down("mouse")
+    t.press("save")
+    assert not t.down(("finger", 1, 2))  # a second pointer does nothing
+    assert t.up(("finger", 1, 2), "save") is None and t.owns("mouse")
+    assert t.up("mouse", "save") == "save" and t.pointer is None
+    assert t.down("mouse")
+    t.press("save")
+    assert t.up("mouse", "open") is None  # released elsewhere: nothing
+    assert t.down("mouse")
+    t.press("panel:hyp:0")
+    t.cancel()  # a drag
+    assert t.up("mouse", "panel:hyp:0") is None
+    assert t.down("mouse")
+    t.release()
+    assert t.pointer is None and t.down(("finger", 1, 1))
+
+
+def test_scroll_list_bounds_drag_and_into_view():
+    s = ScrollList()
+    s.height, s.fixed_h, s.content_h = 300, 100, 900  # 200 visible under the fixed top, 800 to scroll
+    assert s.scroll_to(10_000) and s.offset == 600
+    assert s.scroll_to(-5) and s.offset == 0 and not s.scroll_to(0)
+    s.drag_start(250)
+    assert not s.drag_move(255, slop=12) and s.offset == 0  # within the slop: still a tap
+    assert s.drag_move(150, slop=12) and s.offset == 100  # up by 100: the list follows the finger
+    s.drag_end()
+    assert not s.dragging and not s.drag_move(0, slop=12)
+    assert s.into_view(700, 760) and s.offset == 760 - 100 - 200  # the row's bottom at the bottom
+    assert s.into_view(150, 190) and s.offset == 150 - 100  # the row's top just under the fixed top
+    surf = pygame.Surface((50, 300))
+    surf.fill((0, 0, 0))
+    s.draw_hint(surf, 50, (255, 0, 0))
+    assert pygame.surfarray.array3d(surf)[:, :, 0].max() == 255  # a hint: the list is longer than its room
+    s.content_h = 250
+    surf.fill((0, 0, 0))
+    s.draw_hint(surf, 50, (255, 0, 0))
+    assert pygame.surfarray.array3d(surf).max() == 0  # no hint when everything fits
+
+
+@pytest.mark.parametrize("view,region", [("front", "left_anterior_thigh"), ("back", "right_posterior_thigh")])
+def test_zoom_keeping_holds_the_body_point_under_the_pointer_and_pans(atlas, view, region):
+    m = PainMap(atlas)
+    c = canvas_for(atlas, m)
+    whole = dict(c.layouts)
+    area = pygame.Rect(0, 0, 240, 600)  # a view's own narrow frame: the zoomed window can move both ways
+
+    def relayout():  # the window's one duty: place the canvas for the zoom
+        c.place(m, c.zoomed_layouts(area, whole), 6)
+
+    x, y = rep(atlas, region)
+    c.zoom_to(view, (x, y), 2.0, relayout)
+    assert c.zoom[0] == view and c.zoom_factor == 2.0 and set(c.layouts) == {view}
+    x, y = x + 0.03, y + 0.05  # beside the centre: zooming on must keep it under the pointer
+    at_px = tuple(float(v) for v in c.layouts[view].to_screen(x, y))
+    c.zoom_keeping(view, at_px, 3.0, relayout)
+    assert c.zoom_factor == 3.0
+    sx, sy = (float(v) for v in c.layouts[view].to_screen(x, y))
+    assert abs(sx - at_px[0]) <= 2 and abs(sy - at_px[1]) <= 2  # the same body point under the pointer
+    before = c.zoom[1]
+    c.pan(0.25, 0.0, relayout)
+    assert c.zoom[1][0] > before[0]  # moved right in atlas units
+    c.zoom_to(view, before, 100.0, relayout)
+    assert c.zoom_factor == 8.0  # never past the limit
+    c.zoom_to(view, before, 1.0, relayout)
+    assert c.zoom is None and set(c.layouts) == {"front", "back"}
+
+
+def test_tap_tracker_lets_a_new_finger_in_after_a_still_owner_whose_release_was_lost():
+    t = TapTracker()
+    assert t.down(("finger", 1, 1), now=10.0)
+    t.moved(12.0)
+    assert not t.stale(("finger", 1, 2), now=15.0, stale_s=10.0)  # still in use: a second finger does nothing
+    assert t.stale(("finger", 1, 1), now=15.0, stale_s=10.0)  # the same finger again
+    assert t.stale(("finger", 1, 2), now=22.0, stale_s=10.0)  # still for 10 s: its release was probably lost
