@@ -61,27 +61,13 @@ def list_maps(folder: Path, depth: int = MAX_DEPTH, limit: int = MAX_FILES) -> l
 
     Hidden files and folders are left out, symlinked folders are not followed (no loops), an unreadable
     folder is skipped; at most `limit` files. `~N` history copies never count (they end in `~N`)."""
-    found: list[tuple[float, str, Path]] = []
-
-    def walk(d: str, level: int) -> None:
+    def newest_first(p: Path) -> tuple[float, str]:
         try:
-            with os.scandir(d) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError:
-            return
-        for e in entries:
-            if e.name.startswith(".") or len(found) >= limit:
-                continue
-            try:
-                if e.name.lower().endswith(FILE_SUFFIX) and e.is_file():
-                    found.append((-e.stat().st_mtime, e.path, Path(e.path)))
-                elif level < depth and e.is_dir(follow_symlinks=False):
-                    walk(e.path, level + 1)
-            except OSError:
-                continue
+            return -p.stat().st_mtime, str(p)
+        except OSError:  # gone or unreadable since the walk: last
+            return float("inf"), str(p)
 
-    walk(os.fspath(folder), 0)
-    return [p for _, _, p in sorted(found)]
+    return sorted(paths.walk_maps(folder, depth, limit, FILE_SUFFIX), key=newest_first)
 
 
 def utc_stamp(now: datetime) -> str:

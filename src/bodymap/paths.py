@@ -170,3 +170,33 @@ def unused_map_path(folder: str | os.PathLike, stem: str) -> Path:
         path = folder / f"{stem}-{n}.bodymap"
         n += 1
     return path
+
+
+def walk_maps(folder: str | os.PathLike, depth: int, limit: int, suffix: str = ".bodymap") -> list[Path]:
+    """The map files in `folder` and its subfolders down to `depth` levels, in name order (depth first).
+
+    The one folder walk of the painting window's Open (bodymap.desk) and the review window's scan
+    (bodymap.review): hidden files and folders are left out, symlinked folders are not followed (no
+    loops), an unreadable folder or entry is skipped, the suffix is matched in any case, and at most
+    `limit` files are listed. `~N` history copies never match (they end in `~N`)."""
+    found: list[Path] = []
+
+    def walk(d: str, level: int) -> None:
+        try:
+            with os.scandir(d) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            return
+        for e in entries:
+            if e.name.startswith(".") or len(found) >= limit:
+                continue
+            try:
+                if e.name.lower().endswith(suffix) and e.is_file():
+                    found.append(Path(e.path))
+                elif level < depth and e.is_dir(follow_symlinks=False):
+                    walk(e.path, level + 1)
+            except OSError:
+                continue
+
+    walk(os.fspath(folder), 0)
+    return found

@@ -9,7 +9,6 @@ cannot be read becomes an entry with `error` set: it is listed, never raised.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 from .. import fileformat, vocabulary
 from ..atlas import Atlas
 from ..painting import PainMap
+from ..paths import walk_maps
 from .words import flag_short
 
 FILE_SUFFIX = ".bodymap"
@@ -107,27 +107,7 @@ MAX_FILES = 20000  # a folder of a whole registry is for the export commands, no
 
 def list_files(folder: Path, depth: int = MAX_DEPTH) -> list[Path]:
     """The .bodymap files in `folder` and its subfolders down to `depth` levels (hidden ones left out)."""
-    out: list[Path] = []
-
-    def walk(d: str, level: int) -> None:
-        try:
-            with os.scandir(d) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError:
-            return
-        for e in entries:
-            if e.name.startswith(".") or len(out) >= MAX_FILES:
-                continue
-            try:
-                if e.name.endswith(FILE_SUFFIX) and e.is_file():
-                    out.append(Path(e.path))
-                elif level < depth and e.is_dir(follow_symlinks=False):
-                    walk(e.path, level + 1)
-            except OSError:
-                continue
-
-    walk(os.fspath(folder), 0)
-    return out
+    return walk_maps(folder, depth, MAX_FILES, FILE_SUFFIX)
 
 
 def subfolder_count(entries, root: Path) -> int:
