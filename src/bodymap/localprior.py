@@ -88,5 +88,5 @@ def ranking_note(ranking: Any) -> str | None:
     lp = (getattr(ranking, "summary", None) or {}).get("local_prior") if ranking is not None else None
     if not lp:
         return None
-    return (f"Ranked with this clinic's local prior ({lp.get('cases')} confirmed cases, fitted {lp.get('fitted')} "
+    return (f"Ranked with this clinic's local prior ({lp.get('cases')} confirmed cases, fitted {str(lp.get('fitted'))[:10]} "
             f"by {lp.get('fitted_by')}); without it: unset {LOCAL_PRIOR_ENV} or `bodymap match --no-local-prior`.")

@@ -16,6 +16,7 @@ from bodymap import matcher
 from bodymap.errors import PatternError
 from bodymap.painting import PainMap, YES_NO_QUESTIONS
 from bodymap.paths import data_root
+from maps import painted as _map  # noqa: E402 (tests/maps.py)
 
 ROOT = data_root()
 REQUIRED = ["root_L2", "root_L3", "root_L4", "root_L5", "root_S1", "hip_joint", "si_joint", "facet_lumbar",
@@ -23,22 +24,8 @@ REQUIRED = ["root_L2", "root_L3", "root_L4", "root_L5", "root_S1", "hip_joint", 
 
 
 @pytest.fixture(scope="module")
-def atlas():
-    return bodymap.load_atlas()
-
-
-@pytest.fixture(scope="module")
 def lib():
     return matcher.load_patterns()
-
-
-def _map(atlas, paint, answers=None):
-    m = PainMap(atlas)
-    for rid, frac, sens in paint:
-        m.paint_region(rid, frac, sens)
-    for k, v in (answers or {}).items():
-        m.answers[k] = v
-    return m
 
 
 # -- pattern data ---------------------------------------------------------

@@ -17,6 +17,7 @@ from bodymap.cli import main as cli_main
 from bodymap.errors import PatternError
 from bodymap.painting import PainMap
 from bodymap.paths import data_root, regions_dir
+from maps import painted as _map  # noqa: E402 (tests/maps.py)
 
 ROOT = data_root()
 MIMICS = ["distal_symmetric_polyneuropathy", "vascular_claudication", "knee_joint", "proximal_hamstring",
@@ -26,22 +27,8 @@ BELOW_KNEE = ("medial_leg", "lateral_leg", "calf", "shin")
 
 
 @pytest.fixture(scope="module")
-def atlas():
-    return bodymap.load_atlas()
-
-
-@pytest.fixture(scope="module")
 def lib():
     return matcher.load_patterns()
-
-
-def _map(atlas, paint, answers=None):
-    m = PainMap(atlas)
-    for rid, frac, sens in paint:
-        m.paint_region(rid, frac, sens)
-    for k, v in (answers or {}).items():
-        m.answers[k] = v
-    return m
 
 
 def _first_patterns(r):

@@ -14,23 +14,10 @@ from bodymap.bands import STRONG_AT
 from bodymap.errors import PatternError
 from bodymap.painting import PainMap
 from bodymap.paths import regions_dir
+from maps import painted as _map  # noqa: E402 (tests/maps.py)
 
 SIDES = ("right", "left")
 L5_STRIPE = ["lower_back", "buttock", "posterolateral_thigh", "lateral_leg", "dorsum_foot", "big_toe"]
-
-
-@pytest.fixture(scope="module")
-def atlas():
-    return bodymap.load_atlas()
-
-
-def _map(atlas, paint, answers=None):
-    m = PainMap(atlas)
-    for rid, frac, sens in paint:
-        m.paint_region(rid, frac, sens)
-    for k, v in (answers or {}).items():
-        m.answers[k] = v
-    return m
 
 
 def _line(r, pid):

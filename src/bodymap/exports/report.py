@@ -198,8 +198,8 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
                                st["body"]))
     elif not ranking.hypotheses:
         story.append(Paragraph("No pattern to show: nothing is painted below the neck.", st["body"]))
-    if ranking_note(ranking):  # opt-in clinic prior (issue 25): the report says what shaped its percentages
-        story.append(Paragraph(_t(ranking_note(ranking)), st["body"]))
+    if (prior_note := ranking_note(ranking)):  # opt-in clinic prior (issue 25): what shaped the percentages
+        story.append(Paragraph(_t(prior_note), st["body"]))
     for k, h in enumerate(ranking.hypotheses[:3], start=1):
         story.append(Paragraph(f"{k}. {_t(hypothesis_name(h))}: {100 * h.probability:.0f}% "
                                f"({_t(band_text(hypothesis_band(h)))})", st["hyp"]))

@@ -83,8 +83,8 @@ def _single_items(s: ReviewSession, fixed: list[Item], items: list[Item], show_z
         items.append(Item("warn", str(caveat), RED if cur.entry.flags else AGAINST_TEXT))
     if ranking is None or getattr(ranking, "ranking_error", None):
         items.append(Item("note", cur.match_error or "matcher unavailable", MUTED))
-    elif ranking_note(ranking):  # opt-in clinic prior (issue 25): never shape the percentages unseen
-        items.append(Item("warn", ranking_note(ranking), AGAINST_TEXT))
+    elif (prior_note := ranking_note(ranking)):  # opt-in clinic prior (issue 25): never unseen
+        items.append(Item("warn", prior_note, AGAINST_TEXT))
     if not (ranking is None or getattr(ranking, "ranking_error", None)) and not hyps:
         items.append(Item("note", "No referral pattern fits: nothing painted below the neck." if m.is_empty
                           else "No referral pattern fits this painting.", MUTED))
