@@ -13,40 +13,23 @@ import pygame
 import pytest
 from shapely.ops import polylabel
 
-from bodymap.atlas import load_atlas
 from bodymap.errors import ConfigError
 from bodymap.kiosk import i18n, voice
-from bodymap.kiosk.config import KioskConfig, load_config
+from bodymap.kiosk.config import load_config
 from bodymap.kiosk.flow import EXIT_STAFF
 from bodymap.kiosk.security import hash_pin
 from bodymap.ui.kiosk.assist import SILENT_KEYS
 from bodymap.ui.kiosk.paint import BRUSH_RADIUS
-from bodymap.ui.kiosk import KioskApp
+
+from kiosk_drive import finger, kiosk_app, settle  # tests/ui/kiosk/kiosk_drive.py
+
 
 SIZE = (1920, 1080)
 PIN = "2468"
 
 
-@pytest.fixture(autouse=True)
-def display():
-    if not pygame.display.get_init():
-        pygame.display.init()
-    pygame.font.init()
-    pygame.event.clear()
-    yield
-
-
-@pytest.fixture(scope="module")
-def atlas():
-    return load_atlas()
-
-
-class Clock:
-    def __init__(self, t: float = 1000.0):
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
+def make(tmp_path, atlas, size=SIZE, **kw):
+    return kiosk_app(tmp_path, atlas, size, **kw)
 
 
 class FakeSpeaker:
@@ -65,30 +48,6 @@ class FakeSpeaker:
 
     def stop(self):
         self.stopped += 1
-
-
-def make(tmp_path, atlas, size=SIZE, **kw):
-    clock = Clock()
-    cfg = KioskConfig(spool_dir=tmp_path / "spool", drafts_dir=tmp_path / "drafts", recovery_dir=tmp_path / "recovery",
-                      **kw)
-    return KioskApp(cfg, size, atlas=atlas, clock=clock), clock
-
-
-def finger(app, kind, pos, fid=0):
-    w, h = app.size
-    app.handle_event(pygame.event.Event(kind, x=pos[0] / w, y=pos[1] / h, dx=0.0, dy=0.0, touch_id=7,
-                                        finger_id=fid, pressure=0.0))
-
-
-def settle(app):
-    """A patient looks at a new screen before touching it: a touch in its first TAP_GUARD_S is ignored."""
-    from bodymap.ui.kiosk.app import TAP_GUARD_S
-
-    app._sync(app.clock())
-    wait = app.shown_since + TAP_GUARD_S - app.clock()
-    if wait > 0 and hasattr(app.clock, "t"):
-        app.clock.t += wait + 0.01
-        app.update(app.clock())
 
 
 def tap_at(app, clock, pos, dt=0.6):

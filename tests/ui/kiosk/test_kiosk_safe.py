@@ -17,69 +17,31 @@ import pytest
 
 import bodymap
 from bodymap import fileformat
-from bodymap.atlas import load_atlas
+from bodymap.errors import ConfigError
 from bodymap.kiosk import drawing, i18n, plan, voice
 from bodymap.kiosk.config import KioskConfig, load_config
 from bodymap.kiosk.security import hash_pin
-from bodymap.errors import ConfigError
 from bodymap.ui.kiosk import run as kiosk_run
-from bodymap.ui.kiosk.app import TAP_GUARD_S, KioskApp
+from bodymap.ui.kiosk.app import TAP_GUARD_S
 from bodymap.ui.kiosk.bodies import LANDMARK
 from bodymap.ui.kiosk.flagcheck import BODY_SIZE, x_height
 from bodymap.ui.kiosk.staff import FLAG_MARK, flag_mark_rect, staff_lines
+
+from kiosk_drive import finger, kiosk_app, settle  # tests/ui/kiosk/kiosk_drive.py
+
 
 PIN = "2468"
 SIZES = [(1280, 800), (1920, 1080), (1080, 1920), (2560, 1440)]
 LANGS = i18n.available_languages()
 
 
-@pytest.fixture(autouse=True)
-def display():
-    if not pygame.display.get_init():
-        pygame.display.init()
-    pygame.font.init()
-    pygame.event.clear()
-    yield
-
-
-@pytest.fixture(scope="module")
-def atlas():
-    return load_atlas()
+def make(tmp_path, atlas, size=(1920, 1080), clock=None, **kw):
+    return kiosk_app(tmp_path, atlas, size, clock, **kw)
 
 
 @pytest.fixture(scope="module")
 def pin_hash():
     return hash_pin(PIN)
-
-
-class Clock:
-    def __init__(self):
-        self.t = 1000.0
-
-    def __call__(self):
-        return self.t
-
-
-def make(tmp_path, atlas, size=(1920, 1080), clock=None, **kw):
-    clock = clock or Clock()
-    cfg = KioskConfig(spool_dir=tmp_path / "spool", drafts_dir=tmp_path / "drafts",
-                      recovery_dir=tmp_path / "recovery", **kw)
-    return KioskApp(cfg, size, atlas=atlas, clock=clock), clock
-
-
-def finger(app, kind, pos, fid=0):
-    w, h = app.size
-    app.handle_event(pygame.event.Event(kind, x=pos[0] / w, y=pos[1] / h, dx=0.0, dy=0.0, touch_id=7,
-                                        finger_id=fid, pressure=0.0))
-
-
-def settle(app):
-    """A patient looks at a new screen before touching it."""
-    app._sync(app.clock())
-    wait = app.shown_since + TAP_GUARD_S - app.clock()
-    if wait > 0:
-        app.clock.t += wait + 0.01
-        app.update(app.clock())
 
 
 def press(app, pos):

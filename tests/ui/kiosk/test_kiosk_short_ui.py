@@ -11,35 +11,13 @@ import pygame
 import pytest
 
 from bodymap import fileformat
-from bodymap.atlas import load_atlas
 from bodymap.kiosk import actions, i18n, plan
-from bodymap.kiosk.config import KioskConfig
 from bodymap.ui.kiosk.app import TAP_GUARD_S
-from bodymap.ui.kiosk import KioskApp
+
+from kiosk_drive import finger, kiosk_app, settle  # tests/ui/kiosk/kiosk_drive.py
+
 
 SIZE = (1920, 1080)
-
-
-@pytest.fixture(autouse=True)
-def display():
-    if not pygame.display.get_init():
-        pygame.display.init()
-    pygame.font.init()
-    pygame.event.clear()
-    yield
-
-
-@pytest.fixture(scope="module")
-def atlas():
-    return load_atlas()
-
-
-class Clock:
-    def __init__(self):
-        self.t = 1000.0
-
-    def __call__(self):
-        return self.t
 
 
 class Patient:
@@ -91,10 +69,7 @@ class Patient:
 
 
 def make(tmp_path, atlas, size=SIZE, **kw):
-    clock = Clock()
-    cfg = KioskConfig(spool_dir=tmp_path / "spool", drafts_dir=tmp_path / "drafts",
-                      recovery_dir=tmp_path / "recovery", **kw)
-    app = KioskApp(cfg, size, atlas=atlas, clock=clock)
+    app, clock = kiosk_app(tmp_path, atlas, size, **kw)
     return app, Patient(app, clock), clock
 
 

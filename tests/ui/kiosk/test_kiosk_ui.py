@@ -20,16 +20,17 @@ import pytest
 import yaml
 
 from bodymap import fileformat
-from bodymap.atlas import load_atlas
 from bodymap.kiosk import i18n
 from bodymap.kiosk.config import KioskConfig
 from bodymap.kiosk.flow import EXIT_CRASH, EXIT_STAFF
 from bodymap.kiosk.security import hash_pin
 from bodymap.render.palette import SENSATION_STYLE
-from bodymap.ui.kiosk.app import TAP_GUARD_S
+from bodymap.ui.kiosk import REDFLAG_FINISH_AFTER_S, STOPPED, THANKS_SECONDS, KioskApp, run_kiosk
 from bodymap.ui.kiosk.review import ReviewScene
 from bodymap.ui.kiosk.staff import staff_lines
-from bodymap.ui.kiosk import REDFLAG_FINISH_AFTER_S, STOPPED, THANKS_SECONDS, KioskApp, run_kiosk
+
+from kiosk_drive import Clock, finger, kiosk_app, settle  # tests/ui/kiosk/kiosk_drive.py
+
 
 SIZE = (1920, 1080)
 ROOT = Path(__file__).resolve().parents[3]
@@ -41,31 +42,9 @@ PIN = "2468"
 # fixtures and helpers
 
 
-@pytest.fixture(autouse=True)
-def display():
-    if not pygame.display.get_init():
-        pygame.display.init()
-    pygame.font.init()
-    pygame.event.clear()
-    yield
-
-
-@pytest.fixture(scope="module")
-def atlas():
-    return load_atlas()
-
-
 @pytest.fixture(scope="module")
 def pin_hash():
     return hash_pin(PIN)
-
-
-class Clock:
-    def __init__(self, t: float = 1000.0):
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
 
 
 def config(tmp_path: Path, **kw) -> KioskConfig:
@@ -75,25 +54,8 @@ def config(tmp_path: Path, **kw) -> KioskConfig:
 
 
 def make(tmp_path, atlas, size=SIZE, **kw):
-    clock = Clock()
-    app = KioskApp(config(tmp_path, **kw), size, atlas=atlas, clock=clock)
-    return app, clock
-
-
-def finger(app, kind, pos, fid=0):
-    w, h = app.size
-    # `pressure` gets a junk value: pygame-ce 2.5.8 puts dy there, so the app must never read it
-    app.handle_event(pygame.event.Event(kind, x=pos[0] / w, y=pos[1] / h, dx=0.0, dy=0.0, touch_id=7,
-                                        finger_id=fid, pressure=0.37))
-
-
-def settle(app):
-    """A patient looks at a new screen before touching it: a touch in its first TAP_GUARD_S is ignored."""
-    app._sync(app.clock())
-    wait = app.shown_since + TAP_GUARD_S - app.clock()
-    if wait > 0 and hasattr(app.clock, "t"):
-        app.clock.t += wait + 0.01
-        app.update(app.clock())
+    kw.setdefault("short_flow", False)  # these tests walk the older flow; test_kiosk_short_ui.py the short one
+    return kiosk_app(tmp_path, atlas, size, **kw)
 
 
 def tap(app, clock, bid, dt=0.6):  # past the 0.5 s in which a new screen ignores touches
