@@ -574,7 +574,7 @@ def test_zoom_by_button_wheel_keys_and_back(screen, atlas):
     assert s.zoom_controls.factor == 2.0 and s.layout.buttons["zoom_out"].enabled
     click(s, "zoom_out")
     assert s.zoom is None and set(s.layouts) == {"front", "back"}
-    s.pointer_pos = to_screen(s, "back", rep(atlas, "right_calf"))
+    s.input.pointer_pos = to_screen(s, "back", rep(atlas, "right_calf"))
     s.handle_event(ev(pygame.MOUSEWHEEL, x=0, y=2, flipped=False, precise_x=0.0, precise_y=2.0, touch=False))
     assert s.zoom is not None and s.zoom[0] == "back" and s.zoom_controls.factor == pytest.approx(1.25 ** 2)
     type_text(s, "+")

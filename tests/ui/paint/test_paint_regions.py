@@ -96,7 +96,7 @@ def test_a_click_fills_the_whole_region_and_a_second_click_clears_it(screen, vie
     click(s, pos)
     assert s.pain_map.region_coverage().get(rid, 0.0) == 0.0
     assert s.pain_map.can_undo
-    s.undo()  # each click is one undo step
+    s.edits.undo()  # each click is one undo step
     assert s.pain_map.region_coverage("pins_and_needles")[rid] == pytest.approx(1.0)
 
 

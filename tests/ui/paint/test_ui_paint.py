@@ -752,7 +752,7 @@ def test_red_flags_are_at_the_top_in_red_and_a_tapped_pattern_shows_its_zone(atl
     reddish = (region[..., 0] > 140) & (region[..., 1] < 80) & (region[..., 2] < 80)
     assert reddish.sum() > 30  # the flag's text is drawn in red
     # scrolling the panel never moves the red flag
-    s.pointer_pos = s.layout.panel_rect.center
+    s.input.pointer_pos = s.layout.panel_rect.center
     s.handle_event(ev(pygame.MOUSEWHEEL, x=0, y=-5, flipped=False, precise_x=0.0, precise_y=-5.0, touch=False))
     assert s.clinician.panel.row_screen_rect(flag_row) == fr
     # tap the first pattern: it is selected, its zone is asked for and drawn

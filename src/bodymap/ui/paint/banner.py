@@ -17,7 +17,7 @@ from typing import Any
 
 import pygame
 
-from ... import render, vocabulary
+from ... import vocabulary
 from ...desk import Desk
 from ..kit import TextCache
 from ..kit.desk_colours import BUTTON_ON_TEXT, RED, RED_BG

@@ -62,6 +62,10 @@ class ClinicianPanel:
         self.panel.select(index)
         self._update_zone()
 
+    def mark_stale(self) -> None:
+        """The map or its answers changed: rank again in the next quiet frame (or at once, `refresh`)."""
+        self.stale = True
+
     def forget(self) -> None:
         """Another map is on the desk: nothing selected, the ranking stale."""
         self.stale = True

@@ -12,14 +12,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-import pygame
-
 from ... import visits
 from ...desk import list_maps, short_path
 from ...errors import BodymapError
-from ...painting import PainMap
 from ..kit.form import FitDialog as Dialog  # titles wrap inside the dialog (issue 13, item 5)
-from ..kit.form import FormDialog
 
 from .context import PartContext
 from .sizes import FILE_SUFFIX
