@@ -226,8 +226,7 @@ class PaintScreen:
         if whole_body:
             self.canvas.zoom = None
             self.clinician.panel.scroll = 0
-        if self.layout is not None:
-            self.layout.slider.value = m.intensity.get("overall")
+        if self.layout is not None:  # (none yet while the window opens its first file)
             self.relayout()
 
     # ------------------------------------------------------------------
@@ -285,8 +284,8 @@ class PaintScreen:
         doings = {"dialog": lambda: self._dialog_action(arg), "hypothesis": lambda: self.clinician.select(arg),
                   "answer": lambda: self.clinician.answer(action), "regions": self.regions.toggle,
                   "undo": self.edits.undo, "redo": self.edits.redo, "clear": self.edits.clear_dialog,
-                  "save": self.files.save,
-                  "open": self.files.open_dialog, "panel": self.toggle_panel, "new": self.day.new_patient,
+                  "save": self.files.save, "open": self.files.open_dialog, "panel": self.toggle_panel,
+                  "new": self.day.new_patient,
                   "new_visit": self.day.new_visit_dialog, "save_as": self.day.save_as_dialog,
                   "visit": self.day.visit_dialog, "pdf": self.day.print_pdf, "help": self.day.help_dialog,
                   "score_clear": self.day.clear_pain_score, "zoom_in": lambda: self.zoom_controls.zoom_by(2.0),
