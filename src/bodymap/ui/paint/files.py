@@ -4,7 +4,8 @@ An owned part of `PaintScreen` (bodymap.ui.paint.screen). The decisions are the 
 (bodymap.desk: the file, the visit it holds, the save that never replaces another visit); this part asks
 and tells: Save, Open and its list, closing with unsaved changes, a save that failed, and what waits for a
 save (closing, the next patient) until one succeeds. It is given the part context (the desk, the toast, the
-dialog, the layout) and the window's three doings it needs: show another map, close, and the Save As form.
+dialog, the layout) and the window's doings it needs: show another map, close, and the clinic day's Save As
+and folder forms.
 """
 from __future__ import annotations
 
@@ -33,12 +34,13 @@ class FileActions:
     """Save, Open, quitting and their dialogs (see the module)."""
 
     def __init__(self, ctx: PartContext, *, show_map: Callable[..., None], close: Callable[[], None],
-                 save_as_form: Callable[[], None]):
+                 save_as_form: Callable[[], None], open_folder_form: Callable[[Path], None]):
         self.ctx = ctx
         self.desk = ctx.desk
         self._show_map = show_map  # another map on the desk: (map, path), the window shows it
         self._close = close
-        self._save_as_form = save_as_form
+        self._save_as_form = save_as_form  # the Save As form (the clinic day's)
+        self._open_folder_form = open_folder_form  # "Another folder...": the form that picks it
         self._after_save: Callable[[], None] | None = None  # what waits for a successful save
 
     def message(self, title: str, text: str, error: bool = True) -> None:
@@ -110,7 +112,7 @@ class FileActions:
         """A dialog was cancelled: what waited for a save (closing, the next patient) is called off."""
         self._after_save = None
 
-    def on_dialog(self, d: Dialog, action: str, open_folder: Callable[[Path], None]) -> bool:
+    def on_dialog(self, d: Dialog, action: str) -> bool:
         """A button of one of this part's dialogs (the window closed the dialog). True when it was one."""
         if d.kind in ("save_failed", "other_visit") and action == "save_as":
             self._save_as_form()
@@ -124,7 +126,7 @@ class FileActions:
                 self.save_then(self._close)
         elif d.kind == "open":
             if action == "folder":
-                open_folder(d.payload["folder"])
+                self._open_folder_form(d.payload["folder"])
             elif action in ("prev", "next"):
                 self.open_dialog(d.payload["page"] + (1 if action == "next" else -1), d.payload["folder"])
             elif action in d.payload["file"]:

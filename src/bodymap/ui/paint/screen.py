@@ -112,7 +112,8 @@ class PaintScreen:
         self.zoom_controls = ZoomControls(self.canvas, self.relayout, self.edits.end_stroke,
                                           lambda: self.input.pointer_pos, lambda: self.input.call_off())
         self.files = FileActions(ctx, show_map=self.show_map, close=self._close,
-                                 save_as_form=lambda: self.day.save_as_dialog())
+                                 save_as_form=lambda: self.day.save_as_dialog(),
+                                 open_folder_form=lambda folder: self.day.open_folder_dialog(folder))
         self.day = ClinicDay(ctx, self.files, show_map=self.show_map, ranking_stale=self.clinician.mark_stale)
         self.input = WindowInput(desk=self.desk, canvas=self.canvas, taps=self.taps, tools=self.tools,
                                  regions=self.regions, zoom_controls=self.zoom_controls, clinician=self.clinician,
@@ -321,7 +322,7 @@ class PaintScreen:
         self.dialog = None
         if action == "cancel" or action == "ok":
             self.files.call_off()  # what waited for a save (closing, the next patient) is called off
-        elif not (self.edits.on_dialog(d, action) or self.files.on_dialog(d, action, self.day.open_folder_dialog)):
+        elif not (self.edits.on_dialog(d, action) or self.files.on_dialog(d, action)):
             self.day.on_dialog(d, action)
 
     def _close(self) -> None:
