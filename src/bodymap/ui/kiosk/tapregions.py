@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
+from ...kiosk.actions import regions_crossed
 
 FULL_SHARE = 0.99  # as the painting window's Regions tool
 TAP_SLOP = 24  # px at 1080p: a touch that moves less than this is a tap (as when colouring, paint.TAP_SLOP)
@@ -27,26 +27,12 @@ def region_under(app, view: str, pos) -> str | None:
 
 def regions_along(app, view: str, a, b) -> list[str]:
     """The region ids of `view` under the screen segment from `a` to `b`, in the order the finger meets
-    them (sampled twice per mask pixel, so a thin region between two others is not jumped over)."""
+    them (`kiosk.actions.regions_crossed`, the rule the action count uses)."""
     m = app.pain_map
     if m is None:
         return []
     lay = app.canvas.layouts[view]
-    (xa, ya), (xb, yb) = lay.to_atlas(a[0], a[1]), lay.to_atlas(b[0], b[1])
-    raster = m.raster
-    n = int(math.ceil(math.hypot(xb - xa, yb - ya) * raster.scale * 2)) + 1
-    t = np.linspace(0.0, 1.0, n)
-    c, r = raster.to_px(xa + (xb - xa) * t, ya + (yb - ya) * t)
-    r, c = np.floor(np.asarray(r)).astype(int), np.floor(np.asarray(c)).astype(int)
-    lab = raster.labels[view]
-    ok = (r >= 0) & (r < lab.shape[0]) & (c >= 0) & (c < lab.shape[1])
-    ids = lab[r[ok], c[ok]]
-    out: list[str] = []
-    for i in ids[ids >= 0].tolist():
-        rid = app.atlas.regions[int(i)].id
-        if rid not in out:
-            out.append(rid)
-    return out
+    return regions_crossed(app.atlas, m.raster, view, [lay.to_atlas(a[0], a[1]), lay.to_atlas(b[0], b[1])])
 
 
 class RegionGesture:
