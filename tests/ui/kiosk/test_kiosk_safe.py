@@ -23,7 +23,7 @@ from bodymap.kiosk.config import KioskConfig, load_config
 from bodymap.kiosk.security import hash_pin
 from bodymap.ui.kiosk import run as kiosk_run
 from bodymap.ui.kiosk.app import TAP_GUARD_S
-from bodymap.ui.kiosk.bodies import LANDMARK
+from bodymap.ui.kit.canvas import LANDMARK
 from bodymap.ui.kiosk.flagcheck import BODY_SIZE, x_height
 from bodymap.ui.kiosk.staff import FLAG_MARK, flag_mark_rect, staff_lines
 

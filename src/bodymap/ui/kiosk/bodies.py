@@ -10,7 +10,7 @@ import pygame
 
 from ... import render
 from ...atlas import viewer_sign
-from ..kit.canvas import LANDMARK, draw_foot_landmarks, in_window  # noqa: F401 (LANDMARK, in_window: old names here)
+from ..kit.canvas import draw_foot_landmarks
 from ..kit.kiosk_colours import BG, DIVIDER, TEXT
 
 

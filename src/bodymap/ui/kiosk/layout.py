@@ -7,7 +7,6 @@ import pygame
 
 from ... import render
 from ...render.picture import PATTERN_PERIOD
-from ..kit.canvas import HAND_STEMS  # noqa: F401 (the hand's regions; kept under this name)
 
 BASE = (1920, 1080)  # every size is for this screen and scales with it
 PORTRAIT_BASE = (1080, 1920)  # a portrait screen scales from this one (and has its own paint layout)
