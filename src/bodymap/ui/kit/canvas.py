@@ -67,6 +67,7 @@ class BodyCanvas:
         self.stroke: dict | None = None  # {"view", "version"} while a stroke goes on
         self.dirty_rects: list[pygame.Rect] = []
         self._body_pixels: dict[tuple, np.ndarray] = {}
+        self._over_layers: dict[tuple, pygame.Surface] = {}  # what goes over the paint, drawn once (draw_views)
 
     # -- where the views are -------------------------------------------------
     def place(self, pain_map, layouts: dict[str, Any], period: int | Callable[[Any], int]) -> None:
@@ -219,7 +220,8 @@ class BodyCanvas:
         `under` is None), the paint overlay (`paint` True), or what takes its place (`paint` a function of
         (surface, view, layout), e.g. a difference), what goes over it (`render.body.draw_over(**over)`), then
         `extra(surface, layout, view)`. `clip`: each view drawn inside its own rectangle (a magnified view
-        reaches past it)."""
+        reaches past it); what goes over the paint is then drawn once per layout and kept (`over` must not
+        change in place: pass a new dict)."""
         for v, lay in self.layouts.items():
             target, local = in_window(surface, lay) if clip else (surface, lay)
             if under is not None:
@@ -228,10 +230,26 @@ class BodyCanvas:
                 paint(target, v, local)
             elif paint and v in self.overlays:
                 target.blit(self.overlays[v].surface, (int(local.left), int(local.top)))
-            if over is not None:
+            if over is not None and clip:
+                target.blit(self._over_layer(target.get_size(), local, over), (0, 0))
+            elif over is not None:
                 body.draw_over(target, self.atlas, local, **over)
             if extra is not None:
                 extra(target, local, v)
+
+    def _over_layer(self, size: tuple[int, int], lay, over: dict) -> pygame.Surface:
+        """What goes over the paint in one view's window of `size`, transparent elsewhere (kept per layout)."""
+        key = (size, lay, repr(sorted(over.items())))
+        layer = self._over_layers.get(key)
+        if layer is None:
+            if len(self._over_layers) > 8:  # a few layouts (whole, magnified, a resize): drop the old ones
+                self._over_layers.clear()
+            layer = pygame.Surface(size, pygame.SRCALPHA)
+            body.draw_over(layer, self.atlas, lay, **over)
+            if pygame.display.get_surface() is not None:
+                layer = layer.convert_alpha()
+            self._over_layers[key] = layer
+        return layer
 
     # -- what to draw again --------------------------------------------------
     def _note(self, rect: pygame.Rect | None) -> None:
