@@ -13,11 +13,10 @@ from ..kit.kiosk_colours import MUTED, TEXT
 from ..kit import KButton
 from .bodies import body_background
 from .screen import KioskScene
-from .tapregions import RegionGesture
+from .tapregions import TAP_SLOP, RegionGesture
 
 BRUSH_RADIUS = 0.14  # head heights: a fingertip-sized brush on a body about 80 cm tall on screen
 DOUBLE_TAP_S = 0.5  # two taps on a foot (or a hand) this close in time show the feet (or that hand) bigger
-TAP_SLOP = 24  # px at 1080p: a touch that moves less than this is a tap, not a stroke
 ANKLE_OFFER_Y = 6.85  # head heights from the top of the head: a stroke reaching this low reaches the ankle
 
 
@@ -102,13 +101,6 @@ class PaintScene(KioskScene):
         """The cached background's name for what is magnified: "zoom" (the feet) or "zoom_hand_<side>"."""
         return "zoom" if self.zoom_part[0] == "feet" else f"zoom_hand_{self.zoom_part[1]}"
 
-    # -- the paint layers of the session's map
-    def build_overlays(self) -> None:
-        self.app.place_canvas()
-
-    def refresh_paint(self) -> None:
-        self.canvas.refresh()
-
     # -- strokes
     def view_at(self, pos) -> str | None:
         return self.canvas.view_at(pos)
@@ -160,7 +152,7 @@ class PaintScene(KioskScene):
         for _ in range(steps):
             changed = m.undo() or changed
         if changed:
-            self.refresh_paint()
+            self.canvas.refresh()
 
     def _foot_tap(self, view: str, pos: tuple, when: float, painted: bool) -> None:
         """A tap on a foot (or a hand) of the whole body; the second within DOUBLE_TAP_S shows the feet

@@ -16,7 +16,7 @@ import math
 from ...kiosk.actions import regions_crossed
 
 FULL_SHARE = 0.99  # as the painting window's Regions tool
-TAP_SLOP = 24  # px at 1080p: a touch that moves less than this is a tap (as when colouring, paint.TAP_SLOP)
+TAP_SLOP = 24  # px at 1080p: a touch that moves less than this is a tap, not a drag (nor, colouring, a stroke)
 
 
 def region_under(app, view: str, pos) -> str | None:
@@ -116,11 +116,3 @@ class RegionGesture:
             return
         app.canvas.refresh()
 
-
-def tap_region(app, view: str, pos) -> str | None:
-    """Fill (or clear) the region under a tap, as a touch down and up on the spot; its id, or None off the body."""
-    gesture = app.scenes.scenes["paint"].regions
-    gesture.begin(view, pos)
-    rid = gesture._first
-    gesture.end()
-    return rid
