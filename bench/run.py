@@ -462,7 +462,8 @@ def bench_kiosk_actions(atlas=None):
     tap = actions.typical_figures(atlas, tap_regions=True)
     record("kiosk_actions_typical_tap_regions", tap["actions"], "actions", f"<= {actions.GOAL_ACTIONS}",
            lambda v: v <= actions.GOAL_ACTIONS,
-           note=f"tap_regions mode: {len(tap['taps'])} taps + {tap['strokes']} drags (a drag fills every region it "
+           note=f"tap_regions mode: {len(tap['taps'])} taps + {tap['strokes']} drag{'s' if tap['strokes'] != 1 else ''} "
+                f"(a drag fills every region it "
                 f"crosses, ADR 0035; the foot tapped in the zoom) on {len(tap['screens'])} screens, "
                 f"{tap['seconds']:g} s by the same estimate; colouring: {fig['actions']}")
     record("kiosk_session_s_estimate", fig["seconds"], "s", f"<= {actions.GOAL_SECONDS:g}",
