@@ -227,3 +227,48 @@ def test_draw_views_shows_the_paint_inside_each_view_and_a_map_none_shows_none(a
     assert seen == ["front", "back"]
     c.place(None, c.layouts, 6)
     assert c.overlays == {} and c.pain_map is None
+
+
+class TwoQuestions:
+    """A window's own rows for the clinician panel: two questions with buttons, the second answered "no"."""
+
+    state_key = ("q2", "no")
+
+    def add_rows(self, add, s):
+        add("heading", "Questions", (0, 0, 0))
+        add("question", "First question", (0, 0, 0), key="q1", choices=(("yes", "Yes", False), ("no", "No", False)))
+        add("question", "Second question", (0, 0, 0), key="q2", choices=(("yes", "Yes", False), ("no", "No", False),
+                                                                         ("clear", "Clear", True)), chosen="no")
+
+
+def test_the_ranking_panel_lays_out_hits_and_draws_the_buttons_of_a_window_s_own_rows():
+    """The panel is given the rows as a part (composition): it places each row's buttons side by side under
+    its text, hits them as panel:q:<key>:<choice>, and draws the chosen one as on; a red-flag box of
+    `flag_lines` keeps its height, flags or not."""
+    from bodymap.ui.kit import TextCache
+    from bodymap.ui.kit.desk_colours import SELECT_BORDER
+    from bodymap.ui.kit.ranking import RankingPanel
+    from fakes import FakeRanking
+
+    panel = RankingPanel(TwoQuestions(), flag_lines=2)
+    panel.layout(pygame.Rect(300, 0, 480, 600), 1.0, 22)
+    panel.set_ranking(FakeRanking(red_flags=[], hypotheses=[], prompts=[]), None, True)
+    assert panel.state_key == ("q2", "no")
+    kinds = [r.kind for r in panel.rows]
+    assert kinds.index("question") > kinds.index("no_flag")  # the window's rows come under the red-flag box
+    fixed = panel.fixed_h
+    q1, q2 = [r for r in panel.rows if r.kind == "question"]
+    rects = panel.choice_rects(q2)
+    assert list(rects) == ["yes", "no", "clear"]
+    assert all(q2.rect.contains(r) for r in rects.values())
+    assert rects["yes"].right < rects["no"].left < rects["no"].right < rects["clear"].left  # side by side
+    for key, row in (("q1", q1), ("q2", q2)):
+        for c, r in panel.choice_rects(row).items():
+            assert panel.hit(r.move(panel.rect.left, panel.rect.top).center) == f"panel:q:{key}:{c}"
+    surf = pygame.Surface((800, 600))
+    panel.draw(surf, TextCache())
+    on, off = (rects[c].move(panel.rect.left, panel.rect.top) for c in ("no", "yes"))
+    assert tuple(surf.get_at((on.centerx, on.top + 1)))[:3] == SELECT_BORDER  # the chosen answer is shown on
+    assert tuple(surf.get_at((off.centerx, off.top + 1)))[:3] != SELECT_BORDER
+    panel.set_ranking(FakeRanking(red_flags=["Urgent: a flag"], hypotheses=[], prompts=[]), None, False)
+    assert panel.fixed_h == fixed and [r.kind for r in panel.rows if r.fixed][1] == "red_flag"
