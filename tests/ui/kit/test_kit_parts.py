@@ -229,6 +229,33 @@ def test_draw_views_shows_the_paint_inside_each_view_and_a_map_none_shows_none(a
     assert c.overlays == {} and c.pain_map is None
 
 
+
+def test_what_goes_over_the_paint_is_drawn_once_per_layout_and_reaches_past_the_view_by_the_margin(atlas,
+                                                                                                  monkeypatch):
+    """The painting window's layer over the paint (`margin`): the view's rectangle grown on every side, cut
+    to the window, drawn once while the layout and `over` stay, again when either changes."""
+    from bodymap.ui.kit import canvas as kit_canvas
+
+    c = canvas_for(atlas, PainMap(atlas))
+    calls = []
+    real = kit_canvas.body.draw_over
+    monkeypatch.setattr(kit_canvas.body, "draw_over", lambda *a, **k: (calls.append(a[2].view), real(*a, **k)))
+    over = dict(outlines=True, dermatomes=False)
+    window = pygame.Rect(0, 0, 800, 600)
+    layer, at = c.over_layer("back", over, 6, window)
+    lay = c.layouts["back"]
+    assert pygame.Rect(at, layer.get_size()) == lay.rect.inflate(12, 12).clip(window)
+    surf = pygame.Surface((800, 600))
+    c.draw_views(surf, over=over, margin=6)  # the back view's layer is kept; the front view's drawn once
+    c.draw_views(surf, over=dict(over), margin=6)  # the same words in a new dict: kept too
+    assert sorted(calls) == ["back", "front"]
+    c.draw_views(surf, over=dict(over, outlines=False), margin=6)  # other words: drawn again
+    assert sorted(calls) == ["back", "back", "front", "front"]
+    x, y = rep(atlas, "right_calf")  # a region line over the paint, on the patient's right calf (back view)
+    assert layer.get_at(tuple(int(v) for v in (lay.to_screen(x, y)[0] - at[0], lay.to_screen(x, y)[1] - at[1]))).a == 0
+    edge = layer.get_bounding_rect()  # the outline drawn inside the layer, the margin left around it
+    assert edge.width > 0 and pygame.Rect((0, 0), layer.get_size()).contains(edge)
+
 class TwoQuestions:
     """A window's own rows for the clinician panel: two questions with buttons, the second answered "no"."""
 
