@@ -39,36 +39,65 @@ BINS = 10
 
 @dataclass
 class Scored:
-    """Per-drawing results under one temperature (sides summed into patterns)."""
+    """Per-drawing results under one temperature (sides summed into patterns).
 
-    conf: np.ndarray  # (n,) top-1 pattern probability
-    hit: np.ndarray  # (n,) bool: top-1 pattern accepted
+    Two events, kept apart (docs/adr/0036): the **strict** event "the top-1 line is the drawing's
+    true pattern" (its truth; for an out-of-library drawing the first id of its accept list,
+    "none" or widespread pain) is the event the shown top-1 probability is the probability of,
+    so calibration (ECE, bands, reliability diagram) is measured on it. The **accept-list**
+    event "the top-1 line is one the case accepts" (adjacent roots, facet or SIJ with
+    non-specific low back pain...) is recognition: top-1 and top-3. Its fair calibration view
+    compares the probability of the accept set the top-1 line belongs to (`conf_set`) with it.
+    """
+
+    conf: np.ndarray  # (n,) top-1 pattern probability (the line a clinician reads first)
+    hit: np.ndarray  # (n,) bool: top-1 pattern accepted (recognition, not calibration)
     top3: np.ndarray  # (n,) bool: an accepted pattern within the top 3
-    top_h: np.ndarray  # (n,) probability of the top (pattern, side) hypothesis, what the clinician sees
-    top_h_hit: np.ndarray  # (n,) bool
-    p_true: np.ndarray  # (n,) summed probability of the accepted patterns
+    top_h: np.ndarray  # (n,) probability of the top line, what the clinician sees (= conf)
+    top_h_hit: np.ndarray  # (n,) bool: the top line is the true pattern (strict)
+    p_true: np.ndarray  # (n,) summed probability of the accepted patterns (the fit's log loss)
     ool: np.ndarray  # (n,) bool: out-of-library drawing
+    strict: np.ndarray | None = None  # (n,) bool: top-1 is the true pattern, sides summed
+    conf_set: np.ndarray | None = None  # (n,) probability that the top-1 line is accepted
+    top_id: np.ndarray | None = None  # (n,) the top-1 pattern id
+    truth_id: np.ndarray | None = None  # (n,) the true pattern id (or "none" / widespread pain)
+
+    def __post_init__(self):
+        if self.strict is None:  # a hand-made Scored (tests): one event for both views
+            self.strict = np.asarray(self.top_h_hit, dtype=bool)
+        if self.conf_set is None:
+            self.conf_set = self.conf
 
 
 @dataclass
 class Measure:
     name: str
     n: int
-    top1: float
+    top1: float  # recognition: top-1 line in the accept list
     top3: float
-    ece: float
+    ece: float  # calibration on the strict event (top-1 is the true pattern): docs/adr/0036
     log_loss: float
     ool_n: int
     ool_top1: float  # out-of-library drawings whose top-1 is "none" or their mimic
     lib_top1: float
-    bins: list[tuple[float, float, float, int]]  # (lo, mean confidence, accuracy, count)
-    bands: dict[str, tuple[int, float]]  # band -> (count, share of top hypotheses that were right)
-    gap: float = 0.0  # mean accuracy minus mean top-1 probability: > 0 under-confident, < 0 over-confident
+    bins: list[tuple[float, float, float, int]]  # (lo, mean confidence, strict accuracy, count)
+    bands: dict[str, tuple[int, float]]  # band -> (count, share of top lines that were the true pattern)
+    gap: float = 0.0  # strict accuracy minus mean top-1 probability: > 0 under-confident, < 0 over-confident
     ool_conf: float = float("nan")  # mean top-1 probability on out-of-library drawings
-    ece_lib: float = float("nan")  # ECE on in-library drawings only
-    ece_ool: float = float("nan")  # ECE on out-of-library drawings only
+    ece_lib: float = float("nan")  # strict ECE on in-library drawings only
+    ece_ool: float = float("nan")  # strict ECE on out-of-library drawings only
     band_conf: dict = None  # band -> mean top-1 probability shown in that band
     per_pattern: dict = None  # truth id -> (n, top-1 rate, top-3 rate)
+    top1_strict: float = float("nan")  # top-1 is the true pattern (sides summed)
+    ece_accept: float = float("nan")  # the old figure: top-1 probability against the accept-list event
+    gap_accept: float = float("nan")
+    ece_lib_accept: float = float("nan")
+    ece_ool_accept: float = float("nan")
+    ece_set: float = float("nan")  # fair accept view: P(top-1 accepted) against being accepted
+    gap_set: float = float("nan")
+    bins_set: list = None
+    band_accept: dict = None  # band -> share of top lines that the case accepts
+    per_line: dict = None  # top-1 pattern -> (n, mean shown, strict right, accepted)
 
 
 def _truths(model, drawings) -> tuple[np.ndarray, list[str]]:
@@ -91,6 +120,31 @@ def _loglik(model, drawings) -> list:
     return [parts_of(model, d.features) for d in drawings]
 
 
+def true_index(drawings, pids: list[str]) -> np.ndarray:
+    """The true pattern of each drawing as an index into `pids`: its truth when that is a pattern,
+    else (an out-of-library drawing) the first id of its accept list ("none" or widespread pain)."""
+    out = np.empty(len(drawings), dtype=int)
+    for k, d in enumerate(drawings):
+        t = d.truth if d.truth in pids else next((a for a in d.accept if a in pids), None)
+        if t is None:
+            raise ValueError(f"drawing {k} ({d.truth}): no true pattern in the library")
+        out[k] = pids.index(t)
+    return out
+
+
+def accept_relation(drawings, pids: list[str]) -> np.ndarray:
+    """(P, P) bool: R[t, m] when a drawing whose true pattern is m accepts t as its top-1 (the
+    cases' own accept lists; every pattern accepts itself). P(top-1 t is accepted) = sum over m
+    with R[t, m] of p(m): the probability of the event the accept-list top-1 counts."""
+    rel = np.eye(len(pids), dtype=bool)
+    truth = true_index(drawings, pids)
+    for k, d in enumerate(drawings):
+        for a in d.accept:
+            if a in pids:
+                rel[pids.index(a), truth[k]] = True
+    return rel
+
+
 def score(model, drawings, temperature: float, ll: list | None = None) -> Scored:
     """Scores of the probabilities a clinician sees (doubt and rules included), one line per pattern."""
     from ..rules import combine
@@ -104,10 +158,15 @@ def score(model, drawings, temperature: float, ll: list | None = None) -> Scored
     order = np.argsort(-pp, axis=1)
     top1 = order[:, 0]
     rows = np.arange(len(drawings))
+    truth = true_index(drawings, pids)
+    rel = accept_relation(drawings, pids)
+    strict = top1 == truth
+    ids = np.array(pids, dtype=object)
     return Scored(
         conf=pp[rows, top1], hit=acc[rows, top1], top3=acc[rows[:, None], order[:, :3]].any(axis=1),
-        top_h=pp[rows, top1], top_h_hit=acc[rows, top1], p_true=(pp * acc).sum(axis=1),
-        ool=np.array([d.out_of_library for d in drawings]))
+        top_h=pp[rows, top1], top_h_hit=strict, p_true=(pp * acc).sum(axis=1),
+        ool=np.array([d.out_of_library for d in drawings]), strict=strict,
+        conf_set=(pp * rel[top1]).sum(axis=1), top_id=ids[top1], truth_id=ids[truth])
 
 
 def ece(conf: np.ndarray, hit: np.ndarray, bins: int = BINS) -> float:
@@ -126,23 +185,39 @@ def reliability_bins(conf: np.ndarray, hit: np.ndarray, bins: int = BINS) -> lis
     return out
 
 
+def _ece_or_nan(conf: np.ndarray, hit: np.ndarray, sel: np.ndarray) -> float:
+    return ece(conf[sel], hit[sel]) if sel.any() else float("nan")
+
+
 def measure(name: str, s: Scored) -> Measure:
-    bands, band_conf = {}, {}
+    bands, band_conf, band_acc = {}, {}, {}
     hb = np.array([band_for(min(max(p, 0.0), 1.0)) for p in s.top_h])
     for b in BANDS:
         sel = hb == b
-        bands[b] = (int(sel.sum()), float(s.top_h_hit[sel].mean()) if sel.any() else float("nan"))
+        bands[b] = (int(sel.sum()), float(s.strict[sel].mean()) if sel.any() else float("nan"))
         band_conf[b] = float(s.top_h[sel].mean()) if sel.any() else float("nan")
+        band_acc[b] = float(s.hit[sel].mean()) if sel.any() else float("nan")
     n = len(s.conf)
     lib = ~s.ool
-    return Measure(name, n, float(s.hit.mean()), float(s.top3.mean()), ece(s.conf, s.hit),
+    per_line = None
+    if s.top_id is not None:
+        per_line = {}
+        for t in sorted(set(s.top_id)):
+            sel = s.top_id == t
+            per_line[str(t)] = (int(sel.sum()), float(s.conf[sel].mean()), float(s.strict[sel].mean()),
+                                float(s.hit[sel].mean()))
+    return Measure(name, n, float(s.hit.mean()), float(s.top3.mean()), ece(s.conf, s.strict),
                    float(-np.log(np.maximum(s.p_true, 1e-12)).mean()), int(s.ool.sum()),
                    float(s.hit[s.ool].mean()) if s.ool.any() else float("nan"),
                    float(s.hit[lib].mean()) if lib.any() else float("nan"),
-                   reliability_bins(s.conf, s.hit), bands, float(s.hit.mean() - s.conf.mean()),
+                   reliability_bins(s.conf, s.strict), bands, float(s.strict.mean() - s.conf.mean()),
                    float(s.conf[s.ool].mean()) if s.ool.any() else float("nan"),
-                   ece(s.conf[lib], s.hit[lib]) if lib.any() else float("nan"),
-                   ece(s.conf[s.ool], s.hit[s.ool]) if s.ool.any() else float("nan"), band_conf)
+                   _ece_or_nan(s.conf, s.strict, lib), _ece_or_nan(s.conf, s.strict, s.ool), band_conf,
+                   top1_strict=float(s.strict.mean()), ece_accept=ece(s.conf, s.hit),
+                   gap_accept=float(s.hit.mean() - s.conf.mean()),
+                   ece_lib_accept=_ece_or_nan(s.conf, s.hit, lib), ece_ool_accept=_ece_or_nan(s.conf, s.hit, s.ool),
+                   ece_set=ece(s.conf_set, s.hit), gap_set=float(s.hit.mean() - s.conf_set.mean()),
+                   bins_set=reliability_bins(s.conf_set, s.hit), band_accept=band_acc, per_line=per_line)
 
 
 def per_pattern(drawings, s: Scored) -> dict[str, tuple[int, float, float]]:
