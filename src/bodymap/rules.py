@@ -427,7 +427,7 @@ def combine(model, parts: Parts, T: float) -> np.ndarray:
     belief0 = np.bincount(rt.hyp_pat, weights=post, minlength=n_ids)
     parts.confused = {}
     for k, j in rt.extra["confusable"]:  # a pair the drawing cannot tell apart (Albert 2019)
-        if belief0[j] >= CONFUSABLE_MIN and CEILING < ceiling[k]:
+        if belief0[j] >= CONFUSABLE_MIN and CEILING <= ceiling[k]:  # shown also where another ceiling is as low
             ceiling[k] = CEILING
             parts.confused[k] = model.lib.patterns[j].name
     for _ in range(3):  # a moved excess can push another line over its ceiling
@@ -437,8 +437,11 @@ def combine(model, parts: Parts, T: float) -> np.ndarray:
             break
         for k in over:
             mine = rt.hyp_pat == k
-            excess = belief[k] - ceiling[k]
-            post[mine] *= ceiling[k] / belief[k]
+            now = float(post[mine].sum())  # not belief[k]: an earlier line's excess may have reached it this round
+            if now <= ceiling[k]:
+                continue
+            excess = now - ceiling[k]
+            post[mine] *= ceiling[k] / now  # moves exactly `excess`, so the final division changes nothing
             if parts.to_none[k]:
                 post[rt.hyp_pat == none_k] += excess
                 continue
