@@ -353,11 +353,14 @@ def parts_of(model, f, x: np.ndarray) -> Parts:
         wide_text = (f"pain in {len(groups)} of the 5 body regions (generalised pain) and {len(areas)} of the 19 "
                      "areas of the widespread pain index")
     sides = tuple(sorted(set(vt["side"][onr].tolist()) - {"midline"}))
-    return Parts(mean, var, none_comp, none_feat, ceiling, to_none,
-                 lambda k: _reasons(model, f, x, on, mean, nerve, k), wide_q, wide_text, sides)
+    made: list = []  # the Parts, for its reasons (which confusable pair combine found)
+    made.append(Parts(mean, var, none_comp, none_feat, ceiling, to_none,
+                      lambda k: _reasons(model, f, x, on, mean, nerve, k, made), wide_q, wide_text, sides))
+    return made[0]
 
 
-def _reasons(model, f, x: np.ndarray, on: np.ndarray, mean: np.ndarray, nerve: list, k: int) -> list:
+def _reasons(model, f, x: np.ndarray, on: np.ndarray, mean: np.ndarray, nerve: list, k: int,
+             made: list = ()) -> list:
     """The words for each ceiling of parts_of on pattern line k (the same tests, written out for the evidence)."""
     rt = model.rules
     reasons: list = []
@@ -390,8 +393,10 @@ def _reasons(model, f, x: np.ndarray, on: np.ndarray, mean: np.ndarray, nerve: l
         if wa > 0 and float(rt.w_m[best] @ x) / wa >= M_SHARE_CAP:
             cap(k, CEILING, f"the painted areas that fit {pat.name} rest mostly on bodymap estimates (M), "
                 "not on published figures", "bodymap rule (ADR 0019)", always=False)
-        if pat.evidence_ceiling is not None:
-            ec, src = pat.evidence_ceiling
+        ec, src = pat.evidence_ceiling or (1.0, "")
+        confused = k in (made[0].confused if made else {})  # filled by combine, before reasons are written
+        if ec < 1.0 and not any(c <= ec for _, _, c, _ in reasons) and not (confused and ec >= CEILING):
+            # said only where no other reason holds the line as low (a confusable pair says Albert 2019)
             estimate = src.startswith("bodymap estimate") or src.startswith("defaults.")
             cap(k, ec, (f"no published study shows that a drawing tells {pat.name} from its look-alikes; it "
                         "cannot be strongly consistent") if estimate else
