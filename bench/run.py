@@ -587,6 +587,25 @@ ONLY["hostile"] = bench_hostile
 ONLY["import_rows"] = bench_import  # issue 21
 
 
+def _only_start():
+    bench_atlas_start()
+    bench_cold_start()
+
+
+def _only_single_map():
+    atlas = bodymap.load_atlas()
+    rng = np.random.default_rng(7)
+    maps = [stroke_map(atlas, rng) for _ in range(500)]
+    with tempfile.TemporaryDirectory() as d:
+        bench_match(atlas, maps)
+        bench_stroke_to_ranking(atlas, rng)
+        bench_file(atlas, maps, Path(d))
+
+
+ONLY["start"] = _only_start  # atlas ready and cold start, with and without the atlas cache
+ONLY["single_map"] = _only_single_map  # match, stroke to ranking, save and load of one map
+
+
 def main():
     if "--only" in sys.argv:
         name = sys.argv[sys.argv.index("--only") + 1] if sys.argv.index("--only") + 1 < len(sys.argv) else ""
