@@ -101,12 +101,12 @@ def main(argv: list[str]) -> int:
         tap(app, clock, "sensation:pins_and_needles" if "sensation:pins_and_needles" in app.buttons()
             else "sens:pins_and_needles")
         tap(app, clock, "zoom")
-        dab(app, "front", "right_lateral_foot", app.zoom_layouts)
-        dab(app, "back", "right_heel", app.zoom_layouts)
+        dab(app, "front", "right_lateral_foot", app.geo.zoom_layouts)
+        dab(app, "back", "right_heel", app.geo.zoom_layouts)
         save_png(app.screenshot(), str(out / f"kiosk-zoom-{lang}.png"))
         tap(app, clock, "zoom")  # whole body, then the right hand bigger, as two quick taps on it show it
         app.scenes.scenes["paint"].set_zoom(True, ("hand", "right"))
-        dab(app, "front", "right_palm", app.zoom_layouts)
+        dab(app, "front", "right_palm", app.geo.zoom_layouts)
         save_png(app.screenshot(), str(out / f"kiosk-zoom-hand-{lang}.png"))
         tap(app, clock, "zoom")
         tap(app, clock, "help")
@@ -152,7 +152,7 @@ def main(argv: list[str]) -> int:
 
 
 def hold(app, clock):
-    pos = app.corner.center
+    pos = app.geo.corner.center
     finger(app, pygame.FINGERDOWN, pos)
     clock.t += app.config.exit_hold_s + 0.2
     app.update(clock())

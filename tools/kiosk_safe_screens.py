@@ -99,9 +99,9 @@ def screens(tmp: Path, atlas, lang: str, size) -> dict[str, pygame.Surface]:
     k2.reset()
     step(app2, clock2)
     out["staff-mark"] = app2.screenshot()
-    app2.staff_since = clock2()
+    app2.staff_screen.since = clock2()
     out["staff-screen"] = app2.screenshot()
-    app2.staff_since = None
+    app2.staff_screen.since = None
     k2.start().pain_map.paint_region("right_lateral_foot", 0.6, "burning")
     step(app2, clock2)
     out["paint"] = app2.screenshot()

@@ -75,9 +75,9 @@ def render_all(out: Path) -> list[Path]:
             app, k, clock = _app(tmp / "a", atlas, lang)
             k.start()
             app.update(clock())
-            app.dialog = "nothing"
+            app.state.dialog = "nothing"
             made.append(_save(app, out, "nothing", lang))
-            app.dialog = None
+            app.state.dialog = None
             _painted(app, k, clock)
             k.to_questions()
             made.append(_save(app, out, "pain", lang))

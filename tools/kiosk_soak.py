@@ -86,7 +86,7 @@ class Patient:
 
     def tap(self, bid: str) -> None:
         self.app._sync(self.clock())
-        wait = self.app.shown_since + TAP_GUARD_S - self.clock()
+        wait = self.app.state.shown_since + TAP_GUARD_S - self.clock()
         if wait > 0:  # a patient looks at a new screen first (a touch in its first half second is ignored)
             self.frame(wait + 0.01)
         pos = self.app.button_center(bid)
@@ -122,7 +122,7 @@ class Patient:
             view = self.rng.choice(VIEWS)
             feet = [r.geometry.representative_point() for r in self.atlas.regions_in(view) if r.level == "foot"]
             p = self.rng.choice(feet)
-            self.stroke(view, [(p.x, p.y)], self.app.zoom_layouts)
+            self.stroke(view, [(p.x, p.y)], self.app.geo.zoom_layouts)
             self.tap("zoom")
         elif extra < 0.15:  # help asked, then carry on; or the screen read aloud
             self.tap("help")
@@ -182,7 +182,7 @@ class Patient:
         self.tap("start")
         self.paint()
         self.tap("next")
-        if app.dialog == "nothing":
+        if app.state.dialog == "nothing":
             self.tap("dlg:skip")
         self.answer_all()
         if k.screen == "review" and self.rng.random() < 0.1:  # change one thing, then back to the review

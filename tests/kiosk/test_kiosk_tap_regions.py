@@ -47,7 +47,7 @@ def test_a_tap_fills_the_whole_region_and_a_second_tap_clears_it(atlas, tmp_path
     x = tap_on(app, view, rid)
     mid = float(app.paint_layouts[view].to_screen(0.0, 0.0)[0])
     assert (x > mid) == (viewer_sign(view, side) > 0)  # the patient's right is on the viewer's left in front
-    m = app.pain_map
+    m = app.state.pain_map
     assert m.region_coverage()[rid] == pytest.approx(1.0)
     assert set(m.painted_regions()) == {rid}
     clock.t += 2
@@ -60,7 +60,7 @@ def test_colouring_stays_the_default(atlas, tmp_path):
     assert not app.config.tap_regions
     ks.tap(app, clock, "start")
     tap_on(app, "back", "right_calf")
-    assert 0 < app.pain_map.region_coverage()["right_calf"] < 0.5  # a dab, not the whole region
+    assert 0 < app.state.pain_map.region_coverage()["right_calf"] < 0.5  # a dab, not the whole region
 
 
 def test_the_config_key_is_read_and_checked(tmp_path):
@@ -108,7 +108,7 @@ def test_a_drag_fills_every_region_it_crosses_on_the_patients_side_and_undo_take
     app, clock = ks.kiosk(tmp_path, atlas, "en", tap_regions=True)
     ks.tap(app, clock, "start")
     ks.tap(app, clock, "sens:burning")
-    m = app.pain_map
+    m = app.state.pain_map
     pts = drag(app, view, [f"{side}_{top}", f"{side}_{bottom}"])
     mid = float(app.paint_layouts[view].to_screen(0.0, 0.0)[0])
     assert (pts[0][0] > mid) == (viewer_sign(view, side) > 0)  # the patient's right: viewer's left in front
@@ -124,7 +124,7 @@ def test_a_drag_fills_every_region_it_crosses_on_the_patients_side_and_undo_take
 def test_a_drag_over_filled_regions_keeps_them_and_rub_out_clears_what_it_crosses(atlas, tmp_path):
     app, clock = ks.kiosk(tmp_path, atlas, "en", tap_regions=True)
     ks.tap(app, clock, "start")
-    m = app.pain_map
+    m = app.state.pain_map
     drag(app, "back", ["right_posterior_thigh", "right_calf"])
     before = m.region_coverage()
     clock.t += 2
@@ -144,6 +144,6 @@ def test_a_drag_on_the_feet_shown_bigger_fills_the_foot_regions_it_crosses(atlas
     ks.tap(app, clock, "start")
     ks.tap(app, clock, "zoom")
     assert app.scenes.scenes["paint"].zoomed
-    drag(app, "back", [f"{side}_heel", f"{side}_sole"], app.zoom_layouts)
-    assert {f"{side}_heel", f"{side}_sole"} <= set(app.pain_map.painted_regions())
-    assert all(rid.startswith(f"{side}_") for rid in app.pain_map.painted_regions())
+    drag(app, "back", [f"{side}_heel", f"{side}_sole"], app.geo.zoom_layouts)
+    assert {f"{side}_heel", f"{side}_sole"} <= set(app.state.pain_map.painted_regions())
+    assert all(rid.startswith(f"{side}_") for rid in app.state.pain_map.painted_regions())

@@ -62,4 +62,4 @@ def test_a_kiosk_tap_with_mouse_copies_acts_once(tmp_path, atlas):
     now[0] += 2.0  # past the kiosk's guard against a tap landing on the next screen
     app.update(now[0])
     tap(app, "next")  # nothing painted: the kiosk asks, once
-    assert app.dialog == "nothing"
+    assert app.state.dialog == "nothing"

@@ -214,8 +214,8 @@ def test_a_kiosk_tap_is_a_plain_pointer_event_to_the_topmost_layer(tmp_path):
     # a dialog is the topmost layer: only its buttons can be reached, and they act by their action
     app.handle_pointer(Pointer(DOWN, app.button_center("next"), finger))
     app.handle_pointer(Pointer(UP, app.button_center("next"), finger))
-    assert app.dialog == "nothing" and set(app.buttons()) == {"dlg:colour", "dlg:skip"}
+    assert app.state.dialog == "nothing" and set(app.buttons()) == {"dlg:colour", "dlg:skip"}
     assert app.buttons()["dlg:skip"].action == ("go_on",)
     app.handle_pointer(Pointer(DOWN, app.button_center("dlg:skip"), finger))
     app.handle_pointer(Pointer(UP, app.button_center("dlg:skip"), finger))
-    assert app.dialog is None and app.kiosk.screen == "question"
+    assert app.state.dialog is None and app.kiosk.screen == "question"

@@ -40,7 +40,7 @@ def finger(app, kind, pos, fid=0):
 def settle(app):
     """A patient looks at a new screen before touching it: a touch in its first TAP_GUARD_S is ignored."""
     app._sync(app.clock())
-    wait = app.shown_since + TAP_GUARD_S - app.clock()
+    wait = app.state.shown_since + TAP_GUARD_S - app.clock()
     if wait > 0 and hasattr(app.clock, "t"):
         app.clock.t += wait + 0.01
         app.update(app.clock())

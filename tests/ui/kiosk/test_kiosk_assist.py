@@ -72,7 +72,7 @@ def shows(app, text: str) -> bool:
 
 
 def long_press_corner(app, clock, seconds):
-    pos = app.corner.center
+    pos = app.geo.corner.center
     finger(app, pygame.FINGERDOWN, pos, fid=3)
     clock.t += seconds
     app.update(clock())
@@ -119,7 +119,7 @@ def test_the_bigger_feet_let_a_fingertip_paint_only_the_part_aimed_at(tmp_path, 
     tap(app, clock, "zoom")
     assert paint.zoomed and shows(app, i18n.text("en", "whole_body"))
     for side in ("right", "left"):
-        paint_dab(app, view, region_middle(atlas, f"{side}_{aim}"), app.zoom_layouts)
+        paint_dab(app, view, region_middle(atlas, f"{side}_{aim}"), app.geo.zoom_layouts)
     cov = m.region_coverage()
     for side in ("right", "left"):
         assert cov.get(f"{side}_{aim}", 0) > 0, side
@@ -128,7 +128,7 @@ def test_the_bigger_feet_let_a_fingertip_paint_only_the_part_aimed_at(tmp_path, 
     assert set(rid for rid, c in cov.items() if c > 0) <= {f"right_{aim}", f"left_{aim}"}
     assert all(s["view"] == view for s in m.strokes if "view" in s)
     # the brush is a fingertip on screen, as on the whole body: smaller on the body
-    assert paint.brush(view) * app.zoom_layouts[view].scale == pytest.approx(
+    assert paint.brush(view) * app.geo.zoom_layouts[view].scale == pytest.approx(
         BRUSH_RADIUS * app.paint_layouts[view].scale)
     tap(app, clock, "zoom")  # "Whole body"
     assert not paint.zoomed and shows(app, i18n.text("en", "zoom_feet"))
@@ -142,9 +142,9 @@ def test_the_zoomed_feet_keep_the_patients_sides(tmp_path, atlas):
     app.scenes.scenes["paint"].set_zoom(True)
     drawn_text(app)
     for view in ("front", "back"):
-        lay = app.zoom_layouts[view]
-        right = app.side_labels[("zoom", view, "right")].centerx
-        left = app.side_labels[("zoom", view, "left")].centerx
+        lay = app.geo.zoom_layouts[view]
+        right = app.views.side_labels[("zoom", view, "right")].centerx
+        left = app.views.side_labels[("zoom", view, "left")].centerx
         part = "big_toe" if view == "front" else "heel"
         foot_r = float(lay.to_screen(region_point(atlas, f"right_{part}")[0], 0)[0])
         foot_l = float(lay.to_screen(region_point(atlas, f"left_{part}")[0], 0)[0])
@@ -190,7 +190,7 @@ def test_tapping_a_hand_twice_shows_that_hand_bigger_on_both_views(tmp_path, atl
     assert m.is_empty  # the two dabs were taken back
     other = "left" if side == "right" else "right"
     for view, stem in (("front", "palm"), ("back", "back_of_hand")):
-        lay = app.zoom_layouts[view]
+        lay = app.geo.zoom_layouts[view]
         assert lay.scale > 3 * app.paint_layouts[view].scale
         # the hand shown is the patient's tapped hand, on both views, and the other hand is off screen
         x, y = region_middle(atlas, f"{side}_{stem}")
@@ -198,11 +198,11 @@ def test_tapping_a_hand_twice_shows_that_hand_bigger_on_both_views(tmp_path, atl
         ox, oy = region_middle(atlas, f"{other}_{stem}")
         assert not lay.contains(*(float(v) for v in lay.to_screen(ox, oy)))
         # a fingertip there paints that hand only, in the same atlas coordinates
-        paint_dab(app, view, (x, y), app.zoom_layouts)
+        paint_dab(app, view, (x, y), app.geo.zoom_layouts)
     cov = {rid for rid, c in m.region_coverage().items() if c > 0}
     assert cov == {f"{side}_palm", f"{side}_back_of_hand"}
     tap(app, clock, "zoom")  # "Whole body"
-    assert not paint.zoomed and app.zoom_layouts is app.feet_layouts
+    assert not paint.zoomed and app.geo.zoom_layouts is app.geo.feet_layouts
 
 
 # ---------------------------------------------------------------------------
@@ -211,7 +211,7 @@ def test_tapping_a_hand_twice_shows_that_hand_bigger_on_both_views(tmp_path, atl
 
 def test_listen_speaks_what_the_screen_shows(tmp_path, atlas):
     app, clock = make(tmp_path, atlas)
-    app.speaker = spk = FakeSpeaker()
+    app.assist.speaker = spk = FakeSpeaker()
     assert "listen" in app.buttons() and app.buttons()["listen"].rect.height >= 96
     tap(app, clock, "listen")
     lang, keys = spk.said[-1]
@@ -232,7 +232,7 @@ def test_every_text_heard_on_the_way_has_its_recording(tmp_path, atlas):
     """Every key a screen would speak, in both languages, has a file (tests/ui/kiosk/test_voice.py checks its words)."""
     for lang in ("en", "es"):
         app, clock = make(tmp_path / lang, atlas)
-        app.speaker = spk = FakeSpeaker()
+        app.assist.speaker = spk = FakeSpeaker()
         tap(app, clock, f"lang:{lang}")
         heard = set()
         for _ in range(40):
@@ -277,13 +277,13 @@ def test_speak_on_open_is_off_by_default_and_reads_each_screen_when_on(tmp_path,
         load_config(cfg_file)
 
     quiet, clock = make(tmp_path / "quiet", atlas)
-    quiet.speaker = spk = FakeSpeaker()
+    quiet.assist.speaker = spk = FakeSpeaker()
     tap(quiet, clock, "start")
     drawn_text(quiet)
     assert spk.said == []
 
     app, clock = make(tmp_path / "loud", atlas, speak_on_open=True)
-    app.speaker = spk = FakeSpeaker()
+    app.assist.speaker = spk = FakeSpeaker()
     drawn_text(app)
     assert spk.said[-1][1][0] == "welcome_title"
     tap(app, clock, "start")
@@ -302,7 +302,7 @@ def test_without_an_audio_device_listen_is_silent_and_harmless(tmp_path, atlas, 
     monkeypatch.setattr(pygame.mixer, "init", no_device)
     app, clock = make(tmp_path, atlas)
     tap(app, clock, "listen")
-    assert app.speaker is not None and not app.speaker.available
+    assert app.assist.speaker is not None and not app.assist.speaker.available
     tap(app, clock, "start")
     tap(app, clock, "listen")
     assert app.kiosk.screen == "paint"
@@ -314,7 +314,7 @@ def test_without_an_audio_device_listen_is_silent_and_harmless(tmp_path, atlas, 
 
 def test_help_tells_staff_and_the_patient_carries_on(tmp_path, atlas, caplog):
     app, clock = make(tmp_path, atlas)
-    app.speaker = spk = FakeSpeaker()
+    app.assist.speaker = spk = FakeSpeaker()
     assert "help" in app.buttons() and app.buttons()["help"].rect.height >= 96
     tap(app, clock, "start")
     paint_dab(app, "back", region_point(atlas, "right_calf"), app.paint_layouts)
@@ -339,7 +339,7 @@ def test_help_tells_staff_and_the_patient_carries_on(tmp_path, atlas, caplog):
     clock.t += 11 * 60
     app.update(clock())
     assert shows(app, staff_mark)  # nobody came yet: the mark stays (issue 20), however old the call
-    app.help_calls.seen(clock())  # staff saw the staff screen after the PIN
+    app.assist.help_calls.seen(clock())  # staff saw the staff screen after the PIN
     assert not shows(app, staff_mark)
 
 
@@ -355,7 +355,7 @@ def test_help_and_listen_are_on_every_screen(tmp_path, atlas, corner):
         others = [b.rect for bid, b in buttons.items() if bid not in ("help", "listen")]
         for bid in ("help", "listen"):
             assert buttons[bid].rect.collidelist(others) == -1, (screen, bid)
-            assert not buttons[bid].rect.colliderect(app.corner)
+            assert not buttons[bid].rect.colliderect(app.geo.corner)
         if screen == "welcome":
             if app.kiosk.sessions_finished:
                 break
@@ -396,17 +396,16 @@ def test_the_staff_screen_says_everything_in_the_staffs_language_once(tmp_path, 
     stays as the system words it), and the recovery folder said once."""
     import dataclasses
 
-    from bodymap.ui.kiosk.staff import staff_lines
-
     crashed_session(tmp_path, atlas)
     app, clock = make(tmp_path, atlas, default_language="es")
-    app.help_calls.call("paint", clock())
+    app.assist.help_calls.call("paint", clock())
     app.kiosk.staff.marks.append({"code": "K7Q2", "time": "10:41", "urgency": "emergency",
                                   "pathology": "cauda_equina"})
     app.kiosk.drafts.problem = ("save", "No space left on device")
-    es = staff_lines(app, clock())
-    monkeypatch.setattr(app, "config", dataclasses.replace(app.config, default_language="en"))
-    en = staff_lines(app, clock())
+    es = app.staff_screen.lines(clock())
+    monkeypatch.setattr(app.staff_screen, "ctx", dataclasses.replace(
+        app.ctx, config=dataclasses.replace(app.config, default_language="en")))
+    en = app.staff_screen.lines(clock())
     assert len(es) == len(en) == 5  # flags to see, the flag, the unfinished session, the drafts fault, help
     for line_es, line_en in zip(es, en):
         assert line_es != line_en
@@ -469,16 +468,16 @@ def test_a_locked_keypad_says_so_in_the_staff_corner(tmp_path, atlas):
         tap(app, clock, "pin:ok")
         clock.t += 5
         app.update(clock())
-    assert app.pin is None
+    assert app.pin_pad.pad is None
     long_press_corner(app, clock, app.config.exit_hold_s + 0.2)
-    assert app.pin is None  # no keypad while locked ...
+    assert app.pin_pad.pad is None  # no keypad while locked ...
     left = int(guard.seconds_locked(clock()) + 0.999)
     assert shows(app, i18n.text("en", "staff_locked", seconds=left))  # ... and staff are told for how long
     clock.t += guard.seconds_locked(clock()) + 1
     app.update(clock())
     assert "Locked" not in drawn_text(app)
     long_press_corner(app, clock, app.config.exit_hold_s + 0.2)
-    assert app.pin is not None
+    assert app.pin_pad.pad is not None
 
 
 def test_no_paths_or_codes_on_a_patients_screen(tmp_path, atlas):

@@ -25,7 +25,7 @@ from bodymap.ui.kiosk import run as kiosk_run
 from bodymap.ui.kiosk.app import TAP_GUARD_S
 from bodymap.ui.kit.canvas import LANDMARK
 from bodymap.ui.kiosk.flagcheck import BODY_SIZE, x_height
-from bodymap.ui.kiosk.staff import FLAG_MARK, flag_mark_rect, staff_lines
+from bodymap.ui.kiosk.staff import FLAG_MARK, flag_mark_rect
 
 from kiosk_drive import finger, kiosk_app, settle  # tests/ui/kiosk/kiosk_drive.py
 
@@ -216,7 +216,7 @@ def test_red_flag_pages_hold_at_most_four_big_questions_each_heard_in_under_20_s
     tap(app, "scale:4")
     tap(app, "age:70s")
     seen = []
-    assert x_height(app.fs(BODY_SIZE)) >= 24  # at 1080p
+    assert x_height(app.geo.fs(BODY_SIZE)) >= 24  # at 1080p
     while k.screen == "question" and k.current_question[1] == "redflags":
         keys = k.page_keys(k.current_question[0])
         seen += keys
@@ -226,7 +226,7 @@ def test_red_flag_pages_hold_at_most_four_big_questions_each_heard_in_under_20_s
             assert shows(app, i18n.text(lang, f"tick_{key}"))
             for answer in ("yes", "no", "unsure"):
                 assert b[f"flag:{key}:{answer}"].rect.height >= 48
-        spoken = app.spoken_keys()  # each question, then the answers once (ADR 0027)
+        spoken = app.assist.spoken_keys()  # each question, then the answers once (ADR 0027)
         assert [s for s in spoken if s.startswith("tick_")] == [f"tick_{key}" for key in keys]
         assert spoken.index(plan.ROW_SPOKEN) > max(spoken.index(f"tick_{key}") for key in keys)
         assert voice.listen_seconds(lang, spoken) < plan.LISTEN_MAX_S
@@ -265,12 +265,12 @@ def _emergency(app):
 def corner_colour(app):
     """The colour just inside the edge of the staff corner's square."""
     surf = app.screenshot()
-    box = flag_mark_rect(app)
+    box = flag_mark_rect(app.geo)
     return tuple(surf.get_at((box.left + 2, box.centery)))[:3]
 
 
 def long_press_corner(app, seconds):
-    pos = app.corner.center
+    pos = app.geo.corner.center
     finger(app, pygame.FINGERDOWN, pos, fid=3)
     app.clock.t += seconds
     app.update(app.clock())
@@ -307,8 +307,8 @@ def test_an_emergency_marks_the_staff_corner_until_staff_acknowledge_it_even_acr
     assert corner_colour(app2) == FLAG_MARK
     long_press_corner(app2, app2.config.exit_hold_s + 0.2)
     type_pin(app2, PIN)
-    assert app2.staff_since is not None and app2.should_exit is None  # the staff screen, not the exit
-    lines = " ".join(staff_lines(app2, clock2()))
+    assert app2.staff_screen.since is not None and app2.should_exit is None  # the staff screen, not the exit
+    lines = " ".join(app2.staff_screen.lines(clock2()))
     assert code in lines and "emergency" in lines and "cauda equina" in lines
     tap(app2, "staff_ack")
     assert app2.kiosk.staff.marks == []
@@ -409,7 +409,7 @@ def test_the_portrait_layout_gives_the_body_most_of_the_height(tmp_path, atlas):
     tap(app, "start")
     front = app.paint_layouts["front"]
     assert front.height > 0.45 * 1920  # the landscape layout shrunk gave it 27%
-    assert app.tools_rect.top > front.top + front.height  # the colours under the body
+    assert app.geo.tools_rect.top > front.top + front.height  # the colours under the body
 
 
 @pytest.mark.parametrize("size", [(150, 100), (300, 200), (799, 600), (1, 1)])
@@ -417,12 +417,12 @@ def test_a_size_too_small_shows_too_small_instead_of_crashing(tmp_path, atlas, s
     app, clock = make(tmp_path, atlas, size=size)
     app.kiosk.start()
     app.update(clock())
-    assert app.too_small and app.buttons() == {}
+    assert app.geo.too_small and app.buttons() == {}
     text = drawn(app)  # and it draws
     if min(size) >= 100:
         assert " ".join(i18n.text("en", "too_small").split()) in text
     app.resize((1280, 800))  # the window grows again: the screens are back
-    assert not app.too_small and "next" in app.buttons()
+    assert not app.geo.too_small and "next" in app.buttons()
 
 
 def test_the_window_is_sized_from_the_screen_it_is_on(monkeypatch):
@@ -446,7 +446,7 @@ def test_the_pin_backoff_survives_a_restart(tmp_path, atlas, pin_hash):
     app2, clock2 = make(tmp_path, atlas, pin_hash=pin_hash)  # a restart (its own monotonic clock)
     assert app2.kiosk.pin_guard.locked()
     long_press_corner(app2, app2.config.exit_hold_s + 0.2)
-    assert app2.pin is None  # the keypad stays shut
+    assert app2.pin_pad.pad is None  # the keypad stays shut
     assert app2.kiosk.pin_guard.wrong == app2.kiosk.pin_guard.free_tries
 
 
@@ -472,9 +472,9 @@ def test_the_feet_bigger_show_toes_ankle_bones_and_sole(tmp_path, atlas):
 
     app, _ = make(tmp_path, atlas)
     tap(app, "start")
-    whole = pygame.surfarray.array3d(body_background(app, "paint"))
+    whole = pygame.surfarray.array3d(body_background(app.ctx, "paint"))
     app.scenes.scenes["paint"].set_zoom(True)
-    zoom = pygame.surfarray.array3d(body_background(app, "zoom"))
+    zoom = pygame.surfarray.array3d(body_background(app.ctx, "zoom"))
 
     def landmark_px(a, lay, region_ids):
         x0, y0, x1, y1 = (min(v) if i < 2 else max(v) for i, v in enumerate(zip(
@@ -483,7 +483,7 @@ def test_the_feet_bigger_show_toes_ankle_bones_and_sole(tmp_path, atlas):
         box = a[int(sx0):int(sx1) + 1, int(sy0):int(sy1) + 1]
         return int(np.all(box == LANDMARK, axis=-1).sum())
 
-    lays = app.zoom_layouts
+    lays = app.geo.zoom_layouts
     assert landmark_px(zoom, lays["front"], ["right_lesser_toes", "right_big_toe"]) > 0  # the toes
     assert landmark_px(zoom, lays["back"], ["right_sole"]) > 0  # the sole
     assert landmark_px(zoom, lays["front"], ["right_dorsum_foot"]) > 0  # the ankle bones, above the foot
@@ -500,12 +500,12 @@ def test_listen_says_the_numbers_and_the_code(tmp_path, atlas):
     stroke_regions(app, "back", ["right_calf"])
     tap(app, "next")
     drawn(app)
-    keys = app.spoken_keys()
+    keys = app.assist.spoken_keys()
     assert [k for k in keys if k.startswith("say_")] == [f"say_{n}" for n in range(11)]
     answer_rest(app)
     assert app.kiosk.screen == "thanks"
     drawn(app)
-    keys = app.spoken_keys()
+    keys = app.assist.spoken_keys()
     code = app.kiosk.finished_code
     i = keys.index("code_spoken_intro")
     assert keys[i + 1:i + 7] == [f"say_{c}" for c in code if c != "-"]

@@ -36,7 +36,7 @@ class Patient:
     def settle(self):
         """Look at a new screen before touching it: a touch in its first TAP_GUARD_S is ignored."""
         self.app._sync(self.clock())
-        wait = self.app.shown_since + TAP_GUARD_S - self.clock()
+        wait = self.app.state.shown_since + TAP_GUARD_S - self.clock()
         if wait > 0:
             self.clock.t += wait + 0.01
             self.app.update(self.clock())
@@ -102,7 +102,7 @@ def paint_typical(p: Patient, atlas, script=actions.TYPICAL):
     for st in script.strokes:
         if st.zoomed != paint.zoomed:
             p.tap("zoom")  # the feet bigger (issue 20: the foot is painted in the zoom)
-        if p.app.sensation != st.sensation:
+        if p.app.state.sensation != st.sensation:
             p.tap(f"sens:{st.sensation}")
         p.stroke(st.view, actions.stroke_points(atlas, st, 0.03 / actions.ZOOM_FACTOR if st.zoomed else 0.03))
 
@@ -148,12 +148,12 @@ def test_the_typical_session_in_tap_mode_through_the_real_screens_counts_what_th
     for st in actions.TYPICAL.strokes:
         if st.zoomed != paint.zoomed:
             p.tap("zoom")
-        if app.sensation != st.sensation:
+        if app.state.sensation != st.sensation:
             p.tap(f"sens:{st.sensation}")
         if len(st.through) > 1:  # a drag through them, as a finger colours them
             p.stroke(st.view, actions.stroke_points(atlas, st, 0.03))
             crossed.setdefault(st.sensation, set()).update(
-                actions.regions_crossed(atlas, app.pain_map.raster, st.view, actions.stroke_points(atlas, st, 0.03)))
+                actions.regions_crossed(atlas, app.state.pain_map.raster, st.view, actions.stroke_points(atlas, st, 0.03)))
             continue
         [rid] = st.through
         p.settle()
@@ -194,7 +194,7 @@ def test_none_of_these_answers_only_the_page_shown_and_a_quick_second_tap_is_ign
         keys = k.page_keys(k.current_question[0])
         for key in keys:
             assert shows(app, i18n.text("en", f"tick_{key}"))
-        before = set(app.pain_map.answers)
+        before = set(app.state.pain_map.answers)
         p.settle()
         at = app.buttons()["flags_none"].rect.center
         for _ in range(2):  # two taps 100 ms apart
@@ -202,8 +202,8 @@ def test_none_of_these_answers_only_the_page_shown_and_a_quick_second_tap_is_ign
             p.finger(pygame.FINGERUP, at)
             clock.t += 0.1
             app.update(clock())
-        assert set(app.pain_map.answers) - before == set(keys)
-        assert all(app.pain_map.answers[key] is False for key in keys)
+        assert set(app.state.pain_map.answers) - before == set(keys)
+        assert all(app.state.pain_map.answers[key] is False for key in keys)
         pages += 1
     assert pages == len(plan.red_flag_pages())
 
@@ -313,12 +313,12 @@ def test_nothing_painted_dialogs_main_button_is_colour(tmp_path, atlas):
     app, p, _ = make(tmp_path, atlas)
     p.tap("start")
     p.tap("next")
-    assert app.dialog == "nothing"
+    assert app.state.dialog == "nothing"
     b = app.buttons()
     assert b["dlg:colour"].label == i18n.text("en", "nothing_colour") and b["dlg:colour"].style == "primary"
     assert b["dlg:skip"].style != "primary"
     p.tap("dlg:colour")
-    assert app.dialog is None and app.kiosk.screen == "paint"
+    assert app.state.dialog is None and app.kiosk.screen == "paint"
     p.tap("next")
     p.tap("dlg:skip")
     assert app.kiosk.screen == "question"

@@ -27,7 +27,6 @@ from bodymap.kiosk.security import hash_pin
 from bodymap.render.palette import SENSATION_STYLE
 from bodymap.ui.kiosk import REDFLAG_FINISH_AFTER_S, STOPPED, THANKS_SECONDS, KioskApp, run_kiosk
 from bodymap.ui.kiosk.review import ReviewScene
-from bodymap.ui.kiosk.staff import staff_lines
 
 from kiosk_drive import Clock, finger, kiosk_app, settle  # tests/ui/kiosk/kiosk_drive.py
 
@@ -253,7 +252,7 @@ def test_age_keypad(tmp_path, atlas):
     assert not app.buttons()["age_next"].enabled
     for d in "125":
         tap(app, clock, f"key:{d}")
-    assert app.digits == "12"  # 125 is not an age
+    assert app.state.digits == "12"  # 125 is not an age
     tap(app, clock, "key:del")
     tap(app, clock, "key:8")
     assert "18" in drawn(app)
@@ -269,7 +268,7 @@ def test_nothing_painted_hint_with_skip(tmp_path, atlas):
     assert app.kiosk.screen == "paint"
     assert shows(app, i18n.text("en", "nothing_painted"))
     tap(app, clock, "dlg:colour")
-    assert app.kiosk.screen == "paint" and app.dialog is None
+    assert app.kiosk.screen == "paint" and app.state.dialog is None
     tap(app, clock, "next")
     tap(app, clock, "dlg:skip")
     assert app.kiosk.screen == "question"
@@ -318,14 +317,14 @@ def test_side_labels_are_on_the_patients_sides(tmp_path, atlas):
     for view, lay in app.paint_layouts.items():
         mid = lay.left + (0 - lay.x0) * lay.scale  # the body's midline on screen
         for side in ("right", "left"):
-            label = app.side_labels[("paint", view, side)]
+            label = app.views.side_labels[("paint", view, side)]
             regions = [r for r in atlas.regions_in(view) if r.side == side]
             assert regions
             for r in regions:  # the label is on the same side of the midline as every region of that side
                 region_x = float(lay.to_screen(*rep(atlas, r.id))[0])
                 assert np.sign(label.centerx - mid) == np.sign(region_x - mid), (view, side, r.id)
         # the patient's right: viewer's left on the front, viewer's right on the back
-        right = app.side_labels[("paint", view, "right")].centerx
+        right = app.views.side_labels[("paint", view, "right")].centerx
         assert (right < mid) == (view == "front")
         assert i18n.text("en", "your_right") in drawn(app)
 
@@ -410,7 +409,7 @@ def test_finished_session_leaves_nothing_referenced(tmp_path, atlas):
 
 
 def long_press_corner(app, clock, seconds, pos=None):
-    pos = app.corner.center if pos is None else pos
+    pos = app.geo.corner.center if pos is None else pos
     finger(app, pygame.FINGERDOWN, pos, fid=3)
     clock.t += seconds
     app.update(clock())
@@ -421,20 +420,20 @@ def long_press_corner(app, clock, seconds, pos=None):
 def test_pin_exit_with_the_right_pin(tmp_path, atlas, pin_hash):
     app, clock = make(tmp_path, atlas, pin_hash=pin_hash)
     long_press_corner(app, clock, app.config.exit_hold_s / 3)
-    assert app.pin is None  # a short press is just a tap
+    assert app.pin_pad.pad is None  # a short press is just a tap
     w, h = app.size
-    for elsewhere in ((w - 40, h - 40), (w / 2, 40), (app.corner.right + 30, app.corner.centery)):
+    for elsewhere in ((w - 40, h - 40), (w / 2, 40), (app.geo.corner.right + 30, app.geo.corner.centery)):
         long_press_corner(app, clock, app.config.exit_hold_s * 2, pos=elsewhere)
-        assert app.pin is None, elsewhere  # only the configured corner
-    corner = app.corner.center
+        assert app.pin_pad.pad is None, elsewhere  # only the configured corner
+    corner = app.geo.corner.center
     finger(app, pygame.FINGERDOWN, corner, fid=3)  # a press that slides out of the corner does not count
     finger(app, pygame.FINGERMOTION, (w / 2, h / 2), fid=3)
     clock.t += app.config.exit_hold_s * 2
     app.update(clock())
     finger(app, pygame.FINGERUP, (w / 2, h / 2), fid=3)
-    assert app.pin is None
+    assert app.pin_pad.pad is None
     long_press_corner(app, clock, app.config.exit_hold_s + 0.2)
-    assert app.pin is not None
+    assert app.pin_pad.pad is not None
     assert shows(app, i18n.text("en", "staff_pin_title"))
     for d in PIN:
         tap(app, clock, f"pin:{d}")
@@ -457,7 +456,7 @@ def test_wrong_pin_goes_back_to_the_patient(tmp_path, atlas, pin_hash):
     assert not any(b.enabled for b in app.buttons().values())  # no second guess during the message
     clock.t += 5
     app.update(clock())
-    assert app.pin is None
+    assert app.pin_pad.pad is None
     assert app.kiosk.screen == "paint" and app.kiosk.session.pain_map is m and not m.is_empty
     assert "next" in app.buttons()
 
@@ -466,11 +465,11 @@ def test_pin_cancel_and_no_pin_configured(tmp_path, atlas, pin_hash):
     app, clock = make(tmp_path, atlas, pin_hash=pin_hash)
     long_press_corner(app, clock, app.config.exit_hold_s + 0.2)
     tap(app, clock, "pin:cancel")
-    assert app.pin is None and app.should_exit is None
+    assert app.pin_pad.pad is None and app.should_exit is None
 
     app2, clock2 = make(tmp_path / "other", atlas, pin_hash=None)
     long_press_corner(app2, clock2, app2.config.exit_hold_s * 3)
-    assert app2.pin is None and app2.should_exit is None
+    assert app2.pin_pad.pad is None and app2.should_exit is None
     assert app2.kiosk.screen == "welcome"
     assert not shows(app2, i18n.text("en", "staff_no_pin"))  # staff words: on the staff screen only, or the log
 
@@ -510,12 +509,12 @@ def test_run_kiosk_ignores_quit_keys_and_exits_with_the_pin(tmp_path, pin_hash):
             pygame.event.post(pygame.event.Event(pygame.WINDOWCLOSE))
         elif frame == 3:
             seen["alive"] = app.should_exit is None
-            _post_finger(pygame.FINGERDOWN, app.corner.center, app.size, fid=2)
+            _post_finger(pygame.FINGERDOWN, app.geo.corner.center, app.size, fid=2)
         elif frame == 4:
             clock.t += cfg.exit_hold_s + 0.5
         elif frame == 5:
-            seen["pad"] = app.pin is not None
-            _post_finger(pygame.FINGERUP, app.corner.center, app.size, fid=2)
+            seen["pad"] = app.pin_pad.pad is not None
+            _post_finger(pygame.FINGERUP, app.geo.corner.center, app.size, fid=2)
         elif 6 <= frame < 6 + len(PIN) + 1:
             bid = f"pin:{PIN[frame - 6]}" if frame - 6 < len(PIN) else "pin:ok"
             pos = app.button_center(bid)
@@ -652,7 +651,7 @@ def test_unwritable_spool_keeps_the_map_and_writes_it_later(tmp_path, atlas):
     warning = app.kiosk.staff_warning
     assert warning and not shows(app, warning)  # staff words: never on a patient's screen (issue 20) ...
     pending = i18n.text("en", "staff_spool_pending_1", reason=app.kiosk.spool.pending[-1].last_error)
-    assert any(line.startswith(pending) for line in staff_lines(app, clock()))  # ... but on the staff screen
+    assert any(line.startswith(pending) for line in app.staff_screen.lines(clock()))  # ... but on the staff screen
     tap(app, clock, "start")
     assert not shows(app, warning)
     clock.t += app.config.idle_timeout_s + 1
@@ -688,7 +687,7 @@ def test_crash_recovery_moves_the_draft_and_shows_nothing_of_it(tmp_path, atlas)
     welcome = render(app2)
     assert paint_pixel_count(welcome) == 0
     assert code not in drawn_text(app2)
-    assert i18n.text("en", "staff_recovery_unfinished_1") in staff_lines(app2, clock2())  # staff are told (staff screen)
+    assert i18n.text("en", "staff_recovery_unfinished_1") in app2.staff_screen.lines(clock2())  # staff are told (staff screen)
     assert not shows(app2, app2.kiosk.staff_warning)
     tap(app2, clock2, "start")
     assert app2.kiosk.session.pain_map.is_empty
@@ -843,7 +842,7 @@ def visit_every_screen(app, clock, atlas, lang="en"):
     tap(app, clock, "finish")
     if lang != app.kiosk.language:
         tap(app, clock, f"lang:{lang}")
-    pos = app.corner.center
+    pos = app.geo.corner.center
     finger(app, pygame.FINGERDOWN, pos)
     clock.t += app.config.exit_hold_s + 0.1
     app.update(clock())

@@ -6,7 +6,6 @@ import dataclasses
 import pygame
 
 from ... import render
-from ...render.picture import PATTERN_PERIOD
 
 BASE = (1920, 1080)  # every size is for this screen and scales with it
 PORTRAIT_BASE = (1080, 1920)  # a portrait screen scales from this one (and has its own paint layout)
@@ -15,8 +14,14 @@ CORNER_PX = 100  # the invisible staff square
 ASSIST_W, ASSIST_H, ASSIST_TOP = 230, 96, 8  # each of "Listen", "Help" and "Stop", at the top, away from the staff corner
 
 
-class KioskGeometry:
-    """A part of `KioskApp`: the scale, the staff corner and the rectangles the screens share."""
+class Geometry:
+    """A part of `KioskApp`: the scale, the staff corner and the rectangles the screens share, for the window's
+    size (`place`, again on every resize). It is given the staff corner's side and the paint screen's canvas
+    (for the magnified layouts); it holds nothing else of the kiosk."""
+
+    def __init__(self, size: tuple[int, int], exit_corner: str, atlas, canvas):
+        self.exit_corner, self.atlas, self.canvas = exit_corner, atlas, canvas
+        self.place(size)
 
     def px(self, v: float) -> int:
         return max(1, int(round(v * self.s)))
@@ -48,7 +53,9 @@ class KioskGeometry:
         w, h = self.size
         return max(w, h) < MIN_SIZE[0] or min(w, h) < MIN_SIZE[1]
 
-    def _layout(self) -> None:
+    def place(self, size: tuple[int, int]) -> None:
+        """Lay every screen out for `size` (the caller drops the cached backgrounds and places the canvases)."""
+        self.size = size
         w, h = self.size
         if self.too_small:  # only "too small" shows: lay the screens out for the smallest size, never drawn
             w, h = (max(w, MIN_SIZE[0]), max(h, MIN_SIZE[1])) if w >= h else (max(w, MIN_SIZE[1]), max(h, MIN_SIZE[0]))
@@ -57,7 +64,7 @@ class KioskGeometry:
         m = self.margin = self.px(24)
         c = self.px(CORNER_PX) if s < 1 else int(CORNER_PX * s)
         c = max(c, 80)
-        corner = self.config.exit_corner
+        corner = self.exit_corner
         self.corner = pygame.Rect(0 if "left" in corner else w - c, 0 if "top" in corner else h - c, c, c)
         # "Listen" and "Help" on every screen: side by side at the top, in the corner the staff square is not in
         aw, ah, gap = self.px(ASSIST_W), max(self.px(ASSIST_H), 48), self.px(14)
@@ -112,26 +119,11 @@ class KioskGeometry:
         area = pygame.Rect(m, self.review_body_rect.bottom + self.px(10), w - 2 * m,
                            self.review_buttons_y - self.px(20) - self.review_body_rect.bottom - self.px(10))
         self.review_layouts = self._views_in(area, self.px(90))
-        self.bg_cache.clear()
-        self.place_canvas()
 
     @property
     def zoom_layouts(self) -> dict[str, render.ViewLayout]:
         """The magnified layouts: those showing now, or the feet's (what "Show the feet bigger" shows)."""
         return self.canvas.layouts if self.canvas.part is not None else self.feet_layouts
-
-    def place_canvas(self) -> None:
-        """Place the paint screen's canvas (the views whole, or the part magnified) and the review screen's
-        for the window's size and the session's map: fresh paint overlays."""
-        c = self.canvas
-        c.place(self.pain_map, c.zoomed_layouts(self.views_area, self.paint_layouts, **self.part_frame),
-                self._period)
-        self.review_canvas.place(self.pain_map, self.review_layouts, self._period)
-        self.review_picture = None
-
-    def _period(self, lay: render.ViewLayout) -> int:
-        """The sensation textures' period on screen: as on paper, whatever the magnification."""
-        return max(4, int(round(PATTERN_PERIOD * lay.scale / self.pain_map.raster.scale)))
 
     def _views_in(self, area: pygame.Rect, gap: int) -> dict[str, render.ViewLayout]:
         title_h = render.font(self.view_title_size).get_linesize() + self.px(8)
@@ -143,12 +135,3 @@ class KioskGeometry:
         """One hand magnified, palm (front) and back of the hand (back) side by side: tapping a hand
         twice shows it (the two hands are too far apart to magnify together)."""
         return self.canvas.part_layouts(self.views_area, ("hand", side), **self.part_frame)
-
-    def resize(self, size: tuple[int, int]) -> None:
-        size = (max(int(size[0]), 1), max(int(size[1]), 1))
-        if size != self.size:
-            self.scenes.scenes["paint"].end_stroke()
-            self.scenes.scenes["paint"].regions.end()
-            self.size = size
-            self._layout()
-            self._sync(self.clock())

@@ -12,7 +12,7 @@ from ..kit.canvas import HAND_STEMS
 from ..kit.kiosk_colours import MUTED, TEXT
 from ..kit import KButton
 from .bodies import body_background
-from .screen import KioskScene
+from .context import ScreenContext
 from .tapregions import TAP_SLOP, RegionGesture
 
 BRUSH_RADIUS = 0.14  # head heights: a fingertip-sized brush on a body about 80 cm tall on screen
@@ -20,8 +20,8 @@ DOUBLE_TAP_S = 0.5  # two taps on a foot (or a hand) this close in time show the
 ANKLE_OFFER_Y = 6.85  # head heights from the top of the head: a stroke reaching this low reaches the ankle
 
 
-class PaintScene(KioskScene):
-    """Painting with one finger, on the app's `BodyCanvas` (ui/kit/canvas.py; ADR 0035).
+class PaintScene:
+    """Painting with one finger, on the paint screen's `BodyCanvas` (`ctx.views.canvas` ; ui/kit/canvas.py, ADR 0035).
 
     The canvas holds where the views are, the paint overlays, the stroke and the zoom. Zoomed (`zoomed`),
     the canvas shows one part magnified on both views side by side (`zoom_part`): the feet (toes and top
@@ -34,18 +34,18 @@ class PaintScene(KioskScene):
     Undo takes back one patient action: a drag through regions fills several, and Undo takes them all.
     """
 
-    def __init__(self, app):
-        super().__init__(app)
+    def __init__(self, ctx: ScreenContext):
+        self.ctx = ctx
         self._tap: tuple | None = None  # (view, start pos, moved, when, log length) of the open stroke
         self._last_foot_tap: tuple | None = None  # (when, pos, painted) of the last tap on a foot
         self.offer_zoom = False  # a stroke at whole-body size reached the ankle or foot: offer the feet bigger
         self._lowest = 0.0  # the open stroke's lowest point (atlas y, head heights)
-        self.regions = RegionGesture(app)  # tap mode: the touch filling regions
+        self.regions = RegionGesture(ctx, self.did)  # tap mode: the touch filling regions
         self._undo_sizes: list[int] = []  # the map's undo steps each patient action made, last last
 
     @property
     def canvas(self):
-        return self.app.canvas
+        return self.ctx.views.canvas
 
     @property
     def zoomed(self) -> bool:
@@ -79,7 +79,7 @@ class PaintScene(KioskScene):
         self._last_foot_tap = None
         self._undo_sizes = []
         self.canvas.part = self.canvas.zoom = None
-        self.app.place_canvas()
+        self.ctx.views.place()
 
     def layouts(self) -> dict[str, render.ViewLayout]:
         return self.canvas.layouts
@@ -94,7 +94,7 @@ class PaintScene(KioskScene):
         if want != self.canvas.part:
             self.end_stroke()
             self._last_foot_tap = None
-            self.canvas.show_part(want, self.app.place_canvas)
+            self.canvas.show_part(want, self.ctx.views.place)
 
     @property
     def zoom_picture(self) -> str:
@@ -106,25 +106,25 @@ class PaintScene(KioskScene):
         return self.canvas.view_at(pos)
 
     def begin_stroke(self, view: str, pos) -> None:
-        app = self.app
-        m = app.pain_map
+        ctx = self.ctx
+        m = ctx.state.pain_map
         if m is None:
             return
         self._lowest = self.layouts()[view].to_atlas(pos[0], pos[1])[1]
-        self._tap = (view, tuple(pos), False, app.clock(), len(m.strokes))
-        self.canvas.begin_stroke(view, pos, app.sensation, self.brush(view), erase=app.eraser)
+        self._tap = (view, tuple(pos), False, ctx.clock(), len(m.strokes))
+        self.canvas.begin_stroke(view, pos, ctx.state.sensation, self.brush(view), erase=ctx.state.eraser)
 
     def extend_stroke(self, pos) -> None:
         view = self.stroke
-        if self.app.pain_map is None or view is None:
+        if self.ctx.state.pain_map is None or view is None:
             return
-        if self._tap is not None and math.dist(pos, self._tap[1]) > self.app.px(TAP_SLOP):
+        if self._tap is not None and math.dist(pos, self._tap[1]) > self.ctx.geo.px(TAP_SLOP):
             self._tap = self._tap[:2] + (True,) + self._tap[3:]
         self._lowest = max(self._lowest, self.layouts()[view].to_atlas(pos[0], pos[1])[1])
         self.canvas.extend_stroke(pos)
 
     def end_stroke(self) -> None:
-        m = self.app.pain_map
+        m = self.ctx.state.pain_map
         tap, self._tap = self._tap, None
         if self.stroke is not None and m is not None:
             self.canvas.end_stroke()
@@ -144,7 +144,7 @@ class PaintScene(KioskScene):
 
     def undo(self) -> None:
         """Take back the patient's last action (all the regions a drag filled)."""
-        m = self.app.pain_map
+        m = self.ctx.state.pain_map
         self.end_stroke()
         self.regions.end()
         steps = self._undo_sizes.pop() if self._undo_sizes else 1
@@ -158,9 +158,9 @@ class PaintScene(KioskScene):
         """A tap on a foot (or a hand) of the whole body; the second within DOUBLE_TAP_S shows the feet
         (or that hand) bigger, and takes back the dabs the two taps painted: the patient meant to look
         closer, not to paint."""
-        x, y = self.app.paint_layouts[view].to_atlas(*pos)
+        x, y = self.ctx.geo.paint_layouts[view].to_atlas(*pos)
         pt = shapely.Point(x, y)
-        near = [r for r in self.app.atlas.regions_in(view) if r.geometry.distance(pt) < BRUSH_RADIUS
+        near = [r for r in self.ctx.atlas.regions_in(view) if r.geometry.distance(pt) < BRUSH_RADIUS
                 and (r.level == "foot" or r.stem in HAND_STEMS)]
         if not near:
             self._last_foot_tap = None
@@ -168,8 +168,8 @@ class PaintScene(KioskScene):
         hand = next((r for r in near if r.stem in HAND_STEMS), None)
         part = ("hand", hand.side) if hand is not None and not any(r.level == "foot" for r in near) else ("feet",)
         last = self._last_foot_tap
-        if last is not None and when - last[0] <= DOUBLE_TAP_S and math.dist(pos, last[1]) <= self.app.px(80):
-            m = self.app.pain_map
+        if last is not None and when - last[0] <= DOUBLE_TAP_S and math.dist(pos, last[1]) <= self.ctx.geo.px(80):
+            m = self.ctx.state.pain_map
             for _ in range(int(last[2]) + int(painted)):
                 m.undo()
                 if self._undo_sizes:
@@ -181,109 +181,112 @@ class PaintScene(KioskScene):
 
     # -- buttons
     def buttons(self) -> dict[str, KButton]:
-        if self.app.portrait:
+        if self.ctx.geo.portrait:
             return self._portrait_buttons()
-        app = self.app
+        ctx = self.ctx
+        g = ctx.geo
         out = {}
-        r = app.tools_rect
-        gap, extra = app.px(14), app.px(26)
+        r = g.tools_rect
+        gap, extra = g.px(14), g.px(26)
         n = len(SENSATIONS) + 1
-        bh = min(app.px(132), (r.height - (n - 1) * gap - extra) // n)
+        bh = min(g.px(132), (r.height - (n - 1) * gap - extra) // n)
         y = r.top
-        size = app.fs(44)
+        size = g.fs(44)
         for s in SENSATIONS:
-            out[f"sens:{s}"] = KButton(f"sens:{s}", pygame.Rect(r.left, y, r.width, bh), app.t(f"sensation_{s}"),
-                                       size, "choice", on=(s == app.sensation and not app.eraser), swatch=s,
+            out[f"sens:{s}"] = KButton(f"sens:{s}", pygame.Rect(r.left, y, r.width, bh), ctx.t(f"sensation_{s}"),
+                                       size, "choice", on=(s == ctx.state.sensation and not ctx.state.eraser), swatch=s,
                                        action=("sensation", s))
             y += bh + gap
         y += extra
-        out["eraser"] = KButton("eraser", pygame.Rect(r.left, y, r.width, bh), app.t("eraser"), app.fs(48),
-                                "choice", on=app.eraser)
-        a = app.actions_rect
-        ah = app.px(124)
-        m = app.pain_map
-        out["undo"] = KButton("undo", pygame.Rect(a.left, a.top, a.width, ah), app.t("undo"), app.fs(52),
+        out["eraser"] = KButton("eraser", pygame.Rect(r.left, y, r.width, bh), ctx.t("eraser"), g.fs(48),
+                                "choice", on=ctx.state.eraser)
+        a = g.actions_rect
+        ah = g.px(124)
+        m = ctx.state.pain_map
+        out["undo"] = KButton("undo", pygame.Rect(a.left, a.top, a.width, ah), ctx.t("undo"), g.fs(52),
                               enabled=m is not None and m.can_undo)
-        out["clear"] = KButton("clear", pygame.Rect(a.left, a.top + ah + gap, a.width, ah), app.t("clear"),
-                               app.fs(48), enabled=not app.map_empty)
+        out["clear"] = KButton("clear", pygame.Rect(a.left, a.top + ah + gap, a.width, ah), ctx.t("clear"),
+                               g.fs(48), enabled=not ctx.state.map_empty)
         zoom = ("whole_body", "zoom_out") if self.zoomed else ("zoom_feet", "zoom_in")
         if self.offer_zoom and not self.zoomed:  # the offer: the same button, bigger and in the main colour
-            out["zoom"] = KButton("zoom", pygame.Rect(a.left, a.top + 2 * (ah + gap) + extra, a.width, app.px(260)),
-                                  app.t("zoom_offer"), app.fs(42), "primary", max_lines=4, action=("zoom_in",))
+            out["zoom"] = KButton("zoom", pygame.Rect(a.left, a.top + 2 * (ah + gap) + extra, a.width, g.px(260)),
+                                  ctx.t("zoom_offer"), g.fs(42), "primary", max_lines=4, action=("zoom_in",))
         else:
-            out["zoom"] = KButton("zoom", pygame.Rect(a.left, a.top + 2 * (ah + gap) + extra, a.width, app.px(150)),
-                                  app.t(zoom[0]), app.fs(48), "choice", on=self.zoomed, action=(zoom[1],))
-        nh = app.px(210)
-        out["next"] = KButton("next", pygame.Rect(a.left, a.bottom - nh, a.width, nh), app.t("next"), app.fs(76),
+            out["zoom"] = KButton("zoom", pygame.Rect(a.left, a.top + 2 * (ah + gap) + extra, a.width, g.px(150)),
+                                  ctx.t(zoom[0]), g.fs(48), "choice", on=self.zoomed, action=(zoom[1],))
+        nh = g.px(210)
+        out["next"] = KButton("next", pygame.Rect(a.left, a.bottom - nh, a.width, nh), ctx.t("next"), g.fs(76),
                               "primary")
         return out
 
     def _portrait_buttons(self) -> dict[str, KButton]:
         """Portrait: the five feelings and Rub out in two rows of three under the body, then Undo,
         Start again, the feet and Next in one row at the bottom."""
-        app = self.app
+        ctx = self.ctx
+        g = ctx.geo
         out = {}
-        r, a = app.tools_rect, app.actions_rect
-        gap = app.px(14)
+        r, a = g.tools_rect, g.actions_rect
+        gap = g.px(14)
         cw, rh = (r.width - 2 * gap) // 3, (r.height - gap) // 2
         for i, s in enumerate(SENSATIONS):
             row, col = divmod(i, 3)
             out[f"sens:{s}"] = KButton(f"sens:{s}", pygame.Rect(r.left + col * (cw + gap), r.top + row * (rh + gap),
-                                                                cw, rh), app.t(f"sensation_{s}"), app.fs(40),
-                                       "choice", on=(s == app.sensation and not app.eraser), swatch=s,
+                                                                cw, rh), ctx.t(f"sensation_{s}"), g.fs(40),
+                                       "choice", on=(s == ctx.state.sensation and not ctx.state.eraser), swatch=s,
                                        action=("sensation", s))
         out["eraser"] = KButton("eraser", pygame.Rect(r.left + 2 * (cw + gap), r.top + rh + gap, cw, rh),
-                                app.t("eraser"), app.fs(44), "choice", on=app.eraser)
-        m = app.pain_map
+                                ctx.t("eraser"), g.fs(44), "choice", on=ctx.state.eraser)
+        m = ctx.state.pain_map
         widths = (0.2, 0.24, 0.26, 0.3)
         x = a.left
         usable = a.width - 3 * gap
         zoom = ("whole_body", "zoom_out") if self.zoomed else ("zoom_feet", "zoom_in")
-        specs = (("undo", app.t("undo"), "normal", dict(enabled=m is not None and m.can_undo)),
-                 ("clear", app.t("clear"), "normal", dict(enabled=not app.map_empty)),
-                 ("zoom", app.t(zoom[0]), "primary" if self.offer_zoom and not self.zoomed else "choice",
+        specs = (("undo", ctx.t("undo"), "normal", dict(enabled=m is not None and m.can_undo)),
+                 ("clear", ctx.t("clear"), "normal", dict(enabled=not ctx.state.map_empty)),
+                 ("zoom", ctx.t(zoom[0]), "primary" if self.offer_zoom and not self.zoomed else "choice",
                   dict(on=self.zoomed, action=(zoom[1],))),
-                 ("next", app.t("next"), "primary", {}))
+                 ("next", ctx.t("next"), "primary", {}))
         for (bid, label, style, kw), f in zip(specs, widths):
             bw = int(usable * f)
-            out[bid] = KButton(bid, pygame.Rect(x, a.top, bw, a.height), label, app.fs(60 if bid == "next" else 44),
+            out[bid] = KButton(bid, pygame.Rect(x, a.top, bw, a.height), label, g.fs(60 if bid == "next" else 44),
                                style, **kw)
             x += bw + gap
         return out
 
     def activate(self, action: tuple, now: float) -> None:
-        app = self.app
-        m = app.pain_map
+        ctx = self.ctx
+        m = ctx.state.pain_map
         kind = action[0]
         if kind == "sensation":
-            app.sensation, app.eraser = action[1], False
+            ctx.state.sensation, ctx.state.eraser = action[1], False
         elif kind == "eraser":
-            app.eraser = True
+            ctx.state.eraser = True
         elif kind == "undo" and m is not None:
             self.undo()
         elif kind == "clear":
-            app.dialog = "clear"
+            ctx.state.dialog = "clear"
         elif kind in ("zoom_in", "zoom_out"):
             self.set_zoom(kind == "zoom_in")
         elif kind == "next":
             self.end_stroke()
-            if app.map_empty:
-                app.dialog = "nothing"
+            if ctx.state.map_empty:
+                ctx.state.dialog = "nothing"
             else:
-                app.kiosk.to_questions()
+                ctx.kiosk.to_questions()
 
     # -- drawing
     def draw(self, surface: pygame.Surface) -> None:
-        app = self.app
-        surface.blit(body_background(app, self.zoom_picture if self.zoomed else "paint"), (0, 0))
-        if not app.overlays and app.pain_map is not None:
-            app.place_canvas()
-        tap = getattr(app.config, "tap_regions", False)  # the parts a tap fills are outlined (tapregions.py)
-        self.canvas.draw_views(surface, over=dict(outlines=tap, dermatomes=False, line_width=max(2, app.px(3))),
+        ctx = self.ctx
+        g = ctx.geo
+        surface.blit(body_background(ctx, self.zoom_picture if self.zoomed else "paint"), (0, 0))
+        if not ctx.views.canvas.overlays and ctx.state.pain_map is not None:
+            ctx.views.place()
+        tap = getattr(ctx.config, "tap_regions", False)  # the parts a tap fills are outlined (tapregions.py)
+        self.canvas.draw_views(surface, over=dict(outlines=tap, dermatomes=False, line_width=max(2, g.px(3))),
                                clip=True)
         self.canvas.take_dirty()  # the kiosk draws its whole screen each time it draws
         tap = "_tap" if tap else ""
-        app.texts.block(surface, app.t("paint_title" + tap), app.paint_title_rect, app.paint_title_size, TEXT,
+        ctx.texts.block(surface, ctx.t("paint_title" + tap), g.paint_title_rect, g.paint_title_size, TEXT,
                         max_lines=1)
-        app.texts.block(surface, app.t("paint_help" + tap), app.paint_help_rect, app.paint_help_size, MUTED,
+        ctx.texts.block(surface, ctx.t("paint_help" + tap), g.paint_help_rect, g.paint_help_size, MUTED,
                         max_lines=2)

@@ -6,93 +6,98 @@ import pygame
 
 from ... import render
 from ...kiosk import drawing, plan
-from ..kit.kiosk_colours import BORDER, MUTED, TEXT, WHITE
+from ..kit.kiosk_colours import BG, BORDER, MUTED, TEXT, WHITE
 from ..kit import KButton
 from .flagcheck import FlagCheck
-from .screen import KioskScene
+from .context import ScreenContext
 
 
 YES_NO_KINDS = ("yesno", plan.FLAG1, plan.RECHECK)  # Yes, No and Not sure on one screen
 
 
-class QuestionScene(KioskScene):
-    def __init__(self, app):
-        super().__init__(app)
-        self.flags = FlagCheck(app)
+class QuestionScene:
+    """One question at a time; a red-flag page through its `FlagCheck` part."""
+
+    def __init__(self, ctx: ScreenContext):
+        self.ctx = ctx
+        self.flags = FlagCheck(ctx)
 
     def enter(self) -> None:
         """A new question: the keypad shows the age already given, if any; the red-flag ticks as given."""
-        app = self.app
-        q, m = app.kiosk.current_question, app.pain_map
-        app.digits = ""
+        ctx = self.ctx
+        q, m = ctx.kiosk.current_question, ctx.state.pain_map
+        ctx.state.digits = ""
         if q is not None and q[1] == "redflags":
             self.flags.start()
         if q is not None and q[1] == "number" and m is not None and q[0] in m.answers:
-            app.digits = str(m.answers[q[0]])
+            ctx.state.digits = str(m.answers[q[0]])
 
     def number_rect(self) -> pygame.Rect:
         """Where "Question n" shows: at the top between the staff corner and Listen / Help / Stop, or under
         them when they leave no room (portrait)."""
-        app = self.app
-        w, _ = app.size
-        x0, x1 = app.top_left_free(), app.assist_left() - app.margin
-        if x1 - x0 < app.px(400):
-            return pygame.Rect(app.margin, app.assist_bottom() + app.px(6), w - 2 * app.margin, app.px(60))
-        return pygame.Rect(x0, app.px(30), x1 - x0, app.px(60))
+        ctx = self.ctx
+        g = ctx.geo
+        w, _ = g.size
+        x0, x1 = g.top_left_free(), g.assist_left() - g.margin
+        if x1 - x0 < g.px(400):
+            return pygame.Rect(g.margin, g.assist_bottom() + g.px(6), w - 2 * g.margin, g.px(60))
+        return pygame.Rect(x0, g.px(30), x1 - x0, g.px(60))
 
     def text_rect(self) -> pygame.Rect:
-        app = self.app
-        w, _ = app.size
-        qw = min(w - 2 * app.px(120), app.px(1600))
-        top = max(app.px(110), self.number_rect().bottom + app.px(10))
-        key, _ = app.kiosk.current_question
-        hgt = app.texts.block_height(self.words(key), app.fs(80), qw, 4, min_size=app.fs(48))
+        ctx = self.ctx
+        g = ctx.geo
+        w, _ = g.size
+        qw = min(w - 2 * g.px(120), g.px(1600))
+        top = max(g.px(110), self.number_rect().bottom + g.px(10))
+        key, _ = ctx.kiosk.current_question
+        hgt = ctx.texts.block_height(self.words(key), g.fs(80), qw, 4, min_size=g.fs(48))
         return pygame.Rect((w - qw) // 2, top, qw, hgt)
 
     def words(self, key: str) -> str:
         """The question's words: a question asked again has its own plain words (recheck_<key>)."""
-        return self.app.t(key if drawing.rechecked(key) else f"q_{key}")
+        return self.ctx.t(key if drawing.rechecked(key) else f"q_{key}")
 
     def buttons(self) -> dict[str, KButton]:
-        app = self.app
-        w, h = app.size
-        key, kind = app.kiosk.current_question
+        ctx = self.ctx
+        g = ctx.geo
+        w, h = g.size
+        key, kind = ctx.kiosk.current_question
         if kind == "redflags":
             return self.flags.buttons()
-        m = app.pain_map
+        m = ctx.state.pain_map
         out = {}
-        bh = app.px(130)
-        out["qback"] = KButton("qback", pygame.Rect(app.margin * 2, h - app.margin * 2 - bh, app.px(380), bh),
-                               app.t("back_button"), app.fs(56))
+        bh = g.px(130)
+        out["qback"] = KButton("qback", pygame.Rect(g.margin * 2, h - g.margin * 2 - bh, g.px(380), bh),
+                               ctx.t("back_button"), g.fs(56))
         qr = self.text_rect()
-        below = out["qback"].rect.top - app.px(30)
+        below = out["qback"].rect.top - g.px(30)
         if kind in YES_NO_KINDS:
             # Yes, No and Not sure, side by side (stacked in a narrow portrait window)
-            gap = app.px(60)
-            bw = min(app.px(480), (w - 2 * app.margin - 2 * gap) // 3)
-            bh2 = max(app.px(250), 64)
-            cy = max(qr.bottom + app.px(50) + bh2 // 2, (qr.bottom + below) // 2)
+            gap = g.px(60)
+            bw = min(g.px(480), (w - 2 * g.margin - 2 * gap) // 3)
+            bh2 = max(g.px(250), 64)
+            cy = max(qr.bottom + g.px(50) + bh2 // 2, (qr.bottom + below) // 2)
             cy = min(cy, below - bh2 // 2)
             asked = drawing.rechecked(key) or key
             given = m.answers.get(asked) if m is not None and not drawing.rechecked(key) else None
             x0 = (w - (3 * bw + 2 * gap)) // 2
             for i, (bid, label, value) in enumerate((("yes", "yes_button", True), ("no", "no_button", False),
                                                      ("unsure", "not_sure", plan.UNSURE))):
-                out[bid] = KButton(bid, pygame.Rect(x0 + i * (bw + gap), cy - bh2 // 2, bw, bh2), app.t(label),
-                                   app.fs(110 if value is not plan.UNSURE else 90), "choice",
+                out[bid] = KButton(bid, pygame.Rect(x0 + i * (bw + gap), cy - bh2 // 2, bw, bh2), ctx.t(label),
+                                   g.fs(110 if value is not plan.UNSURE else 90), "choice",
                                    on=(given is not None and given == value and type(given) is type(value)),
                                    max_lines=2, action=("answer", value))
         elif kind == "scale":
-            gap = app.px(16)
-            bw = min(app.px(150), (w - 2 * app.px(50) - 10 * gap) // 11)
-            bh2 = app.px(170)
+            gap = g.px(16)
+            bw = min(g.px(150), (w - 2 * g.px(50) - 10 * gap) // 11)
+            bh2 = g.px(170)
             total = 11 * bw + 10 * gap
             x0 = (w - total) // 2
-            cy = max(qr.bottom + app.px(60) + bh2 // 2, (qr.bottom + below) // 2 - app.px(40))
+            cy = max(qr.bottom + g.px(60) + bh2 // 2, (qr.bottom + below) // 2 - g.px(40))
             given = m.intensity.get("overall") if m is not None else None
             for v in range(11):
                 out[f"scale:{v}"] = KButton(f"scale:{v}", pygame.Rect(x0 + v * (bw + gap), cy - bh2 // 2, bw, bh2),
-                                            str(v), app.fs(80), "choice", on=(given == v), max_lines=1,
+                                            str(v), g.fs(80), "choice", on=(given == v), max_lines=1,
                                             action=("answer", v))
         elif kind == "decade":
             self._age_bands(out, qr, below)
@@ -102,18 +107,19 @@ class QuestionScene(KioskScene):
 
     def _age_bands(self, out: dict[str, KButton], qr: pygame.Rect, below: int) -> None:
         """One tap: seven big buttons, four over three, the band already given marked."""
-        app = self.app
-        w, _ = app.size
-        bw, bh, gap = app.px(400), app.px(190), app.px(36)
+        ctx = self.ctx
+        g = ctx.geo
+        w, _ = g.size
+        bw, bh, gap = g.px(400), g.px(190), g.px(36)
         per_row = 4
-        if app.portrait:  # two a row, four rows
-            per_row, bh = 2, app.px(170)
-            bw = min(app.px(460), (w - 2 * app.margin - gap) // 2)
+        if g.portrait:  # two a row, four rows
+            per_row, bh = 2, g.px(170)
+            bw = min(g.px(460), (w - 2 * g.margin - gap) // 2)
         n_rows = -(-len(plan.AGE_BANDS) // per_row)
-        hint_h = render.font(app.fs(48)).get_linesize()
-        top = qr.bottom + hint_h + app.px(50)
+        hint_h = render.font(g.fs(48)).get_linesize()
+        top = qr.bottom + hint_h + g.px(50)
         top = min(top, below - n_rows * bh - (n_rows - 1) * gap)
-        m = app.pain_map
+        m = ctx.state.pain_map
         given = m.extra_answers.get(plan.AGE_RANGE_KEY) if m is not None else None
         rows = tuple(plan.AGE_BANDS[i:i + per_row] for i in range(0, len(plan.AGE_BANDS), per_row))
         for r, bands in enumerate(rows):
@@ -121,100 +127,102 @@ class QuestionScene(KioskScene):
             for i, band in enumerate(bands):
                 bid = f"age:{band.id}"
                 out[bid] = KButton(bid, pygame.Rect(x0 + i * (bw + gap), top + r * (bh + gap), bw, bh),
-                                   app.t(f"age_{band.id}"), app.fs(68), "choice", on=(given == band.range_text),
+                                   ctx.t(f"age_{band.id}"), g.fs(68), "choice", on=(given == band.range_text),
                                    action=("answer", band.id))
 
     def _keypad(self, out: dict[str, KButton], qr: pygame.Rect, below: int) -> None:
-        app = self.app
-        w, _ = app.size
-        kw_, kh, gap = app.px(170), app.px(118), app.px(16)
+        ctx = self.ctx
+        g = ctx.geo
+        w, _ = g.size
+        kw_, kh, gap = g.px(170), g.px(118), g.px(16)
         pad_w, pad_h = 3 * kw_ + 2 * gap, 4 * kh + 3 * gap
-        side_w = app.px(380)
-        total = pad_w + app.px(80) + side_w
+        side_w = g.px(380)
+        total = pad_w + g.px(80) + side_w
         x0 = (w - total) // 2
-        hint_h = render.font(app.fs(48)).get_linesize()
-        y0 = qr.bottom + hint_h + app.px(40)
+        hint_h = render.font(g.fs(48)).get_linesize()
+        y0 = qr.bottom + hint_h + g.px(40)
         y0 = min(y0, below - pad_h)
         keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "del", "0"]
         for i, key_ in enumerate(keys):
             r, c = divmod(i, 3)
-            label = app.t("keypad_delete") if key_ == "del" else key_
+            label = ctx.t("keypad_delete") if key_ == "del" else key_
             out[f"key:{key_}"] = KButton(f"key:{key_}", pygame.Rect(x0 + c * (kw_ + gap), y0 + r * (kh + gap),
                                                                      kw_, kh),
-                                         label, app.fs(72 if key_ != "del" else 44), "key", max_lines=1,
+                                         label, g.fs(72 if key_ != "del" else 44), "key", max_lines=1,
                                          action=("delete",) if key_ == "del" else ("digit", key_))
-        sx = x0 + pad_w + app.px(80)
-        self.number_display = pygame.Rect(sx, y0, side_w, kh + gap + app.px(20))
-        nh = app.px(150)
-        out["age_next"] = KButton("age_next", pygame.Rect(sx, y0 + pad_h - nh - app.px(130) - gap, side_w, nh),
-                                  app.t("next"), app.fs(68), "primary", enabled=bool(app.digits))
-        out["age_skip"] = KButton("age_skip", pygame.Rect(sx, y0 + pad_h - app.px(120), side_w, app.px(120)),
-                                  app.t("skip"), app.fs(56))
+        sx = x0 + pad_w + g.px(80)
+        self.number_display = pygame.Rect(sx, y0, side_w, kh + gap + g.px(20))
+        nh = g.px(150)
+        out["age_next"] = KButton("age_next", pygame.Rect(sx, y0 + pad_h - nh - g.px(130) - gap, side_w, nh),
+                                  ctx.t("next"), g.fs(68), "primary", enabled=bool(ctx.state.digits))
+        out["age_skip"] = KButton("age_skip", pygame.Rect(sx, y0 + pad_h - g.px(120), side_w, g.px(120)),
+                                  ctx.t("skip"), g.fs(56))
 
     def spoken(self) -> list[str] | None:
         """A red-flag page reads each question with its answers; other questions read what they show."""
-        q = self.app.kiosk.current_question
+        q = self.ctx.kiosk.current_question
         return self.flags.spoken() if q is not None and q[1] == "redflags" else None
 
     def activate(self, action: tuple, now: float) -> None:
-        app, k = self.app, self.app.kiosk
+        ctx, k = self.ctx, self.ctx.kiosk
         if k.current_question is not None and k.current_question[1] == "redflags" and self.flags.activate(action):
             return
         kind = action[0]
         if kind == "answer":
             k.answer(action[1])
         elif kind == "digit":
-            new = action[1] if app.digits == "0" else app.digits + action[1]
+            new = action[1] if ctx.state.digits == "0" else ctx.state.digits + action[1]
             if len(new) <= 3 and int(new) <= 120:
-                app.digits = new
+                ctx.state.digits = new
         elif kind == "delete":
-            app.digits = app.digits[:-1]
-        elif kind == "age_next" and app.digits:
-            k.answer(int(app.digits))
+            ctx.state.digits = ctx.state.digits[:-1]
+        elif kind == "age_next" and ctx.state.digits:
+            k.answer(int(ctx.state.digits))
         elif kind == "age_skip":
             k.answer(None)
         elif kind == "qback":
             k.previous()
 
     def draw(self, surface: pygame.Surface) -> None:
-        app = self.app
-        app.fill(surface)
-        k = app.kiosk
+        ctx = self.ctx
+        g = ctx.geo
+        surface.fill(BG)
+        k = ctx.kiosk
         key, kind = k.current_question
-        w, h = app.size
+        w, h = g.size
         if kind == "redflags":
             self.flags.draw(surface)
             return
         n = k.session.question + 1
         # the question's number (the short flow does not know its length in advance: no "of total"), so that
         # one screen never looks like the one before it
-        label = app.t("question_count", n=n, total=len(k.questions)) if not k.short_flow else \
-            app.t("question_number", n=n)
-        app.texts.block(surface, label, self.number_rect(), app.fs(46), MUTED, max_lines=1, align="left")
+        label = ctx.t("question_count", n=n, total=len(k.questions)) if not k.short_flow else \
+            ctx.t("question_number", n=n)
+        ctx.texts.block(surface, label, self.number_rect(), g.fs(46), MUTED, max_lines=1, align="left")
         qr = self.text_rect()
-        app.texts.block(surface, self.words(key), qr, app.fs(80), TEXT, max_lines=4, min_size=app.fs(48))
+        ctx.texts.block(surface, self.words(key), qr, g.fs(80), TEXT, max_lines=4, min_size=g.fs(48))
         buttons = self.buttons()
         if kind == "scale":
             for v in range(11):
-                app.heard_key(f"say_{v}")  # "Listen" says the numbers, after the question
+                ctx.words.heard_key(f"say_{v}")  # "Listen" says the numbers, after the question
             first, last = buttons["scale:0"].rect, buttons["scale:10"].rect
-            half = (last.right - first.left) // 2 - app.px(20)
-            y = first.bottom + app.px(20)
-            app.texts.block(surface, app.t("q_intensity_low"), pygame.Rect(first.left, y, half, app.px(140)),
-                            app.fs(46), TEXT, align="left", max_lines=2)
-            app.texts.block(surface, app.t("q_intensity_high"), pygame.Rect(last.right - half, y, half, app.px(140)),
-                            app.fs(46), TEXT, align="right", max_lines=2)
+            half = (last.right - first.left) // 2 - g.px(20)
+            y = first.bottom + g.px(20)
+            ctx.texts.block(surface, ctx.t("q_intensity_low"), pygame.Rect(first.left, y, half, g.px(140)),
+                            g.fs(46), TEXT, align="left", max_lines=2)
+            ctx.texts.block(surface, ctx.t("q_intensity_high"), pygame.Rect(last.right - half, y, half, g.px(140)),
+                            g.fs(46), TEXT, align="right", max_lines=2)
         elif kind == "decade":
-            app.texts.block(surface, app.t("age_band_hint"), pygame.Rect(qr.left, qr.bottom + app.px(16), qr.width,
-                                                                         app.px(60)),
-                            app.fs(48), MUTED, max_lines=1)
+            ctx.texts.block(surface, ctx.t("age_band_hint"), pygame.Rect(qr.left, qr.bottom + g.px(16), qr.width,
+                                                                         g.px(60)),
+                            g.fs(48), MUTED, max_lines=1)
         elif kind == "number":
-            app.texts.block(surface, app.t("age_hint"), pygame.Rect(qr.left, qr.bottom + app.px(16), qr.width,
-                                                                    app.px(60)),
-                            app.fs(48), MUTED, max_lines=1)
+            ctx.texts.block(surface, ctx.t("age_hint"), pygame.Rect(qr.left, qr.bottom + g.px(16), qr.width,
+                                                                    g.px(60)),
+                            g.fs(48), MUTED, max_lines=1)
             r = self.number_display
-            pygame.draw.rect(surface, WHITE, r, border_radius=app.px(12))
-            pygame.draw.rect(surface, BORDER, r, width=max(2, app.px(4)), border_radius=app.px(12))
-            if app.digits:
-                t = app.texts.surf(app.digits, app.fs(120), TEXT)
+            pygame.draw.rect(surface, WHITE, r, border_radius=g.px(12))
+            pygame.draw.rect(surface, BORDER, r, width=max(2, g.px(4)), border_radius=g.px(12))
+            if ctx.state.digits:
+                t = ctx.texts.surf(ctx.state.digits, g.fs(120), TEXT)
                 surface.blit(t, t.get_rect(center=r.center))

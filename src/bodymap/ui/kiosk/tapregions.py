@@ -12,6 +12,7 @@ a drag back whole. The atlas regions are the same as the painting window's Regio
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 from ...kiosk.actions import regions_crossed
 
@@ -19,28 +20,29 @@ FULL_SHARE = 0.99  # as the painting window's Regions tool
 TAP_SLOP = 24  # px at 1080p: a touch that moves less than this is a tap, not a drag (nor, colouring, a stroke)
 
 
-def region_under(app, view: str, pos) -> str | None:
+def region_under(ctx, view: str, pos) -> str | None:
     """The region id under a screen position of the paint screen's `view`, or None off the body."""
-    found = regions_along(app, view, pos, pos)
+    found = regions_along(ctx, view, pos, pos)
     return found[0] if found else None
 
 
-def regions_along(app, view: str, a, b) -> list[str]:
+def regions_along(ctx, view: str, a, b) -> list[str]:
     """The region ids of `view` under the screen segment from `a` to `b`, in the order the finger meets
     them (`kiosk.actions.regions_crossed`, the rule the action count uses)."""
-    m = app.pain_map
+    m = ctx.state.pain_map
     if m is None:
         return []
-    lay = app.canvas.layouts[view]
-    return regions_crossed(app.atlas, m.raster, view, [lay.to_atlas(a[0], a[1]), lay.to_atlas(b[0], b[1])])
+    lay = ctx.views.canvas.layouts[view]
+    return regions_crossed(ctx.atlas, m.raster, view, [lay.to_atlas(a[0], a[1]), lay.to_atlas(b[0], b[1])])
 
 
 class RegionGesture:
     """One touch in tap mode, from down to up: a tap fills (or clears) the region under it, a drag fills
     (with "Rub out": clears) every region the finger crosses, on the view it began on."""
 
-    def __init__(self, app):
-        self.app = app
+    def __init__(self, ctx, did: Callable[[int], None]):
+        self.ctx = ctx
+        self.did = did  # the paint screen's: a patient action made this many undo steps (Undo takes them together)
         self.view: str | None = None  # the view the touch began on; None: no touch
         self._start = self._last = (0.0, 0.0)
         self._moved = False
@@ -54,17 +56,17 @@ class RegionGesture:
         return self.view is not None
 
     def begin(self, view: str, pos) -> None:
-        app = self.app
-        m = app.pain_map
+        ctx = self.ctx
+        m = ctx.state.pain_map
         if m is None:
             return
         self.view, self._start, self._last, self._moved = view, tuple(pos), tuple(pos), False
         self._log, self._done = len(m.strokes), set()
-        self._first = region_under(app, view, pos)
+        self._first = region_under(ctx, view, pos)
         self._defer_clear = False
         if self._first is None:
             return
-        if not app.eraser and self._full(self._first):
+        if not ctx.state.eraser and self._full(self._first):
             self._defer_clear = True  # a tap on it clears it (at the release), a drag through it keeps it
             self._done.add(self._first)
         else:
@@ -73,12 +75,13 @@ class RegionGesture:
     def extend(self, pos) -> None:
         if self.view is None:
             return
-        app = self.app
-        if not self._moved and math.dist(pos, self._start) > app.px(TAP_SLOP):
+        ctx = self.ctx
+        g = ctx.geo
+        if not self._moved and math.dist(pos, self._start) > g.px(TAP_SLOP):
             self._moved = True
             self._defer_clear = False
         if self._moved:
-            for rid in regions_along(app, self.view, self._last, pos):
+            for rid in regions_along(ctx, self.view, self._last, pos):
                 if rid not in self._done:
                     self._apply(rid)
         self._last = tuple(pos)
@@ -88,31 +91,31 @@ class RegionGesture:
         back everything this touch changed at once."""
         if self.view is None:
             return
-        app = self.app
-        m = app.pain_map
+        ctx = self.ctx
+        m = ctx.state.pain_map
         if self._defer_clear and not self._moved and self._first is not None:
             m.clear_region(self._first)
-            app.canvas.refresh()
+            ctx.views.canvas.refresh()
         self.view = None
-        app.scenes.scenes["paint"].did(len(m.strokes) - self._log)
+        self.did(len(m.strokes) - self._log)
 
     def drop(self) -> None:
         """The map went (the session ended): forget the touch."""
         self.view = None
 
     def _full(self, rid: str) -> bool:
-        return self.app.pain_map.region_coverage(self.app.sensation).get(rid, 0.0) >= FULL_SHARE
+        return self.ctx.state.pain_map.region_coverage(self.ctx.state.sensation).get(rid, 0.0) >= FULL_SHARE
 
     def _apply(self, rid: str) -> None:
         """Fill `rid` with the chosen sensation; with "Rub out" chosen, or a tap on a full region, clear it."""
-        app = self.app
-        m = app.pain_map
+        ctx = self.ctx
+        m = ctx.state.pain_map
         self._done.add(rid)
-        if app.eraser:
+        if ctx.state.eraser:
             m.clear_region(rid)
         elif not self._full(rid):
-            m.paint_region(rid, 1.0, app.sensation)
+            m.paint_region(rid, 1.0, ctx.state.sensation)
         else:
             return
-        app.canvas.refresh()
+        ctx.views.canvas.refresh()
 

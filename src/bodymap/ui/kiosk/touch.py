@@ -1,4 +1,4 @@
-"""The kiosk's touch rules, as a part of `KioskApp`.
+"""The kiosk's touch rules: the `Touch` part of `KioskApp`.
 
 One finger at a time (a second does nothing, unless the first has been still so
 long that its release was probably lost); a tap is a press and release on the
@@ -8,33 +8,30 @@ Pointer events arrive already translated by bodymap.ui.pointer.
 """
 from __future__ import annotations
 
-from typing import Any
-
-import pygame
+from typing import Any, Callable
 
 from ..kit import KButton
-from ..pointer import DOWN, MOVE, Pointer, pointer_event
-from .pin import PinPad
+from ..pointer import DOWN, MOVE, Pointer
+from .context import ScreenContext
 from .staff import LOCK_NOTICE_S
 
 STALE_POINTER_S = 10.0  # a finger held still this long no longer blocks another one (its release may be lost)
 
 
-class KioskTouch:
-    """A part of `KioskApp`: events in, flow calls out."""
+class Touch:
+    """A part of `KioskApp`: pointer events in, flow calls out. Owns a press in the staff corner (`hold`). It is
+    given the screen context, the paint screen (strokes and tap-mode regions), the PIN pad, the staff screen,
+    the staff marks (the "Locked" note), the assist part (whether the help note shows), and from the window
+    `hit(pos)` (the button of the topmost layer there), `activate(button, now)`, `warning_visible(now)` and
+    `guarded(now)`."""
 
-    def handle_event(self, event: pygame.event.Event) -> None:
-        t = event.type
-        p = pointer_event(event, self.size)
-        if p is not None:
-            self.handle_pointer(p)
-        elif t == pygame.VIDEORESIZE:
-            self.resize((event.w, event.h))
-        elif t in (pygame.WINDOWRESIZED, pygame.WINDOWSIZECHANGED):
-            self.resize((event.x, event.y))
-        elif t == pygame.WINDOWFOCUSLOST:
-            self._release()
-        # everything else (QUIT, WINDOWCLOSE, every key: Esc, Alt+F4, Ctrl+Q ...) does nothing on purpose
+    def __init__(self, ctx: ScreenContext, paint, pin_pad, staff_screen, marks, assist, *,
+                 hit: Callable[[Any], KButton | None], activate: Callable[[KButton, float], None],
+                 warning_visible: Callable[[float], bool], guarded: Callable[[float], bool]):
+        self.ctx, self.paint, self.pin_pad, self.staff_screen = ctx, paint, pin_pad, staff_screen
+        self.marks, self.assist = marks, assist
+        self.hit, self.activate, self.warning_visible, self.guarded = hit, activate, warning_visible, guarded
+        self.hold: tuple[Any, float] | None = None  # (pointer, since): a press in the staff corner
 
     def handle_pointer(self, p: Pointer) -> None:
         if p.phase == DOWN:
@@ -44,104 +41,108 @@ class KioskTouch:
         else:
             self._up(p.pos, p.id)
 
+    def update(self, now: float) -> None:
+        if self.hold is not None and now - self.hold[1] >= self.ctx.config.exit_hold_s:
+            self._hold_done(now)
+
     def _down(self, pos, pid) -> None:
-        now = self.clock()
-        self._sync(now)
-        if self.taps.pointer is not None:  # the kit's one-pointer rule (ui/kit/tap.py)
-            if not self.taps.stale(pid, now, STALE_POINTER_S):
+        ctx = self.ctx
+        taps, pin_pad, staff = ctx.taps, self.pin_pad, self.staff_screen
+        now = ctx.clock()
+        ctx.sync(now)
+        if taps.pointer is not None:  # the kit's one-pointer rule (ui/kit/tap.py)
+            if not taps.stale(pid, now, STALE_POINTER_S):
                 return  # a second finger does nothing
-            self._release()  # its release was lost (or it came down again): do not stay deaf to touches
-        self.taps.down(pid, now)
-        if self.corner.collidepoint(pos) and self.pin is None:
-            self._hold = (pid, now)
-        if self.pin is not None or self.staff_since is not None:
-            if self.pin is not None:
-                self.pin.last_input = now
+            self.release()  # its release was lost (or it came down again): do not stay deaf to touches
+        taps.down(pid, now)
+        if ctx.geo.corner.collidepoint(pos) and pin_pad.pad is None:
+            self.hold = (pid, now)
+        if pin_pad.pad is not None or staff.since is not None:
+            if pin_pad.pad is not None:
+                pin_pad.pad.last_input = now
             else:
-                self.staff_since = now
-            self.pressed = self._hit_id(pos)
-            self.kiosk.touch()
+                staff.since = now
+            taps.pressed = self._hit_id(pos)
+            ctx.kiosk.touch()
             return
         if self.warning_visible(now):
-            self.pressed = "still_here"  # any tap on the "still there?" screen means yes
+            taps.pressed = "still_here"  # any tap on the "still there?" screen means yes
             return
-        self.kiosk.touch()
+        ctx.kiosk.touch()
         if self.guarded(now):  # the screen changed a moment ago: this touch was meant for the one before
             return
         hit = self._hit_id(pos)
         if hit is not None:
-            self.pressed = hit
+            taps.pressed = hit
             return
-        if self.dialog is None and not self.help_open and self.kiosk.screen == "paint":
-            paint = self.scenes.scenes["paint"]
+        if ctx.state.dialog is None and not self.assist.help_open and ctx.kiosk.screen == "paint":
+            paint = self.paint
             view = paint.view_at(pos)
-            if view is not None and getattr(self.config, "tap_regions", False):
+            if view is not None and getattr(ctx.config, "tap_regions", False):
                 paint.regions.begin(view, pos)  # "tap the parts that hurt" (ui/kiosk/tapregions.py)
             elif view is not None:
                 paint.begin_stroke(view, pos)
 
     def _move(self, pos, pid) -> None:
-        if self._hold is not None and self._hold[0] == pid and not self.corner.collidepoint(pos):
-            self._hold = None
-        if not self.taps.owns(pid):
+        ctx = self.ctx
+        if self.hold is not None and self.hold[0] == pid and not ctx.geo.corner.collidepoint(pos):
+            self.hold = None
+        if not ctx.taps.owns(pid):
             return
-        self.taps.moved(self.clock())
-        paint = self.scenes.scenes["paint"]
+        ctx.taps.moved(ctx.clock())
+        paint = self.paint
         if paint.stroke is not None:
-            self.kiosk.touch()
+            ctx.kiosk.touch()
             paint.extend_stroke(pos)
         elif paint.regions.active:
-            self.kiosk.touch()
+            ctx.kiosk.touch()
             paint.regions.extend(pos)
 
     def _up(self, pos, pid) -> None:
-        now = self.clock()
-        if self._hold is not None and self._hold[0] == pid:
-            if now - self._hold[1] >= self.config.exit_hold_s:
+        ctx = self.ctx
+        now = ctx.clock()
+        if self.hold is not None and self.hold[0] == pid:
+            if now - self.hold[1] >= ctx.config.exit_hold_s:
                 self._hold_done(now)
-            self._hold = None
-        if not self.taps.owns(pid):
+            self.hold = None
+        if not ctx.taps.owns(pid):
             return
-        paint = self.scenes.scenes["paint"]
+        paint = self.paint
         if paint.stroke is not None:
             paint.extend_stroke(pos)
             paint.end_stroke()
         elif paint.regions.active:
             paint.regions.extend(pos)
             paint.regions.end()
-        hit = self._hit(pos)
-        if self.taps.pressed == "still_here":
-            self.taps.release()
-            self.kiosk.touch()
-        elif self.taps.up(pid, hit.id if hit is not None else None) is not None:
+        hit = self.hit(pos)
+        if ctx.taps.pressed == "still_here":
+            ctx.taps.release()
+            ctx.kiosk.touch()
+        elif ctx.taps.up(pid, hit.id if hit is not None else None) is not None:
             self.activate(hit, now)  # pressed and released on the same button
-        self._sync(now)
+        ctx.sync(now)
 
-    def _release(self) -> None:
-        self.scenes.scenes["paint"].end_stroke()
-        self.scenes.scenes["paint"].regions.end()
-        self.taps.release()
-        self._hold = None
+    def release(self) -> None:
+        """Let go of everything held: the stroke or tap-mode touch, the pointer, the staff press."""
+        self.paint.end_stroke()
+        self.paint.regions.end()
+        self.ctx.taps.release()
+        self.hold = None
 
     def _hold_done(self, now: float) -> None:
         """The staff press lasted long enough: cancel what it was doing; open the PIN pad if a PIN is set."""
-        self._hold = None
-        if self.pin is not None or self.staff_since is not None or not self.config.pin_hash:
+        self.hold = None
+        ctx = self.ctx
+        if self.pin_pad.pad is not None or self.staff_screen.since is not None or not ctx.config.pin_hash:
             return  # no PIN configured: the gesture does nothing (the welcome screen's staff line says so)
-        if self.kiosk.pin_guard.locked(now):
-            self.lock_notice_until = now + LOCK_NOTICE_S  # the staff corner says for how long
+        if ctx.kiosk.pin_guard.locked(now):
+            self.marks.lock_notice_until = now + LOCK_NOTICE_S  # the staff corner says for how long
             return
-        self.scenes.scenes["paint"].end_stroke()
-        self.scenes.scenes["paint"].regions.end()
-        self.pressed = None  # the finger stays down; its release does nothing
-        self.pin = PinPad(now, now)
-
-    def _hit(self, pos) -> KButton | None:
-        for b in self.buttons().values():
-            if b.enabled and b.rect.collidepoint(pos):
-                return b
-        return None
+        self.paint.end_stroke()
+        self.paint.regions.end()
+        ctx.taps.pressed = None  # the finger stays down; its release does nothing
+        self.pin_pad.open(now)
 
     def _hit_id(self, pos) -> Any:
-        b = self._hit(pos)
+        b = self.hit(pos)
         return None if b is None else b.id
