@@ -1,11 +1,11 @@
 """Every window is built from owned parts, not mixins (issue 19 item 2; ADR 0034 the painting window, ADR 0038 the
-review window).
+review window, ADR 0039 the kiosk).
 
 Read from the source, for every window package under `ui/` (`paint`, `review`, `kiosk`): no class extends another
 class of its own package, and none gathers more than one base class of bodymap's own, so a window cannot grow a
 chain of mixins sharing one set of attributes again (the size rule would count such a chain as one class, ADR
-0015; this says where it went wrong). What is still open is listed by name below and must still be open: a
-class that no longer needs its line fails the test until the line goes, so the list only shrinks.
+0015; this says where it went wrong). Nothing is exempt: the kiosk, the last window with mixins, lost them in
+ADR 0039, and its screens are given a narrow context, never the kiosk's shell.
 """
 from __future__ import annotations
 
@@ -16,14 +16,6 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "bodymap"
 UI = SRC / "ui"
-KIOSK_SCENES = ("ReviewScene", "DialogOverlay", "IdleWarning", "StaffOverlay", "HelpOverlay", "ThanksScene",
-                "WelcomeScene", "RedFlagScene", "PaintScene", "PinOverlay", "QuestionScene")
-STILL_OPEN = {  # package -> {class: why it may still extend a class of its package or gather mixins}
-    "kiosk": {"KioskApp": "the kiosk's geometry, touch and assist mixins (ADR 0015's KioskApp row)",
-              **{name: "a kiosk screen extends KioskScene, which holds the whole app" for name in KIOSK_SCENES}},
-}
-
-
 def _classes(root: Path) -> dict[str, list[tuple[str, list[str]]]]:
     """file -> [(class, base names)] for every module under `root`."""
     out = {}
@@ -61,18 +53,28 @@ def test_the_window_packages_are_the_three_windows():
 @pytest.mark.parametrize("package", windows())
 def test_no_class_of_a_window_extends_another_or_gathers_mixins(package):
     faults = _faults(package)
-    unexplained = {k: v for k, v in faults.items() if k not in STILL_OPEN.get(package, {})}
-    assert not unexplained, f"a class of ui/{package} extends another or gathers mixins (make it an owned part): " \
-                            f"{unexplained}"
+    assert not faults, f"a class of ui/{package} extends another or gathers mixins (make it an owned part): {faults}"
 
 
-@pytest.mark.parametrize("package", sorted(STILL_OPEN))
-def test_every_open_line_is_still_needed(package):
-    faults = _faults(package)
-    stale = sorted(set(STILL_OPEN[package]) - set(faults))
-    assert not stale, f"these classes of ui/{package} no longer extend a class of it: remove their lines: {stale}"
-
-
-def test_the_painting_and_review_windows_inherit_nothing():
-    for rel, name in (("ui/paint/screen.py", "PaintScreen"), ("ui/review/screen.py", "ReviewScreen")):
+def test_every_window_inherits_nothing():
+    for rel, name in (("ui/paint/screen.py", "PaintScreen"), ("ui/review/screen.py", "ReviewScreen"),
+                      ("ui/kiosk/app.py", "KioskApp")):
         assert dict(_classes(SRC / Path(rel).parent)[rel])[name] == [], name
+
+
+def test_no_kiosk_screen_or_part_holds_the_kiosk_shell():
+    """A kiosk screen, overlay or part is given the narrow `ScreenContext` (ui/kiosk/context.py) and what it
+    needs by name; only the shell (app.py) and the loop that runs it (run.py, the package's __init__) name
+    `KioskApp`, and nothing keeps an `app` attribute."""
+    held = []
+    for path in sorted((UI / "kiosk").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr == "app":
+                held.append(f"{path.name}:{node.lineno} .app")
+            if path.name not in ("app.py", "run.py", "__init__.py") and isinstance(node, ast.Name) \
+                    and node.id == "KioskApp":
+                held.append(f"{path.name}:{node.lineno} KioskApp")
+            if isinstance(node, ast.arg) and node.arg == "app":
+                held.append(f"{path.name}:{node.lineno} parameter app")
+    assert not held, held
