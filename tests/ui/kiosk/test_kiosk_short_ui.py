@@ -153,7 +153,8 @@ def test_the_typical_session_in_tap_mode_through_the_real_screens_counts_what_th
         if len(st.through) > 1:  # a drag through them, as a finger colours them
             p.stroke(st.view, actions.stroke_points(atlas, st, 0.03))
             crossed.setdefault(st.sensation, set()).update(
-                actions.regions_crossed(atlas, app.state.pain_map.raster, st.view, actions.stroke_points(atlas, st, 0.03)))
+                actions.regions_crossed(atlas, app.state.pain_map.raster, st.view,
+                                        actions.stroke_points(atlas, st, 0.03)))
             continue
         [rid] = st.through
         p.settle()

@@ -687,7 +687,8 @@ def test_crash_recovery_moves_the_draft_and_shows_nothing_of_it(tmp_path, atlas)
     welcome = render(app2)
     assert paint_pixel_count(welcome) == 0
     assert code not in drawn_text(app2)
-    assert i18n.text("en", "staff_recovery_unfinished_1") in app2.staff_screen.lines(clock2())  # staff are told (staff screen)
+    # staff are told (the staff screen)
+    assert i18n.text("en", "staff_recovery_unfinished_1") in app2.staff_screen.lines(clock2())
     assert not shows(app2, app2.kiosk.staff_warning)
     tap(app2, clock2, "start")
     assert app2.kiosk.session.pain_map.is_empty

@@ -103,7 +103,8 @@ def draw_view_labels(ctx, surface: pygame.Surface, lays, which: str) -> None:
     low = max(18, g.side_size * 2 // 3)
     size = min(ctx.texts.fit(text, g.side_size, r.width, r.height, 2, low)[0] for _, _, text, r in labels)
     for v, side, text, r in labels:
-        ctx.views.side_labels[(which, v, side)] = ctx.texts.block(surface, text, r, size, TEXT, max_lines=2, min_size=low)
+        ctx.views.side_labels[(which, v, side)] = ctx.texts.block(surface, text, r, size, TEXT, max_lines=2,
+                                                                  min_size=low)
 
 
 def draw_feet_labels(ctx, surface: pygame.Surface, lays, which: str = "zoom") -> None:

@@ -105,9 +105,10 @@ class ReviewScene:
         surface.blit(body_background(ctx, "review"), (0, 0))
         m = ctx.state.pain_map
         if m is not None:
-            if ctx.views.review_picture is None or ctx.views.review_picture[0] != m.version:  # the painting, drawn once per change
+            views = ctx.views
+            if views.review_picture is None or views.review_picture[0] != m.version:  # the painting, once per change
                 layer = pygame.Surface(g.size, pygame.SRCALPHA)
-                canvas = ctx.views.review_canvas  # the review screen's views, on the session's map (place_canvas)
+                canvas = ctx.views.review_canvas  # the review screen's views, on the session's map (`BodyViews.place`)
                 canvas.refresh()
                 canvas.draw_views(layer, over=dict(outlines=False, dermatomes=False, line_width=max(2, g.px(3))))
                 ctx.views.review_picture = (m.version, layer)

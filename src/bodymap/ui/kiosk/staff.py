@@ -133,7 +133,8 @@ def staff_lines(ctx, help_calls, now: float) -> list[str]:
     if pending:
         line = counted(ctx, "staff_spool_pending", len(pending), reason=pending[-1].last_error)
         memory = sum(p.journal is None for p in pending)
-        line += " " + (staff_text(ctx, "staff_spool_memory", n=memory) if memory else staff_text(ctx, "staff_spool_kept"))
+        line += " " + (staff_text(ctx, "staff_spool_memory", n=memory) if memory
+                       else staff_text(ctx, "staff_spool_kept"))
         lines.append(line)
     status = k.recovery_status()
     stuck = status.unsent - len(pending)  # kept in the recovery folder, not queued again
