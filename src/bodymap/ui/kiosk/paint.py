@@ -21,7 +21,8 @@ ANKLE_OFFER_Y = 6.85  # head heights from the top of the head: a stroke reaching
 
 
 class PaintScene:
-    """Painting with one finger, on the paint screen's `BodyCanvas` (`ctx.views.canvas` ; ui/kit/canvas.py, ADR 0035).
+    """Painting with one finger, on the paint screen's `BodyCanvas` (`ctx.views.canvas`; ui/kit/canvas.py, ADR
+    0035).
 
     The canvas holds where the views are, the paint overlays, the stroke and the zoom. Zoomed (`zoomed`),
     the canvas shows one part magnified on both views side by side (`zoom_part`): the feet (toes and top
