@@ -282,13 +282,14 @@ class _AtomicWriter(AtomicWriter):
     """A text AtomicWriter; a folder, a missing folder, a device or a link given as the output is a usage error."""
 
     def __init__(self, path: Path, mode: int = 0o600):
-        from ..paths import check_replaceable
+        from ..paths import check_not_a_map, check_replaceable
 
         path = Path(path)
         folder = path.parent if str(path.parent) else Path(".")
         if path.is_dir():
             raise UsageError(f"{path}: is a folder; give a file name")
         check_replaceable(path, UsageError)
+        check_not_a_map(path)  # an export never replaces a map (not even the one it was made from)
         if not folder.is_dir():
             raise UsageError(f"{path}: folder {folder} does not exist")
         super().__init__(path, mode)

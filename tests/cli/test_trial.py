@@ -1,0 +1,63 @@
+"""What a new user's trial of the command line found (ADR 0037): each test failed before its fix.
+
+Run in-process through `cli.main`, as a clinician, a researcher or a clinic's IT would type it.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bodymap import cli, fileformat
+from bodymap.atlas import load_atlas
+from bodymap.painting import PainMap
+
+
+def _run(argv, capsys):
+    try:
+        rc = cli.main([str(a) for a in argv])
+    except SystemExit as exc:
+        rc = exc.code
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+@pytest.fixture(scope="module")
+def atlas():
+    return load_atlas()
+
+
+@pytest.fixture
+def a_map(atlas, tmp_path):
+    m = PainMap(atlas)
+    m.paint_region("right_lateral_leg", 0.7, "burning")
+    m.set_visit(patient_id="MRN 1", note="worse on stairs")
+    p = tmp_path / "visit.bodymap"
+    fileformat.save(m, p)
+    return p
+
+
+# -- an export never writes over a map ----------------------------------------------------------------
+@pytest.mark.parametrize("how", ["--fhir", "--csv"])
+def test_an_export_into_its_own_map_is_refused_and_the_map_kept(a_map, how, capsys):
+    before = a_map.read_bytes()
+    rc, out, err = _run(["export", a_map, how, "-o", a_map], capsys)
+    assert rc == 2
+    assert "Traceback" not in err and err.count("\n") == 1 and str(a_map) in err
+    assert a_map.read_bytes() == before  # the patient's map is still the map
+    assert fileformat.load(a_map).painted_regions() == ["right_lateral_leg"]
+
+
+def test_a_map_under_another_name_or_a_history_copy_is_not_replaced_by_an_export(a_map, tmp_path, capsys):
+    disguised = tmp_path / "bundle.json"
+    disguised.write_bytes(a_map.read_bytes())  # a map someone renamed
+    history = tmp_path / "visit.BODYMAP~1"  # any case: a Windows or macOS folder does not tell them apart
+    for target in (disguised, history):
+        rc, _, err = _run(["export", a_map, "--fhir", "-o", target], capsys)
+        assert rc == 2 and str(target) in err
+    assert disguised.read_bytes() == a_map.read_bytes() and not history.exists()
+    rc, _, err = _run(["export", a_map, "--fhir", "-o", tmp_path / "fine.json"], capsys)  # other names still work
+    assert rc == 0, err
+    assert json.loads((tmp_path / "fine.json").read_text())["resourceType"] == "Bundle"
+    rc, _, err = _run(["export", a_map, "--fhir", "-o", tmp_path / "fine.json"], capsys)  # and an export replaces
+    assert rc == 0, err                                                                   # its own earlier file
