@@ -61,3 +61,24 @@ def test_a_map_under_another_name_or_a_history_copy_is_not_replaced_by_an_export
     assert json.loads((tmp_path / "fine.json").read_text())["resourceType"] == "Bundle"
     rc, _, err = _run(["export", a_map, "--fhir", "-o", tmp_path / "fine.json"], capsys)  # and an export replaces
     assert rc == 0, err                                                                   # its own earlier file
+
+
+# -- research output names no patient ---------------------------------------------------------------------
+def test_stats_by_group_names_a_bad_file_by_its_key_not_its_name(atlas, tmp_path, capsys):
+    from bodymap.exports.keys import Pseudonyms
+
+    mrn = "MRN-004217"
+    d = tmp_path / "maps"
+    d.mkdir()
+    for day in ("2026-12-07", "2026-12-21"):
+        m = PainMap(atlas)
+        m.paint_region("right_calf", 0.6)
+        m.set_visit(patient_id=mrn, visit_date=day, recorded_by="Dr A")
+        fileformat.save(m, d / f"{mrn}_{day}.bodymap")
+    (d / f"{mrn}_broken.bodymap").write_text("not a map")
+    for by in ("recorded_by", "visit_year"):
+        rc, out, err = _run(["stats", d, "--by", by, "--json"], capsys)
+        assert rc == 2  # the broken file
+        assert mrn.lower() not in out.lower()
+        assert json.loads(out)["bad_files"] == [Pseudonyms().map_key(f"{mrn}_broken.bodymap")]  # as plain `stats`
+        assert f"{mrn}_broken.bodymap" in err  # the operator still learns which file to fix

@@ -42,7 +42,12 @@ def group_stats(args) -> int:
 
     dec, run, gr = _group_run(args, "stats --by", pixels=False)
     summary = summarize_groups(gr, dec, args.fdr)
-    summary["bad_files"] = [str(p) for p, _ in run.bad]
+    from ..exports.keys import Pseudonyms
+
+    # research output, like `stats`: a bad file by its keyed hash (a file name is often built from the patient
+    # identifier, MRN-004217_2026-03-14.bodymap); stderr names it for whoever runs the command
+    keys = Pseudonyms()
+    summary["bad_files"] = [keys.map_key(p.name) for p, _ in run.bad]
     print(json.dumps(summary, ensure_ascii=False) if args.json else format_groups(summary))
     return run.exit_status
 
