@@ -82,3 +82,24 @@ def test_stats_by_group_names_a_bad_file_by_its_key_not_its_name(atlas, tmp_path
         assert mrn.lower() not in out.lower()
         assert json.loads(out)["bad_files"] == [Pseudonyms().map_key(f"{mrn}_broken.bodymap")]  # as plain `stats`
         assert f"{mrn}_broken.bodymap" in err  # the operator still learns which file to fix
+
+
+# -- what a clinician reads -------------------------------------------------------------------------------
+def test_match_prints_each_pattern_name_whole_in_an_aligned_table(atlas):
+    from bodymap.cli.match import format_ranking
+    from bodymap.triage import assess, hypothesis_name
+
+    m = PainMap(atlas)
+    for rid in ("right_thumb_palmar", "right_index_finger_palmar", "right_middle_finger_palmar"):
+        m.paint_region(rid, 1.0, "pins_and_needles")
+    m.answers["night_numb_hands"] = True
+    r = assess(m)
+    names = [hypothesis_name(h) for h in r.hypotheses[:5]]
+    assert max(map(len, names)) > 28  # the case that was cut ("Carpal tunnel syndrome (medi")
+    lines = format_ranking(r).splitlines()
+    head = next(i for i, ln in enumerate(lines) if ln.startswith("pattern "))
+    rows = lines[head + 1:head + 1 + len(names)]
+    for name, row in zip(names, rows):
+        assert row.startswith(name + " ")
+    side_at = {ln.index(" right ") for ln in rows} | {lines[head].index(" side ")}
+    assert len(side_at) == 1  # the side column lines up under its heading

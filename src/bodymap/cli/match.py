@@ -79,10 +79,14 @@ def format_ranking(r) -> str:
     else:
         if r.red_flags or r.prompts:
             out.append(CAVEAT)
-        out.append(f"{'pattern':<28} {'side':<10} {'prob':>5}  {'band':<21}  main reason")
-        for h in r.hypotheses[:5]:
+        shown = r.hypotheses[:5]
+        # the names whole ("Carpal tunnel syndrome (medi" was cut at 28 characters): the column is as wide as
+        # the longest name shown
+        w = max([len("pattern")] + [len(hypothesis_name(h)) for h in shown])
+        out.append(f"{'pattern':<{w}} {'side':<10} {'prob':>5}  {'band':<21}  main reason")
+        for h in shown:
             reason = next((e.text for e in h.evidence if e.direction == "for"), "")
-            out.append(f"{hypothesis_name(h)[:28]:<28} {h.side:<10} {100 * h.probability:4.0f}%  {band_text(h.band):<21}  {reason}")
+            out.append(f"{hypothesis_name(h):<{w}} {h.side:<10} {100 * h.probability:4.0f}%  {band_text(h.band):<21}  {reason}")
         top = r.hypotheses[0]
         against = [e.text for e in top.evidence if e.direction == "against"]
         if against:
