@@ -103,3 +103,18 @@ def test_match_prints_each_pattern_name_whole_in_an_aligned_table(atlas):
         assert row.startswith(name + " ")
     side_at = {ln.index(" right ") for ln in rows} | {lines[head].index(" side ")}
     assert len(side_at) == 1  # the side column lines up under its heading
+
+
+def test_show_names_sensations_in_words_not_ids(atlas, tmp_path, capsys):
+    m = PainMap(atlas)
+    m.paint_region("right_dorsum_foot", 0.6, "pins_and_needles")
+    m.paint_region("right_lateral_leg", 0.6, "burning")
+    m.set_intensity("pins_and_needles", 5)
+    p = tmp_path / "tingle.bodymap"
+    fileformat.save(m, p)
+    rc, out, err = _run(["show", p], capsys)
+    assert rc == 0, err
+    assert "pins_and_needles" not in out  # an id, not words
+    sens = next(ln for ln in out.splitlines() if ln.startswith("sensations:"))
+    assert "pins and needles" in sens and "burning" in sens
+    assert "pins and needles 5/10" in next(ln for ln in out.splitlines() if ln.startswith("intensity:"))

@@ -339,13 +339,15 @@ def _show(args) -> int:
           f"saved {local_time(m.meta.get('modified'))}")
     print(f"extent:      {s['extent_percent']:.1f}% of body (front {s['extent_by_view']['front']:.1f}%, "
           f"back {s['extent_by_view']['back']:.1f}%)")
-    print(f"sensations:  {', '.join(s['sensations']) or 'none painted'}")
+    from ..painting import SENSATION_WORDS  # the report's words: "pins and needles (tingling)", never the raw id
+
+    print(f"sensations:  {', '.join(SENSATION_WORDS.get(x, x) for x in s['sensations']) or 'none painted'}")
     cov = s["region_coverage"]
     names = [f"{m.atlas.region(r).name} ({100 * cov[r]:.0f}%)" for r in s["regions"]]
     print(f"regions:     {', '.join(names) if names else 'none'}")
     print(f"reaches:     {s['most_distal'] or '-'}; both sides painted: {'yes' if s['both_sides'] else 'no'}")
     _show_research(m)
-    inten = ", ".join(f"{k} {v}/10" for k, v in m.intensity.items()) or "-"
+    inten = ", ".join(f"{k.replace('_', ' ')} {v}/10" for k, v in m.intensity.items()) or "-"
     print(f"intensity:   {inten}")
     ans = ", ".join(f"{k}={'yes' if v is True else 'no' if v is False else v}" for k, v in m.answers.items()) or "-"
     print(f"answers:     {ans}")
