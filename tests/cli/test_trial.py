@@ -118,3 +118,27 @@ def test_show_names_sensations_in_words_not_ids(atlas, tmp_path, capsys):
     sens = next(ln for ln in out.splitlines() if ln.startswith("sensations:"))
     assert "pins and needles" in sens and "burning" in sens
     assert "pins and needles 5/10" in next(ln for ln in out.splitlines() if ln.startswith("intensity:"))
+
+
+# -- clinic IT: doctor ------------------------------------------------------------------------------------
+def test_doctor_given_a_map_file_says_it_is_a_file_not_that_nothing_is_there(a_map, capsys):
+    rc, out, err = _run(["doctor", a_map], capsys)
+    assert rc == 2
+    assert "is a file, not a folder" in err and "no such" not in err
+
+
+def test_doctor_names_map_links_no_reader_can_open(a_map, tmp_path, capsys):
+    import os
+
+    d = a_map.parent
+    os.symlink(tmp_path / "gone.bodymap", d / "dangling.bodymap")
+    os.symlink(os.devnull, d / "null.bodymap")
+    os.symlink(a_map, d / "alias.bodymap")  # a link to a real map is read as that map: fine
+    os.chmod(d, 0o700)
+    rc, out, err = _run(["doctor", d], capsys)
+    assert rc == 2
+    assert f"{d / 'dangling.bodymap'} is a symbolic link to nothing" in out
+    assert f"{d / 'null.bodymap'} is a symbolic link to a device" in out
+    assert "alias.bodymap" not in out and "visit.bodymap" not in out
+    rc, out, err = _run(["show", d / "null.bodymap"], capsys)  # what doctor warns of: every reader refuses it
+    assert rc == 2
