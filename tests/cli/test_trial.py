@@ -142,3 +142,21 @@ def test_doctor_names_map_links_no_reader_can_open(a_map, tmp_path, capsys):
     assert "alias.bodymap" not in out and "visit.bodymap" not in out
     rc, out, err = _run(["show", d / "null.bodymap"], capsys)  # what doctor warns of: every reader refuses it
     assert rc == 2
+
+
+def test_a_partitioned_export_into_a_folder_it_cannot_write_names_the_folder_typed(a_map, tmp_path, monkeypatch,
+                                                                                  capsys):
+    pytest.importorskip("pyarrow")
+    import errno
+    import tempfile
+
+    def read_only(prefix="", dir=None, **kw):  # what a read-only share says (tests run as root in CI)
+        raise PermissionError(errno.EROFS, "Read-only file system", f"{dir}/{prefix}u95z8psr")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", read_only)
+    out = tmp_path / "dataset"
+    rc, _, err = _run(["export", a_map.parent, "--parquet", "--partition-by", "visit_year", "-o", out], capsys)
+    assert rc == 2
+    last = err.strip().splitlines()[-1]
+    assert last == f"bodymap: {out}: cannot write (Read-only file system)"  # not the hidden temp folder
+    assert not out.exists()
