@@ -160,3 +160,16 @@ def test_a_partitioned_export_into_a_folder_it_cannot_write_names_the_folder_typ
     last = err.strip().splitlines()[-1]
     assert last == f"bodymap: {out}: cannot write (Read-only file system)"  # not the hidden temp folder
     assert not out.exists()
+
+
+def test_similar_and_confirm_given_a_folder_for_the_map_say_it_is_a_folder(a_map, capsys):
+    d = a_map.parent
+    for argv in (["similar", d, d], ["confirm", d, "--diagnosis", "root_L5"]):
+        rc, _, err = _run(argv, capsys)
+        assert rc == 2 and f"{d}: is a folder" in err, err  # it said "no such file" of a folder that is there
+
+
+def test_similar_with_nothing_to_compare_says_so(a_map, capsys):
+    rc, out, err = _run(["similar", a_map, a_map.parent], capsys)  # the folder holds only this map
+    assert rc == 0, err
+    assert "no other map" in out and "by Jaccard" not in out

@@ -201,9 +201,7 @@ def _similar(args) -> int:
 
     if not 1 <= args.k <= 1000:
         raise UsageError("-k must be between 1 and 1000")
-    p = Path(args.file)
-    if not p.is_file():
-        raise UsageError(f"{p}: no such file")
+    p = _one_map(args.file)
     out = None
     if args.output:
         from ..paths import check_output_file
@@ -222,6 +220,8 @@ def _similar(args) -> int:
     if args.json:
         print(json.dumps({"query": p.name, "maps_compared": len(items), "by_jaccard": [js(n) for n in by_j],
                           "by_ruzicka": [js(n) for n in by_r]}))
+    elif not items:  # not two empty lists under their headings
+        print(f"{p.name}: no other map in {args.folder} to compare it with")
     else:
         print(f"{p.name}: {len(items)} maps compared")
         for title, lst, key in (("by Jaccard (painted pixels)", by_j, "jaccard"),
@@ -247,13 +247,21 @@ def _similar(args) -> int:
     return run.exit_status
 
 
+def _one_map(path: str) -> Path:
+    """The one map a command is about: a folder (`similar FOLDER FOLDER`) is named a folder, not "no such file"."""
+    p = Path(path)
+    if p.is_dir():
+        raise UsageError(f"{p}: is a folder; give one .bodymap file")
+    if not p.exists():
+        raise UsageError(f"{p}: no such file")
+    return p
+
+
 def _confirm(args) -> int:
     from .. import fileformat
     from ..confirmed import validate_confirmed
 
-    p = Path(args.file)
-    if not p.is_file():
-        raise UsageError(f"{p}: no such file")
+    p = _one_map(args.file)
     m = fileformat.load(p)
     if args.clear:
         if args.diagnosis or args.how or args.date:
