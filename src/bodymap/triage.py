@@ -59,6 +59,16 @@ def hypothesis_words(h: Any) -> str:
     return f"{100 * p:.0f}%  {hypothesis_name(h)}, {band_text(hypothesis_band(h))}"
 
 
+def no_pattern_text(painted: bool) -> str:
+    """Why there is no ranking, in the words of every report: an empty map, or paint only where no pattern
+    scores (the saddle area prompts the cauda equina questions instead). "Nothing is painted below the neck"
+    was printed for a drawing of saddle numbness."""
+    if not painted:
+        return "nothing is painted yet"
+    return ("nothing is painted where a referral pattern is scored (the saddle area is not scored: it prompts "
+            "the red-flag questions)")
+
+
 HAND_WORDS = ("hand", "palm", "finger", "thumb")
 
 

@@ -173,3 +173,33 @@ def test_similar_with_nothing_to_compare_says_so(a_map, capsys):
     rc, out, err = _run(["similar", a_map, a_map.parent], capsys)  # the folder holds only this map
     assert rc == 0, err
     assert "no other map" in out and "by Jaccard" not in out
+
+
+def _pdf_words(path) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(" ".join(p.extract_text() or "" for p in PdfReader(str(path)).pages).split())
+
+
+def test_a_drawing_of_saddle_numbness_is_never_called_nothing_below_the_neck(atlas, tmp_path, capsys):
+    from bodymap.exports.report import write_report
+    from bodymap.exports.report_visits import write_comparison_report
+
+    saddle = PainMap(atlas)
+    saddle.paint_region("perineum", 1.0, "numbness")  # a cauda equina sign, and no pattern scores it
+    empty = PainMap(atlas)
+    for m, name in ((saddle, "saddle"), (empty, "empty")):
+        fileformat.save(m, tmp_path / f"{name}.bodymap")
+    write_report(saddle, tmp_path / "saddle.pdf")
+    text = _pdf_words(tmp_path / "saddle.pdf")
+    assert "below the neck" not in text
+    assert "No pattern to show: nothing is painted where a referral pattern is scored (the saddle area" in text
+    write_report(empty, tmp_path / "empty.pdf")
+    assert "No pattern to show: nothing is painted yet." in _pdf_words(tmp_path / "empty.pdf")
+    write_comparison_report(empty, saddle, tmp_path / "both.pdf")
+    text = _pdf_words(tmp_path / "both.pdf")
+    assert "below the neck" not in text and "None: nothing is painted yet." in text
+    assert "None: nothing is painted where a referral pattern is scored" in text
+    rc, out, _ = _run(["match", tmp_path / "saddle.bodymap"], capsys)
+    assert rc == 0 and "nothing is painted where a referral pattern is scored" in out
+    assert "no painting to match" not in out  # there is painting: the saddle area

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..bands import band_text
 from ..errors import BodymapError, UsageError
 from ..fileformat import load
-from ..triage import CAVEAT, assess, hypothesis_name
+from ..triage import CAVEAT, assess, hypothesis_name, no_pattern_text
 
 
 def match_command(path: str, as_json: bool = False, local_prior: str | None = None,
@@ -50,7 +50,7 @@ def _match(path: str, as_json: bool) -> int:
     if as_json:
         print(json.dumps(r.to_json(), ensure_ascii=False))
         return 0
-    print(format_ranking(r))
+    print(format_ranking(r, painted=not m.is_empty))
     if local_prior_path():  # comparable: the prior's provenance and the top line without it
         prior = get_model(m.atlas).local_prior
         saved = os.environ.pop(LOCAL_PRIOR_ENV)
@@ -65,7 +65,9 @@ def _match(path: str, as_json: bool) -> int:
     return 0
 
 
-def format_ranking(r) -> str:
+def format_ranking(r, painted: bool | None = None) -> str:
+    """The ranking as a clinician reads it in a terminal: red flags first, prompts, then the table.
+    `painted`: whether the map holds any paint (default: from the ranking's extent)."""
     out = []
     for f in r.red_flags:
         out.append(f"RED FLAG {f.id} [{getattr(f, 'urgency', 'same_day')}] ({getattr(f, 'pathology', '')}): "
@@ -75,7 +77,9 @@ def format_ranking(r) -> str:
     if getattr(r, "ranking_error", None):
         out.append(f"no ranking: {r.ranking_error}")
     elif not r.hypotheses:
-        out.append("no painting to match")
+        if painted is None:
+            painted = bool(r.summary.get("extent_percent"))
+        out.append(f"no pattern to rank: {no_pattern_text(painted)}")
     else:
         if r.red_flags or r.prompts:
             out.append(CAVEAT)

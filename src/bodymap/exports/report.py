@@ -30,7 +30,7 @@ DISCLAIMER_HEAD = "Decision aid, not a diagnosis."
 # From the one vocabulary (regions/questions.yaml): {answer key: short words for lists}
 RED_FLAG_QUESTIONS = {k: vocabulary.words(k, "short") for k in vocabulary.red_flag_keys()}
 ANSWER_WORDS = {k: vocabulary.words(k, "short") for k in vocabulary.keys()}
-from ..triage import SIDE_WORDS, hypothesis_name  # noqa: E402,F401 (one wording of a hypothesis, issue 18)
+from ..triage import SIDE_WORDS, hypothesis_name, no_pattern_text  # noqa: E402,F401 (one wording of a hypothesis, issue 18)
 RED = "#B3261E"
 RED_BG = "#FCEEEE"
 MUTED = "#5F5A57"
@@ -197,7 +197,7 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
         story.append(Paragraph(_t(f"No ranking: {ranking.ranking_error}. The red flags above still stand."),
                                st["body"]))
     elif not ranking.hypotheses:
-        story.append(Paragraph("No pattern to show: nothing is painted below the neck.", st["body"]))
+        story.append(Paragraph(_t(f"No pattern to show: {no_pattern_text(not m.is_empty)}."), st["body"]))
     if (prior_note := ranking_note(ranking)):  # opt-in clinic prior (issue 25): what shaped the percentages
         story.append(Paragraph(_t(prior_note), st["body"]))
     for k, h in enumerate(ranking.hypotheses[:3], start=1):

@@ -16,7 +16,7 @@ from ..atomicio import write_atomic_via
 from ..bands import band_text, hypothesis_band
 from ..painting import PainMap
 from ..paths import check_output_file
-from ..triage import hypothesis_name
+from ..triage import hypothesis_name, no_pattern_text
 from .report import DISCLAIMER_HEAD, MUTED, RED, RED_BG, _evidence_both_ways, _styles, _t, _when, report_mode
 
 
@@ -130,10 +130,10 @@ def write_comparison_report(before: PainMap, after: PainMap, output: str | os.Pa
                     story.append(Paragraph(f"<b>{word}:</b> {_t(text)}", st["body"]))
                 story.append(Paragraph(_t(f"Overlap (painted both times over painted either time): "
                                           f"{100 * ch.jaccard:.0f}%."), st["body"]))
-            for label, r in (("Before", rb), ("After", ra)):
+            for label, r, drawn in (("Before", rb, before), ("After", ra, after)):
                 story.append(Paragraph(f"Most consistent pattern, {label.lower()}", st["h2"]))
                 if not r.hypotheses:
-                    story.append(Paragraph("None: nothing is painted below the neck.", st["body"]))
+                    story.append(Paragraph(_t(f"None: {no_pattern_text(not drawn.is_empty)}."), st["body"]))
                     continue
                 h = r.hypotheses[0]
                 story.append(Paragraph(f"{_t(hypothesis_name(h))}: {100 * h.probability:.0f}% "
