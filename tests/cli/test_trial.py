@@ -203,3 +203,29 @@ def test_a_drawing_of_saddle_numbness_is_never_called_nothing_below_the_neck(atl
     rc, out, _ = _run(["match", tmp_path / "saddle.bodymap"], capsys)
     assert rc == 0 and "nothing is painted where a referral pattern is scored" in out
     assert "no painting to match" not in out  # there is painting: the saddle area
+
+
+# -- bodymap new ---------------------------------------------------------------------------------------------
+def test_new_overwrite_keeps_the_map_it_replaces(a_map, capsys):
+    before = a_map.read_bytes()
+    rc, out, err = _run(["new", a_map, "--paint", "left_calf", "--overwrite"], capsys)
+    assert rc == 0, err
+    kept = a_map.with_name(a_map.name + "~1")
+    assert kept.read_bytes() == before  # the visit it replaced, as the painting window keeps it (ADR 0017)
+    assert str(kept) in out
+    assert fileformat.load(a_map).painted_regions() == ["left_calf"]
+
+
+def test_new_names_the_paint_argument_a_bad_fraction_came_from_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "n.bodymap"
+    rc, _, err = _run(["new", out, "--paint", "right_calf:0.5", "--paint", "left_calf:7"], capsys)
+    assert rc == 2 and "--paint left_calf:7:" in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_new_says_when_a_region_is_painted_too_little_to_count(tmp_path, capsys):
+    out = tmp_path / "speck.bodymap"
+    rc, _, err = _run(["new", out, "--paint", "right_big_toe:0.05", "--paint", "right_calf"], capsys)
+    assert rc == 0, err
+    assert fileformat.load(out).painted_regions() == ["right_calf"]  # the toe's speck does not count
+    assert "right_big_toe" in err and "right_calf" not in err

@@ -289,7 +289,11 @@ def _new(args) -> int:
                     "recorded_by": args.recorded_by, "note": args.note})
     for spec in args.paint:
         region, fraction, sensation = parse_paint_spec(spec)
-        m.paint_region(region, fraction, sensation)
+        try:
+            m.paint_region(region, fraction, sensation)
+        except UsageError as exc:  # "fraction must be ..." named no argument: say which --paint it was
+            msg = str(exc)
+            raise UsageError(msg if msg.startswith("unknown") else f"--paint {spec}: {msg}") from None
     if args.intensity is not None:
         m.set_intensity(None, args.intensity)
     for a in args.answer:
@@ -299,8 +303,19 @@ def _new(args) -> int:
         m.answers[k.strip()] = parse_answer(k.strip(), v)
     if args.session_code:
         m.meta["session_code"] = args.session_code
+    kept = None
+    if args.overwrite and Path(args.output).is_file():
+        from ..visits import keep_previous
+
+        kept = keep_previous(Path(args.output))  # --overwrite keeps the map it replaces, as a save does (ADR 0017)
     fileformat.save(m, args.output, new=not args.overwrite)  # of two racing `new` runs, one is told "exists"
-    print(f"wrote {args.output}")
+    print(f"wrote {args.output}" + (f" (the map it replaced is kept as {kept})" if kept else ""))
+    counted = set(m.painted_regions())
+    for spec in args.paint:
+        region = parse_paint_spec(spec)[0]
+        if region not in counted:  # `show` would say "regions: none" with no hint why
+            print(f"note: {region}: too little of it is painted to count as painted (a speck); paint more of it",
+                  file=sys.stderr)
     return ExitStatus.OK
 
 
