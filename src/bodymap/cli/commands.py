@@ -49,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     sn.add_argument("--intensity", type=int, help="overall pain 0-10")
     sn.add_argument("--answer", action="append", default=[], metavar="KEY=VALUE")
     sn.add_argument("--session-code")
-    sn.add_argument("--overwrite", action="store_true", help="replace OUT if it exists (the map it replaces is kept beside it as OUT~1, ~2, ...)")
+    sn.add_argument("--overwrite", action="store_true",
+                    help="replace OUT if it exists (the map it replaces is kept beside it as OUT~1, ~2, ...)")
     sn.add_argument("--patient-id", metavar="ID", help="the patient identifier, e.g. the record number (free text)")
     sn.add_argument("--visit-date", metavar="YYYY-MM-DD", help="the date of the visit")
     sn.add_argument("--recorded-by", metavar="NAME",
