@@ -229,3 +229,15 @@ def test_new_says_when_a_region_is_painted_too_little_to_count(tmp_path, capsys)
     assert rc == 0, err
     assert fileformat.load(out).painted_regions() == ["right_calf"]  # the toe's speck does not count
     assert "right_big_toe" in err and "right_calf" not in err
+
+
+def test_stats_does_not_claim_maps_made_here_were_imported(atlas, tmp_path, capsys):
+    for i, rid in enumerate(("right_calf", "left_calf", "right_shin")):
+        m = PainMap(atlas)
+        m.paint_region(rid, 1.0)  # whole regions, as `bodymap new --paint REGION` makes them
+        m.set_visit(recorded_by="Dr A")
+        fileformat.save(m, tmp_path / f"n{i}.bodymap")
+    rc, out, err = _run(["stats", tmp_path], capsys)
+    assert rc == 0, err
+    assert "was imported" not in out  # nothing here was imported
+    assert "whole regions" in out  # why the pairs are CHOIR segments
