@@ -69,6 +69,13 @@ def no_pattern_text(painted: bool) -> str:
             "the red-flag questions)")
 
 
+def signed_points(x: float) -> str:
+    """A change in percentage points with its sign, "+2.5" or "-0.7"; a change that rounds to nothing is "0.0",
+    never "-0.0" (a slightly smaller drawing printed "(-0.0 points)")."""
+    r = round(float(x), 1)
+    return "0.0" if r == 0 else f"{r:+.1f}"
+
+
 HAND_WORDS = ("hand", "palm", "finger", "thumb")
 
 

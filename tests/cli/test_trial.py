@@ -241,3 +241,17 @@ def test_stats_does_not_claim_maps_made_here_were_imported(atlas, tmp_path, caps
     assert rc == 0, err
     assert "was imported" not in out  # nothing here was imported
     assert "whole regions" in out  # why the pairs are CHOIR segments
+
+
+def test_a_comparison_report_never_prints_negative_zero(atlas, tmp_path):
+    from bodymap.exports.report_visits import write_comparison_report
+    from bodymap.triage import signed_points
+
+    before, after = PainMap(atlas), PainMap(atlas)
+    before.paint_region("right_calf", 1.0)
+    after.paint_region("right_calf", 0.99)  # a little less: the change rounds to nothing
+    assert -0.05 < after.extent_percent()["total"] - before.extent_percent()["total"] < 0
+    write_comparison_report(before, after, tmp_path / "c.pdf")
+    text = _pdf_words(tmp_path / "c.pdf")
+    assert "-0.0" not in text and "(0.0 points)" in text
+    assert [signed_points(x) for x in (2.46, -0.7, -0.04, 0.0, 0.04)] == ["+2.5", "-0.7", "0.0", "0.0", "0.0"]
