@@ -255,3 +255,20 @@ def test_a_comparison_report_never_prints_negative_zero(atlas, tmp_path):
     text = _pdf_words(tmp_path / "c.pdf")
     assert "-0.0" not in text and "(0.0 points)" in text
     assert [signed_points(x) for x in (2.46, -0.7, -0.04, 0.0, 0.04)] == ["+2.5", "-0.7", "0.0", "0.0", "0.0"]
+
+
+def test_the_report_keeps_an_answer_label_with_a_comma_in_one_piece(atlas, tmp_path):
+    import re
+
+    from bodymap import vocabulary
+    from bodymap.exports.report import write_report
+
+    m = PainMap(atlas)
+    m.paint_region("right_calf", 0.8)
+    m.answers.update({"numbness": True, "calf_pain_walking_eases_rest": True})
+    label = vocabulary.words("calf_pain_walking_eases_rest", "short")
+    assert "," in label  # the case: a label that holds a comma
+    write_report(m, tmp_path / "r.pdf")
+    text = _pdf_words(tmp_path / "r.pdf")
+    yes = re.search(r"yes: (.*?) no: ", text).group(1).split("; ")
+    assert sorted(yes) == sorted([vocabulary.words("numbness", "short"), label])

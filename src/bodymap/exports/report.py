@@ -345,16 +345,17 @@ def _facts(m: PainMap, st) -> list:
     unsure = [ANSWER_WORDS.get(k, k) for k, v in m.answers.items() if v == UNSURE]
     if "age" in m.answers:
         out.append(Paragraph(_t(f"age {m.answers['age']}"), st["body"]))
-    out.append(Paragraph(_t("yes: " + (", ".join(yes) or "-")), st["body"]))
-    out.append(Paragraph(_t("no: " + (", ".join(no) or "-")), st["body"]))
+    # "; " between answers: a label can hold a comma ("calf pain on walking, easing at rest" read as two)
+    out.append(Paragraph(_t("yes: " + ("; ".join(yes) or "-")), st["body"]))
+    out.append(Paragraph(_t("no: " + ("; ".join(no) or "-")), st["body"]))
     if unsure:
-        out.append(Paragraph(_t("not sure: " + ", ".join(unsure)), st["body"]))
+        out.append(Paragraph(_t("not sure: " + "; ".join(unsure)), st["body"]))
     legacy = vocabulary.legacy_keys()  # read from older files, never asked: never "not answered"
     unasked = [ANSWER_WORDS[k] for k in ANSWER_WORDS
                if k not in m.answers and k not in legacy and vocabulary.applies(k, m.answers)]
     if unasked:  # at most 8 named (issue 18 added questions): the rest counted, so the page keeps the note
         more = f"; and {len(unasked) - 8} more" if len(unasked) > 8 else ""
-        out.append(Paragraph(_t("not answered: " + ", ".join(unasked[:8]) + more), st["small"]))
+        out.append(Paragraph(_t("not answered: " + "; ".join(unasked[:8]) + more), st["small"]))
     return out
 
 
