@@ -272,3 +272,13 @@ def test_the_report_keeps_an_answer_label_with_a_comma_in_one_piece(atlas, tmp_p
     text = _pdf_words(tmp_path / "r.pdf")
     yes = re.search(r"yes: (.*?) no: ", text).group(1).split("; ")
     assert sorted(yes) == sorted([vocabulary.words("numbness", "short"), label])
+
+
+def test_stats_of_empty_maps_pairs_regions_and_says_nothing_of_whole_regions(atlas, tmp_path, capsys):
+    for i in range(2):
+        fileformat.save(PainMap(atlas), tmp_path / f"e{i}.bodymap")  # nothing painted yet
+    rc, out, err = _run(["stats", tmp_path, "--json"], capsys)
+    assert rc == 0, err
+    assert json.loads(out)["pairs_over"] == "regions"
+    rc, out, err = _run(["stats", tmp_path], capsys)
+    assert "whole regions" not in out and "imported" not in out

@@ -286,14 +286,23 @@ class SegmentPairs:
         self.labels = {c: t.codes[c].label for c in self.codes}
         self.cooc = np.zeros((len(self.codes), len(self.codes)), np.int64)
         self.n = 0
-        self.all_imported = True
+        self.whole_only = True
+        self.n_painted = 0
+
+    @property
+    def all_imported(self) -> bool:
+        """Every map with paint paints whole regions only, and at least one has paint (a folder of empty maps
+        is not a folder of imported ones)."""
+        return self.whole_only and self.n_painted > 0
 
     def __iter__(self) -> Iterator[MapRecord]:
         for rec in self.records:
             self.n += 1
             cov = self.decoder.coverage(rec)
-            if cov.any() and not whole_regions_only(self.decoder, rec):
-                self.all_imported = False
+            if cov.any():
+                self.n_painted += 1
+                if not whole_regions_only(self.decoder, rec):
+                    self.whole_only = False
             seg = sorted({k for i in np.flatnonzero(cov >= self.threshold) for k in self.region_codes[i]})
             if seg:
                 self.cooc[np.ix_(seg, seg)] += 1
