@@ -282,3 +282,10 @@ def test_stats_of_empty_maps_pairs_regions_and_says_nothing_of_whole_regions(atl
     assert json.loads(out)["pairs_over"] == "regions"
     rc, out, err = _run(["stats", tmp_path], capsys)
     assert "whole regions" not in out and "imported" not in out
+
+
+def test_import_strokes_names_a_missing_template_once(tmp_path, capsys):
+    rc, _, err = _run(["import-strokes", tmp_path / "d.json", "--template", tmp_path / "t.yaml",
+                       "-o", tmp_path / "o.bodymap"], capsys)
+    assert rc == 2
+    assert err.strip() == f"bodymap: {tmp_path / 't.yaml'}: no such template"  # it said the path twice

@@ -132,7 +132,7 @@ class Template:
 
 def load_template(path: str) -> Template:
     p = Path(path)
-    doc = read_yaml(p, UsageError, what="a stroke template", missing=f"{p}: no such template")
+    doc = read_yaml(p, UsageError, what="a stroke template", missing="no such template")
     if not isinstance(doc, dict) or doc.get("schema") != "bodymap.stroke-template/1":
         raise UsageError(f"{p}: not a stroke template (schema: bodymap.stroke-template/1)")
     kind = doc.get("fit", "similarity")
