@@ -289,3 +289,9 @@ def test_import_strokes_names_a_missing_template_once(tmp_path, capsys):
                        "-o", tmp_path / "o.bodymap"], capsys)
     assert rc == 2
     assert err.strip() == f"bodymap: {tmp_path / 't.yaml'}: no such template"  # it said the path twice
+
+
+def test_atlas_without_a_command_is_bad_input_not_help_and_success(capsys):
+    rc, out, err = _run(["atlas"], capsys)
+    assert rc == 2  # it printed the help and exited 0, as if something had been done
+    assert err.strip().startswith("bodymap: atlas needs a command") and err.count("\n") == 1

@@ -238,6 +238,8 @@ def _atlas(args, parser) -> int:
             return ExitStatus.BAD_INPUT
         print("atlas ok")
         return ExitStatus.OK
+    if args.atlas_cmd not in ("regions", "render"):  # `bodymap atlas` alone printed its help and exited 0
+        raise UsageError("atlas needs a command: check, regions or render (see 'bodymap atlas --help')")
     atlas = load_atlas()
     if args.atlas_cmd == "regions":
         total = {v: atlas.silhouette(v).area for v in ("front", "back")}
@@ -257,8 +259,7 @@ def _atlas(args, parser) -> int:
         headless.save_png(surf, args.output)
         print(f"wrote {args.output}")
         return ExitStatus.OK
-    parser.parse_args(["atlas", "--help"])
-    return ExitStatus.BAD_INPUT
+    return ExitStatus.BAD_INPUT  # not reached: every other command was refused above
 
 
 def parse_paint_spec(spec: str) -> tuple[str, float, str]:
