@@ -295,3 +295,18 @@ def test_atlas_without_a_command_is_bad_input_not_help_and_success(capsys):
     rc, out, err = _run(["atlas"], capsys)
     assert rc == 2  # it printed the help and exited 0, as if something had been done
     assert err.strip().startswith("bodymap: atlas needs a command") and err.count("\n") == 1
+
+
+def test_stats_by_group_keeps_a_group_name_with_a_comma_whole(atlas, tmp_path, capsys):
+    for i, who in enumerate(("Dr B, PT", "Dr B, PT", "patient at kiosk", "patient at kiosk")):
+        m = PainMap(atlas)
+        m.paint_region("right_calf" if i % 2 else "left_calf", 0.8)
+        m.set_visit(recorded_by=who)
+        fileformat.save(m, tmp_path / f"g{i}.bodymap")
+    rc, out, err = _run(["stats", tmp_path, "--by", "recorded_by"], capsys)
+    assert rc == 0, err
+    lines = out.splitlines()
+    listed = lines[0].split(": ", 1)[1].split("; ")
+    assert sorted(listed) == ["Dr B, PT (n=2)", "patient at kiosk (n=2)"]
+    head = next(ln for ln in lines if ln.startswith("region "))
+    assert "patient at kiosk" in head  # the column heading was cut to "patient at k"
