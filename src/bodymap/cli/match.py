@@ -69,9 +69,8 @@ def format_ranking(r, painted: bool | None = None) -> str:
     """The ranking as a clinician reads it in a terminal: red flags first, prompts, then the table.
     `painted`: whether the map holds any paint (default: from the ranking's extent)."""
     out = []
-    for f in r.red_flags:
-        out.append(f"RED FLAG {f.id} [{getattr(f, 'urgency', 'same_day')}] ({getattr(f, 'pathology', '')}): "
-                   f"{f.text}")
+    for f in r.red_flags:  # as `show` and the report word it: the text says the urgency; the ids are in --json
+        out.append(f"RED FLAG: {f.text}")
     for pr in r.prompts:
         out.append(f"prompt: {pr}")
     if getattr(r, "ranking_error", None):
