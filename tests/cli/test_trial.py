@@ -310,3 +310,18 @@ def test_stats_by_group_keeps_a_group_name_with_a_comma_whole(atlas, tmp_path, c
     assert sorted(listed) == ["Dr B, PT (n=2)", "patient at kiosk (n=2)"]
     head = next(ln for ln in lines if ln.startswith("region "))
     assert "patient at kiosk" in head  # the column heading was cut to "patient at k"
+
+
+def test_match_never_leaves_the_main_reason_blank(atlas):
+    from bodymap.cli.match import format_ranking
+    from bodymap.triage import assess
+
+    m = PainMap(atlas)
+    m.paint_region("right_face", 1.0)  # no pattern reaches the face: the runners-up have nothing for them
+    r = assess(m)
+    assert any(not [e for e in h.evidence if e.direction == "for"] for h in r.hypotheses[:5])
+    lines = format_ranking(r).splitlines()
+    head = next(i for i, ln in enumerate(lines) if ln.startswith("pattern "))
+    at = lines[head].index("main reason")
+    for row in lines[head + 1:head + 1 + len(r.hypotheses[:5])]:
+        assert row[at:].strip(), row  # a reason, or the words saying there is none

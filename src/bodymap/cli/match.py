@@ -88,7 +88,7 @@ def format_ranking(r, painted: bool | None = None) -> str:
         w = max([len("pattern")] + [len(hypothesis_name(h)) for h in shown])
         out.append(f"{'pattern':<{w}} {'side':<10} {'prob':>5}  {'band':<21}  main reason")
         for h in shown:
-            reason = next((e.text for e in h.evidence if e.direction == "for"), "")
+            reason = next((e.text for e in h.evidence if e.direction == "for"), "no painted area speaks for it")
             out.append(f"{hypothesis_name(h):<{w}} {h.side:<10} {100 * h.probability:4.0f}%  {band_text(h.band):<21}  {reason}")
         top = r.hypotheses[0]
         against = [e.text for e in top.evidence if e.direction == "against"]
