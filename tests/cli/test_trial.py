@@ -325,3 +325,50 @@ def test_match_never_leaves_the_main_reason_blank(atlas):
     at = lines[head].index("main reason")
     for row in lines[head + 1:head + 1 + len(r.hypotheses[:5])]:
         assert row[at:].strip(), row  # a reason, or the words saying there is none
+
+
+# -- pictures at small heights ---------------------------------------------------------------------------
+def _png_size(path):
+    import struct
+
+    head = path.read_bytes()[:24]
+    return struct.unpack(">II", head[16:24])
+
+
+def test_small_pictures_are_the_whole_picture_scaled_not_a_cramped_layout(a_map, tmp_path, capsys):
+    """At --height 200 the titles overlapped ("patient's right is on your left" over its neighbour, cut at
+    the edge) and the legend fell off the bottom: below 500 px the 500 px picture is scaled down whole, so a
+    small picture has the big one's proportions."""
+    for argv in (["render", a_map], ["atlas", "render"], ["heatmap", a_map.parent]):
+        sizes = {}
+        for h in (500, 300, 200):
+            if argv[0] == "heatmap" and h < 300:
+                continue  # the heat map's floor is 300 px
+            out = tmp_path / f"{argv[0]}{len(argv)}-{h}.png"
+            rc, _, err = _run([*argv, "-o", out, "--height", h], capsys)
+            assert rc == 0, err
+            sizes[h] = _png_size(out)
+        for h, (w, hh) in sizes.items():
+            assert hh == h
+            assert abs(w / h - sizes[500][0] / 500) < 0.01, (argv, sizes)
+
+
+def test_a_small_heat_map_still_shows_each_spot_where_its_layout_says(atlas, tmp_path):
+    import pygame
+
+    from bodymap.exports.common import Decoder, FolderRun, list_maps
+    from bodymap.exports.research import accumulate_heatmap, parse_where
+    from bodymap.render.heatmap import heatmap_layouts, render_heatmap
+
+    for i in range(3):
+        m = PainMap(atlas)
+        m.paint_region("right_calf", 1.0)
+        fileformat.save(m, tmp_path / f"h{i}.bodymap")
+    dec = Decoder()
+    hm = accumulate_heatmap(FolderRun("heatmap", list_maps(tmp_path), dec), dec, parse_where([], []))
+    surf = render_heatmap(atlas, hm, "t", ["x"], height=320)
+    for rid, hot in (("right_calf", True), ("left_calf", False)):
+        p = atlas.region(rid).geometry.representative_point()
+        px, py = heatmap_layouts(atlas, 320)[atlas.region(rid).view].to_screen(p.x, p.y)
+        r, g, b = tuple(surf.get_at((int(px), int(py))))[:3]
+        assert (r > 180 and g > 180 and b < 120) if hot else (r < 120 and b > 60), (rid, (r, g, b))  # viridis top/bottom
