@@ -372,3 +372,8 @@ def test_a_small_heat_map_still_shows_each_spot_where_its_layout_says(atlas, tmp
         px, py = heatmap_layouts(atlas, 320)[atlas.region(rid).view].to_screen(p.x, p.y)
         r, g, b = tuple(surf.get_at((int(px), int(py))))[:3]
         assert (r > 180 and g > 180 and b < 120) if hot else (r < 120 and b > 60), (rid, (r, g, b))  # viridis top/bottom
+
+
+def test_a_folder_given_as_the_local_prior_is_named_a_folder(a_map, capsys):
+    rc, _, err = _run(["match", a_map, "--local-prior", a_map.parent], capsys)
+    assert rc == 2 and "is a folder" in err and "Error" not in err  # not a Python exception's name

@@ -37,6 +37,9 @@ def _match(path: str, as_json: bool) -> int:
     from ..matcher import LOCAL_PRIOR_ENV, get_model, local_prior_path, read_local_prior
 
     if local_prior_path():
+        if Path(local_prior_path()).is_dir():  # the reader said "(IsADirectoryError)"
+            raise UsageError(f"local prior {local_prior_path()}: is a folder; give the JSON file that "
+                             "'bodymap lab validate --fit-prior' wrote")
         read_local_prior(local_prior_path())  # one clear message (exit 2) if it is not a local prior
     p = Path(path)
     if p.is_dir():
