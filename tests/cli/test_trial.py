@@ -377,3 +377,18 @@ def test_a_small_heat_map_still_shows_each_spot_where_its_layout_says(atlas, tmp
 def test_a_folder_given_as_the_local_prior_is_named_a_folder(a_map, capsys):
     rc, _, err = _run(["match", a_map, "--local-prior", a_map.parent], capsys)
     assert rc == 2 and "is a folder" in err and "Error" not in err  # not a Python exception's name
+
+
+def test_import_regions_overwrite_keeps_the_maps_it_replaces(a_map, tmp_path, capsys):
+    d = a_map.parent
+    target = d / "P1.bodymap"
+    target.write_bytes(a_map.read_bytes())  # a clinician's map under the imported patient's name
+    before = target.read_bytes()
+    src = tmp_path / "in.csv"
+    src.write_text("patient_id,regions\nP1,right_calf\nP2,left_calf\n")
+    rc, out, err = _run(["import-regions", src, d, "--overwrite"], capsys)
+    assert rc == 0, err
+    assert (d / "P1.bodymap~1").read_bytes() == before  # it was replaced with no copy kept
+    assert fileformat.load(target).painted_regions() == ["right_calf"]
+    assert not (d / "P2.bodymap~1").exists()  # nothing was there to keep
+    assert "1 existing map replaced" in err
