@@ -54,7 +54,8 @@ def add_parsers(subparsers) -> None:
     si.add_argument("csv", help="CSV with columns patient_id, regions (;-separated region ids, CHOIR codes or names), "
                                 "optional sensation, choir_female and answers")
     si.add_argument("outdir", help="folder to write <patient_id>.bodymap into (created if missing)")
-    si.add_argument("--overwrite", action="store_true", help="replace files that already exist (each kept beside it as name.bodymap~N)")
+    si.add_argument("--overwrite", action="store_true",
+                    help="replace files that already exist (each kept beside it as name.bodymap~N)")
     si.add_argument("--choir-numbering", choices=("male", "female", "auto"), default=None,
                     help="which CHOIR drawing numbered the three-digit codes 112-117 (default auto: decided from the "
                          "rows, said how; mixed evidence stops and asks for this flag). A per-row choir_female "
