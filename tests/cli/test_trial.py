@@ -392,3 +392,19 @@ def test_import_regions_overwrite_keeps_the_maps_it_replaces(a_map, tmp_path, ca
     assert fileformat.load(target).painted_regions() == ["right_calf"]
     assert not (d / "P2.bodymap~1").exists()  # nothing was there to keep
     assert "1 existing map replaced" in err
+
+
+def test_import_strokes_overwrite_keeps_the_map_it_replaces(atlas, a_map, tmp_path, capsys):
+    from bodymap.exports.strokes import painsketch_from_map
+    from bodymap.paths import regions_dir
+
+    m = PainMap(atlas)
+    m.stroke("back", [(-0.4, 6.2), (-0.42, 6.9)], "pins_and_needles", 0.07)
+    src = tmp_path / "drawing.json"
+    src.write_text(json.dumps(painsketch_from_map(m)))
+    before = a_map.read_bytes()
+    rc, _, err = _run(["import-strokes", src, "--template", regions_dir() / "stroke-templates" / "bodymap-atlas.yaml",
+                       "-o", a_map, "--overwrite"], capsys)
+    assert rc == 0, err
+    assert a_map.with_name(a_map.name + "~1").read_bytes() == before
+    assert fileformat.load(a_map).strokes  # the imported drawing is in place
