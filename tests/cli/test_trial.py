@@ -408,3 +408,16 @@ def test_import_strokes_overwrite_keeps_the_map_it_replaces(atlas, a_map, tmp_pa
     assert rc == 0, err
     assert a_map.with_name(a_map.name + "~1").read_bytes() == before
     assert fileformat.load(a_map).strokes  # the imported drawing is in place
+
+
+def test_folder_commands_read_a_map_whose_suffix_is_upper_case(a_map, capsys):
+    """The review window's folder walk reads MAP.BODYMAP (a FAT stick, a Windows share); match, export and stats
+    left it out without a word."""
+    d = a_map.parent
+    (d / "COPIED.BODYMAP").write_bytes(a_map.read_bytes())
+    rc, out, _ = _run(["match", d], capsys)
+    assert rc == 0 and "COPIED.BODYMAP" in out
+    rc, out, err = _run(["export", d, "--csv", "--include-identifiers"], capsys)
+    assert rc == 0 and "COPIED.BODYMAP" in out and "2 of 2 maps read" in err
+    rc, out, _ = _run(["stats", d, "--json"], capsys)
+    assert json.loads(out)["maps"] == 2

@@ -67,7 +67,7 @@ def run(args) -> int:
         except OSError as exc:
             raise UsageError(f"{folder}: cannot list ({exc.strerror or exc})") from None
         for e in entries:
-            if e.name.endswith(".bodymap"):
+            if e.name.lower().endswith(".bodymap"):
                 odd = _odd_entry(e, file_kind)
                 if odd:
                     print(f"not a map: {e.path} is {odd}")

@@ -102,11 +102,10 @@ def format_ranking(r, painted: bool | None = None) -> str:
 
 
 def _folder(folder: Path, as_json: bool) -> int:
-    files = sorted(folder.glob("*.bodymap"))
-    if not files:
-        raise UsageError(f"{folder}: no .bodymap files in this folder")
+    from ..exports.common import Decoder, Progress, list_maps  # issue 25: count, rate, time left on a terminal
+
+    files = list_maps(folder)  # the one folder listing of the exports (the suffix in any case)
     bad = []
-    from ..exports.common import Decoder, Progress  # issue 25: count, rate, time left on a terminal
     from ..matcher import TOP_N
 
     dec = Decoder()  # read like the folder exports (issue 19): no PainMap, the stroke log skipped, bodymap.features

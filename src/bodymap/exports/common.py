@@ -152,7 +152,8 @@ def _nonzero(b: np.ndarray) -> np.ndarray:
 
 
 def list_maps(folder: str | os.PathLike) -> list[Path]:
-    """The .bodymap files in `folder` (not recursive), sorted by name."""
+    """The .bodymap files in `folder` (not recursive), sorted by name; the suffix in any case, as the review
+    window's folder walk reads it (a map copied through a FAT stick as MAP.BODYMAP was left out of exports)."""
     p = Path(folder)
     if not p.exists():
         raise UsageError(f"{p}: no such folder")
@@ -160,7 +161,7 @@ def list_maps(folder: str | os.PathLike) -> list[Path]:
         raise UsageError(f"{p}: is not a folder")
     try:
         with os.scandir(p) as it:
-            names = sorted(e.name for e in it if e.name.endswith(".bodymap"))
+            names = sorted(e.name for e in it if e.name.lower().endswith(".bodymap"))
     except OSError as exc:
         raise UsageError(f"{p}: cannot list ({exc.strerror or exc})") from None
     if not names:
