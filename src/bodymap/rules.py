@@ -19,7 +19,9 @@ likelihood. This module turns those scores into the probabilities a clinician se
    - a discriminating answer (patterns.yaml `discriminating:`) not given;
    - burning or pins and needles painted, for a joint pattern (at most NERVE_JOINT_CEILING: weak);
    - the painted areas the pattern explains rest mostly on team estimates (M);
-   - a `confusable_with:` partner (L5 and S1, Albert 2019) has at least CONFUSABLE_MIN.
+   - a `confusable_with:` partner (L5 and S1, Albert 2019) has at least CONFUSABLE_MIN;
+   - the pattern's `evidence_ceiling:` (ADR 0036): the most its best published diagnostic
+     accuracy supports (0.65 by default, where no such study exists).
    The excess of the other ceilings is shared over the other hypotheses, half by their
    probability and half by their prior (shrinking towards the prior where evidence is thin).
 
@@ -230,6 +232,7 @@ def _vector_tables(model, rt: RuleTables, side: np.ndarray) -> dict:
         "side": side,
         "confusable": [(k, ids.index(o)) for k, pat in enumerate(lib.patterns) for o in pat.confusable_with],
         "rows_of": [np.flatnonzero(rt.hyp_pat == k) for k in range(len(ids))],
+        "evidence_k": np.array([pat.evidence_ceiling[0] if pat.evidence_ceiling else 1.0 for pat in lib.patterns]),
     }
 
 
@@ -338,6 +341,7 @@ def parts_of(model, f, x: np.ndarray) -> Parts:
     with np.errstate(invalid="ignore", divide="ignore"):
         m_cap = (wa > 0) & (wm / np.where(wa > 0, wa, 1.0) >= M_SHARE_CAP)
     c[m_cap] = np.minimum(c[m_cap], CEILING)
+    np.minimum(c, vt["evidence_k"], out=c)  # the most the pattern's published accuracy supports (ADR 0036)
     # widespread pain (ACR 2016)
     onr = np.flatnonzero(on > 0)
     idx = vt["wpi_idx"][onr]
@@ -349,11 +353,14 @@ def parts_of(model, f, x: np.ndarray) -> Parts:
         wide_text = (f"pain in {len(groups)} of the 5 body regions (generalised pain) and {len(areas)} of the 19 "
                      "areas of the widespread pain index")
     sides = tuple(sorted(set(vt["side"][onr].tolist()) - {"midline"}))
-    return Parts(mean, var, none_comp, none_feat, ceiling, to_none,
-                 lambda k: _reasons(model, f, x, on, mean, nerve, k), wide_q, wide_text, sides)
+    made: list = []  # the Parts, for its reasons (which confusable pair combine found)
+    made.append(Parts(mean, var, none_comp, none_feat, ceiling, to_none,
+                      lambda k: _reasons(model, f, x, on, mean, nerve, k, made), wide_q, wide_text, sides))
+    return made[0]
 
 
-def _reasons(model, f, x: np.ndarray, on: np.ndarray, mean: np.ndarray, nerve: list, k: int) -> list:
+def _reasons(model, f, x: np.ndarray, on: np.ndarray, mean: np.ndarray, nerve: list, k: int,
+             made: list = ()) -> list:
     """The words for each ceiling of parts_of on pattern line k (the same tests, written out for the evidence)."""
     rt = model.rules
     reasons: list = []
@@ -386,6 +393,15 @@ def _reasons(model, f, x: np.ndarray, on: np.ndarray, mean: np.ndarray, nerve: l
         if wa > 0 and float(rt.w_m[best] @ x) / wa >= M_SHARE_CAP:
             cap(k, CEILING, f"the painted areas that fit {pat.name} rest mostly on bodymap estimates (M), "
                 "not on published figures", "bodymap rule (ADR 0019)", always=False)
+        ec, src = pat.evidence_ceiling or (1.0, "")
+        confused = k in (made[0].confused if made else {})  # filled by combine, before reasons are written
+        if ec < 1.0 and not any(c <= ec for _, _, c, _ in reasons) and not (confused and ec >= CEILING):
+            # said only where no other reason holds the line as low (a confusable pair says Albert 2019)
+            estimate = src.startswith("bodymap estimate") or src.startswith("defaults.")
+            cap(k, ec, (f"no published study shows that a drawing tells {pat.name} from its look-alikes; it "
+                        "cannot be strongly consistent") if estimate else
+                (f"the best published accuracy of a drawing of {pat.name} against its look-alikes supports "
+                 f"at most {100 * ec:.0f}%"), model.lib.cite(src), always=False)
     return reasons
 
 
@@ -416,7 +432,7 @@ def combine(model, parts: Parts, T: float) -> np.ndarray:
     belief0 = np.bincount(rt.hyp_pat, weights=post, minlength=n_ids)
     parts.confused = {}
     for k, j in rt.extra["confusable"]:  # a pair the drawing cannot tell apart (Albert 2019)
-        if belief0[j] >= CONFUSABLE_MIN and CEILING < ceiling[k]:
+        if belief0[j] >= CONFUSABLE_MIN and CEILING <= ceiling[k]:  # shown also where another ceiling is as low
             ceiling[k] = CEILING
             parts.confused[k] = model.lib.patterns[j].name
     for _ in range(3):  # a moved excess can push another line over its ceiling
@@ -426,8 +442,11 @@ def combine(model, parts: Parts, T: float) -> np.ndarray:
             break
         for k in over:
             mine = rt.hyp_pat == k
-            excess = belief[k] - ceiling[k]
-            post[mine] *= ceiling[k] / belief[k]
+            now = float(post[mine].sum())  # not belief[k]: an earlier line's excess may have reached it this round
+            if now <= ceiling[k]:
+                continue
+            excess = now - ceiling[k]
+            post[mine] *= ceiling[k] / now  # moves exactly `excess`, so the final division changes nothing
             if parts.to_none[k]:
                 post[rt.hyp_pat == none_k] += excess
                 continue
