@@ -421,3 +421,16 @@ def test_folder_commands_read_a_map_whose_suffix_is_upper_case(a_map, capsys):
     assert rc == 0 and "COPIED.BODYMAP" in out and "2 of 2 maps read" in err
     rc, out, _ = _run(["stats", d, "--json"], capsys)
     assert json.loads(out)["maps"] == 2
+
+
+def test_the_report_prints_a_patient_identifier_in_any_european_script_never_question_marks(atlas, tmp_path):
+    from bodymap.exports.report import write_report
+
+    m = PainMap(atlas)
+    m.paint_region("right_calf", 0.8)
+    m.set_visit(patient_id="Łódź-Şahin-Дмитрий", note="Ωμέγα; 痛み")
+    write_report(m, tmp_path / "u.pdf")
+    text = _pdf_words(tmp_path / "u.pdf")
+    assert "Łódź-Şahin-Дмитрий" in text  # it was "?ód?-?ahin-???????" on the chart
+    assert "Ωμέγα" in text
+    assert "[U+75DB][U+307F]" in text  # no font here draws it: its code points, not "??"

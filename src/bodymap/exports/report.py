@@ -36,12 +36,62 @@ RED_BG = "#FCEEEE"
 MUTED = "#5F5A57"
 
 
+UNICODE_FONT = "BodymapSans"  # assets/fonts/DejaVuSans.ttf, the windows' typeface, for what Helvetica lacks
+_UNICODE_GLYPHS: list = []  # [the set of characters it has], once registered (empty: not registered yet)
+
+
+def _unicode_glyphs() -> frozenset:
+    """Register DejaVu Sans with reportlab once; the characters it can draw (empty if it cannot be read)."""
+    if not _UNICODE_GLYPHS:
+        try:
+            from reportlab.pdfbase import pdfmetrics
+            from reportlab.pdfbase.ttfonts import TTFont
+
+            from ..paths import assets_dir
+
+            f = TTFont(UNICODE_FONT, str(assets_dir() / "fonts" / "DejaVuSans.ttf"))
+            pdfmetrics.registerFont(f)
+            _UNICODE_GLYPHS.append(frozenset(chr(c) for c in f.face.charToGlyph))
+        except Exception:  # noqa: BLE001 - a broken install still prints the report, with "?" as before
+            _UNICODE_GLYPHS.append(frozenset())
+    return _UNICODE_GLYPHS[0]
+
+
+def _cp1252(ch: str) -> bool:
+    try:
+        ch.encode("cp1252")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
 def _t(s: Any) -> str:
-    """Text for a reportlab Paragraph: markup escaped, characters the standard fonts lack replaced."""
+    """Text for a reportlab Paragraph: markup escaped; what the standard fonts lack (Łódź, Ωμέγα, Кирилл) in
+    DejaVu Sans, and a character no font here has as its code point ([U+75DB]), never a bare "?": a patient
+    identifier "Łódź" was printed "?ód?" on the chart report."""
     s = str(s)
     s = s.replace("\u2192", "->").replace("\u2265", ">=").replace("\u2264", "<=").replace("\u2212", "-")
-    s = s.encode("cp1252", errors="replace").decode("cp1252")
-    return escape(s)
+    if all(_cp1252(ch) for ch in s):
+        return escape(s)
+    glyphs = _unicode_glyphs()
+    out, run = [], []
+
+    def flush() -> None:
+        if run:
+            out.append(f'<font name="{UNICODE_FONT}">{escape("".join(run))}</font>')
+            run.clear()
+
+    for ch in s:
+        if _cp1252(ch):
+            flush()
+            out.append(escape(ch))
+        elif ch in glyphs:
+            run.append(ch)
+        else:
+            flush()
+            out.append(f"[U+{ord(ch):04X}]")
+    flush()
+    return "".join(out)
 
 
 def _when(s: str | None) -> str:
