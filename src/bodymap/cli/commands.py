@@ -45,9 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     sn = sub.add_parser("new", help="build a map from named regions")
     sn.add_argument("output")
-    sn.add_argument("--paint", action="append", default=[], metavar="REGION[:FRACTION][=SENSATION]")
+    sn.add_argument("--paint", action="append", default=[], metavar="REGION[:FRACTION][=SENSATION]",
+                    help="paint a region ('bodymap atlas regions'), FRACTION of it (default all); SENSATION "
+                         "aching (the default: it counts as evidence, so name another when it is one), sharp, "
+                         "burning, pins_and_needles or numbness. Repeat for more regions")
     sn.add_argument("--intensity", type=int, help="overall pain 0-10")
-    sn.add_argument("--answer", action="append", default=[], metavar="KEY=VALUE")
+    sn.add_argument("--answer", action="append", default=[], metavar="KEY=VALUE",
+                    help="a question's answer: yes, no or unsure (age: whole years); the keys are listed when "
+                         "one is unknown")
     sn.add_argument("--session-code")
     sn.add_argument("--overwrite", action="store_true",
                     help="replace OUT if it exists (the map it replaces is kept beside it as OUT~1, ~2, ...)")
