@@ -46,8 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     sn = sub.add_parser("new", help="build a map from named regions")
     sn.add_argument("output")
     sn.add_argument("--paint", action="append", default=[], metavar="REGION[:FRACTION][=SENSATION]",
-                    help="paint a region ('bodymap atlas regions'), FRACTION of it (default all); SENSATION "
-                         "aching (the default: it counts as evidence, so name another when it is one), sharp, "
+                    help="paint a region ('bodymap atlas regions'), FRACTION of it (default all), with SENSATION: "
+                         "aching (the default; the matcher weighs it, so give the one the patient feels), sharp, "
                          "burning, pins_and_needles or numbness. Repeat for more regions")
     sn.add_argument("--intensity", type=int, help="overall pain 0-10")
     sn.add_argument("--answer", action="append", default=[], metavar="KEY=VALUE",
