@@ -434,3 +434,20 @@ def test_the_report_prints_a_patient_identifier_in_any_european_script_never_que
     assert "Łódź-Şahin-Дмитрий" in text  # it was "?ód?-?ahin-???????" on the chart
     assert "Ωμέγα" in text
     assert "[U+75DB][U+307F]" in text  # no font here draws it: its code points, not "??"
+
+
+def test_a_csv_export_on_a_full_disk_names_the_file_and_leaves_nothing(a_map, tmp_path, monkeypatch, capsys):
+    import errno
+
+    from bodymap.exports import csvexport
+
+    def full(run, dec, fh, **kw):  # what the system says when the disk fills part-way through the rows
+        fh.write("file,session_code\n")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(csvexport, "write_csv", full)
+    out = tmp_path / "maps.csv"
+    rc, _, err = _run(["export", a_map.parent, "--csv", "-o", out], capsys)
+    assert rc == 2
+    assert err.strip().splitlines()[-1] == f"bodymap: {out}: cannot write (the disk is full)"  # it named no file
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".maps.csv")]

@@ -145,12 +145,7 @@ def _write_text(path: Path, text: str) -> None:
     from ..exports.common import atomic_text_writer
 
     w = atomic_text_writer(path, identifiers=True)  # a FHIR Bundle is for the patient's record: 0600
-    try:
-        w.fh.write(text)
-    except OSError:
-        w.abort()
-        raise
-    w.commit()
+    w.fill(lambda fh: fh.write(text))  # a full disk names the file
 
 
 def _export_csv(p: Path, output: str | None, include_identifiers: bool = False) -> int:
@@ -164,12 +159,7 @@ def _export_csv(p: Path, output: str | None, include_identifiers: bool = False) 
     run = FolderRun("export --csv", paths, dec)
     if output:
         w = atomic_text_writer(Path(output), identifiers=include_identifiers)
-        try:
-            write_csv(run, dec, w.fh, include_identifiers=include_identifiers)
-        except BaseException:
-            w.abort()
-            raise
-        w.commit()
+        w.fill(lambda fh: write_csv(run, dec, fh, include_identifiers=include_identifiers))  # a full disk names it
         print(f"wrote {output} ({run.ok} rows)", file=sys.stderr)
     else:
         write_csv(run, dec, sys.stdout, include_identifiers=include_identifiers)

@@ -131,12 +131,7 @@ def registry_export(args) -> int:
         print(f"wrote {out} ({n} rows)", file=sys.stderr)
     elif args.output:
         w = atomic_text_writer(Path(args.output))
-        try:
-            n = registry.write_csv_rows(rows, dec, w.fh, ident)
-        except BaseException:
-            w.abort()
-            raise
-        w.commit()
+        n = w.fill(lambda fh: registry.write_csv_rows(rows, dec, fh, ident))  # a full disk names the file
         print(f"wrote {args.output} ({n} rows)", file=sys.stderr)
     else:
         registry.write_csv_rows(rows, dec, sys.stdout, ident)
