@@ -451,3 +451,20 @@ def test_a_csv_export_on_a_full_disk_names_the_file_and_leaves_nothing(a_map, tm
     assert rc == 2
     assert err.strip().splitlines()[-1] == f"bodymap: {out}: cannot write (the disk is full)"  # it named no file
     assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".maps.csv")]
+
+
+# -- clinic IT: the kiosk's staff PIN ----------------------------------------------------------------------
+@pytest.mark.parametrize("pin", ["1234", "0000", "111111", "4321", "7890", "98765"])
+def test_set_pin_refuses_the_pins_anyone_would_try_first(pin, tmp_path, monkeypatch, capsys):
+    import io
+
+    from bodymap.kiosk.config import load_config
+
+    cfg = tmp_path / "k.yaml"
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{pin}\n{pin}\n"))
+    rc, _, err = _run(["kiosk", "--config", cfg, "--set-pin"], capsys)
+    assert rc == 2 and "first anyone would try" in err
+    assert not cfg.exists() or load_config(cfg).pin_hash is None  # nothing stored
+    monkeypatch.setattr("sys.stdin", io.StringIO("8642\n8642\n"))  # not a run by one: fine
+    rc, _, err = _run(["kiosk", "--config", cfg, "--set-pin"], capsys)
+    assert rc == 0, err
