@@ -468,3 +468,18 @@ def test_set_pin_refuses_the_pins_anyone_would_try_first(pin, tmp_path, monkeypa
     monkeypatch.setattr("sys.stdin", io.StringIO("8642\n8642\n"))  # not a run by one: fine
     rc, _, err = _run(["kiosk", "--config", cfg, "--set-pin"], capsys)
     assert rc == 0, err
+
+
+# -- a visit date typed with the wrong year ------------------------------------------------------------
+def test_a_visit_date_years_ahead_is_refused_and_nothing_written(tmp_path, capsys):
+    from datetime import date, timedelta
+
+    out = tmp_path / "m.bodymap"
+    ahead = (date.today() + timedelta(days=400)).isoformat()
+    rc, _, err = _run(["new", str(out), "--paint", "right_calf", "--visit-date", ahead], capsys)
+    assert rc == 2 and "Traceback" not in err and err.count("\n") == 1
+    assert ahead in err and "future" in err
+    assert not out.exists()
+    today = date.today().isoformat()
+    rc, _, err = _run(["new", str(out), "--paint", "right_calf", "--visit-date", today], capsys)
+    assert rc == 0 and fileformat.load(out).visit.visit_date == today

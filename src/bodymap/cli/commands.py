@@ -292,6 +292,11 @@ def _new(args) -> int:
         raise UsageError(f"{args.output}: already exists; add --overwrite to replace it")
     m = PainMap()
     # the visit fields first: a bad date is refused before any painting work
+    from datetime import date
+
+    from ..visits import check_typed_visit_date
+
+    check_typed_visit_date(args.visit_date, date.today())
     m.visit.update({"patient_id": args.patient_id, "visit_date": args.visit_date,
                     "recorded_by": args.recorded_by, "note": args.note})
     for spec in args.paint:
