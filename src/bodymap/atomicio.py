@@ -356,6 +356,22 @@ class AtomicWriter:
                 pass
             self.tmp = None
 
+    def fill(self, write):
+        """`write(fh)`, then `commit()`; its result. A write the system refuses (a full disk) is one FileWriteError
+        naming the user's path (a CSV export on a full disk said only "No space left on device"); on any failure
+        the temp file is gone and the old file kept."""
+        try:
+            result = write(self.fh)
+        except OSError as exc:
+            err = self.error(exc)
+            self.abort()
+            raise err from None
+        except BaseException:
+            self.abort()
+            raise
+        self.commit()
+        return result
+
     def error(self, exc: BaseException) -> FileWriteError:
         """One line naming the user's path and the reason, never the temp file's name."""
         if isinstance(exc, OSError):

@@ -309,6 +309,7 @@ class Desk:
 
     def set_visit(self, values: dict[str, str]) -> None:
         """The visit fields as typed (blank clears one); a bad value raises BodymapError, nothing changed."""
+        visits.check_typed_visit_date(values.get("visit_date"), self.now().date())
         self.pain_map.set_visit(**{k: (str(x).strip() or None) for k, x in values.items()})
 
     def clear_pain_score(self) -> bool:

@@ -37,18 +37,33 @@ class LocalPrior:
                 f"(folder {self.folder})")
 
 
+MAX_LOCAL_PRIOR_BYTES = 1_000_000  # a fitted prior is a few KB: one number per pattern and side
+
+
 def read_local_prior(path: str | Path) -> LocalPrior:
     """A local prior file (schema bodymap.local-prior/1), checked; one clear message if it is not one."""
     import json
 
     p = Path(path)
     where = f"local prior {p}"
+    from .paths import read_regular
+
     try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
+        raw = read_regular(p, MAX_LOCAL_PRIOR_BYTES, "a local prior")
     except FileNotFoundError:
         raise PatternError(f"{where}: no such file") from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise PatternError(f"{where}: not a local prior ({type(exc).__name__})") from None
+    except IsADirectoryError:
+        raise PatternError(f"{where}: is a folder, expected a local prior file") from None
+    except OSError as exc:
+        raise PatternError(f"{where}: cannot read ({exc.strerror or 'the system refused'})") from None
+    except ValueError as exc:  # a FIFO or device, or too large
+        raise PatternError(f"{where}: {exc}") from None
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise PatternError(f"{where}: not a local prior (not UTF-8 text)") from None
+    except ValueError:
+        raise PatternError(f"{where}: not a local prior (not JSON)") from None
     prev = doc.get("prevalence") if isinstance(doc, dict) else None
     if not isinstance(doc, dict) or doc.get("schema") != LOCAL_PRIOR_SCHEMA or not isinstance(prev, dict):
         raise PatternError(f"{where}: not a local prior (schema {LOCAL_PRIOR_SCHEMA})")

@@ -104,6 +104,32 @@ def check_replaceable(path: str | os.PathLike, error: type[Exception] = UsageErr
                     "a link or a device: give another name")
 
 
+_MAP_NAME = re.compile(r"\.bodymap(~\d+)?$", re.IGNORECASE)
+_MAP_HEADER = re.compile(rb'"format"\s*:\s*"bodymap"')
+
+
+def check_not_a_map(path: str | os.PathLike) -> None:
+    """Refuse to write an export (CSV, FHIR JSON) over a pain map: a name ending in .bodymap (or a `~N`
+    history copy), or an existing file that holds a map whatever its name. `bodymap export map.bodymap --fhir
+    -o map.bodymap` used to replace the patient's map with its own export, with no copy kept."""
+    p = Path(path)
+    if _MAP_NAME.search(p.name):
+        raise UsageError(f"{p}: is the name of a pain map; an export never writes over a map: give another "
+                         "name (maps.csv, bundle.json)")
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError:
+        return  # nothing there (or nothing we may read: the write itself will say)
+    try:
+        head = os.read(fd, 4096) if stat.S_ISREG(os.fstat(fd).st_mode) else b""
+    except OSError:
+        head = b""
+    finally:
+        os.close(fd)
+    if _MAP_HEADER.search(head):
+        raise UsageError(f"{p}: holds a pain map; an export never writes over a map: give another name")
+
+
 def default_maps_dir(create: bool = True) -> Path:
     """The folder where maps are saved unless the user picks another: BODYMAP_MAPS, or "bodymap" in the
     user's documents folder (platformdirs: ~/Documents/bodymap on Linux with XDG's documents folder,

@@ -59,6 +59,23 @@ def hypothesis_words(h: Any) -> str:
     return f"{100 * p:.0f}%  {hypothesis_name(h)}, {band_text(hypothesis_band(h))}"
 
 
+def no_pattern_text(painted: bool) -> str:
+    """Why there is no ranking, in the words of every report: an empty map, or paint only where no pattern
+    scores (the saddle area prompts the cauda equina questions instead). "Nothing is painted below the neck"
+    was printed for a drawing of saddle numbness."""
+    if not painted:
+        return "nothing is painted yet"
+    return ("nothing is painted where a referral pattern is scored (the saddle area is not scored: it prompts "
+            "the red-flag questions)")
+
+
+def signed_points(x: float) -> str:
+    """A change in percentage points with its sign, "+2.5" or "-0.7"; a change that rounds to nothing is "0.0",
+    never "-0.0" (a slightly smaller drawing printed "(-0.0 points)")."""
+    r = round(float(x), 1)
+    return "0.0" if r == 0 else f"{r:+.1f}"
+
+
 HAND_WORDS = ("hand", "palm", "finger", "thumb")
 
 

@@ -26,6 +26,24 @@ from .painting import PainMap, _now
 HISTORY_MARK = "~"  # MRN-1_2026-12-07.bodymap~1: the version the first later save replaced
 
 
+FUTURE_DAYS_ALLOWED = 1  # a clinic a time zone ahead of the computer's clock may already be on tomorrow
+
+
+def check_typed_visit_date(value: str | None, today: date) -> None:
+    """A visit date typed by hand (the painting window's Visit form, `bodymap new --visit-date`) that lies
+    after tomorrow is a typing slip (3026 for 2026): refused, naming the date. Files already saved with such
+    a date still open (only typing is checked), so nothing made is lost."""
+    if not value:
+        return
+    try:
+        day = date.fromisoformat(str(value).strip())
+    except ValueError:
+        return  # not a date at all: PainMap.set_visit names that problem
+    if (day - today).days > FUTURE_DAYS_ALLOWED:
+        raise BodymapError(f"visit date {day.isoformat()} is in the future (today is {today.isoformat()}); "
+                           "check the year")
+
+
 class VisitConflict(BodymapError):
     """Saving would replace a file that holds another visit or another patient."""
 

@@ -177,7 +177,7 @@ def test_show_prints_a_readable_summary(env, made):
     out = res.stdout
     assert "right calf (50%)" in out
     assert "left shin (100%)" in out
-    assert "burning" in out and "pins_and_needles" in out and "aching" in out
+    assert "burning" in out and "pins and needles" in out and "aching" in out
     assert "K1" in out
     assert "both sides painted: yes" in out
     assert "reaches:     leg" in out

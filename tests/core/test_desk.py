@@ -58,17 +58,17 @@ def test_a_follow_up_visit_is_a_new_file_with_its_own_dates(desk, tmp_path):
 
 def test_saving_a_changed_visit_over_its_file_is_refused_and_saved_as_a_new_visit(desk):
     desk.pain_map.paint_region("right_calf")
-    desk.set_visit({"patient_id": "MRN-1", "visit_date": "2026-12-07"})
+    desk.set_visit({"patient_id": "MRN-1", "visit_date": "2026-11-23"})
     first = desk.save()
     before = first.read_bytes()
-    desk.set_visit({"patient_id": "MRN-1", "visit_date": "2026-12-21"})  # a later date on the opened file
+    desk.set_visit({"patient_id": "MRN-1", "visit_date": "2026-12-07"})  # a later date on the opened file
     assert desk.is_another_visit_than_opened
     with pytest.raises(VisitConflict):
         desk.save_to(first)
     assert first.read_bytes() == before and desk.dirty  # nothing replaced, nothing lost
     second = desk.save_as_new_visit()
-    assert second != first and fileformat.load(second).visit.visit_date == "2026-12-21"
-    assert fileformat.load(first).visit.visit_date == "2026-12-07"
+    assert second != first and fileformat.load(second).visit.visit_date == "2026-12-07"
+    assert fileformat.load(first).visit.visit_date == "2026-11-23"
 
 
 def test_saving_the_same_visit_again_keeps_the_replaced_version_beside_it(desk):

@@ -107,3 +107,19 @@ def test_lab_validate_measures_the_library_alone_whatever_the_environment_names(
     assert bodymap.match(m, top_n=60).top.id == favour  # the live matcher follows the variable
     rep = validate_folder([f])
     assert rep.n == 1 and rep.cases[0].ranked[0] == plain.top.id
+
+
+def test_a_local_prior_that_is_not_text_json_or_a_file_is_named_in_words_not_error_classes(atlas, tmp_path, cli,
+                                                                                          monkeypatch):
+    monkeypatch.delenv(matcher.LOCAL_PRIOR_ENV, raising=False)
+    f = tmp_path / "m.bodymap"
+    fileformat.save(_l5_or_s1(atlas, "left"), f)
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"schema": ')
+    cases = {binary: "not UTF-8", broken: "not JSON", "/dev/null": "not a regular file"}
+    for p, words in cases.items():
+        r = cli("match", f, "--local-prior", p)
+        assert r.status == 2 and len(r.err_lines) == 1 and words in r.err, (p, r.err)
+        assert "Error" not in r.err and "Traceback" not in r.err  # no UnicodeDecodeError, JSONDecodeError

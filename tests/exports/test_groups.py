@@ -84,7 +84,7 @@ def test_a_planted_difference_is_found(tmp_path, capsys):
     # the text output states each group's n and marks the difference
     assert main(["stats", str(tmp_path), "--by", "recorded_by"]) == 0
     out = capsys.readouterr().out
-    assert "arm A (n=20), arm B (n=20)" in out and "1 region differ" in out
+    assert "arm A (n=20); arm B (n=20)" in out and "1 region differ" in out
 
 
 def test_no_planted_difference_finds_nothing(tmp_path, capsys):

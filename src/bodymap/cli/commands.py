@@ -45,11 +45,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     sn = sub.add_parser("new", help="build a map from named regions")
     sn.add_argument("output")
-    sn.add_argument("--paint", action="append", default=[], metavar="REGION[:FRACTION][=SENSATION]")
+    sn.add_argument("--paint", action="append", default=[], metavar="REGION[:FRACTION][=SENSATION]",
+                    help="paint a region ('bodymap atlas regions'), FRACTION of it (default all), with SENSATION: "
+                         "aching (the default; the matcher weighs it, so give the one the patient feels), sharp, "
+                         "burning, pins_and_needles or numbness. Repeat for more regions")
     sn.add_argument("--intensity", type=int, help="overall pain 0-10")
-    sn.add_argument("--answer", action="append", default=[], metavar="KEY=VALUE")
+    sn.add_argument("--answer", action="append", default=[], metavar="KEY=VALUE",
+                    help="a question's answer: yes, no or unsure (age: whole years); the keys are listed when "
+                         "one is unknown")
     sn.add_argument("--session-code")
-    sn.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
+    sn.add_argument("--overwrite", action="store_true",
+                    help="replace OUT if it exists (the map it replaces is kept beside it as OUT~1, ~2, ...)")
     sn.add_argument("--patient-id", metavar="ID", help="the patient identifier, e.g. the record number (free text)")
     sn.add_argument("--visit-date", metavar="YYYY-MM-DD", help="the date of the visit")
     sn.add_argument("--recorded-by", metavar="NAME",
@@ -237,6 +243,8 @@ def _atlas(args, parser) -> int:
             return ExitStatus.BAD_INPUT
         print("atlas ok")
         return ExitStatus.OK
+    if args.atlas_cmd not in ("regions", "render"):  # `bodymap atlas` alone printed its help and exited 0
+        raise UsageError("atlas needs a command: check, regions or render (see 'bodymap atlas --help')")
     atlas = load_atlas()
     if args.atlas_cmd == "regions":
         total = {v: atlas.silhouette(v).area for v in ("front", "back")}
@@ -256,8 +264,7 @@ def _atlas(args, parser) -> int:
         headless.save_png(surf, args.output)
         print(f"wrote {args.output}")
         return ExitStatus.OK
-    parser.parse_args(["atlas", "--help"])
-    return ExitStatus.BAD_INPUT
+    return ExitStatus.BAD_INPUT  # not reached: every other command was refused above
 
 
 def parse_paint_spec(spec: str) -> tuple[str, float, str]:
@@ -285,11 +292,20 @@ def _new(args) -> int:
         raise UsageError(f"{args.output}: already exists; add --overwrite to replace it")
     m = PainMap()
     # the visit fields first: a bad date is refused before any painting work
+    from datetime import date
+
+    from ..visits import check_typed_visit_date
+
+    check_typed_visit_date(args.visit_date, date.today())
     m.visit.update({"patient_id": args.patient_id, "visit_date": args.visit_date,
                     "recorded_by": args.recorded_by, "note": args.note})
     for spec in args.paint:
         region, fraction, sensation = parse_paint_spec(spec)
-        m.paint_region(region, fraction, sensation)
+        try:
+            m.paint_region(region, fraction, sensation)
+        except UsageError as exc:  # "fraction must be ..." named no argument: say which --paint it was
+            msg = str(exc)
+            raise UsageError(msg if msg.startswith("unknown") else f"--paint {spec}: {msg}") from None
     if args.intensity is not None:
         m.set_intensity(None, args.intensity)
     for a in args.answer:
@@ -299,8 +315,19 @@ def _new(args) -> int:
         m.answers[k.strip()] = parse_answer(k.strip(), v)
     if args.session_code:
         m.meta["session_code"] = args.session_code
+    kept = None
+    if args.overwrite and Path(args.output).is_file():
+        from ..visits import keep_previous
+
+        kept = keep_previous(Path(args.output))  # --overwrite keeps the map it replaces, as a save does (ADR 0017)
     fileformat.save(m, args.output, new=not args.overwrite)  # of two racing `new` runs, one is told "exists"
-    print(f"wrote {args.output}")
+    print(f"wrote {args.output}" + (f" (the map it replaced is kept as {kept})" if kept else ""))
+    counted = set(m.painted_regions())
+    for spec in args.paint:
+        region = parse_paint_spec(spec)[0]
+        if region not in counted:  # `show` would say "regions: none" with no hint why
+            print(f"note: {region}: too little of it is painted to count as painted (a speck); paint more of it",
+                  file=sys.stderr)
     return ExitStatus.OK
 
 
@@ -339,13 +366,15 @@ def _show(args) -> int:
           f"saved {local_time(m.meta.get('modified'))}")
     print(f"extent:      {s['extent_percent']:.1f}% of body (front {s['extent_by_view']['front']:.1f}%, "
           f"back {s['extent_by_view']['back']:.1f}%)")
-    print(f"sensations:  {', '.join(s['sensations']) or 'none painted'}")
+    from ..painting import SENSATION_WORDS  # the report's words: "pins and needles (tingling)", never the raw id
+
+    print(f"sensations:  {', '.join(SENSATION_WORDS.get(x, x) for x in s['sensations']) or 'none painted'}")
     cov = s["region_coverage"]
     names = [f"{m.atlas.region(r).name} ({100 * cov[r]:.0f}%)" for r in s["regions"]]
     print(f"regions:     {', '.join(names) if names else 'none'}")
     print(f"reaches:     {s['most_distal'] or '-'}; both sides painted: {'yes' if s['both_sides'] else 'no'}")
     _show_research(m)
-    inten = ", ".join(f"{k} {v}/10" for k, v in m.intensity.items()) or "-"
+    inten = ", ".join(f"{k.replace('_', ' ')} {v}/10" for k, v in m.intensity.items()) or "-"
     print(f"intensity:   {inten}")
     ans = ", ".join(f"{k}={'yes' if v is True else 'no' if v is False else v}" for k, v in m.answers.items()) or "-"
     print(f"answers:     {ans}")

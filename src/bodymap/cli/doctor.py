@@ -7,8 +7,8 @@ every FOLDER given:
   painting window removes them at its next start, `--clean` removes them now);
 - a folder whose mode is looser than docs/security.md documents (never changed:
   a clinic's share keeps its mode, ADR 0018);
-- entries named `*.bodymap` that are not regular files (a FIFO, device or socket:
-  every reader refuses them by name).
+- entries named `*.bodymap` that are not regular files (a FIFO, device or socket, or a
+  symbolic link to one or to nothing: every reader refuses them by name).
 
 Exit status 0 when nothing needs attention, 2 when something was named.
 """
@@ -38,6 +38,11 @@ def run(args) -> int:
     found = 0
     for folder in folders:
         if not folder.is_dir():
+            if not args.folders:
+                raise UsageError(f"{folder}: the maps folder does not exist yet (nothing has been saved there); "
+                                 "give the folder to check")
+            if folder.exists():  # `doctor visit.bodymap` said "no such folder" of a file that is there
+                raise UsageError(f"{folder}: is a file, not a folder; give the folder that holds it")
             raise UsageError(f"{folder}: no such folder")
         loose = folder_looseness(folder, maps_sharing())  # only the maps folder may be shared
         if loose:
@@ -58,14 +63,33 @@ def run(args) -> int:
                 found += 1
         try:
             with os.scandir(folder) as it:
-                for e in it:
-                    if e.name.endswith(".bodymap"):
-                        st = e.stat(follow_symlinks=False)
-                        if not stat.S_ISREG(st.st_mode) and not stat.S_ISLNK(st.st_mode):
-                            print(f"not a map: {e.path} is {file_kind(st.st_mode)}")
-                            found += 1
+                entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             raise UsageError(f"{folder}: cannot list ({exc.strerror or exc})") from None
+        for e in entries:
+            if e.name.lower().endswith(".bodymap"):
+                odd = _odd_entry(e, file_kind)
+                if odd:
+                    print(f"not a map: {e.path} is {odd}")
+                    found += 1
     if not found:
         print(f"nothing to report in {', '.join(str(f) for f in folders)}")
     return 2 if found else 0
+
+
+def _odd_entry(e, file_kind) -> str | None:
+    """What a `*.bodymap` entry is when no reader can open it as a map, or None: a folder, FIFO, device or socket,
+    or a symbolic link to one of them or to nothing (a link to a regular file is read as that file)."""
+    try:
+        st = e.stat(follow_symlinks=False)
+    except OSError:
+        return None  # gone since the listing
+    if stat.S_ISREG(st.st_mode):
+        return None
+    if not stat.S_ISLNK(st.st_mode):
+        return file_kind(st.st_mode)
+    try:
+        target = os.stat(e.path)
+    except OSError:
+        return "a symbolic link to nothing"
+    return None if stat.S_ISREG(target.st_mode) else f"a symbolic link to {file_kind(target.st_mode)}"

@@ -54,7 +54,8 @@ def add_parsers(subparsers) -> None:
     si.add_argument("csv", help="CSV with columns patient_id, regions (;-separated region ids, CHOIR codes or names), "
                                 "optional sensation, choir_female and answers")
     si.add_argument("outdir", help="folder to write <patient_id>.bodymap into (created if missing)")
-    si.add_argument("--overwrite", action="store_true", help="replace files that already exist")
+    si.add_argument("--overwrite", action="store_true",
+                    help="replace files that already exist (each kept beside it as name.bodymap~N)")
     si.add_argument("--choir-numbering", choices=("male", "female", "auto"), default=None,
                     help="which CHOIR drawing numbered the three-digit codes 112-117 (default auto: decided from the "
                          "rows, said how; mixed evidence stops and asks for this flag). A per-row choir_female "
@@ -144,12 +145,7 @@ def _write_text(path: Path, text: str) -> None:
     from ..exports.common import atomic_text_writer
 
     w = atomic_text_writer(path, identifiers=True)  # a FHIR Bundle is for the patient's record: 0600
-    try:
-        w.fh.write(text)
-    except OSError:
-        w.abort()
-        raise
-    w.commit()
+    w.fill(lambda fh: fh.write(text))  # a full disk names the file
 
 
 def _export_csv(p: Path, output: str | None, include_identifiers: bool = False) -> int:
@@ -163,12 +159,7 @@ def _export_csv(p: Path, output: str | None, include_identifiers: bool = False) 
     run = FolderRun("export --csv", paths, dec)
     if output:
         w = atomic_text_writer(Path(output), identifiers=include_identifiers)
-        try:
-            write_csv(run, dec, w.fh, include_identifiers=include_identifiers)
-        except BaseException:
-            w.abort()
-            raise
-        w.commit()
+        w.fill(lambda fh: write_csv(run, dec, fh, include_identifiers=include_identifiers))  # a full disk names it
         print(f"wrote {output} ({run.ok} rows)", file=sys.stderr)
     else:
         write_csv(run, dec, sys.stdout, include_identifiers=include_identifiers)

@@ -46,7 +46,18 @@ def set_pin(config_path: str | None) -> int:
         pin, again = lines[0].strip(), (lines[1].strip() if len(lines) > 1 else lines[0].strip())
     if pin != again:
         raise UsageError("the two PINs differ; nothing was changed")
+    if _guessable(pin):  # the first PINs anyone in a waiting room would try on the exit gesture
+        raise UsageError("that PIN is among the first anyone would try (one digit repeated, or a run such as "
+                         "1234 or 4321); choose another; nothing was changed")
     cfg.pin_hash = hash_pin(pin)
     p = save_config(cfg, path)
     print(f"stored the PIN's salted hash in {p}")
     return ExitStatus.OK
+
+
+def _guessable(pin: str) -> bool:
+    """One digit repeated (0000, 111111) or a run up or down by one (1234, 98765, 7890)."""
+    if not pin.isdigit() or len(pin) < 2:
+        return False  # hash_pin says what is wrong with it
+    steps = {(int(b) - int(a)) % 10 for a, b in zip(pin, pin[1:])}
+    return steps in ({0}, {1}, {9})

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..bands import band_text
 from ..errors import BodymapError, UsageError
 from ..fileformat import load
-from ..triage import CAVEAT, assess, hypothesis_name
+from ..triage import CAVEAT, assess, hypothesis_name, no_pattern_text
 
 
 def match_command(path: str, as_json: bool = False, local_prior: str | None = None,
@@ -37,6 +37,9 @@ def _match(path: str, as_json: bool) -> int:
     from ..matcher import LOCAL_PRIOR_ENV, get_model, local_prior_path, read_local_prior
 
     if local_prior_path():
+        if Path(local_prior_path()).is_dir():  # the reader said "(IsADirectoryError)"
+            raise UsageError(f"local prior {local_prior_path()}: is a folder; give the JSON file that "
+                             "'bodymap lab validate --fit-prior' wrote")
         read_local_prior(local_prior_path())  # one clear message (exit 2) if it is not a local prior
     p = Path(path)
     if p.is_dir():
@@ -50,7 +53,7 @@ def _match(path: str, as_json: bool) -> int:
     if as_json:
         print(json.dumps(r.to_json(), ensure_ascii=False))
         return 0
-    print(format_ranking(r))
+    print(format_ranking(r, painted=not m.is_empty))
     if local_prior_path():  # comparable: the prior's provenance and the top line without it
         prior = get_model(m.atlas).local_prior
         saved = os.environ.pop(LOCAL_PRIOR_ENV)
@@ -65,24 +68,31 @@ def _match(path: str, as_json: bool) -> int:
     return 0
 
 
-def format_ranking(r) -> str:
+def format_ranking(r, painted: bool | None = None) -> str:
+    """The ranking as a clinician reads it in a terminal: red flags first, prompts, then the table.
+    `painted`: whether the map holds any paint (default: from the ranking's extent)."""
     out = []
-    for f in r.red_flags:
-        out.append(f"RED FLAG {f.id} [{getattr(f, 'urgency', 'same_day')}] ({getattr(f, 'pathology', '')}): "
-                   f"{f.text}")
+    for f in r.red_flags:  # as `show` and the report word it: the text says the urgency; the ids are in --json
+        out.append(f"RED FLAG: {f.text}")
     for pr in r.prompts:
         out.append(f"prompt: {pr}")
     if getattr(r, "ranking_error", None):
         out.append(f"no ranking: {r.ranking_error}")
     elif not r.hypotheses:
-        out.append("no painting to match")
+        if painted is None:
+            painted = bool(r.summary.get("extent_percent"))
+        out.append(f"no pattern to rank: {no_pattern_text(painted)}")
     else:
         if r.red_flags or r.prompts:
             out.append(CAVEAT)
-        out.append(f"{'pattern':<28} {'side':<10} {'prob':>5}  {'band':<21}  main reason")
-        for h in r.hypotheses[:5]:
-            reason = next((e.text for e in h.evidence if e.direction == "for"), "")
-            out.append(f"{hypothesis_name(h)[:28]:<28} {h.side:<10} {100 * h.probability:4.0f}%  {band_text(h.band):<21}  {reason}")
+        shown = r.hypotheses[:5]
+        # the names whole ("Carpal tunnel syndrome (medi" was cut at 28 characters): the column is as wide as
+        # the longest name shown
+        w = max([len("pattern")] + [len(hypothesis_name(h)) for h in shown])
+        out.append(f"{'pattern':<{w}} {'side':<10} {'prob':>5}  {'band':<21}  main reason")
+        for h in shown:
+            reason = next((e.text for e in h.evidence if e.direction == "for"), "no painted area speaks for it")
+            out.append(f"{hypothesis_name(h):<{w}} {h.side:<10} {100 * h.probability:4.0f}%  {band_text(h.band):<21}  {reason}")
         top = r.hypotheses[0]
         against = [e.text for e in top.evidence if e.direction == "against"]
         if against:
@@ -92,11 +102,10 @@ def format_ranking(r) -> str:
 
 
 def _folder(folder: Path, as_json: bool) -> int:
-    files = sorted(folder.glob("*.bodymap"))
-    if not files:
-        raise UsageError(f"{folder}: no .bodymap files in this folder")
+    from ..exports.common import Decoder, Progress, list_maps  # issue 25: count, rate, time left on a terminal
+
+    files = list_maps(folder)  # the one folder listing of the exports (the suffix in any case)
     bad = []
-    from ..exports.common import Decoder, Progress  # issue 25: count, rate, time left on a terminal
     from ..matcher import TOP_N
 
     dec = Decoder()  # read like the folder exports (issue 19): no PainMap, the stroke log skipped, bodymap.features

@@ -42,7 +42,12 @@ def group_stats(args) -> int:
 
     dec, run, gr = _group_run(args, "stats --by", pixels=False)
     summary = summarize_groups(gr, dec, args.fdr)
-    summary["bad_files"] = [str(p) for p, _ in run.bad]
+    from ..exports.keys import Pseudonyms
+
+    # research output, like `stats`: a bad file by its keyed hash (a file name is often built from the patient
+    # identifier, MRN-004217_2026-03-14.bodymap); stderr names it for whoever runs the command
+    keys = Pseudonyms()
+    summary["bad_files"] = [keys.map_key(p.name) for p, _ in run.bad]
     print(json.dumps(summary, ensure_ascii=False) if args.json else format_groups(summary))
     return run.exit_status
 
@@ -126,12 +131,7 @@ def registry_export(args) -> int:
         print(f"wrote {out} ({n} rows)", file=sys.stderr)
     elif args.output:
         w = atomic_text_writer(Path(args.output))
-        try:
-            n = registry.write_csv_rows(rows, dec, w.fh, ident)
-        except BaseException:
-            w.abort()
-            raise
-        w.commit()
+        n = w.fill(lambda fh: registry.write_csv_rows(rows, dec, fh, ident))  # a full disk names the file
         print(f"wrote {args.output} ({n} rows)", file=sys.stderr)
     else:
         registry.write_csv_rows(rows, dec, sys.stdout, ident)
@@ -196,9 +196,7 @@ def _similar(args) -> int:
 
     if not 1 <= args.k <= 1000:
         raise UsageError("-k must be between 1 and 1000")
-    p = Path(args.file)
-    if not p.is_file():
-        raise UsageError(f"{p}: no such file")
+    p = _one_map(args.file)
     out = None
     if args.output:
         from ..paths import check_output_file
@@ -217,6 +215,8 @@ def _similar(args) -> int:
     if args.json:
         print(json.dumps({"query": p.name, "maps_compared": len(items), "by_jaccard": [js(n) for n in by_j],
                           "by_ruzicka": [js(n) for n in by_r]}))
+    elif not items:  # not two empty lists under their headings
+        print(f"{p.name}: no other map in {args.folder} to compare it with")
     else:
         print(f"{p.name}: {len(items)} maps compared")
         for title, lst, key in (("by Jaccard (painted pixels)", by_j, "jaccard"),
@@ -242,13 +242,21 @@ def _similar(args) -> int:
     return run.exit_status
 
 
+def _one_map(path: str) -> Path:
+    """The one map a command is about: a folder (`similar FOLDER FOLDER`) is named a folder, not "no such file"."""
+    p = Path(path)
+    if p.is_dir():
+        raise UsageError(f"{p}: is a folder; give one .bodymap file")
+    if not p.exists():
+        raise UsageError(f"{p}: no such file")
+    return p
+
+
 def _confirm(args) -> int:
     from .. import fileformat
     from ..confirmed import validate_confirmed
 
-    p = Path(args.file)
-    if not p.is_file():
-        raise UsageError(f"{p}: no such file")
+    p = _one_map(args.file)
     m = fileformat.load(p)
     if args.clear:
         if args.diagnosis or args.how or args.date:

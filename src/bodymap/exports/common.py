@@ -152,7 +152,8 @@ def _nonzero(b: np.ndarray) -> np.ndarray:
 
 
 def list_maps(folder: str | os.PathLike) -> list[Path]:
-    """The .bodymap files in `folder` (not recursive), sorted by name."""
+    """The .bodymap files in `folder` (not recursive), sorted by name; the suffix in any case, as the review
+    window's folder walk reads it (a map copied through a FAT stick as MAP.BODYMAP was left out of exports)."""
     p = Path(folder)
     if not p.exists():
         raise UsageError(f"{p}: no such folder")
@@ -160,7 +161,7 @@ def list_maps(folder: str | os.PathLike) -> list[Path]:
         raise UsageError(f"{p}: is not a folder")
     try:
         with os.scandir(p) as it:
-            names = sorted(e.name for e in it if e.name.endswith(".bodymap"))
+            names = sorted(e.name for e in it if e.name.lower().endswith(".bodymap"))
     except OSError as exc:
         raise UsageError(f"{p}: cannot list ({exc.strerror or exc})") from None
     if not names:
@@ -282,13 +283,14 @@ class _AtomicWriter(AtomicWriter):
     """A text AtomicWriter; a folder, a missing folder, a device or a link given as the output is a usage error."""
 
     def __init__(self, path: Path, mode: int = 0o600):
-        from ..paths import check_replaceable
+        from ..paths import check_not_a_map, check_replaceable
 
         path = Path(path)
         folder = path.parent if str(path.parent) else Path(".")
         if path.is_dir():
             raise UsageError(f"{path}: is a folder; give a file name")
         check_replaceable(path, UsageError)
+        check_not_a_map(path)  # an export never replaces a map (not even the one it was made from)
         if not folder.is_dir():
             raise UsageError(f"{path}: folder {folder} does not exist")
         super().__init__(path, mode)

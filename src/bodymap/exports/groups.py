@@ -228,9 +228,12 @@ def _sig(x: float) -> float:
 
 def format_groups(summary: dict[str, Any], top: int = 15) -> str:
     g = summary["groups"]
-    out = [f"groups by {summary['by']}: " + ", ".join(f"{x['group']} (n={x['n']})" for x in g)]
+    # "; " between groups: a group's name can hold a comma ("Dr B, PT")
+    out = [f"groups by {summary['by']}: " + ("; ".join(f"{x['group']} (n={x['n']})" for x in g) or "none")]
     if summary["maps_without_value"]:
-        out.append(f"{summary['maps_without_value']} maps have no {summary['by']} and are left out")
+        n = summary["maps_without_value"]
+        out.append(f"{n} map{'s have' if n != 1 else ' has'} no {summary['by']} and {'are' if n != 1 else 'is'} "
+                   "left out")
     for x in g:
         e = x["extent_percent"]
         ext = f"extent median {e['median']:.1f}% of body" if e["median"] is not None else "no maps"
@@ -242,11 +245,12 @@ def format_groups(summary: dict[str, Any], top: int = 15) -> str:
     out.append("")
     out.append(f"per-region test: {summary['test']}, Benjamini-Hochberg FDR {summary['fdr']:.0%}; "
                f"{summary['regions_tested']} regions tested")
-    names = [x["group"][:12] for x in g]
-    out.append(f"{'region':<28} " + " ".join(f"{n:>12}" for n in names) + f" {'p':>9} {'q':>9}")
+    w = min(24, max([12] + [len(x["group"]) for x in g]))  # a group's name whole up to 24 characters
+    names = [x["group"][:w] for x in g]
+    out.append(f"{'region':<28} " + " ".join(f"{n:>{w}}" for n in names) + f" {'p':>9} {'q':>9}")
     diffs = summary["differences"]
     for d in diffs[:top]:
-        shares = " ".join(f"{100 * s:11.0f}%" if s is not None else f"{'-':>12}" for s in d["shares"])
+        shares = " ".join(f"{100 * s:{w - 1}.0f}%" if s is not None else f"{'-':>{w}}" for s in d["shares"])
         mark = "  *" if d["differs"] else ""
         out.append(f"{d['region']:<28} {shares} {d['p']:>9.3g} {d['q']:>9.3g}{mark}")
     if any(d.get("small_expected") for d in diffs):
@@ -286,14 +290,23 @@ class SegmentPairs:
         self.labels = {c: t.codes[c].label for c in self.codes}
         self.cooc = np.zeros((len(self.codes), len(self.codes)), np.int64)
         self.n = 0
-        self.all_imported = True
+        self.whole_only = True
+        self.n_painted = 0
+
+    @property
+    def all_imported(self) -> bool:
+        """Every map with paint paints whole regions only, and at least one has paint (a folder of empty maps
+        is not a folder of imported ones)."""
+        return self.whole_only and self.n_painted > 0
 
     def __iter__(self) -> Iterator[MapRecord]:
         for rec in self.records:
             self.n += 1
             cov = self.decoder.coverage(rec)
-            if cov.any() and not whole_regions_only(self.decoder, rec):
-                self.all_imported = False
+            if cov.any():
+                self.n_painted += 1
+                if not whole_regions_only(self.decoder, rec):
+                    self.whole_only = False
             seg = sorted({k for i in np.flatnonzero(cov >= self.threshold) for k in self.region_codes[i]})
             if seg:
                 self.cooc[np.ix_(seg, seg)] += 1

@@ -357,6 +357,23 @@ def import_regions(csv_path: str | Path, outdir: str | Path, *, overwrite: bool 
         return build_map(row, atlas, table, choir_female=female, painter=painter, extra_columns=extra)
 
     progress.total = len(jobs)
+    if overwrite:  # --overwrite keeps each map it replaces as name~1, ~2, ..., as every save does (ADR 0017, 0037)
+        from ..visits import keep_previous
+
+        kept = 0
+        for j in jobs:
+            if j.target.is_file():
+                try:
+                    keep_previous(j.target)
+                    kept += 1
+                except BodymapError as exc:  # no copy, no replacing: the row is skipped and named
+                    problems.append(f"{j.where}: {exc}")
+                    j.female = None
+        jobs = [j for j in jobs if j.female is not None]
+        progress.total = len(jobs)
+        if kept:
+            err.write(f"import-regions: {kept} existing map{'s' if kept != 1 else ''} replaced; each old version "
+                      "is kept beside it as name.bodymap~N\n")
     written, failed = run_jobs(jobs, build, writer, progress)
     problems = sorted(problems + failed, key=_row_number)
     progress.finish(written, time.monotonic() - started)

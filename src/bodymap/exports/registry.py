@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from ..errors import BodymapError, UsageError
+from ..errors import BodymapError, FileWriteError, UsageError
 from .common import Decoder
 
 MISSING_DASK = ("--dask needs the dask package with its distributed scheduler, which is not installed; "
@@ -214,7 +214,10 @@ def write_partitioned(rows: Iterable[list], decoder: Decoder, output: Path, by: 
     name, key = partition_key(decoder, by, include_identifiers)
     if name == "visit_year":
         sch = sch.append(pa.field("visit_year", pa.int32()))
-    tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent if str(output.parent) else "."))
+    try:  # a read-only or full folder: one line naming the folder typed, never the hidden temp folder's name
+        tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent if str(output.parent) else "."))
+    except OSError as exc:
+        raise FileWriteError(f"{output}: cannot write ({exc.strerror or exc})") from None
     n = 0
     try:
         for b, chunk in enumerate(_chunks(rows)):
@@ -227,7 +230,9 @@ def write_partitioned(rows: Iterable[list], decoder: Decoder, output: Path, by: 
         if n == 0:
             raise UsageError("no maps to write")
         os.replace(tmp, output)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise FileWriteError(f"{output}: cannot write ({exc.strerror or exc})") from None
         raise
     return n

@@ -30,18 +30,68 @@ DISCLAIMER_HEAD = "Decision aid, not a diagnosis."
 # From the one vocabulary (regions/questions.yaml): {answer key: short words for lists}
 RED_FLAG_QUESTIONS = {k: vocabulary.words(k, "short") for k in vocabulary.red_flag_keys()}
 ANSWER_WORDS = {k: vocabulary.words(k, "short") for k in vocabulary.keys()}
-from ..triage import SIDE_WORDS, hypothesis_name  # noqa: E402,F401 (one wording of a hypothesis, issue 18)
+from ..triage import SIDE_WORDS, hypothesis_name, no_pattern_text  # noqa: E402,F401 (one wording of a hypothesis, issue 18)
 RED = "#B3261E"
 RED_BG = "#FCEEEE"
 MUTED = "#5F5A57"
 
 
+UNICODE_FONT = "BodymapSans"  # assets/fonts/DejaVuSans.ttf, the windows' typeface, for what Helvetica lacks
+_UNICODE_GLYPHS: list = []  # [the set of characters it has], once registered (empty: not registered yet)
+
+
+def _unicode_glyphs() -> frozenset:
+    """Register DejaVu Sans with reportlab once; the characters it can draw (empty if it cannot be read)."""
+    if not _UNICODE_GLYPHS:
+        try:
+            from reportlab.pdfbase import pdfmetrics
+            from reportlab.pdfbase.ttfonts import TTFont
+
+            from ..paths import assets_dir
+
+            f = TTFont(UNICODE_FONT, str(assets_dir() / "fonts" / "DejaVuSans.ttf"))
+            pdfmetrics.registerFont(f)
+            _UNICODE_GLYPHS.append(frozenset(chr(c) for c in f.face.charToGlyph))
+        except Exception:  # noqa: BLE001 - a broken install still prints the report, with "?" as before
+            _UNICODE_GLYPHS.append(frozenset())
+    return _UNICODE_GLYPHS[0]
+
+
+def _cp1252(ch: str) -> bool:
+    try:
+        ch.encode("cp1252")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
 def _t(s: Any) -> str:
-    """Text for a reportlab Paragraph: markup escaped, characters the standard fonts lack replaced."""
+    """Text for a reportlab Paragraph: markup escaped; what the standard fonts lack (Łódź, Ωμέγα, Кирилл) in
+    DejaVu Sans, and a character no font here has as its code point ([U+75DB]), never a bare "?": a patient
+    identifier "Łódź" was printed "?ód?" on the chart report."""
     s = str(s)
     s = s.replace("\u2192", "->").replace("\u2265", ">=").replace("\u2264", "<=").replace("\u2212", "-")
-    s = s.encode("cp1252", errors="replace").decode("cp1252")
-    return escape(s)
+    if all(_cp1252(ch) for ch in s):
+        return escape(s)
+    glyphs = _unicode_glyphs()
+    out, run = [], []
+
+    def flush() -> None:
+        if run:
+            out.append(f'<font name="{UNICODE_FONT}">{escape("".join(run))}</font>')
+            run.clear()
+
+    for ch in s:
+        if _cp1252(ch):
+            flush()
+            out.append(escape(ch))
+        elif ch in glyphs:
+            run.append(ch)
+        else:
+            flush()
+            out.append(f"[U+{ord(ch):04X}]")
+    flush()
+    return "".join(out)
 
 
 def _when(s: str | None) -> str:
@@ -197,7 +247,7 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
         story.append(Paragraph(_t(f"No ranking: {ranking.ranking_error}. The red flags above still stand."),
                                st["body"]))
     elif not ranking.hypotheses:
-        story.append(Paragraph("No pattern to show: nothing is painted below the neck.", st["body"]))
+        story.append(Paragraph(_t(f"No pattern to show: {no_pattern_text(not m.is_empty)}."), st["body"]))
     if (prior_note := ranking_note(ranking)):  # opt-in clinic prior (issue 25): what shaped the percentages
         story.append(Paragraph(_t(prior_note), st["body"]))
     for k, h in enumerate(ranking.hypotheses[:3], start=1):
@@ -345,16 +395,17 @@ def _facts(m: PainMap, st) -> list:
     unsure = [ANSWER_WORDS.get(k, k) for k, v in m.answers.items() if v == UNSURE]
     if "age" in m.answers:
         out.append(Paragraph(_t(f"age {m.answers['age']}"), st["body"]))
-    out.append(Paragraph(_t("yes: " + (", ".join(yes) or "-")), st["body"]))
-    out.append(Paragraph(_t("no: " + (", ".join(no) or "-")), st["body"]))
+    # "; " between answers: a label can hold a comma ("calf pain on walking, easing at rest" read as two)
+    out.append(Paragraph(_t("yes: " + ("; ".join(yes) or "-")), st["body"]))
+    out.append(Paragraph(_t("no: " + ("; ".join(no) or "-")), st["body"]))
     if unsure:
-        out.append(Paragraph(_t("not sure: " + ", ".join(unsure)), st["body"]))
+        out.append(Paragraph(_t("not sure: " + "; ".join(unsure)), st["body"]))
     legacy = vocabulary.legacy_keys()  # read from older files, never asked: never "not answered"
     unasked = [ANSWER_WORDS[k] for k in ANSWER_WORDS
                if k not in m.answers and k not in legacy and vocabulary.applies(k, m.answers)]
     if unasked:  # at most 8 named (issue 18 added questions): the rest counted, so the page keeps the note
         more = f"; and {len(unasked) - 8} more" if len(unasked) > 8 else ""
-        out.append(Paragraph(_t("not answered: " + ", ".join(unasked[:8]) + more), st["small"]))
+        out.append(Paragraph(_t("not answered: " + "; ".join(unasked[:8]) + more), st["small"]))
     return out
 
 

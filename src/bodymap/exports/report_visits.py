@@ -16,7 +16,7 @@ from ..atomicio import write_atomic_via
 from ..bands import band_text, hypothesis_band
 from ..painting import PainMap
 from ..paths import check_output_file
-from ..triage import hypothesis_name
+from ..triage import hypothesis_name, no_pattern_text, signed_points
 from .report import DISCLAIMER_HEAD, MUTED, RED, RED_BG, _evidence_both_ways, _styles, _t, _when, report_mode
 
 
@@ -116,7 +116,7 @@ def write_comparison_report(before: PainMap, after: PainMap, output: str | os.Pa
             story.append(t)
             story.append(Paragraph("What changed", st["h2"]))
             ext_b, ext_a = before.extent_percent()["total"], after.extent_percent()["total"]
-            story.append(Paragraph(_t(f"Extent {ext_b:.1f}% -> {ext_a:.1f}% of body ({ext_a - ext_b:+.1f} points)."),
+            story.append(Paragraph(_t(f"Extent {ext_b:.1f}% -> {ext_a:.1f}% of body ({signed_points(ext_a - ext_b)} points)."),
                                    st["body"]))
             pb, pa = before.intensity.get("overall"), after.intensity.get("overall")
             story.append(Paragraph(_t(f"Pain now {pb if pb is not None else 'not given'} -> "
@@ -130,10 +130,10 @@ def write_comparison_report(before: PainMap, after: PainMap, output: str | os.Pa
                     story.append(Paragraph(f"<b>{word}:</b> {_t(text)}", st["body"]))
                 story.append(Paragraph(_t(f"Overlap (painted both times over painted either time): "
                                           f"{100 * ch.jaccard:.0f}%."), st["body"]))
-            for label, r in (("Before", rb), ("After", ra)):
+            for label, r, drawn in (("Before", rb, before), ("After", ra, after)):
                 story.append(Paragraph(f"Most consistent pattern, {label.lower()}", st["h2"]))
                 if not r.hypotheses:
-                    story.append(Paragraph("None: nothing is painted below the neck.", st["body"]))
+                    story.append(Paragraph(_t(f"None: {no_pattern_text(not drawn.is_empty)}."), st["body"]))
                     continue
                 h = r.hypotheses[0]
                 story.append(Paragraph(f"{_t(hypothesis_name(h))}: {100 * h.probability:.0f}% "
@@ -184,7 +184,7 @@ def write_timeline_report(timeline, maps: dict[str, PainMap], output: str | os.P
                 if ch.comparable:
                     since = (f"new: {', '.join(m.atlas.region(x).name for x in ch.new) or 'none'}; resolved: "
                              f"{', '.join(m.atlas.region(x).name for x in ch.resolved) or 'none'}; extent "
-                             f"{ch.extent_change:+.1f} points")
+                             f"{signed_points(ch.extent_change)} points")
                 else:
                     since = "drawn on another atlas: not compared"
             day = labels[i] + ("" if v.dated_by == DATED_BY_VISIT else " (saved)")

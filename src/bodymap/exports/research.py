@@ -216,7 +216,10 @@ def format_stats(summary: dict[str, Any], top_regions: int = 15) -> str:
         out.append("(no region painted in any map)")
     out.append("")
     if summary.get("pairs_over") == "choir_segments":  # issue 25: every map came from codes
-        out.append("every map was imported from region codes: pairs are CHOIR segments, not bodymap regions")
+        # what is known is that every map paints whole regions only (maps from `bodymap new` do too), not
+        # that each was imported
+        out.append("every map paints whole regions only, as maps imported from region codes do: pairs are CHOIR "
+                   "segments, not bodymap regions")
     out.append(f"{'pair':<56} {'both':>6} {'Jaccard':>8} {'phi':>7}")
     for p in summary["pairs"]:
         phi = f"{p['phi']:7.2f}" if p["phi"] is not None else "      -"

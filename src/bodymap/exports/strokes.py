@@ -132,7 +132,7 @@ class Template:
 
 def load_template(path: str) -> Template:
     p = Path(path)
-    doc = read_yaml(p, UsageError, what="a stroke template", missing=f"{p}: no such template")
+    doc = read_yaml(p, UsageError, what="a stroke template", missing="no such template")
     if not isinstance(doc, dict) or doc.get("schema") != "bodymap.stroke-template/1":
         raise UsageError(f"{p}: not a stroke template (schema: bodymap.stroke-template/1)")
     kind = doc.get("fit", "similarity")
@@ -407,6 +407,10 @@ def import_strokes(src: str, template: str, output: str, overwrite: bool = False
     if not drawing.strokes:
         raise UsageError(f"{src}: no strokes")
     m, rep = paint_drawing(drawing, t, out=str(output))
+    if overwrite and Path(output).is_file():
+        from ..visits import keep_previous
+
+        keep_previous(Path(output))  # --overwrite keeps the map it replaces as name~N (ADR 0017, 0037)
     fileformat.save(m, output)
     return rep
 

@@ -220,3 +220,17 @@ def paint_period(lay: ViewLayout, pain_map: PainMap) -> int:
     """The sensation texture period on screen (as the painting window computes it)."""
     return max(4, int(round(PATTERN_PERIOD * lay.scale / pain_map.raster.scale)))
 
+
+
+#: below this height a picture's titles, side letters and legend (fixed sizes) overlap and fall off it: a smaller
+#: picture is drawn at this height and scaled down whole (`bodymap render --height 200` cut "patient's right ...")
+MIN_LAYOUT_HEIGHT = 500
+
+
+def at_least_height(height: int, draw) -> pygame.Surface:
+    """`draw(h)` at `height`, or at MIN_LAYOUT_HEIGHT scaled down to `height`: the same picture, smaller."""
+    if height >= MIN_LAYOUT_HEIGHT:
+        return draw(height)
+    big = draw(MIN_LAYOUT_HEIGHT)
+    w = max(1, round(big.get_width() * height / MIN_LAYOUT_HEIGHT))
+    return pygame.transform.smoothscale(big, (w, height))

@@ -6,6 +6,7 @@ painted here" rather than as blank paper.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
@@ -17,7 +18,7 @@ from ..atlas import Atlas
 from ..errors import UsageError
 from ..heatscale import Shares, colour_scale, heatmap_rgb
 from . import view as render
-from .body import draw_side_markers, rgba_surface
+from .body import MIN_LAYOUT_HEIGHT, at_least_height, draw_side_markers, rgba_surface
 
 HEADER_H = 64
 TITLE_H = 50
@@ -25,6 +26,9 @@ LEGEND_W = 230
 
 
 def heatmap_size(atlas: Atlas, height: int) -> tuple[int, int]:
+    if height < MIN_LAYOUT_HEIGHT:  # drawn at MIN_LAYOUT_HEIGHT and scaled down (render_heatmap)
+        w, _ = heatmap_size(atlas, MIN_LAYOUT_HEIGHT)
+        return max(1, round(w * height / MIN_LAYOUT_HEIGHT)), height
     x0, y0, x1, y1 = atlas.bounds
     scale = (height - HEADER_H - TITLE_H - 20) / (y1 - y0)
     return int(2 * (x1 - x0) * scale + 16 + 40 + LEGEND_W), height
@@ -32,6 +36,12 @@ def heatmap_size(atlas: Atlas, height: int) -> tuple[int, int]:
 
 def heatmap_layouts(atlas: Atlas, height: int) -> dict[str, render.ViewLayout]:
     """Where each view sits in a heat map picture of this height (tests use it to find pixels)."""
+    if height < MIN_LAYOUT_HEIGHT:  # the layout of the bigger picture, scaled as the picture is
+        k = heatmap_size(atlas, height)[0] / heatmap_size(atlas, MIN_LAYOUT_HEIGHT)[0]
+        return {v: dataclasses.replace(lay, left=lay.left * k, top=lay.top * height / MIN_LAYOUT_HEIGHT,
+                                       scale=lay.scale * height / MIN_LAYOUT_HEIGHT,
+                                       width=round(lay.width * k), height=round(lay.height * height / MIN_LAYOUT_HEIGHT))
+                for v, lay in heatmap_layouts(atlas, MIN_LAYOUT_HEIGHT).items()}
     width, _ = heatmap_size(atlas, height)
     area = pygame.Rect(20, HEADER_H, width - 40 - LEGEND_W, height - HEADER_H - 10)
     return render.layout_views(atlas, area, title_h=TITLE_H)
@@ -42,6 +52,10 @@ def render_heatmap(atlas: Atlas, hm: Shares, title: str, lines: list[str], heigh
         raise UsageError(f"--height must be between 300 and 8000 pixels, got {height}")
     if not pygame.font.get_init():
         pygame.font.init()
+    return at_least_height(height, lambda h: _heatmap_picture(atlas, hm, title, lines, h))
+
+
+def _heatmap_picture(atlas: Atlas, hm: Shares, title: str, lines: list[str], height: int) -> pygame.Surface:
     width, _ = heatmap_size(atlas, height)
     surf = pygame.Surface((width, height))
     surf.fill(render.BACKGROUND)

@@ -16,7 +16,7 @@ from ..errors import FileWriteError, UsageError
 from ..painting import SENSATIONS, PainMap
 from ..paths import check_output_file
 from . import view as render
-from .body import draw_side_markers, rgba_surface  # noqa: F401 (rgba_surface: re-exported)
+from .body import at_least_height, draw_side_markers, rgba_surface  # noqa: F401 (rgba_surface: re-exported)
 from .palette import OVERLAP_BAND, PAINT_ALPHA, PATTERN_PERIOD, SENSATION_STYLE
 
 def pattern_mask(pattern: str, shape: tuple[int, int], period: int = PATTERN_PERIOD,
@@ -153,7 +153,7 @@ def render_atlas_png(atlas: Atlas, layer: str = "regions", height: int = 1400) -
     if not 200 <= height <= 8000:
         raise UsageError(f"--height must be between 200 and 8000 pixels, got {height}")
     _init()
-    return render_atlas(atlas, layer, height)
+    return at_least_height(height, lambda h: render_atlas(atlas, layer, h))
 
 
 def render_map_png(pain_map: PainMap, overlay: str = "none", height: int = 1000) -> pygame.Surface:
@@ -161,6 +161,10 @@ def render_map_png(pain_map: PainMap, overlay: str = "none", height: int = 1000)
     if not 200 <= height <= 8000:
         raise UsageError(f"--height must be between 200 and 8000 pixels, got {height}")
     _init()
+    return at_least_height(height, lambda h: _map_picture(pain_map, overlay, h))
+
+
+def _map_picture(pain_map: PainMap, overlay: str, height: int) -> pygame.Surface:
     atlas = pain_map.atlas
     x0, y0, x1, y1 = atlas.bounds
     title_h = 50

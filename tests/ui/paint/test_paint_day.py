@@ -734,3 +734,17 @@ def test_a_finger_lost_with_the_focus_does_not_turn_the_next_touch_into_a_pinch(
     s.handle_event(ev(pygame.FINGERUP, x=p[0] / w, y=p[1] / h, dx=0.0, dy=0.0, touch_id=1, finger_id=2,
                       pressure=0.0))
     assert s.zoom is None and cov(s, "right_calf") > 0
+
+
+def test_a_visit_date_typed_years_ahead_is_shown_in_the_dialog_and_nothing_changes(screen):
+    """3026 for 2026: the window's clock says 2026-03-14; the date stays in the field to be corrected."""
+    s = screen
+    s.day.visit_dialog()
+    key(s, pygame.K_TAB)
+    clear_field(s)
+    type_text(s, "3026-03-14")
+    key(s, pygame.K_RETURN)
+    assert s.dialog is not None and s.dialog.kind == "visit" and s.dialog.tone == "error"
+    assert any("future" in line for line in s.dialog.lines)
+    assert s.dialog.fields[1].value == "3026-03-14"
+    assert s.pain_map.visit.as_dict() == {} and not s.dirty

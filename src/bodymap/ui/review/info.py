@@ -7,6 +7,7 @@ panel (panels.InfoPanel) lays them out and draws them.
 from __future__ import annotations
 
 from ...localprior import ranking_note
+from ...triage import no_pattern_text, signed_points
 from ...painting import PainMap
 from ...render.body import DIFF_KINDS, DIFF_STYLE
 from ...review.patient import day_text
@@ -86,8 +87,7 @@ def _single_items(s: ReviewSession, fixed: list[Item], items: list[Item], show_z
     elif (prior_note := ranking_note(ranking)):  # opt-in clinic prior (issue 25): never unseen
         items.append(Item("warn", prior_note, AGAINST_TEXT))
     if not (ranking is None or getattr(ranking, "ranking_error", None)) and not hyps:
-        items.append(Item("note", "No referral pattern fits: nothing painted below the neck." if m.is_empty
-                          else "No referral pattern fits this painting.", MUTED))
+        items.append(Item("note", f"No referral pattern fits: {no_pattern_text(not m.is_empty)}.", MUTED))
     for i, h in enumerate(hyps):
         sel = hypothesis_key(h) == s.selected_hyp
         items.append(Item("hypothesis", hypothesis_text(h), TEXT, index=i,
@@ -151,7 +151,7 @@ def _compare_items(s: ReviewSession, fixed: list[Item], items: list[Item]) -> No
     items.append(Item("big", f"Similarity (Jaccard): {comp.jaccard:.2f}", space_before=True))
     items.append(Item("muted", "Area painted both times over the area painted either time: 1 = the same "
                       "area, 0 = no overlap.", MUTED))
-    items.append(Item("big", f"Extent change: {comp.extent_change:+.1f} percentage points", space_before=True))
+    items.append(Item("big", f"Extent change: {signed_points(comp.extent_change)} percentage points", space_before=True))
     items.append(Item("muted", f"{comp.extent_before:.1f}% of body before, {comp.extent_after:.1f}% after.",
                       MUTED))
     items.append(Item("heading", "Difference (the large picture)", space_before=True))
@@ -200,7 +200,7 @@ def _timeline_items(s: ReviewSession, fixed: list[Item], items: list[Item]) -> N
             rids = getattr(ch, kind)
             names = ", ".join(s.atlas.region(r).name for r in rids) if rids else "none"
             items.append(Item("legend", f"{DIFF_STYLE[kind]['label']}: {names}", swatch=kind))
-        items.append(Item("muted", f"Similarity (Jaccard) {ch.jaccard:.2f}; extent {ch.extent_change:+.1f} "
+        items.append(Item("muted", f"Similarity (Jaccard) {ch.jaccard:.2f}; extent {signed_points(ch.extent_change)} "
                           "percentage points.", MUTED))
     items.append(Item("muted", "A region counts as painted above the documented minimum (no stray dots or "
                       "eraser slivers). Maps are grouped by patient identifier as typed: check it matches.",
