@@ -16,7 +16,7 @@ from . import features
 from .atlas import load_atlas
 from .errors import BodymapError
 from .fileformat import read_bytes, read_document
-from .matcher import Features, Model, get_model, inputs_from, posterior, top_line
+from .matcher import Features, Model, get_model, inputs_from, posterior, posterior_many, top_line, top_lines
 from .redflags import rule_key
 from .triage import Case, assess_case
 
@@ -74,20 +74,43 @@ class Scorer:
 
     def __call__(self, path: str) -> BatchResult:
         """The top hypothesis and the red flags of one file (error set instead when it cannot be read)."""
+        return self.many([path])[0]
+
+    def many(self, paths: list[str]) -> list[BatchResult]:
+        """The results of many files, in order: each file read on its own, then all of them ranked in one
+        pass (matcher.posterior_many: row by row the same numbers as one file at a time, ADR 0033)."""
         model = self.model
+        out: list[BatchResult | None] = [None] * len(paths)
+        todo: list[int] = []
+        fs: list[Features] = []
+        for i, path in enumerate(paths):
+            try:
+                raw = read_bytes(Path(path))  # refuses folders and oversized files before reading them
+                f = features_from_bytes(raw, model, path, self.flags)
+            except BodymapError as exc:
+                out[i] = BatchResult(path, None, None, 0.0, (), str(exc))
+                continue
+            if not f.coverage.any():  # nothing painted: no line, as bodymap.match
+                out[i] = BatchResult(path, None, None, 0.0, tuple(f.red_flag_ids), None)
+                continue
+            todo.append(i)
+            fs.append(f)
         try:
-            raw = read_bytes(Path(path))  # refuses folders and oversized files before reading them
-            f = features_from_bytes(raw, model, path, self.flags)
-        except BodymapError as exc:
-            return BatchResult(path, None, None, 0.0, (), str(exc))
-        if not f.coverage.any():  # nothing painted: no line, as bodymap.match
-            return BatchResult(path, None, None, 0.0, tuple(f.red_flag_ids), None)
+            tops = top_lines(model, fs, posterior_many(model, fs)) if fs else []
+        except Exception:  # noqa: BLE001 - one map the chunk cannot rank: rank each alone, so only it fails
+            tops = [self._rank_one(f) for f in fs]
+        for i, f, top in zip(todo, fs, tops):
+            if isinstance(top, str):
+                out[i] = BatchResult(paths[i], None, None, 0.0, tuple(f.red_flag_ids), top)
+            else:
+                out[i] = BatchResult(paths[i], *top, tuple(f.red_flag_ids), None)
+        return out  # type: ignore[return-value]
+
+    def _rank_one(self, f: Features) -> tuple[str, str, float] | str:
         try:
-            pid, side, p = top_line(model, f, posterior(model, f))  # the first pattern line (ADR 0019)
+            return top_line(self.model, f, posterior(self.model, f))  # the first pattern line (ADR 0019)
         except Exception as exc:  # noqa: BLE001 - a failing matcher never drops the file's red flags (issue 18)
-            return BatchResult(path, None, None, 0.0, tuple(f.red_flag_ids),
-                               f"ranking failed ({type(exc).__name__}: {exc})")
-        return BatchResult(path, pid, side, p, tuple(f.red_flag_ids), None)
+            return f"ranking failed ({type(exc).__name__}: {exc})"
 
 
 _WORKER: list[Scorer] = []  # this process's scorer: set before the pool forks, or on first use
@@ -105,8 +128,7 @@ def score_file(path: str) -> BatchResult:
 
 
 def _score_chunk(paths: list[str]) -> list[BatchResult]:
-    score = _scorer()
-    return [score(p) for p in paths]
+    return _scorer().many(paths)
 
 
 def score_many(paths: Iterable[str], workers: int | None = None, chunksize: int = 256) -> list[BatchResult]:
@@ -119,7 +141,7 @@ def score_many(paths: Iterable[str], workers: int | None = None, chunksize: int 
     workers = workers or os.cpu_count() or 1
     score = _scorer()
     if workers == 1 or len(paths) < 2 * chunksize:
-        return [score(p) for p in paths]
+        return [r for i in range(0, len(paths), chunksize) for r in score.many(paths[i:i + chunksize])]
     chunks = [paths[i:i + chunksize] for i in range(0, len(paths), chunksize)]
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)

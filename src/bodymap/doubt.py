@@ -93,20 +93,48 @@ def averaged_softmax(mu: np.ndarray, sd: np.ndarray, groups: np.ndarray | None =
     """E[softmax(z)] for z_h ~ N(mu_h, sd_h^2), by fixed draws (deterministic). Hypotheses in one
     `group` (the sides of one pattern: the same table) share their draw; groups are independent.
     Entries with mu = -inf get probability 0."""
+    return averaged_softmax_many(np.asarray(mu, dtype=float)[None], np.asarray(sd, dtype=float)[None], groups)[0]
+
+
+def _draws_by_group(draws: np.ndarray) -> np.ndarray:
+    """(n, DRAWS): the draws of each group in one contiguous row (kept with the draws)."""
+    n = draws.shape[1]
+    key = -n
+    if key not in _DRAW_CACHE:
+        _DRAW_CACHE[key] = np.ascontiguousarray(draws.T)
+    return _DRAW_CACHE[key]
+
+
+BUNDLE = 16  # maps averaged in one pass: (16, DRAWS, hypotheses) floats stay within the cache
+
+
+def averaged_softmax_many(mu: np.ndarray, sd: np.ndarray, groups: np.ndarray | None = None) -> np.ndarray:
+    """`averaged_softmax` of each row of (N, H) `mu` and `sd`, many maps in one pass (ADR 0033).
+
+    Row by row the numbers are the same, bit for bit, as one map at a time: rows are bundled by
+    their count of finite entries, so every sum adds the same terms in the same order (a sum over
+    a longer row, padded with zeros, would round differently)."""
     mu = np.asarray(mu, dtype=float)
+    sd = np.asarray(sd, dtype=float)
     ok = np.isfinite(mu)
     out = np.zeros_like(mu)
-    if not ok.any():
-        return out
-    g = np.arange(len(mu)) if groups is None else np.asarray(groups)
-    sd = np.asarray(sd, dtype=float)
+    g = np.arange(mu.shape[1]) if groups is None else np.asarray(groups)
     draws = _draws(int(g.max()) + 1)
-    m, s, gk = mu[ok], sd[ok], g[ok]
-    z = draws[:, gk]
-    z *= s
-    z += m
-    z -= z.max(axis=1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(axis=1, keepdims=True)
-    out[ok] = z.mean(axis=0)
-    return out / out.sum()
+    n_ok = ok.sum(axis=1)
+    for k in np.unique(n_ok[n_ok > 0]).tolist():
+        same = np.flatnonzero(n_ok == k)
+        for start in range(0, len(same), BUNDLE):
+            rows = same[start:start + BUNDLE]
+            cols = np.nonzero(ok[rows])[1].reshape(len(rows), k)  # each row's finite entries, in order
+            r = rows[:, None]
+            # (maps, k, DRAWS): each map's draws laid out as the one-map path lays them (a column of
+            # draws per hypothesis), so a sum over hypotheses runs in order and a mean over draws pairwise
+            z = _draws_by_group(draws)[g[cols]]
+            z *= sd[r, cols][:, :, None]
+            z += mu[r, cols][:, :, None]
+            z -= z.max(axis=1, keepdims=True)
+            np.exp(z, out=z)
+            z /= z.sum(axis=1, keepdims=True)
+            out[r, cols] = z.mean(axis=2)
+    tot = out.sum(axis=1, keepdims=True)
+    return np.divide(out, tot, out=out, where=n_ok[:, None] > 0)

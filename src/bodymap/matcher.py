@@ -641,6 +641,13 @@ def posterior(model: Model, f: Features, temperature: float | None = None,
     return rules.combine(model, parts if parts is not None else parts_of(model, f), T)
 
 
+def posterior_many(model: Model, fs: list[Features], temperature: float | None = None) -> np.ndarray:
+    """(N, H): `posterior` of many maps at once, row by row the same numbers (ADR 0033)."""
+    T = model.lib.temperature if temperature is None else temperature
+    X = soft_painted(np.array([f.coverage for f in fs], dtype=float).reshape(len(fs), -1)) * model.scored
+    return rules.combine_many(model, rules.parts_many(model, fs, X), T)[0]
+
+
 # ---------------------------------------------------------------------------
 # Red flags (rules in bodymap.redflags, never affected by the ranking) and prompts
 
@@ -913,17 +920,51 @@ def _side_rank(model: Model, painted: str) -> np.ndarray:
 
 def top_line(model: Model, f: Features, post: np.ndarray) -> tuple[str, str, float]:
     """(pattern id, side, belief in the pattern) of the first line, as `rank` shows it."""
-    belief = np.bincount(model.rules.hyp_pat, weights=post, minlength=len(model.pattern_ids))
-    k = int(np.argmax(np.round(belief, 12)))  # the first of equal beliefs, as pattern_lines orders them
-    rows = model.rules.extra["rows_of"][k]
-    painted = _painted_side(model, f)
-    best = int(rows[np.lexsort((_side_rank(model, painted)[rows], -np.round(post[rows], 12)))[0]])
-    pid, side = model.hyps[best]
-    if pid == NONE_ID:
-        side = painted
-    elif pid != WIDESPREAD_ID and model.lib.get(pid).symmetric:
-        side = "bilateral"
-    return pid, side, float(post[rows].sum())
+    return top_lines(model, [f], post[None])[0]
+
+
+def top_lines(model: Model, fs: list[Features], post: np.ndarray) -> list[tuple[str, str, float]]:
+    """`top_line` of many maps at once, from their (N, H) posteriors."""
+    rt = model.rules
+    n_ids = len(model.pattern_ids)
+    N = len(fs)
+    belief = rules._belief(rt, post, n_ids)
+    ks = np.argmax(np.round(belief, 12), axis=1)  # the first of equal beliefs, as pattern_lines orders them
+    cand = _line_rows(model)[ks]  # (N, 3): the line's hypotheses, -1 past its last
+    valid = cand >= 0
+    n = np.arange(N)[:, None]
+    safe = np.where(valid, cand, 0)
+    rp = np.where(valid, np.round(post[n, safe], 12), -np.inf)
+    painted = [_painted_side(model, f) for f in fs]
+    sr = np.array([_side_rank(model, p) for p in painted])[n, safe]
+    pick = np.zeros(N, dtype=int)  # most probable first, then the painted side, then the line's order
+    r = np.arange(N)
+    for j in range(1, cand.shape[1]):
+        better = valid[:, j] & ((rp[:, j] > rp[r, pick]) | ((rp[:, j] == rp[r, pick]) & (sr[:, j] < sr[r, pick])))
+        pick[better] = j
+    best = cand[r, pick]
+    out = []
+    for i in range(N):
+        rows = rt.extra["rows_of"][ks[i]]
+        pid, side = model.hyps[best[i]]
+        if pid == NONE_ID:
+            side = painted[i]
+        elif pid != WIDESPREAD_ID and model.lib.get(pid).symmetric:
+            side = "bilateral"
+        out.append((pid, side, float(post[i, rows].sum())))
+    return out
+
+
+def _line_rows(model: Model) -> np.ndarray:
+    """(len(pattern_ids), 3) the hypotheses of each line in order, -1 past its last (kept on the model)."""
+    hit = model.__dict__.get("_line_rows")
+    if hit is None:
+        rows_of = model.rules.extra["rows_of"]
+        hit = np.full((len(rows_of), max(len(r) for r in rows_of)), -1)
+        for k, rows in enumerate(rows_of):
+            hit[k, :len(rows)] = rows
+        model.__dict__["_line_rows"] = hit
+    return hit
 
 
 def _with_rules(ev: tuple[Evidence, ...], parts: rules.Parts, k: int, pat: Pattern,

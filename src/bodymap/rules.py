@@ -275,82 +275,201 @@ class _Reasons(dict):
         return super().get(k) or default
 
 
+@dataclass
+class PartsMany:
+    """`Parts` of many maps at once, one row per map (`one(i, ...)` gives map i's Parts; ADR 0033)."""
+
+    mean: np.ndarray  # (N, H)
+    var: np.ndarray  # (N, H)
+    none_comp: np.ndarray | None  # (N, C)
+    none_feat: np.ndarray  # (N,)
+    ceiling: np.ndarray  # (N, len(pattern_ids))
+    to_none: np.ndarray  # (N, len(pattern_ids)) bool
+    wide_q: np.ndarray  # (N,)
+    wide_n: np.ndarray  # (N, 2) int: body regions and WPI areas painted (the words of the widespread line)
+    painted_sides: list  # per map: (), ('left',), ('right',) or ('left', 'right')
+
+    def one(self, i: int, model, f, x: np.ndarray) -> Parts:
+        """Map i's Parts (`f` and `x` as given to parts_many, for the words of its ceilings)."""
+        mean = self.mean[i]
+        on = (x >= 0.5).astype(float)
+        nerve = [s_ for s_, on_ in zip(_sensations(), f.sensations) if on_ and s_ in NERVE_SENSATIONS]
+        groups, areas = (int(n) for n in self.wide_n[i])
+        wide_text = (f"pain in {groups} of the 5 body regions (generalised pain) and {areas} of the 19 areas of the "
+                     "widespread pain index") if groups >= GENERALISED_MIN else ""
+        return Parts(mean, self.var[i], None if self.none_comp is None else self.none_comp[i], float(self.none_feat[i]),
+                     self.ceiling[i], self.to_none[i], lambda k: _reasons(model, f, x, on, mean, nerve, k),
+                     float(self.wide_q[i]), wide_text, self.painted_sides[i])
+
+    @classmethod
+    def of(cls, parts: Parts) -> "PartsMany":
+        """One map's Parts as a PartsMany of one row, for combine (which reads no words: wide_n is left 0)."""
+        return cls(parts.mean[None], parts.var[None], None if parts.none_comp is None else parts.none_comp[None],
+                   np.array([parts.none_feat]), parts.ceiling[None], parts.to_none[None], np.array([parts.wide_q]),
+                   np.zeros((1, 2), dtype=int), [parts.painted_sides])
+
+
 def parts_of(model, f, x: np.ndarray) -> Parts:
     """x: (R,) soft-painted share of each scored region (0 outside the scored ones)."""
-    d, rt = model.doubt, model.rules
-    vt = rt.extra
-    notx = (1 - x) * model.absent_w
-    region = d.e_lp @ x + d.e_lq @ notx
-    var = (1 - doubt.SHARED_RHO) * (d.v_lp @ x + d.v_lq @ notx) + doubt.SHARED_RHO * (d.g_p @ x + d.g_q @ notx) ** 2
-    s = f.sensations.astype(float)
-    mean = region + d.sens[0] @ s + d.sens[2] @ (1 - s)
-    var = var + d.sens[1] @ s + d.sens[3] @ (1 - s)
+    return parts_many(model, [f], x[None]).one(0, model, f, x)
+
+
+def _sens_tables(model) -> dict:
+    """{sensation code: the four sensation terms of parts_many}, each the same matrix-vector product as one
+    map's (kept on the model's rule tables: 32 codes)."""
+    hit = model.rules.extra.get("sens_terms")
+    if hit is None:
+        d = model.doubt
+        hit = {}
+        for code in range(1 << len(_sensations())):
+            s = ((code >> np.arange(len(_sensations()))) & 1).astype(bool).astype(float)
+            hit[code] = (d.sens[0] @ s, d.sens[2] @ (1 - s), d.sens[1] @ s, d.sens[3] @ (1 - s))
+        model.rules.extra["sens_terms"] = hit
+    return hit
+
+
+def _region_tables(model) -> dict:
+    """Per-atlas tables of parts_many: the WPI areas and body regions of each region, and its side."""
+    hit = model.rules.extra.get("region_terms")
+    if hit is None:
+        vt = model.rules.extra
+        idx = vt["wpi_idx"]
+        n_areas = len(vt["wpi_region"])
+        area = np.zeros((len(idx), n_areas))
+        area[np.flatnonzero(idx >= 0), idx[idx >= 0]] = 1.0
+        names = sorted({g for g in vt["wpi_region"] if g})
+        group = np.zeros((n_areas, len(names)))
+        for a, g in enumerate(vt["wpi_region"]):
+            if g:
+                group[a, names.index(g)] = 1.0
+        hit = model.rules.extra["region_terms"] = {
+            "area": area, "group": group, "left": vt["side"] == "left", "right": vt["side"] == "right",
+            "disc_keys": sorted({a for _, keys in vt["disc_k"] for a in keys}),
+            "nerve": np.array([s_ in NERVE_SENSATIONS for s_ in _sensations()]),
+        }
+    return hit
+
+
+def parts_many(model, fs: list, X: np.ndarray) -> PartsMany:
+    """parts_of for many maps at once (ADR 0033): X (N, R) their soft-painted shares, fs their inputs
+    (sensations, answers, key_points). Row by row the same numbers, bit for bit, as one map at a time:
+    the products that sum over regions are each map's own matrix-vector products (a matrix product over
+    the chunk would add in another order), everything else is elementwise or a sum of whole numbers."""
     from .matcher import ANSWER_FEATURES  # the matcher imports this module at its top
 
-    for j, a in enumerate(ANSWER_FEATURES):  # answers: the model's own log table, with its range's spread
-        v = f.answers.get(a)
-        if v is True:
-            mean, var = mean + model.ans_lp[:, j], var + d.ans[1][:, j]
-        elif v is False:
-            mean, var = mean + model.ans_lq[:, j], var + d.ans[3][:, j]
-    age = f.answers.get("age")
-    if isinstance(age, int) and not isinstance(age, bool):
-        mean, var = (mean + d.age[0], var + d.age[1]) if age >= 60 else (mean + d.age[2], var + d.age[3])
+    d, rt = model.doubt, model.rules
+    vt = rt.extra
+    N = len(fs)
+    H = len(model.hyps)
     nh = rt.n_pat
+    X = np.asarray(X, dtype=float)
+    NOTX = (1 - X) * model.absent_w
+    terms = np.empty((7, N, H))  # e_lp x, e_lq notx, v_lp x, v_lq notx, g_p x, g_q notx, w_all x
+    w_m = np.empty((N, H))
+    with_none = model.none_lp is not None
+    C = len(model.none_log_share) if with_none else 0
+    none_terms = np.empty((2, N, C))
+    none_p, none_q = (d.none_e_lp, d.none_e_lq) if d.none_e_lp is not None else (model.none_lp, model.none_lq)
+    e_lp, e_lq, v_lp, v_lq, g_p, g_q, w_both = d.e_lp, d.e_lq, d.v_lp, d.v_lq, d.g_p, d.g_q, vt["w_both"]
+    for i in range(N):
+        x, nx = X[i], NOTX[i]
+        terms[0, i] = e_lp @ x
+        terms[1, i] = e_lq @ nx
+        terms[2, i] = v_lp @ x
+        terms[3, i] = v_lq @ nx
+        terms[4, i] = g_p @ x
+        terms[5, i] = g_q @ nx
+        w = w_both @ x
+        terms[6, i], w_m[i] = w[:H], w[H:]
+        if with_none:
+            none_terms[0, i] = none_p @ x
+            none_terms[1, i] = none_q @ nx
+    region = terms[0] + terms[1]
+    var = (1 - doubt.SHARED_RHO) * (terms[2] + terms[3]) + doubt.SHARED_RHO * (terms[4] + terms[5]) ** 2
+    sens = np.array([f.sensations for f in fs], dtype=bool).reshape(N, -1)
+    codes = sens @ (1 << np.arange(sens.shape[1]))
+    table = _sens_tables(model)
+    st = [np.array([table[int(c)][j] for c in codes]).reshape(N, H) for j in range(4)]
+    mean = region + st[0] + st[1]
+    var = var + st[2] + st[3]
+    answers = [f.answers for f in fs]
+    for j, a in enumerate(ANSWER_FEATURES):  # answers: the model's own log table, with its range's spread
+        vals = [ans.get(a) for ans in answers]
+        yes = np.array([v is True for v in vals])[:, None]
+        no = np.array([v is False for v in vals])[:, None]
+        if yes.any():
+            np.add(mean, model.ans_lp[:, j], out=mean, where=yes)
+            np.add(var, d.ans[1][:, j], out=var, where=yes)
+        if no.any():
+            np.add(mean, model.ans_lq[:, j], out=mean, where=no)
+            np.add(var, d.ans[3][:, j], out=var, where=no)
+    ages = [ans.get("age") for ans in answers]
+    known = np.array([isinstance(a, int) and not isinstance(a, bool) for a in ages])
+    old = (known & np.array([k and a >= 60 for k, a in zip(known, ages)]))[:, None]
+    young = (known[:, None] & ~old)
+    np.add(mean, d.age[0], out=mean, where=old)
+    np.add(var, d.age[1], out=var, where=old)
+    np.add(mean, d.age[2], out=mean, where=young)
+    np.add(var, d.age[3], out=var, where=young)
     # the ISNCSCI key sensory point painted: evidence for that root on that side (M)
-    for key in getattr(f, "key_points", ()) or ():
-        rows = vt["key_rows"].get(key)
-        if rows is not None:
-            mean[rows] += KEY_POINT_LLR
-            var[rows] += doubt.LOGIT_SD["M"] ** 2
-    none_comp, none_feat = None, 0.0
-    if model.none_lp is not None:
-        none_comp = (d.none_e_lp @ x + d.none_e_lq @ notx) if d.none_e_lp is not None else \
-            (model.none_lp @ x + model.none_lq @ notx)
-        none_feat = float(mean[nh] - region[nh])
+    for i, f in enumerate(fs):
+        for key in getattr(f, "key_points", ()) or ():
+            rows = vt["key_rows"].get(key)
+            if rows is not None:
+                mean[i, rows] += KEY_POINT_LLR
+                var[i, rows] += doubt.LOGIT_SD["M"] ** 2
+    none_comp, none_feat = None, np.zeros(N)
+    if with_none:
+        none_comp = none_terms[0] + none_terms[1]
+        none_feat = mean[:, nh] - region[:, nh]
     # both sides: a bilateral hypothesis needs paint on both sides inside the pattern's area
-    on = (x >= 0.5).astype(float)
-    lr = vt["lr"] @ on
-    both = (lr[:nh] > 0) & (lr[nh:] > 0)
-    mean[:nh][(vt["bilateral"] & ~both) | vt["dead"]] = -np.inf  # a symmetric pattern has no one side
-    mean[nh + 1:] = -np.inf  # widespread is set by rule below
+    on = (X >= 0.5).astype(float)
+    lr = on @ vt["lr"].T  # counts of regions: whole numbers, exact in any order
+    both = (lr[:, :nh] > 0) & (lr[:, nh:] > 0)
+    head = mean[:, :nh]
+    head[(vt["bilateral"] & ~both) | vt["dead"]] = -np.inf  # a symmetric pattern has no one side
+    mean[:, nh + 1:] = -np.inf  # widespread is set by rule below
     n_ids = len(model.pattern_ids)
     K = len(model.lib.patterns)
-    ceiling = np.ones(n_ids)
-    to_none = np.zeros(n_ids, dtype=bool)
-    painted = float(on.sum())
-    nerve = [s_ for s_, on_ in zip(_sensations(), f.sensations) if on_ and s_ in NERVE_SENSATIONS]
-    c = ceiling[:K]
-    if painted:
-        far_n = vt["remote_k"] @ on
-        far = far_n > 0
-        c_far = np.minimum(CEILING, 1.0 - far_n / painted)
-        c[far] = c_far[far]
-        to_none[:K] = far & ~(bool(nerve) & (NERVE_JOINT_CEILING < c_far))
-    for k, keys in vt["disc_k"]:
-        if any(not isinstance(f.answers.get(a), bool) for a in keys):
-            c[k] = min(c[k], CEILING)
-    if nerve:
-        c[vt["joint_k"]] = np.minimum(c[vt["joint_k"]], NERVE_JOINT_CEILING)
-    best = 3 * np.arange(K) + mean[:nh].reshape(K, 3).argmax(axis=1)
-    w = vt["w_both"] @ x
-    wa, wm = w[:len(model.hyps)][best], w[len(model.hyps):][best]
+    ceiling = np.ones((N, n_ids))
+    to_none = np.zeros((N, n_ids), dtype=bool)
+    painted = on.sum(axis=1)
+    tabs = _region_tables(model)
+    nerve = (sens & tabs["nerve"]).any(axis=1)
+    c = ceiling[:, :K]
+    far_n = on @ vt["remote_k"].T
+    far = far_n > 0  # never where nothing is painted
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c_far = np.minimum(CEILING, 1.0 - far_n / painted[:, None])
+    c[far] = c_far[far]
+    to_none[:, :K] = far & ~(nerve[:, None] & (NERVE_JOINT_CEILING < c_far))
+    if vt["disc_k"]:
+        given = {a: np.array([isinstance(ans.get(a), bool) for ans in answers]) for a in tabs["disc_keys"]}
+        for k, keys in vt["disc_k"]:
+            unanswered = ~np.logical_and.reduce([given[a] for a in keys])
+            c[unanswered, k] = np.minimum(c[unanswered, k], CEILING)
+    if nerve.any():
+        cj = c[:, vt["joint_k"]]
+        cj[nerve] = np.minimum(cj[nerve], NERVE_JOINT_CEILING)
+        c[:, vt["joint_k"]] = cj
+    best = 3 * np.arange(K) + head.reshape(N, K, 3).argmax(axis=2)
+    r = np.arange(N)[:, None]
+    wa, wm = terms[6][r, best], w_m[r, best]
     with np.errstate(invalid="ignore", divide="ignore"):
         m_cap = (wa > 0) & (wm / np.where(wa > 0, wa, 1.0) >= M_SHARE_CAP)
     c[m_cap] = np.minimum(c[m_cap], CEILING)
     # widespread pain (ACR 2016)
-    onr = np.flatnonzero(on > 0)
-    idx = vt["wpi_idx"][onr]
-    areas = np.unique(idx[idx >= 0])
-    groups = {vt["wpi_region"][a] for a in areas} - {None}
-    wide_q, wide_text = 0.0, ""
-    if len(groups) >= GENERALISED_MIN:
-        wide_q = min(WIDESPREAD_MAX, WIDESPREAD_BASE + WIDESPREAD_STEP * max(0, len(areas) - GENERALISED_MIN))
-        wide_text = (f"pain in {len(groups)} of the 5 body regions (generalised pain) and {len(areas)} of the 19 "
-                     "areas of the widespread pain index")
-    sides = tuple(sorted(set(vt["side"][onr].tolist()) - {"midline"}))
-    return Parts(mean, var, none_comp, none_feat, ceiling, to_none,
-                 lambda k: _reasons(model, f, x, on, mean, nerve, k), wide_q, wide_text, sides)
+    areas_on = (on @ tabs["area"]) > 0
+    n_areas = areas_on.sum(axis=1)
+    n_groups = ((areas_on @ tabs["group"]) > 0).sum(axis=1)
+    wide = n_groups >= GENERALISED_MIN
+    wide_q = np.where(wide, np.minimum(WIDESPREAD_MAX, WIDESPREAD_BASE + WIDESPREAD_STEP
+                                       * np.maximum(0, n_areas - GENERALISED_MIN)), 0.0)
+    left, right = (on[:, tabs["left"]] > 0).any(axis=1), (on[:, tabs["right"]] > 0).any(axis=1)
+    sides = [("left", "right") if lt and rt_ else ("left",) if lt else ("right",) if rt_ else ()
+             for lt, rt_ in zip(left.tolist(), right.tolist())]
+    return PartsMany(mean, var, none_comp, none_feat, ceiling, to_none, wide_q,
+                     np.stack([n_groups, n_areas], axis=1), sides)
 
 
 def _reasons(model, f, x: np.ndarray, on: np.ndarray, mean: np.ndarray, nerve: list, k: int) -> list:
@@ -397,46 +516,74 @@ def _sensations():
 
 def combine(model, parts: Parts, T: float) -> np.ndarray:
     """The probability of every hypothesis (model.hyps) a clinician sees, at temperature T."""
+    post, confused = combine_many(model, PartsMany.of(parts), T)
+    parts.confused = confused[0]
+    return post[0]
+
+
+def _belief(rt, post: np.ndarray, n_ids: int) -> np.ndarray:
+    """(N, n_ids) each map's belief in each pattern line: the same sums, in the same order, as a bincount per map."""
+    N = len(post)
+    idx = (np.arange(N)[:, None] * n_ids + rt.hyp_pat).ravel()
+    return np.bincount(idx, weights=post.ravel(), minlength=N * n_ids).reshape(N, n_ids)
+
+
+def combine_many(model, pm: PartsMany, T: float) -> tuple[np.ndarray, list[dict]]:
+    """combine for many maps at once: ((N, H) probabilities, per map {line: confusable partner name}).
+    Row by row the same numbers as one map at a time (ADR 0033)."""
     rt = model.rules
     nh = rt.n_pat
-    mean = parts.mean.copy()
-    if parts.none_comp is not None:
-        mean[nh] = T * float(np.logaddexp.reduce(model.none_log_share + parts.none_comp / T)) + parts.none_feat
+    mean = pm.mean.copy()
+    N, H = mean.shape
+    if pm.none_comp is not None:
+        mean[:, nh] = T * np.logaddexp.reduce(model.none_log_share + pm.none_comp / T, axis=1) + pm.none_feat
     with np.errstate(invalid="ignore"):
         mu = np.where(np.isfinite(mean), model.log_prior + mean / T, -np.inf)
-    post = doubt.averaged_softmax(mu, np.sqrt(np.maximum(parts.var, 0.0)) / T, rt.hyp_pat)
+    post = doubt.averaged_softmax_many(mu, np.sqrt(np.maximum(pm.var, 0.0)) / T, rt.hyp_pat)
     n_ids = len(model.pattern_ids)
-    none_k = n_ids - 2
-    wide_h = len(model.hyps) - 1
+    none_h = np.flatnonzero(rt.hyp_pat == n_ids - 2)
+    wide_h = H - 1
     # the prior share of a moved excess goes only to hypotheses on the painted side(s)
     hside = rt.extra["hside"]
-    on_side = (hside == parts.painted_sides[0]) if len(parts.painted_sides) == 1 else np.ones(len(hside), dtype=bool)
-    prior = np.where(np.isfinite(mean) & on_side, rt.log_prior, 0.0)
-    ceiling = parts.ceiling.copy()
-    belief0 = np.bincount(rt.hyp_pat, weights=post, minlength=n_ids)
-    parts.confused = {}
+    on_side = np.array([hside == s[0] if len(s) == 1 else np.ones(H, dtype=bool) for s in pm.painted_sides])
+    prior = np.where(np.isfinite(mean) & on_side.reshape(N, H), rt.log_prior, 0.0)
+    ceiling = pm.ceiling.copy()
+    belief0 = _belief(rt, post, n_ids)
+    confused: list[dict] = [{} for _ in range(N)]
     for k, j in rt.extra["confusable"]:  # a pair the drawing cannot tell apart (Albert 2019)
-        if belief0[j] >= CONFUSABLE_MIN and CEILING < ceiling[k]:
-            ceiling[k] = CEILING
-            parts.confused[k] = model.lib.patterns[j].name
+        hit = np.flatnonzero((belief0[:, j] >= CONFUSABLE_MIN) & (CEILING < ceiling[:, k]))
+        ceiling[hit, k] = CEILING
+        for i in hit.tolist():
+            confused[i][k] = model.lib.patterns[j].name
+    keep = np.arange(H) != wide_h
     for _ in range(3):  # a moved excess can push another line over its ceiling
-        belief = np.bincount(rt.hyp_pat, weights=post, minlength=n_ids)
-        over = np.flatnonzero(belief > ceiling + 1e-12)
-        if not over.size:
+        belief = _belief(rt, post, n_ids)
+        over = belief > ceiling + 1e-12
+        if not over.any():
             break
-        for k in over:
+        for k in np.flatnonzero(over.any(axis=0)).tolist():  # each map's lines in order, as one map at a time
+            rows = np.flatnonzero(over[:, k])
             mine = rt.hyp_pat == k
-            excess = belief[k] - ceiling[k]
-            post[mine] *= ceiling[k] / belief[k]
-            if parts.to_none[k]:
-                post[rt.hyp_pat == none_k] += excess
-                continue
-            others = ~mine & (np.arange(len(post)) != wide_h)
-            w1 = np.where(others, post, 0.0)
-            w2 = np.where(others, prior, 0.0)
-            w = 0.5 * w1 / max(w1.sum(), 1e-300) + 0.5 * w2 / max(w2.sum(), 1e-300)
-            post += excess * w / w.sum()
-    if parts.wide_q > 0:
-        post *= 1 - parts.wide_q
-        post[wide_h] = parts.wide_q
-    return post / post.sum()
+            b, c = belief[rows, k], ceiling[rows, k]
+            excess = b - c
+            p = post[rows]
+            p[:, mine] *= (c / b)[:, None]
+            to_none = pm.to_none[rows, k]
+            if to_none.any():
+                p[np.ix_(np.flatnonzero(to_none), none_h)] += excess[to_none][:, None]
+            move = ~to_none
+            if move.any():
+                others = ~mine & keep
+                q = p[move]
+                w1 = np.where(others, q, 0.0)
+                w2 = np.where(others, prior[rows[move]], 0.0)
+                w = (0.5 * w1 / np.maximum(w1.sum(axis=1, keepdims=True), 1e-300)
+                     + 0.5 * w2 / np.maximum(w2.sum(axis=1, keepdims=True), 1e-300))
+                q += excess[move][:, None] * w / w.sum(axis=1, keepdims=True)
+                p[move] = q
+            post[rows] = p
+    wide = np.flatnonzero(pm.wide_q > 0)
+    if wide.size:
+        post[wide] *= (1 - pm.wide_q[wide])[:, None]
+        post[wide, wide_h] = pm.wide_q[wide]
+    return post / post.sum(axis=1, keepdims=True), confused
