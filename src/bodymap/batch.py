@@ -6,6 +6,7 @@ the one feature computation (bodymap.features) on the file's painted boxes.
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -16,7 +17,8 @@ from . import features
 from .atlas import load_atlas
 from .errors import BodymapError
 from .fileformat import read_bytes, read_document
-from .matcher import Features, Model, get_model, inputs_from, posterior, posterior_many, top_line, top_lines
+from .matcher import (Features, Model, get_model, inputs_from, inputs_many, posterior, posterior_many, top_line,
+                      top_lines)
 from .redflags import rule_key
 from .triage import Case, assess_case
 
@@ -24,11 +26,17 @@ from .triage import Case, assess_case
 def features_from_bytes(raw: bytes, model: Model, where: str = "<bytes>", flags=None) -> Features:
     """Score inputs from .bodymap bytes via the one reader (fileformat.read_document), skipping the
     stroke log; `red_flag_ids` set. `flags(answers, both_legs, recorded)` -> flag ids (default: red_flags)."""
+    f, ids = _drawing_from_bytes(raw, model, where, flags or _flag_ids)
+    out = inputs_from(f)
+    out.red_flag_ids = ids
+    return out
+
+
+def _drawing_from_bytes(raw: bytes, model: Model, where: str, flags) -> tuple[features.Features, list[str]]:
+    """The drawing's features (bodymap.features) and its red flags, from .bodymap bytes."""
     doc = read_document(raw, model.atlas, where, strokes=False)
     f = features.from_document(doc, model.atlas)
-    out = inputs_from(f)
-    out.red_flag_ids = flag_ids(f, doc.red_flags, flags or _flag_ids)
-    return out
+    return f, flag_ids(f, doc.red_flags, flags)
 
 
 def _flag_ids(answers: dict, both_legs: bool, recorded: list[dict] | None) -> tuple[str, ...]:
@@ -82,28 +90,31 @@ class Scorer:
         model = self.model
         out: list[BatchResult | None] = [None] * len(paths)
         todo: list[int] = []
-        fs: list[Features] = []
+        drawings: list[features.Features] = []
+        flags: list[tuple[str, ...]] = []
         for i, path in enumerate(paths):
             try:
                 raw = read_bytes(Path(path))  # refuses folders and oversized files before reading them
-                f = features_from_bytes(raw, model, path, self.flags)
+                f, ids = _drawing_from_bytes(raw, model, path, self.flags)
             except BodymapError as exc:
                 out[i] = BatchResult(path, None, None, 0.0, (), str(exc))
                 continue
             if not f.coverage.any():  # nothing painted: no line, as bodymap.match
-                out[i] = BatchResult(path, None, None, 0.0, tuple(f.red_flag_ids), None)
+                out[i] = BatchResult(path, None, None, 0.0, tuple(ids), None)
                 continue
             todo.append(i)
-            fs.append(f)
+            drawings.append(f)
+            flags.append(tuple(ids))
+        fs = inputs_many(drawings)
         try:
             tops = top_lines(model, fs, posterior_many(model, fs)) if fs else []
         except Exception:  # noqa: BLE001 - one map the chunk cannot rank: rank each alone, so only it fails
             tops = [self._rank_one(f) for f in fs]
-        for i, f, top in zip(todo, fs, tops):
+        for i, ids, top in zip(todo, flags, tops):
             if isinstance(top, str):
-                out[i] = BatchResult(paths[i], None, None, 0.0, tuple(f.red_flag_ids), top)
+                out[i] = BatchResult(paths[i], None, None, 0.0, ids, top)
             else:
-                out[i] = BatchResult(paths[i], *top, tuple(f.red_flag_ids), None)
+                out[i] = BatchResult(paths[i], *top, ids, None)
         return out  # type: ignore[return-value]
 
     def _rank_one(self, f: Features) -> tuple[str, str, float] | str:
@@ -113,6 +124,19 @@ class Scorer:
             return f"ranking failed ({type(exc).__name__}: {exc})"
 
 
+def one_blas_thread():
+    """A context in which numpy's BLAS runs on one thread (ADR 0033).
+
+    Scoring multiplies small matrices (a 101 x 135 table by one map's regions): a second BLAS thread
+    only waits for the first, and in a pool of one process per core it takes a core from another
+    process. Without threadpoolctl, nothing changes."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - a dependency; only slower without it
+        return contextlib.nullcontext()
+    return threadpool_limits(1, user_api="blas")
+
+
 _WORKER: list[Scorer] = []  # this process's scorer: set before the pool forks, or on first use
 
 
@@ -120,6 +144,11 @@ def _scorer() -> Scorer:
     if not _WORKER:
         _WORKER.append(Scorer())
     return _WORKER[0]
+
+
+def _worker_init() -> None:
+    """A pool process (ours for its life): BLAS on one thread, as in score_many's own process."""
+    one_blas_thread().__enter__()
 
 
 def score_file(path: str) -> BatchResult:
@@ -140,10 +169,11 @@ def score_many(paths: Iterable[str], workers: int | None = None, chunksize: int 
     paths = [str(p) for p in paths]
     workers = workers or os.cpu_count() or 1
     score = _scorer()
-    if workers == 1 or len(paths) < 2 * chunksize:
-        return [r for i in range(0, len(paths), chunksize) for r in score.many(paths[i:i + chunksize])]
     chunks = [paths[i:i + chunksize] for i in range(0, len(paths), chunksize)]
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(workers, mp_context=ctx) as ex:
-        return [r for part in ex.map(_score_chunk, chunks) for r in part]
+    with one_blas_thread():
+        if workers == 1 or len(paths) < 2 * chunksize:
+            return [r for part in chunks for r in score.many(part)]
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init) as ex:
+            return [r for part in ex.map(_score_chunk, chunks) for r in part]

@@ -39,6 +39,12 @@ from .errors import FileFormatError, FileWriteError, UsageError
 from .painting import (INT_QUESTIONS, QUESTIONS, SENSATIONS, VISIT_FIELDS, PainMap, check_sensation, validate_answer,
                        validate_visit_field)
 
+try:  # zlib-ng inflates the same streams, with the same checks, in about half the time (ADR 0033)
+    from zlib_ng import zlib_ng as _inflater
+except ImportError:  # pragma: no cover - the standard library's zlib: the same bytes and verdicts, slower
+    _inflater = zlib
+_INFLATE_ERRORS = tuple({zlib.error, _inflater.error})
+
 FORMAT_NAME = "bodymap"
 # 1: the first format. 2: the optional visit fields (patient_id, visit_date, recorded_by, note) and "unsure"
 # as a yes/no answer. A version 1 file reads unchanged (no visit fields, no "unsure"); see docs/file-format.md.
@@ -158,11 +164,11 @@ def decode_view(enc: Any, rows: int, cols: int, where: str) -> tuple[int, int, n
     n = (r1 - r0) * (c1 - c0)
     try:
         comp = base64.b64decode(data.encode("ascii"), validate=True)
-        d = zlib.decompressobj()
+        d = _inflater.decompressobj()
         raw = d.decompress(comp, n + 1)
         if d.unconsumed_tail or len(raw) != n or not d.eof:
             raise ValueError("size")
-    except (binascii.Error, zlib.error, ValueError, UnicodeEncodeError):
+    except (binascii.Error, *_INFLATE_ERRORS, ValueError, UnicodeEncodeError):
         raise FileFormatError(f"{where}: is corrupt") from None
     return r0, c0, np.frombuffer(raw, dtype=np.uint8).reshape(r1 - r0, c1 - c0)
 
@@ -189,7 +195,7 @@ def decode_strokes(value: Any, where: str, *, parse: bool = True) -> Any:
     if not isinstance(value, dict) or value.get("encoding") != STROKE_ENCODING or not isinstance(value.get("data"), str):
         raise FileFormatError(f"{where}: 'strokes' must be a list or {{encoding: {STROKE_ENCODING}, data}}")
     try:
-        d = zlib.decompressobj()
+        d = _inflater.decompressobj()
         raw = d.decompress(base64.b64decode(value["data"].encode("ascii"), validate=True), MAX_STROKE_LOG_BYTES)
         if d.unconsumed_tail or not d.eof:
             raise ValueError("too large or truncated")
@@ -199,7 +205,7 @@ def decode_strokes(value: Any, where: str, *, parse: bool = True) -> Any:
                 raise ValueError("not a list")
             return None
         out = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-    except (binascii.Error, zlib.error, ValueError, UnicodeError, RecursionError):
+    except (binascii.Error, *_INFLATE_ERRORS, ValueError, UnicodeError, RecursionError):
         raise FileFormatError(f"{where}: 'strokes' is corrupt") from None
     return out
 

@@ -593,8 +593,20 @@ def features_of(pain_map: PainMap) -> Features:
 
 def inputs_from(f: features.Features) -> Features:
     """The matcher's inputs (coverage, sensations, answers) from the one feature computation."""
-    painted = {v: (r0, c0, _NonzeroBits(sub)) for v, (r0, c0, sub) in f.paint.views.items() if sub.size}
-    return Features(f.coverage, f.sensations, dict(f.answers), key_points=key_points_in(f.atlas, f.raster, painted))
+    return inputs_many([f])[0]
+
+
+def inputs_many(fs: list[features.Features]) -> list[Features]:
+    """inputs_from of many drawings, their key points found together (drawings on one grid at a time)."""
+    keys: list = [None] * len(fs)
+    grids: dict = {}
+    for i, f in enumerate(fs):
+        grids.setdefault((id(f.atlas), f.paint.scale), []).append(i)
+    for idx in grids.values():
+        f0 = fs[idx[0]]
+        for i, k in zip(idx, features.key_points_many(f0.atlas, f0.raster, [fs[i].paint.views for i in idx])):
+            keys[i] = k
+    return [Features(f.coverage, f.sensations, dict(f.answers), key_points=k) for f, k in zip(fs, keys)]
 
 
 def log_scores(model: Model, f: Features, temperature: float | None = None) -> np.ndarray:

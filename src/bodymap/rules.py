@@ -346,6 +346,7 @@ def _region_tables(model) -> dict:
             "area": area, "group": group, "left": vt["side"] == "left", "right": vt["side"] == "right",
             "disc_keys": sorted({a for _, keys in vt["disc_k"] for a in keys}),
             "nerve": np.array([s_ in NERVE_SENSATIONS for s_ in _sensations()]),
+            "key_rows": {k: tuple(v.tolist()) for k, v in vt["key_rows"].items()},
         }
     return hit
 
@@ -403,6 +404,7 @@ def parts_many(model, fs: list, X: np.ndarray) -> PartsMany:
         if no.any():
             np.add(mean, model.ans_lq[:, j], out=mean, where=no)
             np.add(var, d.ans[3][:, j], out=var, where=no)
+    tabs = _region_tables(model)
     ages = [ans.get("age") for ans in answers]
     known = np.array([isinstance(a, int) and not isinstance(a, bool) for a in ages])
     old = (known & np.array([k and a >= 60 for k, a in zip(known, ages)]))[:, None]
@@ -411,13 +413,16 @@ def parts_many(model, fs: list, X: np.ndarray) -> PartsMany:
     np.add(var, d.age[1], out=var, where=old)
     np.add(mean, d.age[2], out=mean, where=young)
     np.add(var, d.age[3], out=var, where=young)
-    # the ISNCSCI key sensory point painted: evidence for that root on that side (M)
-    for i, f in enumerate(fs):
-        for key in getattr(f, "key_points", ()) or ():
-            rows = vt["key_rows"].get(key)
-            if rows is not None:
-                mean[i, rows] += KEY_POINT_LLR
-                var[i, rows] += doubt.LOGIT_SD["M"] ** 2
+    # the ISNCSCI key sensory point painted: evidence for that root on that side (M); a row two points
+    # speak for (a bilateral root) gets the term twice, one addition after the other, as one map at a time
+    key_rows = tabs["key_rows"]
+    hits = [i * H + h for i, f in enumerate(fs) for key in (getattr(f, "key_points", ()) or ())
+            for h in key_rows.get(key, ())]
+    if hits:
+        times = np.bincount(hits, minlength=N * H).reshape(N, H)
+        for n in range(1, int(times.max()) + 1):
+            np.add(mean, KEY_POINT_LLR, out=mean, where=times >= n)
+            np.add(var, doubt.LOGIT_SD["M"] ** 2, out=var, where=times >= n)
     none_comp, none_feat = None, np.zeros(N)
     if with_none:
         none_comp = none_terms[0] + none_terms[1]
@@ -434,7 +439,6 @@ def parts_many(model, fs: list, X: np.ndarray) -> PartsMany:
     ceiling = np.ones((N, n_ids))
     to_none = np.zeros((N, n_ids), dtype=bool)
     painted = on.sum(axis=1)
-    tabs = _region_tables(model)
     nerve = (sens & tabs["nerve"]).any(axis=1)
     c = ceiling[:, :K]
     far_n = on @ vt["remote_k"].T
