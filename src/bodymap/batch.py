@@ -48,8 +48,10 @@ def flag_ids(f: features.Features, recorded: list[dict] | None, flags=_flag_ids)
     """The red flags of a drawing, running the island step behind "both legs" only where it can
     change them: when the raw paint reaches both legs and the answers make a flag hang on it."""
     without = flags(f.answers, False, recorded)
-    if f.both_legs_possible and flags(f.answers, True, recorded) != without and f.both_legs:
-        return list(flags(f.answers, True, recorded))
+    if f.both_legs_possible:
+        both = flags(f.answers, True, recorded)
+        if both != without and f.both_legs:
+            return list(both)
     return list(without)
 
 
@@ -94,7 +96,7 @@ class Scorer:
         flags: list[tuple[str, ...]] = []
         for i, path in enumerate(paths):
             try:
-                raw = read_bytes(Path(path))  # refuses folders and oversized files before reading them
+                raw = read_bytes(path)  # refuses folders, FIFOs and oversized files by name
                 f, ids = _drawing_from_bytes(raw, model, path, self.flags)
             except BodymapError as exc:
                 out[i] = BatchResult(path, None, None, 0.0, (), str(exc))

@@ -223,23 +223,24 @@ def load(path: str | os.PathLike, atlas: Atlas | None = None) -> PainMap:
     return loads(read_bytes(path), atlas=atlas, where=str(path))
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: str | os.PathLike) -> bytes:
     """A .bodymap file's bytes, with every read failure as one FileFormatError line."""
     from .paths import read_regular
 
     try:
-        if path.is_dir():
-            raise FileFormatError(f"{path}: is a folder, not a .bodymap file")
-        raw = read_regular(path, MAX_FILE_BYTES, "a .bodymap file")  # a FIFO, device or socket refused by name
-    except ValueError as exc:
-        raise FileFormatError(f"{path}: {exc}") from None
-    except FileNotFoundError:
+        return read_regular(path, MAX_FILE_BYTES, "a .bodymap file")  # a FIFO, device or socket refused by name
+    except (ValueError, OSError) as exc:
+        failed = exc
+    path = Path(path)
+    if path.is_dir():  # asked only when the read failed: one system call fewer for every file that reads
+        raise FileFormatError(f"{path}: is a folder, not a .bodymap file")
+    if isinstance(failed, ValueError):
+        raise FileFormatError(f"{path}: {failed}") from None
+    if isinstance(failed, FileNotFoundError):
         raise FileFormatError(f"{path}: no such file") from None
-    except PermissionError:
+    if isinstance(failed, PermissionError):
         raise FileFormatError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise FileFormatError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    return raw
+    raise FileFormatError(f"{path}: cannot read ({failed.strerror or failed})") from None
 
 
 # ---------------------------------------------------------------------------
