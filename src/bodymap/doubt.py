@@ -105,7 +105,7 @@ def _draws_by_group(draws: np.ndarray) -> np.ndarray:
     return _DRAW_CACHE[key]
 
 
-BUNDLE = 16  # maps averaged in one pass: (16, DRAWS, hypotheses) floats stay within the cache
+BUNDLE = 8  # maps averaged in one pass: (8, hypotheses, DRAWS) floats stay within the cache
 
 
 def averaged_softmax_many(mu: np.ndarray, sd: np.ndarray, groups: np.ndarray | None = None) -> np.ndarray:
@@ -119,8 +119,9 @@ def averaged_softmax_many(mu: np.ndarray, sd: np.ndarray, groups: np.ndarray | N
     ok = np.isfinite(mu)
     out = np.zeros_like(mu)
     g = np.arange(mu.shape[1]) if groups is None else np.asarray(groups)
-    draws = _draws(int(g.max()) + 1)
+    by_group = _draws_by_group(_draws(int(g.max()) + 1))
     n_ok = ok.sum(axis=1)
+    buf = np.empty(min(BUNDLE, len(mu)) * int(n_ok.max(initial=0)) * DRAWS)  # reused: no fresh pages per bundle
     for k in np.unique(n_ok[n_ok > 0]).tolist():
         same = np.flatnonzero(n_ok == k)
         for start in range(0, len(same), BUNDLE):
@@ -129,7 +130,7 @@ def averaged_softmax_many(mu: np.ndarray, sd: np.ndarray, groups: np.ndarray | N
             r = rows[:, None]
             # (maps, k, DRAWS): each map's draws laid out as the one-map path lays them (a column of
             # draws per hypothesis), so a sum over hypotheses runs in order and a mean over draws pairwise
-            z = _draws_by_group(draws)[g[cols]]
+            z = np.take(by_group, g[cols], axis=0, out=buf[:len(rows) * k * DRAWS].reshape(len(rows), k, DRAWS))
             z *= sd[r, cols][:, :, None]
             z += mu[r, cols][:, :, None]
             z -= z.max(axis=1, keepdims=True)
