@@ -947,8 +947,9 @@ def top_lines(model: Model, fs: list[Features], post: np.ndarray) -> list[tuple[
     n = np.arange(N)[:, None]
     safe = np.where(valid, cand, 0)
     rp = np.where(valid, np.round(post[n, safe], 12), -np.inf)
-    painted = [_painted_side(model, f) for f in fs]
-    sr = np.array([_side_rank(model, p) for p in painted])[n, safe]
+    painted = _painted_sides(model, np.array([f.coverage for f in fs]).reshape(N, -1))
+    ranks = {p: _side_rank(model, p) for p in set(painted)}
+    sr = np.array([ranks[p] for p in painted]).reshape(N, -1)[n, safe]
     pick = np.zeros(N, dtype=int)  # most probable first, then the painted side, then the line's order
     r = np.arange(N)
     for j in range(1, cand.shape[1]):
@@ -1021,12 +1022,17 @@ def _known(key: str) -> bool:
 
 
 def _painted_side(model: Model, f: Features) -> str:
-    on = f.coverage > SOFT_LOW  # soft_painted(coverage) > 0
+    return _painted_sides(model, np.asarray(f.coverage)[None])[0]
+
+
+def _painted_sides(model: Model, coverage: np.ndarray) -> list[str]:
+    """Per row of (N, R) coverage: 'left' or 'right' where only that side is painted, else 'bilateral'."""
+    on = coverage > SOFT_LOW  # soft_painted(coverage) > 0
     sides = model.__dict__.get("_region_side")
     if sides is None:
         sides = model.__dict__["_region_side"] = np.array([r.side for r in model.atlas.regions])
-    left, right = bool((on & (sides == "left")).any()), bool((on & (sides == "right")).any())
-    return "left" if left and not right else "right" if right and not left else "bilateral"
+    left, right = (on & (sides == "left")).any(axis=1).tolist(), (on & (sides == "right")).any(axis=1).tolist()
+    return ["left" if lt and not rt else "right" if rt and not lt else "bilateral" for lt, rt in zip(left, right)]
 
 
 def pattern_zone(atlas: Atlas, pattern_id: str, side: str) -> dict[str, float]:

@@ -314,17 +314,18 @@ def parts_of(model, f, x: np.ndarray) -> Parts:
     return parts_many(model, [f], x[None]).one(0, model, f, x)
 
 
-def _sens_tables(model) -> dict:
-    """{sensation code: the four sensation terms of parts_many}, each the same matrix-vector product as one
-    map's (kept on the model's rule tables: 32 codes)."""
+def _sens_tables(model) -> np.ndarray:
+    """(sensation codes, 4, H): the four sensation terms of parts_many for every code (bit i = sensation i),
+    each the same matrix-vector product as one map's (kept on the model's rule tables: 32 codes)."""
     hit = model.rules.extra.get("sens_terms")
     if hit is None:
         d = model.doubt
-        hit = {}
+        rows = []
         for code in range(1 << len(_sensations())):
             s = ((code >> np.arange(len(_sensations()))) & 1).astype(bool).astype(float)
-            hit[code] = (d.sens[0] @ s, d.sens[2] @ (1 - s), d.sens[1] @ s, d.sens[3] @ (1 - s))
-        model.rules.extra["sens_terms"] = hit
+            rows.append([d.sens[0] @ s, d.sens[2] @ (1 - s), d.sens[1] @ s, d.sens[3] @ (1 - s)])
+        hit = model.rules.extra["sens_terms"] = np.array(rows)
+        hit.flags.writeable = False
     return hit
 
 
@@ -389,10 +390,9 @@ def parts_many(model, fs: list, X: np.ndarray) -> PartsMany:
     var = (1 - doubt.SHARED_RHO) * (terms[2] + terms[3]) + doubt.SHARED_RHO * (terms[4] + terms[5]) ** 2
     sens = np.array([f.sensations for f in fs], dtype=bool).reshape(N, -1)
     codes = sens @ (1 << np.arange(sens.shape[1]))
-    table = _sens_tables(model)
-    st = [np.array([table[int(c)][j] for c in codes]).reshape(N, H) for j in range(4)]
-    mean = region + st[0] + st[1]
-    var = var + st[2] + st[3]
+    st = _sens_tables(model)[codes]  # (N, 4, H)
+    mean = region + st[:, 0] + st[:, 1]
+    var = var + st[:, 2] + st[:, 3]
     answers = [f.answers for f in fs]
     for j, a in enumerate(ANSWER_FEATURES):  # answers: the model's own log table, with its range's spread
         vals = [ans.get(a) for ans in answers]
