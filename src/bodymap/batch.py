@@ -10,15 +10,16 @@ import contextlib
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 from typing import Iterable, NamedTuple
 
-from . import features
+import numpy as np
+
+from . import features, rules
 from .atlas import load_atlas
 from .errors import BodymapError
 from .fileformat import read_bytes, read_document
-from .matcher import (Features, Model, get_model, inputs_from, inputs_many, posterior, posterior_many, top_line,
-                      top_lines)
+from .matcher import (NONE_ID, WIDESPREAD_ID, Features, Model, _painted_sides, _side_rank, get_model, inputs_from,
+                      inputs_many, posterior, posterior_many)
 from .redflags import rule_key
 from .triage import Case, assess_case
 
@@ -55,6 +56,52 @@ def flag_ids(f: features.Features, recorded: list[dict] | None, flags=_flag_ids)
     return list(without)
 
 
+def top_lines(model: Model, fs: list[Features], post: np.ndarray) -> list[tuple[str, str, float]]:
+    """(pattern id, side, belief in the pattern) of each map's first line, as `matcher.rank` shows it
+    (`matcher.pattern_lines`), from their (N, H) posteriors."""
+    rt = model.rules
+    n_ids = len(model.pattern_ids)
+    N = len(fs)
+    belief = rules._belief(rt, post, n_ids)
+    ks = np.argmax(np.round(belief, 12), axis=1)  # the first of equal beliefs, as pattern_lines orders them
+    cand = _line_rows(model)[ks]  # (N, 3): the line's hypotheses, -1 past its last
+    valid = cand >= 0
+    n = np.arange(N)[:, None]
+    safe = np.where(valid, cand, 0)
+    rp = np.where(valid, np.round(post[n, safe], 12), -np.inf)
+    painted = _painted_sides(model, np.array([f.coverage for f in fs]).reshape(N, -1))
+    ranks = {p: _side_rank(model, p) for p in set(painted)}
+    sr = np.array([ranks[p] for p in painted]).reshape(N, -1)[n, safe]
+    pick = np.zeros(N, dtype=int)  # most probable first, then the painted side, then the line's order
+    r = np.arange(N)
+    for j in range(1, cand.shape[1]):
+        better = valid[:, j] & ((rp[:, j] > rp[r, pick]) | ((rp[:, j] == rp[r, pick]) & (sr[:, j] < sr[r, pick])))
+        pick[better] = j
+    best = cand[r, pick]
+    out = []
+    for i in range(N):
+        rows = rt.extra["rows_of"][ks[i]]
+        pid, side = model.hyps[best[i]]
+        if pid == NONE_ID:
+            side = painted[i]
+        elif pid != WIDESPREAD_ID and model.lib.get(pid).symmetric:
+            side = "bilateral"
+        out.append((pid, side, float(post[i, rows].sum())))
+    return out
+
+
+def _line_rows(model: Model) -> np.ndarray:
+    """(len(pattern_ids), 3) the hypotheses of each line in order, -1 past its last (kept on the model)."""
+    hit = model.__dict__.get("_line_rows")
+    if hit is None:
+        rows_of = model.rules.extra["rows_of"]
+        hit = np.full((len(rows_of), max(len(r) for r in rows_of)), -1)
+        for k, rows in enumerate(rows_of):
+            hit[k, :len(rows)] = rows
+        model.__dict__["_line_rows"] = hit
+    return hit
+
+
 class BatchResult(NamedTuple):
     """One file's result: red flags are part of it, never dropped in batch work."""
 
@@ -64,6 +111,11 @@ class BatchResult(NamedTuple):
     probability: float
     red_flags: tuple[str, ...]
     error: str | None
+
+
+INPUTS_AT_ONCE = 16  # maps whose key points are found together (features.key_points_many)
+HELD_PAINT_BYTES = 8 << 20  # ...or fewer, when their paint is large: a chunk of the largest files the caps allow
+# then holds a few of them at a time, never a chunk's worth (docs/security.md)
 
 
 class Scorer:
@@ -92,7 +144,9 @@ class Scorer:
         model = self.model
         out: list[BatchResult | None] = [None] * len(paths)
         todo: list[int] = []
-        drawings: list[features.Features] = []
+        drawings: list[features.Features] = []  # read, their inputs not yet taken (they hold the paint)
+        held = 0  # bytes of paint they hold
+        fs: list[Features] = []  # the matcher's inputs: a few numbers a map
         flags: list[tuple[str, ...]] = []
         for i, path in enumerate(paths):
             try:
@@ -107,7 +161,11 @@ class Scorer:
             todo.append(i)
             drawings.append(f)
             flags.append(tuple(ids))
-        fs = inputs_many(drawings)
+            held += sum(sub.nbytes for _, _, sub in f.paint.views.values())
+            if len(drawings) >= INPUTS_AT_ONCE or held >= HELD_PAINT_BYTES:  # memory stays that of a few maps
+                fs += inputs_many(drawings)
+                drawings, held = [], 0
+        fs += inputs_many(drawings)
         try:
             tops = top_lines(model, fs, posterior_many(model, fs)) if fs else []
         except Exception:  # noqa: BLE001 - one map the chunk cannot rank: rank each alone, so only it fails
@@ -121,7 +179,7 @@ class Scorer:
 
     def _rank_one(self, f: Features) -> tuple[str, str, float] | str:
         try:
-            return top_line(self.model, f, posterior(self.model, f))  # the first pattern line (ADR 0019)
+            return top_lines(self.model, [f], posterior(self.model, f)[None])[0]  # the first line (ADR 0019)
         except Exception as exc:  # noqa: BLE001 - a failing matcher never drops the file's red flags (issue 18)
             return f"ranking failed ({type(exc).__name__}: {exc})"
 

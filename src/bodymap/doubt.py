@@ -24,6 +24,7 @@ Headless: numpy only.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -76,6 +77,33 @@ def log_moments(p: np.ndarray, s: np.ndarray):
     v_lp = np.maximum(((lp - e_lp[..., None]) ** 2 * _GH_W).sum(-1), 0.0)
     v_lq = np.maximum(((lq - e_lq[..., None]) ** 2 * _GH_W).sum(-1), 0.0)
     return e_lp, v_lp, e_lq, v_lq, (1 - p) * s, -p * s
+
+
+@dataclass
+class Doubt:
+    """The matcher's log tables as moments over their ranges (compiled once per model, matcher.compile_model)."""
+
+    e_lp: np.ndarray  # (H, R) E log theta
+    e_lq: np.ndarray  # (H, R) E log(1 - theta)
+    v_lp: np.ndarray
+    v_lq: np.ndarray
+    g_p: np.ndarray  # (H, R) slope of log theta per unit of the pattern-wide logit error
+    g_q: np.ndarray
+    sens: tuple  # (E lp, V lp, E lq, V lq) each (H, 5)
+    ans: tuple  # each (H, A)
+    age: tuple  # each (H,)
+    none_e_lp: np.ndarray | None = None  # (C, R) E log theta of the none components
+    none_e_lq: np.ndarray | None = None
+
+
+def compile_doubt(P, sd, sens, sens_sd, ans, ans_sd, age, age_sd) -> Doubt:
+    """The moments of every log table of the model over its numbers' ranges (region, sensation, answer, age)."""
+    e_lp, v_lp, e_lq, v_lq, g_p, g_q = log_moments(P, sd)
+    s = log_moments(sens, sens_sd)[:4]
+    a = log_moments(ans, ans_sd)[:4]
+    g = log_moments(age, age_sd)[:4]
+    return Doubt(e_lp, e_lq, v_lp, v_lq, g_p, g_q, s, a, g)
+
 
 
 _DRAW_CACHE: dict[int, np.ndarray] = {}

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from . import doubt, features, rules, vocabulary
+from . import body_areas, doubt, features, rules, vocabulary
 from .features import _NonzeroBits, key_points_in, painted_key_points  # noqa: F401 - their old home
 from .localprior import (LOCAL_PRIOR_ENV, LOCAL_PRIOR_SCHEMA, LocalPrior, local_prior_path,  # noqa: F401
                          read_local_prior, with_local_prior)
@@ -418,10 +418,10 @@ class Model:
     none_lq: np.ndarray | None = None
     none_log_share: np.ndarray | None = None  # (C,)
     inside: np.ndarray | None = None  # (R,) bool: regions some pattern reaches often (the library's territory)
-    doubt: Any = None  # rules.Doubt: moments of the log tables over their ranges (ADR 0019)
+    doubt: Any = None  # doubt.Doubt: moments of the log tables over their ranges (ADR 0019)
     rules: Any = None  # rules.RuleTables: territories, sides, M shares (ADR 0019)
     local_prior: Any = None  # LocalPrior in use (opt-in, BODYMAP_LOCAL_PRIOR), or None: the library's priors
-    absent_w: np.ndarray | None = None  # (R,) weight of a region's "not painted" term (rules.absence_weights, ADR 0024)
+    absent_w: np.ndarray | None = None  # (R,) weight of a region's "not painted" term (body_areas.absence_weights, ADR 0024)
 
     @property
     def pattern_ids(self) -> list[str]:
@@ -486,7 +486,7 @@ def compile_model(atlas: Atlas, lib: PatternLibrary) -> Model:
     # widespread pain (ACR 2016): a hypothesis set by rule from the painted areas, not by likelihood
     hyps.append((WIDESPREAD_ID, "bilateral"))
     priors.append(1e-300)
-    rows.append(np.array([0.5 if rules.wpi_area(r) else lib.region_p for r in regions]))
+    rows.append(np.array([0.5 if body_areas.wpi_area(r) else lib.region_p for r in regions]))
     sd_rows.append(np.full(R, sd_m))
     labm.append(np.ones(R))
     P = np.clip(np.vstack(rows), 1e-4, 1 - 1e-4)
@@ -519,8 +519,8 @@ def compile_model(atlas: Atlas, lib: PatternLibrary) -> Model:
     scored = np.array([r.stem not in NOT_SCORED_STEMS for r in regions])
     model = Model(atlas, lib, hyps, np.log(np.asarray(priors)), P, np.log(P), np.log1p(-P), scored,
                   np.log(sens), np.log1p(-sens), np.log(ans), np.log1p(-ans), np.log(age), np.log1p(-age))
-    model.absent_w = scored * rules.absence_weights(regions)
-    model.doubt = rules.compile_doubt(P, np.vstack(sd_rows), sens, sens_sd, ans, ans_sd, age, age_sd)
+    model.absent_w = scored * body_areas.absence_weights(regions)
+    model.doubt = doubt.compile_doubt(P, np.vstack(sd_rows), sens, sens_sd, ans, ans_sd, age, age_sd)
     model.rules = rules.compile_rules(model, np.vstack(labm))
     if comp is not None:
         comp = np.clip(comp, 1e-4, 1 - 1e-4)
@@ -928,56 +928,6 @@ def _side_rank(model: Model, painted: str) -> np.ndarray:
     if painted not in cache:
         cache[painted] = np.array([0 if side == painted else 1 if side == "bilateral" else 2 for _, side in model.hyps])
     return cache[painted]
-
-
-def top_line(model: Model, f: Features, post: np.ndarray) -> tuple[str, str, float]:
-    """(pattern id, side, belief in the pattern) of the first line, as `rank` shows it."""
-    return top_lines(model, [f], post[None])[0]
-
-
-def top_lines(model: Model, fs: list[Features], post: np.ndarray) -> list[tuple[str, str, float]]:
-    """`top_line` of many maps at once, from their (N, H) posteriors."""
-    rt = model.rules
-    n_ids = len(model.pattern_ids)
-    N = len(fs)
-    belief = rules._belief(rt, post, n_ids)
-    ks = np.argmax(np.round(belief, 12), axis=1)  # the first of equal beliefs, as pattern_lines orders them
-    cand = _line_rows(model)[ks]  # (N, 3): the line's hypotheses, -1 past its last
-    valid = cand >= 0
-    n = np.arange(N)[:, None]
-    safe = np.where(valid, cand, 0)
-    rp = np.where(valid, np.round(post[n, safe], 12), -np.inf)
-    painted = _painted_sides(model, np.array([f.coverage for f in fs]).reshape(N, -1))
-    ranks = {p: _side_rank(model, p) for p in set(painted)}
-    sr = np.array([ranks[p] for p in painted]).reshape(N, -1)[n, safe]
-    pick = np.zeros(N, dtype=int)  # most probable first, then the painted side, then the line's order
-    r = np.arange(N)
-    for j in range(1, cand.shape[1]):
-        better = valid[:, j] & ((rp[:, j] > rp[r, pick]) | ((rp[:, j] == rp[r, pick]) & (sr[:, j] < sr[r, pick])))
-        pick[better] = j
-    best = cand[r, pick]
-    out = []
-    for i in range(N):
-        rows = rt.extra["rows_of"][ks[i]]
-        pid, side = model.hyps[best[i]]
-        if pid == NONE_ID:
-            side = painted[i]
-        elif pid != WIDESPREAD_ID and model.lib.get(pid).symmetric:
-            side = "bilateral"
-        out.append((pid, side, float(post[i, rows].sum())))
-    return out
-
-
-def _line_rows(model: Model) -> np.ndarray:
-    """(len(pattern_ids), 3) the hypotheses of each line in order, -1 past its last (kept on the model)."""
-    hit = model.__dict__.get("_line_rows")
-    if hit is None:
-        rows_of = model.rules.extra["rows_of"]
-        hit = np.full((len(rows_of), max(len(r) for r in rows_of)), -1)
-        for k, rows in enumerate(rows_of):
-            hit[k, :len(rows)] = rows
-        model.__dict__["_line_rows"] = hit
-    return hit
 
 
 def _with_rules(ev: tuple[Evidence, ...], parts: rules.Parts, k: int, pat: Pattern,
