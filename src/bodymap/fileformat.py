@@ -204,7 +204,7 @@ def decode_strokes(value: Any, where: str, *, parse: bool = True) -> Any:
             if not raw.lstrip().startswith(b"["):
                 raise ValueError("not a list")
             return None
-        out = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        out = _JSON.decode(raw.decode("utf-8"))
     except (binascii.Error, *_INFLATE_ERRORS, ValueError, UnicodeError, RecursionError):
         raise FileFormatError(f"{where}: 'strokes' is corrupt") from None
     return out
@@ -327,7 +327,7 @@ def parse_json(raw: bytes, where: str = "<bytes>") -> Any:
     except UnicodeDecodeError:
         raise FileFormatError(f"{where}: not a .bodymap file (not UTF-8 text)") from None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return _JSON.decode(text)
     except json.JSONDecodeError as exc:
         # a document cut short fails at its end, or inside the string it was cut in (the layers are long strings)
         tail = text[exc.pos:].rstrip()
@@ -341,6 +341,9 @@ def parse_json(raw: bytes, where: str = "<bytes>") -> Any:
 
 def _reject_constant(name: str):
     raise ValueError(f"{name} is not allowed")
+
+
+_JSON = json.JSONDecoder(parse_constant=_reject_constant)  # one decoder: json.loads would build one per file
 
 
 def document_from_json(doc: Any, atlas: Atlas | None = None, where: str = "<document>", *,
