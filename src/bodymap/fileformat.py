@@ -232,7 +232,11 @@ def read_bytes(path: str | os.PathLike) -> bytes:
     except (ValueError, OSError) as exc:
         failed = exc
     path = Path(path)
-    if path.is_dir():  # asked only when the read failed: one system call fewer for every file that reads
+    try:
+        folder = path.is_dir()  # asked only when the read failed: one system call fewer for every file that reads
+    except OSError:  # a name the system refuses (too long): the read's own error says so
+        folder = False
+    if folder:
         raise FileFormatError(f"{path}: is a folder, not a .bodymap file")
     if isinstance(failed, ValueError):
         raise FileFormatError(f"{path}: {failed}") from None
