@@ -149,16 +149,16 @@ def averaged_softmax_many(mu: np.ndarray, sd: np.ndarray, groups: np.ndarray | N
     g = np.arange(mu.shape[1]) if groups is None else np.asarray(groups)
     by_group = _draws_by_group(_draws(int(g.max()) + 1))
     n_ok = ok.sum(axis=1)
-    buf = np.empty(min(BUNDLE, len(mu)) * int(n_ok.max(initial=0)) * DRAWS)  # reused: no fresh pages per bundle
-    for k in np.unique(n_ok[n_ok > 0]).tolist():
-        same = np.flatnonzero(n_ok == k)
-        for start in range(0, len(same), BUNDLE):
+    counts = [(int(n_ok[0]), np.zeros(1, dtype=int))] if len(mu) == 1 else \
+        [(k, np.flatnonzero(n_ok == k)) for k in np.unique(n_ok).tolist()]
+    for k, same in counts:
+        for start in range(0, len(same) if k else 0, BUNDLE):
             rows = same[start:start + BUNDLE]
             cols = np.nonzero(ok[rows])[1].reshape(len(rows), k)  # each row's finite entries, in order
             r = rows[:, None]
             # (maps, k, DRAWS): each map's draws laid out as the one-map path lays them (a column of
             # draws per hypothesis), so a sum over hypotheses runs in order and a mean over draws pairwise
-            z = np.take(by_group, g[cols], axis=0, out=buf[:len(rows) * k * DRAWS].reshape(len(rows), k, DRAWS))
+            z = by_group[g[cols]]
             z *= sd[r, cols][:, :, None]
             z += mu[r, cols][:, :, None]
             z -= z.max(axis=1, keepdims=True)

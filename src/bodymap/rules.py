@@ -249,11 +249,26 @@ def _region_tables(model) -> dict:
                 group[a, names.index(g)] = 1.0
         hit = model.rules.extra["region_terms"] = {
             "area": area, "group": group, "left": vt["side"] == "left", "right": vt["side"] == "right",
-            "disc_keys": sorted({a for _, keys in vt["disc_k"] for a in keys}),
+            **_disc_tables(vt["disc_k"]),
             "nerve": np.array([s_ in NERVE_SENSATIONS for s_ in _sensations()]),
             "key_rows": {k: tuple(v.tolist()) for k, v in vt["key_rows"].items()},
         }
     return hit
+
+
+def _disc_tables(disc_k: list) -> dict:
+    """The answers parts_many reads (ANSWER_FEATURES, then age; a discriminating key not among them after),
+    and which of them each pattern with discriminating answers needs."""
+    from .matcher import ANSWER_FEATURES  # the matcher imports this module at its top
+
+    keys = sorted({a for _, ks in disc_k for a in ks})
+    asked = list(ANSWER_FEATURES) + [a for a in keys if a not in ANSWER_FEATURES and a != "age"] + ["age"]
+    cols = [asked.index(a) for a in keys]
+    of = np.zeros((len(keys), len(disc_k)))
+    for j, (_, ks) in enumerate(disc_k):
+        for a in ks:
+            of[keys.index(a), j] = 1.0
+    return {"asked": asked, "disc_cols": cols, "disc_of": of, "disc_ks": [k for k, _ in disc_k]}
 
 
 def parts_many(model, fs: list, X: np.ndarray) -> PartsMany:
@@ -298,25 +313,25 @@ def parts_many(model, fs: list, X: np.ndarray) -> PartsMany:
     mean = region + st[:, 0] + st[:, 1]
     var = var + st[:, 2] + st[:, 3]
     answers = [f.answers for f in fs]
-    for j, a in enumerate(ANSWER_FEATURES):  # answers: the model's own log table, with its range's spread
-        vals = [ans.get(a) for ans in answers]
-        yes = np.array([v is True for v in vals])[:, None]
-        no = np.array([v is False for v in vals])[:, None]
-        if yes.any():
-            np.add(mean, model.ans_lp[:, j], out=mean, where=yes)
-            np.add(var, d.ans[1][:, j], out=var, where=yes)
-        if no.any():
-            np.add(mean, model.ans_lq[:, j], out=mean, where=no)
-            np.add(var, d.ans[3][:, j], out=var, where=no)
     tabs = _region_tables(model)
-    ages = [ans.get("age") for ans in answers]
-    known = np.array([isinstance(a, int) and not isinstance(a, bool) for a in ages])
-    old = (known & np.array([k and a >= 60 for k, a in zip(known, ages)]))[:, None]
-    young = (known[:, None] & ~old)
-    np.add(mean, d.age[0], out=mean, where=old)
-    np.add(var, d.age[1], out=var, where=old)
-    np.add(mean, d.age[2], out=mean, where=young)
-    np.add(var, d.age[3], out=var, where=young)
+    given = [[ans.get(a) for a in tabs["asked"]] for ans in answers]  # ANSWER_FEATURES, ..., age
+    yes = np.array([[v is True for v in row] for row in given]).reshape(N, -1)
+    no = np.array([[v is False for v in row] for row in given]).reshape(N, -1)
+    n_ans = len(ANSWER_FEATURES)
+    # answers: the model's own log table, with its range's spread; each map's in ANSWER_FEATURES order
+    for j in np.flatnonzero((yes[:, :n_ans] | no[:, :n_ans]).any(axis=0)).tolist():
+        for rows, lp, v in ((np.flatnonzero(yes[:, j]), model.ans_lp, d.ans[1]),
+                            (np.flatnonzero(no[:, j]), model.ans_lq, d.ans[3])):
+            if rows.size:
+                mean[rows] += lp[:, j]
+                var[rows] += v[:, j]
+    ages = [row[-1] for row in given]
+    old = np.array([isinstance(a, int) and not isinstance(a, bool) and a >= 60 for a in ages])
+    young = np.array([isinstance(a, int) and not isinstance(a, bool) and a < 60 for a in ages])
+    for rows, (e, v) in ((np.flatnonzero(old), d.age[:2]), (np.flatnonzero(young), d.age[2:])):
+        if rows.size:
+            mean[rows] += e
+            var[rows] += v
     # the ISNCSCI key sensory point painted: evidence for that root on that side (M); a row two points
     # speak for (a bilateral root) gets the term twice, one addition after the other, as one map at a time
     key_rows = tabs["key_rows"]
@@ -346,16 +361,15 @@ def parts_many(model, fs: list, X: np.ndarray) -> PartsMany:
     nerve = (sens & tabs["nerve"]).any(axis=1)
     c = ceiling[:, :K]
     far_n = on @ vt["remote_k"].T
-    far = far_n > 0  # never where nothing is painted
-    with np.errstate(invalid="ignore", divide="ignore"):
-        c_far = np.minimum(CEILING, 1.0 - far_n / painted[:, None])
+    far = far_n > 0  # never where nothing is painted (0 / 1 there: a share no row reads)
+    c_far = np.minimum(CEILING, 1.0 - far_n / np.maximum(painted, 1.0)[:, None])
     c[far] = c_far[far]
     to_none[:, :K] = far & ~(nerve[:, None] & (NERVE_JOINT_CEILING < c_far))
-    if vt["disc_k"]:
-        given = {a: np.array([isinstance(ans.get(a), bool) for ans in answers]) for a in tabs["disc_keys"]}
-        for k, keys in vt["disc_k"]:
-            unanswered = ~np.logical_and.reduce([given[a] for a in keys])
-            c[unanswered, k] = np.minimum(c[unanswered, k], CEILING)
+    if vt["disc_k"]:  # a discriminating answer not given (yes or no) holds its pattern's line
+        said = yes[:, tabs["disc_cols"]] | no[:, tabs["disc_cols"]]
+        unanswered = (~said).astype(float) @ tabs["disc_of"] > 0  # (N, patterns with such answers)
+        ks = tabs["disc_ks"]
+        c[:, ks] = np.where(unanswered, np.minimum(c[:, ks], CEILING), c[:, ks])
     if nerve.any():
         cj = c[:, vt["joint_k"]]
         cj[nerve] = np.minimum(cj[nerve], NERVE_JOINT_CEILING)
@@ -363,8 +377,7 @@ def parts_many(model, fs: list, X: np.ndarray) -> PartsMany:
     best = 3 * np.arange(K) + head.reshape(N, K, 3).argmax(axis=2)
     r = np.arange(N)[:, None]
     wa, wm = terms[6][r, best], w_m[r, best]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        m_cap = (wa > 0) & (wm / np.where(wa > 0, wa, 1.0) >= M_SHARE_CAP)
+    m_cap = (wa > 0) & (wm / np.where(wa > 0, wa, 1.0) >= M_SHARE_CAP)
     c[m_cap] = np.minimum(c[m_cap], CEILING)
     # widespread pain (ACR 2016)
     areas_on = (on @ tabs["area"]) > 0
@@ -458,11 +471,14 @@ def combine_many(model, pm: PartsMany, T: float) -> tuple[np.ndarray, list[dict]
     ceiling = pm.ceiling.copy()
     belief0 = _belief(rt, post, n_ids)
     confused: list[dict] = [{} for _ in range(N)]
-    for k, j in rt.extra["confusable"]:  # a pair the drawing cannot tell apart (Albert 2019)
-        hit = np.flatnonzero((belief0[:, j] >= CONFUSABLE_MIN) & (CEILING < ceiling[:, k]))
-        ceiling[hit, k] = CEILING
-        for i in hit.tolist():
-            confused[i][k] = model.lib.patterns[j].name
+    pairs = rt.extra["confusable"]  # pairs the drawing cannot tell apart (Albert 2019): a line's first
+    if pairs:  # partner not ruled out holds it at CEILING and is named
+        ks, js = np.array(pairs).T
+        hit = (belief0[:, js] >= CONFUSABLE_MIN) & (CEILING < ceiling[:, ks])
+        for i, p in zip(*np.nonzero(hit)):
+            if ks[p] not in confused[i]:
+                confused[i][int(ks[p])] = model.lib.patterns[js[p]].name
+                ceiling[i, ks[p]] = CEILING
     keep = np.arange(H) != wide_h
     for _ in range(3):  # a moved excess can push another line over its ceiling
         belief = _belief(rt, post, n_ids)
