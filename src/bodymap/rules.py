@@ -479,7 +479,8 @@ def combine_many(model, pm: PartsMany, T: float) -> tuple[np.ndarray, list[dict]
             if ks[p] not in confused[i]:
                 confused[i][int(ks[p])] = model.lib.patterns[js[p]].name
                 ceiling[i, ks[p]] = CEILING
-    keep = np.arange(H) != wide_h
+    mine_of = rt.hyp_pat == np.arange(n_ids)[:, None]  # (lines, H): each line's hypotheses
+    others_of = ~mine_of & (np.arange(H) != wide_h)  # ...and where its excess may go
     for _ in range(3):  # a moved excess can push another line over its ceiling
         belief = _belief(rt, post, n_ids)
         over = belief > ceiling + 1e-12
@@ -487,24 +488,25 @@ def combine_many(model, pm: PartsMany, T: float) -> tuple[np.ndarray, list[dict]
             break
         for k in np.flatnonzero(over.any(axis=0)).tolist():  # each map's lines in order, as one map at a time
             rows = np.flatnonzero(over[:, k])
-            mine = rt.hyp_pat == k
             b, c = belief[rows, k], ceiling[rows, k]
             excess = b - c
             p = post[rows]
-            p[:, mine] *= (c / b)[:, None]
+            p[:, mine_of[k]] *= (c / b)[:, None]
             to_none = pm.to_none[rows, k]
-            if to_none.any():
+            some = bool(to_none.any())
+            if some:
                 p[np.ix_(np.flatnonzero(to_none), none_h)] += excess[to_none][:, None]
-            move = ~to_none
-            if move.any():
-                others = ~mine & keep
-                q = p[move]
+            if not to_none.all():
+                move = ~to_none
+                q, e, pr = (p[move], excess[move], prior[rows[move]]) if some else (p, excess, prior[rows])
+                others = others_of[k]
                 w1 = np.where(others, q, 0.0)
-                w2 = np.where(others, prior[rows[move]], 0.0)
+                w2 = np.where(others, pr, 0.0)
                 w = (0.5 * w1 / np.maximum(w1.sum(axis=1, keepdims=True), 1e-300)
                      + 0.5 * w2 / np.maximum(w2.sum(axis=1, keepdims=True), 1e-300))
-                q += excess[move][:, None] * w / w.sum(axis=1, keepdims=True)
-                p[move] = q
+                q += e[:, None] * w / w.sum(axis=1, keepdims=True)
+                if some:
+                    p[move] = q
             post[rows] = p
     wide = np.flatnonzero(pm.wide_q > 0)
     if wide.size:
