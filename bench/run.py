@@ -457,12 +457,15 @@ def bench_kiosk_actions(atlas=None):
                 f"{pages} of them red-flag pages (at most {plan.PAGE_MAX} questions, 'Listen' under "
                 f"{plan.LISTEN_MAX_S:g} s a page; ADR 0027); the same drawing at any age band: at most "
                 f"{worst['actions']}")
-    # ADR 0027: issue 24's "tap the parts that hurt" mode (kiosk config tap_regions), the same patient and drawing
+    # ADR 0027, 0035: issue 24's "tap the parts that hurt" mode (kiosk config tap_regions), the same patient and
+    # drawing: a tap a region, one drag for the stroke through several (it fills every region it crosses)
     tap = actions.typical_figures(atlas, tap_regions=True)
     record("kiosk_actions_typical_tap_regions", tap["actions"], "actions", f"<= {actions.GOAL_ACTIONS}",
            lambda v: v <= actions.GOAL_ACTIONS,
-           note=f"tap_regions mode: {len(tap['taps'])} taps (one a region, the foot in the zoom) on "
-                f"{len(tap['screens'])} screens, {tap['seconds']:g} s by the same estimate")
+           note=f"tap_regions mode: {len(tap['taps'])} taps + {tap['strokes']} drag{'s' if tap['strokes'] != 1 else ''} "
+                f"(a drag fills every region it "
+                f"crosses, ADR 0035; the foot tapped in the zoom) on {len(tap['screens'])} screens, "
+                f"{tap['seconds']:g} s by the same estimate; colouring: {fig['actions']}")
     record("kiosk_session_s_estimate", fig["seconds"], "s", f"<= {actions.GOAL_SECONDS:g}",
            lambda v: v <= actions.GOAL_SECONDS,
            note=f"{actions.SECONDS_PER_SCREEN:g} s a screen, {actions.SECONDS_PER_TAP:g} s a tap, "
@@ -585,6 +588,25 @@ ONLY = {"kiosk_actions": bench_kiosk_actions, "frames": bench_frame_budgets, "ba
 ONLY["kiosk_idle_cpu"] = bench_kiosk_idle_cpu
 ONLY["hostile"] = bench_hostile
 ONLY["import_rows"] = bench_import  # issue 21
+
+
+def _only_start():
+    bench_atlas_start()
+    bench_cold_start()
+
+
+def _only_single_map():
+    atlas = bodymap.load_atlas()
+    rng = np.random.default_rng(7)
+    maps = [stroke_map(atlas, rng) for _ in range(500)]
+    with tempfile.TemporaryDirectory() as d:
+        bench_match(atlas, maps)
+        bench_stroke_to_ranking(atlas, rng)
+        bench_file(atlas, maps, Path(d))
+
+
+ONLY["start"] = _only_start  # atlas ready and cold start, with and without the atlas cache
+ONLY["single_map"] = _only_single_map  # match, stroke to ranking, save and load of one map
 
 
 def main():

@@ -795,13 +795,13 @@ def test_5_two_painting_windows_saving_one_patient_and_date_keep_both_maps_or_sa
         return s
 
     a, b = window(True), window(False)
-    target_a, target_b = a._target_path(), b._target_path()
+    target_a, target_b = a.desk.target_path(), b.desk.target_path()
     assert target_a == target_b  # both chose the same new name before either saved
-    assert a.save() is True
-    assert b.save_to(target_b) is False  # b's save, had it chosen the name a moment before a wrote it
+    assert a.files.save() is True
+    assert b.files.save_to(target_b) is False  # b's save, had it chosen the name a moment before a wrote it
     assert "right_calf" in ff.load(target_a, atlas=atlas).summary()["regions"]
     assert b.pain_map.visit.patient_id == "MRN 0042"  # the second painting is still open, nothing lost
-    assert b.save() is True  # saving again picks the next free name
+    assert b.files.save() is True  # saving again picks the next free name
     assert sorted(p.name for p in tmp_path.glob("*.bodymap")) == ["MRN-0042_2026-03-14-2.bodymap",
                                                                      "MRN-0042_2026-03-14.bodymap"]
 

@@ -8,7 +8,7 @@ kiosk-zoom-hand-<lang>.png (one hand bigger), kiosk-help-<lang>.png (after "Help
 the PIN, with a map waiting in recovery and a help call) and
 kiosk-corner-<lang>.png (the welcome screen with the staff corner's marks: the
 count, "Help asked", and "Locked" after wrong PINs) and kiosk-tap-<lang>.png (the
-"tap the parts that hurt" mode, `tap_regions`, with the typical patient's regions). The screens are driven with
+"tap the parts that hurt" mode, `tap_regions`, with the typical patient's leg filled by one drag). The screens are driven with
 synthetic FINGER events, as a patient's taps arrive.
 """
 from __future__ import annotations
@@ -62,6 +62,19 @@ def dab(app, view, rid, layouts):
     x, y = (float(v) for v in layouts[view].to_screen(p.x, p.y))
     for kind in (pygame.FINGERDOWN, pygame.FINGERMOTION, pygame.FINGERUP):
         finger(app, kind, (x, y + (4 if kind != pygame.FINGERDOWN else 0)))
+
+
+def drag(app, view, rids, layouts):
+    """A finger put down in the first region and moved through each next one's inner point."""
+    pts = []
+    for rid in rids:
+        p = polylabel(app.atlas.region(rid).geometry, 0.001)
+        pts.append(tuple(float(v) for v in layouts[view].to_screen(p.x, p.y)))
+    finger(app, pygame.FINGERDOWN, pts[0])
+    for a, b in zip(pts[:-1], pts[1:]):
+        for k in range(1, 11):
+            finger(app, pygame.FINGERMOTION, (a[0] + (b[0] - a[0]) * k / 10, a[1] + (b[1] - a[1]) * k / 10))
+    finger(app, pygame.FINGERUP, pts[-1])
 
 
 def kiosk(folder: Path, atlas, lang: str, **kw) -> tuple[KioskApp, Clock]:
@@ -122,15 +135,15 @@ def main(argv: list[str]) -> int:
             tap(app, clock, f"pin:{d}")
         tap(app, clock, "pin:ok")
         save_png(app.screenshot(), str(out / f"kiosk-staff-{lang}.png"))
-        # "tap the parts that hurt" (kiosk config tap_regions, issue 24): the typical patient's buttock, thigh
-        # and calf, one tap each, and pins and needles on the thumb side of the forearm (atlas 3's finer regions)
+        # "tap the parts that hurt" (kiosk config tap_regions, issue 24): the typical patient's finger dragged
+        # from the buttock down the thigh to the calf, one action that fills every region it crosses (ADR 0035),
+        # and pins and needles tapped on the thumb side of the forearm (atlas 3's finer regions)
         app, clock = kiosk(tmp / f"tap-{lang}", atlas, lang, tap_regions=True)
         tap(app, clock, "start")
         tap(app, clock, "sens:burning")
-        for rid in ("right_buttock", "right_posterior_thigh", "right_calf"):
-            dab(app, "back", rid, app.paint_layouts)
-            clock.t += 0.6
-            app.update(clock())
+        drag(app, "back", ("right_buttock", "right_posterior_thigh", "right_calf"), app.paint_layouts)
+        clock.t += 0.6
+        app.update(clock())
         tap(app, clock, "sens:pins_and_needles")
         dab(app, "front", "right_forearm_radial_front", app.paint_layouts)
         save_png(app.screenshot(), str(out / f"kiosk-tap-{lang}.png"))

@@ -14,7 +14,7 @@ from typing import Iterable, NamedTuple
 
 import numpy as np
 
-from . import features, rules
+from . import features, rule_arrays
 from .atlas import load_atlas
 from .errors import BodymapError
 from .fileformat import read_bytes, read_document
@@ -62,7 +62,7 @@ def top_lines(model: Model, fs: list[Features], post: np.ndarray) -> list[tuple[
     rt = model.rules
     n_ids = len(model.pattern_ids)
     N = len(fs)
-    belief = rules._belief(rt, post, n_ids)
+    belief = rule_arrays.belief(rt, post, n_ids)
     ks = np.argmax(np.round(belief, 12), axis=1)  # the first of equal beliefs, as pattern_lines orders them
     cand = _line_rows(model)[ks]  # (N, 3): the line's hypotheses, -1 past its last
     valid = cand >= 0

@@ -145,6 +145,7 @@ class Pattern:
     discriminating: tuple[str, ...] = ()  # answers without which the pattern cannot be "strong"
     safety: str = ""  # a safety-net line shown with the pattern (e.g. the cauda equina link)
     confusable_with: tuple[str, ...] = ()  # patterns a drawing cannot tell it from (held below strong together)
+    evidence_ceiling: tuple[float, str] | None = None  # (p, source): the most its published accuracy supports (ADR 0036)
 
     def sd(self, key: str) -> float:
         """The logit-scale doubt about one number ('regions.calf'): from its range or its label."""
@@ -249,6 +250,8 @@ def load_patterns(path: str | Path | None = None, calibration: str | Path | None
     region_p, _ = _prob(defaults.get("region_p"), f"{path}: defaults.region_p")
     contra_p, _ = _prob(defaults.get("contralateral_p"), f"{path}: defaults.contralateral_p")
     ans_defaults = {a: _prob(v, f"{path}: defaults.answers.{a}") for a, v in (defaults.get("answers") or {}).items()}
+    ceil_default = (_prob(defaults["evidence_ceiling"], f"{path}: defaults.evidence_ceiling")  # ADR 0036
+                    if "evidence_ceiling" in defaults else None)
     pats = []
     seen = set()
     for k, pd in enumerate(doc.get("patterns") or []):
@@ -284,7 +287,9 @@ def load_patterns(path: str | Path | None = None, calibration: str | Path | None
             rare=rare, sensations=sens, answers=ans, age60=age,
             key_points=tuple(pd.get("key_points") or ()), labels=_labels(pd), ranges=_ranges(pd, w),
             symmetric=bool(pd.get("symmetric", False)), discriminating=tuple(disc),
-            safety=str(pd.get("safety", "") or ""), confusable_with=tuple(pd.get("confusable_with") or ())))
+            safety=str(pd.get("safety", "") or ""), confusable_with=tuple(pd.get("confusable_with") or ()),
+            evidence_ceiling=(_prob(pd["evidence_ceiling"], f"{w}: evidence_ceiling") if "evidence_ceiling" in pd
+                              else ceil_default)))
     if not pats:
         raise PatternError(f"{path}: no patterns")
     for p_ in pats:
@@ -597,16 +602,13 @@ def inputs_from(f: features.Features) -> Features:
 
 
 def inputs_many(fs: list[features.Features]) -> list[Features]:
-    """inputs_from of many drawings, their key points found together (drawings on one grid at a time)."""
-    keys: list = [None] * len(fs)
-    grids: dict = {}
-    for i, f in enumerate(fs):
-        grids.setdefault((id(f.atlas), f.paint.scale), []).append(i)
-    for idx in grids.values():
+    """inputs_from of many drawings, their key points found together (the drawings of one grid at a time)."""
+    keys: dict = {}
+    for grid in {(id(f.atlas), f.paint.scale) for f in fs}:
+        idx = [i for i, f in enumerate(fs) if (id(f.atlas), f.paint.scale) == grid]
         f0 = fs[idx[0]]
-        for i, k in zip(idx, features.key_points_many(f0.atlas, f0.raster, [fs[i].paint.views for i in idx])):
-            keys[i] = k
-    return [Features(f.coverage, f.sensations, dict(f.answers), key_points=k) for f, k in zip(fs, keys)]
+        keys.update(zip(idx, features.key_points_many(f0.atlas, f0.raster, [fs[i].paint.views for i in idx])))
+    return [Features(f.coverage, f.sensations, dict(f.answers), key_points=keys[i]) for i, f in enumerate(fs)]
 
 
 def log_scores(model: Model, f: Features, temperature: float | None = None) -> np.ndarray:

@@ -19,7 +19,9 @@ likelihood. This module turns those scores into the probabilities a clinician se
    - a discriminating answer (patterns.yaml `discriminating:`) not given;
    - burning or pins and needles painted, for a joint pattern (at most NERVE_JOINT_CEILING: weak);
    - the painted areas the pattern explains rest mostly on team estimates (M);
-   - a `confusable_with:` partner (L5 and S1, Albert 2019) has at least CONFUSABLE_MIN.
+   - a `confusable_with:` partner (L5 and S1, Albert 2019) has at least CONFUSABLE_MIN;
+   - the pattern's `evidence_ceiling:` (ADR 0036): the most its best published diagnostic
+     accuracy supports (0.65 by default, where no such study exists).
    The excess of the other ceilings is shared over the other hypotheses, half by their
    probability and half by their prior (shrinking towards the prior where evidence is thin).
 
@@ -32,8 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from . import doubt
-from .body_areas import body_region, wpi_area
+from . import doubt, rule_arrays
+from .body_areas import wpi_area
 
 CEILING = 0.65  # below calibration.STRONG_AT: "moderately consistent" at most (ADR 0019)
 NERVE_JOINT_CEILING = 0.35  # burning or tingling painted: a joint pattern is "weakly consistent" at most (M)
@@ -101,40 +103,8 @@ def compile_rules(model, labm: np.ndarray) -> RuleTables:
     lp = lp - np.logaddexp.reduce(lp[np.isfinite(lp)])
     rt = RuleTables(hyp_pat, n_pat, territory, territory & (side == "left"), territory & (side == "right"),
                     remote, w_all, w_m, joint, disc, [wpi_area(r) for r in atlas.regions], np.exp(lp))
-    rt.extra.update(_vector_tables(model, rt, side))
+    rt.extra.update(rule_arrays.vector_tables(model, rt, side))
     return rt
-
-
-def _vector_tables(model, rt: RuleTables, side: np.ndarray) -> dict:
-    """Arrays that let one map's rules run without a Python loop over hypotheses or regions."""
-    lib, nh = model.lib, rt.n_pat
-    K = len(lib.patterns)
-    hside = np.array([s_ for _, s_ in model.hyps])
-    key_rows: dict = {}
-    for h in range(nh):
-        pid, hs = model.hyps[h]
-        if pid.startswith("root_"):
-            for ks in (("left", "right") if hs == "bilateral" else (hs,)):
-                key_rows.setdefault((pid[5:], ks), []).append(h)
-    areas = sorted({a for a in rt.wpi if a})
-    wpi_idx = np.array([areas.index(a) if a else -1 for a in rt.wpi])
-    ids = model.pattern_ids
-    return {
-        "hside": hside,
-        "key_rows": {k: np.array(v) for k, v in key_rows.items()},
-        "lr": np.vstack([rt.left[:nh], rt.right[:nh]]).astype(float),  # (2 nh, R)
-        "bilateral": hside[:nh] == "bilateral",
-        "dead": np.array([not np.isfinite(model.log_prior[h]) or model.log_prior[h] < -600 for h in range(nh)]),
-        "remote_k": rt.remote[2:nh:3].astype(float),  # (K, R): each pattern's bilateral row covers both sides
-        "joint_k": rt.joint[2:nh:3],
-        "disc_k": [(k, rt.disc[3 * k + 2]) for k in range(K) if rt.disc[3 * k + 2]],
-        "w_both": np.vstack([rt.w_all, rt.w_m]),  # (2H, R)
-        "wpi_idx": wpi_idx,
-        "wpi_region": [body_region(a) for a in areas],
-        "side": side,
-        "confusable": [(k, ids.index(o)) for k, pat in enumerate(lib.patterns) for o in pat.confusable_with],
-        "rows_of": [np.flatnonzero(rt.hyp_pat == k) for k in range(len(ids))],
-    }
 
 
 # ---------------------------------------------------------------------------
@@ -201,9 +171,12 @@ class PartsMany:
         groups, areas = (int(n) for n in self.wide_n[i])
         wide_text = (f"pain in {groups} of the 5 body regions (generalised pain) and {areas} of the 19 areas of the "
                      "widespread pain index") if groups >= GENERALISED_MIN else ""
-        return Parts(mean, self.var[i], None if self.none_comp is None else self.none_comp[i], float(self.none_feat[i]),
-                     self.ceiling[i], self.to_none[i], lambda k: _reasons(model, f, x, on, mean, nerve, k),
-                     float(self.wide_q[i]), wide_text, self.painted_sides[i])
+        made: list = []  # the Parts, for its reasons (which confusable pair combine found)
+        made.append(Parts(mean, self.var[i], None if self.none_comp is None else self.none_comp[i],
+                          float(self.none_feat[i]), self.ceiling[i], self.to_none[i],
+                          lambda k: _reasons(model, f, x, on, mean, nerve, k, made), float(self.wide_q[i]), wide_text,
+                          self.painted_sides[i]))
+        return made[0]
 
     @classmethod
     def of(cls, parts: Parts) -> "PartsMany":
@@ -216,59 +189,6 @@ class PartsMany:
 def parts_of(model, f, x: np.ndarray) -> Parts:
     """x: (R,) soft-painted share of each scored region (0 outside the scored ones)."""
     return parts_many(model, [f], x[None]).one(0, model, f, x)
-
-
-def _sens_tables(model) -> np.ndarray:
-    """(sensation codes, 4, H): the four sensation terms of parts_many for every code (bit i = sensation i),
-    each the same matrix-vector product as one map's (kept on the model's rule tables: 32 codes)."""
-    hit = model.rules.extra.get("sens_terms")
-    if hit is None:
-        d = model.doubt
-        rows = []
-        for code in range(1 << len(_sensations())):
-            s = ((code >> np.arange(len(_sensations()))) & 1).astype(bool).astype(float)
-            rows.append([d.sens[0] @ s, d.sens[2] @ (1 - s), d.sens[1] @ s, d.sens[3] @ (1 - s)])
-        hit = model.rules.extra["sens_terms"] = np.array(rows)
-        hit.flags.writeable = False
-    return hit
-
-
-def _region_tables(model) -> dict:
-    """Per-atlas tables of parts_many: the WPI areas and body regions of each region, and its side."""
-    hit = model.rules.extra.get("region_terms")
-    if hit is None:
-        vt = model.rules.extra
-        idx = vt["wpi_idx"]
-        n_areas = len(vt["wpi_region"])
-        area = np.zeros((len(idx), n_areas))
-        area[np.flatnonzero(idx >= 0), idx[idx >= 0]] = 1.0
-        names = sorted({g for g in vt["wpi_region"] if g})
-        group = np.zeros((n_areas, len(names)))
-        for a, g in enumerate(vt["wpi_region"]):
-            if g:
-                group[a, names.index(g)] = 1.0
-        hit = model.rules.extra["region_terms"] = {
-            "area": area, "group": group, "left": vt["side"] == "left", "right": vt["side"] == "right",
-            **_disc_tables(vt["disc_k"]),
-            "nerve": np.array([s_ in NERVE_SENSATIONS for s_ in _sensations()]),
-            "key_rows": {k: tuple(v.tolist()) for k, v in vt["key_rows"].items()},
-        }
-    return hit
-
-
-def _disc_tables(disc_k: list) -> dict:
-    """The answers parts_many reads (ANSWER_FEATURES, then age; a discriminating key not among them after),
-    and which of them each pattern with discriminating answers needs."""
-    from .matcher import ANSWER_FEATURES  # the matcher imports this module at its top
-
-    keys = sorted({a for _, ks in disc_k for a in ks})
-    asked = list(ANSWER_FEATURES) + [a for a in keys if a not in ANSWER_FEATURES and a != "age"] + ["age"]
-    cols = [asked.index(a) for a in keys]
-    of = np.zeros((len(keys), len(disc_k)))
-    for j, (_, ks) in enumerate(disc_k):
-        for a in ks:
-            of[keys.index(a), j] = 1.0
-    return {"asked": asked, "disc_cols": cols, "disc_of": of, "disc_ks": [k for k, _ in disc_k]}
 
 
 def parts_many(model, fs: list, X: np.ndarray) -> PartsMany:
@@ -309,11 +229,11 @@ def parts_many(model, fs: list, X: np.ndarray) -> PartsMany:
     var = (1 - doubt.SHARED_RHO) * (terms[2] + terms[3]) + doubt.SHARED_RHO * (terms[4] + terms[5]) ** 2
     sens = np.array([f.sensations for f in fs], dtype=bool).reshape(N, -1)
     codes = sens @ (1 << np.arange(sens.shape[1]))
-    st = _sens_tables(model)[codes]  # (N, 4, H)
+    st = rule_arrays.sens_terms(model)[codes]  # (N, 4, H)
     mean = region + st[:, 0] + st[:, 1]
     var = var + st[:, 2] + st[:, 3]
     answers = [f.answers for f in fs]
-    tabs = _region_tables(model)
+    tabs = rule_arrays.region_terms(model, NERVE_SENSATIONS)
     given = [[ans.get(a) for a in tabs["asked"]] for ans in answers]  # ANSWER_FEATURES, ..., age
     yes = np.array([[v is True for v in row] for row in given]).reshape(N, -1)
     no = np.array([[v is False for v in row] for row in given]).reshape(N, -1)
@@ -379,6 +299,7 @@ def parts_many(model, fs: list, X: np.ndarray) -> PartsMany:
     wa, wm = terms[6][r, best], w_m[r, best]
     m_cap = (wa > 0) & (wm / np.where(wa > 0, wa, 1.0) >= M_SHARE_CAP)
     c[m_cap] = np.minimum(c[m_cap], CEILING)
+    np.minimum(c, vt["evidence_k"], out=c)  # the most the pattern's published accuracy supports (ADR 0036)
     # widespread pain (ACR 2016)
     areas_on = (on @ tabs["area"]) > 0
     n_areas = areas_on.sum(axis=1)
@@ -393,7 +314,8 @@ def parts_many(model, fs: list, X: np.ndarray) -> PartsMany:
                      np.stack([n_groups, n_areas], axis=1), sides)
 
 
-def _reasons(model, f, x: np.ndarray, on: np.ndarray, mean: np.ndarray, nerve: list, k: int) -> list:
+def _reasons(model, f, x: np.ndarray, on: np.ndarray, mean: np.ndarray, nerve: list, k: int,
+             made: list = ()) -> list:
     """The words for each ceiling of parts_of on pattern line k (the same tests, written out for the evidence)."""
     rt = model.rules
     reasons: list = []
@@ -426,6 +348,15 @@ def _reasons(model, f, x: np.ndarray, on: np.ndarray, mean: np.ndarray, nerve: l
         if wa > 0 and float(rt.w_m[best] @ x) / wa >= M_SHARE_CAP:
             cap(k, CEILING, f"the painted areas that fit {pat.name} rest mostly on bodymap estimates (M), "
                 "not on published figures", "bodymap rule (ADR 0019)", always=False)
+        ec, src = pat.evidence_ceiling or (1.0, "")
+        confused = k in (made[0].confused if made else {})  # filled by combine, before reasons are written
+        if ec < 1.0 and not any(c <= ec for _, _, c, _ in reasons) and not (confused and ec >= CEILING):
+            # said only where no other reason holds the line as low (a confusable pair says Albert 2019)
+            estimate = src.startswith("bodymap estimate") or src.startswith("defaults.")
+            cap(k, ec, (f"no published study shows that a drawing tells {pat.name} from its look-alikes; it "
+                        "cannot be strongly consistent") if estimate else
+                (f"the best published accuracy of a drawing of {pat.name} against its look-alikes supports "
+                 f"at most {100 * ec:.0f}%"), model.lib.cite(src), always=False)
     return reasons
 
 
@@ -440,13 +371,6 @@ def combine(model, parts: Parts, T: float) -> np.ndarray:
     post, confused = combine_many(model, PartsMany.of(parts), T)
     parts.confused = confused[0]
     return post[0]
-
-
-def _belief(rt, post: np.ndarray, n_ids: int) -> np.ndarray:
-    """(N, n_ids) each map's belief in each pattern line: the same sums, in the same order, as a bincount per map."""
-    N = len(post)
-    idx = (np.arange(N)[:, None] * n_ids + rt.hyp_pat).ravel()
-    return np.bincount(idx, weights=post.ravel(), minlength=N * n_ids).reshape(N, n_ids)
 
 
 def combine_many(model, pm: PartsMany, T: float) -> tuple[np.ndarray, list[dict]]:
@@ -469,29 +393,33 @@ def combine_many(model, pm: PartsMany, T: float) -> tuple[np.ndarray, list[dict]
     on_side = np.array([hside == s[0] if len(s) == 1 else np.ones(H, dtype=bool) for s in pm.painted_sides])
     prior = np.where(np.isfinite(mean) & on_side.reshape(N, H), rt.log_prior, 0.0)
     ceiling = pm.ceiling.copy()
-    belief0 = _belief(rt, post, n_ids)
+    belief0 = rule_arrays.belief(rt, post, n_ids)
     confused: list[dict] = [{} for _ in range(N)]
-    pairs = rt.extra["confusable"]  # pairs the drawing cannot tell apart (Albert 2019): a line's first
-    if pairs:  # partner not ruled out holds it at CEILING and is named
+    pairs = rt.extra["confusable"]  # pairs the drawing cannot tell apart (Albert 2019): a partner not ruled
+    if pairs:  # out holds the line at CEILING (shown also where another ceiling is as low); the last one is named
         ks, js = np.array(pairs).T
-        hit = (belief0[:, js] >= CONFUSABLE_MIN) & (CEILING < ceiling[:, ks])
-        for i, p in zip(*np.nonzero(hit)):
-            if ks[p] not in confused[i]:
-                confused[i][int(ks[p])] = model.lib.patterns[js[p]].name
-                ceiling[i, ks[p]] = CEILING
+        hit = (belief0[:, js] >= CONFUSABLE_MIN) & (CEILING <= ceiling[:, ks])  # a line set to CEILING stays <=
+        for i, p in zip(*np.nonzero(hit)):  # each map's pairs in order
+            confused[i][int(ks[p])] = model.lib.patterns[js[p]].name
+            ceiling[i, ks[p]] = CEILING
     mine_of = rt.hyp_pat == np.arange(n_ids)[:, None]  # (lines, H): each line's hypotheses
     others_of = ~mine_of & (np.arange(H) != wide_h)  # ...and where its excess may go
     for _ in range(3):  # a moved excess can push another line over its ceiling
-        belief = _belief(rt, post, n_ids)
+        belief = rule_arrays.belief(rt, post, n_ids)
         over = belief > ceiling + 1e-12
         if not over.any():
             break
         for k in np.flatnonzero(over.any(axis=0)).tolist():  # each map's lines in order, as one map at a time
             rows = np.flatnonzero(over[:, k])
-            b, c = belief[rows, k], ceiling[rows, k]
-            excess = b - c
+            # not belief: an earlier line's excess may have reached this one this round (ADR 0036)
+            now = post[rows][:, mine_of[k]].sum(axis=1)
+            rows, now = rows[now > ceiling[rows, k]], now[now > ceiling[rows, k]]
+            if not rows.size:
+                continue
+            c = ceiling[rows, k]
+            excess = now - c
             p = post[rows]
-            p[:, mine_of[k]] *= (c / b)[:, None]
+            p[:, mine_of[k]] *= (c / now)[:, None]  # moves exactly `excess`
             to_none = pm.to_none[rows, k]
             some = bool(to_none.any())
             if some:

@@ -109,6 +109,36 @@ def test_the_typical_drawing_paints_the_regions_it_names(atlas):
     assert m.region_coverage("pins_and_needles").get("right_lateral_foot", 0) > 0.2
 
 
+def test_tap_mode_counts_a_drag_through_several_regions_as_one_action_and_costs_no_more_than_colouring(atlas):
+    """ADR 0035: in the "tap the parts that hurt" mode a stroke through several regions is one drag (one stroke
+    action) that fills every region it crosses; a stroke through one region is a tap."""
+    colour = actions.typical_figures(atlas)
+    tap = actions.typical_figures(atlas, tap_regions=True)
+    several = [st for st in actions.TYPICAL.strokes if len(st.through) > 1]
+    single = [st for st in actions.TYPICAL.strokes if len(st.through) == 1]
+    assert tap["strokes"] == len(several) and several
+    assert [t for t in tap["taps"] if t.startswith("region:")] == [f"region:{st.through[0]}" for st in single]
+    assert tap["actions"] <= colour["actions"]
+    assert tap["seconds"] == actions.estimate_s(len(tap["screens"]), len(tap["taps"]), tap["strokes"])
+
+
+@pytest.mark.parametrize("view,top,bottom,between", [("back", "posterior_thigh", "calf", "back_of_knee"),
+                                                     ("front", "anterior_thigh", "shin", "knee")])
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_a_path_crosses_the_regions_between_its_ends_on_its_own_side(atlas, view, top, bottom, between, side):
+    from bodymap.painting import PainMap
+
+    raster = PainMap(atlas).raster
+    pts = [atlas.region(f"{side}_{r}").geometry.representative_point() for r in (top, bottom)]
+    crossed = actions.regions_crossed(atlas, raster, view, [(p.x, p.y) for p in pts])
+    assert crossed[0] == f"{side}_{top}" and crossed[-1] == f"{side}_{bottom}"  # in the order the finger meets them
+    assert f"{side}_{between}" in crossed  # the thin region between is not jumped over
+    assert all(r.startswith(f"{side}_") and atlas.region(r).view == view for r in crossed)
+    # the patient's right is on the viewer's left on the front view and on the viewer's right on the back
+    assert (pts[0].x < 0) == ((side == "right") == (view == "front"))
+    assert actions.regions_crossed(atlas, raster, view, [(40.0, 40.0), (41.0, 41.0)]) == []  # off the body
+
+
 def test_every_age_band_asks_at_most_a_few_feature_questions_for_the_typical_drawing(atlas):
     for band in plan.AGE_BANDS:
         fig = actions.typical_figures(atlas, replace(actions.TYPICAL, age_band=band.id))

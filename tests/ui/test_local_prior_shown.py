@@ -36,7 +36,7 @@ def with_prior(tmp_path, monkeypatch):
 
 
 def panel_texts(s) -> list[str]:
-    return [" ".join(r.lines) for r in s.panel.rows]
+    return [" ".join(r.lines) for r in s.clinician.panel.rows]
 
 
 @pytest.mark.parametrize("side", ["right", "left"])

@@ -46,13 +46,13 @@ def visit_map(atlas) -> PainMap:
 def test_every_control_fits_the_window(atlas, size, panel):
     s = PaintScreen(size, atlas=atlas, pain_map=visit_map(atlas), matcher=FakeMatcher(), show_panel=panel)
     window = pygame.Rect(0, 0, *size)
-    for bid, b in s.buttons.items():
+    for bid, b in s.layout.buttons.items():
         assert window.contains(b.rect), (bid, b.rect, size)
-    assert window.contains(s.slider.rect) and window.contains(s.patient_rect)
-    assert window.contains(s.body_rect) and window.contains(s.status_rect)
-    assert s.top_rect.contains(s.patient_rect) and s.patient_rect.bottom <= s.body_rect.top
-    assert not any(s.patient_rect.colliderect(b.rect) for b in s.buttons.values())
-    assert not s.too_small
+    assert window.contains(s.layout.slider.rect) and window.contains(s.layout.patient_rect)
+    assert window.contains(s.layout.body_rect) and window.contains(s.layout.status_rect)
+    assert s.layout.top_rect.contains(s.layout.patient_rect) and s.layout.patient_rect.bottom <= s.layout.body_rect.top
+    assert not any(s.layout.patient_rect.colliderect(b.rect) for b in s.layout.buttons.values())
+    assert not s.layout.too_small
 
 
 def test_the_default_window_fits_the_laptop_screen():
@@ -65,12 +65,12 @@ def test_the_default_window_fits_the_laptop_screen():
 
 def test_the_patient_banner_shows_identifier_and_visit_date_with_a_pain_score(atlas):
     s = PaintScreen((1366, 768), atlas=atlas, pain_map=visit_map(atlas), matcher=FakeMatcher())
-    assert "MRN-004217" in s.patient_text and "2026-12-21" in s.patient_text
+    assert "MRN-004217" in s.patient_banner.text and "2026-12-21" in s.patient_banner.text
     s.pain_map.set_intensity(None, 9)  # the status line fills up; the banner keeps the identifier
-    assert "MRN-004217" in s.patient_text
+    assert "MRN-004217" in s.patient_banner.text
     # the banner is drawn: its pixels differ from the bar colour over the text
     surf = s.screenshot()
-    r = s.patient_rect
+    r = s.layout.patient_rect
     colours = {tuple(surf.get_at((x, r.centery)))[:3] for x in range(r.left + 10, r.left + 200)}
     assert len(colours) > 2
 
@@ -119,15 +119,15 @@ def test_zoom_keeps_the_point_under_the_pointer(atlas, view, region):
     s = PaintScreen((1366, 768), atlas=atlas, pain_map=visit_map(atlas), matcher=FakeMatcher())
     p = atlas.region(region).geometry.representative_point()
     at = tuple(int(round(float(c))) for c in s.layouts[view].to_screen(p.x, p.y))
-    s.zoom_by(2.0, at)  # from both views to one: the view is laid out anew, the point lands near the pointer
+    s.zoom_controls.zoom_by(2.0, at)  # from both views to one: the view is laid out anew, the point lands near the pointer
     assert s.zoom[0] == view and s.view_at(at) == view
     at = tuple(int(round(float(c))) for c in s.layouts[view].to_screen(p.x, p.y))
     for _ in range(2):
-        s.zoom_by(2.0, at)  # the wheel and "+" at the pointer
+        s.zoom_controls.zoom_by(2.0, at)  # the wheel and "+" at the pointer
         lay = s.layouts[view]
         sx, sy = (float(c) for c in lay.to_screen(p.x, p.y))
         assert abs(sx - at[0]) <= 2 and abs(sy - at[1]) <= 2
-    assert s.zoom_factor == 8.0
+    assert s.zoom_controls.factor == 8.0
 
 
 def test_zoom_plus_three_times_from_beside_the_body_never_leaves_it(atlas):
@@ -138,7 +138,7 @@ def test_zoom_plus_three_times_from_beside_the_body_never_leaves_it(atlas):
     for _ in range(3):  # "+" with the pointer resting there
         s.handle_event(ev(pygame.MOUSEMOTION, pos=beside, rel=(0, 0), buttons=(0, 0, 0)))
         s.handle_event(ev(pygame.TEXTINPUT, text="+"))
-    assert s.zoom is not None and s.zoom_factor == 8.0
+    assert s.zoom is not None and s.zoom_controls.factor == 8.0
     assert body_at(s, "front", beside)  # the nearest body point came under the pointer
     lay = s.layouts["front"]
     grid = [(lay.left + lay.width * i / 10, lay.top + lay.height * j / 10) for i in range(1, 10) for j in range(1, 10)]

@@ -19,10 +19,10 @@ display = display_fixture(SIZE)  # one headless display for the file; `atlas` co
 
 def test_the_painting_window_readout_gives_wpi_and_mbm(atlas, tmp_path):
     s = PaintScreen(SIZE, atlas=atlas, folder=tmp_path, show_panel=False)
-    assert "WPI" not in s.readout_lines()[0]  # nothing painted: no indices shown
+    assert "WPI" not in s.status.readout_lines()[0]  # nothing painted: no indices shown
     for r in ("right_calf", "left_lower_back", "right_front_of_shoulder"):
         s.pain_map.paint_region(r, 1.0)
-    assert "WPI 3/19, MBM 3/35" in s.readout_lines()[0]
+    assert "WPI 3/19, MBM 3/35" in s.status.readout_lines()[0]
 
 
 def test_review_shows_indices_and_the_confirmed_diagnosis(atlas, tmp_path):
@@ -83,5 +83,5 @@ def test_the_painting_window_sets_the_confirmed_diagnosis(atlas, tmp_path):
     assert s.dialog is None
     assert s.pain_map.confirmed == {"diagnosis": "root_S1", "how": "block", "date": None}
     assert s.dirty
-    s.save()
+    s.files.save()
     assert fileformat.load(path).confirmed == {"diagnosis": "root_S1", "how": "block", "date": None}

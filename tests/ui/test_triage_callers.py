@@ -119,8 +119,8 @@ def test_the_windows_and_the_kiosk_show_the_same_flags_when_the_matcher_raises(b
 
     s = PaintScreen((1400, 900), path)
     s.update()
-    assert [f.id for f in s.panel.red_flags] == want and "matcher" in (s.matcher_error or "")
-    assert [f.id for f in s.banner_flags] == want
+    assert [f.id for f in s.clinician.panel.red_flags] == want and "matcher" in (s.clinician.matcher_error or "")
+    assert [f.id for f in s.flag_banner.flags] == want
     r = ReviewScreen(path.parent, (1400, 900), atlas=bodymap.load_atlas())
     [entry] = [e for e in r.all_entries if e.path == path]
     assert entry.flags == want and entry.urgency == "emergency"

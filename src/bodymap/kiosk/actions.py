@@ -111,6 +111,32 @@ def stroke_points(atlas, stroke: Stroke, step: float = 0.03) -> list[tuple[float
     return dense
 
 
+def regions_crossed(atlas, raster, view: str, points) -> list[str]:
+    """The region ids of `view` a finger's path through atlas `points` crosses, in the order it meets them.
+
+    The path is sampled twice per mask pixel, so a thin region between two others is not jumped over; a
+    point off the body crosses nothing. The kiosk's tap mode fills these on a drag (ui/kiosk/tapregions.py),
+    and `run_session` counts the same."""
+    pts = np.asarray(points, dtype=float).reshape(-1, 2)
+    if len(pts) == 1:
+        pts = np.vstack([pts, pts])
+    xs, ys = [], []
+    for (xa, ya), (xb, yb) in zip(pts[:-1], pts[1:]):
+        n = int(np.ceil(np.hypot(xb - xa, yb - ya) * raster.scale * 2)) + 1
+        t = np.linspace(0.0, 1.0, n)
+        xs.append(xa + (xb - xa) * t)
+        ys.append(ya + (yb - ya) * t)
+    c, r = raster.to_px(np.concatenate(xs), np.concatenate(ys))
+    r, c = np.floor(r).astype(int), np.floor(c).astype(int)
+    lab = raster.labels[view]
+    ok = (r >= 0) & (r < lab.shape[0]) & (c >= 0) & (c < lab.shape[1])
+    out: list[str] = []
+    for i in lab[r[ok], c[ok]].tolist():
+        if i >= 0 and atlas.regions[int(i)].id not in out:
+            out.append(atlas.regions[int(i)].id)
+    return out
+
+
 def answer_for(script: Script, key: str, kind: str) -> Any:
     """What the scripted patient taps on a question screen."""
     if kind == "scale":
@@ -129,10 +155,12 @@ def run_session(kiosk, script: Script = TYPICAL, tap_regions: bool = False) -> T
     (the kiosk starts on the first sensation); "next" on the painting; one per
     question screen; "yes, it is right" on the review. Strokes: one per `Stroke`.
 
-    `tap_regions`: the "tap the parts that hurt" mode (issue 24, kiosk config `tap_regions`): each region
-    a stroke passes through is one tap that fills it, and no strokes. The foot is tapped in the zoom, as it
-    is coloured: at whole-body size the outer foot is about 10 px across at 1920 x 1080, too small for a
-    finger (ADR 0027).
+    `tap_regions`: the "tap the parts that hurt" mode (issue 24, kiosk config `tap_regions`): a stroke
+    through one region is one tap that fills it; a stroke through several is one drag (one stroke action,
+    ADR 0035) that fills every region the finger crosses on its way (`regions_crossed`: the back of the
+    knee between the thigh and the calf too, as a coloured stroke paints it). The foot is tapped in the
+    zoom, as it is coloured: at whole-body size the outer foot is about 10 px across at 1920 x 1080, too
+    small for a finger (ADR 0027).
     """
     from ..painting import SENSATIONS
 
@@ -151,9 +179,16 @@ def run_session(kiosk, script: Script = TYPICAL, tap_regions: bool = False) -> T
             t.taps.append(f"sens:{st.sensation}")
             chosen = st.sensation
         if tap_regions:
-            for rid in st.through:
-                t.taps.append(f"region:{rid}")
-                session.pain_map.paint_region(rid, 1.0, st.sensation)
+            m = session.pain_map
+            if len(st.through) == 1:
+                t.taps.append(f"region:{st.through[0]}")
+                crossed = list(st.through)
+            else:  # one drag through them
+                t.strokes += 1
+                crossed = regions_crossed(kiosk.atlas, m.raster, st.view, stroke_points(kiosk.atlas, st, 0.03))
+            for rid in crossed:
+                if m.region_coverage(st.sensation).get(rid, 0.0) < 0.99:
+                    m.paint_region(rid, 1.0, st.sensation)
             continue
         radius = BRUSH_RADIUS / ZOOM_FACTOR if st.zoomed else BRUSH_RADIUS
         step = 0.03 / ZOOM_FACTOR if st.zoomed else 0.03

@@ -235,6 +235,9 @@ class Drafts:
     last_save: float = 0.0
     last_error: str | None = None
     sharing: Sharing = PRIVATE  # the drafts folder stays private; the recovery folder may be shared
+    # the same fault as (what failed: "save", "remove" or "move", the OS's reason), for the staff screen's
+    # own words in the staff's language (`last_error` is the log's English)
+    problem: tuple[str, str] | None = None
 
     def path_for(self, code: str) -> Path:
         return self.folder / safe_name(code, prefix=DRAFT_PREFIX)
@@ -248,12 +251,13 @@ class Drafts:
             write_atomic(self.path_for(code), dumps(pain_map), mode=self.sharing.file_mode(self.folder))
             if self.last_error:
                 log.info("drafts can be saved again in %s", self.folder)
-            self.last_error = None
+            self.last_error = self.problem = None
             return True
         except BodymapError as exc:
             if self.last_error is None:  # once per fault, not every autosave
                 log.warning("cannot autosave drafts in %s (%s)", self.folder, plain_reason(exc))
             self.last_error = f"drafts cannot be saved ({plain_reason(exc)})"
+            self.problem = ("save", plain_reason(exc))
             return False
 
     def discard(self, code: str) -> None:
@@ -264,6 +268,7 @@ class Drafts:
         except OSError as exc:
             log.warning("cannot remove a draft from %s (%s)", self.folder, exc.strerror or exc)
             self.last_error = f"a draft cannot be removed ({exc.strerror or exc})"
+            self.problem = ("remove", str(exc.strerror or exc))
 
     def recover_all(self, finished: set[str] | frozenset[str] = frozenset()) -> list[Path]:
         """Move every draft left by a crash into the recovery folder (never shown to the next patient).
@@ -301,6 +306,7 @@ class Drafts:
                 log.error("cannot move a draft from %s to the recovery folder %s (%s)", self.folder, self.recovery,
                           exc.strerror or exc)
                 self.last_error = f"a draft cannot be moved to the recovery folder ({exc.strerror or exc})"
+                self.problem = ("move", str(exc.strerror or exc))
                 continue
             if self.sharing.shares(self.recovery):  # a moved file keeps its group: give it the folder's
                 try:

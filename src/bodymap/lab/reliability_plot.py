@@ -80,7 +80,8 @@ def reliability_png(panels: list[tuple[str, Any, tuple[int, int, int]]], path: P
         img[y0:y0 + size, x0] = ink
         img[y0:y0 + size, x0 + size] = ink
         _text(img, x0, 8, title, ink)
-        _text(img, x0, 24, f"ECE {m.ece:.3f}  TOP-1 {100 * m.top1:.0f}  N {m.n}", ink)
+        t1 = getattr(m, "top1_strict", float("nan"))  # the event the bars count (docs/adr/0036)
+        _text(img, x0, 24, f"ECE {m.ece:.3f}  TOP-1 {100 * (m.top1 if t1 != t1 else t1):.0f}  N {m.n}", ink)
         for t, lab in ((0, "0"), (0.5, ".5"), (1, "1")):
             _text(img, x0 + int(size * t) - 4, y0 + size + 36, lab, ink)
             _text(img, x0 - 22, y0 + int(size * (1 - t)) - 5, lab, ink)

@@ -391,6 +391,31 @@ def crashed_session(tmp_path, atlas):
     return app.kiosk.session.code
 
 
+def test_the_staff_screen_says_everything_in_the_staffs_language_once(tmp_path, atlas, monkeypatch):
+    """A Spanish kiosk's staff screen: every line in Spanish (only an operating system's reason, in brackets,
+    stays as the system words it), and the recovery folder said once."""
+    import dataclasses
+
+    from bodymap.ui.kiosk.staff import staff_lines
+
+    crashed_session(tmp_path, atlas)
+    app, clock = make(tmp_path, atlas, default_language="es")
+    app.help_calls.call("paint", clock())
+    app.kiosk.staff.marks.append({"code": "K7Q2", "time": "10:41", "urgency": "emergency",
+                                  "pathology": "cauda_equina"})
+    app.kiosk.drafts.problem = ("save", "No space left on device")
+    es = staff_lines(app, clock())
+    monkeypatch.setattr(app, "config", dataclasses.replace(app.config, default_language="en"))
+    en = staff_lines(app, clock())
+    assert len(es) == len(en) == 5  # flags to see, the flag, the unfinished session, the drafts fault, help
+    for line_es, line_en in zip(es, en):
+        assert line_es != line_en
+    both = " ".join(es)
+    assert both.count("carpeta de recuperación") == 1 and "recovery" not in both
+    assert "urgencia inmediata" in both and "cauda equina" in both and "emergency" not in both
+    assert "(No space left on device)" in both  # the system's own reason
+
+
 def test_maps_in_recovery_show_staff_a_count_and_the_staff_screen_lists_them(tmp_path, atlas):
     code = crashed_session(tmp_path, atlas)
     app, clock = make(tmp_path, atlas, pin_hash=hash_pin(PIN))
@@ -406,9 +431,9 @@ def test_maps_in_recovery_show_staff_a_count_and_the_staff_screen_lists_them(tmp
     tap(app, clock, "pin:ok")
     assert app.should_exit is None  # something waits: staff see it before leaving
     text = drawn_text(app)
-    for line in status.lines():
-        assert line in text
-    assert i18n.text("en", "staff_help_calls", n=1, minutes=0) in text
+    assert i18n.text("en", "staff_recovery_unfinished_1") in text
+    assert text.count("recovery folder") == 1  # said once (it was twice: the warning and the count)
+    assert i18n.text("en", "staff_help_calls_1", minutes=0) in text
     assert code not in text and str(tmp_path) not in text
     tap(app, clock, "staff_back")
     assert app.should_exit is None and app.kiosk.screen == "welcome" and "start" in app.buttons()

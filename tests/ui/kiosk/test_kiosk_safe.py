@@ -23,7 +23,7 @@ from bodymap.kiosk.config import KioskConfig, load_config
 from bodymap.kiosk.security import hash_pin
 from bodymap.ui.kiosk import run as kiosk_run
 from bodymap.ui.kiosk.app import TAP_GUARD_S
-from bodymap.ui.kiosk.bodies import LANDMARK
+from bodymap.ui.kit.canvas import LANDMARK
 from bodymap.ui.kiosk.flagcheck import BODY_SIZE, x_height
 from bodymap.ui.kiosk.staff import FLAG_MARK, flag_mark_rect, staff_lines
 
@@ -309,7 +309,7 @@ def test_an_emergency_marks_the_staff_corner_until_staff_acknowledge_it_even_acr
     type_pin(app2, PIN)
     assert app2.staff_since is not None and app2.should_exit is None  # the staff screen, not the exit
     lines = " ".join(staff_lines(app2, clock2()))
-    assert code in lines and "emergency" in lines and "cauda_equina" in lines
+    assert code in lines and "emergency" in lines and "cauda equina" in lines
     tap(app2, "staff_ack")
     assert app2.kiosk.staff.marks == []
     tap(app2, "staff_back")

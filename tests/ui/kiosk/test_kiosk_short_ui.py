@@ -136,42 +136,52 @@ def test_the_typical_session_through_the_real_screens_counts_what_the_bench_coun
 
 
 def test_the_typical_session_in_tap_mode_through_the_real_screens_counts_what_the_bench_counts(tmp_path, atlas):
-    """Issue 24's "tap the parts that hurt" (kiosk config tap_regions): the same patient taps each region the
-    typical drawing colours, the outer foot in the zoom (kiosk_actions_typical_tap_regions, ADR 0027)."""
+    """Issue 24's "tap the parts that hurt" (kiosk config tap_regions): the same patient taps the outer foot in
+    the zoom and drags a finger from the buttock to the calf, one action that fills every region it crosses
+    (kiosk_actions_typical_tap_regions, ADR 0035): no more actions than colouring."""
     from shapely.ops import polylabel
 
     app, p, _ = make(tmp_path, atlas, tap_regions=True)
     paint = app.scenes.scenes["paint"]
     p.tap("start")
+    crossed = {}
     for st in actions.TYPICAL.strokes:
         if st.zoomed != paint.zoomed:
             p.tap("zoom")
         if app.sensation != st.sensation:
             p.tap(f"sens:{st.sensation}")
-        for rid in st.through:
-            p.settle()
-            c = polylabel(atlas.region(rid).geometry, 0.001)
-            pos = tuple(float(v) for v in paint.layouts()[st.view].to_screen(c.x, c.y))
-            p.finger(pygame.FINGERDOWN, pos)
-            p.finger(pygame.FINGERUP, pos)
-            p.taps.append(f"region:{rid}")
-            p.clock.t += 0.6
-            app.update(p.clock())
-    assert p.strokes == 0
+        if len(st.through) > 1:  # a drag through them, as a finger colours them
+            p.stroke(st.view, actions.stroke_points(atlas, st, 0.03))
+            crossed.setdefault(st.sensation, set()).update(
+                actions.regions_crossed(atlas, app.pain_map.raster, st.view, actions.stroke_points(atlas, st, 0.03)))
+            continue
+        [rid] = st.through
+        p.settle()
+        c = polylabel(atlas.region(rid).geometry, 0.001)
+        pos = tuple(float(v) for v in paint.layouts()[st.view].to_screen(c.x, c.y))
+        p.finger(pygame.FINGERDOWN, pos)
+        p.finger(pygame.FINGERUP, pos)
+        p.taps.append(f"region:{rid}")
+        crossed.setdefault(st.sensation, set()).add(rid)
+        p.clock.t += 0.6
+        app.update(p.clock())
+    assert p.strokes == 1
     p.tap("next")
     while app.kiosk.screen == "question":
         answer_screen(p, actions.TYPICAL)
     p.tap("review_confirm")
     assert app.kiosk.screen == "thanks"
     fig = actions.typical_figures(atlas, tap_regions=True)
-    assert len(p.taps) == len(fig["taps"]) and fig["strokes"] == 0
+    assert (len(p.taps), p.strokes) == (len(fig["taps"]), fig["strokes"])
     assert [t for t in p.taps if t.startswith("region:")] == [t for t in fig["taps"] if t.startswith("region:")]
+    assert p.actions == fig["actions"] <= actions.typical_figures(atlas)["actions"]  # no more than colouring
     [f] = list((tmp_path / "spool").glob("*.bodymap"))
     m = fileformat.load(f, atlas=atlas)
-    for st in actions.TYPICAL.strokes:  # each tapped region filled with its sensation, nothing else
-        for rid in st.through:
-            assert m.region_coverage(st.sensation).get(rid, 0) > 0.9, (rid, st.sensation)
-    assert set(m.region_coverage()) == {r for st in actions.TYPICAL.strokes for r in st.through}
+    for sensation, rids in crossed.items():  # each region crossed or tapped filled with its sensation
+        for rid in rids:
+            assert m.region_coverage(sensation).get(rid, 0) > 0.9, (rid, sensation)
+    assert set(m.region_coverage()) == set().union(*crossed.values())  # and nothing else
+    assert {r for st in actions.TYPICAL.strokes for r in st.through} <= set(m.region_coverage())
 
 
 def test_none_of_these_answers_only_the_page_shown_and_a_quick_second_tap_is_ignored(tmp_path, atlas):

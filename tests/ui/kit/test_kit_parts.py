@@ -152,3 +152,78 @@ def test_tap_tracker_lets_a_new_finger_in_after_a_still_owner_whose_release_was_
     assert not t.stale(("finger", 1, 2), now=15.0, stale_s=10.0)  # still in use: a second finger does nothing
     assert t.stale(("finger", 1, 1), now=15.0, stale_s=10.0)  # the same finger again
     assert t.stale(("finger", 1, 2), now=22.0, stale_s=10.0)  # still for 10 s: its release was probably lost
+
+
+# ---------------------------------------------------------------------------
+# a part magnified on both views (the kiosk's feet and hand, ADR 0035)
+
+
+@pytest.mark.parametrize("part,front_stem,back_stem", [(("feet",), "big_toe", "heel"),
+                                                        (("hand", "right"), "thumb_palmar", "thumb_dorsal"),
+                                                        (("hand", "left"), "little_finger_palmar",
+                                                         "little_finger_dorsal")])
+def test_a_part_shows_magnified_on_both_views_keeping_the_patients_sides(atlas, part, front_stem, back_stem):
+    m = PainMap(atlas)
+    c = canvas_for(atlas, m)
+    whole = dict(c.layouts)
+    area = pygame.Rect(0, 0, 800, 600)
+
+    def relayout():
+        c.place(m, c.zoomed_layouts(area, whole, gap=20, title_h=10, label_h=10), 6)
+
+    c.show_part(part, relayout)
+    assert c.part == part and c.zoom is None and set(c.layouts) == {"front", "back"}
+    front, back = c.layouts["front"], c.layouts["back"]
+    assert front.left + front.width <= back.left  # side by side, front at the left, each in its half
+    sides = ("right", "left") if part[0] == "feet" else (part[1],)
+    for view, stem in (("front", front_stem), ("back", back_stem)):
+        lay = c.layouts[view]
+        assert lay.scale > 2 * whole[view].scale  # magnified
+        xs = {}
+        for side in sides:
+            x, y = rep(atlas, f"{side}_{stem}")
+            sx, sy = (float(v) for v in lay.to_screen(x, y))
+            assert lay.contains(sx, sy), (view, side)  # the part is in its frame on both views
+            xs[side] = sx
+            # a fingertip stays a fingertip on screen: smaller on the magnified body
+            r = c.fingertip(view, 0.14)
+            assert r * lay.scale == pytest.approx(0.14 * whole[view].scale)
+            c.begin_stroke(view, (sx, sy), "aching", r)
+            c.end_stroke()
+            assert m.region_coverage().get(f"{side}_{stem}", 0) > 0  # the same atlas point under the finger
+        if len(xs) == 2:  # the patient's right: the viewer's left on the front view, the viewer's right on the back
+            assert (xs["right"] < xs["left"]) == (view == "front")
+    if part[0] == "hand":  # the other hand is not in the frame
+        other = "left" if part[1] == "right" else "right"
+        x, y = rep(atlas, f"{other}_palm")
+        assert not c.layouts["front"].contains(*(float(v) for v in c.layouts["front"].to_screen(x, y)))
+    c.zoom_to("front", (0.0, 0.0), 2.0, relayout)  # the one-view zoom replaces the part
+    assert c.part is None and set(c.layouts) == {"front"}
+    c.show_part(None, relayout)
+    assert c.part is None and c.zoom is None and c.layouts == whole
+    with pytest.raises(ValueError):
+        c.show_part(("elbow",), relayout)
+
+
+def test_draw_views_shows_the_paint_inside_each_view_and_a_map_none_shows_none(atlas):
+    m = PainMap(atlas)
+    c = canvas_for(atlas, m)
+    x, y = rep(atlas, "right_calf")
+    at = tuple(float(v) for v in c.layouts["back"].to_screen(x, y))
+    c.begin_stroke("back", at, "aching", 0.1)
+    c.end_stroke()
+    shown, plain = pygame.Surface((800, 600)), pygame.Surface((800, 600))
+    for surf, paint in ((shown, True), (plain, False)):
+        surf.fill((255, 255, 255))
+        c.draw_views(surf, under=dict(outline_width=2), paint=paint, over=dict(outlines=False, dermatomes=False),
+                     clip=True)
+    spot = (int(at[0]), int(at[1]))
+    assert plain.get_at(spot) != (255, 255, 255, 255)  # the body is drawn under the paint
+    assert shown.get_at(spot) != plain.get_at(spot)  # and the paint over it, where it was painted
+    far = tuple(int(v) for v in c.layouts["front"].to_screen(*rep(atlas, "right_shin")))
+    assert shown.get_at(far) == plain.get_at(far)  # and nowhere else
+    seen = []
+    c.draw_views(surf, paint=lambda s, v, lay: seen.append(v))  # what takes the paint's place, once a view
+    assert seen == ["front", "back"]
+    c.place(None, c.layouts, 6)
+    assert c.overlays == {} and c.pain_map is None

@@ -50,7 +50,7 @@ def both_legs(atlas, s):
 
 def answer_buttons(s) -> dict[str, pygame.Rect]:
     """Every answer button on screen now (without scrolling the panel): id -> screen rectangle."""
-    p = s.panel
+    p = s.clinician.panel
     out = {}
     for row in p.rows:
         if row.kind == "question":
@@ -62,18 +62,18 @@ def answer_buttons(s) -> dict[str, pygame.Rect]:
 def test_a_flag_raised_by_an_answer_moves_no_answer_button(atlas):
     s = PaintScreen(SIZE, atlas=atlas, pain_map=PainMap(atlas), matcher=RankingMatcher())
     both_legs(atlas, s)
-    assert s.pain_map.both_legs_painted and not s.banner_flags
+    assert s.pain_map.both_legs_painted and not s.flag_banner.flags
     assert s.pain_map.region_coverage().get("right_calf", 0) > 0  # the back view: the patient's right calf
     assert s.pain_map.region_coverage().get("left_shin", 0) > 0  # the front view: the patient's left shin
     before = answer_buttons(s)
-    fixed_before = s.panel.fixed_h
+    fixed_before = s.clinician.panel.fixed_h
     tap(s, "panel:q:weakness:yes")  # leg weakness with pain in both legs: a same-day cauda equina flag
     s.update()
     assert s.pain_map.answers["weakness"] is True
-    assert [f.id for f in s.banner_flags] == ["cauda_equina"]
-    flag_rows = [r for r in s.panel.rows if r.kind == "red_flag"]
+    assert [f.id for f in s.flag_banner.flags] == ["cauda_equina"]
+    flag_rows = [r for r in s.clinician.panel.rows if r.kind == "red_flag"]
     assert flag_rows and all(r.fixed for r in flag_rows)  # the flag is in the box on top, never scrolled away
-    assert s.panel.fixed_h == fixed_before
+    assert s.clinician.panel.fixed_h == fixed_before
     after = answer_buttons(s)
     moved = {k: (before[k].topleft, after[k].topleft) for k in before if k in after and before[k] != after[k]}
     # a follow-up question may appear under the one answered; nothing above it, nor it, moves
@@ -85,17 +85,17 @@ def test_a_flag_raised_by_an_answer_moves_no_answer_button(atlas):
 def test_more_flags_than_the_box_holds_are_listed_in_full_above_the_ranking(atlas):
     s = PaintScreen(SIZE, atlas=atlas, pain_map=PainMap(atlas), matcher=RankingMatcher())
     both_legs(atlas, s)
-    fixed = s.panel.fixed_h
+    fixed = s.clinician.panel.fixed_h
     for key in ("weakness", "night_pain", "thoracic_pain", "unwell"):
         tap(s, f"panel:q:{key}:yes")
         s.update()
-        assert s.panel.fixed_h == fixed, key  # the box never grows
-    flags = s.panel.red_flags
-    assert len(flags) > s.panel.flag_lines  # more flags than box lines
-    rows = s.panel.rows
+        assert s.clinician.panel.fixed_h == fixed, key  # the box never grows
+    flags = s.clinician.panel.red_flags
+    assert len(flags) > s.clinician.panel.flag_lines  # more flags than box lines
+    rows = s.clinician.panel.rows
     kinds = [r.kind for r in rows]
     box = [" ".join(r.lines) for r in rows if r.fixed and r.kind == "red_flag"]
-    assert len(box) == s.panel.flag_lines and box[-1].startswith(f"+{len(flags) - s.panel.flag_lines + 1} more")
+    assert len(box) == s.clinician.panel.flag_lines and box[-1].startswith(f"+{len(flags) - s.clinician.panel.flag_lines + 1} more")
     details = [" ".join(r.lines) for r in rows if r.kind == "red_flag_detail"]
     assert details == [" ".join(str(f.text).split()) for f in flags]  # every flag whole, most urgent first
     assert max(i for i, k in enumerate(kinds) if k == "question") < kinds.index("red_flag_detail")

@@ -31,7 +31,7 @@ def saved(tmp_path, answers, legs=("right_calf", "left_calf")):
 
 def shown(s: PaintScreen) -> tuple[pygame.Rect | None, float]:
     """(banner rect, share of its pixels in the alert red) on a fresh screenshot."""
-    r = s.banner_rect()
+    r = s.flag_banner.rect()
     if r is None:
         return None, 0.0
     px = pygame.surfarray.array3d(s.screenshot())[r.left:r.right, r.top:r.bottom]  # (w, h, 3)
@@ -51,7 +51,7 @@ def test_an_emergency_shows_a_red_banner_with_the_panel_shown_or_hidden(tmp_path
     r, red = shown(s)
     assert r is not None and red > 0.5
     assert pygame.Rect(0, 0, *SIZE).contains(r)
-    text = banner_text(s.banner_flags, s.show_panel)
+    text = banner_text(s.flag_banner.flags, s.show_panel)
     assert text.startswith("EMERGENCY: possible cauda equina")
     assert ("F2" in text) == (not panel)  # where to read more when the panel is hidden
     for lay in s.layouts.values():  # the body is laid out under the banner: no view is covered
@@ -68,10 +68,10 @@ def test_f2_hides_the_panel_and_the_banner_stays(tmp_path):
 
 def test_zoomed_with_a_dialog_open_the_banner_is_still_on_top(tmp_path):
     s = screen(saved(tmp_path, {"bladder_bowel": True}))
-    s.zoom_by(2.0)
+    s.zoom_controls.zoom_by(2.0)
     s.update()
     assert s.zoom is not None and shown(s)[1] > 0.5
-    s.message("A dialog", "with the banner still showing above its shade")
+    s.files.message("A dialog", "with the banner still showing above its shade")
     assert s.dialog is not None and shown(s)[1] > 0.5
 
 
@@ -86,32 +86,32 @@ def test_a_same_day_flag_has_its_own_calmer_banner_and_no_flag_has_none(tmp_path
     s = screen(saved(tmp_path, {"cancer_history": True}), panel=False)
     r, red = shown(s)
     assert r is not None and 0 < red < 0.5  # red border and text on pale red, not the emergency's solid red
-    assert banner_text(s.banner_flags, False).startswith("SAME DAY: possible malignancy")
+    assert banner_text(s.flag_banner.flags, False).startswith("SAME DAY: possible malignancy")
     (tmp_path / "m.bodymap").unlink()
     s = screen(saved(tmp_path, {"cancer_history": False}), panel=False)
-    assert s.banner_rect() is None
+    assert s.flag_banner.rect() is None
 
 
 def test_answering_in_the_window_raises_and_clears_the_banner(tmp_path):
     s = screen(saved(tmp_path, {}))
-    assert s.banner_rect() is None
-    s.set_answer("saddle_numbness", "unsure")
+    assert s.flag_banner.rect() is None
+    s.clinician.set_answer("saddle_numbness", "unsure")
     s.update()
-    assert s.banner_flags[0].id == "cauda_equina_unsure" and shown(s)[1] < 0.5  # not sure: same day
-    s.set_answer("saddle_numbness", True)
+    assert s.flag_banner.flags[0].id == "cauda_equina_unsure" and shown(s)[1] < 0.5  # not sure: same day
+    s.clinician.set_answer("saddle_numbness", True)
     s.update()
     assert shown(s)[1] > 0.5
-    s.set_answer("saddle_numbness", False)
+    s.clinician.set_answer("saddle_numbness", False)
     s.update()
-    assert s.banner_rect() is None
+    assert s.flag_banner.rect() is None
 
 
 def test_a_stroke_under_the_banner_never_wipes_it(tmp_path):
     s = screen(saved(tmp_path, {"bladder_bowel": True}))
     surf = pygame.Surface(SIZE)
     s.draw(surf)
-    r = s.banner_rect()
-    s._dirty_rects = [r.inflate(-10, -10)]
+    r = s.flag_banner.rect()
+    s.canvas.dirty_rects = [r.inflate(-10, -10)]
     s.draw_partial(surf)
     px = pygame.surfarray.array3d(surf)[r.left:r.right, r.top:r.bottom]
     assert np.all(px == np.array(widgets.RED), axis=-1).mean() > 0.5

@@ -123,7 +123,7 @@ def test_new_patient_clears_everything_and_never_overwrites_the_last_patients_fi
     s = screen
     stroke(s, "back", dab(atlas, "right_calf"))
     s.pain_map.set_intensity(None, 7)
-    s.set_answer("night_pain", True)
+    s.clinician.set_answer("night_pain", True)
     s.pain_map.set_visit(patient_id="MRN-1", note="first")
     key(s, pygame.K_s, pygame.KMOD_LCTRL)
     first = s.path
@@ -134,7 +134,7 @@ def test_new_patient_clears_everything_and_never_overwrites_the_last_patients_fi
     assert s.dialog is None  # saved: nothing to ask
     m = s.pain_map
     assert m.is_empty and m.intensity == {} and dict(m.answers) == {} and m.visit.as_dict() == {}
-    assert s.path is None and not s.dirty and s.slider.value is None
+    assert s.path is None and not s.dirty and s.layout.slider.value is None
     assert m is not old and old.region_coverage().get("right_calf", 0) > 0  # a fresh map, fresh times
     stroke(s, "back", dab(atlas, "left_calf"))
     key(s, pygame.K_s, pygame.KMOD_LCTRL)
@@ -167,10 +167,10 @@ def test_two_patients_on_the_same_second_get_two_files(atlas, tmp_path):
     s = PaintScreen(SIZE, atlas=atlas, folder=tmp_path, matcher=FakeMatcher(),
                     now=lambda: datetime(2026, 3, 14, 9, 5, 0))  # a frozen clock: the same stamp twice
     stroke(s, "back", dab(atlas, "right_calf"))
-    s.save()
+    s.files.save()
     click(s, "new")
     stroke(s, "back", dab(atlas, "left_calf"))
-    s.save()
+    s.files.save()
     assert len(list(tmp_path.glob("*.bodymap"))) == 2
 
 
@@ -188,7 +188,7 @@ def test_without_a_folder_maps_go_to_the_default_maps_folder_not_the_working_dir
     s = PaintScreen(SIZE, atlas=atlas, matcher=FakeMatcher())
     assert not maps.exists()  # made on first use, not by opening the window
     stroke(s, "back", dab(atlas, "right_calf"))
-    assert s.save()
+    assert s.files.save()
     assert s.path.parent == maps and s.path.is_file()
     assert list(work.iterdir()) == []
 
@@ -199,7 +199,7 @@ def test_an_unusable_maps_folder_leaves_the_painting_open_and_offers_save_as(atl
     monkeypatch.setenv("BODYMAP_MAPS", str(blocker / "maps"))
     s = PaintScreen(SIZE, atlas=atlas, matcher=FakeMatcher())
     stroke(s, "back", dab(atlas, "right_calf"))
-    assert not s.save()
+    assert not s.files.save()
     assert s.dialog.kind == "save_failed" and "save_as" in dict(s.dialog.buttons)
     assert s.dirty and cov(s, "right_calf") > 0
 
@@ -257,7 +257,7 @@ def test_save_as_refuses_an_existing_file_keeping_what_was_typed_and_makes_a_new
     taken = fileformat.save(other, tmp_path / "taken.bodymap")
     before = taken.read_bytes()
     stroke(s, "back", dab(atlas, "right_calf"))
-    s.save_as_dialog()
+    s.day.save_as_dialog()
     clear_field(s)
     type_text(s, "taken")
     key(s, pygame.K_RETURN)
@@ -269,7 +269,7 @@ def test_save_as_refuses_an_existing_file_keeping_what_was_typed_and_makes_a_new
     key(s, pygame.K_RETURN)  # issue 21: Save As makes a folder that does not exist yet
     assert s.dialog is None and not s.dirty
     assert s.path == tmp_path / "new" / "folder" / "taken.bodymap" and s.path.is_file()
-    assert "folder" in s.toast and taken.read_bytes() == before
+    assert "folder" in s.toast.text and taken.read_bytes() == before
 
 
 @pytest.mark.parametrize("problem", ["read-only folder", "disk full"])
@@ -360,7 +360,7 @@ def test_visit_dialog_sets_the_fields_with_todays_date_and_they_are_saved(screen
     assert s.dialog is None and s.dirty
     assert s.pain_map.visit.as_dict() == {"patient_id": "MRN 0042", "visit_date": "2026-03-14",
                                           "recorded_by": "Dr Okafor", "note": "worse since Monday"}
-    assert s.save()
+    assert s.files.save()
     assert s.path.name.startswith("MRN-0042_2026-03-14")
     assert fileformat.load(s.path, atlas).visit.as_dict()["note"] == "worse since Monday"
 
@@ -376,7 +376,7 @@ def test_the_v_that_opens_the_visit_form_is_not_typed_into_it(screen):
 
 def test_a_bad_visit_date_is_shown_in_the_dialog_and_nothing_changes(screen):
     s = screen
-    s.visit_dialog()
+    s.day.visit_dialog()
     key(s, pygame.K_TAB)
     clear_field(s)
     type_text(s, "14/03/2026")
@@ -393,23 +393,23 @@ def test_a_bad_visit_date_is_shown_in_the_dialog_and_nothing_changes(screen):
 def test_the_panel_holds_every_question_the_kiosk_asks_and_answers_feed_the_flags_live(screen):
     s = screen
     s.update()
-    keys = [r.key for r in s.panel.rows if r.kind == "question"]
+    keys = [r.key for r in s.clinician.panel.rows if r.kind == "question"]
     asked = [q.key for q in vocabulary.questions() if q.is_answer and vocabulary.applies(q.key, {})]
     assert keys == asked and "age" in keys and "bladder_bowel" in keys
     click(s, "panel:q:bladder_bowel:yes")
     assert s.pain_map.answers["bladder_bowel"] is True and s.dirty
-    flags = [r for r in s.panel.rows if r.kind == "red_flag"]
+    flags = [r for r in s.clinician.panel.rows if r.kind == "red_flag"]
     assert flags and "emergency" in " ".join(flags[0].lines).lower()
-    assert s._matcher_obj.seen[-1].get("bladder_bowel") is True  # the ranking saw the answer
+    assert s.clinician.matcher().seen[-1].get("bladder_bowel") is True  # the ranking saw the answer
     click(s, "panel:q:bladder_bowel:yes")  # tapping the chosen answer again clears it
     assert "bladder_bowel" not in s.pain_map.answers
-    assert not [r for r in s.panel.rows if r.kind == "red_flag"]
+    assert not [r for r in s.clinician.panel.rows if r.kind == "red_flag"]
     click(s, "panel:q:night_pain:unsure")
     assert s.pain_map.answers["night_pain"] == UNSURE
     # a follow-up shows only when it applies (ADR 0027: the vascular-risk question after tummy pain)
-    assert "vascular_risk" not in [r.key for r in s.panel.rows if r.kind == "question"]
+    assert "vascular_risk" not in [r.key for r in s.clinician.panel.rows if r.kind == "question"]
     click(s, "panel:q:abdominal_pain:yes")
-    assert "vascular_risk" in [r.key for r in s.panel.rows if r.kind == "question"]
+    assert "vascular_risk" in [r.key for r in s.clinician.panel.rows if r.kind == "question"]
 
 
 def test_age_is_typed_in_a_small_form(screen):
@@ -447,13 +447,13 @@ def test_open_red_flag_questions_come_first_when_both_legs_are_painted(atlas, tm
     s = PaintScreen(SIZE, atlas=atlas, folder=tmp_path, matcher=RankingMatcher())
     stroke(s, "back", dab(atlas, "right_calf"))
     s.update()
-    kinds = [r.kind for r in s.panel.rows]
+    kinds = [r.kind for r in s.clinician.panel.rows]
     assert kinds.index("question") < kinds.index("hypothesis")  # questions first, the ranking below
-    one_leg = [r.key for r in s.panel.rows if r.kind == "question"]
+    one_leg = [r.key for r in s.clinician.panel.rows if r.kind == "question"]
     stroke(s, "back", dab(atlas, "left_calf"))
     s.update()
     assert s.pain_map.both_legs_painted
-    rows = s.panel.rows
+    rows = s.clinician.panel.rows
     first_hyp = next(i for i, r in enumerate(rows) if r.kind == "hypothesis")
     questions = [r.key for r in rows[:first_hyp] if r.kind == "question"]
     flagged = [q.key for q in vocabulary.questions() if q.key in questions and "red_flag" in q.uses]
@@ -472,9 +472,9 @@ def test_red_flags_stay_first_with_their_urgency_above_the_urgent_questions(atla
     stroke(s, "back", dab(atlas, "left_calf"))
     s.update()
     click(s, "panel:q:saddle_numbness:yes")
-    kinds = [r.kind for r in s.panel.rows]
+    kinds = [r.kind for r in s.clinician.panel.rows]
     assert kinds.index("red_flag") < kinds.index("question") < kinds.index("hypothesis")
-    flag = next(r for r in s.panel.rows if r.kind == "red_flag")
+    flag = next(r for r in s.clinician.panel.rows if r.kind == "red_flag")
     assert flag.fixed and "emergency" in " ".join(flag.lines).lower()
 
 
@@ -486,11 +486,11 @@ def test_print_writes_the_report_next_to_the_map_and_says_where(atlas, tmp_path)
     path = tmp_path / "p.bodymap"
     s = PaintScreen(SIZE, path, atlas=atlas, folder=tmp_path, matcher=FakeMatcher())
     stroke(s, "back", dab(atlas, "right_calf"))
-    s.save()
+    s.files.save()
     key(s, pygame.K_p, pygame.KMOD_LCTRL)
     pdf = tmp_path / "p.pdf"
     assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
-    assert s.toast is not None and "p.pdf" in s.toast
+    assert s.toast.text is not None and "p.pdf" in s.toast.text
 
 
 def test_print_failure_is_a_message(atlas, tmp_path, monkeypatch):
@@ -525,12 +525,12 @@ def test_a_stroke_at_zoom_lands_on_the_same_atlas_points_as_at_zoom_one(atlas, t
         return got
 
     plain = PaintScreen(SIZE, atlas=atlas, folder=tmp_path, matcher=FakeMatcher())
-    plain.brush = "small"
+    plain.tools.brush = "small"
     got_plain = recorded(plain)
     stroke(plain, view, pts)
     zoomed = PaintScreen(SIZE, atlas=atlas, folder=tmp_path, matcher=FakeMatcher())
-    zoomed.brush = "small"
-    zoomed.zoom_by(4.0, to_screen(zoomed, view, pts[1]))
+    zoomed.tools.brush = "small"
+    zoomed.zoom_controls.zoom_by(4.0, to_screen(zoomed, view, pts[1]))
     assert zoomed.zoom is not None and zoomed.zoom[0] == view and list(zoomed.layouts) == [view]
     assert zoomed.layouts[view].scale > 3.5 * plain.layouts[view].scale
     got_zoomed = recorded(zoomed)
@@ -554,13 +554,13 @@ def test_a_stroke_at_zoom_lands_on_the_same_atlas_points_as_at_zoom_one(atlas, t
 
 def test_zoomed_front_view_keeps_the_patients_right_on_the_viewers_left(atlas, tmp_path):
     s = PaintScreen(SIZE, atlas=atlas, folder=tmp_path, matcher=FakeMatcher())
-    s.zoom_by(3.0, to_screen(s, "front", rep(atlas, "right_big_toe")))
+    s.zoom_controls.zoom_by(3.0, to_screen(s, "front", rep(atlas, "right_big_toe")))
     lay = s.layouts["front"]
     rx, _ = lay.to_screen(*rep(atlas, "right_big_toe"))
     lx, _ = lay.to_screen(*rep(atlas, "left_big_toe"))
     assert float(rx) < float(lx)
-    s.zoom_reset()
-    s.zoom_by(3.0, to_screen(s, "back", rep(atlas, "right_heel")))
+    s.zoom_controls.reset()
+    s.zoom_controls.zoom_by(3.0, to_screen(s, "back", rep(atlas, "right_heel")))
     lay = s.layouts["back"]
     rx, _ = lay.to_screen(*rep(atlas, "right_heel"))
     lx, _ = lay.to_screen(*rep(atlas, "left_heel"))
@@ -569,16 +569,16 @@ def test_zoomed_front_view_keeps_the_patients_right_on_the_viewers_left(atlas, t
 
 def test_zoom_by_button_wheel_keys_and_back(screen, atlas):
     s = screen
-    assert not s.buttons["zoom_out"].enabled
+    assert not s.layout.buttons["zoom_out"].enabled
     click(s, "zoom_in")
-    assert s.zoom_factor == 2.0 and s.buttons["zoom_out"].enabled
+    assert s.zoom_controls.factor == 2.0 and s.layout.buttons["zoom_out"].enabled
     click(s, "zoom_out")
     assert s.zoom is None and set(s.layouts) == {"front", "back"}
-    s._last_pos = to_screen(s, "back", rep(atlas, "right_calf"))
+    s.input.pointer_pos = to_screen(s, "back", rep(atlas, "right_calf"))
     s.handle_event(ev(pygame.MOUSEWHEEL, x=0, y=2, flipped=False, precise_x=0.0, precise_y=2.0, touch=False))
-    assert s.zoom is not None and s.zoom[0] == "back" and s.zoom_factor == pytest.approx(1.25 ** 2)
+    assert s.zoom is not None and s.zoom[0] == "back" and s.zoom_controls.factor == pytest.approx(1.25 ** 2)
     type_text(s, "+")
-    assert s.zoom_factor == pytest.approx(2 * 1.25 ** 2)
+    assert s.zoom_controls.factor == pytest.approx(2 * 1.25 ** 2)
     key(s, pygame.K_z)
     assert s.zoom is None
     s.screenshot()  # draws at every step without error
@@ -617,7 +617,7 @@ def test_two_finger_pinch_zooms_and_does_not_paint_with_the_second_finger(screen
     finger(pygame.FINGERDOWN, b, 2)
     finger(pygame.FINGERMOTION, (a[0] - 40, a[1]), 1)
     finger(pygame.FINGERMOTION, (b[0] + 40, b[1]), 2)
-    assert s.zoom is not None and s.zoom[0] == "front" and s.zoom_factor == pytest.approx(3.0, rel=0.05)
+    assert s.zoom is not None and s.zoom[0] == "front" and s.zoom_controls.factor == pytest.approx(3.0, rel=0.05)
     before = s.pain_map.layers("front").copy()
     finger(pygame.FINGERUP, (a[0] - 40, a[1]), 1)
     finger(pygame.FINGERUP, (b[0] + 40, b[1]), 2)
@@ -646,11 +646,11 @@ def test_help_lists_the_shortcuts_by_f1_and_question_mark(screen):
 
 def test_the_pain_score_can_be_reset_to_not_given(screen):
     s = screen
-    r = s.slider.rect
+    r = s.layout.slider.rect
     click_at(s, (int(r.left + 0.5 * r.width), r.centery))
     assert s.pain_map.intensity.get("overall") == 5
     click(s, "score_clear")
-    assert "overall" not in s.pain_map.intensity and s.slider.value is None
+    assert "overall" not in s.pain_map.intensity and s.layout.slider.value is None
     s.pain_map.set_intensity(None, 3)
     key(s, pygame.K_0)
     assert "overall" not in s.pain_map.intensity
@@ -663,20 +663,20 @@ def test_dialog_titles_fit_inside_their_dialog(atlas, tmp_path, size):
     stroke(s, "back", dab(atlas, "right_calf"))
     from bodymap.ui.kit.form import FitDialog
 
-    s._open_dialog(FitDialog("unsaved_open", f"Save your painting before opening {long_name}?", ["x"],
+    s.show_dialog(FitDialog("unsaved_open", f"Save your painting before opening {long_name}?", ["x"],
                              [("save", "Save"), ("discard", "Discard"), ("cancel", "Cancel")]))
     s.screenshot()
     d = s.dialog
-    assert d.title_fits(s.text, s.font_size, s.s)
+    assert d.title_fits(s.text, s.layout.font_size, s.layout.s)
     assert all(r.bottom <= d.rect.bottom and r.top >= d.rect.top for r in d.button_rects.values())
 
 
 def test_the_saved_toast_does_not_cover_the_feet(screen, atlas):
     s = screen
     stroke(s, "back", dab(atlas, "right_calf"))
-    s.save()
-    assert s.toast and s.toast.startswith("Saved to")
-    box = s.toast_rect()
+    s.files.save()
+    assert s.toast.text and s.toast.text.startswith("Saved to")
+    box = s.toast.rect()
     for v in ("front", "back"):
         for rid in ("right_big_toe", "left_big_toe", "right_heel", "left_heel"):
             r = atlas.region(rid) if rid in {x.id for x in atlas.regions} else None
@@ -693,24 +693,24 @@ def test_with_the_real_matcher_answers_change_the_ranking_and_raise_flags_at_onc
     stroke(s, "front", dab(atlas, "right_lateral_leg", dy=0.2))
     stroke(s, "front", dab(atlas, "right_big_toe", dy=0.01))
     s.update()
-    assert s.matcher_error is None, s.matcher_error
-    before = [(h.id, h.side, round(h.probability, 6)) for h in s.panel.hypotheses]
-    assert before and not s.panel.red_flags
+    assert s.clinician.matcher_error is None, s.clinician.matcher_error
+    before = [(h.id, h.side, round(h.probability, 6)) for h in s.clinician.panel.hypotheses]
+    assert before and not s.clinician.panel.red_flags
     for q in ("numbness", "weakness", "worse_sitting"):
         click(s, f"panel:q:{q}:yes")
-    after = [(h.id, h.side, round(h.probability, 6)) for h in s.panel.hypotheses]
+    after = [(h.id, h.side, round(h.probability, 6)) for h in s.clinician.panel.hypotheses]
     assert after != before  # the matcher read the answers without another stroke
     click(s, "panel:q:bladder_bowel:yes")
-    flags = [r for r in s.panel.rows if r.kind == "red_flag"]
+    flags = [r for r in s.clinician.panel.rows if r.kind == "red_flag"]
     assert flags and all(r.fixed for r in flags)
-    kinds = [r.kind for r in s.panel.rows]
+    kinds = [r.kind for r in s.clinician.panel.rows]
     assert kinds.index("red_flag") < kinds.index("hypothesis")
 
 
 def test_partial_redraw_with_the_toast_over_the_status_bar_matches_a_full_redraw(atlas, tmp_path):
     s = PaintScreen(SIZE, atlas=atlas, folder=tmp_path, show_panel=False)
     surf = pygame.Surface(SIZE)
-    s.show_toast("Saved to somewhere.bodymap")
+    s.toast.say("Saved to somewhere.bodymap")
     s.draw(surf)
     pos = to_screen(s, "back", rep(atlas, "right_calf"))
     s.handle_event(ev(pygame.MOUSEBUTTONDOWN, pos=pos, button=1))

@@ -57,12 +57,12 @@ def test_stroke_end_work_waits_for_a_frame_without_input(atlas):
         frame(s, surf, t + 0.032, [(pygame.MOUSEBUTTONUP, b)])
         assert fm.calls == calls  # the frame with the finger's lift does none of it
         if n == 1:
-            assert not s.banner_flags and "left" not in " ".join(s.readout_lines(fresh=False)).lower()
+            assert not s.flag_banner.flags and "left" not in " ".join(s.status.readout_lines(fresh=False)).lower()
         frame(s, surf, t + 0.048)  # the next frame, without input
         calls += 1
         assert fm.calls == calls
     assert s.pain_map.region_coverage().get("right_calf", 0) > 0 and s.pain_map.region_coverage().get("left_shin", 0) > 0
-    text = " ".join(s.readout_lines(fresh=False)).lower()
+    text = " ".join(s.status.readout_lines(fresh=False)).lower()
     assert "right calf" in text and "left shin" in text  # the readout caught up in the quiet frame
     assert s.pain_map.both_legs_painted
 

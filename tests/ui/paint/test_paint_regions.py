@@ -82,7 +82,7 @@ def key(s, k, text=None, mod=0):
 def test_a_click_fills_the_whole_region_and_a_second_click_clears_it(screen, view, suffix, side):
     s = screen
     click(s, s.button_center("regions"))
-    assert s.region_tool
+    assert s.regions.on
     click(s, s.button_center("sensation:pins_and_needles"))
     rid = f"{side}_thumb_{suffix}"
     pos = at(s, rid)
@@ -96,7 +96,7 @@ def test_a_click_fills_the_whole_region_and_a_second_click_clears_it(screen, vie
     click(s, pos)
     assert s.pain_map.region_coverage().get(rid, 0.0) == 0.0
     assert s.pain_map.can_undo
-    s.undo()  # each click is one undo step
+    s.edits.undo()  # each click is one undo step
     assert s.pain_map.region_coverage("pins_and_needles")[rid] == pytest.approx(1.0)
 
 
@@ -110,13 +110,13 @@ def test_hover_shows_the_regions_name_and_dermatome(screen, atlas):
     s = screen
     click(s, s.button_center("regions"))
     hover(s, at(s, "left_middle_finger_dorsal"))
-    assert s.hover_region == "left_middle_finger_dorsal"
-    label = s.region_label(s.hover_region)
+    assert s.regions.hover_region == "left_middle_finger_dorsal"
+    label = s.regions.region_label(s.regions.hover_region)
     assert label.startswith("left middle finger (back)") and "C7" in label
     assert region_dermatomes(atlas, "right_thumb_palmar")[0] == "C6"
     assert "C8" in region_dermatomes(atlas, "right_little_finger_palmar")
     hover(s, at(s, "right_lateral_arm"))
-    assert s.hover_region == "right_lateral_arm" and "C5" in s.region_label("right_lateral_arm")
+    assert s.regions.hover_region == "right_lateral_arm" and "C5" in s.regions.region_label("right_lateral_arm")
     out = pygame.Surface(SIZE)
     s.draw(out)  # draws the name box; the picture is kept in docs/ by test_regions_screenshot
 
@@ -125,14 +125,14 @@ def test_a_long_press_on_touch_shows_the_name_without_filling(screen, monkeypatc
     s = screen
     click(s, s.button_center("regions"))
     clock = [100.0]
-    s._region_clock = lambda: clock[0]
+    s.regions.clock = lambda: clock[0]
     pos = at(s, "right_hypothenar")
     release = press(s, pos, touch=True)
-    assert s.hover_region == "right_hypothenar"
+    assert s.regions.hover_region == "right_hypothenar"
     clock[0] += LONG_PRESS_S + 0.1
     release()
     assert s.pain_map.region_coverage().get("right_hypothenar", 0.0) == 0.0
-    assert s.hover_region == "right_hypothenar"
+    assert s.regions.hover_region == "right_hypothenar"
     click(s, pos, touch=True)  # a short tap fills
     assert s.pain_map.region_coverage()["right_hypothenar"] == pytest.approx(1.0)
 
@@ -140,24 +140,24 @@ def test_a_long_press_on_touch_shows_the_name_without_filling(screen, monkeypatc
 def test_the_region_list_is_searchable_and_keyboard_driven(screen):
     s = screen
     key(s, pygame.K_F3)
-    assert s.region_list is not None
+    assert s.regions.region_list is not None
     for ch in "little back":
         s.handle_event(pygame.event.Event(pygame.TEXTINPUT, text=ch))
-    items = s.region_list.items
-    assert items and all("little" in s.region_label(r) and "back" in s.region_label(r) for r in items)
+    items = s.regions.region_list.items
+    assert items and all("little" in s.regions.region_label(r) and "back" in s.regions.region_label(r) for r in items)
     assert set(items) >= {"right_little_finger_dorsal", "left_little_finger_dorsal"}
-    first = s.region_list.current
+    first = s.regions.region_list.current
     key(s, pygame.K_DOWN)
-    second = s.region_list.current
+    second = s.regions.region_list.current
     assert second != first
     key(s, pygame.K_RETURN)
     assert s.pain_map.region_coverage()[second] == pytest.approx(1.0)
     key(s, pygame.K_RETURN)  # again: cleared
     assert s.pain_map.region_coverage().get(second, 0.0) == 0.0
     key(s, pygame.K_BACKSPACE)
-    assert s.region_list.query == "little bac"
+    assert s.regions.region_list.query == "little bac"
     key(s, pygame.K_ESCAPE)
-    assert s.region_list is None
+    assert s.regions.region_list is None
     # the typed letters went to the list, not to the window's shortcuts
     assert s.dialog is None and s.zoom is None
 
@@ -170,12 +170,12 @@ def test_regions_screenshot_with_the_hover_name(screen, tmp_path):
     click(s, s.button_center("sensation:pins_and_needles"))
     for rid in ("right_index_finger_palmar", "right_middle_finger_palmar"):
         click(s, at(s, rid))
-    s.zoom_by(4.0, at(s, "right_palm"))
+    s.zoom_controls.zoom_by(4.0, at(s, "right_palm"))
     s.draw(pygame.Surface(SIZE))
     hover(s, at(s, "right_thumb_palmar"))
     out = pygame.Surface(SIZE)
     s.draw(out)
-    assert s.hover_region == "right_thumb_palmar"
+    assert s.regions.hover_region == "right_thumb_palmar"
     # the name box is drawn over the body: dark text on its light box, near the pointer
     pos = at(s, "right_thumb_palmar")
     above = out.subsurface(pygame.Rect(0, max(int(pos[1]) - 120, 0), SIZE[0], 110).clip(out.get_rect()))

@@ -42,7 +42,7 @@ def first_visit(atlas, folder: Path) -> Path:
     """Patient A's first visit, 2026-12-07, right calf, saved in `folder`."""
     clock = Clock(datetime(2026, 12, 7, 9, 0, 0))
     s = PaintScreen(SIZE, atlas=atlas, folder=folder, matcher=FakeMatcher(), now=clock)
-    s.pain_map.meta["created"] = s.utc_stamp()
+    s.pain_map.meta["created"] = s.desk.utc_stamp()
     stroke(s, "back", dab(atlas, "right_calf"))
     s.pain_map.set_visit(patient_id="MRN-A", visit_date="2026-12-07", recorded_by="Dr Okafor")
     key(s, pygame.K_s, pygame.KMOD_LCTRL)
@@ -83,7 +83,7 @@ def test_new_visit_empty_starts_with_nothing_painted_and_no_answers(atlas, tmp_p
     path_a = first_visit(atlas, tmp_path)
     s = PaintScreen(SIZE, path_a, atlas=atlas, folder=tmp_path, matcher=FakeMatcher(),
                     now=Clock(datetime(2026, 12, 21, 10, 30, 0)))
-    s.set_answer("night_pain", True)
+    s.clinician.set_answer("night_pain", True)
     key(s, pygame.K_n, pygame.KMOD_LCTRL | pygame.KMOD_LSHIFT)
     assert s.dialog.kind == "unsaved_visit"  # the answer is an unsaved change: asked first
     click(s, "dialog:discard")
@@ -197,17 +197,17 @@ def test_save_as_suggests_a_name_from_the_visit_makes_a_folder_and_forgets_the_l
                     now=Clock(datetime(2026, 12, 7, 9, 0, 0)))
     stroke(s, "back", dab(atlas, "right_calf"))
     s.pain_map.set_visit(patient_id="MRN-A", visit_date="2026-12-07")
-    s.save_as_dialog()
+    s.day.save_as_dialog()
     assert s.dialog.fields[0].value == "MRN-A_2026-12-07.bodymap"  # from the visit
     key(s, pygame.K_TAB)
     clear_field(s)
     type_text(s, str(tmp_path / "clinic" / "MRN-A"))
     key(s, pygame.K_RETURN)
     assert s.path == tmp_path / "clinic" / "MRN-A" / "MRN-A_2026-12-07.bodymap" and s.path.is_file()
-    assert "MRN-A" in s.toast and "clinic" in s.toast  # says where
+    assert "MRN-A" in s.toast.text and "clinic" in s.toast.text  # says where
     click(s, "new")  # the next patient
     s.pain_map.set_visit(patient_id="MRN-B", visit_date="2026-12-07")
-    s.save_as_dialog()
+    s.day.save_as_dialog()
     assert s.dialog.fields[0].value == "MRN-B_2026-12-07.bodymap"
     assert "clinic" not in s.dialog.fields[1].value  # not the last patient's folder
 
@@ -217,13 +217,13 @@ def test_save_as_of_the_same_visit_keeps_its_painted_time_another_date_gets_its_
     clock = Clock(datetime(2026, 12, 21, 10, 30, 0))
     s = PaintScreen(SIZE, path_a, atlas=atlas, folder=tmp_path, matcher=FakeMatcher(), now=clock)
     painted = s.pain_map.meta["created"]
-    s.save_as_dialog()
+    s.day.save_as_dialog()
     clear_field(s)
     type_text(s, "copy")
     key(s, pygame.K_RETURN)
     assert s.path.name == "copy.bodymap" and fileformat.load(s.path, atlas).meta["created"] == painted
     s.pain_map.set_visit(visit_date="2026-12-21")  # now another visit: saved elsewhere, its own painted time
-    s.save_as_dialog()
+    s.day.save_as_dialog()
     clear_field(s)
     type_text(s, "second")
     key(s, pygame.K_RETURN)

@@ -189,7 +189,7 @@ def test_mouse_stroke_paints_the_region_on_the_patients_right(screen, atlas, vie
     # and the screen shows it there: the paint overlay is opaque at the stroke, on the same half of the view
     lay = screen.layouts[view]
     sx, sy = to_screen(screen, view, rep(atlas, rid))
-    ov = screen.overlays[view]
+    ov = screen.canvas.overlays[view]
     alpha = pygame.surfarray.array_alpha(ov.surface)
     assert alpha[sx - ov.topleft[0], sy - ov.topleft[1]] > 0
     assert (sx < lay.left + lay.width / 2) == (view == "front")
@@ -215,7 +215,7 @@ def test_paint_stays_under_the_pointer_path(screen, atlas, view, rids):
     assert len(rows) > 200
     ax, ay = m.raster.to_atlas(cols + 0.5, rows + 0.5)
     # every painted pixel is within the brush radius (plus a screen pixel of rounding) of the path
-    slack = screen.radius + 1.5 / screen.layouts[view].scale + 1 / m.raster.scale
+    slack = screen.tools.radius + 1.5 / screen.layouts[view].scale + 1 / m.raster.scale
     assert _distance_to_polyline(ax, ay, pts).max() <= slack
     other = "back" if view == "front" else "front"
     assert not m.any_mask(other).any()
@@ -231,7 +231,7 @@ def test_both_views_paint_the_patients_right_in_one_session(screen, atlas):
 
 def test_stroke_starting_outside_both_views_paints_nothing(screen, atlas):
     lay = screen.layouts["front"]
-    start = (screen.body_rect.left + 2, int(lay.top) + 5)  # the margin left of the front view
+    start = (screen.layout.body_rect.left + 2, int(lay.top) + 5)  # the margin left of the front view
     assert screen.view_at(start) is None
     end = to_screen(screen, "front", rep(atlas, "right_lateral_thigh"))
     mouse_stroke_px(screen, [start, end])
@@ -264,9 +264,9 @@ def test_touch_mouse_events_alone_never_paint(screen, atlas):
 
 
 def test_finger_tap_on_a_toggle_acts_once(screen):
-    before = screen.show_outlines
+    before = screen.tools.show_outlines
     tap(screen, "outlines", with_mouse_copies=True)  # SDL sends the finger and a touch mouse copy
-    assert screen.show_outlines is (not before)
+    assert screen.tools.show_outlines is (not before)
 
 
 def test_finger_erase_then_touch_mouse_copies_do_not_paint(screen, atlas):
@@ -274,11 +274,11 @@ def test_finger_erase_then_touch_mouse_copies_do_not_paint(screen, atlas):
     assert cov(screen, "right_calf") > 0
     tap(screen, "brush:large")
     tap(screen, "eraser")
-    assert screen.eraser
+    assert screen.tools.eraser
     finger_stroke(screen, "back", dab(atlas, "right_calf", dy=0.2), with_mouse_copies=True)
     assert cov(screen, "right_calf") == 0.0
     tap(screen, "sensation:aching")
-    assert not screen.eraser
+    assert not screen.tools.eraser
     # a stray touch-mouse copy (e.g. arriving late) must not paint with the paint brush now selected
     mouse_stroke(screen, "back", dab(atlas, "right_calf"), touch=True)
     assert cov(screen, "right_calf") == 0.0
@@ -369,10 +369,10 @@ def test_undo_and_redo_by_keys_and_buttons(screen, atlas):
     click(screen, "undo")
     assert screen.pain_map.is_empty
     # the screen follows the undo: no paint left on the overlay
-    assert pygame.surfarray.array_alpha(screen.overlays["back"].surface).max() == 0
+    assert pygame.surfarray.array_alpha(screen.canvas.overlays["back"].surface).max() == 0
     click(screen, "redo")
     assert np.array_equal(screen.pain_map.layers("back"), painted)
-    assert pygame.surfarray.array_alpha(screen.overlays["back"].surface).max() > 0
+    assert pygame.surfarray.array_alpha(screen.canvas.overlays["back"].surface).max() > 0
 
 
 def test_eraser_removes_paint(screen, atlas):
@@ -421,7 +421,7 @@ def test_sliding_off_a_button_cancels_it_and_does_not_paint(screen, atlas):
 
 
 def test_intensity_slider(screen):
-    r = screen.slider.rect
+    r = screen.layout.slider.rect
     for x, want in ((r.left + 1, 0), (r.right - 2, 10), (r.centerx, 5)):
         screen.handle_event(ev(pygame.MOUSEBUTTONDOWN, pos=(x, r.centery), button=1))
         screen.handle_event(ev(pygame.MOUSEBUTTONUP, pos=(x, r.centery), button=1))
@@ -436,7 +436,7 @@ def test_intensity_slider(screen):
 def test_live_readout_names_regions_and_extent(screen, atlas):
     mouse_stroke(screen, "back", dab(atlas, "right_calf"))
     screen.update()
-    text = " ".join(screen.readout_lines())
+    text = " ".join(screen.status.readout_lines())
     assert atlas.region("right_calf").name in text
     assert atlas.region("left_calf").name not in text
     ext = screen.pain_map.extent_percent()["total"]
@@ -444,7 +444,7 @@ def test_live_readout_names_regions_and_extent(screen, atlas):
 
 
 def test_paint_overlay_is_updated_in_place_and_matches_a_full_render(screen, atlas, monkeypatch):
-    ov = screen.overlays["back"]
+    ov = screen.canvas.overlays["back"]
     full_before = ov.full_refreshes
     mouse_stroke(screen, "back", [rep(atlas, "right_posterior_thigh"), rep(atlas, "right_calf"),
                                   rep(atlas, "right_heel")])
@@ -458,7 +458,7 @@ def test_paint_overlay_is_updated_in_place_and_matches_a_full_render(screen, atl
 
 
 def test_overlay_pixels_map_exactly_to_mask_windows(screen):
-    ov = screen.overlays["front"]
+    ov = screen.canvas.overlays["front"]
     lay, raster = screen.layouts["front"], screen.pain_map.raster
     rows, cols = raster.shape
     # each overlay pixel shows the mask pixel under its centre, as input maps it
@@ -493,11 +493,11 @@ def test_resize_keeps_proportions_and_painting_lands(screen, atlas, size, event)
     assert front.scale == back.scale
     for lay in (front, back):
         assert abs(lay.width / lay.height - (x1 - x0) / (y1 - y0)) < 2 / lay.height
-        assert screen.body_rect.contains(lay.rect)
-        assert not lay.rect.colliderect(screen.tool_rect)
-        assert screen.panel_rect is None or not lay.rect.colliderect(screen.panel_rect)
+        assert screen.layout.body_rect.contains(lay.rect)
+        assert not lay.rect.colliderect(screen.layout.tool_rect)
+        assert screen.layout.panel_rect is None or not lay.rect.colliderect(screen.layout.panel_rect)
     assert front.rect.right <= back.rect.left
-    for b in screen.buttons.values():
+    for b in screen.layout.buttons.values():
         assert not b.rect.colliderect(front.rect) and not b.rect.colliderect(back.rect)
     mouse_stroke(screen, "back", dab(atlas, "right_calf"))
     assert cov(screen, "right_calf") > 0.02 and cov(screen, "left_calf") == 0.0
@@ -507,61 +507,61 @@ def test_resize_keeps_proportions_and_painting_lands(screen, atlas, size, event)
 
 def test_a_tall_window_puts_the_panel_under_the_body(screen):
     screen.handle_event(ev(pygame.VIDEORESIZE, size=(900, 1200), w=900, h=1200))
-    p = screen.panel_rect
-    assert p is not None and p.top >= screen.status_rect.bottom and p.top >= screen.body_rect.bottom
+    p = screen.layout.panel_rect
+    assert p is not None and p.top >= screen.layout.status_rect.bottom and p.top >= screen.layout.body_rect.bottom
     assert all(not lay.rect.colliderect(p) for lay in screen.layouts.values())
-    assert min(b.rect.height for b in screen.buttons.values()) >= 48
+    assert min(b.rect.height for b in screen.layout.buttons.values()) >= 48
 
 
 def test_a_window_too_small_to_paint_on_says_so_and_does_not_crash(screen, atlas):
-    assert not screen.too_small
+    assert not screen.layout.too_small
     for size in ((320, 240), (1, 1)):
         screen.handle_event(ev(pygame.VIDEORESIZE, size=size, w=size[0], h=size[1]))
-        assert screen.too_small
+        assert screen.layout.too_small
         screen.handle_event(ev(pygame.MOUSEBUTTONDOWN, pos=(size[0] // 2, size[1] // 2), button=1))
         screen.handle_event(ev(pygame.MOUSEBUTTONUP, pos=(size[0] // 2, size[1] // 2), button=1))
         screen.update()
         screen.draw(pygame.Surface(size))
     screen.handle_event(ev(pygame.VIDEORESIZE, size=SIZE, w=SIZE[0], h=SIZE[1]))
-    assert not screen.too_small
+    assert not screen.layout.too_small
     mouse_stroke(screen, "back", dab(atlas, "right_calf"))
     assert cov(screen, "right_calf") > 0.02
 
 
 def test_hiding_the_panel_gives_the_body_more_room(screen):
     with_panel = screen.layouts["front"].scale
-    assert screen.panel_rect is not None
+    assert screen.layout.panel_rect is not None
     click(screen, "panel")
-    assert screen.panel_rect is None and not screen.show_panel
+    assert screen.layout.panel_rect is None and not screen.show_panel
     assert screen.layouts["front"].scale >= with_panel
     assert screen.layouts["back"].rect.right > SIZE[0] - 400  # the views use the panel's space
     key(screen, pygame.K_F2)
-    assert screen.show_panel and screen.panel_rect is not None
+    assert screen.show_panel and screen.layout.panel_rect is not None
 
 
 def test_show_panel_false_starts_hidden_and_never_runs_the_matcher(atlas, tmp_path):
     fm = FakeMatcher()
     s = PaintScreen(SIZE, atlas=atlas, folder=tmp_path, matcher=fm, show_panel=False)
-    assert s.panel_rect is None
+    assert s.layout.panel_rect is None
     mouse_stroke(s, "back", dab(atlas, "right_calf"))
     s.update()
     assert fm.calls == []
     surf = pygame.Surface(SIZE)
     s.draw(surf)
-    assert not any(b.rect.right > SIZE[0] for b in s.buttons.values())
+    assert not any(b.rect.right > SIZE[0] for b in s.layout.buttons.values())
 
 
 @pytest.mark.parametrize("size", [SIZE, (1024, 768), (1920, 1080), (1080, 1920)])
 def test_controls_are_touch_sized_and_do_not_overlap(screen, size):
     screen.resize(size)
-    rects = [b.rect for b in screen.buttons.values()] + [screen.slider.rect]
+    rects = [b.rect for b in screen.layout.buttons.values()] + [screen.layout.slider.rect]
     for r in rects:
         assert r.height >= 48 and r.width >= 48
         assert pygame.Rect(0, 0, *size).contains(r)
     for i, a in enumerate(rects):
         for b in rects[i + 1:]:
             assert not a.colliderect(b)
-    assert screen.font_size >= 20
+    assert screen.layout.font_size >= 20
 
 
 # ---------------------------------------------------------------------------
@@ -606,8 +606,8 @@ def test_opening_an_existing_file_loads_it(atlas, tmp_path):
     s = PaintScreen(SIZE, str(path), atlas=atlas, folder=tmp_path, matcher=FakeMatcher())
     assert s.dialog is None
     assert np.array_equal(s.pain_map.layers("back"), m.layers("back"))
-    assert not s.dirty and s.slider.value == 6
-    assert pygame.surfarray.array_alpha(s.overlays["back"].surface).max() > 0
+    assert not s.dirty and s.layout.slider.value == 6
+    assert pygame.surfarray.array_alpha(s.canvas.overlays["back"].surface).max() > 0
 
 
 def test_a_bad_file_shows_one_message_and_is_never_overwritten(atlas, tmp_path):
@@ -735,31 +735,31 @@ def test_red_flags_are_at_the_top_in_red_and_a_tapped_pattern_shows_its_zone(atl
     zone = {"right_lateral_leg": 0.9, "right_big_toe": 0.6, "right_calf": 0.1}
     fm = FakeMatcher(_ranking(), zone)
     s = PaintScreen(SIZE, atlas=atlas, folder=tmp_path, matcher=fm)
-    s.set_answer("bladder_bowel", True)  # the flags come from triage's rules, never from the matcher (issue 18)
+    s.clinician.set_answer("bladder_bowel", True)  # the flags come from triage's rules, never from the matcher (issue 18)
     mouse_stroke(s, "back", dab(atlas, "right_calf"))
     s.update()
-    kinds = [k for k, _ in s.panel.items]
+    kinds = [k for k, _ in s.clinician.panel.items]
     first_hyp = kinds.index("hypothesis")
     assert "red_flag" in kinds[:first_hyp]
-    flag_row = next(r for r in s.panel.rows if r.kind == "red_flag")
-    hyp_rows = [r for r in s.panel.rows if r.kind == "hypothesis"]
-    assert all(s.panel.row_screen_rect(flag_row).bottom <= s.panel.row_screen_rect(h).top for h in hyp_rows)
+    flag_row = next(r for r in s.clinician.panel.rows if r.kind == "red_flag")
+    hyp_rows = [r for r in s.clinician.panel.rows if r.kind == "hypothesis"]
+    assert all(s.clinician.panel.row_screen_rect(flag_row).bottom <= s.clinician.panel.row_screen_rect(h).top for h in hyp_rows)
     assert all(h.rect.height >= 48 for h in hyp_rows)
     before = s.screenshot()
     px = pixels(before)
-    fr = s.panel.row_screen_rect(flag_row)
+    fr = s.clinician.panel.row_screen_rect(flag_row)
     region = px[fr.top:fr.bottom, fr.left:fr.right]
     reddish = (region[..., 0] > 140) & (region[..., 1] < 80) & (region[..., 2] < 80)
     assert reddish.sum() > 30  # the flag's text is drawn in red
     # scrolling the panel never moves the red flag
-    s._last_pos = s.panel_rect.center
+    s.input.pointer_pos = s.layout.panel_rect.center
     s.handle_event(ev(pygame.MOUSEWHEEL, x=0, y=-5, flipped=False, precise_x=0.0, precise_y=-5.0, touch=False))
-    assert s.panel.row_screen_rect(flag_row) == fr
+    assert s.clinician.panel.row_screen_rect(flag_row) == fr
     # tap the first pattern: it is selected, its zone is asked for and drawn
     click(s, "panel:hyp:0")
-    assert s.panel.selected == ("root_L5", "right")
+    assert s.clinician.panel.selected == ("root_L5", "right")
     assert fm.zone_calls[-1] == ("root_L5", "right")
-    assert ("evidence_for", "+ pain in the right big toe [test source]") in s.panel.items
+    assert ("evidence_for", "+ pain in the right big toe [test source]") in s.clinician.panel.items
     after = pixels(s.screenshot())
     for rid in ("right_lateral_leg", "right_big_toe"):
         x, y = to_screen(s, "front", rep(atlas, rid))
@@ -768,7 +768,7 @@ def test_red_flags_are_at_the_top_in_red_and_a_tapped_pattern_shows_its_zone(atl
     assert abs(after[y, x] - px[y, x]).sum() < 10  # outside the zone: unchanged
     # tapping it again clears the zone
     click(s, "panel:hyp:0")
-    assert s.panel.selected is None and s.zone is None
+    assert s.clinician.panel.selected is None and s.clinician.zone is None
 
 
 def test_matcher_unavailable_is_shown_and_painting_still_works(atlas, tmp_path, monkeypatch):
@@ -782,7 +782,7 @@ def test_matcher_unavailable_is_shown_and_painting_still_works(atlas, tmp_path, 
     s = PaintScreen(SIZE, atlas=atlas, folder=tmp_path)
     mouse_stroke(s, "back", dab(atlas, "right_calf"))
     s.update()
-    assert ("note", "matcher unavailable") in s.panel.items
+    assert ("note", "matcher unavailable") in s.clinician.panel.items
     assert cov(s, "right_calf") > 0
     s.draw(pygame.Surface(SIZE))
 
@@ -792,14 +792,14 @@ def test_real_matcher_ranks_and_shows_a_zone(atlas, tmp_path):
     s = PaintScreen(SIZE, atlas=atlas, folder=tmp_path)  # the default: bodymap.matcher
     mouse_stroke(s, "front", dab(atlas, "right_lateral_leg", dy=0.2))
     s.update()
-    assert s.matcher_error is None, s.matcher_error
-    hyps = s.panel.hypotheses
+    assert s.clinician.matcher_error is None, s.clinician.matcher_error
+    hyps = s.clinician.panel.hypotheses
     assert hyps and all(0 <= h.probability <= 1 for h in hyps)
     probs = [h.probability for h in hyps]
     assert probs == sorted(probs, reverse=True)
-    real = next(i for i, h in enumerate(hyps) if s._matcher().pattern_zone(atlas, h.id, h.side))
+    real = next(i for i, h in enumerate(hyps) if s.clinician.matcher().pattern_zone(atlas, h.id, h.side))
     click(s, f"panel:hyp:{real}")
-    assert s.zone and set(s.zone) <= set(atlas.region_ids)
+    assert s.clinician.zone and set(s.clinician.zone) <= set(atlas.region_ids)
     s.draw(pygame.Surface(SIZE))
 
 
@@ -818,7 +818,7 @@ def _scripted_painting(s: PaintScreen, atlas) -> None:
     click(s, "sensation:numbness")
     click(s, "brush:large")
     mouse_stroke(s, "back", dab(atlas, "right_lower_back", dy=0.1))
-    r = s.slider.rect
+    r = s.layout.slider.rect
     s.handle_event(ev(pygame.MOUSEBUTTONDOWN, pos=(r.centerx, r.centery), button=1))
     s.handle_event(ev(pygame.MOUSEBUTTONUP, pos=(r.centerx, r.centery), button=1))
     s.update()
@@ -922,11 +922,11 @@ def test_a_new_ranking_after_a_stroke_redraws_the_panel_alone_and_matches_a_full
             screen.update()
             screen.draw_partial(surf)
         screen.handle_event(pg.event.Event(pg.MOUSEBUTTONUP, pos=(x + dx * 5, y + 25), button=1))
-        before = screen.ranking
+        before = screen.clinician.ranking
         screen.update()
-        assert screen.ranking is not before  # the stroke's end ranked the map again
+        assert screen.clinician.ranking is not before  # the stroke's end ranked the map again
     rects = screen.draw_partial(surf)
-    assert rects is not None and screen.panel_rect in rects  # the panel alone, not the whole window
+    assert rects is not None and screen.layout.panel_rect in rects  # the panel alone, not the whole window
     full = pg.Surface(size)
     screen.draw(full)
     assert (pg.surfarray.array3d(surf) != pg.surfarray.array3d(full)).any(axis=2).sum() == 0
@@ -975,6 +975,6 @@ def test_red_flags_stay_on_top_when_the_matcher_fails():
     screen = PaintScreen((1280, 800), matcher=Broken())
     screen.pain_map.answers["bladder_bowel"] = True
     screen.pain_map.paint_region("right_calf", 0.5)
-    screen.refresh_ranking()
-    assert screen.matcher_error
-    assert [f.id for f in screen.panel.red_flags] == ["cauda_equina"]
+    screen.clinician.refresh()
+    assert screen.clinician.matcher_error
+    assert [f.id for f in screen.clinician.panel.red_flags] == ["cauda_equina"]

@@ -35,9 +35,9 @@ from ...kiosk.config import KioskConfig
 from ...kiosk.flow import Kiosk
 from ...kiosk.i18n import text as i18n_text
 from ...painting import SENSATIONS, PainMap
-from ...render.overlay import PaintOverlay
 from ..kit.kiosk_colours import BG
 from ..kit import KButton, Texts
+from ..kit.canvas import BodyCanvas
 from ..kit.tap import TapTracker, Through
 from ..scene import Redraw, SceneManager
 from .assist import ASSIST_IDS, HelpOverlay, KioskAssist
@@ -88,6 +88,7 @@ class KioskApp(KioskGeometry, KioskTouch, KioskAssist):
     redraw = ON_CHANGE_KIOSK  # see `toast`: what changes by itself is drawn too
     caption = None  # the kiosk's window title never changes
     pressed = Through("taps", "pressed")  # the id of the button under the held pointer
+    overlays = Through("canvas", "overlays")  # the paint screen's paint layers, per view
 
     def __init__(self, config: KioskConfig, size: tuple[int, int] = BASE, *, atlas: Atlas | None = None,
                  clock: Callable[[], float] = time.monotonic, kiosk: Kiosk | None = None):
@@ -111,7 +112,8 @@ class KioskApp(KioskGeometry, KioskTouch, KioskAssist):
         self._assist_init()
         # what belongs to the current session (dropped when it ends); the scenes share it
         self.pain_map: PainMap | None = None  # the session's map (the flow's), None between patients
-        self.overlays: dict[str, PaintOverlay] = {}  # the paint screen's paint layers, per view
+        # the paint screen's views (whole or a part magnified), paint, stroke and zoom; the review screen's views
+        self.canvas, self.review_canvas = BodyCanvas(self.atlas), BodyCanvas(self.atlas)
         self.review_picture: tuple[int, pygame.Surface] | None = None  # (map version, the review screen's paint)
         self._empty: tuple[int, bool] | None = None
         self._seen: tuple | None = None
@@ -171,19 +173,16 @@ class KioskApp(KioskGeometry, KioskTouch, KioskAssist):
 
     def _new_session(self, m: PainMap | None) -> None:
         """A session started or ended: drop everything that showed or referenced the previous one."""
-        self.scenes.scenes["paint"].stroke = None
-        self.scenes.scenes["paint"].set_zoom(False)
+        paint = self.scenes.scenes["paint"]
+        paint.stroke = None  # the old map's open stroke (or touch on its regions) goes with it
         self.pressed = None
         self.pain_map = m
-        self.overlays = {}
-        self.review_picture = None
         self._empty = None
         self.dialog = None
         self.digits = ""
         self.sensation, self.eraser = SENSATIONS[0], False
         self._seen = None
-        if m is not None:
-            self.scenes.scenes["paint"].build_overlays()
+        paint.new_drawing()  # the whole body, nothing to undo, the canvases on the new map (or none)
 
     @property
     def map_empty(self) -> bool:

@@ -1,21 +1,25 @@
-"""The two body views as the paint and review screens show them: silhouettes, titles and side labels."""
-from __future__ import annotations
+"""The two body views as the paint and review screens show them: silhouettes, titles and side labels.
 
-import dataclasses
+The silhouettes are drawn through the screens' `BodyCanvas` (ui/kit/canvas.py): the paint screen's
+(`app.canvas`: the views whole, or the feet or one hand magnified on both views, with the feet's
+landmarks) and the review screen's (`app.review_canvas`). The words around them are the kiosk's own.
+"""
+from __future__ import annotations
 
 import pygame
 
 from ... import render
 from ...atlas import viewer_sign
-from ...render import body
+from ..kit.canvas import draw_foot_landmarks
 from ..kit.kiosk_colours import BG, DIVIDER, TEXT
 
 
 def body_background(app, which: str) -> pygame.Surface:
     """The silhouettes with their titles and side labels (cached per size and language).
 
-    `which`: "paint", "review" or "zoom" (the paint screen's feet, bigger). What the cached picture
-    shows is added to `app.texts.frame` each time it is used.
+    `which`: "paint", "review", "zoom" (the paint screen's feet, bigger) or "zoom_hand_<side>", as the
+    screen's canvas shows them now. What the cached picture shows is added to `app.texts.frame` each time
+    it is used.
     """
     key = (which, app.size, app.lang)
     bg = app.bg_cache.get(key)
@@ -25,13 +29,14 @@ def body_background(app, which: str) -> pygame.Surface:
     first = len(app.texts.frame)
     bg = pygame.Surface(app.size)
     bg.fill(BG)
-    lays = (app.zoom_layouts if which.startswith("zoom") else
-            {"paint": app.paint_layouts}.get(which, app.review_layouts))
-    for v, lay in lays.items():
-        sub, sub_lay = in_window(bg, lay)
-        body.draw_under(sub, app.atlas, sub_lay, outline_width=max(2, app.px(3)))
-        if which == "zoom":  # the feet, bigger: toes, ankle bones and sole to aim by
-            draw_foot_landmarks(app, sub, sub_lay, v)
+    canvas = app.review_canvas if which == "review" else app.canvas
+    lays = canvas.layouts
+
+    def landmarks(surface, lay, view):  # the feet, bigger: toes, ankle bones and sole to aim by
+        draw_foot_landmarks(surface, app.atlas, lay, view, width=max(1, app.px(2)))
+
+    canvas.draw_views(bg, under=dict(outline_width=max(2, app.px(3))), paint=False,
+                      extra=landmarks if which == "zoom" else None, clip=True)
     front, back = lays["front"], lays["back"]  # a quiet line between the two views
     x = int((front.left + front.width + back.left) / 2)
     pygame.draw.line(bg, DIVIDER, (x, int(front.top)), (x, int(front.top + front.height)), max(2, app.px(3)))
@@ -44,46 +49,6 @@ def body_background(app, which: str) -> pygame.Surface:
     app.bg_cache[key] = bg
     app.bg_texts[key] = app.texts.frame[first:]
     return bg
-
-
-LANDMARK = (150, 132, 118)  # a quiet line, darker than the skin, lighter than the outline
-FOOT_LANDMARK_REGIONS = ("big_toe", "lesser_toes", "dorsum_foot", "lateral_foot", "heel", "sole", "back_of_ankle")
-ANKLE_Y = 6.93  # head heights: the ankle bones (malleoli), just above where the foot regions begin
-
-
-def draw_foot_landmarks(app, surface: pygame.Surface, lay: render.ViewLayout, view: str) -> None:
-    """Quiet lines on the magnified feet: each toe, the top of the foot and its outer edge, the heel and
-    the sole (the atlas's own foot regions), and a small circle on each side of each ankle."""
-    import shapely
-
-    width = max(1, app.px(2))
-    for r in app.atlas.regions_in(view):
-        if r.stem in FOOT_LANDMARK_REGIONS:
-            render.draw_geometry(surface, lay, r.geometry, line=LANDMARK, width=width, aa=True)
-        if r.stem == "lesser_toes":  # four small toes: three short lines from the tips up
-            x0, y0, x1, y1 = r.geometry.bounds
-            for k in (1, 2, 3):
-                x = x0 + (x1 - x0) * k / 4
-                a = lay.to_screen(x, y1 - 0.01)
-                b = lay.to_screen(x, y1 - (y1 - y0) * 0.45)
-                pygame.draw.line(surface, LANDMARK, (float(a[0]), float(a[1])), (float(b[0]), float(b[1])), width)
-    line = shapely.LineString([(-3, ANKLE_Y), (3, ANKLE_Y)]).intersection(app.atlas.silhouette(view))
-    parts = getattr(line, "geoms", [line])
-    radius = max(3, int(0.04 * lay.scale))
-    for seg in parts:
-        if seg.is_empty or seg.length < 0.1:
-            continue
-        (xa, _), (xb, _) = seg.coords[0], seg.coords[-1]
-        for x in (min(xa, xb) + 0.07, max(xa, xb) - 0.07):
-            c = lay.to_screen(x, ANKLE_Y)
-            pygame.draw.circle(surface, LANDMARK, (int(c[0]), int(c[1])), radius, width)
-
-
-def in_window(surface: pygame.Surface, lay: render.ViewLayout) -> tuple[pygame.Surface, render.ViewLayout]:
-    """The part of `surface` a view owns and the layout to draw in it: a magnified view shows only its
-    window of the body (the smooth outline writes pixels directly, so a clip rectangle would not hold it)."""
-    r = lay.rect.clip(surface.get_rect())
-    return surface.subsurface(r), dataclasses.replace(lay, left=lay.left - r.left, top=lay.top - r.top)
 
 
 def draw_view_labels(app, surface: pygame.Surface, lays, which: str) -> None:

@@ -6,13 +6,7 @@ import dataclasses
 import pygame
 
 from ... import render
-from ...atlas import VIEWS
-from ...render.view import frame_regions
-
-# the hand's regions: palm side on the front view, back of the hand on the back (atlas 3 adds the fingers)
-HAND_STEMS = ("palm", "back_of_hand", "thenar", "hypothenar", "first_web_space") + tuple(
-    f"{d}_{face}" for d in ("thumb", "index_finger", "middle_finger", "ring_finger", "little_finger")
-    for face in ("palmar", "dorsal"))
+from ...render.picture import PATTERN_PERIOD
 
 BASE = (1920, 1080)  # every size is for this screen and scales with it
 PORTRAIT_BASE = (1080, 1920)  # a portrait screen scales from this one (and has its own paint layout)
@@ -100,12 +94,11 @@ class KioskGeometry:
         self.side_size = self.fs(44)
         self.paint_layouts = self._views_in(views_area, self.px(70))
         self.views_area = views_area
-        self.feet_layouts = self._feet_in(views_area, self.px(70))
-        scenes = getattr(self, "scenes", None)
-        paint = scenes.scenes.get("paint") if scenes is not None else None
-        part = paint.zoom_part if paint is not None and paint.zoomed else ("feet",)
-        # the magnified layouts showing now: the feet, or one hand
-        self.zoom_layouts = self.hand_layouts(part[1]) if part[0] == "hand" else self.feet_layouts
+        # the magnified part (the feet, or one hand) on both views: each under its view's title and above a
+        # band for "Your right" / "Your left" (the canvas keeps which part shows across a resize)
+        self.part_frame = dict(gap=self.px(70), title_h=render.font(self.view_title_size).get_linesize() + self.px(8),
+                               label_h=render.font(self.side_size).get_linesize() + self.px(12))
+        self.feet_layouts = self.canvas.part_layouts(views_area, ("feet",), **self.part_frame)
         # review screen: the same views, smaller, under the question and above two buttons
         self.review_title_size = self.fs(88)
         self.review_body_size = self.fs(46)
@@ -119,9 +112,26 @@ class KioskGeometry:
         area = pygame.Rect(m, self.review_body_rect.bottom + self.px(10), w - 2 * m,
                            self.review_buttons_y - self.px(20) - self.review_body_rect.bottom - self.px(10))
         self.review_layouts = self._views_in(area, self.px(90))
-        self.overlays = {}
         self.bg_cache.clear()
+        self.place_canvas()
+
+    @property
+    def zoom_layouts(self) -> dict[str, render.ViewLayout]:
+        """The magnified layouts: those showing now, or the feet's (what "Show the feet bigger" shows)."""
+        return self.canvas.layouts if self.canvas.part is not None else self.feet_layouts
+
+    def place_canvas(self) -> None:
+        """Place the paint screen's canvas (the views whole, or the part magnified) and the review screen's
+        for the window's size and the session's map: fresh paint overlays."""
+        c = self.canvas
+        c.place(self.pain_map, c.zoomed_layouts(self.views_area, self.paint_layouts, **self.part_frame),
+                self._period)
+        self.review_canvas.place(self.pain_map, self.review_layouts, self._period)
         self.review_picture = None
+
+    def _period(self, lay: render.ViewLayout) -> int:
+        """The sensation textures' period on screen: as on paper, whatever the magnification."""
+        return max(4, int(round(PATTERN_PERIOD * lay.scale / self.pain_map.raster.scale)))
 
     def _views_in(self, area: pygame.Rect, gap: int) -> dict[str, render.ViewLayout]:
         title_h = render.font(self.view_title_size).get_linesize() + self.px(8)
@@ -129,39 +139,16 @@ class KioskGeometry:
         return {v: dataclasses.replace(lay, left=float(round(lay.left)), top=float(round(lay.top)))
                 for v, lay in lays.items()}
 
-    def _feet_in(self, area: pygame.Rect, gap: int) -> dict[str, render.ViewLayout]:
-        """Both views' feet side by side, magnified (the paint screen's "Show the feet bigger"), each under
-        its view's title and above a band for "Your right" / "Your left"."""
-        title_h = render.font(self.view_title_size).get_linesize() + self.px(8)
-        label_h = render.font(self.side_size).get_linesize() + self.px(12)
-        half = (area.width - gap) // 2
-        out = {}
-        for i, v in enumerate(VIEWS):
-            box = pygame.Rect(area.left + i * (half + gap), area.top + title_h, half,
-                              area.height - title_h - label_h)
-            feet = [r.id for r in self.atlas.regions_in(v) if r.level == "foot"]
-            out[v] = frame_regions(self.atlas, v, box, feet, margin=0.06)
-        return out
-
     def hand_layouts(self, side: str) -> dict[str, render.ViewLayout]:
         """One hand magnified, palm (front) and back of the hand (back) side by side: tapping a hand
         twice shows it (the two hands are too far apart to magnify together)."""
-        area, gap = self.views_area, self.px(70)
-        title_h = render.font(self.view_title_size).get_linesize() + self.px(8)
-        label_h = render.font(self.side_size).get_linesize() + self.px(12)
-        half = (area.width - gap) // 2
-        out = {}
-        for i, v in enumerate(VIEWS):
-            box = pygame.Rect(area.left + i * (half + gap), area.top + title_h, half,
-                              area.height - title_h - label_h)
-            hand = [r.id for r in self.atlas.regions_in(v) if r.stem in HAND_STEMS and r.side == side]
-            out[v] = frame_regions(self.atlas, v, box, hand, margin=0.25, max_zoom=6.0)
-        return out
+        return self.canvas.part_layouts(self.views_area, ("hand", side), **self.part_frame)
 
     def resize(self, size: tuple[int, int]) -> None:
         size = (max(int(size[0]), 1), max(int(size[1]), 1))
         if size != self.size:
             self.scenes.scenes["paint"].end_stroke()
+            self.scenes.scenes["paint"].regions.end()
             self.size = size
             self._layout()
             self._sync(self.clock())

@@ -7,128 +7,152 @@ import pygame
 import shapely
 
 from ... import render
-from ...atlas import VIEWS
 from ...painting import SENSATIONS
-from ...render.overlay import PaintOverlay, brush_window
-from ...render.picture import PATTERN_PERIOD
+from ..kit.canvas import HAND_STEMS
 from ..kit.kiosk_colours import MUTED, TEXT
 from ..kit import KButton
-from .bodies import body_background, in_window
-from .layout import HAND_STEMS
+from .bodies import body_background
 from .screen import KioskScene
-from .tapregions import draw_region_lines
+from .tapregions import TAP_SLOP, RegionGesture
 
 BRUSH_RADIUS = 0.14  # head heights: a fingertip-sized brush on a body about 80 cm tall on screen
 DOUBLE_TAP_S = 0.5  # two taps on a foot (or a hand) this close in time show the feet (or that hand) bigger
-TAP_SLOP = 24  # px at 1080p: a touch that moves less than this is a tap, not a stroke
 ANKLE_OFFER_Y = 6.85  # head heights from the top of the head: a stroke reaching this low reaches the ankle
 
 
 class PaintScene(KioskScene):
-    """Painting with one finger; `stroke` is the view the open stroke is on.
+    """Painting with one finger, on the app's `BodyCanvas` (ui/kit/canvas.py; ADR 0035).
 
-    `zoomed`: the feet are shown bigger (both views' feet side by side, the layouts of
-    `app.zoom_layouts`), painted in the same atlas coordinates with a brush of the same
-    size on screen as on the whole body, so a fingertip covers about a third as much foot.
-    Tapping a hand twice shows that hand bigger in the same way (`zoom_part` ("hand", side)).
+    The canvas holds where the views are, the paint overlays, the stroke and the zoom. Zoomed (`zoomed`),
+    the canvas shows one part magnified on both views side by side (`zoom_part`): the feet (toes and top
+    of the foot on the front, heel and sole on the back) or, after two quick taps on a hand, that hand
+    (palm and back). Strokes keep the atlas coordinates, with a brush of the same size on screen as on the
+    whole body (`canvas.fingertip`), so a fingertip covers about a third as much foot.
+
+    In the "tap the parts that hurt" mode (`tap_regions`, tapregions.py) a touch fills regions instead:
+    a tap fills (or clears) the one under it, a drag fills every region the finger crosses.
+    Undo takes back one patient action: a drag through regions fills several, and Undo takes them all.
     """
 
     def __init__(self, app):
         super().__init__(app)
-        self.stroke: str | None = None
-        self.zoomed = False
-        self.zoom_part: tuple = ("feet",)  # what the magnified view shows: ("feet",) or ("hand", side)
         self._tap: tuple | None = None  # (view, start pos, moved, when, log length) of the open stroke
         self._last_foot_tap: tuple | None = None  # (when, pos, painted) of the last tap on a foot
         self.offer_zoom = False  # a stroke at whole-body size reached the ankle or foot: offer the feet bigger
         self._lowest = 0.0  # the open stroke's lowest point (atlas y, head heights)
+        self.regions = RegionGesture(app)  # tap mode: the touch filling regions
+        self._undo_sizes: list[int] = []  # the map's undo steps each patient action made, last last
+
+    @property
+    def canvas(self):
+        return self.app.canvas
+
+    @property
+    def zoomed(self) -> bool:
+        return self.canvas.part is not None
+
+    @property
+    def zoom_part(self) -> tuple:
+        """What the magnified views show: ("feet",) or ("hand", side)."""
+        return self.canvas.part or ("feet",)
+
+    @property
+    def stroke(self) -> str | None:
+        """The view the open stroke is on (None: no stroke)."""
+        return None if self.canvas.stroke is None else self.canvas.stroke["view"]
+
+    @stroke.setter
+    def stroke(self, value: None) -> None:
+        if value is not None:
+            raise ValueError("a stroke begins with begin_stroke")
+        self.canvas.stroke = None  # the session's map went: its open stroke goes with it, unsaved
+        self._tap = None
+        self.regions.drop()
 
     def enter(self) -> None:
         """Back on the paint screen (e.g. "Change it"): the whole body again."""
         self.set_zoom(False)
 
+    def new_drawing(self) -> None:
+        """A session started or ended, or "Start again": the whole body, nothing to undo, fresh overlays."""
+        self.offer_zoom = False
+        self._last_foot_tap = None
+        self._undo_sizes = []
+        self.canvas.part = self.canvas.zoom = None
+        self.app.place_canvas()
+
     def layouts(self) -> dict[str, render.ViewLayout]:
-        return self.app.zoom_layouts if self.zoomed else self.app.paint_layouts
+        return self.canvas.layouts
 
     def brush(self, view: str) -> float:
         """The brush radius in head heights: the same fingertip on screen whether zoomed or not."""
-        if not self.zoomed:
-            return BRUSH_RADIUS
-        return BRUSH_RADIUS * self.app.paint_layouts[view].scale / self.app.zoom_layouts[view].scale
+        return self.canvas.fingertip(view, BRUSH_RADIUS)
 
     def set_zoom(self, zoomed: bool, part: tuple = ("feet",)) -> None:
         self.offer_zoom = False
-        if zoomed != self.zoomed or (zoomed and part != self.zoom_part):
+        want = tuple(part) if zoomed else None
+        if want != self.canvas.part:
             self.end_stroke()
-            self.zoomed = zoomed
-            self.zoom_part = part if zoomed else ("feet",)
-            app = self.app
-            app.zoom_layouts = app.hand_layouts(part[1]) if self.zoom_part[0] == "hand" else app.feet_layouts
             self._last_foot_tap = None
-            self.build_overlays()
+            self.canvas.show_part(want, self.app.place_canvas)
 
     @property
     def zoom_picture(self) -> str:
         """The cached background's name for what is magnified: "zoom" (the feet) or "zoom_hand_<side>"."""
         return "zoom" if self.zoom_part[0] == "feet" else f"zoom_hand_{self.zoom_part[1]}"
 
-    # -- the paint layers of the session's map
-    def build_overlays(self) -> None:
-        app = self.app
-        m = app.pain_map
-        if m is None:
-            app.overlays = {}
-            return
-        app.overlays = {v: PaintOverlay(m, lay, self._period(lay)) for v, lay in self.layouts().items()}
-
-    def _period(self, lay: render.ViewLayout) -> int:
-        return max(4, int(round(PATTERN_PERIOD * lay.scale / self.app.pain_map.raster.scale)))
-
-    def refresh_paint(self) -> None:
-        for ov in self.app.overlays.values():
-            ov.refresh()
-
     # -- strokes
     def view_at(self, pos) -> str | None:
-        for v, lay in self.layouts().items():
-            if lay.contains(pos[0], pos[1]):
-                return v
-        return None
+        return self.canvas.view_at(pos)
 
     def begin_stroke(self, view: str, pos) -> None:
         app = self.app
         m = app.pain_map
         if m is None:
             return
-        pt = self.layouts()[view].to_atlas(pos[0], pos[1])
-        self.stroke = view
-        self._lowest = pt[1]
+        self._lowest = self.layouts()[view].to_atlas(pos[0], pos[1])[1]
         self._tap = (view, tuple(pos), False, app.clock(), len(m.strokes))
-        m.begin_stroke(view, pt, app.sensation, self.brush(view), erase=app.eraser)
-        app.overlays[view].refresh(brush_window(m, pt, self.brush(view)))
+        self.canvas.begin_stroke(view, pos, app.sensation, self.brush(view), erase=app.eraser)
 
     def extend_stroke(self, pos) -> None:
-        app = self.app
-        m, view = app.pain_map, self.stroke
-        if m is None or view is None:
+        view = self.stroke
+        if self.app.pain_map is None or view is None:
             return
-        if self._tap is not None and math.dist(pos, self._tap[1]) > app.px(TAP_SLOP):
+        if self._tap is not None and math.dist(pos, self._tap[1]) > self.app.px(TAP_SLOP):
             self._tap = self._tap[:2] + (True,) + self._tap[3:]
-        pt = self.layouts()[view].to_atlas(pos[0], pos[1])
-        self._lowest = max(self._lowest, pt[1])
-        box = m.extend_stroke(pt)
-        if box is not None:
-            app.overlays[view].refresh(box)
+        self._lowest = max(self._lowest, self.layouts()[view].to_atlas(pos[0], pos[1])[1])
+        self.canvas.extend_stroke(pos)
 
     def end_stroke(self) -> None:
-        if self.stroke is not None and self.app.pain_map is not None:
-            self.app.pain_map.end_stroke()
+        m = self.app.pain_map
+        tap, self._tap = self._tap, None
+        if self.stroke is not None and m is not None:
+            self.canvas.end_stroke()
             if not self.zoomed:  # colouring the ankle or foot at whole-body size: offer the feet bigger
                 self.offer_zoom = self._lowest >= ANKLE_OFFER_Y
-        self.stroke = None
-        tap, self._tap = self._tap, None
-        if tap is not None and not tap[2] and not self.zoomed and self.app.pain_map is not None:
-            self._foot_tap(tap[0], tap[1], tap[3], len(self.app.pain_map.strokes) > tap[4])
+            if tap is not None:
+                self.did(len(m.strokes) - tap[4])
+        self.canvas.stroke = None
+        if tap is not None and not tap[2] and not self.zoomed and m is not None:
+            self._foot_tap(tap[0], tap[1], tap[3], len(m.strokes) > tap[4])
+
+    def did(self, steps: int) -> None:
+        """A patient action ended that made `steps` undo steps of the map (a stroke 1, a drag through
+        regions one a region): Undo takes them back together."""
+        if steps > 0:
+            self._undo_sizes.append(steps)
+
+    def undo(self) -> None:
+        """Take back the patient's last action (all the regions a drag filled)."""
+        m = self.app.pain_map
+        self.end_stroke()
+        self.regions.end()
+        steps = self._undo_sizes.pop() if self._undo_sizes else 1
+        changed = False
+        for _ in range(steps):
+            changed = m.undo() or changed
+        if changed:
+            self.canvas.refresh()
 
     def _foot_tap(self, view: str, pos: tuple, when: float, painted: bool) -> None:
         """A tap on a foot (or a hand) of the whole body; the second within DOUBLE_TAP_S shows the feet
@@ -148,6 +172,8 @@ class PaintScene(KioskScene):
             m = self.app.pain_map
             for _ in range(int(last[2]) + int(painted)):
                 m.undo()
+                if self._undo_sizes:
+                    self._undo_sizes.pop()
             self._last_foot_tap = None
             self.set_zoom(True, part)
         else:
@@ -234,9 +260,7 @@ class PaintScene(KioskScene):
         elif kind == "eraser":
             app.eraser = True
         elif kind == "undo" and m is not None:
-            self.end_stroke()
-            if m.undo():
-                self.refresh_paint()
+            self.undo()
         elif kind == "clear":
             app.dialog = "clear"
         elif kind in ("zoom_in", "zoom_out"):
@@ -253,17 +277,12 @@ class PaintScene(KioskScene):
         app = self.app
         surface.blit(body_background(app, self.zoom_picture if self.zoomed else "paint"), (0, 0))
         if not app.overlays and app.pain_map is not None:
-            self.build_overlays()
-        for v in VIEWS:
-            ov = app.overlays.get(v)
-            if ov is not None:
-                surface.blit(ov.surface, ov.topleft)
-                lay = self.layouts()[v]
-                render.draw_geometry(*in_window(surface, lay), app.atlas.silhouette(v), line=render.OUTLINE,
-                                     width=max(2, app.px(3)), aa=False)
-                if getattr(app.config, "tap_regions", False):
-                    draw_region_lines(app, *in_window(surface, lay), v)  # the parts a tap can fill
-        tap = "_tap" if getattr(app.config, "tap_regions", False) else ""  # ui/kiosk/tapregions.py
+            app.place_canvas()
+        tap = getattr(app.config, "tap_regions", False)  # the parts a tap fills are outlined (tapregions.py)
+        self.canvas.draw_views(surface, over=dict(outlines=tap, dermatomes=False, line_width=max(2, app.px(3))),
+                               clip=True)
+        self.canvas.take_dirty()  # the kiosk draws its whole screen each time it draws
+        tap = "_tap" if tap else ""
         app.texts.block(surface, app.t("paint_title" + tap), app.paint_title_rect, app.paint_title_size, TEXT,
                         max_lines=1)
         app.texts.block(surface, app.t("paint_help" + tap), app.paint_help_rect, app.paint_help_size, MUTED,

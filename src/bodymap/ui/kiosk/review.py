@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import pygame
 
-from ... import render
 from ...kiosk import drawing, plan
-from ...render.picture import draw_paint
 from ..kit.kiosk_colours import MUTED, TEXT
 from ..kit import KButton, draw_panel
 from .bodies import body_background
@@ -102,10 +100,9 @@ class ReviewScene(KioskScene):
         if m is not None:
             if app.review_picture is None or app.review_picture[0] != m.version:  # the painting, drawn once per change
                 layer = pygame.Surface(app.size, pygame.SRCALPHA)
-                for lay in app.review_layouts.values():
-                    draw_paint(layer, m, lay)
-                    render.draw_geometry(layer, lay, app.atlas.silhouette(lay.view), line=render.OUTLINE,
-                                         width=max(2, app.px(3)), aa=False)
+                canvas = app.review_canvas  # the review screen's views, on the session's map (place_canvas)
+                canvas.refresh()
+                canvas.draw_views(layer, over=dict(outlines=False, dermatomes=False, line_width=max(2, app.px(3))))
                 app.review_picture = (m.version, layer)
             surface.blit(app.review_picture[1], (0, 0))
         app.texts.block(surface, app.t("review_title"), app.review_title_rect, app.review_title_size, TEXT,

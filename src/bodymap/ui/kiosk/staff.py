@@ -4,8 +4,9 @@ The marks are code-free and path-free, small enough for a patient to ignore:
 an amber dot with a count when maps wait in recovery (`Kiosk.recovery_status()`),
 "Help asked" after a patient's help call, and "Locked: try again in N s" for a
 while after a long press while the PIN keypad is locked. The staff screen (after
-the right PIN, when anything waits) lists the recovery lines and the help calls,
-then "Leave the kiosk" or "Back to the kiosk"; left alone it closes by itself.
+the right PIN, when anything waits) lists the flags, what waits in the spool and the recovery folder and the
+help calls, each once and in the staff's language (`staff_lines`), then "Leave the kiosk" or "Back to the
+kiosk"; left alone it closes by itself.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import math
 
 import pygame
 
-from ... import render
+from ... import render, vocabulary
 from ...kiosk.flow import EXIT_STAFF
 from ...kiosk.i18n import text as i18n_text
 from ..kit.kiosk_colours import ALERT, TEXT, WHITE
@@ -91,19 +92,43 @@ def draw_flag_mark(app, surface: pygame.Surface, n: int) -> None:
     surface.blit(t, t.get_rect(center=box.center))
 
 
+def counted(app, key: str, n: int, **kw) -> str:
+    """A staff line about `n` things: `<key>_1` for one, `<key>` with {n} for more."""
+    return staff_text(app, f"{key}_1", **kw) if n == 1 else staff_text(app, key, n=n, **kw)
+
+
 def staff_lines(app, now: float) -> list[str]:
-    marks = app.kiosk.staff.marks
+    """What waits for staff, each fact once, all in the staff's language (the kiosk's default language): the
+    flags to see, the maps the spool has not taken yet, what is in the recovery folder, a drafts fault, the
+    help calls. Only an operating system's own reason, in brackets, is as the system words it."""
+    k = app.kiosk
+    marks = k.staff.marks
     lines = [staff_text(app, "staff_flag_mark", n=len(marks))] if marks else []
+    lang = app.config.default_language
     lines += [staff_text(app, "staff_flag_line", code=m.get("code", "?"), time=m.get("time", "?"),
-                        urgency=str(m.get("urgency", "?")).replace("_", " "), pathology=m.get("pathology", "?"))
-             for m in app.kiosk.staff.marks]
-    warning = app.kiosk.staff_warning  # staff words are on this screen only (never on a patient screen)
-    if warning:
-        lines.append(warning)
-    lines += list(app.kiosk.recovery_status().lines())
+                         urgency=staff_text(app, f"staff_urgency_{m.get('urgency')}")
+                         if m.get("urgency") in ("emergency", "same_day") else str(m.get("urgency", "?")),
+                         pathology=", ".join(vocabulary.pathology_label(p, lang)
+                                             for p in str(m.get("pathology", "unspecified")).split(", ")))
+              for m in marks]
+    pending = k.spool.pending  # finished maps the spool has not taken yet (retried by themselves)
+    if pending:
+        line = counted(app, "staff_spool_pending", len(pending), reason=pending[-1].last_error)
+        memory = sum(p.journal is None for p in pending)
+        line += " " + (staff_text(app, "staff_spool_memory", n=memory) if memory else staff_text(app, "staff_spool_kept"))
+        lines.append(line)
+    status = k.recovery_status()
+    stuck = status.unsent - len(pending)  # kept in the recovery folder, not queued again
+    if stuck > 0:
+        lines.append(counted(app, "staff_recovery_stuck", stuck))
+    if status.unfinished:
+        lines.append(counted(app, "staff_recovery_unfinished", status.unfinished))
+    problem = k.drafts.problem
+    if problem is not None:
+        lines.append(staff_text(app, f"staff_drafts_{problem[0]}", reason=problem[1]))
     calls = app.help_calls.calls
     if calls:
-        lines.append(staff_text(app, "staff_help_calls", n=len(calls), minutes=app.help_calls.minutes_since_last(now)))
+        lines.append(counted(app, "staff_help_calls", len(calls), minutes=app.help_calls.minutes_since_last(now)))
     return lines
 
 

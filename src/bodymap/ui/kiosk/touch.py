@@ -16,7 +16,6 @@ from ..kit import KButton
 from ..pointer import DOWN, MOVE, Pointer, pointer_event
 from .pin import PinPad
 from .staff import LOCK_NOTICE_S
-from .tapregions import tap_region
 
 STALE_POINTER_S = 10.0  # a finger held still this long no longer blocks another one (its release may be lost)
 
@@ -77,7 +76,7 @@ class KioskTouch:
             paint = self.scenes.scenes["paint"]
             view = paint.view_at(pos)
             if view is not None and getattr(self.config, "tap_regions", False):
-                tap_region(self, view, pos)  # "tap the parts that hurt" (ui/kiosk/tapregions.py)
+                paint.regions.begin(view, pos)  # "tap the parts that hurt" (ui/kiosk/tapregions.py)
             elif view is not None:
                 paint.begin_stroke(view, pos)
 
@@ -91,6 +90,9 @@ class KioskTouch:
         if paint.stroke is not None:
             self.kiosk.touch()
             paint.extend_stroke(pos)
+        elif paint.regions.active:
+            self.kiosk.touch()
+            paint.regions.extend(pos)
 
     def _up(self, pos, pid) -> None:
         now = self.clock()
@@ -104,6 +106,9 @@ class KioskTouch:
         if paint.stroke is not None:
             paint.extend_stroke(pos)
             paint.end_stroke()
+        elif paint.regions.active:
+            paint.regions.extend(pos)
+            paint.regions.end()
         hit = self._hit(pos)
         if self.taps.pressed == "still_here":
             self.taps.release()
@@ -114,6 +119,7 @@ class KioskTouch:
 
     def _release(self) -> None:
         self.scenes.scenes["paint"].end_stroke()
+        self.scenes.scenes["paint"].regions.end()
         self.taps.release()
         self._hold = None
 
@@ -126,6 +132,7 @@ class KioskTouch:
             self.lock_notice_until = now + LOCK_NOTICE_S  # the staff corner says for how long
             return
         self.scenes.scenes["paint"].end_stroke()
+        self.scenes.scenes["paint"].regions.end()
         self.pressed = None  # the finger stays down; its release does nothing
         self.pin = PinPad(now, now)
 

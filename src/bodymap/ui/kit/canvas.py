@@ -3,25 +3,56 @@
 It holds where each view sits on screen (`layouts`, atlas coordinates to window pixels), the paint
 overlay of each view (`render.overlay.PaintOverlay`, updated only where a stroke changed it), which
 view a window point is on (`view_at`), the stroke in progress (`begin_stroke`, `extend_stroke`,
-`end_stroke`), the zoom (one view magnified around an atlas point) and the window rectangles the
-paint changed since the last draw (`dirty_rects`, `take_dirty`).
+`end_stroke`), the zoom and the window rectangles the paint changed since the last draw (`dirty_rects`,
+`take_dirty`).
+
+Two kinds of zoom (ADR 0035):
+- `zoom`: one view magnified around an atlas point (the painting window: buttons, wheel, pinch, pan);
+- `part`: one body part magnified on *both* views side by side, each view framed on that part's regions
+  (the kiosk: the feet, whose toes and top are on the front view and heel and sole on the back, or one
+  hand, palm and back). `fingertip` gives the brush that stays the same size on screen when magnified.
 
 The views keep the atlas's own coordinates at every zoom, so a stroke lands on the same atlas point
 whatever the window size or zoom, and the patient's right stays on the viewer's left on the front view
-(`render.view`). Drawing the body itself is `render`'s; the window draws the overlays this part keeps.
+(`render.view`). `draw_views` shows the views through `render.body` (under the paint, the paint or what
+takes its place, over the paint), so every window that shows a body draws it the same way.
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Callable
 
 import numpy as np
 import pygame
 
 from ...atlas import VIEWS, Atlas
+from ...render import body
 from ...render.overlay import PaintOverlay, brush_window
-from ...render.view import zoom_layout
+from ...render.view import draw_geometry, frame_regions, zoom_layout
 
 MAX_ZOOM = 8.0
+# the hand's regions: palm side on the front view, back of the hand on the back (atlas 3 adds the digits)
+HAND_STEMS = ("palm", "back_of_hand", "thenar", "hypothenar", "first_web_space") + tuple(
+    f"{d}_{face}" for d in ("thumb", "index_finger", "middle_finger", "ring_finger", "little_finger")
+    for face in ("palmar", "dorsal"))
+# how a part is framed on each view: the share of its size left around it, and the most it is magnified
+PART_MARGIN = {"feet": (0.06, MAX_ZOOM), "hand": (0.25, 6.0)}
+
+
+def part_regions(atlas: Atlas, view: str, part: tuple) -> list[str]:
+    """The region ids of `part` on `view`: ("feet",) both feet, ("hand", side) the patient's one hand."""
+    if part[0] == "feet":
+        return [r.id for r in atlas.regions_in(view) if r.level == "foot"]
+    if part[0] == "hand":
+        return [r.id for r in atlas.regions_in(view) if r.stem in HAND_STEMS and r.side == part[1]]
+    raise ValueError(f"no such body part to magnify: {part!r}")
+
+
+def in_window(surface: pygame.Surface, lay) -> tuple[pygame.Surface, Any]:
+    """The part of `surface` a view owns and the layout to draw in it: a magnified view shows only its
+    window of the body (the smooth outline writes pixels directly, so a clip rectangle would not hold it)."""
+    r = lay.rect.clip(surface.get_rect())
+    return surface.subsurface(r), dataclasses.replace(lay, left=lay.left - r.left, top=lay.top - r.top)
 
 
 class BodyCanvas:
@@ -31,22 +62,66 @@ class BodyCanvas:
         self.layouts: dict[str, Any] = {}  # view -> render.ViewLayout on screen
         self.overlays: dict[str, PaintOverlay] = {}
         self.zoom: tuple[str, tuple[float, float], float] | None = None  # (view, atlas centre, factor)
+        self.part: tuple | None = None  # ("feet",) or ("hand", side): magnified on both views (see `show_part`)
+        self.whole: dict[str, Any] = {}  # the views whole, as last passed to `zoomed_layouts`
         self.stroke: dict | None = None  # {"view", "version"} while a stroke goes on
         self.dirty_rects: list[pygame.Rect] = []
         self._body_pixels: dict[tuple, np.ndarray] = {}
+        self._over_layers: dict[tuple, pygame.Surface] = {}  # what goes over the paint, drawn once (draw_views)
 
     # -- where the views are -------------------------------------------------
-    def place(self, pain_map, layouts: dict[str, Any], period: int) -> None:
-        """Show `pain_map` in `layouts` (after a resize, a zoom, another map): fresh overlays."""
-        self.pain_map, self.layouts = pain_map, dict(layouts)
-        self.overlays = {v: PaintOverlay(pain_map, lay, period) for v, lay in self.layouts.items()}
+    def place(self, pain_map, layouts: dict[str, Any], period: int | Callable[[Any], int]) -> None:
+        """Show `pain_map` in `layouts` (after a resize, a zoom, another map): fresh overlays.
 
-    def zoomed_layouts(self, area, atlas_layouts: dict[str, Any]) -> dict[str, Any]:
-        """The layouts to show: `atlas_layouts` (both views whole) or the one zoomed view in `area`."""
+        `period`: the sensation textures' period in pixels, or a function of a view's layout giving it
+        (views magnified differently). `pain_map` None shows the views with nothing painted."""
+        self.pain_map, self.layouts = pain_map, dict(layouts)
+        if pain_map is None:
+            self.overlays = {}
+            return
+        self.overlays = {v: PaintOverlay(pain_map, lay, period(lay) if callable(period) else period)
+                         for v, lay in self.layouts.items()}
+
+    def zoomed_layouts(self, area, atlas_layouts: dict[str, Any], *, gap: int = 0, title_h: int = 0,
+                       label_h: int = 0) -> dict[str, Any]:
+        """The layouts to show: `atlas_layouts` (both views whole), the one zoomed view in `area`, or the part
+        magnified on both views side by side in `area` (`part_layouts`: `gap` between them, `title_h` over
+        each, `label_h` under each)."""
+        self.whole = dict(atlas_layouts)
+        if self.part is not None:
+            return self.part_layouts(area, self.part, gap=gap, title_h=title_h, label_h=label_h)
         if self.zoom is None:
             return atlas_layouts
         view, centre, factor = self.zoom
         return {view: zoom_layout(self.atlas, view, area, centre, factor)}
+
+    def part_layouts(self, area, part: tuple, *, gap: int = 0, title_h: int = 0, label_h: int = 0) -> dict[str, Any]:
+        """`part` magnified on both views, front at the left, each in half of `area` (less `gap` between them,
+        `title_h` above and `label_h` below) and framed on the part's regions of that view."""
+        margin, most = PART_MARGIN[part[0]]
+        half = (area.width - gap) // 2
+        out = {}
+        for i, v in enumerate(VIEWS):
+            box = pygame.Rect(area.left + i * (half + gap), area.top + title_h, half,
+                              max(area.height - title_h - label_h, 1))
+            out[v] = frame_regions(self.atlas, v, box, part_regions(self.atlas, v, part), margin=margin, max_zoom=most)
+        return out
+
+    def show_part(self, part: tuple | None, relayout: Callable[[], None]) -> None:
+        """Magnify `part` on both views (None: the views whole again); `relayout` places the canvas again."""
+        if part is not None:
+            part_regions(self.atlas, VIEWS[0], part)  # a part it cannot frame says so now, not at the next draw
+        self.end_stroke()
+        self.part, self.zoom = (tuple(part) if part is not None else None), None
+        relayout()
+
+    def fingertip(self, view: str, radius: float) -> float:
+        """The brush radius (atlas units) that looks as big on the view shown as `radius` looks on the whole
+        body: a fingertip stays a fingertip, so it covers less of a magnified foot."""
+        whole, shown = self.whole.get(view), self.layouts.get(view)
+        if whole is None or shown is None:
+            return radius
+        return radius * whole.scale / shown.scale
 
     @property
     def zoom_factor(self) -> float:
@@ -57,6 +132,7 @@ class BodyCanvas:
 
         `relayout` is the window's one duty here: place this canvas again for the new zoom (`place`)."""
         factor = min(float(factor), MAX_ZOOM)
+        self.part = None
         self.zoom = None if factor <= 1.0001 or view not in VIEWS else (view, (float(centre[0]), float(centre[1])),
                                                                          factor)
         relayout()
@@ -137,6 +213,44 @@ class BodyCanvas:
         for ov in self.overlays.values():
             ov.refresh()
 
+    # -- showing the views -----------------------------------------------------
+    def draw_views(self, surface: pygame.Surface, *, under: dict | None = None, paint: Any = True,
+                   over: dict | None = None, extra: Callable | None = None, clip: bool = False) -> None:
+        """Each view in turn: the body under the paint (`render.body.draw_under(**under)`, left out when
+        `under` is None), the paint overlay (`paint` True), or what takes its place (`paint` a function of
+        (surface, view, layout), e.g. a difference), what goes over it (`render.body.draw_over(**over)`), then
+        `extra(surface, layout, view)`. `clip`: each view drawn inside its own rectangle (a magnified view
+        reaches past it); what goes over the paint is then drawn once per layout and kept (`over` must not
+        change in place: pass a new dict)."""
+        for v, lay in self.layouts.items():
+            target, local = in_window(surface, lay) if clip else (surface, lay)
+            if under is not None:
+                body.draw_under(target, self.atlas, local, **under)
+            if callable(paint):
+                paint(target, v, local)
+            elif paint and v in self.overlays:
+                target.blit(self.overlays[v].surface, (int(local.left), int(local.top)))
+            if over is not None and clip:
+                target.blit(self._over_layer(target.get_size(), local, over), (0, 0))
+            elif over is not None:
+                body.draw_over(target, self.atlas, local, **over)
+            if extra is not None:
+                extra(target, local, v)
+
+    def _over_layer(self, size: tuple[int, int], lay, over: dict) -> pygame.Surface:
+        """What goes over the paint in one view's window of `size`, transparent elsewhere (kept per layout)."""
+        key = (size, lay, repr(sorted(over.items())))
+        layer = self._over_layers.get(key)
+        if layer is None:
+            if len(self._over_layers) > 8:  # a few layouts (whole, magnified, a resize): drop the old ones
+                self._over_layers.clear()
+            layer = pygame.Surface(size, pygame.SRCALPHA)
+            body.draw_over(layer, self.atlas, lay, **over)
+            if pygame.display.get_surface() is not None:
+                layer = layer.convert_alpha()
+            self._over_layers[key] = layer
+        return layer
+
     # -- what to draw again --------------------------------------------------
     def _note(self, rect: pygame.Rect | None) -> None:
         if rect is not None:
@@ -146,3 +260,35 @@ class BodyCanvas:
         """The window rectangles the paint changed since the last call."""
         rects, self.dirty_rects = self.dirty_rects, []
         return rects
+
+
+LANDMARK = (150, 132, 118)  # a quiet line, darker than the skin, lighter than the outline
+FOOT_LANDMARK_REGIONS = ("big_toe", "lesser_toes", "dorsum_foot", "lateral_foot", "heel", "sole", "back_of_ankle")
+ANKLE_Y = 6.93  # head heights: the ankle bones (malleoli), just above where the foot regions begin
+
+
+def draw_foot_landmarks(surface: pygame.Surface, atlas: Atlas, lay, view: str, width: int = 2) -> None:
+    """Quiet lines on magnified feet, to aim by (issue 20): each toe, the top of the foot and its outer edge,
+    the heel and the sole (the atlas's own foot regions), and a small circle on each side of each ankle."""
+    import shapely
+
+    for r in atlas.regions_in(view):
+        if r.stem in FOOT_LANDMARK_REGIONS:
+            draw_geometry(surface, lay, r.geometry, line=LANDMARK, width=width, aa=True)
+        if r.stem == "lesser_toes":  # four small toes: three short lines from the tips up
+            x0, y0, x1, y1 = r.geometry.bounds
+            for k in (1, 2, 3):
+                x = x0 + (x1 - x0) * k / 4
+                a = lay.to_screen(x, y1 - 0.01)
+                b = lay.to_screen(x, y1 - (y1 - y0) * 0.45)
+                pygame.draw.line(surface, LANDMARK, (float(a[0]), float(a[1])), (float(b[0]), float(b[1])), width)
+    line = shapely.LineString([(-3, ANKLE_Y), (3, ANKLE_Y)]).intersection(atlas.silhouette(view))
+    parts = getattr(line, "geoms", [line])
+    radius = max(3, int(0.04 * lay.scale))
+    for seg in parts:
+        if seg.is_empty or seg.length < 0.1:
+            continue
+        (xa, _), (xb, _) = seg.coords[0], seg.coords[-1]
+        for x in (min(xa, xb) + 0.07, max(xa, xb) - 0.07):
+            c = lay.to_screen(x, ANKLE_Y)
+            pygame.draw.circle(surface, LANDMARK, (int(c[0]), int(c[1])), radius, width)

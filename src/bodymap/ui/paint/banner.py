@@ -3,8 +3,11 @@
 A strip across the top of the body area, drawn last in every frame: over the
 pictures, the panel, a dialog and the "too small" note, so it shows with the
 clinician panel hidden (F2, --no-panel), zoomed, with a dialog open and at the
-smallest window size. The flags come from `bodymap.triage` (the rules alone, so
-they are there even when the panel, and so the ranking, is not computed).
+smallest window size. The flags come from `bodymap.triage` through the painting desk (the
+rules alone, so they are there even when the panel, and so the ranking, is not computed).
+
+`FlagBanner` is an owned part of `PaintScreen`: it keeps the flags current from the desk and draws
+the strip where the window's layout puts it.
 
 Emergency: white on red; same day: red on pale red with a red border.
 """
@@ -14,10 +17,10 @@ from typing import Any
 
 import pygame
 
-from ... import render, vocabulary
+from ... import vocabulary
+from ...desk import Desk
+from ..kit import TextCache
 from ..kit.desk_colours import BUTTON_ON_TEXT, RED, RED_BG
-
-
 
 
 def banner_text(flags: list[Any], panel_shown: bool) -> str | None:
@@ -33,53 +36,61 @@ def banner_text(flags: list[Any], panel_shown: bool) -> str | None:
     return f"{label}: possible {what}" + (f" - {reason}" if reason else "") + more + where
 
 
-class PaintBanner:
-    """Mixin of PaintScreen: keeps the flags current and draws the banner."""
+class FlagBanner:
+    """The flag banner: keeps the flags current and draws the strip (see the module)."""
 
-    banner_flags: list[Any] = []
-    _flags_key: Any = None
+    def __init__(self, desk: Desk, text: TextCache):
+        self.desk = desk
+        self.text = text
+        self.flags: list[Any] = []
+        self.layout: Any = None  # the window's WindowLayout (`place`)
+        self._key: Any = None
 
-    def refresh_banner_flags(self) -> None:
-        m = self.pain_map
+    def place(self, layout: Any) -> None:
+        self.layout = layout
+
+    def refresh(self) -> bool:
+        """Bring the flags up to date with the map and its answers. True when the banner came or went (the
+        window then lays itself out again: the body moves down under the banner, or back up, and never
+        hides under it)."""
+        m = self.desk.pain_map
         key = (m.version, tuple(sorted((k, str(v)) for k, v in m.answers.items())), len(m.red_flags_recorded or []))
-        if key != self._flags_key:
-            self._flags_key = key
-            before = bool(self.banner_flags)
-            self.banner_flags = self.desk.flags()
-            if bool(self.banner_flags) != before:
-                self._layout()  # the body moves down under the banner (or back up): it never covers a title
+        if key == self._key:
+            return False
+        self._key = key
+        before = bool(self.flags)
+        self.flags = self.desk.flags()
+        return bool(self.flags) != before
 
-    def banner_height(self) -> int:
-        """The strip the layout keeps for the banner above the body (0 without a flag)."""
-        return render.font(self.font_size).get_linesize() + self.px(14) if self.banner_flags else 0
+    def key(self, panel_shown: bool) -> Any:
+        return tuple((f.id, f.urgency) for f in self.flags), panel_shown
 
-    def banner_key(self) -> Any:
-        return tuple((f.id, f.urgency) for f in self.banner_flags), self.show_panel
-
-    def banner_rect(self) -> pygame.Rect | None:
+    def rect(self) -> pygame.Rect | None:
         """Where the banner shows (None without a flag): the top of the body area, below the top bar; at
         the smallest sizes the top of the window's free part, never off screen."""
-        if not self.banner_flags:
+        if not self.flags:
             return None
-        w, h = self.size
-        bh = self.banner_height()
-        top = min(self.top_rect.bottom, max(0, h - bh))
-        if not self.too_small and self.body_rect.width > 0 and self.body_rect.top - bh == top:
-            return pygame.Rect(self.body_rect.left, top, self.body_rect.width, bh)
+        lay = self.layout
+        w, h = lay.size
+        bh = lay.banner_height(True)
+        top = min(lay.top_rect.bottom, max(0, h - bh))
+        if not lay.too_small and lay.body_rect.width > 0 and lay.body_rect.top - bh == top:
+            return pygame.Rect(lay.body_rect.left, top, lay.body_rect.width, bh)
         return pygame.Rect(0, top, w, bh)  # the smallest sizes: across the window
 
-    def draw_banner(self, surface: pygame.Surface) -> pygame.Rect | None:
-        r = self.banner_rect()
+    def draw(self, surface: pygame.Surface, panel_shown: bool) -> pygame.Rect | None:
+        r = self.rect()
         if r is None:
             return None
-        text = banner_text(self.banner_flags, self.show_panel)
-        emergency = self.banner_flags[0].urgency == "emergency"
+        text = banner_text(self.flags, panel_shown)
+        emergency = self.flags[0].urgency == "emergency"
         fg = BUTTON_ON_TEXT if emergency else RED
         pygame.draw.rect(surface, RED if emergency else RED_BG, r)
-        pygame.draw.rect(surface, RED, r, width=max(2, self.px(3)))
-        fs = self.font_size
-        while text and self.text.width(text, fs) > r.width - self.px(24):
+        px = self.layout.px
+        pygame.draw.rect(surface, RED, r, width=max(2, px(3)))
+        fs = self.layout.font_size
+        while text and self.text.width(text, fs) > r.width - px(24):
             text = text[:-2] + "…" if len(text) > 2 else ""
         t = self.text(text, fs, fg)
-        surface.blit(t, t.get_rect(midleft=(r.left + self.px(12), r.centery)))
+        surface.blit(t, t.get_rect(midleft=(r.left + px(12), r.centery)))
         return r

@@ -1,21 +1,24 @@
-"""Saving and opening maps, and the in-window dialogs that ask about them.
+"""Saving and opening maps, and the in-window dialogs that ask about them: `FileActions`.
 
-A part of `PaintScreen` (bodymap.ui.paint.screen): the methods share its state.
+An owned part of `PaintScreen` (bodymap.ui.paint.screen). The decisions are the painting desk's
+(bodymap.desk: the file, the visit it holds, the save that never replaces another visit); this part asks
+and tells: Save, Open and its list, closing with unsaved changes, a save that failed, and what waits for a
+save (closing, the next patient) until one succeeds. It is given the part context (the desk, the toast, the
+dialog, the layout) and the window's doings it needs: show another map, close, and the clinic day's Save As
+and folder forms.
 """
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-
-import pygame
+from typing import Callable
 
 from ... import visits
 from ...desk import list_maps, short_path
 from ...errors import BodymapError
-from ...painting import PainMap
 from ..kit.form import FitDialog as Dialog  # titles wrap inside the dialog (issue 13, item 5)
-from ..kit.form import FormDialog
 
+from .context import PartContext
 from .sizes import FILE_SUFFIX
 
 
@@ -27,51 +30,50 @@ def relative_name(path: Path, folder: Path) -> str:
         return path.name
 
 
-class PaintFiles:
-    """Saving and opening maps, and the in-window dialogs that ask about them."""
+class FileActions:
+    """Save, Open, quitting and their dialogs (see the module)."""
 
-    def _open_dialog(self, dialog: Dialog) -> None:
-        self._release_pointer()
-        self.dialog = dialog
-        dialog.layout(pygame.Rect(0, 0, *self.size), self.s, self.font_size)
+    def __init__(self, ctx: PartContext, *, show_map: Callable[..., None], close: Callable[[], None],
+                 save_as_form: Callable[[], None], open_folder_form: Callable[[Path], None]):
+        self.ctx = ctx
+        self.desk = ctx.desk
+        self._show_map = show_map  # another map on the desk: (map, path), the window shows it
+        self._close = close
+        self._save_as_form = save_as_form  # the Save As form (the clinic day's)
+        self._open_folder_form = open_folder_form  # "Another folder...": the form that picks it
+        self._after_save: Callable[[], None] | None = None  # what waits for a successful save
 
     def message(self, title: str, text: str, error: bool = True) -> None:
-        self._open_dialog(Dialog("message", title, [text], [("ok", "OK")], tone="error" if error else "normal"))
+        self.ctx.ask(Dialog("message", title, [text], [("ok", "OK")], tone="error" if error else "normal"))
 
-    def clear_dialog(self) -> None:
-        if self.pain_map.is_empty:
-            self.show_toast("Nothing to clear")
+    def request_quit(self, showing: str | None = None) -> None:
+        """Window close: quit now, or ask once (Save / Discard / Cancel) if there are unsaved changes.
+        `showing`: the kind of the dialog showing (the question is not asked twice)."""
+        self.ctx.end_stroke()
+        if not self.desk.dirty:
+            self._close()
             return
-        self._open_dialog(Dialog("clear", "Clear the painting?", ["Undo brings it back."],
-                                 [("clear_front", "Clear front"), ("clear_back", "Clear back"),
-                                  ("clear_all", "Clear both"), ("cancel", "Cancel")]))
-
-    def request_quit(self) -> None:
-        """Window close: quit now, or ask once (Save / Discard / Cancel) if there are unsaved changes."""
-        self._end_stroke()
-        if not self.dirty:
-            self.done = True
+        if showing == "quit":
             return
-        if self.dialog is not None and self.dialog.kind == "quit":
-            return
-        self._open_dialog(Dialog("quit", "Save your painting before closing?",
-                                 [f"It will be saved to {self._target_path().name}."],
-                                 [("save", "Save"), ("discard", "Discard"), ("cancel", "Cancel")]))
+        self.ctx.ask(Dialog("quit", "Save your painting before closing?",
+                            [f"It will be saved to {self.desk.target_path().name}."],
+                            [("save", "Save"), ("discard", "Discard"), ("cancel", "Cancel")]))
 
     def open_dialog(self, page: int = 0, folder: Path | None = None) -> None:
         """The maps in `folder` (default: the maps folder) to pick from, newest first, and "Another folder..."."""
-        folder = Path(folder) if folder is not None else self.folder
+        folder = Path(folder) if folder is not None else self.desk.folder
         files = self.bodymap_files(folder)
         if not files:
-            self._open_dialog(Dialog("open", "Nothing to open", [f"There are no {FILE_SUFFIX} files in {folder} or its subfolders."],
-                                     [("folder", "Another folder..."), ("ok", "OK")],
-                                     payload={"page": 0, "file": {}, "folder": folder}))
+            self.ctx.ask(Dialog("open", "Nothing to open", [f"There are no {FILE_SUFFIX} files in {folder} or its subfolders."],
+                                [("folder", "Another folder..."), ("ok", "OK")],
+                                payload={"page": 0, "file": {}, "folder": folder}))
             return
+        lay, text = self.ctx.layout(), self.ctx.text
         per = max(1, self._open_page_size() - 1)
         pages = (len(files) + per - 1) // per
         page = min(max(page, 0), pages - 1)
         shown = files[page * per:(page + 1) * per]
-        width = min(self.px(660), self.size[0] - self.px(40)) - self.px(80)
+        width = min(lay.px(660), lay.size[0] - lay.px(40)) - lay.px(80)
         buttons = []
         for i, p in enumerate(shown, start=page * per):
             try:
@@ -79,7 +81,7 @@ class PaintFiles:
             except OSError:
                 when = "gone"
             label = f"{relative_name(p, folder)}  ({when})"  # "Clinic B/MRN-1_2026-12-07.bodymap" in a subfolder
-            while self.text.width(label, self.font_size) > width and len(label) > 8:
+            while text.width(label, lay.font_size) > width and len(label) > 8:
                 label = label[:-2]
             buttons.append((f"file:{i}", label))
         if page > 0:
@@ -95,62 +97,45 @@ class PaintFiles:
                    buttons, payload={"page": page, "file": {f"file:{i}": p for i, p in enumerate(files)},
                                      "folder": folder},
                    column=True)
-        self._open_dialog(d)
+        self.ctx.ask(d)
 
     def _open_page_size(self) -> int:
-        avail = self.size[1] * 0.9 - self.px(200) - 2 * self.px(66)
-        return max(1, int(avail // self.px(66)))
+        lay = self.ctx.layout()
+        avail = lay.size[1] * 0.9 - lay.px(200) - 2 * lay.px(66)
+        return max(1, int(avail // lay.px(66)))
 
     def bodymap_files(self, folder: Path | None = None) -> list[Path]:
         """The maps of `folder` and its subfolders (bodymap.desk.list_maps: a depth limit, newest first)."""
-        return list_maps(Path(folder) if folder is not None else self.folder)
+        return list_maps(Path(folder) if folder is not None else self.desk.folder)
 
-    def _dialog_action(self, action: str) -> None:
-        d = self.dialog
-        if d is None:
-            return
-        if isinstance(d, FormDialog) and self._form_action(d, action):
-            return
-        self.dialog = None
-        if action == "cancel" or action == "ok":
-            self._after_save = None  # what waited for a save (closing, the next patient) is called off
-            return
+    def call_off(self) -> None:
+        """A dialog was cancelled: what waited for a save (closing, the next patient) is called off."""
+        self._after_save = None
+
+    def on_dialog(self, d: Dialog, action: str) -> bool:
+        """A button of one of this part's dialogs (the window closed the dialog). True when it was one."""
         if d.kind in ("save_failed", "other_visit") and action == "save_as":
-            self.save_as_dialog()
+            self._save_as_form()
         elif d.kind == "other_visit" and action == "save_new_visit":
             if self.save_as_new_visit():
-                self._run_after_save()
-        elif d.kind == "new_visit" and action in ("visit_empty", "visit_copy"):
-            self._start_new_visit(copy=action == "visit_copy")
-        elif d.kind == "unsaved_visit":
-            if action == "discard":
-                self.new_visit_dialog(ask_save=False)
-            elif action == "save":
-                self.save_then(lambda: self.new_visit_dialog(ask_save=False))
-        elif d.kind == "unsaved_new":
-            if action == "discard":
-                self._start_new_patient()
-            elif action == "save":
-                self.save_then(self._start_new_patient)
-        if d.kind == "clear":
-            self.clear({"clear_front": "front", "clear_back": "back"}.get(action))
+                self.run_after_save()
         elif d.kind == "quit":
             if action == "discard":
-                self.done = True
+                self._close()
             elif action == "save":
                 self.save_then(self._close)
         elif d.kind == "open":
             if action == "folder":
-                self.open_folder_dialog(d.payload["folder"])
+                self._open_folder_form(d.payload["folder"])
             elif action in ("prev", "next"):
                 self.open_dialog(d.payload["page"] + (1 if action == "next" else -1), d.payload["folder"])
             elif action in d.payload["file"]:
                 path = d.payload["file"][action]
-                if self.dirty:
-                    self._open_dialog(Dialog("unsaved_open", f"Save your painting before opening {path.name}?",
-                                             [f"It will be saved to {self._target_path().name}."],
-                                             [("save", "Save"), ("discard", "Discard"), ("cancel", "Cancel")],
-                                             payload=path))
+                if self.desk.dirty:
+                    self.ctx.ask(Dialog("unsaved_open", f"Save your painting before opening {path.name}?",
+                                        [f"It will be saved to {self.desk.target_path().name}."],
+                                        [("save", "Save"), ("discard", "Discard"), ("cancel", "Cancel")],
+                                        payload=path))
                 else:
                     self.load(path)
         elif d.kind == "unsaved_open":
@@ -158,26 +143,20 @@ class PaintFiles:
                 self.load(d.payload)
             elif action == "save":
                 self.save_then(lambda: self.load(d.payload))
-
-    def _close(self) -> None:
-        self.done = True
+        else:
+            return False
+        return True
 
     # ------------------------------------------------------------------
     # files: the decisions are the desk's (bodymap.desk); the window shows them
-    def _default_path(self) -> Path:
-        return self.desk.default_path()
-
-    def _target_path(self) -> Path:
-        return self.desk.target_path()
-
     def save(self) -> bool:
         """Save to the open file, or to a new file in the folder (see `Desk.default_path`)."""
-        return self.save_to(self._target_path())
+        return self.save_to(self.desk.target_path())
 
     def save_to(self, path: Path, *, new_record: bool = False, save_as: bool = False) -> bool:
         """Save to `path` (bodymap.desk.Desk.save_to); on failure the painting stays open and Save As is
         offered; a file holding another visit or patient is never replaced ("Save as new visit" is offered)."""
-        self._end_stroke()
+        self.ctx.end_stroke()
         try:
             if save_as:
                 self.desk.save_as(path)
@@ -189,68 +168,69 @@ class PaintFiles:
         except (BodymapError, OSError) as exc:
             self.save_failed(path, exc)
             return False
-        self.show_toast(f"Saved to {path.name} in {short_path(path.parent)}")
+        self.ctx.say(f"Saved to {path.name} in {short_path(path.parent)}")
         return True
 
-    def utc_stamp(self) -> str:
-        """The window's clock now, as a file's UTC time ("2026-03-14T08:05:00Z")."""
-        return self.desk.utc_stamp()
+    def save_then(self, then: Callable[[], None]) -> None:
+        """Save, then run `then`; if saving fails, `then` waits for a successful Save As (or is dropped
+        on Cancel)."""
+        self._after_save = then
+        if self.save():
+            self.run_after_save()
+
+    def run_after_save(self) -> None:
+        then, self._after_save = self._after_save, None
+        if then is not None:
+            then()
+
+    def save_failed(self, path: Path, exc: BodymapError) -> None:
+        """The save failed: the painting stays open, the dialog names the folder, Save As is offered (the
+        atomic writer leaves the old file as it was and no half-written one)."""
+        self.ctx.ask(Dialog("save_failed", f"Could not save in {short_path(Path(path).parent)}",
+                            [f"{exc}.".replace("..", "."), "Your painting is still open. Save As picks "
+                                                           "another name or folder."],
+                            [("save_as", "Save As..."), ("cancel", "Keep painting")], tone="error",
+                            payload=path))
 
     def other_visit_dialog(self, exc: "visits.VisitConflict") -> None:
         """Saving would replace another visit or patient: offer a new file for this visit instead."""
-        new = self._default_path()
-        self._open_dialog(Dialog("other_visit", "This file holds another visit",
-                                 [f"{exc.path.name} is the {visits.describe_visit(exc.on_disk)}.",
-                                  f"This map is the {visits.describe_visit(self.pain_map.visit.as_dict())}. "
-                                  f"It is not saved over it.",
-                                  f"Save as a new visit writes {new.name}."],
-                                 [("save_new_visit", "Save as new visit"), ("save_as", "Save As..."),
-                                  ("cancel", "Cancel")], tone="error", payload=exc.path))
-
-    @property
-    def is_another_visit_than_opened(self) -> bool:
-        return self.desk.is_another_visit_than_opened
+        new = self.desk.default_path()
+        self.ctx.ask(Dialog("other_visit", "This file holds another visit",
+                            [f"{exc.path.name} is the {visits.describe_visit(exc.on_disk)}.",
+                             f"This map is the {visits.describe_visit(self.desk.pain_map.visit.as_dict())}. "
+                             f"It is not saved over it.",
+                             f"Save as a new visit writes {new.name}."],
+                            [("save_new_visit", "Save as new visit"), ("save_as", "Save As..."),
+                             ("cancel", "Cancel")], tone="error", payload=exc.path))
 
     def save_as_new_visit(self) -> bool:
         """Save to a new file named after this visit (never over another), with this visit's own times."""
-        return self.save_to(self._default_path(), new_record=True)
+        return self.save_to(self.desk.default_path(), new_record=True)
 
-    def _open_initial(self, path: Path) -> None:
+    def open_initial(self, path: Path) -> Dialog | None:
+        """The file the window was started with; the dialog to show at once when it cannot be read."""
         if not path.exists():
-            self.path = path
-            self.show_toast(f"New painting: {path.name} (created when you save)")
-            return
+            self.desk.path = path
+            self.ctx.say(f"New painting: {path.name} (created when you save)")
+            return None
         try:
             m = self.desk.open(path)
         except BodymapError as exc:
             # keep the bad file untouched: saving goes to a new name
-            self.path = None
-            self.dialog = Dialog("message", "Could not open this file",
-                                 [f"{exc}.", f"You can paint a new map: Save writes a new file and leaves "
-                                             f"{path.name} as it is."], [("ok", "OK")], tone="error")
-            return
-        self._set_map(m, path)
+            self.desk.path = None
+            return Dialog("message", "Could not open this file",
+                          [f"{exc}.", f"You can paint a new map: Save writes a new file and leaves "
+                                      f"{path.name} as it is."], [("ok", "OK")], tone="error")
+        self._show_map(m, path)
+        return None
 
     def load(self, path: Path) -> bool:
-        self._release_pointer()
         try:
             m = self.desk.open(path)
         except BodymapError as exc:
             self.message("Could not open this file", str(exc))
             return False
-        self._set_map(m, path)
-        self._layout()
+        self._show_map(m, path)
         notes = m.meta.get("notes") or []
-        self.show_toast(f"Opened {path.name}" + (f" ({notes[0]})" if notes else ""))
+        self.ctx.say(f"Opened {path.name}" + (f" ({notes[0]})" if notes else ""))
         return True
-
-    def _set_map(self, m: PainMap, path: Path | None) -> None:
-        self._release_pointer()
-        if self.desk.pain_map is not m:
-            self.desk.set_map(m, path)
-        self._ranking_dirty = True
-        self._readout_version = -1
-        self.panel.selected = None
-        self.zone = None
-        if hasattr(self, "slider"):
-            self.slider.value = m.intensity.get("overall")

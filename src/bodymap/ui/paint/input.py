@@ -1,58 +1,71 @@
-"""The painting window's input: keys, pointer presses and strokes, buttons.
+"""The painting window's input: `WindowInput`, which part a pointer event, a key or typed text goes to.
 
-A part of `PaintScreen` (bodymap.ui.paint.screen): the methods share its state.
+An owned part of `PaintScreen` (bodymap.ui.paint.screen). It keeps the pointer's own state: where it last
+was, whether it drags the pain-score slider, whether any pointer event came since the last frame (the
+stroke-end work waits for a quiet frame, ADR 0030), and the letter a shortcut's form must not receive. A
+press goes to the dialog showing, a button (a tap: `TapTracker`), the slider, the clinician panel (a tap or
+a drag that scrolls), the Regions tool, or the body canvas (a stroke); two fingers go to the zoom. A key
+goes to the region list, a form, the dialog, or becomes a shortcut's action (keys.py). What a tap or a key
+asks for is carried out by the window (`activate`); the parts it routes to are passed in by name.
 """
 from __future__ import annotations
 
+from typing import Any, Callable
 
 import pygame
 
-from ...painting import SENSATIONS
+from ...desk import Desk
+from ..kit.canvas import BodyCanvas
 from ..kit.form import FormDialog
-from ..pointer import DOWN, MOVE, MOUSE, Pointer, pointer_event
-from .sizes import REDRAW_EVENTS, ctrl_held, shift_held
-from .zoom import WHEEL_STEP
+from ..kit.tap import TapTracker
+from ..pointer import DOWN, MOUSE, MOVE, Pointer
+from .clinician import ClinicianPanel
+from .keys import SWALLOWED, shortcut
+from .regions import RegionsTool
+from .sizes import ctrl_held
+from .toolbar import ToolBar
+from .zoom import WHEEL_STEP, ZoomControls
 
-PAN_KEYS = {pygame.K_LEFT: (-0.25, 0.0), pygame.K_RIGHT: (0.25, 0.0), pygame.K_UP: (0.0, -0.25),
-            pygame.K_DOWN: (0.0, 0.25)}
 
+class WindowInput:
+    """Routes pointer events, keys and typed text to the window's parts (see the module)."""
 
-class PaintInput:
-    """The painting window's input: keys, pointer presses and strokes, buttons."""
+    def __init__(self, *, desk: Desk, canvas: BodyCanvas, taps: TapTracker, tools: ToolBar, regions: RegionsTool,
+                 zoom_controls: ZoomControls, clinician: ClinicianPanel, layout: Callable[[], Any],
+                 dialog: Callable[[], Any], activate: Callable[[tuple], None], dialog_action: Callable[[str], None],
+                 end_stroke: Callable[[], None], typed: Callable[[FormDialog], None]):
+        self.desk, self.canvas, self.taps, self.tools = desk, canvas, taps, tools
+        self.regions, self.zoom_controls, self.clinician = regions, zoom_controls, clinician
+        self._layout = layout  # the window's WindowLayout now
+        self._dialog = dialog  # the dialog showing, or None
+        self._activate = activate  # carry out an action tuple (a button's, a key's)
+        self._dialog_action = dialog_action  # a dialog button, or "ok" / "cancel" from a key
+        self._end_stroke = end_stroke
+        self._typed = typed  # a key typed into a form (the folder field lists its subfolders)
+        self.pointer_pos: tuple[float, float] = (0.0, 0.0)  # where the pointer last was (the wheel zooms there)
+        self.dragging_slider = False
+        self.seen = False  # a pointer event since the window's last update
+        self._swallow_text: str | None = None
 
-    # ------------------------------------------------------------------
-    # events
-    def handle_event(self, event: pygame.event.Event) -> None:
-        t = event.type
-        if t == pygame.QUIT:
-            self.request_quit()
-        elif (p := pointer_event(event, self.size)) is not None:
-            self.handle_pointer(p)
-        elif t == pygame.MOUSEWHEEL:
-            if self.panel_rect is not None and self.panel_rect.collidepoint(self._last_pos):
-                self.panel.scroll_by(-int(getattr(event, "y", 0)) * self.px(48))
-            elif self.dialog is None and self._stroke is None and self.view_at(self._last_pos) is not None:
-                y = float(getattr(event, "precise_y", 0) or getattr(event, "y", 0))
-                if y:
-                    self.zoom_by(WHEEL_STEP ** y, self._last_pos)
-        elif t in REDRAW_EVENTS:
-            self.invalidate()  # the window system lost our pixels
-        elif t == pygame.VIDEORESIZE:
-            self.resize((event.w, event.h))
-        elif t in (pygame.WINDOWRESIZED, pygame.WINDOWSIZECHANGED):
-            self.resize((event.x, event.y))
-        elif t in (pygame.WINDOWFOCUSLOST,):
-            self._release_pointer()
-            self._fingers, self._pinch = {}, None  # a finger lifted elsewhere must not start a pinch later
-        elif t == pygame.KEYDOWN:
-            self._key(event)
-        elif t == pygame.TEXTINPUT:
-            self._text(getattr(event, "text", ""))
+    def take_seen(self) -> bool:
+        """Whether a pointer event came since the last call (the window's update asks once a frame)."""
+        seen, self.seen = self.seen, False
+        return seen
+
+    def wheel(self, event) -> None:
+        """The mouse wheel: scrolls the clinician panel under the pointer, or zooms the view under it."""
+        L = self._layout()
+        if L.panel_rect is not None and L.panel_rect.collidepoint(self.pointer_pos):
+            self.clinician.panel.scroll_by(-int(getattr(event, "y", 0)) * L.px(48))
+        elif self._dialog() is None and self.canvas.stroke is None and self.canvas.view_at(self.pointer_pos) is not None:
+            y = float(getattr(event, "precise_y", 0) or getattr(event, "y", 0))
+            if y:
+                self.zoom_controls.zoom_by(WHEEL_STEP ** y, self.pointer_pos)
 
     def handle_pointer(self, p: Pointer) -> None:
-        """One plain pointer event (bodymap.ui.pointer); tests may call this directly."""
-        self._input_seen = True  # the stroke-end work waits for a frame without input (PaintScreen.update)
-        if self.pinch_pointer(p):
+        """One plain pointer event (bodymap.ui.pointer)."""
+        self.seen = True  # the stroke-end work waits for a frame without input (update)
+        if self.zoom_controls.pinch_pointer(p, self._dialog() is not None):
             return
         if p.phase == DOWN:
             self._pointer_down(p.pos, p.id)
@@ -61,235 +74,140 @@ class PaintInput:
         else:
             self._pointer_up(p.pos, p.id)
 
-    def _key(self, event) -> None:
-        k = event.key
-        self._swallow_text = None
-        if isinstance(self.dialog, FormDialog):
-            self.form_key(event)
-            return
-        if self.dialog is not None:
-            if k == pygame.K_ESCAPE:
-                self._dialog_action("cancel" if "cancel" in self.dialog.button_rects else "ok")
-            elif k in (pygame.K_RETURN, pygame.K_KP_ENTER) and self.dialog.kind in ("help", "message"):
-                self._dialog_action("ok")
-            return
-        if ctrl_held(event):
-            if k == pygame.K_z:
-                self.redo() if shift_held(event) else self.undo()
-            elif k == pygame.K_y:
-                self.redo()
-            elif k == pygame.K_s:
-                self.save_as_dialog() if shift_held(event) else self.save()
-            elif k == pygame.K_o:
-                self.open_dialog()
-            elif k == pygame.K_n:
-                self.new_visit_dialog() if shift_held(event) else self.new_patient()
-            elif k == pygame.K_p:
-                self.print_pdf()
-            return
-        if k == pygame.K_F1:
-            self.help_dialog()
-        elif k == pygame.K_v:
-            self.visit_dialog()
-            self._swallow_text = "v"  # SDL sends the "v" as text after this key press
-        elif k == pygame.K_d:  # issue 25: the confirmed diagnosis
-            from .confirmed import confirmed_dialog
-
-            confirmed_dialog(self)
-            self._swallow_text = "d"
-        elif k == pygame.K_0:
-            self.clear_pain_score()
-        elif k == pygame.K_z:
-            self.zoom_reset()
-        elif k in PAN_KEYS and self.zoom is not None:
-            self.pan(*PAN_KEYS[k])
-        elif k == pygame.K_F2:
-            self.toggle_panel()
-        elif k == pygame.K_e:
-            self._activate(("eraser",))
-        elif pygame.K_1 <= k <= pygame.K_5:
-            self._activate(("sensation", SENSATIONS[k - pygame.K_1]))
-
     def _pointer_down(self, pos, pid) -> None:
-        self._last_pos = pos
-        self.note_body_point(pos)
+        L, panel = self._layout(), self.clinician.panel
+        on_button = next((bid for bid, b in L.buttons.items() if b.rect.collidepoint(pos)), None)
+        on_panel = L.panel_rect is not None and L.panel_rect.collidepoint(pos)
+        self.pointer_pos = pos
+        if self._dialog() is None and on_button is None and not on_panel and self.regions.press(pos, pid, self.taps):
+            return  # the Regions tool's press on a region
+        self.zoom_controls.note_body_point(pos)
         if not self.taps.down(pid):
             return  # one pointer at a time: a second finger does nothing (kit.TapTracker)
-        if self.dialog is not None:
-            hit = self.dialog.hit(pos)
+        if self._dialog() is not None:
+            hit = self._dialog().hit(pos)
             self.taps.press(("dialog", hit) if hit else None)
-            return
-        for bid, b in self.buttons.items():
-            if b.rect.collidepoint(pos):
-                self.taps.press(bid if b.enabled else None)
-                return
-        if self.slider.rect.collidepoint(pos):
-            self._dragging_slider = True
+        elif on_button is not None:
+            self.taps.press(on_button if L.buttons[on_button].enabled else None)
+        elif L.slider.rect.collidepoint(pos):
+            self.dragging_slider = True
             self._set_slider(pos)
-            return
-        if self.panel_rect is not None and self.panel_rect.collidepoint(pos):
-            self.taps.press(self.panel.hit(pos))
-            self.panel.scroller.drag_start(pos[1])  # a finger drag scrolls the panel
-            return
-        view = self.view_at(pos)
-        if view is not None:
-            self._begin_stroke(view, pos)
+        elif on_panel:
+            self.taps.press(panel.hit(pos))
+            panel.scroller.drag_start(pos[1])  # a finger drag scrolls the panel
+        elif (view := self.canvas.view_at(pos)) is not None:
+            self.canvas.begin_stroke(view, pos, self.tools.sensation, self.tools.radius, erase=self.tools.eraser)
 
     def _pointer_move(self, pos, pid) -> None:
         if pid == MOUSE or self.taps.owns(pid):
-            self._last_pos = pos
-        if not self.taps.owns(pid):
-            return
-        if self._dragging_slider:
-            self._set_slider(pos)
-        elif self._stroke is not None:
-            self._extend_stroke(pos)
-        elif self.panel.scroller.dragging and self.panel.scroller.drag_move(pos[1], self.px(12)):
-            self.taps.cancel()  # a drag, not a tap
+            self.pointer_pos = pos
+        if self.taps.owns(pid):
+            scroller = self.clinician.panel.scroller
+            if self.dragging_slider:
+                self._set_slider(pos)
+            elif self.canvas.stroke is not None:
+                self.canvas.extend_stroke(pos)
+            elif scroller.dragging and scroller.drag_move(pos[1], self._layout().px(12)):
+                self.taps.cancel()  # a drag, not a tap
+        self.regions.hover(pos, self.taps)
 
     def _pointer_up(self, pos, pid) -> None:
-        if not self.taps.owns(pid):
+        if self.regions.release(pos, pid, self.taps) or not self.taps.owns(pid):
             return
-        self._last_pos = pos
-        if self._stroke is not None:
-            self._extend_stroke(pos)
+        self.pointer_pos = pos
+        if self.canvas.stroke is not None:
+            self.canvas.extend_stroke(pos)
             self._end_stroke()
-        if self._dragging_slider:
+        if self.dragging_slider:
             self._set_slider(pos)
-            self._dragging_slider = False
-            self._ranking_dirty = True
-        self.panel.scroller.drag_end()
+            self.dragging_slider = False
+            self.clinician.stale = True
+        self.clinician.panel.scroller.drag_end()
         tapped = self.taps.up(pid, self._hit(pos))
         if tapped is not None:
-            self._activate(self._action(tapped))
+            self._activate(self.action(tapped))
 
-    def _release_pointer(self) -> None:
-        self._end_stroke()
-        if self._dragging_slider:
-            self._ranking_dirty = True
-        self._dragging_slider = False
+    def call_off(self) -> None:
+        """A pinch began: the slider, the tap and the panel's drag are let go."""
+        self.dragging_slider = False
         self.taps.release()
-        self.panel.scroller.drag_end()
+        self.clinician.panel.scroller.drag_end()
 
-    def _hit(self, pos) -> str | None:
-        if self.dialog is not None:
-            hit = self.dialog.hit(pos)
+    def release(self) -> None:
+        self._end_stroke()
+        if self.dragging_slider:
+            self.clinician.stale = True
+        self.call_off()
+
+    def _hit(self, pos) -> Any:
+        if self._dialog() is not None:
+            hit = self._dialog().hit(pos)
             return ("dialog", hit) if hit else None
-        for bid, b in self.buttons.items():
+        for bid, b in self._layout().buttons.items():
             if b.rect.collidepoint(pos):
                 return bid
-        if self.panel_rect is not None:
-            return self.panel.hit(pos)
+        if self._layout().panel_rect is not None:
+            return self.clinician.panel.hit(pos)
         return None
 
-    # ------------------------------------------------------------------
-    # painting
-    def _begin_stroke(self, view: str, pos) -> None:
-        self.canvas.begin_stroke(view, pos, self.sensation, self.radius, erase=self.eraser)
-
-    def _extend_stroke(self, pos) -> None:
-        self.canvas.extend_stroke(pos)
-
-    def _end_stroke(self) -> None:
-        if self.canvas.end_stroke():
-            self._ranking_dirty = True
-
-    def _refresh_paint(self) -> None:
-        self.canvas.refresh()
-        self._ranking_dirty = True
-
-    def undo(self) -> bool:
-        self._end_stroke()
-        ok = self.pain_map.undo()
-        if ok:
-            self._refresh_paint()
-        else:
-            self.show_toast("Nothing to undo")
-        return ok
-
-    def redo(self) -> bool:
-        self._end_stroke()
-        ok = self.pain_map.redo()
-        if ok:
-            self._refresh_paint()
-        else:
-            self.show_toast("Nothing to redo")
-        return ok
-
-    def clear(self, view: str | None) -> None:
-        self._end_stroke()
-        self.pain_map.clear(view)
-        self._refresh_paint()
-
     def _set_slider(self, pos) -> None:
-        v = self.slider.value_at(pos[0])
-        if v != self.slider.value:
-            self.slider.value = v
-            self.pain_map.set_intensity(None, v)
+        slider = self._layout().slider
+        v = slider.value_at(pos[0])
+        if v != slider.value:
+            slider.value = v
+            self.desk.pain_map.set_intensity(None, v)
 
-    # ------------------------------------------------------------------
-    # buttons and dialogs
-    def _action(self, target) -> tuple:
+    def key(self, event) -> None:
+        k = event.key
+        self._swallow_text = None
+        if self.regions.region_list is not None:
+            self.regions.list_key(event)
+            return
+        if self._dialog() is None and (k == pygame.K_F3 or (ctrl_held(event) and k == pygame.K_f)):
+            self.regions.open_list()
+        elif isinstance(self._dialog(), FormDialog):
+            self._form_key(event, self._dialog())
+        elif self._dialog() is not None:
+            if k == pygame.K_ESCAPE:
+                self._dialog_action("cancel" if "cancel" in self._dialog().button_rects else "ok")
+            elif k in (pygame.K_RETURN, pygame.K_KP_ENTER) and self._dialog().kind in ("help", "message"):
+                self._dialog_action("ok")
+        elif (action := shortcut(event, self.canvas.zoom is not None)) is not None:
+            self._activate(action)
+            self._swallow_text = SWALLOWED.get(action[0])  # SDL sends the letter as text after this key
+
+    def _form_key(self, event, d: FormDialog) -> None:
+        k = event.key
+        if k == pygame.K_ESCAPE:
+            self._dialog_action("cancel")
+        elif k in (pygame.K_RETURN, pygame.K_KP_ENTER):
+            self._dialog_action("ok")
+        elif k == pygame.K_TAB and d.fields:
+            d.focus = (d.focus + (-1 if event.mod & pygame.KMOD_SHIFT else 1)) % len(d.fields)
+        elif d.focused is not None and d.focused.key(k):
+            self._typed(d)
+
+    def text(self, text: str) -> None:
+        """Typed characters (TEXTINPUT): into a form's field or the region list, or "?" (help), "+"/"-" (zoom)."""
+        if self.regions.region_list is not None:
+            self.regions.list_text(text)
+            return
+        swallow, self._swallow_text = self._swallow_text, None
+        if swallow is not None and text.lower() == swallow:
+            return  # the letter of the shortcut that opened the form is not typed into it
+        if isinstance(self._dialog(), FormDialog):
+            if self._dialog().focused is not None:
+                self._dialog().focused.insert(text)
+                self._typed(self._dialog())
+        elif self._dialog() is None and text == "?":
+            self._activate(("help",))
+        elif self._dialog() is None and text in ("+", "="):
+            self._activate(("zoom_in",))
+        elif self._dialog() is None and text == "-":
+            self._activate(("zoom_out",))
+
+    def action(self, target) -> tuple:
         """What a pressed target does: a dialog button, a panel row, or a button's own action."""
         if isinstance(target, tuple):  # ("dialog", button id)
             return target
-        answer = self.panel_question_target(target)
-        if answer is not None:
-            return answer
-        for row in self.panel.rows:
-            if row.kind == "hypothesis" and target == f"panel:hyp:{row.index}":
-                return ("hypothesis", row.index)
-        return self.buttons[target].action
-
-    def _activate(self, action: tuple) -> None:
-        kind, arg = action[0], (action[1] if len(action) > 1 else None)
-        if kind == "dialog":
-            self._dialog_action(arg)
-        elif kind == "sensation":
-            self.sensation, self.eraser = arg, False
-        elif kind == "brush":
-            self.brush = arg
-        elif kind == "hypothesis":
-            self.select_hypothesis(arg)
-        elif kind == "eraser":
-            self.eraser = not self.eraser
-        elif kind == "undo":
-            self.undo()
-        elif kind == "redo":
-            self.redo()
-        elif kind == "clear":
-            self.clear_dialog()
-        elif kind == "save":
-            self.save()
-        elif kind == "open":
-            self.open_dialog()
-        elif kind == "outlines":
-            self.show_outlines = not self.show_outlines
-        elif kind == "dermatomes":
-            self.show_dermatomes = not self.show_dermatomes
-        elif kind == "panel":
-            self.toggle_panel()
-        elif kind == "new":
-            self.new_patient()
-        elif kind == "new_visit":
-            self.new_visit_dialog()
-        elif kind == "save_as":
-            self.save_as_dialog()
-        elif kind == "visit":
-            self.visit_dialog()
-        elif kind == "pdf":
-            self.print_pdf()
-        elif kind == "help":
-            self.help_dialog()
-        elif kind == "score_clear":
-            self.clear_pain_score()
-        elif kind == "zoom_in":
-            self.zoom_by(2.0)
-        elif kind == "zoom_out":
-            self.zoom_by(0.5)
-        elif kind == "answer":
-            self.answer_action(action)
-
-    def toggle_panel(self) -> None:
-        self.show_panel = not self.show_panel
-        self._layout()
+        return self.clinician.target_action(target) or self._layout().buttons[target].action

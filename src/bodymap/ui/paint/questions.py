@@ -6,8 +6,8 @@
   ranking that changes with an answer never moves the buttons: when the saddle area or
   both legs are painted, the red-flag questions first ("Ask now"), then the rest, in the
   kiosk's order (follow-ups only when they apply).
-- `PaintQuestions`: the window's side: answering (tapping the chosen answer again clears
-  it), the age form, and feeding the answers to the ranking and the flags at once.
+- the window's side (answering, the age form, the ranking and its referral zone) is the
+  owned part `ClinicianPanel` (clinician.py), which holds this panel.
 """
 from __future__ import annotations
 
@@ -16,9 +16,7 @@ from typing import Any
 import pygame
 
 from ... import vocabulary
-from ...errors import BodymapError
 from ...painting import UNSURE
-from ..kit.form import FormDialog, TextField
 from ..kit.ranking import RankingPanel
 from ..kit.desk_colours import BUTTON_BG, BUTTON_BORDER, MUTED, RED, SELECT_BG, SELECT_BORDER, TEXT
 
@@ -132,57 +130,3 @@ class QuestionPanel(RankingPanel):
                 surf.blit(t, t.get_rect(center=r.center))
         surf.set_clip(None)
         return surf
-
-
-class PaintQuestions:
-    """Answering the questions in the painting window."""
-
-    def panel_question_target(self, target: str) -> tuple | None:
-        """("answer", key, choice) for a panel answer button id, else None."""
-        if isinstance(target, str) and target.startswith("panel:q:"):
-            key, choice = target[len("panel:q:"):].rsplit(":", 1)
-            return ("answer", key, choice)
-        return None
-
-    def answer_action(self, action: tuple) -> None:
-        _, key, choice = action
-        q = vocabulary.question(key)
-        if q.kind == "number":
-            if choice == "set":
-                self.age_dialog()
-            else:
-                self.set_answer(key, None)
-            return
-        if self.desk.answer(key, choice):  # tapping the chosen answer again clears it (bodymap.desk)
-            self._answer_changed()
-
-    def set_answer(self, key: str, value: Any) -> None:
-        """Set (or with None clear) one answer; the ranking and the flags follow at once."""
-        if self.desk.set_answer(key, value):  # an unsaved change, and the ranking is stale
-            self._answer_changed()
-
-    def _answer_changed(self) -> None:
-        self._ranking_dirty = True
-        if self.show_panel:
-            self.refresh_ranking()
-
-    def age_dialog(self, error: str | None = None, value: str | None = None) -> None:
-        age = self.pain_map.answers.get("age")
-        lo, hi = vocabulary.question("age").range
-        self._open_dialog(FormDialog("age", vocabulary.words("age", "clinician"),
-                                     [error] if error else [f"Whole years, {lo} to {hi}."],
-                                     [("ok", "Done"), ("cancel", "Cancel")], tone="error" if error else "normal",
-                                     fields=[TextField("Age in years", value if value is not None else
-                                                       ("" if age is None else str(age)), max_length=3)]))
-
-    def _submit_age(self, d: FormDialog) -> None:
-        text = d.fields[0].value.strip()
-        if not text:
-            self.set_answer("age", None)
-            return
-        try:
-            if not text.isdigit():
-                raise BodymapError(f"{text!r} is not a whole number of years")
-            self.set_answer("age", int(text))
-        except BodymapError as exc:
-            self.age_dialog(str(exc), text)

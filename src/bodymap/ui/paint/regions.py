@@ -1,8 +1,10 @@
 """The painting window's Regions tool: click a whole region instead of painting it.
 
-A part of `PaintScreen` (bodymap.ui.paint.screen), listed first among its parts so
-that its methods wrap the pointer, key and drawing methods of the others (each
-calls `super()` for everything that is not its own). The tool does what checkbox
+`RegionsTool` is an owned part of `PaintScreen` (bodymap.ui.paint.screen): it keeps whether the
+tool is on, the region under the pointer, a press on a region and the region list, and is given the
+atlas, the map on the desk, the body canvas (where the views are), the tool bar (the chosen sensation
+and the eraser) and what to call when the paint changed. The window asks it first about a press on the
+body, a key and typed text, and draws its hover name and list last. The tool does what checkbox
 body maps (CHOIR, Michigan) do, on the same atlas:
 
 - with "Regions" on, a click or tap on the body fills the whole region under it
@@ -19,14 +21,18 @@ Every fill and clear is one undo step (`PainMap.paint_region` / `clear_region`).
 from __future__ import annotations
 
 import time
-from typing import Callable
+from typing import Any, Callable
 
 import pygame
 import shapely
 
 from ... import render
 from ...atlas import Atlas
+from ..kit import TextCache
+from ..kit.canvas import BodyCanvas
+from ..kit.tap import TapTracker
 from ..kit.desk_colours import MUTED, TEXT
+from .toolbar import ToolBar
 
 LONG_PRESS_S = 0.5  # a touch held this long shows the name and does not fill
 FULL_SHARE = 0.99  # a region this much painted with the chosen sensation counts as filled
@@ -102,31 +108,50 @@ class RegionList:
         return self.items[self.selected] if self.items else None
 
 
-class PaintRegions:
-    """The Regions tool and the region list (see the module docstring)."""
+class RegionsTool:
+    """The Regions tool and the region list (see the module)."""
 
-    region_tool: bool = False
-    hover_region: str | None = None
-    region_list: RegionList | None = None
-    _region_press: dict | None = None
-    _region_hover_pos: tuple[float, float] | None = None
-    _region_clock: Callable[[], float] = staticmethod(time.monotonic)
+    def __init__(self, atlas: Atlas, pain_map: Callable[[], Any], canvas: BodyCanvas, tools: ToolBar,
+                 text: TextCache, changed: Callable[[], None], redraw: Callable[[], None],
+                 clock: Callable[[], float] = time.monotonic):
+        self.atlas = atlas
+        self._pain_map = pain_map  # the map on the desk now
+        self.canvas = canvas
+        self.tools = tools
+        self.text = text
+        self._changed = changed  # the paint changed: overlays, ranking
+        self._redraw = redraw  # the next frame is drawn whole
+        self.clock = clock  # how long a press lasts (a long press names the region and does not fill)
+        self.on = False  # the tool is chosen: a click fills or clears a region
+        self.hover_region: str | None = None
+        self.region_list: RegionList | None = None
+        self.layout: Any = None  # the window's WindowLayout (`place`)
+        self._press: dict | None = None
+        self._hover_pos: tuple[float, float] | None = None
+        self._labels: dict[tuple, str] = {}
+
+    def place(self, layout: Any) -> None:
+        self.layout = layout
+
+    @property
+    def active(self) -> bool:
+        """The tool or its list shows: every frame is drawn whole (no strokes in this mode)."""
+        return self.on or self.region_list is not None
 
     # ---------------------------------------------------------------- model
     def region_label(self, region_id: str) -> str:
-        cache = self.__dict__.setdefault("_region_labels", {})
         key = (self.atlas.content_hash, region_id)
-        if key not in cache:
-            cache[key] = region_label(self.atlas, region_id)
-        return cache[key]
+        if key not in self._labels:
+            self._labels[key] = region_label(self.atlas, region_id)
+        return self._labels[key]
 
     def region_at(self, pos) -> str | None:
         """The region id under a screen position, or None off the body."""
-        view = self.view_at(pos)
+        view = self.canvas.view_at(pos)
         if view is None:
             return None
-        x, y = self.layouts[view].to_atlas(pos[0], pos[1])
-        raster = self.pain_map.raster
+        x, y = self.canvas.layouts[view].to_atlas(pos[0], pos[1])
+        raster = self._pain_map().raster
         c, r = raster.to_px(x, y)
         r, c = int(r), int(c)
         lab = raster.labels[view]
@@ -136,147 +161,124 @@ class PaintRegions:
 
     def toggle_region(self, region_id: str) -> None:
         """Fill the region with the chosen sensation, or clear it if it is already filled (or the eraser is on)."""
-        m = self.pain_map
-        if self.eraser:
+        m = self._pain_map()
+        sensation = self.tools.sensation
+        if self.tools.eraser:
             m.clear_region(region_id)
-        elif m.region_coverage(self.sensation).get(region_id, 0.0) >= FULL_SHARE:
+        elif m.region_coverage(sensation).get(region_id, 0.0) >= FULL_SHARE:
             m.clear_region(region_id)
         else:
-            m.paint_region(region_id, 1.0, self.sensation)
-        self._refresh_paint()
-        self.invalidate()
+            m.paint_region(region_id, 1.0, sensation)
+        self._changed()
+        self._redraw()
 
-    def toggle_region_tool(self) -> None:
-        self.region_tool = not self.region_tool
+    def toggle(self) -> None:
+        """The Regions button: the tool on or off."""
+        self.on = not self.on
         self.hover_region = None
-        self.invalidate()
+        self._redraw()
 
-    def open_region_list(self) -> None:
+    def open_list(self) -> None:
         self.region_list = RegionList(self.atlas, self.region_label)
-        self.invalidate()
+        self._redraw()
 
-    # ---------------------------------------------------------------- input (wrapping PaintInput)
-    def _activate(self, action: tuple) -> None:
-        if action and action[0] == "regions":
-            self.toggle_region_tool()
-        else:
-            super()._activate(action)
+    # ---------------------------------------------------------------- input (the window asks first)
+    def press(self, pos, pid, taps: TapTracker) -> bool:
+        """A press on the body with the tool on (no dialog, button or panel under it: the window checked):
+        the press is the tool's, and True, when a region is under it and no other pointer is down."""
+        if not self.on or taps.pointer is not None or self.region_list is not None:
+            return False
+        rid = self.region_at(pos)
+        if rid is None:
+            return False
+        taps.down(pid)
+        self._press = {"region": rid, "t0": self.clock(), "pos": pos}
+        self._set_hover(rid, pos)
+        return True
 
-    def _pointer_down(self, pos, pid) -> None:
-        if (self.region_tool and self.dialog is None and self._pointer is None and self.region_list is None
-                and not any(b.rect.collidepoint(pos) for b in self.buttons.values())
-                and not (self.panel_rect is not None and self.panel_rect.collidepoint(pos))):
-            rid = self.region_at(pos)
-            if rid is not None:
-                self._last_pos = pos
-                self._pointer = pid
-                self._region_press = {"region": rid, "t0": self._region_clock(), "pos": pos}
-                self._set_hover(rid, pos)
-                return
-        super()._pointer_down(pos, pid)
-
-    def _pointer_move(self, pos, pid) -> None:
-        super()._pointer_move(pos, pid)
-        if self.region_tool and self._region_press is None and self._pointer is None:
+    def hover(self, pos, taps: TapTracker) -> None:
+        """The pointer moved (after the window handled the move): the name of the region under it."""
+        if self.on and self._press is None and taps.pointer is None:
             self._set_hover(self.region_at(pos), pos)
 
-    def _pointer_up(self, pos, pid) -> None:
-        press = self._region_press
-        if press is not None and pid == self._pointer:
-            self._region_press, self._pointer = None, None
-            long = self._region_clock() - press["t0"] >= LONG_PRESS_S
-            if not long and self.region_at(pos) == press["region"]:
-                self.toggle_region(press["region"])
-            self._set_hover(press["region"], press["pos"])  # the name stays until the pointer moves on
-            return
-        super()._pointer_up(pos, pid)
+    def release(self, pos, pid, taps: TapTracker) -> bool:
+        """The pointer lifted: True when it was the tool's press (a click fills or clears the region; a long
+        press only named it)."""
+        press = self._press
+        if press is None or pid != taps.pointer:
+            return False
+        self._press = None
+        taps.release()
+        long = self.clock() - press["t0"] >= LONG_PRESS_S
+        if not long and self.region_at(pos) == press["region"]:
+            self.toggle_region(press["region"])
+        self._set_hover(press["region"], press["pos"])  # the name stays until the pointer moves on
+        return True
 
     def _set_hover(self, rid: str | None, pos) -> None:
         if rid != self.hover_region:
             self.hover_region = rid
-            self.invalidate()
-        self._region_hover_pos = pos
+            self._redraw()
+        self._hover_pos = pos
 
-    def _key(self, event) -> None:
+    def list_key(self, event) -> None:
+        """A key while the region list shows (the window sends it every key then)."""
         lst = self.region_list
-        if lst is not None:
-            k = event.key
-            if k == pygame.K_ESCAPE:
-                self.region_list = None
-            elif k == pygame.K_UP:
-                lst.move(-1)
-            elif k == pygame.K_DOWN:
-                lst.move(1)
-            elif k == pygame.K_PAGEUP:
-                lst.move(-LIST_ROWS)
-            elif k == pygame.K_PAGEDOWN:
-                lst.move(LIST_ROWS)
-            elif k == pygame.K_BACKSPACE:
-                lst.backspace()
-            elif k in (pygame.K_RETURN, pygame.K_KP_ENTER) and lst.current is not None:
-                self.toggle_region(lst.current)
-            self._swallow_text = None
-            self.invalidate()
-            return
-        ctrl = bool((getattr(event, "mod", 0) or 0) & (pygame.KMOD_CTRL | pygame.KMOD_META))
-        if self.dialog is None and (event.key == pygame.K_F3 or (ctrl and event.key == pygame.K_f)):
-            self.open_region_list()
-            return
-        super()._key(event)
+        k = event.key
+        if k == pygame.K_ESCAPE:
+            self.region_list = None
+        elif k == pygame.K_UP:
+            lst.move(-1)
+        elif k == pygame.K_DOWN:
+            lst.move(1)
+        elif k == pygame.K_PAGEUP:
+            lst.move(-LIST_ROWS)
+        elif k == pygame.K_PAGEDOWN:
+            lst.move(LIST_ROWS)
+        elif k == pygame.K_BACKSPACE:
+            lst.backspace()
+        elif k in (pygame.K_RETURN, pygame.K_KP_ENTER) and lst.current is not None:
+            self.toggle_region(lst.current)
+        self._redraw()
 
-    def _text(self, text: str) -> None:
-        if self.region_list is not None:
-            self.region_list.type(text)
-            self.invalidate()
-            return
-        super()._text(text)
+    def list_text(self, text: str) -> None:
+        self.region_list.type(text)
+        self._redraw()
 
-    # ---------------------------------------------------------------- drawing (wrapping PaintPicture)
-    def _sync_buttons(self) -> None:
-        super()._sync_buttons()
-        if "regions" in self.buttons:
-            self.buttons["regions"].on = self.region_tool
-
-    def draw_partial(self, surface: pygame.Surface):
-        if self.region_tool or self.region_list is not None:
-            self.draw(surface)  # the hover name and the list are redrawn whole: no strokes in this mode
-            return None
-        return super().draw_partial(surface)
-
-    def draw(self, surface: pygame.Surface) -> None:
-        super().draw(surface)
-        if self.dialog is not None:
-            return
-        if self.region_tool and self.hover_region is not None:
-            self._draw_hover(surface)
+    # ---------------------------------------------------------------- drawing (last, over the window)
+    def draw(self, surface: pygame.Surface, pointer_pos) -> None:
+        if self.on and self.hover_region is not None:
+            self._draw_hover(surface, pointer_pos)
         if self.region_list is not None:
             self._draw_region_list(surface)
 
-    def _draw_hover(self, surface: pygame.Surface) -> None:
+    def px(self, v: float) -> int:
+        return self.layout.px(v)
+
+    def _draw_hover(self, surface: pygame.Surface, pointer_pos) -> None:
         region = self.atlas.region(self.hover_region)
-        lay = self.layouts.get(region.view)
+        lay = self.canvas.layouts.get(region.view)
         if lay is None:
             return
         render.draw_geometry(surface, lay, region.geometry, line=HOVER_LINE, width=max(2, self.px(3)))
-        fs = self.font_size
+        fs = self.layout.font_size
         t = self.text(self.region_label(self.hover_region), fs, TEXT)
-        x, y = self._region_hover_pos or self._last_pos
+        x, y = self._hover_pos or pointer_pos
         pad = self.px(8)
         box = pygame.Rect(0, 0, t.get_width() + 2 * pad, t.get_height() + 2 * pad)
         box.midbottom = (int(x), int(y) - self.px(18))
-        box.clamp_ip(self.body_rect)
+        box.clamp_ip(self.layout.body_rect)
         pygame.draw.rect(surface, HOVER_BG, box, border_radius=self.px(6))
         pygame.draw.rect(surface, HOVER_LINE, box, 2, border_radius=self.px(6))
         surface.blit(t, (box.left + pad, box.top + pad))
 
-    def region_list_rect(self) -> pygame.Rect:
-        r = self.body_rect.inflate(-self.px(40), -self.px(40))
-        return r
+    def list_rect(self) -> pygame.Rect:
+        return self.layout.body_rect.inflate(-self.px(40), -self.px(40))
 
     def _draw_region_list(self, surface: pygame.Surface) -> None:
         lst = self.region_list
-        r = self.region_list_rect()
-        fs = self.font_size
+        r = self.list_rect()
+        fs = self.layout.font_size
         pad = self.px(10)
         pygame.draw.rect(surface, LIST_BG, r, border_radius=self.px(8))
         pygame.draw.rect(surface, HOVER_LINE, r, 2, border_radius=self.px(8))
@@ -294,7 +296,7 @@ class PaintRegions:
             row = pygame.Rect(r.left + pad, y, r.width - 2 * pad, row_h)
             if i == lst.selected:
                 pygame.draw.rect(surface, LIST_SEL, row, border_radius=self.px(4))
-            share = self.pain_map.region_coverage().get(rid, 0.0)
+            share = self._pain_map().region_coverage().get(rid, 0.0)
             mark = "[x] " if share >= FULL_SHARE else "[~] " if share > 0 else "[ ] "
             t = self.text(mark + self.region_label(rid), fs, TEXT)
             surface.blit(t, (row.left + self.px(4), row.top + self.px(2)), area=pygame.Rect(0, 0, row.width, row_h))

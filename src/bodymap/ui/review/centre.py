@@ -3,7 +3,9 @@ difference, or the timeline (its own part draws it), with the header and the sen
 
 `CentrePicture` is a part the review window owns, given the session, the text cache and the timeline
 view; each draw gets the window's `Frame` (where things go) and `Toggles` (what the top bar turned on).
-The body is drawn by `bodymap.render.body`, the paint by `render.overlay.PaintOverlay`.
+The views of each pair (the map, before, after, the difference) are shown through a kit `BodyCanvas`
+(ui/kit/canvas.py, as the painting window and the kiosk show theirs): the body by `bodymap.render.body`, the
+paint by its `render.overlay.PaintOverlay`s, or the difference in the paint's place.
 """
 from __future__ import annotations
 
@@ -17,11 +19,11 @@ from ...compare import Comparison
 from ...painting import SENSATIONS, PainMap
 from ...render import body
 from ...render.body import DIFF_KINDS, DIFF_STYLE, diff_surface, diff_swatch, paint_period
-from ...render.overlay import PaintOverlay
 from ...render.picture import SENSATION_STYLE
 from ...review.session import ReviewSession
 from ...review.words import entry_time
 from ..kit import TextCache, swatch_surface, wrap_text
+from ..kit.canvas import BodyCanvas
 from ..kit.desk_colours import BAR_LINE, MUTED, RED, TEXT
 from .pairs import Pair, draw_pair_titles
 from .panels import draw_red_flag_tag, tag_size, urgency_tag
@@ -99,17 +101,18 @@ class CentrePicture:
 
     def _draw_views(self, surf: pygame.Surface, pair: Pair, pain_map: PainMap | None, zone=None,
                     diff: Comparison | None = None) -> None:
-        for v, lay in pair.layouts.items():
-            body.draw_under(surf, self.session.atlas, lay, dermatomes=self.t.dermatomes, zone=zone)
-            if diff is not None:
-                raster = self.session.atlas.raster(self.session.before.pain_map.scale)
-                surf.blit(diff_surface(diff, v, lay, raster, max(6, self.px(8))), (int(lay.left), int(lay.top)))
-            elif pain_map is not None:
-                ov = PaintOverlay(pain_map, lay, paint_period(lay, pain_map))
-                surf.blit(ov.surface, ov.topleft)
-            body.draw_over(surf, self.session.atlas, lay, outlines=self.t.outlines, dermatomes=self.t.dermatomes,
-                           zone=zone, label_size=max(16, int(22 * self.f.s)), zone_width=max(2, int(round(3 * self.f.s))),
-                           line_width=max(2, int(round(2 * self.f.s))))
+        canvas = BodyCanvas(self.session.atlas)  # the pair's views and the map's paint, shown once (cached)
+        canvas.place(pain_map if diff is None else None, pair.layouts, lambda lay: paint_period(lay, pain_map))
+        paint: Any = True
+        if diff is not None:  # the difference takes the paint's place
+            raster = self.session.atlas.raster(self.session.before.pain_map.scale)
+
+            def paint(target, v, lay):
+                target.blit(diff_surface(diff, v, lay, raster, max(6, self.px(8))), (int(lay.left), int(lay.top)))
+        canvas.draw_views(surf, under=dict(dermatomes=self.t.dermatomes, zone=zone), paint=paint,
+                          over=dict(outlines=self.t.outlines, dermatomes=self.t.dermatomes, zone=zone,
+                                    label_size=max(16, int(22 * self.f.s)), zone_width=max(2, int(round(3 * self.f.s))),
+                                    line_width=max(2, int(round(2 * self.f.s)))))
         draw_pair_titles(surf, pair, self.text)
         body.draw_side_markers(surf, pair.layouts, size=max(16, int(round(30 * self.f.s))))
 

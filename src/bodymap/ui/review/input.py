@@ -1,16 +1,22 @@
 """The review window's input: keys, pointer taps and drags, buttons.
 
-A part of `ReviewScreen` (bodymap.ui.review.screen): the methods share its state.
+A part of `ReviewScreen` (bodymap.ui.review.screen): the methods share its state. Taps follow the kit's one
+rule (`TapTracker`, ui/kit/tap.py, as the painting window and the kiosk): one pointer at a time, a tap is a
+press and release on one target, a drag of a list cancels it.
 """
 from __future__ import annotations
 
 import pygame
 
+from ..kit.tap import Through
 from ..pointer import DOWN, MOUSE, MOVE, Pointer, pointer_event
 
 
 class ReviewInput:
     """The review window's input: keys, pointer taps and drags, buttons."""
+
+    _pointer = Through("taps", "pointer")  # the pointer that owns the gesture (the window's `taps`)
+    _pressed = Through("taps", "pressed")  # the target it came down on, until a drag cancels it
 
     # ------------------------------------------------------------------
     # events
@@ -35,7 +41,8 @@ class ReviewInput:
         elif t in (pygame.WINDOWRESIZED, pygame.WINDOWSIZECHANGED):
             self.resize((event.x, event.y))
         elif t == pygame.WINDOWFOCUSLOST:
-            self._pointer, self._pressed, self._drag = None, None, None
+            self.taps.release()
+            self._drag = None
         elif t == pygame.KEYDOWN:
             self._key(event)
 
@@ -95,13 +102,12 @@ class ReviewInput:
 
     def _pointer_down(self, pos, pid) -> None:
         self._last_pos = pos
-        if self._pointer is not None:
-            return
-        self._pointer = pid
+        if not self.taps.down(pid):
+            return  # another pointer owns the gesture
         hit = self._hit(pos)
         if hit is not None and hit in self.buttons and not self.buttons[hit].enabled:
             hit = None
-        self._pressed = hit
+        self.taps.press(hit)
         if self.confirm.dialog is not None:
             return
         if self.show_list and self.list.viewport.collidepoint(pos):
@@ -112,21 +118,21 @@ class ReviewInput:
     def _pointer_move(self, pos, pid) -> None:
         if pid == MOUSE or pid == self._pointer:
             self._last_pos = pos
-        if pid != self._pointer or self._drag is None:
+        if not self.taps.owns(pid) or self._drag is None:
             return
         which, y0, scroll0 = self._drag
         if abs(pos[1] - y0) > self.px(12):
-            self._pressed = None  # a drag, not a tap
+            self.taps.cancel()  # a drag, not a tap
             (self.list if which == "list" else self.info).scroll_to(scroll0 - int(pos[1] - y0))
 
     def _pointer_up(self, pos, pid) -> None:
-        if pid != self._pointer:
+        if not self.taps.owns(pid):
             return
         self._last_pos = pos
-        pressed = self._pressed
-        self._pointer, self._pressed, self._drag = None, None, None
-        if pressed is not None and self._hit(pos) == pressed:
-            self._activate(self._action(pressed))
+        self._drag = None
+        target = self.taps.up(pid, self._hit(pos))  # pressed and released on the same target
+        if target is not None:
+            self._activate(self._action(target))
 
     def _action(self, target: str) -> tuple:
         """What a pressed target does: a map-list row, a match row, or a button's own action."""

@@ -42,6 +42,7 @@ from ...review.entries import FILTER_WORDS, subfolder_count
 from ...review.session import ReviewSession
 from ..scene import ON_CHANGE, DisplayWindow, run
 from ..kit import TextCache, wrap_text
+from ..kit.tap import TapTracker
 from ..kit.desk_colours import BAR_BG, BAR_LINE, BUTTON_ON_BG, BUTTON_ON_TEXT, TEXT
 from .confirm import ConfirmForm
 from .info import info_items
@@ -89,8 +90,7 @@ class ReviewScreen(ReviewLayout, ReviewInput):
         self.show_dermatomes = False
         self.show_zone = True
         self._list_before_compare = self.show_list
-        self._pointer: Any = None
-        self._pressed: str | None = None
+        self.taps = TapTracker()  # one pointer at a time, and what a tap is (ui/kit/tap.py): `_pressed` is its target
         self._drag: tuple[str, float, int] | None = None  # (panel, y0, scroll0)
         self._last_pos: tuple[float, float] = (0.0, 0.0)
         self.timeline_view = TimelineView(self.session, self.text)  # the plot and visit cards
