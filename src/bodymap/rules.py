@@ -404,40 +404,37 @@ def combine_many(model, pm: PartsMany, T: float) -> tuple[np.ndarray, list[dict]
             ceiling[i, ks[p]] = CEILING
     mine_of = rt.hyp_pat == np.arange(n_ids)[:, None]  # (lines, H): each line's hypotheses
     others_of = ~mine_of & (np.arange(H) != wide_h)  # ...and where its excess may go
-    for _ in range(3):  # a moved excess can push another line over its ceiling
-        belief = rule_arrays.belief(rt, post, n_ids)
-        over = belief > ceiling + 1e-12
-        if not over.any():
-            break
-        for k in np.flatnonzero(over.any(axis=0)).tolist():  # each map's lines in order, as one map at a time
-            rows = np.flatnonzero(over[:, k])
-            # not belief: an earlier line's excess may have reached this one this round (ADR 0036)
-            now = post[rows][:, mine_of[k]].sum(axis=1)
-            rows, now = rows[now > ceiling[rows, k]], now[now > ceiling[rows, k]]
-            if not rows.size:
-                continue
-            c = ceiling[rows, k]
-            excess = now - c
-            p = post[rows]
-            p[:, mine_of[k]] *= (c / now)[:, None]  # moves exactly `excess`
-            to_none = pm.to_none[rows, k]
-            some = bool(to_none.any())
-            if some:
-                p[np.ix_(np.flatnonzero(to_none), none_h)] += excess[to_none][:, None]
-            if not to_none.all():
-                move = ~to_none
-                q, e, pr = (p[move], excess[move], prior[rows[move]]) if some else (p, excess, prior[rows])
-                others = others_of[k]
-                w1 = np.where(others, q, 0.0)
-                w2 = np.where(others, pr, 0.0)
-                w = (0.5 * w1 / np.maximum(w1.sum(axis=1, keepdims=True), 1e-300)
-                     + 0.5 * w2 / np.maximum(w2.sum(axis=1, keepdims=True), 1e-300))
-                q += e[:, None] * w / w.sum(axis=1, keepdims=True)
-                if some:
-                    p[move] = q
-            post[rows] = p
+    # a line over its ceiling gives up its excess: few maps have one, each is settled alone
+    for i in np.flatnonzero((rule_arrays.belief(rt, post, n_ids) > ceiling + 1e-12).any(axis=1)).tolist():
+        _settle(rt, post[i], ceiling[i], pm.to_none[i], prior[i], mine_of, others_of, none_h)
     wide = np.flatnonzero(pm.wide_q > 0)
     if wide.size:
         post[wide] *= (1 - pm.wide_q[wide])[:, None]
         post[wide, wide_h] = pm.wide_q[wide]
     return post / post.sum(axis=1, keepdims=True), confused
+
+
+def _settle(rt, post: np.ndarray, ceiling: np.ndarray, to_none: np.ndarray, prior: np.ndarray, mine_of: np.ndarray,
+            others_of: np.ndarray, none_h: np.ndarray) -> None:
+    """One map's lines over their ceilings give up their excess, in place: to "no pattern fits well" or
+    to the other hypotheses, half by their probability and half by their prior."""
+    for _ in range(3):  # a moved excess can push another line over its ceiling
+        belief = np.bincount(rt.hyp_pat, weights=post, minlength=len(ceiling))
+        over = np.flatnonzero(belief > ceiling + 1e-12)
+        if not over.size:
+            break
+        for k in over:
+            mine = mine_of[k]
+            now = float(post[mine].sum())  # not belief[k]: an earlier line's excess may have reached it this round
+            if now <= ceiling[k]:
+                continue
+            excess = now - ceiling[k]
+            post[mine] *= ceiling[k] / now  # moves exactly `excess`, so the final division changes nothing
+            if to_none[k]:
+                post[none_h] += excess
+                continue
+            others = others_of[k]
+            w1 = np.where(others, post, 0.0)
+            w2 = np.where(others, prior, 0.0)
+            w = 0.5 * w1 / max(w1.sum(), 1e-300) + 0.5 * w2 / max(w2.sum(), 1e-300)
+            post += excess * w / w.sum()
