@@ -63,13 +63,13 @@ class Session:
         time.sleep(2.0)
         self.twin = twin = PaintScreen(SIZE)
 
-        def save_to(path):  # the twin keeps track of saving but never writes: only the real window does
-            twin._end_stroke()
-            twin.path, twin.desk.saved_version = Path(path), twin.pain_map.version
+        def save_to(path, **_how):  # the twin keeps track of saving but never writes: only the real window does
+            twin.edits.end_stroke()
+            twin.desk.path, twin.desk.saved_version = Path(path), twin.pain_map.version
             return True
 
-        twin.save_to = save_to
-        twin.print_pdf = lambda: None
+        twin.files.save_to = save_to
+        twin.day.print_pdf = lambda: None
 
     # -- one action, in the real window and in the twin ------------------------
     def _ev(self, kind, **kw) -> None:
@@ -87,9 +87,9 @@ class Session:
 
     def click(self, bid: str) -> None:
         self.twin.update()
-        scroll = self.twin.panel.scroll
+        scroll = self.twin.clinician.panel.scroll
         pos = self.twin.button_center(bid)
-        if self.twin.panel.scroll != scroll:
+        if self.twin.clinician.panel.scroll != scroll:
             raise SystemExit(f"{bid} is not visible without scrolling the panel")
         self.click_at(pos)
 

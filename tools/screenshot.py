@@ -58,11 +58,11 @@ def scripted_screen(size=(1280, 800), show_panel: bool = True) -> PaintScreen:
     _tap(screen, "brush:small")
     tx, ty = rp("right_dorsum_foot")
     _stroke(screen, "front", [(tx, ty), rp("right_big_toe")])
-    r = screen.slider.rect
+    r = screen.layout.slider.rect
     for kind in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP):
         screen.handle_event(pygame.event.Event(kind, pos=(int(r.left + 0.7 * r.width), r.centery), button=1))
     screen.update()
-    if screen.panel.hypotheses:
+    if screen.clinician.panel.hypotheses:
         _tap(screen, "panel:hyp:0")
     screen.update()
     return screen

@@ -156,5 +156,5 @@ def test_the_review_window_fits_the_laptop(atlas, tmp_path, size):
     s = ReviewScreen(tmp_path, size, atlas=atlas)
     s.screenshot()
     window = pygame.Rect(0, 0, *size)
-    for bid, b in s.buttons.items():
+    for bid, b in s.layout.buttons.items():
         assert window.contains(b.rect), (bid, b.rect, size)

@@ -227,3 +227,75 @@ def test_draw_views_shows_the_paint_inside_each_view_and_a_map_none_shows_none(a
     assert seen == ["front", "back"]
     c.place(None, c.layouts, 6)
     assert c.overlays == {} and c.pain_map is None
+
+
+
+def test_what_goes_over_the_paint_is_drawn_once_per_layout_and_reaches_past_the_view_by_the_margin(atlas,
+                                                                                                  monkeypatch):
+    """The painting window's layer over the paint (`margin`): the view's rectangle grown on every side, cut
+    to the window, drawn once while the layout and `over` stay, again when either changes."""
+    from bodymap.ui.kit import canvas as kit_canvas
+
+    c = canvas_for(atlas, PainMap(atlas))
+    calls = []
+    real = kit_canvas.body.draw_over
+    monkeypatch.setattr(kit_canvas.body, "draw_over", lambda *a, **k: (calls.append(a[2].view), real(*a, **k)))
+    over = dict(outlines=True, dermatomes=False)
+    window = pygame.Rect(0, 0, 800, 600)
+    layer, at = c.over_layer("back", over, 6, window)
+    lay = c.layouts["back"]
+    assert pygame.Rect(at, layer.get_size()) == lay.rect.inflate(12, 12).clip(window)
+    surf = pygame.Surface((800, 600))
+    c.draw_views(surf, over=over, margin=6)  # the back view's layer is kept; the front view's drawn once
+    c.draw_views(surf, over=dict(over), margin=6)  # the same words in a new dict: kept too
+    assert sorted(calls) == ["back", "front"]
+    c.draw_views(surf, over=dict(over, outlines=False), margin=6)  # other words: drawn again
+    assert sorted(calls) == ["back", "back", "front", "front"]
+    x, y = rep(atlas, "right_calf")  # a region line over the paint, on the patient's right calf (back view)
+    assert layer.get_at(tuple(int(v) for v in (lay.to_screen(x, y)[0] - at[0], lay.to_screen(x, y)[1] - at[1]))).a == 0
+    edge = layer.get_bounding_rect()  # the outline drawn inside the layer, the margin left around it
+    assert edge.width > 0 and pygame.Rect((0, 0), layer.get_size()).contains(edge)
+
+class TwoQuestions:
+    """A window's own rows for the clinician panel: two questions with buttons, the second answered "no"."""
+
+    state_key = ("q2", "no")
+
+    def add_rows(self, add, s):
+        add("heading", "Questions", (0, 0, 0))
+        add("question", "First question", (0, 0, 0), key="q1", choices=(("yes", "Yes", False), ("no", "No", False)))
+        add("question", "Second question", (0, 0, 0), key="q2", choices=(("yes", "Yes", False), ("no", "No", False),
+                                                                         ("clear", "Clear", True)), chosen="no")
+
+
+def test_the_ranking_panel_lays_out_hits_and_draws_the_buttons_of_a_window_s_own_rows():
+    """The panel is given the rows as a part (composition): it places each row's buttons side by side under
+    its text, hits them as panel:q:<key>:<choice>, and draws the chosen one as on; a red-flag box of
+    `flag_lines` keeps its height, flags or not."""
+    from bodymap.ui.kit import TextCache
+    from bodymap.ui.kit.desk_colours import SELECT_BORDER
+    from bodymap.ui.kit.ranking import RankingPanel
+    from fakes import FakeRanking
+
+    panel = RankingPanel(TwoQuestions(), flag_lines=2)
+    panel.layout(pygame.Rect(300, 0, 480, 600), 1.0, 22)
+    panel.set_ranking(FakeRanking(red_flags=[], hypotheses=[], prompts=[]), None, True)
+    assert panel.state_key == ("q2", "no")
+    kinds = [r.kind for r in panel.rows]
+    assert kinds.index("question") > kinds.index("no_flag")  # the window's rows come under the red-flag box
+    fixed = panel.fixed_h
+    q1, q2 = [r for r in panel.rows if r.kind == "question"]
+    rects = panel.choice_rects(q2)
+    assert list(rects) == ["yes", "no", "clear"]
+    assert all(q2.rect.contains(r) for r in rects.values())
+    assert rects["yes"].right < rects["no"].left < rects["no"].right < rects["clear"].left  # side by side
+    for key, row in (("q1", q1), ("q2", q2)):
+        for c, r in panel.choice_rects(row).items():
+            assert panel.hit(r.move(panel.rect.left, panel.rect.top).center) == f"panel:q:{key}:{c}"
+    surf = pygame.Surface((800, 600))
+    panel.draw(surf, TextCache())
+    on, off = (rects[c].move(panel.rect.left, panel.rect.top) for c in ("no", "yes"))
+    assert tuple(surf.get_at((on.centerx, on.top + 1)))[:3] == SELECT_BORDER  # the chosen answer is shown on
+    assert tuple(surf.get_at((off.centerx, off.top + 1)))[:3] != SELECT_BORDER
+    panel.set_ranking(FakeRanking(red_flags=["Urgent: a flag"], hypotheses=[], prompts=[]), None, False)
+    assert panel.fixed_h == fixed and [r.kind for r in panel.rows if r.fixed][1] == "red_flag"

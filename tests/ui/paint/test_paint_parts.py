@@ -1,15 +1,11 @@
 """The painting window is built from owned parts, not mixins (issue 19 item 2, ADR 0034).
 
-The first test reads the source: no class of `ui/paint` extends another class of `ui/paint`, and none has more
-than one base class of bodymap's own, so the window cannot grow a chain of mixins sharing one set of
-attributes again (the size rule would count such a chain as one class, ADR 0015; this says where it went
-wrong). The others build parts without a window, from what each is given, and check what they do.
+These tests build parts without a window, from what each is given, and check what they do. That no class of
+`ui/paint` extends another or gathers mixins is checked for every window at once, in tests/ui/test_window_parts.py.
 """
 from __future__ import annotations
 
-import ast
 from datetime import datetime
-from pathlib import Path
 
 import pygame
 import pytest
@@ -28,37 +24,9 @@ from bodymap.ui.paint.toolbar import ToolBar
 from drive import display_fixture
 from fakes import FakeRanking
 
-SRC = Path(__file__).resolve().parents[3] / "src" / "bodymap"
-PAINT = SRC / "ui" / "paint"
 SIZE = (1280, 800)
 
 display = display_fixture(SIZE)  # one headless display for the file; `atlas` comes from conftest
-
-
-def _classes(root: Path) -> dict[str, list[tuple[str, list[str]]]]:
-    """file -> [(class, base names)] for every module under `root`."""
-    out = {}
-    for path in sorted(root.rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        out[path.relative_to(SRC).as_posix()] = [
-            (n.name, [b.id if isinstance(b, ast.Name) else b.attr if isinstance(b, ast.Attribute) else ""
-                      for b in n.bases]) for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
-    return out
-
-
-def test_no_class_of_the_painting_window_extends_another_or_gathers_mixins():
-    paint = _classes(PAINT)
-    ours = {name for classes in paint.values() for name, _ in classes}
-    everywhere = {name for classes in _classes(SRC).values() for name, _ in classes}
-    assert {"PaintScreen", "WindowLayout", "ToolBar", "RegionsTool", "ClinicianPanel"} <= ours  # it reads them
-    chained = [(f, name, bases) for f, classes in paint.items() for name, bases in classes
-               if set(bases) & ours]
-    assert not chained, f"a class of ui/paint extends another (make it an owned part, ADR 0034): {chained}"
-    gathered = [(f, name, bases) for f, classes in paint.items() for name, bases in classes
-                if len(set(bases) & everywhere) > 1]
-    assert not gathered, f"a class of ui/paint gathers mixins: {gathered}"
-    screen = dict(paint["ui/paint/screen.py"])
-    assert screen["PaintScreen"] == []  # the window composes its parts and inherits nothing
 
 
 def test_no_part_keeps_the_window_itself(atlas, tmp_path):

@@ -54,9 +54,9 @@ def test_print_in_a_comparison_writes_both_visits_and_the_difference(atlas, tmp_
     open_row(s, v1)
     assert s.mode == "compare"
     s.screenshot()
-    assert s.buttons["print"].enabled
+    assert s.layout.buttons["print"].enabled
     tap(s, "print")
-    out = s.last_report
+    out = s.printer.last_report
     assert out is not None and out.parent == v2.parent and out.name == "v2_vs_v1.pdf"
     text = pdf_text(out)
     assert "2026-12-07" in text and "2026-12-21" in text
@@ -77,7 +77,7 @@ def test_print_in_the_timeline_writes_every_visit(atlas, tmp_path, two_visits):
     assert s.mode == "timeline"
     s.screenshot()
     tap(s, "print")
-    out = s.last_report
+    out = s.printer.last_report
     assert out is not None and out.name == "v2_timeline.pdf"
     text = pdf_text(out)
     table = text[text.index("Since the visit before"):]

@@ -227,7 +227,7 @@ def test_a_single_file_opens_straight_into_it(atlas, tmp_path):
     s = ReviewScreen(p, SIZE, atlas=atlas)
     assert s.current is not None and s.current.ok and s.current.entry.path == p
     assert [e.path for e in s.entries] == [p]
-    assert not s.show_list
+    assert not s.panes.show_list
 
 
 def test_the_list_scrolls(atlas, tmp_path):
@@ -399,7 +399,7 @@ def test_compare_marks_new_resolved_and_persistent_areas(atlas, tmp_path):
     s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=timezone.utc)
     open_row(s, after)  # the newer one first: "before" must still be the older map
     tap(s, "compare")
-    assert s.mode == "pick" and s.show_list
+    assert s.mode == "pick" and s.panes.show_list
     open_row(s, before)
     assert s.mode == "compare"
     assert s.before.entry.path == before and s.after.entry.path == after
@@ -443,9 +443,9 @@ def test_compare_marks_new_resolved_and_persistent_areas(atlas, tmp_path):
     # in compare mode, choosing a map on the list leaves the comparison and shows that map
     tap(s, "compare")
     open_row(s, before)
-    assert s.mode == "compare" and not s.show_list
+    assert s.mode == "compare" and not s.panes.show_list
     tap(s, "list")
-    assert s.show_list
+    assert s.panes.show_list
     open_row(s, before)
     assert s.mode == "single" and s.current.entry.path == before
     s.screenshot()
@@ -505,10 +505,10 @@ def test_layout_scales_targets_stay_touch_sized_and_nothing_overlaps(atlas, tmp_
             open_row(s, before)
             assert s.mode == "compare"
         s.screenshot()
-        for b in s.buttons.values():
+        for b in s.layout.buttons.values():
             assert b.rect.height >= 48 and b.rect.width >= 48
-            assert s.top_rect.contains(b.rect)
-        bs = list(s.buttons.values())
+            assert s.layout.top_rect.contains(b.rect)
+        bs = list(s.layout.buttons.values())
         for i, a in enumerate(bs):
             for b in bs[i + 1:]:
                 assert not a.rect.colliderect(b.rect)
@@ -516,14 +516,14 @@ def test_layout_scales_targets_stay_touch_sized_and_nothing_overlaps(atlas, tmp_
             assert row.rect.height >= 48
         for row in s.info.hypothesis_rows():
             assert row.rect.height >= 48
-        assert s.font_size >= 16 and s.small_size >= 16
-        panes = [s.center_rect, s.info_rect] + ([s.list_rect] if s.show_list else [])
+        assert s.layout.font_size >= 16 and s.layout.small_size >= 16
+        panes = [s.layout.center_rect, s.layout.info_rect] + ([s.layout.list_rect] if s.panes.show_list else [])
         for i, a in enumerate(panes):
             for b in panes[i + 1:]:
                 assert not a.colliderect(b)
-        for pair in s.pairs.values():
+        for pair in s.layout.pairs.values():
             for lay in pair.layouts.values():
-                assert s.center_rect.contains(lay.rect)
+                assert s.layout.center_rect.contains(lay.rect)
             f, b = pair.layouts["front"].rect, pair.layouts["back"].rect
             assert not f.colliderect(b)
 
@@ -707,13 +707,13 @@ def test_print_writes_the_report_pdf_of_the_open_map_and_the_toast_names_it(atla
                  answers={"bladder_bowel": True})
     s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=timezone.utc)
     s.screenshot()
-    assert not s.buttons["print"].enabled  # nothing open yet
+    assert not s.layout.buttons["print"].enabled  # nothing open yet
     open_row(s, a)
     s.screenshot()
-    assert s.buttons["print"].enabled
+    assert s.layout.buttons["print"].enabled
     tap(s, "print")
     pdf = tmp_path / "visit2.pdf"
-    assert s.last_report == pdf and pdf.read_bytes().startswith(b"%PDF")
+    assert s.printer.last_report == pdf and pdf.read_bytes().startswith(b"%PDF")
     assert str(pdf) in s.toast
     assert a.read_bytes()  # the map itself is untouched and still loads
     load_for_report(a)
@@ -727,7 +727,7 @@ def test_print_writes_the_report_pdf_of_the_open_map_and_the_toast_names_it(atla
     monkeypatch.setattr(printing, "report_path",
                         lambda p, folder=None: real(p, folder) if folder else tmp_path / "no-such" / "x.pdf")
     tap(s, "print")
-    assert s.last_report == elsewhere / "visit2.pdf" and s.last_report.read_bytes().startswith(b"%PDF")
+    assert s.printer.last_report == elsewhere / "visit2.pdf" and s.printer.last_report.read_bytes().startswith(b"%PDF")
     assert str(elsewhere / "visit2.pdf") in s.toast and "cannot write beside the map" in s.toast
 
 
@@ -769,10 +769,10 @@ def test_the_timeline_shows_one_patients_visits_in_visit_date_order_with_the_cha
     s = ReviewScreen(tmp_path, SIZE, atlas=atlas, tz=timezone.utc)
     open_row(s, bare)
     s.screenshot()
-    assert not s.buttons["timeline"].enabled  # no patient identifier: nothing to group by
+    assert not s.layout.buttons["timeline"].enabled  # no patient identifier: nothing to group by
     open_row(s, v3)
     s.screenshot()
-    assert s.buttons["timeline"].enabled
+    assert s.layout.buttons["timeline"].enabled
     tap(s, "timeline")
     assert s.mode == "timeline"
     assert [Path(v.key) for v in s.timeline.visits] == [v1, v2, v3]  # not the saved order, not the other patient
@@ -799,7 +799,7 @@ def test_the_timeline_plot_draws_extent_and_pain_where_given(atlas, tmp_path, pa
     open_row(s, v1)
     tap(s, "timeline")
     surf = s.screenshot()
-    pts = plot_points(s.timeline, s.timeline_view.plot_rect, s.s)
+    pts = plot_points(s.timeline, s.timeline_view.plot_rect, s.layout.s)
     extents = [fileformat.load(p).extent_percent()["total"] for p in (v1, v2, v3)]
     assert sorted(pts["extent"]) == [0, 1, 2]
     assert sorted(pts["pain"]) == [0, 2]  # the second visit gave no pain score: no marker, not a 0
@@ -847,9 +847,9 @@ def test_the_timeline_fits_small_and_tall_windows(atlas, tmp_path, patient_folde
         cards = [r for _, r in s.timeline_view.cards]
         assert cards, size
         for r in cards:
-            assert s.center_rect.contains(r) and r.height >= 48 and not r.colliderect(s.timeline_view.plot_rect), size
+            assert s.layout.center_rect.contains(r) and r.height >= 48 and not r.colliderect(s.timeline_view.plot_rect), size
         assert s.timeline_view.hidden + len(cards) == 3
-        assert s.center_rect.contains(s.timeline_view.plot_rect), size
+        assert s.layout.center_rect.contains(s.timeline_view.plot_rect), size
 
 
 def test_a_comparison_names_the_visit_dates_it_is_ordered_by(atlas, tmp_path, patient_folder):
@@ -862,7 +862,7 @@ def test_a_comparison_names_the_visit_dates_it_is_ordered_by(atlas, tmp_path, pa
     shown = " | ".join(t for _, t in s.info.texts())
     assert "Before (older): V1, visit 2024-03-01, saved 2024-05-01 09:00 UTC" in shown
     assert "After (newer): V3, visit 2024-04-20, saved 2024-03-01 09:00 UTC" in shown
-    assert s.pairs["before"].heading.endswith("visit 2024-03-01")
+    assert s.layout.pairs["before"].heading.endswith("visit 2024-03-01")
 
 
 def test_refresh_keeps_the_timeline_and_adds_a_new_visit_and_a_list_tap_leaves_it(atlas, tmp_path, patient_folder):
@@ -877,7 +877,7 @@ def test_refresh_keeps_the_timeline_and_adds_a_new_visit_and_a_list_tap_leaves_i
     open_row(s, other)
     assert s.mode == "single" and s.timeline is None and s.current.entry.path == other
     s.screenshot()
-    assert s.buttons["timeline"].enabled
+    assert s.layout.buttons["timeline"].enabled
 
 
 def test_a_timeline_comparison_draws_each_change_on_the_patients_own_side_in_both_views(atlas, tmp_path):

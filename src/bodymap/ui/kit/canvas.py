@@ -68,6 +68,7 @@ class BodyCanvas:
         self.dirty_rects: list[pygame.Rect] = []
         self._body_pixels: dict[tuple, np.ndarray] = {}
         self._over_layers: dict[tuple, pygame.Surface] = {}  # what goes over the paint, drawn once (draw_views)
+        self._over_seen: tuple[Any, str] = (None, "")  # the last `over` asked for, and its key's words
 
     # -- where the views are -------------------------------------------------
     def place(self, pain_map, layouts: dict[str, Any], period: int | Callable[[Any], int]) -> None:
@@ -215,13 +216,16 @@ class BodyCanvas:
 
     # -- showing the views -----------------------------------------------------
     def draw_views(self, surface: pygame.Surface, *, under: dict | None = None, paint: Any = True,
-                   over: dict | None = None, extra: Callable | None = None, clip: bool = False) -> None:
+                   over: dict | None = None, extra: Callable | None = None, clip: bool = False,
+                   margin: int | None = None) -> None:
         """Each view in turn: the body under the paint (`render.body.draw_under(**under)`, left out when
         `under` is None), the paint overlay (`paint` True), or what takes its place (`paint` a function of
         (surface, view, layout), e.g. a difference), what goes over it (`render.body.draw_over(**over)`), then
         `extra(surface, layout, view)`. `clip`: each view drawn inside its own rectangle (a magnified view
-        reaches past it); what goes over the paint is then drawn once per layout and kept (`over` must not
-        change in place: pass a new dict)."""
+        reaches past it). What goes over the paint is drawn once per layout and kept (`over_layer`) when `clip`
+        (inside the view's rectangle) or `margin` is given (that many pixels past it on every side, for a line
+        or a name at the edge); `over` must then not change in place: pass a new dict."""
+        bounds = surface.get_rect()
         for v, lay in self.layouts.items():
             target, local = in_window(surface, lay) if clip else (surface, lay)
             if under is not None:
@@ -230,26 +234,37 @@ class BodyCanvas:
                 paint(target, v, local)
             elif paint and v in self.overlays:
                 target.blit(self.overlays[v].surface, (int(local.left), int(local.top)))
-            if over is not None and clip:
-                target.blit(self._over_layer(target.get_size(), local, over), (0, 0))
+            if over is not None and (clip or margin is not None):
+                layer, at = self.over_layer(v, over, 0 if clip else margin, bounds)
+                surface.blit(layer, at)
             elif over is not None:
                 body.draw_over(target, self.atlas, local, **over)
             if extra is not None:
                 extra(target, local, v)
 
-    def _over_layer(self, size: tuple[int, int], lay, over: dict) -> pygame.Surface:
-        """What goes over the paint in one view's window of `size`, transparent elsewhere (kept per layout)."""
-        key = (size, lay, repr(sorted(over.items())))
+    def over_layer(self, view: str, over: dict, margin: int = 0,
+                   bounds: pygame.Rect | None = None) -> tuple[pygame.Surface, tuple[int, int]]:
+        """What goes over the paint on `view` (`render.body.draw_over(**over)`), on a transparent layer over the
+        view's rectangle grown by `margin` px on every side (and cut to `bounds`, the window), and where the
+        layer goes. Drawn once per layout and kept, so a frame that shows it again only blits it."""
+        lay = self.layouts[view]
+        r = lay.rect.inflate(2 * margin, 2 * margin)
+        if bounds is not None:
+            r = r.clip(bounds)
+        local = dataclasses.replace(lay, left=lay.left - r.left, top=lay.top - r.top)
+        if self._over_seen[0] is not over:  # the same dict again (it must not change in place): its words kept
+            self._over_seen = (over, repr(sorted(over.items())))
+        key = (r.size, local, self._over_seen[1])
         layer = self._over_layers.get(key)
         if layer is None:
             if len(self._over_layers) > 8:  # a few layouts (whole, magnified, a resize): drop the old ones
                 self._over_layers.clear()
-            layer = pygame.Surface(size, pygame.SRCALPHA)
-            body.draw_over(layer, self.atlas, lay, **over)
+            layer = pygame.Surface(r.size, pygame.SRCALPHA)
+            body.draw_over(layer, self.atlas, local, **over)
             if pygame.display.get_surface() is not None:
                 layer = layer.convert_alpha()
             self._over_layers[key] = layer
-        return layer
+        return layer, r.topleft
 
     # -- what to draw again --------------------------------------------------
     def _note(self, rect: pygame.Rect | None) -> None:

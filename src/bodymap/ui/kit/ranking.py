@@ -1,5 +1,9 @@
 """The kit's `RankingPanel`, the clinician panel: red flags (always on top, in red), the matcher's ranking, prompts.
 
+A window may give it rows of its own, above the ranking (`rows`, an owned part with `add_rows(add, s)`: the
+painting window's questions, ui/paint/questions.py). A row may carry buttons (`choices`, drawn under its text
+and hit as `panel:q:<key>:<choice>`): the panel lays them out, draws and hits them, the part only says which.
+
 The matcher (`bodymap.matcher`) is imported only when the panel first needs it
 (`load_matcher`), so the painting window works, and says "matcher unavailable",
 when it is missing or broken.
@@ -44,6 +48,8 @@ class PanelRow:
     fixed: bool = False  # red flags and the title do not scroll
     probability: float = 0.0
     key: str | None = None  # a question row's answer key (bodymap.ui.paint.questions)
+    choices: tuple[tuple[str, str, bool], ...] = ()  # the row's buttons: (choice, label, quiet unless chosen)
+    chosen: str | None = None  # the choice shown as on
 
 
 def flag_box_rows(flags: list[Any], n: int, y: int, pad: int, gap: int, inner: int,
@@ -100,12 +106,16 @@ class _Scrolled:
 
 
 class RankingPanel:
-    #: 0: the red-flag box grows with the flags; N: a box of N lines always, so that a flag raised while
-    #: answering never moves the rows under it (the painting window's questions, issue 21)
-    flag_lines = 0
+    """The clinician panel (see the module). `rows`: an owned part that adds the window's rows above the ranking
+    (`add_rows(add, s)`, and `state_key`: what those rows show), or None. `flag_lines`: 0, the red-flag box grows
+    with the flags; N, a box of N lines always, so that a flag raised while answering never moves the rows
+    under it (the painting window's questions, issue 21)."""
+
     scroll, fixed_h, content_h = _Scrolled("offset"), _Scrolled("fixed_h"), _Scrolled("content_h")
 
-    def __init__(self) -> None:
+    def __init__(self, rows: Any = None, flag_lines: int = 0) -> None:
+        self.extra = rows
+        self.flag_lines = flag_lines
         self.ranking: Any = None
         self.computed = False  # nothing asked of the matcher yet: show nothing rather than a guess
         self.error: str | None = None
@@ -182,15 +192,16 @@ class RankingPanel:
         y = pad
 
         def add(kind, text, colour, *, fixed=False, index=None, indent=0, min_h=0, probability=0.0, fsize=None,
-                extra_h=0, key=None, skip=0):
+                key=None, skip=0, choices=(), chosen=None):
             nonlocal y
             y += skip
             fs = fsize or size
             lines = wrap_text(text, fs, inner - indent - (2 * pad if min_h else 0))
             flh = render.font(fs).get_linesize() + 1
+            extra_h = self._choice_h() + int(6 * s) if choices else 0  # the row's buttons under its text
             h = max(len(lines) * flh + (2 * pad if min_h else 0), min_h) + extra_h
             row = PanelRow(kind, lines, pygame.Rect(pad + indent, y, inner - indent, h), colour, index, fixed,
-                           probability, key)
+                           probability, key, tuple(choices), chosen)
             self.rows.append(row)
             y += h + gap
             return row
@@ -207,7 +218,8 @@ class RankingPanel:
                 add("red_flag", str(getattr(f, "text", f)), RED, fixed=True)
             y += gap
         self.fixed_h = y
-        self._rows_first(add)  # a subclass's rows above the ranking (the painting window's urgent questions)
+        if self.extra is not None:  # the window's rows above the ranking (the painting window's questions)
+            self.extra.add_rows(add, s)
         if cut:  # the box could not hold every flag whole: all of them in full, still above the ranking
             add("heading", "Red flags in full", RED, skip=gap)
             for f in flags:
@@ -251,7 +263,6 @@ class RankingPanel:
                 add("heading", "Ask about", TEXT)
                 for p in prompts:
                     add("prompt", f"• {p}", TEXT, indent=int(8 * s))
-        self._rows_last(add)  # a subclass's rows under the ranking (the painting window's questions)
         if self.computed and not (self.ranking is None or self.error) and self.disclaimer:
             y += gap
             add("disclaimer", self.disclaimer, MUTED)
@@ -259,11 +270,21 @@ class RankingPanel:
         self.scroller.height = self.rect.height
         self.scroller.clamp()
 
-    def _rows_first(self, add) -> None:
-        """Rows at the top of the scrolled part, above the ranking: none here."""
+    @property
+    def state_key(self) -> Any:
+        """What the window's own rows show (their part's `state_key`), None without them."""
+        return getattr(self.extra, "state_key", None)
 
-    def _rows_last(self, add) -> None:
-        """Rows under the ranking and prompts, above the disclaimer: none here."""
+    def _choice_h(self) -> int:
+        return int(48 * self._s)
+
+    def choice_rects(self, row: PanelRow) -> dict[str, pygame.Rect]:
+        """The buttons of a row with choices, in panel coordinates (before scrolling), side by side under its text."""
+        btn_h, gap = self._choice_h(), int(6 * self._s)
+        r, n = row.rect, len(row.choices)
+        w = (r.width - gap * (n - 1)) // n if n else 0
+        return {c: pygame.Rect(r.left + i * (w + gap), r.bottom - btn_h, w, btn_h)
+                for i, (c, _, _) in enumerate(row.choices)}
 
     def scroll_by(self, dy: int) -> None:
         self.scroll_to(self.scroll + dy)
@@ -278,6 +299,11 @@ class RankingPanel:
     def hit(self, pos) -> str | None:
         if not self.rect.collidepoint(pos):
             return None
+        if pos[1] >= self.rect.top + self.fixed_h:  # a row's button: 'panel:q:<key>:<choice>'
+            for row in self.rows:
+                for c, r in self.choice_rects(row).items() if row.choices else ():
+                    if r.move(self.rect.left, self.rect.top - self.scroll).collidepoint(pos):
+                        return f"panel:q:{row.key}:{c}"
         for row in self.rows:
             if row.kind == "hypothesis":
                 r = self.row_screen_rect(row)
@@ -338,7 +364,26 @@ class RankingPanel:
                 ty += lh
         surf.blit(scrolled, (0, self.fixed_h))
         self.scroller.draw_hint(surf, self.rect.width, BUTTON_BORDER)
+        self._draw_choices(surf, text)
         return surf
+
+    def _draw_choices(self, surf: pygame.Surface, text: TextCache) -> None:
+        """The buttons of the rows with choices, in the scrolled part."""
+        surf.set_clip(pygame.Rect(0, self.fixed_h, self.rect.width, max(self.rect.height - self.fixed_h, 0)))
+        for row in self.rows:
+            labels = {c: (label, quiet) for c, label, quiet in row.choices}
+            for c, r in self.choice_rects(row).items() if row.choices else ():
+                r = r.move(0, -self.scroll)
+                if r.bottom < self.fixed_h or r.top > self.rect.height:
+                    continue
+                on = c == row.chosen
+                pygame.draw.rect(surf, SELECT_BG if on else BUTTON_BG, r, border_radius=8)
+                pygame.draw.rect(surf, SELECT_BORDER if on else BUTTON_BORDER, r, width=3 if on else 2,
+                                 border_radius=8)
+                label, quiet = labels[c]
+                t = text(label, max(14, int(self._size * 0.85)), MUTED if quiet and not on else TEXT)
+                surf.blit(t, t.get_rect(center=r.center))
+        surf.set_clip(None)
 
     def _key(self, index: int) -> tuple[str, str]:
         h = self.hypotheses[index]

@@ -1,7 +1,7 @@
 """The clinician panel's part of the painting window: `ClinicianPanel`, an owned part of `PaintScreen`.
 
-It holds the panel on screen (`QuestionPanel`, questions.py: the red-flag box, the questions, the ranking),
-the ranking the matcher last gave, why it failed if it did, the pattern selected and its referral zone, and
+It holds the panel on screen (the kit's `RankingPanel`: the red-flag box and the ranking, with the question
+rows of questions.py, `QuestionRows`, as its own rows), the ranking the matcher last gave, why it failed if it did, the pattern selected and its referral zone, and
 whether the ranking is stale. Answering goes through the painting desk (tapping the chosen answer again
 clears it; bodymap.desk), and the ranking and the flags follow at once. The matcher (`bodymap.matcher`, or the
 one the window was given) is imported only when the panel first needs it; a matcher that is missing or fails
@@ -15,10 +15,10 @@ from typing import Any, Callable
 from ... import vocabulary
 from ...errors import BodymapError
 from ..kit.form import FormDialog, TextField
-from ..kit.ranking import load_matcher
+from ..kit.ranking import RankingPanel, load_matcher
 
 from .context import PartContext
-from .questions import QuestionPanel
+from .questions import FLAG_LINES, QuestionRows
 
 
 class ClinicianPanel:
@@ -26,7 +26,8 @@ class ClinicianPanel:
 
     def __init__(self, ctx: PartContext, matcher: Any, shown: Callable[[], bool]):
         self.ctx = ctx
-        self.panel = QuestionPanel()
+        self.questions = QuestionRows()  # the question rows, a part of the panel (questions.py)
+        self.panel = RankingPanel(self.questions, flag_lines=FLAG_LINES)
         self.ranking: Any = None
         self.matcher_error: str | None = None
         self.zone: dict[str, float] | None = None  # the selected pattern's referral zone (region -> share)
@@ -50,7 +51,7 @@ class ClinicianPanel:
         self.ranking, self.matcher_error = desk.assess(self.matcher)
         before = self.panel.selected
         m = desk.pain_map
-        self.panel.set_questions(m.answers, m.saddle_painted or m.both_legs_painted)
+        self.questions.set_answers(m.answers, m.saddle_painted or m.both_legs_painted)
         disclaimer = getattr(self._matcher, "DISCLAIMER", None) if self.matcher_error is None else None
         self.panel.set_ranking(self.ranking, self.matcher_error, m.is_empty,
                                disclaimer if isinstance(disclaimer, str) else None)
@@ -88,7 +89,7 @@ class ClinicianPanel:
         p = self.panel
         zone = None if self.zone is None else tuple(sorted(self.zone.items()))
         return (p.scroll, p.selected, id(p.ranking), p.computed, self.matcher_error, zone,
-                getattr(p, "state_key", None))
+                self.questions.state_key)
 
     def target_action(self, target: Any) -> tuple | None:
         """What a tapped panel target does: ("answer", key, choice) or ("hypothesis", index); else None."""

@@ -1,15 +1,15 @@
 """The painting window's picture of the body views: `BodyPicture`, an owned part of `PaintScreen`.
 
-It draws the views through `render/body.py` (the one drawing of the body) in two cached layers around the
-paint overlays of the window's `BodyCanvas`: under the paint (the background: silhouettes, titles and
-captions, the side markers "R"/"L" or the zoom's, the referral zone's shading, dermatome fills), cached per
-layout, and over it (outlines, dermatome lines, the zone's edge), cached per view. A whole frame blits the
-three; a partial frame blits them only in the rectangles a stroke changed. It is given the atlas, the
-canvas, the tool bar (outlines and dermatomes shown), the text cache and the referral zone to shade.
+It shows the views through the window's `BodyCanvas` (`draw_views`, as the kiosk and the review window do:
+`render/body.py`, the one drawing of the body, under and over the paint overlays) in two cached layers around
+the paint: under it the background (silhouettes, the referral zone's shading, dermatome fills, then this
+part's titles and captions and the side markers "R"/"L" or the zoom's), cached per layout; over it (outlines,
+dermatome lines, the zone's edge) the canvas's layer of each view (`over_layer`), kept per layout. A whole
+frame draws the three; a partial frame blits them only in the rectangles a stroke changed. It is given the
+atlas, the canvas, the tool bar (outlines and dermatomes shown), the text cache and the referral zone to shade.
 """
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, Callable
 
 import pygame
@@ -39,6 +39,8 @@ class BodyPicture:
         self._bg_key: Any = None
         self._tops: dict[str, tuple[pygame.Surface, tuple[int, int]]] = {}
         self._tops_key: Any = None
+        self._over: dict = {}  # what goes over the paint (render.body.draw_over's arguments), for `tops`' key
+        self._margin = 0  # px the layer over the paint reaches past each view (a line or a name at the edge)
 
     def place(self, layout: Any) -> None:
         self.layout = layout
@@ -51,12 +53,8 @@ class BodyPicture:
     def draw(self, surface: pygame.Surface) -> None:
         """The whole picture: the background, each view's paint overlay and what goes over it."""
         surface.blit(self.background(), (0, 0))
-        tops = self.tops()
-        for v in self.canvas.layouts:
-            ov = self.canvas.overlays[v]
-            surface.blit(ov.surface, ov.topleft)
-            top, at = tops[v]
-            surface.blit(top, at)
+        self.tops()  # (what goes over the paint, for this layout and these tools)
+        self.canvas.draw_views(surface, paint=True, over=self._over, margin=self._margin)
 
     def draw_in(self, surface: pygame.Surface, rects: list[pygame.Rect]) -> None:
         """The picture again only inside `rects` (the rectangles a stroke changed)."""
@@ -85,16 +83,9 @@ class BodyPicture:
             return self._bg
         bg = pygame.Surface(size)
         bg.fill(render.BACKGROUND)
-        zone = self._zone()
-        for v, lay in layouts.items():
-            target, at = bg, None
-            if self.canvas.zoom is not None:  # a zoomed view's picture reaches past its frame: draw it inside it
-                target, at = pygame.Surface((lay.width, lay.height)), (int(lay.left), int(lay.top))
-                target.fill(render.BACKGROUND)
-                lay = dataclasses.replace(lay, left=0.0, top=0.0)
-            body.draw_under(target, self.atlas, lay, dermatomes=self.tools.show_dermatomes, zone=zone)
-            if at is not None:
-                bg.blit(target, at)
+        # a zoomed view's picture reaches past its frame: drawn inside it (`clip`)
+        self.canvas.draw_views(bg, under=dict(dermatomes=self.tools.show_dermatomes, zone=self._zone()), paint=False,
+                               clip=self.canvas.zoom is not None)
         self._draw_titles(bg)
         if self.canvas.zoom is None:
             body.draw_side_markers(bg, layouts, size=max(16, int(34 * self.layout.s)))
@@ -133,22 +124,17 @@ class BodyPicture:
             surface.blit(t, t.get_rect(bottomright=(lay.left + lay.width - L.px(6), lay.top + lay.height - 2)))
 
     def tops(self) -> dict[str, tuple[pygame.Surface, tuple[int, int]]]:
+        """Each view's layer over the paint and where it goes (the canvas's `over_layer`), asked of the canvas
+        only when the layout, the tools or the zone changed."""
         layouts, tools = self.canvas.layouts, self.tools
         key = (tuple(layouts.values()), tools.show_outlines, tools.show_dermatomes, self._zone_key())
         if self._tops_key == key:
             return self._tops
         L = self.layout
-        m = L.px(6) if self.canvas.zoom is None else 0  # a zoomed view stays inside its frame
-        zone = self._zone()
-        tops = {}
-        for v, lay in layouts.items():
-            surf = pygame.Surface((lay.width + 2 * m, lay.height + 2 * m), pygame.SRCALPHA)
-            local = dataclasses.replace(lay, left=float(m), top=float(m))
-            body.draw_over(surf, self.atlas, local, outlines=tools.show_outlines, dermatomes=tools.show_dermatomes,
-                           zone=zone, label_size=max(16, int(24 * L.s)), zone_width=max(2, L.px(3)),
-                           line_width=max(2, L.px(2)))
-            if pygame.display.get_surface() is not None:
-                surf = surf.convert_alpha()
-            tops[v] = (surf, (int(lay.left) - m, int(lay.top) - m))
-        self._tops, self._tops_key = tops, key
-        return tops
+        self._margin = L.px(6) if self.canvas.zoom is None else 0  # a zoomed view stays inside its frame
+        self._over = dict(outlines=tools.show_outlines, dermatomes=tools.show_dermatomes, zone=self._zone(),
+                          label_size=max(16, int(24 * L.s)), zone_width=max(2, L.px(3)), line_width=max(2, L.px(2)))
+        window = pygame.Rect(0, 0, *L.size)
+        self._tops = {v: self.canvas.over_layer(v, self._over, self._margin, window) for v in layouts}
+        self._tops_key = key
+        return self._tops

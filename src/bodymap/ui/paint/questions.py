@@ -1,27 +1,25 @@
 """Questions in the painting window: every question the kiosk asks, answered in the clinician panel.
 
-- `QuestionPanel`: the clinician panel (the kit's `RankingPanel`, bodymap.ui.kit.ranking) plus question rows, each with
-  Yes / No / Unsure (age: Set... / Clear). Fired red flags stay in the red box on top
-  with their urgency; the questions come next, above the ranking (issue 21), so that a
-  ranking that changes with an answer never moves the buttons: when the saddle area or
-  both legs are painted, the red-flag questions first ("Ask now"), then the rest, in the
-  kiosk's order (follow-ups only when they apply).
+- `QuestionRows`: an owned part of the clinician panel (the kit's `RankingPanel`, bodymap.ui.kit.ranking, given
+  it as its `rows`): the question rows, each with Yes / No / Unsure (age: Set... / Clear), which the panel
+  lays out, draws and hits as `panel:q:<key>:<choice>`. Fired red flags stay in the panel's red box on top
+  with their urgency; the questions come next, above the ranking (issue 21), so that a ranking that changes
+  with an answer never moves the buttons: when the saddle area or both legs are painted, the red-flag
+  questions first ("Ask now"), then the rest, in the kiosk's order (follow-ups only when they apply).
 - the window's side (answering, the age form, the ranking and its referral zone) is the
-  owned part `ClinicianPanel` (clinician.py), which holds this panel.
+  owned part `ClinicianPanel` (clinician.py), which holds the panel and this part.
 """
 from __future__ import annotations
 
 from typing import Any
 
-import pygame
-
 from ... import vocabulary
 from ...painting import UNSURE
-from ..kit.ranking import RankingPanel
-from ..kit.desk_colours import BUTTON_BG, BUTTON_BORDER, MUTED, RED, SELECT_BG, SELECT_BORDER, TEXT
+from ..kit.desk_colours import RED, TEXT
 
 CHOICES = (("yes", "Yes", True), ("no", "No", False), ("unsure", "Unsure", UNSURE))
 AGE_CHOICES = (("set", "Set..."), ("clear", "Clear"))
+FLAG_LINES = 2  # the panel's red-flag box keeps its height: answering never moves the buttons (issue 21)
 
 
 def answer_text(value: Any) -> str:
@@ -34,17 +32,15 @@ def answer_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-class QuestionPanel(RankingPanel):
-    """The clinician panel with the questions (see the module)."""
-
-    flag_lines = 2  # the red-flag box keeps its height: answering never moves the buttons (issue 21)
+class QuestionRows:
+    """The question rows of the clinician panel (see the module): the answers shown and whether the red-flag
+    questions go first."""
 
     def __init__(self) -> None:
         self.answers: dict[str, Any] = {}
         self.urgent = False  # saddle area or both legs painted: open red-flag questions go first
-        super().__init__()
 
-    def set_questions(self, answers: dict[str, Any], urgent: bool) -> None:
+    def set_answers(self, answers: dict[str, Any], urgent: bool) -> None:
         self.answers, self.urgent = dict(answers), bool(urgent)
 
     @property
@@ -62,9 +58,10 @@ class QuestionPanel(RankingPanel):
             return ()
         return tuple(q.key for q in self.asked() if "red_flag" in q.uses)
 
-    def _rows_first(self, add) -> None:
+    def add_rows(self, add, s: float) -> None:
         """Every question above the ranking (issue 21): a new ranking after an answer changes the cards below,
-        never the place of the buttons being answered; the questions no longer sit under a long ranking."""
+        never the place of the buttons being answered; the questions no longer sit under a long ranking.
+        `add`: the panel's row maker; `s`: its scale."""
         first = self.first_keys()
         if first:
             add("heading", "Ask now: saddle area or both legs painted", RED)
@@ -72,61 +69,18 @@ class QuestionPanel(RankingPanel):
                 self._question_row(add, vocabulary.question(key))
         rest = [q for q in self.asked() if q.key not in set(first)]
         if rest:
-            add("heading", "Questions (as the kiosk asks them)", TEXT, skip=int(8 * self._s))
+            add("heading", "Questions (as the kiosk asks them)", TEXT, skip=int(8 * s))
             for q in rest:
                 self._question_row(add, q)
 
-    def _rows_last(self, add) -> None:
-        return None
-
     def _question_row(self, add, q: vocabulary.Question) -> None:
-        btn_h = int(48 * self._s)
-        gap = int(6 * self._s)
         value = self.answers.get(q.key)
         label = vocabulary.words(q.key, "clinician")
         if q.kind == "number":
             label += f": {value}" if value is not None else ": not given"
+            choices = tuple((c, text, c == "clear") for c, text in AGE_CHOICES)
+        else:
+            choices = tuple((c, text, False) for c, text, _ in CHOICES)
         red = "red_flag" in q.uses
-        add("question", label, RED if red and value in (None, UNSURE) else TEXT, extra_h=btn_h + gap, key=q.key)
-
-    def choice_rects(self, row) -> dict[str, pygame.Rect]:
-        """The answer buttons of a question row, in panel coordinates (before scrolling)."""
-        btn_h = int(48 * self._s)
-        gap = int(6 * self._s)
-        r = row.rect
-        choices = AGE_CHOICES if vocabulary.question(row.key).kind == "number" else \
-            tuple((c, label) for c, label, _ in CHOICES)
-        n = len(choices)
-        w = (r.width - gap * (n - 1)) // n
-        return {c: pygame.Rect(r.left + i * (w + gap), r.bottom - btn_h, w, btn_h) for i, (c, _) in enumerate(choices)}
-
-    def hit(self, pos) -> str | None:
-        if self.rect.collidepoint(pos) and pos[1] >= self.rect.top + self.fixed_h:
-            for row in self.rows:
-                if row.kind == "question":
-                    for c, r in self.choice_rects(row).items():
-                        if r.move(self.rect.left, self.rect.top - self.scroll).collidepoint(pos):
-                            return f"panel:q:{row.key}:{c}"
-        return super().hit(pos)
-
-    def _render(self, text) -> pygame.Surface:
-        surf = super()._render(text)
-        size = self._size
-        surf.set_clip(pygame.Rect(0, self.fixed_h, self.rect.width, max(self.rect.height - self.fixed_h, 0)))
-        labels = dict(AGE_CHOICES) | {c: label for c, label, _ in CHOICES}
-        for row in self.rows:
-            if row.kind != "question":
-                continue
-            current = answer_text(self.answers.get(row.key))
-            for c, r in self.choice_rects(row).items():
-                r = r.move(0, -self.scroll)
-                if r.bottom < self.fixed_h or r.top > self.rect.height:
-                    continue
-                on = c == current
-                pygame.draw.rect(surf, SELECT_BG if on else BUTTON_BG, r, border_radius=8)
-                pygame.draw.rect(surf, SELECT_BORDER if on else BUTTON_BORDER, r, width=3 if on else 2,
-                                 border_radius=8)
-                t = text(labels[c], max(14, int(size * 0.85)), TEXT if on or c != "clear" else MUTED)
-                surf.blit(t, t.get_rect(center=r.center))
-        surf.set_clip(None)
-        return surf
+        add("question", label, RED if red and value in (None, UNSURE) else TEXT, key=q.key, choices=choices,
+            chosen=answer_text(value))

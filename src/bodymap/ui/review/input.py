@@ -1,53 +1,88 @@
-"""The review window's input: keys, pointer taps and drags, buttons.
+"""The review window's input: `ReviewInput`, an owned part of `ReviewScreen` that turns pointer events, the
+wheel and keys into the window's actions.
 
-A part of `ReviewScreen` (bodymap.ui.review.screen): the methods share its state. Taps follow the kit's one
-rule (`TapTracker`, ui/kit/tap.py, as the painting window and the kiosk): one pointer at a time, a tap is a
-press and release on one target, a drag of a list cancels it.
+Taps follow the kit's one rule (`TapTracker`, ui/kit/tap.py, as the painting window and the kiosk): one
+pointer at a time, a tap is a press and release on one target, a drag of a list cancels it and scrolls the
+list. It is given the tap tracker, the session (to read the mode and what is listed), the parts a pointer
+event or key goes to (the map list, the information panel, the timeline view, the confirmed-diagnosis form),
+getters for the layout and whether the map list shows, and `activate`, which carries out an action tuple
+(a button's `("print",)`, a row's `("map", 3)`, a key's `("escape",)`); never the window.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import pygame
 
-from ..kit.tap import Through
-from ..pointer import DOWN, MOUSE, MOVE, Pointer, pointer_event
+from ...review.session import ReviewSession
+from ..kit.tap import TapTracker
+from ..pointer import DOWN, MOUSE, MOVE, Pointer
+from .confirm import ConfirmForm
+from .layout import ReviewLayout
+from .panels import InfoPanel, MapList
+from .timeline import TimelineView
 
 
 class ReviewInput:
-    """The review window's input: keys, pointer taps and drags, buttons."""
+    """Where a pointer event or a key goes in the review window (see the module)."""
 
-    _pointer = Through("taps", "pointer")  # the pointer that owns the gesture (the window's `taps`)
-    _pressed = Through("taps", "pressed")  # the target it came down on, until a drag cancels it
+    def __init__(self, session: ReviewSession, taps: TapTracker, *, map_list: MapList, info: InfoPanel,
+                 timeline_view: TimelineView, confirm: ConfirmForm, layout: Callable[[], ReviewLayout],
+                 list_shown: Callable[[], bool], activate: Callable[[tuple], None],
+                 form_closed: Callable[[], None]):
+        self.session, self.taps = session, taps
+        self.list, self.info, self.timeline_view, self.confirm = map_list, info, timeline_view, confirm
+        self._layout, self._list_shown, self._activate, self._form_closed = layout, list_shown, activate, form_closed
+        self.drag: tuple[str, float, int] | None = None  # (panel, y0, scroll0) while a list may be dragged
+        self.last_pos: tuple[float, float] = (0.0, 0.0)  # where the pointer was last (the wheel scrolls there)
 
-    # ------------------------------------------------------------------
-    # events
-    def handle_event(self, event: pygame.event.Event) -> None:
-        t = event.type
-        if t == pygame.QUIT:
-            self.done = True
-        elif self.confirm.dialog is not None and t in (pygame.KEYDOWN, pygame.TEXTINPUT):
-            self.confirm.key(event) if t == pygame.KEYDOWN else self.confirm.text(getattr(event, "text", ""))
+    def release(self) -> None:
+        """Forget the gesture (the window lost the focus)."""
+        self.taps.release()
+        self.drag = None
+
+    # -- keys ------------------------------------------------------------------
+    def key(self, event) -> None:
+        """A key: to the confirmed-diagnosis form while it is open, else a shortcut."""
+        if self.confirm.dialog is not None:
+            self.confirm.key(event)
             if self.confirm.dialog is None:
-                self._confirm_closed()
-        elif (p := pointer_event(event, self.size)) is not None:
-            self.handle_pointer(p)
-        elif t == pygame.MOUSEWHEEL:
-            dy = -int(getattr(event, "y", 0)) * self.px(60)
-            if self.show_list and self.list_rect.collidepoint(self._last_pos):
-                self.list.scroll_by(dy)
-            elif self.info_rect.collidepoint(self._last_pos):
-                self.info.scroll_by(dy)
-        elif t == pygame.VIDEORESIZE:
-            self.resize((event.w, event.h))
-        elif t in (pygame.WINDOWRESIZED, pygame.WINDOWSIZECHANGED):
-            self.resize((event.x, event.y))
-        elif t == pygame.WINDOWFOCUSLOST:
-            self.taps.release()
-            self._drag = None
-        elif t == pygame.KEYDOWN:
-            self._key(event)
+                self._form_closed()
+            return
+        k, s = event.key, self.session
+        if k == pygame.K_ESCAPE:
+            self._activate(("escape",))
+        elif k in (pygame.K_DOWN, pygame.K_UP) and s.mode == "single" and s.entries:
+            i = self.list.selected
+            step = 1 if k == pygame.K_DOWN else -1
+            self._activate(("map", 0 if i is None else min(max(i + step, 0), len(s.entries) - 1)))
+        elif k == pygame.K_PAGEDOWN:
+            self.info.scroll_by(self.info.viewport.height * 3 // 4)
+        elif k == pygame.K_PAGEUP:
+            self.info.scroll_by(-self.info.viewport.height * 3 // 4)
+        elif k == pygame.K_F5 and s.is_folder:
+            self._activate(("refresh",))
+        elif k == pygame.K_d and s.mode == "single":  # issue 25: the confirmed diagnosis (clinicians only)
+            self._activate(("confirm_form",))
+        elif k == pygame.K_l and s.is_folder and s.mode == "single":  # issue 25: maps like this one
+            self._activate(("similar",))
+
+    def text(self, text: str) -> None:
+        """Typed text goes to the confirmed-diagnosis form, the one place that takes it."""
+        if self.confirm.dialog is not None:
+            self.confirm.text(text)
+
+    # -- the pointer -----------------------------------------------------------
+    def wheel(self, event) -> None:
+        L = self._layout()
+        dy = -int(getattr(event, "y", 0)) * L.px(60)
+        if self._list_shown() and L.list_rect.collidepoint(self.last_pos):
+            self.list.scroll_by(dy)
+        elif L.info_rect.collidepoint(self.last_pos):
+            self.info.scroll_by(dy)
 
     def handle_pointer(self, p: Pointer) -> None:
-        """One plain pointer event (bodymap.ui.pointer); tests may call this directly."""
+        """One plain pointer event (bodymap.ui.pointer)."""
         if p.phase == DOWN:
             self._pointer_down(p.pos, p.id)
         elif p.phase == MOVE:
@@ -55,91 +90,83 @@ class ReviewInput:
         else:
             self._pointer_up(p.pos, p.id)
 
-    def _key(self, event) -> None:
-        k = event.key
-        if k == pygame.K_ESCAPE:
-            if self.mode == "timeline":
-                if self.timeline_pick:
-                    self.session.clear_visit_pick()
-                    self._build_info(keep_scroll=True)
-                else:
-                    self.close_timeline()
-            elif self.mode == "pick":
-                self.cancel_pick()
-            elif self.mode == "compare":
-                self.end_compare()
-        elif k in (pygame.K_DOWN, pygame.K_UP) and self.mode == "single" and self.entries:
-            i = self.list.selected
-            step = 1 if k == pygame.K_DOWN else -1
-            i = 0 if i is None else min(max(i + step, 0), len(self.entries) - 1)
-            self.open_index(i)
-        elif k == pygame.K_PAGEDOWN:
-            self.info.scroll_by(self.info.viewport.height * 3 // 4)
-        elif k == pygame.K_PAGEUP:
-            self.info.scroll_by(-self.info.viewport.height * 3 // 4)
-        elif k == pygame.K_F5 and self.is_folder:
-            self._activate(("refresh",))
-        elif k == pygame.K_d and self.mode == "single":  # issue 25: the confirmed diagnosis (clinicians only)
-            self.confirm_dialog()
-        elif k == pygame.K_l and self.is_folder and self.mode == "single":  # issue 25: maps like this one
-            if self.similar.find():
-                self._build_info(keep_scroll=True)
-
-    def _hit(self, pos) -> str | None:
+    def hit(self, pos) -> str | None:
+        """The target at `pos`: a button id, 'list:N', 'info:hyp:N', 'pick_cancel', 'visit:N', 'confirm:...'."""
         if self.confirm.dialog is not None:  # the form is the top layer: nothing under it takes a tap
             hit = self.confirm.hit(pos)
             return f"confirm:{hit}" if hit else None
-        for bid, b in self.buttons.items():
-            if b.rect.collidepoint(pos):
-                return bid
-        if self.show_list and self.list_rect.collidepoint(pos):
+        L = self._layout()
+        if (bid := L.hit(pos)) is not None:
+            return bid
+        if self._list_shown() and L.list_rect.collidepoint(pos):
             return self.list.hit(pos)
-        if self.mode == "timeline" and self.center_rect.collidepoint(pos):
+        if self.session.mode == "timeline" and L.center_rect.collidepoint(pos):
             return self.timeline_view.hit(pos)
-        if self.info_rect.collidepoint(pos):
+        if L.info_rect.collidepoint(pos):
             return self.info.hit(pos)
         return None
 
+    def center(self, target: str) -> tuple[int, int]:
+        """Where to tap `target` (the other way from `hit`): a top-bar button, 'list:N', 'info:hyp:N',
+        'pick_cancel', 'visit:N', or in the confirmed-diagnosis form 'confirm:ok', 'confirm:cancel' or
+        'confirm:field:N'."""
+        if target.startswith("confirm:"):
+            return self.confirm.center(target[len("confirm:"):])
+        for row in self.list.rows:
+            if target == f"list:{row.index}":
+                return self.list.row_screen_rect(row).center
+        for row in self.info.hypothesis_rows():
+            if target == f"info:hyp:{row.index}":
+                return self.info.row_screen_rect(row).center
+        if target == "pick_cancel" and self.list.cancel_button is not None:
+            return self.list.cancel_button.rect.center
+        for i, r in self.timeline_view.cards if self.session.mode == "timeline" else []:
+            if target == f"visit:{i}":
+                return r.center
+        return self._layout().buttons[target].rect.center
+
     def _pointer_down(self, pos, pid) -> None:
-        self._last_pos = pos
+        self.last_pos = pos
         if not self.taps.down(pid):
             return  # another pointer owns the gesture
-        hit = self._hit(pos)
-        if hit is not None and hit in self.buttons and not self.buttons[hit].enabled:
+        hit = self.hit(pos)
+        buttons = self._layout().buttons
+        if hit is not None and hit in buttons and not buttons[hit].enabled:
             hit = None
         self.taps.press(hit)
         if self.confirm.dialog is not None:
             return
-        if self.show_list and self.list.viewport.collidepoint(pos):
-            self._drag = ("list", pos[1], self.list.scroll)
+        if self._list_shown() and self.list.viewport.collidepoint(pos):
+            self.drag = ("list", pos[1], self.list.scroll)
         elif self.info.viewport.collidepoint(pos):
-            self._drag = ("info", pos[1], self.info.scroll)
+            self.drag = ("info", pos[1], self.info.scroll)
 
     def _pointer_move(self, pos, pid) -> None:
-        if pid == MOUSE or pid == self._pointer:
-            self._last_pos = pos
-        if not self.taps.owns(pid) or self._drag is None:
+        if pid == MOUSE or pid == self.taps.pointer:
+            self.last_pos = pos
+        if not self.taps.owns(pid) or self.drag is None:
             return
-        which, y0, scroll0 = self._drag
-        if abs(pos[1] - y0) > self.px(12):
+        which, y0, scroll0 = self.drag
+        if abs(pos[1] - y0) > self._layout().px(12):
             self.taps.cancel()  # a drag, not a tap
             (self.list if which == "list" else self.info).scroll_to(scroll0 - int(pos[1] - y0))
 
     def _pointer_up(self, pos, pid) -> None:
         if not self.taps.owns(pid):
             return
-        self._last_pos = pos
-        self._drag = None
-        target = self.taps.up(pid, self._hit(pos))  # pressed and released on the same target
+        self.last_pos = pos
+        self.drag = None
+        target = self.taps.up(pid, self.hit(pos))  # pressed and released on the same target
         if target is not None:
-            self._activate(self._action(target))
+            self._activate(self.action(target))
 
-    def _action(self, target: str) -> tuple:
+    def action(self, target: str) -> tuple:
         """What a pressed target does: a map-list row, a match row, or a button's own action."""
         if target.startswith("confirm:"):
             return ("confirm", target[len("confirm:"):])
-        if target in self.buttons:
-            return self.buttons[target].action
+        buttons = self._layout().buttons
+        if target in buttons:
+            return buttons[target].action
         for row in self.list.rows:
             if target == f"list:{row.index}":
                 return ("map", row.index)
@@ -149,51 +176,3 @@ class ReviewInput:
         if target.startswith("visit:"):
             return ("visit", int(target.split(":")[1]))
         return (target,)  # "pick_cancel"
-
-    def _activate(self, action: tuple) -> None:
-        bid, arg = action[0], (action[1] if len(action) > 1 else None)
-        if bid == "confirm":
-            self.confirm.tap(arg)
-            if self.confirm.dialog is None:
-                self._confirm_closed()
-        elif bid == "map":
-            if self.mode == "pick":
-                self.compare_with(arg)
-            else:
-                self.open_index(arg)
-        elif bid == "hypothesis":
-            self.select_hypothesis(arg)
-        elif bid == "pick_cancel":
-            self.cancel_pick()
-        elif bid == "compare":
-            if self.mode == "compare":
-                self.end_compare()
-            elif self.mode == "pick":
-                self.cancel_pick()
-            else:
-                self.start_pick()
-        elif bid == "list":
-            self.show_list = not self.show_list
-            if self.mode == "compare":
-                self._list_before_compare = self.show_list
-            self._layout()
-        elif bid == "refresh":
-            self.refresh()
-        elif bid == "visit":
-            self.pick_visit(arg)
-        elif bid == "timeline":
-            if self.mode == "timeline":
-                self.close_timeline()
-            else:
-                self.open_timeline()
-        elif bid == "filter":
-            self.next_filter()
-        elif bid == "print":
-            self.print_report()
-        elif bid == "outlines":
-            self.show_outlines = not self.show_outlines
-        elif bid == "dermatomes":
-            self.show_dermatomes = not self.show_dermatomes
-        elif bid == "zone":
-            self.show_zone = not self.show_zone
-            self._build_info(keep_scroll=True)

@@ -1,77 +1,79 @@
-"""Where everything sits in the review window, worked out again on every resize.
+"""Where everything sits in the review window: `ReviewLayout`, an owned part of `ReviewScreen`, made new on
+every resize and every change of mode, of the map list shown or of the maps compared.
 
-A part of `ReviewScreen` (bodymap.ui.review.screen): the methods share its state.
+It is given the window's size, the text cache, the atlas, the time zone, and what the window shows (whether
+the source is a folder, the filter, the mode, the map list shown, the two maps compared), never the window:
+the top bar's buttons, the map list's, information panel's and centre's rectangles, the type sizes, and the
+titled pairs of views in the centre (pairs.py). It draws the top bar and shows the window's state on its
+buttons (`sync`).
 """
 from __future__ import annotations
-
 
 import pygame
 
 from ... import render
+from ...atlas import Atlas
 from ...review.entries import FILTER_WORDS
 from ...review.words import entry_when
+from ..kit import Button, TextCache, flow_buttons
+from ..kit.desk_colours import BAR_BG, BAR_LINE
 from .centre import Frame
 from .pairs import Pair, layout_pair
 from .panels import tag_size
-from ..kit import Button, flow_buttons
 
 BASE_SIZE = (1400, 900)
 MIN_TARGET = 48  # px: every button and row is at least this tall
-TOAST_SECONDS = 3.0
 DISCLAIMER = ("Decision aid, not a diagnosis: painted areas overlap heavily between sources of pain. "
               "Probabilities are calibrated on simulated and textbook cases only.")
 
 
 class ReviewLayout:
-    """Where everything sits in the review window, worked out again on every resize."""
+    """Where everything sits in the review window for one size and one state (see the module)."""
 
-    # ------------------------------------------------------------------
-    # geometry
-    def px(self, v: float) -> int:
-        return max(1, int(round(v * self.s)))
-
-    def _layout(self) -> None:
-        w, h = self.size
+    def __init__(self, size: tuple[int, int], text: TextCache, atlas: Atlas, *, tz, is_folder: bool, filter: str,
+                 mode: str, show_list: bool, before=None, after=None):
+        self.size, self.text, self.atlas, self.tz, self.mode = size, text, atlas, tz, mode
+        w, h = size
         # a tall window gets the information panel under the pictures instead of beside them
         self.portrait = portrait = h > 1.15 * w
         base_w, base_h = (950, 1300) if portrait else BASE_SIZE
-        self.s = s = min(max(min(w / base_w, h / base_h), 0.6), 1.6)
-        self.font_size = fs = max(18, int(round(26 * s)))
-        self.small_size = max(17, int(round(22 * s)))
+        self.s = min(max(min(w / base_w, h / base_h), 0.6), 1.6)
+        self.font_size = fs = max(18, int(round(26 * self.s)))
+        self.small_size = max(17, int(round(22 * self.s)))
         self.btn_h = btn = max(MIN_TARGET, self.px(56))
         pad = self.px(8)
-        self.buttons: dict[str, Button] = {}
         items: list[tuple[str, str, str] | None] = []
-        if self.is_folder:
+        if is_folder:
             items += [("list", "Map list", "toggle"), ("refresh", "Refresh", "action"),
-                      ("filter", FILTER_WORDS[self.filter], "action"), None]
+                      ("filter", FILTER_WORDS[filter], "action"), None]
         items += [("outlines", "Outlines", "toggle"), ("dermatomes", "Dermatomes", "toggle"),
                   ("zone", "Pattern zone", "toggle"), None, ("print", "Print / PDF", "action")]
         items.append(("timeline", "Timeline", "toggle"))
-        items.append(("compare", "End comparison" if self.mode == "compare" else
-                      ("Cancel comparing" if self.mode == "pick" else "Compare with…"), "action"))
-        bar, bar_h = flow_buttons(items, self.text, fs, btn, pad, self.px(14), w, self.px)
-        self.buttons.update(bar)
+        items.append(("compare", "End comparison" if mode == "compare" else
+                      ("Cancel comparing" if mode == "pick" else "Compare with…"), "action"))
+        bar, bar_h = flow_buttons(items, text, fs, btn, pad, self.px(14), w, self.px)
+        self.buttons: dict[str, Button] = dict(bar)
         self.top_rect = pygame.Rect(0, 0, w, bar_h)
         top = self.top_rect.bottom
         if portrait:
-            list_w = min(self.px(300), int(0.34 * w)) if self.show_list else 0
+            list_w = min(self.px(300), int(0.34 * w)) if show_list else 0
             info_h = int(0.42 * (h - top))
             self.list_rect = pygame.Rect(0, top, list_w, h - top)
             self.info_rect = pygame.Rect(list_w, h - info_h, w - list_w, info_h)
             self.center_rect = pygame.Rect(list_w, top, w - list_w, h - top - info_h)
         else:
-            list_w = min(self.px(330), int(0.3 * w)) if self.show_list else 0
-            info_w = min(self.px(470 if self.mode != "compare" else 430), int(0.36 * w))
+            list_w = min(self.px(330), int(0.3 * w)) if show_list else 0
+            info_w = min(self.px(470 if mode != "compare" else 430), int(0.36 * w))
             self.list_rect = pygame.Rect(0, top, list_w, h - top)
             self.info_rect = pygame.Rect(w - info_w, top, info_w, h - top)
             self.center_rect = pygame.Rect(list_w, top, w - list_w - info_w, h - top)
-        self._layout_center()
-        self.list.tz = self.tz
-        self.list.picking = self.mode == "pick"
-        self._relayout_panels()
+        self._layout_center(before, after)
 
-    def _layout_center(self) -> None:
+    def px(self, v: float) -> int:
+        return max(1, int(round(v * self.s)))
+
+    def _layout_center(self, before, after) -> None:
+        """The header, the pairs of views and the legends in the centre (`before`, `after`: the maps compared)."""
         c = self.center_rect
         s = self.s
         pad = self.px(12)
@@ -96,8 +98,8 @@ class ReviewLayout:
             self.sensation_legend_rect = pygame.Rect(inner.left, inner.top + 2 * half + self.px(10), left_w, sens_h)
             ts, cs = max(16, int(round(24 * s))), 16
             hs = self.small_size
-            b = self.before.entry if self.before else None
-            a = self.after.entry if self.after else None
+            b = before.entry if before else None
+            a = after.entry if after else None
             self.pairs["before"] = layout_pair(
                 self.atlas, pygame.Rect(inner.left, inner.top, left_w, half), s,
                 f"Before: {b.title if b else ''}, {entry_when(b, self.tz, short=True) if b else ''}",
@@ -120,8 +122,6 @@ class ReviewLayout:
                                             caption_size=caption_size, heading_size=self.font_size)
             self.legend_rect = pygame.Rect(body.left, body.bottom, body.width, legend_h)
             self.sensation_legend_rect = self.legend_rect
-            if self.mode == "timeline":
-                self.timeline_view.layout(c, self.s, self.font_size, self.small_size, self.btn_h)
 
     def frame(self) -> Frame:
         """Where the centre picture's pieces go (centre.Frame)."""
@@ -133,36 +133,32 @@ class ReviewLayout:
         """The views of the open map (single mode) or of the difference (compare mode)."""
         return self.pairs["diff" if self.mode == "compare" else "map"].layouts
 
-    def pair_layouts(self, which: str) -> dict[str, render.ViewLayout]:
-        return self.pairs[which].layouts
+    def hit(self, pos) -> str | None:
+        """The top-bar button at `pos`, if any."""
+        for bid, b in self.buttons.items():
+            if b.rect.collidepoint(pos):
+                return bid
+        return None
 
-    def _relayout_panels(self) -> None:
-        if not hasattr(self, "s"):
-            return
-        self.list.picking = self.mode == "pick"
-        self.list.layout(self.list_rect, self.s, self.font_size, self.small_size, self.btn_h, self.text)
-        self._build_info()
+    # -- the top bar -------------------------------------------------------------
+    def sync(self, *, show_list: bool, outlines: bool, dermatomes: bool, zone: bool, mode: str, can_compare: bool,
+             can_timeline: bool, can_print: bool) -> None:
+        """Show what is on and what can be done on the top bar's buttons."""
+        b = self.buttons
+        if "list" in b:
+            b["list"].on = show_list
+        b["outlines"].on = outlines
+        b["dermatomes"].on = dermatomes
+        b["zone"].on = zone
+        b["zone"].enabled = mode in ("single", "pick")
+        b["compare"].enabled = mode in ("pick", "compare") or (mode == "single" and can_compare)
+        b["timeline"].on = mode == "timeline"
+        b["timeline"].enabled = mode == "timeline" or (mode == "single" and can_timeline)
+        b["print"].enabled = can_print
 
-    def resize(self, size: tuple[int, int]) -> None:
-        size = (max(int(size[0]), 1), max(int(size[1]), 1))
-        if size != self.size:
-            self.size = size
-            self._layout()
-
-    def button_center(self, bid: str) -> tuple[int, int]:
-        """Where to tap: a top-bar button, 'list:N', 'info:hyp:N', 'pick_cancel', 'visit:N', or in the confirmed
-        diagnosis form 'confirm:ok', 'confirm:cancel' or 'confirm:field:N'."""
-        if bid.startswith("confirm:"):
-            return self.confirm.center(bid[len("confirm:"):])
-        for row in self.list.rows:
-            if bid == f"list:{row.index}":
-                return self.list.row_screen_rect(row).center
-        for row in self.info.hypothesis_rows():
-            if bid == f"info:hyp:{row.index}":
-                return self.info.row_screen_rect(row).center
-        if bid == "pick_cancel" and self.list.cancel_button is not None:
-            return self.list.cancel_button.rect.center
-        for i, r in self.timeline_view.cards if self.mode == "timeline" else []:
-            if bid == f"visit:{i}":
-                return r.center
-        return self.buttons[bid].rect.center
+    def draw_top_bar(self, surface: pygame.Surface, pressed) -> None:
+        r = self.top_rect
+        pygame.draw.rect(surface, BAR_BG, r)
+        pygame.draw.line(surface, BAR_LINE, (r.left, r.bottom - 1), (r.right, r.bottom - 1), 2)
+        for bid, b in self.buttons.items():
+            b.draw(surface, self.text, self.font_size, pressed=(pressed == bid))

@@ -18,18 +18,18 @@ The state is a headless `bodymap.review.ReviewSession` (the scan, the triage ord
 open map, the comparison, the timeline, the confirmed diagnosis), as the kiosk's is
 `bodymap.kiosk.flow.Kiosk`. `ReviewScreen` is a scene (bodymap.ui.scene) over it, driven by events
 (`handle_event`, `update`, `draw`); `run_review` hands it to the one window loop, which redraws it
-only after events or while a toast shows. It owns its parts, each given only what it needs: the map
-list and the information panel (panels.py; its content is info.py's), the centre picture
-(centre.py), the timeline view (timeline.py, timeline_draw.py), the printer (printing.py), maps like
-this one (similar.py, key L) and the confirmed-diagnosis form (confirm.py, key D). Its layout (layout.py, pairs.py) and input (input.py)
-are still mixins.
+only after events or while a toast shows. It inherits nothing: it owns its parts, each given only what
+it needs, never the window (ADR 0029, 0038): the layout (`ReviewLayout`, layout.py and pairs.py: new on
+every resize or change of mode), the input (`ReviewInput`, input.py: pointer, wheel and keys into action
+tuples, which `activate` carries out), the map list and the information panel (panels.py; its content is
+info.py's), the centre picture (centre.py), the timeline view (timeline.py, timeline_draw.py), the printer
+(printing.py), maps like this one (similar.py, key L) and the confirmed-diagnosis form (confirm.py, key D).
 Pointer input comes through bodymap.ui.pointer (positions from events, each touch counted once).
 """
 from __future__ import annotations
 
 import os
 import sys
-import time
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
@@ -38,21 +38,23 @@ import pygame
 
 from ... import render
 from ...atlas import Atlas, load_atlas
-from ...review.entries import FILTER_WORDS, subfolder_count
 from ...review.session import ReviewSession
+from ..pointer import Pointer, pointer_event
 from ..scene import ON_CHANGE, DisplayWindow, run
-from ..kit import TextCache, wrap_text
+from ..kit import TextCache
 from ..kit.tap import TapTracker
-from ..kit.desk_colours import BAR_BG, BAR_LINE, BUTTON_ON_BG, BUTTON_ON_TEXT, TEXT
+from ..kit.desk_colours import TEXT
 from .confirm import ConfirmForm
 from .info import info_items
 from .input import ReviewInput
-from .layout import BASE_SIZE, TOAST_SECONDS, ReviewLayout
+from .layout import BASE_SIZE, ReviewLayout
 from .panels import InfoPanel, MapList
+from .panes import Panes
 from .centre import CentrePicture, Toggles
 from .printing import Printer
 from .similar import SimilarMaps
 from .timeline import TimelineView
+from .toast import Toast
 
 # the session's state the window's parts read (and tests): forwarded, never copied
 _FORWARD = ("source", "is_folder", "mode", "filter", "entries", "all_entries", "current", "partner", "before", "after",
@@ -61,10 +63,10 @@ _FORWARD = ("source", "is_folder", "mode", "filter", "entries", "all_entries", "
             "visit_entry")
 
 
-class ReviewScreen(ReviewLayout, ReviewInput):
+class ReviewScreen:
     """The review window as a scene over a headless `bodymap.review.ReviewSession` (`self.session`).
 
-    The session holds what is shown and decides; the window lays it out, draws it and turns taps into
+    The session holds what is shown and decides; the window's parts lay it out, draw it and turn taps into
     the session's actions (`open_index`, `compare_with`, `open_timeline`, ...). `path`: a .bodymap file
     (opened straight away) or a folder (listed). `matcher`: an object with `match(pain_map)` and
     `pattern_zone(atlas, id, side)` (default: `bodymap.matcher`). `tz`: the time zone times are shown in.
@@ -78,31 +80,34 @@ class ReviewScreen(ReviewLayout, ReviewInput):
         self.tz = tz
         self.text = TextCache()
         self.size = (max(int(size[0]), 1), max(int(size[1]), 1))
-        self.toast: str | None = None
-        self._toast_until = 0.0
+        self.notice = Toast(self.text)  # the passing note (`toast` is its text)
         self.done = False
         self.exit_status = 0
-        self.list = MapList(tz=tz)
-        self.info = InfoPanel()
+        self.layout: ReviewLayout | None = None  # new on every resize and change of mode (`relayout`)
         self.session = ReviewSession(path, self.atlas, matcher=matcher, tz=tz, say=self.show_toast, open_first=False)
-        self.show_list = self.session.is_folder
-        self.show_outlines = True
+        self.show_outlines = True  # the top bar's toggles
         self.show_dermatomes = False
         self.show_zone = True
-        self._list_before_compare = self.show_list
-        self.taps = TapTracker()  # one pointer at a time, and what a tap is (ui/kit/tap.py): `_pressed` is its target
-        self._drag: tuple[str, float, int] | None = None  # (panel, y0, scroll0)
-        self._last_pos: tuple[float, float] = (0.0, 0.0)
+        # the owned parts, each given only what it needs
+        self.list = MapList(tz=tz)
+        self.panes = Panes(self.session, self.list)  # the map list shown or not, its rows in step with the session
+        self.info = InfoPanel()
+        self.taps = TapTracker()  # one pointer at a time, and what a tap is (ui/kit/tap.py)
         self.timeline_view = TimelineView(self.session, self.text)  # the plot and visit cards
         self.centre = CentrePicture(self.session, self.text, self.timeline_view)  # the map, comparison or timeline
         self.similar = SimilarMaps(self.session)  # maps like this one (key L)
         self.printer = Printer(self.session, self.show_toast)  # Print / PDF
         self.confirm = ConfirmForm(self.session, self.show_toast,  # key D: the confirmed diagnosis (issue 25)
-                                   place=lambda d: d.layout(pygame.Rect(0, 0, *self.size), self.s, self.font_size))
-        self._sync_list()
+                                   place=lambda d: d.layout(pygame.Rect(0, 0, *self.size), self.layout.s,
+                                                            self.layout.font_size))
+        self.input = ReviewInput(self.session, self.taps, map_list=self.list, info=self.info,
+                                 timeline_view=self.timeline_view, confirm=self.confirm, layout=lambda: self.layout,
+                                 list_shown=lambda: self.panes.show_list, activate=self.activate,
+                                 form_closed=self._confirm_closed)
+        self.panes.sync_list()
         if not self.session.is_folder and self.session.entries:
             self.open_index(0)
-        self._layout()
+        self.relayout()
 
     def __getattr__(self, name: str):
         if name in _FORWARD:
@@ -115,39 +120,133 @@ class ReviewScreen(ReviewLayout, ReviewInput):
         super().__setattr__(name, value)
 
     # ------------------------------------------------------------------
+    # where things sit (layout.py)
+    def relayout(self) -> None:
+        """Lay the window out again: a resize, another mode, the map list shown or hidden, other maps compared."""
+        s = self.session
+        L = self.layout = ReviewLayout(self.size, self.text, self.atlas, tz=self.tz, is_folder=s.is_folder,
+                                       filter=s.filter, mode=s.mode, show_list=self.panes.show_list, before=s.before,
+                                       after=s.after)
+        if s.mode == "timeline":
+            self.timeline_view.layout(L.center_rect, L.s, L.font_size, L.small_size, L.btn_h)
+        self.list.tz = self.tz
+        self._relayout_panels()
+
+    def _relayout_panels(self) -> None:
+        L = self.layout
+        if L is None:
+            return
+        self.list.picking = self.mode == "pick"
+        self.list.layout(L.list_rect, L.s, L.font_size, L.small_size, L.btn_h, self.text)
+        self._build_info()
+
+    def resize(self, size: tuple[int, int]) -> None:
+        size = (max(int(size[0]), 1), max(int(size[1]), 1))
+        if size != self.size:
+            self.size = size
+            self.relayout()
+
+    @property
+    def layouts(self) -> dict[str, render.ViewLayout]:
+        """The views of the open map (single mode) or of the difference (compare mode)."""
+        return self.layout.layouts
+
+    def pair_layouts(self, which: str) -> dict[str, render.ViewLayout]:
+        """The views of one titled pair: "map", or in compare mode "before", "after" and "diff"."""
+        return self.layout.pairs[which].layouts
+
+    def button_center(self, bid: str) -> tuple[int, int]:
+        """Where to tap a target (`ReviewInput.center`: a button, a row, a visit card, the form's)."""
+        return self.input.center(bid)
+
+    # ------------------------------------------------------------------
+    # events (input.py turns them into actions)
+    def handle_event(self, event: pygame.event.Event) -> None:
+        t = event.type
+        if t == pygame.QUIT:
+            self.done = True
+        elif (p := pointer_event(event, self.size)) is not None:
+            self.input.handle_pointer(p)
+        elif t == pygame.MOUSEWHEEL:
+            self.input.wheel(event)
+        elif t == pygame.VIDEORESIZE:
+            self.resize((event.w, event.h))
+        elif t in (pygame.WINDOWRESIZED, pygame.WINDOWSIZECHANGED):
+            self.resize((event.x, event.y))
+        elif t == pygame.WINDOWFOCUSLOST:
+            self.input.release()
+        elif t == pygame.KEYDOWN:
+            self.input.key(event)
+        elif t == pygame.TEXTINPUT:
+            self.input.text(getattr(event, "text", ""))
+
+    def handle_pointer(self, p: Pointer) -> None:
+        """One plain pointer event (bodymap.ui.pointer); tests may call this directly."""
+        self.input.handle_pointer(p)
+
+    def activate(self, action: tuple) -> None:
+        """Carry out an action tuple, as a tap on its button (or row, or key) would."""
+        kind, arg = action[0], (action[1] if len(action) > 1 else None)
+        mode = self.mode
+        doings = {"confirm": lambda: self._confirm_tap(arg), "confirm_form": self.confirm.open,
+                  "map": lambda: self.compare_with(arg) if mode == "pick" else self.open_index(arg),
+                  "hypothesis": lambda: self.select_hypothesis(arg), "pick_cancel": self.cancel_pick,
+                  "compare": self.end_compare if mode == "compare" else self.cancel_pick if mode == "pick"
+                  else self.start_pick,
+                  "list": self.toggle_list, "refresh": self.refresh, "visit": lambda: self.pick_visit(arg),
+                  "timeline": self.close_timeline if mode == "timeline" else self.open_timeline,
+                  "filter": self.next_filter, "print": self.printer.print_report, "escape": self.escape,
+                  "similar": self.find_similar, "outlines": lambda: self._toggle("show_outlines"),
+                  "dermatomes": lambda: self._toggle("show_dermatomes"), "zone": lambda: self._toggle("show_zone")}
+        if kind in doings:
+            doings[kind]()
+
+    def _toggle(self, name: str) -> None:
+        setattr(self, name, not getattr(self, name))
+        if name == "show_zone":  # the panel says whether the zone shows
+            self._build_info(keep_scroll=True)
+
+    def toggle_list(self) -> None:
+        self.panes.toggle_list()
+        self.relayout()
+
+    def escape(self) -> None:
+        """Esc: back one step (the visits picked on the timeline, the timeline, picking, the comparison)."""
+        if self.mode == "timeline":
+            if self.timeline_pick:
+                self.session.clear_visit_pick()
+                self._build_info(keep_scroll=True)
+            else:
+                self.close_timeline()
+        elif self.mode == "pick":
+            self.cancel_pick()
+        elif self.mode == "compare":
+            self.end_compare()
+
+    def find_similar(self) -> None:
+        if self.similar.find():
+            self._build_info(keep_scroll=True)
+
+    # ------------------------------------------------------------------
     # the session's actions, and what the window does after them
     def _after(self, before: str, *, relayout: bool = False, opened: bool = False) -> None:
         """After a session action: the list shown or not as the mode changed, the list's rows and badges,
         and the layout (all of it when the mode changed, else the panels)."""
         now = self.mode
         if now != before:
-            if now == "pick":
-                self._list_before_compare = self.show_list
-                self.show_list = True
-            elif now == "compare":
-                self.show_list = False
-            elif before == "single" and now == "timeline":
-                self._list_before_compare = self.show_list
-            elif before in ("pick", "compare") or (opened and before == "timeline"):
-                self.show_list = self._list_before_compare
-        self._sync_list()
+            self.panes.mode_changed(before, now, opened)
+        self.panes.sync_list()
         if now != before or relayout:
-            self._layout()
+            self.relayout()
         else:
             self._relayout_panels()
 
-    def _sync_list(self) -> None:
-        s = self.session
-        self.list.entries = s.entries
-        self.list.filter_words = FILTER_WORDS[s.filter] if s.filter != "all" else None
-        self.list.total = len(s.all_entries)
-        self.list.in_subfolders = subfolder_count(s.entries, s.source) if s.is_folder else 0
-        self.list.selected = s.selected_index
-        self.list.badges = {}  # BEFORE and AFTER on the two rows compared
-        if s.mode == "compare" and s.before is not None and s.after is not None:
-            for label, ld in (("BEFORE", s.before), ("AFTER", s.after)):
-                if (i := s.index_of(ld.entry.path)) is not None:
-                    self.list.badges[i] = label
+    def _run(self, doing, *args, relayout=lambda ok: False):
+        """A session action, then what the window does after it (`relayout(result)`: lay out everything)."""
+        before = self.mode
+        ok = doing(*args)
+        self._after(before, relayout=relayout(ok))
+        return ok
 
     def open_index(self, index: int) -> bool:
         before = self.mode
@@ -161,65 +260,38 @@ class ReviewScreen(ReviewLayout, ReviewInput):
         self.session.select_hypothesis(index)
         self._build_info(keep_scroll=True)
 
-    def rescan(self) -> None:
-        self.session.rescan()
-        self._after(self.mode)
-
     def refresh(self) -> None:
-        before = self.mode
-        self.session.refresh()
-        self._after(before, relayout=True)
+        self._run(self.session.refresh, relayout=lambda ok: True)
 
     def next_filter(self) -> None:
-        self.session.next_filter()
-        self._after(self.mode, relayout=True)
+        self._run(self.session.next_filter, relayout=lambda ok: True)
 
     def start_pick(self) -> None:
-        before = self.mode
-        self.session.start_pick()
-        self._after(before)
+        self._run(self.session.start_pick)
 
     def cancel_pick(self) -> None:
-        before = self.mode
-        self.session.cancel_pick()
-        self._after(before)
+        self._run(self.session.cancel_pick)
 
     def compare_with(self, index: int) -> bool:
-        before = self.mode
-        ok = self.session.compare_with(index)
-        self._after(before, relayout=not ok)
-        return ok
-
-    def compare_entry(self, entry) -> bool:
-        before = self.mode
-        ok = self.session.compare_entry(entry)
-        self._after(before, relayout=not ok)
-        return ok
+        return self._run(self.session.compare_with, index, relayout=lambda ok: not ok)
 
     def end_compare(self) -> None:
-        before = self.mode
-        self.session.end_compare()
-        self._after(before)
+        self._run(self.session.end_compare)
 
     def open_timeline(self) -> bool:
-        before = self.mode
-        ok = self.session.open_timeline()
-        self._after(before, relayout=ok)
-        return ok
+        return self._run(self.session.open_timeline, relayout=lambda ok: ok)
 
     def close_timeline(self) -> None:
-        before = self.mode
-        self.session.close_timeline()
-        self._after(before)
+        self._run(self.session.close_timeline)
 
     def pick_visit(self, index: int) -> None:
-        keep = self._list_before_compare
+        keep = self.panes.list_before_compare
         picked = list(self.session.timeline_pick)
         compared = self.session.pick_visit(index)
         if compared:
-            self.toast = None
+            self.notice.text = None
             self._after("timeline")
-            self._list_before_compare = keep
+            self.panes.list_before_compare = keep
         elif picked and index not in picked and self.mode == "timeline" and not self.timeline_pick:
             self._after(self.mode, relayout=True)  # a comparison was tried and refused: the toast says why
         else:
@@ -227,23 +299,17 @@ class ReviewScreen(ReviewLayout, ReviewInput):
 
     def _build_info(self, keep_scroll: bool = False) -> None:
         """The information panel's content for what the session shows (info.info_items)."""
-        if not hasattr(self, "info_rect"):
+        L = self.layout
+        if L is None:
             return
         fixed, items = info_items(self.session, show_zone=self.show_zone, similar=self.similar.lines())
-        self.info.layout(self.info_rect, self.s, self.font_size, self.small_size, self.btn_h)
+        self.info.layout(L.info_rect, L.s, L.font_size, L.small_size, L.btn_h)
         self.info.set_items(fixed, items, keep_scroll=keep_scroll)
 
-    def print_report(self):
-        """Write the PDF of what is shown (the printer's); its path, or None with a toast saying why."""
-        return self.printer.print_report()
-
-    @property
-    def last_report(self):
-        return self.printer.last_report
-
-    def confirm_dialog(self) -> bool:
-        """Open the confirmed-diagnosis form for the open map (key D)."""
-        return self.confirm.open()
+    def _confirm_tap(self, target: str) -> None:
+        self.confirm.tap(target)
+        if self.confirm.dialog is None:
+            self._confirm_closed()
 
     def _confirm_closed(self) -> None:
         """After the form closed: the list and the panels show the file as saved."""
@@ -251,69 +317,42 @@ class ReviewScreen(ReviewLayout, ReviewInput):
 
     # ------------------------------------------------------------------
     # drawing
-    def _sync_buttons(self) -> None:
-        b = self.buttons
-        if "list" in b:
-            b["list"].on = self.show_list
-        b["outlines"].on = self.show_outlines
-        b["dermatomes"].on = self.show_dermatomes
-        b["zone"].on = self.show_zone
-        b["zone"].enabled = self.mode in ("single", "pick")
-        b["compare"].enabled = self.mode in ("pick", "compare") or (self.mode == "single" and self.can_compare)
-        b["timeline"].on = self.mode == "timeline"
-        b["timeline"].enabled = self.mode == "timeline" or (self.mode == "single" and self.can_timeline)
-        b["print"].enabled = self.printer.can_print
-
     def draw(self, surface: pygame.Surface) -> None:
         if surface.get_size() != self.size:
             self.resize(surface.get_size())
-        self._sync_buttons()
-        surface.blit(self.centre.surface(self.frame(), Toggles(self.show_outlines, self.show_dermatomes,
-                                                               self.show_zone, self.show_list)), (0, 0))
-        self._draw_topbar(surface)
-        if self.show_list:
-            self.list.draw(surface, self.text, self._pressed)
+        show_list = self.panes.show_list
+        self.layout.sync(show_list=show_list, outlines=self.show_outlines, dermatomes=self.show_dermatomes,
+                         zone=self.show_zone, mode=self.mode, can_compare=self.can_compare,
+                         can_timeline=self.can_timeline, can_print=self.printer.can_print)
+        L, pressed = self.layout, self.taps.pressed
+        surface.blit(self.centre.surface(L.frame(), Toggles(self.show_outlines, self.show_dermatomes,
+                                                               self.show_zone, show_list)), (0, 0))
+        L.draw_top_bar(surface, pressed)
+        if show_list:
+            self.list.draw(surface, self.text, pressed)
         self.info.draw(surface, self.text)
-        if self.toast:
-            self._draw_toast(surface)
+        self.notice.draw(surface, L)
         if self.confirm.dialog is not None:
-            p = self._pressed[len("confirm:"):] if self._pressed and self._pressed.startswith("confirm:") else None
-            self.confirm.draw(surface, self.text, self.font_size, self.s, p)
+            p = pressed[len("confirm:"):] if pressed and pressed.startswith("confirm:") else None
+            self.confirm.draw(surface, self.text, L.font_size, L.s, p)
 
     def screenshot(self) -> pygame.Surface:
         surf = pygame.Surface(self.size)
         self.draw(surf)
         return surf
 
-    def _draw_topbar(self, surface: pygame.Surface) -> None:
-        r = self.top_rect
-        pygame.draw.rect(surface, BAR_BG, r)
-        pygame.draw.line(surface, BAR_LINE, (r.left, r.bottom - 1), (r.right, r.bottom - 1), 2)
-        for bid, b in self.buttons.items():
-            b.draw(surface, self.text, self.font_size, pressed=(self._pressed == bid))
-
-    def _draw_toast(self, surface: pygame.Surface) -> None:
-        c = self.center_rect
-        lines = wrap_text(self.toast, self.font_size, max(c.width - self.px(60), 60), max_lines=3)
-        lh = render.font(self.font_size).get_linesize()
-        w = max(self.text.width(l, self.font_size) for l in lines) + self.px(32)
-        box = pygame.Rect(0, 0, w, len(lines) * lh + self.px(20))
-        box.midbottom = (c.centerx, c.bottom - self.px(12))
-        pygame.draw.rect(surface, BUTTON_ON_BG, box, border_radius=8)
-        y = box.top + self.px(10)
-        for line in lines:
-            t = self.text(line, self.font_size, BUTTON_ON_TEXT)
-            surface.blit(t, t.get_rect(midtop=(box.centerx, y)))
-            y += lh
-
     # ------------------------------------------------------------------
     # per frame
     def show_toast(self, text: str) -> None:
-        self.toast, self._toast_until = text, time.monotonic() + TOAST_SECONDS
+        self.notice.say(text)
+
+    @property
+    def toast(self) -> str | None:
+        """The passing note showing, or None (the window loop redraws while there is one)."""
+        return self.notice.text
 
     def update(self, now: float | None = None) -> None:
-        if self.toast is not None and time.monotonic() >= self._toast_until:
-            self.toast = None
+        self.notice.tick()
 
     @property
     def caption(self) -> str:
