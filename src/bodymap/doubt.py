@@ -24,6 +24,7 @@ Headless: numpy only.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -78,6 +79,33 @@ def log_moments(p: np.ndarray, s: np.ndarray):
     return e_lp, v_lp, e_lq, v_lq, (1 - p) * s, -p * s
 
 
+@dataclass
+class Doubt:
+    """The matcher's log tables as moments over their ranges (compiled once per model, matcher.compile_model)."""
+
+    e_lp: np.ndarray  # (H, R) E log theta
+    e_lq: np.ndarray  # (H, R) E log(1 - theta)
+    v_lp: np.ndarray
+    v_lq: np.ndarray
+    g_p: np.ndarray  # (H, R) slope of log theta per unit of the pattern-wide logit error
+    g_q: np.ndarray
+    sens: tuple  # (E lp, V lp, E lq, V lq) each (H, 5)
+    ans: tuple  # each (H, A)
+    age: tuple  # each (H,)
+    none_e_lp: np.ndarray | None = None  # (C, R) E log theta of the none components
+    none_e_lq: np.ndarray | None = None
+
+
+def compile_doubt(P, sd, sens, sens_sd, ans, ans_sd, age, age_sd) -> Doubt:
+    """The moments of every log table of the model over its numbers' ranges (region, sensation, answer, age)."""
+    e_lp, v_lp, e_lq, v_lq, g_p, g_q = log_moments(P, sd)
+    s = log_moments(sens, sens_sd)[:4]
+    a = log_moments(ans, ans_sd)[:4]
+    g = log_moments(age, age_sd)[:4]
+    return Doubt(e_lp, e_lq, v_lp, v_lq, g_p, g_q, s, a, g)
+
+
+
 _DRAW_CACHE: dict[int, np.ndarray] = {}
 
 
@@ -93,20 +121,49 @@ def averaged_softmax(mu: np.ndarray, sd: np.ndarray, groups: np.ndarray | None =
     """E[softmax(z)] for z_h ~ N(mu_h, sd_h^2), by fixed draws (deterministic). Hypotheses in one
     `group` (the sides of one pattern: the same table) share their draw; groups are independent.
     Entries with mu = -inf get probability 0."""
+    return averaged_softmax_many(np.asarray(mu, dtype=float)[None], np.asarray(sd, dtype=float)[None], groups)[0]
+
+
+def _draws_by_group(draws: np.ndarray) -> np.ndarray:
+    """(n, DRAWS): the draws of each group in one contiguous row (kept with the draws)."""
+    n = draws.shape[1]
+    key = -n
+    if key not in _DRAW_CACHE:
+        _DRAW_CACHE[key] = np.ascontiguousarray(draws.T)
+    return _DRAW_CACHE[key]
+
+
+BUNDLE = 8  # maps averaged in one pass: (8, hypotheses, DRAWS) floats stay within the cache
+
+
+def averaged_softmax_many(mu: np.ndarray, sd: np.ndarray, groups: np.ndarray | None = None) -> np.ndarray:
+    """`averaged_softmax` of each row of (N, H) `mu` and `sd`, many maps in one pass (ADR 0033).
+
+    Row by row the numbers are the same, bit for bit, as one map at a time: rows are bundled by
+    their count of finite entries, so every sum adds the same terms in the same order (a sum over
+    a longer row, padded with zeros, would round differently)."""
     mu = np.asarray(mu, dtype=float)
+    sd = np.asarray(sd, dtype=float)
     ok = np.isfinite(mu)
     out = np.zeros_like(mu)
-    if not ok.any():
-        return out
-    g = np.arange(len(mu)) if groups is None else np.asarray(groups)
-    sd = np.asarray(sd, dtype=float)
-    draws = _draws(int(g.max()) + 1)
-    m, s, gk = mu[ok], sd[ok], g[ok]
-    z = draws[:, gk]
-    z *= s
-    z += m
-    z -= z.max(axis=1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(axis=1, keepdims=True)
-    out[ok] = z.mean(axis=0)
-    return out / out.sum()
+    g = np.arange(mu.shape[1]) if groups is None else np.asarray(groups)
+    by_group = _draws_by_group(_draws(int(g.max()) + 1))
+    n_ok = ok.sum(axis=1)
+    counts = [(int(n_ok[0]), np.zeros(1, dtype=int))] if len(mu) == 1 else \
+        [(k, np.flatnonzero(n_ok == k)) for k in np.unique(n_ok).tolist()]
+    for k, same in counts:
+        for start in range(0, len(same) if k else 0, BUNDLE):
+            rows = same[start:start + BUNDLE]
+            cols = np.nonzero(ok[rows])[1].reshape(len(rows), k)  # each row's finite entries, in order
+            r = rows[:, None]
+            # (maps, k, DRAWS): each map's draws laid out as the one-map path lays them (a column of
+            # draws per hypothesis), so a sum over hypotheses runs in order and a mean over draws pairwise
+            z = by_group[g[cols]]
+            z *= sd[r, cols][:, :, None]
+            z += mu[r, cols][:, :, None]
+            z -= z.max(axis=1, keepdims=True)
+            np.exp(z, out=z)
+            z /= z.sum(axis=1, keepdims=True)
+            out[r, cols] = z.mean(axis=2)
+    tot = out.sum(axis=1, keepdims=True)
+    return np.divide(out, tot, out=out, where=n_ok[:, None] > 0)

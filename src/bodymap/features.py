@@ -53,19 +53,43 @@ def paint_from_document(doc, atlas: Atlas) -> Paint:
     On the file's own grid (the usual case) only its painted boxes are touched; a file from another
     grid, or one an atlas step moves pixels for, goes through the loader's own path (to_pain_map).
     """
+    return _document_paint(doc, atlas)[0]
+
+
+def _document_paint(doc, atlas: Atlas) -> tuple[Paint, np.ndarray | None, int | None]:
+    """(paint, painted pixels per region, the OR of its sensation bits) of a Document, the last two None
+    on the loader's path.
+
+    Paint outside the body and unknown bits are dropped, as PainMap does. The common file has neither
+    (a PainMap never saves them), so each box is masked only where its region count finds a pixel
+    outside the body (label -1) or its bits go beyond the known sensations (ADR 0033)."""
     raster = atlas.raster(doc.scale)
     if tuple(doc.shape) != raster.shape or _moves_pixels(doc, atlas):
         from .fileformat import to_pain_map
 
-        return paint_from_map(to_pain_map(doc, atlas))
+        return paint_from_map(to_pain_map(doc, atlas)), None, None
+    n = len(atlas.regions)
+    counts = np.zeros(n, dtype=np.int64)
+    bits = 0
     views = {}
     for v in VIEWS:
         r0, c0, sub = doc.views[v]
-        if sub.size:  # paint outside the body and unknown bits are dropped, as PainMap does
+        if sub.size:
             h, w = sub.shape
-            sub = np.bitwise_and(sub, _body_bits(atlas, doc.scale)[v][r0:r0 + h, c0:c0 + w])
+            lab = raster.labels[v][r0:r0 + h, c0:c0 + w]
+            hit = lab[sub != 0]
+            acc = int(np.bitwise_or.reduce(sub, axis=None))
+            try:
+                if acc & ~int(KNOWN_BITS):
+                    raise ValueError("unknown bits")
+                counts += np.bincount(hit, minlength=n)  # refuses a label below 0: paint outside the body
+            except ValueError:
+                sub = np.bitwise_and(sub, _body_bits(atlas, doc.scale)[v][r0:r0 + h, c0:c0 + w])
+                counts += np.bincount(lab[sub != 0], minlength=n)
+                acc = int(np.bitwise_or.reduce(sub, axis=None))
+            bits |= acc
         views[v] = (r0, c0, sub)
-    return Paint(views, float(doc.scale))
+    return Paint(views, float(doc.scale)), counts, bits
 
 
 def _body_bits(atlas: Atlas, scale: float) -> dict[str, np.ndarray]:
@@ -74,6 +98,16 @@ def _body_bits(atlas: Atlas, scale: float) -> dict[str, np.ndarray]:
     hit = atlas.derived.get(key)
     if hit is None:
         hit = atlas.derived[key] = {v: m.astype(np.uint8) * KNOWN_BITS for v, m in atlas.raster(scale).body.items()}
+    return hit
+
+
+def _region_px_floor(atlas: Atlas, scale: float) -> np.ndarray:
+    """(R,) each region's pixels at `scale`, at least 1 (the coverage denominator, kept on the atlas)."""
+    key = ("features.region_px_floor", float(scale))
+    hit = atlas.derived.get(key)
+    if hit is None:
+        hit = atlas.derived[key] = np.maximum(atlas.region_px(scale), 1)
+        hit.flags.writeable = False
     return hit
 
 
@@ -151,7 +185,7 @@ class Features:
     @cached_property
     def coverage(self) -> np.ndarray:
         """(R,) share of each region painted (any sensation)."""
-        return self.counts / np.maximum(self.atlas.region_px(self.paint.scale), 1)
+        return self.counts / _region_px_floor(self.atlas, self.paint.scale)
 
     def coverage_for(self, sensation: str | None) -> np.ndarray:
         return self.counts_for(sensation) / np.maximum(self.atlas.region_px(self.paint.scale), 1)
@@ -163,7 +197,7 @@ class Features:
         for _, _, sub in self.paint.views.values():
             if sub.size:
                 acc |= int(np.bitwise_or.reduce(sub, axis=None))
-        return np.array([bool(acc >> i & 1) for i in range(len(SENSATIONS))])
+        return _sensations_of(acc)
 
     @property
     def sensations_present(self) -> list[str]:
@@ -244,6 +278,11 @@ class Features:
         return not any(sub.size for _, _, sub in self.paint.views.values())
 
 
+def _sensations_of(bits: int) -> np.ndarray:
+    """(len(SENSATIONS),) bool from the OR of a drawing's sensation bits."""
+    return np.array([bool(bits >> i & 1) for i in range(len(SENSATIONS))])
+
+
 def _count_bits(sub: np.ndarray) -> np.ndarray:
     """(len(SENSATIONS),) how many pixels of `sub` carry each sensation bit."""
     hist = np.bincount(sub[sub != 0], minlength=1 << len(SENSATIONS))
@@ -255,7 +294,12 @@ _BIT_OF_BYTE = ((np.arange(1 << len(SENSATIONS))[:, None] >> np.arange(len(SENSA
 
 def from_document(doc, atlas: Atlas) -> Features:
     """The features of a read .bodymap Document (fileformat.read_document)."""
-    return Features(atlas, paint_from_document(doc, atlas), doc.answers)
+    paint, counts, bits = _document_paint(doc, atlas)
+    f = Features(atlas, paint, doc.answers)
+    if counts is not None:  # found on the way: the figures they give are not computed again
+        f.__dict__["counts"] = counts
+        f.__dict__["sensations"] = _sensations_of(bits)
+    return f
 
 
 def from_map(pain_map: PainMap) -> Features:
@@ -358,6 +402,40 @@ def key_points_in(atlas: Atlas, raster, painted: dict) -> frozenset:
     return frozenset(out)
 
 
+def key_points_of_boxes(atlas: Atlas, raster, views: dict) -> frozenset:
+    """key_points_in for painted boxes of sensation bits {view: (row0, col0, bits)} (a Paint's views)."""
+    return key_points_many(atlas, raster, [views])[0]
+
+
+def key_points_many(atlas: Atlas, raster, drawings: list[dict]) -> list[frozenset]:
+    """key_points_of_boxes of many drawings on one grid, in a few whole-array steps per view (the batch asks
+    for every file, ADR 0033): the 3 x 3 box of every key point, placed in every drawing's painted box."""
+    out: list[set] = [set() for _ in drawings]
+    table = _key_point_box_px(atlas, raster)
+    for view, (rows9, cols9, names) in table.items():
+        which = [i for i, views in enumerate(drawings) if view in views and views[view][2].size]
+        if not which:
+            continue
+        boxes = [drawings[i][view] for i in which]
+        r0 = np.array([b[0] for b in boxes])[:, None, None]
+        c0 = np.array([b[1] for b in boxes])[:, None, None]
+        h = np.array([b[2].shape[0] for b in boxes])[:, None, None]
+        w = np.array([b[2].shape[1] for b in boxes])[:, None, None]
+        pr, pc = rows9 - r0, cols9 - c0  # (drawings, points, 9)
+        inside = (pr.view(np.uint64) < h) & (pc.view(np.uint64) < w)  # below 0 wraps to a huge number
+        at = np.where(inside, pr * w + pc, 0)
+        near = np.flatnonzero(inside.any(axis=(1, 2)))
+        if not near.size:
+            continue
+        hit = np.zeros(inside.shape, dtype=bool)
+        for j in near.tolist():
+            hit[j] = boxes[j][2].ravel()[at[j]] != 0
+        hit &= inside
+        for j, k in zip(*np.nonzero(hit.any(axis=2))):
+            out[which[j]].add(names[k])
+    return [frozenset(x) for x in out]
+
+
 _DR = np.repeat([-1, 0, 1], 3)
 _DC = np.tile([-1, 0, 1], 3)
 
@@ -370,7 +448,7 @@ def _key_point_box_px(atlas: Atlas, raster) -> dict:
     if table is None:
         table = {}
         for v, (rows, cols, names) in _key_point_px(atlas, raster).items():
-            rows9, cols9 = rows[:, None] + _DR, cols[:, None] + _DC
+            rows9, cols9 = (rows[:, None] + _DR).astype(np.int64), (cols[:, None] + _DC).astype(np.int64)
             rows9.flags.writeable = cols9.flags.writeable = False
             table[v] = (rows9, cols9, names)
         atlas.derived[key] = table

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from . import doubt, features, rules, vocabulary
+from . import body_areas, doubt, features, rules, vocabulary
 from .features import _NonzeroBits, key_points_in, painted_key_points  # noqa: F401 - their old home
 from .localprior import (LOCAL_PRIOR_ENV, LOCAL_PRIOR_SCHEMA, LocalPrior, local_prior_path,  # noqa: F401
                          read_local_prior, with_local_prior)
@@ -423,10 +423,10 @@ class Model:
     none_lq: np.ndarray | None = None
     none_log_share: np.ndarray | None = None  # (C,)
     inside: np.ndarray | None = None  # (R,) bool: regions some pattern reaches often (the library's territory)
-    doubt: Any = None  # rules.Doubt: moments of the log tables over their ranges (ADR 0019)
+    doubt: Any = None  # doubt.Doubt: moments of the log tables over their ranges (ADR 0019)
     rules: Any = None  # rules.RuleTables: territories, sides, M shares (ADR 0019)
     local_prior: Any = None  # LocalPrior in use (opt-in, BODYMAP_LOCAL_PRIOR), or None: the library's priors
-    absent_w: np.ndarray | None = None  # (R,) weight of a region's "not painted" term (rules.absence_weights, ADR 0024)
+    absent_w: np.ndarray | None = None  # (R,) weight of a region's "not painted" term (body_areas.absence_weights, ADR 0024)
 
     @property
     def pattern_ids(self) -> list[str]:
@@ -491,7 +491,7 @@ def compile_model(atlas: Atlas, lib: PatternLibrary) -> Model:
     # widespread pain (ACR 2016): a hypothesis set by rule from the painted areas, not by likelihood
     hyps.append((WIDESPREAD_ID, "bilateral"))
     priors.append(1e-300)
-    rows.append(np.array([0.5 if rules.wpi_area(r) else lib.region_p for r in regions]))
+    rows.append(np.array([0.5 if body_areas.wpi_area(r) else lib.region_p for r in regions]))
     sd_rows.append(np.full(R, sd_m))
     labm.append(np.ones(R))
     P = np.clip(np.vstack(rows), 1e-4, 1 - 1e-4)
@@ -524,8 +524,8 @@ def compile_model(atlas: Atlas, lib: PatternLibrary) -> Model:
     scored = np.array([r.stem not in NOT_SCORED_STEMS for r in regions])
     model = Model(atlas, lib, hyps, np.log(np.asarray(priors)), P, np.log(P), np.log1p(-P), scored,
                   np.log(sens), np.log1p(-sens), np.log(ans), np.log1p(-ans), np.log(age), np.log1p(-age))
-    model.absent_w = scored * rules.absence_weights(regions)
-    model.doubt = rules.compile_doubt(P, np.vstack(sd_rows), sens, sens_sd, ans, ans_sd, age, age_sd)
+    model.absent_w = scored * body_areas.absence_weights(regions)
+    model.doubt = doubt.compile_doubt(P, np.vstack(sd_rows), sens, sens_sd, ans, ans_sd, age, age_sd)
     model.rules = rules.compile_rules(model, np.vstack(labm))
     if comp is not None:
         comp = np.clip(comp, 1e-4, 1 - 1e-4)
@@ -598,8 +598,17 @@ def features_of(pain_map: PainMap) -> Features:
 
 def inputs_from(f: features.Features) -> Features:
     """The matcher's inputs (coverage, sensations, answers) from the one feature computation."""
-    painted = {v: (r0, c0, _NonzeroBits(sub)) for v, (r0, c0, sub) in f.paint.views.items() if sub.size}
-    return Features(f.coverage, f.sensations, dict(f.answers), key_points=key_points_in(f.atlas, f.raster, painted))
+    return inputs_many([f])[0]
+
+
+def inputs_many(fs: list[features.Features]) -> list[Features]:
+    """inputs_from of many drawings, their key points found together (the drawings of one grid at a time)."""
+    keys: dict = {}
+    for grid in {(id(f.atlas), f.paint.scale) for f in fs}:
+        idx = [i for i, f in enumerate(fs) if (id(f.atlas), f.paint.scale) == grid]
+        f0 = fs[idx[0]]
+        keys.update(zip(idx, features.key_points_many(f0.atlas, f0.raster, [fs[i].paint.views for i in idx])))
+    return [Features(f.coverage, f.sensations, dict(f.answers), key_points=keys[i]) for i, f in enumerate(fs)]
 
 
 def log_scores(model: Model, f: Features, temperature: float | None = None) -> np.ndarray:
@@ -644,6 +653,13 @@ def posterior(model: Model, f: Features, temperature: float | None = None,
     ranges of the tables, with the clinical rules applied (docs/adr/0019)."""
     T = model.lib.temperature if temperature is None else temperature
     return rules.combine(model, parts if parts is not None else parts_of(model, f), T)
+
+
+def posterior_many(model: Model, fs: list[Features], temperature: float | None = None) -> np.ndarray:
+    """(N, H): `posterior` of many maps at once, row by row the same numbers (ADR 0033)."""
+    T = model.lib.temperature if temperature is None else temperature
+    X = soft_painted(np.array([f.coverage for f in fs], dtype=float).reshape(len(fs), -1)) * model.scored
+    return rules.combine_many(model, rules.parts_many(model, fs, X), T)[0]
 
 
 # ---------------------------------------------------------------------------
@@ -916,21 +932,6 @@ def _side_rank(model: Model, painted: str) -> np.ndarray:
     return cache[painted]
 
 
-def top_line(model: Model, f: Features, post: np.ndarray) -> tuple[str, str, float]:
-    """(pattern id, side, belief in the pattern) of the first line, as `rank` shows it."""
-    belief = np.bincount(model.rules.hyp_pat, weights=post, minlength=len(model.pattern_ids))
-    k = int(np.argmax(np.round(belief, 12)))  # the first of equal beliefs, as pattern_lines orders them
-    rows = model.rules.extra["rows_of"][k]
-    painted = _painted_side(model, f)
-    best = int(rows[np.lexsort((_side_rank(model, painted)[rows], -np.round(post[rows], 12)))[0]])
-    pid, side = model.hyps[best]
-    if pid == NONE_ID:
-        side = painted
-    elif pid != WIDESPREAD_ID and model.lib.get(pid).symmetric:
-        side = "bilateral"
-    return pid, side, float(post[rows].sum())
-
-
 def _with_rules(ev: tuple[Evidence, ...], parts: rules.Parts, k: int, pat: Pattern,
                 belief: float = 1.0) -> tuple[Evidence, ...]:
     """The pattern's evidence, with the reasons it was held below "strong" and its safety line
@@ -973,12 +974,17 @@ def _known(key: str) -> bool:
 
 
 def _painted_side(model: Model, f: Features) -> str:
-    on = f.coverage > SOFT_LOW  # soft_painted(coverage) > 0
+    return _painted_sides(model, np.asarray(f.coverage)[None])[0]
+
+
+def _painted_sides(model: Model, coverage: np.ndarray) -> list[str]:
+    """Per row of (N, R) coverage: 'left' or 'right' where only that side is painted, else 'bilateral'."""
+    on = coverage > SOFT_LOW  # soft_painted(coverage) > 0
     sides = model.__dict__.get("_region_side")
     if sides is None:
         sides = model.__dict__["_region_side"] = np.array([r.side for r in model.atlas.regions])
-    left, right = bool((on & (sides == "left")).any()), bool((on & (sides == "right")).any())
-    return "left" if left and not right else "right" if right and not left else "bilateral"
+    left, right = (on & (sides == "left")).any(axis=1).tolist(), (on & (sides == "right")).any(axis=1).tolist()
+    return ["left" if lt and not rt else "right" if rt and not lt else "bilateral" for lt, rt in zip(left, right)]
 
 
 def pattern_zone(atlas: Atlas, pattern_id: str, side: str) -> dict[str, float]:

@@ -34,7 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from . import doubt
+from . import doubt, rule_arrays
+from .body_areas import wpi_area
 
 CEILING = 0.65  # below calibration.STRONG_AT: "moderately consistent" at most (ADR 0019)
 NERVE_JOINT_CEILING = 0.35  # burning or tingling painted: a joint pattern is "weakly consistent" at most (M)
@@ -47,111 +48,14 @@ NERVE_SENSATIONS = ("burning", "pins_and_needles")
 KEY_POINT_LLR = float(np.log(0.5 / 0.1))
 TRUNK_FRONT = ("chest", "upper_abdomen", "lower_abdomen")
 
-# ACR 2016 widespread pain index areas (Wolfe et al. 2016, S): 7 areas per side and 5 axial.
-# Atlas stems not listed here (hands and fingers, feet, head and face) are not WPI areas. Atlas 3's finer
-# upper-body regions sit in the area they are part of, as regions/indices.yaml counts them: the trapezius
-# ridge with the shoulder girdle (M), the arm strips with the upper arm, the forearm halves with the lower
-# arm, the shoulder blade and between the shoulder blades with the upper back; its jaw region is the jaw.
-WPI_SIDED = {
-    "front_of_shoulder": "shoulder girdle", "back_of_shoulder": "shoulder girdle", "trapezius_ridge": "shoulder girdle",
-    "upper_arm_front": "upper arm", "upper_arm_back": "upper arm", "lateral_arm": "upper arm", "medial_arm": "upper arm",
-    "elbow_front": "lower arm", "elbow_back": "lower arm",
-    "forearm_radial_front": "lower arm", "forearm_ulnar_front": "lower arm",
-    "forearm_radial_back": "lower arm", "forearm_ulnar_back": "lower arm",
-    "jaw": "jaw",
-    "buttock": "hip", "lower_buttock": "hip", "lateral_hip": "hip", "sacroiliac": "hip", "groin": "hip",
-    "anterior_thigh": "upper leg", "lateral_thigh": "upper leg", "medial_thigh": "upper leg",
-    "posterior_thigh": "upper leg", "posterolateral_thigh": "upper leg",
-    "knee": "lower leg", "back_of_knee": "lower leg", "shin": "lower leg", "calf": "lower leg",
-    "lateral_leg": "lower leg", "medial_leg": "lower leg",
-}
-WPI_AXIAL = {"front_of_neck": "neck", "back_of_neck": "neck", "upper_back": "upper back", "scapular": "upper back",
-             "interscapular": "upper back", "mid_back": "lower back",
-             "lower_back": "lower back", "sacrum": "lower back", "chest": "chest", "upper_abdomen": "abdomen",
-             "lower_abdomen": "abdomen"}
-UPPER_AREAS = ("shoulder girdle", "upper arm", "lower arm", "jaw")
-# generalised pain counts these five regions; jaw, chest and abdomen are not part of it (ACR 2016)
-GENERALISED_AXIAL = ("neck", "upper back", "lower back")
-GENERALISED_MIN = 4
+GENERALISED_MIN = 4  # generalised pain: at least 4 of the 5 body regions (ACR 2016)
 WIDESPREAD_BASE = 0.35  # share of widespread_pain when generalised pain is painted (M)
 WIDESPREAD_STEP = 0.05  # more per WPI area above 4 (M)
 WIDESPREAD_MAX = 0.85
 
 
-# Atlas 3 (ADR 0021) cut eight atlas 2 regions finer: the hand into digits, thenar and hypothenar,
-# the forearm into halves, the front of the upper arm into three strips, the face and the back of
-# the head into parts, the upper back into four. "No pain in the hand" is one observation however
-# finely the hand is cut, so an unpainted region counts as its share (1/n) of the old region it
-# refines (ADR 0024); painted regions count in full, so a painted thumb still tells C6 from C8.
-REFINES = {
-    "palm": "palm", "thenar": "palm", "hypothenar": "palm",
-    **{f"{d}_palmar": "palm" for d in ("thumb", "index_finger", "middle_finger", "ring_finger", "little_finger")},
-    "back_of_hand": "back_of_hand", "first_web_space": "back_of_hand",
-    **{f"{d}_dorsal": "back_of_hand" for d in ("thumb", "index_finger", "middle_finger", "ring_finger",
-                                                "little_finger")},
-    "forearm_radial_front": "forearm_front", "forearm_ulnar_front": "forearm_front",
-    "forearm_radial_back": "forearm_back", "forearm_ulnar_back": "forearm_back",
-    "upper_arm_front": "upper_arm_front", "lateral_arm": "upper_arm_front", "medial_arm": "upper_arm_front",
-    "face": "face", "temple": "face", "jaw": "face",
-    "back_of_head": "back_of_head", "occiput": "back_of_head",
-    "upper_back": "upper_back", "trapezius_ridge": "upper_back", "scapular": "upper_back", "interscapular": "upper_back",
-}
-
-
-def absence_weights(regions) -> np.ndarray:
-    """(R,) the weight of each region's "not painted" term: 1 over the number of regions (same view
-    and side) that refine one old region, else 1 (ADR 0024)."""
-    fam = [(REFINES.get(r.stem, r.stem + "#"), r.view, r.side) for r in regions]
-    n: dict = {}
-    for k in fam:
-        n[k] = n.get(k, 0) + 1
-    return np.array([1.0 / n[k] for k in fam])
-
-
-def wpi_area(region) -> str | None:
-    """The WPI area a region belongs to ('right upper leg', 'neck'), or None."""
-    if region.stem in WPI_AXIAL:
-        return WPI_AXIAL[region.stem]
-    if region.stem in WPI_SIDED and region.side in ("left", "right"):
-        return f"{region.side} {WPI_SIDED[region.stem]}"
-    return None
-
-
-def body_region(area: str) -> str | None:
-    """The ACR 2016 body region of a WPI area for generalised pain, or None (jaw, chest, abdomen)."""
-    if area in GENERALISED_AXIAL:
-        return "axial"
-    side, _, rest = area.partition(" ")
-    if rest == "jaw" or side not in ("left", "right"):
-        return None
-    return f"{side} {'upper' if rest in UPPER_AREAS else 'lower'}"
-
-
 # ---------------------------------------------------------------------------
 # Compiled tables
-
-
-@dataclass
-class Doubt:
-    e_lp: np.ndarray  # (H, R) E log theta
-    e_lq: np.ndarray  # (H, R) E log(1 - theta)
-    v_lp: np.ndarray
-    v_lq: np.ndarray
-    g_p: np.ndarray  # (H, R) slope of log theta per unit of the pattern-wide logit error
-    g_q: np.ndarray
-    sens: tuple  # (E lp, V lp, E lq, V lq) each (H, 5)
-    ans: tuple  # each (H, A)
-    age: tuple  # each (H,)
-    none_e_lp: np.ndarray | None = None  # (C, R) E log theta of the none components
-    none_e_lq: np.ndarray | None = None
-
-
-def compile_doubt(P, sd, sens, sens_sd, ans, ans_sd, age, age_sd) -> Doubt:
-    e_lp, v_lp, e_lq, v_lq, g_p, g_q = doubt.log_moments(P, sd)
-    s = doubt.log_moments(sens, sens_sd)[:4]
-    a = doubt.log_moments(ans, ans_sd)[:4]
-    g = doubt.log_moments(age, age_sd)[:4]
-    return Doubt(e_lp, e_lq, v_lp, v_lq, g_p, g_q, s, a, g)
 
 
 @dataclass
@@ -199,41 +103,8 @@ def compile_rules(model, labm: np.ndarray) -> RuleTables:
     lp = lp - np.logaddexp.reduce(lp[np.isfinite(lp)])
     rt = RuleTables(hyp_pat, n_pat, territory, territory & (side == "left"), territory & (side == "right"),
                     remote, w_all, w_m, joint, disc, [wpi_area(r) for r in atlas.regions], np.exp(lp))
-    rt.extra.update(_vector_tables(model, rt, side))
+    rt.extra.update(rule_arrays.vector_tables(model, rt, side))
     return rt
-
-
-def _vector_tables(model, rt: RuleTables, side: np.ndarray) -> dict:
-    """Arrays that let one map's rules run without a Python loop over hypotheses or regions."""
-    lib, nh = model.lib, rt.n_pat
-    K = len(lib.patterns)
-    hside = np.array([s_ for _, s_ in model.hyps])
-    key_rows: dict = {}
-    for h in range(nh):
-        pid, hs = model.hyps[h]
-        if pid.startswith("root_"):
-            for ks in (("left", "right") if hs == "bilateral" else (hs,)):
-                key_rows.setdefault((pid[5:], ks), []).append(h)
-    areas = sorted({a for a in rt.wpi if a})
-    wpi_idx = np.array([areas.index(a) if a else -1 for a in rt.wpi])
-    ids = model.pattern_ids
-    return {
-        "hside": hside,
-        "key_rows": {k: np.array(v) for k, v in key_rows.items()},
-        "lr": np.vstack([rt.left[:nh], rt.right[:nh]]).astype(float),  # (2 nh, R)
-        "bilateral": hside[:nh] == "bilateral",
-        "dead": np.array([not np.isfinite(model.log_prior[h]) or model.log_prior[h] < -600 for h in range(nh)]),
-        "remote_k": rt.remote[2:nh:3].astype(float),  # (K, R): each pattern's bilateral row covers both sides
-        "joint_k": rt.joint[2:nh:3],
-        "disc_k": [(k, rt.disc[3 * k + 2]) for k in range(K) if rt.disc[3 * k + 2]],
-        "w_both": np.vstack([rt.w_all, rt.w_m]),  # (2H, R)
-        "wpi_idx": wpi_idx,
-        "wpi_region": [body_region(a) for a in areas],
-        "side": side,
-        "confusable": [(k, ids.index(o)) for k, pat in enumerate(lib.patterns) for o in pat.confusable_with],
-        "rows_of": [np.flatnonzero(rt.hyp_pat == k) for k in range(len(ids))],
-        "evidence_k": np.array([pat.evidence_ceiling[0] if pat.evidence_ceiling else 1.0 for pat in lib.patterns]),
-    }
 
 
 # ---------------------------------------------------------------------------
@@ -278,85 +149,169 @@ class _Reasons(dict):
         return super().get(k) or default
 
 
+@dataclass
+class PartsMany:
+    """`Parts` of many maps at once, one row per map (`one(i, ...)` gives map i's Parts; ADR 0033)."""
+
+    mean: np.ndarray  # (N, H)
+    var: np.ndarray  # (N, H)
+    none_comp: np.ndarray | None  # (N, C)
+    none_feat: np.ndarray  # (N,)
+    ceiling: np.ndarray  # (N, len(pattern_ids))
+    to_none: np.ndarray  # (N, len(pattern_ids)) bool
+    wide_q: np.ndarray  # (N,)
+    wide_n: np.ndarray  # (N, 2) int: body regions and WPI areas painted (the words of the widespread line)
+    painted_sides: list  # per map: (), ('left',), ('right',) or ('left', 'right')
+
+    def one(self, i: int, model, f, x: np.ndarray) -> Parts:
+        """Map i's Parts (`f` and `x` as given to parts_many, for the words of its ceilings)."""
+        mean = self.mean[i]
+        on = (x >= 0.5).astype(float)
+        nerve = [s_ for s_, on_ in zip(_sensations(), f.sensations) if on_ and s_ in NERVE_SENSATIONS]
+        groups, areas = (int(n) for n in self.wide_n[i])
+        wide_text = (f"pain in {groups} of the 5 body regions (generalised pain) and {areas} of the 19 areas of the "
+                     "widespread pain index") if groups >= GENERALISED_MIN else ""
+        made: list = []  # the Parts, for its reasons (which confusable pair combine found)
+        made.append(Parts(mean, self.var[i], None if self.none_comp is None else self.none_comp[i],
+                          float(self.none_feat[i]), self.ceiling[i], self.to_none[i],
+                          lambda k: _reasons(model, f, x, on, mean, nerve, k, made), float(self.wide_q[i]), wide_text,
+                          self.painted_sides[i]))
+        return made[0]
+
+    @classmethod
+    def of(cls, parts: Parts) -> "PartsMany":
+        """One map's Parts as a PartsMany of one row, for combine (which reads no words: wide_n is left 0)."""
+        return cls(parts.mean[None], parts.var[None], None if parts.none_comp is None else parts.none_comp[None],
+                   np.array([parts.none_feat]), parts.ceiling[None], parts.to_none[None], np.array([parts.wide_q]),
+                   np.zeros((1, 2), dtype=int), [parts.painted_sides])
+
+
 def parts_of(model, f, x: np.ndarray) -> Parts:
     """x: (R,) soft-painted share of each scored region (0 outside the scored ones)."""
-    d, rt = model.doubt, model.rules
-    vt = rt.extra
-    notx = (1 - x) * model.absent_w
-    region = d.e_lp @ x + d.e_lq @ notx
-    var = (1 - doubt.SHARED_RHO) * (d.v_lp @ x + d.v_lq @ notx) + doubt.SHARED_RHO * (d.g_p @ x + d.g_q @ notx) ** 2
-    s = f.sensations.astype(float)
-    mean = region + d.sens[0] @ s + d.sens[2] @ (1 - s)
-    var = var + d.sens[1] @ s + d.sens[3] @ (1 - s)
+    return parts_many(model, [f], x[None]).one(0, model, f, x)
+
+
+def parts_many(model, fs: list, X: np.ndarray) -> PartsMany:
+    """parts_of for many maps at once (ADR 0033): X (N, R) their soft-painted shares, fs their inputs
+    (sensations, answers, key_points). Row by row the same numbers, bit for bit, as one map at a time:
+    the products that sum over regions are each map's own matrix-vector products (a matrix product over
+    the chunk would add in another order), everything else is elementwise or a sum of whole numbers."""
     from .matcher import ANSWER_FEATURES  # the matcher imports this module at its top
 
-    for j, a in enumerate(ANSWER_FEATURES):  # answers: the model's own log table, with its range's spread
-        v = f.answers.get(a)
-        if v is True:
-            mean, var = mean + model.ans_lp[:, j], var + d.ans[1][:, j]
-        elif v is False:
-            mean, var = mean + model.ans_lq[:, j], var + d.ans[3][:, j]
-    age = f.answers.get("age")
-    if isinstance(age, int) and not isinstance(age, bool):
-        mean, var = (mean + d.age[0], var + d.age[1]) if age >= 60 else (mean + d.age[2], var + d.age[3])
+    d, rt = model.doubt, model.rules
+    vt = rt.extra
+    N = len(fs)
+    H = len(model.hyps)
     nh = rt.n_pat
-    # the ISNCSCI key sensory point painted: evidence for that root on that side (M)
-    for key in getattr(f, "key_points", ()) or ():
-        rows = vt["key_rows"].get(key)
-        if rows is not None:
-            mean[rows] += KEY_POINT_LLR
-            var[rows] += doubt.LOGIT_SD["M"] ** 2
-    none_comp, none_feat = None, 0.0
-    if model.none_lp is not None:
-        none_comp = (d.none_e_lp @ x + d.none_e_lq @ notx) if d.none_e_lp is not None else \
-            (model.none_lp @ x + model.none_lq @ notx)
-        none_feat = float(mean[nh] - region[nh])
+    X = np.asarray(X, dtype=float)
+    NOTX = (1 - X) * model.absent_w
+    terms = np.empty((7, N, H))  # e_lp x, e_lq notx, v_lp x, v_lq notx, g_p x, g_q notx, w_all x
+    w_m = np.empty((N, H))
+    with_none = model.none_lp is not None
+    C = len(model.none_log_share) if with_none else 0
+    none_terms = np.empty((2, N, C))
+    none_p, none_q = (d.none_e_lp, d.none_e_lq) if d.none_e_lp is not None else (model.none_lp, model.none_lq)
+    e_lp, e_lq, v_lp, v_lq, g_p, g_q, w_both = d.e_lp, d.e_lq, d.v_lp, d.v_lq, d.g_p, d.g_q, vt["w_both"]
+    for i in range(N):
+        x, nx = X[i], NOTX[i]
+        terms[0, i] = e_lp @ x
+        terms[1, i] = e_lq @ nx
+        terms[2, i] = v_lp @ x
+        terms[3, i] = v_lq @ nx
+        terms[4, i] = g_p @ x
+        terms[5, i] = g_q @ nx
+        w = w_both @ x
+        terms[6, i], w_m[i] = w[:H], w[H:]
+        if with_none:
+            none_terms[0, i] = none_p @ x
+            none_terms[1, i] = none_q @ nx
+    region = terms[0] + terms[1]
+    var = (1 - doubt.SHARED_RHO) * (terms[2] + terms[3]) + doubt.SHARED_RHO * (terms[4] + terms[5]) ** 2
+    sens = np.array([f.sensations for f in fs], dtype=bool).reshape(N, -1)
+    codes = sens @ (1 << np.arange(sens.shape[1]))
+    st = rule_arrays.sens_terms(model)[codes]  # (N, 4, H)
+    mean = region + st[:, 0] + st[:, 1]
+    var = var + st[:, 2] + st[:, 3]
+    answers = [f.answers for f in fs]
+    tabs = rule_arrays.region_terms(model, NERVE_SENSATIONS)
+    given = [[ans.get(a) for a in tabs["asked"]] for ans in answers]  # ANSWER_FEATURES, ..., age
+    yes = np.array([[v is True for v in row] for row in given]).reshape(N, -1)
+    no = np.array([[v is False for v in row] for row in given]).reshape(N, -1)
+    n_ans = len(ANSWER_FEATURES)
+    # answers: the model's own log table, with its range's spread; each map's in ANSWER_FEATURES order
+    for j in np.flatnonzero((yes[:, :n_ans] | no[:, :n_ans]).any(axis=0)).tolist():
+        for rows, lp, v in ((np.flatnonzero(yes[:, j]), model.ans_lp, d.ans[1]),
+                            (np.flatnonzero(no[:, j]), model.ans_lq, d.ans[3])):
+            if rows.size:
+                mean[rows] += lp[:, j]
+                var[rows] += v[:, j]
+    ages = [row[-1] for row in given]
+    old = np.array([isinstance(a, int) and not isinstance(a, bool) and a >= 60 for a in ages])
+    young = np.array([isinstance(a, int) and not isinstance(a, bool) and a < 60 for a in ages])
+    for rows, (e, v) in ((np.flatnonzero(old), d.age[:2]), (np.flatnonzero(young), d.age[2:])):
+        if rows.size:
+            mean[rows] += e
+            var[rows] += v
+    # the ISNCSCI key sensory point painted: evidence for that root on that side (M); a row two points
+    # speak for (a bilateral root) gets the term twice, one addition after the other, as one map at a time
+    key_rows = tabs["key_rows"]
+    hits = [i * H + h for i, f in enumerate(fs) for key in (getattr(f, "key_points", ()) or ())
+            for h in key_rows.get(key, ())]
+    if hits:
+        times = np.bincount(hits, minlength=N * H).reshape(N, H)
+        for n in range(1, int(times.max()) + 1):
+            np.add(mean, KEY_POINT_LLR, out=mean, where=times >= n)
+            np.add(var, doubt.LOGIT_SD["M"] ** 2, out=var, where=times >= n)
+    none_comp, none_feat = None, np.zeros(N)
+    if with_none:
+        none_comp = none_terms[0] + none_terms[1]
+        none_feat = mean[:, nh] - region[:, nh]
     # both sides: a bilateral hypothesis needs paint on both sides inside the pattern's area
-    on = (x >= 0.5).astype(float)
-    lr = vt["lr"] @ on
-    both = (lr[:nh] > 0) & (lr[nh:] > 0)
-    mean[:nh][(vt["bilateral"] & ~both) | vt["dead"]] = -np.inf  # a symmetric pattern has no one side
-    mean[nh + 1:] = -np.inf  # widespread is set by rule below
+    on = (X >= 0.5).astype(float)
+    lr = on @ vt["lr"].T  # counts of regions: whole numbers, exact in any order
+    both = (lr[:, :nh] > 0) & (lr[:, nh:] > 0)
+    head = mean[:, :nh]
+    head[(vt["bilateral"] & ~both) | vt["dead"]] = -np.inf  # a symmetric pattern has no one side
+    mean[:, nh + 1:] = -np.inf  # widespread is set by rule below
     n_ids = len(model.pattern_ids)
     K = len(model.lib.patterns)
-    ceiling = np.ones(n_ids)
-    to_none = np.zeros(n_ids, dtype=bool)
-    painted = float(on.sum())
-    nerve = [s_ for s_, on_ in zip(_sensations(), f.sensations) if on_ and s_ in NERVE_SENSATIONS]
-    c = ceiling[:K]
-    if painted:
-        far_n = vt["remote_k"] @ on
-        far = far_n > 0
-        c_far = np.minimum(CEILING, 1.0 - far_n / painted)
-        c[far] = c_far[far]
-        to_none[:K] = far & ~(bool(nerve) & (NERVE_JOINT_CEILING < c_far))
-    for k, keys in vt["disc_k"]:
-        if any(not isinstance(f.answers.get(a), bool) for a in keys):
-            c[k] = min(c[k], CEILING)
-    if nerve:
-        c[vt["joint_k"]] = np.minimum(c[vt["joint_k"]], NERVE_JOINT_CEILING)
-    best = 3 * np.arange(K) + mean[:nh].reshape(K, 3).argmax(axis=1)
-    w = vt["w_both"] @ x
-    wa, wm = w[:len(model.hyps)][best], w[len(model.hyps):][best]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        m_cap = (wa > 0) & (wm / np.where(wa > 0, wa, 1.0) >= M_SHARE_CAP)
+    ceiling = np.ones((N, n_ids))
+    to_none = np.zeros((N, n_ids), dtype=bool)
+    painted = on.sum(axis=1)
+    nerve = (sens & tabs["nerve"]).any(axis=1)
+    c = ceiling[:, :K]
+    far_n = on @ vt["remote_k"].T
+    far = far_n > 0  # never where nothing is painted (0 / 1 there: a share no row reads)
+    c_far = np.minimum(CEILING, 1.0 - far_n / np.maximum(painted, 1.0)[:, None])
+    c[far] = c_far[far]
+    to_none[:, :K] = far & ~(nerve[:, None] & (NERVE_JOINT_CEILING < c_far))
+    if vt["disc_k"]:  # a discriminating answer not given (yes or no) holds its pattern's line
+        said = yes[:, tabs["disc_cols"]] | no[:, tabs["disc_cols"]]
+        unanswered = (~said).astype(float) @ tabs["disc_of"] > 0  # (N, patterns with such answers)
+        ks = tabs["disc_ks"]
+        c[:, ks] = np.where(unanswered, np.minimum(c[:, ks], CEILING), c[:, ks])
+    if nerve.any():
+        cj = c[:, vt["joint_k"]]
+        cj[nerve] = np.minimum(cj[nerve], NERVE_JOINT_CEILING)
+        c[:, vt["joint_k"]] = cj
+    best = 3 * np.arange(K) + head.reshape(N, K, 3).argmax(axis=2)
+    r = np.arange(N)[:, None]
+    wa, wm = terms[6][r, best], w_m[r, best]
+    m_cap = (wa > 0) & (wm / np.where(wa > 0, wa, 1.0) >= M_SHARE_CAP)
     c[m_cap] = np.minimum(c[m_cap], CEILING)
     np.minimum(c, vt["evidence_k"], out=c)  # the most the pattern's published accuracy supports (ADR 0036)
     # widespread pain (ACR 2016)
-    onr = np.flatnonzero(on > 0)
-    idx = vt["wpi_idx"][onr]
-    areas = np.unique(idx[idx >= 0])
-    groups = {vt["wpi_region"][a] for a in areas} - {None}
-    wide_q, wide_text = 0.0, ""
-    if len(groups) >= GENERALISED_MIN:
-        wide_q = min(WIDESPREAD_MAX, WIDESPREAD_BASE + WIDESPREAD_STEP * max(0, len(areas) - GENERALISED_MIN))
-        wide_text = (f"pain in {len(groups)} of the 5 body regions (generalised pain) and {len(areas)} of the 19 "
-                     "areas of the widespread pain index")
-    sides = tuple(sorted(set(vt["side"][onr].tolist()) - {"midline"}))
-    made: list = []  # the Parts, for its reasons (which confusable pair combine found)
-    made.append(Parts(mean, var, none_comp, none_feat, ceiling, to_none,
-                      lambda k: _reasons(model, f, x, on, mean, nerve, k, made), wide_q, wide_text, sides))
-    return made[0]
+    areas_on = (on @ tabs["area"]) > 0
+    n_areas = areas_on.sum(axis=1)
+    n_groups = ((areas_on @ tabs["group"]) > 0).sum(axis=1)
+    wide = n_groups >= GENERALISED_MIN
+    wide_q = np.where(wide, np.minimum(WIDESPREAD_MAX, WIDESPREAD_BASE + WIDESPREAD_STEP
+                                       * np.maximum(0, n_areas - GENERALISED_MIN)), 0.0)
+    left, right = (on[:, tabs["left"]] > 0).any(axis=1), (on[:, tabs["right"]] > 0).any(axis=1)
+    sides = [("left", "right") if lt and rt_ else ("left",) if lt else ("right",) if rt_ else ()
+             for lt, rt_ in zip(left.tolist(), right.tolist())]
+    return PartsMany(mean, var, none_comp, none_feat, ceiling, to_none, wide_q,
+                     np.stack([n_groups, n_areas], axis=1), sides)
 
 
 def _reasons(model, f, x: np.ndarray, on: np.ndarray, mean: np.ndarray, nerve: list, k: int,
@@ -413,49 +368,73 @@ def _sensations():
 
 def combine(model, parts: Parts, T: float) -> np.ndarray:
     """The probability of every hypothesis (model.hyps) a clinician sees, at temperature T."""
+    post, confused = combine_many(model, PartsMany.of(parts), T)
+    parts.confused = confused[0]
+    return post[0]
+
+
+def combine_many(model, pm: PartsMany, T: float) -> tuple[np.ndarray, list[dict]]:
+    """combine for many maps at once: ((N, H) probabilities, per map {line: confusable partner name}).
+    Row by row the same numbers as one map at a time (ADR 0033)."""
     rt = model.rules
     nh = rt.n_pat
-    mean = parts.mean.copy()
-    if parts.none_comp is not None:
-        mean[nh] = T * float(np.logaddexp.reduce(model.none_log_share + parts.none_comp / T)) + parts.none_feat
+    mean = pm.mean.copy()
+    N, H = mean.shape
+    if pm.none_comp is not None:
+        mean[:, nh] = T * np.logaddexp.reduce(model.none_log_share + pm.none_comp / T, axis=1) + pm.none_feat
     with np.errstate(invalid="ignore"):
         mu = np.where(np.isfinite(mean), model.log_prior + mean / T, -np.inf)
-    post = doubt.averaged_softmax(mu, np.sqrt(np.maximum(parts.var, 0.0)) / T, rt.hyp_pat)
+    post = doubt.averaged_softmax_many(mu, np.sqrt(np.maximum(pm.var, 0.0)) / T, rt.hyp_pat)
     n_ids = len(model.pattern_ids)
-    none_k = n_ids - 2
-    wide_h = len(model.hyps) - 1
+    none_h = np.flatnonzero(rt.hyp_pat == n_ids - 2)
+    wide_h = H - 1
     # the prior share of a moved excess goes only to hypotheses on the painted side(s)
     hside = rt.extra["hside"]
-    on_side = (hside == parts.painted_sides[0]) if len(parts.painted_sides) == 1 else np.ones(len(hside), dtype=bool)
-    prior = np.where(np.isfinite(mean) & on_side, rt.log_prior, 0.0)
-    ceiling = parts.ceiling.copy()
-    belief0 = np.bincount(rt.hyp_pat, weights=post, minlength=n_ids)
-    parts.confused = {}
-    for k, j in rt.extra["confusable"]:  # a pair the drawing cannot tell apart (Albert 2019)
-        if belief0[j] >= CONFUSABLE_MIN and CEILING <= ceiling[k]:  # shown also where another ceiling is as low
-            ceiling[k] = CEILING
-            parts.confused[k] = model.lib.patterns[j].name
+    on_side = np.array([hside == s[0] if len(s) == 1 else np.ones(H, dtype=bool) for s in pm.painted_sides])
+    prior = np.where(np.isfinite(mean) & on_side.reshape(N, H), rt.log_prior, 0.0)
+    ceiling = pm.ceiling.copy()
+    belief0 = rule_arrays.belief(rt, post, n_ids)
+    confused: list[dict] = [{} for _ in range(N)]
+    pairs = rt.extra["confusable"]  # pairs the drawing cannot tell apart (Albert 2019): a partner not ruled
+    if pairs:  # out holds the line at CEILING (shown also where another ceiling is as low); the last one is named
+        ks, js = np.array(pairs).T
+        hit = (belief0[:, js] >= CONFUSABLE_MIN) & (CEILING <= ceiling[:, ks])  # a line set to CEILING stays <=
+        for i, p in zip(*np.nonzero(hit)):  # each map's pairs in order
+            confused[i][int(ks[p])] = model.lib.patterns[js[p]].name
+            ceiling[i, ks[p]] = CEILING
+    mine_of = rt.hyp_pat == np.arange(n_ids)[:, None]  # (lines, H): each line's hypotheses
+    others_of = ~mine_of & (np.arange(H) != wide_h)  # ...and where its excess may go
+    # a line over its ceiling gives up its excess: few maps have one, each is settled alone
+    for i in np.flatnonzero((rule_arrays.belief(rt, post, n_ids) > ceiling + 1e-12).any(axis=1)).tolist():
+        _settle(rt, post[i], ceiling[i], pm.to_none[i], prior[i], mine_of, others_of, none_h)
+    wide = np.flatnonzero(pm.wide_q > 0)
+    if wide.size:
+        post[wide] *= (1 - pm.wide_q[wide])[:, None]
+        post[wide, wide_h] = pm.wide_q[wide]
+    return post / post.sum(axis=1, keepdims=True), confused
+
+
+def _settle(rt, post: np.ndarray, ceiling: np.ndarray, to_none: np.ndarray, prior: np.ndarray, mine_of: np.ndarray,
+            others_of: np.ndarray, none_h: np.ndarray) -> None:
+    """One map's lines over their ceilings give up their excess, in place: to "no pattern fits well" or
+    to the other hypotheses, half by their probability and half by their prior."""
     for _ in range(3):  # a moved excess can push another line over its ceiling
-        belief = np.bincount(rt.hyp_pat, weights=post, minlength=n_ids)
+        belief = np.bincount(rt.hyp_pat, weights=post, minlength=len(ceiling))
         over = np.flatnonzero(belief > ceiling + 1e-12)
         if not over.size:
             break
         for k in over:
-            mine = rt.hyp_pat == k
+            mine = mine_of[k]
             now = float(post[mine].sum())  # not belief[k]: an earlier line's excess may have reached it this round
             if now <= ceiling[k]:
                 continue
             excess = now - ceiling[k]
             post[mine] *= ceiling[k] / now  # moves exactly `excess`, so the final division changes nothing
-            if parts.to_none[k]:
-                post[rt.hyp_pat == none_k] += excess
+            if to_none[k]:
+                post[none_h] += excess
                 continue
-            others = ~mine & (np.arange(len(post)) != wide_h)
+            others = others_of[k]
             w1 = np.where(others, post, 0.0)
             w2 = np.where(others, prior, 0.0)
             w = 0.5 * w1 / max(w1.sum(), 1e-300) + 0.5 * w2 / max(w2.sum(), 1e-300)
             post += excess * w / w.sum()
-    if parts.wide_q > 0:
-        post *= 1 - parts.wide_q
-        post[wide_h] = parts.wide_q
-    return post / post.sum()

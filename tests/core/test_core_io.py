@@ -256,3 +256,43 @@ def test_the_scoring_path_skips_the_stroke_log(atlas):
     d = fileformat.read_document(raw, atlas, strokes=False)
     assert d.strokes is None and d.views["back"][2].any()
     assert batch.features_from_bytes(raw, get_model(atlas)).coverage.max() > 0
+
+
+# -- ADR 0033: the reader inflates with zlib-ng where it is installed; the standard zlib must read alike ----------
+
+def _with_stdlib_zlib(monkeypatch):
+    monkeypatch.setattr(fileformat, "_inflater", zlib)
+    monkeypatch.setattr(fileformat, "_INFLATE_ERRORS", (zlib.error,))
+
+
+@pytest.mark.parametrize("damage", [None, "layer", "strokes", "truncated layer"])
+def test_either_inflater_reads_a_file_alike(tmp_path, monkeypatch, damage):
+    atlas = load_atlas()
+    m = PainMap(atlas)
+    m.paint_region("right_calf", 0.6, "burning")
+    m.stroke("back", [(0.1, 1.2), (0.15, 1.5)], "aching", radius=0.08)
+    doc = json.loads(fileformat.dumps(m))
+    if damage == "layer":  # a flipped byte in the deflate stream: the checksum catches it
+        comp = bytearray(base64.b64decode(doc["layers"]["back"]["data"]))
+        comp[len(comp) // 2] ^= 0xFF
+        doc["layers"]["back"]["data"] = base64.b64encode(bytes(comp)).decode()
+    elif damage == "strokes":
+        comp = bytearray(base64.b64decode(doc["strokes"]["data"]))
+        comp[-3] ^= 0x01
+        doc["strokes"]["data"] = base64.b64encode(bytes(comp)).decode()
+    elif damage == "truncated layer":
+        comp = base64.b64decode(doc["layers"]["back"]["data"])
+        doc["layers"]["back"]["data"] = base64.b64encode(comp[:-6]).decode()
+    raw = json.dumps(doc).encode()
+
+    def read():
+        try:
+            d = fileformat.read_document(raw, atlas, "m.bodymap", strokes=False)
+        except FileFormatError as exc:
+            return str(exc)
+        return {v: (r0, c0, sub.tobytes(), sub.shape) for v, (r0, c0, sub) in d.views.items()}
+
+    fast = read()
+    _with_stdlib_zlib(monkeypatch)
+    assert read() == fast
+    assert isinstance(fast, str) == (damage is not None)

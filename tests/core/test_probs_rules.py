@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 import bodymap
-from bodymap import doubt, matcher, questioning, rules
+from bodymap import body_areas, doubt, matcher, questioning, rules
 from bodymap.atlas import viewer_sign
 from bodymap.bands import STRONG_AT
 from bodymap.errors import PatternError
@@ -309,7 +309,7 @@ def test_an_unpainted_hand_counts_as_one_region_however_finely_the_atlas_cuts_it
     them add up to one region's, as in atlas 2, and painted regions still count in full."""
     model = matcher.get_model(atlas)
     h = model.hyps.index(("root_L4", side))
-    palm = [i for i, r in enumerate(atlas.regions) if r.side == side and rules.REFINES.get(r.stem) == "palm"]
+    palm = [i for i, r in enumerate(atlas.regions) if r.side == side and body_areas.REFINES.get(r.stem) == "palm"]
     assert len(palm) == 8
     one = float(model.doubt.e_lq[h, palm[0]])
     assert sum(float(model.doubt.e_lq[h, i] * model.absent_w[i]) for i in palm) == pytest.approx(one, rel=0.02)

@@ -32,6 +32,7 @@ def broken(monkeypatch):
     for name in ("match", "rank", "posterior", "get_model"):
         monkeypatch.setattr(matcher, name, _raise)
     monkeypatch.setattr(batch, "posterior", _raise)
+    monkeypatch.setattr(batch, "posterior_many", _raise)  # a chunk's ranking (ADR 0033): each map then alone
     monkeypatch.setattr(batch, "_WORKER", [batch.Scorer(model)])  # this process's scorer (issue 19)
 
 
