@@ -4,37 +4,19 @@ The matcher's rules (bodymap.rules) read these tables: the widespread pain index
 body regions of generalised pain (ACR 2016, Wolfe 2016), and which atlas 3 regions refine one atlas 2
 region, so that "no pain in the hand" counts once however finely the hand is cut (ADR 0024).
 
-Headless: numpy only.
+The WPI areas are not a table of their own here: they are regions/indices.yaml's (bodymap.indices,
+with its source), the one mapping behind `bodymap show`, `stats`, the exports and the matcher's
+widespread pain line, so the matcher and `show` never count a different WPI (ADR 0040).
+
+Headless: numpy and the YAML reader only.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
-# ACR 2016 widespread pain index areas (Wolfe et al. 2016, S): 7 areas per side and 5 axial.
-# Atlas stems not listed here (hands and fingers, feet, head and face) are not WPI areas. Atlas 3's finer
-# upper-body regions sit in the area they are part of, as regions/indices.yaml counts them: the trapezius
-# ridge with the shoulder girdle (M), the arm strips with the upper arm, the forearm halves with the lower
-# arm, the shoulder blade and between the shoulder blades with the upper back; its jaw region is the jaw.
-WPI_SIDED = {
-    "front_of_shoulder": "shoulder girdle", "back_of_shoulder": "shoulder girdle", "trapezius_ridge": "shoulder girdle",
-    "upper_arm_front": "upper arm", "upper_arm_back": "upper arm", "lateral_arm": "upper arm", "medial_arm": "upper arm",
-    "elbow_front": "lower arm", "elbow_back": "lower arm",
-    "forearm_radial_front": "lower arm", "forearm_ulnar_front": "lower arm",
-    "forearm_radial_back": "lower arm", "forearm_ulnar_back": "lower arm",
-    "jaw": "jaw",
-    "buttock": "hip", "lower_buttock": "hip", "lateral_hip": "hip", "sacroiliac": "hip", "groin": "hip",
-    "anterior_thigh": "upper leg", "lateral_thigh": "upper leg", "medial_thigh": "upper leg",
-    "posterior_thigh": "upper leg", "posterolateral_thigh": "upper leg",
-    "knee": "lower leg", "back_of_knee": "lower leg", "shin": "lower leg", "calf": "lower leg",
-    "lateral_leg": "lower leg", "medial_leg": "lower leg",
-}
-WPI_AXIAL = {"front_of_neck": "neck", "back_of_neck": "neck", "upper_back": "upper back", "scapular": "upper back",
-             "interscapular": "upper back", "mid_back": "lower back",
-             "lower_back": "lower back", "sacrum": "lower back", "chest": "chest", "upper_abdomen": "abdomen",
-             "lower_abdomen": "abdomen"}
-UPPER_AREAS = ("shoulder girdle", "upper arm", "lower arm", "jaw")
-# generalised pain counts these five regions; jaw, chest and abdomen are not part of it (ACR 2016)
-GENERALISED_AXIAL = ("neck", "upper back", "lower back")
+from .indices import load_index_defs
 
 # Atlas 3 (ADR 0021) cut eight atlas 2 regions finer: the hand into digits, thenar and hypothenar,
 # the forearm into halves, the front of the upper arm into three strips, the face and the back of
@@ -67,19 +49,20 @@ def absence_weights(regions) -> np.ndarray:
 
 
 def wpi_area(region) -> str | None:
-    """The WPI area a region belongs to ('right upper leg', 'neck'), or None."""
-    if region.stem in WPI_AXIAL:
-        return WPI_AXIAL[region.stem]
-    if region.stem in WPI_SIDED and region.side in ("left", "right"):
-        return f"{region.side} {WPI_SIDED[region.stem]}"
-    return None
+    """The WPI area a region belongs to ('upper_leg_right', 'neck'; regions/indices.yaml's area ids), or None."""
+    return _wpi_tables()[0].get(region.id)
 
 
 def body_region(area: str) -> str | None:
-    """The ACR 2016 body region of a WPI area for generalised pain, or None (jaw, chest, abdomen)."""
-    if area in GENERALISED_AXIAL:
-        return "axial"
-    side, _, rest = area.partition(" ")
-    if rest == "jaw" or side not in ("left", "right"):
-        return None
-    return f"{side} {'upper' if rest in UPPER_AREAS else 'lower'}"
+    """The ACR 2016 body region of a WPI area for generalised pain ('right_lower', 'axial'), or None for the
+    areas the criterion leaves out (jaw, chest, abdomen: indices.yaml's `not_for_generalised`)."""
+    return _wpi_tables()[1].get(area)
+
+
+@lru_cache(maxsize=1)
+def _wpi_tables() -> tuple[dict[str, str], dict[str, str | None]]:
+    """({region id: WPI area id}, {WPI area id: generalised-pain region or None}) from regions/indices.yaml."""
+    d = load_index_defs()
+    area_of = {rid: a.id for a in d.wpi_areas for rid in a.regions}
+    region_of = {a.id: (None if a.id in d.not_for_generalised else a.group) for a in d.wpi_areas}
+    return area_of, region_of

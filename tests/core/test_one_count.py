@@ -1,0 +1,45 @@
+"""The matcher and `bodymap show` say the same about one map (issue 19 item 4, ADR 0040): the same WPI
+areas, the same regions that count, readable sources, and no side on "no pattern fits well"."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import bodymap
+from bodymap import matcher, rules
+from bodymap.indices import indices_for_map
+from maps import painted as _map  # noqa: E402 (tests/maps.py)
+
+
+def _matcher_wpi(m) -> tuple[int, int]:
+    """(generalised-pain regions, WPI areas) as the matcher's widespread pain line counts them."""
+    model = matcher.get_model(m.atlas)
+    f = matcher.features_of(m)
+    x = matcher.soft_painted(f.coverage) * model.scored
+    groups, areas = rules.parts_many(model, [f], x[None]).wide_n[0]
+    return int(groups), int(areas)
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+@pytest.mark.parametrize("stem", ["groin", "sacroiliac", "mid_back", "lateral_hip", "buttock", "upper_back"])
+def test_the_matcher_counts_the_wpi_areas_show_counts(atlas, side, stem):
+    """Groin (front view), sacroiliac and middle back (back view) were counted by the matcher as hip, hip
+    and lower back, by `show` as nothing, lower back and upper back: "6 of the 19 areas" beside "WPI 5/19"."""
+    other = "left" if side == "right" else "right"
+    paint = [(f"{side}_calf", 1.0, "aching"), (f"{other}_calf", 1.0, "aching"),
+             (f"{side}_upper_arm_front", 1.0, "aching"), (f"{other}_upper_arm_front", 1.0, "aching"),
+             (f"{side}_{stem}", 1.0, "aching"), (f"{other}_lower_back", 1.0, "aching")]
+    m = _map(atlas, paint)
+    idx = indices_for_map(m)
+    assert _matcher_wpi(m) == (len(idx.generalised_regions), idx.wpi)
+    wide = next(h for h in bodymap.match(m).hypotheses if h.id == matcher.WIDESPREAD_ID)
+    assert f"{idx.wpi} of the 19 areas" in wide.evidence[0].text
+
+
+def test_the_issue_map_reads_five_areas_in_both(atlas):
+    m = _map(atlas, [(r, 1.0, "aching") for r in ("right_calf", "left_calf", "right_upper_arm_front",
+                                                  "left_upper_arm_front", "left_groin", "right_mid_back")])
+    assert indices_for_map(m).wpi == 5
+    assert _matcher_wpi(m)[1] == 5
