@@ -42,10 +42,23 @@ def side_words(side: str) -> str:
     return SIDE_WORDS.get(side, side)
 
 
+# lines that are not a pattern with a side (matcher.NONE_ID, matcher.WIDESPREAD_ID): their shown name has no
+# side, though the JSON keeps the painted side in `side` and the per-side numbers in `sides`
+SIDELESS_IDS = ("none", "widespread_pain")
+
+
+def shown_side(h: Any) -> str:
+    """The side a hypothesis shows beside its name: '' for "no pattern fits well" and widespread pain."""
+    if str(getattr(h, "id", "")) in SIDELESS_IDS:
+        return ""
+    return str(getattr(h, "side", "") or "")
+
+
 def hypothesis_name(h: Any) -> str:
-    """'L5 nerve root (both sides)': a hypothesis's name with its side, the same in every window."""
+    """'L5 nerve root (both sides)': a hypothesis's name with its side, the same in every window
+    ("No pattern fits well" alone: it is not a pattern with a side)."""
     name = str(getattr(h, "name", None) or getattr(h, "id", "?"))
-    side = str(getattr(h, "side", "") or "")
+    side = shown_side(h)
     if side and side.lower() not in name.lower() and side_words(side).lower() not in name.lower():
         name = f"{name} ({side_words(side)})"
     return name

@@ -43,3 +43,24 @@ def test_the_issue_map_reads_five_areas_in_both(atlas):
                                                   "left_upper_arm_front", "left_groin", "right_mid_back")])
     assert indices_for_map(m).wpi == 5
     assert _matcher_wpi(m)[1] == 5
+
+
+# -- "no pattern fits well" is not a pattern with a side ------------------------------------------------
+
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_no_pattern_fits_well_shows_no_side_but_json_keeps_it(atlas, side, cli, tmp_path):
+    from bodymap.triage import hypothesis_name, hypothesis_words
+
+    m = _map(atlas, [(f"{side}_jaw", 1.0, "aching"), (f"{side}_face", 0.5, "aching")])
+    r = bodymap.match(m)
+    none = next(h for h in r.hypotheses if h.id == matcher.NONE_ID)
+    assert none.side == side  # the JSON's `side` (the painted side) is a public key: kept
+    assert none.to_json()["side"] == side
+    for shown in (hypothesis_name(none), hypothesis_words(none)):  # the report, the panels
+        assert "No pattern fits well" in shown and side not in shown and "(" not in shown
+    f = tmp_path / "m.bodymap"
+    bodymap.save(m, f)
+    out = cli("match", str(f)).out
+    row = next(line for line in out.splitlines() if line.startswith("No pattern fits well"))
+    assert row.split()[4] == "-"  # the side column: no side
+    assert f" {side} " not in row.split("%")[0] and "(" not in row.split("%")[0]

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..bands import band_text
 from ..errors import BodymapError, UsageError
 from ..fileformat import load
-from ..triage import CAVEAT, assess, hypothesis_name, no_pattern_text
+from ..triage import CAVEAT, assess, hypothesis_name, no_pattern_text, shown_side
 
 
 def match_command(path: str, as_json: bool = False, local_prior: str | None = None,
@@ -63,7 +63,7 @@ def _match(path: str, as_json: bool) -> int:
             os.environ[LOCAL_PRIOR_ENV] = saved
         top = plain.hypotheses[0] if plain.hypotheses else None
         print(f"ranked with the {prior.describe()}")
-        print("without it: " + (f"{hypothesis_name(top)} {top.side} {100 * top.probability:.0f}% "
+        print("without it: " + (f"{hypothesis_name(top)} {100 * top.probability:.0f}% "
                                 f"{band_text(top.band)}" if top else "no ranking"))
     return 0
 
@@ -92,7 +92,7 @@ def format_ranking(r, painted: bool | None = None) -> str:
         out.append(f"{'pattern':<{w}} {'side':<10} {'prob':>5}  {'band':<21}  main reason")
         for h in shown:
             reason = next((e.text for e in h.evidence if e.direction == "for"), "no painted area speaks for it")
-            out.append(f"{hypothesis_name(h):<{w}} {h.side:<10} {100 * h.probability:4.0f}%  {band_text(h.band):<21}  {reason}")
+            out.append(f"{hypothesis_name(h):<{w}} {shown_side(h) or '-':<10} {100 * h.probability:4.0f}%  {band_text(h.band):<21}  {reason}")
         top = r.hypotheses[0]
         against = [e.text for e in top.evidence if e.direction == "against"]
         if against:
