@@ -21,7 +21,6 @@ patterns are loaded; no Python loop over pixels.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from . import body_areas, doubt, features, rules, vocabulary
+from .citations import cite
 from .features import _NonzeroBits, key_points_in, painted_key_points  # noqa: F401 - their old home
 from .localprior import (LOCAL_PRIOR_ENV, LOCAL_PRIOR_SCHEMA, LocalPrior, local_prior_path,  # noqa: F401
                          read_local_prior, with_local_prior)
@@ -202,24 +202,6 @@ class PatternLibrary:
         if source not in cache:
             cache[source] = cite(source, self.sources)
         return cache[source]
-
-
-def cite(source: str, sources: dict[str, dict]) -> str:
-    """A short citation: 'furman2019' -> 'Furman 2019 (S)'; estimates stay visibly estimates."""
-    if source in sources:
-        label = sources[source].get("label", "?")
-        m = re.match(r"([a-z_]+?)_?(\d{4})(.*)$", source)
-        if m:
-            name = m.group(1).replace("_", " ").title()
-            if name.lower() == "vanderwurff":
-                name = "van der Wurff"
-            return f"{name} {m.group(2)} ({label})"
-        return f"{source} ({label})"
-    if source.startswith("bodymap estimate") or source.startswith("defaults."):
-        return "bodymap estimate (M)"
-    if source.startswith("seed"):
-        return f"{source} (user's reading)"
-    return source
 
 
 def _prob(d: Any, where: str) -> tuple[float, str]:

@@ -64,3 +64,55 @@ def test_no_pattern_fits_well_shows_no_side_but_json_keeps_it(atlas, side, cli, 
     row = next(line for line in out.splitlines() if line.startswith("No pattern fits well"))
     assert row.split()[4] == "-"  # the side column: no side
     assert f" {side} " not in row.split("%")[0] and "(" not in row.split("%")[0]
+
+
+# -- evidence names its sources, never an internal id --------------------------------------------------------
+
+def _id_leaks(ranking, keys: set) -> list[str]:
+    out = []
+    for h in ranking.hypotheses:
+        for e in h.evidence:
+            for where in (e.text, e.source):
+                words = set(re.findall(r"[A-Za-z0-9_]+", where))
+                if words & keys or re.match(r"[a-z0-9]+_[a-z0-9_]+ \(", where):
+                    out.append(f"{h.id}: {where}")
+    return out
+
+
+def test_no_evidence_line_of_a_vignette_shows_a_source_id(atlas):
+    import yaml
+    from bodymap.paths import data_root
+
+    keys = set(matcher.get_model(atlas).lib.sources)
+    vignettes = yaml.safe_load((data_root() / "validation" / "vignettes.yaml").read_text())["vignettes"]
+    leaks = []
+    for v in vignettes:
+        m = _map(atlas, [(p["region"], p.get("fraction", 1.0), p.get("sensation", "aching")) for p in v["paint"]],
+                 v.get("answers"))
+        leaks += [f"{v['id']}: {x}" for x in _id_leaks(bodymap.match(m, top_n=60), keys)]
+    assert not leaks, leaks[:5]
+
+
+def test_no_evidence_line_of_generated_maps_shows_a_source_id(atlas):
+    from bodymap.lab import validation
+
+    model = matcher.get_model(atlas)
+    keys = set(model.lib.sources)
+    leaks = []
+    for k, c in enumerate(validation.simulate(model, 300, seed=5, perturb=0.5)):
+        f = c.features
+        f.answers.setdefault("age", 45 + (k % 40))  # ages over and under 60: the age line cites its source
+        r = matcher.rank(model, f, {"extent_percent": 1.0, "regions": []}, c.both_legs, False, top_n=12)
+        leaks += _id_leaks(r, keys)
+    assert not leaks, leaks[:5]
+
+
+def test_a_source_without_author_and_year_is_named_by_its_title(atlas):
+    from bodymap.citations import cite
+
+    sources = {"mayo_mp": {"citation": "Mayo Clinic, meralgia paresthetica symptoms: tingling (web page)", "label": "S"},
+               "furman2019": {"citation": "Furman MB. Spine J 2019", "label": "S"},
+               "odd_key": {"short": "A short name", "citation": "x: y", "label": "M"}}
+    assert cite("mayo_mp", sources) == "Mayo Clinic, meralgia paresthetica symptoms (S)"
+    assert cite("furman2019", sources) == "Furman 2019 (S)"
+    assert cite("odd_key", sources) == "A short name (M)"
