@@ -63,6 +63,9 @@ class CliResult:
     def __init__(self, status: int, out: str, err: str):
         self.status, self.out, self.err = status, out, err
 
+    def __iter__(self):  # `status, out, err = cli(...)`
+        return iter((self.status, self.out, self.err))
+
     @property
     def err_lines(self) -> list[str]:
         return self.err.strip().splitlines()
