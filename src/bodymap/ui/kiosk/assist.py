@@ -24,6 +24,7 @@ from ...kiosk.helpcalls import HelpCalls
 from ..kit.kiosk_colours import PRIMARY, TEXT
 from ..kit import KButton, draw_panel
 from .context import ScreenContext
+from .overlays import note_box
 
 ASSIST_IDS = ("listen", "help", "stop")
 SAY_PREFIX = "say_"  # recordings of single numbers and letters: the 0-10 scale, the session code
@@ -122,15 +123,7 @@ class HelpOverlay:
         self.ctx, self.assist = ctx, assist
 
     def box(self) -> pygame.Rect:
-        ctx = self.ctx
-        g = ctx.geo
-        w, h = g.size
-        bw = min(g.px(1150), w - 2 * g.margin)
-        inner = bw - 2 * g.px(60)
-        th = ctx.texts.block_height(ctx.t("help_title"), g.fs(84), inner, 2)
-        bh = g.px(60) + th + g.px(24) + ctx.texts.block_height(ctx.t("help_body"), g.fs(54), inner, 3) \
-            + g.px(50) + g.px(170) + g.px(60)
-        return pygame.Rect((w - bw) // 2, (h - bh) // 2, bw, bh)
+        return note_box(self.ctx, self.ctx.t("help_title"), self.ctx.t("help_body"), 170)
 
     def buttons(self) -> dict[str, KButton]:
         ctx = self.ctx

@@ -83,6 +83,19 @@ class DialogOverlay:
             b.draw(surface, ctx.texts, pressed=active and ctx.taps.pressed == bid, line=g.px(3))
 
 
+def note_box(ctx: ScreenContext, title: str, body: str, button_h: int) -> pygame.Rect:
+    """The centred box of a note over the screen: a title (2 lines at most), a body (3) and one row of buttons
+    `button_h` tall (design pixels), at most 1150 design pixels wide."""
+    g = ctx.geo
+    w, h = g.size
+    bw = min(g.px(1150), w - 2 * g.margin)
+    inner = bw - 2 * g.px(60)
+    th = ctx.texts.block_height(title, g.fs(84), inner, 2)
+    bh = g.px(60) + th + g.px(24) + ctx.texts.block_height(body, g.fs(54), inner, 3) + g.px(50) \
+        + g.px(button_h) + g.px(60)
+    return pygame.Rect((w - bw) // 2, (h - bh) // 2, bw, bh)
+
+
 class IdleWarning:
     """"Still there?" with a countdown; any tap anywhere means yes."""
 
@@ -90,16 +103,7 @@ class IdleWarning:
         self.ctx = ctx
 
     def box(self) -> pygame.Rect:
-        ctx = self.ctx
-        g = ctx.geo
-        w, h = g.size
-        bw = min(g.px(1150), w - 2 * g.margin)
-        inner = bw - 2 * g.px(60)
-        th = ctx.texts.block_height(ctx.t("still_there_title"), g.fs(84), inner, 2)
-        body = ctx.t("still_there_body", seconds=99)
-        bh = g.px(60) + th + g.px(24) + ctx.texts.block_height(body, g.fs(54), inner, 3) + g.px(50) \
-            + g.px(180) + g.px(60)
-        return pygame.Rect((w - bw) // 2, (h - bh) // 2, bw, bh)
+        return note_box(self.ctx, self.ctx.t("still_there_title"), self.ctx.t("still_there_body", seconds=99), 180)
 
     def buttons(self) -> dict[str, KButton]:
         ctx = self.ctx
