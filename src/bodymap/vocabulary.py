@@ -32,6 +32,9 @@ PATHOLOGIES = ("cauda_equina", "cord_compression", "myelopathy", "infection", "f
 UNSPECIFIED = "unspecified"  # the pathology of a flag recorded under an old id no rule claims
 FEATURES = ("both_legs_painted",)  # what painting.py works out from the drawing; rules may read it
 LABELS = ("R", "S", "M")
+# Painted areas a question's `kiosk_when` may name (ADR 0042); bodymap.kiosk.drawing.AREAS maps each to atlas regions.
+KIOSK_AREAS = ("neck", "arm", "hand", "abdomen", "groin")
+KIOSK_QUESTION_MODES = ("by_context", "all")  # the kiosk config's red_flag_questions (ADR 0042)
 MAX_BYTES = 256 * 1024
 
 
@@ -46,6 +49,12 @@ class Question:
     range: tuple[int, int] | None = None
     legacy: bool = False  # read from older files (rules still read it), never asked
     kiosk: bool = True  # False: asked at the desk, not on the kiosk's one red-flag screen
+    # ADR 0042: when the kiosk asks this red-flag question although no rule makes it an emergency: a tuple of
+    # alternatives, each a mapping of conditions that must all hold ({"everyone": True}, {"age": {"over": 50}},
+    # {"painted": ("neck", ...)}, {"both_legs_painted": True}, {"<yes/no key>": True}); () = only when the
+    # rules make it matter (an emergency in context, or a follow-up of an earlier yes)
+    kiosk_when: tuple[dict[str, Any], ...] = ()
+    kiosk_when_source: tuple[str, ...] = ()
 
     @property
     def is_answer(self) -> bool:
@@ -193,8 +202,9 @@ def _build(doc: Any, where: str) -> Vocabulary:
             rng = (rng[0], rng[1])
         if not isinstance(q.get("legacy", False), bool) or not isinstance(q.get("kiosk", True), bool):
             raise bad(f"{at}: legacy and kiosk must be true or false")
+        kw, kw_src = _kiosk_when(q.get("kiosk_when"), q, seen, qs, bad, src, at)
         qs.append(Question(key, q["kind"], tuple(uses), words, src(q.get("source"), at), ask_if, rng,
-                           bool(q.get("legacy", False)), bool(q.get("kiosk", True))))
+                           bool(q.get("legacy", False)), bool(q.get("kiosk", True)), kw, kw_src))
         seen.add(key)
     if not qs:
         raise bad("'questions' must list the questions")
@@ -314,6 +324,44 @@ def _build(doc: Any, where: str) -> Vocabulary:
             for w in paths.values()):
         raise bad(f"'pathologies' must word {', '.join(PATHOLOGIES)} and {UNSPECIFIED} in every language")
     return Vocabulary(tuple(langs), tuple(qs), tuple(flags), urg, sources, tuple(prompts), paths)
+
+
+def _kiosk_when(v: Any, q: dict, seen: set, qs: list, bad, src, at: str):
+    """`kiosk_when` of a question (ADR 0042): {any: [alternative, ...], source: [ids]}; checked here."""
+    if v is None:
+        return (), ()
+    at = f"{at}.kiosk_when"
+    if "red_flag" not in (q.get("use") or []) or q.get("kind") != "yesno":
+        raise bad(f"{at}: only a yes/no red-flag question has kiosk_when")
+    if not isinstance(v, dict) or set(v) != {"any", "source"} or not isinstance(v["any"], list) or not v["any"]:
+        raise bad(f"{at}: needs 'any' (a list of condition mappings) and 'source'")
+    yesno = {x.key for x in qs if x.kind == "yesno"}
+    alts = []
+    for alt in v["any"]:
+        if not isinstance(alt, dict) or not alt:
+            raise bad(f"{at}: each alternative is a non-empty mapping of conditions")
+        out: dict[str, Any] = {}
+        for k, w in alt.items():
+            if k == "everyone":
+                ok = w is True
+            elif k == "age":
+                ok = (isinstance(w, dict) and len(w) == 1 and set(w) <= {"over", "under"}
+                      and all(isinstance(x, int) and not isinstance(x, bool) for x in w.values()))
+            elif k == "painted":
+                ok = isinstance(w, list) and bool(w) and all(a in KIOSK_AREAS for a in w)
+                w = tuple(w) if ok else w
+            elif k in FEATURES:
+                ok = isinstance(w, bool)
+            elif k in yesno and k in seen:
+                ok = w is True
+            else:
+                raise bad(f"{at}: {k!r} is not everyone, age, painted, a painted feature or an earlier yes/no question")
+            if not ok:
+                raise bad(f"{at}: {k}: {w!r} is not a condition (everyone: true, age: {{over: N}}, "
+                          f"painted: [{', '.join(KIOSK_AREAS)}], true)")
+            out[k] = w
+        alts.append(out)
+    return tuple(alts), src(v.get("source"), at)
 
 
 # ---------------------------------------------------------------------------

@@ -49,6 +49,9 @@ class KioskConfig:
     redflag_screen_s: float = 30.0  # the "tell the reception staff" screen returns to welcome after this long
     speak_on_open: bool = False  # read each screen aloud as it opens (the "Listen" button is always there)
     tap_regions: bool = False  # "tap the parts that hurt": a tap fills a whole region (ui/kiosk/tapregions.py)
+    # ADR 0042: by_context asks every patient the emergency questions and the rest as the age, the drawing and
+    # the answers make them matter (the others: "not asked at the kiosk" for the clinician); all: every one
+    red_flag_questions: str = "by_context"
     # None: BODYMAP_SHARE_GROUP decides (unset: private). false: private. true: the spool and recovery folders'
     # own group may read them. A group name: that group may (docs/security.md, "A review PC")
     shared_folder_group: bool | str | None = None
@@ -133,6 +136,12 @@ def load_config(path: str | os.PathLike | None = None, *, required: bool = False
             if v is not None and not isinstance(v, bool) and not (isinstance(v, str) and _GROUP.fullmatch(v)):
                 raise ConfigError(f"{where} must be true, false or a group name (letters, digits, _ . -), got {v!r}")
             cfg.shared_folder_group = v
+        elif k == "red_flag_questions":
+            from ..vocabulary import KIOSK_QUESTION_MODES
+
+            if v not in KIOSK_QUESTION_MODES:
+                raise ConfigError(f"{where} must be one of {', '.join(KIOSK_QUESTION_MODES)}, got {v!r}")
+            cfg.red_flag_questions = v
         elif k == "on_flag":
             cfg.on_flag = _check_command(v, where)
         elif k in ("fullscreen", "ask_age", "short_flow", "speak_on_open", "tap_regions"):

@@ -83,6 +83,23 @@ def legs_altered(m: PainMap) -> bool:
 CONTRADICTS = {"saddle_numbness": saddle_altered, "legs_numb_or_weak_both": legs_altered}
 
 
+# The painted areas a question's `kiosk_when` may name (vocabulary.KIOSK_AREAS, ADR 0042): words in atlas region
+# ids, on either side and view (tests check that each area finds regions on both sides)
+AREAS = {
+    "neck": ("front_of_neck", "back_of_neck", "trapezius_ridge"),
+    "arm": ("shoulder", "upper_arm", "lateral_arm", "medial_arm", "elbow", "forearm"),
+    "hand": ("palm", "back_of_hand", "thumb", "finger", "thenar", "hypothenar", "first_web_space"),
+    "abdomen": ("abdomen",),
+    "groin": ("groin",),
+}
+
+
+def areas_of(region_ids) -> frozenset:
+    """The `AREAS` these painted region ids fall in."""
+    ids = list(region_ids)
+    return frozenset(a for a, words in AREAS.items() if any(w in rid for rid in ids for w in words))
+
+
 @dataclass(frozen=True)
 class DrawingView:
     """What the planner needs to know of the drawing (bodymap.kiosk.plan.next_screen)."""
@@ -90,13 +107,16 @@ class DrawingView:
     cauda_prompted: bool = False
     contradicted: frozenset = frozenset()  # answer keys whose "no" the drawing contradicts
     both_legs_painted: bool | None = None  # what the red-flag rules read of the drawing (None: not known)
+    areas: frozenset | None = None  # the painted `AREAS` (None: not known, every area may be painted)
 
 
 def view(m: PainMap | None) -> DrawingView:
     if m is None or m.is_empty:
-        return DrawingView(both_legs_painted=None if m is None else False)
+        return DrawingView(both_legs_painted=None if m is None else False,
+                           areas=None if m is None else frozenset())
     prompted = bool(m.saddle_painted or m.both_legs_painted)
-    return DrawingView(prompted, frozenset(k for k, f in CONTRADICTS.items() if f(m)), bool(m.both_legs_painted))
+    return DrawingView(prompted, frozenset(k for k, f in CONTRADICTS.items() if f(m)), bool(m.both_legs_painted),
+                       areas_of(m.painted_regions()))
 
 
 def recheck_key(key: str) -> str:

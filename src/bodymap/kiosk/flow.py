@@ -65,6 +65,7 @@ class Session:
     question: int = 0
     asked: list = field(default_factory=list)  # short flow: the (key, kind) screens shown, in order
     returning: bool = False  # short flow: a change from the review; back to the review when done
+    pages: dict = field(default_factory=dict)  # short flow: red-flag page key -> (its questions, pages in all)
 
 
 @dataclass

@@ -169,6 +169,12 @@ def red_flag_pages(skip=()) -> tuple[tuple[str, ...], ...]:
     return _memo("pages", _red_flag_pages, tuple(sorted(set(skip))))
 
 
+def pages_for(keys) -> tuple[tuple[str, ...], ...]:
+    """These red-flag questions packed into pages as `red_flag_pages` packs them (most urgent first)."""
+    skip = tuple(sorted(set(red_flag_screen_keys()) - set(keys)))
+    return red_flag_pages(skip)
+
+
 SEARCH_STEPS = 200_000  # bound on the exact page packing's search for one page count (`_pack`)
 
 
@@ -248,6 +254,130 @@ def _red_flag_pages(skip: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(sorted(p, key=order.__getitem__)) for p in pages)
 
 
+# --- Which red-flag questions the kiosk asks (ADR 0042) -----------------------------------------------------
+BY_CONTEXT, ASK_ALL = vocabulary.KIOSK_QUESTION_MODES  # the kiosk config's red_flag_questions
+
+
+def everyone_keys() -> tuple[str, ...]:
+    """The red-flag questions asked of every patient, on the first page: those whose yes alone raises an
+    emergency whatever the drawing or the age (found from the rules), and those whose `kiosk_when` says
+    `everyone: true` (a history of cancer). In screen order."""
+    def make():
+        yes_no = set(vocabulary.yes_no_keys())
+        alone = {k for r in vocabulary.flag_rules() for t in r.triggers
+                 if t.raises and t.urgency == vocabulary.URGENCIES[0] and not t.any and len(t.when) == 1
+                 for k, w in t.when.items() if w is True and k in yes_no}
+        return tuple(k for k in red_flag_screen_keys()
+                     if k in alone or any(alt.get("everyone") for alt in vocabulary.question(k).kiosk_when))
+
+    return _memo("everyone", make)
+
+
+def _context_holds(key: str, want: Any, answers: dict[str, Any], drawing) -> bool:
+    """One `kiosk_when` condition; what the kiosk does not know (no age given, no drawing) may hold."""
+    if key == "everyone":
+        return True
+    if key == "age":
+        v = answers.get("age")
+        if isinstance(v, bool) or not isinstance(v, int):
+            return True
+        return v > want["over"] if "over" in want else v < want["under"]
+    if key == "painted":
+        areas = getattr(drawing, "areas", None)
+        return areas is None or bool(set(want) & set(areas))
+    if key in vocabulary.FEATURES:
+        feats = drawing_features(drawing)
+        return key not in feats or feats[key] is want
+    return answers.get(key) in (True, UNSURE)
+
+
+def kiosk_when_holds(key: str, answers: dict[str, Any], drawing=None) -> bool:
+    """Question `key`'s `kiosk_when` holds in this context (some alternative's conditions all hold)."""
+    return any(all(_context_holds(k, w, answers, drawing) for k, w in alt.items())
+               for alt in vocabulary.question(key).kiosk_when)
+
+
+def emergency_in_context(key: str, answers: dict[str, Any], drawing=None) -> bool:
+    """A yes to `key` could raise an emergency with what the kiosk knows: the drawing, the age and the answers
+    so far (an open or "not sure" answer may be anything). From the rules: a rule change keeps it asked."""
+    from .. import redflags
+
+    feats = drawing_features(drawing)
+    urgent = vocabulary.URGENCIES[0]
+    return any(t.raises and t.urgency == urgent and key in t.answer_keys
+               and (t.when.get(key) is True or any(g.get(key) is True for g in t.any))
+               and redflags._could_hold(t, answers, feats, key)
+               for r in vocabulary.flag_rules() for t in r.triggers)
+
+
+def follows_a_yes(key: str, answers: dict[str, Any], drawing=None) -> bool:
+    """A yes to `key` would raise a flag (or a more urgent one) together with an earlier yes or "not sure"
+    (e.g. injecting drugs after new pain; a small fall after steroids): from the rules."""
+    from .. import redflags
+
+    given = {k: (True if v == UNSURE else v) for k, v in answers.items()}
+    yeses = {k for k, v in given.items() if v is True and k != key}
+    if not yeses:
+        return False
+    both = drawing_features(drawing).get("both_legs_painted")
+    for legs in ((both,) if both is not None else (False, True)):
+        without = {f.id: vocabulary.urgency_rank(f.urgency) for f in redflags._rule_flags({**given, key: False}, legs)[0]}
+        for f in redflags._rule_flags({**given, key: True}, legs)[0]:
+            if (key in f.because and vocabulary.urgency_rank(f.urgency) < without.get(f.id, 99)
+                    and yeses & set(f.because)):
+                return True
+    return False
+
+
+def context_keys(answers: dict[str, Any], drawing=None, mode: str = BY_CONTEXT) -> tuple[str, ...]:
+    """The red-flag page questions the kiosk asks in this context (answered ones included), in screen order:
+    every question (`mode` "all"); else `everyone_keys`, those that could raise an emergency in context,
+    those that follow an earlier yes, and those whose `kiosk_when` holds while their answer can still change
+    a flag. Follow-ups with `ask_if` are asked on their own screens when they apply (`due_follow_ups`)."""
+    from .. import redflags
+
+    keys = red_flag_screen_keys()
+    if mode == ASK_ALL:
+        return keys
+    first = set(everyone_keys())
+    feats = drawing_features(drawing)
+    return tuple(k for k in keys if k in first or emergency_in_context(k, answers, drawing)
+                 or follows_a_yes(k, answers, drawing)
+                 or (kiosk_when_holds(k, answers, drawing) and redflags.can_change_triage(k, answers, feats)))
+
+
+def not_asked_in_context(answers: dict[str, Any], drawing=None) -> tuple[str, ...]:
+    """The red-flag page questions the kiosk leaves for the visit in this context (`context_keys`' complement)."""
+    asked = set(context_keys(answers, drawing))
+    return tuple(k for k in red_flag_screen_keys() if k not in asked)
+
+
+def next_page(answers: dict[str, Any], visited: Iterable[str], drawing=None, mode: str = BY_CONTEXT
+              ) -> tuple[str, tuple[str, ...], int] | None:
+    """(screen key, its questions, pages in all as planned now) of the next red-flag page, or None.
+
+    "all": the fixed pages of every question (ADR 0027). "by_context": the first page holds `everyone_keys`;
+    each later page is packed from what `context_keys` asks and is not answered yet, planned after the page
+    before it is answered (a yes can bring a question: a history of cancer, the cord compression ones)."""
+    seen = list(visited)
+    if RED_FLAG_SCREEN[0] in seen:  # an older session's one screen counts as every page
+        return None
+    singles = set(singles_asked(seen))
+    if mode == ASK_ALL:
+        pages = red_flag_pages(tuple(singles))
+        for n, keys in enumerate(pages, start=1):
+            if page_key(n) not in seen:
+                return page_key(n), keys, len(pages)
+        return None
+    done = len({v for v in seen if is_page(v)})
+    first = [k for k in everyone_keys() if k not in answers and k not in singles]
+    rest = [k for k in context_keys(answers, drawing) if k not in answers and k not in singles and k not in first]
+    pages = (pages_for(first) if first else ()) + (pages_for(rest) if rest else ())
+    if not pages:
+        return None
+    return page_key(done + 1), pages[0], done + len(pages)
+
+
 def red_flag_answers(value: Any, keys: tuple[str, ...] | None = None) -> dict[str, Any]:
     """The answers a red-flag screen value gives: NONE_OF_THESE (all no) or {key: True | False | "unsure"}.
 
@@ -303,7 +433,8 @@ def singles_asked(visited: Iterable[str]) -> tuple[str, ...]:
 
 
 def next_screen(answers: dict[str, Any], visited: Iterable[str], *, ask_age: bool = True,
-                features=None, model=None, drawing=None) -> tuple[str, str] | None:
+                features=None, model=None, drawing=None, mode: str = BY_CONTEXT,
+                pages: dict | None = None) -> tuple[str, str] | None:
     """The next (key, kind) to ask, or None for the review.
 
     `visited`: keys of the screens already shown this session (never planned again).
@@ -311,6 +442,9 @@ def next_screen(answers: dict[str, Any], visited: Iterable[str], *, ask_age: boo
     for choosing the feature questions; without them no feature question is asked.
     `drawing`: `bodymap.kiosk.drawing.DrawingView` of the painting: the cauda equina questions
     one per screen first when it asks for them; a "no" it contradicts asked again at once.
+    `mode`: the kiosk config's red_flag_questions ("by_context" or "all", `next_page`). `pages`: a dict that
+    gets {page screen key: (its questions, pages in all)} for a red-flag page planned (the page's questions
+    depend on the answers before it, so the caller keeps them).
     """
     from .drawing import cauda_keys, recheck_key
 
@@ -318,7 +452,7 @@ def next_screen(answers: dict[str, Any], visited: Iterable[str], *, ask_age: boo
     seen_set = set(seen)
     if drawing is not None:
         for key in sorted(drawing.contradicted):
-            if answers.get(key) is False and key_answered_in(key, seen) and recheck_key(key) not in seen_set:
+            if answers.get(key) is False and recheck_key(key) not in seen_set:  # answered: it was shown
                 return (recheck_key(key), RECHECK)
     for key in due_follow_ups(answers, drawing):  # e.g. "is the weakness new?" straight after a yes to weakness
         if key not in seen_set:
@@ -326,15 +460,16 @@ def next_screen(answers: dict[str, Any], visited: Iterable[str], *, ask_age: boo
     if drawing is not None:
         if drawing.cauda_prompted:
             for key in cauda_keys():
-                if key not in seen_set and not key_answered_in(key, seen):
+                if key not in seen_set and key not in answers:
                     return (key, FLAG1)
     for screen in (SCALE, AGE if ask_age else None):
         if screen is not None and screen[0] not in seen_set:
             return screen
-    if RED_FLAG_SCREEN[0] not in seen_set:  # (an older session's one screen counts as every page)
-        for n, _keys in enumerate(red_flag_pages(singles_asked(seen)), start=1):
-            if page_key(n) not in seen_set:
-                return (page_key(n), RED_FLAG_SCREEN[1])
+    page = next_page(answers, seen, drawing, mode)
+    if page is not None:
+        if pages is not None:
+            pages[page[0]] = (page[1], page[2])
+        return (page[0], RED_FLAG_SCREEN[1])
     if features is None or model is None:
         return None
     keys = [k for k in ANSWER_FEATURES if k not in seen and k not in answered_by_painting(features)]

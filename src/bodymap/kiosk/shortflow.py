@@ -63,17 +63,29 @@ class ShortFlow:
         """Yes, no or "unsure" (file format 2 stores "unsure" as the answer)."""
         self.session.pain_map.answers[key] = value if value == plan.UNSURE else bool(value)
 
+    @property
+    def red_flag_mode(self) -> str:
+        """The config's red_flag_questions: "by_context" (ADR 0042) or "all"."""
+        return getattr(self.config, "red_flag_questions", plan.BY_CONTEXT)
+
     def page_keys(self, key: str) -> tuple[str, ...]:
-        """The questions on red-flag page `key` ("red_flags_2") in this session; every one for "red_flags"."""
+        """The questions on red-flag page `key` ("red_flags_2") in this session, as planned when it was first
+        shown (ADR 0042: they depend on the answers before it); every one for "red_flags"."""
         if not plan.is_page(key):
             return plan.red_flag_screen_keys()
+        planned = self.session.pages.get(key) if self.session is not None else None
+        if planned is not None:
+            return planned[0]
         visited = [k for k, _ in self.session.asked] if self.session is not None else []
         pages = plan.red_flag_pages(plan.singles_asked(visited))
         n = int(key.rsplit("_", 1)[1])
         return pages[n - 1] if n <= len(pages) else ()
 
     def page_number(self, key: str) -> tuple[int, int]:
-        """(n, of) for red-flag page `key`."""
+        """(n, of) for red-flag page `key`: "of" as planned when it was shown (a yes can add a page later)."""
+        planned = self.session.pages.get(key) if self.session is not None else None
+        if planned is not None:
+            return int(key.rsplit("_", 1)[1]), planned[1]
         visited = [k for k, _ in self.session.asked] if self.session is not None else []
         pages = plan.red_flag_pages(plan.singles_asked(visited))
         return int(key.rsplit("_", 1)[1]), len(pages)
@@ -116,7 +128,7 @@ class ShortFlow:
         features, model = self._matcher_view()
         if model is None:  # no matcher: every open feature question, in vocabulary order
             nxt = plan.next_screen(s.pain_map.answers, visited, ask_age=self.config.ask_age,
-                                   drawing=drawing.view(s.pain_map))
+                                   drawing=drawing.view(s.pain_map), mode=self.red_flag_mode, pages=s.pages)
             if nxt is None:
                 from ..matcher import ANSWER_FEATURES
 
@@ -124,7 +136,8 @@ class ShortFlow:
                             if k not in visited and k not in s.pain_map.answers), None)
         else:
             nxt = plan.next_screen(s.pain_map.answers, visited, ask_age=self.config.ask_age,
-                                   features=features, model=model, drawing=drawing.view(s.pain_map))
+                                   features=features, model=model, drawing=drawing.view(s.pain_map),
+                                   mode=self.red_flag_mode, pages=s.pages)
         if nxt is None:
             s.returning = False
             self.screen = "review"
