@@ -35,6 +35,27 @@ CAVEAT = ("These percentages assume no serious cause: the red flags and prompts 
 SIDE_WORDS = {"left": "left", "right": "right", "bilateral": "both sides", "midline": "midline"}
 DISTAL = ("back", "buttock", "thigh", "knee", "leg", "foot")
 MAX_LISTED = 8  # open red-flag questions named one by one; more are counted (the answers list names them)
+NOT_ASKED_LEAD = "Not asked at the kiosk, ask at the visit: "  # ADR 0042: the line under the red flags
+
+
+def not_asked_at_kiosk(answers: dict[str, Any], both_legs: bool) -> tuple[str, ...]:
+    """The red-flag questions a kiosk map leaves for the visit (ADR 0042): yes/no questions not answered (a
+    "not sure" was asked), that apply (a follow-up's stem said so) and whose answer could still change a
+    flag (`redflags.can_change_triage`; e.g. tummy pain under 50 cannot), in the vocabulary's order."""
+    from .redflags import can_change_triage
+
+    feats = {"both_legs_painted": bool(both_legs)}
+    return tuple(k for k in vocabulary.red_flag_keys()
+                 if vocabulary.question(k).kind == "yesno" and k not in answers and vocabulary.applies(k, answers)
+                 and can_change_triage(k, answers, feats))
+
+
+def not_asked_line(keys, lang: str = "en") -> str | None:
+    """"Not asked at the kiosk, ask at the visit: fever or chills, ...": the vocabulary's short words."""
+    keys = list(keys)
+    if not keys:
+        return None
+    return NOT_ASKED_LEAD + ", ".join(vocabulary.words(k, "short", lang) for k in keys) + "."
 
 
 def side_words(side: str) -> str:
@@ -99,13 +120,19 @@ def both_hands_painted(regions: list[str]) -> bool:
 
 
 def clinician_prompts(answers: dict[str, Any], most_distal: str | None, saddle: bool, both_legs: bool,
-                      risks: list[RiskFactor] = (), regions: list[str] = ()) -> list[str]:
-    """What the clinician should ask or weigh, from what is painted and answered (never a flag)."""
+                      risks: list[RiskFactor] = (), regions: list[str] = (), not_asked=None) -> list[str]:
+    """What the clinician should ask or weigh, from what is painted and answered (never a flag).
+
+    `not_asked`: for a kiosk map, the questions it left for the visit (`not_asked_at_kiosk`): on their own
+    line; the questions not answered then name only the "not sure" ones (a question left open that can no
+    longer change a flag is not named)."""
     out = []
     if both_hands_painted(list(regions)) and answers.get("clumsy_hands_or_walking") is not True:
         out.append("Both hands are painted: ask about clumsy or numb hands and unsteady walking "
                    "(cervical myelopathy; Davies 2018).")
     unanswered = list(vocabulary.unanswered_red_flag_keys(answers))  # a follow-up that does not apply is not open
+    if not_asked is not None:  # a kiosk map (ADR 0042)
+        unanswered = [k for k in unanswered if answers.get(k) == "unsure"]
     if saddle:
         out.append("The saddle area (perineum) is painted: ask about bladder or bowel changes and saddle numbness "
                    "(cauda equina screen).")
@@ -142,6 +169,7 @@ class Case:
     saddle: bool = False
     summary: dict[str, Any] = field(default_factory=dict)
     recorded: list[dict] = field(default_factory=list)
+    at_kiosk: bool = False  # recorded at the kiosk: its unanswered red-flag questions were not asked (ADR 0042)
 
     @classmethod
     def of(cls, source: Any) -> "Case":
@@ -149,7 +177,14 @@ class Case:
         if isinstance(source, Case):
             return source
         return cls(dict(source.answers), bool(source.both_legs_painted), bool(source.saddle_painted),
-                   source.summary(), list(source.red_flags_recorded or []))
+                   source.summary(), list(source.red_flags_recorded or []), recorded_at_kiosk(source))
+
+
+def recorded_at_kiosk(pain_map: Any) -> bool:
+    """The map was made at the kiosk (its visit's recorded_by)."""
+    from .painting import RECORDED_AT_KIOSK
+
+    return getattr(getattr(pain_map, "visit", None), "recorded_by", None) == RECORDED_AT_KIOSK
 
 
 def _atlas():
@@ -167,6 +202,12 @@ class Triage:
     ranking: Any = None  # a matcher.Ranking, or None
     ranking_error: str | None = None
     summary: dict[str, Any] = field(default_factory=dict)
+    not_asked_at_kiosk: list[str] = field(default_factory=list)  # ADR 0042: question keys left for the visit
+
+    @property
+    def not_asked_line(self) -> str | None:
+        """The line right under the red flags: "Not asked at the kiosk, ask at the visit: ..." (None: none)."""
+        return not_asked_line(self.not_asked_at_kiosk)
 
     @property
     def hypotheses(self) -> list[Any]:
@@ -196,6 +237,7 @@ class Triage:
 
         return {
             "red_flags": [f.to_json() for f in self.red_flags],
+            "not_asked_at_kiosk": list(self.not_asked_at_kiosk),
             "urgency": self.urgency,
             "hypotheses": [h.to_json() for h in self.hypotheses],
             "prompts": list(self.prompts),
@@ -210,8 +252,9 @@ class Triage:
 def assess_case(case: Case, ranker: Callable[[], Any] | None = None) -> Triage:
     """Triage from a Case; `ranker()` gives the ranking (anything it raises becomes `ranking_error`)."""
     flags, risks = evaluate(case.answers, case.both_legs, case.recorded)
+    not_asked = list(not_asked_at_kiosk(case.answers, case.both_legs)) if case.at_kiosk else []
     prompts = clinician_prompts(case.answers, case.summary.get("most_distal"), case.saddle, case.both_legs, risks,
-                                list(case.summary.get("regions", [])))
+                                list(case.summary.get("regions", [])), not_asked if case.at_kiosk else None)
     summary = {"extent_percent": round(float(case.summary.get("extent_percent", 0.0) or 0.0), 3),
                "regions": list(case.summary.get("regions", []))}
     ranking, error = None, None
@@ -223,11 +266,12 @@ def assess_case(case: Case, ranker: Callable[[], Any] | None = None) -> Triage:
     if ranking is not None:
         # one truth: the ranking carries the triage's flags and prompts, whatever the matcher computed
         ranking.red_flags, ranking.risk_factors = list(flags), list(risks)
+        ranking.not_asked_at_kiosk = list(not_asked)
         extra = [p for p in getattr(ranking, "prompts", []) if p.startswith("No painted area")]
         ranking.prompts = prompts + extra
         prompts = ranking.prompts
         summary = dict(getattr(ranking, "summary", None) or summary)
-    return Triage(flags, risks, prompts, ranking, error, summary)
+    return Triage(flags, risks, prompts, ranking, error, summary, not_asked)
 
 
 def assess(source: Any, *, rank: bool = True, top_n: int | None = None, patterns_path=None) -> Triage:

@@ -345,6 +345,7 @@ def _show(args) -> int:
         t = assess(m, rank=False)
         times = {k: local_time(m.meta.get(k), missing=None) for k in ("created", "modified")}
         print(json.dumps({"red_flags": [f.to_json() for f in t.red_flags],
+                          "not_asked_at_kiosk": list(t.not_asked_at_kiosk),  # ADR 0042
                           "risk_factors": [x.to_json() for x in t.risk_factors], "prompts": t.prompts, "summary": s,
                           "answers": dict(m.answers), "intensity": m.intensity, "meta": m.meta,
                           "visit": {k: getattr(m.visit, k) for k in VISIT_FIELDS}, "local_times": times,
@@ -357,6 +358,8 @@ def _show(args) -> int:
     t = assess(m, rank=False)
     for f in t.red_flags:
         print(f"RED FLAG:    {f.text}")
+    if t.not_asked_line:  # ADR 0042: right under the red flags
+        print(f"not asked:   {t.not_asked_line}")
     for x in t.risk_factors:
         print(f"risk factor: {x.prompt}")
     v = m.visit

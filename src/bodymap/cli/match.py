@@ -74,6 +74,8 @@ def format_ranking(r, painted: bool | None = None) -> str:
     out = []
     for f in r.red_flags:  # as `show` and the report word it: the text says the urgency; the ids are in --json
         out.append(f"RED FLAG: {f.text}")
+    if getattr(r, "not_asked_line", None):  # ADR 0042: right under the red flags
+        out.append(r.not_asked_line)
     for pr in r.prompts:
         out.append(f"prompt: {pr}")
     if getattr(r, "ranking_error", None):

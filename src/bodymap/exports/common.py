@@ -124,11 +124,13 @@ class Decoder:
         same inputs as bodymap.match, from bodymap.features); a matcher that fails leaves the flags and
         `ranking_error`. `cov` is not needed."""
         from ..matcher import inputs_from, rank
+        from ..painting import RECORDED_AT_KIOSK
         from ..triage import Case, assess_case
 
         f = rec.features
         summary = {"extent_percent": f.extent["total"], "regions": f.painted_regions(), "most_distal": f.most_distal}
-        case = Case(dict(rec.answers), f.both_legs, f.saddle, summary, list(rec.recorded_flags or []))
+        case = Case(dict(rec.answers), f.both_legs, f.saddle, summary, list(rec.recorded_flags or []),
+                    rec.meta.get("recorded_by") == RECORDED_AT_KIOSK)  # ADR 0042: the not-asked list
 
         def ranker():
             return rank(self.model, inputs_from(f), summary, f.both_legs, f.saddle, rec.recorded_flags, top_n)

@@ -211,8 +211,12 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
             ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
         ]))
         fixed.append(box)
-    else:
-        open_keys = vocabulary.unanswered_red_flag_keys(m.answers)
+    not_asked = getattr(ranking, "not_asked_line", None)
+    if not_asked:  # ADR 0042: right under the red flags, never shrunk
+        fixed.append(Paragraph(f"<b>{_t(not_asked)}</b>", st["body"]))
+    if not ranking.red_flags:
+        open_keys = [q for q in vocabulary.unanswered_red_flag_keys(m.answers)
+                     if q not in set(getattr(ranking, "not_asked_at_kiosk", ()))]
         missing = [RED_FLAG_QUESTIONS[q] for q in open_keys if q not in m.answers]
         unsure = [RED_FLAG_QUESTIONS[q] for q in open_keys if m.answers.get(q) == UNSURE]
         line = "No red flags from the answers given."

@@ -7,7 +7,7 @@ panel (panels.InfoPanel) lays them out and draws them.
 from __future__ import annotations
 
 from ...localprior import ranking_note
-from ...triage import no_pattern_text, signed_points
+from ...triage import no_pattern_text, not_asked_at_kiosk, not_asked_line, recorded_at_kiosk, signed_points
 from ...painting import PainMap
 from ...render.body import DIFF_KINDS, DIFF_STYLE
 from ...review.patient import day_text
@@ -59,14 +59,17 @@ def _single_items(s: ReviewSession, fixed: list[Item], items: list[Item], show_z
     m = cur.pain_map
     if not cur.entry.flags:
         fixed.append(Item("note", "No red flags in the answers given.", FOR_TEXT))
-    gaps = _red_flag_gaps(m)
+    not_asked = getattr(cur.ranking, "not_asked_line", None) if cur.ranking is not None else None
+    if not_asked is None and recorded_at_kiosk(m):  # no ranking (the matcher failed): from the answers
+        not_asked = not_asked_line(not_asked_at_kiosk(m.answers, m.both_legs_painted))
+    gaps = not_asked or _red_flag_gaps(m)  # a kiosk map: the questions left for the visit (ADR 0042)
     if gaps:
         fixed.append(Item("warn", gaps, AGAINST_TEXT))
     if cur.match_error:
         fixed.append(Item("warn", cur.match_error + "; red flags from the answers only.", RED))
     ranking = cur.ranking
     prompts = [str(p) for p in (getattr(ranking, "prompts", None) or [])] if ranking is not None else []
-    if gaps:  # the open red-flag questions are already in the fixed warning above: not twice
+    if gaps and not not_asked:  # the open red-flag questions are already in the fixed warning above: not twice
         prompts = [p for p in prompts if not p.startswith("Red-flag questions not answered")]
     if prompts:
         items.append(Item("heading", "Ask about"))
