@@ -40,13 +40,14 @@ NOT_ASKED_LEAD = "Not asked at the kiosk, ask at the visit: "  # ADR 0042: the l
 
 def not_asked_at_kiosk(answers: dict[str, Any], both_legs: bool) -> tuple[str, ...]:
     """The red-flag questions a kiosk map leaves for the visit (ADR 0042): yes/no questions not answered (a
-    "not sure" was asked), that apply (a follow-up's stem said so) and whose answer could still change a
-    flag (`redflags.can_change_triage`; e.g. tummy pain under 50 cannot), in the vocabulary's order."""
-    from .redflags import can_change_triage
+    "not sure" was asked), that may apply (a follow-up whose stem was not asked either may) and whose answer
+    could still change a flag (`redflags.can_change_triage`; e.g. tummy pain under 50 cannot), in the
+    vocabulary's order."""
+    from .redflags import can_change_triage, follow_up_may_apply
 
     feats = {"both_legs_painted": bool(both_legs)}
     return tuple(k for k in vocabulary.red_flag_keys()
-                 if vocabulary.question(k).kind == "yesno" and k not in answers and vocabulary.applies(k, answers)
+                 if vocabulary.question(k).kind == "yesno" and k not in answers and follow_up_may_apply(k, answers)
                  and can_change_triage(k, answers, feats))
 
 
@@ -230,7 +231,7 @@ class Triage:
     @property
     def caveat(self) -> str | None:
         """The line saying the percentages assume no serious cause, whenever a flag or prompt is present."""
-        return CAVEAT if (self.red_flags or self.prompts) else None
+        return CAVEAT if (self.red_flags or self.prompts or self.not_asked_at_kiosk) else None
 
     def to_json(self) -> dict[str, Any]:
         from .matcher import DISCLAIMER

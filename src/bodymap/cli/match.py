@@ -85,7 +85,7 @@ def format_ranking(r, painted: bool | None = None) -> str:
             painted = bool(r.summary.get("extent_percent"))
         out.append(f"no pattern to rank: {no_pattern_text(painted)}")
     else:
-        if r.red_flags or r.prompts:
+        if r.red_flags or r.prompts or getattr(r, "not_asked_line", None):
             out.append(CAVEAT)
         shown = r.hypotheses[:5]
         # the names whole ("Carpal tunnel syndrome (medi" was cut at 28 characters): the column is as wide as
