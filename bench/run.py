@@ -450,13 +450,16 @@ def bench_kiosk_actions(atlas=None):
     fig = actions.typical_figures(atlas)
     worst = max((actions.typical_figures(atlas, replace(actions.TYPICAL, age_band=b.id)) for b in plan.AGE_BANDS),
                 key=lambda f: f["actions"])
+    widest = actions.widest_figures(atlas)  # ADR 0042: the red-flag questions by context
     pages = sum(1 for t in fig["taps"] if t.startswith("answer:red_flags_"))
     record("kiosk_actions_typical", fig["actions"], "actions", f"<= {actions.GOAL_ACTIONS}",
            lambda v: v <= actions.GOAL_ACTIONS,
            note=f"{len(fig['taps'])} taps + {fig['strokes']} strokes on {len(fig['screens'])} screens (short flow), "
                 f"{pages} of them red-flag pages (at most {plan.PAGE_MAX} questions, 'Listen' under "
-                f"{plan.LISTEN_MAX_S:g} s a page; ADR 0027); the same drawing at any age band: at most "
-                f"{worst['actions']}")
+                f"{plan.LISTEN_MAX_S:g} s a page); red-flag questions by context (ADR 0042): the same drawing at "
+                f"any age band at most {worst['actions']}; the most any band and drawing of "
+                f"actions.CONTEXT_DRAWINGS needs: {widest['actions']} ({widest['drawing']}, {widest['band']}, "
+                f"{widest['seconds']:g} s)")
     # ADR 0027, 0035: issue 24's "tap the parts that hurt" mode (kiosk config tap_regions), the same patient and
     # drawing: a tap a region, one drag for the stroke through several (it fills every region it crosses)
     tap = actions.typical_figures(atlas, tap_regions=True)

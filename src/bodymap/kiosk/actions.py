@@ -12,6 +12,13 @@ kiosk finds worth asking as in `TYPICAL.answers`.
 and counts what a patient does on the screens: the bench records the figures
 (`kiosk_actions_typical`, `kiosk_session_s_estimate`); tests/ui/kiosk/test_kiosk_ui.py
 drives the same script through the real screens.
+
+Since ADR 0042 the red-flag questions are asked by context: this patient gets one
+red-flag page (the questions every patient is asked), so the session is 12 actions
+(8 taps and 3 strokes for the drawing, pain, age and review, plus that page) and
+36.5 s; before, every patient answered 23 questions on 7 pages (18 actions). An
+older patient or a wider drawing brings more pages: `widest_figures` counts the
+most any age band with any of `CONTEXT_DRAWINGS` needs (the bench's note).
 """
 from __future__ import annotations
 
@@ -87,6 +94,18 @@ TYPICAL = Script(
     answers={"worse_sitting": True, "worse_walking": False, "better_resting": True,
              "calf_pain_walking_eases_rest": False, "numbness": True, "weakness": False},
 )
+
+
+# Drawings that bring red-flag questions by context (ADR 0042), beside the typical one: each an alternative to
+# TYPICAL.strokes for `widest_figures`. The patient's right, as in TYPICAL.
+CONTEXT_DRAWINGS: dict[str, tuple[Stroke, ...]] = {
+    "one leg (typical)": TYPICAL.strokes,
+    "neck and arm": (Stroke("back", "burning", ("right_back_of_neck", "right_upper_arm_back",
+                                                 "right_forearm_radial_back")),),
+    "tummy and groin": (Stroke("front", "sharp", ("right_lower_abdomen", "right_groin")),),
+    "both legs": (Stroke("back", "burning", ("right_posterior_thigh", "right_calf")),
+                  Stroke("back", "burning", ("left_posterior_thigh", "left_calf"))),
+}
 
 
 def stroke_points(atlas, stroke: Stroke, step: float = 0.03) -> list[tuple[float, float]]:
@@ -230,3 +249,19 @@ def typical_figures(atlas=None, script: Script = TYPICAL, tap_regions: bool = Fa
         t = run_session(Kiosk(cfg, atlas), script, tap_regions)
     return {"actions": t.actions, "seconds": t.seconds, "taps": list(t.taps), "strokes": t.strokes,
             "screens": list(t.screens)}
+
+
+def widest_figures(atlas=None) -> dict[str, Any]:
+    """The most actions any age band with any of `CONTEXT_DRAWINGS` needs, every answer no (ADR 0042):
+    `typical_figures` of that session, with "band" and "drawing" added."""
+    from dataclasses import replace
+
+    from .plan import AGE_BANDS
+
+    worst = None
+    for name, strokes in CONTEXT_DRAWINGS.items():
+        for band in AGE_BANDS:
+            fig = typical_figures(atlas, replace(TYPICAL, strokes=strokes, age_band=band.id))
+            if worst is None or fig["actions"] > worst["actions"]:
+                worst = {**fig, "band": band.id, "drawing": name}
+    return worst
