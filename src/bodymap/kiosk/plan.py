@@ -371,7 +371,10 @@ def next_page(answers: dict[str, Any], visited: Iterable[str], drawing=None, mod
         return None
     done = len({v for v in seen if is_page(v)})
     first = [k for k in everyone_keys() if k not in answers and k not in singles]
-    rest = [k for k in context_keys(answers, drawing) if k not in answers and k not in singles and k not in first]
+    # the pages after the first as planned if its questions are answered no (the count the patient reads,
+    # "part 1 of N"; a yes plans more, after it is given)
+    likely = {**answers, **{k: False for k in first}}
+    rest = [k for k in context_keys(likely, drawing) if k not in likely and k not in singles]
     pages = (pages_for(first) if first else ()) + (pages_for(rest) if rest else ())
     if not pages:
         return None
