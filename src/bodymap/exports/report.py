@@ -211,13 +211,15 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
             ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
         ]))
         fixed.append(box)
-    not_asked = getattr(ranking, "not_asked_line", None)
-    if not_asked:  # ADR 0042: right under the red flags, never shrunk
-        fixed.append(Paragraph(f"<b>{_t(not_asked)}</b>", st["body"]))
+    not_asked = getattr(ranking, "not_asked_line", None)  # ADR 0042: right under the red flags
+    if not_asked and ranking.red_flags:
+        fixed.append(Paragraph(f"<b>{_t(not_asked)}</b>", st["body"]))  # with them, never shrunk
     if not ranking.red_flags:
-        open_keys = [q for q in vocabulary.unanswered_red_flag_keys(m.answers)
-                     if q not in set(getattr(ranking, "not_asked_at_kiosk", ()))]
-        missing = [RED_FLAG_QUESTIONS[q] for q in open_keys if q not in m.answers]
+        from ..triage import recorded_at_kiosk
+
+        open_keys = vocabulary.unanswered_red_flag_keys(m.answers)
+        # a kiosk map: what it did not ask is the line below (what can still change a flag), not listed twice
+        missing = [] if recorded_at_kiosk(m) else [RED_FLAG_QUESTIONS[q] for q in open_keys if q not in m.answers]
         unsure = [RED_FLAG_QUESTIONS[q] for q in open_keys if m.answers.get(q) == UNSURE]
         line = "No red flags from the answers given."
         if missing:
@@ -225,6 +227,8 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
         if unsure:
             line += f" Not sure: {', '.join(unsure)}."
         story.append(Paragraph(_t(line), st["body"]))
+        if not_asked:
+            story.append(Paragraph(f"<b>{_t(not_asked)}</b>", st["body"]))
     for p in ranking.prompts:
         story.append(Paragraph(f"<b>Prompt:</b> {_t(p)}", st["body"]))
     note_at = len(story) if v.note else None  # the clinician's note goes here, cut to fit (below)

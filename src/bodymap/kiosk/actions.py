@@ -219,7 +219,10 @@ def run_session(kiosk, script: Script = TYPICAL, tap_regions: bool = False) -> T
         key, kind = kiosk.current_question
         t.see(f"question:{key}")
         t.taps.append(f"answer:{key}")
-        kiosk.answer(answer_for(script, key, kind))
+        value = answer_for(script, key, kind)
+        if kind == "redflags" and isinstance(value, dict):  # one mapping for every page: each page's part
+            value = {q: v for q, v in value.items() if q in kiosk.page_keys(key)}
+        kiosk.answer(value)
     if kiosk.screen == "review":
         t.see("review")
         t.taps.append("review_confirm")
