@@ -131,8 +131,15 @@ def test_the_typical_session_through_the_real_screens_counts_what_the_bench_coun
     assert all(cov.get(r, 0) > 0.2 for st in actions.TYPICAL.strokes for r in st.through)
     assert m.region_coverage("pins_and_needles").get("right_lateral_foot", 0) > 0.2
     assert m.intensity["overall"] == actions.TYPICAL.pain and m.answers["age"] == 49
-    assert all(m.answers[k] is False for k in plan.red_flag_screen_keys())
+    assert all(m.answers[k] is False for k in plan.everyone_keys())  # the one red-flag page (ADR 0042)
     assert m.red_flags_recorded == []
+    # what it did not ask is saved unanswered and listed for the clinician, under the (no) red flags
+    from bodymap import triage
+
+    t = triage.assess(m, rank=False)
+    left = [k for k in plan.red_flag_screen_keys() if k not in m.answers]
+    assert left and set(t.not_asked_at_kiosk) <= set(left) and "fever" in t.not_asked_at_kiosk
+    assert t.not_asked_line.startswith("Not asked at the kiosk, ask at the visit: ")
 
 
 def test_the_typical_session_in_tap_mode_through_the_real_screens_counts_what_the_bench_counts(tmp_path, atlas):
@@ -185,10 +192,12 @@ def test_the_typical_session_in_tap_mode_through_the_real_screens_counts_what_th
     assert {r for st in actions.TYPICAL.strokes for r in st.through} <= set(m.region_coverage())
 
 
-def test_none_of_these_answers_only_the_page_shown_and_a_quick_second_tap_is_ignored(tmp_path, atlas):
+@pytest.mark.parametrize("mode", ["by_context", "all"])
+def test_none_of_these_answers_only_the_page_shown_and_a_quick_second_tap_is_ignored(tmp_path, atlas, mode):
     """ADR 0027: "None of these" is a "no" to the questions visibly on its page only; a second tap 100 ms later
-    lands in the next page's 0.5 s guard and answers nothing the patient has not seen."""
-    app, p, clock = _to_flags(tmp_path, atlas)
+    lands in the next page's 0.5 s guard and answers nothing the patient has not seen. In the 60s the context
+    brings pages after the first (ADR 0042); with red_flag_questions: all, every page of every question."""
+    app, p, clock = _to_flags(tmp_path, atlas, red_flag_questions=mode)
     k = app.kiosk
     pages = 0
     while k.screen == "question" and k.current_question[1] == "redflags":
@@ -206,7 +215,7 @@ def test_none_of_these_answers_only_the_page_shown_and_a_quick_second_tap_is_ign
         assert set(app.state.pain_map.answers) - before == set(keys)
         assert all(app.state.pain_map.answers[key] is False for key in keys)
         pages += 1
-    assert pages == len(plan.red_flag_pages())
+    assert pages == (len(plan.red_flag_pages()) if mode == "all" else len(k.session.pages)) and pages > 1
 
 
 def _to_flags(tmp_path, atlas, **kw):
@@ -223,11 +232,12 @@ def _to_flags(tmp_path, atlas, **kw):
 def to_page_with(app, p, key):
     """"None of these" on each page until the one that asks `key`."""
     while key not in app.kiosk.page_keys(app.kiosk.current_question[0]):
+        assert app.kiosk.current_question[1] == "redflags", key  # never past the pages
         p.tap("flags_none")
 
 
 def test_the_red_flag_screen_ticks_yes_or_not_sure_and_none_of_these_steps_aside(tmp_path, atlas):
-    app, p, _ = _to_flags(tmp_path, atlas)
+    app, p, _ = _to_flags(tmp_path, atlas, red_flag_questions="all")  # the pages of every question (ADR 0027)
     k = app.kiosk
     for key in k.page_keys(k.current_question[0]):  # each question on the page, with its three answers
         assert shows(app, i18n.text("en", f"tick_{key}"))
@@ -275,11 +285,11 @@ def test_an_emergency_tick_shows_tell_reception_now_which_goes_away_by_itself(tm
     [f] = list((tmp_path / "spool").glob("*.bodymap"))
     m = fileformat.load(f, atlas=atlas)
     assert m.red_flags_recorded[0]["id"] == "cauda_equina" and m.red_flags_recorded[0]["urgency"] == "emergency"
-    assert all(k in m.answers for k in app.kiosk.page_keys(plan.page_key(1)))  # every answer given recorded
+    assert all(k in m.answers for k in plan.everyone_keys())  # every answer given on the first page recorded
 
 
 def test_change_from_the_review_goes_to_that_screen_and_back(tmp_path, atlas):
-    app, p, _ = make(tmp_path, atlas)
+    app, p, _ = make(tmp_path, atlas, red_flag_questions="all")  # a page named by its place among all pages
     k = app.kiosk
     p.tap("start")
     paint_typical(p, atlas)
