@@ -4,11 +4,14 @@ After the painting the patient sees, in this order:
 
 1. the pain now, 0-10 (`intensity`, one tap);
 2. the age in bands of ten years (`age`, one tap; see `AGE_BANDS`);
-3. every red-flag question on one screen (`red_flags`): a tick box per
-   question, each yes / no / not sure, and one "None of these" that answers
-   them all no in one tap (`RED_FLAG_SCREEN`);
-4. a follow-up of a red-flag answer, only when it applies (e.g. "is the
-   weakness new?" after a yes to weakness);
+3. the red-flag pages (`red_flags_<n>`): at most 4 questions a page, each
+   yes / no / not sure, and one "None of these" that answers that page's
+   questions no in one tap. Which questions (ADR 0042, config
+   `red_flag_questions`): by context, every patient the first page
+   (`everyone_keys`), then what `context_keys` finds worth asking from the
+   age, the drawing and the answers so far (`next_page`); or all of them;
+4. a follow-up of a red-flag answer, only when it applies (e.g. "smoker or
+   heart trouble?" after a yes to tummy pain);
 5. the feature questions whose answer could change what the clinician reads
    at the top of the ranking, most valuable first, chosen by
    `bodymap.questioning.next_question` (expected information gain from the
