@@ -313,6 +313,9 @@ def _build(doc: Any, where: str) -> Vocabulary:
     if read != marked:
         raise bad(f"'use: red_flag' must match the keys the rules read: marked but unread {sorted(marked - read)}, "
                   f"read but unmarked {sorted(read - marked)}")
+    for q in qs:
+        if q.kiosk_when and "red_flag" not in q.uses:
+            raise bad(f"questions.{q.key}.kiosk_when: only a yes/no red-flag question has kiosk_when")
     urg = doc.get("urgencies")
     if not isinstance(urg, dict) or set(urg) != set(URGENCIES) or any(
             not isinstance(u, dict) or not all(isinstance(u.get(x), str) for x in ("label", "advice", "fhir_priority"))
@@ -331,7 +334,7 @@ def _kiosk_when(v: Any, q: dict, seen: set, qs: list, bad, src, at: str):
     if v is None:
         return (), ()
     at = f"{at}.kiosk_when"
-    if "red_flag" not in (q.get("use") or []) or q.get("kind") != "yesno":
+    if q.get("kind") != "yesno":  # (and a red-flag one: checked once the rules are read)
         raise bad(f"{at}: only a yes/no red-flag question has kiosk_when")
     if not isinstance(v, dict) or set(v) != {"any", "source"} or not isinstance(v["any"], list) or not v["any"]:
         raise bad(f"{at}: needs 'any' (a list of condition mappings) and 'source'")
