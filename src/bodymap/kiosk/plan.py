@@ -355,8 +355,8 @@ def not_asked_in_context(answers: dict[str, Any], drawing=None) -> tuple[str, ..
     return tuple(k for k in red_flag_screen_keys() if k not in asked)
 
 
-def next_page(answers: dict[str, Any], visited: Iterable[str], drawing=None, mode: str = BY_CONTEXT
-              ) -> tuple[str, tuple[str, ...], int] | None:
+def next_page(answers: dict[str, Any], visited: Iterable[str], drawing=None, mode: str = BY_CONTEXT,
+              shown=()) -> tuple[str, tuple[str, ...], int] | None:
     """(screen key, its questions, pages in all as planned now) of the next red-flag page, or None.
 
     "all": the fixed pages of every question (ADR 0027). "by_context": the first page holds `everyone_keys`;
@@ -373,6 +373,7 @@ def next_page(answers: dict[str, Any], visited: Iterable[str], drawing=None, mod
                 return page_key(n), keys, len(pages)
         return None
     done = len({v for v in seen if is_page(v)})
+    singles |= set(shown)  # on a page already shown (a page skipped is not asked again)
     first = [k for k in everyone_keys() if k not in answers and k not in singles]
     # the pages after the first as planned if its questions are answered no (the count the patient reads,
     # "part 1 of N"; a yes plans more, after it is given)
@@ -471,7 +472,8 @@ def next_screen(answers: dict[str, Any], visited: Iterable[str], *, ask_age: boo
     for screen in (SCALE, AGE if ask_age else None):
         if screen is not None and screen[0] not in seen_set:
             return screen
-    page = next_page(answers, seen, drawing, mode)
+    shown = {k for v in seen if pages is not None and v in pages for k in pages[v][0]}
+    page = next_page(answers, seen, drawing, mode, shown)
     if page is not None:
         if pages is not None:
             pages[page[0]] = (page[1], page[2])
