@@ -86,7 +86,8 @@ def test_the_chunk_has_the_posterior_of_bodymap_match(files, atlas):
 
 
 def _averaged_softmax_one_map(mu, sd, groups):
-    """The average over tables as ADR 0019 wrote it, one map at a time (the reference the chunks must keep)."""
+    """The average over tables as ADR 0019 wrote it, one map at a time (the reference the chunks must keep),
+    with its exponentials in float32 from a floor (ADR 0041)."""
     ok = np.isfinite(mu)
     out = np.zeros_like(mu)
     if not ok.any():
@@ -95,9 +96,9 @@ def _averaged_softmax_one_map(mu, sd, groups):
     z *= sd[ok]
     z += mu[ok]
     z -= z.max(axis=1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(axis=1, keepdims=True)
-    out[ok] = z.mean(axis=0)
+    e = np.exp(np.maximum(z, doubt.EXP_FLOOR).astype(np.float32))
+    e /= e.sum(axis=1, keepdims=True)
+    out[ok] = e.mean(axis=0)
     return out / out.sum()
 
 
