@@ -30,6 +30,7 @@ import numpy as np
 
 from .atlas import DEFAULT_SCALE, VIEWS, Atlas
 from .atlas_remap import Step, steps_between
+from .fileformat import bits_or
 from .painting import (DISTAL_LEVELS, LEG_LEVELS, SADDLE_REGIONS, SENSATIONS, PainMap, counted_regions,
                        counts_as_painted)
 
@@ -78,7 +79,9 @@ def _document_paint(doc, atlas: Atlas) -> tuple[Paint, np.ndarray | None, int | 
             h, w = sub.shape
             lab = raster.labels[v][r0:r0 + h, c0:c0 + w]
             hit = lab[sub != 0]
-            acc = int(np.bitwise_or.reduce(sub, axis=None))
+            acc = doc.bits_any.get(v)
+            if acc is None:
+                acc = bits_or(sub)
             try:
                 if acc & ~int(KNOWN_BITS):
                     raise ValueError("unknown bits")
@@ -86,7 +89,7 @@ def _document_paint(doc, atlas: Atlas) -> tuple[Paint, np.ndarray | None, int | 
             except ValueError:
                 sub = np.bitwise_and(sub, _body_bits(atlas, doc.scale)[v][r0:r0 + h, c0:c0 + w])
                 counts += np.bincount(lab[sub != 0], minlength=n)
-                acc = int(np.bitwise_or.reduce(sub, axis=None))
+                acc = bits_or(sub)
             bits |= acc
         views[v] = (r0, c0, sub)
     return Paint(views, float(doc.scale)), counts, bits
@@ -195,8 +198,7 @@ class Features:
         """(len(SENSATIONS),) bool: which sensations are painted anywhere."""
         acc = 0
         for _, _, sub in self.paint.views.values():
-            if sub.size:
-                acc |= int(np.bitwise_or.reduce(sub, axis=None))
+            acc |= bits_or(sub)
         return _sensations_of(acc)
 
     @property
