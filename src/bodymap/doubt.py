@@ -158,14 +158,12 @@ def averaged_softmax_many(mu: np.ndarray, sd: np.ndarray, groups: np.ndarray | N
     out = np.zeros_like(mu)
     g = np.arange(mu.shape[1]) if groups is None else np.asarray(groups)
     by_group = _draws_by_group(_draws(int(g.max()) + 1))
-    if len(mu) == 1:
-        masks = [(ok[0], np.zeros(1, dtype=int))]
-    else:
-        kinds, which = np.unique(ok, axis=0, return_inverse=True)
-        which = which.reshape(-1)
-        masks = [(kinds[j], np.flatnonzero(which == j)) for j in range(len(kinds))]
-    for mask, same in masks:
-        cols = np.flatnonzero(mask)
+    rows_of: dict[bytes, list[int]] = {}  # rows by which entries are finite (np.unique(axis=0) sorted slowly)
+    for i, key in enumerate(np.packbits(ok, axis=1)):
+        rows_of.setdefault(key.tobytes(), []).append(i)
+    for same in rows_of.values():
+        same = np.array(same)
+        cols = np.flatnonzero(ok[same[0]])
         if not cols.size:
             continue
         half = by_group[g[cols], :DRAWS // 2][None]  # (1, k, DRAWS / 2): the draws; the rest are their mirror images
