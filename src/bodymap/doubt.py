@@ -133,15 +133,25 @@ def _draws_by_group(draws: np.ndarray) -> np.ndarray:
     return _DRAW_CACHE[key]
 
 
+def _draws_by_group32(draws: np.ndarray) -> np.ndarray:
+    """`_draws_by_group` in float32 (kept with the draws)."""
+    key = -draws.shape[1] - (1 << 20)
+    if key not in _DRAW_CACHE:
+        _DRAW_CACHE[key] = _draws_by_group(draws).astype(np.float32)
+    return _DRAW_CACHE[key]
+
+
 BUNDLE = 8  # maps averaged in one pass: (8, hypotheses, DRAWS) floats stay within the cache
-# The exponentials of the average run in float32 (ADR 0041): numpy has a vector float32 `exp` on
-# every x86-64 it supports and a float64 one only with AVX-512, so float32 is about 4 times faster
-# on a 2-core AVX2 machine. Each term is then exact to about 1e-7 of itself; the 256 draws of a
-# table average are a Monte Carlo estimate whose own spread is a thousand times larger.
-# Before the exponential, each value (already at most 0: the draw's largest is subtracted) is
-# raised to EXP_FLOOR, where float32 is still a normal number: below it float32's `exp` takes a
-# slow path for subnormal results, and the term, at most 1.7e-38 of the draw's largest, adds
-# nothing a float32 sum can hold.
+# The draws of the average run in float32 (ADR 0041): numpy has a vector float32 `exp` on every
+# x86-64 it supports and a float64 one only with AVX-512, so float32 is about 4 times faster on a
+# 2-core AVX2 machine, and every other step moves half the bytes. Each map's log-scores are first
+# shifted by their largest (in float64), so the float32 values stay small; the probabilities move
+# by at most about 1e-5 of themselves (ADR 0041 measures it), where the 256 draws of the average
+# are a Monte Carlo estimate whose own spread is about 1e-2.
+# Before the exponential, each value (at most 0: the draw's largest is subtracted) is raised to
+# EXP_FLOOR, where float32 is still a normal number: below it float32's `exp` takes a slow path for
+# subnormal results, and the term, at most 1.7e-38 of the draw's largest, adds nothing a float32
+# sum can hold.
 EXP_FLOOR = np.float32(-87.0)
 
 
@@ -157,7 +167,10 @@ def averaged_softmax_many(mu: np.ndarray, sd: np.ndarray, groups: np.ndarray | N
     ok = np.isfinite(mu)
     out = np.zeros_like(mu)
     g = np.arange(mu.shape[1]) if groups is None else np.asarray(groups)
-    by_group = _draws_by_group(_draws(int(g.max()) + 1))
+    by_group = _draws_by_group32(_draws(int(g.max()) + 1))
+    with np.errstate(invalid="ignore"):  # a row of no finite entry is never read
+        shifted = (mu - np.max(np.where(ok, mu, -np.inf), axis=1, keepdims=True)).astype(np.float32)
+    sd32 = sd.astype(np.float32)
     rows_of: dict[bytes, list[int]] = {}  # rows by which entries are finite (np.unique(axis=0) sorted slowly)
     for i, key in enumerate(np.packbits(ok, axis=1)):
         rows_of.setdefault(key.tobytes(), []).append(i)
@@ -172,13 +185,13 @@ def averaged_softmax_many(mu: np.ndarray, sd: np.ndarray, groups: np.ndarray | N
             # (maps, k, DRAWS): each map's draws laid out as the one-map path lays them (a row of
             # draws per hypothesis), so a sum over hypotheses runs in order and a mean over draws pairwise.
             # mu - sd * d is the same number as mu + sd * (-d): the product is taken once for both.
-            m = mu[rows, cols][:, :, None]
-            p = sd[rows, cols][:, :, None] * half
-            z = np.empty(p.shape[:2] + (DRAWS,))
-            np.add(m, p, out=z[:, :, :DRAWS // 2])
-            np.subtract(m, p, out=z[:, :, DRAWS // 2:])
-            e = np.subtract(z, z.max(axis=1, keepdims=True), out=np.empty(z.shape, dtype=np.float32))
-            np.maximum(e, EXP_FLOOR, out=e)  # float32 rounds monotonically: the same as raising z first
+            m = shifted[rows, cols][:, :, None]
+            p = sd32[rows, cols][:, :, None] * half
+            e = np.empty(p.shape[:2] + (DRAWS,), dtype=np.float32)
+            np.add(m, p, out=e[:, :, :DRAWS // 2])
+            np.subtract(m, p, out=e[:, :, DRAWS // 2:])
+            e -= e.max(axis=1, keepdims=True)
+            np.maximum(e, EXP_FLOOR, out=e)
             np.exp(e, out=e)
             e /= e.sum(axis=1, keepdims=True)
             out[rows, cols] = e.mean(axis=2)

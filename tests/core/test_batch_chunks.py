@@ -87,16 +87,16 @@ def test_the_chunk_has_the_posterior_of_bodymap_match(files, atlas):
 
 def _averaged_softmax_one_map(mu, sd, groups):
     """The average over tables as ADR 0019 wrote it, one map at a time (the reference the chunks must keep),
-    with its exponentials in float32 from a floor (ADR 0041)."""
+    in float32 after the map's largest log-score is taken off (ADR 0041)."""
     ok = np.isfinite(mu)
     out = np.zeros_like(mu)
     if not ok.any():
         return out
-    z = doubt._draws(int(groups.max()) + 1)[:, groups[ok]]
-    z *= sd[ok]
-    z += mu[ok]
+    z = doubt._draws(int(groups.max()) + 1).astype(np.float32)[:, groups[ok]]
+    z *= sd[ok].astype(np.float32)
+    z += (mu[ok] - mu[ok].max()).astype(np.float32)
     z -= z.max(axis=1, keepdims=True)
-    e = np.exp(np.maximum(z, doubt.EXP_FLOOR).astype(np.float32))
+    e = np.exp(np.maximum(z, doubt.EXP_FLOOR))
     e /= e.sum(axis=1, keepdims=True)
     out[ok] = e.mean(axis=0)
     return out / out.sum()
