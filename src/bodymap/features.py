@@ -31,8 +31,8 @@ import numpy as np
 from .atlas import DEFAULT_SCALE, VIEWS, Atlas
 from .atlas_remap import Step, steps_between
 from .fileformat import bits_or
-from .painting import (DISTAL_LEVELS, LEG_LEVELS, SADDLE_REGIONS, SENSATIONS, PainMap, counted_regions,
-                       counts_as_painted)
+from .painting import (DISTAL_LEVELS, LEG_LEVELS, REGION_MIN_PX, REGION_MIN_SHARE, SADDLE_REGIONS, SENSATIONS,
+                       PainMap, counted_regions)
 
 KNOWN_BITS = np.uint8((1 << len(SENSATIONS)) - 1)  # bits beyond the known sensations are ignored, as the loader does
 
@@ -110,6 +110,19 @@ def _region_px_floor(atlas: Atlas, scale: float) -> np.ndarray:
     hit = atlas.derived.get(key)
     if hit is None:
         hit = atlas.derived[key] = np.maximum(atlas.region_px(scale), 1)
+        hit.flags.writeable = False
+    return hit
+
+
+def _count_floor(atlas: Atlas, scale: float) -> np.ndarray:
+    """(R,) the fewest painted pixels that make each region count (painting.counts_as_painted: a count at or
+    above either of its floors is at or above the lower one), kept on the atlas."""
+    key = ("features.count_floor", float(scale))
+    hit = atlas.derived.get(key)
+    if hit is None:
+        px = atlas.region_px(scale)
+        hit = np.minimum(REGION_MIN_SHARE * np.asarray(px), REGION_MIN_PX * (scale / DEFAULT_SCALE) ** 2)
+        atlas.derived[key] = hit
         hit.flags.writeable = False
     return hit
 
@@ -238,7 +251,8 @@ class Features:
     @cached_property
     def raw_counted(self) -> np.ndarray:
         """(R,) bool: the regions that would count before specks and slivers are left out (an upper bound)."""
-        return counts_as_painted(self.counts, self.atlas.region_px(self.paint.scale), self.paint.scale)
+        counts = self.counts  # counts_as_painted's rule, with its two floors taken as one (kept on the atlas)
+        return (counts > 0) & (counts >= _count_floor(self.atlas, self.paint.scale))
 
     def painted_regions(self, min_fraction: float = 0.0) -> list[str]:
         """Region ids that count as painted, most covered first (PainMap.painted_regions)."""
