@@ -168,6 +168,9 @@ def _export_csv(p: Path, output: str | None, include_identifiers: bool = False) 
 
 
 def _heatmap(args) -> int:
+    from .research import check_group_options
+
+    check_group_options(args, tests=False)  # --fdr/--groups without --by were silently ignored (ADR 0043)
     if getattr(args, "by", None):  # issue 25: side-by-side heat maps per group
         from .research import group_heatmap
 
@@ -201,6 +204,9 @@ def _heatmap(args) -> int:
 
 
 def _stats(args) -> int:
+    from .research import check_group_options
+
+    check_group_options(args, tests=True)  # --fdr/--groups without --by were silently ignored (ADR 0043)
     if getattr(args, "by", None):  # issue 25: per-group frequencies and tests
         from .research import group_stats
 

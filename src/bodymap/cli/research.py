@@ -20,17 +20,35 @@ def add_group_options(sp) -> None:
                     help="compare groups: a CSV export column (recorded_by, top_pattern, generalised_pain, confirmed, "
                          "...), visit_year, age_band, or a column of --groups FILE.csv")
     sp.add_argument("--groups", metavar="FILE.csv", help="with --by: a CSV with a 'file' column and the --by column")
-    sp.add_argument("--fdr", type=float, default=0.05, help="with --by: false-discovery rate (default 0.05)")
+    sp.add_argument("--fdr", type=float, default=None, help="with --by: false-discovery rate (default 0.05)")
+
+
+FDR_DEFAULT = 0.05
+
+
+def check_group_options(args, tests: bool) -> None:
+    """Refuse a group option that would be silently ignored (ADR 0043): `--fdr` or `--groups` without `--by`
+    (plain `stats` ran and printed no test), `--fdr` where no test is run (`heatmap`: `tests` False).
+    Fills in the default false-discovery rate."""
+    if args.groups and not args.by:
+        raise UsageError("--groups needs --by COLUMN (the column of the CSV that holds the group)")
+    if args.fdr is not None:
+        if not tests:
+            raise UsageError("--fdr is for 'stats --by' (the per-region tests); a heat map runs no test")
+        if not args.by:
+            raise UsageError("--fdr needs --by COLUMN: it sets the false-discovery rate of the per-group tests, "
+                             "and plain stats runs none")
+        if not 0 < args.fdr < 1:
+            raise UsageError(f"--fdr must be between 0 and 1, got {args.fdr}")
+    else:
+        args.fdr = FDR_DEFAULT
 
 
 def _group_run(args, what: str, pixels: bool):
     from ..exports.common import Decoder, FolderRun, list_maps
     from ..exports.groups import GroupKey, accumulate_groups
 
-    if args.groups and not args.by:
-        raise UsageError("--groups needs --by COLUMN (the column of the CSV that holds the group)")
-    if not 0 < args.fdr < 1:
-        raise UsageError(f"--fdr must be between 0 and 1, got {args.fdr}")
+    check_group_options(args, tests=what.startswith("stats"))
     dec = Decoder()
     key = GroupKey(args.by, dec, args.groups)
     run = FolderRun(what, list_maps(args.folder), dec)

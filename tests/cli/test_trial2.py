@@ -1,0 +1,73 @@
+"""What the second new user's trial found (ADR 0043): each test failed before its fix.
+
+A clinician, a researcher, a clinic's IT and a security tester, each trying what the first trial (ADR 0037)
+did not: options that were silently ignored, spreadsheets saved the way Excel saves them, links that point
+nowhere, and the words of the folder lines.
+"""
+from __future__ import annotations
+
+import pytest
+
+from bodymap import fileformat
+from bodymap.atlas import load_atlas
+from bodymap.painting import PainMap
+
+
+@pytest.fixture(scope="module")
+def atlas():
+    return load_atlas()
+
+
+@pytest.fixture
+def folder(atlas, tmp_path):
+    d = tmp_path / "maps"
+    d.mkdir()
+    for name, region, who in (("a", "right_lateral_leg", "Dr A"), ("b", "left_lateral_leg", "Dr B"),
+                              ("c", "right_lateral_leg", "Dr A")):
+        m = PainMap(atlas)
+        m.paint_region(region, 0.7, "burning")
+        m.set_visit(recorded_by=who)
+        fileformat.save(m, d / f"{name}.bodymap")
+    return d
+
+
+def _one_line(rc, err):
+    assert rc == 2
+    assert "Traceback" not in err and err.count("\n") == 1, err
+
+
+# -- an option that changes nothing is refused, never ignored ---------------------------------------------------
+def test_stats_fdr_without_by_is_refused_not_ignored(folder, cli):
+    rc, out, err = cli("stats", folder, "--fdr", "0.1")
+    _one_line(rc, err)
+    assert "--fdr needs --by" in err and out == ""  # plain stats ran and printed no test at all
+
+
+def test_groups_without_by_is_refused_in_plain_stats_and_heatmap(folder, tmp_path, cli):
+    side = tmp_path / "groups.csv"
+    side.write_text("file,arm\na.bodymap,x\n")
+    rc, _, err = cli("stats", folder, "--groups", side)
+    _one_line(rc, err)
+    assert "--groups needs --by" in err
+    rc, _, err = cli("heatmap", folder, "-o", tmp_path / "h.png", "--groups", side)
+    _one_line(rc, err)
+    assert not (tmp_path / "h.png").exists()
+
+
+def test_heatmap_refuses_fdr_it_has_no_test_for(folder, tmp_path, cli):
+    rc, _, err = cli("heatmap", folder, "--by", "recorded_by", "-o", tmp_path / "h.png", "--fdr", "0.1")
+    _one_line(rc, err)
+    assert "stats --by" in err and not (tmp_path / "h.png").exists()
+
+
+def test_stats_by_still_takes_fdr_and_its_default(folder, cli):
+    import json
+
+    rc, out, err = cli("stats", folder, "--by", "recorded_by", "--json")
+    assert rc == 0, err
+    assert json.loads(out)["fdr"] == pytest.approx(0.05)
+    rc, out, err = cli("stats", folder, "--by", "recorded_by", "--json", "--fdr", "0.2")
+    assert rc == 0, err
+    assert json.loads(out)["fdr"] == pytest.approx(0.2)
+    rc, _, err = cli("stats", folder, "--by", "recorded_by", "--fdr", "1.5")
+    _one_line(rc, err)
