@@ -71,3 +71,29 @@ def test_stats_by_still_takes_fdr_and_its_default(folder, cli):
     assert json.loads(out)["fdr"] == pytest.approx(0.2)
     rc, _, err = cli("stats", folder, "--by", "recorded_by", "--fdr", "1.5")
     _one_line(rc, err)
+
+
+# -- match FOLDER speaks words ------------------------------------------------------------------------------------
+def test_match_folder_lines_name_patterns_flags_and_bands_in_words(atlas, tmp_path, cli):
+    from bodymap.bands import band_text
+    from bodymap.triage import assess
+
+    d = tmp_path / "maps"
+    d.mkdir()
+    m = PainMap(atlas)
+    m.paint_region("right_lateral_leg", 0.7, "burning")
+    m.answers["bladder_bowel"] = True
+    fileformat.save(m, d / "flag.bodymap")
+    fileformat.save(PainMap(atlas), d / "blank.bodymap")
+    rc, out, err = cli("match", d)
+    assert rc == 0, err
+    lines = dict(line.split("\t", 1) for line in out.splitlines())
+    r = assess(fileformat.load(d / "flag.bodymap"))
+    flags, desc = lines["flag.bodymap"].split("\t")
+    assert flags.startswith("RED FLAG: Emergency - Possible cauda equina")
+    assert "cauda_equina" not in flags and "[emergency]" not in flags  # the ids stay in --json
+    top = r.hypotheses[0]
+    assert top.name in desc and f"{100 * top.probability:.0f}%" in desc
+    assert desc.endswith(f"% {band_text(top.band)}")  # "moderately consistent", not "moderate"
+    assert top.id not in desc.split()  # "none", "peroneal_nerve" ...
+    assert lines["blank.bodymap"] == "no red flags\tno pattern to rank: nothing is painted yet"
