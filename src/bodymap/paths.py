@@ -55,7 +55,13 @@ def read_regular(path: str | os.PathLike, max_bytes: int, what: str = "this file
     OSError for the system's own refusals, and ValueError ("is a FIFO ...", "N bytes is too large for `what`
     (max M)") for a file of the wrong kind or size.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        dangling = _dangling_link(path)
+        if dangling:  # the folder lists the name, so "no such file" sent the user looking for nothing (ADR 0043)
+            raise ValueError(dangling) from None
+        raise
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
@@ -75,6 +81,23 @@ def read_regular(path: str | os.PathLike, max_bytes: int, what: str = "this file
         return data
     finally:
         os.close(fd)
+
+
+def _dangling_link(path: str | os.PathLike) -> str:
+    """'is a link to '/media/stick/x.bodymap', which does not exist' for a symbolic link whose target is gone
+    (a USB stick unplugged, a share unmounted); '' for anything else."""
+    try:
+        target = os.readlink(path)
+    except (OSError, ValueError):
+        return ""
+    shown = target if len(target) <= 80 else target[:77] + "..."
+    return f"is a link to {shown!r}, which does not exist"
+
+
+def no_such(path: str | os.PathLike, what: str = "file") -> str:
+    """The message for a path that is not there: 'x: no such file', or, for a link whose target is gone,
+    'x: is a link to ..., which does not exist' (the user sees the name in the folder: ADR 0043)."""
+    return f"{path}: {_dangling_link(path) or 'no such ' + what}"
 
 
 def check_output_file(output: str | os.PathLike, suffix: str) -> Path:

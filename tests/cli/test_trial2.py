@@ -97,3 +97,21 @@ def test_match_folder_lines_name_patterns_flags_and_bands_in_words(atlas, tmp_pa
     assert desc.endswith(f"% {band_text(top.band)}")  # "moderately consistent", not "moderate"
     assert top.id not in desc.split()  # "none", "peroneal_nerve" ...
     assert lines["blank.bodymap"] == "no red flags\tno pattern to rank: nothing is painted yet"
+
+
+# -- a link whose target is gone is named as such ------------------------------------------------------------
+def test_a_dangling_link_is_named_a_link_not_a_missing_file(folder, tmp_path, cli):
+    gone = "../stick/visit.bodymap"  # on a USB stick unplugged, a share unmounted
+    link = folder / "visit.bodymap"
+    link.symlink_to(gone)
+    rc, _, err = cli("export", folder, "--csv", "-o", tmp_path / "out.csv")
+    assert rc == 2
+    assert f"{link}: is a link to '{gone}', which does not exist" in err and "no such file" not in err
+    assert (tmp_path / "out.csv").read_text().count("\n") == 4  # the three real maps still exported
+    for args in (("show", link), ("match", link), ("report", link, "-o", tmp_path / "r.pdf")):
+        rc, _, err = cli(*args)
+        _one_line(rc, err)
+        assert "is a link to" in err, args
+    rc, _, err = cli("show", tmp_path / "never.bodymap")  # a plain missing file is still "no such file"
+    _one_line(rc, err)
+    assert "no such file" in err

@@ -10,6 +10,7 @@ from typing import Sequence
 
 from .. import __version__
 from ..errors import BodymapError, UsageError
+from ..paths import no_such
 from ..window_size import parse_window_size
 from .status import ExitStatus
 
@@ -175,7 +176,7 @@ def _dispatch(args, parser) -> int:
     if cmd == "review":
         p = Path(args.path)
         if not p.exists():
-            raise UsageError(f"{p}: no such file or folder")
+            raise UsageError(no_such(p, "file or folder"))
         size = parse_window_size(args.size, example="1400x900") if args.size is not None else None
         from ..ui.review import run_review
 

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError
+from ..paths import no_such
 from .status import ExitStatus
 
 COMMANDS = ("report", "export", "heatmap", "stats", "import-regions")
@@ -97,7 +98,7 @@ def run(args) -> int:
 def _existing_file(path: str) -> Path:
     p = Path(path)
     if not p.exists():
-        raise UsageError(f"{p}: no such file")
+        raise UsageError(no_such(p))
     if p.is_dir():
         raise UsageError(f"{p}: is a folder; give a .bodymap file")
     return p
@@ -153,7 +154,7 @@ def _export_csv(p: Path, output: str | None, include_identifiers: bool = False) 
     from ..exports.csvexport import write_csv
 
     if not p.exists():
-        raise UsageError(f"{p}: no such file or folder")
+        raise UsageError(no_such(p, "file or folder"))
     paths = list_maps(p) if p.is_dir() else [p]
     dec = Decoder()
     run = FolderRun("export --csv", paths, dec)

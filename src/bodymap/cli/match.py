@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..bands import band_text
 from ..errors import BodymapError, UsageError
+from ..paths import no_such
 from ..fileformat import load
 from ..triage import CAVEAT, assess, hypothesis_name, no_pattern_text, shown_side
 
@@ -47,7 +48,7 @@ def _match(path: str, as_json: bool) -> int:
             print(get_model().local_prior.describe(), file=sys.stderr)
         return _folder(p, as_json)
     if not p.exists():
-        raise UsageError(f"{p}: no such file or folder")
+        raise UsageError(no_such(p, "file or folder"))
     m = load(p)
     r = assess(m)
     if as_json:

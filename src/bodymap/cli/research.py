@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError
+from ..paths import no_such
 
 COMMANDS = ("similar", "confirm", "lab", "import-strokes")
 
@@ -115,7 +116,7 @@ def registry_export(args) -> int:
         raise UsageError("--dask is for --csv and --parquet (a folder)")
     p = Path(args.path)
     if not p.exists():
-        raise UsageError(f"{p}: no such file or folder")
+        raise UsageError(no_such(p, "file or folder"))
     ident = args.include_identifiers
     if args.parquet:
         from ..exports.parquetexport import require_pyarrow
@@ -266,7 +267,7 @@ def _one_map(path: str) -> Path:
     if p.is_dir():
         raise UsageError(f"{p}: is a folder; give one .bodymap file")
     if not p.exists():
-        raise UsageError(f"{p}: no such file")
+        raise UsageError(no_such(p))
     return p
 
 
