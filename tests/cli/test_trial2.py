@@ -115,3 +115,47 @@ def test_a_dangling_link_is_named_a_link_not_a_missing_file(folder, tmp_path, cl
     rc, _, err = cli("show", tmp_path / "never.bodymap")  # a plain missing file is still "no such file"
     _one_line(rc, err)
     assert "no such file" in err
+
+
+# -- a CSV as Excel saves it ----------------------------------------------------------------------------------------
+EXCEL_FILES = {
+    # German/French/Spanish Excel: ';' between cells, the regions cell quoted, and empty ';;' rows at the end
+    "semicolons": b'patient_id;regions;numbness\r\nP1;"right_lateral_leg;right_big_toe";yes\r\nP2;left_calf;no\r\n;;\r\n;;\r\n',
+    "sep line": b"sep=;\r\npatient_id;regions\r\nP1;right_lateral_leg\r\nP2;left_calf\r\n",
+    "CR line ends": b"patient_id,regions\rP1,right_lateral_leg\rP2,left_calf\r",
+    "UTF-16 text": b"\xff\xfe" + "patient_id\tregions\r\nP1\tright_lateral_leg\r\nP2\tleft_calf\r\n".encode("utf-16-le"),
+    "empty comma rows": b"patient_id,regions\nP1,right_lateral_leg\nP2,left_calf\n,\n,\n",
+}
+
+
+@pytest.mark.parametrize("kind", list(EXCEL_FILES))
+def test_import_regions_reads_a_csv_as_excel_saves_it(kind, tmp_path, cli):
+    src = tmp_path / "sheet.csv"
+    src.write_bytes(EXCEL_FILES[kind])
+    rc, out, err = cli("import-regions", src, tmp_path / "out")
+    assert rc == 0, err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["P1.bodymap", "P2.bodymap"]
+    assert "right_lateral_leg" in fileformat.load(tmp_path / "out" / "P1.bodymap").painted_regions()
+    assert fileformat.load(tmp_path / "out" / "P2.bodymap").painted_regions() == ["left_calf"]
+    if kind == "semicolons":
+        m = fileformat.load(tmp_path / "out" / "P1.bodymap")
+        assert "right_big_toe" in m.painted_regions() and m.answers["numbness"] is True
+
+
+def test_import_regions_names_the_line_of_a_windows_1252_csv_and_how_to_save_it(tmp_path, cli):
+    src = tmp_path / "sheet.csv"
+    src.write_bytes("patient_id,regions\r\nP1,right_calf\r\nM\u00fcller,left_calf\r\n".encode("cp1252"))
+    rc, _, err = cli("import-regions", src, tmp_path / "out")
+    _one_line(rc, err)
+    assert "not UTF-8 text (line 3)" in err and "CSV UTF-8" in err
+
+
+def test_stats_groups_side_csv_with_semicolons(folder, tmp_path, cli):
+    import json
+
+    side = tmp_path / "arms.csv"
+    side.write_bytes(b"file;arm\r\na.bodymap;x\r\nb.bodymap;y\r\nc.bodymap;x\r\n;\r\n")
+    rc, out, err = cli("stats", folder, "--by", "arm", "--groups", side, "--json")
+    assert rc == 0, err
+    groups = {g["group"]: g["n"] for g in json.loads(out)["groups"]}
+    assert groups == {"x": 2, "y": 1}

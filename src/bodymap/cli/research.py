@@ -49,7 +49,7 @@ def _group_run(args, what: str, pixels: bool):
     from ..exports.common import Decoder, FolderRun, list_maps
     from ..exports.groups import GroupKey, accumulate_groups
 
-    check_group_options(args, tests=what.startswith("stats"))
+    # the group options were checked by the command (check_group_options), before any work
     dec = Decoder()
     key = GroupKey(args.by, dec, args.groups)
     run = FolderRun(what, list_maps(args.folder), dec)

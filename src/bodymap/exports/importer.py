@@ -38,6 +38,7 @@ from typing import TextIO
 import numpy as np
 
 from ..atlas import Atlas
+from .sheet import blank_row
 from ..yamlio import read_yaml
 from ..errors import BodymapError, ConfigError, UsageError
 from ..painting import QUESTIONS, VISIT_MAX_CHARS, YES_NO_QUESTIONS, PainMap, check_sensation, parse_answer
@@ -283,7 +284,7 @@ def import_regions(csv_path: str | Path, outdir: str | Path, *, overwrite: bool 
     src = Path(csv_path)
     if not src.exists():
         raise UsageError(f"{src}: no such file")
-    text = _read_csv_text(src)
+    text, delim = _read_csv_text(src)  # a spreadsheet's separator, line ends and encoding (exports.sheet)
     out = Path(outdir)
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: exists and is not a folder")
@@ -295,8 +296,6 @@ def import_regions(csv_path: str | Path, outdir: str | Path, *, overwrite: bool 
     atlas = atlas or load_atlas()
     table = alias_table()
     choir_table()  # a broken CHOIR table is one error up front, not one per row
-    first = text.split("\n", 1)[0]
-    delim = "\t" if "\t" in first and "," not in first else ","
     try:
         reader = csv.DictReader(io.StringIO(text), delimiter=delim)
         fields = reader.fieldnames or []
@@ -319,6 +318,8 @@ def import_regions(csv_path: str | Path, outdir: str | Path, *, overwrite: bool 
     line = 1
     for raw in _rows(reader, problems):
         line += 1
+        if blank_row(raw):  # ';;;' rows at the end of an Excel sheet are not patients (ADR 0043)
+            continue
         try:
             row = _checked_row(raw, norm)
             pid = (row.get("patient_id") or "").strip()
@@ -401,15 +402,15 @@ def _painter(atlas: Atlas) -> WholeRegionPainter:
 MAX_CELL_CHARS = 10_000  # the longest cell a row may hold (a regions list of every region is ~3,000)
 
 
-def _read_csv_text(src: Path) -> str:
-    """The CSV's text: a regular file (a FIFO or device refused by name), at most MAX_CSV_BYTES, UTF-8."""
+def _read_csv_text(src: Path) -> tuple[str, str]:
+    """The CSV's text and separator: a regular file (a FIFO or device refused by name), at most MAX_CSV_BYTES,
+    as a spreadsheet saves it (exports.sheet: ';', 'sep=', CR line ends, UTF-16)."""
     from ..paths import read_regular
+    from .sheet import decode_sheet
 
     try:
         raw = read_regular(src, MAX_CSV_BYTES, "an import CSV")
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UsageError(f"{src}: not UTF-8 text") from None
+        return decode_sheet(raw, str(src))
     except ValueError as exc:
         raise UsageError(f"{src}: {exc}") from None
     except OSError as exc:
