@@ -159,3 +159,62 @@ def test_stats_groups_side_csv_with_semicolons(folder, tmp_path, cli):
     assert rc == 0, err
     groups = {g["group"]: g["n"] for g in json.loads(out)["groups"]}
     assert groups == {"x": 2, "y": 1}
+
+
+# -- right-to-left identifiers and notes, drawn in reading order -----------------------------------------------------
+HEBREW = "\u05de\u05d8\u05d5\u05e4\u05dc"  # "patient", first letter (mem) first, as typed and stored
+
+
+def test_hebrew_in_a_left_to_right_line_is_drawn_right_to_left_with_its_number():
+    from bodymap.bidi import visual
+
+    # UAX #9: in a left-to-right line the Hebrew word reads right to left, the number stays "12" and goes with it
+    assert visual(f"Patient {HEBREW} 12") == f"Patient 12 {HEBREW[::-1]}"
+    assert visual("Dr (\u05e9\u05e8\u05d4) \u05db\u05d4\u05df, MRN 5") == \
+        "Dr (\u05d4\u05e8\u05e9) \u05df\u05d4\u05db, MRN 5"  # a bracketed name keeps its brackets the right way
+    assert visual("MRN 004217 \u0141\u00f3d\u017a") == "MRN 004217 \u0141\u00f3d\u017a"  # no right-to-left: as is
+
+
+def test_arabic_letters_are_joined_and_in_reading_order():
+    from bodymap.bidi import visual
+
+    # meem (initial) reh (final: it never joins forward) yeh (initial) dad (final), drawn from the left: dad first
+    assert visual("\u0645\u0631\u064a\u0636") == "\ufebe\ufef3\ufeae\ufee3"
+    # Arabic-Indic digits keep their order: "123" after the word, in an Arabic line, on its left
+    assert visual("\u0645\u0631\u064a\u0636 \u0661\u0662\u0663") == "\u0661\u0662\u0663 \ufebe\ufef3\ufeae\ufee3"
+
+
+def test_the_windows_draw_a_hebrew_identifier_in_reading_order():
+    import pygame
+
+    from bodymap.render.text import FONT_FILE, FONT_SCALE, font
+    from bodymap.paths import assets_dir
+
+    pygame.font.init()
+    plain = pygame.font.Font(str(assets_dir() / "fonts" / FONT_FILE), round(24 * FONT_SCALE))
+    ours = font(24).render(f"Patient {HEBREW}", True, (0, 0, 0))
+    want = plain.render(f"Patient {HEBREW[::-1]}", True, (0, 0, 0))
+    wrong = plain.render(f"Patient {HEBREW}", True, (0, 0, 0))
+    assert pygame.image.tobytes(ours, "RGBA") == pygame.image.tobytes(want, "RGBA")
+    assert pygame.image.tobytes(ours, "RGBA") != pygame.image.tobytes(wrong, "RGBA")
+    assert font(24).size(f"Patient {HEBREW}") == plain.size(f"Patient {HEBREW}")
+
+
+def test_the_report_prints_hebrew_in_reading_order_and_explains_code_points(atlas, tmp_path):
+    from pypdf import PdfReader
+
+    from bodymap.exports.report import write_report
+
+    m = PainMap(atlas)
+    m.paint_region("right_calf", 0.8)
+    m.set_visit(patient_id=f"{HEBREW} 12")
+    write_report(m, tmp_path / "he.pdf")
+    raw = " ".join(p.extract_text() for p in PdfReader(str(tmp_path / "he.pdf")).pages)
+    # pypdf reads Hebrew glyphs back right to left: drawn in stored order they read back mirrored ("לפוטמ")
+    assert HEBREW in raw and HEBREW[::-1] not in raw
+    assert "[U+" not in raw  # DejaVu Sans has Hebrew: no code points, no note
+    m.set_visit(patient_id="\u60a3\u8005 7")  # CJK: no typeface here has it
+    write_report(m, tmp_path / "cjk.pdf")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(tmp_path / "cjk.pdf")).pages).split())
+    assert "[U+60A3][U+8005] 7" in text
+    assert "[U+XXXX] stands for a letter no typeface in bodymap can draw" in text

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from .. import __version__
 from ..atomicio import write_atomic_via
@@ -18,6 +19,7 @@ from ..painting import PainMap
 from ..paths import check_output_file
 from ..triage import hypothesis_name, no_pattern_text, signed_points
 from .report import DISCLAIMER_HEAD, MUTED, RED, RED_BG, _evidence_both_ways, _styles, _t, _when, report_mode
+from .report import UNDRAWN, undrawn_note
 
 
 def _visit_words(m: PainMap, name: str | None = None) -> str:
@@ -55,10 +57,11 @@ def _one_page(path: str, story: list, title: str) -> None:
     margin, footer_h = 14 * mm, 16 * mm
     frame_w, frame_h = page_w - 2 * margin, page_h - 2 * margin - footer_h
     body = KeepInFrame(frame_w, frame_h, story, mode="shrink")
+    undrawn = escape(undrawn_note())  # the story's text is built: what a [U+XXXX] in it means (ADR 0043)
 
     def footer(canvas, doc):
         p = Paragraph(f"<b>{_t(DISCLAIMER_HEAD)}</b> {_t(DISCLAIMER)} Report by bodymap {__version__}; times are "
-                      f"local with their zone.", st["small"])
+                      f"local with their zone.{undrawn}", st["small"])
         _, ph = p.wrap(frame_w, footer_h)
         p.drawOn(canvas, margin, margin)
 
@@ -97,6 +100,7 @@ def write_comparison_report(before: PainMap, after: PainMap, output: str | os.Pa
             pngs.append(png)
 
         def build(tmp_pdf: str) -> None:
+            UNDRAWN.clear()
             story: list = [Paragraph("Pain map comparison", st["title"]),
                            Paragraph(_t(f"Patient {pid}" if pid else "No patient identifier"), st["session"])]
             box = _flag_box([("before", rb.red_flags), ("after", ra.red_flags)], st, frame_w)
@@ -166,6 +170,7 @@ def write_timeline_report(timeline, maps: dict[str, PainMap], output: str | os.P
     labels = [(str(v.day) if v.day else "undated") for v in timeline.visits]
 
     def build(tmp_pdf: str) -> None:
+        UNDRAWN.clear()
         story: list = [Paragraph("Pain map timeline", st["title"]),
                        Paragraph(_t(f"Patient {timeline.patient_id}: {len(timeline.visits)} visit"
                                     f"{'s' if len(timeline.visits) != 1 else ''}"), st["session"])]
