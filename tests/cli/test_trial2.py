@@ -218,3 +218,25 @@ def test_the_report_prints_hebrew_in_reading_order_and_explains_code_points(atla
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(tmp_path / "cjk.pdf")).pages).split())
     assert "[U+60A3][U+8005] 7" in text
     assert "[U+XXXX] stands for a letter no typeface in bodymap can draw" in text
+
+
+# -- a copy that cannot be kept says what was not done ------------------------------------------------------------
+def test_overwrite_on_a_full_or_read_only_disk_says_the_map_is_unchanged(atlas, tmp_path, monkeypatch, cli):
+    target = tmp_path / "visit.bodymap"
+    m = PainMap(atlas)
+    m.paint_region("left_calf", 0.5)
+    fileformat.save(m, target)
+    before = target.read_bytes()
+    import errno
+
+    from bodymap import atomicio
+
+    def full(fd):  # the disk fills while the copy is written (the copy is the first thing written)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(atomicio.os, "fsync", full)
+    rc, _, err = cli("new", target, "--overwrite", "--paint", "right_calf")
+    _one_line(rc, err)
+    assert "cannot keep the previous version (" in err and f"{target} is unchanged" in err
+    assert "version in (" not in err  # it read "cannot keep the previous version in (Read-only file system)"
+    assert target.read_bytes() == before
