@@ -240,3 +240,18 @@ def test_overwrite_on_a_full_or_read_only_disk_says_the_map_is_unchanged(atlas, 
     assert "cannot keep the previous version (" in err and f"{target} is unchanged" in err
     assert "version in (" not in err  # it read "cannot keep the previous version in (Read-only file system)"
     assert target.read_bytes() == before
+
+
+# -- the visit reports say their disclaimer once ------------------------------------------------------------------
+def test_comparison_and_timeline_reports_say_decision_aid_once(atlas, tmp_path):
+    from pypdf import PdfReader
+
+    from bodymap.exports.report_visits import write_comparison_report
+
+    a, b = PainMap(atlas), PainMap(atlas)
+    a.paint_region("right_lateral_leg", 0.8)
+    b.paint_region("left_calf", 0.8)
+    write_comparison_report(a, b, tmp_path / "cmp.pdf")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(tmp_path / "cmp.pdf")).pages).split())
+    assert text.count("Decision aid, not a diagnosis") == 1, text[-400:]  # it was printed twice in the footer
+    assert "Painted areas overlap heavily" in text

@@ -97,6 +97,17 @@ def _t(s: Any) -> str:
     return "".join(out)
 
 
+def footer_disclaimer() -> str:
+    """'<b>Decision aid, not a diagnosis.</b> Painted areas overlap ...': the matcher's disclaimer under its
+    bold head, said once (the visit reports printed "Decision aid, not a diagnosis." twice)."""
+    from ..matcher import DISCLAIMER
+
+    lead = DISCLAIMER_HEAD.rstrip(".")
+    rest = DISCLAIMER[len(lead):].lstrip(":. ") if DISCLAIMER.startswith(lead) else DISCLAIMER
+    rest = rest[:1].upper() + rest[1:]
+    return f"<b>{_t(DISCLAIMER_HEAD)}</b> {_t(rest)}"
+
+
 UNDRAWN: set[str] = set()  # the characters printed as [U+XXXX] since the last undrawn_note()
 
 
@@ -295,17 +306,12 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
     fname = head.get("file")
 
     def footer(canvas, doc):
-        from ..matcher import DISCLAIMER
-
         canvas.saveState()
         y = margin + footer_h - 6
         canvas.setStrokeColor(colors.HexColor(MUTED))
         canvas.setLineWidth(0.5)
         canvas.line(margin, y, page_w - margin, y)
-        lead = DISCLAIMER_HEAD.rstrip(".")
-        rest = DISCLAIMER[len(lead):].lstrip(":. ") if DISCLAIMER.startswith(lead) else DISCLAIMER
-        rest = rest[:1].upper() + rest[1:]
-        p = Paragraph(f"<b>{_t(DISCLAIMER_HEAD)}</b> {_t(rest)}", st["small"])
+        p = Paragraph(footer_disclaimer(), st["small"])
         _, ph = p.wrap(frame_w, footer_h)
         p.drawOn(canvas, margin, y - 4 - ph)
         info = (f"Atlas {atlas.id} version {atlas.version} (hash {atlas.content_hash[:8]}); "

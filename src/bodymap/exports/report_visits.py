@@ -19,7 +19,7 @@ from ..painting import PainMap
 from ..paths import check_output_file
 from ..triage import hypothesis_name, no_pattern_text, signed_points
 from .report import DISCLAIMER_HEAD, MUTED, RED, RED_BG, _evidence_both_ways, _styles, _t, _when, report_mode
-from .report import UNDRAWN, undrawn_note
+from .report import UNDRAWN, footer_disclaimer, undrawn_note
 
 
 def _visit_words(m: PainMap, name: str | None = None) -> str:
@@ -50,8 +50,6 @@ def _one_page(path: str, story: list, title: str) -> None:
     from reportlab.lib.units import mm
     from reportlab.platypus import BaseDocTemplate, Frame, KeepInFrame, PageTemplate, Paragraph
 
-    from ..matcher import DISCLAIMER
-
     st = _styles()
     page_w, page_h = A4
     margin, footer_h = 14 * mm, 16 * mm
@@ -60,7 +58,7 @@ def _one_page(path: str, story: list, title: str) -> None:
     undrawn = escape(undrawn_note())  # the story's text is built: what a [U+XXXX] in it means (ADR 0043)
 
     def footer(canvas, doc):
-        p = Paragraph(f"<b>{_t(DISCLAIMER_HEAD)}</b> {_t(DISCLAIMER)} Report by bodymap {__version__}; times are "
+        p = Paragraph(f"{footer_disclaimer()} Report by bodymap {__version__}; times are "
                       f"local with their zone.{undrawn}", st["small"])
         _, ph = p.wrap(frame_w, footer_h)
         p.drawOn(canvas, margin, margin)
