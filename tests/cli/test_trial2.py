@@ -255,3 +255,19 @@ def test_comparison_and_timeline_reports_say_decision_aid_once(atlas, tmp_path):
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(tmp_path / "cmp.pdf")).pages).split())
     assert text.count("Decision aid, not a diagnosis") == 1, text[-400:]  # it was printed twice in the footer
     assert "Painted areas overlap heavily" in text
+
+
+# -- "-o -" is standard output, as in every Unix tool ------------------------------------------------------------
+@pytest.mark.parametrize("how", ["--csv", "--fhir"])
+def test_export_dash_o_dash_writes_to_standard_output_not_a_file_named_dash(folder, tmp_path, monkeypatch, how, cli):
+    monkeypatch.chdir(tmp_path)
+    src = folder if how == "--csv" else folder / "a.bodymap"
+    rc, out, err = cli("export", src, how, "-o", "-")
+    assert rc == 0, err
+    assert not (tmp_path / "-").exists()  # it wrote a file named "-"
+    if how == "--csv":
+        assert out.startswith("file,") and out.count("\n") == 4
+    else:
+        import json
+
+        assert json.loads(out)["resourceType"] == "Bundle"

@@ -29,7 +29,7 @@ def add_parsers(subparsers) -> None:
     fmt.add_argument("--csv", action="store_true", help="one row per map (a folder, or one file)")
     fmt.add_argument("--parquet", action="store_true",
                      help="the CSV's columns, typed, as Parquet (needs -o and pyarrow: pip install 'bodymap[parquet]')")
-    se.add_argument("-o", "--output", help="file to write (default: standard output; required for --parquet)")
+    se.add_argument("-o", "--output", help="file to write (default, or '-': standard output; required for --parquet)")
     se.add_argument("--include-identifiers", action="store_true",
                     help="--csv/--parquet: add the patient_id and note columns and the file names (they can "
                          "identify a patient); without it, maps and patients are named by keyed hashes "
@@ -115,6 +115,10 @@ def _report(args) -> int:
 
 def _export(args) -> int:
     p = Path(args.path)
+    if args.output == "-":  # as every Unix tool reads it: standard output (it wrote a file named "-": ADR 0043)
+        if getattr(args, "parquet", False):
+            raise UsageError("--parquet writes a file: give -o FILE.parquet (Parquet is not sent to standard output)")
+        args.output = None
     if args.fhir:
         if args.include_identifiers:
             raise UsageError("--include-identifiers is for --csv and --parquet; a FHIR Bundle is for the patient's "
