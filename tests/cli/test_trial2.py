@@ -271,3 +271,18 @@ def test_export_dash_o_dash_writes_to_standard_output_not_a_file_named_dash(fold
         import json
 
         assert json.loads(out)["resourceType"] == "Bundle"
+
+
+# -- the kiosk's spool sees a map whose suffix is in capitals (outside this helper's lane: reported) -----------
+def test_the_kiosk_never_hands_out_the_code_of_a_map_named_in_capitals(tmp_path):
+    from bodymap.kiosk.spool import Spool, count_recovery
+
+    spool_dir, recovery, drafts = tmp_path / "spool", tmp_path / "recovery", tmp_path / "drafts"
+    for d in (spool_dir, recovery, drafts):
+        d.mkdir()
+    (spool_dir / "ABC-DEF.BODYMAP").write_bytes(b"{}")  # copied back through a FAT stick or a Windows share
+    (spool_dir / "GHJ-KLM.bodymap").write_bytes(b"{}")
+    (recovery / "draft-XYZ-QRS.BODYMAP").write_bytes(b"{}")
+    spool = Spool(spool_dir)
+    assert {"ABC-DEF", "GHJ-KLM"} <= spool.taken_codes()
+    assert count_recovery(spool, recovery, drafts).unfinished == 1
