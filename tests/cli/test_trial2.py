@@ -286,3 +286,25 @@ def test_the_kiosk_never_hands_out_the_code_of_a_map_named_in_capitals(tmp_path)
     spool = Spool(spool_dir)
     assert {"ABC-DEF", "GHJ-KLM"} <= spool.taken_codes()
     assert count_recovery(spool, recovery, drafts).unfinished == 1
+
+
+# -- no screen: one line, not an invisible window that never ends --------------------------------------------------
+def test_the_painting_window_without_a_screen_says_so_instead_of_running_invisibly(monkeypatch, capsys):
+    import pygame
+
+    from bodymap.ui.paint import screen as paint_screen
+
+    # over ssh without -X, or as a service: no DISPLAY, no WAYLAND_DISPLAY, and SDL falls back to 'offscreen'
+    monkeypatch.delenv("SDL_VIDEODRIVER", raising=False)
+    monkeypatch.setattr(pygame.display, "init", lambda: None)
+    monkeypatch.setattr(pygame.display, "get_driver", lambda: "offscreen")
+    opened = []
+    monkeypatch.setattr(pygame.display, "set_mode", lambda *a, **k: opened.append(a))
+    assert paint_screen.run_paint_app(None, (800, 600), max_frames=3) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no screen to show the window on" in err
+    assert not opened  # no invisible window was opened
+    monkeypatch.setenv("SDL_VIDEODRIVER", "offscreen")  # chosen on purpose (a test, a screenshot job): allowed
+    from bodymap.ui.scene import no_screen
+
+    assert no_screen() == ""
