@@ -308,3 +308,18 @@ def test_the_painting_window_without_a_screen_says_so_instead_of_running_invisib
     from bodymap.ui.scene import no_screen
 
     assert no_screen() == ""
+
+
+# -- a hostile number is named, not "(ValueError)" ------------------------------------------------------------------
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_or_infinity_in_a_map_is_named_in_every_reader(folder, tmp_path, constant, cli):
+    text = (folder / "a.bodymap").read_text()
+    bad = folder / "z.bodymap"
+    bad.write_text(text.replace('"intensity": {', f'"intensity": {{"overall": {constant}, "x": ', 1)
+                   if '"intensity": {' in text else text[:-1] + f', "intensity": {{"overall": {constant}}}}}')
+    name = constant
+    rc, _, err = cli("show", bad)
+    _one_line(rc, err)
+    assert f"{name} is not allowed in JSON" in err and "ValueError" not in err
+    rc, _, err = cli("export", folder, "--csv", "-o", tmp_path / "o.csv")
+    assert rc == 2 and f"z.bodymap: not a .bodymap file ({name} is not allowed in JSON)" in err
