@@ -323,3 +323,40 @@ def test_nan_or_infinity_in_a_map_is_named_in_every_reader(folder, tmp_path, con
     assert f"{name} is not allowed in JSON" in err and "ValueError" not in err
     rc, _, err = cli("export", folder, "--csv", "-o", tmp_path / "o.csv")
     assert rc == 2 and f"z.bodymap: not a .bodymap file ({name} is not allowed in JSON)" in err
+
+
+# -- a picture of one group under a long title has no empty half ----------------------------------------------------
+def test_group_pictures_wrap_a_long_title_and_draw_no_divider_after_the_last_panel():
+    import pygame
+
+    from bodymap.render import view as render
+    from bodymap.render.groups import tile
+
+    pygame.font.init()
+    panel = pygame.Surface((300, 200))
+    panel.fill((255, 0, 0))
+    title = "Pain profile by recorded_by: share of each group's maps painting each spot, one colour scale"
+    out = tile([panel], title)
+    assert out.get_width() == 300 + 20  # it was as wide as the title, half of it empty
+    assert render.font(30).size(title)[0] > 300  # the title is wider than the panel: it wrapped
+    x_after = 10 + 300 + 4
+    assert all(tuple(out.get_at((x_after, y)))[:3] == tuple(render.BACKGROUND)[:3]
+               for y in range(out.get_height() - 150, out.get_height() - 20))  # no divider after the last panel
+    two = tile([panel, panel], "t")
+    assert tuple(two.get_at((x_after, two.get_height() - 50)))[:3] == tuple(render.OUTLINE)[:3]  # one between
+
+
+def test_a_group_heatmap_says_one_map_not_one_maps(folder, tmp_path, monkeypatch, cli):
+    from bodymap.render import groups
+
+    captured = []
+    real = groups.render_heatmap
+
+    def spy(atlas, ps, name, lines, height):
+        captured.append(lines)
+        return real(atlas, ps, name, lines, height=height)
+
+    monkeypatch.setattr(groups, "render_heatmap", spy)
+    rc, _, err = cli("heatmap", folder, "--by", "recorded_by", "-o", tmp_path / "g.png", "--height", "500")
+    assert rc == 0, err
+    assert sorted(lines[0] for lines in captured) == ["n = 1 map", "n = 2 maps"]  # Dr B has one map, Dr A two
