@@ -360,3 +360,48 @@ def test_a_group_heatmap_says_one_map_not_one_maps(folder, tmp_path, monkeypatch
     rc, _, err = cli("heatmap", folder, "--by", "recorded_by", "-o", tmp_path / "g.png", "--height", "500")
     assert rc == 0, err
     assert sorted(lines[0] for lines in captured) == ["n = 1 map", "n = 2 maps"]  # Dr B has one map, Dr A two
+
+
+# -- a confirmation dated in the future is a slip ---------------------------------------------------------------------
+def test_confirm_refuses_a_date_in_the_future_at_the_command_line(folder, cli):
+    before = (folder / "a.bodymap").read_bytes()
+    rc, _, err = cli("confirm", folder / "a.bodymap", "--diagnosis", "root_L5", "--how", "imaging",
+                     "--date", "2999-01-01")  # a slip for 2026
+    _one_line(rc, err)
+    assert "2999-01-01 is in the future" in err
+    assert (folder / "a.bodymap").read_bytes() == before
+    rc, _, err = cli("confirm", folder / "a.bodymap", "--diagnosis", "root_L5", "--how", "imaging",
+                     "--date", "2026-01-02")
+    assert rc == 0, err
+    assert fileformat.load(folder / "a.bodymap").confirmed["date"] == "2026-01-02"
+
+
+def test_a_map_with_a_future_confirmation_still_opens(folder):
+    from bodymap.confirmed import validate_confirmed
+
+    # a file's own value is read as it is (refusing it would lock the map away); only typing it is refused
+    assert validate_confirmed({"diagnosis": "root_L5", "how": "imaging", "date": "2999-01-01"})["date"] == "2999-01-01"
+
+
+def test_the_painting_windows_confirm_form_refuses_a_future_date(atlas, tmp_path):
+    from datetime import datetime
+
+    import pygame
+
+    from bodymap.ui.paint import PaintScreen
+
+    pygame.display.init()
+    pygame.font.init()
+    pygame.display.set_mode((1280, 800))
+    s = PaintScreen((1280, 800), atlas=atlas, folder=tmp_path, now=lambda: datetime(2026, 3, 14, 9, 5, 0))
+    s.activate(("confirmed",))
+    d = s.dialog
+    assert d.kind == "confirmed"
+    for f, v in zip(d.fields, ("root_L5", "imaging", "2026-03-16")):
+        f.value = v
+    s._forms["confirmed"](d)
+    assert s.dialog is not None and s.dialog.tone == "error"  # asked again, with the reason
+    assert getattr(s.pain_map, "confirmed", None) is None
+    s.dialog.fields[2].value = "2026-03-15"  # tomorrow: a time zone away, accepted
+    s._forms["confirmed"](s.dialog)
+    assert s.pain_map.confirmed["date"] == "2026-03-15"

@@ -286,7 +286,10 @@ def _confirm(args) -> int:
         return 0
     if not args.diagnosis or not args.how:
         raise UsageError("give --diagnosis and --how (imaging, block, surgery or follow-up), or --clear")
-    m.confirmed = validate_confirmed({"diagnosis": args.diagnosis, "how": args.how, "date": args.date})
+    from datetime import date
+
+    m.confirmed = validate_confirmed({"diagnosis": args.diagnosis, "how": args.how, "date": args.date},
+                                     today=date.today())
     fileformat.save(m, p)
     from ..matcher import get_model
 
