@@ -405,3 +405,29 @@ def test_the_painting_windows_confirm_form_refuses_a_future_date(atlas, tmp_path
     s.dialog.fields[2].value = "2026-03-15"  # tomorrow: a time zone away, accepted
     s._forms["confirmed"](s.dialog)
     assert s.pain_map.confirmed["date"] == "2026-03-15"
+
+
+# -- BODYMAP_EXPORT_KEY holds a path, not the key ------------------------------------------------------------------
+def test_an_export_key_variable_holding_the_key_itself_is_refused_not_made_into_a_file(folder, tmp_path,
+                                                                                      monkeypatch, cli):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BODYMAP_EXPORT_KEY", "OurClinicSecret2026")  # what a researcher would type
+    rc, _, err = cli("export", folder, "--csv", "-o", tmp_path / "out.csv")
+    _one_line(rc, err)
+    assert "names the file that holds the export key" in err
+    assert not (tmp_path / "OurClinicSecret2026").exists()  # it made a file of that name, a new key per folder
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_new_export_key_file_is_announced_and_a_long_path_is_not_echoed_whole(folder, tmp_path, monkeypatch,
+                                                                                cli):
+    monkeypatch.setenv("BODYMAP_EXPORT_KEY", str(tmp_path / "keys" / "export-key"))
+    rc, _, err = cli("export", folder, "--csv", "-o", tmp_path / "out.csv")
+    assert rc == 0, err
+    assert f"made a new export key in {tmp_path / 'keys' / 'export-key'}" in err and "back it up" in err
+    rc, _, err = cli("export", folder, "--csv", "-o", tmp_path / "out.csv")
+    assert rc == 0 and "made a new export key" not in err  # said once, when it is made
+    monkeypatch.setenv("BODYMAP_EXPORT_KEY", str(tmp_path / ("x" * 5000)))
+    rc, _, err = cli("export", folder, "--csv", "-o", tmp_path / "out.csv")
+    _one_line(rc, err)
+    assert len(err) < 400  # the 5,000-character name was printed twice over
