@@ -431,3 +431,12 @@ def test_a_new_export_key_file_is_announced_and_a_long_path_is_not_echoed_whole(
     rc, _, err = cli("export", folder, "--csv", "-o", tmp_path / "out.csv")
     _one_line(rc, err)
     assert len(err) < 400  # the 5,000-character name was printed twice over
+
+
+def test_doctor_names_a_maps_folder_setting_that_is_a_file(tmp_path, monkeypatch, cli):
+    f = tmp_path / "maps"
+    f.write_text("not a folder")
+    monkeypatch.setenv("BODYMAP_MAPS", str(f))
+    rc, _, err = cli("doctor")
+    _one_line(rc, err)
+    assert "is a file, not a folder" in err and "does not exist" not in err
