@@ -440,3 +440,30 @@ def test_doctor_names_a_maps_folder_setting_that_is_a_file(tmp_path, monkeypatch
     rc, _, err = cli("doctor")
     _one_line(rc, err)
     assert "is a file, not a folder" in err and "does not exist" not in err
+
+
+# -- the patient banner keeps the visit date and "(unsaved)" ----------------------------------------------------------
+def test_the_patient_banner_cuts_long_names_never_the_visit_date_or_unsaved(atlas, tmp_path):
+    from pathlib import Path
+
+    import pygame
+
+    from bodymap.desk import Desk
+    from bodymap.ui.kit import TextCache
+    from bodymap.ui.paint.patient_banner import PatientBanner
+
+    pygame.font.init()
+    m = PainMap(atlas)
+    m.set_visit(patient_id="W" * 64, visit_date="2026-03-14", recorded_by="Dr " + "Featherstonehaugh-" * 3 + "X")
+    desk = Desk(atlas, m, folder_given=tmp_path)
+    desk.path = Path(tmp_path / ("W" * 40 + "_2026-03-14.bodymap"))
+    m.paint_region("right_calf", 0.5)  # an unsaved change
+    assert desk.dirty
+    text = TextCache()
+    banner = PatientBanner(desk, text)
+    line = banner.fitted(900, 18)
+    assert text.width(line, 18) <= 900
+    assert "Visit 2026-03-14" in line and line.endswith("(unsaved)")  # both were cut off before
+    assert line.startswith("Patient WWW") and "…" in line
+    wide = banner.fitted(100000, 18)
+    assert wide == banner.text and "…" not in wide  # room enough: nothing is cut
