@@ -228,6 +228,8 @@ class Desk:
             raise BodymapError("Type a file name (without a folder).")
         if not name.lower().endswith(FILE_SUFFIX):
             name += FILE_SUFFIX
+        if paths.windows_device_name(name):
+            raise BodymapError(f"{name.split('.')[0]} is a device on Windows, never a file: type another name.")
         folder = Path(os.path.expanduser(folder_text.strip() or "."))
         if folder.exists() and not folder.is_dir():
             raise BodymapError(f"{folder} is a file, not a folder: pick or type another.")

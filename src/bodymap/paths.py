@@ -108,6 +108,8 @@ def check_output_file(output: str | os.PathLike, suffix: str) -> Path:
         raise UsageError(f"{path}: the output name must end in {suffix}")
     if path.is_dir():
         raise UsageError(f"{path}: is a folder; give a file name ending in {suffix}")
+    if windows_device_name(path.name):
+        raise UsageError(f"{path}: {path.name.split('.')[0]} is a device on Windows, never a file: give another name")
     check_replaceable(path, UsageError)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
@@ -198,6 +200,15 @@ def maps_sharing(folder: str | os.PathLike | None = None) -> Sharing:
 
 
 _UNSAFE_NAME = re.compile(r"[^\w.-]+")  # letters (any script), digits, _ . - only
+
+
+_WINDOWS_DEVICE = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])", re.IGNORECASE)
+
+
+def windows_device_name(name: str) -> bool:
+    """True for a file name Windows takes as a device whatever its suffix (CON.bodymap is the console, NUL.bodymap
+    discards what is written): a map saved under it on a clinic's Windows PC or share would be lost (ADR 0043)."""
+    return bool(_WINDOWS_DEVICE.fullmatch(name.split(".")[0].rstrip(" ")))
 
 
 def map_file_stem(patient_id: str | None = None, visit_date: str | None = None, today: date | None = None) -> str:

@@ -467,3 +467,35 @@ def test_the_patient_banner_cuts_long_names_never_the_visit_date_or_unsaved(atla
     assert line.startswith("Patient WWW") and "…" in line
     wide = banner.fitted(100000, 18)
     assert wide == banner.text and "…" not in wide  # room enough: nothing is cut
+
+
+# -- Windows device names are never file names ---------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["CON", "nul", "Com1", "LPT9", "aux"])
+def test_a_windows_device_name_is_refused_wherever_a_map_or_export_is_named(name, atlas, tmp_path, cli):
+    from bodymap.desk import Desk
+    from bodymap.errors import BodymapError
+
+    src = tmp_path / "ids.csv"
+    src.write_text(f"patient_id,regions\n{name},right_calf\nP2,left_calf\n")
+    rc, _, err = cli("import-regions", src, tmp_path / "out")
+    assert rc == 2 and "device name on Windows" in err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["P2.bodymap"]  # the other row still written
+    rc, _, err = cli("new", tmp_path / f"{name}.bodymap", "--paint", "right_calf")
+    _one_line(rc, err)
+    assert "device on Windows" in err and not (tmp_path / f"{name}.bodymap").exists()
+    m = PainMap(atlas)
+    m.paint_region("right_calf", 0.5)
+    fileformat.save(m, tmp_path / "m.bodymap")
+    rc, _, err = cli("report", tmp_path / "m.bodymap", "-o", tmp_path / f"{name}.pdf")
+    _one_line(rc, err)
+    with pytest.raises(BodymapError, match="device on Windows"):
+        Desk(atlas, folder_given=tmp_path).save_as_target(name, str(tmp_path))
+
+
+def test_import_regions_says_which_letters_a_patient_id_may_hold(tmp_path, cli):
+    src = tmp_path / "ids.csv"
+    src.write_text("patient_id,regions\nZo\u00eb,right_calf\nMRN 4217,left_calf\n")
+    rc, _, err = cli("import-regions", src, tmp_path / "out")
+    assert rc == 2
+    assert "use A-Z, a-z, digits" in err  # "use letters" refused a letter, ë
+    assert "a space can be '-' or '_'" in err

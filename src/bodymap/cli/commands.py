@@ -289,6 +289,11 @@ def _new(args) -> int:
 
     if not args.output.endswith(".bodymap"):
         raise UsageError(f"{args.output}: the output name must end in .bodymap")
+    from ..paths import windows_device_name
+
+    if windows_device_name(Path(args.output).name):  # NUL.bodymap on a Windows PC: the map is thrown away
+        raise UsageError(f"{args.output}: {Path(args.output).name.split('.')[0]} is a device on Windows, never a "
+                         "file: give another name")
     if Path(args.output).exists() and not args.overwrite:
         raise UsageError(f"{args.output}: already exists; add --overwrite to replace it")
     m = PainMap()

@@ -169,6 +169,8 @@ def check_table(table: AliasTable, atlas: Atlas) -> list[str]:
 
 def safe_patient_id(pid: str) -> str:
     """The patient id if it is a plain, safe file name; otherwise a UsageError saying why."""
+    from ..paths import windows_device_name
+
     if pid is None or pid == "":
         raise UsageError("patient_id is empty")
     shown = repr(pid) if len(pid) <= 60 else repr(pid[:60] + "...")
@@ -179,8 +181,13 @@ def safe_patient_id(pid: str) -> str:
     if pid in (".", "..") or ".." in pid:
         raise UsageError(f"patient_id {shown} contains '..'; it must be a plain file name")
     if not SAFE_ID.fullmatch(pid):
-        raise UsageError(f"patient_id {shown} is not a safe file name (use letters, digits, '.', '_' or '-', "
-                         f"at most 100 characters, not starting with '.' or '-')")
+        # "use letters" refused 'Zoë' (a letter): the rule is ASCII, said so (ADR 0043)
+        raise UsageError(f"patient_id {shown} is not a safe file name (use A-Z, a-z, digits, '.', '_' or '-', "
+                         f"at most 100 characters, not starting with '.' or '-'"
+                         + ("; a space can be '-' or '_'" if " " in pid else "") + ")")
+    if windows_device_name(pid):  # CON.bodymap is the console on Windows, not a file
+        raise UsageError(f"patient_id {shown} is a device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9), "
+                         "never a file name there")
     return pid
 
 
