@@ -499,3 +499,18 @@ def test_import_regions_says_which_letters_a_patient_id_may_hold(tmp_path, cli):
     assert rc == 2
     assert "use A-Z, a-z, digits" in err  # "use letters" refused a letter, ë
     assert "a space can be '-' or '_'" in err
+
+
+def test_import_regions_reads_whole_numbers_as_pandas_and_excel_write_them(tmp_path, cli):
+    src = tmp_path / "sheet.csv"
+    # pandas writes an int column with a gap as floats (7.0); Excel with a comma decimal mark writes 7,0
+    src.write_text("patient_id;regions;intensity;age;numbness\n"
+                   "P1;right_calf;7.0;54.0;1.0\nP2;left_calf;6,0;61,0;0.0\nP3;left_calf;6.5;;\nP4;left_calf;;;\n")
+    rc, _, err = cli("import-regions", src, tmp_path / "out")
+    assert rc == 2 and "intensity '6.5' must be a whole number" in err  # a real fraction is still refused
+    p1 = fileformat.load(tmp_path / "out" / "P1.bodymap")
+    assert p1.intensity == {"overall": 7}
+    assert p1.answers["age"] == 54 and p1.answers["numbness"] is True
+    p2 = fileformat.load(tmp_path / "out" / "P2.bodymap")
+    assert p2.answers["age"] == 61 and p2.answers["numbness"] is False
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["P1.bodymap", "P2.bodymap", "P4.bodymap"]

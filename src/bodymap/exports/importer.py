@@ -41,7 +41,8 @@ from ..atlas import Atlas
 from .sheet import blank_row
 from ..yamlio import read_yaml
 from ..errors import BodymapError, ConfigError, UsageError
-from ..painting import QUESTIONS, VISIT_MAX_CHARS, YES_NO_QUESTIONS, PainMap, check_sensation, parse_answer
+from ..painting import (INT_QUESTIONS, QUESTIONS, VISIT_MAX_CHARS, YES_NO_QUESTIONS, PainMap, check_sensation,
+                        parse_answer)
 from .choir import choir_table
 from .choir_import import (BatchWriter, Job, Progress, WholeRegionPainter, canonical_columns, run_jobs, cleft_regions,
                            split_items, three_digit_codes)
@@ -191,11 +192,22 @@ def safe_patient_id(pid: str) -> str:
     return pid
 
 
+_WHOLE = re.compile(r"([0-9]+)[.,]0+")
+
+
+def _whole(text: str) -> str:
+    """'7' for '7.0' or '7,0': how pandas writes a column of whole numbers with a gap in it (as floats), and
+    Excel with a comma decimal mark; '6.5' stays as it is, to be refused (ADR 0043)."""
+    t = text.strip()
+    m = _WHOLE.fullmatch(t)
+    return m.group(1) if m else t
+
+
 def _yes_no(key: str, text: str):
-    t = text.strip().lower()
+    t = _whole(text).lower()
     if key in YES_NO_QUESTIONS and t in ("1", "0"):
         return t == "1"
-    return parse_answer(key, text)
+    return parse_answer(key, _whole(text) if key in INT_QUESTIONS else text)
 
 
 CHOIR_FEMALE_WORDS = {"yes": True, "y": True, "true": True, "1": True, "female": True,
@@ -240,7 +252,7 @@ def build_map(row: dict[str, str], atlas: Atlas, table: AliasTable, *, choir_fem
             painted.setdefault((rid, sens), None)
     for rid in cleft_regions(given_codes):
         painted.setdefault((rid, default_sens), None)
-    inten = (row.get("intensity") or "").strip()
+    inten = _whole(row.get("intensity") or "")
     if inten:
         if not inten.isdigit():
             raise UsageError(f"intensity {inten!r} must be a whole number from 0 to 10")
