@@ -514,3 +514,20 @@ def test_import_regions_reads_whole_numbers_as_pandas_and_excel_write_them(tmp_p
     p2 = fileformat.load(tmp_path / "out" / "P2.bodymap")
     assert p2.answers["age"] == 61 and p2.answers["numbness"] is False
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["P1.bodymap", "P2.bodymap", "P4.bodymap"]
+
+
+# -- import-strokes: a hostile or odd drawing file is one line, exit 2 -------------------------------------------
+def test_import_strokes_names_a_deep_json_a_fifo_and_a_folder(tmp_path, cli):
+    import os
+
+    from bodymap.paths import regions_dir
+
+    template = regions_dir() / "stroke-templates" / "bodymap-atlas.yaml"
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"a": ' + "[" * 200000 + "]" * 200000 + "}")
+    fifo = tmp_path / "drawing.json"
+    os.mkfifo(fifo)
+    for src, words in ((deep, "nested too deeply"), (fifo, "is a FIFO"), (tmp_path, "is a folder")):
+        rc, _, err = cli("import-strokes", src, "--template", template, "-o", tmp_path / "o.bodymap")
+        _one_line(rc, err)  # the deep one was "internal error (RecursionError ...)", exit 1
+        assert words in err, err
