@@ -531,3 +531,12 @@ def test_import_strokes_names_a_deep_json_a_fifo_and_a_folder(tmp_path, cli):
         rc, _, err = cli("import-strokes", src, "--template", template, "-o", tmp_path / "o.bodymap")
         _one_line(rc, err)  # the deep one was "internal error (RecursionError ...)", exit 1
         assert words in err, err
+
+
+def test_a_deeply_nested_local_prior_is_one_line(folder, tmp_path, cli):
+    deep = tmp_path / "prior.json"
+    deep.write_text("[" * 200000 + "]" * 200000)
+    for args in (("match", folder / "a.bodymap", "--local-prior", deep), ("lab", "validate", folder, "--prior", deep)):
+        rc, _, err = cli(*args)
+        _one_line(rc, err)  # "internal error (RecursionError ...)", exit 1
+        assert "nested too deeply" in err, args
