@@ -27,7 +27,24 @@ def data_root() -> Path:
     env = os.environ.get("BODYMAP_DATA")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2]
+    return _checkout_root()
+
+
+_CHECKOUT: list[Path] = []
+
+
+def _checkout_root() -> Path:
+    """The checkout holding regions/ and assets/ beside src/. Installed with 'pip install .' (not -e) the package
+    sits in site-packages and every command said "<python>/lib/python3.11/regions/questions.yaml: file not found"
+    (ADR 0043): say what to do instead."""
+    if not _CHECKOUT:
+        root = Path(__file__).resolve().parents[2]
+        if not (root / "regions").is_dir():
+            raise UsageError(f"bodymap's data (regions/ and assets/) is not beside the installed package ({root}): "
+                             "install from the checkout with 'make run' or 'pip install -e .', or set BODYMAP_DATA "
+                             "to the checkout")
+        _CHECKOUT.append(root)
+    return _CHECKOUT[0]
 
 
 def regions_dir() -> Path:

@@ -540,3 +540,16 @@ def test_a_deeply_nested_local_prior_is_one_line(folder, tmp_path, cli):
         rc, _, err = cli(*args)
         _one_line(rc, err)  # "internal error (RecursionError ...)", exit 1
         assert "nested too deeply" in err, args
+
+
+# -- installed without the checkout's data ---------------------------------------------------------------------
+def test_an_install_without_the_data_folders_says_how_to_install(tmp_path, monkeypatch):
+    from bodymap import paths
+
+    monkeypatch.delenv("BODYMAP_DATA", raising=False)
+    monkeypatch.setattr(paths, "__file__", str(tmp_path / "site-packages" / "bodymap" / "paths.py"))
+    monkeypatch.setattr(paths, "_CHECKOUT", [])
+    with pytest.raises(Exception, match="pip install -e"):
+        paths.regions_dir()  # it named "<python>/lib/python3.11/regions/questions.yaml: file not found"
+    monkeypatch.undo()
+    assert (paths.regions_dir() / "questions.yaml").is_file()  # the checkout itself still works
