@@ -553,3 +553,36 @@ def test_an_install_without_the_data_folders_says_how_to_install(tmp_path, monke
         paths.regions_dir()  # it named "<python>/lib/python3.11/regions/questions.yaml: file not found"
     monkeypatch.undo()
     assert (paths.regions_dir() / "questions.yaml").is_file()  # the checkout itself still works
+
+
+# -- Open in the painting window: the newest maps, and find by name --------------------------------------------------
+def test_open_lists_the_newest_maps_not_the_first_names_and_finds_by_name(atlas, tmp_path, monkeypatch):
+    import os
+
+    import pygame
+
+    from bodymap import desk as desk_mod
+    from bodymap.ui.paint import PaintScreen
+
+    pygame.display.init()
+    pygame.font.init()
+    pygame.display.set_mode((1280, 800))
+    m = PainMap(atlas)
+    m.paint_region("right_calf", 0.5)
+    names = ["A-1_2026-01-01", "B-2_2026-01-02", "C-3_2026-01-03", "X-7_2026-03-01", "Y-8_2026-03-02", "Z-9_2026-03-03"]
+    for k, name in enumerate(names):  # A.. are old visits, X.. Z.. today's: late in the alphabet
+        fileformat.save(m, tmp_path / f"{name}.bodymap")
+        os.utime(tmp_path / f"{name}.bodymap", (1_700_000_000 + k * 86400,) * 2)
+    monkeypatch.setattr(desk_mod, "MAX_FILES", 3)
+    s = PaintScreen((1280, 800), atlas=atlas, folder=tmp_path)
+    s.activate(("open",))
+    listed = [p.name for p in s.dialog.payload["file"].values()]
+    assert listed == ["Z-9_2026-03-03.bodymap", "Y-8_2026-03-02.bodymap", "X-7_2026-03-01.bodymap"]  # were A, B, C
+    assert "the newest 3 of 6 files" in s.dialog.lines[0]
+    s.activate(("dialog", "find"))
+    assert s.dialog.kind == "open_find"
+    s.dialog.fields[0].value = "b-2"  # any case
+    s._forms["open_find"](s.dialog)
+    assert [p.name for p in s.dialog.payload["file"].values()] == ["B-2_2026-01-02.bodymap"]
+    s.activate(("dialog", "all"))
+    assert len(s.dialog.payload["file"]) == 3

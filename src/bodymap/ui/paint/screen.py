@@ -128,7 +128,8 @@ class PaintScreen:
                              pointer_pos=lambda: self.input.pointer_pos)
         self._forms = {"save_as": self.day.submit_save_as, "visit": self.day.submit_visit,
                        "open_folder": self.day.submit_open_folder, "age": self.clinician.submit_age,
-                       "confirmed": lambda d: confirmed.submit_confirmed(ctx, d)}
+                       "confirmed": lambda d: confirmed.submit_confirmed(ctx, d),
+                       "open_find": self.files.submit_find}
         if path is not None:
             self.dialog = self.files.open_initial(Path(path))
         self.relayout()
