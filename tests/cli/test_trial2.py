@@ -586,3 +586,18 @@ def test_open_lists_the_newest_maps_not_the_first_names_and_finds_by_name(atlas,
     assert [p.name for p in s.dialog.payload["file"].values()] == ["B-2_2026-01-02.bodymap"]
     s.activate(("dialog", "all"))
     assert len(s.dialog.payload["file"]) == 3
+
+
+def test_the_review_window_without_a_screen_says_so_too(folder, monkeypatch, capsys):
+    import pygame
+
+    from bodymap.ui.review import screen as review_screen
+
+    monkeypatch.delenv("SDL_VIDEODRIVER", raising=False)
+    monkeypatch.setattr(pygame.display, "init", lambda: None)
+    monkeypatch.setattr(pygame.display, "get_driver", lambda: "offscreen")
+    opened = []
+    monkeypatch.setattr(pygame.display, "set_mode", lambda *a, **k: opened.append(a))
+    assert review_screen.run_review(folder, (800, 600)) == 2
+    err = capsys.readouterr().err
+    assert "no screen to show the window on" in err and not opened
