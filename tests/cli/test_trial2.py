@@ -601,3 +601,11 @@ def test_the_review_window_without_a_screen_says_so_too(folder, monkeypatch, cap
     assert review_screen.run_review(folder, (800, 600)) == 2
     err = capsys.readouterr().err
     assert "no screen to show the window on" in err and not opened
+
+
+# -- a Mac's "._" copies on a FAT stick are not maps ------------------------------------------------------------------
+def test_folder_commands_leave_out_a_macs_dot_underscore_files(folder, tmp_path, cli):
+    (folder / "._a.bodymap").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + b"\x00" * 4000)
+    for args in (("export", folder, "--csv", "-o", tmp_path / "o.csv"), ("stats", folder), ("match", folder)):
+        rc, out, err = cli(*args)
+        assert rc == 0 and "._a" not in out + err, (args, err)  # it was a bad file, and exit 2, per map copied
