@@ -609,3 +609,33 @@ def test_folder_commands_leave_out_a_macs_dot_underscore_files(folder, tmp_path,
     for args in (("export", folder, "--csv", "-o", tmp_path / "o.csv"), ("stats", folder), ("match", folder)):
         rc, out, err = cli(*args)
         assert rc == 0 and "._a" not in out + err, (args, err)  # it was a bad file, and exit 2, per map copied
+
+
+# -- the visit reports never shrink a red flag ---------------------------------------------------------------------
+def _red_flag_sizes(pdf) -> list[float]:
+    """The printed size (pt) of every text run holding 'RED FLAG', read back from the PDF."""
+    from pypdf import PdfReader
+
+    sizes: list[float] = []
+
+    def visit(text, cm, tm, font, size):
+        if "RED FLAG" in text:
+            sizes.append(round(size * (cm[0] ** 2 + cm[1] ** 2) ** 0.5 * (tm[0] ** 2 + tm[1] ** 2) ** 0.5, 2))
+
+    for page in PdfReader(str(pdf)).pages:
+        page.extract_text(visitor_text=visit)
+    return sizes
+
+
+def test_a_comparison_of_two_visits_with_many_red_flags_prints_them_full_size(atlas, tmp_path):
+    from tools.hostile_files import write_worst
+
+    from bodymap.exports.report_visits import write_comparison_report
+
+    many = fileformat.load(write_worst(tmp_path / "worst", atlas)["100 red flags, longest texts"])
+    before = PainMap(atlas)
+    before.paint_region("right_calf", 0.5)
+    before.answers["bladder_bowel"] = True
+    write_comparison_report(before, many, tmp_path / "cmp.pdf")
+    sizes = _red_flag_sizes(tmp_path / "cmp.pdf")
+    assert len(sizes) >= 100 and min(sizes) >= 10.0, min(sizes)  # 0.6 pt: the whole page had been shrunk

@@ -45,16 +45,25 @@ def _flag_box(flags_by_visit: list[tuple[str, list]], st, frame_w):
     return box
 
 
-def _one_page(path: str, story: list, title: str) -> None:
+def _one_page(path: str, story: list, title: str, fixed: int = 0) -> None:
+    """The story on one page where it fits. Its first `fixed` flowables (the title, the patient and the red
+    flags) are laid out at full size, on as many pages as they need; only the rest shrinks to the room left.
+    The whole page shrank: two visits with many red flags printed them 0.6 pt high (ADR 0043)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.platypus import BaseDocTemplate, Frame, KeepInFrame, PageTemplate, Paragraph
+
+    from .report import _height
 
     st = _styles()
     page_w, page_h = A4
     margin, footer_h = 14 * mm, 16 * mm
     frame_w, frame_h = page_w - 2 * margin, page_h - 2 * margin - footer_h
-    body = KeepInFrame(frame_w, frame_h, story, mode="shrink")
+    head, rest = story[:fixed], story[fixed:]
+    avail = frame_h - _height(head, frame_w, frame_h) % frame_h
+    if avail < 0.25 * frame_h:
+        avail = frame_h  # too little room left under the flags: the rest starts on the next page
+    body = [*head, KeepInFrame(frame_w, avail, rest, mode="shrink")]
     undrawn = escape(undrawn_note())  # the story's text is built: what a [U+XXXX] in it means (ADR 0043)
 
     def footer(canvas, doc):
@@ -69,7 +78,7 @@ def _one_page(path: str, story: list, title: str) -> None:
     frame = Frame(margin, margin + footer_h, frame_w, frame_h, leftPadding=0, rightPadding=0, topPadding=0,
                   bottomPadding=0, id="body")
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=footer)])
-    doc.build([body])
+    doc.build(body)
 
 
 def write_comparison_report(before: PainMap, after: PainMap, output: str | os.PathLike,
@@ -144,7 +153,7 @@ def write_comparison_report(before: PainMap, after: PainMap, output: str | os.Pa
                     word = "for" if e.direction == "for" else "against"
                     story.append(Paragraph(f"{word}: {_t(e.text)}", st["ev"],
                                            bulletText="+" if e.direction == "for" else "-"))
-            _one_page(tmp_pdf, story, "Pain map comparison")
+            _one_page(tmp_pdf, story, "Pain map comparison", fixed=3)  # title, patient, red flags
 
         write_atomic_via(output, build, report_mode(before, after))
     return out
@@ -202,7 +211,7 @@ def write_timeline_report(timeline, maps: dict[str, PainMap], output: str | os.P
                                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.HexColor(MUTED)),
                                ("LINEBELOW", (0, 1), (-1, -1), 0.3, colors.HexColor("#CCCCCC"))]))
         story.append(t)
-        _one_page(tmp_pdf, story, "Pain map timeline")
+        _one_page(tmp_pdf, story, "Pain map timeline", fixed=3)  # title, patient, red flags
 
     write_atomic_via(output, build, report_mode(*maps.values()))
     return out
