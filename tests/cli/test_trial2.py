@@ -639,3 +639,12 @@ def test_a_comparison_of_two_visits_with_many_red_flags_prints_them_full_size(at
     write_comparison_report(before, many, tmp_path / "cmp.pdf")
     sizes = _red_flag_sizes(tmp_path / "cmp.pdf")
     assert len(sizes) >= 100 and min(sizes) >= 10.0, min(sizes)  # 0.6 pt: the whole page had been shrunk
+
+
+def test_stats_by_a_measurement_column_is_refused_not_one_group_per_value(folder, cli):
+    for column in ("extent_total", "cov_right_calf", "top_probability"):
+        rc, _, err = cli("stats", folder, "--by", column)
+        _one_line(rc, err)  # it printed groups "0.320729", "0.637622", ...
+        assert "holds a measurement" in err, column
+    rc, _, err = cli("stats", folder, "--by", "recorded_by")  # a text column still groups
+    assert rc == 0, err

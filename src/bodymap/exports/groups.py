@@ -53,6 +53,10 @@ class GroupKey:
                 raise UsageError(f"--by {column}: no such column; use a CSV export column ({known}, ...) "
                                  f"or give --groups FILE.csv with a 'file' column and a {column!r} column")
             self.col = cols[column]
+            if self.col.kind == "float":  # one "group" per measured value, 0.320729, 0.637622, ... (ADR 0043)
+                raise UsageError(f"--by {column}: holds a measurement (a share or a percentage), not groups; put "
+                                 f"bands in a side CSV (--groups FILE.csv with 'file' and your band column), or "
+                                 f"use age_band, visit_year or a yes/no or text column")
 
     def __call__(self, rec: MapRecord) -> str | None:
         if self.side is not None:
