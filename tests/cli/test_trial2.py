@@ -648,3 +648,26 @@ def test_stats_by_a_measurement_column_is_refused_not_one_group_per_value(folder
         assert "holds a measurement" in err, column
     rc, _, err = cli("stats", folder, "--by", "recorded_by")  # a text column still groups
     assert rc == 0, err
+
+
+# -- output redirected onto a full disk names the standard output -------------------------------------------------------
+def test_a_full_disk_under_the_standard_output_is_named(folder, monkeypatch, capsys):
+    import errno
+    import sys
+
+    from bodymap.cli.commands import main
+
+    class FullDisk:  # `bodymap export maps/ --csv > /mnt/full/maps.csv`
+        encoding = "utf-8"
+
+        def write(self, text):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr(sys, "stdout", FullDisk())
+    status = main(["export", str(folder), "--csv"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.strip().splitlines()[-1] == "bodymap: standard output: cannot write (the disk is full)"  # said not where

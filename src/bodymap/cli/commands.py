@@ -145,7 +145,14 @@ def _main(argv: Sequence[str] | None) -> int:
     except BrokenPipeError:
         raise  # handled in main(): not a bad path
     except OSError as exc:  # an output or input path the system refused (permissions, /proc, full disk)
+        import errno
+
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        if not where and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            # every file bodymap writes names its path; what is left unnamed is the standard output
+            # ("bodymap: No space left on device" said not where: ADR 0043)
+            print("bodymap: standard output: cannot write (the disk is full)", file=sys.stderr)
+            return ExitStatus.BAD_INPUT
         print(f"bodymap: {where}{exc.strerror or exc}", file=sys.stderr)
         return ExitStatus.BAD_INPUT
     except Exception as exc:  # noqa: BLE001 - last resort: one line, never a traceback
