@@ -357,12 +357,18 @@ def parse_json(raw: bytes, where: str = "<bytes>") -> Any:
                or any(word.startswith(tail) for word in ("null", "true", "false")))
         hint = "truncated or corrupt" if cut and text.lstrip().startswith("{") else "not a .bodymap file"
         raise FileFormatError(f"{where}: {hint} (JSON error at line {exc.lineno}, column {exc.colno})") from None
+    except _ConstantError as exc:  # it said "(ValueError)" (ADR 0043)
+        raise FileFormatError(f"{where}: not a .bodymap file ({exc} in JSON)") from None
     except (RecursionError, ValueError) as exc:
         raise FileFormatError(f"{where}: not a .bodymap file ({type(exc).__name__})") from None
 
 
+class _ConstantError(ValueError):
+    pass
+
+
 def _reject_constant(name: str):
-    raise ValueError(f"{name} is not allowed")
+    raise _ConstantError(f"{name} is not allowed")
 
 
 _JSON = json.JSONDecoder(parse_constant=_reject_constant)  # one decoder: json.loads would build one per file
