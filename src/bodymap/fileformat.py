@@ -349,7 +349,7 @@ def parse_json(raw: bytes, where: str = "<bytes>") -> Any:
     except UnicodeDecodeError:
         raise FileFormatError(f"{where}: not a .bodymap file (not UTF-8 text)") from None
     try:
-        return _JSON.decode(text)
+        return _DOC_JSON.decode(text)
     except json.JSONDecodeError as exc:
         # a document cut short fails at its end, or inside the string it was cut in (the layers are long strings)
         tail = text[exc.pos:].rstrip()
@@ -357,7 +357,7 @@ def parse_json(raw: bytes, where: str = "<bytes>") -> Any:
                or any(word.startswith(tail) for word in ("null", "true", "false")))
         hint = "truncated or corrupt" if cut and text.lstrip().startswith("{") else "not a .bodymap file"
         raise FileFormatError(f"{where}: {hint} (JSON error at line {exc.lineno}, column {exc.colno})") from None
-    except _ConstantError as exc:  # it said "(ValueError)" (ADR 0043)
+    except (_ConstantError, _DuplicateKey) as exc:  # it said "(ValueError)" (ADR 0043)
         raise FileFormatError(f"{where}: not a .bodymap file ({exc} in JSON)") from None
     except (RecursionError, ValueError) as exc:
         raise FileFormatError(f"{where}: not a .bodymap file ({type(exc).__name__})") from None
@@ -371,7 +371,25 @@ def _reject_constant(name: str):
     raise _ConstantError(f"{name} is not allowed")
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _refuse_duplicate_keys(pairs: list) -> dict:
+    """One object of the document: a key given twice is refused. Readers differ on which copy wins (this one kept
+    the last), so a file could show one patient here and another in a different JSON reader."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set = set()
+        twice = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise _DuplicateKey(f"the key {textsafe.quote(twice)} is given twice in one object")
+    return out
+
+
 _JSON = json.JSONDecoder(parse_constant=_reject_constant)  # one decoder: json.loads would build one per file
+# The document itself: also refuses a key given twice. The stroke log keeps _JSON: the folder readers check its
+# counts without parsing it (ADR 0018), and every reader must give one verdict.
+_DOC_JSON = json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=_refuse_duplicate_keys)
 
 
 def document_from_json(doc: Any, atlas: Atlas | None = None, where: str = "<document>", *,
