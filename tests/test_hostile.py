@@ -327,7 +327,8 @@ def test_2_and_4_folder_commands_list_each_bad_file_and_go_on(atlas, tmp_path, c
         line = next((x for x in res.stderr.splitlines() if name in x), "")
         assert why in line, (name, res.stderr)
     if argv[0] in ("export", "match"):
-        assert "b-emergency" in res.stdout and "cauda_equina" in res.stdout
+        flag = "Possible cauda equina" if argv[0] == "match" else "cauda_equina"  # match speaks words (ADR 0043)
+        assert "b-emergency" in res.stdout and flag in res.stdout
 
 
 def test_2_one_codec_one_verdict_on_hostile_files(atlas, tmp_path):
@@ -367,6 +368,32 @@ def test_2_one_codec_one_verdict_on_hostile_files(atlas, tmp_path):
                 verdicts.append("refused")
         assert len(set(verdicts)) == 1, (name, verdicts)
         assert verdicts[0] == ("accepted" if name == "ok" else "refused"), name
+
+
+def test_2_a_key_given_twice_is_refused_by_every_reader_and_named(atlas, tmp_path, capsys):
+    """Readers differ on which copy of a doubled key wins (Python kept the last): a file could show one patient
+    in bodymap and another in a different JSON reader. Every reader refuses it, naming the key."""
+    from bodymap.batch import features_from_bytes
+    from bodymap.exports.common import Decoder
+    from bodymap.matcher import get_model
+
+    good = ff.dumps(emergency_map(atlas)).decode("utf-8")
+    assert good.startswith("{") and '"language":' in good and '"bladder_bowel":true' in good
+    doubled = {"language": '{"language":"es",' + good[1:],
+               "bladder_bowel": good.replace('"bladder_bowel":true', '"bladder_bowel":true,"bladder_bowel":false', 1)}
+    dec, model = Decoder(atlas), get_model(atlas)
+    for key, text in doubled.items():
+        raw = text.encode("utf-8")
+        for reader in (lambda: ff.loads(raw, atlas=atlas), lambda: dec.decode(raw, Path("x")),
+                       lambda: features_from_bytes(raw, model)):
+            with pytest.raises(FileFormatError, match=f"'{key}' is given twice"):
+                reader()
+    p = tmp_path / "twice.bodymap"
+    p.write_bytes(doubled["bladder_bowel"].encode("utf-8"))
+    assert main(["show", str(p)]) == 2
+    err = capsys.readouterr().err
+    assert "bladder_bowel" in err and "twice" in err and "Traceback" not in err
+    assert ff.loads(good.encode("utf-8"), atlas=atlas).answers["bladder_bowel"] is True  # the file undoubled reads
 
 
 def test_2_the_kiosk_start_lists_a_bad_unsent_copy_and_goes_on(atlas, tmp_path, caplog):

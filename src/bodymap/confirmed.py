@@ -17,7 +17,7 @@ patients: the kiosk never reads it. It round-trips in the .bodymap file as the t
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Iterable
 
 from .errors import FileFormatError, UsageError
@@ -28,8 +28,10 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-def validate_confirmed(value: Any) -> dict[str, str | None] | None:
-    """`confirmed` as stored, or None when not given. Raises UsageError naming the problem."""
+def validate_confirmed(value: Any, today: date | None = None) -> dict[str, str | None] | None:
+    """`confirmed` as stored, or None when not given. Raises UsageError naming the problem.
+    `today` (where a person types it: `bodymap confirm`, the painting window): a date after it is refused
+    (2999-01-01, a slip for 2026, was stored; ADR 0043). A file's own value is read without it."""
     if value is None:
         return None
     if not isinstance(value, dict):
@@ -57,6 +59,8 @@ def validate_confirmed(value: Any) -> dict[str, str | None] | None:
             date.fromisoformat(when)
         except ValueError:
             raise UsageError(f"confirmed: {when} is not a calendar date") from None
+        if today is not None and date.fromisoformat(when) > today + timedelta(days=1):  # a day for time zones
+            raise UsageError(f"confirmed: {when} is in the future (today is {today.isoformat()})")
     return {"diagnosis": diag, "how": how, "date": when}
 
 

@@ -56,18 +56,34 @@ def short_path(path: Path) -> str:
         return str(path)
 
 
+WALK_LIMIT = 200_000  # names walked to find the newest MAX_FILES (a name costs a directory entry and one stat)
+
+
 def list_maps(folder: Path, depth: int = MAX_DEPTH, limit: int = MAX_FILES) -> list[Path]:
     """The map files in `folder` and its subfolders down to `depth` levels, newest first (then by name).
 
     Hidden files and folders are left out, symlinked folders are not followed (no loops), an unreadable
     folder is skipped; at most `limit` files. `~N` history copies never count (they end in `~N`)."""
+    return newest_maps(folder, depth, limit)[0]
+
+
+def newest_maps(folder: Path, depth: int = MAX_DEPTH, limit: int | None = None,
+                find: str = "") -> tuple[list[Path], int]:
+    """(the newest `limit` maps whose name holds `find`, in any case, newest first; how many hold it in all).
+    The cut is by age: it was the first `limit` names, so with more maps than that the newest visits of
+    patients late in the alphabet were never listed (ADR 0043)."""
     def newest_first(p: Path) -> tuple[float, str]:
         try:
             return -p.stat().st_mtime, str(p)
         except OSError:  # gone or unreadable since the walk: last
             return float("inf"), str(p)
 
-    return sorted(paths.walk_maps(folder, depth, limit, FILE_SUFFIX), key=newest_first)
+    limit = MAX_FILES if limit is None else limit
+    found = paths.walk_maps(folder, depth, max(limit, WALK_LIMIT), FILE_SUFFIX)
+    want = find.strip().casefold()
+    if want:
+        found = [p for p in found if want in p.name.casefold()]
+    return sorted(found, key=newest_first)[:limit], len(found)
 
 
 def utc_stamp(now: datetime) -> str:
@@ -228,6 +244,8 @@ class Desk:
             raise BodymapError("Type a file name (without a folder).")
         if not name.lower().endswith(FILE_SUFFIX):
             name += FILE_SUFFIX
+        if paths.windows_device_name(name):
+            raise BodymapError(f"{name.split('.')[0]} is a device on Windows, never a file: type another name.")
         folder = Path(os.path.expanduser(folder_text.strip() or "."))
         if folder.exists() and not folder.is_dir():
             raise BodymapError(f"{folder} is a file, not a folder: pick or type another.")

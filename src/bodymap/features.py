@@ -30,8 +30,9 @@ import numpy as np
 
 from .atlas import DEFAULT_SCALE, VIEWS, Atlas
 from .atlas_remap import Step, steps_between
-from .painting import (DISTAL_LEVELS, LEG_LEVELS, SADDLE_REGIONS, SENSATIONS, PainMap, counted_regions,
-                       counts_as_painted)
+from .fileformat import bits_or
+from .painting import (DISTAL_LEVELS, LEG_LEVELS, REGION_MIN_PX, REGION_MIN_SHARE, SADDLE_REGIONS, SENSATIONS,
+                       PainMap, counted_regions)
 
 KNOWN_BITS = np.uint8((1 << len(SENSATIONS)) - 1)  # bits beyond the known sensations are ignored, as the loader does
 
@@ -78,7 +79,9 @@ def _document_paint(doc, atlas: Atlas) -> tuple[Paint, np.ndarray | None, int | 
             h, w = sub.shape
             lab = raster.labels[v][r0:r0 + h, c0:c0 + w]
             hit = lab[sub != 0]
-            acc = int(np.bitwise_or.reduce(sub, axis=None))
+            acc = doc.bits_any.get(v)
+            if acc is None:
+                acc = bits_or(sub)
             try:
                 if acc & ~int(KNOWN_BITS):
                     raise ValueError("unknown bits")
@@ -86,7 +89,7 @@ def _document_paint(doc, atlas: Atlas) -> tuple[Paint, np.ndarray | None, int | 
             except ValueError:
                 sub = np.bitwise_and(sub, _body_bits(atlas, doc.scale)[v][r0:r0 + h, c0:c0 + w])
                 counts += np.bincount(lab[sub != 0], minlength=n)
-                acc = int(np.bitwise_or.reduce(sub, axis=None))
+                acc = bits_or(sub)
             bits |= acc
         views[v] = (r0, c0, sub)
     return Paint(views, float(doc.scale)), counts, bits
@@ -107,6 +110,19 @@ def _region_px_floor(atlas: Atlas, scale: float) -> np.ndarray:
     hit = atlas.derived.get(key)
     if hit is None:
         hit = atlas.derived[key] = np.maximum(atlas.region_px(scale), 1)
+        hit.flags.writeable = False
+    return hit
+
+
+def _count_floor(atlas: Atlas, scale: float) -> np.ndarray:
+    """(R,) the fewest painted pixels that make each region count (painting.counts_as_painted: a count at or
+    above either of its floors is at or above the lower one), kept on the atlas."""
+    key = ("features.count_floor", float(scale))
+    hit = atlas.derived.get(key)
+    if hit is None:
+        px = atlas.region_px(scale)
+        hit = np.minimum(REGION_MIN_SHARE * np.asarray(px), REGION_MIN_PX * (scale / DEFAULT_SCALE) ** 2)
+        atlas.derived[key] = hit
         hit.flags.writeable = False
     return hit
 
@@ -195,8 +211,7 @@ class Features:
         """(len(SENSATIONS),) bool: which sensations are painted anywhere."""
         acc = 0
         for _, _, sub in self.paint.views.values():
-            if sub.size:
-                acc |= int(np.bitwise_or.reduce(sub, axis=None))
+            acc |= bits_or(sub)
         return _sensations_of(acc)
 
     @property
@@ -236,7 +251,8 @@ class Features:
     @cached_property
     def raw_counted(self) -> np.ndarray:
         """(R,) bool: the regions that would count before specks and slivers are left out (an upper bound)."""
-        return counts_as_painted(self.counts, self.atlas.region_px(self.paint.scale), self.paint.scale)
+        counts = self.counts  # counts_as_painted's rule, with its two floors taken as one (kept on the atlas)
+        return (counts > 0) & (counts >= _count_floor(self.atlas, self.paint.scale))
 
     def painted_regions(self, min_fraction: float = 0.0) -> list[str]:
         """Region ids that count as painted, most covered first (PainMap.painted_regions)."""

@@ -64,6 +64,8 @@ def read_local_prior(path: str | Path) -> LocalPrior:
         raise PatternError(f"{where}: not a local prior (not UTF-8 text)") from None
     except ValueError:
         raise PatternError(f"{where}: not a local prior (not JSON)") from None
+    except RecursionError:  # '[[[[...' 200,000 deep was an internal error, exit 1 (ADR 0043)
+        raise PatternError(f"{where}: not a local prior (JSON nested too deeply)") from None
     prev = doc.get("prevalence") if isinstance(doc, dict) else None
     if not isinstance(doc, dict) or doc.get("schema") != LOCAL_PRIOR_SCHEMA or not isinstance(prev, dict):
         raise PatternError(f"{where}: not a local prior (schema {LOCAL_PRIOR_SCHEMA})")

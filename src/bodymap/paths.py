@@ -27,7 +27,24 @@ def data_root() -> Path:
     env = os.environ.get("BODYMAP_DATA")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2]
+    return _checkout_root()
+
+
+_CHECKOUT: list[Path] = []
+
+
+def _checkout_root() -> Path:
+    """The checkout holding regions/ and assets/ beside src/. Installed with 'pip install .' (not -e) the package
+    sits in site-packages and every command said "<python>/lib/python3.11/regions/questions.yaml: file not found"
+    (ADR 0043): say what to do instead."""
+    if not _CHECKOUT:
+        root = Path(__file__).resolve().parents[2]
+        if not (root / "regions").is_dir():
+            raise UsageError(f"bodymap's data (regions/ and assets/) is not beside the installed package ({root}): "
+                             "install from the checkout with 'make run' or 'pip install -e .', or set BODYMAP_DATA "
+                             "to the checkout")
+        _CHECKOUT.append(root)
+    return _CHECKOUT[0]
 
 
 def regions_dir() -> Path:
@@ -55,7 +72,13 @@ def read_regular(path: str | os.PathLike, max_bytes: int, what: str = "this file
     OSError for the system's own refusals, and ValueError ("is a FIFO ...", "N bytes is too large for `what`
     (max M)") for a file of the wrong kind or size.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        dangling = _dangling_link(path)
+        if dangling:  # the folder lists the name, so "no such file" sent the user looking for nothing (ADR 0043)
+            raise ValueError(dangling) from None
+        raise
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
@@ -77,6 +100,23 @@ def read_regular(path: str | os.PathLike, max_bytes: int, what: str = "this file
         os.close(fd)
 
 
+def _dangling_link(path: str | os.PathLike) -> str:
+    """'is a link to '/media/stick/x.bodymap', which does not exist' for a symbolic link whose target is gone
+    (a USB stick unplugged, a share unmounted); '' for anything else."""
+    try:
+        target = os.readlink(path)
+    except (OSError, ValueError):
+        return ""
+    shown = target if len(target) <= 80 else target[:77] + "..."
+    return f"is a link to {shown!r}, which does not exist"
+
+
+def no_such(path: str | os.PathLike, what: str = "file") -> str:
+    """The message for a path that is not there: 'x: no such file', or, for a link whose target is gone,
+    'x: is a link to ..., which does not exist' (the user sees the name in the folder: ADR 0043)."""
+    return f"{path}: {_dangling_link(path) or 'no such ' + what}"
+
+
 def check_output_file(output: str | os.PathLike, suffix: str) -> Path:
     """Refuse a bad output path before any work: wrong extension, a folder, a device, FIFO, socket or symbolic
     link (never replaced, ADR 0018), or a missing parent folder."""
@@ -85,6 +125,8 @@ def check_output_file(output: str | os.PathLike, suffix: str) -> Path:
         raise UsageError(f"{path}: the output name must end in {suffix}")
     if path.is_dir():
         raise UsageError(f"{path}: is a folder; give a file name ending in {suffix}")
+    if windows_device_name(path.name):
+        raise UsageError(f"{path}: {path.name.split('.')[0]} is a device on Windows, never a file: give another name")
     check_replaceable(path, UsageError)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
@@ -175,6 +217,15 @@ def maps_sharing(folder: str | os.PathLike | None = None) -> Sharing:
 
 
 _UNSAFE_NAME = re.compile(r"[^\w.-]+")  # letters (any script), digits, _ . - only
+
+
+_WINDOWS_DEVICE = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])", re.IGNORECASE)
+
+
+def windows_device_name(name: str) -> bool:
+    """True for a file name Windows takes as a device whatever its suffix (CON.bodymap is the console, NUL.bodymap
+    discards what is written): a map saved under it on a clinic's Windows PC or share would be lost (ADR 0043)."""
+    return bool(_WINDOWS_DEVICE.fullmatch(name.split(".")[0].rstrip(" ")))
 
 
 def map_file_stem(patient_id: str | None = None, visit_date: str | None = None, today: date | None = None) -> str:

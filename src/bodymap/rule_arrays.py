@@ -63,6 +63,27 @@ def sens_terms(model) -> np.ndarray:
     return hit
 
 
+def region_products(model) -> tuple:
+    """The tables of parts_many's sums over regions, stacked and laid out by region (kept on the model's rule
+    tables, ADR 0041): (tables read with the painted share x, tables read with the unpainted share, the
+    latter's products with `absent_w`). A map paints a few of the 135 regions: its products read only
+    their rows, a tenth of the tables (reading all of them, nine times a map, was half of parts_many)."""
+    hit = model.rules.extra.get("region_products")
+    if hit is None:
+        d, vt = model.doubt, model.rules.extra
+        with_none = model.none_lp is not None
+        none_p, none_q = (d.none_e_lp, d.none_e_lq) if d.none_e_lp is not None else (model.none_lp, model.none_lq)
+        on_x = [d.e_lp, d.v_lp, d.g_p, vt["w_both"]] + ([none_p] if with_none else [])
+        on_nx = [d.e_lq, d.v_lq, d.g_q] + ([none_q] if with_none else [])
+        ax = np.ascontiguousarray(np.vstack(on_x).T)  # (R, rows): one region's entries of every table together
+        anx = np.ascontiguousarray(np.vstack(on_nx).T)
+        hit = (ax, anx, model.absent_w @ anx)
+        for a in hit:
+            a.flags.writeable = False
+        model.rules.extra["region_products"] = hit
+    return hit
+
+
 def region_terms(model, nerve_sensations: tuple) -> dict:
     """Per-atlas tables of parts_many (kept on the model's rule tables): the WPI areas and body regions of each
     region, its side, the answers read, the sensations that are nerve qualities, the rows of each key point."""

@@ -204,27 +204,26 @@ def parts_many(model, fs: list, X: np.ndarray) -> PartsMany:
     H = len(model.hyps)
     nh = rt.n_pat
     X = np.asarray(X, dtype=float)
-    NOTX = (1 - X) * model.absent_w
-    terms = np.empty((7, N, H))  # e_lp x, e_lq notx, v_lp x, v_lq notx, g_p x, g_q notx, w_all x
-    w_m = np.empty((N, H))
     with_none = model.none_lp is not None
     C = len(model.none_log_share) if with_none else 0
-    none_terms = np.empty((2, N, C))
-    none_p, none_q = (d.none_e_lp, d.none_e_lq) if d.none_e_lp is not None else (model.none_lp, model.none_lq)
-    e_lp, e_lq, v_lp, v_lq, g_p, g_q, w_both = d.e_lp, d.e_lq, d.v_lp, d.v_lq, d.g_p, d.g_q, vt["w_both"]
+    # Each table times x (the painted shares) and times (1 - x) absent_w (the unpainted), as
+    # A x = A[:, painted] x[painted] and A (1 - x) absent_w = A absent_w - A[:, painted] (x absent_w)[painted]:
+    # only the painted regions' rows of the tables are read (ADR 0041). One map's products at a time, so a
+    # map's numbers do not depend on the chunk it is in (a matrix product adds in another order).
+    ax, anx, anx_all = rule_arrays.region_products(model)
+    on_x = np.empty((N, ax.shape[1]))  # e_lp, v_lp, g_p (H each), w_all, w_m (H each), none (C) of x
+    on_nx = np.empty((N, anx.shape[1]))  # e_lq, v_lq, g_q (H each), none (C) of (1 - x) absent_w
+    absent_w = model.absent_w
     for i in range(N):
-        x, nx = X[i], NOTX[i]
-        terms[0, i] = e_lp @ x
-        terms[1, i] = e_lq @ nx
-        terms[2, i] = v_lp @ x
-        terms[3, i] = v_lq @ nx
-        terms[4, i] = g_p @ x
-        terms[5, i] = g_q @ nx
-        w = w_both @ x
-        terms[6, i], w_m[i] = w[:H], w[H:]
-        if with_none:
-            none_terms[0, i] = none_p @ x
-            none_terms[1, i] = none_q @ nx
+        x = X[i]
+        nz = np.flatnonzero(x)
+        xs = x[nz]
+        on_x[i] = xs @ ax[nz]
+        np.subtract(anx_all, (xs * absent_w[nz]) @ anx[nz], out=on_nx[i])
+    terms = (on_x[:, :H], on_nx[:, :H], on_x[:, H:2 * H], on_nx[:, H:2 * H], on_x[:, 2 * H:3 * H],
+             on_nx[:, 2 * H:3 * H], on_x[:, 3 * H:4 * H])
+    w_m = on_x[:, 4 * H:5 * H]
+    none_terms = (on_x[:, 5 * H:], on_nx[:, 3 * H:]) if with_none else (np.empty((N, C)),) * 2
     region = terms[0] + terms[1]
     var = (1 - doubt.SHARED_RHO) * (terms[2] + terms[3]) + doubt.SHARED_RHO * (terms[4] + terms[5]) ** 2
     sens = np.array([f.sensations for f in fs], dtype=bool).reshape(N, -1)
@@ -418,18 +417,20 @@ def _settle(rt, post: np.ndarray, ceiling: np.ndarray, to_none: np.ndarray, prio
             others_of: np.ndarray, none_h: np.ndarray) -> None:
     """One map's lines over their ceilings give up their excess, in place: to "no pattern fits well" or
     to the other hypotheses, half by their probability and half by their prior."""
-    for _ in range(3):  # a moved excess can push another line over its ceiling
+    rows_of = rt.extra["rows_of"]  # each line's hypotheses as indices: the same elements, in the same order,
+    for _ in range(3):  # as mine_of's mask, fetched faster.  A moved excess can push another line over its ceiling
         belief = np.bincount(rt.hyp_pat, weights=post, minlength=len(ceiling))
         over = np.flatnonzero(belief > ceiling + 1e-12)
         if not over.size:
             break
-        for k in over:
-            mine = mine_of[k]
+        for k in over.tolist():
+            mine = rows_of[k]
             now = float(post[mine].sum())  # not belief[k]: an earlier line's excess may have reached it this round
-            if now <= ceiling[k]:
+            c = float(ceiling[k])
+            if now <= c:
                 continue
-            excess = now - ceiling[k]
-            post[mine] *= ceiling[k] / now  # moves exactly `excess`, so the final division changes nothing
+            excess = now - c
+            post[mine] *= c / now  # moves exactly `excess`, so the final division changes nothing
             if to_none[k]:
                 post[none_h] += excess
                 continue

@@ -146,7 +146,10 @@ def keep_previous(path: Path) -> Path | None:
         return None
     except OSError as exc:
         raise FileWriteError(f"{path}: cannot keep the previous version ({exc.strerror or exc})") from None
-    return write_atomic(history_path(path), raw, mode=mode, verb="keep the previous version in")
+    try:
+        return write_atomic(history_path(path), raw, mode=mode, verb="keep the previous version")
+    except FileWriteError as exc:  # it said "cannot keep the previous version in (...)": say what was not done
+        raise FileWriteError(f"{exc}; {path} is unchanged") from None
 
 
 def save_visit(m: PainMap, path: Path, *, keep_history: bool = True, allow_other_visit: bool = False,

@@ -86,18 +86,19 @@ def test_the_chunk_has_the_posterior_of_bodymap_match(files, atlas):
 
 
 def _averaged_softmax_one_map(mu, sd, groups):
-    """The average over tables as ADR 0019 wrote it, one map at a time (the reference the chunks must keep)."""
+    """The average over tables as ADR 0019 wrote it, one map at a time (the reference the chunks must keep),
+    in float32 after the map's largest log-score is taken off (ADR 0041)."""
     ok = np.isfinite(mu)
     out = np.zeros_like(mu)
     if not ok.any():
         return out
-    z = doubt._draws(int(groups.max()) + 1)[:, groups[ok]]
-    z *= sd[ok]
-    z += mu[ok]
+    z = doubt._draws(int(groups.max()) + 1).astype(np.float32)[:, groups[ok]]
+    z *= sd[ok].astype(np.float32)
+    z += (mu[ok] - mu[ok].max()).astype(np.float32)
     z -= z.max(axis=1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(axis=1, keepdims=True)
-    out[ok] = z.mean(axis=0)
+    e = np.exp(np.maximum(z, doubt.EXP_FLOOR))
+    e /= e.sum(axis=1, keepdims=True)
+    out[ok] = e.mean(axis=0)
     return out / out.sum()
 
 

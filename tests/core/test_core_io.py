@@ -296,3 +296,32 @@ def test_either_inflater_reads_a_file_alike(tmp_path, monkeypatch, damage):
     _with_stdlib_zlib(monkeypatch)
     assert read() == fast
     assert isinstance(fast, str) == (damage is not None)
+
+
+# -- ADR 0041: base64 is decoded by pybase64 where it is installed; every file must get the standard verdict -------
+
+@pytest.mark.parametrize("damage", [None, "extra padding", "padding inside", "bad character", "cut", "non-ascii"])
+@pytest.mark.parametrize("where", ["layer", "strokes"])
+def test_either_base64_decoder_reads_a_file_alike(monkeypatch, damage, where):
+    atlas = load_atlas()
+    m = PainMap(atlas)
+    m.stroke("front", [(-0.1, 1.2), (-0.12, 1.5)], "sharp", radius=0.08)
+    doc = json.loads(fileformat.dumps(m))
+    box = doc["layers"]["front"] if where == "layer" else doc["strokes"]
+    text = box["data"]
+    box["data"] = {None: text, "extra padding": text + "==", "padding inside": text[:8] + "=" + text[8:],
+                   "bad character": text[:8] + "-" + text[9:], "cut": text[:-1],
+                   "non-ascii": text[:8] + "\u00e9" + text[9:]}[damage]
+    raw = json.dumps(doc).encode()
+
+    def read():
+        try:
+            d = fileformat.read_document(raw, atlas, "m.bodymap", strokes=False)
+        except FileFormatError as exc:
+            return str(exc)
+        return {v: (r0, c0, sub.tobytes(), sub.shape) for v, (r0, c0, sub) in d.views.items()}
+
+    fast = read()
+    monkeypatch.setattr(fileformat, "_fast_b64decode", None)
+    assert read() == fast
+    assert isinstance(fast, str) == (damage not in (None, "extra padding"))  # the standard accepts extra '='

@@ -79,7 +79,8 @@ def test_match_on_the_command_line_uses_the_prior_shows_its_provenance_and_the_p
     assert matcher.local_prior_path() == str(prior)  # the flag held for that command only
     monkeypatch.delenv(matcher.LOCAL_PRIOR_ENV)
     folder = cli("match", tmp_path, "--local-prior", prior)
-    assert folder.status == 0 and "Dr Okafor" in folder.err and favour in folder.out
+    favour_name = favour.replace("root_", "") + " nerve root"  # the folder lines are in words (ADR 0043)
+    assert folder.status == 0 and "Dr Okafor" in folder.err and favour_name in folder.out
 
 
 def test_a_bad_local_prior_file_is_one_clear_message(atlas, tmp_path, cli, monkeypatch):

@@ -162,7 +162,8 @@ def test_co_occurrence_of_imported_maps_is_by_choir_segment(tmp_path, capsys):
     assert all("abdomen" not in p["a"] for p in s["pairs"])
 
 
-@pytest.mark.parametrize("content, words", [(b"\xff\xfe\x00bad", "not UTF-8"), (b"name,arm\nx,1\n", "'file' column")])
+# (b"\xff\xfe..." was the non-UTF-8 case; it is UTF-16's byte-order mark, now read as Excel's "Unicode Text": ADR 0043)
+@pytest.mark.parametrize("content, words", [(b"\x80\x81\x00bad", "not UTF-8"), (b"name,arm\nx,1\n", "'file' column")])
 def test_a_bad_side_csv_is_one_line(tmp_path, capsys, content, words):
     (tmp_path / "maps").mkdir()
     _folder(tmp_path / "maps", planted=False, n=2)

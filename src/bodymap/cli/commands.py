@@ -10,6 +10,7 @@ from typing import Sequence
 
 from .. import __version__
 from ..errors import BodymapError, UsageError
+from ..paths import no_such
 from ..window_size import parse_window_size
 from .status import ExitStatus
 
@@ -144,7 +145,14 @@ def _main(argv: Sequence[str] | None) -> int:
     except BrokenPipeError:
         raise  # handled in main(): not a bad path
     except OSError as exc:  # an output or input path the system refused (permissions, /proc, full disk)
+        import errno
+
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        if not where and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            # every file bodymap writes names its path; what is left unnamed is the standard output
+            # ("bodymap: No space left on device" said not where: ADR 0043)
+            print("bodymap: standard output: cannot write (the disk is full)", file=sys.stderr)
+            return ExitStatus.BAD_INPUT
         print(f"bodymap: {where}{exc.strerror or exc}", file=sys.stderr)
         return ExitStatus.BAD_INPUT
     except Exception as exc:  # noqa: BLE001 - last resort: one line, never a traceback
@@ -175,7 +183,7 @@ def _dispatch(args, parser) -> int:
     if cmd == "review":
         p = Path(args.path)
         if not p.exists():
-            raise UsageError(f"{p}: no such file or folder")
+            raise UsageError(no_such(p, "file or folder"))
         size = parse_window_size(args.size, example="1400x900") if args.size is not None else None
         from ..ui.review import run_review
 
@@ -288,6 +296,11 @@ def _new(args) -> int:
 
     if not args.output.endswith(".bodymap"):
         raise UsageError(f"{args.output}: the output name must end in .bodymap")
+    from ..paths import windows_device_name
+
+    if windows_device_name(Path(args.output).name):  # NUL.bodymap on a Windows PC: the map is thrown away
+        raise UsageError(f"{args.output}: {Path(args.output).name.split('.')[0]} is a device on Windows, never a "
+                         "file: give another name")
     if Path(args.output).exists() and not args.overwrite:
         raise UsageError(f"{args.output}: already exists; add --overwrite to replace it")
     m = PainMap()

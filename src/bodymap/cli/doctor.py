@@ -38,6 +38,9 @@ def run(args) -> int:
     found = 0
     for folder in folders:
         if not folder.is_dir():
+            if not args.folders and folder.exists():  # BODYMAP_MAPS naming a file: it said "does not exist yet"
+                raise UsageError(f"{folder}: the maps folder (BODYMAP_MAPS) is a file, not a folder; the painting "
+                                 "window cannot save there: set BODYMAP_MAPS to a folder")
             if not args.folders:
                 raise UsageError(f"{folder}: the maps folder does not exist yet (nothing has been saved there); "
                                  "give the folder to check")

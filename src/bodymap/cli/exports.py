@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError
+from ..paths import no_such
 from .status import ExitStatus
 
 COMMANDS = ("report", "export", "heatmap", "stats", "import-regions")
@@ -28,7 +29,7 @@ def add_parsers(subparsers) -> None:
     fmt.add_argument("--csv", action="store_true", help="one row per map (a folder, or one file)")
     fmt.add_argument("--parquet", action="store_true",
                      help="the CSV's columns, typed, as Parquet (needs -o and pyarrow: pip install 'bodymap[parquet]')")
-    se.add_argument("-o", "--output", help="file to write (default: standard output; required for --parquet)")
+    se.add_argument("-o", "--output", help="file to write (default, or '-': standard output; required for --parquet)")
     se.add_argument("--include-identifiers", action="store_true",
                     help="--csv/--parquet: add the patient_id and note columns and the file names (they can "
                          "identify a patient); without it, maps and patients are named by keyed hashes "
@@ -97,7 +98,7 @@ def run(args) -> int:
 def _existing_file(path: str) -> Path:
     p = Path(path)
     if not p.exists():
-        raise UsageError(f"{p}: no such file")
+        raise UsageError(no_such(p))
     if p.is_dir():
         raise UsageError(f"{p}: is a folder; give a .bodymap file")
     return p
@@ -114,6 +115,10 @@ def _report(args) -> int:
 
 def _export(args) -> int:
     p = Path(args.path)
+    if args.output == "-":  # as every Unix tool reads it: standard output (it wrote a file named "-": ADR 0043)
+        if getattr(args, "parquet", False):
+            raise UsageError("--parquet writes a file: give -o FILE.parquet (Parquet is not sent to standard output)")
+        args.output = None
     if args.fhir:
         if args.include_identifiers:
             raise UsageError("--include-identifiers is for --csv and --parquet; a FHIR Bundle is for the patient's "
@@ -153,7 +158,7 @@ def _export_csv(p: Path, output: str | None, include_identifiers: bool = False) 
     from ..exports.csvexport import write_csv
 
     if not p.exists():
-        raise UsageError(f"{p}: no such file or folder")
+        raise UsageError(no_such(p, "file or folder"))
     paths = list_maps(p) if p.is_dir() else [p]
     dec = Decoder()
     run = FolderRun("export --csv", paths, dec)
@@ -168,6 +173,9 @@ def _export_csv(p: Path, output: str | None, include_identifiers: bool = False) 
 
 
 def _heatmap(args) -> int:
+    from .research import check_group_options
+
+    check_group_options(args, tests=False)  # --fdr/--groups without --by were silently ignored (ADR 0043)
     if getattr(args, "by", None):  # issue 25: side-by-side heat maps per group
         from .research import group_heatmap
 
@@ -201,6 +209,9 @@ def _heatmap(args) -> int:
 
 
 def _stats(args) -> int:
+    from .research import check_group_options
+
+    check_group_options(args, tests=True)  # --fdr/--groups without --by were silently ignored (ADR 0043)
     if getattr(args, "by", None):  # issue 25: per-group frequencies and tests
         from .research import group_stats
 

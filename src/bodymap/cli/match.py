@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..bands import band_text
 from ..errors import BodymapError, UsageError
+from ..paths import no_such
 from ..fileformat import load
 from ..triage import CAVEAT, assess, hypothesis_name, no_pattern_text, shown_side
 
@@ -47,7 +48,7 @@ def _match(path: str, as_json: bool) -> int:
             print(get_model().local_prior.describe(), file=sys.stderr)
         return _folder(p, as_json)
     if not p.exists():
-        raise UsageError(f"{p}: no such file or folder")
+        raise UsageError(no_such(p, "file or folder"))
     m = load(p)
     r = assess(m)
     if as_json:
@@ -127,11 +128,23 @@ def _folder(folder: Path, as_json: bool) -> int:
                 d["file"] = f.name
                 print(json.dumps(d, ensure_ascii=False))
             else:
-                top = r.top
-                flags = ",".join(f"{x.id}[{x.urgency}]" for x in r.red_flags)
-                desc = f"{top.id} {top.side} {100 * top.probability:.0f}% {top.band}" if top else "nothing painted"
-                print(f"{f.name}\t{'RED FLAG ' + flags if flags else 'no red flags'}\t{desc}")
+                print(folder_line(f.name, r))
     bar.finish()
     for b in bad:
         print(f"skipped {b}", file=sys.stderr)
     return 2 if bad else 0
+
+
+def folder_line(name: str, r) -> str:
+    """One map of `match FOLDER` in the words a clinician reads (ADR 0043: it printed "none right 33% weak" and
+    "cauda_equina[emergency]"): file, tab, the red flags by urgency and suspected cause, tab, the top pattern
+    with its side, percentage and band. The ids and urgencies stay in `--json`."""
+    flags = "; ".join(x.text.split(": ", 1)[0] for x in r.red_flags)  # "Emergency - Possible cauda equina syndrome"
+    top = r.top
+    if getattr(r, "ranking_error", None):
+        desc = f"no ranking: {r.ranking_error}"
+    elif top is None:
+        desc = f"no pattern to rank: {no_pattern_text(bool(r.summary.get('extent_percent')))}"
+    else:
+        desc = f"{hypothesis_name(top)} {100 * top.probability:.0f}% {band_text(top.band)}"
+    return f"{name}\t{'RED FLAG: ' + flags if flags else 'no red flags'}\t{desc}"

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError
+from ..paths import no_such
 
 COMMANDS = ("similar", "confirm", "lab", "import-strokes")
 
@@ -20,17 +21,35 @@ def add_group_options(sp) -> None:
                     help="compare groups: a CSV export column (recorded_by, top_pattern, generalised_pain, confirmed, "
                          "...), visit_year, age_band, or a column of --groups FILE.csv")
     sp.add_argument("--groups", metavar="FILE.csv", help="with --by: a CSV with a 'file' column and the --by column")
-    sp.add_argument("--fdr", type=float, default=0.05, help="with --by: false-discovery rate (default 0.05)")
+    sp.add_argument("--fdr", type=float, default=None, help="with --by: false-discovery rate (default 0.05)")
+
+
+FDR_DEFAULT = 0.05
+
+
+def check_group_options(args, tests: bool) -> None:
+    """Refuse a group option that would be silently ignored (ADR 0043): `--fdr` or `--groups` without `--by`
+    (plain `stats` ran and printed no test), `--fdr` where no test is run (`heatmap`: `tests` False).
+    Fills in the default false-discovery rate."""
+    if args.groups and not args.by:
+        raise UsageError("--groups needs --by COLUMN (the column of the CSV that holds the group)")
+    if args.fdr is not None:
+        if not tests:
+            raise UsageError("--fdr is for 'stats --by' (the per-region tests); a heat map runs no test")
+        if not args.by:
+            raise UsageError("--fdr needs --by COLUMN: it sets the false-discovery rate of the per-group tests, "
+                             "and plain stats runs none")
+        if not 0 < args.fdr < 1:
+            raise UsageError(f"--fdr must be between 0 and 1, got {args.fdr}")
+    else:
+        args.fdr = FDR_DEFAULT
 
 
 def _group_run(args, what: str, pixels: bool):
     from ..exports.common import Decoder, FolderRun, list_maps
     from ..exports.groups import GroupKey, accumulate_groups
 
-    if args.groups and not args.by:
-        raise UsageError("--groups needs --by COLUMN (the column of the CSV that holds the group)")
-    if not 0 < args.fdr < 1:
-        raise UsageError(f"--fdr must be between 0 and 1, got {args.fdr}")
+    # the group options were checked by the command (check_group_options), before any work
     dec = Decoder()
     key = GroupKey(args.by, dec, args.groups)
     run = FolderRun(what, list_maps(args.folder), dec)
@@ -97,7 +116,7 @@ def registry_export(args) -> int:
         raise UsageError("--dask is for --csv and --parquet (a folder)")
     p = Path(args.path)
     if not p.exists():
-        raise UsageError(f"{p}: no such file or folder")
+        raise UsageError(no_such(p, "file or folder"))
     ident = args.include_identifiers
     if args.parquet:
         from ..exports.parquetexport import require_pyarrow
@@ -248,7 +267,7 @@ def _one_map(path: str) -> Path:
     if p.is_dir():
         raise UsageError(f"{p}: is a folder; give one .bodymap file")
     if not p.exists():
-        raise UsageError(f"{p}: no such file")
+        raise UsageError(no_such(p))
     return p
 
 
@@ -267,7 +286,10 @@ def _confirm(args) -> int:
         return 0
     if not args.diagnosis or not args.how:
         raise UsageError("give --diagnosis and --how (imaging, block, surgery or follow-up), or --clear")
-    m.confirmed = validate_confirmed({"diagnosis": args.diagnosis, "how": args.how, "date": args.date})
+    from datetime import date
+
+    m.confirmed = validate_confirmed({"diagnosis": args.diagnosis, "how": args.how, "date": args.date},
+                                     today=date.today())
     fileformat.save(m, p)
     from ..matcher import get_model
 

@@ -163,7 +163,9 @@ def list_maps(folder: str | os.PathLike) -> list[Path]:
         raise UsageError(f"{p}: is not a folder")
     try:
         with os.scandir(p) as it:
-            names = sorted(e.name for e in it if e.name.lower().endswith(".bodymap"))
+            # hidden names are left out, as the windows' folder walk does: a Mac writes "._visit.bodymap" (4 KB of
+            # resource fork) beside every map on a FAT stick or SMB share, and each was a bad file, exit 2 (ADR 0043)
+            names = sorted(e.name for e in it if e.name.lower().endswith(".bodymap") and not e.name.startswith("."))
     except OSError as exc:
         raise UsageError(f"{p}: cannot list ({exc.strerror or exc})") from None
     if not names:

@@ -16,6 +16,7 @@ Streaming: per map only counters are added, so memory does not grow with the fol
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -52,6 +53,10 @@ class GroupKey:
                 raise UsageError(f"--by {column}: no such column; use a CSV export column ({known}, ...) "
                                  f"or give --groups FILE.csv with a 'file' column and a {column!r} column")
             self.col = cols[column]
+            if self.col.kind == "float":  # one "group" per measured value, 0.320729, 0.637622, ... (ADR 0043)
+                raise UsageError(f"--by {column}: holds a measurement (a share or a percentage), not groups; put "
+                                 f"bands in a side CSV (--groups FILE.csv with 'file' and your band column), or "
+                                 f"use age_band, visit_year or a yes/no or text column")
 
     def __call__(self, rec: MapRecord) -> str | None:
         if self.side is not None:
@@ -83,9 +88,16 @@ def read_side_csv(path: str, column: str) -> dict[str, str]:
         raise UsageError(f"--groups {p}: no such file")
     if p.stat().st_size > 64 * 1024 * 1024:
         raise UsageError(f"--groups {p}: larger than 64 MB")
+    from ..paths import read_regular
+    from .sheet import decode_sheet
+
+    try:  # without blocking on a FIFO; as a spreadsheet saves it (';', 'sep=', CR line ends, UTF-16: ADR 0043)
+        text, delim = decode_sheet(read_regular(p, 64 * 1024 * 1024, "a --groups CSV"), f"--groups {p}")
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"--groups {p}: cannot read ({getattr(exc, 'strerror', None) or exc})") from None
     try:
-        with open(p, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
+        with io.StringIO(text, newline="") as fh:
+            reader = csv.DictReader(fh, delimiter=delim)
             fields = reader.fieldnames or []
             if "file" not in fields or column not in fields:
                 raise UsageError(f"--groups {p}: needs a 'file' column and a {column!r} column (has: "
@@ -95,8 +107,6 @@ def read_side_csv(path: str, column: str) -> dict[str, str]:
                 name = Path((row.get("file") or "").strip()).name
                 if name:
                     out[name] = (row.get(column) or "").strip()
-    except UnicodeDecodeError:
-        raise UsageError(f"--groups {p}: not UTF-8 text") from None
     except csv.Error as exc:
         raise UsageError(f"--groups {p}: not a readable CSV ({exc})") from None
     return out

@@ -38,9 +38,11 @@ from typing import TextIO
 import numpy as np
 
 from ..atlas import Atlas
+from .sheet import blank_row
 from ..yamlio import read_yaml
 from ..errors import BodymapError, ConfigError, UsageError
-from ..painting import QUESTIONS, VISIT_MAX_CHARS, YES_NO_QUESTIONS, PainMap, check_sensation, parse_answer
+from ..painting import (INT_QUESTIONS, QUESTIONS, VISIT_MAX_CHARS, YES_NO_QUESTIONS, PainMap, check_sensation,
+                        parse_answer)
 from .choir import choir_table
 from .choir_import import (BatchWriter, Job, Progress, WholeRegionPainter, canonical_columns, run_jobs, cleft_regions,
                            split_items, three_digit_codes)
@@ -168,6 +170,8 @@ def check_table(table: AliasTable, atlas: Atlas) -> list[str]:
 
 def safe_patient_id(pid: str) -> str:
     """The patient id if it is a plain, safe file name; otherwise a UsageError saying why."""
+    from ..paths import windows_device_name
+
     if pid is None or pid == "":
         raise UsageError("patient_id is empty")
     shown = repr(pid) if len(pid) <= 60 else repr(pid[:60] + "...")
@@ -178,16 +182,32 @@ def safe_patient_id(pid: str) -> str:
     if pid in (".", "..") or ".." in pid:
         raise UsageError(f"patient_id {shown} contains '..'; it must be a plain file name")
     if not SAFE_ID.fullmatch(pid):
-        raise UsageError(f"patient_id {shown} is not a safe file name (use letters, digits, '.', '_' or '-', "
-                         f"at most 100 characters, not starting with '.' or '-')")
+        # "use letters" refused 'Zoë' (a letter): the rule is ASCII, said so (ADR 0043)
+        raise UsageError(f"patient_id {shown} is not a safe file name (use A-Z, a-z, digits, '.', '_' or '-', "
+                         f"at most 100 characters, not starting with '.' or '-'"
+                         + ("; a space can be '-' or '_'" if " " in pid else "") + ")")
+    if windows_device_name(pid):  # CON.bodymap is the console on Windows, not a file
+        raise UsageError(f"patient_id {shown} is a device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9), "
+                         "never a file name there")
     return pid
 
 
+_WHOLE = re.compile(r"([0-9]+)[.,]0+")
+
+
+def _whole(text: str) -> str:
+    """'7' for '7.0' or '7,0': how pandas writes a column of whole numbers with a gap in it (as floats), and
+    Excel with a comma decimal mark; '6.5' stays as it is, to be refused (ADR 0043)."""
+    t = text.strip()
+    m = _WHOLE.fullmatch(t)
+    return m.group(1) if m else t
+
+
 def _yes_no(key: str, text: str):
-    t = text.strip().lower()
+    t = _whole(text).lower()
     if key in YES_NO_QUESTIONS and t in ("1", "0"):
         return t == "1"
-    return parse_answer(key, text)
+    return parse_answer(key, _whole(text) if key in INT_QUESTIONS else text)
 
 
 CHOIR_FEMALE_WORDS = {"yes": True, "y": True, "true": True, "1": True, "female": True,
@@ -232,7 +252,7 @@ def build_map(row: dict[str, str], atlas: Atlas, table: AliasTable, *, choir_fem
             painted.setdefault((rid, sens), None)
     for rid in cleft_regions(given_codes):
         painted.setdefault((rid, default_sens), None)
-    inten = (row.get("intensity") or "").strip()
+    inten = _whole(row.get("intensity") or "")
     if inten:
         if not inten.isdigit():
             raise UsageError(f"intensity {inten!r} must be a whole number from 0 to 10")
@@ -283,7 +303,7 @@ def import_regions(csv_path: str | Path, outdir: str | Path, *, overwrite: bool 
     src = Path(csv_path)
     if not src.exists():
         raise UsageError(f"{src}: no such file")
-    text = _read_csv_text(src)
+    text, delim = _read_csv_text(src)  # a spreadsheet's separator, line ends and encoding (exports.sheet)
     out = Path(outdir)
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: exists and is not a folder")
@@ -295,8 +315,6 @@ def import_regions(csv_path: str | Path, outdir: str | Path, *, overwrite: bool 
     atlas = atlas or load_atlas()
     table = alias_table()
     choir_table()  # a broken CHOIR table is one error up front, not one per row
-    first = text.split("\n", 1)[0]
-    delim = "\t" if "\t" in first and "," not in first else ","
     try:
         reader = csv.DictReader(io.StringIO(text), delimiter=delim)
         fields = reader.fieldnames or []
@@ -319,6 +337,8 @@ def import_regions(csv_path: str | Path, outdir: str | Path, *, overwrite: bool 
     line = 1
     for raw in _rows(reader, problems):
         line += 1
+        if blank_row(raw):  # ';;;' rows at the end of an Excel sheet are not patients (ADR 0043)
+            continue
         try:
             row = _checked_row(raw, norm)
             pid = (row.get("patient_id") or "").strip()
@@ -401,15 +421,15 @@ def _painter(atlas: Atlas) -> WholeRegionPainter:
 MAX_CELL_CHARS = 10_000  # the longest cell a row may hold (a regions list of every region is ~3,000)
 
 
-def _read_csv_text(src: Path) -> str:
-    """The CSV's text: a regular file (a FIFO or device refused by name), at most MAX_CSV_BYTES, UTF-8."""
+def _read_csv_text(src: Path) -> tuple[str, str]:
+    """The CSV's text and separator: a regular file (a FIFO or device refused by name), at most MAX_CSV_BYTES,
+    as a spreadsheet saves it (exports.sheet: ';', 'sep=', CR line ends, UTF-16)."""
     from ..paths import read_regular
+    from .sheet import decode_sheet
 
     try:
         raw = read_regular(src, MAX_CSV_BYTES, "an import CSV")
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UsageError(f"{src}: not UTF-8 text") from None
+        return decode_sheet(raw, str(src))
     except ValueError as exc:
         raise UsageError(f"{src}: {exc}") from None
     except OSError as exc:

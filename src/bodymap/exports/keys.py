@@ -45,23 +45,39 @@ def key_path() -> Path:
     return Path(platformdirs.user_config_dir("bodymap")) / "export-key"
 
 
-def clinic_secret(path: Path | None = None) -> bytes:
-    """The clinic's export secret (made on first use). A file that cannot be read or made is a UsageError."""
+def clinic_secret(path: Path | None = None, err=None) -> bytes:
+    """The clinic's export secret (made on first use, said on `err`, stderr by default). A file that cannot be
+    read or made is a UsageError naming it (at most 80 characters of it: ADR 0043)."""
+    import sys
+
+    from ..textsafe import quote
+
+    given = path is not None or bool(os.environ.get(KEY_ENV, "").strip())
     path = path or key_path()
+    shown = quote(str(path))
     try:
         text = path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
+        if given and not path.is_absolute():
+            # BODYMAP_EXPORT_KEY=MyClinicSecret made a file of that name in whatever folder the command ran in,
+            # with a new random key each time: exports run from two folders could not be linked (ADR 0043)
+            raise UsageError(f"{KEY_ENV}={shown}: no such file; it names the file that holds the export key (a "
+                             "full path, so every export finds the same one), not the key itself") from None
         text = secrets.token_hex(KEY_BYTES)
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             write_atomic(path, text + "\n", mode=0o600, verb="make the export key")
         except (OSError, Exception) as exc:  # noqa: BLE001 - one line naming the file
-            raise UsageError(f"{path}: cannot make the export key ({exc}); set {KEY_ENV} to a file you can "
+            reason = getattr(exc, "strerror", None) or str(exc).split(": ", 1)[-1]
+            raise UsageError(f"{shown}: cannot make the export key ({reason}); set {KEY_ENV} to a file you can "
                              f"write") from None
+        print(f"bodymap: made a new export key in {path}: keep it and back it up, later exports link to earlier "
+              "ones only with the same key", file=err or sys.stderr)
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read the export key ({exc}); set {KEY_ENV} to another file") from None
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise UsageError(f"{shown}: cannot read the export key ({reason}); set {KEY_ENV} to another file") from None
     if len(text) < 32:
-        raise UsageError(f"{path}: the export key is too short (at least 32 characters)")
+        raise UsageError(f"{shown}: the export key is too short (at least 32 characters)")
     return text.encode("ascii")
 
 

@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape
 from .. import __version__, vocabulary
 from ..atomicio import write_atomic_via
 from ..bands import band_text, hypothesis_band
+from ..bidi import visual
 from ..localprior import ranking_note
 from ..paths import check_output_file
 from ..painting import SENSATION_WORDS, SENSATIONS, UNSURE, PainMap
@@ -71,6 +72,7 @@ def _t(s: Any) -> str:
     identifier "Łódź" was printed "?ód?" on the chart report."""
     s = str(s)
     s = s.replace("\u2192", "->").replace("\u2265", ">=").replace("\u2264", "<=").replace("\u2212", "-")
+    s = "\n".join(visual(line) for line in s.split("\n"))  # Hebrew and Arabic in reading order, joined (ADR 0043)
     if all(_cp1252(ch) for ch in s):
         return escape(s)
     glyphs = _unicode_glyphs()
@@ -90,8 +92,33 @@ def _t(s: Any) -> str:
         else:
             flush()
             out.append(f"[U+{ord(ch):04X}]")
+            UNDRAWN.add(ch)
     flush()
     return "".join(out)
+
+
+def footer_disclaimer() -> str:
+    """'<b>Decision aid, not a diagnosis.</b> Painted areas overlap ...': the matcher's disclaimer under its
+    bold head, said once (the visit reports printed "Decision aid, not a diagnosis." twice)."""
+    from ..matcher import DISCLAIMER
+
+    lead = DISCLAIMER_HEAD.rstrip(".")
+    rest = DISCLAIMER[len(lead):].lstrip(":. ") if DISCLAIMER.startswith(lead) else DISCLAIMER
+    rest = rest[:1].upper() + rest[1:]
+    return f"<b>{_t(DISCLAIMER_HEAD)}</b> {_t(rest)}"
+
+
+UNDRAWN: set[str] = set()  # the characters printed as [U+XXXX] since the last undrawn_note()
+
+
+def undrawn_note() -> str:
+    """For the footer of a page that printed a letter as its code point: what [U+75DB] means, so nobody reads
+    it as part of the identifier (ADR 0043); '' when every letter was drawn. Starts the count again."""
+    if not UNDRAWN:
+        return ""
+    UNDRAWN.clear()
+    return ("; [U+XXXX] stands for a letter no typeface in bodymap can draw (Chinese, Japanese or Korean script, "
+            "for example): the map file keeps it as typed.")
 
 
 def _when(s: str | None) -> str:
@@ -167,6 +194,7 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
                                     Table, TableStyle)
 
     st = _styles()
+    UNDRAWN.clear()
     page_w, page_h = A4
     margin = 14 * mm
     footer_h = 22 * mm
@@ -286,17 +314,12 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
     fname = head.get("file")
 
     def footer(canvas, doc):
-        from ..matcher import DISCLAIMER
-
         canvas.saveState()
         y = margin + footer_h - 6
         canvas.setStrokeColor(colors.HexColor(MUTED))
         canvas.setLineWidth(0.5)
         canvas.line(margin, y, page_w - margin, y)
-        lead = DISCLAIMER_HEAD.rstrip(".")
-        rest = DISCLAIMER[len(lead):].lstrip(":. ") if DISCLAIMER.startswith(lead) else DISCLAIMER
-        rest = rest[:1].upper() + rest[1:]
-        p = Paragraph(f"<b>{_t(DISCLAIMER_HEAD)}</b> {_t(rest)}", st["small"])
+        p = Paragraph(footer_disclaimer(), st["small"])
         _, ph = p.wrap(frame_w, footer_h)
         p.drawOn(canvas, margin, y - 4 - ph)
         info = (f"Atlas {atlas.id} version {atlas.version} (hash {atlas.content_hash[:8]}); "
@@ -307,7 +330,7 @@ def _build(path: str, m: PainMap, ranking, png: Path, head: dict[str, Any]) -> N
             info += f"; drawn on atlas hash {str(file_atlas.get('content_hash'))[:8]}"
         if fname:
             info += f"; file {fname}"
-        q = Paragraph(_t(info), st["small"])
+        q = Paragraph(_t(info) + escape(undrawn_note()), st["small"])
         _, qh = q.wrap(frame_w, footer_h)
         q.drawOn(canvas, margin, margin)
         canvas.restoreState()

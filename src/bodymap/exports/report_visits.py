@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from .. import __version__
 from ..atomicio import write_atomic_via
@@ -18,6 +19,7 @@ from ..painting import PainMap
 from ..paths import check_output_file
 from ..triage import hypothesis_name, no_pattern_text, signed_points
 from .report import DISCLAIMER_HEAD, MUTED, RED, RED_BG, _evidence_both_ways, _styles, _t, _when, report_mode
+from .report import UNDRAWN, footer_disclaimer, undrawn_note
 
 
 def _visit_words(m: PainMap, name: str | None = None) -> str:
@@ -43,22 +45,30 @@ def _flag_box(flags_by_visit: list[tuple[str, list]], st, frame_w):
     return box
 
 
-def _one_page(path: str, story: list, title: str) -> None:
+def _one_page(path: str, story: list, title: str, fixed: int = 0) -> None:
+    """The story on one page where it fits. Its first `fixed` flowables (the title, the patient and the red
+    flags) are laid out at full size, on as many pages as they need; only the rest shrinks to the room left.
+    The whole page shrank: two visits with many red flags printed them 0.6 pt high (ADR 0043)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.platypus import BaseDocTemplate, Frame, KeepInFrame, PageTemplate, Paragraph
 
-    from ..matcher import DISCLAIMER
+    from .report import _height
 
     st = _styles()
     page_w, page_h = A4
     margin, footer_h = 14 * mm, 16 * mm
     frame_w, frame_h = page_w - 2 * margin, page_h - 2 * margin - footer_h
-    body = KeepInFrame(frame_w, frame_h, story, mode="shrink")
+    head, rest = story[:fixed], story[fixed:]
+    avail = frame_h - _height(head, frame_w, frame_h) % frame_h
+    if avail < 0.25 * frame_h:
+        avail = frame_h  # too little room left under the flags: the rest starts on the next page
+    body = [*head, KeepInFrame(frame_w, avail, rest, mode="shrink")]
+    undrawn = escape(undrawn_note())  # the story's text is built: what a [U+XXXX] in it means (ADR 0043)
 
     def footer(canvas, doc):
-        p = Paragraph(f"<b>{_t(DISCLAIMER_HEAD)}</b> {_t(DISCLAIMER)} Report by bodymap {__version__}; times are "
-                      f"local with their zone.", st["small"])
+        p = Paragraph(f"{footer_disclaimer()} Report by bodymap {__version__}; times are "
+                      f"local with their zone.{undrawn}", st["small"])
         _, ph = p.wrap(frame_w, footer_h)
         p.drawOn(canvas, margin, margin)
 
@@ -68,7 +78,7 @@ def _one_page(path: str, story: list, title: str) -> None:
     frame = Frame(margin, margin + footer_h, frame_w, frame_h, leftPadding=0, rightPadding=0, topPadding=0,
                   bottomPadding=0, id="body")
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=footer)])
-    doc.build([body])
+    doc.build(body)
 
 
 def write_comparison_report(before: PainMap, after: PainMap, output: str | os.PathLike,
@@ -97,6 +107,7 @@ def write_comparison_report(before: PainMap, after: PainMap, output: str | os.Pa
             pngs.append(png)
 
         def build(tmp_pdf: str) -> None:
+            UNDRAWN.clear()
             story: list = [Paragraph("Pain map comparison", st["title"]),
                            Paragraph(_t(f"Patient {pid}" if pid else "No patient identifier"), st["session"])]
             box = _flag_box([("before", rb.red_flags), ("after", ra.red_flags)], st, frame_w)
@@ -142,7 +153,7 @@ def write_comparison_report(before: PainMap, after: PainMap, output: str | os.Pa
                     word = "for" if e.direction == "for" else "against"
                     story.append(Paragraph(f"{word}: {_t(e.text)}", st["ev"],
                                            bulletText="+" if e.direction == "for" else "-"))
-            _one_page(tmp_pdf, story, "Pain map comparison")
+            _one_page(tmp_pdf, story, "Pain map comparison", fixed=3)  # title, patient, red flags
 
         write_atomic_via(output, build, report_mode(before, after))
     return out
@@ -166,6 +177,7 @@ def write_timeline_report(timeline, maps: dict[str, PainMap], output: str | os.P
     labels = [(str(v.day) if v.day else "undated") for v in timeline.visits]
 
     def build(tmp_pdf: str) -> None:
+        UNDRAWN.clear()
         story: list = [Paragraph("Pain map timeline", st["title"]),
                        Paragraph(_t(f"Patient {timeline.patient_id}: {len(timeline.visits)} visit"
                                     f"{'s' if len(timeline.visits) != 1 else ''}"), st["session"])]
@@ -199,7 +211,7 @@ def write_timeline_report(timeline, maps: dict[str, PainMap], output: str | os.P
                                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.HexColor(MUTED)),
                                ("LINEBELOW", (0, 1), (-1, -1), 0.3, colors.HexColor("#CCCCCC"))]))
         story.append(t)
-        _one_page(tmp_pdf, story, "Pain map timeline")
+        _one_page(tmp_pdf, story, "Pain map timeline", fixed=3)  # title, patient, red flags
 
     write_atomic_via(output, build, report_mode(*maps.values()))
     return out

@@ -200,12 +200,19 @@ class Drawing:
 
 
 def read_drawing(path: str) -> Drawing:
+    from ..paths import no_such, read_regular
+
     p = Path(path)
-    if not p.is_file():
-        raise UsageError(f"{p}: no such file")
-    if p.stat().st_size > MAX_INPUT_BYTES:
-        raise UsageError(f"{p}: larger than {MAX_INPUT_BYTES // 2 ** 20} MB")
-    raw = p.read_bytes()
+    if p.is_dir():  # a folder, a FIFO and a missing file were all "no such file" (ADR 0043)
+        raise UsageError(f"{p}: is a folder; give the drawing's JSON or CSV file")
+    try:
+        raw = read_regular(p, MAX_INPUT_BYTES, "a drawing")  # without blocking on a FIFO; a device refused
+    except FileNotFoundError:
+        raise UsageError(no_such(p)) from None
+    except ValueError as exc:
+        raise UsageError(f"{p}: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"{p}: cannot read ({exc.strerror or exc})") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -215,6 +222,8 @@ def read_drawing(path: str) -> Drawing:
             return painsketch_drawing(json.loads(text), str(p))
         except json.JSONDecodeError as exc:
             raise UsageError(f"{p}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+        except RecursionError:  # '[[[[...' 200,000 deep was an internal error, exit 1
+            raise UsageError(f"{p}: not a drawing (JSON nested too deeply)") from None
     return csv_drawing(text, str(p))
 
 

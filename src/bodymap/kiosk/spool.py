@@ -103,7 +103,7 @@ class Spool:
     def taken_codes(self) -> set[str]:
         codes = {p.code for p in self.pending}
         try:
-            codes |= {f.stem for f in self.folder.glob("*.bodymap")}
+            codes |= {f.stem for f in _bodymaps(self.folder)}  # ABC-DEF.BODYMAP too (trial, ADR 0043)
         except OSError:
             pass
         return codes
@@ -363,7 +363,7 @@ def count_recovery(spool: Spool, recovery: Path, drafts: Path) -> RecoveryStatus
     unfinished = unsent_files = 0
     for folder in (recovery, drafts):
         try:
-            names = list(folder.glob("*.bodymap"))
+            names = _bodymaps(folder)  # the suffix in any case, as the review window and exports read it
         except OSError:
             continue
         for f in names:
@@ -374,3 +374,10 @@ def count_recovery(spool: Spool, recovery: Path, drafts: Path) -> RecoveryStatus
     in_memory = sum(p.journal is None for p in spool.pending)
     return RecoveryStatus(unfinished=unfinished, unsent=len(spool.pending) + unsent_files,
                           in_memory_only=in_memory)
+
+
+def _bodymaps(folder: Path) -> list[Path]:
+    """The .bodymap files in `folder`, the suffix in any case: a map copied through a FAT stick or a Windows
+    share as ABC-DEF.BODYMAP was missed by glob('*.bodymap'), so its session code could be handed out again."""
+    with os.scandir(folder) as it:
+        return sorted(folder / e.name for e in it if e.name.lower().endswith(".bodymap"))

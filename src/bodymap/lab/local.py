@@ -218,13 +218,17 @@ def fit_prior(rep: LocalReport, pattern_ids: list[str], by: str, folder: str,
 
 
 def read_prior(path: str) -> dict[str, float]:
+    from ..paths import read_regular
+
     p = Path(path)
-    try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
+    try:  # without blocking on a FIFO (it hung), at most 1 MB like the matcher's reader (localprior)
+        doc = json.loads(read_regular(p, 1 << 20, "a local prior").decode("utf-8"))
     except FileNotFoundError:
         raise UsageError(f"--prior {p}: no such file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"--prior {p}: not a local prior ({exc})") from None
+    except RecursionError:  # '[[[[...' 200,000 deep was an internal error, exit 1 (ADR 0043)
+        raise UsageError(f"--prior {p}: not a local prior (JSON nested too deeply)") from None
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise UsageError(f"--prior {p}: not a local prior ({getattr(exc, 'strerror', None) or exc})") from None
     if not isinstance(doc, dict) or doc.get("schema") != PRIOR_SCHEMA or not isinstance(doc.get("prevalence"), dict):
         raise UsageError(f"--prior {p}: not a local prior (schema {PRIOR_SCHEMA})")
     prev = doc["prevalence"]

@@ -47,7 +47,7 @@ def render_group_heatmaps(atlas: Atlas, panels: list[tuple[str, dict[str, np.nda
     surfs = []
     for name, counts, n in panels:
         ps = PanelShares(counts, n, body, vmax)
-        surfs.append(render_heatmap(atlas, ps, f"{name}", [f"n = {n} maps", f"top of scale {100 * vmax:.0f}%"],
+        surfs.append(render_heatmap(atlas, ps, f"{name}", [f"n = {n} map{'' if n == 1 else 's'}", f"top of scale {100 * vmax:.0f}%"],
                                     height=height))
     return tile(surfs, title)
 
@@ -56,23 +56,40 @@ def tile(surfs: list[pygame.Surface], title: str, captions: list[str] | None = N
     """Surfaces side by side under a title line (and a caption under each, if given)."""
     if not pygame.font.get_init():
         pygame.font.init()
-    head = 48
     cap_h = 30 if captions else 0
-    t = render.font(30).render(title, True, render.TEXT)
-    w = max(sum(s.get_width() for s in surfs) + 10 * (len(surfs) + 1), t.get_width() + 24)
+    panels_w = sum(s.get_width() for s in surfs) + 10 * (len(surfs) + 1)
+    # the title wraps to the panels' width: one group under a long title left half the picture empty,
+    # with a divider after the last panel (ADR 0043)
+    lines = _wrap(title, render.font(30), max(panels_w - 24, 200))
+    line_h = render.font(30).get_linesize()
+    head = 10 + line_h * len(lines) + 4
+    w = max(panels_w, max(render.font(30).size(x)[0] for x in lines) + 24)
     h = max(s.get_height() for s in surfs) + head + cap_h + 10
     out = pygame.Surface((w, h))
     out.fill(render.BACKGROUND)
-    out.blit(t, (12, 10))
+    for i, line in enumerate(lines):
+        out.blit(render.font(30).render(line, True, render.TEXT), (12, 10 + i * line_h))
     x = 10
     for k, s in enumerate(surfs):
         out.blit(s, (x, head))
         if captions:
             c = render.font(20).render(captions[k], True, render.TEXT)
             out.blit(c, (x + 6, head + s.get_height() + 4))
-        pygame.draw.line(out, render.OUTLINE, (x + s.get_width() + 4, head), (x + s.get_width() + 4, h - 10), 1)
+        if k + 1 < len(surfs):  # a divider between panels, none after the last
+            pygame.draw.line(out, render.OUTLINE, (x + s.get_width() + 4, head), (x + s.get_width() + 4, h - 10), 1)
         x += s.get_width() + 10
     return out
+
+
+def _wrap(text: str, font, width: int) -> list[str]:
+    """Greedy word wrap of `text` to `width` pixels in `font` (a word longer than the width gets its own line)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and font.size(f"{lines[-1]} {word}")[0] <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
 
 
 # eight colours of Okabe & Ito's colour-blind-safe set, cycled over neighbouring areas

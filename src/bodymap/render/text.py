@@ -11,11 +11,25 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame
 
+from ..bidi import visual
 from ..paths import assets_dir
 
 _FONT_CACHE: dict[int, pygame.font.Font] = {}
 FONT_FILE = "DejaVuSans.ttf"
 FONT_SCALE = 0.66
+
+
+class Font(pygame.font.Font):
+    """The typeface, drawing right-to-left text (Hebrew, Arabic) in reading order (bodymap.bidi, ADR 0043):
+    pygame lays a string's characters out left to right as stored, so "מטופל" showed as "לפוטמ"."""
+
+    def render(self, text, antialias, color, bgcolor=None, wraplength=0):
+        if isinstance(text, str):
+            text = visual(text)
+        return super().render(text, antialias, color, bgcolor, wraplength)
+
+    def size(self, text):
+        return super().size(visual(text) if isinstance(text, str) else text)
 
 
 def font(size: int) -> pygame.font.Font:
@@ -25,8 +39,8 @@ def font(size: int) -> pygame.font.Font:
     if f is None:
         path = assets_dir() / "fonts" / FONT_FILE
         try:
-            f = pygame.font.Font(str(path), max(1, round(size * FONT_SCALE)))
+            f = Font(str(path), max(1, round(size * FONT_SCALE)))
         except (OSError, FileNotFoundError, pygame.error):
-            f = pygame.font.Font(None, size)  # a broken install still shows text
+            f = Font(None, size)  # a broken install still shows text
         _FONT_CACHE[size] = f
     return f

@@ -182,3 +182,21 @@ def desktop_size() -> tuple[int, int] | None:
     except pygame.error:
         return None
     return tuple(sizes[0]) if sizes else None
+
+
+def no_screen() -> str:
+    """Why a window opened now would be seen by nobody ('' when it would be seen): without DISPLAY or
+    WAYLAND_DISPLAY (a clinic PC reached over ssh, a service account) SDL falls back to its invisible
+    'offscreen' driver and the window ran forever where no one could see or close it (ADR 0043). A driver
+    chosen on purpose (SDL_VIDEODRIVER=dummy, as the tests do) is respected. Call after display.init()."""
+    import os
+
+    try:
+        driver = (pygame.display.get_driver() or "").lower()
+    except pygame.error:
+        return ""
+    chosen = [d.strip().lower() for d in os.environ.get("SDL_VIDEODRIVER", "").split(",")]
+    if driver in ("offscreen", "dummy") and driver not in chosen:
+        return (f"no screen to show the window on: DISPLAY and WAYLAND_DISPLAY are not set, so the window would "
+                f"open invisibly ('{driver}'); run bodymap from the desktop, or over 'ssh -X'")
+    return ""

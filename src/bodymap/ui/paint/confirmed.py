@@ -36,7 +36,8 @@ def submit_confirmed(ctx: Any, d: FormDialog) -> None:
     m = ctx.desk.pain_map
     try:
         new = None if not values["diagnosis"] else validate_confirmed(
-            {"diagnosis": values["diagnosis"], "how": values["how"] or None, "date": values["date"] or None})
+            {"diagnosis": values["diagnosis"], "how": values["how"] or None, "date": values["date"] or None},
+            today=ctx.desk.now().date())
     except BodymapError as exc:
         confirmed_dialog(ctx, str(exc), values)
         return

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Callable
 
 from ... import visits
-from ...desk import list_maps, short_path
+from ...desk import list_maps, newest_maps, short_path
 from ...errors import BodymapError
 from ..kit.form import FitDialog as Dialog  # titles wrap inside the dialog (issue 13, item 5)
+from ..kit.form import FormDialog, TextField
 
 from .context import PartContext
 from .sizes import FILE_SUFFIX
@@ -59,10 +60,17 @@ class FileActions:
                             [f"It will be saved to {self.desk.target_path().name}."],
                             [("save", "Save"), ("discard", "Discard"), ("cancel", "Cancel")]))
 
-    def open_dialog(self, page: int = 0, folder: Path | None = None) -> None:
-        """The maps in `folder` (default: the maps folder) to pick from, newest first, and "Another folder..."."""
+    def open_dialog(self, page: int = 0, folder: Path | None = None, find: str = "") -> None:
+        """The maps in `folder` (default: the maps folder) to pick from, newest first, "Find by name..." and
+        "Another folder..."."""
         folder = Path(folder) if folder is not None else self.desk.folder
-        files = self.bodymap_files(folder)
+        files, total = newest_maps(folder, find=find)
+        if find and not files:
+            self.ctx.ask(Dialog("open", "Nothing found", [f"No map in {folder} or its subfolders has "
+                                                          f"\u201c{find}\u201d in its name."],
+                                [("find", "Find by name..."), ("all", "Show all"), ("cancel", "Cancel")],
+                                payload={"page": 0, "file": {}, "folder": folder, "find": find}))
+            return
         if not files:
             self.ctx.ask(Dialog("open", "Nothing to open", [f"There are no {FILE_SUFFIX} files in {folder} or its subfolders."],
                                 [("folder", "Another folder..."), ("ok", "OK")],
@@ -88,14 +96,19 @@ class FileActions:
             buttons.append(("prev", "Previous"))
         if page < pages - 1:
             buttons.append(("next", "Next"))
+        if pages > 1 or find:  # 5,000 maps at four a page had only "Next" (ADR 0043)
+            buttons.append(("find", "Find by name..."))
+        if find:
+            buttons.append(("all", "Show all"))
         buttons.append(("folder", "Another folder..."))
         buttons.append(("cancel", "Cancel"))
         deeper = sum(1 for p in files if p.parent != folder)
-        d = Dialog("open", "Open a painting", [f"{len(files)} file(s) in {folder}" +
+        what = f"{len(files)} file(s)" if total == len(files) else f"the newest {len(files)} of {total} files"
+        d = Dialog("open", "Open a painting", [what + (f" named \u201c{find}\u201d" if find else "") + f" in {folder}" +
                                                (f" ({deeper} in subfolders)" if deeper else "") +
                                                (f", page {page + 1} of {pages}" if pages > 1 else "")],
                    buttons, payload={"page": page, "file": {f"file:{i}": p for i, p in enumerate(files)},
-                                     "folder": folder},
+                                     "folder": folder, "find": find},
                    column=True)
         self.ctx.ask(d)
 
@@ -103,6 +116,16 @@ class FileActions:
         lay = self.ctx.layout()
         avail = lay.size[1] * 0.9 - lay.px(200) - 2 * lay.px(66)
         return max(1, int(avail // lay.px(66)))
+
+    def find_form(self, folder: Path, find: str = "") -> None:
+        """Type part of a file name (a patient identifier, a date) to list only those maps."""
+        self.ctx.ask(FormDialog("open_find", "Find a painting by name",
+                                ["Part of the file name: the patient identifier or the visit date, e.g. 004217 "
+                                 "or 2026-03."], [("ok", "Find"), ("cancel", "Cancel")],
+                                fields=[TextField("Name holds", find)], payload={"folder": folder}))
+
+    def submit_find(self, d: FormDialog) -> None:
+        self.open_dialog(0, d.payload["folder"], d.fields[0].value.strip())
 
     def bodymap_files(self, folder: Path | None = None) -> list[Path]:
         """The maps of `folder` and its subfolders (bodymap.desk.list_maps: a depth limit, newest first)."""
@@ -128,7 +151,12 @@ class FileActions:
             if action == "folder":
                 self._open_folder_form(d.payload["folder"])
             elif action in ("prev", "next"):
-                self.open_dialog(d.payload["page"] + (1 if action == "next" else -1), d.payload["folder"])
+                self.open_dialog(d.payload["page"] + (1 if action == "next" else -1), d.payload["folder"],
+                                 d.payload.get("find", ""))
+            elif action == "find":
+                self.find_form(d.payload["folder"], d.payload.get("find", ""))
+            elif action == "all":
+                self.open_dialog(0, d.payload["folder"])
             elif action in d.payload["file"]:
                 path = d.payload["file"][action]
                 if self.desk.dirty:

@@ -49,7 +49,7 @@ from ..kit.canvas import BodyCanvas
 from ..kit.form import FormDialog
 from ..kit.tap import TapTracker
 from ..pointer import Pointer, pointer_event
-from ..scene import PARTIAL, DisplayWindow, desktop_size, run
+from ..scene import PARTIAL, DisplayWindow, desktop_size, no_screen, run
 from . import confirmed
 from .banner import FlagBanner
 from .clinician import ClinicianPanel
@@ -128,7 +128,8 @@ class PaintScreen:
                              pointer_pos=lambda: self.input.pointer_pos)
         self._forms = {"save_as": self.day.submit_save_as, "visit": self.day.submit_visit,
                        "open_folder": self.day.submit_open_folder, "age": self.clinician.submit_age,
-                       "confirmed": lambda d: confirmed.submit_confirmed(ctx, d)}
+                       "confirmed": lambda d: confirmed.submit_confirmed(ctx, d),
+                       "open_find": self.files.submit_find}
         if path is not None:
             self.dialog = self.files.open_initial(Path(path))
         self.relayout()
@@ -359,6 +360,10 @@ def run_paint_app(file: str | os.PathLike | None = None, size: tuple[int, int] |
     Without `size` the window is BASE_SIZE made to fit the screen (a 1366x768 laptop included)."""
     try:
         pygame.display.init()
+        if (why := no_screen()):  # it ran forever in an invisible window (ADR 0043)
+            pygame.display.quit()
+            print(f"bodymap: {why}", file=sys.stderr)
+            return 2
         pygame.font.init()
         if size is None:
             size = fit_to_screen(BASE_SIZE, desktop_size())

@@ -378,6 +378,12 @@ def run_review(path: Path, size: tuple[int, int] | None = None, *, max_frames: i
         return 2
     try:
         pygame.display.init()
+        from ..scene import no_screen
+
+        if (why := no_screen()):  # it ran forever in an invisible window (ADR 0043)
+            pygame.display.quit()
+            print(f"bodymap: {why}", file=sys.stderr)
+            return 2
         pygame.font.init()
         if size is None:
             from ..scene import desktop_size
