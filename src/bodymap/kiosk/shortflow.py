@@ -84,11 +84,8 @@ class ShortFlow:
     def page_number(self, key: str) -> tuple[int, int]:
         """(n, of) for red-flag page `key`: "of" as planned when it was shown (a yes can add a page later)."""
         planned = self.session.pages.get(key) if self.session is not None else None
-        if planned is not None:
-            return int(key.rsplit("_", 1)[1]), planned[1]
         visited = [k for k, _ in self.session.asked] if self.session is not None else []
-        pages = plan.red_flag_pages(plan.singles_asked(visited))
-        return int(key.rsplit("_", 1)[1]), len(pages)
+        return int(key.rsplit("_", 1)[1]), planned[1] if planned else len(plan.red_flag_pages(plan.singles_asked(visited)))
 
     def given(self, key: str) -> Any:
         """The answer to `key` in this session: True, False, "unsure" or None (not answered)."""
