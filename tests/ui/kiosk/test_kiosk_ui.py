@@ -541,6 +541,24 @@ def test_run_kiosk_fullscreen_hides_the_cursor(tmp_path):
     assert seen["cursor"] is False
 
 
+def test_run_kiosk_without_a_screen_logs_one_line_and_stops_instead_of_running_invisibly(tmp_path, monkeypatch,
+                                                                                          caplog):
+    """Started by a service with no DISPLAY, SDL falls back to its invisible 'offscreen' driver: the kiosk ran
+    forever where no patient could see it (ADR 0043's no_screen, found by the second trial)."""
+    from bodymap.kiosk.flow import EXIT_CONFIG
+
+    monkeypatch.delenv("SDL_VIDEODRIVER", raising=False)
+    monkeypatch.setattr(pygame.display, "get_driver", lambda: "offscreen")
+    opened = []
+    monkeypatch.setattr(pygame, "Window", lambda *a, **k: opened.append(a))
+    monkeypatch.setattr(pygame.display, "set_mode", lambda *a, **k: opened.append(a))
+    with caplog.at_level(logging.ERROR, logger="bodymap"):
+        rc = run_kiosk(config(tmp_path), windowed=True, size=(1280, 800), clock=Clock(), max_frames=3)
+    assert rc == EXIT_CONFIG
+    assert not opened
+    assert any("no screen to show the window on" in r.getMessage() for r in caplog.records)
+
+
 def test_run_kiosk_crash_is_logged_without_patient_data_and_the_draft_is_kept(tmp_path, atlas, monkeypatch, caplog):
     cfg = config(tmp_path)
     clock = Clock()

@@ -95,6 +95,12 @@ def run_kiosk(cfg: KioskConfig, windowed: bool = False, size: tuple[int, int] | 
     except pygame.error as exc:
         log.error("cannot start the display (%s)", exc)
         return EXIT_CRASH
+    from ..scene import no_screen
+
+    if (why := no_screen()):  # without a display it ran forever in a window nobody could see (ADR 0043)
+        pygame.display.quit()
+        log.error("%s", why)
+        return EXIT_CONFIG
     stop: list[int] = []
     old_handlers = {}
     if threading.current_thread() is threading.main_thread():
