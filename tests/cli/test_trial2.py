@@ -9,13 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bodymap import fileformat
-from bodymap.atlas import load_atlas
 from bodymap.painting import PainMap
-
-
-@pytest.fixture(scope="module")
-def atlas():
-    return load_atlas()
 
 
 @pytest.fixture

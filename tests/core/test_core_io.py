@@ -260,6 +260,15 @@ def test_the_scoring_path_skips_the_stroke_log(atlas):
 
 # -- ADR 0033: the reader inflates with zlib-ng where it is installed; the standard zlib must read alike ----------
 
+def _views_or_verdict(raw: bytes, atlas):
+    """What the folder readers get from `raw`: each view's painted box, or the refusal's words."""
+    try:
+        d = fileformat.read_document(raw, atlas, "m.bodymap", strokes=False)
+    except FileFormatError as exc:
+        return str(exc)
+    return {v: (r0, c0, sub.tobytes(), sub.shape) for v, (r0, c0, sub) in d.views.items()}
+
+
 def _with_stdlib_zlib(monkeypatch):
     monkeypatch.setattr(fileformat, "_inflater", zlib)
     monkeypatch.setattr(fileformat, "_INFLATE_ERRORS", (zlib.error,))
@@ -285,16 +294,9 @@ def test_either_inflater_reads_a_file_alike(tmp_path, monkeypatch, damage):
         doc["layers"]["back"]["data"] = base64.b64encode(comp[:-6]).decode()
     raw = json.dumps(doc).encode()
 
-    def read():
-        try:
-            d = fileformat.read_document(raw, atlas, "m.bodymap", strokes=False)
-        except FileFormatError as exc:
-            return str(exc)
-        return {v: (r0, c0, sub.tobytes(), sub.shape) for v, (r0, c0, sub) in d.views.items()}
-
-    fast = read()
+    fast = _views_or_verdict(raw, atlas)
     _with_stdlib_zlib(monkeypatch)
-    assert read() == fast
+    assert _views_or_verdict(raw, atlas) == fast
     assert isinstance(fast, str) == (damage is not None)
 
 
@@ -314,14 +316,7 @@ def test_either_base64_decoder_reads_a_file_alike(monkeypatch, damage, where):
                    "non-ascii": text[:8] + "\u00e9" + text[9:]}[damage]
     raw = json.dumps(doc).encode()
 
-    def read():
-        try:
-            d = fileformat.read_document(raw, atlas, "m.bodymap", strokes=False)
-        except FileFormatError as exc:
-            return str(exc)
-        return {v: (r0, c0, sub.tobytes(), sub.shape) for v, (r0, c0, sub) in d.views.items()}
-
-    fast = read()
+    fast = _views_or_verdict(raw, atlas)
     monkeypatch.setattr(fileformat, "_fast_b64decode", None)
-    assert read() == fast
+    assert _views_or_verdict(raw, atlas) == fast
     assert isinstance(fast, str) == (damage not in (None, "extra padding"))  # the standard accepts extra '='
