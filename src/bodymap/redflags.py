@@ -338,6 +338,36 @@ def can_change_triage(key: str, answers: dict[str, Any], features: dict[str, boo
                for r in vocabulary.flag_rules() for t in r.triggers if key in t.answer_keys)
 
 
+def could_raise_emergency(key: str, answers: dict[str, Any], features: dict[str, bool] | None = None) -> bool:
+    """Whether a yes to `key` could raise an emergency with what is known: the answers given (an open or "not
+    sure" one may be anything) and `features` (a feature left out may be either). The kiosk asks such a
+    question whatever its `kiosk_when` (ADR 0042)."""
+    feats = dict(features or {})
+    urgent = vocabulary.URGENCIES[0]
+    return any(t.raises and t.urgency == urgent and key in t.answer_keys
+               and (t.when.get(key) is True or any(g.get(key) is True for g in t.any))
+               and _could_hold(t, answers, feats, key)
+               for r in vocabulary.flag_rules() for t in r.triggers)
+
+
+def raises_with_a_yes(key: str, answers: dict[str, Any], features: dict[str, bool] | None = None) -> bool:
+    """Whether a yes to `key` would raise a flag, or a more urgent one, that an earlier yes or "not sure" also
+    stands behind (e.g. injecting drugs after new pain; a small fall after steroids). With both legs unknown,
+    either way counts (ADR 0042's follow-ups of a yes)."""
+    given = {k: (True if v == UNSURE else v) for k, v in answers.items()}
+    yeses = {k for k, v in given.items() if v is True and k != key}
+    if not yeses:
+        return False
+    both = (features or {}).get("both_legs_painted")
+    for legs in ((both,) if both is not None else (False, True)):
+        without = {f.id: vocabulary.urgency_rank(f.urgency) for f in _rule_flags({**given, key: False}, legs)[0]}
+        for f in _rule_flags({**given, key: True}, legs)[0]:
+            if (key in f.because and vocabulary.urgency_rank(f.urgency) < without.get(f.id, 99)
+                    and yeses & set(f.because)):
+                return True
+    return False
+
+
 def follow_up_may_apply(key: str, answers: dict[str, Any]) -> bool:
     """Question `key`'s `ask_if` can still hold: each stem unanswered, "not sure" (it may be a yes), or answered
     as `ask_if` says. True for a stem."""

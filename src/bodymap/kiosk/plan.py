@@ -302,34 +302,18 @@ def kiosk_when_holds(key: str, answers: dict[str, Any], drawing=None) -> bool:
 
 def emergency_in_context(key: str, answers: dict[str, Any], drawing=None) -> bool:
     """A yes to `key` could raise an emergency with what the kiosk knows: the drawing, the age and the answers
-    so far (an open or "not sure" answer may be anything). From the rules: a rule change keeps it asked."""
+    so far (`bodymap.redflags.could_raise_emergency`, from the rules: a rule change keeps it asked)."""
     from .. import redflags
 
-    feats = drawing_features(drawing)
-    urgent = vocabulary.URGENCIES[0]
-    return any(t.raises and t.urgency == urgent and key in t.answer_keys
-               and (t.when.get(key) is True or any(g.get(key) is True for g in t.any))
-               and redflags._could_hold(t, answers, feats, key)
-               for r in vocabulary.flag_rules() for t in r.triggers)
+    return redflags.could_raise_emergency(key, answers, drawing_features(drawing))
 
 
 def follows_a_yes(key: str, answers: dict[str, Any], drawing=None) -> bool:
     """A yes to `key` would raise a flag (or a more urgent one) together with an earlier yes or "not sure"
-    (e.g. injecting drugs after new pain; a small fall after steroids): from the rules."""
+    (e.g. injecting drugs after new pain; a small fall after steroids): `bodymap.redflags.raises_with_a_yes`."""
     from .. import redflags
 
-    given = {k: (True if v == UNSURE else v) for k, v in answers.items()}
-    yeses = {k for k, v in given.items() if v is True and k != key}
-    if not yeses:
-        return False
-    both = drawing_features(drawing).get("both_legs_painted")
-    for legs in ((both,) if both is not None else (False, True)):
-        without = {f.id: vocabulary.urgency_rank(f.urgency) for f in redflags._rule_flags({**given, key: False}, legs)[0]}
-        for f in redflags._rule_flags({**given, key: True}, legs)[0]:
-            if (key in f.because and vocabulary.urgency_rank(f.urgency) < without.get(f.id, 99)
-                    and yeses & set(f.because)):
-                return True
-    return False
+    return redflags.raises_with_a_yes(key, answers, drawing_features(drawing))
 
 
 def context_keys(answers: dict[str, Any], drawing=None, mode: str = BY_CONTEXT) -> tuple[str, ...]:
@@ -347,12 +331,6 @@ def context_keys(answers: dict[str, Any], drawing=None, mode: str = BY_CONTEXT) 
     return tuple(k for k in keys if k in first or emergency_in_context(k, answers, drawing)
                  or follows_a_yes(k, answers, drawing)
                  or (kiosk_when_holds(k, answers, drawing) and redflags.can_change_triage(k, answers, feats)))
-
-
-def not_asked_in_context(answers: dict[str, Any], drawing=None) -> tuple[str, ...]:
-    """The red-flag page questions the kiosk leaves for the visit in this context (`context_keys`' complement)."""
-    asked = set(context_keys(answers, drawing))
-    return tuple(k for k in red_flag_screen_keys() if k not in asked)
 
 
 def next_page(answers: dict[str, Any], visited: Iterable[str], drawing=None, mode: str = BY_CONTEXT,
