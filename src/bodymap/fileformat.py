@@ -357,22 +357,18 @@ def parse_json(raw: bytes, where: str = "<bytes>") -> Any:
                or any(word.startswith(tail) for word in ("null", "true", "false")))
         hint = "truncated or corrupt" if cut and text.lstrip().startswith("{") else "not a .bodymap file"
         raise FileFormatError(f"{where}: {hint} (JSON error at line {exc.lineno}, column {exc.colno})") from None
-    except (_ConstantError, _DuplicateKey) as exc:  # it said "(ValueError)" (ADR 0043)
+    except _RefusedJSON as exc:  # it said "(ValueError)" (ADR 0043)
         raise FileFormatError(f"{where}: not a .bodymap file ({exc} in JSON)") from None
     except (RecursionError, ValueError) as exc:
         raise FileFormatError(f"{where}: not a .bodymap file ({type(exc).__name__})") from None
 
 
-class _ConstantError(ValueError):
-    pass
+class _RefusedJSON(ValueError):
+    """Valid JSON that a .bodymap document may not hold (NaN or Infinity, a key given twice): named in the error."""
 
 
 def _reject_constant(name: str):
-    raise _ConstantError(f"{name} is not allowed")
-
-
-class _DuplicateKey(ValueError):
-    pass
+    raise _RefusedJSON(f"{name} is not allowed")
 
 
 def _refuse_duplicate_keys(pairs: list) -> dict:
@@ -382,7 +378,7 @@ def _refuse_duplicate_keys(pairs: list) -> dict:
     if len(out) != len(pairs):
         seen: set = set()
         twice = next(k for k, _ in pairs if k in seen or seen.add(k))
-        raise _DuplicateKey(f"the key {textsafe.quote(twice)} is given twice in one object")
+        raise _RefusedJSON(f"the key {textsafe.quote(twice)} is given twice in one object")
     return out
 
 
